@@ -1,0 +1,83 @@
+/**
+ * Stable error codes. They cross the RPC boundary intact (`{ ok: false, error: { code, message } }`)
+ * and every one has a Vietnamese message in `renderer/src/locales`. Never rename a code: the UI,
+ * logs and IT runbooks key on them. Add new ones at the end of their group.
+ */
+export const ERROR_CODES = [
+  // generic
+  'VALIDATION_FAILED',
+  'INTERNAL',
+  'NOT_FOUND',
+  'CONFLICT',
+  'METHOD_UNKNOWN',
+  // session and roles
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'LOGIN_FAILED',
+  'ACCOUNT_LOCKED',
+  // configuration and store
+  'CONFIG_INVALID',
+  'STORE_FAILURE',
+  'BLOB_CORRUPT',
+  // applicant
+  'PERSONAL_ID_INVALID',
+  'ORGANISATION_CODE_INVALID',
+  'QR_MALFORMED',
+  'CONSENT_REQUIRED',
+  // catalogue and dossiers
+  'PROCEDURE_UNKNOWN',
+  'CHANNEL_NOT_OFFERED',
+  'COMPONENT_UNKNOWN',
+  'COMPONENT_MISSING',
+  'DOSSIER_STATE_INVALID',
+  'DOSSIER_CODE_EXHAUSTED',
+  'DOCUMENT_UNKNOWN',
+  // queue
+  'QUEUE_EMPTY',
+  'TICKET_UNKNOWN',
+  'TICKET_STATE_INVALID',
+  // devices
+  'PRINTER_OFFLINE',
+  'PRINTER_PAPER_OUT',
+  'DEVICE_UNAVAILABLE',
+  // remotes
+  'REMOTE_UNAVAILABLE',
+  'REMOTE_TIMEOUT',
+  'REMOTE_REJECTED',
+  'REMOTE_BAD_RESPONSE',
+  'REMOTE_AUTH_FAILED',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+  /** Machine-readable extras, e.g. `{ field: 'agency.id' }` or zod issues. Never personal data. */
+  details?: unknown;
+}
+
+/** The one error type services throw; the RPC server turns it into `{ ok: false, error }`. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: unknown;
+
+  constructor(code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+
+  toInfo(): ErrorInfo {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorInfo };

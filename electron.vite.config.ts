@@ -1,0 +1,34 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'electron-vite';
+import vue from '@vitejs/plugin-vue';
+
+// Three bundles: the Electron shell + the core host (Node), the preload, the renderer (web).
+// Native modules stay external so electron-builder can unpack and rebuild them for Electron.
+const external = ['better-sqlite3', 'electron'];
+
+export default defineConfig({
+  main: {
+    build: {
+      outDir: 'out/main',
+      rollupOptions: {
+        input: {
+          shell: resolve('main/shell/shell.ts'),
+          'core-host': resolve('main/core/core-host.ts'),
+        },
+        external,
+      },
+    },
+  },
+  preload: {
+    build: {
+      outDir: 'out/preload',
+      rollupOptions: { input: { preload: resolve('preload/preload.ts') }, output: { format: 'cjs', entryFileNames: '[name].cjs' } },
+    },
+  },
+  renderer: {
+    root: resolve('renderer'),
+    base: './',
+    plugins: [vue()],
+    build: { outDir: resolve('out/renderer'), rollupOptions: { input: resolve('renderer/index.html') } },
+  },
+});

@@ -1,0 +1,47 @@
+import { AppError, type Role } from '../../common/contract';
+import type { Store } from '../store/store';
+import type { Clock } from '../core/clock';
+import type { SessionUser } from '../core/rpc-server';
+
+/** Training accounts: one per role, listed on the login screen in training mode only. */
+export const TRAINING_ACCOUNTS: readonly { username: string; password: string; role: Role; displayName: string }[] = [
+  { username: 'canbo', password: 'daotao-canbo', role: 'officer', displayName: 'Trần Thị Thu Hà (cán bộ tiếp nhận)' },
+  { username: 'sohoa', password: 'daotao-sohoa', role: 'digitiser', displayName: 'Lê Minh Quân (cán bộ số hóa)' },
+  { username: 'lanhdao', password: 'daotao-lanhdao', role: 'supervisor', displayName: 'Phạm Quốc Bảo (lãnh đạo)' },
+  { username: 'quantri', password: 'daotao-quantri', role: 'admin', displayName: 'Đỗ Hoàng Nam (quản trị CNTT)' },
+];
+
+export class AccountsService {
+  constructor(private readonly store: Store, private readonly clock: Clock) {}
+
+  /** Creates the training accounts that are missing (idempotent). */
+  seedTrainingAccounts(): void {
+    for (const a of TRAINING_ACCOUNTS) {
+      if (this.store.accounts.get(a.username)) continue;
+      this.store.transaction(() => {
+        this.store.accounts.create(a);
+        this.audit('system', 'account.create', a.username, { role: a.role, seeded: true });
+      });
+    }
+  }
+
+  login(username: string, password: string): SessionUser {
+    const result = this.store.accounts.verify(username, password, this.clock.now());
+    if (!result.ok) {
+      this.audit(username, 'auth.login-failed', username, { reason: result.reason });
+      if (result.reason === 'locked') throw new AppError('ACCOUNT_LOCKED', 'Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần.');
+      throw new AppError('LOGIN_FAILED', 'Sai tên đăng nhập hoặc mật khẩu.');
+    }
+    const { account } = result;
+    this.audit(account.username, 'auth.login', account.username, { role: account.role });
+    return { username: account.username, displayName: account.displayName, role: account.role };
+  }
+
+  logout(user: SessionUser): void {
+    this.audit(user.username, 'auth.logout', user.username, {});
+  }
+
+  private audit(actor: string, action: string, entityId: string, details: Record<string, unknown>): void {
+    this.store.audit.append({ at: this.clock.localNow(), actor, action, entity: 'account', entityId, details });
+  }
+}

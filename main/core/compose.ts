@@ -1,0 +1,213 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError, Procedure } from '../../common/contract';
+import { addDays, CalendarNoticeSchema, DEFAULT_OFFICE_HOURS, type OfficeHours } from '../../common/domain';
+import { createDrivers, type Drivers } from '../../drivers';
+import { AccountsService, TRAINING_ACCOUNTS } from '../admin/accounts.service';
+import { ApplicantService } from '../intake/applicant.service';
+import { DossierCodeAllocator } from '../intake/dossier-code.allocator';
+import { DossierForms } from '../intake/dossier-forms';
+import { IntakeService } from '../intake/intake.service';
+import { WorkingTimeProvider } from '../intake/working-time';
+import { LocalQueue } from '../queue/local-queue';
+import { createNationalPortalClient } from '../remotes/national-portal/national-portal.client';
+import type { NationalPortal } from '../remotes/national-portal/national-portal.port';
+import { startNationalPortalSimulator, TRAINING_DSTCODE, TRAINING_NATIONAL_USER, type NationalPortalSimulator } from '../remotes/national-portal/national-portal.simulator';
+import { createProvincialClient } from '../remotes/provincial/provincial.client';
+import type { ProvincialSystem } from '../remotes/provincial/provincial.port';
+import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
+import { openStore, type Store } from '../store/store';
+import { OutboxSender } from '../sync/outbox-sender';
+import { shiftedClock, systemClock, type Clock } from './clock';
+import { loadConfig, type Config } from './config';
+import { createHandlers } from './handlers';
+import { createLogger, type Logger } from './logger';
+import { repoRoot, resourcesRoot } from './repo-root';
+import { RpcServer } from './rpc-server';
+
+export interface CoreOptions {
+  dataDir: string;
+  clock?: Clock;
+  /** `YYYY-MM-DDTHH:mm`: run the clock from this Vietnam time (training scenarios, tests). */
+  fixedNow?: string;
+  console?: boolean;
+  /** Replace the remotes (tests); otherwise simulators in training mode, the configured ones in production. */
+  remotes?: { national: NationalPortal; provincial: ProvincialSystem };
+  /** Start the outbox sender loop (default true). */
+  startSync?: boolean;
+}
+
+export interface Core {
+  rpc: RpcServer;
+  config: Config;
+  trainingMode: boolean;
+  dataDir: string;
+  store: Store;
+  drivers: Drivers;
+  log: Logger;
+  clock: Clock;
+  sender: OutboxSender;
+  intake: IntakeService;
+  codes: DossierCodeAllocator;
+  simulators: { national: NationalPortalSimulator; provincial: ProvincialSimulator } | null;
+  close(): Promise<void>;
+}
+
+export function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** The composition root, top to bottom: config → logs → drivers → store → remotes → services → RPC. */
+export async function createCore(opts: CoreOptions): Promise<Core> {
+  const { config, trainingMode } = loadConfig(opts.dataDir);
+  const clock = opts.clock ?? (opts.fixedNow ? shiftedClock(opts.fixedNow) : systemClock);
+  const log = createLogger({ file: join(opts.dataDir, 'logs', 'core.log'), console: opts.console ?? false, scope: 'core' });
+  log.log('info', 'core.start', { trainingMode, agency: config.agency.id, counter: config.counter.id });
+
+  const drivers = createDrivers({
+    mode: trainingMode ? 'training' : 'production',
+    documentPrinter: config.devices.documentPrinter.kind === 'simulated' || trainingMode
+      ? { kind: 'simulated', outDir: join(opts.dataDir, 'printed') }
+      : config.devices.documentPrinter,
+  });
+
+  const store = openStore({ dataDir: opts.dataDir });
+  const remotes = opts.remotes ? { ...opts.remotes, simulators: null } : await createRemotes(config, trainingMode, log);
+
+  const officeHours: OfficeHours = config.officeHours ?? DEFAULT_OFFICE_HOURS;
+  const workingTime = new WorkingTimeProvider(store, officeHours);
+  let rpc: RpcServer | null = null;
+
+  const accounts = new AccountsService(store, clock);
+  const applicants = new ApplicantService({ store, national: remotes.national, agencyId: config.agency.id, clock, log: log.child('applicant') });
+  const codes = new DossierCodeAllocator({
+    store, provincial: remotes.provincial, agencyId: config.agency.id, deskSlot: config.agency.deskSlot,
+    blockSize: config.sync.leaseBlockSize, log: log.child('codes'),
+  });
+  const forms = new DossierForms(store, { agencyId: config.agency.id, agencyName: config.agency.name, counterName: config.counter.name, training: trainingMode });
+  const sender = new OutboxSender({
+    outbox: store.outbox,
+    national: remotes.national,
+    provincial: remotes.provincial,
+    now: () => clock.now(),
+    log: (line) => log.log('info', 'sync', { line }),
+    onProgress: (counts) => rpc?.broadcast('sync.progress', { pending: counts.pending, retrying: counts.retrying, dead: counts.dead, sent: counts.sent, lastError: store.outbox.lastError() }),
+    loadFiles: async (code) => {
+      const d = store.dossiers.getByCode(code);
+      if (!d) return [];
+      const receipt = await forms.load(d, 'receipt', clock.localNow());
+      return [{ name: `${code}-giay-tiep-nhan.pdf`, sha256: receipt.sha256, base64: Buffer.from(receipt.bytes).toString('base64') }];
+    },
+  });
+  const intake = new IntakeService({
+    store, clock, log: log.child('intake'), applicants, codes, forms, workingTime, printer: drivers.documentPrinter,
+    agencyId: config.agency.id, agencyName: config.agency.name,
+    onOutbox: () => sender.nudge(),
+    onDossierChanged: (code, status) => rpc?.broadcast('dossier.changed', { code, status }),
+  });
+  const queue = new LocalQueue({ store, clock, counter: config.counter.id, onChange: (s) => rpc?.broadcast('queue.changed', s) });
+
+  if (trainingMode) {
+    seedCatalogue(store);
+    accounts.seedTrainingAccounts();
+    queue.seedTraining(6);
+  }
+
+  rpc = new RpcServer(createHandlers({
+    version: packageVersion(), trainingMode, agency: config.agency, counter: config.counter,
+    trainingAccounts: trainingMode ? [...TRAINING_ACCOUNTS] : [], accounts, applicants, intake, queue, store, clock,
+  }), log.child('rpc'));
+
+  // Background upkeep: holiday notices and dossier-number leases for today and the next days.
+  const upkeep = async () => {
+    await pullHolidayNotices(store, remotes.provincial, clock, log).then((changed) => { if (changed) workingTime.invalidate(); });
+    const wt = workingTime.get();
+    let day = clock.today();
+    await codes.refill(day);
+    for (let i = 0; i < 2; i++) {
+      day = wt.nextWorkingDay(addDays(day, 1));
+      await codes.refill(day);
+    }
+  };
+  const upkeepTimer = setInterval(() => { void upkeep(); }, 10 * 60_000);
+  upkeepTimer.unref();
+  await upkeep().catch((err: unknown) => log.log('warn', 'upkeep.failed', { error: String(err) }));
+  if (opts.startSync !== false) sender.start(config.sync.intervalMs);
+
+  return {
+    rpc, config, trainingMode, dataDir: opts.dataDir, store, drivers, log, clock, sender, intake, codes,
+    simulators: remotes.simulators,
+    async close() {
+      clearInterval(upkeepTimer);
+      await sender.stop();
+      store.close();
+      if (remotes.simulators) {
+        await remotes.simulators.national.close();
+        await remotes.simulators.provincial.close();
+      }
+      log.log('info', 'core.stop');
+    },
+  };
+}
+
+async function createRemotes(config: Config, trainingMode: boolean, log: Logger) {
+  if (trainingMode) {
+    const national = await startNationalPortalSimulator({ users: [{ ...TRAINING_NATIONAL_USER }], dstcode: TRAINING_DSTCODE });
+    const provincial = await startProvincialSimulator({ clients: [{ ...TRAINING_PROVINCIAL_CLIENT }] });
+    return {
+      national: createNationalPortalClient({ baseUrl: national.url, ...TRAINING_NATIONAL_USER, dstcode: TRAINING_DSTCODE, agencyCode: config.agency.id, timeoutMs: 5000 }),
+      provincial: createProvincialClient({ baseUrl: provincial.url, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs: 5000 }),
+      simulators: { national, provincial },
+    };
+  }
+  const n = config.remotes.national;
+  const p = config.remotes.provincial;
+  if (!n || !p) {
+    throw new AppError('CONFIG_INVALID', `Cấu hình không hợp lệ: remotes.${n ? 'provincial' : 'national'}: cần khai báo cả hai hệ thống khi không ở chế độ đào tạo`, { fields: [`remotes.${n ? 'provincial' : 'national'}`] });
+  }
+  const password = secretFromEnv(n.passwordEnv, 'remotes.national.passwordEnv');
+  const secret = secretFromEnv(p.clientSecretEnv, 'remotes.provincial.clientSecretEnv');
+  return {
+    national: createNationalPortalClient({ baseUrl: n.baseUrl, username: n.username, password, dstcode: n.dstcode, agencyCode: config.agency.id, log: (line) => log.log('info', 'national', { line }) }),
+    provincial: createProvincialClient({ baseUrl: p.baseUrl, clientId: p.clientId, clientSecret: secret, log: (line) => log.log('info', 'provincial', { line }) }),
+    simulators: null,
+  };
+}
+
+function secretFromEnv(name: string, field: string): string {
+  const value = process.env[name];
+  if (!value) throw new AppError('CONFIG_INVALID', `Cấu hình không hợp lệ: ${field}: biến môi trường ${name} chưa được đặt`, { fields: [field] });
+  return value;
+}
+
+/** Training catalogue from resources/seed (idempotent: upserts by procedure code). */
+export function seedCatalogue(store: Store): number {
+  const raw = JSON.parse(readFileSync(join(resourcesRoot(), 'seed', 'catalogue.json'), 'utf8')) as unknown[];
+  const procedures = raw.map((p) => Procedure.parse(p));
+  store.transaction(() => { for (const p of procedures) store.catalogue.upsertProcedure(p); });
+  return procedures.length;
+}
+
+async function pullHolidayNotices(store: Store, provincial: ProvincialSystem, clock: Clock, log: Logger): Promise<boolean> {
+  const year = Number(clock.today().slice(0, 4));
+  let changed = false;
+  for (const y of [year, year + 1]) {
+    try {
+      const notices = await provincial.holidayNotices(y);
+      store.transaction(() => {
+        for (const n of notices) {
+          const notice = CalendarNoticeSchema.parse({ ...n, daysOff: n.daysOff.map((d) => ({ ...d, kind: d.kind === 'swap' ? 'notice' : d.kind })) });
+          store.calendar.saveNotice(notice);
+          changed = true;
+        }
+      });
+    } catch (err) {
+      log.log('warn', 'calendar.pull-failed', { year: y, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return changed;
+}

@@ -1,0 +1,106 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { AppError } from '../../common/contract';
+import { isAgencyId } from '../../common/domain/dossier-code';
+
+/**
+ * The workstation's configuration: `<data dir>/motcua-desk.config.json`, written by IT staff.
+ * No file, or a file without remotes, means training mode (simulated remotes and devices).
+ * Secrets are never in this file: it names the environment variables that hold them.
+ */
+const Time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:mm');
+const EnvName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'tên biến môi trường (A-Z, 0-9, _)');
+
+export const ConfigSchema = z.object({
+  agency: z.object({
+    id: z.string().refine(isAgencyId, 'mã định danh cơ quan dạng 000.00.12.H56'),
+    name: z.string().min(1),
+    /** 0-9: which offline reserve range of dossier numbers this desk owns (unique per desk of an agency). */
+    deskSlot: z.number().int().min(0).max(9),
+  }).strict(),
+  counter: z.object({ id: z.string().min(1).max(20), name: z.string().min(1) }).strict(),
+  officeHours: z.object({
+    morning: z.tuple([Time, Time]),
+    afternoon: z.tuple([Time, Time]),
+    hoursPerDay: z.number().positive().max(24),
+  }).strict().optional(),
+  remotes: z.object({
+    national: z.object({
+      baseUrl: z.url(),
+      username: z.string().min(1),
+      passwordEnv: EnvName,
+      dstcode: z.string().min(1),
+    }).strict().optional(),
+    provincial: z.object({
+      baseUrl: z.url(),
+      clientId: z.string().min(1),
+      clientSecretEnv: EnvName,
+    }).strict().optional(),
+  }).strict().default({}),
+  devices: z.object({
+    documentPrinter: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('simulated') }).strict(),
+      z.object({ kind: z.literal('cups'), queue: z.string().min(1) }).strict(),
+    ]).default({ kind: 'simulated' }),
+  }).strict().default({ documentPrinter: { kind: 'simulated' } }),
+  sync: z.object({
+    intervalMs: z.number().int().min(200).max(600_000).default(3000),
+    /** How many dossier numbers to lease from the provincial system per block. */
+    leaseBlockSize: z.number().int().min(5).max(500).default(20),
+  }).strict().default({ intervalMs: 3000, leaseBlockSize: 20 }),
+}).strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export const CONFIG_FILE_NAME = 'motcua-desk.config.json';
+
+export const TRAINING_CONFIG: Config = {
+  agency: { id: '000.00.12.H56', name: 'UBND xã Hòa Bình (đào tạo)', deskSlot: 0 },
+  counter: { id: 'Q01', name: 'Quầy số 1' },
+  remotes: {},
+  devices: { documentPrinter: { kind: 'simulated' } },
+  sync: { intervalMs: 3000, leaseBlockSize: 20 },
+};
+
+export interface LoadedConfig {
+  config: Config;
+  trainingMode: boolean;
+  /** The file read, or null when none exists (pure training mode). */
+  file: string | null;
+}
+
+/** Turns zod issues into one readable line per field: `agency.id: mã định danh cơ quan dạng …`. */
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const field = issue.path.length ? issue.path.join('.') : '(tệp cấu hình)';
+    if (issue.code === 'unrecognized_keys') return `${field}: trường không được hỗ trợ ${issue.keys.join(', ')}`;
+    return `${field}: ${issue.message}`;
+  });
+}
+
+export function parseConfig(raw: unknown): Config {
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = describeIssues(parsed.error);
+    throw new AppError('CONFIG_INVALID', `Cấu hình không hợp lệ: ${lines.join('; ')}`, {
+      fields: parsed.error.issues.map((i) => i.path.join('.')),
+      issues: lines,
+    });
+  }
+  return parsed.data;
+}
+
+export function loadConfig(dataDir: string): LoadedConfig {
+  const file = join(dataDir, CONFIG_FILE_NAME);
+  if (!existsSync(file)) return { config: TRAINING_CONFIG, trainingMode: true, file: null };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new AppError('CONFIG_INVALID', `Tệp cấu hình ${file} không phải JSON hợp lệ: ${(err as Error).message}`, { fields: [] });
+  }
+  const config = parseConfig(raw);
+  const trainingMode = !config.remotes.national && !config.remotes.provincial;
+  return { config, trainingMode, file };
+}

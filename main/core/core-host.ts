@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createCore } from './compose';
+import { defaultDataDir } from './paths';
+import { startBrowserServer } from './browser-server';
+import { repoRoot } from './repo-root';
+
+/**
+ * The core host process. Under Electron it is a utility process: the shell sends one MessagePort
+ * per window (`{ type: 'connect' }`). Run with `--browser` it serves browser mode instead.
+ */
+interface ParentPortLike {
+  on(event: 'message', listener: (e: { data: unknown; ports: ElectronPort[] }) => void): void;
+}
+interface ElectronPort {
+  on(event: 'message', listener: (e: { data: unknown }) => void): void;
+  on(event: 'close', listener: () => void): void;
+  postMessage(message: unknown): void;
+  start(): void;
+}
+
+async function runUtilityProcess(parentPort: ParentPortLike): Promise<void> {
+  const core = await createCore({ dataDir: defaultDataDir() });
+  parentPort.on('message', (e) => {
+    const data = e.data as { type?: string } | null;
+    const [port] = e.ports;
+    if (data?.type !== 'connect' || !port) return;
+    const conn = core.rpc.connect((m) => port.postMessage(m));
+    port.on('message', (ev) => conn.receive(ev.data));
+    port.on('close', () => conn.close());
+    port.start();
+  });
+  process.on('SIGTERM', () => { void core.close().then(() => process.exit(0)); });
+}
+
+export async function runBrowserMode(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      browser: { type: 'boolean' },
+      port: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'renderer-dir': { type: 'string' },
+      'now': { type: 'string' },
+    },
+    strict: true,
+  });
+  const dataDir = values['data-dir'] ?? defaultDataDir();
+  const core = await createCore({ dataDir, console: true, fixedNow: values.now });
+  const server = await startBrowserServer({
+    rpc: core.rpc,
+    rendererDir: values['renderer-dir'] ?? join(repoRoot(), 'out', 'renderer'),
+    port: values.port ? Number(values.port) : 0,
+    log: core.log,
+  });
+  // One machine-readable line first (tests and scripts read it), then the human one.
+  process.stdout.write(`MOTCUA_READY ${JSON.stringify({ url: server.url, launchUrl: server.launchUrl, dataDir, trainingMode: core.trainingMode })}\n`);
+  process.stdout.write(`Một Cửa Desk (chế độ trình duyệt${core.trainingMode ? ', ĐÀO TẠO' : ''}): mở ${server.launchUrl}\n`);
+  const stop = async () => {
+    await server.close();
+    await core.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => { void stop(); });
+  process.on('SIGTERM', () => { void stop(); });
+}
+
+const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort;
+if (parentPort) {
+  void runUtilityProcess(parentPort);
+} else if (process.argv.includes('--browser')) {
+  runBrowserMode(process.argv.slice(2)).catch((err: unknown) => {
+    process.stderr.write(`Không khởi động được: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,117 @@
+import type { z } from 'zod';
+import {
+  AppError, contract, events, isRpcRequest, rolesAllow,
+  type ErrorInfo, type EventName, type EventPayload, type MethodName, type ResultOf, type RpcServerMessage,
+} from '../../common/contract';
+import type { Role } from '../../common/contract';
+import type { Logger } from './logger';
+
+export interface SessionUser { username: string; displayName: string; role: Role }
+
+/** What a handler knows about its caller. Sessions belong to a connection (one window / one tab). */
+export interface CallContext {
+  readonly user: SessionUser | null;
+  readonly connectionId: number;
+  setUser(user: SessionUser | null): void;
+}
+
+type ParamsOut<M extends MethodName> = z.output<(typeof contract)[M]['params']>;
+export type Handler<M extends MethodName> = (params: ParamsOut<M>, ctx: CallContext) => Promise<ResultOf<M>> | ResultOf<M>;
+export type Handlers = { [M in MethodName]: Handler<M> };
+
+export interface RpcConnection {
+  receive(message: unknown): void;
+  close(): void;
+}
+
+/**
+ * Serves the contract over any message transport. Every request is checked in this order:
+ * shape → method known → session and role → params schema → handler → result schema, and answered
+ * `{ ok: true, value }` or `{ ok: false, error: { code, message } }` with a stable code.
+ */
+export class RpcServer {
+  private nextConnectionId = 1;
+  private readonly connections = new Map<number, { send: (m: RpcServerMessage) => void; user: SessionUser | null }>();
+
+  constructor(private readonly handlers: Handlers, private readonly log: Logger) {}
+
+  connect(send: (message: RpcServerMessage) => void): RpcConnection {
+    const id = this.nextConnectionId++;
+    const state = { send, user: null as SessionUser | null };
+    this.connections.set(id, state);
+    const ctx: CallContext = {
+      get user() { return state.user; },
+      connectionId: id,
+      setUser: (user) => { state.user = user; },
+    };
+    return {
+      receive: (message) => { void this.handle(message, ctx, state.send); },
+      close: () => { this.connections.delete(id); },
+    };
+  }
+
+  broadcast<E extends EventName>(event: E, payload: EventPayload<E>): void {
+    const checked = events[event].safeParse(payload);
+    if (!checked.success) {
+      this.log.log('error', 'rpc.event-invalid', { event, issues: checked.error.issues.length });
+      return;
+    }
+    for (const c of this.connections.values()) {
+      if (c.user === null) continue;
+      try { c.send({ kind: 'event', event, payload: checked.data }); } catch { /* a closed window */ }
+    }
+  }
+
+  /** Direct call for in-process users (CLI, tests) with the same checks as the wire. */
+  async call<M extends MethodName>(method: M, params: unknown, ctx: CallContext): Promise<{ ok: true; value: ResultOf<M> } | { ok: false; error: ErrorInfo }> {
+    const started = performance.now();
+    const def = contract[method];
+    if (!rolesAllow(def.roles, ctx.user?.role ?? null)) {
+      return ctx.user === null
+        ? fail('UNAUTHENTICATED', 'Cần đăng nhập.')
+        : fail('FORBIDDEN', `Vai trò ${ctx.user.role} không được dùng ${method}.`);
+    }
+    const parsed = def.params.safeParse(params ?? {});
+    if (!parsed.success) {
+      return fail('VALIDATION_FAILED', 'Dữ liệu gửi lên không hợp lệ.', {
+        issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      });
+    }
+    try {
+      const handler = this.handlers[method] as unknown as (p: unknown, c: CallContext) => unknown;
+      const value = await handler(parsed.data, ctx);
+      const out = def.result.safeParse(value);
+      if (!out.success) {
+        this.log.log('error', 'rpc.result-invalid', { method, issues: out.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) });
+        return fail('INTERNAL', 'Lỗi nội bộ: kết quả không đúng hợp đồng.');
+      }
+      this.log.log('debug', 'rpc.ok', { method, ms: Math.round(performance.now() - started) });
+      return { ok: true, value: out.data as ResultOf<M> };
+    } catch (err) {
+      if (err instanceof AppError) {
+        this.log.log('info', 'rpc.error', { method, code: err.code });
+        return { ok: false, error: err.toInfo() };
+      }
+      this.log.log('error', 'rpc.crash', { method, error: err instanceof Error ? err.stack ?? err.message : String(err) });
+      return fail('INTERNAL', 'Lỗi nội bộ, đã ghi nhật ký.');
+    }
+  }
+
+  private async handle(message: unknown, ctx: CallContext, send: (m: RpcServerMessage) => void): Promise<void> {
+    if (!isRpcRequest(message)) {
+      this.log.log('warn', 'rpc.malformed');
+      return;
+    }
+    const { id, method } = message;
+    const result = Object.hasOwn(contract, method)
+      ? await this.call(method as MethodName, message.params, ctx)
+      : fail('METHOD_UNKNOWN', `Không có phương thức ${method.slice(0, 60)}.`);
+    try {
+      send(result.ok ? { kind: 'response', id, ok: true, value: result.value } : { kind: 'response', id, ok: false, error: result.error });
+    } catch { /* the window went away */ }
+  }
+}
+
+function fail(code: ErrorInfo['code'], message: string, details?: unknown): { ok: false; error: ErrorInfo } {
+  return { ok: false, error: details === undefined ? { code, message } : { code, message, details } };
+}

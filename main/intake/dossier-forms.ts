@@ -1,0 +1,83 @@
+import { AppError, type Dossier, type DossierDocumentKind } from '../../common/contract';
+import { channelName } from '../../common/domain';
+import { renderReceipt, renderRefusal, renderSupplementRequest } from '../forms/render';
+import type { FormCommon } from '../forms/form-data';
+import type { Store } from '../store/store';
+
+const SOURCE_LABELS: Record<Dossier['components'][number]['source'], string> = {
+  paper: 'Giấy',
+  reused: 'Tái sử dụng (Kho dữ liệu)',
+  'to-digitise': 'Số hóa tại bộ phận một cửa',
+};
+
+export interface DeskIdentity {
+  agencyId: string;
+  agencyName: string;
+  counterName: string;
+  training: boolean;
+}
+
+/**
+ * The printed forms of a dossier (1 receipt, 2 supplement request, 3 refusal): rendered from the
+ * stored dossier, kept as blobs, referenced from the dossier. A form is rendered once; asking
+ * again returns the stored bytes, so a reprint is the same document.
+ */
+export class DossierForms {
+  constructor(private readonly store: Store, private readonly desk: DeskIdentity) {}
+
+  async receipt(d: Dossier): Promise<Uint8Array> {
+    return renderReceipt({
+      ...this.common(d),
+      channelName: channelName(d.channel),
+      components: d.components.map((c) => ({ name: c.name, originals: c.originals, copies: c.copies, sourceLabel: SOURCE_LABELS[c.source] })),
+      fees: d.fees.map((f) => ({ name: f.name, amount: f.amount })),
+      totalFee: d.totalFee,
+      receivedAt: d.receivedAt,
+      appointmentAt: d.appointmentAt,
+      collectAt: d.delivery === 'post'
+        ? `Gửi qua dịch vụ bưu chính công ích tới địa chỉ của người nộp`
+        : `${this.desk.counterName}, Bộ phận Một cửa – ${this.desk.agencyName}`,
+      officerName: d.officer,
+      lookupUrl: d.code,
+    });
+  }
+
+  async supplement(d: Dossier, missing: string[], reason: string, at: string, officerName: string): Promise<Uint8Array> {
+    return renderSupplementRequest({
+      ...this.common(d), missing, reason, requestedAt: at, officerName,
+      contact: `${this.desk.counterName}, Bộ phận Một cửa – ${this.desk.agencyName}`,
+    });
+  }
+
+  async refusal(d: Dossier, reasons: string[], at: string, officerName: string): Promise<Uint8Array> {
+    return renderRefusal({ ...this.common(d), reasons, refusedAt: at, officerName });
+  }
+
+  async keep(code: string, kind: DossierDocumentKind, bytes: Uint8Array, at: string): Promise<string> {
+    const { sha256 } = await this.store.blobs.put(bytes);
+    this.store.dossiers.addDocument(code, kind, sha256, at);
+    return sha256;
+  }
+
+  /** The stored form, re-rendering a receipt that is missing (e.g. the core stopped right after receiving). */
+  async load(d: Dossier, kind: DossierDocumentKind, at: string): Promise<{ bytes: Uint8Array; sha256: string }> {
+    const latest = this.store.dossiers.latestDocument(d.code, kind);
+    if (latest && (await this.store.blobs.has(latest.sha256))) {
+      return { bytes: await this.store.blobs.get(latest.sha256, { verify: true }), sha256: latest.sha256 };
+    }
+    if (kind !== 'receipt') throw new AppError('NOT_FOUND', `Hồ sơ ${d.code} chưa có phiếu loại ${kind}.`);
+    const bytes = await this.receipt(d);
+    return { bytes, sha256: await this.keep(d.code, 'receipt', bytes, at) };
+  }
+
+  private common(d: Dossier): FormCommon {
+    return {
+      agencyName: this.desk.agencyName,
+      agencyId: this.desk.agencyId,
+      dossierCode: d.code,
+      applicant: { fullName: d.applicant.fullName, idNumber: d.applicant.idNumber, address: d.applicant.address, phone: d.contactPhone ?? d.applicant.phone, email: d.contactEmail ?? d.applicant.email },
+      procedure: { code: d.procedureCode, name: d.procedureName },
+      training: this.desk.training,
+    };
+  }
+}

@@ -1,0 +1,295 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { FaultInjector, startSimServer, type FaultControls, type SimReply, type SimRequest } from '../simulator-server';
+import type { NationalDocument } from './national-portal.port';
+import { trainingCitizenDirectory, trainingDocumentStore } from './training-citizens';
+import { toWireDocument } from './wire-format';
+import { WireDossierSchema, WireProgressStepSchema, type WireDossier, type WireProgressStep } from './wire-schemas';
+
+export { TRAINING_CITIZENS, type TrainingCitizen } from './training-citizens';
+export type { FaultControls, FaultKind, FaultOptions } from '../simulator-server';
+
+/**
+ * A twin of the national public service portal: a real HTTP server speaking the same protocol as
+ * `national-portal.client.ts` (DOMAIN.md §6), for tests and training mode.
+ *
+ * Conventions (the client relies on them):
+ * - Business answers are HTTP 200 with `{ error_code, message, result }`; `error_code` 0 = ok.
+ * - Login refused: `error_code` 1 (user/password) or 2 (dstcode).
+ * - Session missing, unknown or expired: `error_code` 401. The client logs in again once.
+ * - Invalid request or record: `error_code` 2 (validation), 3 (unknown dossier), 4 (unknown
+ *   service), 400 (not a JSON object).
+ */
+
+export const TRAINING_NATIONAL_USER = { username: 'motcua.training', password: 'dao-tao-2025' } as const;
+export const TRAINING_DSTCODE = 'H56-TRAINING';
+
+export const ERROR_SESSION_EXPIRED = 401;
+
+export interface NationalPortalSimulatorOptions {
+  port?: number;
+  host?: string;
+  users?: { username: string; password: string }[];
+  /** When set, the `dstcode` header must equal it; otherwise any non-empty value is accepted. */
+  dstcode?: string;
+  citizens?: Record<string, { fullName: string; verified?: boolean }>;
+  documents?: Record<string, NationalDocument[]>;
+  /** Sessions expire this long after login (default 30 min). */
+  sessionTtlMs?: number;
+  authPath?: string;
+  servicePath?: string;
+  faults?: { latencyMs?: number };
+}
+
+export interface SimDossierRecord {
+  record: WireDossier;
+  createCount: number;
+  updateCount: number;
+}
+
+export interface NationalPortalState {
+  dossiers: Map<string, SimDossierRecord>;
+  progress: Map<string, WireProgressStep[]>;
+  /** Every request, in arrival order; `service` is `auth` for logins. */
+  calls: { service: string; at: number }[];
+  sessions: Map<string, { username: string; expiresAt: number }>;
+}
+
+export interface NationalPortalSimulator {
+  url: string;
+  state: NationalPortalState;
+  faults: FaultControls;
+  /** Every session stops working; the next call gets `error_code` 401. */
+  expireSessions(): void;
+  close(): Promise<void>;
+}
+
+const MAX_STEPS_PER_CALL = 20;
+
+const TRAINING_PROCEDURES = [
+  {
+    MATTHC: '2.000488',
+    TENTTHC: 'Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam',
+    MACOQUANCONGBO: 'G15',
+    TRANGTHAI: '1',
+    LINHVUCTHUCHIEN: [{ MALINHVUC: 'G15-LL01', TENLINHVUC: 'Lý lịch tư pháp' }],
+    CACHTHUCTHUCHIEN: [
+      {
+        KENH: '1',
+        THOIGIAN: [{ THOIGIANGIAIQUYET: '10', DONVITINH: 'Ngày làm việc', MOTA: '', PHILEPHI: [{ MAPHILEPHI: 'LP01', SOTIEN: '200000', DONVI: 'Đồng', MOTA: 'Lệ phí cấp phiếu' }] }],
+      },
+    ],
+    KETQUATHUCHIEN: [{ MAKETQUA: 'KQ0007', TENKETQUA: 'Phiếu lý lịch tư pháp số 1' }],
+    COQUANTHUCHIEN: [{ MADONVI: '000.00.00.H56', TENDONVI: 'Sở Tư pháp (đào tạo)' }],
+  },
+  {
+    MATTHC: '2.001177',
+    TENTTHC: 'Cấp thẻ căn cước',
+    MACOQUANCONGBO: 'G01',
+    TRANGTHAI: '1',
+    LINHVUCTHUCHIEN: [{ MALINHVUC: 'G01-CC01', TENLINHVUC: 'Căn cước' }],
+    CACHTHUCTHUCHIEN: [{ KENH: '1', THOIGIAN: [{ THOIGIANGIAIQUYET: '7', DONVITINH: 'Ngày làm việc', MOTA: '', PHILEPHI: [] }] }],
+    KETQUATHUCHIEN: [{ MAKETQUA: 'KQ0003', TENKETQUA: 'Căn cước công dân' }],
+    COQUANTHUCHIEN: [{ MADONVI: '000.00.00.H56', TENDONVI: 'Công an tỉnh (đào tạo)' }],
+  },
+];
+
+const LoginBody = z.object({ username: z.string(), password: z.string() });
+const ServiceEnvelope = z.object({ session: z.string().optional(), madonvi: z.string().optional(), service: z.string().optional() }).loose();
+const IsUpdating = z.union([z.boolean(), z.enum(['true', 'false', '0', '1']).transform((v) => v === 'true' || v === '1')]);
+
+/** A tiny valid PDF, served for the documents' download links. */
+const SAMPLE_PDF =
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n' +
+  '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n';
+
+export async function startNationalPortalSimulator(opts: NationalPortalSimulatorOptions = {}): Promise<NationalPortalSimulator> {
+  const users = opts.users ?? [{ ...TRAINING_NATIONAL_USER }];
+  const citizens = opts.citizens ?? trainingCitizenDirectory();
+  const documents = opts.documents ?? trainingDocumentStore();
+  const sessionTtlMs = opts.sessionTtlMs ?? 30 * 60_000;
+  const authPath = opts.authPath ?? '/auth';
+  const servicePath = opts.servicePath ?? '/service';
+  const faults = new FaultInjector();
+  faults.latencyMs = opts.faults?.latencyMs ?? 0;
+
+  const state: NationalPortalState = { dossiers: new Map(), progress: new Map(), calls: [], sessions: new Map() };
+  let baseUrl = '';
+
+  const ok = (result: unknown): SimReply => ({ status: 200, json: { error_code: 0, message: 'Thành công', result } });
+  const fail = (code: number, message: string, status = 200): SimReply => ({ status, json: { error_code: code, message, result: null } });
+
+  function parseJsonBody(req: SimRequest): unknown {
+    try {
+      return JSON.parse(req.body);
+    } catch {
+      return undefined;
+    }
+  }
+
+  function faultKey(req: SimRequest): string {
+    if (req.path === authPath) return 'auth';
+    if (req.path === servicePath) {
+      const env = ServiceEnvelope.safeParse(parseJsonBody(req));
+      return env.success && env.data.service ? env.data.service : 'unknown';
+    }
+    return 'files';
+  }
+
+  function login(req: SimRequest): SimReply {
+    state.calls.push({ service: 'auth', at: Date.now() });
+    const header = req.headers['dstcode'];
+    const dstcode = Array.isArray(header) ? header[0] : header;
+    if (!dstcode || (opts.dstcode !== undefined && dstcode !== opts.dstcode)) return fail(2, 'dstcode không hợp lệ');
+    const body = LoginBody.safeParse(parseJsonBody(req));
+    if (!body.success) return fail(400, 'Yêu cầu đăng nhập không hợp lệ', 400);
+    const user = users.find((u) => u.username === body.data.username && u.password === body.data.password);
+    if (!user) return fail(1, 'Sai tên đăng nhập hoặc mật khẩu');
+    const session = randomBytes(24).toString('base64url');
+    state.sessions.set(session, { username: user.username, expiresAt: Date.now() + sessionTtlMs });
+    return { status: 200, json: { error_code: 0, message: 'Thành công', session } };
+  }
+
+  function service(req: SimRequest): SimReply {
+    const raw = parseJsonBody(req);
+    const env = ServiceEnvelope.safeParse(raw);
+    if (!env.success) return fail(400, 'Yêu cầu không phải đối tượng JSON', 400);
+    const name = env.data.service ?? '';
+    state.calls.push({ service: name, at: Date.now() });
+    const session = env.data.session ? state.sessions.get(env.data.session) : undefined;
+    if (!session || session.expiresAt <= Date.now()) {
+      if (env.data.session) state.sessions.delete(env.data.session);
+      return fail(ERROR_SESSION_EXPIRED, 'Phiên làm việc đã hết hạn hoặc không hợp lệ');
+    }
+    if (!env.data.madonvi) return fail(2, 'Thiếu mã đơn vị (madonvi)');
+    const body = env.data;
+    switch (name) {
+      case 'DongBoHoSoMC':
+        return syncDossiers(body);
+      case 'CapNhatTienDoHoSoMC':
+        return pushProgress(body);
+      case 'TraCuuHoSo':
+        return lookupDossier(body);
+      case 'TraCuuTechID':
+        return lookupCitizen(body);
+      case 'GetKetQuaGiayTo':
+        return queryDocuments(body);
+      case 'LayDanhSachTTHC':
+        return ok(TRAINING_PROCEDURES);
+      default:
+        return fail(4, `Dịch vụ không tồn tại: ${name}`);
+    }
+  }
+
+  function syncDossiers(body: Record<string, unknown>): SimReply {
+    const isUpdating = IsUpdating.safeParse(body['isUpdating'] ?? false);
+    if (!isUpdating.success) return fail(2, 'isUpdating không hợp lệ');
+    if (!Array.isArray(body['data']) || body['data'].length === 0) return fail(2, 'data phải là danh sách hồ sơ');
+    const records: WireDossier[] = [];
+    for (const [i, item] of (body['data'] as unknown[]).entries()) {
+      const parsed = WireDossierSchema.safeParse(item);
+      if (!parsed.success) {
+        const maHoSo = typeof item === 'object' && item !== null && typeof (item as { MaHoSo?: unknown }).MaHoSo === 'string' ? (item as { MaHoSo: string }).MaHoSo : `#${i}`;
+        return fail(2, `Hồ sơ ${maHoSo || `#${i}`} không hợp lệ: ${describeIssues(parsed.error)}`);
+      }
+      records.push(parsed.data);
+    }
+    const result: { MaHoSo: string; KetQua: 'TaoMoi' | 'CapNhat' }[] = [];
+    for (const record of records) {
+      const existing = state.dossiers.get(record.MaHoSo);
+      if (existing) {
+        existing.record = record;
+        existing.updateCount += 1;
+        result.push({ MaHoSo: record.MaHoSo, KetQua: 'CapNhat' });
+      } else {
+        state.dossiers.set(record.MaHoSo, { record, createCount: 1, updateCount: 0 });
+        result.push({ MaHoSo: record.MaHoSo, KetQua: 'TaoMoi' });
+      }
+    }
+    return ok(result);
+  }
+
+  function pushProgress(body: Record<string, unknown>): SimReply {
+    if (!Array.isArray(body['data']) || body['data'].length === 0) return fail(2, 'data phải là danh sách bước xử lý');
+    if (body['data'].length > MAX_STEPS_PER_CALL) return fail(2, `Tối đa ${MAX_STEPS_PER_CALL} bước xử lý mỗi lần`);
+    const steps: WireProgressStep[] = [];
+    for (const [i, item] of (body['data'] as unknown[]).entries()) {
+      const parsed = WireProgressStepSchema.safeParse(item);
+      if (!parsed.success) return fail(2, `Bước xử lý #${i} không hợp lệ: ${describeIssues(parsed.error)}`);
+      if (!state.dossiers.has(parsed.data.MaHoSo)) return fail(3, `Hồ sơ ${parsed.data.MaHoSo} chưa được đồng bộ`);
+      steps.push(parsed.data);
+    }
+    for (const step of steps) {
+      const list = state.progress.get(step.MaHoSo) ?? [];
+      const key = JSON.stringify(step);
+      if (!list.some((s) => JSON.stringify(s) === key)) list.push(step);
+      state.progress.set(step.MaHoSo, list);
+    }
+    return ok({ SoLuong: String(steps.length) });
+  }
+
+  function lookupDossier(body: Record<string, unknown>): SimReply {
+    const code = body['MaHoSo'];
+    if (typeof code !== 'string' || code === '') return fail(2, 'Thiếu MaHoSo');
+    const found = state.dossiers.get(code);
+    return ok(found ? { MaHoSo: code, TrangThaiHoSo: found.record.TrangThaiHoSo } : null);
+  }
+
+  function lookupCitizen(body: Record<string, unknown>): SimReply {
+    const id = body['SoDinhDanh'];
+    if (typeof id !== 'string' || id === '') return fail(2, 'Thiếu SoDinhDanh');
+    const citizen = citizens[id];
+    return ok(citizen ? { SoDinhDanh: id, HoVaTen: citizen.fullName, DaXacThuc: citizen.verified === false ? '0' : '1' } : null);
+  }
+
+  function queryDocuments(body: Record<string, unknown>): SimReply {
+    const owner = body['MaDinhDanh'];
+    const requester = body['NguoiYeuCau'];
+    const wanted = body['DanhSachMaKetQua'];
+    if (typeof owner !== 'string' || owner === '') return fail(2, 'Thiếu MaDinhDanh');
+    if (typeof requester !== 'string' || requester === '') return fail(2, 'Thiếu NguoiYeuCau');
+    if (wanted !== undefined && !(Array.isArray(wanted) && wanted.every((w) => typeof w === 'string'))) {
+      return fail(2, 'DanhSachMaKetQua phải là danh sách mã');
+    }
+    const codes = (wanted as string[] | undefined) ?? [];
+    const docs = (documents[owner] ?? []).filter((d) => codes.length === 0 || codes.includes(d.documentCode));
+    return ok(docs.map((d) => toWireDocument({ ...d, url: d.url ?? `${baseUrl}/files/${encodeURIComponent(d.nationalId)}` })));
+  }
+
+  function file(req: SimRequest): SimReply {
+    const id = decodeURIComponent(req.path.slice('/files/'.length));
+    const known = Object.values(documents).some((list) => list.some((d) => d.nationalId === id));
+    if (!known) return { status: 404, raw: 'not found', contentType: 'text/plain' };
+    return { status: 200, raw: SAMPLE_PDF, contentType: 'application/pdf' };
+  }
+
+  const server = await startSimServer({
+    port: opts.port ?? 0,
+    host: opts.host ?? '127.0.0.1',
+    faults,
+    faultKey,
+    expireSessions: () => state.sessions.clear(),
+    handle: (req) => {
+      if (req.method === 'POST' && req.path === authPath) return login(req);
+      if (req.method === 'POST' && req.path === servicePath) return service(req);
+      if (req.method === 'GET' && req.path.startsWith('/files/')) return file(req);
+      return { status: 404, raw: 'not found', contentType: 'text/plain' };
+    },
+  });
+  baseUrl = server.url;
+
+  return {
+    url: server.url,
+    state,
+    faults,
+    expireSessions: () => state.sessions.clear(),
+    close: () => server.close(),
+  };
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || '(gốc)'}: ${i.message}`)
+    .join('; ');
+}

@@ -1,0 +1,179 @@
+import { z } from 'zod';
+import { joinUrl, parseAnswer, sendHttp, statusError, tryParseJson } from '../http-transport';
+import { RemoteError } from '../remote-error';
+import {
+  MAX_LEASED_SEQUENCE,
+  type CodeBlock,
+  type CodeLeaseRequest,
+  type HandOffDossier,
+  type HandOffResult,
+  type HolidayNotice,
+  type ProvincialSystem,
+} from './provincial.port';
+
+export interface ProvincialClientOptions {
+  baseUrl: string;
+  clientId: string;
+  clientSecret: string;
+  tokenPath?: string;
+  timeoutMs?: number;
+  /** Epoch ms; injectable so token expiry can be tested. */
+  now?: () => number;
+  /** Diagnostic lines; never carry the secret, the token or personal data. */
+  log?: (line: string) => void;
+}
+
+const TokenAnswer = z.object({
+  access_token: z.string().min(1),
+  expires_in: z.number().positive(),
+  token_type: z.string().optional(),
+});
+const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+const OAuthErrorBody = z.object({ error: z.string(), error_description: z.string().optional() });
+
+const HandOffAnswer = z.object({ id: z.string().min(1), duplicate: z.boolean() });
+const LeaseAnswer = z
+  .object({ from: z.number().int(), to: z.number().int() })
+  .refine((b) => b.from >= 1 && b.from <= b.to && b.to <= MAX_LEASED_SEQUENCE, 'lease outside 1..8999');
+const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const HolidayAnswer = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      effectiveFrom: IsoDate,
+      year: z.number().int(),
+      daysOff: z.array(z.object({ date: IsoDate, name: z.string(), kind: z.enum(['holiday', 'compensatory', 'swap']) })),
+      makeUpDays: z.array(z.object({ date: IsoDate, name: z.string() })),
+      replacesDefault: z.boolean(),
+    }),
+  ),
+});
+
+/** A token is renewed this long before it expires (capped at a tenth of its lifetime). */
+const REFRESH_MARGIN_MS = 60_000;
+
+interface CachedToken {
+  value: string;
+  renewAt: number;
+}
+
+export function createProvincialClient(opts: ProvincialClientOptions): ProvincialSystem {
+  const tokenUrl = joinUrl(opts.baseUrl, opts.tokenPath ?? '/oauth/token');
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const now = opts.now ?? Date.now;
+  const log = opts.log ?? (() => {});
+
+  let token: CachedToken | null = null;
+  let tokenInFlight: Promise<string> | null = null;
+
+  async function fetchToken(): Promise<string> {
+    const what = 'provincial token';
+    const started = now();
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: opts.clientId, client_secret: opts.clientSecret });
+    const answer = await sendHttp('provincial', {
+      url: tokenUrl,
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: form.toString(),
+      timeoutMs,
+      what,
+    });
+    const common = statusError('provincial', answer.status, what);
+    if (common) throw common;
+    if (answer.status >= 400) {
+      const body = OAuthErrorBody.safeParse(tryParseJson(answer.text));
+      const reason = body.success ? body.data.error : `HTTP ${answer.status}`;
+      log(`provincial: token refused (${reason})`);
+      throw new RemoteError('provincial', 'REMOTE_AUTH_FAILED', `${what}: refused (${reason})`, { status: answer.status, details: { remoteCode: reason } });
+    }
+    const body = parseAnswer('provincial', answer.text, TokenAnswer, what, answer.status);
+    const lifetimeMs = body.expires_in * 1000;
+    const margin = Math.min(REFRESH_MARGIN_MS, lifetimeMs / 10);
+    token = { value: body.access_token, renewAt: started + lifetimeMs - margin };
+    log(`provincial: token obtained (valid ${Math.round(body.expires_in)} s)`);
+    return body.access_token;
+  }
+
+  function currentToken(): Promise<string> {
+    if (token !== null && now() < token.renewAt) return Promise.resolve(token.value);
+    if (!tokenInFlight) {
+      tokenInFlight = fetchToken().finally(() => {
+        tokenInFlight = null;
+      });
+    }
+    return tokenInFlight;
+  }
+
+  async function api<T extends z.ZodType>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    schema: T,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<z.infer<T>> {
+    const what = `${method} ${path.split('?')[0]}`;
+    let refreshed = false;
+    for (;;) {
+      const used = await currentToken();
+      const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${used}`, ...extraHeaders };
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const call = { url: joinUrl(opts.baseUrl, path), method, headers, timeoutMs, what };
+      const answer = await sendHttp('provincial', body === undefined ? call : { ...call, body: JSON.stringify(body) });
+      const common = statusError('provincial', answer.status, what);
+      if (common) throw common;
+
+      if (answer.status === 401) {
+        if (token?.value === used) token = null;
+        if (refreshed) throw new RemoteError('provincial', 'REMOTE_AUTH_FAILED', `${what}: fresh token refused`, { status: 401 });
+        refreshed = true;
+        log(`provincial: token refused by ${what}, refreshing`);
+        continue;
+      }
+      if (answer.status === 403) throw new RemoteError('provincial', 'REMOTE_AUTH_FAILED', `${what}: forbidden`, { status: 403 });
+      if (answer.status >= 400) {
+        const err = ErrorBody.safeParse(tryParseJson(answer.text));
+        const message = err.success ? err.data.error.message : `HTTP ${answer.status}`;
+        throw new RemoteError('provincial', 'REMOTE_REJECTED', `${what} rejected: ${message}`, {
+          status: answer.status,
+          details: { remoteCode: err.success ? err.data.error.code : null },
+        });
+      }
+      return parseAnswer('provincial', answer.text, schema, what, answer.status);
+    }
+  }
+
+  async function withLog<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof RemoteError) log(`provincial: ${what} failed: ${err.code}${err.retryable ? ' (will retry)' : ''}`);
+      throw err;
+    }
+  }
+
+  return {
+    handOff(dossier: HandOffDossier, idempotencyKey: string): Promise<HandOffResult> {
+      return withLog('hand-off', async () => {
+        const answer = await api('POST', '/api/dossiers', dossier, HandOffAnswer, { 'idempotency-key': idempotencyKey });
+        return { remoteId: answer.id, duplicate: answer.duplicate };
+      });
+    },
+
+    leaseCodeBlock(request: CodeLeaseRequest): Promise<CodeBlock> {
+      return withLog('code lease', async () => {
+        const block = await api('POST', '/api/code-leases', request, LeaseAnswer);
+        if (block.to - block.from + 1 > request.count) {
+          throw new RemoteError('provincial', 'REMOTE_BAD_RESPONSE', 'code lease: block larger than requested');
+        }
+        return { from: block.from, to: block.to };
+      });
+    },
+
+    holidayNotices(year: number): Promise<HolidayNotice[]> {
+      return withLog('holiday notices', async () => {
+        const answer = await api('GET', `/api/holiday-notices?year=${encodeURIComponent(String(year))}`, undefined, HolidayAnswer);
+        return answer.items.filter((n) => n.year === year).sort((a, b) => a.effectiveFrom.localeCompare(b.effectiveFrom));
+      });
+    },
+  };
+}

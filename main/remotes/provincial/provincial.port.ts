@@ -1,0 +1,79 @@
+import type { WireDossier } from '../national-portal/wire-schemas';
+
+/** A file handed over with a dossier (scans, digitised components, the receipt). */
+export interface HandOffFile {
+  name: string;
+  /** Hex sha256 of the decoded bytes; the remote checks it. */
+  sha256: string;
+  base64: string;
+}
+
+/** The dossier as handed to the processing unit: the national wire record plus its files. */
+export type HandOffDossier = WireDossier & { files: HandOffFile[] };
+
+export interface HandOffResult {
+  /** The provincial system's id of the dossier. */
+  remoteId: string;
+  /** True when the idempotency key was seen before: nothing new was created. */
+  duplicate: boolean;
+}
+
+export interface CodeLeaseRequest {
+  /** Agency identifier, e.g. `000.00.12.H56`. */
+  agencyId: string;
+  /** Receipt date `YYYY-MM-DD` (Vietnam). */
+  date: string;
+  /** How many numbers are wanted. */
+  count: number;
+}
+
+/** Inclusive range of sequence numbers for (agency, date), always within 1..8999. */
+export interface CodeBlock {
+  from: number;
+  to: number;
+}
+
+/** Highest sequence number the provincial system leases; 9000-9999 are each desk's offline reserve. */
+export const MAX_LEASED_SEQUENCE = 8999;
+
+export type HolidayKind = 'holiday' | 'compensatory' | 'swap';
+
+/** A yearly notice of days off and make-up working days (DOMAIN.md §5). */
+export interface HolidayNotice {
+  id: string;
+  /** `YYYY-MM-DD` from which the notice applies. */
+  effectiveFrom: string;
+  year: number;
+  /** `kind`: statutory holiday, compensatory day off, or a working day swapped for a day off. */
+  daysOff: { date: string; name: string; kind: HolidayKind }[];
+  /** Saturdays (or other days) that become working days. */
+  makeUpDays: { date: string; name: string }[];
+  /** True when this notice replaces the statutory default for the year instead of adding to it. */
+  replacesDefault: boolean;
+}
+
+/**
+ * The provincial resolution system (HTTT GQTTHC), reached through the provincial gateway with
+ * OAuth2 client credentials. The client fetches and caches the token itself and refreshes it
+ * once when a call answers 401.
+ *
+ * Every method either resolves or throws a `RemoteError` (`main/remotes/remote-error.ts`):
+ * - `REMOTE_UNAVAILABLE` (retryable): connection refused/reset, HTTP 5xx/429.
+ * - `REMOTE_TIMEOUT` (retryable): no answer in time; the remote may have done the work. A
+ *   `handOff` retried with the same idempotency key is answered with `duplicate: true`; a
+ *   retried `leaseCodeBlock` may skip numbers but never returns numbers twice.
+ * - `REMOTE_BAD_RESPONSE` (retryable): not JSON, or JSON of the wrong shape (including a lease
+ *   outside 1..8999).
+ * - `REMOTE_REJECTED` (not retryable): HTTP 4xx for the request itself (invalid dossier, file
+ *   hash mismatch, lease numbers exhausted for the day: 409); `details.remoteCode` holds the
+ *   remote's code.
+ * - `REMOTE_AUTH_FAILED` (not retryable): client id/secret refused, 403, or a fresh token refused.
+ */
+export interface ProvincialSystem {
+  /** Hands a received dossier to the processing unit. Same key → same answer, `duplicate: true`. */
+  handOff(dossier: HandOffDossier, idempotencyKey: string): Promise<HandOffResult>;
+  /** Leases up to `count` dossier sequence numbers; never beyond 8999. */
+  leaseCodeBlock(request: CodeLeaseRequest): Promise<CodeBlock>;
+  /** Holiday notices for a year, oldest effective date first. */
+  holidayNotices(year: number): Promise<HolidayNotice[]>;
+}

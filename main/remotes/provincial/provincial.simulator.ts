@@ -1,0 +1,223 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { WireDossierSchema, type WireDossier } from '../national-portal/wire-schemas';
+import { FaultInjector, startSimServer, type FaultControls, type SimReply, type SimRequest } from '../simulator-server';
+import { MAX_LEASED_SEQUENCE, type HolidayNotice } from './provincial.port';
+import { TRAINING_HOLIDAY_NOTICES } from './training-holidays';
+
+export type { FaultControls, FaultKind, FaultOptions } from '../simulator-server';
+export { TRAINING_HOLIDAY_NOTICES } from './training-holidays';
+
+/**
+ * A twin of the provincial resolution system behind its integration gateway: a real HTTP
+ * server speaking the protocol of `provincial.client.ts`.
+ *
+ * - `POST /oauth/token` (form: grant_type=client_credentials, client_id, client_secret)
+ *   → 200 `{ access_token, token_type, expires_in }`; 401 `{ error: 'invalid_client' }`.
+ * - Bearer calls answer 401 for a missing, unknown or expired token.
+ * - `POST /api/dossiers` with `Idempotency-Key` → 201 `{ id, duplicate: false }`; the same key
+ *   again → 200 with the first answer and `duplicate: true`, nothing new stored.
+ * - `POST /api/code-leases` `{ agencyId, date, count }` → 201 `{ from, to }` from a counter per
+ *   (agency, date), at most up to 8999 (a short block when fewer are left); 409 when none are left.
+ * - `GET /api/holiday-notices?year=` → 200 `{ items }`.
+ * - Errors: `{ error: { code, message } }` with 400 (invalid), 409 (exhausted), 422 (file hash).
+ */
+
+export const TRAINING_PROVINCIAL_CLIENT = { clientId: 'motcua-desk-dao-tao', clientSecret: 'bi-mat-dao-tao-2025' } as const;
+
+export interface ProvincialSimulatorOptions {
+  port?: number;
+  host?: string;
+  clients?: { clientId: string; clientSecret: string }[];
+  /** Lifetime of issued tokens (default 3600 s). */
+  tokenTtlSeconds?: number;
+  notices?: HolidayNotice[];
+  faults?: { latencyMs?: number };
+}
+
+export interface ProvincialDossierRecord {
+  remoteId: string;
+  record: WireDossier;
+  files: { name: string; sha256: string; size: number }[];
+  /** Hand-offs stored for this MaHoSo (a new key for the same dossier updates it). */
+  receiveCount: number;
+  idempotencyKeys: string[];
+}
+
+export interface ProvincialState {
+  /** By MaHoSo. */
+  dossiers: Map<string, ProvincialDossierRecord>;
+  /** Idempotency key → first answer. */
+  idempotency: Map<string, { remoteId: string }>;
+  /** `${agencyId}|${date}` → next free number and the blocks handed out. */
+  leases: Map<string, { next: number; blocks: { from: number; to: number; clientId: string }[] }>;
+  tokens: Map<string, { clientId: string; expiresAt: number }>;
+  tokensIssued: number;
+  calls: { method: string; path: string; at: number }[];
+  notices: HolidayNotice[];
+}
+
+export interface ProvincialSimulator {
+  url: string;
+  state: ProvincialState;
+  faults: FaultControls;
+  /** Every issued token stops working; the next bearer call answers 401. */
+  expireTokens(): void;
+  close(): Promise<void>;
+}
+
+const HandOffBody = WireDossierSchema.extend({
+  files: z.array(z.object({ name: z.string().min(1), sha256: z.string().regex(/^[0-9a-fA-F]{64}$/), base64: z.string() })),
+});
+const LeaseBody = z.object({
+  agencyId: z.string().min(1),
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  count: z.number().int().min(1).max(1000),
+});
+
+export async function startProvincialSimulator(opts: ProvincialSimulatorOptions = {}): Promise<ProvincialSimulator> {
+  const clients = opts.clients ?? [{ ...TRAINING_PROVINCIAL_CLIENT }];
+  const ttlSeconds = opts.tokenTtlSeconds ?? 3600;
+  const faults = new FaultInjector();
+  faults.latencyMs = opts.faults?.latencyMs ?? 0;
+  const state: ProvincialState = {
+    dossiers: new Map(),
+    idempotency: new Map(),
+    leases: new Map(),
+    tokens: new Map(),
+    tokensIssued: 0,
+    calls: [],
+    notices: (opts.notices ?? TRAINING_HOLIDAY_NOTICES).map((n) => structuredClone(n)),
+  };
+  let remoteSeq = 0;
+
+  const error = (status: number, code: string, message: string): SimReply => ({ status, json: { error: { code, message } } });
+
+  function issueToken(req: SimRequest): SimReply {
+    const form = new URLSearchParams(req.body);
+    if (form.get('grant_type') !== 'client_credentials') return { status: 400, json: { error: 'unsupported_grant_type' } };
+    const client = clients.find((c) => c.clientId === form.get('client_id') && c.clientSecret === form.get('client_secret'));
+    if (!client) return { status: 401, json: { error: 'invalid_client', error_description: 'Sai client_id hoặc client_secret' } };
+    const token = randomBytes(24).toString('base64url');
+    state.tokens.set(token, { clientId: client.clientId, expiresAt: Date.now() + ttlSeconds * 1000 });
+    state.tokensIssued += 1;
+    return { status: 200, json: { access_token: token, token_type: 'Bearer', expires_in: ttlSeconds } };
+  }
+
+  function bearer(req: SimRequest): string | null {
+    const header = req.headers['authorization'];
+    const m = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!m) return null;
+    const entry = state.tokens.get(m[1]!);
+    if (!entry) return null;
+    if (entry.expiresAt <= Date.now()) {
+      state.tokens.delete(m[1]!);
+      return null;
+    }
+    return entry.clientId;
+  }
+
+  function parseJson(text: string): unknown {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+  }
+
+  function handOff(req: SimRequest): SimReply {
+    const keyHeader = req.headers['idempotency-key'];
+    const key = typeof keyHeader === 'string' ? keyHeader.trim() : '';
+    if (key === '') return error(400, 'IDEMPOTENCY_KEY_REQUIRED', 'Thiếu Idempotency-Key');
+    const seen = state.idempotency.get(key);
+    if (seen) return { status: 200, json: { id: seen.remoteId, duplicate: true } };
+
+    const parsed = HandOffBody.safeParse(parseJson(req.body));
+    if (!parsed.success) {
+      const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(gốc)'}: ${i.message}`);
+      return error(400, 'DOSSIER_INVALID', `Hồ sơ không hợp lệ: ${issues.join('; ')}`);
+    }
+    const { files, ...record } = parsed.data;
+    const stored: ProvincialDossierRecord['files'] = [];
+    for (const f of files) {
+      const bytes = Buffer.from(f.base64, 'base64');
+      const digest = createHash('sha256').update(bytes).digest('hex');
+      if (digest !== f.sha256.toLowerCase()) return error(422, 'FILE_HASH_MISMATCH', `Tệp ${f.name}: sha256 không khớp`);
+      stored.push({ name: f.name, sha256: digest, size: bytes.length });
+    }
+
+    const existing = state.dossiers.get(record.MaHoSo);
+    let remoteId: string;
+    if (existing) {
+      existing.record = record;
+      existing.files = stored;
+      existing.receiveCount += 1;
+      existing.idempotencyKeys.push(key);
+      remoteId = existing.remoteId;
+    } else {
+      remoteSeq += 1;
+      remoteId = `HTTT-${String(remoteSeq).padStart(6, '0')}`;
+      state.dossiers.set(record.MaHoSo, { remoteId, record, files: stored, receiveCount: 1, idempotencyKeys: [key] });
+    }
+    state.idempotency.set(key, { remoteId });
+    return { status: 201, json: { id: remoteId, duplicate: false } };
+  }
+
+  function lease(req: SimRequest, clientId: string): SimReply {
+    const parsed = LeaseBody.safeParse(parseJson(req.body));
+    if (!parsed.success) return error(400, 'LEASE_INVALID', 'Yêu cầu cấp số không hợp lệ');
+    const { agencyId, date, count } = parsed.data;
+    const key = `${agencyId}|${date}`;
+    const counter = state.leases.get(key) ?? { next: 1, blocks: [] };
+    state.leases.set(key, counter);
+    if (counter.next > MAX_LEASED_SEQUENCE) {
+      return error(409, 'LEASE_EXHAUSTED', `Đã hết số hồ sơ cấp phát cho ${agencyId} ngày ${date}`);
+    }
+    const from = counter.next;
+    const to = Math.min(from + count - 1, MAX_LEASED_SEQUENCE);
+    counter.next = to + 1;
+    counter.blocks.push({ from, to, clientId });
+    return { status: 201, json: { agencyId, date, from, to } };
+  }
+
+  function notices(req: SimRequest): SimReply {
+    const year = Number(req.query.get('year'));
+    if (!Number.isInteger(year) || year < 2000 || year > 2100) return error(400, 'YEAR_INVALID', 'Năm không hợp lệ');
+    return { status: 200, json: { items: state.notices.filter((n) => n.year === year) } };
+  }
+
+  function handle(req: SimRequest): SimReply {
+    state.calls.push({ method: req.method, path: req.path, at: Date.now() });
+    if (req.path === '/oauth/token') {
+      return req.method === 'POST' ? issueToken(req) : error(405, 'METHOD_NOT_ALLOWED', 'POST only');
+    }
+    const route = `${req.method} ${req.path}`;
+    const known = ['POST /api/dossiers', 'POST /api/code-leases', 'GET /api/holiday-notices'];
+    if (!known.includes(route)) return error(404, 'NOT_FOUND', `Không có ${route}`);
+    const clientId = bearer(req);
+    if (clientId === null) {
+      return { status: 401, json: { error: { code: 'TOKEN_INVALID', message: 'Token không hợp lệ hoặc đã hết hạn' } }, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } };
+    }
+    if (route === 'POST /api/dossiers') return handOff(req);
+    if (route === 'POST /api/code-leases') return lease(req, clientId);
+    return notices(req);
+  }
+
+  const server = await startSimServer({
+    port: opts.port ?? 0,
+    host: opts.host ?? '127.0.0.1',
+    faults,
+    faultKey: (req) => req.path,
+    expireSessions: () => state.tokens.clear(),
+    handle,
+    maxBodyBytes: 256 * 1024 * 1024,
+  });
+
+  return {
+    url: server.url,
+    state,
+    faults,
+    expireTokens: () => state.tokens.clear(),
+    close: () => server.close(),
+  };
+}

@@ -1,0 +1,36 @@
+import { startNationalPortalSimulator, TRAINING_DSTCODE, TRAINING_NATIONAL_USER } from './national-portal/national-portal.simulator';
+import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT } from './provincial/provincial.simulator';
+import { portFromEnv } from './simulator-server';
+
+/**
+ * Starts both remote twins for manual testing or a training room:
+ *   NATIONAL_PORT=18081 PROVINCIAL_PORT=18082 node bin/run-ts.mjs main/remotes/run-simulators.ts
+ * Stops on Ctrl+C / SIGTERM.
+ */
+async function main(): Promise<void> {
+  const host = process.env['SIMULATOR_HOST'] ?? '127.0.0.1';
+  const national = await startNationalPortalSimulator({ port: portFromEnv(process.env['NATIONAL_PORT'], 18081), host });
+  const provincial = await startProvincialSimulator({ port: portFromEnv(process.env['PROVINCIAL_PORT'], 18082), host });
+
+  process.stdout.write(
+    [
+      `national portal simulator:   ${national.url}  (auth /auth, services /service, user ${TRAINING_NATIONAL_USER.username}, dstcode ${TRAINING_DSTCODE})`,
+      `provincial system simulator: ${provincial.url}  (token /oauth/token, client ${TRAINING_PROVINCIAL_CLIENT.clientId})`,
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    void Promise.all([national.close(), provincial.close()]).then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`could not start the simulators: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

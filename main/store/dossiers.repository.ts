@@ -1,0 +1,369 @@
+import {
+  Person,
+  type Channel,
+  type ComponentSource,
+  type Dossier,
+  type DossierComponent,
+  type DossierDocumentKind,
+  type DossierSummary,
+  type Fee,
+} from '../../common/contract/schemas';
+import type { Db } from './database';
+import { OutboxRepository, type DossierSyncState } from './outbox.repository';
+import { clampLimit, exactKey, toFtsQuery } from './search-query';
+
+export interface NewDossier {
+  code: string;
+  /** Idempotency key of the Receive request; unique. */
+  requestId: string;
+  status: number;
+  channel: Channel;
+  /** The stored person (its id is the foreign key); also kept as the snapshot at receipt. */
+  applicant: Person;
+  procedureCode: string;
+  procedureName: string;
+  receivedAt: string;
+  appointmentAt: string | null;
+  summary: string;
+  contactPhone: string | null;
+  contactEmail: string | null;
+  delivery: Dossier['delivery'];
+  components: DossierComponent[];
+  fees: Fee[];
+  /** Defaults to the sum of `fees`. */
+  totalFee?: number;
+  officer: string;
+  ticketNumber: string | null;
+  /** Note on the first status-history row. */
+  note?: string;
+}
+
+interface SummaryRow {
+  id: number;
+  code: string;
+  status: number;
+  channel: Channel;
+  applicant_name: string;
+  applicant_id_number: string;
+  procedure_code: string;
+  procedure_name: string;
+  received_at: string;
+  appointment_at: string | null;
+  officer: string;
+}
+
+interface DossierRow extends SummaryRow {
+  applicant_json: string;
+  summary: string;
+  contact_phone: string | null;
+  contact_email: string | null;
+  delivery: Dossier['delivery'];
+  total_fee: number;
+  ticket_number: string | null;
+  previous_appointment_at: string | null;
+}
+
+interface ComponentRow {
+  component_code: string;
+  name: string;
+  document_code: string | null;
+  originals: number;
+  copies: number;
+  source: ComponentSource;
+  reused_document_id: string | null;
+  consent_at: string | null;
+  digitised_document_id: number | null;
+}
+
+interface InsertParams {
+  code: string;
+  requestId: string;
+  status: number;
+  channel: Channel;
+  personId: number;
+  applicantJson: string;
+  applicantName: string;
+  applicantIdNumber: string;
+  procedureCode: string;
+  procedureName: string;
+  receivedAt: string;
+  appointmentAt: string | null;
+  summary: string;
+  contactPhone: string | null;
+  contactEmail: string | null;
+  delivery: Dossier['delivery'];
+  totalFee: number;
+  officer: string;
+  ticketNumber: string | null;
+}
+
+const SUMMARY = `d.id, d.code, d.status, d.channel, d.applicant_name, d.applicant_id_number, d.procedure_code,
+  d.procedure_name, d.received_at, d.appointment_at, d.officer`;
+
+/** Range bounds covering every `YYYY-MM-DDTHH:mm` of one local day. */
+function dayBounds(date: string): [string, string] {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new Error(`not a YYYY-MM-DD date: ${date}`);
+  return [`${date}T00:00`, `${date}T23:59`];
+}
+
+export class DossiersRepository {
+  private readonly insertStmt;
+  private readonly insertComponent;
+  private readonly insertFee;
+  private readonly insertHistory;
+  private readonly insertDocument;
+  private readonly idByCode;
+  private readonly byCode;
+  private readonly byRequestId;
+  private readonly componentsOf;
+  private readonly feesOf;
+  private readonly documentsOf;
+  private readonly historyOf;
+  private readonly latestDocumentStmt;
+  private readonly statusStmt;
+  private readonly appointmentStmt;
+  private readonly digitisedStmt;
+  private readonly onDay;
+  private readonly onDayExact;
+  private readonly onDayText;
+  private readonly exact;
+  private readonly byText;
+  private readonly sync: Pick<OutboxRepository, 'stateOf'>;
+
+  constructor(private readonly db: Db, sync?: Pick<OutboxRepository, 'stateOf'>) {
+    this.sync = sync ?? new OutboxRepository(db);
+    this.insertStmt = db.prepare<[InsertParams]>(`
+      INSERT INTO dossiers (code, request_id, status, channel, person_id, applicant_json, applicant_name,
+        applicant_id_number, procedure_code, procedure_name, received_at, appointment_at, summary, contact_phone,
+        contact_email, delivery, total_fee, officer, ticket_number)
+      VALUES (@code, @requestId, @status, @channel, @personId, @applicantJson, @applicantName,
+        @applicantIdNumber, @procedureCode, @procedureName, @receivedAt, @appointmentAt, @summary, @contactPhone,
+        @contactEmail, @delivery, @totalFee, @officer, @ticketNumber)`);
+    this.insertComponent = db.prepare<[number, number, string, string, string | null, number, number, ComponentSource, string | null, string | null, number | null]>(`
+      INSERT INTO dossier_components (dossier_id, position, component_code, name, document_code, originals, copies,
+        source, reused_document_id, consent_at, digitised_document_id)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.insertFee = db.prepare<[number, number, string, string, number]>(
+      'INSERT INTO dossier_fees (dossier_id, position, code, name, amount) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.insertHistory = db.prepare<[number, string, number, string, string]>(
+      'INSERT INTO dossier_status_history (dossier_id, at, status, actor, note) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.insertDocument = db.prepare<[number, DossierDocumentKind, string, string]>(
+      'INSERT INTO dossier_documents (dossier_id, kind, blob_sha256, created_at) VALUES (?, ?, ?, ?)',
+    );
+    this.idByCode = db.prepare<[string], number>('SELECT id FROM dossiers WHERE code = ?').pluck();
+    this.byCode = db.prepare<[string], DossierRow>('SELECT * FROM dossiers d WHERE d.code = ?');
+    this.byRequestId = db.prepare<[string], DossierRow>('SELECT * FROM dossiers d WHERE d.request_id = ?');
+    this.componentsOf = db.prepare<[number], ComponentRow>(
+      'SELECT * FROM dossier_components WHERE dossier_id = ? ORDER BY position',
+    );
+    this.feesOf = db.prepare<[number], Fee>('SELECT code, name, amount FROM dossier_fees WHERE dossier_id = ? ORDER BY position');
+    this.documentsOf = db.prepare<[number], { kind: DossierDocumentKind; createdAt: string; sha256: string }>(
+      'SELECT kind, created_at AS createdAt, blob_sha256 AS sha256 FROM dossier_documents WHERE dossier_id = ? ORDER BY id',
+    );
+    this.historyOf = db.prepare<[number], { at: string; status: number; actor: string; note: string }>(
+      'SELECT at, status, actor, note FROM dossier_status_history WHERE dossier_id = ? ORDER BY id',
+    );
+    this.latestDocumentStmt = db.prepare<[number, DossierDocumentKind], { sha256: string; createdAt: string }>(
+      'SELECT blob_sha256 AS sha256, created_at AS createdAt FROM dossier_documents WHERE dossier_id = ? AND kind = ? ORDER BY id DESC LIMIT 1',
+    );
+    this.statusStmt = db.prepare<[number, number]>('UPDATE dossiers SET status = ? WHERE id = ?');
+    this.appointmentStmt = db.prepare<[string | null, string | null, number]>(
+      'UPDATE dossiers SET appointment_at = ?, previous_appointment_at = ? WHERE id = ?',
+    );
+    this.digitisedStmt = db.prepare<[number, number, string]>(
+      'UPDATE dossier_components SET digitised_document_id = ? WHERE dossier_id = ? AND component_code = ?',
+    );
+    this.onDay = db.prepare<[string, string], SummaryRow>(
+      `SELECT ${SUMMARY} FROM dossiers d WHERE d.received_at BETWEEN ? AND ? ORDER BY d.received_at DESC, d.id DESC`,
+    );
+    this.onDayExact = db.prepare<[string, string, string, string], SummaryRow>(
+      `SELECT ${SUMMARY} FROM dossiers d WHERE (d.code = ? OR d.applicant_id_number = ?) AND d.received_at BETWEEN ? AND ?
+       ORDER BY d.received_at DESC, d.id DESC`,
+    );
+    this.onDayText = db.prepare<[string, string, string], SummaryRow>(`
+      SELECT ${SUMMARY} FROM dossiers_fts JOIN dossiers d ON d.id = dossiers_fts.rowid
+      WHERE dossiers_fts MATCH ? AND d.received_at BETWEEN ? AND ?
+      ORDER BY d.received_at DESC, d.id DESC`);
+    this.exact = db.prepare<[string, string, number], SummaryRow>(
+      `SELECT ${SUMMARY} FROM dossiers d WHERE d.code = ? OR d.applicant_id_number = ?
+       ORDER BY d.received_at DESC, d.id DESC LIMIT ?`,
+    );
+    this.byText = db.prepare<[string, number], SummaryRow>(`
+      SELECT ${SUMMARY} FROM dossiers_fts JOIN dossiers d ON d.id = dossiers_fts.rowid
+      WHERE dossiers_fts MATCH ? ORDER BY dossiers_fts.rank, d.received_at DESC LIMIT ?`);
+  }
+
+  /**
+   * Writes the dossier, its components, fees and first status-history row together.
+   * A second insert with the same `requestId` (or code) fails on the unique constraint; callers
+   * check `findByRequestId` first to make Receive idempotent.
+   */
+  insert(d: NewDossier): Dossier {
+    const applicant = Person.parse(d.applicant);
+    const totalFee = d.totalFee ?? d.fees.reduce((sum, fee) => sum + fee.amount, 0);
+    this.db.transaction(() => {
+      const result = this.insertStmt.run({
+        code: d.code,
+        requestId: d.requestId,
+        status: d.status,
+        channel: d.channel,
+        personId: applicant.id,
+        applicantJson: JSON.stringify(applicant),
+        applicantName: applicant.fullName,
+        applicantIdNumber: applicant.idNumber,
+        procedureCode: d.procedureCode,
+        procedureName: d.procedureName,
+        receivedAt: d.receivedAt,
+        appointmentAt: d.appointmentAt,
+        summary: d.summary,
+        contactPhone: d.contactPhone,
+        contactEmail: d.contactEmail,
+        delivery: d.delivery,
+        totalFee,
+        officer: d.officer,
+        ticketNumber: d.ticketNumber,
+      });
+      const id = Number(result.lastInsertRowid);
+      d.components.forEach((c, position) =>
+        this.insertComponent.run(id, position, c.componentCode, c.name, c.documentCode, c.originals, c.copies, c.source,
+          c.reusedDocumentId, c.consentAt, c.digitisedDocumentId),
+      );
+      d.fees.forEach((fee, position) => this.insertFee.run(id, position, fee.code, fee.name, fee.amount));
+      this.insertHistory.run(id, d.receivedAt, d.status, d.officer, d.note ?? '');
+    })();
+    return this.mustGet(d.code);
+  }
+
+  findByRequestId(requestId: string): Dossier | null {
+    const row = this.byRequestId.get(requestId);
+    return row ? this.toDossier(row) : null;
+  }
+
+  getByCode(code: string): Dossier | null {
+    const row = this.byCode.get(code.trim());
+    return row ? this.toDossier(row) : null;
+  }
+
+  /** Changes the status and appends a history row. Throws when the code is unknown. */
+  setStatus(code: string, status: number, actor: string, note: string, at: string): Dossier {
+    this.db.transaction(() => {
+      const id = this.idOf(code);
+      this.statusStmt.run(status, id);
+      this.insertHistory.run(id, at, status, actor, note);
+    })();
+    return this.mustGet(code);
+  }
+
+  /** Moves the appointment (e.g. after a supplement pause), keeping the date it replaces. */
+  setAppointment(code: string, newAt: string | null, previousAt: string | null): Dossier {
+    this.appointmentStmt.run(newAt, previousAt, this.idOf(code));
+    return this.mustGet(code);
+  }
+
+  /** Records a generated document (receipt, supplement request, refusal) stored in the blob store. */
+  addDocument(code: string, kind: DossierDocumentKind, sha256: string, at: string): void {
+    this.insertDocument.run(this.idOf(code), kind, sha256, at);
+  }
+
+  /** The newest document of a kind, or null. */
+  latestDocument(code: string, kind: DossierDocumentKind): { sha256: string; createdAt: string } | null {
+    return this.latestDocumentStmt.get(this.idOf(code), kind) ?? null;
+  }
+
+  /** Links a component to the document the digitisation station produced for it. */
+  setComponentDigitised(code: string, componentCode: string, documentRowId: number): void {
+    const changes = this.digitisedStmt.run(documentRowId, this.idOf(code), componentCode).changes;
+    if (changes !== 1) throw new Error(`dossier ${code} has no component ${componentCode}`);
+  }
+
+  /** Dossiers received on a local day (`YYYY-MM-DD`), newest first, optionally filtered by a search query. */
+  listReceivedOn(date: string, query?: string): DossierSummary[] {
+    const [from, to] = dayBounds(date);
+    const text = query === undefined ? null : toFtsQuery(query);
+    if (text === null) return this.onDay.all(from, to).map((row) => this.toSummary(row));
+    const found = new Map<number, SummaryRow>();
+    const key = exactKey(query ?? '');
+    if (key !== null) for (const row of this.onDayExact.all(key, key, from, to)) found.set(row.id, row);
+    for (const row of this.onDayText.all(text, from, to)) if (!found.has(row.id)) found.set(row.id, row);
+    return [...found.values()].map((row) => this.toSummary(row));
+  }
+
+  /** Exact code / applicant ID first, then folded full-text matches on code, applicant and procedure. */
+  search(query: string, limit: number): DossierSummary[] {
+    const max = clampLimit(limit);
+    const found = new Map<number, SummaryRow>();
+    const key = exactKey(query);
+    if (key !== null) for (const row of this.exact.all(key, key, max)) found.set(row.id, row);
+    const text = toFtsQuery(query);
+    if (text !== null && found.size < max) {
+      for (const row of this.byText.all(text, max)) {
+        if (found.size >= max) break;
+        if (!found.has(row.id)) found.set(row.id, row);
+      }
+    }
+    return [...found.values()].map((row) => this.toSummary(row));
+  }
+
+  private idOf(code: string): number {
+    const id = this.idByCode.get(code.trim());
+    if (id === undefined) throw new Error(`unknown dossier ${code}`);
+    return id;
+  }
+
+  private mustGet(code: string): Dossier {
+    const dossier = this.getByCode(code);
+    if (!dossier) throw new Error(`unknown dossier ${code}`);
+    return dossier;
+  }
+
+  private syncOf(code: string): DossierSyncState {
+    return this.sync.stateOf(code);
+  }
+
+  private toSummary(row: SummaryRow): DossierSummary {
+    return {
+      id: row.id,
+      code: row.code,
+      status: row.status,
+      channel: row.channel,
+      applicantName: row.applicant_name,
+      applicantIdNumber: row.applicant_id_number,
+      procedureCode: row.procedure_code,
+      procedureName: row.procedure_name,
+      receivedAt: row.received_at,
+      appointmentAt: row.appointment_at,
+      officer: row.officer,
+      sync: this.syncOf(row.code),
+    };
+  }
+
+  private toDossier(row: DossierRow): Dossier {
+    return {
+      ...this.toSummary(row),
+      applicant: Person.parse(JSON.parse(row.applicant_json)),
+      summary: row.summary,
+      contactPhone: row.contact_phone,
+      contactEmail: row.contact_email,
+      delivery: row.delivery,
+      components: this.componentsOf.all(row.id).map((c) => ({
+        componentCode: c.component_code,
+        name: c.name,
+        documentCode: c.document_code,
+        originals: c.originals,
+        copies: c.copies,
+        source: c.source,
+        reusedDocumentId: c.reused_document_id,
+        consentAt: c.consent_at,
+        digitisedDocumentId: c.digitised_document_id,
+      })),
+      fees: this.feesOf.all(row.id),
+      totalFee: row.total_fee,
+      ticketNumber: row.ticket_number,
+      previousAppointmentAt: row.previous_appointment_at,
+      documents: this.documentsOf.all(row.id),
+      history: this.historyOf.all(row.id),
+    };
+  }
+}

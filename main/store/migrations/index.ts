@@ -1,0 +1,8 @@
+import { initial } from './0001-initial';
+import { search } from './0002-search';
+import type { Migration } from './migration';
+
+export type { Migration } from './migration';
+
+/** Every migration, in order. Append only: a shipped migration is never edited. */
+export const MIGRATIONS: readonly Migration[] = [initial, search];

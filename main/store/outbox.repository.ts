@@ -1,0 +1,174 @@
+import type { OutboxItem, OutboxKind, OutboxPort, OutboxStatus, OutboxTarget } from '../sync/outbox.port';
+import type { Db } from './database';
+
+export type TargetSyncState = 'pending' | 'synced' | 'retrying' | 'dead';
+export type DossierSyncState = { national: TargetSyncState; provincial: TargetSyncState };
+
+export interface EnqueueInput {
+  target: OutboxTarget;
+  kind: OutboxKind;
+  dossierCode: string;
+  idempotencyKey: string;
+  payload: unknown;
+  /** Epoch ms; the row is due immediately. */
+  now: number;
+}
+
+interface OutboxRow {
+  id: number;
+  target: OutboxTarget;
+  kind: OutboxKind;
+  dossier_code: string;
+  idempotency_key: string;
+  payload_json: string;
+  status: OutboxStatus;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: number;
+}
+
+function toItem(row: OutboxRow): OutboxItem {
+  const payload: unknown = JSON.parse(row.payload_json);
+  return {
+    id: row.id,
+    target: row.target,
+    kind: row.kind,
+    dossierCode: row.dossier_code,
+    idempotencyKey: row.idempotency_key,
+    payload,
+    status: row.status,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+  };
+}
+
+/** dead beats retrying beats pending beats synced; a target with no rows owes nothing (synced). */
+function stateFrom(statuses: readonly OutboxStatus[]): TargetSyncState {
+  if (statuses.includes('dead')) return 'dead';
+  if (statuses.includes('retrying')) return 'retrying';
+  if (statuses.includes('pending')) return 'pending';
+  return 'synced';
+}
+
+export class OutboxRepository implements OutboxPort {
+  private readonly insertStmt;
+  private readonly byId;
+  private readonly dueStmt;
+  private readonly sentStmt;
+  private readonly retryStmt;
+  private readonly deadStmt;
+  private readonly reviveStmt;
+  private readonly countsStmt;
+  private readonly statusesOf;
+  private readonly byStatusStmt;
+  private readonly forDossierStmt;
+  private readonly lastErrorStmt;
+
+  constructor(db: Db) {
+    this.insertStmt = db.prepare<[string, string, string, string, string, number, number], OutboxRow>(`
+      INSERT INTO outbox (target, kind, dossier_code, idempotency_key, payload_json, next_attempt_at, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`);
+    this.byId = db.prepare<[number], OutboxRow>('SELECT * FROM outbox WHERE id = ?');
+    this.dueStmt = db.prepare<[number, number], OutboxRow>(`
+      SELECT o.* FROM outbox o
+      WHERE o.status IN ('pending', 'retrying') AND o.next_attempt_at <= ?
+        AND NOT EXISTS (
+          SELECT 1 FROM outbox earlier
+          WHERE earlier.dossier_code = o.dossier_code AND earlier.target = o.target
+            AND earlier.id < o.id AND earlier.status <> 'sent')
+      ORDER BY o.id LIMIT ?`);
+    this.sentStmt = db.prepare<[number, string | null, number]>(`
+      UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?, remote_ref = ?, last_error = NULL
+      WHERE id = ? AND status IN ('pending', 'retrying')`);
+    this.retryStmt = db.prepare<[string, number, number]>(`
+      UPDATE outbox SET status = 'retrying', attempts = attempts + 1, last_error = ?, next_attempt_at = ?
+      WHERE id = ? AND status IN ('pending', 'retrying')`);
+    this.deadStmt = db.prepare<[string, number]>(`
+      UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = ?
+      WHERE id = ? AND status IN ('pending', 'retrying')`);
+    this.reviveStmt = db.prepare<[number, number]>(
+      "UPDATE outbox SET status = 'retrying', next_attempt_at = ? WHERE id = ? AND status = 'dead'",
+    );
+    this.countsStmt = db.prepare<[], { status: OutboxStatus; n: number }>('SELECT status, count(*) AS n FROM outbox GROUP BY status');
+    this.statusesOf = db.prepare<[string], { target: OutboxTarget; status: OutboxStatus }>(
+      'SELECT DISTINCT target, status FROM outbox WHERE dossier_code = ?',
+    );
+    this.byStatusStmt = db.prepare<[OutboxStatus, number], OutboxRow>('SELECT * FROM outbox WHERE status = ? ORDER BY id LIMIT ?');
+    this.forDossierStmt = db.prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE dossier_code = ? ORDER BY id');
+    this.lastErrorStmt = db.prepare<[], string>(
+      "SELECT last_error FROM outbox WHERE status IN ('retrying', 'dead') AND last_error IS NOT NULL ORDER BY id DESC LIMIT 1",
+    ).pluck();
+  }
+
+  /** Writes one row; call it inside the transaction that makes the change. A reused idempotency key throws. */
+  enqueue(input: EnqueueInput): OutboxItem {
+    const payload = JSON.stringify(input.payload);
+    if (payload === undefined) throw new Error('outbox payload must be JSON-serialisable');
+    const row = this.insertStmt.get(
+      input.target, input.kind, input.dossierCode, input.idempotencyKey, payload, input.now, input.now,
+    );
+    if (!row) throw new Error('outbox insert returned nothing');
+    return toItem(row);
+  }
+
+  due(now: number, limit: number): OutboxItem[] {
+    return this.dueStmt.all(now, Math.max(0, Math.trunc(limit))).map(toItem);
+  }
+
+  markSent(id: number, sentAt: number, remoteRef: string | null): void {
+    this.expectChange(this.sentStmt.run(sentAt, remoteRef, id).changes, id, 'sent');
+  }
+
+  markRetry(id: number, error: string, nextAttemptAt: number): void {
+    this.expectChange(this.retryStmt.run(error, nextAttemptAt, id).changes, id, 'retrying');
+  }
+
+  markDead(id: number, error: string): void {
+    this.expectChange(this.deadStmt.run(error, id).changes, id, 'dead');
+  }
+
+  /** An officer's "retry" on a dead row: it becomes due again at `now`. */
+  revive(id: number, now: number): void {
+    this.expectChange(this.reviveStmt.run(now, id).changes, id, 'retrying');
+  }
+
+  counts(): Record<OutboxStatus, number> {
+    const counts: Record<OutboxStatus, number> = { pending: 0, retrying: 0, sent: 0, dead: 0 };
+    for (const row of this.countsStmt.all()) counts[row.status] = row.n;
+    return counts;
+  }
+
+  stateOf(dossierCode: string): DossierSyncState {
+    const national: OutboxStatus[] = [];
+    const provincial: OutboxStatus[] = [];
+    for (const row of this.statusesOf.all(dossierCode)) (row.target === 'national' ? national : provincial).push(row.status);
+    return { national: stateFrom(national), provincial: stateFrom(provincial) };
+  }
+
+  get(id: number): OutboxItem | null {
+    const row = this.byId.get(id);
+    return row ? toItem(row) : null;
+  }
+
+  listByStatus(status: OutboxStatus, limit: number): OutboxItem[] {
+    return this.byStatusStmt.all(status, Math.max(0, Math.trunc(limit))).map(toItem);
+  }
+
+  listForDossier(dossierCode: string): OutboxItem[] {
+    return this.forDossierStmt.all(dossierCode).map(toItem);
+  }
+
+  /** The most recent error of a row still owed (for the sync panel), or null. */
+  lastError(): string | null {
+    return this.lastErrorStmt.get() ?? null;
+  }
+
+  private expectChange(changes: number, id: number, to: string): void {
+    if (changes === 1) return;
+    const row = this.byId.get(id);
+    throw new Error(row ? `outbox row ${id} is ${row.status}, cannot become ${to}` : `outbox row ${id} does not exist`);
+  }
+}

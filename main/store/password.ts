@@ -1,0 +1,39 @@
+import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+
+/** scrypt cost: N = 2^15, r = 8, p = 1 (about 32 MiB and tens of milliseconds per check). */
+const DEFAULT_N = 32768;
+const DEFAULT_R = 8;
+const DEFAULT_P = 1;
+const KEY_LENGTH = 32;
+
+function maxmem(n: number, r: number): number {
+  return 128 * n * r * 2;
+}
+
+/** `scrypt$N$r$p$salt$hash`, salt and hash in base64. */
+export function hashPassword(password: string, cost: { N: number; r: number; p: number } = { N: DEFAULT_N, r: DEFAULT_R, p: DEFAULT_P }): string {
+  const salt = randomBytes(16);
+  const hash = scryptSync(password.normalize('NFC'), salt, KEY_LENGTH, { ...cost, maxmem: maxmem(cost.N, cost.r) });
+  return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64'), hash.toString('base64')].join('$');
+}
+
+/** Constant-time check of a password against a stored `scrypt$…` hash; false for a malformed hash. */
+export function verifyPassword(password: string, stored: string): boolean {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  const [n, r, p] = parts.slice(1, 4).map((value) => Number.parseInt(value, 10));
+  if (![n, r, p].every((value) => Number.isInteger(value) && value > 0)) return false;
+  const salt = Buffer.from(parts[4], 'base64');
+  const expected = Buffer.from(parts[5], 'base64');
+  if (expected.length === 0) return false;
+  const actual = scryptSync(password.normalize('NFC'), salt, expected.length, { N: n, r, p, maxmem: maxmem(n, r) });
+  return timingSafeEqual(actual, expected);
+}
+
+let decoy: string | null = null;
+
+/** A valid hash of a random password, checked against when the username is unknown so timing does not tell. */
+export function decoyHash(): string {
+  decoy ??= hashPassword(randomBytes(16).toString('hex'));
+  return decoy;
+}

@@ -1,0 +1,286 @@
+import type { NationalPortal } from '../remotes/national-portal/national-portal.port';
+import type { HandOffFile, ProvincialSystem } from '../remotes/provincial/provincial.port';
+import { RemoteError } from '../remotes/remote-error';
+import type { OutboxItem, OutboxPort, OutboxStatus, OutboxTarget } from './outbox.port';
+import { PayloadError, parseHandoffPayload, parseProgressPayload, parseUpsertPayload } from './outbox-payloads';
+
+export type OutboxCounts = Record<OutboxStatus, number>;
+
+export interface OutboxSenderDeps {
+  outbox: OutboxPort;
+  national: NationalPortal;
+  provincial: ProvincialSystem;
+  /** Epoch ms. */
+  now?: () => number;
+  /** [0, 1); the jitter of the back-off. */
+  random?: () => number;
+  /** Called with the outbox counts after every item and after every drain. */
+  onProgress?: (counts: OutboxCounts) => void;
+  log?: (line: string) => void;
+  /** Files of a dossier for `dossier.handoff` rows that do not carry them. */
+  loadFiles?: (dossierCode: string) => Promise<HandOffFile[]>;
+}
+
+export interface OutboxSenderOptions {
+  /** Rows fetched per round. */
+  batch?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** The attempt with this number that fails is the last: the row goes dead. */
+  maxAttempts?: number;
+  /** Rounds per drain at most (a drain keeps going while rows become due, e.g. a dossier's next step). */
+  maxRounds?: number;
+}
+
+export interface DrainResult {
+  sent: number;
+  /** Rows whose attempt failed (scheduled for retry or dead). */
+  failed: number;
+  /** Of the failed rows, those that went dead. */
+  dead: number;
+  /** Rows not tried because their remote was unreachable earlier in the same drain. */
+  deferred: number;
+}
+
+/**
+ * Full-jitter exponential back-off: a uniformly random delay in [0, min(max, base·2^attempts)).
+ * `attempts` = failed attempts before the one that just failed.
+ */
+export function backoffDelay(attempts: number, baseDelayMs: number, maxDelayMs: number, random: () => number): number {
+  const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(attempts, 52));
+  return Math.floor(ceiling * random());
+}
+
+type Outcome = { ok: true; remoteRef: string | null } | { ok: false; error: unknown };
+
+/**
+ * Drains the outbox: one row at a time, each row the head of its dossier's queue (the port's
+ * `due` guarantees it), so a dossier's steps arrive in order and a stuck dossier blocks nobody
+ * else. Nothing is dropped: a row ends `sent` or `dead` (visible to the officer, retryable by
+ * hand), never deleted.
+ *
+ * Exactly-once: a create that may have arrived (timeout, dropped answer) is retried as an update
+ * when TraCuuHoSo finds the dossier; hand-offs carry the row's idempotency key.
+ */
+export class OutboxSender {
+  private readonly outbox: OutboxPort;
+  private readonly national: NationalPortal;
+  private readonly provincial: ProvincialSystem;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly onProgress: (counts: OutboxCounts) => void;
+  private readonly log: (line: string) => void;
+  private readonly loadFiles: (dossierCode: string) => Promise<HandOffFile[]>;
+  private readonly batch: number;
+  private readonly baseDelayMs: number;
+  private readonly maxDelayMs: number;
+  private readonly maxAttempts: number;
+  private readonly maxRounds: number;
+
+  private inFlight: Promise<DrainResult> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private again = false;
+  private intervalMs = 0;
+
+  constructor(deps: OutboxSenderDeps, opts: OutboxSenderOptions = {}) {
+    this.outbox = deps.outbox;
+    this.national = deps.national;
+    this.provincial = deps.provincial;
+    this.now = deps.now ?? Date.now;
+    this.random = deps.random ?? Math.random;
+    this.onProgress = deps.onProgress ?? (() => {});
+    this.log = deps.log ?? (() => {});
+    this.loadFiles = deps.loadFiles ?? (() => Promise.resolve([]));
+    this.batch = opts.batch ?? 20;
+    this.baseDelayMs = opts.baseDelayMs ?? 1000;
+    this.maxDelayMs = opts.maxDelayMs ?? 300_000;
+    this.maxAttempts = opts.maxAttempts ?? 12;
+    this.maxRounds = opts.maxRounds ?? 50;
+  }
+
+  /** One drain. Concurrent calls share the drain in progress. */
+  drainOnce(): Promise<DrainResult> {
+    if (!this.inFlight) {
+      this.inFlight = this.drain().finally(() => {
+        this.inFlight = null;
+      });
+    }
+    return this.inFlight;
+  }
+
+  /** Drains now and then every `intervalMs` after the previous drain ends. */
+  start(intervalMs: number): void {
+    if (this.running) return;
+    this.running = true;
+    this.intervalMs = intervalMs;
+    this.schedule(0);
+  }
+
+  /** Asks for a drain soon (e.g. right after a row was written); no-op unless started. */
+  nudge(): void {
+    if (!this.running) return;
+    if (this.inFlight === null) this.schedule(0);
+    else this.again = true;
+  }
+
+  /** Stops the timer and waits for a drain in progress to finish. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.inFlight) await this.inFlight.catch(() => undefined);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.drainOnce()
+        .catch((err: unknown) => this.log(`outbox: drain failed: ${describe(err)}`))
+        .finally(() => {
+          const soon = this.again;
+          this.again = false;
+          if (this.running && this.timer === null) this.schedule(soon ? 0 : this.intervalMs);
+        });
+    }, delayMs);
+  }
+
+  private async drain(): Promise<DrainResult> {
+    const result: DrainResult = { sent: 0, failed: 0, dead: 0, deferred: 0 };
+    const attempted = new Set<number>();
+    const deferred = new Set<number>();
+    const down = new Set<OutboxTarget>();
+
+    for (let round = 0; round < this.maxRounds; round++) {
+      let due: OutboxItem[];
+      try {
+        due = this.outbox.due(this.now(), this.batch + attempted.size + deferred.size);
+      } catch (err) {
+        this.log(`outbox: reading due rows failed: ${describe(err)}`);
+        break;
+      }
+      const fresh = due.filter((i) => !attempted.has(i.id) && !deferred.has(i.id)).slice(0, this.batch);
+      if (fresh.length === 0) break;
+      let progressed = false;
+      for (const item of fresh) {
+        if (down.has(item.target)) {
+          deferred.add(item.id);
+          continue;
+        }
+        attempted.add(item.id);
+        progressed = true;
+        const outcome = await this.deliver(item);
+        if (outcome.ok) {
+          if (this.record(() => this.outbox.markSent(item.id, this.now(), outcome.remoteRef))) result.sent += 1;
+          this.log(`outbox #${item.id} ${item.kind} ${item.dossierCode}: sent`);
+        } else {
+          result.failed += 1;
+          if (this.fail(item, outcome.error)) result.dead += 1;
+          if (unreachable(outcome.error)) down.add(item.target);
+        }
+        this.reportProgress();
+      }
+      if (!progressed) break;
+    }
+    result.deferred = deferred.size;
+    this.reportProgress();
+    return result;
+  }
+
+  private async deliver(item: OutboxItem): Promise<Outcome> {
+    try {
+      return { ok: true, remoteRef: await this.send(item) };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  }
+
+  /** Sends one row; resolves with the remote's reference for it. */
+  private async send(item: OutboxItem): Promise<string | null> {
+    const expected: OutboxTarget = item.kind === 'dossier.handoff' ? 'provincial' : 'national';
+    if (item.target !== expected) throw new PayloadError(`${item.kind} cannot be sent to ${item.target}`);
+
+    switch (item.kind) {
+      case 'dossier.upsert': {
+        const payload = parseUpsertPayload(item.payload);
+        const code = payload.dossier.MaHoSo;
+        let isUpdating = payload.isUpdating === true;
+        if (!isUpdating) isUpdating = (await this.national.lookupDossier(code)).exists;
+        const { accepted } = await this.national.syncDossiers([payload.dossier], isUpdating);
+        if (!accepted.includes(code)) {
+          throw new RemoteError('national', 'REMOTE_REJECTED', `DongBoHoSoMC did not accept ${code}`);
+        }
+        return code;
+      }
+      case 'dossier.progress': {
+        const payload = parseProgressPayload(item.payload);
+        await this.national.pushProgress(payload.steps);
+        return null;
+      }
+      case 'dossier.handoff': {
+        const payload = parseHandoffPayload(item.payload);
+        const files = payload.files ?? (await this.loadFiles(item.dossierCode));
+        const answer = await this.provincial.handOff({ ...payload.dossier, files }, item.idempotencyKey);
+        return answer.remoteId;
+      }
+    }
+  }
+
+  /** Records a failed attempt; true when the row went dead. */
+  private fail(item: OutboxItem, error: unknown): boolean {
+    const message = describe(error);
+    const retryable = error instanceof RemoteError ? error.retryable : !(error instanceof PayloadError);
+    const attempt = item.attempts + 1;
+    if (!retryable) {
+      this.log(`outbox #${item.id} ${item.kind} ${item.dossierCode}: dead (${message})`);
+      this.record(() => this.outbox.markDead(item.id, message));
+      return true;
+    }
+    if (attempt >= this.maxAttempts) {
+      const final = `gave up after ${attempt} attempts: ${message}`;
+      this.log(`outbox #${item.id} ${item.kind} ${item.dossierCode}: dead (${final})`);
+      this.record(() => this.outbox.markDead(item.id, final));
+      return true;
+    }
+    const delay = backoffDelay(item.attempts, this.baseDelayMs, this.maxDelayMs, this.random);
+    this.log(`outbox #${item.id} ${item.kind} ${item.dossierCode}: attempt ${attempt} failed (${message}), retry in ${delay} ms`);
+    this.record(() => this.outbox.markRetry(item.id, message, this.now() + delay));
+    return false;
+  }
+
+  /** Runs a store write; a failing store must not stop the loop. */
+  private record(write: () => void): boolean {
+    try {
+      write();
+      return true;
+    } catch (err) {
+      this.log(`outbox: recording the result failed: ${describe(err)}`);
+      return false;
+    }
+  }
+
+  private reportProgress(): void {
+    try {
+      this.onProgress(this.outbox.counts());
+    } catch (err) {
+      this.log(`outbox: progress report failed: ${describe(err)}`);
+    }
+  }
+}
+
+/**
+ * The remote cannot be reached at all (no HTTP answer): the rest of its rows wait for the next
+ * drain instead of each waiting out its own timeout. An HTTP 5xx may concern one request only,
+ * so it does not count.
+ */
+function unreachable(err: unknown): boolean {
+  if (!(err instanceof RemoteError) || err.status !== null) return false;
+  return err.code === 'REMOTE_TIMEOUT' || err.code === 'REMOTE_UNAVAILABLE';
+}
+
+function describe(err: unknown): string {
+  if (err instanceof RemoteError) return `${err.code}: ${err.message}`;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

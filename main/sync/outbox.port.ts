@@ -1,0 +1,40 @@
+/**
+ * The outbox as the sender loop sees it. Rows are written by services in the same SQLite
+ * transaction as the change they announce (see `main/store/outbox.repository.ts`); the sender
+ * only reads due rows and records what happened. Nothing is ever deleted by the sender.
+ */
+export type OutboxTarget = 'national' | 'provincial';
+export type OutboxKind = 'dossier.upsert' | 'dossier.progress' | 'dossier.handoff';
+export type OutboxStatus = 'pending' | 'retrying' | 'sent' | 'dead';
+
+export interface OutboxItem {
+  id: number;
+  target: OutboxTarget;
+  kind: OutboxKind;
+  /** Rows of one dossier are delivered strictly in id order per target. */
+  dossierCode: string;
+  /** Unique; sent to the remote so a retried push is recognised as the same one. */
+  idempotencyKey: string;
+  payload: unknown;
+  status: OutboxStatus;
+  attempts: number;
+  /** Epoch ms. */
+  nextAttemptAt: number;
+  lastError: string | null;
+  createdAt: number;
+}
+
+export interface OutboxPort {
+  /**
+   * Up to `limit` rows that are pending/retrying with nextAttemptAt <= now, and that are the
+   * oldest unsent row of their (dossierCode, target): a later step never overtakes an earlier one.
+   */
+  due(now: number, limit: number): OutboxItem[];
+  markSent(id: number, sentAt: number, remoteRef: string | null): void;
+  markRetry(id: number, error: string, nextAttemptAt: number): void;
+  markDead(id: number, error: string): void;
+  /** Counts per status (for the officer's sync panel). */
+  counts(): Record<OutboxStatus, number>;
+  /** State per target of one dossier: 'synced' when every row is sent, 'dead' if any row is dead, etc. */
+  stateOf(dossierCode: string): { national: 'pending' | 'synced' | 'retrying' | 'dead'; provincial: 'pending' | 'synced' | 'retrying' | 'dead' };
+}

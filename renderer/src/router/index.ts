@@ -1,0 +1,38 @@
+import type { Pinia } from 'pinia';
+import { createRouter, createWebHashHistory, type RouteRecordRaw, type RouterHistory } from 'vue-router';
+import type { Role } from '../../../common/contract';
+import { useSessionStore } from '../stores/session';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    public?: boolean;
+    roles?: readonly Role[];
+  }
+}
+
+const DESK: readonly Role[] = ['officer', 'supervisor', 'admin'];
+
+export const routes: RouteRecordRaw[] = [
+  { path: '/', redirect: '/intake' },
+  { path: '/login', name: 'login', component: () => import('../views/LoginView.vue'), meta: { public: true } },
+  { path: '/intake', name: 'intake', component: () => import('../views/IntakeView.vue'), meta: { roles: DESK } },
+  { path: '/digitise', name: 'digitise', component: () => import('../views/DigitiserView.vue'), meta: { roles: ['digitiser'] } },
+  { path: '/today', name: 'today', component: () => import('../views/TodayView.vue') },
+  { path: '/dossier/:code', name: 'dossier', component: () => import('../views/DossierView.vue'), props: true },
+  { path: '/:rest(.*)*', redirect: '/intake' },
+];
+
+/** Hash history: works for the file the Electron shell loads and for the page the core serves. */
+export function createAppRouter(pinia: Pinia, history: RouterHistory = createWebHashHistory()) {
+  const router = createRouter({ history, routes });
+  router.beforeEach(async (to) => {
+    const session = useSessionStore(pinia);
+    await session.ensure();
+    const user = session.user;
+    if (to.meta.public) return user && to.name === 'login' ? session.homePath : true;
+    if (!user) return { name: 'login', query: to.fullPath !== '/intake' ? { next: to.fullPath } : {} };
+    if (to.meta.roles && !to.meta.roles.includes(user.role)) return session.homePath;
+    return true;
+  });
+  return router;
+}

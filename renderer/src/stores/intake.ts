@@ -1,0 +1,352 @@
+import { defineStore } from 'pinia';
+import { computed, reactive, ref, watch } from 'vue';
+import type { Channel, ComponentSource, Dossier, StoredDocument } from '../../../common/contract';
+import { looksLikeIdCardQr, parseIdCardQr } from '../../../common/domain/id-card-qr';
+import { checkOrganisationCode, checkPersonalId } from '../../../common/domain/personal-id';
+import { api } from '../api';
+import {
+  applySuggestions, buildReceiveParams, DraftInvalid, emptyPerson, initialComponents, matchingDocuments, newDraft,
+  type IntakeDraft,
+} from './intake-draft';
+import { useQueueStore } from './queue';
+import type { PdfFile } from './types';
+import { toUiError } from './ui-error';
+
+export const DRAFT_STORAGE_KEY = 'motcua.intakeDraft';
+
+function loadDraft(): IntakeDraft {
+  const fresh = newDraft();
+  try {
+    const raw = globalThis.sessionStorage?.getItem(DRAFT_STORAGE_KEY);
+    if (!raw) return fresh;
+    const saved = JSON.parse(raw) as Partial<IntakeDraft>;
+    if (saved.version !== 1 || typeof saved.requestId !== 'string') return fresh;
+    return { ...fresh, ...saved, person: { ...fresh.person, ...saved.person }, errors: { ...fresh.errors, ...saved.errors } };
+  } catch {
+    return fresh;
+  }
+}
+
+function saveDraft(draft: IntakeDraft): void {
+  try {
+    globalThis.sessionStorage?.setItem(DRAFT_STORAGE_KEY, JSON.stringify(draft));
+  } catch {
+    // Storage full or unavailable: the draft still lives in memory for this page.
+  }
+}
+
+/** What the applicant field did with the text in it, so the screen can move focus on. */
+export type ApplicantOutcome = 'qr' | 'id' | 'organisation' | 'invalid' | 'empty';
+
+/**
+ * The intake in progress, from the applicant to the receipt. The draft survives reloads of the
+ * tab (sessionStorage), so an officer never loses what was typed; `reset` starts the next one.
+ */
+export const useIntakeStore = defineStore('intake', () => {
+  const draft = reactive<IntakeDraft>(loadDraft());
+  const lookingUp = ref(false);
+  const loadingProcedure = ref(false);
+  const receiving = ref(false);
+  const printing = ref(false);
+  const receipt = ref<PdfFile | null>(null);
+  const receiptError = ref<ReturnType<typeof toUiError> | null>(null);
+  let lookupSeq = 0;
+  let quoteSeq = 0;
+
+  watch(draft, (value) => saveDraft(value), { deep: true, flush: 'sync' });
+
+  const isCitizen = computed(() => draft.kind === 'citizen');
+  const documents = computed<StoredDocument[]>(() => draft.lookup?.documents ?? []);
+
+  function clearApplicant(keepInput: boolean): void {
+    if (!keepInput) draft.idInput = '';
+    draft.idNumber = null;
+    draft.idWarnings = [];
+    draft.applicantProblem = null;
+    draft.qr = null;
+    draft.lookup = null;
+    draft.person = emptyPerson();
+    draft.errors.lookup = null;
+    applySuggestions(draft);
+  }
+
+  function acceptIdentifier(id: string): void {
+    if (draft.idNumber !== null && draft.idNumber !== id) {
+      clearApplicant(true);
+    }
+    draft.idNumber = id;
+    draft.idInput = id;
+    draft.applicantProblem = null;
+  }
+
+  /**
+   * Handles Enter in the applicant field. A keyboard-wedge scan of the ID card QR is parsed and
+   * fills the person; a typed personal ID (or organisation code) is checked. Either way a valid
+   * identifier is then looked up locally and at the national portal.
+   */
+  async function submitApplicantInput(): Promise<ApplicantOutcome> {
+    const value = draft.idInput.trim();
+    if (value === '') return 'empty';
+    // A wedge scan is recognised by its separators, so a damaged payload is reported as a bad QR.
+    if (draft.kind === 'citizen' && (looksLikeIdCardQr(value) || value.includes('|'))) {
+      const parsed = parseIdCardQr(value);
+      if (!parsed.ok) {
+        draft.applicantProblem = { kind: 'qr', reason: parsed.reason };
+        return 'invalid';
+      }
+      const card = parsed.card;
+      clearApplicant(true);
+      acceptIdentifier(card.personalId);
+      draft.idWarnings = [];
+      draft.qr = { unread: [...parsed.unread], warnings: [...parsed.warnings] };
+      draft.person.fullName = card.fullName;
+      draft.person.birthDate = card.birthDate ?? '';
+      draft.person.sex = card.sex ?? '';
+      draft.person.address = card.address ?? '';
+      draft.person.oldIdNumber = card.oldIdNumber ?? '';
+      draft.person.idIssueDate = card.issueDate ?? '';
+      await lookupApplicant();
+      return 'qr';
+    }
+    if (draft.kind === 'citizen') {
+      // "001 090 012 345" as read aloud or copied from a form.
+      const typed = /^[\d\s]+$/.test(value) ? value.replace(/\s+/g, '') : value;
+      const checked = checkPersonalId(typed);
+      if (!checked.ok) {
+        draft.applicantProblem = { kind: 'id', reason: checked.reason };
+        return 'invalid';
+      }
+      const sameAsBefore = draft.idNumber === checked.id;
+      acceptIdentifier(checked.id);
+      if (!sameAsBefore) draft.qr = null;
+      draft.idWarnings = checked.warnings;
+      await lookupApplicant();
+      return 'id';
+    }
+    const org = checkOrganisationCode(value);
+    if (!org.ok) {
+      draft.applicantProblem = { kind: 'organisation', reason: org.reason };
+      return 'invalid';
+    }
+    acceptIdentifier(org.id);
+    draft.idWarnings = org.warnings;
+    await lookupApplicant();
+    return 'organisation';
+  }
+
+  async function lookupApplicant(): Promise<void> {
+    const idNumber = draft.idNumber;
+    if (!idNumber) return;
+    const seq = ++lookupSeq;
+    lookingUp.value = true;
+    draft.errors.lookup = null;
+    try {
+      const found = await api.applicant.lookup({ kind: draft.kind, idNumber });
+      if (seq !== lookupSeq || draft.idNumber !== idNumber) return;
+      draft.lookup = found;
+      const p = draft.person;
+      const local = found.local;
+      if (local) {
+        if (!p.fullName) p.fullName = local.fullName;
+        if (!p.birthDate && local.birthDate) p.birthDate = local.birthDate;
+        if (!p.sex && local.sex) p.sex = local.sex;
+        if (!p.address && local.address) p.address = local.address;
+        if (!p.oldIdNumber && local.oldIdNumber) p.oldIdNumber = local.oldIdNumber;
+        if (!p.idIssueDate && local.idIssueDate) p.idIssueDate = local.idIssueDate;
+        if (!p.phone && local.phone) p.phone = local.phone;
+        if (!p.email && local.email) p.email = local.email;
+      }
+      if (!p.fullName && found.national) p.fullName = found.national.fullName;
+      applySuggestions(draft);
+    } catch (err) {
+      if (seq === lookupSeq) draft.errors.lookup = toUiError(err);
+    } finally {
+      if (seq === lookupSeq) lookingUp.value = false;
+    }
+  }
+
+  function setOrganisation(isOrganisation: boolean): void {
+    const kind = isOrganisation ? (draft.kind === 'citizen' ? 'enterprise' : draft.kind) : 'citizen';
+    if (kind === draft.kind) return;
+    draft.kind = kind;
+    clearApplicant(false);
+  }
+
+  function setOrganisationKind(kind: 'enterprise' | 'agency' | 'organisation'): void {
+    if (draft.kind === kind) return;
+    draft.kind = kind;
+    if (draft.idNumber) void lookupApplicant();
+  }
+
+  async function chooseProcedure(code: string): Promise<boolean> {
+    loadingProcedure.value = true;
+    draft.errors.procedure = null;
+    try {
+      const procedure = await api.catalogue.get({ code });
+      draft.procedure = procedure;
+      const offered = procedure.channels.map((c) => c.channel);
+      draft.channel = offered.includes('walk-in') ? 'walk-in' : (offered[0] ?? 'walk-in');
+      draft.components = initialComponents(procedure, documents.value);
+      draft.quote = null;
+      draft.errors.receive = null;
+      void refreshQuote();
+      return true;
+    } catch (err) {
+      draft.errors.procedure = toUiError(err);
+      return false;
+    } finally {
+      loadingProcedure.value = false;
+    }
+  }
+
+  function clearProcedure(): void {
+    draft.procedure = null;
+    draft.components = {};
+    draft.quote = null;
+    draft.errors.quote = null;
+  }
+
+  async function setChannel(channel: Channel): Promise<void> {
+    draft.channel = channel;
+    await refreshQuote();
+  }
+
+  async function refreshQuote(): Promise<void> {
+    const procedure = draft.procedure;
+    if (!procedure) return;
+    const seq = ++quoteSeq;
+    draft.errors.quote = null;
+    try {
+      const quote = await api.intake.quote({ procedureCode: procedure.code, channel: draft.channel });
+      if (seq === quoteSeq) draft.quote = quote;
+    } catch (err) {
+      if (seq === quoteSeq) {
+        draft.quote = null;
+        draft.errors.quote = toUiError(err);
+      }
+    }
+  }
+
+  function documentsFor(documentCode: string | null): StoredDocument[] {
+    return matchingDocuments(documents.value, documentCode);
+  }
+
+  function setSource(componentCode: string, source: ComponentSource): void {
+    const row = draft.components[componentCode];
+    if (!row) return;
+    row.touched = true;
+    row.source = source;
+    if (source === 'reused') {
+      const component = draft.procedure?.components.find((c) => c.code === componentCode);
+      if (!row.reusedDocumentId) row.reusedDocumentId = documentsFor(component?.documentCode ?? null)[0]?.id ?? null;
+    } else {
+      row.reusedDocumentId = null;
+      row.consent = false;
+    }
+  }
+
+  function setReusedDocument(componentCode: string, documentId: string | null): void {
+    const row = draft.components[componentCode];
+    if (!row) return;
+    row.touched = true;
+    if (row.reusedDocumentId !== documentId) row.consent = false;
+    row.reusedDocumentId = documentId;
+  }
+
+  function setConsent(componentCode: string, consent: boolean): void {
+    const row = draft.components[componentCode];
+    if (!row) return;
+    row.touched = true;
+    row.consent = consent;
+  }
+
+  /**
+   * Receives the dossier. One request at a time: a second click or F9 while the first is in flight
+   * does nothing, and once received the same dossier is shown again instead of a new request
+   * (the requestId would make the core answer with the same dossier anyway).
+   */
+  async function receive(): Promise<Dossier | null> {
+    if (draft.result) return draft.result;
+    if (receiving.value) return null;
+    receiving.value = true;
+    draft.errors.receive = null;
+    try {
+      // An ID typed without pressing Enter is checked (and looked up) now.
+      if (!draft.idNumber && draft.idInput.trim() !== '') {
+        const outcome = await submitApplicantInput();
+        if (outcome === 'invalid') return null;
+      }
+      let params;
+      try {
+        params = buildReceiveParams(draft, useQueueStore().current?.id ?? null);
+      } catch (err) {
+        if (err instanceof DraftInvalid) {
+          draft.errors.receive = err.error;
+          return null;
+        }
+        throw err;
+      }
+      const dossier = await api.intake.receive(params);
+      draft.result = dossier;
+      void loadReceipt();
+      return dossier;
+    } catch (err) {
+      draft.errors.receive = toUiError(err);
+      return null;
+    } finally {
+      receiving.value = false;
+    }
+  }
+
+  async function loadReceipt(): Promise<void> {
+    const code = draft.result?.code;
+    if (!code) return;
+    receiptError.value = null;
+    try {
+      const file = await api.dossier.document({ code, kind: 'receipt' });
+      if (draft.result?.code === code) receipt.value = file;
+    } catch (err) {
+      receiptError.value = toUiError(err);
+    }
+  }
+
+  async function printReceipt(): Promise<boolean> {
+    const code = draft.result?.code;
+    if (!code || printing.value) return false;
+    printing.value = true;
+    draft.errors.print = null;
+    draft.printedTo = null;
+    try {
+      const job = await api.dossier.printReceipt({ code });
+      draft.printedTo = job.printer;
+      return true;
+    } catch (err) {
+      draft.errors.print = toUiError(err);
+      return false;
+    } finally {
+      printing.value = false;
+    }
+  }
+
+  /** Esc in the applicant field: empties it for a new scan. */
+  function clearApplicantInput(): void {
+    draft.idInput = '';
+    draft.applicantProblem = null;
+  }
+
+  /** Starts the next dossier with a new requestId. */
+  function reset(): void {
+    Object.assign(draft, newDraft());
+    receipt.value = null;
+    receiptError.value = null;
+    lookupSeq += 1;
+    quoteSeq += 1;
+  }
+
+  return {
+    draft, lookingUp, loadingProcedure, receiving, printing, receipt, receiptError, isCitizen, documents,
+    submitApplicantInput, lookupApplicant, setOrganisation, setOrganisationKind, chooseProcedure, clearProcedure,
+    setChannel, refreshQuote, documentsFor, setSource, setReusedDocument, setConsent, receive, loadReceipt,
+    printReceipt, reset, clearApplicantInput,
+  };
+});

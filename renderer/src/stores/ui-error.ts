@@ -1,0 +1,59 @@
+import type { ErrorCode } from '../../../common/contract';
+import { ApiError } from '../api';
+
+/**
+ * An error as the screens keep it: plain data (it may sit in a persisted draft), the stable code
+ * the message is looked up by, and the fields it concerns as message keys (`applicant_fullName`).
+ */
+export interface UiError {
+  code: ErrorCode;
+  message: string;
+  fields?: string[];
+  /** Name of the dossier component concerned, when there is one. */
+  component?: string;
+}
+
+function pathKey(path: unknown): string | null {
+  if (typeof path === 'string') return path.split('.').filter((p) => !/^\d+$/.test(p)).join('_') || null;
+  if (Array.isArray(path)) {
+    const parts = path.filter((p): p is string => typeof p === 'string');
+    return parts.length ? parts.join('_') : null;
+  }
+  return null;
+}
+
+/** Field keys named by a VALIDATION_FAILED error: `{ field }`, `{ fields }`, `{ issues: [{ path }] }` or `[{ path }]`. */
+export function fieldsFromDetails(details: unknown): string[] {
+  const found = new Set<string>();
+  const visit = (value: unknown) => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    if (typeof value !== 'object' || value === null) return;
+    const v = value as Record<string, unknown>;
+    for (const candidate of [v.field, v.path]) {
+      const key = pathKey(candidate);
+      if (key) found.add(key);
+    }
+    if (Array.isArray(v.fields)) for (const f of v.fields) {
+      const key = pathKey(f);
+      if (key) found.add(key);
+    }
+    if (Array.isArray(v.issues)) visit(v.issues);
+  };
+  visit(details);
+  return [...found];
+}
+
+export function toUiError(err: unknown): UiError {
+  const apiError = ApiError.from(err);
+  const fields = fieldsFromDetails(apiError.details);
+  return fields.length
+    ? { code: apiError.code, message: apiError.message, fields }
+    : { code: apiError.code, message: apiError.message };
+}
+
+export function isCode(err: unknown, code: ErrorCode): boolean {
+  return err instanceof ApiError && err.code === code;
+}
