@@ -1,0 +1,87 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Procedure } from '../../common/contract';
+import { DEFAULT_OFFICE_HOURS } from '../../common/domain';
+import { loadConfig } from '../core/config';
+import { packageVersion } from '../core/compose';
+import { defaultDataDir } from '../core/paths';
+import { resourcesRoot } from '../core/repo-root';
+import { DATABASE_FILE, openStore } from '../store/store';
+import { runCalendarCommand, type CalendarCommandIo, type ProcedureTerms } from './calendar.command';
+import { runDoctor } from './doctor.command';
+
+const USAGE = [
+  'Cách dùng: motcua-desk <lệnh> [tùy chọn]',
+  '',
+  'Lệnh:',
+  '  doctor [--json]                 kiểm tra cấu hình, kho dữ liệu, tệp, nhật ký, thiết bị, kết nối',
+  '  calendar list --year YYYY [--json]',
+  '  calendar due --received "YYYY-MM-DD HH:mm" --duration N --unit working-days|calendar-days|hours [--procedure MÃ] [--json]',
+  '  version                         phiên bản',
+  '',
+  'Tùy chọn chung: --data-dir THƯ_MỤC (mặc định: MOTCUA_DATA_DIR hoặc thư mục dữ liệu của người dùng)',
+];
+
+/** Splits `--data-dir X` off the arguments (it may stand anywhere). */
+function takeDataDir(args: string[]): { dataDir: string; rest: string[] } {
+  const rest: string[] = [];
+  let dataDir = defaultDataDir();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--data-dir') dataDir = args[++i] ?? dataDir;
+    else if (a.startsWith('--data-dir=')) dataDir = a.slice('--data-dir='.length);
+    else rest.push(a);
+  }
+  return { dataDir, rest };
+}
+
+export async function main(argv: string[], io = { out: (s: string) => process.stdout.write(`${s}\n`), err: (s: string) => process.stderr.write(`${s}\n`) }): Promise<number> {
+  const { dataDir, rest } = takeDataDir(argv);
+  const [command, ...args] = rest;
+  try {
+    switch (command) {
+      case 'doctor':
+        return await runDoctor(dataDir, { out: io.out, json: args.includes('--json') });
+      case 'calendar':
+        return await runCalendarCommand(args, { ...io, ...calendarData(dataDir) });
+      case 'version':
+      case '--version':
+        io.out(packageVersion());
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        for (const line of USAGE) io.out(line);
+        return command === undefined ? 2 : 0;
+      default:
+        io.err(`Lệnh không hợp lệ '${command}'. Xem: motcua-desk --help`);
+        return 2;
+    }
+  } catch (err) {
+    io.err(`Lỗi: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}
+
+/** Procedures and holiday notices from the store when there is one, else the shipped catalogue. */
+function calendarData(dataDir: string): Pick<CalendarCommandIo, 'lookupProcedure' | 'notices' | 'officeHours'> {
+  let officeHours = DEFAULT_OFFICE_HOURS;
+  try { officeHours = loadConfig(dataDir).config.officeHours ?? DEFAULT_OFFICE_HOURS; } catch { /* doctor reports config problems */ }
+  const hasStore = existsSync(join(dataDir, DATABASE_FILE));
+  const withStore = <T>(fn: (store: ReturnType<typeof openStore>) => T): T => {
+    const store = openStore({ dataDir });
+    try { return fn(store); } finally { store.close(); }
+  };
+  return {
+    officeHours,
+    notices: hasStore ? withStore((s) => s.calendar.listNotices()) : [],
+    lookupProcedure: async (code) => (hasStore ? withStore((s) => s.catalogue.get(code)) : null) ?? seedProcedure(code),
+  };
+}
+
+function seedProcedure(code: string): ProcedureTerms | null {
+  const raw = JSON.parse(readFileSync(join(resourcesRoot(), 'seed', 'catalogue.json'), 'utf8')) as unknown[];
+  const found = raw.map((p) => Procedure.parse(p)).find((p) => p.code === code);
+  return found ?? null;
+}

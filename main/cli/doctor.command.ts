@@ -1,0 +1,111 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError } from '../../common/contract';
+import { createDrivers } from '../../drivers';
+import { loadConfig, type LoadedConfig } from '../core/config';
+import { createNationalPortalClient } from '../remotes/national-portal/national-portal.client';
+import { createProvincialClient } from '../remotes/provincial/provincial.client';
+import { latestVersion, schemaVersion } from '../store/migrate';
+import { DATABASE_FILE, openStore } from '../store/store';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail';
+export interface CheckResult { name: string; status: CheckStatus; detail: string }
+
+const LABEL: Record<CheckStatus, string> = { ok: 'OK  ', warn: 'CẢNH', fail: 'LỖI ' };
+
+/**
+ * `motcua-desk doctor`: configuration, store, blob integrity, audit chain, devices, remotes.
+ * Read-mostly: it opens the store (which applies pending migrations) but changes no record.
+ * Exit 0 when nothing failed (warnings allowed), 1 otherwise.
+ */
+export async function runDoctor(dataDir: string, io: { out: (s: string) => void; json: boolean }): Promise<number> {
+  const results: CheckResult[] = [];
+  const add = (name: string, status: CheckStatus, detail: string) => results.push({ name, status, detail });
+
+  let loaded: LoadedConfig | null = null;
+  try {
+    loaded = loadConfig(dataDir);
+    add('config', 'ok', loaded.file ? `${loaded.file}${loaded.trainingMode ? ' (chế độ đào tạo)' : ''}` : 'không có tệp cấu hình: chế độ đào tạo');
+  } catch (err) {
+    add('config', 'fail', err instanceof AppError ? err.message : String(err));
+  }
+
+  const dbFile = join(dataDir, DATABASE_FILE);
+  if (!existsSync(dbFile)) {
+    add('store', 'warn', `chưa có kho dữ liệu ${dbFile} (ứng dụng chưa chạy lần nào trên máy này)`);
+  } else {
+    let store: ReturnType<typeof openStore> | null = null;
+    try {
+      store = openStore({ dataDir });
+      const mode = String(store.db.pragma('journal_mode', { simple: true }));
+      const sync = Number(store.db.pragma('synchronous', { simple: true }));
+      const integrity = await store.checkIntegrity();
+      const dbOk = integrity.database.length === 1 && integrity.database[0] === 'ok';
+      add('store', dbOk && mode === 'wal' && sync === 2 ? 'ok' : 'fail',
+        `${dbFile}: lược đồ ${schemaVersion(store.db)}/${latestVersion()}, journal ${mode}, synchronous ${sync === 2 ? 'FULL' : sync}, integrity ${integrity.database.slice(0, 3).join('; ')}`);
+      const b = integrity.blobs;
+      add('blobs', b.corrupt.length || b.missing.length ? 'fail' : 'ok',
+        `${b.checked} tệp đã băm lại` + (b.corrupt.length ? `; hỏng: ${b.corrupt.join(', ')}` : '') + (b.missing.length ? `; thiếu: ${b.missing.join(', ')}` : ''));
+      const a = integrity.audit;
+      add('audit', a.ok ? 'ok' : 'fail', a.ok ? `chuỗi nhật ký nguyên vẹn (${a.count} mục)` : `chuỗi nhật ký bị phá ở mục ${a.brokenAt}: ${a.reason}`);
+      const counts = store.outbox.counts();
+      add('outbox', counts.dead > 0 ? 'warn' : 'ok', `chờ ${counts.pending}, thử lại ${counts.retrying}, lỗi ${counts.dead}, đã gửi ${counts.sent}`);
+    } catch (err) {
+      add('store', 'fail', err instanceof Error ? err.message : String(err));
+    } finally {
+      store?.close();
+    }
+  }
+
+  if (loaded) {
+    const { config, trainingMode } = loaded;
+    const drivers = createDrivers({ mode: trainingMode ? 'training' : 'production', documentPrinter: config.devices.documentPrinter });
+    const status = await drivers.documentPrinter.status();
+    add('device.documentPrinter', status.ready ? 'ok' : 'fail', `${drivers.documentPrinter.name}: ${status.detail}`);
+    if (trainingMode) {
+      add('remotes', 'ok', 'chế độ đào tạo: Cổng DVC quốc gia và hệ thống cấp tỉnh là bản mô phỏng');
+    } else {
+      await checkRemotes(loaded, add);
+    }
+  }
+
+  if (io.json) {
+    io.out(JSON.stringify({ healthy: !results.some((r) => r.status === 'fail'), dataDir, checks: results }, null, 2));
+  } else {
+    io.out(`Kiểm tra máy trạm Một Cửa Desk — thư mục dữ liệu ${dataDir}`);
+    for (const r of results) io.out(`[${LABEL[r.status]}] ${r.name.padEnd(24)} ${r.detail}`);
+    const failed = results.filter((r) => r.status === 'fail').length;
+    io.out(failed ? `Kết luận: ${failed} mục lỗi cần xử lý.` : 'Kết luận: máy trạm hoạt động bình thường.');
+  }
+  return results.some((r) => r.status === 'fail') ? 1 : 0;
+}
+
+async function checkRemotes(loaded: LoadedConfig, add: (name: string, status: CheckStatus, detail: string) => void): Promise<void> {
+  const { national, provincial } = loaded.config.remotes;
+  if (national) {
+    const password = process.env[national.passwordEnv];
+    if (!password) add('remote.national', 'fail', `biến môi trường ${national.passwordEnv} (remotes.national.passwordEnv) chưa được đặt`);
+    else {
+      const client = createNationalPortalClient({ baseUrl: national.baseUrl, username: national.username, password, dstcode: national.dstcode, agencyCode: loaded.config.agency.id, timeoutMs: 5000 });
+      try {
+        await client.lookupDossier(`${loaded.config.agency.id}-000000-0000`);
+        add('remote.national', 'ok', `${national.baseUrl}: đăng nhập và tra cứu được`);
+      } catch (err) {
+        add('remote.national', 'fail', `${national.baseUrl}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  } else add('remote.national', 'fail', 'thiếu remotes.national');
+  if (provincial) {
+    const secret = process.env[provincial.clientSecretEnv];
+    if (!secret) add('remote.provincial', 'fail', `biến môi trường ${provincial.clientSecretEnv} (remotes.provincial.clientSecretEnv) chưa được đặt`);
+    else {
+      const client = createProvincialClient({ baseUrl: provincial.baseUrl, clientId: provincial.clientId, clientSecret: secret, timeoutMs: 5000 });
+      try {
+        await client.holidayNotices(new Date().getFullYear());
+        add('remote.provincial', 'ok', `${provincial.baseUrl}: cấp token và truy vấn được`);
+      } catch (err) {
+        add('remote.provincial', 'fail', `${provincial.baseUrl}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  } else add('remote.provincial', 'fail', 'thiếu remotes.provincial');
+}
