@@ -17,6 +17,7 @@ export function hardenedWebPreferences(preloadPath: string): BrowserWindowConstr
     allowRunningInsecureContent: false,
     experimentalFeatures: false,
     spellcheck: false,
+    disableBlinkFeatures: 'Auxclick',
     devTools: process.env.MOTCUA_DEVTOOLS === '1',
   };
 }

@@ -49,7 +49,15 @@ function createWindow(): BrowserWindow {
     minHeight: 700,
     title: 'Một Cửa Desk',
     show: false,
-    webPreferences: hardenedWebPreferences(join(outDir, 'preload', 'preload.cjs')),
+    // Spelled out here (not only in security.ts) so static checkers see every setting.
+    webPreferences: {
+      ...hardenedWebPreferences(join(outDir, 'preload', 'preload.cjs')),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webviewTag: false,
+      disableBlinkFeatures: 'Auxclick',
+    },
   });
   hardenContents(win.webContents, 'file://');
   windows.add(win);

@@ -18,7 +18,7 @@ export async function focusById(id: string, select = false): Promise<void> {
 }
 
 /** The intake actions shared by the buttons and the page shortcuts, with where focus goes next. */
-export function useIntakeActions() {
+export function useIntakeActions(discardQuestion = '') {
   const intake = useIntakeStore();
   const queue = useQueueStore();
 
@@ -48,7 +48,9 @@ export function useIntakeActions() {
     return true;
   }
 
+  /** Clears the draft; one not yet received is only dropped after the officer confirms. */
   async function startNew(): Promise<void> {
+    if (!intake.draft.result && intake.hasInput && !window.confirm(discardQuestion)) return;
     intake.reset();
     await focusById(FOCUS.applicant);
   }

@@ -196,6 +196,8 @@ export const en: Messages = {
     print: 'Print receipt',
     printed: 'Sent to printer {printer}',
     newDossier: 'New dossier',
+    discard: 'Start over',
+    discardQuestion: 'Discard everything entered for this dossier?',
     open: 'Open dossier',
     needApplicant: 'Enter (or scan) the applicant’s personal ID',
     needProcedure: 'Choose a procedure',

@@ -242,6 +242,8 @@ export const vi = {
     print: 'In giấy tiếp nhận',
     printed: 'Đã gửi tới máy in {printer}',
     newDossier: 'Tiếp nhận hồ sơ mới',
+    discard: 'Làm lại từ đầu',
+    discardQuestion: 'Xóa toàn bộ thông tin đang nhập của hồ sơ này?',
     open: 'Mở hồ sơ',
     needApplicant: 'Nhập số định danh (hoặc quét QR CCCD) của người nộp',
     needProcedure: 'Chọn thủ tục hành chính',

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { Dossier, DossierDocumentKind } from '../../../common/contract';
-import { STATUS } from '../../../common/domain/status';
+import { STATUS } from '../../../common/domain';
 import { api, onEvent } from '../api';
 import type { PdfFile } from './types';
 import { toUiError, type UiError } from './ui-error';

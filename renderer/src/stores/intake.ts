@@ -1,8 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, reactive, ref, watch } from 'vue';
 import type { Channel, ComponentSource, Dossier, StoredDocument } from '../../../common/contract';
-import { looksLikeIdCardQr, parseIdCardQr } from '../../../common/domain/id-card-qr';
-import { checkOrganisationCode, checkPersonalId } from '../../../common/domain/personal-id';
+import { checkOrganisationCode, checkPersonalId, looksLikeIdCardQr, parseIdCardQr } from '../../../common/domain';
 import { api } from '../api';
 import {
   applySuggestions, buildReceiveParams, DraftInvalid, emptyPerson, initialComponents, matchingDocuments, newDraft,
@@ -57,6 +56,14 @@ export const useIntakeStore = defineStore('intake', () => {
 
   const isCitizen = computed(() => draft.kind === 'citizen');
   const documents = computed<StoredDocument[]>(() => draft.lookup?.documents ?? []);
+  /** Anything typed or chosen that a reset would throw away. */
+  const hasInput = computed(
+    () =>
+      draft.idInput.trim() !== '' ||
+      draft.procedure !== null ||
+      Object.values(draft.person).some((v) => v.trim() !== '') ||
+      draft.summary.trim() !== '',
+  );
 
   function clearApplicant(keepInput: boolean): void {
     if (!keepInput) draft.idInput = '';
@@ -344,7 +351,7 @@ export const useIntakeStore = defineStore('intake', () => {
   }
 
   return {
-    draft, lookingUp, loadingProcedure, receiving, printing, receipt, receiptError, isCitizen, documents,
+    draft, lookingUp, loadingProcedure, receiving, printing, receipt, receiptError, isCitizen, documents, hasInput,
     submitApplicantInput, lookupApplicant, setOrganisation, setOrganisationKind, chooseProcedure, clearProcedure,
     setChannel, refreshQuote, documentsFor, setSource, setReusedDocument, setConsent, receive, loadReceipt,
     printReceipt, reset, clearApplicantInput,

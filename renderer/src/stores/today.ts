@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { DossierSummary } from '../../../common/contract';
-import { foldVietnamese } from '../../../common/domain/text-normalise';
+import { foldVietnamese } from '../../../common/domain';
 import { api, onEvent } from '../api';
 import { toUiError, type UiError } from './ui-error';
 
