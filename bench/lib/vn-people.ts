@@ -99,14 +99,19 @@ export function familyNames(): string[] {
 
 export function randomFullName(random: Random, sex: Sex = random.chance(0.5) ? 'Nam' : 'Nữ'): string {
   const parts = [family.pick(random)];
+  const add = (pick: () => string) => {
+    let name = pick();
+    for (let i = 0; i < 8 && parts.includes(name); i++) name = pick();
+    parts.push(name);
+  };
   if (sex === 'Nam') {
-    parts.push(maleMiddle.pick(random));
-    if (random.chance(0.12)) parts.push(random.pick(SECOND_MIDDLE_MALE));
-    parts.push(maleGiven.pick(random));
+    add(() => maleMiddle.pick(random));
+    if (random.chance(0.12)) add(() => random.pick(SECOND_MIDDLE_MALE));
+    add(() => maleGiven.pick(random));
   } else {
-    parts.push(femaleMiddle.pick(random));
-    if (random.chance(0.15)) parts.push(random.pick(SECOND_MIDDLE_FEMALE));
-    parts.push(femaleGiven.pick(random));
+    add(() => femaleMiddle.pick(random));
+    if (random.chance(0.15)) add(() => random.pick(SECOND_MIDDLE_FEMALE));
+    add(() => femaleGiven.pick(random));
   }
   return parts.join(' ');
 }

@@ -9,6 +9,7 @@ import { resourcesRoot } from '../core/repo-root';
 import { DATABASE_FILE, openStore } from '../store/store';
 import { runCalendarCommand, type CalendarCommandIo, type ProcedureTerms } from './calendar.command';
 import { runDoctor } from './doctor.command';
+import { runAccountsCommand } from './accounts.command';
 
 const USAGE = [
   'Cách dùng: motcua-desk <lệnh> [tùy chọn]',
@@ -17,6 +18,9 @@ const USAGE = [
   '  doctor [--json]                 kiểm tra cấu hình, kho dữ liệu, tệp, nhật ký, thiết bị, kết nối',
   '  calendar list --year YYYY [--json]',
   '  calendar due --received "YYYY-MM-DD HH:mm" --duration N --unit working-days|calendar-days|hours [--procedure MÃ] [--json]',
+  '  accounts list [--json]',
+  '  accounts add --username U --name "Họ tên" --role officer|digitiser|supervisor|admin --password-env BIẾN',
+  '  accounts set-password --username U --password-env BIẾN',
   '  version                         phiên bản',
   '',
   'Tùy chọn chung: --data-dir THƯ_MỤC (mặc định: MOTCUA_DATA_DIR hoặc thư mục dữ liệu của người dùng)',
@@ -44,6 +48,8 @@ export async function main(argv: string[], io = { out: (s: string) => process.st
         return await runDoctor(dataDir, { out: io.out, json: args.includes('--json') });
       case 'calendar':
         return await runCalendarCommand(args, { ...io, ...calendarData(dataDir) });
+      case 'accounts':
+        return await runAccountsCommand(args, dataDir, io);
       case 'version':
       case '--version':
         io.out(packageVersion());

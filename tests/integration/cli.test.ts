@@ -78,6 +78,15 @@ describe('motcua-desk command line', () => {
     expect(JSON.parse(due.out)).toMatchObject({ due: '2026-11-26T16:10' });
   });
 
+  it('adds a local account whose password comes from the environment, never the command line', () => {
+    const add = cli(['accounts', 'add', '--data-dir', dataDir, '--username', 'hoa.nt', '--name', 'Nguyễn Thị Hoa', '--role', 'officer', '--password-env', 'NEW_PW'], { NEW_PW: 'mat-khau-rat-dai' });
+    expect(add.code, add.err).toBe(0);
+    const list = JSON.parse(cli(['accounts', 'list', '--json', '--data-dir', dataDir]).out) as { username: string; role: string }[];
+    expect(list).toContainEqual(expect.objectContaining({ username: 'hoa.nt', role: 'officer' }));
+    expect(cli(['accounts', 'add', '--data-dir', dataDir, '--username', 'x', '--name', 'X', '--role', 'boss', '--password-env', 'NEW_PW'], { NEW_PW: 'mat-khau-rat-dai' }).code).toBe(2);
+    expect(cli(['accounts', 'add', '--data-dir', dataDir, '--username', 'y', '--name', 'Y', '--role', 'officer', '--password-env', 'UNSET_PW']).code).toBe(2);
+  });
+
   it('gives a one-line error and exit 2 for bad commands', () => {
     const r = cli(['calendar', 'due', '--received', 'hôm qua', '--duration', '3', '--unit', 'working-days']);
     expect(r.code).toBe(2);
