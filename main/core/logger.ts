@@ -26,6 +26,7 @@ export function redact(value: unknown, depth = 0): unknown {
   return value;
 }
 
+/** `console`: also write warnings and errors to stderr (the file gets every level from `minLevel`). */
 export function createLogger(opts: { file?: string; console?: boolean; scope?: string; minLevel?: LogLevel } = {}): Logger {
   const order: LogLevel[] = ['debug', 'info', 'warn', 'error'];
   const min = order.indexOf(opts.minLevel ?? 'info');
@@ -37,7 +38,7 @@ export function createLogger(opts: { file?: string; console?: boolean; scope?: s
       if (opts.file) {
         try { appendFileSync(opts.file, `${line}\n`); } catch { /* a full disk must not stop the desk */ }
       }
-      if (opts.console) process.stderr.write(`${line}\n`);
+      if (opts.console && order.indexOf(level) >= order.indexOf('warn')) process.stderr.write(`${line}\n`);
     },
     child: (s) => make(scope ? `${scope}.${s}` : s),
   });
