@@ -29,6 +29,7 @@ export default defineConfig({
     root: resolve('renderer'),
     base: './',
     plugins: [vue()],
+    define: { __VUE_I18N_FULL_INSTALL__: true, __VUE_I18N_LEGACY_API__: false, __INTLIFY_PROD_DEVTOOLS__: false },
     build: { outDir: resolve('out/renderer'), rollupOptions: { input: resolve('renderer/index.html') } },
   },
 });

@@ -176,115 +176,139 @@ async function closeCore(core: Core): Promise<void> {
   await core.close();
 }
 
-/** Receives `requests` into the store at `dataDir`, moving to a fresh day every `perDay` dossiers. */
-export async function receiveAll(opts: {
-  label: string; dataDir: string; firstDay: string; requests: readonly Request[]; warmup: readonly Request[]; perDay: number;
-  log: (line: string) => void;
-}): Promise<IntakeRun> {
-  const storeDossiersBefore = countDossiers(opts.dataDir);
-  const full: number[] = [];
-  const render: number[] = [];
-  const keep: number[] = [];
-  const errorSamples: string[] = [];
-  let errors = 0;
-  const days: string[] = [];
-  let loopMs = 0;
-  let day = opts.firstDay;
-  let i = 0;
-  let warmed = false;
-  while (i < opts.requests.length) {
-    days.push(day);
-    const { core, session, procedures } = await openCore(opts.dataDir, day);
-    try {
-      const receive = async (req: Request) => {
-        const p = procedures.get(req.procedureCode);
-        if (!p) throw new Error(`procedure ${req.procedureCode} not loaded`);
-        return session.call('intake.receive', {
-          requestId: randomUUID(), applicant: req.applicant, procedureCode: req.procedureCode, channel: req.channel, components: componentsFor(p),
-        });
-      };
-      if (!warmed) {
-        for (const req of opts.warmup) {
-          const r = await receive(req);
-          if (!r.ok) throw new Error(`warm-up receive failed: ${r.error.code} ${r.error.message}`);
-        }
-        warmed = true;
-      }
-      const end = Math.min(opts.requests.length, i + opts.perDay - (days.length === 1 ? opts.warmup.length : 0));
-      const loopStarted = performance.now();
-      for (; i < end; i++) {
-        const req = opts.requests[i];
-        if (!req) break;
-        timing.render = 0;
-        timing.keep = 0;
-        const t = performance.now();
-        const r = await receive(req);
-        const ms = performance.now() - t;
-        if (!r.ok) {
-          errors += 1;
-          if (errorSamples.length < 5) errorSamples.push(`${r.error.code}: ${r.error.message}`);
-          continue;
-        }
-        full.push(ms);
-        render.push(timing.render);
-        keep.push(timing.keep);
-        if ((i + 1) % 500 === 0) opts.log(`intake[${opts.label}]: ${i + 1}/${opts.requests.length} on ${day} (last ${ms.toFixed(1)} ms)`);
-      }
-      loopMs += performance.now() - loopStarted;
-    } finally {
-      await closeCore(core);
+/**
+ * One store receiving: its core, session and current day. The core is reopened on a fresh day
+ * when the day's dossier numbers (`perDay`) are used up; reopening is not timed.
+ */
+class Lane {
+  readonly full: number[] = [];
+  readonly render: number[] = [];
+  readonly keep: number[] = [];
+  readonly errorSamples: string[] = [];
+  readonly days: string[] = [];
+  errors = 0;
+  loopMs = 0;
+  private open: { core: Core; session: BenchSession; procedures: Map<string, Procedure> } | null = null;
+  private usedToday = 0;
+
+  constructor(readonly label: string, readonly dataDir: string, private day: string, private readonly perDay: number) {}
+
+  private async ensureOpen(): Promise<{ session: BenchSession; procedures: Map<string, Procedure> }> {
+    if (this.open && this.usedToday >= this.perDay) {
+      await closeCore(this.open.core);
+      this.open = null;
+      this.day = freshWorkingDay(this.dataDir, this.day);
     }
-    if (i < opts.requests.length) day = freshWorkingDay(opts.dataDir, day);
+    if (!this.open) {
+      this.open = await openCore(this.dataDir, this.day);
+      this.days.push(this.day);
+      this.usedToday = 0;
+    }
+    return this.open;
   }
-  const withoutRender = full.map((ms, k) => ms - (render[k] ?? 0));
-  const withoutBoth = full.map((ms, k) => ms - (render[k] ?? 0) - (keep[k] ?? 0));
-  return {
-    label: opts.label, days, n: opts.requests.length, errors, errorSamples,
-    loopSeconds: loopMs / 1000,
-    dossiersPerSecond: Math.round((full.length / (loopMs / 1000)) * 10) / 10,
-    full: summarise(full), withoutRender: summarise(withoutRender), withoutRenderAndBlob: summarise(withoutBoth),
-    render: summarise(render), blobWrite: summarise(keep), storeDossiersBefore,
-  };
+
+  /** Receives one dossier; returns the elapsed milliseconds of the RPC call (or null when it failed). */
+  async receive(req: Request, record: boolean): Promise<number | null> {
+    const { session, procedures } = await this.ensureOpen();
+    const p = procedures.get(req.procedureCode);
+    if (!p) throw new Error(`procedure ${req.procedureCode} not loaded`);
+    const params = { requestId: randomUUID(), applicant: req.applicant, procedureCode: req.procedureCode, channel: req.channel, components: componentsFor(p) };
+    timing.render = 0;
+    timing.keep = 0;
+    const t = performance.now();
+    const r = await session.call('intake.receive', params);
+    const ms = performance.now() - t;
+    this.usedToday += 1;
+    if (!r.ok) {
+      if (!record) throw new Error(`warm-up receive failed on ${this.label}: ${r.error.code} ${r.error.message}`);
+      this.errors += 1;
+      if (this.errorSamples.length < 5) this.errorSamples.push(`${r.error.code}: ${r.error.message}`);
+      return null;
+    }
+    if (record) {
+      this.full.push(ms);
+      this.render.push(timing.render);
+      this.keep.push(timing.keep);
+      this.loopMs += ms;
+    }
+    return ms;
+  }
+
+  async close(): Promise<void> {
+    if (this.open) await closeCore(this.open.core);
+    this.open = null;
+  }
+
+  result(n: number, storeDossiersBefore: number): IntakeRun {
+    const withoutRender = this.full.map((ms, k) => ms - (this.render[k] ?? 0));
+    const withoutBoth = this.full.map((ms, k) => ms - (this.render[k] ?? 0) - (this.keep[k] ?? 0));
+    return {
+      label: this.label, days: this.days, n, errors: this.errors, errorSamples: this.errorSamples,
+      loopSeconds: this.loopMs / 1000,
+      dossiersPerSecond: Math.round((this.full.length / (this.loopMs / 1000)) * 10) / 10,
+      full: summarise(this.full), withoutRender: summarise(withoutRender), withoutRenderAndBlob: summarise(withoutBoth),
+      render: summarise(this.render), blobWrite: summarise(this.keep), storeDossiersBefore,
+    };
+  }
 }
 
+/**
+ * Receives the same requests into the large store and into an empty one, alternating blocks of
+ * `block` receives between the two so that machine noise over time (other processes, CPU
+ * frequency) falls on both alike. Receives are sequential, one at a time, like one desk.
+ */
 export async function runIntakeBench(opts: {
-  largeDir: string; n: number; warmup?: number; perDay?: number; returning?: number; seed?: number; log?: (line: string) => void;
+  largeDir: string; n: number; warmup?: number; perDay?: number; returning?: number; block?: number; seed?: number; log?: (line: string) => void;
 }): Promise<IntakeBenchResult> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const warmupCount = opts.warmup ?? 20;
   const perDay = Math.min(opts.perDay ?? 8000, 8900);
-  if (perDay <= warmupCount) throw new Error('--per-day must exceed the warm-up count');
+  const block = Math.max(1, opts.block ?? 50);
   const returning = opts.returning ?? 0.5;
   const all = buildRequests(opts.largeDir, opts.n + warmupCount, returning, opts.seed ?? 4242);
   const warmup = all.slice(0, warmupCount);
   const requests = all.slice(warmupCount);
   const restore = instrumentForms();
+  const emptyDir = mkdtempSync(join(tmpdir(), 'motcua-bench-empty-'));
+  const firstDay = freshWorkingDay(opts.largeDir);
+  const largeBefore = countDossiers(opts.largeDir);
+  const large = new Lane('large', opts.largeDir, firstDay, perDay);
+  const empty = new Lane('empty', emptyDir, firstDay, perDay);
   try {
-    const firstDay = freshWorkingDay(opts.largeDir);
-    log(`intake: ${opts.n} receives into the large store ${opts.largeDir} from ${firstDay} (${warmupCount} warm-up receives first)`);
-    const large = await receiveAll({ label: 'large', dataDir: opts.largeDir, firstDay, requests, warmup, perDay, log });
-    const emptyDir = mkdtempSync(join(tmpdir(), 'motcua-bench-empty-'));
-    let empty: IntakeRun;
-    try {
-      log(`intake: the same ${opts.n} receives into an empty store ${emptyDir} from ${firstDay}`);
-      empty = await receiveAll({ label: 'empty', dataDir: emptyDir, firstDay, requests, warmup, perDay, log });
-    } finally {
-      rmSync(emptyDir, { recursive: true, force: true });
+    log(`intake: ${opts.n} receives into the large store ${opts.largeDir} (${largeBefore} dossiers) and the same into an empty store ${emptyDir}, from ${firstDay}, alternating blocks of ${block}; ${warmupCount} warm-up receives each first`);
+    for (const req of warmup) {
+      await large.receive(req, false);
+      await empty.receive(req, false);
     }
+    const started = performance.now();
+    for (let i = 0; i < requests.length; i += block) {
+      const chunk = requests.slice(i, i + block);
+      const lanes = (i / block) % 2 === 0 ? [large, empty] : [empty, large];
+      for (const lane of lanes) for (const req of chunk) await lane.receive(req, true);
+      const done = Math.min(i + block, requests.length);
+      if (done % 500 === 0 || done === requests.length) {
+        log(`intake: ${done}/${requests.length} each (${((performance.now() - started) / 1000).toFixed(0)} s; large p50 so far ${fmtMs(summarise(large.full).p50Ms)} ms, empty ${fmtMs(summarise(empty.full).p50Ms)} ms)`);
+      }
+    }
+    const largeRun = large.result(opts.n, largeBefore);
+    const emptyRun = empty.result(opts.n, 0);
     return {
-      n: opts.n, returningApplicants: returning, large, empty,
+      n: opts.n, returningApplicants: returning, large: largeRun, empty: emptyRun,
       ratio: {
-        perSecond: ratio(large.dossiersPerSecond, empty.dossiersPerSecond),
-        p50: ratio(large.full.p50Ms, empty.full.p50Ms),
-        p95: ratio(large.full.p95Ms, empty.full.p95Ms),
-        p99: ratio(large.full.p99Ms, empty.full.p99Ms),
-        withoutRenderP50: ratio(large.withoutRender.p50Ms, empty.withoutRender.p50Ms),
-        withoutRenderP95: ratio(large.withoutRender.p95Ms, empty.withoutRender.p95Ms),
-        withoutRenderP99: ratio(large.withoutRender.p99Ms, empty.withoutRender.p99Ms),
+        perSecond: ratio(largeRun.dossiersPerSecond, emptyRun.dossiersPerSecond),
+        p50: ratio(largeRun.full.p50Ms, emptyRun.full.p50Ms),
+        p95: ratio(largeRun.full.p95Ms, emptyRun.full.p95Ms),
+        p99: ratio(largeRun.full.p99Ms, emptyRun.full.p99Ms),
+        withoutRenderP50: ratio(largeRun.withoutRender.p50Ms, emptyRun.withoutRender.p50Ms),
+        withoutRenderP95: ratio(largeRun.withoutRender.p95Ms, emptyRun.withoutRender.p95Ms),
+        withoutRenderP99: ratio(largeRun.withoutRender.p99Ms, emptyRun.withoutRender.p99Ms),
       },
     };
   } finally {
+    await large.close();
+    await empty.close();
     restore();
+    rmSync(emptyDir, { recursive: true, force: true });
   }
 }
 
@@ -319,7 +343,7 @@ if (isMain(import.meta.url)) {
     console.error('usage: node bin/run-ts.mjs bench/intake.bench.ts --store DIR [--n 2000] [--warmup 20] [--per-day 8000]  (seed DIR with bench/seed-large-store.ts)');
     process.exit(2);
   }
-  const result = await runIntakeBench({ largeDir: store, n: args.int('n', 2000), warmup: args.int('warmup', 20), perDay: args.int('per-day', 8000) });
+  const result = await runIntakeBench({ largeDir: store, n: args.int('n', 2000), warmup: args.int('warmup', 20), perDay: args.int('per-day', 8000), block: args.int('block', 50) });
   console.log(intakeTable(result));
   console.log(JSON.stringify(result, null, 2));
 }

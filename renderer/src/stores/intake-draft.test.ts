@@ -60,7 +60,7 @@ describe('intake receive params', () => {
     });
     expect(params.components).toEqual([
       { componentCode: 'TK', originals: 1, copies: 0, source: 'paper', reusedDocumentId: null, consent: false },
-      { componentCode: 'CCCD', originals: 0, copies: 1, source: 'reused', reusedDocumentId: 'N:GT-1', consent: true },
+      { componentCode: 'CCCD', originals: 0, copies: 0, source: 'reused', reusedDocumentId: 'N:GT-1', consent: true },
     ]);
     expect(ReceiveParams.safeParse(params).success).toBe(true);
   });
@@ -69,7 +69,7 @@ describe('intake receive params', () => {
     const draft = readyDraft();
     draft.components.CCCD = { ...draft.components.CCCD!, source: 'to-digitise', consent: true };
     const params = buildReceiveParams(draft, null);
-    expect(params.components[1]).toEqual({ componentCode: 'CCCD', originals: 0, copies: 1, source: 'to-digitise', reusedDocumentId: null, consent: false });
+    expect(params.components[1]).toEqual({ componentCode: 'CCCD', originals: 0, copies: 0, source: 'to-digitise', reusedDocumentId: null, consent: false });
   });
 
   it('refuses a reused row without consent, naming the component', () => {

@@ -120,8 +120,8 @@ export function initialComponents(procedure: Procedure, documents: readonly Stor
   for (const c of procedure.components) {
     const match = matchingDocuments(documents, c.documentCode)[0];
     rows[c.code] = {
-      originals: c.originals,
-      copies: c.copies,
+      originals: match ? 0 : c.originals,
+      copies: match ? 0 : c.copies,
       source: match ? 'reused' : 'paper',
       reusedDocumentId: match ? match.id : null,
       consent: false,
@@ -142,6 +142,8 @@ export function applySuggestions(draft: IntakeDraft): void {
     row.source = match ? 'reused' : 'paper';
     row.reusedDocumentId = match ? match.id : null;
     row.consent = false;
+    row.originals = match ? 0 : c.originals;
+    row.copies = match ? 0 : c.copies;
   }
 }
 

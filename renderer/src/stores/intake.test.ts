@@ -61,9 +61,20 @@ describe('intake store', () => {
     const params = fake.callsOf('intake.receive')[0]!.params as { ticketId: number; requestId: string; components: unknown[] };
     expect(params.ticketId).toBe(7);
     expect(params.requestId).toBe(intake.draft.requestId);
-    expect(params.components).toContainEqual({ componentCode: 'CCCD', originals: 0, copies: 1, source: 'reused', reusedDocumentId: 'N:GT-1', consent: true });
+    expect(params.components).toContainEqual({ componentCode: 'CCCD', originals: 0, copies: 0, source: 'reused', reusedDocumentId: 'N:GT-1', consent: true });
     await settle();
     expect(intake.receipt?.base64).toBe(PDF_BASE64);
+  });
+
+  it('hands in no paper for a reused component, and restores the counts when paper is chosen again', async () => {
+    core();
+    const intake = await fillReady();
+    expect(intake.draft.components.CCCD).toMatchObject({ originals: 0, copies: 0 });
+    intake.setSource('CCCD', 'paper');
+    const defaults = procedure.components.find((c) => c.code === 'CCCD')!;
+    expect(intake.draft.components.CCCD).toMatchObject({ source: 'paper', originals: defaults.originals, copies: defaults.copies, consent: false });
+    intake.setSource('CCCD', 'reused');
+    expect(intake.draft.components.CCCD).toMatchObject({ source: 'reused', originals: 0, copies: 0 });
   });
 
   it('sends one request when receive is triggered twice, and answers a repeat with the same dossier', async () => {

@@ -242,11 +242,19 @@ export const useIntakeStore = defineStore('intake', () => {
     const row = draft.components[componentCode];
     if (!row) return;
     row.touched = true;
+    const component = draft.procedure?.components.find((c) => c.code === componentCode);
+    const wasReused = row.source === 'reused';
     row.source = source;
     if (source === 'reused') {
-      const component = draft.procedure?.components.find((c) => c.code === componentCode);
+      // A document taken from the store is not handed in on paper.
+      row.originals = 0;
+      row.copies = 0;
       if (!row.reusedDocumentId) row.reusedDocumentId = documentsFor(component?.documentCode ?? null)[0]?.id ?? null;
     } else {
+      if (wasReused && component) {
+        row.originals = component.originals;
+        row.copies = component.copies;
+      }
       row.reusedDocumentId = null;
       row.consent = false;
     }
