@@ -23,6 +23,9 @@ export interface DeskIdentity {
  * again returns the stored bytes, so a reprint is the same document.
  */
 export class DossierForms {
+  /** Receipts being rendered, so the receive path and the sync hand-off never render one twice. */
+  private readonly rendering = new Map<string, Promise<{ bytes: Uint8Array; sha256: string }>>();
+
   constructor(private readonly store: Store, private readonly desk: DeskIdentity) {}
 
   async receipt(d: Dossier): Promise<Uint8Array> {
@@ -53,9 +56,10 @@ export class DossierForms {
     return renderRefusal({ ...this.common(d), reasons, refusedAt: at, officerName });
   }
 
+  /** Stores the form and references it from the dossier (once: the same bytes are not listed twice). */
   async keep(code: string, kind: DossierDocumentKind, bytes: Uint8Array, at: string): Promise<string> {
     const { sha256 } = await this.store.blobs.put(bytes);
-    this.store.dossiers.addDocument(code, kind, sha256, at);
+    if (this.store.dossiers.latestDocument(code, kind)?.sha256 !== sha256) this.store.dossiers.addDocument(code, kind, sha256, at);
     return sha256;
   }
 
@@ -66,8 +70,15 @@ export class DossierForms {
       return { bytes: await this.store.blobs.get(latest.sha256, { verify: true }), sha256: latest.sha256 };
     }
     if (kind !== 'receipt') throw new AppError('NOT_FOUND', `Hồ sơ ${d.code} chưa có phiếu loại ${kind}.`);
-    const bytes = await this.receipt(d);
-    return { bytes, sha256: await this.keep(d.code, 'receipt', bytes, at) };
+    let pending = this.rendering.get(d.code);
+    if (!pending) {
+      pending = (async () => {
+        const bytes = await this.receipt(d);
+        return { bytes, sha256: await this.keep(d.code, 'receipt', bytes, at) };
+      })().finally(() => this.rendering.delete(d.code));
+      this.rendering.set(d.code, pending);
+    }
+    return pending;
   }
 
   private common(d: Dossier): FormCommon {

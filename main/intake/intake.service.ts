@@ -102,7 +102,7 @@ export class IntakeService {
     const d = dossier.dossier;
     this.deps.log.log('info', 'dossier.received', { code: d.code, procedure: d.procedureCode });
     try {
-      await this.deps.forms.keep(d.code, 'receipt', await this.deps.forms.receipt(d), receivedAt);
+      await this.deps.forms.load(d, 'receipt', receivedAt);
     } catch (err) {
       // The dossier is received either way; the receipt is rendered again when asked for.
       this.deps.log.log('error', 'receipt.render-failed', { code: d.code, error: err instanceof Error ? err.message : String(err) });

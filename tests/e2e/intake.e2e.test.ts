@@ -53,6 +53,7 @@ describe('walk-in intake in the browser', () => {
     await expect.poll(() => byTest('training-banner').isVisible()).toBe(true);
     expect(page.url()).not.toContain('token=');
 
+    await page.screenshot({ path: join(shots, 'login.png') });
     await byTest('training-fill-canbo').click();
     await byTest('login-submit').click();
     await byTest('intake-view').waitFor();
@@ -119,6 +120,8 @@ describe('walk-in intake in the browser', () => {
     expect(national.get(code)!.createCount).toBe(1);
     expect(national.get(code)!.record.TaiLieuNop.some((f) => f.DuocLayTuKhoDMQG === '1')).toBe(true);
     expect([...national.keys()]).toEqual([code]);
+    // The receipt printed and the one handed to the province are one stored document.
+    expect(core.store.dossiers.getByCode(code)!.documents.filter((x) => x.kind === 'receipt')).toHaveLength(1);
   });
 
   it('lists the day and opens the dossier from the list', async () => {
@@ -127,8 +130,10 @@ describe('walk-in intake in the browser', () => {
     await byTest('today-search').fill('nguyen van dung');
     const [row] = await page.locator('[data-testid^="today-row-"]').all();
     expect(row).toBeDefined();
+    await page.screenshot({ path: join(shots, 'today.png') });
     await row!.click();
     await byTest('dossier-view').waitFor();
+    await page.screenshot({ path: join(shots, 'dossier.png'), fullPage: true });
     expect(await byTest('dossier-status').textContent()).toContain('tiếp nhận');
   });
 });
