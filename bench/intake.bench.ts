@@ -43,6 +43,10 @@ export interface IntakeRun {
   withoutRenderAndBlob: LatencySummary;
   render: LatencySummary;
   blobWrite: LatencySummary;
+  /** Time inside `store.transaction` (the receive transaction and any other during the call). */
+  transaction: LatencySummary;
+  /** The rest: RPC checks, lookups before and after the transaction, appointment, result mapping. */
+  rest: LatencySummary;
   /** Dossiers in the store before this run. */
   storeDossiersBefore: number;
 }
@@ -62,7 +66,7 @@ interface Request {
 }
 
 /** Times spent in receipt rendering and blob keeping since the last reset (receives run one at a time). */
-const timing = { render: 0, keep: 0 };
+const timing = { render: 0, keep: 0, tx: 0 };
 
 function instrumentForms(): () => void {
   const receipt = DossierForms.prototype.receipt;
@@ -170,6 +174,20 @@ async function openCore(dataDir: string, day: string): Promise<{ core: Core; ses
   return { core, session, procedures };
 }
 
+/** Adds the time spent in this core's store transactions to `timing.tx`. */
+function timeTransactions(core: Core): void {
+  const store = core.store;
+  const original = store.transaction.bind(store);
+  store.transaction = <T>(fn: () => T): T => {
+    const t = performance.now();
+    try {
+      return original(fn);
+    } finally {
+      timing.tx += performance.now() - t;
+    }
+  };
+}
+
 async function closeCore(core: Core): Promise<void> {
   // Let the background lease refill started by the last receive finish before the store closes.
   await new Promise((resolve) => setTimeout(resolve, 300));
@@ -184,6 +202,7 @@ class Lane {
   readonly full: number[] = [];
   readonly render: number[] = [];
   readonly keep: number[] = [];
+  readonly tx: number[] = [];
   readonly errorSamples: string[] = [];
   readonly days: string[] = [];
   errors = 0;
@@ -201,6 +220,7 @@ class Lane {
     }
     if (!this.open) {
       this.open = await openCore(this.dataDir, this.day);
+      timeTransactions(this.open.core);
       this.days.push(this.day);
       this.usedToday = 0;
     }
@@ -215,6 +235,7 @@ class Lane {
     const params = { requestId: randomUUID(), applicant: req.applicant, procedureCode: req.procedureCode, channel: req.channel, components: componentsFor(p) };
     timing.render = 0;
     timing.keep = 0;
+    timing.tx = 0;
     const t = performance.now();
     const r = await session.call('intake.receive', params);
     const ms = performance.now() - t;
@@ -229,6 +250,7 @@ class Lane {
       this.full.push(ms);
       this.render.push(timing.render);
       this.keep.push(timing.keep);
+      this.tx.push(timing.tx);
       this.loopMs += ms;
     }
     return ms;
@@ -247,7 +269,9 @@ class Lane {
       loopSeconds: this.loopMs / 1000,
       dossiersPerSecond: Math.round((this.full.length / (this.loopMs / 1000)) * 10) / 10,
       full: summarise(this.full), withoutRender: summarise(withoutRender), withoutRenderAndBlob: summarise(withoutBoth),
-      render: summarise(this.render), blobWrite: summarise(this.keep), storeDossiersBefore,
+      render: summarise(this.render), blobWrite: summarise(this.keep), transaction: summarise(this.tx),
+      rest: summarise(this.full.map((ms, k) => ms - (this.render[k] ?? 0) - (this.keep[k] ?? 0) - (this.tx[k] ?? 0))),
+      storeDossiersBefore,
     };
   }
 }
@@ -332,6 +356,12 @@ export function intakeTable(r: IntakeBenchResult): string {
     row('receipt render p50 ms', (x) => x.render.p50Ms),
     row('receipt render p95 ms', (x) => x.render.p95Ms),
     row('blob write + addDocument p50 ms', (x) => x.blobWrite.p50Ms),
+    row('blob write + addDocument p95 ms', (x) => x.blobWrite.p95Ms),
+    row('receive transaction p50 ms', (x) => x.transaction.p50Ms),
+    row('receive transaction p95 ms', (x) => x.transaction.p95Ms),
+    row('receive transaction p99 ms', (x) => x.transaction.p99Ms),
+    row('rest (rpc, reads, mapping) p50 ms', (x) => x.rest.p50Ms),
+    row('rest (rpc, reads, mapping) p95 ms', (x) => x.rest.p95Ms),
     row('errors', (x) => x.errors, (v) => String(v)),
   ]);
 }

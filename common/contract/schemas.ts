@@ -176,3 +176,25 @@ export const Ticket = z.object({
   counter: z.string().nullable(),
 });
 export type Ticket = z.infer<typeof Ticket>;
+
+/**
+ * Mandatory metadata of a digitised document (DOMAIN.md §2 step 3), kept in the database row and
+ * in the PDF's XMP. `validUntil` null with `permanent` true = valid without limit.
+ */
+export const DigitisedMetadata = z.object({
+  ownerIdNumber: z.string().min(1).max(20),
+  ownerName: z.string().min(1).max(200),
+  documentCode: z.string().regex(/^(KQ|DC)\d{4}$|^KQ\.[A-Z0-9]+\.\d+$/, 'mã giấy tờ dạng KQ0003'),
+  documentName: z.string().min(1).max(300),
+  dossierCode: z.string().nullable(),
+  permanent: z.boolean(),
+  validUntil: LocalDate.nullable(),
+  issuer: z.string().max(300).nullable(),
+  number: z.string().max(100).nullable(),
+  issuedOn: LocalDate.nullable(),
+  summary: z.string().max(2000).nullable(),
+  kind: z.enum(['component', 'result']),
+  procedureCode: z.string().nullable(),
+  sectorCode: z.string().nullable(),
+}).refine((m) => m.permanent === (m.validUntil === null), { message: 'chọn "vô thời hạn" hoặc nhập ngày hết hiệu lực', path: ['validUntil'] });
+export type DigitisedMetadata = z.infer<typeof DigitisedMetadata>;
