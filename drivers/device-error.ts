@@ -4,9 +4,30 @@ import type { ErrorCode } from '../common/contract/errors';
  * The device faults a driver reports. Each one is also a contract error code
  * (`common/contract/errors.ts`), so a service can pass it on to the UI unchanged.
  */
-export type DeviceErrorCode = Extract<ErrorCode, 'PRINTER_OFFLINE' | 'PRINTER_PAPER_OUT' | 'DEVICE_UNAVAILABLE'>;
+export type DeviceErrorCode = Extract<
+  ErrorCode,
+  | 'PRINTER_OFFLINE'
+  | 'PRINTER_PAPER_OUT'
+  | 'DEVICE_UNAVAILABLE'
+  | 'SCANNER_JAM'
+  | 'SCANNER_FEEDER_EMPTY'
+  | 'SCANNER_COVER_OPEN'
+  | 'SCANNER_CANCELLED'
+  | 'SCANNER_DISCONNECTED'
+  | 'IMAGE_UNREADABLE'
+>;
 
-export const DEVICE_ERROR_CODES: readonly DeviceErrorCode[] = ['PRINTER_OFFLINE', 'PRINTER_PAPER_OUT', 'DEVICE_UNAVAILABLE'];
+export const DEVICE_ERROR_CODES: readonly DeviceErrorCode[] = [
+  'PRINTER_OFFLINE',
+  'PRINTER_PAPER_OUT',
+  'DEVICE_UNAVAILABLE',
+  'SCANNER_JAM',
+  'SCANNER_FEEDER_EMPTY',
+  'SCANNER_COVER_OPEN',
+  'SCANNER_CANCELLED',
+  'SCANNER_DISCONNECTED',
+  'IMAGE_UNREADABLE',
+];
 
 /**
  * The one error type drivers throw for a device that cannot do the job. Wrong arguments (a

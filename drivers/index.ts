@@ -1,8 +1,30 @@
 import { CupsPrinter } from './printer/cups-printer';
 import type { DocumentPrinter } from './printer/document-printer.port';
 import { SimulatedDocumentPrinter } from './printer/simulated-document-printer';
+import { CombinedScannerProvider } from './scanner/combined-provider';
+import { EsclScannerProvider } from './scanner/escl-scanner';
+import { FileImportProvider } from './scanner/file-import';
+import { FolderScannerProvider } from './scanner/folder-scanner';
+import { SaneScannerProvider } from './scanner/sane-scanner';
+import type { ScannerProvider } from './scanner/scanner.port';
+import { SimulatedScanner, SimulatedScannerProvider } from './scanner/simulated-scanner';
 
 export type { DocumentPrinter, DocumentPrintJob, DocumentPrintReceipt, DocumentPrinterStatus } from './printer/document-printer.port';
+export type {
+  PageSize,
+  ScanMode,
+  ScanOptions,
+  ScanPhase,
+  ScanProgress,
+  ScanRequest,
+  ScanSource,
+  ScannedPage,
+  Scanner,
+  ScannerCapabilities,
+  ScannerInfo,
+  ScannerKind,
+  ScannerProvider,
+} from './scanner/scanner.port';
 export { DeviceError, DEVICE_ERROR_CODES, isDeviceError, type DeviceErrorCode } from './device-error';
 
 export type DocumentPrinterConfig =
@@ -17,13 +39,53 @@ export type DocumentPrinterConfig =
       queue: string;
     };
 
+/** One scanner source. In training mode each becomes a simulated twin. */
+export type ScannerDeviceConfig =
+  | {
+      kind: 'simulated';
+      name?: string;
+      /** Time each simulated page takes; default 400 ms. */
+      pageDelayMs?: number;
+    }
+  | {
+      /** Every scanner SANE finds (`scanimage -L`). */
+      kind: 'sane';
+      scanimagePath?: string;
+      /** Extra environment for scanimage, e.g. `SANE_CONFIG_DIR`. */
+      env?: Record<string, string>;
+    }
+  | {
+      /** A driverless network scanner; `url` is its eSCL root, e.g. `http://192.168.1.20/eSCL`. */
+      kind: 'escl';
+      url: string;
+      name?: string;
+    }
+  | {
+      /** A scan-to-folder device writing into `path`. */
+      kind: 'folder';
+      path: string;
+      name?: string;
+      /** End of a batch after this long without a new file; default 20 s. */
+      idleTimeoutMs?: number;
+    };
+
+export interface ScannerConfig {
+  /** Default: training, one simulated scanner; production, every scanner SANE finds. */
+  devices?: ScannerDeviceConfig[];
+  /** Offer importing image and PDF files as a scanner ("Nhập từ tệp"); default true. */
+  fileImport?: boolean;
+}
+
 export interface DriversConfig {
   mode: 'training' | 'production';
   documentPrinter: DocumentPrinterConfig;
+  scanner?: ScannerConfig;
 }
 
 export interface Drivers {
   documentPrinter: DocumentPrinter;
+  /** Every scanner of the desk, file import included (ids: `sane:…`, `escl:…`, `folder:…`, `sim:…`, `file`). */
+  scanners: ScannerProvider;
 }
 
 /**
@@ -33,7 +95,62 @@ export interface Drivers {
  * jobs only to memory and `outDir`, which IT staff may choose on purpose (print to a folder).
  */
 export function createDrivers(config: DriversConfig): Drivers {
-  return { documentPrinter: createDocumentPrinter(config.mode, config.documentPrinter) };
+  return {
+    documentPrinter: createDocumentPrinter(config.mode, config.documentPrinter),
+    scanners: createScanners(config.mode, config.scanner ?? {}),
+  };
+}
+
+/**
+ * Training: one twin per configured device (named after it), real devices never touched. File
+ * import reads only files the officer picks, so it is offered in both modes.
+ */
+function createScanners(mode: DriversConfig['mode'], config: ScannerConfig): ScannerProvider {
+  const parts: ScannerProvider[] = [];
+  if (mode === 'training') {
+    const devices = config.devices ?? [{ kind: 'simulated' }];
+    parts.push(
+      new SimulatedScannerProvider(
+        devices.map(
+          (device, i) =>
+            new SimulatedScanner({
+              id: `sim:${i + 1}`,
+              name: simulatedName(device, i),
+              pageDelayMs: device.kind === 'simulated' ? (device.pageDelayMs ?? 400) : 400,
+            }),
+        ),
+      ),
+    );
+  } else {
+    const devices = config.devices ?? [{ kind: 'sane' }];
+    const simulated = devices.flatMap((d, i) => (d.kind === 'simulated' ? [{ device: d, i }] : []));
+    if (simulated.length > 0) {
+      parts.push(
+        new SimulatedScannerProvider(
+          simulated.map(({ device, i }) => new SimulatedScanner({ id: `sim:${i + 1}`, name: simulatedName(device, i), pageDelayMs: device.pageDelayMs ?? 400 })),
+        ),
+      );
+    }
+    for (const device of devices) {
+      if (device.kind === 'sane') parts.push(new SaneScannerProvider({ scanimagePath: device.scanimagePath, env: device.env }));
+    }
+    const escl = devices.flatMap((d) => (d.kind === 'escl' ? [{ url: d.url, ...(d.name === undefined ? {} : { name: d.name }) }] : []));
+    if (escl.length > 0) parts.push(new EsclScannerProvider(escl));
+    const folders = devices.flatMap((d) =>
+      d.kind === 'folder'
+        ? [{ folder: d.path, ...(d.name === undefined ? {} : { name: d.name }), ...(d.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: d.idleTimeoutMs }) }]
+        : [],
+    );
+    if (folders.length > 0) parts.push(new FolderScannerProvider(folders));
+  }
+  if (config.fileImport ?? true) parts.push(new FileImportProvider());
+  return new CombinedScannerProvider(parts);
+}
+
+function simulatedName(device: ScannerDeviceConfig, i: number): string {
+  const base = device.kind === 'simulated' || device.kind === 'sane' ? undefined : device.name;
+  if (device.kind === 'simulated' && device.name !== undefined) return device.name;
+  return base === undefined ? `Máy quét mô phỏng ${i + 1}` : `${base} (mô phỏng)`;
 }
 
 function createDocumentPrinter(mode: DriversConfig['mode'], config: DocumentPrinterConfig): DocumentPrinter {
