@@ -89,3 +89,55 @@ export interface DocumentOutput {
 }
 
 export type { DigitisedMetadata };
+
+/*
+ * Additions used by the pipeline implementation, merged into the interfaces above (declaration
+ * merging). All optional, so code written against the original members keeps working.
+ */
+
+/** A page image encoded for the PDF (the full-resolution result of the stages). */
+export interface EncodedPageImage {
+  format: 'jpeg' | 'png' | 'bilevel';
+  /**
+   * JPEG or PNG file bytes; for 'bilevel', a zlib (PDF FlateDecode) stream of 1-bit rows packed
+   * most significant bit first, 1 = white, each row padded to a whole byte.
+   */
+  bytes: Uint8Array;
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  dpi: number;
+}
+
+/** Pixel box, x1/y1 exclusive. */
+export interface PixelBox { x0: number; y0: number; x1: number; y1: number }
+
+export interface DigitiseProfile {
+  /** Turn back sides of a duplex batch by 180° (scanners that feed the back upside down). Default false. */
+  flipBackSides?: boolean;
+}
+
+export interface PageState {
+  /**
+   * A cleaned grey or binary copy for OCR when `image` keeps colour or grey for the PDF. Same size
+   * as `image`. Dropped once OCR has run.
+   */
+  ocrImage?: RawImage;
+  /** Bounding box of the ink found by the blank stage, in `image` pixels (null when blank). */
+  inkBox?: PixelBox | null;
+  /**
+   * The finished page image encoded for the PDF. Once set, `image` holds only a small preview so a
+   * long batch does not keep full-resolution pixels of finished pages.
+   */
+  output?: EncodedPageImage;
+  /** Names of the stages that ran, in order. */
+  stagesRun?: string[];
+}
+
+/** OCR confidences (`OcrWord.confidence`, `OcrResult.meanConfidence`) are on tesseract's 0-100 scale. */
+export interface OcrWord {
+  /** y of the text line's baseline under the word, pixels (from the OCR engine). */
+  baseline?: number;
+  /** Height of the word's text line (ascenders to descenders), pixels. */
+  lineHeight?: number;
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { renderFixturePage } from '../../drivers/scanner/fixture-pages';
+import { analysePage } from './analysis';
+import { estimateOrientation } from './orientation';
+import { orientationStage } from './orientation.stage';
+import { SAMPLE_LINES, decodedPage, testContext } from './testing/pages';
+
+const LINES = [...SAMPLE_LINES, 'Cộng hòa xã hội chủ nghĩa Việt Nam', 'Độc lập - Tự do - Hạnh phúc'];
+const page = (rotate: 0 | 90 | 180 | 270, skewDeg = 0) =>
+  renderFixturePage({ text: LINES, dpi: 200, widthMm: 148, heightMm: 105, rotate, skewDeg });
+
+describe('orientation stage', () => {
+  it.each([
+    [0, 0],
+    [180, 180],
+    [90, 270],
+    [270, 90],
+  ] as const)('a page fed turned %i° is turned by %i° and then reads upright', async (fed, expected) => {
+    const before = await decodedPage(await page(fed, 1.2), { dpi: 200 });
+    const after = await orientationStage.run(before, testContext());
+    expect(after.rotation).toBe(expected);
+    expect([after.image.width, after.image.height]).toEqual(fed === 90 || fed === 270 ? [before.image.height, before.image.width] : [before.image.width, before.image.height]);
+    if (expected !== 0) expect(after.notes.join()).toMatch(new RegExp(`turned ${expected}°`));
+    const again = estimateOrientation(await analysePage(after.image, after.dpi));
+    expect(again.rotate).toBe(0);
+    expect(again.confidence).toBeGreaterThan(0.3);
+  });
+
+  it('leaves a page alone when the profile turns auto-orientation off', async () => {
+    const before = await decodedPage(await page(180), { dpi: 200 });
+    const after = await orientationStage.run(before, testContext({ autoOrient: false }));
+    expect(after).toBe(before);
+  });
+
+  it('does not turn a page whose few lines give no up/down cue (digits only)', async () => {
+    const png = await renderFixturePage({ text: ['12/05/2003', '079203001234', 'Số: 123/2024/QĐ-UBND'], dpi: 200, skewDeg: -3 });
+    const before = await decodedPage(png, { dpi: 200 });
+    const after = await orientationStage.run(before, testContext());
+    expect(after.rotation).toBe(0);
+    expect(after.notes.join()).toMatch(/unsure|too little text/);
+    expect(after.image).toBe(before.image);
+  });
+
+  it('does not guess on a page without text', async () => {
+    const blank = await decodedPage(await renderFixturePage({ text: [], blank: true, dpi: 200, widthMm: 148, heightMm: 105 }), { dpi: 200 });
+    const after = await orientationStage.run(blank, testContext());
+    expect(after.rotation).toBe(0);
+    expect(after.image).toBe(blank.image);
+  });
+});
