@@ -106,6 +106,19 @@ function dayBounds(date: string): [string, string] {
   return [`${date}T00:00`, `${date}T23:59`];
 }
 
+/** A dossier component the applicant brought on paper for the digitisation station (intake's hand-off). */
+export interface PendingDigitisation {
+  dossierCode: string;
+  componentCode: string;
+  componentName: string;
+  documentCode: string | null;
+  applicantName: string;
+  applicantIdNumber: string;
+  procedureCode: string;
+  procedureName: string;
+  receivedAt: string;
+}
+
 export class DossiersRepository {
   private readonly insertStmt;
   private readonly insertComponent;
@@ -123,6 +136,7 @@ export class DossiersRepository {
   private readonly statusStmt;
   private readonly appointmentStmt;
   private readonly digitisedStmt;
+  private readonly pendingStmt;
   private readonly onDay;
   private readonly onDayExact;
   private readonly onDayText;
@@ -175,6 +189,13 @@ export class DossiersRepository {
     this.digitisedStmt = db.prepare<[number, number, string]>(
       'UPDATE dossier_components SET digitised_document_id = ? WHERE dossier_id = ? AND component_code = ?',
     );
+    this.pendingStmt = db.prepare<[number], PendingDigitisation>(`
+      SELECT d.code AS dossierCode, c.component_code AS componentCode, c.name AS componentName, c.document_code AS documentCode,
+        d.applicant_name AS applicantName, d.applicant_id_number AS applicantIdNumber, d.procedure_code AS procedureCode,
+        d.procedure_name AS procedureName, d.received_at AS receivedAt
+      FROM dossier_components c JOIN dossiers d ON d.id = c.dossier_id
+      WHERE c.source = 'to-digitise' AND c.digitised_document_id IS NULL AND d.status NOT IN (3, 7, 8, 10)
+      ORDER BY d.received_at, d.id, c.position LIMIT ?`);
     this.onDay = db.prepare<[string, string], SummaryRow>(
       `SELECT ${SUMMARY} FROM dossiers d WHERE d.received_at BETWEEN ? AND ? ORDER BY d.received_at DESC, d.id DESC`,
     );
@@ -276,6 +297,11 @@ export class DossiersRepository {
   setComponentDigitised(code: string, componentCode: string, documentRowId: number): void {
     const changes = this.digitisedStmt.run(documentRowId, this.idOf(code), componentCode).changes;
     if (changes !== 1) throw new Error(`dossier ${code} has no component ${componentCode}`);
+  }
+
+  /** Components marked 'to-digitise' that have no digitised document yet, oldest dossier first (refused, withdrawn, stopped and returned dossiers left out). */
+  pendingDigitisation(limit = 500): PendingDigitisation[] {
+    return this.pendingStmt.all(clampLimit(limit, 2000));
   }
 
   /** Dossiers received on a local day (`YYYY-MM-DD`), newest first, optionally filtered by a search query. */

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { AccountsRepository } from './accounts.repository';
 import { AuditRepository, type ChainCheck } from './audit.repository';
+import { BatchesRepository } from './batches.repository';
 import { BlobStore, type BlobCheck } from './blob-store';
 import { CalendarRepository } from './calendar.repository';
 import { CatalogueRepository } from './catalogue.repository';
@@ -37,6 +38,8 @@ export interface Store {
   readonly calendar: CalendarRepository;
   readonly queue: QueueRepository;
   readonly settings: SettingsRepository;
+  /** Digitisation batches in progress (survive a restart). */
+  readonly batches: BatchesRepository;
   readonly blobs: BlobStore;
   /**
    * Runs `fn` in one SQLite transaction (nested calls become savepoints): a dossier, its outbox
@@ -59,7 +62,11 @@ export function openStore(options: { dataDir: string }): Store {
   const blobs = new BlobStore(path.join(options.dataDir, BLOB_DIR));
   const referenced = db.prepare<[], string>(`
     SELECT blob_sha256 FROM documents WHERE blob_sha256 IS NOT NULL
-    UNION SELECT blob_sha256 FROM dossier_documents`).pluck();
+    UNION SELECT blob_sha256 FROM dossier_documents
+    UNION SELECT original_blob_sha256 FROM document_pages
+    UNION SELECT original_blob_sha256 FROM digitise_batch_pages
+    UNION SELECT processed_blob_sha256 FROM digitise_batch_pages WHERE processed_blob_sha256 IS NOT NULL
+    UNION SELECT thumbnail_blob_sha256 FROM digitise_batch_pages WHERE thumbnail_blob_sha256 IS NOT NULL`).pluck();
 
   return {
     db,
@@ -74,6 +81,7 @@ export function openStore(options: { dataDir: string }): Store {
     calendar: new CalendarRepository(db),
     queue: new QueueRepository(db),
     settings: new SettingsRepository(db),
+    batches: new BatchesRepository(db),
     blobs,
     transaction<T>(fn: () => T): T {
       return db.transaction(fn).immediate();

@@ -1,8 +1,9 @@
 import { initial } from './0001-initial';
 import { search } from './0002-search';
+import { digitisedDocuments } from './0003-digitised-documents';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
 
 /** Every migration, in order. Append only: a shipped migration is never edited. */
-export const MIGRATIONS: readonly Migration[] = [initial, search];
+export const MIGRATIONS: readonly Migration[] = [initial, search, digitisedDocuments];
