@@ -3,6 +3,7 @@ import {
   ApplicantKind, Channel, ComponentSource, Delivery, Dossier, DossierDocumentKind, DossierSummary,
   Fee, LocalDateTime, Person, PersonInput, Procedure, ProcedureSummary, Role, StoredDocument, Ticket,
 } from './schemas';
+import { DigitisedMetadata, LocalDate } from './schemas';
 
 /**
  * The API, declared once. Every process imports this map: the core validates requests and
@@ -101,6 +102,178 @@ export const SyncOverview = z.object({
   lastError: z.string().nullable(),
 });
 
+// ---- digitisation station (scan, clean, OCR, searchable PDF with the mandatory metadata) ----
+
+const DIGITISE = ['digitiser', 'supervisor', 'admin'] as const;
+
+export const ScanRequestParams = z.object({
+  source: z.enum(['flatbed', 'feeder']),
+  duplex: z.boolean().default(false),
+  /** Dots per inch; one the scanner offers (200 for ordinary documents, 300 for drawings). */
+  resolution: z.number().int().min(50).max(1200),
+  mode: z.enum(['color', 'gray', 'bw']),
+  pageSize: z.string().min(1).max(20).optional(),
+});
+export type ScanRequestParams = z.output<typeof ScanRequestParams>;
+
+/** Overrides of the station's default processing profile; what is left out keeps the default. */
+export const DigitiseProfileInput = z.object({
+  dpi: z.number().int().min(72).max(600),
+  colour: z.enum(['color', 'gray', 'bw']),
+  duplex: z.boolean(),
+  autoOrient: z.boolean(),
+  deskew: z.boolean(),
+  cropToPage: z.boolean(),
+  despeckle: z.boolean(),
+  blankThreshold: z.number().min(0).max(0.2),
+  jpegQuality: z.number().int().min(10).max(100),
+}).partial().strict();
+export type DigitiseProfileInput = z.output<typeof DigitiseProfileInput>;
+
+export const ScannerListing = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(['sane', 'escl', 'folder', 'file', 'simulated']),
+  /** null when the device could not be asked (see `error`). */
+  capabilities: z.object({
+    sources: z.array(z.enum(['flatbed', 'feeder'])),
+    duplex: z.boolean(),
+    resolutions: z.array(z.number().int()),
+    modes: z.array(z.enum(['color', 'gray', 'bw'])),
+    pageSizes: z.array(z.object({ name: z.string(), widthMm: z.number(), heightMm: z.number() })),
+  }).nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+});
+
+export const ImportFile = z.object({
+  name: z.string().min(1).max(255),
+  /** The file's bytes, base64 (an image or a PDF; 200 MB at most). */
+  base64: z.string().min(1).max(280_000_000),
+});
+
+export const BatchPageView = z.object({
+  /** Capture number inside the batch; edits name pages by it. */
+  index: z.number().int(),
+  side: z.enum(['front', 'back']),
+  position: z.number().int(),
+  /** Which document of the batch the page belongs to (0, 1, …; `split` starts a new one). */
+  group: z.number().int(),
+  status: z.enum(['pending', 'ok', 'error']),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  blank: z.boolean(),
+  deleted: z.boolean(),
+  rotation: z.number().int(),
+  rotationOverride: z.number().int(),
+  skewAngle: z.number(),
+  ocrText: z.string().nullable(),
+  ocrConfidence: z.number().nullable(),
+  /** Small PNG of the cleaned page (of the capture while it is processing), base64. */
+  thumbnail: z.string().nullable(),
+  /** `L:<n>` once the page's group became a document. */
+  documentId: z.string().nullable(),
+});
+
+export const BatchView = z.object({
+  batchId: z.string(),
+  state: z.enum(['capturing', 'ready', 'closed']),
+  source: z.enum(['scanner', 'import']),
+  scannerId: z.string().nullable(),
+  createdAt: LocalDateTime,
+  officer: z.string(),
+  lastError: z.string().nullable(),
+  pages: z.array(BatchPageView),
+  groups: z.array(z.object({ group: z.number().int(), pages: z.number().int(), documentId: z.string().nullable() })),
+});
+export type BatchView = z.output<typeof BatchView>;
+
+export const BatchSummary = BatchView.pick({ batchId: true, state: true, source: true, createdAt: true, officer: true, lastError: true })
+  .extend({ pages: z.number().int() });
+
+const PageRef = z.number().int().min(0);
+export const BatchEdit = z.discriminatedUnion('op', [
+  /** Capture numbers in their new order; pages left out keep their order after them. */
+  z.object({ op: z.literal('reorder'), order: z.array(PageRef).min(1).max(2000) }),
+  /** Turns the page clockwise by `degrees` (on top of earlier turns) and processes it again. */
+  z.object({ op: z.literal('rotate'), page: PageRef, degrees: z.union([z.literal(90), z.literal(180), z.literal(270), z.literal(-90)]) }),
+  z.object({ op: z.literal('delete'), page: PageRef }),
+  z.object({ op: z.literal('restore'), page: PageRef }),
+  /** Pages after `afterPage` (in order) start a new document. */
+  z.object({ op: z.literal('split'), afterPage: PageRef }),
+  /** Undoes a split: the page's document continues into the next one. */
+  z.object({ op: z.literal('join'), afterPage: PageRef }),
+  /** Scans one sheet again on the batch's scanner; the new capture takes the page's place. */
+  z.object({ op: z.literal('rescan'), page: PageRef }),
+]);
+export type BatchEdit = z.output<typeof BatchEdit>;
+
+export const FinishParams = z.object({
+  batchId: z.string().min(1).max(64),
+  group: z.number().int().min(0).default(0),
+  metadata: DigitisedMetadata,
+  /** The dossier component the document is for (with `metadata.dossierCode`); found by document code when left out. */
+  componentCode: z.string().min(1).max(60).nullable().default(null),
+});
+
+export const FinishResult = z.object({
+  documentId: z.string(),
+  sha256: z.string(),
+  pageCount: z.number().int(),
+  sizeBytes: z.number().int(),
+  textChars: z.number().int(),
+  blankPages: z.number().int(),
+  dossierCode: z.string().nullable(),
+  /** The dossier component marked digitised, if any. */
+  componentCode: z.string().nullable(),
+  batchClosed: z.boolean(),
+});
+
+export const PendingComponent = z.object({
+  dossierCode: z.string(),
+  componentCode: z.string(),
+  componentName: z.string(),
+  documentCode: z.string().nullable(),
+  applicantName: z.string(),
+  applicantIdNumber: z.string(),
+  procedureCode: z.string(),
+  procedureName: z.string(),
+  receivedAt: LocalDateTime,
+});
+
+export const DocumentSearchHit = z.object({
+  id: z.string(),
+  source: z.enum(['local', 'national']),
+  ownerIdNumber: z.string(),
+  ownerName: z.string().nullable(),
+  documentCode: z.string(),
+  documentName: z.string(),
+  dossierCode: z.string().nullable(),
+  digitisedAt: LocalDateTime.nullable(),
+  pageCount: z.number().int().nullable(),
+  sizeBytes: z.number().int().nullable(),
+  validUntil: LocalDate.nullable(),
+  convertedFromPaper: z.boolean(),
+  snippet: z.string(),
+});
+
+const digitiseMethods = {
+  'digitise.scanners': method(none, z.array(ScannerListing), DIGITISE),
+  'digitise.startScan': method(
+    z.object({ scannerId: z.string().min(1).max(200), request: ScanRequestParams, profile: DigitiseProfileInput.default({}) }),
+    z.object({ batchId: z.string() }), DIGITISE),
+  'digitise.importFiles': method(
+    z.object({ files: z.array(ImportFile).min(1).max(50), profile: DigitiseProfileInput.default({}) }),
+    z.object({ batchId: z.string(), pages: z.number().int() }), DIGITISE),
+  'digitise.cancel': method(z.object({ batchId: z.string().min(1).max(64) }), ok, DIGITISE),
+  'digitise.batch': method(z.object({ batchId: z.string().min(1).max(64) }), BatchView, DIGITISE),
+  'digitise.openBatches': method(none, z.array(BatchSummary), DIGITISE),
+  'digitise.editBatch': method(z.object({ batchId: z.string().min(1).max(64), ops: z.array(BatchEdit).min(1).max(200) }), BatchView, DIGITISE),
+  'digitise.finish': method(FinishParams, FinishResult, DIGITISE),
+  'digitise.pending': method(none, z.array(PendingComponent), STAFF),
+  'documents.search': method(
+    z.object({ query: z.string().min(1).max(200), limit: z.number().int().min(1).max(100).default(20) }),
+    z.array(DocumentSearchHit), DIGITISE),
+} as const;
+
 export const contract = {
   'app.info': method(none, AppInfo, 'public'),
   'auth.login': method(z.object({ username: z.string().min(1), password: z.string().min(1) }), SessionUser, 'public'),
@@ -134,6 +307,8 @@ export const contract = {
   'dossier.refuse': method(z.object({ code: z.string().min(1), reasons: z.array(z.string().min(1)).min(1) }), Dossier, DESK),
 
   'sync.overview': method(none, SyncOverview, STAFF),
+
+  ...digitiseMethods,
 } as const;
 
 export type Contract = typeof contract;

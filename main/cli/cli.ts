@@ -21,6 +21,10 @@ const USAGE = [
   '  accounts list [--json]',
   '  accounts add --username U --name "Họ tên" --role officer|digitiser|supervisor|admin --password-env BIẾN',
   '  accounts set-password --username U --password-env BIẾN',
+  '  digitise --in <ảnh|pdf>... --owner-id MÃ --owner-name "HỌ TÊN" --doc-code MÃ --doc-name "TÊN"',
+  '           [--dossier MÃ] (--valid-until YYYY-MM-DD | --permanent) [--issuer "CƠ QUAN"] [--number SỐ]',
+  '           [--issued YYYY-MM-DD] --out tệp.pdf [--text-out tệp.txt] [--json] [--dpi N] [--colour color|gray|bw]',
+  '                                  số hóa một văn bản thành PDF có lớp chữ (không cần kho dữ liệu)',
   '  version                         phiên bản',
   '',
   'Tùy chọn chung: --data-dir THƯ_MỤC (mặc định: MOTCUA_DATA_DIR hoặc thư mục dữ liệu của người dùng)',
@@ -50,6 +54,15 @@ export async function main(argv: string[], io = { out: (s: string) => process.st
         return await runCalendarCommand(args, { ...io, ...calendarData(dataDir) });
       case 'accounts':
         return await runAccountsCommand(args, dataDir, io);
+      case 'digitise': {
+        // Loaded on use: the image libraries and the OCR engine are heavy and no other command needs them.
+        const { runDigitiseCommand } = await import('./digitise.command');
+        return await runDigitiseCommand(args, {
+          ...io,
+          pipelineFor: async (profile) => (await import('../digitise/station/pipeline-factory')).cliPipeline(profile),
+          agencyName: agencyNameOf(dataDir),
+        });
+      }
       case 'version':
       case '--version':
         io.out(packageVersion());
@@ -68,6 +81,11 @@ export async function main(argv: string[], io = { out: (s: string) => process.st
     io.err(`Lỗi: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
+}
+
+/** The agency named in the workstation's config, when there is one (the PDF's converting agency). */
+function agencyNameOf(dataDir: string): string {
+  try { return loadConfig(dataDir).config.agency.name; } catch { return ''; }
 }
 
 /** Procedures and holiday notices from the store when there is one, else the shipped catalogue. */

@@ -4,6 +4,9 @@ import { AppError, Procedure } from '../../common/contract';
 import { addDays, CalendarNoticeSchema, DEFAULT_OFFICE_HOURS, type OfficeHours } from '../../common/domain';
 import { createDrivers, type Drivers } from '../../drivers';
 import { AccountsService, TRAINING_ACCOUNTS } from '../admin/accounts.service';
+import { createOcrPool } from '../digitise/ocr/worker-pool';
+import { DigitiseStation } from '../digitise/station/digitise-station.service';
+import { stationPipelines } from '../digitise/station/pipeline-factory';
 import { ApplicantService } from '../intake/applicant.service';
 import { DossierCodeAllocator } from '../intake/dossier-code.allocator';
 import { DossierForms } from '../intake/dossier-forms';
@@ -48,6 +51,7 @@ export interface Core {
   clock: Clock;
   sender: OutboxSender;
   intake: IntakeService;
+  digitise: DigitiseStation;
   codes: DossierCodeAllocator;
   simulators: { national: NationalPortalSimulator; provincial: ProvincialSimulator } | null;
   close(): Promise<void>;
@@ -110,6 +114,15 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     onDossierChanged: (code, status) => rpc?.broadcast('dossier.changed', { code, status }),
   });
   const queue = new LocalQueue({ store, clock, counter: config.counter.id, onChange: (s) => rpc?.broadcast('queue.changed', s) });
+  // OCR workers start on the first page and are shared by every batch.
+  const ocrPool = createOcrPool();
+  const digitise = new DigitiseStation({
+    store, pipelines: stationPipelines(ocrPool), scanners: drivers.scanners, clock, log: log.child('digitise'),
+    agency: { id: config.agency.id, name: config.agency.name },
+    onEvent: (progress) => rpc?.broadcast('digitise.progress', progress),
+    onOutbox: () => sender.nudge(),
+    onDossierChanged: (code, status) => rpc?.broadcast('dossier.changed', { code, status }),
+  });
 
   if (trainingMode) {
     seedCatalogue(store);
@@ -119,8 +132,10 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
 
   rpc = new RpcServer(createHandlers({
     version: packageVersion(), trainingMode, agency: config.agency, counter: config.counter,
-    trainingAccounts: trainingMode ? [...TRAINING_ACCOUNTS] : [], accounts, applicants, intake, queue, store, clock,
+    trainingAccounts: trainingMode ? [...TRAINING_ACCOUNTS] : [], accounts, applicants, intake, queue, store, clock, digitise,
   }), log.child('rpc'));
+  // Batches left open by the last run: pages captured but not yet processed are processed now.
+  digitise.resume();
 
   // Background upkeep: holiday notices and dossier-number leases for today and the next days.
   const upkeep = async () => {
@@ -139,11 +154,13 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   if (opts.startSync !== false) sender.start(config.sync.intervalMs);
 
   return {
-    rpc, config, trainingMode, dataDir: opts.dataDir, store, drivers, log, clock, sender, intake, codes,
+    rpc, config, trainingMode, dataDir: opts.dataDir, store, drivers, log, clock, sender, intake, digitise, codes,
     simulators: remotes.simulators,
     async close() {
       clearInterval(upkeepTimer);
       await sender.stop();
+      await digitise.close();
+      await ocrPool.close();
       store.close();
       if (remotes.simulators) {
         await remotes.simulators.national.close();

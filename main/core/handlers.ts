@@ -1,5 +1,6 @@
 import { AppError } from '../../common/contract';
 import type { AccountsService } from '../admin/accounts.service';
+import type { DigitiseStation } from '../digitise/station/digitise-station.service';
 import type { ApplicantService } from '../intake/applicant.service';
 import type { IntakeService } from '../intake/intake.service';
 import type { CounterQueue } from '../queue/queue.port';
@@ -19,6 +20,7 @@ export interface HandlerDeps {
   queue: CounterQueue;
   store: Store;
   clock: Clock;
+  digitise: DigitiseStation;
 }
 
 function userOf(ctx: CallContext): SessionUser {
@@ -77,5 +79,16 @@ export function createHandlers(d: HandlerDeps): Handlers {
       const counts = d.store.outbox.counts();
       return { pending: counts.pending, retrying: counts.retrying, dead: counts.dead, sent: counts.sent, lastError: d.store.outbox.lastError() };
     },
+
+    'digitise.scanners': () => d.digitise.listScanners(),
+    'digitise.startScan': (p, ctx) => d.digitise.startScan(p.scannerId, p.request, p.profile, userOf(ctx)),
+    'digitise.importFiles': (p, ctx) => d.digitise.importFiles(p.files, p.profile, userOf(ctx)),
+    'digitise.cancel': (p) => d.digitise.cancel(p.batchId),
+    'digitise.batch': (p) => d.digitise.batch(p.batchId),
+    'digitise.openBatches': () => d.digitise.openBatches(),
+    'digitise.editBatch': (p, ctx) => d.digitise.editBatch(p.batchId, p.ops, userOf(ctx)),
+    'digitise.finish': (p, ctx) => d.digitise.finish(p.batchId, p.group, p.metadata, p.componentCode, userOf(ctx)),
+    'digitise.pending': () => d.digitise.pendingComponents(),
+    'documents.search': (p) => d.store.documents.searchText(p.query, p.limit),
   };
 }
