@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, formatMoney, parseTypedDate } from './format';
+import { formatBytes, formatDate, formatDateTime, formatMoney, parseTypedDate } from './format';
 
 describe('display formats', () => {
   it('formats wire dates as dd/MM/yyyy HH:mm', () => {
@@ -11,6 +11,12 @@ describe('display formats', () => {
 
   it('formats đồng', () => {
     expect(formatMoney(200000)).toMatch(/^200[.\u00a0 ]000 đ$/);
+  });
+
+  it('formats file sizes', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(1536)).toBe('1,5 KB');
+    expect(formatBytes(2.5 * 1024 * 1024)).toBe('2,5 MB');
   });
 
   it('reads dates as officers type them', () => {

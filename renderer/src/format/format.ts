@@ -31,6 +31,15 @@ export function formatMoney(amount: number): string {
   return `${money.format(amount)} đ`;
 }
 
+const sizeNumber = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 1 });
+
+/** File sizes in the units officers read: `1536` → `1,5 KB`, `2400000` → `2,3 MB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${sizeNumber.format(bytes / 1024)} KB`;
+  return `${sizeNumber.format(bytes / (1024 * 1024))} MB`;
+}
+
 /** A PDF sent as base64 over the RPC → a Blob the iframe can show. */
 export function pdfBlob(base64: string): Blob {
   const binary = atob(base64);

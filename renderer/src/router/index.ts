@@ -11,12 +11,14 @@ declare module 'vue-router' {
 }
 
 const DESK: readonly Role[] = ['officer', 'supervisor', 'admin'];
+const DIGITISE: readonly Role[] = ['digitiser', 'supervisor', 'admin'];
 
 export const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/intake' },
   { path: '/login', name: 'login', component: () => import('../views/LoginView.vue'), meta: { public: true } },
   { path: '/intake', name: 'intake', component: () => import('../views/IntakeView.vue'), meta: { roles: DESK } },
-  { path: '/digitise', name: 'digitise', component: () => import('../views/DigitiserView.vue'), meta: { roles: ['digitiser'] } },
+  { path: '/digitise', name: 'digitise', component: () => import('../views/DigitiserView.vue'), meta: { roles: DIGITISE } },
+  { path: '/documents', name: 'documents', component: () => import('../views/DocumentsView.vue'), meta: { roles: DIGITISE } },
   { path: '/today', name: 'today', component: () => import('../views/TodayView.vue') },
   { path: '/dossier/:code', name: 'dossier', component: () => import('../views/DossierView.vue'), props: true },
   { path: '/:rest(.*)*', redirect: '/intake' },

@@ -9,6 +9,11 @@ export function homePathFor(role: Role): string {
   return role === 'digitiser' ? '/digitise' : '/intake';
 }
 
+/** The digitisation station and the document search (the contract's `digitise.*` roles). */
+export function canUseDigitisation(role: Role): boolean {
+  return role === 'digitiser' || role === 'supervisor' || role === 'admin';
+}
+
 export const useSessionStore = defineStore('session', () => {
   const user = ref<SessionUser | null>(null);
   const checked = ref(false);

@@ -27,6 +27,7 @@ export function setupHarness(handlers: FakeHandlers = {}): Harness {
       { path: '/login', name: 'login', component: stub },
       { path: '/intake', component: stub },
       { path: '/digitise', component: stub },
+      { path: '/documents', component: stub },
       { path: '/today', component: stub },
       { path: '/dossier/:code', component: stub },
     ],

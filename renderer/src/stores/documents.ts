@@ -1,0 +1,79 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import { api } from '../api';
+import type { DocumentSearchHit } from './types';
+import { toUiError, type UiError } from './ui-error';
+
+export const DOCUMENT_SEARCH_DEBOUNCE_MS = 250;
+export const DOCUMENT_SEARCH_LIMIT = 50;
+
+/**
+ * Search of digitised documents by their OCR text, owner and codes. The core folds diacritics,
+ * so "ben nghe" finds "Bến Nghé"; only the answer to the last query typed is kept.
+ */
+export const useDocumentsStore = defineStore('documents', () => {
+  const query = ref('');
+  const results = ref<DocumentSearchHit[]>([]);
+  const searching = ref(false);
+  const searched = ref(false);
+  const error = ref<UiError | null>(null);
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let seq = 0;
+
+  async function run(text: string): Promise<void> {
+    const mine = ++seq;
+    const q = text.trim().slice(0, 200);
+    if (q === '') {
+      results.value = [];
+      searched.value = false;
+      searching.value = false;
+      error.value = null;
+      return;
+    }
+    searching.value = true;
+    try {
+      const found = await api.documents.search({ query: q, limit: DOCUMENT_SEARCH_LIMIT });
+      if (mine !== seq) return;
+      results.value = found;
+      error.value = null;
+      searched.value = true;
+    } catch (err) {
+      if (mine === seq) error.value = toUiError(err);
+    } finally {
+      if (mine === seq) searching.value = false;
+    }
+  }
+
+  function cancelTimer(): void {
+    if (timer !== null) clearTimeout(timer);
+    timer = null;
+  }
+
+  /** Debounced search as the digitiser types. */
+  function search(text: string): void {
+    query.value = text;
+    cancelTimer();
+    timer = setTimeout(() => {
+      timer = null;
+      void run(text);
+    }, DOCUMENT_SEARCH_DEBOUNCE_MS);
+  }
+
+  /** Enter: searches now. */
+  async function searchNow(): Promise<void> {
+    cancelTimer();
+    await run(query.value);
+  }
+
+  function clear(): void {
+    cancelTimer();
+    seq += 1;
+    query.value = '';
+    results.value = [];
+    searched.value = false;
+    searching.value = false;
+    error.value = null;
+  }
+
+  return { query, results, searching, searched, error, search, searchNow, clear };
+});
