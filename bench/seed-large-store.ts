@@ -65,6 +65,13 @@ export interface SeedResult extends SeedInfo {
   reused: boolean;
 }
 
+/** What a finished seed recorded about itself, or null for a folder this seeder did not fill. */
+export function readSeedInfo(dataDir: string): SeedInfo | null {
+  const file = join(dataDir, SEED_MARKER);
+  if (!existsSync(file)) return null;
+  return JSON.parse(readFileSync(file, 'utf8')) as SeedInfo;
+}
+
 /** Bytes of the database file with its WAL and shared-memory files. */
 export function databaseBytes(dataDir: string): number {
   let total = 0;

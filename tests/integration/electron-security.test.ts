@@ -11,6 +11,9 @@ type Run = (options: Record<string, unknown>) => Promise<unknown>;
 /**
  * Electronegativity over the shell, the preload and the page: no HIGH or MEDIUM finding.
  * (The one LOW finding left is `style-src 'unsafe-inline'`, needed by Vue's style bindings.)
+ * The check for security fixes in newer Electron releases downloads the release list from the
+ * internet, which this machine and CI do not reach: it is left out here and run at release time
+ * (docs/operations.md, "Release").
  */
 describe('Electron security baseline', () => {
   it('passes Electronegativity without high or medium findings', async () => {
@@ -22,7 +25,7 @@ describe('Electron security baseline', () => {
       cpSync(join(root, 'renderer', 'index.html'), join(dir, 'renderer', 'index.html'));
       const run = createRequire(join(root, 'package.json'))('@doyensec/electronegativity') as Run;
       const out = join(dir, 'report.csv');
-      await run({ input: dir, output: out, isSarif: false, customScan: [], excludeFromScan: [], severitySet: 'informational', confidenceSet: 'tentative', isRelative: true, electronVersionOverride: '45.0.0', parserPlugins: [] });
+      await run({ input: dir, output: out, isSarif: false, customScan: [], excludeFromScan: ['AvailableSecurityFixesGlobalCheck'], severitySet: 'informational', confidenceSet: 'tentative', isRelative: true, electronVersionOverride: '45.0.0', parserPlugins: [] });
       const rows = readFileSync(out, 'utf8').trim().split('\n').slice(1);
       const serious = rows.filter((r) => /"(HIGH|MEDIUM)"/.test(r));
       expect(serious, serious.join('\n')).toEqual([]);
