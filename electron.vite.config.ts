@@ -4,7 +4,7 @@ import vue from '@vitejs/plugin-vue';
 
 // Three bundles: the Electron shell + the core host (Node), the preload, the renderer (web).
 // Native modules stay external so electron-builder can unpack and rebuild them for Electron.
-const external = ['better-sqlite3', 'electron'];
+const external = ['better-sqlite3', 'electron', 'graphene-pk11', 'pkcs11js', 'serialport', 'sharp'];
 
 export default defineConfig({
   main: {
@@ -14,6 +14,8 @@ export default defineConfig({
         input: {
           shell: resolve('main/shell/shell.ts'),
           'core-host': resolve('main/core/core-host.ts'),
+          // The token host: vendor PKCS#11 modules run in this child process (drivers/token).
+          'token-host': resolve('drivers/token/pkcs11-host.ts'),
         },
         external,
       },
