@@ -14,13 +14,17 @@ import { fmtMs, table } from './lib/stats';
 
 /** The statements of PeopleRepository / DossiersRepository / CatalogueRepository search, for their plans. */
 const PLANS: Record<string, string> = {
-  'people byText (people.repository.ts)': `SELECT p.id FROM people_fts JOIN people p ON p.id = people_fts.rowid
-    WHERE people_fts MATCH ? ORDER BY people_fts.rank, p.name_fold, p.id LIMIT ?`,
   'people byExact (people.repository.ts)': 'SELECT p.id FROM people p WHERE p.id_number = ? OR p.old_id_number = ? ORDER BY p.id LIMIT ?',
-  'dossiers byText (dossiers.repository.ts)': `SELECT d.id FROM dossiers_fts JOIN dossiers d ON d.id = dossiers_fts.rowid
-    WHERE dossiers_fts MATCH ? ORDER BY dossiers_fts.rank, d.received_at DESC LIMIT ?`,
+  'people byNamePrefix (people.repository.ts)': 'SELECT p.id FROM people p WHERE p.name_fold >= ? AND p.name_fold < ? ORDER BY p.name_fold, p.id LIMIT ?',
+  'people byText (people.repository.ts)': `SELECT p.id FROM (
+      SELECT rowid AS id, rank AS score FROM people_fts WHERE people_fts MATCH ? ORDER BY rowid DESC LIMIT ?
+    ) f JOIN people p ON p.id = f.id ORDER BY f.score, p.name_fold, p.id LIMIT ?`,
+  'dossiers byCodeRange (dossiers.repository.ts)': 'SELECT d.id FROM dossiers d WHERE d.code >= ? AND d.code < ? ORDER BY d.code LIMIT ?',
   'dossiers exact (dossiers.repository.ts)': `SELECT d.id FROM dossiers d WHERE d.code = ? OR d.applicant_id_number = ?
     ORDER BY d.received_at DESC, d.id DESC LIMIT ?`,
+  'dossiers byText (dossiers.repository.ts)': `SELECT d.id FROM (
+      SELECT rowid AS id, rank AS score FROM dossiers_fts WHERE dossiers_fts MATCH ? ORDER BY rowid DESC LIMIT ?
+    ) f JOIN dossiers d ON d.id = f.id ORDER BY f.score, d.received_at DESC, d.id DESC LIMIT ?`,
 };
 
 function plan(store: Store, sql: string): string {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Dossier, DossierSummary, type Person } from '../../common/contract/schemas';
+import { dossierCodePrefix } from './dossiers.repository';
 import { openStore, type Store } from './store';
 import { newDossier, personInput, tempDir } from './test-support';
 
@@ -124,6 +125,48 @@ describe('DossiersRepository', () => {
       expect(codes(store.dossiers.search('001203004567', 10))).toEqual(['000.00.12.H56-250715-0001']);
       expect(codes(store.dossiers.search('dang', 1))).toHaveLength(1);
       for (const query of ['"', 'H56-*', 'NOT', '(a OR b)', 'code:x']) expect(() => store.dossiers.search(query, 5)).not.toThrow();
+    });
+
+    describe('by dossier code', () => {
+      beforeEach(() => {
+        // received out of code order; an applicant whose ID starts with a sequence number
+        const other = store.people.upsert(personInput({ idNumber: '001009004567', fullName: 'Trần Văn Bình' }));
+        store.dossiers.insert(newDossier(other, { code: '000.00.12.H56-250715-0100', requestId: 'r-4', receivedAt: '2025-07-15T08:05' }));
+        store.dossiers.insert(newDossier(other, { code: '000.00.12.H56-250715-0010', requestId: 'r-5', receivedAt: '2025-07-15T16:40' }));
+        store.dossiers.insert(newDossier(other, { code: '000.00.12.H56-250714-0001', requestId: 'r-6', receivedAt: '2025-07-14T10:00' }));
+      });
+
+      const day15 = ['000.00.12.H56-250715-0001', '000.00.12.H56-250715-0002', '000.00.12.H56-250715-0010', '000.00.12.H56-250715-0100'];
+      // [query, limit, expected codes in order]
+      const cases: [string, number, string[]][] = [
+        ['000.00.12.H56-250715', 50, day15],
+        ['000.00.12.H56-250715-', 50, day15],
+        ['  000.00.12.h56-250715 ', 50, day15],
+        ['000.00.12.H56-250715', 2, day15.slice(0, 2)],
+        ['000.00.12.H56-250715-00', 50, day15.slice(0, 3)],
+        ['000.00.12.H56-250715-001', 50, ['000.00.12.H56-250715-0010']],
+        ['000.00.12.H56-250715-0010', 50, ['000.00.12.H56-250715-0010']],
+        ['000.00.12.H56-250715-0001', 50, ['000.00.12.H56-250715-0001']],
+        ['000.00.12.H56-250715-0003', 50, []],
+        ['000.00.12.H56-2507', 50, ['000.00.12.H56-250714-0001', ...day15, '000.00.12.H56-250716-0001']],
+        ['000.00.12.H56', 3, ['000.00.12.H56-250714-0001', ...day15.slice(0, 2)]],
+        ['000.00.12.H56-250717', 50, []],
+        ['000.00.12.G15-250715', 50, []],
+      ];
+      it.each(cases)('%s (limit %i)', (query, limit, expected) => {
+        expect(codes(store.dossiers.search(query, limit))).toEqual(expected);
+      });
+
+      it('recognises only whole-agency code prefixes as codes', () => {
+        expect(dossierCodePrefix(' 000.00.12.h56-250715-00 ')).toBe('000.00.12.H56-250715-00');
+        expect(dossierCodePrefix('000.00.12.H56')).toBe('000.00.12.H56');
+        for (const query of ['250715', '250715-0010', 'H56-250715', '000.00.12', '000.00.12.H56-2507150', '000.00.12.H56-250715-00010',
+          '000.00.12.H56-250715-0010 nguyen', 'nguyen van dung', '001203004567', '']) {
+          expect(dossierCodePrefix(query), query).toBeNull();
+        }
+        // not code-shaped: answered by the full-text index, where "0010"* also matches the applicant ID 0010…
+        expect(codes(store.dossiers.search('250715-0010', 50)).sort()).toEqual(['000.00.12.H56-250715-0010', '000.00.12.H56-250715-0100']);
+      });
     });
   });
 });

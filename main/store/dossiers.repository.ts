@@ -10,7 +10,21 @@ import {
 } from '../../common/contract/schemas';
 import type { Db } from './database';
 import { OutboxRepository, type DossierSyncState } from './outbox.repository';
-import { clampLimit, exactKey, toFtsQuery } from './search-query';
+import { clampLimit, exactKey, prefixEnd, toFtsQuery } from './search-query';
+
+/** How many full-text matches a dossier search orders at most (see `search`). */
+const FTS_CANDIDATES = 200;
+
+const CODE_PREFIX_RE = /^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}(?:-(?:\d{0,5}|\d{6}(?:-\d{0,4})?))?$/;
+
+/**
+ * The query as a dossier-code prefix (spaces removed, upper case) when it is a whole agency id
+ * (`000.00.12.H56`) followed by nothing or by the start of `-{yyMMdd}-{NNNN}`; otherwise null.
+ */
+export function dossierCodePrefix(query: string): string | null {
+  const key = query.replace(/\s+/g, '').toUpperCase();
+  return CODE_PREFIX_RE.test(key) ? key : null;
+}
 
 export interface NewDossier {
   code: string;
@@ -141,6 +155,7 @@ export class DossiersRepository {
   private readonly onDayExact;
   private readonly onDayText;
   private readonly exact;
+  private readonly byCodeRange;
   private readonly byText;
   private readonly sync: Pick<OutboxRepository, 'stateOf'>;
 
@@ -211,9 +226,17 @@ export class DossiersRepository {
       `SELECT ${SUMMARY} FROM dossiers d WHERE d.code = ? OR d.applicant_id_number = ?
        ORDER BY d.received_at DESC, d.id DESC LIMIT ?`,
     );
-    this.byText = db.prepare<[string, number], SummaryRow>(`
-      SELECT ${SUMMARY} FROM dossiers_fts JOIN dossiers d ON d.id = dossiers_fts.rowid
-      WHERE dossiers_fts MATCH ? ORDER BY dossiers_fts.rank, d.received_at DESC LIMIT ?`);
+    // Range over the unique b-tree index on code: code order, no sort step.
+    this.byCodeRange = db.prepare<[string, string, number], SummaryRow>(
+      `SELECT ${SUMMARY} FROM dossiers d WHERE d.code >= ? AND d.code < ? ORDER BY d.code LIMIT ?`,
+    );
+    // A bounded set of matches (newest rowids first, read in FTS5 index order); bm25 is computed
+    // for those rows only, then they are sorted.
+    this.byText = db.prepare<[string, number, number], SummaryRow>(`
+      SELECT ${SUMMARY} FROM (
+        SELECT rowid AS id, rank AS score FROM dossiers_fts WHERE dossiers_fts MATCH ? ORDER BY rowid DESC LIMIT ?
+      ) f JOIN dossiers d ON d.id = f.id
+      ORDER BY f.score, d.received_at DESC, d.id DESC LIMIT ?`);
   }
 
   /**
@@ -316,15 +339,28 @@ export class DossiersRepository {
     return [...found.values()].map((row) => this.toSummary(row));
   }
 
-  /** Exact code / applicant ID first, then folded full-text matches on code, applicant and procedure. */
+  /**
+   * Dossiers matching what an officer typed, at most `limit`.
+   * - Input shaped like a dossier code or the start of one (`{agency id}`, `{agency id}-{yyMMdd}`
+   *   or any prefix of it, `{agency id}-{yyMMdd}-{NNNN}` or any prefix of it; case and spaces
+   *   ignored): the dossiers whose code starts with it, in code order, read as a range of the
+   *   unique index on `code`. A whole code returns that dossier only.
+   * - Anything else: exact code or applicant ID matches first (newest first), then dossiers with
+   *   every term as a word prefix in the code, applicant name or ID or procedure name: of the
+   *   newest {@link FTS_CANDIDATES} full-text matches, the best bm25 rank first, then newest.
+   */
   search(query: string, limit: number): DossierSummary[] {
     const max = clampLimit(limit);
+    const code = dossierCodePrefix(query);
+    if (code !== null) {
+      return this.byCodeRange.all(code, prefixEnd(code), max).map((row) => this.toSummary(row));
+    }
     const found = new Map<number, SummaryRow>();
     const key = exactKey(query);
     if (key !== null) for (const row of this.exact.all(key, key, max)) found.set(row.id, row);
     const text = toFtsQuery(query);
     if (text !== null && found.size < max) {
-      for (const row of this.byText.all(text, max)) {
+      for (const row of this.byText.all(text, Math.max(FTS_CANDIDATES, max), max)) {
         if (found.size >= max) break;
         if (!found.has(row.id)) found.set(row.id, row);
       }

@@ -83,5 +83,39 @@ describe('PeopleRepository', () => {
     it('honours the limit', () => {
       expect(names('079', 2)).toHaveLength(2);
     });
+
+    describe('order', () => {
+      beforeEach(() => {
+        store.people.upsert(personInput({ idNumber: '036085000111', fullName: 'Trần Nguyễn Văn Dũng' }));
+        store.people.upsert(personInput({ idNumber: '036085000112', fullName: 'Nguyễn Văn Dũng Anh' }));
+        store.people.upsert(personInput({ idNumber: '036085000113', fullName: 'Nguyễn Văn Dương' }));
+        store.people.upsert(personInput({ idNumber: '036085000114', fullName: 'NGUYỄN VĂN DỤNG' }));
+        store.people.upsert(personInput({ idNumber: '036085000115', fullName: 'Lê Văn Dũng', oldIdNumber: '036085000111' }));
+      });
+
+      // [query, limit, expected names in order]
+      const cases: [string, number, string[]][] = [
+        // exact full name (same fold, by row id), then whole-word continuation, then names elsewhere
+        ['nguyen van dung', 20, ['Nguyễn Văn Dũng', 'NGUYỄN VĂN DỤNG', 'Nguyễn Văn Dũng Anh', 'Trần Nguyễn Văn Dũng']],
+        ['Nguyễn Văn Dũng', 20, ['Nguyễn Văn Dũng', 'NGUYỄN VĂN DỤNG', 'Nguyễn Văn Dũng Anh', 'Trần Nguyễn Văn Dũng']],
+        ['nguyen van dung', 1, ['Nguyễn Văn Dũng']],
+        // the start of a name: folded-name order, a longer last word after whole-word matches
+        ['nguyen van d', 20, ['Nguyễn Văn Dũng', 'NGUYỄN VĂN DỤNG', 'Nguyễn Văn Dũng Anh', 'Nguyễn Văn Dương', 'Trần Nguyễn Văn Dũng']],
+        ['NGUYEN-VAN D', 3, ['Nguyễn Văn Dũng', 'NGUYỄN VĂN DỤNG', 'Nguyễn Văn Dũng Anh']],
+        // words not at the start of the name come from the full-text index only: best bm25 first
+        // (shorter indexed text ranks higher), equal ranks by folded name
+        ['van dung', 20, ['Nguyễn Văn Dũng', 'NGUYỄN VĂN DỤNG', 'Lê Văn Dũng', 'Nguyễn Văn Dũng Anh', 'Trần Nguyễn Văn Dũng']],
+        // an exact 12-digit ID first (ID before old ID, each by row id), then prefix matches
+        ['036085000111', 20, ['Trần Nguyễn Văn Dũng', 'Lê Văn Dũng']],
+        ['036085000113', 20, ['Nguyễn Văn Dương']],
+        ['0360 8500 0114', 20, ['NGUYỄN VĂN DỤNG']],
+        // an ID prefix: the person matching it twice (ID and old ID) ranks first
+        ['03608500011', 20, ['Lê Văn Dũng', 'NGUYỄN VĂN DỤNG', 'Nguyễn Văn Dương', 'Nguyễn Văn Dũng Anh', 'Trần Nguyễn Văn Dũng']],
+        ['001203004567', 1, ['Nguyễn Văn Dũng']],
+      ];
+      it.each(cases)('%s (limit %i)', (query, limit, expected) => {
+        expect(names(query, limit)).toEqual(expected);
+      });
+    });
   });
 });

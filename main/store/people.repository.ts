@@ -1,7 +1,7 @@
 import type { ApplicantKind, Person, PersonInput } from '../../common/contract/schemas';
 import type { Db } from './database';
 import { foldVietnamese } from '../../common/domain/text-normalise';
-import { clampLimit, exactKey, toFtsQuery } from './search-query';
+import { clampLimit, exactKey, prefixEnd, searchTerms, toFtsQuery } from './search-query';
 
 interface PersonRow {
   id: number;
@@ -17,6 +17,14 @@ interface PersonRow {
   email: string | null;
   portal_verified: number;
 }
+
+/**
+ * How many full-text matches a name search looks at before ordering them: the newest
+ * `FTS_CANDIDATES` (or the page size, if larger). bm25 is computed for these rows only, so the
+ * cost of a search is bounded by this number and not by how many people match (a common family
+ * name matches a third of the table).
+ */
+const FTS_CANDIDATES = 200;
 
 const COLUMNS =
   'p.id, p.kind, p.id_number, p.full_name, p.old_id_number, p.birth_date, p.sex, p.address, p.id_issue_date, p.phone, p.email, p.portal_verified';
@@ -58,6 +66,7 @@ export class PeopleRepository {
   private readonly byKey;
   private readonly byId;
   private readonly byExact;
+  private readonly byNamePrefix;
   private readonly byText;
   private readonly verifiedStmt;
 
@@ -84,9 +93,17 @@ export class PeopleRepository {
     this.byExact = db.prepare<[string, string, number], PersonRow>(
       `SELECT ${COLUMNS} FROM people p WHERE p.id_number = ? OR p.old_id_number = ? ORDER BY p.id LIMIT ?`,
     );
-    this.byText = db.prepare<[string, number], PersonRow>(`
-      SELECT ${COLUMNS} FROM people_fts JOIN people p ON p.id = people_fts.rowid
-      WHERE people_fts MATCH ? ORDER BY people_fts.rank, p.name_fold, p.id LIMIT ?`);
+    // Range over the b-tree index people_name_fold: (name_fold, rowid) order, no sort step.
+    this.byNamePrefix = db.prepare<[string, string, number], PersonRow>(
+      `SELECT ${COLUMNS} FROM people p WHERE p.name_fold >= ? AND p.name_fold < ? ORDER BY p.name_fold, p.id LIMIT ?`,
+    );
+    // The subquery takes a bounded set of matches (newest rowids first, which FTS5 reads in
+    // index order); rank (bm25) is computed for those rows only, then they are sorted.
+    this.byText = db.prepare<[string, number, number], PersonRow>(`
+      SELECT ${COLUMNS} FROM (
+        SELECT rowid AS id, rank AS score FROM people_fts WHERE people_fts MATCH ? ORDER BY rowid DESC LIMIT ?
+      ) f JOIN people p ON p.id = f.id
+      ORDER BY f.score, p.name_fold, p.id LIMIT ?`);
     this.verifiedStmt = db.prepare<[number, number]>(
       "UPDATE people SET portal_verified = ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
     );
@@ -133,21 +150,38 @@ export class PeopleRepository {
     return row ? toPerson(row) : null;
   }
 
-  /** Exact ID / old ID matches first, then folded full-text matches on name and ID number. */
+  /**
+   * People matching what an officer typed, at most `limit`, in this order:
+   * 1. exact ID number or old ID number matches (the whole query, spaces removed), by row id;
+   * 2. people whose folded full name starts with the folded query, words in the order typed
+   *    ("nguyen van d" → "Nguyễn Văn Dũng"), in folded-name order: an exact full name comes
+   *    first, then longer names continuing it with a whole word (a space sorts before letters),
+   *    then names where the last word typed is the start of a longer word; read from the
+   *    b-tree index on `name_fold`, so a page costs the page size;
+   * 3. other people with every term as a word prefix anywhere in the name, ID or old ID
+   *    ("van dung", "hue", an ID prefix): of the newest {@link FTS_CANDIDATES} full-text matches,
+   *    the best bm25 rank first, then folded name, then row id.
+   * Each person appears once, at the first place it qualifies. Matching ignores case,
+   * diacritics and đ/d; FTS syntax in the query is plain text.
+   */
   search(query: string, limit: number): Person[] {
     const max = clampLimit(limit);
     const found = new Map<number, Person>();
-    const key = exactKey(query);
-    if (key !== null) {
-      for (const row of this.byExact.all(key, key, max)) found.set(row.id, toPerson(row));
-    }
-    const match = toFtsQuery(query);
-    if (match !== null && found.size < max) {
-      for (const row of this.byText.all(match, max)) {
-        if (found.size >= max) break;
+    const add = (rows: PersonRow[]): void => {
+      for (const row of rows) {
+        if (found.size >= max) return;
         if (!found.has(row.id)) found.set(row.id, toPerson(row));
       }
+    };
+    const key = exactKey(query);
+    if (key !== null) add(this.byExact.all(key, key, max));
+    const terms = searchTerms(query);
+    const prefix = terms.join(' ');
+    if (found.size < max && prefix.length > 0 && !/^\p{N}/u.test(prefix)) {
+      add(this.byNamePrefix.all(prefix, prefixEnd(prefix), max));
     }
+    const match = toFtsQuery(query);
+    if (match !== null && found.size < max) add(this.byText.all(match, Math.max(FTS_CANDIDATES, max), max));
     return [...found.values()];
   }
 }

@@ -32,3 +32,14 @@ export function clampLimit(limit: number, max = 500): number {
   if (!Number.isFinite(limit)) return 20;
   return Math.min(Math.max(Math.trunc(limit), 1), max);
 }
+
+/**
+ * The smallest string greater than every string that starts with `prefix` (its last code point
+ * plus one), for index range scans `column >= prefix AND column < prefixEnd(prefix)`.
+ */
+export function prefixEnd(prefix: string): string {
+  const chars = [...prefix];
+  const last = chars.pop()?.codePointAt(0);
+  if (last === undefined) throw new RangeError('empty prefix');
+  return chars.join('') + String.fromCodePoint(Math.min(last + 1, 0x10ffff));
+}
