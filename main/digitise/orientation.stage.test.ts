@@ -1,4 +1,9 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PDFDocument } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
+import { importFiles } from '../../drivers/scanner/file-import';
 import { renderFixturePage } from '../../drivers/scanner/fixture-pages';
 import { analysePage } from './analysis';
 import { estimateOrientation } from './orientation';
@@ -46,5 +51,33 @@ describe('orientation stage', () => {
     const after = await orientationStage.run(blank, testContext());
     expect(after.rotation).toBe(0);
     expect(after.image).toBe(blank.image);
+  });
+
+  // A single line read across looks like many short "lines" (its letters): it once turned such
+  // pages by 90° or 270° after a PDF round-trip. A single line is weak evidence: leave it alone.
+  it.each([
+    [0, 'bw', 200],
+    [180, 'bw', 200],
+    [180, 'gray', 300],
+  ] as const)('a one-line page fed %i° and imported from a PDF (%s, %i dpi) is left as scanned', async (fed, mode, dpi) => {
+    const png = await renderFixturePage({ text: ['Độc lập - Tự do - Hạnh phúc'], dpi: 200, rotate: fed });
+    const pdf = await PDFDocument.create();
+    const image = await pdf.embedPng(png);
+    const sheet = pdf.addPage([595.28, 841.89]);
+    sheet.drawImage(image, { x: 0, y: 0, width: sheet.getWidth(), height: sheet.getHeight() });
+    const dir = await mkdtemp(join(tmpdir(), 'motcua-orient-'));
+    try {
+      const path = join(dir, 'mot-dong.pdf');
+      await writeFile(path, await pdf.save());
+      const pages = [];
+      for await (const p of importFiles([path], { resolution: dpi, mode })) pages.push(p);
+      expect(pages).toHaveLength(1);
+      const before = await decodedPage(pages[0]!.bytes, { dpi: pages[0]!.resolution });
+      const after = await orientationStage.run(before, testContext());
+      expect(after.rotation).toBe(0);
+      expect(after.image).toBe(before.image);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

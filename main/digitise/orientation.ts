@@ -29,7 +29,7 @@ export interface LineBalance { above: number; below: number; lines: number }
 
 /** Ink above and below the x-height band, summed over the text lines of a level row profile. */
 export function lineBalance(p: InkPoints, angle: number): LineBalance {
-  const { bins } = rowProfile(p, angle);
+  const { bins, offset } = rowProfile(p, angle);
   let peak = 0;
   for (let i = 0; i < bins.length; i++) if (bins[i]! > peak) peak = bins[i]!;
   const floor = Math.max(1, peak * 0.03);
@@ -54,10 +54,14 @@ export function lineBalance(p: InkPoints, angle: number): LineBalance {
   }
   const mergedHeights = merged.map(([s, e]) => e - s).sort((a, b) => a - b);
   const lineHeight = mergedHeights[Math.floor(mergedHeights.length / 2)] ?? 0;
+  const lengths = runLengths(p, angle, offset, bins.length, merged);
   let above = 0; let below = 0; let lines = 0;
-  for (const [s, e] of merged) {
+  for (const [k, [s, e]] of merged.entries()) {
     // Too short for a line of text, or far taller than the page's lines (a seal, a photo, a table).
     if (e - s < 3 || e - s > 2 * lineHeight) continue;
+    // A line of text is several times longer than it is tall. A run that is not (the letters of a
+    // single line seen across it, once the page is read sideways) is no line and has no vote.
+    if (lengths[k]! < MIN_LINE_ASPECT * (e - s)) continue;
     let top = s; let localPeak = 0;
     for (let y = s; y < e; y++) if (bins[y]! > localPeak) { localPeak = bins[y]!; top = y; }
     const band = localPeak * 0.4;
@@ -73,6 +77,29 @@ export function lineBalance(p: InkPoints, angle: number): LineBalance {
   return { above, below, lines };
 }
 
+/** Length (inked columns) over height a run of rows needs to count as a line of text. */
+const MIN_LINE_ASPECT = 2.5;
+
+/**
+ * How long each run of rows is along the lines: the number of columns (in the level frame) holding
+ * ink of that run. Gaps between words do not count, stray specks far along the row count once each.
+ */
+function runLengths(p: InkPoints, angle: number, offset: number, binCount: number, runs: readonly [number, number][]): number[] {
+  const runOf = new Int32Array(binCount).fill(-1);
+  for (const [k, [s, e]] of runs.entries()) for (let y = s; y < e; y++) runOf[y] = k;
+  const a = (angle * Math.PI) / 180;
+  const cos = Math.cos(a);
+  const sin = Math.sin(a);
+  const seen = runs.map(() => new Set<number>());
+  for (let i = 0; i < p.count; i++) {
+    const x = p.xs[i]!; const y = p.ys[i]!;
+    const k = runOf[Math.floor(y * cos - x * sin) - offset];
+    if (k === undefined || k < 0) continue;
+    seen[k]!.add(Math.floor(x * cos + y * sin));
+  }
+  return seen.map((cols) => cols.size);
+}
+
 export interface OrientationOptions {
   /** Minimum ink pixels in the analysis image to try at all. */
   minInk?: number;
@@ -85,6 +112,8 @@ export interface OrientationOptions {
    * up/down vote: a few lines of digits have almost none and must not turn a page. Default 300.
    */
   fullEvidence?: number;
+  /** Text lines needed for full confidence in the up/down vote; fewer scale it down. Default 3. */
+  fullLines?: number;
 }
 
 export function estimateOrientation(a: PageAnalysis, opts: OrientationOptions = {}): OrientationEstimate {
@@ -111,7 +140,9 @@ export function estimateOrientation(a: PageAnalysis, opts: OrientationOptions = 
   const { above, below } = balance;
   const ratio = (above + 1) / (below + 1);
   const upright = ratio >= 1;
-  const evidence = Math.min(1, (above + below) / (opts.fullEvidence ?? 300));
+  // One or two lines give weak evidence whatever their ink says (a title, a date, a stamp line).
+  const lineEvidence = Math.min(1, balance.lines / (opts.fullLines ?? 3));
+  const evidence = Math.min(1, (above + below) / (opts.fullEvidence ?? 300)) * lineEvidence;
   const flipConfidence = Math.min(1, Math.abs(Math.log(ratio)) / Math.log(flipMargin * flipMargin)) * evidence;
   const decided = ratio >= flipMargin || ratio <= 1 / flipMargin;
 

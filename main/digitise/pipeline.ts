@@ -8,6 +8,7 @@ import { duplexStage } from './duplex.stage';
 import { OcrError, abortError } from './ocr/worker-pool';
 import type { OcrPool } from './ocr/worker-pool';
 import { createOcrStage } from './ocr.stage';
+import type { OcrStageOptions } from './ocr.stage';
 import { orientationStage } from './orientation.stage';
 import { encodePageImage, previewImage } from './pdf/page-image';
 import { buildSearchablePdf } from './pdf/searchable-pdf';
@@ -90,9 +91,9 @@ export interface Pipeline {
 }
 
 /** decode → duplex → orientation → deskew → crop → clean → blank → ocr (geometry before OCR). */
-export function defaultStages(ocrPool: OcrPool | null): PageStage[] {
+export function defaultStages(ocrPool: OcrPool | null, ocr: OcrStageOptions = {}): PageStage[] {
   const stages = [decodeStage, duplexStage, orientationStage, deskewStage, cropStage, cleanStage, blankStage];
-  return ocrPool === null ? stages : [...stages, createOcrStage(ocrPool)];
+  return ocrPool === null ? stages : [...stages, createOcrStage(ocrPool, ocr)];
 }
 
 class StageError extends Error {
