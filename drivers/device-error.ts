@@ -9,24 +9,46 @@ export type DeviceErrorCode = Extract<
   | 'PRINTER_OFFLINE'
   | 'PRINTER_PAPER_OUT'
   | 'DEVICE_UNAVAILABLE'
+  | 'PRINTER_COVER_OPEN'
+  | 'PRINTER_NO_STATUS'
   | 'SCANNER_JAM'
   | 'SCANNER_FEEDER_EMPTY'
   | 'SCANNER_COVER_OPEN'
   | 'SCANNER_CANCELLED'
   | 'SCANNER_DISCONNECTED'
   | 'IMAGE_UNREADABLE'
+  | 'TOKEN_NOT_FOUND'
+  | 'TOKEN_MODULE_LOAD_FAILED'
+  | 'TOKEN_MODULE_CRASHED'
+  | 'TOKEN_PIN_INCORRECT'
+  | 'TOKEN_PIN_LOCKED'
+  | 'TOKEN_NOT_LOGGED_IN'
+  | 'TOKEN_REMOVED'
+  | 'TOKEN_MECHANISM_UNSUPPORTED'
+  | 'TOKEN_KEY_NOT_FOUND'
 >;
 
 export const DEVICE_ERROR_CODES: readonly DeviceErrorCode[] = [
   'PRINTER_OFFLINE',
   'PRINTER_PAPER_OUT',
   'DEVICE_UNAVAILABLE',
+  'PRINTER_COVER_OPEN',
+  'PRINTER_NO_STATUS',
   'SCANNER_JAM',
   'SCANNER_FEEDER_EMPTY',
   'SCANNER_COVER_OPEN',
   'SCANNER_CANCELLED',
   'SCANNER_DISCONNECTED',
   'IMAGE_UNREADABLE',
+  'TOKEN_NOT_FOUND',
+  'TOKEN_MODULE_LOAD_FAILED',
+  'TOKEN_MODULE_CRASHED',
+  'TOKEN_PIN_INCORRECT',
+  'TOKEN_PIN_LOCKED',
+  'TOKEN_NOT_LOGGED_IN',
+  'TOKEN_REMOVED',
+  'TOKEN_MECHANISM_UNSUPPORTED',
+  'TOKEN_KEY_NOT_FOUND',
 ];
 
 /**
@@ -36,11 +58,17 @@ export const DEVICE_ERROR_CODES: readonly DeviceErrorCode[] = [
  */
 export class DeviceError extends Error {
   readonly code: DeviceErrorCode;
+  /**
+   * Machine-readable extras a service may pass on as the contract error's `details`, e.g.
+   * `{ triesLeft: 1 }` for `TOKEN_PIN_INCORRECT`. Never personal data, never a secret.
+   */
+  readonly details?: Record<string, unknown>;
 
-  constructor(code: DeviceErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: DeviceErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
     super(message, options);
     this.name = 'DeviceError';
     this.code = code;
+    if (options?.details !== undefined) this.details = options.details;
   }
 }
 

@@ -1,6 +1,11 @@
 import { CupsPrinter } from './printer/cups-printer';
 import type { DocumentPrinter } from './printer/document-printer.port';
 import { SimulatedDocumentPrinter } from './printer/simulated-document-printer';
+import type { PaperWidth } from './printer/escpos';
+import { EscPosTicketPrinter } from './printer/escpos-printer';
+import { SimulatedTicketPrinter } from './printer/simulated-ticket-printer';
+import type { TicketPrinter } from './printer/ticket-printer.port';
+import { createTransport, parsePrinterTarget } from './printer/ticket-transports';
 import { CombinedScannerProvider } from './scanner/combined-provider';
 import { EsclScannerProvider } from './scanner/escl-scanner';
 import { FileImportProvider } from './scanner/file-import';
@@ -8,6 +13,9 @@ import { FolderScannerProvider } from './scanner/folder-scanner';
 import { SaneScannerProvider } from './scanner/sane-scanner';
 import type { ScannerProvider } from './scanner/scanner.port';
 import { SimulatedScanner, SimulatedScannerProvider } from './scanner/simulated-scanner';
+import { Pkcs11TokenProvider } from './token/pkcs11-provider';
+import { SimulatedToken, SimulatedTokenProvider } from './token/simulated-token';
+import type { TokenProvider } from './token/token.port';
 
 export type { DocumentPrinter, DocumentPrintJob, DocumentPrintReceipt, DocumentPrinterStatus } from './printer/document-printer.port';
 export type {
@@ -26,6 +34,19 @@ export type {
   ScannerProvider,
 } from './scanner/scanner.port';
 export { DeviceError, DEVICE_ERROR_CODES, isDeviceError, type DeviceErrorCode } from './device-error';
+export type {
+  QueueTicketData,
+  TicketBlock,
+  TicketDocument,
+  TicketPrinter,
+  TicketPrinterStatus,
+  TicketPrintResult,
+  TicketTextMode,
+} from './printer/ticket-printer.port';
+export type { PaperWidth } from './printer/escpos';
+export { describeTarget, parsePrinterTarget, type PrinterTarget } from './printer/ticket-transports';
+export { queueTicketDocument, testTicketDocument } from './printer/ticket-render';
+export { SimulatedTicketPrinter, type SimulatedTicketFault } from './printer/simulated-ticket-printer';
 
 export type DocumentPrinterConfig =
   | {
@@ -160,4 +181,83 @@ function createDocumentPrinter(mode: DriversConfig['mode'], config: DocumentPrin
   return new SimulatedDocumentPrinter(
     config.kind === 'simulated' && config.outDir !== undefined ? { outDir: config.outDir } : {},
   );
+}
+
+/** The kiosk's or a counter's thermal ticket printer. */
+export type TicketPrinterConfig =
+  | { kind: 'simulated'; paper?: PaperWidth }
+  | {
+      kind: 'escpos';
+      /** `serial:PATH@BAUD`, `tcp:HOST:PORT` or `usb:PATH`. */
+      target: string;
+      paper: PaperWidth;
+      /** Print text in CP1258 at this code table number instead of as an image (default: image). */
+      cp1258Table?: number;
+      statusTimeoutMs?: number;
+    };
+
+/**
+ * Training mode always gets the twin; production gets the ESC/POS printer the config names.
+ * A bad target string throws `RangeError` (config validation reports it).
+ */
+export function createTicketPrinter(mode: DriversConfig['mode'], config: TicketPrinterConfig): TicketPrinter {
+  if (config.kind === 'escpos' && mode === 'production') {
+    return new EscPosTicketPrinter(createTransport(parsePrinterTarget(config.target)), {
+      paper: config.paper,
+      ...(config.cp1258Table === undefined ? {} : { text: { kind: 'codepage', codePage: 'cp1258', table: config.cp1258Table } }),
+      ...(config.statusTimeoutMs === undefined ? {} : { statusTimeoutMs: config.statusTimeoutMs }),
+    });
+  }
+  return new SimulatedTicketPrinter({ paper: config.paper ?? 80 });
+}
+
+export type { SigningKey, SigningKeyAlgorithm } from './token/signing-key.port';
+export type {
+  TokenCertificate,
+  TokenChange,
+  TokenInfo,
+  TokenKeyAlgorithm,
+  TokenModuleInfo,
+  TokenProvider,
+  TokenSession,
+  TokenSignMechanism,
+  TokenSigningKey,
+  TokenSlotInfo,
+} from './token/token.port';
+export { SimulatedToken, SimulatedTokenProvider, type SimulatedTokenOptions } from './token/simulated-token';
+export { VIETNAMESE_CA_MODULE_NAMES, candidateModulePaths, findModules } from './token/module-search';
+export { Pkcs11TokenProvider, type Pkcs11TokenProviderOptions } from './token/pkcs11-provider';
+
+export type TokenConfig =
+  | {
+      /** The twin (training mode, or a desk without a token on purpose). */
+      kind: 'simulated';
+      label?: string;
+    }
+  | {
+      kind: 'pkcs11';
+      /** Module files IT staff configured, tried first. */
+      modules?: string[];
+      /** Also look for the Vietnamese CA modules in the usual folders; default true. */
+      search?: boolean;
+      /** Extra environment for the module (e.g. `SOFTHSM2_CONF`). */
+      env?: Record<string, string>;
+      /** A module call that takes longer is stopped (`TOKEN_MODULE_CRASHED`); default 60 s. */
+      callTimeoutMs?: number;
+    };
+
+/**
+ * Signing tokens. Training mode always gets the simulated token (PIN `123456`); production gets
+ * PKCS#11 modules, each loaded in its own token host process.
+ */
+export function createTokenProvider(mode: DriversConfig['mode'], config: TokenConfig = { kind: 'pkcs11' }): TokenProvider {
+  if (mode === 'training' || config.kind === 'simulated') {
+    return new SimulatedTokenProvider([new SimulatedToken(config.kind === 'simulated' && config.label !== undefined ? { label: config.label } : {})]);
+  }
+  return new Pkcs11TokenProvider({
+    ...(config.modules === undefined ? {} : { modules: config.modules }),
+    ...(config.search === undefined ? {} : { search: config.search }),
+    ...(config.env === undefined ? {} : { env: config.env }),
+    ...(config.callTimeoutMs === undefined ? {} : { callTimeoutMs: config.callTimeoutMs }),
+  });
 }

@@ -25,6 +25,10 @@ const USAGE = [
   '           [--dossier MÃ] (--valid-until YYYY-MM-DD | --permanent) [--issuer "CƠ QUAN"] [--number SỐ]',
   '           [--issued YYYY-MM-DD] --out tệp.pdf [--text-out tệp.txt] [--json] [--dpi N] [--colour color|gray|bw]',
   '                                  số hóa một văn bản thành PDF có lớp chữ (không cần kho dữ liệu)',
+  '  printer test --target serial:CỔNG@TỐC_ĐỘ|tcp:ĐỊA_CHỈ:CỔNG|usb:TỆP [--width 58|80] [--codepage cp1258:N] [--json]',
+  '                                  in phiếu thử ra máy in vé nhiệt (tiếng Việt, mã QR), báo trạng thái máy in',
+  '  verify <tệp.pdf> [--trust CA.pem]... [--json]',
+  '                                  kiểm tra chữ ký số trong tệp PDF',
   '  version                         phiên bản',
   '',
   'Tùy chọn chung: --data-dir THƯ_MỤC (mặc định: MOTCUA_DATA_DIR hoặc thư mục dữ liệu của người dùng)',
@@ -62,6 +66,15 @@ export async function main(argv: string[], io = { out: (s: string) => process.st
           pipelineFor: async (profile) => (await import('../digitise/station/pipeline-factory')).cliPipeline(profile),
           agencyName: agencyNameOf(dataDir),
         });
+      }
+      case 'printer': {
+        // Loaded on use: the image renderer and the serial binding are not needed by other commands.
+        const { runPrinterCommand } = await import('./printer.command');
+        return await runPrinterCommand(args, io);
+      }
+      case 'verify': {
+        const { runVerifyCommand } = await import('./verify.command');
+        return await runVerifyCommand(args, io);
       }
       case 'version':
       case '--version':
