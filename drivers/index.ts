@@ -1,3 +1,7 @@
+import type { BarcodeReader } from './barcode/barcode-reader.port';
+import { parseTerminator } from './barcode/barcode-framer';
+import { SerialBarcodeReader } from './barcode/serial-barcode-reader';
+import { SimulatedBarcodeReader } from './barcode/simulated-barcode-reader';
 import { CupsPrinter } from './printer/cups-printer';
 import type { DocumentPrinter } from './printer/document-printer.port';
 import { SimulatedDocumentPrinter } from './printer/simulated-document-printer';
@@ -34,6 +38,13 @@ export type {
   ScannerProvider,
 } from './scanner/scanner.port';
 export { DeviceError, DEVICE_ERROR_CODES, isDeviceError, type DeviceErrorCode } from './device-error';
+/** File import for the core: the pages of image/PDF files (the station's import and the `digitise` command). */
+export {
+  DEFAULT_MAX_FILE_BYTES as MAX_IMPORT_FILE_BYTES,
+  readFilePages,
+  type FilePage as ImportedFilePage,
+  type UnreadableReason,
+} from './scanner/file-import';
 export type {
   QueueTicketData,
   TicketBlock,
@@ -69,8 +80,9 @@ export type ScannerDeviceConfig =
       pageDelayMs?: number;
     }
   | {
-      /** Every scanner SANE finds (`scanimage -L`). */
+      /** Every scanner SANE finds (`scanimage -L`), or only the `devices` named. */
       kind: 'sane';
+      devices?: string[];
       scanimagePath?: string;
       /** Extra environment for scanimage, e.g. `SANE_CONFIG_DIR`. */
       env?: Record<string, string>;
@@ -129,7 +141,8 @@ export function createDrivers(config: DriversConfig): Drivers {
 function createScanners(mode: DriversConfig['mode'], config: ScannerConfig): ScannerProvider {
   const parts: ScannerProvider[] = [];
   if (mode === 'training') {
-    const devices = config.devices ?? [{ kind: 'simulated' }];
+    // Training keeps at least one twin, even when every real adapter is switched off.
+    const devices: ScannerDeviceConfig[] = config.devices?.length ? config.devices : [{ kind: 'simulated' }];
     parts.push(
       new SimulatedScannerProvider(
         devices.map(
@@ -153,7 +166,13 @@ function createScanners(mode: DriversConfig['mode'], config: ScannerConfig): Sca
       );
     }
     for (const device of devices) {
-      if (device.kind === 'sane') parts.push(new SaneScannerProvider({ scanimagePath: device.scanimagePath, env: device.env }));
+      if (device.kind === 'sane') {
+        parts.push(new SaneScannerProvider({
+          ...(device.devices === undefined ? {} : { devices: device.devices }),
+          ...(device.scanimagePath === undefined ? {} : { scanimagePath: device.scanimagePath }),
+          ...(device.env === undefined ? {} : { env: device.env }),
+        }));
+      }
     }
     const escl = devices.flatMap((d) => (d.kind === 'escl' ? [{ url: d.url, ...(d.name === undefined ? {} : { name: d.name }) }] : []));
     if (escl.length > 0) parts.push(new EsclScannerProvider(escl));
@@ -209,6 +228,35 @@ export function createTicketPrinter(mode: DriversConfig['mode'], config: TicketP
     });
   }
   return new SimulatedTicketPrinter({ paper: config.paper ?? 80 });
+}
+
+export type { BarcodeReader, BarcodeReaderState, BarcodeScan } from './barcode/barcode-reader.port';
+export { describeTerminator, parseTerminator, type Terminator } from './barcode/barcode-framer';
+export { SimulatedBarcodeReader } from './barcode/simulated-barcode-reader';
+
+/** A serial barcode / QR reader (keyboard-wedge readers need no config here: the renderer sees them). */
+export interface BarcodeReaderConfig {
+  path: string;
+  baudRate: number;
+  /** `CR`, `LF`, `CRLF` or one byte (`0x03`); see `parseTerminator`. */
+  terminator: string;
+  reconnectMs?: number;
+}
+
+/**
+ * Training mode gets the twin (named after the configured port); production opens the serial
+ * port. No config, no reader. A bad terminator throws `RangeError` (config validation reports it).
+ */
+export function createBarcodeReader(mode: DriversConfig['mode'], config: BarcodeReaderConfig | undefined): BarcodeReader | null {
+  if (config === undefined) return null;
+  const terminator = parseTerminator(config.terminator);
+  if (mode === 'training') return new SimulatedBarcodeReader({ name: `serial:${config.path}@${config.baudRate} (mô phỏng)` });
+  return new SerialBarcodeReader({
+    path: config.path,
+    baudRate: config.baudRate,
+    terminator,
+    ...(config.reconnectMs === undefined ? {} : { reconnectMs: config.reconnectMs }),
+  });
 }
 
 export type { SigningKey, SigningKeyAlgorithm } from './token/signing-key.port';

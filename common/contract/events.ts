@@ -1,9 +1,13 @@
 import { z } from 'zod';
-import { SyncOverview, QueueState } from './methods';
+import { SyncOverview } from './methods';
+import { QueueState, TicketCalled } from './queue';
+import { SigningProgress } from './signing';
 
 /** Events the core pushes to every connected window. */
 export const events = {
   'queue.changed': QueueState.omit({ counter: true }).partial().extend({ counter: z.string() }),
+  /** A ticket was called (or called again) to a counter: for the display board and the voice. */
+  'queue.called': TicketCalled,
   'sync.progress': SyncOverview,
   'dossier.changed': z.object({ code: z.string(), status: z.number().int() }),
   /**
@@ -17,6 +21,19 @@ export const events = {
     stage: z.string(),
     done: z.number().int(),
     total: z.number().int(),
+    error: z.object({ code: z.string(), message: z.string() }).optional(),
+  }),
+  /**
+   * A serial barcode reader read a code (terminator removed). The renderer routes it as it routes a
+   * keyboard-wedge scan: an ID card QR to the applicant step, a dossier code to the dossier.
+   */
+  'barcode.scanned': z.object({ text: z.string(), reader: z.string() }),
+  /** A signing job moved on: after each document (`document`), and once more when it ends. */
+  'signing.progress': SigningProgress,
+  /** The serial barcode reader was connected or lost (`error.code` BARCODE_DISCONNECTED, DEVICE_UNAVAILABLE, ...). */
+  'barcode.state': z.object({
+    reader: z.string(),
+    connected: z.boolean(),
     error: z.object({ code: z.string(), message: z.string() }).optional(),
   }),
 } as const;

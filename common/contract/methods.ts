@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import {
   ApplicantKind, Channel, ComponentSource, Delivery, Dossier, DossierDocumentKind, DossierSummary,
-  Fee, LocalDateTime, Person, PersonInput, Procedure, ProcedureSummary, Role, StoredDocument, Ticket,
+  Fee, LocalDateTime, Person, PersonInput, Procedure, ProcedureSummary, Role, StoredDocument,
 } from './schemas';
 import { DigitisedMetadata, LocalDate } from './schemas';
+import { queueMethods } from './queue';
+import { signingMethods } from './signing';
 
 /**
  * The API, declared once. Every process imports this map: the core validates requests and
@@ -37,6 +39,8 @@ export const AppInfo = z.object({
   counter: z.string(),
   /** Listed on the login screen in training mode only; empty otherwise. */
   trainingAccounts: z.array(TrainingAccount),
+  /** Keyboard-wedge barcode detection thresholds (config `barcode.wedge`); absent = the renderer's defaults. */
+  barcodeWedge: z.object({ enabled: z.boolean(), maxGapMs: z.number(), minLength: z.number().int() }).optional(),
 });
 
 export const SessionUser = z.object({ username: z.string(), displayName: z.string(), role: Role });
@@ -85,13 +89,6 @@ export const AppointmentQuote = z.object({
   notes: z.array(z.string()),
 });
 
-export const QueueState = z.object({
-  counter: z.string(),
-  current: Ticket.nullable(),
-  waiting: z.array(Ticket),
-  skipped: z.array(Ticket),
-});
-
 export const PdfFile = z.object({ fileName: z.string(), base64: z.string(), sha256: z.string() });
 
 export const SyncOverview = z.object({
@@ -101,6 +98,46 @@ export const SyncOverview = z.object({
   sent: z.number().int(),
   lastError: z.string().nullable(),
 });
+
+const SyncTarget = z.enum(['national', 'provincial']);
+const LocalTime = z.string();
+
+/** Sync as IT staff and officers see it: counts, per remote (with its circuit breaker), status feed. */
+export const SyncStatus = z.object({
+  counts: z.object({ pending: z.number().int(), retrying: z.number().int(), sent: z.number().int(), dead: z.number().int() }),
+  remotes: z.array(z.object({
+    target: SyncTarget,
+    owed: z.number().int(),
+    dead: z.number().int(),
+    oldestOwedAt: LocalTime.nullable(),
+    nextAttemptAt: LocalTime.nullable(),
+    breaker: z.enum(['closed', 'open', 'half-open']),
+    breakerRetryAt: LocalTime.nullable(),
+    breakerError: z.string().nullable(),
+  })),
+  statusFeed: z.object({ feedId: z.string().nullable(), cursor: z.string().nullable(), updatedAt: LocalTime.nullable() }),
+  lastError: z.string().nullable(),
+});
+
+/** An outbox row that will not be sent again by itself; `message` is Vietnamese, for the officer. */
+export const DeadLetter = z.object({
+  id: z.number().int(),
+  target: SyncTarget,
+  kind: z.enum(['dossier.upsert', 'dossier.progress', 'dossier.handoff']),
+  dossierCode: z.string(),
+  attempts: z.number().int(),
+  reason: z.enum(['rejected', 'invalid', 'exhausted']),
+  errorCode: z.string().nullable(),
+  error: z.string().nullable(),
+  message: z.string(),
+  createdAt: LocalTime,
+  deadAt: LocalTime.nullable(),
+});
+
+export const DeadLetterFilter = z.object({
+  target: SyncTarget.optional(),
+  dossierCode: z.string().min(1).optional(),
+}).strict();
 
 // ---- digitisation station (scan, clean, OCR, searchable PDF with the mandatory metadata) ----
 
@@ -272,6 +309,8 @@ const digitiseMethods = {
   'documents.search': method(
     z.object({ query: z.string().min(1).max(200), limit: z.number().int().min(1).max(100).default(20) }),
     z.array(DocumentSearchHit), DIGITISE),
+  /** The PDF of a document digitised at this desk (`L:<n>`), as stored (signed once signing has run). */
+  'documents.pdf': method(z.object({ id: z.string().regex(/^L:\d{1,12}$/, 'mã văn bản số hóa dạng L:123') }), PdfFile, DIGITISE),
 } as const;
 
 export const contract = {
@@ -280,11 +319,7 @@ export const contract = {
   'auth.logout': method(none, ok, 'any'),
   'auth.me': method(none, SessionUser.nullable(), 'public'),
 
-  'queue.state': method(none, QueueState, DESK),
-  'queue.callNext': method(none, Ticket, DESK),
-  'queue.recall': method(none, Ticket, DESK),
-  'queue.skip': method(none, QueueState, DESK),
-  'queue.takeTicket': method(z.object({ service: z.string().default('TTHC'), priority: z.boolean().default(false) }), Ticket, STAFF),
+  ...queueMethods,
 
   'applicant.lookup': method(z.object({ kind: ApplicantKind, idNumber: z.string().min(1).max(20) }), ApplicantLookup, DESK),
   'applicant.save': method(PersonInput, Person, DESK),
@@ -307,8 +342,18 @@ export const contract = {
   'dossier.refuse': method(z.object({ code: z.string().min(1), reasons: z.array(z.string().min(1)).min(1) }), Dossier, DESK),
 
   'sync.overview': method(none, SyncOverview, STAFF),
+  'sync.status': method(none, SyncStatus, STAFF),
+  'sync.deadLetters': method(DeadLetterFilter.extend({ limit: z.number().int().min(1).max(1000).default(200) }), z.array(DeadLetter), STAFF),
+  /** Sends dead rows again: the ids given, or every dead row matching the filter when `all`. */
+  'sync.retryDead': method(
+    DeadLetterFilter.extend({ ids: z.array(z.number().int().min(1)).max(1000).optional(), all: z.boolean().default(false) })
+      .refine((p) => p.all || (p.ids !== undefined && p.ids.length > 0), 'cần ids hoặc all'),
+    z.object({ revived: z.array(z.number().int()) }), STAFF),
+  /** The dead letters as a JSON file to hand to IT staff (no payloads: they hold personal data). */
+  'sync.exportDead': method(DeadLetterFilter, z.object({ fileName: z.string(), content: z.string(), count: z.number().int() }), STAFF),
 
   ...digitiseMethods,
+  ...signingMethods,
 } as const;
 
 export type Contract = typeof contract;

@@ -165,15 +165,40 @@ export const Dossier = DossierSummary.extend({
 });
 export type Dossier = z.infer<typeof Dossier>;
 
+/**
+ * A queue ticket (issue 5). waiting: in line; called: at `counter`; skipped: did not come when
+ * called (can be called again); held: set aside at `counter`; done: finished (`outcome` served,
+ * or expired when its day ended unfinished).
+ */
+export const TicketState = z.enum(['waiting', 'called', 'skipped', 'held', 'done']);
 export const Ticket = z.object({
   id: z.number().int(),
+  /** Service prefix + number of the day, e.g. `A001`. */
   number: z.string(),
+  /** Service code. */
   service: z.string(),
+  serviceName: z.string(),
   priority: z.boolean(),
-  state: z.enum(['waiting', 'called', 'skipped', 'done']),
+  state: TicketState,
   takenAt: LocalDateTime,
+  /** First call (the waiting time ends there). */
   calledAt: LocalDateTime.nullable(),
+  /** The counter that called it last. */
   counter: z.string().nullable(),
+  /** Transferred to this counter: only it calls the ticket. */
+  targetCounter: z.string().nullable(),
+  callCount: z.number().int(),
+  finishedAt: LocalDateTime.nullable(),
+  outcome: z.enum(['served', 'expired']).nullable(),
+  dossierCode: z.string().nullable(),
+  /** Time spent waiting (also skipped or held) and being served at a counter, so far. */
+  waitSeconds: z.number().int(),
+  serviceSeconds: z.number().int(),
+  printedAt: LocalDateTime.nullable(),
+  /** The last print failure's error code, null once printed. */
+  printError: z.string().nullable(),
+  /** Satisfaction after service (1 không hài lòng, 2 hài lòng, 3 rất hài lòng); null until rated. */
+  rating: z.number().int().min(1).max(3).nullable().optional(),
 });
 export type Ticket = z.infer<typeof Ticket>;
 

@@ -8,7 +8,8 @@ import { CombinedScannerProvider } from './combined-provider';
 import { EsclScanner } from './escl-scanner';
 import { FileImportScanner } from './file-import';
 import { FolderScanner } from './folder-scanner';
-import { SaneScanner } from './sane-scanner';
+import { SaneScanner, SaneScannerProvider } from './sane-scanner';
+import { makeSaneEnv, SCANIMAGE } from './sane-test-env';
 import { SimulatedScanner } from './simulated-scanner';
 
 describe('createDrivers: scanners', () => {
@@ -71,5 +72,33 @@ describe('createDrivers: scanners', () => {
     expect(drivers.scanners.open(`folder:${folder}`)).toBeInstanceOf(FolderScanner);
     expect(drivers.scanners.open('sane:test:0')).toBeInstanceOf(SaneScanner);
     expect(() => drivers.scanners.open('nothing')).toThrow(RangeError);
+  });
+
+  it('training keeps a twin even when every adapter is switched off', async () => {
+    const drivers = createDrivers({ mode: 'training', documentPrinter: { kind: 'simulated' }, scanner: { devices: [], fileImport: false } });
+    expect((await drivers.scanners.list()).map((s) => s.id)).toEqual(['sim:1']);
+  });
+
+  it.skipIf(SCANIMAGE === null)("production SANE: 'auto' offers every device, named devices only those (SANE test backend)", async () => {
+    const sane = await makeSaneEnv();
+    try {
+      const auto = createDrivers({ mode: 'production', documentPrinter: { kind: 'simulated' }, scanner: { devices: [{ kind: 'sane', env: sane.env }], fileImport: false } });
+      expect((await auto.scanners.list()).map((s) => s.id)).toEqual(['sane:test:0', 'sane:test:1']);
+
+      const named = createDrivers({
+        mode: 'production', documentPrinter: { kind: 'simulated' },
+        scanner: { devices: [{ kind: 'sane', devices: ['test:1', 'fujitsu:fi-7160:1234'], env: sane.env }] },
+      });
+      const list = await named.scanners.list();
+      expect(list.map((s) => s.id)).toEqual(['sane:test:1', 'file']);
+      const sanePart = (named.scanners as CombinedScannerProvider).parts[0] as SaneScannerProvider;
+      expect(sanePart.missing()).toEqual(['fujitsu:fi-7160:1234']);
+      const scanner = named.scanners.open('sane:test:1');
+      expect(scanner).toBeInstanceOf(SaneScanner);
+      expect((await scanner.capabilities()).sources).toContain('flatbed');
+      expect(() => named.scanners.open('sane:test:0')).toThrow(RangeError);
+    } finally {
+      await sane.dispose();
+    }
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileImportProvider, FileImportScanner, importFiles } from './file-import';
+import { FileImportProvider, FileImportScanner, importFiles, readFilePages } from './file-import';
 import { renderFixturePage } from './fixture-pages';
 import { decodeBmp, decodePnm } from './image-codecs';
 import { sampleBmp, sampleMultiPageTiff, samplePdf, samplePgm } from './sample-files';
@@ -139,6 +139,33 @@ describe('importFiles', () => {
     const { error } = await collect(importFiles([pdf], GRAY, { pdfinfoPath: join(dir, 'no-pdfinfo') }));
     expect(errorCode(error)).toBe('DEVICE_UNAVAILABLE');
     expect((error as Error).message).toMatch(/poppler/);
+  });
+});
+
+describe('readFilePages (files held in memory: the station import and the digitise command)', () => {
+  it('renders a PDF from bytes and keeps an image as it is', async () => {
+    const pdf = await readFilePages('ho-so.pdf', await samplePdf(2), GRAY);
+    expect(pdf.map((p) => [p.mimeType, p.resolution])).toEqual([['image/png', 50], ['image/png', 50]]);
+    expect((await sharp(pdf[0]!.bytes).metadata()).channels).toBe(1);
+    const png = await renderFixturePage({ text: ['GIẤY KHAI SINH'], dpi: 100, widthMm: 50, heightMm: 50 });
+    const image = await readFilePages('/khong/co/duong-dan/giay.png', png, { resolution: 200, mode: 'color' });
+    expect(image).toEqual([{ bytes: png, mimeType: 'image/png', resolution: 100 }]);
+  });
+
+  it.each([
+    ['empty', new Uint8Array(), 'empty'],
+    ['garbage', new TextEncoder().encode('not an image at all'), 'unreadable'],
+    ['a PDF cut short', new TextEncoder().encode('%PDF-1.7\n1 0 obj\n'), 'unreadable'],
+  ])('refuses %s bytes with IMAGE_UNREADABLE and the reason', async (_what, bytes, reason) => {
+    const error = await readFilePages('hong.pdf', bytes, GRAY).catch((e: unknown) => e);
+    expect(errorCode(error)).toBe('IMAGE_UNREADABLE');
+    expect((error as Error).message).toMatch(/^hong\.pdf: /);
+    expect((error as { details?: { reason?: string } }).details?.reason).toBe(reason);
+  });
+
+  it('refuses bytes over the limit before decoding them', async () => {
+    const error = await readFilePages('lon.tif', new Uint8Array(2048), { ...GRAY, maxBytes: 1024 }).catch((e: unknown) => e);
+    expect((error as { details?: { reason?: string } }).details?.reason).toBe('too-large');
   });
 });
 

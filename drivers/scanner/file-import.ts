@@ -1,5 +1,6 @@
-import { readFile, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { DeviceError } from '../device-error';
 import { decodeImagePages, PdfAbortedError, PdfToolError, renderPdfPages, sniffFormat, UnreadablePdfError } from './image-files';
 import { cancelledError, progressReporter, STANDARD_PAGE_SIZES } from './scan-support';
@@ -21,6 +22,13 @@ export interface FilePage {
   resolution: number;
 }
 
+/** Why a file cannot be imported: `details.reason` of its IMAGE_UNREADABLE `DeviceError`. */
+export type UnreadableReason = 'empty' | 'too-large' | 'not-a-file' | 'unreadable';
+
+function unreadable(label: string, reason: UnreadableReason, text: string, cause?: unknown): DeviceError {
+  return new DeviceError('IMAGE_UNREADABLE', `${label}: ${text}`, { details: { reason }, ...(cause === undefined ? {} : { cause }) });
+}
+
 /**
  * The pages of one file already in memory, in order: images as `decodeImagePages` delivers them
  * (resolution from the file's density, else `resolution`); PDFs rendered with `pdftoppm` at
@@ -30,10 +38,10 @@ export interface FilePage {
 export async function* pagesOfFile(
   path: string,
   bytes: Uint8Array,
-  settings: { resolution: number; mode: ScanMode; signal?: AbortSignal; deviceName: string } & FileImportOptions,
+  settings: { resolution: number; mode: ScanMode; signal?: AbortSignal; deviceName: string; label?: string } & FileImportOptions,
 ): AsyncGenerator<FilePage, void, undefined> {
-  const label = basename(path);
-  if (bytes.length === 0) throw new DeviceError('IMAGE_UNREADABLE', `${label}: the file is empty`);
+  const label = settings.label ?? basename(path);
+  if (bytes.length === 0) throw unreadable(label, 'empty', 'the file is empty');
   if (sniffFormat(bytes) === 'pdf') {
     try {
       for await (const page of renderPdfPages(path, {
@@ -47,7 +55,7 @@ export async function* pagesOfFile(
       }
     } catch (error) {
       if (error instanceof PdfAbortedError) throw cancelledError(settings.deviceName);
-      if (error instanceof UnreadablePdfError) throw new DeviceError('IMAGE_UNREADABLE', `${label}: ${error.message}`, { cause: error });
+      if (error instanceof UnreadablePdfError) throw unreadable(label, 'unreadable', error.message, error);
       if (error instanceof PdfToolError) throw new DeviceError('DEVICE_UNAVAILABLE', `${settings.deviceName}: ${error.message}`, { cause: error });
       throw error;
     }
@@ -57,7 +65,7 @@ export async function* pagesOfFile(
   try {
     pages = await decodeImagePages(bytes);
   } catch (error) {
-    throw new DeviceError('IMAGE_UNREADABLE', `${label}: ${(error as Error).message}`, { cause: error });
+    throw unreadable(label, 'unreadable', (error as Error).message, error);
   }
   for (const page of pages) yield { bytes: page.bytes, mimeType: page.mimeType, resolution: page.density ?? settings.resolution };
 }
@@ -68,20 +76,51 @@ export async function readImportFile(path: string, maxBytes: number): Promise<Ui
   let size: number;
   try {
     const info = await stat(path);
-    if (!info.isFile()) throw new DeviceError('IMAGE_UNREADABLE', `${label}: not a file`);
+    if (!info.isFile()) throw unreadable(label, 'not-a-file', 'not a file');
     size = info.size;
   } catch (error) {
     if (error instanceof DeviceError) throw error;
-    throw new DeviceError('IMAGE_UNREADABLE', `${label}: cannot be opened (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
+    throw unreadable(label, 'not-a-file', `cannot be opened (${(error as NodeJS.ErrnoException).code ?? 'error'})`, error);
   }
-  if (size === 0) throw new DeviceError('IMAGE_UNREADABLE', `${label}: the file is empty`);
-  if (size > maxBytes) {
-    throw new DeviceError('IMAGE_UNREADABLE', `${label}: the file is ${formatMb(size)}, over the ${formatMb(maxBytes)} limit`);
-  }
+  checkSize(label, size, maxBytes);
   try {
     return new Uint8Array(await readFile(path));
   } catch (error) {
-    throw new DeviceError('IMAGE_UNREADABLE', `${label}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
+    throw unreadable(label, 'unreadable', `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, error);
+  }
+}
+
+function checkSize(label: string, size: number, maxBytes: number): void {
+  if (size === 0) throw unreadable(label, 'empty', 'the file is empty');
+  if (size > maxBytes) throw unreadable(label, 'too-large', `the file is ${formatMb(size)}, over the ${formatMb(maxBytes)} limit`);
+}
+
+/**
+ * The pages of a file already in memory with no path of its own (a file the renderer sent, an
+ * upload): the same decoding as `pagesOfFile`, a PDF written to a private temporary folder for
+ * poppler and removed afterwards. Same errors, naming `name`.
+ */
+export async function readFilePages(
+  name: string,
+  bytes: Uint8Array,
+  settings: { resolution: number; mode: ScanMode; signal?: AbortSignal; deviceName?: string } & FileImportOptions,
+): Promise<FilePage[]> {
+  const label = basename(name);
+  checkSize(label, bytes.length, settings.maxBytes ?? DEFAULT_MAX_FILE_BYTES);
+  const deviceName = settings.deviceName ?? 'File import';
+  const collect = async (path: string): Promise<FilePage[]> => {
+    const pages: FilePage[] = [];
+    for await (const page of pagesOfFile(path, bytes, { ...settings, deviceName, label })) pages.push(page);
+    return pages;
+  };
+  if (sniffFormat(bytes) !== 'pdf') return collect(label);
+  const dir = await mkdtemp(join(tmpdir(), 'motcua-import-'));
+  try {
+    const path = join(dir, 'input.pdf');
+    await writeFile(path, bytes);
+    return await collect(path);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }
 

@@ -24,9 +24,15 @@ const USAGE = [
   '  digitise --in <ảnh|pdf>... --owner-id MÃ --owner-name "HỌ TÊN" --doc-code MÃ --doc-name "TÊN"',
   '           [--dossier MÃ] (--valid-until YYYY-MM-DD | --permanent) [--issuer "CƠ QUAN"] [--number SỐ]',
   '           [--issued YYYY-MM-DD] --out tệp.pdf [--text-out tệp.txt] [--json] [--dpi N] [--colour color|gray|bw]',
+  '           [--sign --token-module THƯ_VIỆN --key-id HEX --pin-env BIẾN [--token-label NHÃN] [--tsa URL] [--stamp]]',
   '                                  số hóa một văn bản thành PDF có lớp chữ (không cần kho dữ liệu)',
   '  printer test --target serial:CỔNG@TỐC_ĐỘ|tcp:ĐỊA_CHỈ:CỔNG|usb:TỆP [--width 58|80] [--codepage cp1258:N] [--json]',
   '                                  in phiếu thử ra máy in vé nhiệt (tiếng Việt, mã QR), báo trạng thái máy in',
+  '  sync status [--json]            tình trạng gửi dữ liệu lên Cổng DVC quốc gia và hệ thống của tỉnh',
+  '  sync retry (--all | --id N... | --target national|provincial | --dossier MÃ) [--json]',
+  '                                  gửi lại các bản ghi lỗi (thư chết)',
+  '  sync export-dead [--target T] [--dossier MÃ] [--out tệp.json] [--with-payload] [--json]',
+  '                                  xuất danh sách bản ghi lỗi cho bộ phận CNTT',
   '  verify <tệp.pdf> [--trust CA.pem]... [--json]',
   '                                  kiểm tra chữ ký số trong tệp PDF',
   '  version                         phiên bản',
@@ -71,6 +77,10 @@ export async function main(argv: string[], io = { out: (s: string) => process.st
         // Loaded on use: the image renderer and the serial binding are not needed by other commands.
         const { runPrinterCommand } = await import('./printer.command');
         return await runPrinterCommand(args, io);
+      }
+      case 'sync': {
+        const { runSyncCommand } = await import('./sync.command');
+        return await runSyncCommand(args, dataDir, io);
       }
       case 'verify': {
         const { runVerifyCommand } = await import('./verify.command');

@@ -63,6 +63,15 @@ describe('motcua-desk digitise: bad input gives one line and exit 2', () => {
     ['a bad --dpi', () => [...good(), '--dpi', '5000'], /--dpi phải là số từ 72 đến 600/],
     ['a bad --colour', () => [...good(), '--colour', 'sepia'], /--colour phải là color, gray hoặc bw/],
     ['a bad dossier code', () => [...good(), '--dossier', 'HS-1'], /mã hồ sơ không đúng định dạng 'HS-1'/],
+    ['--sign without --token-module', () => [...good(), '--sign', '--key-id', 'a1b2', '--pin-env', 'MOTCUA_PIN'], /thiếu --token-module/],
+    ['--sign without --key-id', () => [...good(), '--sign', '--token-module', png, '--pin-env', 'MOTCUA_PIN'], /thiếu --key-id/],
+    ['--sign without --pin-env', () => [...good(), '--sign', '--token-module', png, '--key-id', 'a1b2'], /thiếu --pin-env/],
+    ['a PIN given where the variable name goes', () => [...good(), '--sign', '--token-module', png, '--key-id', 'a1b2', '--pin-env', '123456'], /--pin-env phải là tên biến môi trường/],
+    ['an odd-length key id', () => [...good(), '--sign', '--token-module', png, '--key-id', 'a1b', '--pin-env', 'MOTCUA_PIN'], /--key-id phải là các byte hex/],
+    ['a module that does not exist', () => [...good(), '--sign', '--token-module', join(dir, 'nope.so'), '--key-id', 'a1b2', '--pin-env', 'MOTCUA_PIN'], /không thấy thư viện PKCS#11/],
+    ['a --tsa that is not a URL', () => [...good(), '--sign', '--token-module', png, '--key-id', 'a1b2', '--pin-env', 'MOTCUA_PIN', '--tsa', 'tsa.local'], /--tsa phải là địa chỉ http/],
+    ['token options without --sign', () => [...good(), '--key-id', 'a1b2'], /--key-id chỉ dùng cùng --sign/],
+    ['--sign with the PIN variable unset', () => [...good(), '--sign', '--token-module', png, '--key-id', 'a1b2', '--pin-env', 'MOTCUA_TEST_PIN_NEVER_SET'], /biến môi trường MOTCUA_TEST_PIN_NEVER_SET .*chưa được đặt/],
   ];
   for (const [name, args, message] of cases) {
     it(name, async () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { AppError } from '../../common/contract';
 import { createDrivers } from '../../drivers';
 import { loadConfig, type LoadedConfig } from '../core/config';
+import { checkScanners } from './doctor-scanners';
 import { createNationalPortalClient } from '../remotes/national-portal/national-portal.client';
 import { createProvincialClient } from '../remotes/provincial/provincial.client';
 import { latestVersion, schemaVersion } from '../store/migrate';
@@ -62,6 +63,7 @@ export async function runDoctor(dataDir: string, io: { out: (s: string) => void;
     const drivers = createDrivers({ mode: trainingMode ? 'training' : 'production', documentPrinter: config.devices.documentPrinter });
     const status = await drivers.documentPrinter.status();
     add('device.documentPrinter', status.ready ? 'ok' : 'fail', `${drivers.documentPrinter.name}: ${status.detail}`);
+    await checkScanners(loaded, add);
     if (trainingMode) {
       add('remotes', 'ok', 'chế độ đào tạo: Cổng DVC quốc gia và hệ thống cấp tỉnh là bản mô phỏng');
     } else {

@@ -34,7 +34,7 @@ afterAll(async () => {
 
 describe('motcua-desk printer test (real entry point)', () => {
   it('prints the test ticket over TCP as an image with a QR code and reports the status (--json)', async () => {
-    sink.received.length = 0;
+    sink.reset();
     sink.state = { paperNearEnd: true };
     const r = await cli(['test', '--target', `tcp:127.0.0.1:${sink.port}`, '--width', '58', '--json']);
     expect(r.code, r.err).toBe(0);
@@ -51,7 +51,7 @@ describe('motcua-desk printer test (real entry point)', () => {
   });
 
   it('prints in CP1258 at the given table, in words', async () => {
-    sink.received.length = 0;
+    sink.reset();
     sink.state = {};
     const r = await cli(['test', '--target', `tcp:127.0.0.1:${sink.port}`, '--codepage', 'cp1258:52']);
     expect(r.code, r.err).toBe(0);
@@ -66,7 +66,7 @@ describe('motcua-desk printer test (real entry point)', () => {
   });
 
   it('a printer with its cover open: exit 1 with the code', async () => {
-    sink.received.length = 0;
+    sink.reset();
     sink.state = { coverOpen: true };
     const r = await cli(['test', '--target', `tcp:127.0.0.1:${sink.port}`]);
     expect(r.code).toBe(1);

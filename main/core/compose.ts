@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, Procedure } from '../../common/contract';
 import { addDays, CalendarNoticeSchema, DEFAULT_OFFICE_HOURS, type OfficeHours } from '../../common/domain';
-import { createDrivers, type Drivers } from '../../drivers';
+import { createDrivers, createTicketPrinter, type BarcodeReader, type Drivers, type TicketPrinter } from '../../drivers';
+import { startBarcodeReader } from './barcode-forwarding';
 import { AccountsService, TRAINING_ACCOUNTS } from '../admin/accounts.service';
 import { createOcrPool } from '../digitise/ocr/worker-pool';
 import { DigitiseStation } from '../digitise/station/digitise-station.service';
@@ -12,7 +13,8 @@ import { DossierCodeAllocator } from '../intake/dossier-code.allocator';
 import { DossierForms } from '../intake/dossier-forms';
 import { IntakeService } from '../intake/intake.service';
 import { WorkingTimeProvider } from '../intake/working-time';
-import { LocalQueue } from '../queue/local-queue';
+import { defaultQueueConfig, ticketPrinterConfig, toSetup, trainingQueueConfig } from '../queue/queue-config';
+import { QueueService } from '../queue/queue.service';
 import { createNationalPortalClient } from '../remotes/national-portal/national-portal.client';
 import type { NationalPortal } from '../remotes/national-portal/national-portal.port';
 import { startNationalPortalSimulator, TRAINING_DSTCODE, TRAINING_NATIONAL_USER, type NationalPortalSimulator } from '../remotes/national-portal/national-portal.simulator';
@@ -21,8 +23,12 @@ import type { ProvincialSystem } from '../remotes/provincial/provincial.port';
 import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
 import { openStore, type Store } from '../store/store';
 import { OutboxSender } from '../sync/outbox-sender';
+import { StatusPuller } from '../sync/status-puller';
+import { SyncService } from '../sync/sync.service';
 import { shiftedClock, systemClock, type Clock } from './clock';
 import { loadConfig, type Config } from './config';
+import { scannerDriverConfig } from './scanners-config';
+import { createSigning } from './signing-setup';
 import { createHandlers } from './handlers';
 import { createLogger, type Logger } from './logger';
 import { repoRoot, resourcesRoot } from './repo-root';
@@ -50,9 +56,18 @@ export interface Core {
   log: Logger;
   clock: Clock;
   sender: OutboxSender;
+  statusPuller: StatusPuller;
+  sync: SyncService;
   intake: IntakeService;
+  queue: QueueService;
+  /** The kiosk's ticket printer (the twin in training mode); null when none is configured. */
+  ticketPrinter: TicketPrinter | null;
   digitise: DigitiseStation;
+  /** Batch signing and verification (issue 4). */
+  signing: ReturnType<typeof createSigning>['signing'];
   codes: DossierCodeAllocator;
+  /** The serial barcode reader, when one is configured. */
+  barcode: BarcodeReader | null;
   simulators: { national: NationalPortalSimulator; provincial: ProvincialSimulator } | null;
   close(): Promise<void>;
 }
@@ -77,6 +92,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     documentPrinter: config.devices.documentPrinter.kind === 'simulated' || trainingMode
       ? { kind: 'simulated', outDir: join(opts.dataDir, 'printed') }
       : config.devices.documentPrinter,
+    scanner: scannerDriverConfig(config.scanners),
   });
 
   const store = openStore({ dataDir: opts.dataDir });
@@ -106,23 +122,57 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       const receipt = await forms.load(d, 'receipt', clock.localNow());
       return [{ name: `${code}-giay-tiep-nhan.pdf`, sha256: receipt.sha256, base64: Buffer.from(receipt.bytes).toString('base64') }];
     },
+    // Mirrored in the store so `motcua-desk sync status` (another process) can show it.
+    onBreakerChange: (target, snap) => {
+      try {
+        store.syncState.saveHealth({ remote: target, breakerState: snap.state, openedAt: snap.openedAt, retryAt: snap.retryAt, lastError: snap.lastError, updatedAt: clock.now() });
+      } catch (err) {
+        log.log('warn', 'sync.breaker-save-failed', { error: String(err) });
+      }
+    },
+  }, {
+    ...(config.sync.maxAttempts !== undefined ? { maxAttempts: config.sync.maxAttempts } : {}),
+    ...(config.sync.baseDelayMs !== undefined ? { baseDelayMs: config.sync.baseDelayMs } : {}),
+    ...(config.sync.maxDelayMs !== undefined ? { maxDelayMs: config.sync.maxDelayMs } : {}),
+    breaker: {
+      ...(config.sync.breakerFailures !== undefined ? { failureThreshold: config.sync.breakerFailures } : {}),
+      ...(config.sync.breakerOpenMs !== undefined ? { openMs: config.sync.breakerOpenMs } : {}),
+    },
   });
+  const statusPuller = new StatusPuller({
+    store, provincial: remotes.provincial, now: () => clock.now(), log: (line) => log.log('info', 'sync', { line }),
+    onDossierChanged: (code, status) => rpc?.broadcast('dossier.changed', { code, status }),
+  });
+  const sync = new SyncService({ store, now: () => clock.now(), breakers: () => sender.breakerStates(), nudge: () => sender.nudge() });
+  // Queue: services and counters from the config (training: the seed matching the catalogue).
+  const queueConfig = config.queue ?? (trainingMode ? trainingQueueConfig(resourcesRoot()) : defaultQueueConfig(config.counter));
+  const ticketPrinterSetting = ticketPrinterConfig(queueConfig, trainingMode);
+  const ticketPrinter = ticketPrinterSetting ? createTicketPrinter(trainingMode ? 'training' : 'production', ticketPrinterSetting) : null;
+  const queue = new QueueService({
+    store, clock, log: log.child('queue'), setup: toSetup(queueConfig, config.counter.id), printer: ticketPrinter,
+    agency: { id: config.agency.id, name: config.agency.name },
+    onCalled: (called) => rpc?.broadcast('queue.called', called),
+    onChanged: (state) => rpc?.broadcast('queue.changed', state),
+  });
+  queue.configure();
   const intake = new IntakeService({
     store, clock, log: log.child('intake'), applicants, codes, forms, workingTime, printer: drivers.documentPrinter,
     agencyId: config.agency.id, agencyName: config.agency.name,
     onOutbox: () => sender.nudge(),
     onDossierChanged: (code, status) => rpc?.broadcast('dossier.changed', { code, status }),
+    tickets: queue,
   });
-  const queue = new LocalQueue({ store, clock, counter: config.counter.id, onChange: (s) => rpc?.broadcast('queue.changed', s) });
   // OCR workers start on the first page and are shared by every batch.
   const ocrPool = createOcrPool();
   const digitise = new DigitiseStation({
     store, pipelines: stationPipelines(ocrPool), scanners: drivers.scanners, clock, log: log.child('digitise'),
     agency: { id: config.agency.id, name: config.agency.name },
+    defaultProfile: config.scanners.defaultProfile,
     onEvent: (progress) => rpc?.broadcast('digitise.progress', progress),
     onOutbox: () => sender.nudge(),
     onDossierChanged: (code, status) => rpc?.broadcast('dossier.changed', { code, status }),
   });
+  const signing = createSigning({ config, trainingMode, store, clock, log: log.child('signing'), rpc: () => rpc });
 
   if (trainingMode) {
     seedCatalogue(store);
@@ -132,8 +182,13 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
 
   rpc = new RpcServer(createHandlers({
     version: packageVersion(), trainingMode, agency: config.agency, counter: config.counter,
-    trainingAccounts: trainingMode ? [...TRAINING_ACCOUNTS] : [], accounts, applicants, intake, queue, store, clock, digitise,
+    trainingAccounts: trainingMode ? [...TRAINING_ACCOUNTS] : [], accounts, applicants, intake, queue, store, sync, clock, digitise, signing: signing.signing,
+    ...(config.barcode?.wedge ? { barcodeWedge: config.barcode.wedge } : {}),
   }), log.child('rpc'));
+  const barcode = startBarcodeReader({
+    mode: trainingMode ? 'training' : 'production', config: config.barcode, log: log.child('barcode'),
+    broadcast: (event, payload) => rpc?.broadcast(event, payload),
+  });
   // Batches left open by the last run: pages captured but not yet processed are processed now.
   digitise.resume();
 
@@ -152,15 +207,24 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   upkeepTimer.unref();
   await upkeep().catch((err: unknown) => log.log('warn', 'upkeep.failed', { error: String(err) }));
   if (opts.startSync !== false) sender.start(config.sync.intervalMs);
+  // Status changes from the provincial system; a failed pull is retried at the next interval.
+  const pull = () => statusPuller.pullOnce().catch((err: unknown) => log.log('warn', 'sync.pull-failed', { error: err instanceof Error ? err.message : String(err) }));
+  const pullTimer = opts.startSync !== false ? setInterval(() => { void pull(); }, config.sync.pullIntervalMs ?? 60_000) : null;
+  pullTimer?.unref();
 
   return {
-    rpc, config, trainingMode, dataDir: opts.dataDir, store, drivers, log, clock, sender, intake, digitise, codes,
+    rpc, config, trainingMode, dataDir: opts.dataDir, store, drivers, log, clock, sender, statusPuller, sync, intake, queue, ticketPrinter, digitise, signing: signing.signing, codes, barcode,
     simulators: remotes.simulators,
     async close() {
       clearInterval(upkeepTimer);
+      if (pullTimer) clearInterval(pullTimer);
+      await barcode?.close();
       await sender.stop();
+      await statusPuller.settled();
+      await signing.close();
       await digitise.close();
       await ocrPool.close();
+      await ticketPrinter?.close();
       store.close();
       if (remotes.simulators) {
         await remotes.simulators.national.close();

@@ -3,6 +3,10 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../../common/contract';
 import { isAgencyId } from '../../common/domain/dossier-code';
+import { BarcodeConfigSchema } from './barcode-config';
+import { DEFAULT_SCANNERS_CONFIG, ScannersConfigSchema } from './scanners-config';
+import { checkSigningConfig, SigningConfigSchema } from './signing-config';
+import { checkDeskCounter, QueueConfigSchema } from '../queue/queue-config';
 
 /**
  * The workstation's configuration: `<data dir>/motcua-desk.config.json`, written by IT staff.
@@ -44,12 +48,33 @@ export const ConfigSchema = z.object({
       z.object({ kind: z.literal('cups'), queue: z.string().min(1) }).strict(),
     ]).default({ kind: 'simulated' }),
   }).strict().default({ documentPrinter: { kind: 'simulated' } }),
+  /** Scanner adapters and the digitisation defaults (`scanners-config.ts`). */
+  scanners: ScannersConfigSchema.default(DEFAULT_SCANNERS_CONFIG),
+  /** Serial barcode reader and keyboard-wedge thresholds (`barcode-config.ts`). */
+  barcode: BarcodeConfigSchema.optional(),
   sync: z.object({
     intervalMs: z.number().int().min(200).max(600_000).default(3000),
     /** How many dossier numbers to lease from the provincial system per block. */
     leaseBlockSize: z.number().int().min(5).max(500).default(20),
+    /** A row goes dead after this many failed attempts (default 12). */
+    maxAttempts: z.number().int().min(1).max(1000).optional(),
+    /** Back-off: first delay and ceiling in ms (defaults 1000 and 300000), full jitter. */
+    baseDelayMs: z.number().int().min(10).max(3_600_000).optional(),
+    maxDelayMs: z.number().int().min(10).max(86_400_000).optional(),
+    /** Circuit breaker per remote: consecutive failures that open it, first open period (defaults 5, 30000). */
+    breakerFailures: z.number().int().min(1).max(100).optional(),
+    breakerOpenMs: z.number().int().min(1000).max(3_600_000).optional(),
+    /** How often status changes are pulled from the provincial system (default 60000). */
+    pullIntervalMs: z.number().int().min(1000).max(3_600_000).optional(),
   }).strict().default({ intervalMs: 3000, leaseBlockSize: 20 }),
-}).strict();
+  /** Queue services, counters, priority rule and ticket printer (`main/queue/queue-config.ts`). */
+  queue: QueueConfigSchema.optional(),
+  /** Digital signing: token module, key id, TSA, trust anchors, stamp (`signing-config.ts`). */
+  signing: SigningConfigSchema.optional(),
+}).strict().superRefine((config, ctx) => {
+  const problem = checkDeskCounter(config.queue, config.counter.id);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['queue', 'counters'], message: problem });
+});
 
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -60,6 +85,7 @@ export const TRAINING_CONFIG: Config = {
   counter: { id: 'Q01', name: 'Quầy số 1' },
   remotes: {},
   devices: { documentPrinter: { kind: 'simulated' } },
+  scanners: DEFAULT_SCANNERS_CONFIG,
   sync: { intervalMs: 3000, leaseBlockSize: 20 },
 };
 
@@ -102,5 +128,6 @@ export function loadConfig(dataDir: string): LoadedConfig {
   }
   const config = parseConfig(raw);
   const trainingMode = !config.remotes.national && !config.remotes.provincial;
+  checkSigningConfig(config.signing, trainingMode);
   return { config, trainingMode, file };
 }

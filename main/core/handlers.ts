@@ -1,10 +1,13 @@
 import { AppError } from '../../common/contract';
 import type { AccountsService } from '../admin/accounts.service';
+import type { BatchSigning } from '../digitise/station/batch-signing.service';
 import type { DigitiseStation } from '../digitise/station/digitise-station.service';
 import type { ApplicantService } from '../intake/applicant.service';
 import type { IntakeService } from '../intake/intake.service';
-import type { CounterQueue } from '../queue/queue.port';
+import type { QueueService } from '../queue/queue.service';
+import type { DeadFilter } from '../store/outbox.repository';
 import type { Store } from '../store/store';
+import type { SyncService } from '../sync/sync.service';
 import type { Clock } from './clock';
 import type { CallContext, Handlers, SessionUser } from './rpc-server';
 
@@ -17,10 +20,19 @@ export interface HandlerDeps {
   accounts: AccountsService;
   applicants: ApplicantService;
   intake: IntakeService;
-  queue: CounterQueue;
+  queue: QueueService;
   store: Store;
+  sync: SyncService;
   clock: Clock;
   digitise: DigitiseStation;
+  signing: BatchSigning;
+  /** Config `barcode.wedge`, passed to the renderer through `app.info`. */
+  barcodeWedge?: { enabled: boolean; maxGapMs: number; minLength: number };
+}
+
+/** The optional target / dossier filter of the sync methods, without undefined keys. */
+function deadFilter(p: { target?: 'national' | 'provincial' | undefined; dossierCode?: string | undefined }): DeadFilter {
+  return { ...(p.target ? { target: p.target } : {}), ...(p.dossierCode ? { dossierCode: p.dossierCode } : {}) };
 }
 
 function userOf(ctx: CallContext): SessionUser {
@@ -38,6 +50,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
       agencyName: d.agency.name,
       counter: d.counter.name,
       trainingAccounts: d.trainingMode ? d.trainingAccounts : [],
+      ...(d.barcodeWedge ? { barcodeWedge: d.barcodeWedge } : {}),
     }),
     'auth.login': (p, ctx) => {
       const user = d.accounts.login(p.username, p.password);
@@ -51,11 +64,20 @@ export function createHandlers(d: HandlerDeps): Handlers {
     },
     'auth.me': (_p, ctx) => ctx.user,
 
-    'queue.state': () => d.queue.state(),
-    'queue.callNext': () => d.queue.callNext(),
-    'queue.recall': () => d.queue.recall(),
-    'queue.skip': () => d.queue.skip(),
-    'queue.takeTicket': (p) => d.queue.take(p.service, p.priority),
+    'queue.setup': () => d.queue.setup(),
+    'queue.board': () => d.queue.board(),
+    'queue.state': (p) => d.queue.state(p.counter),
+    'queue.callNext': (p, ctx) => d.queue.callNext(p.counter, userOf(ctx).username),
+    'queue.callTicket': (p, ctx) => d.queue.callTicket(p.ticketId, p.counter, userOf(ctx).username),
+    'queue.recall': (p, ctx) => d.queue.recall(p.counter, userOf(ctx).username),
+    'queue.skip': (p, ctx) => d.queue.skip(p.counter, userOf(ctx).username),
+    'queue.hold': (p, ctx) => d.queue.hold(p.counter, userOf(ctx).username),
+    'queue.transfer': (p, ctx) => d.queue.transfer(p, userOf(ctx).username),
+    'queue.finish': (p, ctx) => d.queue.finish(p.counter, p.dossierCode, userOf(ctx).username),
+    'queue.takeTicket': (p, ctx) => d.queue.take(p.service, p.priority, userOf(ctx).username),
+    'queue.reprint': (p, ctx) => d.queue.reprint(p.ticketId, userOf(ctx).username),
+    'queue.toRate': (p) => d.queue.toRate(p.counter),
+    'queue.rate': (p, ctx) => d.queue.rate(p.ticketId, p.rating, userOf(ctx).username),
 
     'applicant.lookup': (p, ctx) => d.applicants.lookup(p.kind, p.idNumber, userOf(ctx).username),
     'applicant.save': (p, ctx) => d.store.transaction(() => d.applicants.save(p, userOf(ctx).username)),
@@ -75,6 +97,13 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'dossier.requestSupplement': (p, ctx) => d.intake.requestSupplement(p.code, p.missing, p.reason, userOf(ctx)),
     'dossier.refuse': (p, ctx) => d.intake.refuse(p.code, p.reasons, userOf(ctx)),
 
+    'sync.status': () => d.sync.status(),
+    'sync.deadLetters': (p) => d.sync.deadLetters(deadFilter(p), p.limit),
+    'sync.retryDead': (p, ctx) => d.sync.retryDead({ ...deadFilter(p), ...(p.all ? {} : { ids: p.ids ?? [] }) }, userOf(ctx).username),
+    'sync.exportDead': (p) => {
+      const exported = d.sync.exportDead(deadFilter(p));
+      return { fileName: `thu-chet-${exported.generatedAt.replace(/[:T]/g, '-')}.json`, content: JSON.stringify(exported, null, 2), count: exported.count };
+    },
     'sync.overview': () => {
       const counts = d.store.outbox.counts();
       return { pending: counts.pending, retrying: counts.retrying, dead: counts.dead, sent: counts.sent, lastError: d.store.outbox.lastError() };
@@ -90,5 +119,12 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'digitise.finish': (p, ctx) => d.digitise.finish(p.batchId, p.group, p.metadata, p.componentCode, userOf(ctx)),
     'digitise.pending': () => d.digitise.pendingComponents(),
     'documents.search': (p) => d.store.documents.searchText(p.query, p.limit),
+    'documents.pdf': (p) => d.digitise.documentPdf(p.id),
+
+    'signing.status': () => d.signing.status(),
+    'signing.signBatch': (p, ctx) => d.signing.start(p.batchId, p.pin, userOf(ctx), p.documentIds),
+    'signing.cancel': (p) => d.signing.cancel(p.jobId),
+    'signing.job': (p) => d.signing.job(p.jobId),
+    'signing.verify': (p) => d.signing.verify(p),
   };
 }

@@ -81,17 +81,27 @@ export function bedCropBox(bed: BedMask, fraction = 0.5): PixelBox {
   return box;
 }
 
-/** Paints the bed (grown by `edge` pixels) white inside `box`, in the cropped image. */
+/**
+ * Paints the bed (grown by `edge` pixels) white inside `box`, in the cropped image. Works on runs
+ * of bed pixels: the squares around the pixels of a run [s, t) of one row make the rectangle
+ * [s − edge, t + edge) × [y − edge, y + edge], so a strip of bed costs a few fills per row instead
+ * of a few per pixel.
+ */
 function whitenBed(cropped: RawImage, bed: BedMask, box: PixelBox, edge: number): void {
   const c = cropped.channels;
   const cw = cropped.width;
   const ch = cropped.height;
   const { mask, width: w } = bed;
   for (let y = box.y0; y < box.y1; y++) {
-    for (let x = box.x0; x < box.x1; x++) {
-      if (mask[y * w + x] === 0) continue;
+    const o = y * w;
+    let x = box.x0;
+    while (x < box.x1) {
+      while (x < box.x1 && mask[o + x] === 0) x++;
+      if (x >= box.x1) break;
+      const s = x;
+      while (x < box.x1 && mask[o + x] !== 0) x++;
       const cy0 = Math.max(0, y - box.y0 - edge); const cy1 = Math.min(ch, y - box.y0 + edge + 1);
-      const cx0 = Math.max(0, x - box.x0 - edge); const cx1 = Math.min(cw, x - box.x0 + edge + 1);
+      const cx0 = Math.max(0, s - box.x0 - edge); const cx1 = Math.min(cw, x - box.x0 + edge);
       for (let yy = cy0; yy < cy1; yy++) cropped.data.fill(255, (yy * cw + cx0) * c, (yy * cw + cx1) * c);
     }
   }

@@ -3,6 +3,7 @@ import { cleanStage } from './clean.stage';
 import { cropStage } from './crop.stage';
 import { CaptureDecodeError } from './decode';
 import { decodeStage } from './decode.stage';
+import type { DocumentPages } from './document-pages';
 import { deskewStage } from './deskew.stage';
 import { duplexStage } from './duplex.stage';
 import { OcrError, abortError } from './ocr/worker-pool';
@@ -88,6 +89,11 @@ export interface Pipeline {
   processBatch(captures: AsyncIterable<Capture> | Iterable<Capture>, opts?: BatchOptions): AsyncIterable<BatchItem>;
   /** The searchable PDF of finished pages, then the signing slot. */
   finishDocument(pages: PageState[], meta: DigitisedDocumentMeta): Promise<DocumentOutput>;
+  /**
+   * The same from pages read one at a time (spilled to disk or kept in a store), so a long
+   * document is never in memory whole: only the PDF being written is.
+   */
+  finishPages(pages: DocumentPages, meta: DigitisedDocumentMeta): Promise<DocumentOutput>;
 }
 
 /** decode → duplex → orientation → deskew → crop → clean → blank → ocr (geometry before OCR). */
@@ -202,6 +208,10 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       }
     },
     async finishDocument(pages, meta) {
+      const out = await buildSearchablePdf(pages, meta, { jpegQuality: profile.jpegQuality });
+      return { ...out, pdf: await sign(out.pdf, meta) };
+    },
+    async finishPages(pages, meta) {
       const out = await buildSearchablePdf(pages, meta, { jpegQuality: profile.jpegQuality });
       return { ...out, pdf: await sign(out.pdf, meta) };
     },

@@ -146,40 +146,52 @@ export async function scaledGray(image: RawImage, factor: number): Promise<RawIm
 }
 
 /**
- * 3×3 median of a grey image (edges replicated). Each column's three values are sorted once and
- * reused by the three windows containing it; the median of nine is the median of (largest column
- * minimum, median of the column medians, smallest column maximum).
+ * 3×3 median of a grey image (edges replicated). Each row's columns of three (rows y-1, y, y+1) are
+ * sorted into low/middle/high rows once; the median of nine is then the median of (largest of three
+ * neighbouring lows, median of three middles, smallest of three highs) (Paeth's method).
+ *
+ * Branch-free: min/max are sign-mask arithmetic on int32 (`b + ((a - b) & ((a - b) >> 31))`), so
+ * paper noise, which makes every comparison a coin toss, costs no mispredicted branches; about a
+ * third faster than the comparison-and-swap version on a noisy 200 dpi page (issue 3, throughput).
  */
 export function median3(gray: RawImage): RawImage {
   const { width: w, height: h, data } = gray;
   const out = new Uint8Array(w * h);
+  if (w === 0 || h === 0) return { width: w, height: h, channels: 1, data: out };
+  // Column sorts of the current row triple, with one replicated column at each end.
+  const lo = new Int32Array(w + 2);
+  const mi = new Int32Array(w + 2);
+  const hi = new Int32Array(w + 2);
   for (let y = 0; y < h; y++) {
     const up = (y > 0 ? y - 1 : 0) * w;
     const at = y * w;
     const down = (y < h - 1 ? y + 1 : y) * w;
-    let t: number;
-    let a = data[up]!; let b = data[at]!; let c = data[down]!;
-    if (a > b) { t = a; a = b; b = t; }
-    if (b > c) { t = b; b = c; c = t; }
-    if (a > b) { t = a; a = b; b = t; }
-    // Sorted columns x-1 (l0 ≤ m0 ≤ h0) and x (l1 ≤ m1 ≤ h1); the left edge is replicated.
-    let l0 = a; let m0 = b; let h0 = c; let l1 = a; let m1 = b; let h1 = c;
     for (let x = 0; x < w; x++) {
-      const xn = x + 1 < w ? x + 1 : x;
-      a = data[up + xn]!; b = data[at + xn]!; c = data[down + xn]!;
-      if (a > b) { t = a; a = b; b = t; }
-      if (b > c) { t = b; b = c; c = t; }
-      if (a > b) { t = a; a = b; b = t; }
-      let lo = l0 > l1 ? l0 : l1; if (a > lo) lo = a;
-      let hi = h0 < h1 ? h0 : h1; if (c < hi) hi = c;
-      let p = m0; let q = m1;
-      if (p > q) { t = p; p = q; q = t; }
-      if (q > b) q = b;
-      const mid = p > q ? p : q;
-      let u = lo; let v = mid;
-      if (u > v) { u = mid; v = lo; }
-      out[at + x] = hi < u ? u : hi > v ? v : hi;
-      l0 = l1; m0 = m1; h0 = h1; l1 = a; m1 = b; h1 = c;
+      const a = data[up + x]!; const b = data[at + x]!; const c = data[down + x]!;
+      let d = a - b; const mn = b + (d & (d >> 31)); const mx = a - (d & (d >> 31));
+      d = mn - c; lo[x + 1] = c + (d & (d >> 31));
+      d = mx - c; hi[x + 1] = mx - (d & (d >> 31)); const t = c + (d & (d >> 31));
+      d = mn - t; mi[x + 1] = mn - (d & (d >> 31));
+    }
+    lo[0] = lo[1]!; mi[0] = mi[1]!; hi[0] = hi[1]!;
+    lo[w + 1] = lo[w]!; mi[w + 1] = mi[w]!; hi[w + 1] = hi[w]!;
+    for (let x = 0; x < w; x++) {
+      let d: number;
+      // l = max of the lows
+      let l = lo[x]!; let v = lo[x + 1]!; d = l - v; l -= d & (d >> 31);
+      v = lo[x + 2]!; d = l - v; l -= d & (d >> 31);
+      // u = min of the highs
+      let u = hi[x]!; v = hi[x + 1]!; d = u - v; u = v + (d & (d >> 31));
+      v = hi[x + 2]!; d = u - v; u = v + (d & (d >> 31));
+      // m = median of the middles: max(min(p, q), min(max(p, q), r))
+      const p = mi[x]!; const q = mi[x + 1]!; const r = mi[x + 2]!;
+      d = p - q; const pq0 = q + (d & (d >> 31)); const pq1 = p - (d & (d >> 31));
+      d = pq1 - r; const t = r + (d & (d >> 31));
+      d = pq0 - t; const m = pq0 - (d & (d >> 31));
+      // median of (l, m, u)
+      d = l - m; const lm0 = m + (d & (d >> 31)); const lm1 = l - (d & (d >> 31));
+      d = lm1 - u; const t2 = u + (d & (d >> 31));
+      d = lm0 - t2; out[at + x] = lm0 - (d & (d >> 31));
     }
   }
   return { width: w, height: h, channels: 1, data: out };

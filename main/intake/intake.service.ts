@@ -37,6 +37,8 @@ export interface IntakeDeps {
   /** Called after a change was committed with outbox rows (wakes the sender loop). */
   onOutbox: () => void;
   onDossierChanged: (code: string, status: number) => void;
+  /** Finishes the queue ticket a dossier was received for, inside the receiving transaction (never throws). */
+  tickets?: { finishForDossier(ticketId: number, dossierCode: string, actor: string): void };
 }
 
 /**
@@ -94,7 +96,7 @@ export class IntakeService {
         at: receivedAt, actor: user.username, action: 'dossier.receive', entity: 'dossier', entityId: code,
         details: { procedure: p.code, channel: params.channel, applicant: maskIdNumber(idNumber), appointmentAt: appointment.due, components: components.length, reused: components.filter((c) => c.source === 'reused').length },
       });
-      if (ticket) store.queue.finish(ticket.id, code, receivedAt);
+      if (ticket) this.deps.tickets?.finishForDossier(ticket.id, code, user.username);
       return { dossier: d, created: true };
     });
     if (!dossier.created) return dossier.dossier;

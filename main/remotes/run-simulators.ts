@@ -4,8 +4,10 @@ import { portFromEnv } from './simulator-server';
 
 /**
  * Starts both remote twins for manual testing or a training room:
+ *   npm run simulators
  *   NATIONAL_PORT=18081 PROVINCIAL_PORT=18082 node bin/run-ts.mjs main/remotes/run-simulators.ts
- * Stops on Ctrl+C / SIGTERM.
+ * Faults are set over HTTP on each simulator's admin endpoint (`/__sim/...`, see
+ * `simulator-server.ts`). Stops on Ctrl+C / SIGTERM.
  */
 async function main(): Promise<void> {
   const host = process.env['SIMULATOR_HOST'] ?? '127.0.0.1';
@@ -16,6 +18,13 @@ async function main(): Promise<void> {
     [
       `national portal simulator:   ${national.url}  (auth /auth, services /service, user ${TRAINING_NATIONAL_USER.username}, dstcode ${TRAINING_DSTCODE})`,
       `provincial system simulator: ${provincial.url}  (token /oauth/token, client ${TRAINING_PROVINCIAL_CLIENT.clientId})`,
+      '',
+      'faults and state (either simulator):',
+      `  curl -X POST ${national.url}/__sim/faults -d '{"failNext":[{"n":2,"kind":"timeout","only":"DongBoHoSoMC"}],"latencyMs":200}'`,
+      `  curl ${national.url}/__sim/state          curl -X POST ${provincial.url}/__sim/reset`,
+      `  curl -X POST ${provincial.url}/__sim/status -d '{"MaHoSo":"...","TrangThaiHoSo":4}'   (a status change from the province)`,
+      `  curl -X POST ${provincial.url}/__sim/faults -d '{"statusFeedOutOfOrder":true}'`,
+      '  kinds: 500 timeout drop garbage bad-shape expire-session slow-body duplicate-ack delay; {"clear":true} removes all',
       '',
     ].join('\n'),
   );

@@ -328,6 +328,18 @@ export class DocumentsRepository {
     return row ? toDigitised(row) : null;
   }
 
+  /**
+   * Points a digitised document at a new PDF (its signed version: the old bytes followed by the
+   * signature's incremental update). Only for documents converted here; the previous blob stays in
+   * the blob store. Returns false when the row is not a digitised document or the PDF changed meanwhile.
+   */
+  replaceDigitisedPdf(rowId: number, previousSha256: string, pdfSha256: string, sizeBytes: number): boolean {
+    const info = this.db.prepare<[string, number, number, string]>(
+      'UPDATE documents SET blob_sha256 = ?, size_bytes = ? WHERE id = ? AND converted_from_paper = 1 AND blob_sha256 = ?',
+    ).run(pdfSha256, sizeBytes, rowId, previousSha256);
+    return info.changes === 1;
+  }
+
   /** Pages of a digitised document in order (empty for other documents). */
   pagesOf(rowId: number): DocumentPage[] {
     return this.pagesStmt.all(rowId).map((p) => ({

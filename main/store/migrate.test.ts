@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../common/contract/errors';
 import { openDatabase, type Db } from './database';
 import { latestVersion, migrate, schemaVersion } from './migrate';
-import type { Migration } from './migrations';
+import { MIGRATIONS, type Migration } from './migrations';
 import { tempDir } from './test-support';
 
 describe('migrate', () => {
@@ -22,16 +22,17 @@ describe('migrate', () => {
 
   it('applies every migration in order once, recording each', () => {
     const first = migrate(db);
-    expect(first).toEqual({ from: 0, to: latestVersion(), applied: [1, 2, 3] });
+    expect(first).toEqual({ from: 0, to: latestVersion(), applied: MIGRATIONS.map((m) => m.version) });
     const names = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
-    expect(names).toEqual([{ version: 1, name: 'initial' }, { version: 2, name: 'search' }, { version: 3, name: 'digitised-documents' }]);
+    expect(names).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
+    expect(names.slice(0, 4)).toEqual([{ version: 1, name: 'initial' }, { version: 2, name: 'search' }, { version: 3, name: 'digitised-documents' }, { version: 4, name: 'queue' }]);
     expect(migrate(db)).toEqual({ from: latestVersion(), to: latestVersion(), applied: [] });
   });
 
   it('stops at upTo and continues later', () => {
     expect(migrate(db, 1).applied).toEqual([1]);
     expect(schemaVersion(db)).toBe(1);
-    expect(migrate(db).applied).toEqual([2, 3]);
+    expect(migrate(db).applied).toEqual(MIGRATIONS.slice(1).map((m) => m.version));
   });
 
   it('refuses a database written by a newer version with a clear error', () => {

@@ -24,7 +24,7 @@ describe('OutboxRepository', () => {
     const item = store.outbox.enqueue({ target: 'provincial', kind: 'dossier.handoff', dossierCode: 'D1', idempotencyKey: 'abc', payload: { a: [1, 'hai'] }, now: 5000 });
     expect(item).toEqual({
       id: item.id, target: 'provincial', kind: 'dossier.handoff', dossierCode: 'D1', idempotencyKey: 'abc', payload: { a: [1, 'hai'] },
-      status: 'pending', attempts: 0, nextAttemptAt: 5000, lastError: null, createdAt: 5000,
+      status: 'pending', attempts: 0, nextAttemptAt: 5000, lastError: null, lastErrorCode: null, deadReason: null, deadAt: null, createdAt: 5000,
     });
     expect(port.due(5000, 10)).toEqual([item]);
     expect(port.due(4999, 10)).toEqual([]);

@@ -1,4 +1,4 @@
-import type { OutboxItem, OutboxKind, OutboxPort, OutboxStatus, OutboxTarget } from '../sync/outbox.port';
+import type { DeadReason, OutboxItem, OutboxKind, OutboxPort, OutboxStatus, OutboxTarget } from '../sync/outbox.port';
 import type { Db } from './database';
 
 export type TargetSyncState = 'pending' | 'synced' | 'retrying' | 'dead';
@@ -25,7 +25,27 @@ interface OutboxRow {
   attempts: number;
   next_attempt_at: number;
   last_error: string | null;
+  last_error_code: string | null;
+  dead_reason: DeadReason | null;
+  dead_at: number | null;
   created_at: number;
+}
+
+/** Which dead rows an officer's "retry" takes. */
+export interface DeadFilter {
+  ids?: number[];
+  target?: OutboxTarget;
+  dossierCode?: string;
+}
+
+export interface OwedSummary {
+  target: OutboxTarget;
+  owed: number;
+  dead: number;
+  /** Epoch ms of the oldest row still owed (pending or retrying), or null. */
+  oldestOwedAt: number | null;
+  /** Epoch ms when the next retrying row becomes due, or null. */
+  nextAttemptAt: number | null;
 }
 
 function toItem(row: OutboxRow): OutboxItem {
@@ -41,6 +61,9 @@ function toItem(row: OutboxRow): OutboxItem {
     attempts: row.attempts,
     nextAttemptAt: row.next_attempt_at,
     lastError: row.last_error,
+    lastErrorCode: row.last_error_code,
+    deadReason: row.dead_reason,
+    deadAt: row.dead_at,
     createdAt: row.created_at,
   };
 }
@@ -66,8 +89,11 @@ export class OutboxRepository implements OutboxPort {
   private readonly byStatusStmt;
   private readonly forDossierStmt;
   private readonly lastErrorStmt;
+  private readonly owedStmt;
+  private readonly db: Db;
 
   constructor(db: Db) {
+    this.db = db;
     this.insertStmt = db.prepare<[string, string, string, string, string, number, number], OutboxRow>(`
       INSERT INTO outbox (target, kind, dossier_code, idempotency_key, payload_json, next_attempt_at, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *`);
@@ -83,15 +109,23 @@ export class OutboxRepository implements OutboxPort {
     this.sentStmt = db.prepare<[number, string | null, number]>(`
       UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?, remote_ref = ?, last_error = NULL
       WHERE id = ? AND status IN ('pending', 'retrying')`);
-    this.retryStmt = db.prepare<[string, number, number]>(`
-      UPDATE outbox SET status = 'retrying', attempts = attempts + 1, last_error = ?, next_attempt_at = ?
+    this.retryStmt = db.prepare<[string, number, string | null, number]>(`
+      UPDATE outbox SET status = 'retrying', attempts = attempts + 1, last_error = ?, next_attempt_at = ?, last_error_code = ?
       WHERE id = ? AND status IN ('pending', 'retrying')`);
-    this.deadStmt = db.prepare<[string, number]>(`
-      UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = ?
+    this.deadStmt = db.prepare<[string, string, string | null, number, number]>(`
+      UPDATE outbox SET status = 'dead', attempts = attempts + 1, last_error = ?, dead_reason = ?, last_error_code = ?, dead_at = ?
       WHERE id = ? AND status IN ('pending', 'retrying')`);
+    // Attempts start again: the officer's retry gets the full series of attempts and back-offs.
     this.reviveStmt = db.prepare<[number, number]>(
-      "UPDATE outbox SET status = 'retrying', next_attempt_at = ? WHERE id = ? AND status = 'dead'",
+      "UPDATE outbox SET status = 'retrying', attempts = 0, dead_reason = NULL, dead_at = NULL, next_attempt_at = ? WHERE id = ? AND status = 'dead'",
     );
+    this.owedStmt = db.prepare<[], { target: OutboxTarget; owed: number; dead: number; oldest: number | null; next: number | null }>(`
+      SELECT target,
+        sum(status IN ('pending', 'retrying')) AS owed,
+        sum(status = 'dead') AS dead,
+        min(CASE WHEN status IN ('pending', 'retrying') THEN created_at END) AS oldest,
+        min(CASE WHEN status = 'retrying' THEN next_attempt_at END) AS next
+      FROM outbox WHERE status <> 'sent' GROUP BY target`);
     this.countsStmt = db.prepare<[], { status: OutboxStatus; n: number }>('SELECT status, count(*) AS n FROM outbox GROUP BY status');
     this.statusesOf = db.prepare<[string], { target: OutboxTarget; status: OutboxStatus }>(
       'SELECT DISTINCT target, status FROM outbox WHERE dossier_code = ?',
@@ -122,17 +156,48 @@ export class OutboxRepository implements OutboxPort {
     this.expectChange(this.sentStmt.run(sentAt, remoteRef, id).changes, id, 'sent');
   }
 
-  markRetry(id: number, error: string, nextAttemptAt: number): void {
-    this.expectChange(this.retryStmt.run(error, nextAttemptAt, id).changes, id, 'retrying');
+  markRetry(id: number, error: string, nextAttemptAt: number, errorCode: string | null = null): void {
+    this.expectChange(this.retryStmt.run(error, nextAttemptAt, errorCode, id).changes, id, 'retrying');
   }
 
-  markDead(id: number, error: string): void {
-    this.expectChange(this.deadStmt.run(error, id).changes, id, 'dead');
+  markDead(id: number, error: string, reason: DeadReason = 'rejected', errorCode: string | null = null, deadAt: number = Date.now()): void {
+    this.expectChange(this.deadStmt.run(error, reason, errorCode, deadAt, id).changes, id, 'dead');
   }
 
-  /** An officer's "retry" on a dead row: it becomes due again at `now`. */
+  /** An officer's "retry" on a dead row: it becomes due again at `now` with its attempts reset. */
   revive(id: number, now: number): void {
     this.expectChange(this.reviveStmt.run(now, id).changes, id, 'retrying');
+  }
+
+  /** Revives the dead rows the filter names (all dead rows for an empty filter); returns their ids. */
+  reviveDead(filter: DeadFilter, now: number): number[] {
+    const ids = this.deadIds(filter);
+    this.db.transaction(() => { for (const id of ids) this.reviveStmt.run(now, id); })();
+    return ids;
+  }
+
+  /** Dead rows, oldest first, narrowed by the filter. */
+  listDead(filter: DeadFilter = {}, limit = 1000): OutboxItem[] {
+    const ids = this.deadIds(filter).slice(0, Math.max(0, Math.trunc(limit)));
+    return ids.map((id) => this.get(id)).filter((i): i is OutboxItem => i !== null);
+  }
+
+  /** Per target: rows still owed, dead rows, the oldest owed row's age and the next retry. */
+  owedByTarget(): OwedSummary[] {
+    const byTarget = new Map(this.owedStmt.all().map((r) => [r.target, r]));
+    return (['national', 'provincial'] as const).map((target) => {
+      const r = byTarget.get(target);
+      return { target, owed: r?.owed ?? 0, dead: r?.dead ?? 0, oldestOwedAt: r?.oldest ?? null, nextAttemptAt: r?.next ?? null };
+    });
+  }
+
+  private deadIds(filter: DeadFilter): number[] {
+    const where = ["status = 'dead'"];
+    const params: (string | number)[] = [];
+    if (filter.target) { where.push('target = ?'); params.push(filter.target); }
+    if (filter.dossierCode) { where.push('dossier_code = ?'); params.push(filter.dossierCode); }
+    if (filter.ids && filter.ids.length > 0) { where.push(`id IN (${filter.ids.map(() => '?').join(', ')})`); params.push(...filter.ids); }
+    return this.db.prepare<(string | number)[], number>(`SELECT id FROM outbox WHERE ${where.join(' AND ')} ORDER BY id`).pluck().all(...params);
   }
 
   counts(): Record<OutboxStatus, number> {

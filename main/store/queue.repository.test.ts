@@ -1,87 +1,87 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Ticket } from '../../common/contract/schemas';
+import type { QueueInstant } from './queue.repository';
 import { openStore, type Store } from './store';
 import { tempDir } from './test-support';
 
-const DAY = '2025-07-15';
+const at = (local: string): QueueInstant => ({ local, ms: Date.parse(`${local}:00+07:00`) });
+const SERVICES = [
+  { code: 'HO-TICH', name: 'Hộ tịch', prefix: 'A', procedures: ['1.001193'] },
+  { code: 'CHUNG-THUC', name: 'Chứng thực', prefix: 'B', procedures: [] },
+];
+const COUNTERS = [
+  { id: 'Q01', name: 'Quầy 1', services: ['CHUNG-THUC', 'HO-TICH'] },
+  { id: 'Q02', name: 'Quầy 2', services: ['CHUNG-THUC'] },
+];
 
 describe('QueueRepository', () => {
   let temp: ReturnType<typeof tempDir>;
   let store: Store;
-  const take = (priority = false, at = `${DAY}T08:00`) => store.queue.take({ service: 'TTHC', priority, at });
+  const take = (service = 'HO-TICH', prefix = 'A', priority = false, when = '2025-07-15T08:00') =>
+    store.queue.take({ service, prefix, priority, at: at(when) });
 
   beforeEach(() => {
     temp = tempDir();
     store = openStore({ dataDir: temp.dir });
+    store.transaction(() => store.queue.saveSetup(SERVICES, COUNTERS));
   });
   afterEach(() => {
     store.close();
     temp.cleanup();
   });
 
-  it('numbers tickets per day, ordinary and priority apart', () => {
-    const a = take();
-    expect(Ticket.parse(a)).toMatchObject({ number: 'A001', state: 'waiting', priority: false, takenAt: `${DAY}T08:00`, calledAt: null, counter: null });
+  it('saves the setup and reads it back; a later save deactivates what is gone', () => {
+    expect(store.queue.setup()).toEqual({ services: SERVICES, counters: COUNTERS });
+    store.transaction(() => store.queue.saveSetup([SERVICES[1]!], [{ id: 'Q02', name: 'Quầy 2', services: ['CHUNG-THUC'] }]));
+    expect(store.queue.setup()).toEqual({ services: [SERVICES[1]], counters: [COUNTERS[1]] });
+    expect(store.db.prepare('SELECT count(*) FROM queue_services').pluck().get()).toBe(2);
+  });
+
+  it('numbers per prefix and day, with the epoch clock beside the local time', () => {
+    expect(take()).toMatchObject({ number: 'A001', seq: 1, state: 'waiting', serviceName: 'Hộ tịch', takenAt: '2025-07-15T08:00', takenMs: at('2025-07-15T08:00').ms });
     expect(take().number).toBe('A002');
-    expect(take(true).number).toBe('U001');
-    expect(take(false, '2025-07-16T07:30').number).toBe('A001');
+    expect(take('CHUNG-THUC', 'B', true).number).toBe('B001');
+    expect(take('HO-TICH', 'A', false, '2025-07-16T07:00').number).toBe('A001');
+    expect(() => take('HO-TICH', 'A', false, '2025-07-16 07:00')).toThrow(/YYYY-MM-DDTHH:mm/);
   });
 
-  it('calls priority first by default, finishing the previous ticket', () => {
+  it('offers the counter its candidates and lists its view', () => {
     const a1 = take();
-    const u1 = take(true);
-    const first = store.queue.callNext('Q1', `${DAY}T08:05`);
-    expect(first).toMatchObject({ id: u1.id, state: 'called', counter: 'Q1', calledAt: `${DAY}T08:05` });
-    const second = store.queue.callNext('Q1', `${DAY}T08:10`);
-    expect(second?.id).toBe(a1.id);
-    expect(store.queue.get(u1.id)).toMatchObject({ state: 'done', finishedAt: `${DAY}T08:10` });
-    expect(store.queue.callNext('Q1', `${DAY}T08:20`)).toBeNull();
-    expect(store.queue.get(a1.id)?.state).toBe('done');
+    const b1 = take('CHUNG-THUC', 'B', true);
+    const a2 = take();
+    expect(store.queue.candidates('Q02', '2025-07-15').map((c) => c.number)).toEqual(['B001']);
+    expect(store.queue.candidates('Q01', '2025-07-15').map((c) => [c.number, c.targeted])).toEqual([['B001', false], ['A001', false]]);
+    store.queue.requeue(a2.id, 'HO-TICH', 'Q02', at('2025-07-15T08:01'));
+    expect(store.queue.candidates('Q02', '2025-07-15').map((c) => [c.number, c.targeted])).toEqual([['A002', true], ['B001', false]]);
+    expect(store.queue.call(a1.id, 'Q01', at('2025-07-15T08:05'))).toBe(true);
+    expect(store.queue.call(a1.id, 'Q02', at('2025-07-15T08:05'))).toBe(false);
+    expect(() => store.queue.call(b1.id, 'Q01', at('2025-07-15T08:06'))).toThrow(/UNIQUE/);
+    const view = store.queue.counterView('Q01', '2025-07-15');
+    expect(view.current?.number).toBe('A001');
+    expect(view.waiting.map((t) => t.number)).toEqual(['B001']);
+    expect(store.queue.counterView('Q02', '2025-07-15').waiting.map((t) => t.number)).toEqual(['A002', 'B001']);
+    expect(store.queue.recentPriorityCalls('Q01', '2025-07-15', 2)).toEqual([false]);
+    expect(store.queue.peopleAhead(a2)).toBe(0);
   });
 
-  it('interleaves priority tickets one in N when asked', () => {
-    for (let i = 0; i < 4; i += 1) take();
-    take(true);
-    take(true);
-    const policy = { mode: 'interleave', every: 3 } as const;
-    const order = Array.from({ length: 6 }, (_, i) => store.queue.callNext('Q1', `${DAY}T09:0${i}`, policy)?.number);
-    expect(order).toEqual(['U001', 'A001', 'A002', 'U002', 'A003', 'A004']);
+  it('accumulates waiting and service time across state changes', () => {
+    const a1 = take();
+    store.queue.call(a1.id, 'Q01', at('2025-07-15T08:10'));
+    store.queue.setState(a1.id, 'held', at('2025-07-15T08:15'));
+    expect(store.queue.setState(a1.id, 'skipped', at('2025-07-15T08:16'))).toBe(false);
+    store.queue.call(a1.id, 'Q01', at('2025-07-15T08:30'));
+    store.queue.finish(a1.id, 'D-1', at('2025-07-15T08:40'));
+    expect(store.queue.get(a1.id)).toMatchObject({ waitMs: 25 * 60_000, serviceMs: 15 * 60_000, callCount: 2, state: 'done', outcome: 'served', dossierCode: 'D-1' });
+    expect(store.queue.finish(a1.id, null, at('2025-07-15T08:41'))).toBe(false);
   });
 
-  it('recalls, skips, calls a skipped ticket back and finishes with a dossier code', () => {
+  it('expires what an earlier day left open, without counting the night as waiting', () => {
     const a1 = take();
     const a2 = take();
-    store.queue.callNext('Q1', `${DAY}T08:05`);
-    expect(store.queue.recall('Q1')?.id).toBe(a1.id);
-    expect(store.queue.skip('Q1')?.state).toBe('skipped');
-    expect(store.queue.recall('Q1')).toBeNull();
-    expect(store.queue.skip('Q1')).toBeNull();
-    store.queue.callNext('Q1', `${DAY}T08:06`);
-    const done = store.queue.finish(a2.id, '000.00.12.H56-250715-0001', `${DAY}T08:20`);
-    expect(done).toMatchObject({ state: 'done', dossierCode: '000.00.12.H56-250715-0001' });
-    expect(() => store.queue.finish(a2.id, null, `${DAY}T08:21`)).toThrow(/not called/);
-    expect(store.queue.callTicket(a1.id, 'Q1', `${DAY}T08:30`)).toMatchObject({ state: 'called', counter: 'Q1' });
-    expect(() => store.queue.callTicket(a2.id, 'Q1', `${DAY}T08:31`)).toThrow(/is done/);
-  });
-
-  it('keeps two counters apart and its state across a restart', () => {
-    const a1 = take();
-    const a2 = take();
-    const a3 = take();
-    store.queue.callNext('Q1', `${DAY}T08:05`);
-    store.queue.callNext('Q2', `${DAY}T08:06`);
-    store.queue.callNext('Q2', `${DAY}T08:07`);
-    store.queue.skip('Q2');
-    store.close();
-    store = openStore({ dataDir: temp.dir });
-    const q1 = store.queue.state('Q1', DAY);
-    expect(q1.current?.id).toBe(a1.id);
-    expect(q1.waiting).toEqual([]);
-    expect(q1.skipped.map((t) => t.id)).toEqual([a3.id]);
-    expect(store.queue.get(a2.id)?.state).toBe('done');
-    expect(store.queue.state('Q2', DAY).current).toBeNull();
-    expect(store.queue.state('Q1', '2025-07-16').current).toBeNull();
-    const next = store.queue.take({ service: 'TTHC', priority: false, at: `${DAY}T09:00` });
-    expect(next.number).toBe('A004');
+    store.queue.call(a1.id, 'Q01', at('2025-07-15T08:10'));
+    expect(store.queue.expireBefore(at('2025-07-15T17:00'))).toBe(0);
+    expect(store.queue.expireBefore(at('2025-07-16T07:00'))).toBe(2);
+    expect(store.queue.get(a1.id)).toMatchObject({ state: 'done', outcome: 'expired', serviceMs: 0, waitMs: 10 * 60_000 });
+    expect(store.queue.get(a2.id)).toMatchObject({ state: 'done', outcome: 'expired', waitMs: 0, counter: null });
+    expect(store.queue.current('Q01')).toBeNull();
   });
 });

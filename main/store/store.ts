@@ -14,6 +14,7 @@ import { PeopleRepository } from './people.repository';
 import { QueueRepository } from './queue.repository';
 import { SequenceRepository } from './sequence.repository';
 import { SettingsRepository } from './settings.repository';
+import { SyncStateRepository } from './sync-state.repository';
 
 export const DATABASE_FILE = 'motcua.sqlite';
 export const BLOB_DIR = 'blobs';
@@ -38,6 +39,8 @@ export interface Store {
   readonly calendar: CalendarRepository;
   readonly queue: QueueRepository;
   readonly settings: SettingsRepository;
+  /** Pull cursors, remote statuses per dossier, circuit breakers (the sync engine's state). */
+  readonly syncState: SyncStateRepository;
   /** Digitisation batches in progress (survive a restart). */
   readonly batches: BatchesRepository;
   readonly blobs: BlobStore;
@@ -81,6 +84,7 @@ export function openStore(options: { dataDir: string }): Store {
     calendar: new CalendarRepository(db),
     queue: new QueueRepository(db),
     settings: new SettingsRepository(db),
+    syncState: new SyncStateRepository(db),
     batches: new BatchesRepository(db),
     blobs,
     transaction<T>(fn: () => T): T {

@@ -1,7 +1,8 @@
 import type { NationalPortal } from '../remotes/national-portal/national-portal.port';
 import type { HandOffFile, ProvincialSystem } from '../remotes/provincial/provincial.port';
 import { RemoteError } from '../remotes/remote-error';
-import type { OutboxItem, OutboxPort, OutboxStatus, OutboxTarget } from './outbox.port';
+import { CircuitBreaker, type BreakerOptions, type BreakerSnapshot } from './circuit-breaker';
+import type { DeadReason, OutboxItem, OutboxPort, OutboxStatus, OutboxTarget } from './outbox.port';
 import { PayloadError, parseHandoffPayload, parseProgressPayload, parseUpsertPayload } from './outbox-payloads';
 
 export type OutboxCounts = Record<OutboxStatus, number>;
@@ -19,6 +20,10 @@ export interface OutboxSenderDeps {
   log?: (line: string) => void;
   /** Files of a dossier for `dossier.handoff` rows that do not carry them. */
   loadFiles?: (dossierCode: string) => Promise<HandOffFile[]>;
+  /** Called when a remote's circuit breaker changes state (mirror it in the store, tell the UI). */
+  onBreakerChange?: (target: OutboxTarget, snapshot: BreakerSnapshot) => void;
+  /** Lets other work run between rows (default `setImmediate`); tests may count the yields. */
+  yieldToEventLoop?: () => Promise<void>;
 }
 
 export interface OutboxSenderOptions {
@@ -30,6 +35,8 @@ export interface OutboxSenderOptions {
   maxAttempts?: number;
   /** Rounds per drain at most (a drain keeps going while rows become due, e.g. a dossier's next step). */
   maxRounds?: number;
+  /** One circuit breaker per remote with these settings. */
+  breaker?: BreakerOptions;
 }
 
 export interface DrainResult {
@@ -38,7 +45,7 @@ export interface DrainResult {
   failed: number;
   /** Of the failed rows, those that went dead. */
   dead: number;
-  /** Rows not tried because their remote was unreachable earlier in the same drain. */
+  /** Rows not tried because their remote was unreachable earlier in the same drain or its breaker is open. */
   deferred: number;
 }
 
@@ -52,6 +59,32 @@ export function backoffDelay(attempts: number, baseDelayMs: number, maxDelayMs: 
 }
 
 type Outcome = { ok: true; remoteRef: string | null } | { ok: false; error: unknown };
+
+/**
+ * What a failed attempt means for the row and for the remote:
+ * - `permanent`: the row goes dead now (`rejected` 4xx/validation, `invalid` payload); the remote
+ *   answered, so it counts as healthy.
+ * - `remote-auth`: credentials refused: every row of that remote would fail, so the breaker opens
+ *   at once and the row is left as it was (no attempt spent, nothing dead).
+ * - `transient`: retry with back-off; `remoteFailure` says whether it counts against the breaker.
+ */
+export type FailureClass =
+  | { kind: 'permanent'; reason: Exclude<DeadReason, 'exhausted'>; code: string }
+  | { kind: 'remote-auth'; code: string }
+  | { kind: 'transient'; code: string; remoteFailure: boolean };
+
+export function classifyFailure(error: unknown): FailureClass {
+  if (error instanceof PayloadError) return { kind: 'permanent', reason: 'invalid', code: 'PAYLOAD_INVALID' };
+  if (error instanceof RemoteError) {
+    if (error.code === 'REMOTE_AUTH_FAILED') return { kind: 'remote-auth', code: error.code };
+    if (!error.retryable) return { kind: 'permanent', reason: 'rejected', code: error.code };
+    return { kind: 'transient', code: error.code, remoteFailure: true };
+  }
+  // A local problem (reading the files of a dossier, ...): retry, but the remote is not to blame.
+  return { kind: 'transient', code: 'INTERNAL', remoteFailure: false };
+}
+
+const setImmediateYield = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Drains the outbox: one row at a time, each row the head of its dossier's queue (the port's
@@ -76,6 +109,8 @@ export class OutboxSender {
   private readonly maxDelayMs: number;
   private readonly maxAttempts: number;
   private readonly maxRounds: number;
+  private readonly yieldToEventLoop: () => Promise<void>;
+  private readonly breakers: Record<OutboxTarget, CircuitBreaker>;
 
   private inFlight: Promise<DrainResult> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -97,6 +132,25 @@ export class OutboxSender {
     this.maxDelayMs = opts.maxDelayMs ?? 300_000;
     this.maxAttempts = opts.maxAttempts ?? 12;
     this.maxRounds = opts.maxRounds ?? 50;
+    this.yieldToEventLoop = deps.yieldToEventLoop ?? setImmediateYield;
+    const onBreaker = deps.onBreakerChange ?? (() => {});
+    const breaker = (target: OutboxTarget): CircuitBreaker =>
+      new CircuitBreaker(this.now, opts.breaker, (snap) => {
+        this.log(`outbox: ${target} circuit ${snap.state}${snap.lastError ? ` (${snap.lastError})` : ''}`);
+        onBreaker(target, snap);
+      });
+    this.breakers = { national: breaker('national'), provincial: breaker('provincial') };
+  }
+
+  /** The circuit breaker of each remote, as it stands. */
+  breakerStates(): Record<OutboxTarget, BreakerSnapshot> {
+    return { national: this.breakers.national.snapshot(), provincial: this.breakers.provincial.snapshot() };
+  }
+
+  /** Closes a remote's breaker by hand (IT staff fixed the remote) and asks for a drain. */
+  resetBreaker(target: OutboxTarget): void {
+    this.breakers[target].reset();
+    this.nudge();
   }
 
   /** One drain. Concurrent calls share the drain in progress. */
@@ -164,7 +218,8 @@ export class OutboxSender {
       if (fresh.length === 0) break;
       let progressed = false;
       for (const item of fresh) {
-        if (down.has(item.target)) {
+        const breaker = this.breakers[item.target];
+        if (down.has(item.target) || !breaker.tryAcquire()) {
           deferred.add(item.id);
           continue;
         }
@@ -172,14 +227,28 @@ export class OutboxSender {
         progressed = true;
         const outcome = await this.deliver(item);
         if (outcome.ok) {
+          breaker.succeeded();
           if (this.record(() => this.outbox.markSent(item.id, this.now(), outcome.remoteRef))) result.sent += 1;
           this.log(`outbox #${item.id} ${item.kind} ${item.dossierCode}: sent`);
         } else {
-          result.failed += 1;
-          if (this.fail(item, outcome.error)) result.dead += 1;
-          if (unreachable(outcome.error)) down.add(item.target);
+          const failure = classifyFailure(outcome.error);
+          if (failure.kind === 'remote-auth') {
+            breaker.trip(`${failure.code}: ${describe(outcome.error)}`);
+            down.add(item.target);
+            deferred.add(item.id);
+            attempted.delete(item.id);
+            this.log(`outbox #${item.id} ${item.kind} ${item.dossierCode}: ${item.target} refused the credentials, row kept (${describe(outcome.error)})`);
+          } else {
+            if (failure.kind === 'permanent' || !failure.remoteFailure) breaker.succeeded();
+            else breaker.failed(describe(outcome.error));
+            result.failed += 1;
+            if (this.fail(item, outcome.error, failure)) result.dead += 1;
+            if (unreachable(outcome.error)) down.add(item.target);
+          }
         }
         this.reportProgress();
+        // Store writes are synchronous: give the RPC and the UI a turn between rows.
+        await this.yieldToEventLoop();
       }
       if (!progressed) break;
     }
@@ -209,7 +278,9 @@ export class OutboxSender {
         if (!isUpdating) isUpdating = (await this.national.lookupDossier(code)).exists;
         const { accepted } = await this.national.syncDossiers([payload.dossier], isUpdating);
         if (!accepted.includes(code)) {
-          throw new RemoteError('national', 'REMOTE_REJECTED', `DongBoHoSoMC did not accept ${code}`);
+          // An "ok" that does not name our record (e.g. a stale acknowledgement): we cannot tell
+          // whether it arrived. Retrying is safe: the retry looks it up and updates.
+          throw new RemoteError('national', 'REMOTE_BAD_RESPONSE', `DongBoHoSoMC answered without ${code}`);
         }
         return code;
       }
@@ -228,24 +299,23 @@ export class OutboxSender {
   }
 
   /** Records a failed attempt; true when the row went dead. */
-  private fail(item: OutboxItem, error: unknown): boolean {
+  private fail(item: OutboxItem, error: unknown, failure: Exclude<FailureClass, { kind: 'remote-auth' }>): boolean {
     const message = describe(error);
-    const retryable = error instanceof RemoteError ? error.retryable : !(error instanceof PayloadError);
     const attempt = item.attempts + 1;
-    if (!retryable) {
+    if (failure.kind === 'permanent') {
       this.log(`outbox #${item.id} ${item.kind} ${item.dossierCode}: dead (${message})`);
-      this.record(() => this.outbox.markDead(item.id, message));
+      this.record(() => this.outbox.markDead(item.id, message, failure.reason, failure.code, this.now()));
       return true;
     }
     if (attempt >= this.maxAttempts) {
       const final = `gave up after ${attempt} attempts: ${message}`;
       this.log(`outbox #${item.id} ${item.kind} ${item.dossierCode}: dead (${final})`);
-      this.record(() => this.outbox.markDead(item.id, final));
+      this.record(() => this.outbox.markDead(item.id, final, 'exhausted', failure.code, this.now()));
       return true;
     }
     const delay = backoffDelay(item.attempts, this.baseDelayMs, this.maxDelayMs, this.random);
     this.log(`outbox #${item.id} ${item.kind} ${item.dossierCode}: attempt ${attempt} failed (${message}), retry in ${delay} ms`);
-    this.record(() => this.outbox.markRetry(item.id, message, this.now() + delay));
+    this.record(() => this.outbox.markRetry(item.id, message, this.now() + delay, failure.code));
     return false;
   }
 

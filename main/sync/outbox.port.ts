@@ -6,6 +6,12 @@
 export type OutboxTarget = 'national' | 'provincial';
 export type OutboxKind = 'dossier.upsert' | 'dossier.progress' | 'dossier.handoff';
 export type OutboxStatus = 'pending' | 'retrying' | 'sent' | 'dead';
+/**
+ * Why a row is dead: `rejected` = the remote refused it for a reason retrying cannot fix (4xx,
+ * validation); `invalid` = its payload does not match its kind (a bug; retrying cannot fix it);
+ * `exhausted` = it failed `maxAttempts` times with retryable errors.
+ */
+export type DeadReason = 'rejected' | 'invalid' | 'exhausted';
 
 export interface OutboxItem {
   id: number;
@@ -21,6 +27,11 @@ export interface OutboxItem {
   /** Epoch ms. */
   nextAttemptAt: number;
   lastError: string | null;
+  /** Stable code of the last failure (`REMOTE_TIMEOUT`, `PAYLOAD_INVALID`, ...), when known. */
+  lastErrorCode?: string | null;
+  deadReason?: DeadReason | null;
+  /** Epoch ms when it went dead. */
+  deadAt?: number | null;
   createdAt: number;
 }
 
@@ -31,8 +42,8 @@ export interface OutboxPort {
    */
   due(now: number, limit: number): OutboxItem[];
   markSent(id: number, sentAt: number, remoteRef: string | null): void;
-  markRetry(id: number, error: string, nextAttemptAt: number): void;
-  markDead(id: number, error: string): void;
+  markRetry(id: number, error: string, nextAttemptAt: number, errorCode?: string | null): void;
+  markDead(id: number, error: string, reason?: DeadReason, errorCode?: string | null, deadAt?: number): void;
   /** Counts per status (for the officer's sync panel). */
   counts(): Record<OutboxStatus, number>;
   /** State per target of one dossier: 'synced' when every row is sent, 'dead' if any row is dead, etc. */

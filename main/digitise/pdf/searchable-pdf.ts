@@ -1,6 +1,6 @@
 import fontkit from '@pdf-lib/fontkit';
 import {
-  PDFDocument, PDFName, TextRenderingMode, beginText, concatTransformationMatrix, drawObject, endText, popGraphicsState,
+  PDFContentStream, PDFDocument, PDFName, TextRenderingMode, beginText, concatTransformationMatrix, drawObject, endText, popGraphicsState,
   pushGraphicsState, rgb, setCharacterSqueeze, setFontAndSize, setTextMatrix, setTextRenderingMode, showText,
 } from 'pdf-lib';
 import type { PDFFont, PDFOperator, PDFPage, PDFRef } from 'pdf-lib';
@@ -10,6 +10,8 @@ import type { LoadedFont } from '../../forms/fonts';
 import { subsetFontName } from '../../forms/pdf';
 import type { DocumentOutput, EncodedPageImage, OcrWord, PageState } from '../types';
 import { encodePageImage } from './page-image';
+import { inMemoryPages } from '../document-pages';
+import type { DocumentPages } from '../document-pages';
 import { PRODUCER, buildXmp, parseInstant } from './xmp';
 import type { DigitisedDocumentMeta } from './xmp';
 
@@ -25,6 +27,10 @@ const FOOTER_BAND_PT = 20;
 const FOOTER_SIZE_PT = 6.5;
 const round = (n: number): number => Math.round(n * 100) / 100;
 
+function isPageArray(input: readonly PageState[] | DocumentPages): input is readonly PageState[] {
+  return Array.isArray(input);
+}
+
 export function paperMarkText(agencyName: string, displayTime: string): string {
   return `Bản số hóa từ bản giấy – ${agencyName} – ${displayTime}`;
 }
@@ -36,7 +42,10 @@ function drawable(font: LoadedFont, text: string): string {
   return out;
 }
 
-function embedImage(doc: PDFDocument, img: EncodedPageImage): PDFRef | Promise<PDFRef> {
+function embedImage(doc: PDFDocument, encoded: EncodedPageImage): PDFRef | Promise<PDFRef> {
+  // The document holds the image until it is saved: never a view pinning a larger buffer (a page
+  // file read whole, the capture with it).
+  const img = encoded.bytes.byteLength < encoded.bytes.buffer.byteLength ? { ...encoded, bytes: encoded.bytes.slice() } : encoded;
   const common = { Type: 'XObject', Subtype: 'Image', Width: img.width, Height: img.height, ColorSpace: img.channels === 1 ? 'DeviceGray' : 'DeviceRGB' };
   if (img.format === 'bilevel') {
     return doc.context.register(doc.context.stream(img.bytes, { ...common, BitsPerComponent: 1, Filter: 'FlateDecode' }));
@@ -120,8 +129,11 @@ function addFooter(page: PDFPage, font: PDFFont, text: string, bandPt: number): 
  * image so no content is covered), XMP metadata with the mandatory fields and the same in the Info
  * dictionary.
  */
-export async function buildSearchablePdf(pages: readonly PageState[], meta: DigitisedDocumentMeta, opts: SearchablePdfOptions = {}): Promise<DocumentOutput> {
-  if (pages.length === 0) throw new RangeError('buildSearchablePdf: no pages');
+export async function buildSearchablePdf(input: readonly PageState[] | DocumentPages, meta: DigitisedDocumentMeta, opts: SearchablePdfOptions = {}): Promise<DocumentOutput> {
+  // Pages are read one at a time (a spilled or stored document never sits in memory whole); what
+  // accumulates is the encoded page images inside the PDF being built, i.e. the PDF itself.
+  const pages = isPageArray(input) ? inMemoryPages(input) : input;
+  if (pages.count === 0) throw new RangeError('buildSearchablePdf: no pages');
   const created = parseInstant(meta.digitisedAt);
   const mark = paperMarkText(meta.agencyName, created.display);
   const fonts = loadFonts(opts.fontsDir);
@@ -130,10 +142,13 @@ export async function buildSearchablePdf(pages: readonly PageState[], meta: Digi
   const doc = await PDFDocument.create({ updateMetadata: false });
   doc.registerFontkit(fontkit);
   const used = new Set<string>([...mark, ' ']);
-  for (const p of pages) for (const w of p.ocr?.words ?? []) for (const ch of drawable(loaded, w.text)) used.add(ch);
+  for (let i = 0; i < pages.count; i++) for (const ch of drawable(loaded, await pages.characters(i))) used.add(ch);
   const font = await doc.embedFont(loaded.bytes, { subset: true, customName: subsetFontName(loaded.postscriptName, [...used].sort().join('')) });
 
-  for (const p of pages) {
+  const texts: string[] = [];
+  for (let i = 0; i < pages.count; i++) {
+    const p = await pages.load(i);
+    texts.push(p.ocr?.text ?? '');
     const image = p.output ?? await encodePageImage(p.image, p.dpi, { jpegQuality: opts.jpegQuality ?? 70 });
     const dpi = image.dpi > 0 ? image.dpi : p.dpi;
     const pxToPt = 72 / dpi;
@@ -144,9 +159,15 @@ export async function buildSearchablePdf(pages: readonly PageState[], meta: Digi
     const pdfPage = doc.addPage([imgW, imgH + strip]);
     const ref = await embedImage(doc, image);
     const name = pdfPage.node.newXObject('Im', ref);
-    pdfPage.pushOperators(pushGraphicsState(), concatTransformationMatrix(imgW, 0, 0, imgH, 0, strip), drawObject(name), popGraphicsState());
     const fontKey = pdfPage.node.newFontDictionary(font.name, font.ref);
-    pdfPage.pushOperators(...textLayerOperators(p.ocr?.words ?? [], font, fontKey, loaded, pxToPt, imgH, strip));
+    // The page's image and text layer are serialised and compressed now, not kept as operator
+    // objects until the document is saved (hundreds of thousands of them for a long document).
+    const ops = [
+      pushGraphicsState(), concatTransformationMatrix(imgW, 0, 0, imgH, 0, strip), drawObject(name), popGraphicsState(),
+      ...textLayerOperators(p.ocr?.words ?? [], font, fontKey, loaded, pxToPt, imgH, strip),
+    ];
+    const content = PDFContentStream.of(doc.context.obj({}), ops, false).getUnencodedContents();
+    pdfPage.node.addContentStream(doc.context.register(doc.context.flateStream(content)));
     addFooter(pdfPage, font, mark, FOOTER_BAND_PT);
   }
 
@@ -161,10 +182,10 @@ export async function buildSearchablePdf(pages: readonly PageState[], meta: Digi
   doc.setCreationDate(created.date);
   doc.setModificationDate(created.date);
   doc.setLanguage('vi');
-  const xmp = buildXmp({ meta, pageCount: pages.length, createdAt: created, title, keywords: keywords.join(', ') });
+  const xmp = buildXmp({ meta, pageCount: pages.count, createdAt: created, title, keywords: keywords.join(', ') });
   const metadata = doc.context.stream(new TextEncoder().encode(xmp), { Type: 'Metadata', Subtype: 'XML' });
   doc.catalog.set(PDFName.of('Metadata'), doc.context.register(metadata));
 
   const pdf = await doc.save({ useObjectStreams: false });
-  return { pdf, pageCount: pages.length, text: pages.map((p) => p.ocr?.text ?? '').join('\n\f\n') };
+  return { pdf, pageCount: pages.count, text: texts.join('\n\f\n') };
 }

@@ -30,6 +30,8 @@ export interface DigitiseStationDeps {
   clock: Clock;
   log: Logger;
   agency: { id: string; name: string };
+  /** The workstation's processing defaults (config `scanners.defaultProfile`), under the request and the officer's choices. */
+  defaultProfile?: DigitiseProfileInput;
   onEvent: (progress: Progress) => void;
   /** Called after a commit that wrote outbox rows (wakes the sender loop). */
   onOutbox?: () => void;
@@ -87,7 +89,7 @@ export class DigitiseStation {
       throw new AppError('VALIDATION_FAILED', 'Nhập từ tệp: chọn tệp ảnh hoặc PDF để nhập (digitise.importFiles), không dùng lệnh quét.', { field: 'scannerId' });
     }
     await this.checkRequest(scanner, request);
-    const profile = resolveProfile(profileInput, request);
+    const profile = resolveProfile(profileInput, request, this.deps.defaultProfile);
     const batchId = randomUUID();
     this.deps.store.batches.create({
       id: batchId, source: 'scanner', scannerId, request, profile, officer: user.username, createdAt: this.deps.clock.localNow(),
@@ -101,12 +103,12 @@ export class DigitiseStation {
 
   /** Imports image/PDF files as a new batch; the files are read now, pages are processed in the background. */
   async importFiles(files: { name: string; base64: string }[], profileInput: DigitiseProfileInput, user: SessionUser): Promise<{ batchId: string; pages: number }> {
-    const profile = resolveProfile(profileInput);
+    const profile = resolveProfile(profileInput, undefined, this.deps.defaultProfile);
     const decoded: { name: string; pages: Awaited<ReturnType<typeof decodeFilePages>> }[] = [];
     for (const file of files) {
       const bytes = new Uint8Array(Buffer.from(file.base64, 'base64'));
       try {
-        decoded.push({ name: file.name, pages: await decodeFilePages(file.name, bytes, { dpi: profile.dpi, signal: this.shutdown.signal }) });
+        decoded.push({ name: file.name, pages: await decodeFilePages(file.name, bytes, { dpi: profile.dpi, colour: profile.colour, signal: this.shutdown.signal }) });
       } catch (err) {
         throw new AppError('IMAGE_UNREADABLE', err instanceof FileImportError ? err.message : `Không đọc được tệp ${file.name}: ${message(err)}`, { file: file.name });
       }
@@ -118,7 +120,7 @@ export class DigitiseStation {
     let count = 0;
     for (const file of decoded) {
       for (const page of file.pages) {
-        await this.capture(batchId, { side: 'front', bytes: page.bytes, mimeType: page.mimeType, resolution: page.dpi ?? profile.dpi });
+        await this.capture(batchId, { side: 'front', bytes: page.bytes, mimeType: page.mimeType, resolution: page.resolution });
         count++;
       }
     }
@@ -218,6 +220,14 @@ export class DigitiseStation {
     }
     this.emit(batchId, null, 'finished');
     return result;
+  }
+
+  /** The stored PDF of a document digitised here, for the search screen's preview. */
+  async documentPdf(id: string): Promise<{ fileName: string; base64: string; sha256: string }> {
+    const doc = this.deps.store.documents.digitised(id);
+    if (!doc || doc.blobSha256 === null) throw new AppError('NOT_FOUND', `Không tìm thấy văn bản số hóa ${id.slice(0, 40)}.`);
+    const bytes = await this.deps.store.blobs.get(doc.blobSha256);
+    return { fileName: `${doc.documentCode}-${id.replace(':', '')}.pdf`, base64: Buffer.from(bytes).toString('base64'), sha256: doc.blobSha256 };
   }
 
   /** Components intake marked 'to-digitise' that have no digitised document yet. */

@@ -8,7 +8,7 @@ import type { BatchPageRecord, BatchWithPages } from '../../store/batches.reposi
 import { maskIdNumber } from '../../store/mask';
 import type { Store } from '../../store/store';
 import type { PageState } from '../types';
-import { quarterTurn, rebuildPageState } from './page-codec';
+import { quarterTurn, rebuildPageState, storedPages } from './page-codec';
 import { storedProfile, type DocumentMeta, type PipelineFactory } from './pipeline-port';
 import { message } from './station-support';
 
@@ -51,9 +51,17 @@ export class DocumentFinisher {
     let pdf: Uint8Array;
     let text: string;
     try {
-      const states: PageState[] = [];
-      for (const p of pages) states.push(await rebuildPageState(p, (sha) => store.blobs.get(sha)));
-      const output = await this.deps.pipeline(storedProfile(batch.profile)).finishDocument(states, meta);
+      const pipeline = this.deps.pipeline(storedProfile(batch.profile));
+      const read = (sha: string): Promise<Uint8Array> => store.blobs.get(sha);
+      let output;
+      if (pipeline.finishPages !== undefined) {
+        // The pages stay in the blob store (where processing put them) and are read one at a time.
+        output = await pipeline.finishPages(storedPages(pages, read), meta);
+      } else {
+        const states: PageState[] = [];
+        for (const p of pages) states.push(await rebuildPageState(p, read));
+        output = await pipeline.finishDocument(states, meta);
+      }
       pdf = output.pdf;
       text = output.text;
     } catch (err) {

@@ -1,5 +1,7 @@
 import sharp from 'sharp';
 import type { BatchPageRecord, QuarterTurn } from '../../store/batches.repository';
+import type { DocumentPages } from '../document-pages';
+import { ocrCharacters } from '../document-pages';
 import type { EncodedPageImage, OcrResult, PageState, PixelBox, RawImage } from '../types';
 
 /** Width of the page pictures the station shows while an officer checks a batch. */
@@ -109,6 +111,23 @@ export async function rebuildPageState(page: BatchPageRecord, read: BlobReader):
     };
   }
   return { ...base, image: await decodeRaw(processed, meta.channels) };
+}
+
+/** A group's pages as the PDF writer reads them: one at a time from the blob store, characters from the rows. */
+export function storedPages(pages: readonly BatchPageRecord[], read: BlobReader): DocumentPages {
+  const at = (i: number): BatchPageRecord => {
+    const p = pages[i];
+    if (p === undefined) throw new RangeError(`document has no page ${i}`);
+    return p;
+  };
+  return {
+    count: pages.length,
+    characters: async (i) => {
+      const json = at(i).ocrJson;
+      return json === null ? '' : ocrCharacters(JSON.parse(json) as OcrResult);
+    },
+    load: (i) => rebuildPageState(at(i), read),
+  };
 }
 
 async function previewOf(meta: { width: number; height: number; channels: 1 | 3 }): Promise<RawImage> {

@@ -8,22 +8,23 @@ export type DocumentMeta = DigitisedDocumentMeta;
 
 /**
  * The part of the pipeline (`main/digitise/pipeline.ts`) the station and the command line use.
- * `finishDocument` ends with the pipeline's signing slot (identity until the agency signature lands).
+ * `finishDocument` ends with the pipeline's signing slot (identity until the agency signature lands);
+ * `finishPages`, when the pipeline has it, does the same reading the pages one at a time.
  */
-export type DigitisePipeline = Pick<Pipeline, 'processPage' | 'finishDocument'>;
+export type DigitisePipeline = Pick<Pipeline, 'processPage' | 'finishDocument'> & Partial<Pick<Pipeline, 'finishPages'>>;
 
 /** A pipeline for a profile (the station asks for one per batch profile; the OCR pool is shared). */
 export type PipelineFactory = (profile: DigitiseProfile) => DigitisePipeline;
 
 /**
- * The station's profile for a batch: the defaults, what the scan request implies (resolution,
- * colour, duplex), then the officer's overrides.
+ * The station's profile for a batch: the defaults, the workstation's configured defaults, what the
+ * scan request implies (resolution, colour, duplex), then the officer's overrides.
  */
-export function resolveProfile(input: DigitiseProfileInput, request?: ScanRequestParams): DigitiseProfile {
+export function resolveProfile(input: DigitiseProfileInput, request?: ScanRequestParams, configured: DigitiseProfileInput = {}): DigitiseProfile {
   const fromRequest: Partial<DigitiseProfile> = request
     ? { dpi: Math.min(600, Math.max(72, request.resolution)), colour: request.mode, duplex: request.duplex }
     : {};
-  return { ...DEFAULT_PROFILE, ...fromRequest, ...stripUndefined(input) };
+  return { ...DEFAULT_PROFILE, ...stripUndefined(configured), ...fromRequest, ...stripUndefined(input) };
 }
 
 /** A profile read back from the store (unknown keys dropped, missing ones defaulted). */

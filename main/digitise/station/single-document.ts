@@ -20,7 +20,7 @@ export interface SingleDocument {
  */
 export async function digitisePages(
   pages: readonly FilePage[],
-  opts: { pipeline: DigitisePipeline; meta: DocumentMeta; fallbackDpi: number; signal: AbortSignal; concurrency?: number },
+  opts: { pipeline: DigitisePipeline; meta: DocumentMeta; signal: AbortSignal; concurrency?: number },
 ): Promise<SingleDocument> {
   const states: PageState[] = new Array<PageState>(pages.length);
   let next = 0;
@@ -28,7 +28,7 @@ export async function digitisePages(
     while (next < pages.length) {
       const i = next++;
       const page = pages[i]!;
-      states[i] = await opts.pipeline.processPage({ index: i, side: 'front', bytes: page.bytes, dpi: page.dpi ?? opts.fallbackDpi }, { signal: opts.signal });
+      states[i] = await opts.pipeline.processPage({ index: i, side: 'front', bytes: page.bytes, dpi: page.resolution }, { signal: opts.signal });
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 2, pages.length)) }, worker));

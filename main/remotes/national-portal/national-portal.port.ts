@@ -58,7 +58,15 @@ export interface DossierLookup {
  * - `REMOTE_REJECTED` (not retryable): the portal answered `error_code` ≠ 0 for a business
  *   reason (invalid record, unknown dossier, ...); `details.errorCode` holds its code.
  * - `REMOTE_AUTH_FAILED` (not retryable): login refused (user, password or dstcode), or a new
- *   session refused straight after login.
+ *   session refused straight after login. It concerns every call, not one record: the sync
+ *   engine opens the portal's circuit breaker instead of dead-lettering rows.
+ *
+ * An expired session is never an error for the caller: the client logs in again once and
+ * repeats the call. The portal has no idempotency keys: `syncDossiers` is made safe to repeat by
+ * asking `lookupDossier` first and sending an update, and a repeated progress step is stored once
+ * by the portal (it keeps identical steps once). A `syncDossiers` answer that does not list the
+ * MaHoSo sent (e.g. a stale acknowledgement of another request) is not a success: the sync engine
+ * treats it as `REMOTE_BAD_RESPONSE`.
  */
 export interface NationalPortal {
   /** DongBoHoSoMC: create (`isUpdating` false) or update dossiers. Resolves with the MaHoSo accepted. */

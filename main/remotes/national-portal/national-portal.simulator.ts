@@ -47,9 +47,25 @@ export interface SimDossierRecord {
   updateCount: number;
 }
 
+/**
+ * One record or step as it reached the portal, in arrival order, duplicates included: what the
+ * fault tests assert on ("every dossier and step arrived, in order, and was stored once").
+ * `outcome`: `created` / `updated` for DongBoHoSoMC, `stored` for a new step, `duplicate` for a
+ * step identical to one already stored (the portal keeps one).
+ */
+export interface NationalReceipt {
+  service: 'DongBoHoSoMC' | 'CapNhatTienDoHoSoMC';
+  maHoSo: string;
+  outcome: 'created' | 'updated' | 'stored' | 'duplicate';
+  /** For steps: `NoiDungXuLy` (what the step says). */
+  step: string | null;
+  at: number;
+}
+
 export interface NationalPortalState {
   dossiers: Map<string, SimDossierRecord>;
   progress: Map<string, WireProgressStep[]>;
+  received: NationalReceipt[];
   /** Every request, in arrival order; `service` is `auth` for logins. */
   calls: { service: string; at: number }[];
   sessions: Map<string, { username: string; expiresAt: number }>;
@@ -61,6 +77,8 @@ export interface NationalPortalSimulator {
   faults: FaultControls;
   /** Every session stops working; the next call gets `error_code` 401. */
   expireSessions(): void;
+  /** The portal loses every dossier and step it stored (a reset or emptied remote). */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -113,7 +131,7 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
   const faults = new FaultInjector();
   faults.latencyMs = opts.faults?.latencyMs ?? 0;
 
-  const state: NationalPortalState = { dossiers: new Map(), progress: new Map(), calls: [], sessions: new Map() };
+  const state: NationalPortalState = { dossiers: new Map(), progress: new Map(), received: [], calls: [], sessions: new Map() };
   let baseUrl = '';
 
   const ok = (result: unknown): SimReply => ({ status: 200, json: { error_code: 0, message: 'Thành công', result } });
@@ -205,6 +223,7 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
         state.dossiers.set(record.MaHoSo, { record, createCount: 1, updateCount: 0 });
         result.push({ MaHoSo: record.MaHoSo, KetQua: 'TaoMoi' });
       }
+      state.received.push({ service: 'DongBoHoSoMC', maHoSo: record.MaHoSo, outcome: existing ? 'updated' : 'created', step: null, at: Date.now() });
     }
     return ok(result);
   }
@@ -222,8 +241,10 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
     for (const step of steps) {
       const list = state.progress.get(step.MaHoSo) ?? [];
       const key = JSON.stringify(step);
-      if (!list.some((s) => JSON.stringify(s) === key)) list.push(step);
+      const duplicate = list.some((s) => JSON.stringify(s) === key);
+      if (!duplicate) list.push(step);
       state.progress.set(step.MaHoSo, list);
+      state.received.push({ service: 'CapNhatTienDoHoSoMC', maHoSo: step.MaHoSo, outcome: duplicate ? 'duplicate' : 'stored', step: step.NoiDungXuLy, at: Date.now() });
     }
     return ok({ SoLuong: String(steps.length) });
   }
@@ -263,12 +284,26 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
     return { status: 200, raw: SAMPLE_PDF, contentType: 'application/pdf' };
   }
 
+  function reset(): void {
+    state.dossiers.clear();
+    state.progress.clear();
+  }
+
   const server = await startSimServer({
     port: opts.port ?? 0,
     host: opts.host ?? '127.0.0.1',
     faults,
     faultKey,
     expireSessions: () => state.sessions.clear(),
+    admin: {
+      state: () => ({
+        dossiers: [...state.dossiers.entries()].map(([code, d]) => ({ MaHoSo: code, TrangThaiHoSo: d.record.TrangThaiHoSo, createCount: d.createCount, updateCount: d.updateCount })),
+        progress: Object.fromEntries([...state.progress.entries()].map(([code, steps]) => [code, steps.map((st) => st.NoiDungXuLy)])),
+        received: state.received,
+        calls: state.calls.length,
+      }),
+      reset,
+    },
     handle: (req) => {
       if (req.method === 'POST' && req.path === authPath) return login(req);
       if (req.method === 'POST' && req.path === servicePath) return service(req);
@@ -283,6 +318,7 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
     state,
     faults,
     expireSessions: () => state.sessions.clear(),
+    reset,
     close: () => server.close(),
   };
 }

@@ -9,6 +9,7 @@ import {
   type HandOffResult,
   type HolidayNotice,
   type ProvincialSystem,
+  type StatusPage,
 } from './provincial.port';
 
 export interface ProvincialClientOptions {
@@ -31,7 +32,25 @@ const TokenAnswer = z.object({
 const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 const OAuthErrorBody = z.object({ error: z.string(), error_description: z.string().optional() });
 
-const HandOffAnswer = z.object({ id: z.string().min(1), duplicate: z.boolean() });
+const HandOffAnswer = z.object({
+  id: z.string().min(1),
+  duplicate: z.boolean(),
+  /** Echoed by systems that support it; when present they must be ours. */
+  MaHoSo: z.string().optional(),
+  idempotencyKey: z.string().optional(),
+});
+const StatusAnswer = z.object({
+  feedId: z.string().min(1),
+  items: z.array(z.object({
+    seq: z.number().int().min(0),
+    MaHoSo: z.string().min(1),
+    TrangThaiHoSo: z.string().regex(/^([1-9]|10)$/, 'status 1-10'),
+    ThoiDiem: z.iso.datetime({ offset: true }),
+    GhiChu: z.string().nullish(),
+  })),
+  next: z.string(),
+  hasMore: z.boolean(),
+});
 const LeaseAnswer = z
   .object({ from: z.number().int(), to: z.number().int() })
   .refine((b) => b.from >= 1 && b.from <= b.to && b.to <= MAX_LEASED_SEQUENCE, 'lease outside 1..8999');
@@ -155,6 +174,9 @@ export function createProvincialClient(opts: ProvincialClientOptions): Provincia
     handOff(dossier: HandOffDossier, idempotencyKey: string): Promise<HandOffResult> {
       return withLog('hand-off', async () => {
         const answer = await api('POST', '/api/dossiers', dossier, HandOffAnswer, { 'idempotency-key': idempotencyKey });
+        if ((answer.idempotencyKey !== undefined && answer.idempotencyKey !== idempotencyKey) || (answer.MaHoSo !== undefined && answer.MaHoSo !== dossier.MaHoSo)) {
+          throw new RemoteError('provincial', 'REMOTE_BAD_RESPONSE', 'hand-off: the acknowledgement is for another request');
+        }
         return { remoteId: answer.id, duplicate: answer.duplicate };
       });
     },
@@ -166,6 +188,20 @@ export function createProvincialClient(opts: ProvincialClientOptions): Provincia
           throw new RemoteError('provincial', 'REMOTE_BAD_RESPONSE', 'code lease: block larger than requested');
         }
         return { from: block.from, to: block.to };
+      });
+    },
+
+    statusChanges(cursor: string | null, limit: number): Promise<StatusPage> {
+      return withLog('status changes', async () => {
+        const query = new URLSearchParams({ limit: String(limit) });
+        if (cursor !== null) query.set('after', cursor);
+        const answer = await api('GET', `/api/status-changes?${query.toString()}`, undefined, StatusAnswer);
+        return {
+          feedId: answer.feedId,
+          cursor: answer.next,
+          hasMore: answer.hasMore,
+          changes: answer.items.map((i) => ({ seq: i.seq, dossierCode: i.MaHoSo, status: Number(i.TrangThaiHoSo), changedAt: Date.parse(i.ThoiDiem), note: i.GhiChu ?? '' })),
+        };
       });
     },
 

@@ -36,6 +36,32 @@ export interface CodeBlock {
 /** Highest sequence number the provincial system leases; 9000-9999 are each desk's offline reserve. */
 export const MAX_LEASED_SEQUENCE = 8999;
 
+/** A status change made by the processing unit, as the desk sees it. */
+export interface StatusChange {
+  /** Position in the remote's feed (increasing within one feed, not necessarily by time). */
+  seq: number;
+  dossierCode: string;
+  /** National status code 1-10 (TrangThaiHoSo). */
+  status: number;
+  /** Epoch ms of the change at the remote (from its ISO timestamp). */
+  changedAt: number;
+  note: string;
+}
+
+export interface StatusPage {
+  /**
+   * Names the feed. It changes when the remote was reset or replaced; the cursor of an old feed
+   * means nothing in the new one.
+   */
+  feedId: string;
+  /** In the order the remote sent them, which may not be the order they happened in. */
+  changes: StatusChange[];
+  /** Opaque: pass it back to get the following page. */
+  cursor: string;
+  /** More changes are waiting after `cursor`. */
+  hasMore: boolean;
+}
+
 export type HolidayKind = 'holiday' | 'compensatory' | 'swap';
 
 /** A yearly notice of days off and make-up working days (DOMAIN.md §5). */
@@ -68,6 +94,13 @@ export interface HolidayNotice {
  *   hash mismatch, lease numbers exhausted for the day: 409); `details.remoteCode` holds the
  *   remote's code.
  * - `REMOTE_AUTH_FAILED` (not retryable): client id/secret refused, 403, or a fresh token refused.
+ *   It concerns every call, not one record: the sync engine opens the remote's circuit breaker
+ *   instead of dead-lettering rows.
+ *
+ * A call that resolves did what it says: `handOff` resolving means the dossier is held by the
+ * remote under that key (an answer that echoes another request's key or MaHoSo is
+ * `REMOTE_BAD_RESPONSE`, never a success). Nothing here deletes local data: an empty answer or a
+ * reset feed only means the remote has nothing new to say.
  */
 export interface ProvincialSystem {
   /** Hands a received dossier to the processing unit. Same key → same answer, `duplicate: true`. */
@@ -76,4 +109,11 @@ export interface ProvincialSystem {
   leaseCodeBlock(request: CodeLeaseRequest): Promise<CodeBlock>;
   /** Holiday notices for a year, oldest effective date first. */
   holidayNotices(year: number): Promise<HolidayNotice[]>;
+  /**
+   * Status changes after `cursor` (null = from the start of the feed), at most `limit`. The page
+   * may hold changes out of order or already seen; the caller orders them by `changedAt`/`seq`
+   * and never lets a dossier go back to an older state. `REMOTE_BAD_RESPONSE` for an unknown
+   * status code or a malformed timestamp.
+   */
+  statusChanges(cursor: string | null, limit: number): Promise<StatusPage>;
 }

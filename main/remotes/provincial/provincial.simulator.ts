@@ -20,6 +20,12 @@ export { TRAINING_HOLIDAY_NOTICES } from './training-holidays';
  * - `POST /api/code-leases` `{ agencyId, date, count }` → 201 `{ from, to }` from a counter per
  *   (agency, date), at most up to 8999 (a short block when fewer are left); 409 when none are left.
  * - `GET /api/holiday-notices?year=` → 200 `{ items }`.
+ * - `GET /api/status-changes?after=CURSOR&limit=N` → 200 `{ feedId, items: [{ seq, MaHoSo,
+ *   TrangThaiHoSo, ThoiDiem, GhiChu }], next, hasMore }`: status changes made by the processing
+ *   unit, oldest first; `next` is the cursor for the following page. `feedId` names the feed:
+ *   a remote that was reset starts a new feed (sequence numbers start again at 1).
+ * - `POST /api/dossiers` answers also echo `MaHoSo` and `idempotencyKey`, so a client can tell an
+ *   acknowledgement of its own request from a stale one.
  * - Errors: `{ error: { code, message } }` with 400 (invalid), 409 (exhausted), 422 (file hash).
  */
 
@@ -44,11 +50,34 @@ export interface ProvincialDossierRecord {
   idempotencyKeys: string[];
 }
 
+/** One hand-off as it reached the system, in arrival order, duplicates included. */
+export interface ProvincialReceipt {
+  maHoSo: string;
+  idempotencyKey: string;
+  /** `created`: new dossier; `updated`: new key for a known dossier; `duplicate`: key seen before. */
+  outcome: 'created' | 'updated' | 'duplicate';
+  at: number;
+}
+
+export interface StatusFeedItem {
+  seq: number;
+  MaHoSo: string;
+  TrangThaiHoSo: string;
+  /** ISO 8601 with offset: when the processing unit made the change. */
+  ThoiDiem: string;
+  GhiChu: string;
+}
+
 export interface ProvincialState {
+  received: ProvincialReceipt[];
+  /** The status feed: `feedId` changes when the remote is reset. */
+  statusFeed: { feedId: string; items: StatusFeedItem[] };
+  /** Fault: pages come newest first and repeat the item before the cursor. */
+  statusFeedOutOfOrder: boolean;
   /** By MaHoSo. */
   dossiers: Map<string, ProvincialDossierRecord>;
   /** Idempotency key → first answer. */
-  idempotency: Map<string, { remoteId: string }>;
+  idempotency: Map<string, { remoteId: string; maHoSo: string }>;
   /** `${agencyId}|${date}` → next free number and the blocks handed out. */
   leases: Map<string, { next: number; blocks: { from: number; to: number; clientId: string }[] }>;
   tokens: Map<string, { clientId: string; expiresAt: number }>;
@@ -63,6 +92,13 @@ export interface ProvincialSimulator {
   faults: FaultControls;
   /** Every issued token stops working; the next bearer call answers 401. */
   expireTokens(): void;
+  /**
+   * The processing unit changes a dossier's status: appended to the feed with the next seq.
+   * `at` (ISO) defaults to now; an older `at` makes an out-of-order update.
+   */
+  pushStatus(maHoSo: string, status: number, opts?: { at?: string; note?: string }): StatusFeedItem;
+  /** The system loses its dossiers and starts a new, empty status feed (a reset or emptied remote). */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -75,12 +111,26 @@ const LeaseBody = z.object({
   count: z.number().int().min(1).max(1000),
 });
 
+const AdminStatusBody = z.object({
+  MaHoSo: z.string().min(1),
+  TrangThaiHoSo: z.coerce.number().int().min(1).max(10),
+  ThoiDiem: z.iso.datetime({ offset: true }).optional(),
+  GhiChu: z.string().optional(),
+});
+
+function newFeedId(): string {
+  return `feed-${randomBytes(6).toString('hex')}`;
+}
+
 export async function startProvincialSimulator(opts: ProvincialSimulatorOptions = {}): Promise<ProvincialSimulator> {
   const clients = opts.clients ?? [{ ...TRAINING_PROVINCIAL_CLIENT }];
   const ttlSeconds = opts.tokenTtlSeconds ?? 3600;
   const faults = new FaultInjector();
   faults.latencyMs = opts.faults?.latencyMs ?? 0;
   const state: ProvincialState = {
+    received: [],
+    statusFeed: { feedId: newFeedId(), items: [] },
+    statusFeedOutOfOrder: false,
     dossiers: new Map(),
     idempotency: new Map(),
     leases: new Map(),
@@ -130,7 +180,10 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
     const key = typeof keyHeader === 'string' ? keyHeader.trim() : '';
     if (key === '') return error(400, 'IDEMPOTENCY_KEY_REQUIRED', 'Thiếu Idempotency-Key');
     const seen = state.idempotency.get(key);
-    if (seen) return { status: 200, json: { id: seen.remoteId, duplicate: true } };
+    if (seen) {
+      state.received.push({ maHoSo: seen.maHoSo, idempotencyKey: key, outcome: 'duplicate', at: Date.now() });
+      return { status: 200, json: { id: seen.remoteId, duplicate: true, MaHoSo: seen.maHoSo, idempotencyKey: key } };
+    }
 
     const parsed = HandOffBody.safeParse(parseJson(req.body));
     if (!parsed.success) {
@@ -159,8 +212,9 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
       remoteId = `HTTT-${String(remoteSeq).padStart(6, '0')}`;
       state.dossiers.set(record.MaHoSo, { remoteId, record, files: stored, receiveCount: 1, idempotencyKeys: [key] });
     }
-    state.idempotency.set(key, { remoteId });
-    return { status: 201, json: { id: remoteId, duplicate: false } };
+    state.idempotency.set(key, { remoteId, maHoSo: record.MaHoSo });
+    state.received.push({ maHoSo: record.MaHoSo, idempotencyKey: key, outcome: existing ? 'updated' : 'created', at: Date.now() });
+    return { status: 201, json: { id: remoteId, duplicate: false, MaHoSo: record.MaHoSo, idempotencyKey: key } };
   }
 
   function lease(req: SimRequest, clientId: string): SimReply {
@@ -186,13 +240,50 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
     return { status: 200, json: { items: state.notices.filter((n) => n.year === year) } };
   }
 
+  function statusChanges(req: SimRequest): SimReply {
+    const afterRaw = req.query.get('after');
+    const after = afterRaw === null || afterRaw === '' ? 0 : Number(afterRaw);
+    const limit = Number(req.query.get('limit') ?? '100');
+    if (!Number.isInteger(after) || after < 0) return error(400, 'CURSOR_INVALID', 'Con trỏ không hợp lệ');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return error(400, 'LIMIT_INVALID', 'limit phải từ 1 đến 1000');
+    const feed = state.statusFeed;
+    const newer = feed.items.filter((i) => i.seq > after);
+    let page = newer.slice(0, limit);
+    const last = page.at(-1)?.seq ?? after;
+    if (state.statusFeedOutOfOrder) {
+      const older = feed.items.filter((i) => i.seq <= after).at(-1);
+      page = [...page].reverse();
+      if (older) page.push(older);
+    }
+    return { status: 200, json: { feedId: feed.feedId, items: page, next: String(last), hasMore: newer.length > limit } };
+  }
+
+  function pushStatus(maHoSo: string, status: number, o: { at?: string; note?: string } = {}): StatusFeedItem {
+    const items = state.statusFeed.items;
+    const item: StatusFeedItem = {
+      seq: (items.at(-1)?.seq ?? 0) + 1,
+      MaHoSo: maHoSo,
+      TrangThaiHoSo: String(status),
+      ThoiDiem: o.at ?? new Date().toISOString(),
+      GhiChu: o.note ?? '',
+    };
+    items.push(item);
+    return item;
+  }
+
+  function reset(): void {
+    state.dossiers.clear();
+    state.idempotency.clear();
+    state.statusFeed = { feedId: newFeedId(), items: [] };
+  }
+
   function handle(req: SimRequest): SimReply {
     state.calls.push({ method: req.method, path: req.path, at: Date.now() });
     if (req.path === '/oauth/token') {
       return req.method === 'POST' ? issueToken(req) : error(405, 'METHOD_NOT_ALLOWED', 'POST only');
     }
     const route = `${req.method} ${req.path}`;
-    const known = ['POST /api/dossiers', 'POST /api/code-leases', 'GET /api/holiday-notices'];
+    const known = ['POST /api/dossiers', 'POST /api/code-leases', 'GET /api/holiday-notices', 'GET /api/status-changes'];
     if (!known.includes(route)) return error(404, 'NOT_FOUND', `Không có ${route}`);
     const clientId = bearer(req);
     if (clientId === null) {
@@ -200,6 +291,7 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
     }
     if (route === 'POST /api/dossiers') return handOff(req);
     if (route === 'POST /api/code-leases') return lease(req, clientId);
+    if (route === 'GET /api/status-changes') return statusChanges(req);
     return notices(req);
   }
 
@@ -211,6 +303,27 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
     expireSessions: () => state.tokens.clear(),
     handle,
     maxBodyBytes: 256 * 1024 * 1024,
+    admin: {
+      configure: (body) => {
+        if (typeof body['statusFeedOutOfOrder'] === 'boolean') state.statusFeedOutOfOrder = body['statusFeedOutOfOrder'];
+      },
+      state: () => ({
+        dossiers: [...state.dossiers.entries()].map(([code, d]) => ({ MaHoSo: code, remoteId: d.remoteId, receiveCount: d.receiveCount, idempotencyKeys: d.idempotencyKeys })),
+        received: state.received,
+        statusFeed: state.statusFeed,
+        calls: state.calls.length,
+      }),
+      reset,
+      route: (req, body) => {
+        if (req.method !== 'POST' || req.path !== '/__sim/status') return null;
+        const parsed = AdminStatusBody.safeParse(body);
+        if (!parsed.success) return error(400, 'INVALID', 'cần { MaHoSo, TrangThaiHoSo (1-10), ThoiDiem?, GhiChu? }');
+        const o: { at?: string; note?: string } = {};
+        if (parsed.data.ThoiDiem !== undefined) o.at = parsed.data.ThoiDiem;
+        if (parsed.data.GhiChu !== undefined) o.note = parsed.data.GhiChu;
+        return { status: 201, json: pushStatus(parsed.data.MaHoSo, parsed.data.TrangThaiHoSo, o) };
+      },
+    },
   });
 
   return {
@@ -218,6 +331,8 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
     state,
     faults,
     expireTokens: () => state.tokens.clear(),
+    pushStatus,
+    reset,
     close: () => server.close(),
   };
 }

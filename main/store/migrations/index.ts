@@ -1,9 +1,11 @@
 import { initial } from './0001-initial';
 import { search } from './0002-search';
 import { digitisedDocuments } from './0003-digitised-documents';
+import { queue } from './0004-queue';
+import { sync } from './0005-sync';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
 
 /** Every migration, in order. Append only: a shipped migration is never edited. */
-export const MIGRATIONS: readonly Migration[] = [initial, search, digitisedDocuments];
+export const MIGRATIONS: readonly Migration[] = [initial, search, digitisedDocuments, queue, sync];

@@ -7,6 +7,8 @@ declare module 'vue-router' {
   interface RouteMeta {
     public?: boolean;
     roles?: readonly Role[];
+    /** A full-screen window (kiosk, counter display): no header. */
+    bare?: boolean;
   }
 }
 
@@ -19,6 +21,10 @@ export const routes: RouteRecordRaw[] = [
   { path: '/intake', name: 'intake', component: () => import('../views/IntakeView.vue'), meta: { roles: DESK } },
   { path: '/digitise', name: 'digitise', component: () => import('../views/DigitiserView.vue'), meta: { roles: DIGITISE } },
   { path: '/documents', name: 'documents', component: () => import('../views/DocumentsView.vue'), meta: { roles: DIGITISE } },
+  { path: '/verify', name: 'verify', component: () => import('../views/VerifyView.vue'), meta: { roles: DIGITISE } },
+  { path: '/kiosk', name: 'kiosk', component: () => import('../views/KioskView.vue'), meta: { roles: DESK, bare: true } },
+  { path: '/rate', name: 'rate', component: () => import('../views/RatingView.vue'), meta: { roles: DESK, bare: true } },
+  { path: '/display', name: 'display', component: () => import('../views/DisplayView.vue'), meta: { bare: true } },
   { path: '/today', name: 'today', component: () => import('../views/TodayView.vue') },
   { path: '/dossier/:code', name: 'dossier', component: () => import('../views/DossierView.vue'), props: true },
   { path: '/:rest(.*)*', redirect: '/intake' },

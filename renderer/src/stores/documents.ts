@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { api } from '../api';
-import type { DocumentSearchHit } from './types';
+import type { DocumentSearchHit, PdfFile } from './types';
 import { toUiError, type UiError } from './ui-error';
 
 export const DOCUMENT_SEARCH_DEBOUNCE_MS = 250;
@@ -17,6 +17,10 @@ export const useDocumentsStore = defineStore('documents', () => {
   const searching = ref(false);
   const searched = ref(false);
   const error = ref<UiError | null>(null);
+  /** The PDF shown under the results (a document digitised at this desk). */
+  const pdf = ref<{ id: string; file: PdfFile } | null>(null);
+  const pdfLoading = ref<string | null>(null);
+  const pdfError = ref<UiError | null>(null);
   let timer: ReturnType<typeof setTimeout> | null = null;
   let seq = 0;
 
@@ -75,5 +79,24 @@ export const useDocumentsStore = defineStore('documents', () => {
     error.value = null;
   }
 
-  return { query, results, searching, searched, error, search, searchNow, clear };
+  async function openPdf(id: string): Promise<void> {
+    pdfLoading.value = id;
+    pdfError.value = null;
+    try {
+      const file = await api.documents.pdf({ id });
+      if (pdfLoading.value === id) pdf.value = { id, file };
+    } catch (err) {
+      if (pdfLoading.value === id) pdfError.value = toUiError(err);
+    } finally {
+      if (pdfLoading.value === id) pdfLoading.value = null;
+    }
+  }
+
+  function closePdf(): void {
+    pdf.value = null;
+    pdfError.value = null;
+    pdfLoading.value = null;
+  }
+
+  return { query, results, searching, searched, error, pdf, pdfLoading, pdfError, search, searchNow, clear, openPdf, closePdf };
 });

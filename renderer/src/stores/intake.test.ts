@@ -52,7 +52,7 @@ describe('intake store', () => {
   it('suggests reuse after choosing the procedure, and receives with the ticket id', async () => {
     const { fake } = core();
     const queue = useQueueStore();
-    queue.current = { id: 7, number: 'A007', service: 'TTHC', priority: false, state: 'called', takenAt: '2025-07-15T08:00', calledAt: '2025-07-15T09:00', counter: 'Q01' };
+    queue.current = { id: 7, number: 'A007', service: 'TTHC', priority: false, state: 'called', takenAt: '2025-07-15T08:00', calledAt: '2025-07-15T09:00', counter: 'Q01', serviceName: 'Thủ tục hành chính', targetCounter: null, callCount: 1, finishedAt: null, outcome: null, dossierCode: null, waitSeconds: 0, serviceSeconds: 0, printedAt: null, printError: null };
     const intake = await fillReady();
     expect(intake.draft.components.CCCD).toMatchObject({ source: 'reused', reusedDocumentId: 'N:GT-1', consent: true });
     expect(intake.draft.quote?.totalFee).toBe(200000);

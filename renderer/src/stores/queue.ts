@@ -10,6 +10,7 @@ export const useQueueStore = defineStore('queue', () => {
   const current = ref<Ticket | null>(null);
   const waiting = ref<Ticket[]>([]);
   const skipped = ref<Ticket[]>([]);
+  const held = ref<Ticket[]>([]);
   const empty = ref(false);
   const busy = ref(false);
   const error = ref<UiError | null>(null);
@@ -22,6 +23,7 @@ export const useQueueStore = defineStore('queue', () => {
     if (state.current !== undefined) current.value = state.current;
     if (state.waiting !== undefined) waiting.value = state.waiting;
     if (state.skipped !== undefined) skipped.value = state.skipped;
+    if (state.held !== undefined) held.value = state.held;
   }
 
   async function load(): Promise<void> {
@@ -66,10 +68,31 @@ export const useQueueStore = defineStore('queue', () => {
       apply(await api.queue.skip());
     });
 
+  /** Sets the current ticket aside (the applicant fetches a paper); it comes back with `callTicket`. */
+  const hold = () =>
+    run(async () => {
+      apply(await api.queue.hold());
+    });
+
+  /** Ends the service of the current ticket without receiving a dossier (receiving finishes it by itself). */
+  const finish = () =>
+    run(async () => {
+      apply(await api.queue.finish());
+    });
+
+  /** Calls a skipped person who came back, or resumes a held ticket. */
+  const callTicket = (ticketId: number) =>
+    run(async () => {
+      current.value = await api.queue.callTicket({ ticketId });
+      empty.value = false;
+      await load();
+    });
+
   function listen(): void {
     if (stopListening) return;
     stopListening = onEvent('queue.changed', (change) => {
-      if (counter.value !== null && change.counter !== counter.value) return;
+      // Every counter's view is broadcast: only this counter's applies (none before the first load).
+      if (counter.value === null || change.counter !== counter.value) return;
       apply(change);
       if (change.waiting && change.waiting.length > 0) empty.value = false;
     });
@@ -80,5 +103,5 @@ export const useQueueStore = defineStore('queue', () => {
     stopListening = null;
   }
 
-  return { counter, current, waiting, skipped, empty, busy, error, waitingCount, load, callNext, recall, skip, listen, stop };
+  return { counter, current, waiting, skipped, held, empty, busy, error, waitingCount, load, callNext, recall, skip, hold, finish, callTicket, listen, stop };
 });

@@ -1,13 +1,15 @@
 // @vitest-environment happy-dom
 import { enableAutoUnmount } from '@vue/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { setApiForTests } from '../api';
 import { documentHit } from '../testing/digitise-fixtures';
 import { FakeFailure } from '../testing/fake-api';
 import { mountWith, settle, setupHarness } from '../testing/mount';
+import { quietIframeLoading } from '../testing/quiet-iframes';
 import DocumentsView from './DocumentsView.vue';
 
 enableAutoUnmount(afterEach);
+beforeAll(quietIframeLoading);
 afterEach(() => {
   setApiForTests(null);
   document.body.innerHTML = '';
@@ -62,5 +64,32 @@ describe('document search', () => {
     await input.trigger('keydown', { key: 'Enter' });
     await settle();
     expect(wrapper.get('[data-testid="documents-error"]').text()).toContain('không có quyền');
+  });
+
+  it('opens the PDF of a document digitised here without leaving the results; a failure is shown', async () => {
+    let missing = false;
+    const h = setupHarness({
+      'documents.search': () => [documentHit],
+      'documents.pdf': () => {
+        if (missing) throw new FakeFailure('NOT_FOUND');
+        return { fileName: 'KQ0003-L7.pdf', base64: btoa('%PDF-1.7 test'), sha256: 'ab'.repeat(32) };
+      },
+    });
+    const wrapper = mountWith(DocumentsView, h);
+    const input = wrapper.get('[data-testid="documents-search"]');
+    await input.setValue('ben nghe');
+    await input.trigger('keydown', { key: 'Enter' });
+    await settle();
+    await wrapper.get('[data-testid="document-pdf-L:7"]').trigger('click');
+    await settle();
+    expect(h.fake.callsOf('documents.pdf').map((c) => c.params)).toEqual([{ id: 'L:7' }]);
+    expect(wrapper.get('[data-testid="document-pdf-name"]').text()).toBe('KQ0003-L7.pdf');
+    expect(wrapper.find('[data-testid="document-hit-L:7"]').exists()).toBe(true);
+    await wrapper.get('[data-testid="document-pdf-close"]').trigger('click');
+    expect(wrapper.find('[data-testid="document-pdf"]').exists()).toBe(false);
+    missing = true;
+    await wrapper.get('[data-testid="document-pdf-L:7"]').trigger('click');
+    await settle();
+    expect(wrapper.find('[data-testid="document-pdf-error"]').exists()).toBe(true);
   });
 });

@@ -1,0 +1,92 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore } from '../store/store';
+import { tempDir } from '../store/test-support';
+import { main } from './cli';
+
+const CODE = '000.00.12.H56-250715-0001';
+
+function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  return main(args, { out: (s) => { out.push(s); return true; }, err: (s) => { err.push(s); return true; } }).then((code) => ({ code, out: out.join('\n'), err: err.join('\n') }));
+}
+
+describe('motcua-desk sync status | retry | export-dead', () => {
+  let temp: ReturnType<typeof tempDir>;
+  const ids: number[] = [];
+
+  beforeEach(() => {
+    temp = tempDir('motcua-cli-sync-');
+    ids.length = 0;
+    const store = openStore({ dataDir: temp.dir });
+    const add = (target: 'national' | 'provincial', kind: 'dossier.upsert' | 'dossier.progress' | 'dossier.handoff', key: string) =>
+      store.outbox.enqueue({ target, kind, dossierCode: CODE, idempotencyKey: key, payload: { dossier: { MaHoSo: CODE, SoDinhDanh: '001203004567' } }, now: 1_750_000_000_000 }).id;
+    ids.push(add('national', 'dossier.upsert', 'k1'), add('national', 'dossier.progress', 'k2'), add('provincial', 'dossier.handoff', 'k3'), add('provincial', 'dossier.handoff', 'k4'));
+    store.outbox.markSent(ids[0]!, 1_750_000_001_000, CODE);
+    store.outbox.markDead(ids[1]!, 'CapNhatTienDoHoSoMC rejected: Hồ sơ chưa được đồng bộ', 'rejected', 'REMOTE_REJECTED', 1_750_000_002_000);
+    store.outbox.markDead(ids[2]!, 'gave up after 12 attempts: REMOTE_TIMEOUT: x', 'exhausted', 'REMOTE_TIMEOUT', 1_750_000_003_000);
+    store.syncState.saveHealth({ remote: 'provincial', breakerState: 'open', openedAt: 1_750_000_000_000, retryAt: 1_750_000_030_000, lastError: 'REMOTE_UNAVAILABLE: connection refused', updatedAt: 1 });
+    store.close();
+  });
+  afterEach(() => temp.cleanup());
+
+  it('status reports counts, remotes and the stored breaker, and exits 1 while dead letters exist', async () => {
+    const r = await run(['sync', 'status', '--json', '--data-dir', temp.dir]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.out) as { counts: Record<string, number>; remotes: { target: string; owed: number; dead: number; breaker: string; breakerError: string | null }[] };
+    expect(report.counts).toEqual({ pending: 1, retrying: 0, sent: 1, dead: 2 });
+    expect(report.remotes).toEqual([
+      expect.objectContaining({ target: 'national', owed: 0, dead: 1, breaker: 'closed' }),
+      expect.objectContaining({ target: 'provincial', owed: 1, dead: 1, breaker: 'open', breakerError: 'REMOTE_UNAVAILABLE: connection refused' }),
+    ]);
+    const text = await run(['sync', 'status', '--data-dir', temp.dir]);
+    expect(text.out).toMatch(/1 chờ gửi, 0 đang thử lại, 1 đã gửi, 2 lỗi cần xử lý/);
+    expect(text.out).toMatch(/Hệ thống của tỉnh .*tạm ngừng gửi/);
+  });
+
+  it('export-dead explains each dead letter in Vietnamese; payloads only on request', async () => {
+    const r = await run(['sync', 'export-dead', '--json', '--data-dir', temp.dir]);
+    expect(r.code).toBe(0);
+    const exported = JSON.parse(r.out) as { count: number; items: { id: number; reason: string; message: string; payload?: unknown }[] };
+    expect(exported.count).toBe(2);
+    expect(exported.items.map((i) => [i.id, i.reason])).toEqual([[ids[1], 'rejected'], [ids[2], 'exhausted']]);
+    expect(exported.items[0]!.message).toBe(`Cổng Dịch vụ công quốc gia từ chối tiến độ xử lý của hồ sơ ${CODE}: "Hồ sơ chưa được đồng bộ". Kiểm tra, sửa thông tin hồ sơ rồi bấm "Gửi lại".`);
+    expect(exported.items[1]!.message).toMatch(/^Đã thử gửi bàn giao hồ sơ .* tới Hệ thống giải quyết thủ tục hành chính của tỉnh 1 lần nhưng không thành công \(không phản hồi kịp thời\)/u);
+    expect(exported.items[0]!.payload).toBeUndefined();
+    expect(r.out).not.toContain('001203004567');
+
+    const file = join(temp.dir, 'dead.json');
+    const w = await run(['sync', 'export-dead', '--target', 'provincial', '--with-payload', '--out', file, '--data-dir', temp.dir]);
+    expect(w.out).toMatch(/Đã ghi 1 bản ghi lỗi/);
+    const written = JSON.parse(readFileSync(file, 'utf8')) as { items: { payload: unknown }[] };
+    expect(written.items[0]!.payload).toEqual({ dossier: { MaHoSo: CODE, SoDinhDanh: '001203004567' } });
+  });
+
+  it('retry revives what is named (attempts reset, audited) and refuses to guess', async () => {
+    expect((await run(['sync', 'retry', '--data-dir', temp.dir])).code).toBe(2);
+    expect((await run(['sync', 'retry', '--target', 'moon', '--data-dir', temp.dir])).code).toBe(2);
+    const one = await run(['sync', 'retry', '--id', String(ids[2]), '--json', '--data-dir', temp.dir]);
+    expect(JSON.parse(one.out)).toEqual({ revived: [ids[2]] });
+    const all = await run(['sync', 'retry', '--all', '--data-dir', temp.dir]);
+    expect(all.out).toBe(`Đã đưa 1 bản ghi vào hàng đợi gửi lại: ${ids[1]}.`);
+    const store = openStore({ dataDir: temp.dir });
+    try {
+      expect(store.outbox.get(ids[1]!)).toMatchObject({ status: 'retrying', attempts: 0, deadReason: null });
+      expect(store.outbox.counts().dead).toBe(0);
+      expect(store.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'sync.retry-dead' AND actor = 'cli'").pluck().get()).toBe(2);
+    } finally {
+      store.close();
+    }
+    expect((await run(['sync', 'retry', '--all', '--data-dir', temp.dir])).out).toBe('Không có bản ghi lỗi nào phù hợp.');
+  });
+
+  it('is reachable through the motcua-desk binary', () => {
+    const bin = join(import.meta.dirname, '..', '..', 'bin', 'motcua-desk.mjs');
+    const r = spawnSync(process.execPath, [bin, 'sync', 'status', '--json', '--data-dir', temp.dir], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ counts: { dead: 2 } });
+  }, 60_000);
+});

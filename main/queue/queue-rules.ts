@@ -1,0 +1,43 @@
+import type { PriorityRule } from '../../common/contract';
+
+/**
+ * The pure calling rule of a counter (no SQL, no clock), table-tested in `queue-rules.test.ts`.
+ *
+ * 1. A ticket transferred to this counter is called first (it was sent here on purpose and has
+ *    waited once already).
+ * 2. Otherwise the oldest priority ticket and the oldest ordinary ticket the counter serves compete:
+ *    - `first`: a priority ticket always goes first;
+ *    - `interleave` every N: a priority ticket is called when none of the counter's last N-1 calls
+ *      of the day was one (so at most one in N calls is a priority call while ordinary people wait).
+ * 3. Among equals, take order (ticket id): a ticket transferred to a service keeps its place by the
+ *    time it was taken, ahead of people who came after it.
+ */
+export interface CallCandidate {
+  id: number;
+  priority: boolean;
+  /** Transferred to this counter. */
+  targeted: boolean;
+}
+
+export function pickNext<C extends CallCandidate>(candidates: readonly C[], recentPriorityCalls: readonly boolean[], rule: PriorityRule): C | null {
+  const byTake = [...candidates].sort((a, b) => a.id - b.id);
+  const targeted = byTake.find((c) => c.targeted);
+  if (targeted) return targeted;
+  const priority = byTake.find((c) => c.priority);
+  const ordinary = byTake.find((c) => !c.priority);
+  if (!priority || !ordinary) return priority ?? ordinary ?? null;
+  if (rule.mode === 'first') return priority;
+  const window = recentPriorityCalls.slice(0, Math.max(1, rule.every) - 1);
+  return window.some(Boolean) ? ordinary : priority;
+}
+
+/** How many recent calls `pickNext` needs to look at. */
+export function recentWindow(rule: PriorityRule): number {
+  return rule.mode === 'first' ? 0 : Math.max(1, rule.every) - 1;
+}
+
+/** `A001`: the service prefix and the number of the day, at least three digits. */
+export function ticketNumber(prefix: string, seq: number): string {
+  if (!Number.isInteger(seq) || seq < 1) throw new RangeError(`ticket sequence must be a positive integer, got ${seq}`);
+  return `${prefix}${String(seq).padStart(3, '0')}`;
+}

@@ -1,0 +1,162 @@
+import { isFinalStatus, isStatusCode, statusName } from '../../common/domain/status';
+import { toLocalDateTime } from '../core/clock';
+import type { ProvincialSystem, StatusChange, StatusPage } from '../remotes/provincial/provincial.port';
+import type { Store } from '../store/store';
+
+export const STATUS_STREAM = 'status';
+
+export interface StatusPullerDeps {
+  store: Pick<Store, 'transaction' | 'syncState' | 'dossiers' | 'audit'>;
+  provincial: Pick<ProvincialSystem, 'statusChanges'>;
+  /** Epoch ms. */
+  now?: () => number;
+  log?: (line: string) => void;
+  /** Called after the transaction that changed a local dossier's status commits. */
+  onDossierChanged?: (code: string, status: number) => void;
+  yieldToEventLoop?: () => Promise<void>;
+}
+
+export interface StatusPullerOptions {
+  /** Changes asked per page (default 100). */
+  pageSize?: number;
+  /** Pages per pull at most (default 20); the rest waits for the next pull. */
+  maxPages?: number;
+}
+
+export interface PullResult {
+  pages: number;
+  /** Changes that moved a dossier forward. */
+  applied: number;
+  /** Changes older than what the desk already has (out of order or repeated): ignored. */
+  stale: number;
+  /** Changes for dossiers this desk does not hold (another desk's): ignored. */
+  unknown: number;
+  /** Newer remote status recorded, but the local dossier is in a final state and keeps it. */
+  keptFinal: number;
+  /** The remote's feed changed (it was reset or replaced): the pull started from its beginning. */
+  feedReset: boolean;
+}
+
+/**
+ * Pulls status changes from the provincial system and applies them, page by page, each page in
+ * one transaction together with the cursor that follows it: a crash between pages repeats at
+ * most one page, and repeating a page changes nothing.
+ *
+ * Safety rules (each has a test in `status-puller.test.ts`):
+ * - A dossier never goes back: a change is applied only if it happened after the newest one the
+ *   desk holds for that dossier (by the remote's time, then by sequence within one feed).
+ * - An empty remote, an empty page or a reset feed never deletes or rewinds anything local; a
+ *   new `feedId` only means the cursor restarts at the beginning of the new feed.
+ * - A local dossier in a final state (refused, withdrawn, stopped, result returned) keeps it.
+ */
+export class StatusPuller {
+  private readonly store: StatusPullerDeps['store'];
+  private readonly provincial: StatusPullerDeps['provincial'];
+  private readonly now: () => number;
+  private readonly log: (line: string) => void;
+  private readonly onDossierChanged: (code: string, status: number) => void;
+  private readonly yieldToEventLoop: () => Promise<void>;
+  private readonly pageSize: number;
+  private readonly maxPages: number;
+  private inFlight: Promise<PullResult> | null = null;
+
+  constructor(deps: StatusPullerDeps, opts: StatusPullerOptions = {}) {
+    this.store = deps.store;
+    this.provincial = deps.provincial;
+    this.now = deps.now ?? Date.now;
+    this.log = deps.log ?? (() => {});
+    this.onDossierChanged = deps.onDossierChanged ?? (() => {});
+    this.yieldToEventLoop = deps.yieldToEventLoop ?? (() => new Promise((resolve) => setImmediate(resolve)));
+    this.pageSize = opts.pageSize ?? 100;
+    this.maxPages = opts.maxPages ?? 20;
+  }
+
+  /** One pull (several pages). Concurrent calls share it. Remote errors reject (nothing applied for that page). */
+  pullOnce(): Promise<PullResult> {
+    if (!this.inFlight) this.inFlight = this.pull().finally(() => { this.inFlight = null; });
+    return this.inFlight;
+  }
+
+  /** Resolves when no pull is in progress (before the store closes). */
+  async settled(): Promise<void> {
+    if (this.inFlight) await this.inFlight.then(() => undefined, () => undefined);
+  }
+
+  private async pull(): Promise<PullResult> {
+    const result: PullResult = { pages: 0, applied: 0, stale: 0, unknown: 0, keptFinal: 0, feedReset: false };
+    for (let i = 0; i < this.maxPages; i++) {
+      const saved = this.store.syncState.cursor('provincial', STATUS_STREAM);
+      const page = await this.provincial.statusChanges(saved?.cursor ?? null, this.pageSize);
+      result.pages += 1;
+      if (saved?.feedId && saved.feedId !== page.feedId) {
+        // The cursor belongs to a feed the remote no longer has. Nothing local is touched: start the
+        // new feed from its beginning; the per-dossier times keep old news from winning.
+        if (result.feedReset) break; // reset twice within one pull: try again next time
+        this.log(`sync: provincial status feed changed (${saved.feedId} → ${page.feedId}); reading it from the start`);
+        this.store.transaction(() => this.store.syncState.saveCursor({ remote: 'provincial', stream: STATUS_STREAM, feedId: page.feedId, cursor: null, updatedAt: this.now() }));
+        result.feedReset = true;
+        continue;
+      }
+      const changed = this.applyPage(page, result);
+      for (const [code, status] of changed) this.onDossierChanged(code, status);
+      await this.yieldToEventLoop();
+      if (!page.hasMore || page.changes.length === 0) break;
+    }
+    return result;
+  }
+
+  /** Applies one page and saves the cursor after it, in one transaction. Returns the local changes. */
+  private applyPage(page: StatusPage, result: PullResult): Map<string, number> {
+    const changed = new Map<string, number>();
+    const ordered = [...page.changes].sort((a, b) => a.changedAt - b.changedAt || a.seq - b.seq);
+    this.store.transaction(() => {
+      for (const change of ordered) {
+        const outcome = this.applyChange(change, page.feedId);
+        if (outcome === 'applied') {
+          result.applied += 1;
+          changed.set(change.dossierCode, change.status);
+        } else if (outcome === 'kept-final') {
+          result.keptFinal += 1;
+        } else if (outcome === 'stale') {
+          result.stale += 1;
+        } else {
+          result.unknown += 1;
+        }
+      }
+      this.store.syncState.saveCursor({ remote: 'provincial', stream: STATUS_STREAM, feedId: page.feedId, cursor: page.cursor, updatedAt: this.now() });
+    });
+    return changed;
+  }
+
+  private applyChange(change: StatusChange, feedId: string): 'applied' | 'stale' | 'unknown' | 'kept-final' {
+    if (!isStatusCode(change.status) || !Number.isFinite(change.changedAt)) return 'stale';
+    const dossier = this.store.dossiers.getByCode(change.dossierCode);
+    if (!dossier) return 'unknown';
+    const held = this.store.syncState.remoteStatus(change.dossierCode, 'provincial');
+    if (held && !isNewer(change, feedId, held)) return 'stale';
+    const appliedAt = this.now();
+    this.store.syncState.saveRemoteStatus({
+      dossierCode: change.dossierCode, remote: 'provincial', status: change.status, changedAt: change.changedAt,
+      seq: change.seq, feedId, note: change.note, appliedAt,
+    });
+    if (dossier.status === change.status) return 'applied';
+    if (isFinalStatus(dossier.status)) {
+      this.log(`sync: ${change.dossierCode} is ${dossier.status} locally (final); provincial status ${change.status} recorded only`);
+      return 'kept-final';
+    }
+    const at = toLocalDateTime(change.changedAt);
+    const note = change.note || `Cập nhật từ hệ thống một cửa của tỉnh: ${statusName(change.status)}`;
+    this.store.dossiers.setStatus(change.dossierCode, change.status, 'provincial', note, at);
+    this.store.audit.append({
+      at: toLocalDateTime(appliedAt), actor: 'sync', action: 'dossier.remote-status', entity: 'dossier', entityId: change.dossierCode,
+      details: { from: dossier.status, to: change.status, remote: 'provincial', seq: change.seq, feedId },
+    });
+    return 'applied';
+  }
+}
+
+/** Later in time wins; at the same time, a higher sequence of the same feed wins. */
+function isNewer(change: StatusChange, feedId: string, held: { changedAt: number; seq: number; feedId: string }): boolean {
+  if (change.changedAt !== held.changedAt) return change.changedAt > held.changedAt;
+  return feedId === held.feedId && change.seq > held.seq;
+}
