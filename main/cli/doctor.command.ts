@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { AppError } from '../../common/contract';
 import { createDrivers } from '../../drivers';
 import { loadConfig, type LoadedConfig } from '../core/config';
+import { checkDevices } from './doctor-devices';
 import { checkScanners } from './doctor-scanners';
 import { createNationalPortalClient } from '../remotes/national-portal/national-portal.client';
 import { createProvincialClient } from '../remotes/provincial/provincial.client';
@@ -15,7 +16,8 @@ export interface CheckResult { name: string; status: CheckStatus; detail: string
 const LABEL: Record<CheckStatus, string> = { ok: 'OK  ', warn: 'CẢNH', fail: 'LỖI ' };
 
 /**
- * `motcua-desk doctor`: configuration, store, blob integrity, audit chain, devices, remotes.
+ * `motcua-desk doctor`: configuration, store, blob integrity, audit chain, devices (document and
+ * ticket printers, scanners, barcode reader, signing token), remotes.
  * Read-mostly: it opens the store (which applies pending migrations) but changes no record.
  * Exit 0 when nothing failed (warnings allowed), 1 otherwise.
  */
@@ -64,6 +66,7 @@ export async function runDoctor(dataDir: string, io: { out: (s: string) => void;
     const status = await drivers.documentPrinter.status();
     add('device.documentPrinter', status.ready ? 'ok' : 'fail', `${drivers.documentPrinter.name}: ${status.detail}`);
     await checkScanners(loaded, add);
+    await checkDevices(loaded, add);
     if (trainingMode) {
       add('remotes', 'ok', 'chế độ đào tạo: Cổng DVC quốc gia và hệ thống cấp tỉnh là bản mô phỏng');
     } else {

@@ -151,8 +151,8 @@ export async function scaledGray(image: RawImage, factor: number): Promise<RawIm
  * neighbouring lows, median of three middles, smallest of three highs) (Paeth's method).
  *
  * Branch-free: min/max are sign-mask arithmetic on int32 (`b + ((a - b) & ((a - b) >> 31))`), so
- * paper noise, which makes every comparison a coin toss, costs no mispredicted branches; about a
- * third faster than the comparison-and-swap version on a noisy 200 dpi page (issue 3, throughput).
+ * paper noise, which makes every comparison a coin toss, costs no mispredicted branches: about
+ * twice as fast as compare-and-swap on a noisy 200 dpi page (issue 3, bench/README.md).
  */
 export function median3(gray: RawImage): RawImage {
   const { width: w, height: h, data } = gray;
