@@ -3,6 +3,7 @@ export * from './schemas';
 export * from './methods';
 export * from './queue';
 export * from './signing';
+export * from './returns';
 export * from './events';
 export * from './rpc';
 export * from "./client";

@@ -6,6 +6,7 @@ import {
 import { DigitisedMetadata, LocalDate } from './schemas';
 import { queueMethods } from './queue';
 import { signingMethods } from './signing';
+import { returnMethods } from './returns';
 
 /**
  * The API, declared once. Every process imports this map: the core validates requests and
@@ -117,6 +118,11 @@ export const SyncStatus = z.object({
   })),
   statusFeed: z.object({ feedId: z.string().nullable(), cursor: z.string().nullable(), updatedAt: LocalTime.nullable() }),
   lastError: z.string().nullable(),
+  /** The national catalogue pull: when it last moved, and procedure versions waiting for their date. */
+  catalogue: z.object({
+    pulledAt: LocalTime.nullable(),
+    waiting: z.array(z.object({ code: z.string(), effectiveFrom: LocalDate })),
+  }).optional(),
 });
 
 /** An outbox row that will not be sent again by itself; `message` is Vietnamese, for the officer. */
@@ -354,6 +360,7 @@ export const contract = {
 
   ...digitiseMethods,
   ...signingMethods,
+  ...returnMethods,
 } as const;
 
 export type Contract = typeof contract;

@@ -83,6 +83,23 @@ describe('motcua-desk sync status | retry | export-dead', () => {
     expect((await run(['sync', 'retry', '--all', '--data-dir', temp.dir])).out).toBe('Không có bản ghi lỗi nào phù hợp.');
   });
 
+  it('status shows when the catalogue was pulled and the procedure versions waiting for their date', async () => {
+    const store = openStore({ dataDir: temp.dir });
+    try {
+      const procedure = {
+        code: '2.000635', name: 'Cấp bản sao trích lục', sectorCode: 'HO-TICH', sectorName: 'Hộ tịch', level: 'Cấp xã', agencyName: 'UBND xã',
+        resultName: 'Bản sao', resultCode: null, cutoff: null, components: [], channels: [], effectiveFrom: '2026-03-01',
+      };
+      store.referenceData.recordChange({ procedure, active: true, remoteUpdatedAt: '2026-01-10T08:00:00', source: 'national', pulledAt: 1, appliedAt: null });
+      store.syncState.saveCursor({ remote: 'national', stream: 'catalogue', feedId: null, cursor: '2026-01-10T08:00:00', updatedAt: 1_750_000_000_000 });
+    } finally {
+      store.close();
+    }
+    const json = JSON.parse((await run(['sync', 'status', '--json', '--data-dir', temp.dir])).out) as { catalogue: { waiting: unknown[] } };
+    expect(json.catalogue.waiting).toEqual([{ code: '2.000635', effectiveFrom: '2026-03-01' }]);
+    expect((await run(['sync', 'status', '--data-dir', temp.dir])).out).toMatch(/Danh mục TTHC: cập nhật lúc .*; 1 thay đổi chờ hiệu lực \(2\.000635 từ 2026-03-01\)/);
+  });
+
   it('is reachable through the motcua-desk binary', () => {
     const bin = join(import.meta.dirname, '..', '..', 'bin', 'motcua-desk.mjs');
     const r = spawnSync(process.execPath, [bin, 'sync', 'status', '--json', '--data-dir', temp.dir], { encoding: 'utf8', timeout: 60_000 });

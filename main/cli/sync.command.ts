@@ -73,6 +73,10 @@ export async function runSyncCommand(args: string[], dataDir: string, io: { out:
           io.out(`${name.padEnd(18)} còn nợ ${r.owed}, lỗi ${r.dead}; cũ nhất ${r.oldestOwedAt ?? '-'}; kết nối: ${breaker}${r.breakerRetryAt ? ` (thử lại lúc ${r.breakerRetryAt})` : ''}${r.breakerError ? ` — ${r.breakerError}` : ''}`);
         }
         io.out(`Trạng thái từ tỉnh: ${report.statusFeed.updatedAt ? `cập nhật lúc ${report.statusFeed.updatedAt} (con trỏ ${report.statusFeed.cursor ?? '-'})` : 'chưa nhận lần nào'}`);
+        if (report.catalogue) {
+          const waiting = report.catalogue.waiting.map((w) => `${w.code} từ ${w.effectiveFrom}`).join(', ');
+          io.out(`Danh mục TTHC: ${report.catalogue.pulledAt ? `cập nhật lúc ${report.catalogue.pulledAt}` : 'chưa cập nhật lần nào'}; ${report.catalogue.waiting.length} thay đổi chờ hiệu lực${waiting ? ` (${waiting})` : ''}`);
+        }
         if (report.lastError) io.out(`Lỗi gần nhất: ${report.lastError}`);
         return exitCode;
       }

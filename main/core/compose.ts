@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, Procedure } from '../../common/contract';
-import { addDays, CalendarNoticeSchema, DEFAULT_OFFICE_HOURS, type OfficeHours } from '../../common/domain';
+import { addDays, DEFAULT_OFFICE_HOURS, type OfficeHours } from '../../common/domain';
 import { createDrivers, createTicketPrinter, type BarcodeReader, type Drivers, type TicketPrinter } from '../../drivers';
 import { startBarcodeReader } from './barcode-forwarding';
 import { AccountsService, TRAINING_ACCOUNTS } from '../admin/accounts.service';
@@ -15,16 +15,23 @@ import { IntakeService } from '../intake/intake.service';
 import { WorkingTimeProvider } from '../intake/working-time';
 import { defaultQueueConfig, ticketPrinterConfig, toSetup, trainingQueueConfig } from '../queue/queue-config';
 import { QueueService } from '../queue/queue.service';
+import { ResultIntake } from '../returns/result-intake';
+import { ReturnsService } from '../returns/returns.service';
+import { ResultsRepository } from '../store/results.repository';
 import { createNationalPortalClient } from '../remotes/national-portal/national-portal.client';
 import type { NationalPortal } from '../remotes/national-portal/national-portal.port';
 import { startNationalPortalSimulator, TRAINING_DSTCODE, TRAINING_NATIONAL_USER, type NationalPortalSimulator } from '../remotes/national-portal/national-portal.simulator';
 import { createProvincialClient } from '../remotes/provincial/provincial.client';
+import { createFileTransfer, type FileTransfer } from '../remotes/provincial/file-transfer';
+import { clientCredentialsToken } from '../remotes/provincial/oauth-token';
+import { toWireProcedure } from '../remotes/national-portal/wire-format';
 import type { ProvincialSystem } from '../remotes/provincial/provincial.port';
 import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
 import { openStore, type Store } from '../store/store';
 import { OutboxSender } from '../sync/outbox-sender';
 import { StatusPuller } from '../sync/status-puller';
 import { SyncService } from '../sync/sync.service';
+import { ReferencePuller } from '../sync/reference-puller';
 import { shiftedClock, systemClock, type Clock } from './clock';
 import { loadConfig, type Config } from './config';
 import { scannerDriverConfig } from './scanners-config';
@@ -41,7 +48,7 @@ export interface CoreOptions {
   fixedNow?: string;
   console?: boolean;
   /** Replace the remotes (tests); otherwise simulators in training mode, the configured ones in production. */
-  remotes?: { national: NationalPortal; provincial: ProvincialSystem };
+  remotes?: { national: NationalPortal; provincial: ProvincialSystem; transfer?: FileTransfer };
   /** Start the outbox sender loop (default true). */
   startSync?: boolean;
 }
@@ -57,7 +64,12 @@ export interface Core {
   clock: Clock;
   sender: OutboxSender;
   statusPuller: StatusPuller;
+  /** Return of results (issue 6). */
+  returns: ReturnsService;
+  resultIntake: ResultIntake;
   sync: SyncService;
+  /** Catalogue, lists, units and holiday notices pulled with their effective dates. */
+  reference: ReferencePuller;
   intake: IntakeService;
   queue: QueueService;
   /** The kiosk's ticket printer (the twin in training mode); null when none is configured. */
@@ -96,10 +108,10 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   });
 
   const store = openStore({ dataDir: opts.dataDir });
-  const remotes = opts.remotes ? { ...opts.remotes, simulators: null } : await createRemotes(config, trainingMode, log);
+  const remotes = opts.remotes ? { transfer: null, ...opts.remotes, simulators: null } : await createRemotes(config, trainingMode, log);
 
   const officeHours: OfficeHours = config.officeHours ?? DEFAULT_OFFICE_HOURS;
-  const workingTime = new WorkingTimeProvider(store, officeHours);
+  const workingTime = new WorkingTimeProvider(store, officeHours, () => clock.today());
   let rpc: RpcServer | null = null;
 
   const accounts = new AccountsService(store, clock);
@@ -116,6 +128,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     now: () => clock.now(),
     log: (line) => log.log('info', 'sync', { line }),
     onProgress: (counts) => rpc?.broadcast('sync.progress', { pending: counts.pending, retrying: counts.retrying, dead: counts.dead, sent: counts.sent, lastError: store.outbox.lastError() }),
+    // Hand-off files go up in resumable, sha256-checked chunks (none when tests pass their own remotes).
+    ...(remotes.transfer ? { transfer: remotes.transfer } : {}),
     loadFiles: async (code) => {
       const d = store.dossiers.getByCode(code);
       if (!d) return [];
@@ -139,11 +153,22 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       ...(config.sync.breakerOpenMs !== undefined ? { openMs: config.sync.breakerOpenMs } : {}),
     },
   });
+  // Return of results: result files announced with status 9 are fetched, checked and filed by the pull.
+  const results = new ResultsRepository(store.db);
+  const deskUnit = { agencyId: config.agency.id, agencyName: config.agency.name };
+  const resultIntake = new ResultIntake({
+    store, results, provincial: remotes.provincial, clock, log: log.child('results'), desk: deskUnit,
+    onStored: (code, status) => rpc?.broadcast('dossier.changed', { code, status }),
+  });
   const statusPuller = new StatusPuller({
-    store, provincial: remotes.provincial, now: () => clock.now(), log: (line) => log.log('info', 'sync', { line }),
+    store, provincial: remotes.provincial, now: () => clock.now(), log: (line) => log.log('info', 'sync', { line }), hooks: resultIntake,
     onDossierChanged: (code, status) => rpc?.broadcast('dossier.changed', { code, status }),
   });
   const sync = new SyncService({ store, now: () => clock.now(), breakers: () => sender.breakerStates(), nudge: () => sender.nudge() });
+  const reference = new ReferencePuller({
+    store, national: remotes.national, provincial: remotes.provincial, today: () => clock.today(), now: () => clock.now(),
+    log: (line) => log.log('info', 'reference', { line }),
+  });
   // Queue: services and counters from the config (training: the seed matching the catalogue).
   const queueConfig = config.queue ?? (trainingMode ? trainingQueueConfig(resourcesRoot()) : defaultQueueConfig(config.counter));
   const ticketPrinterSetting = ticketPrinterConfig(queueConfig, trainingMode);
@@ -172,6 +197,12 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     onOutbox: () => sender.nudge(),
     onDossierChanged: (code, status) => rpc?.broadcast('dossier.changed', { code, status }),
   });
+  const returns = new ReturnsService({
+    store, results, intake: resultIntake, clock, log: log.child('returns'), workingTime, printer: drivers.documentPrinter,
+    desk: { agencyId: config.agency.id, agencyName: config.agency.name, counterName: config.counter.name, training: trainingMode },
+    onOutbox: () => sender.nudge(),
+    onDossierChanged: (code, status) => rpc?.broadcast('dossier.changed', { code, status }),
+  });
   const signing = createSigning({ config, trainingMode, store, clock, log: log.child('signing'), rpc: () => rpc });
 
   if (trainingMode) {
@@ -182,7 +213,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
 
   rpc = new RpcServer(createHandlers({
     version: packageVersion(), trainingMode, agency: config.agency, counter: config.counter,
-    trainingAccounts: trainingMode ? [...TRAINING_ACCOUNTS] : [], accounts, applicants, intake, queue, store, sync, clock, digitise, signing: signing.signing,
+    trainingAccounts: trainingMode ? [...TRAINING_ACCOUNTS] : [], accounts, applicants, intake, queue, store, sync, clock, digitise, signing: signing.signing, returns,
     ...(config.barcode?.wedge ? { barcodeWedge: config.barcode.wedge } : {}),
   }), log.child('rpc'));
   const barcode = startBarcodeReader({
@@ -194,7 +225,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
 
   // Background upkeep: holiday notices and dossier-number leases for today and the next days.
   const upkeep = async () => {
-    await pullHolidayNotices(store, remotes.provincial, clock, log).then((changed) => { if (changed) workingTime.invalidate(); });
+    const year = Number(clock.today().slice(0, 4));
+    if (await reference.pullHolidayNotices([year, year + 1])) workingTime.invalidate();
     const wt = workingTime.get();
     let day = clock.today();
     await codes.refill(day);
@@ -203,23 +235,45 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       await codes.refill(day);
     }
   };
-  const upkeepTimer = setInterval(() => { void upkeep(); }, 10 * 60_000);
+  // Catalogue (with effective dates), agencies, sectors, administrative units: in the background,
+  // each pull on its own, so a slow portal delays nothing; due catalogue changes applied first.
+  let referenceRun: Promise<void> = Promise.resolve();
+  const refreshReference = (): void => {
+    referenceRun = referenceRun.then(async () => {
+      const steps: [string, () => unknown][] = [
+        ['catalogue.apply-due', () => reference.applyDue()],
+        ['catalogue.pull', () => reference.pullCatalogue()],
+        ['reference.agencies', () => reference.pullAgenciesAndSectors()],
+        ['reference.units', () => reference.pullAdministrativeUnits()],
+      ];
+      for (const [what, run] of steps) {
+        try {
+          await run();
+        } catch (err) {
+          log.log('warn', `${what}-failed`, { error: err instanceof Error ? err.message : String(err) });
+        }
+      }
+    });
+  };
+  const upkeepTimer = setInterval(() => { void upkeep(); refreshReference(); }, 10 * 60_000);
   upkeepTimer.unref();
   await upkeep().catch((err: unknown) => log.log('warn', 'upkeep.failed', { error: String(err) }));
   if (opts.startSync !== false) sender.start(config.sync.intervalMs);
+  if (opts.startSync !== false) refreshReference();
   // Status changes from the provincial system; a failed pull is retried at the next interval.
-  const pull = () => statusPuller.pullOnce().catch((err: unknown) => log.log('warn', 'sync.pull-failed', { error: err instanceof Error ? err.message : String(err) }));
+  const pull = () => statusPuller.pullOnce().then(() => resultIntake.retryPending()).finally(() => sender.nudge()).catch((err: unknown) => log.log('warn', 'sync.pull-failed', { error: err instanceof Error ? err.message : String(err) }));
   const pullTimer = opts.startSync !== false ? setInterval(() => { void pull(); }, config.sync.pullIntervalMs ?? 60_000) : null;
   pullTimer?.unref();
 
   return {
-    rpc, config, trainingMode, dataDir: opts.dataDir, store, drivers, log, clock, sender, statusPuller, sync, intake, queue, ticketPrinter, digitise, signing: signing.signing, codes, barcode,
+    rpc, config, trainingMode, dataDir: opts.dataDir, reference, store, drivers, log, clock, sender, statusPuller, returns, resultIntake, sync, intake, queue, ticketPrinter, digitise, signing: signing.signing, codes, barcode,
     simulators: remotes.simulators,
     async close() {
       clearInterval(upkeepTimer);
       if (pullTimer) clearInterval(pullTimer);
       await barcode?.close();
       await sender.stop();
+      await referenceRun;
       await statusPuller.settled();
       await signing.close();
       await digitise.close();
@@ -237,11 +291,14 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
 
 async function createRemotes(config: Config, trainingMode: boolean, log: Logger) {
   if (trainingMode) {
-    const national = await startNationalPortalSimulator({ users: [{ ...TRAINING_NATIONAL_USER }], dstcode: TRAINING_DSTCODE });
+    // The twin publishes the seed catalogue, so the training desk's catalogue pull changes nothing.
+    const procedures = seedProcedures().map((p) => toWireProcedure(p, { updatedAt: `${p.effectiveFrom}T00:00` }));
+    const national = await startNationalPortalSimulator({ users: [{ ...TRAINING_NATIONAL_USER }], dstcode: TRAINING_DSTCODE, procedures });
     const provincial = await startProvincialSimulator({ clients: [{ ...TRAINING_PROVINCIAL_CLIENT }] });
     return {
       national: createNationalPortalClient({ baseUrl: national.url, ...TRAINING_NATIONAL_USER, dstcode: TRAINING_DSTCODE, agencyCode: config.agency.id, timeoutMs: 5000 }),
       provincial: createProvincialClient({ baseUrl: provincial.url, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs: 5000 }),
+      transfer: createFileTransfer({ baseUrl: provincial.url, token: clientCredentialsToken({ baseUrl: provincial.url, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs: 5000 }), timeoutMs: 5000 }),
       simulators: { national, provincial },
     };
   }
@@ -255,6 +312,10 @@ async function createRemotes(config: Config, trainingMode: boolean, log: Logger)
   return {
     national: createNationalPortalClient({ baseUrl: n.baseUrl, username: n.username, password, dstcode: n.dstcode, agencyCode: config.agency.id, log: (line) => log.log('info', 'national', { line }) }),
     provincial: createProvincialClient({ baseUrl: p.baseUrl, clientId: p.clientId, clientSecret: secret, log: (line) => log.log('info', 'provincial', { line }) }),
+    transfer: createFileTransfer({
+      baseUrl: p.baseUrl, token: clientCredentialsToken({ baseUrl: p.baseUrl, clientId: p.clientId, clientSecret: secret }),
+      log: (line) => log.log('info', 'provincial', { line }),
+    }),
     simulators: null,
   };
 }
@@ -265,30 +326,14 @@ function secretFromEnv(name: string, field: string): string {
   return value;
 }
 
-/** Training catalogue from resources/seed (idempotent: upserts by procedure code). */
-export function seedCatalogue(store: Store): number {
+function seedProcedures(): Procedure[] {
   const raw = JSON.parse(readFileSync(join(resourcesRoot(), 'seed', 'catalogue.json'), 'utf8')) as unknown[];
-  const procedures = raw.map((p) => Procedure.parse(p));
-  store.transaction(() => { for (const p of procedures) store.catalogue.upsertProcedure(p); });
-  return procedures.length;
+  return raw.map((p) => Procedure.parse(p));
 }
 
-async function pullHolidayNotices(store: Store, provincial: ProvincialSystem, clock: Clock, log: Logger): Promise<boolean> {
-  const year = Number(clock.today().slice(0, 4));
-  let changed = false;
-  for (const y of [year, year + 1]) {
-    try {
-      const notices = await provincial.holidayNotices(y);
-      store.transaction(() => {
-        for (const n of notices) {
-          const notice = CalendarNoticeSchema.parse({ ...n, daysOff: n.daysOff.map((d) => ({ ...d, kind: d.kind === 'swap' ? 'notice' : d.kind })) });
-          store.calendar.saveNotice(notice);
-          changed = true;
-        }
-      });
-    } catch (err) {
-      log.log('warn', 'calendar.pull-failed', { year: y, error: err instanceof Error ? err.message : String(err) });
-    }
-  }
-  return changed;
+/** Training catalogue from resources/seed (idempotent: upserts by procedure code). */
+export function seedCatalogue(store: Store): number {
+  const procedures = seedProcedures();
+  store.transaction(() => { for (const p of procedures) store.catalogue.upsertProcedure(p); });
+  return procedures.length;
 }

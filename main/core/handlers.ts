@@ -5,6 +5,7 @@ import type { DigitiseStation } from '../digitise/station/digitise-station.servi
 import type { ApplicantService } from '../intake/applicant.service';
 import type { IntakeService } from '../intake/intake.service';
 import type { QueueService } from '../queue/queue.service';
+import type { ReturnsService } from '../returns/returns.service';
 import type { DeadFilter } from '../store/outbox.repository';
 import type { Store } from '../store/store';
 import type { SyncService } from '../sync/sync.service';
@@ -26,6 +27,7 @@ export interface HandlerDeps {
   clock: Clock;
   digitise: DigitiseStation;
   signing: BatchSigning;
+  returns: ReturnsService;
   /** Config `barcode.wedge`, passed to the renderer through `app.info`. */
   barcodeWedge?: { enabled: boolean; maxGapMs: number; minLength: number };
 }
@@ -126,5 +128,15 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'signing.cancel': (p) => d.signing.cancel(p.jobId),
     'signing.job': (p) => d.signing.job(p.jobId),
     'signing.verify': (p) => d.signing.verify(p),
+
+    'returns.listReady': (p) => d.returns.listReady(p.query),
+    'returns.get': (p) => d.returns.get(p.code),
+    'returns.handOver': (p, ctx) => d.returns.handOver(p, userOf(ctx)),
+    'returns.refetch': (p) => d.returns.refetch(p.code),
+    'returns.resultPdf': (p) => d.returns.resultPdf(p.code, p.resultId),
+    'returns.apologyQuote': (p) => d.returns.apologyQuote(p.code, p.extensionDays),
+    'returns.issueApology': (p, ctx) => d.returns.issueApology(p.code, p.extensionDays, p.reason, userOf(ctx)),
+    'returns.apologyPdf': (p) => d.returns.apologyPdf(p.code, p.letterId),
+    'returns.printApology': (p, ctx) => d.returns.printApology(p.code, p.letterId, userOf(ctx)),
   };
 }

@@ -84,3 +84,17 @@ export interface RefusalData extends FormCommon {
   refusedAt: string;
   officerName: string;
 }
+
+/** Form 4: Phiếu xin lỗi và hẹn lại ngày trả kết quả (a dossier that missed its appointment). */
+export interface ApologyData extends FormCommon {
+  /** `YYYY-MM-DDTHH:mm`, Vietnam local time. */
+  receivedAt: string;
+  /** The appointment that was missed. */
+  previousAppointmentAt: string;
+  /** The new date, computed by the working-time rules. */
+  newAppointmentAt: string;
+  reason: string;
+  /** When the letter is issued. */
+  issuedAt: string;
+  officerName: string;
+}

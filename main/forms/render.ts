@@ -1,4 +1,4 @@
-import type { FormApplicant, FormCommon, RefusalData, ReceiptData, SupplementData } from './form-data';
+import type { ApologyData, FormApplicant, FormCommon, RefusalData, ReceiptData, SupplementData } from './form-data';
 import { fontMeasurer, loadFonts, textOutline } from './fonts';
 import type { FontKey, FontSet } from './fonts';
 import { formatDateLine, formatTime, formatVnd, localTimeToDate, parseLocalTime } from './format';
@@ -12,7 +12,7 @@ import type { PdfMeta } from './pdf';
 import { fillText, loadTemplate } from './templates';
 import type { AnyFormTemplate, ReceiptTemplate } from './templates';
 
-export type { ReceiptData, SupplementData, RefusalData } from './form-data';
+export type { ReceiptData, SupplementData, RefusalData, ApologyData } from './form-data';
 export { qrSquares } from './qr';
 export type { QrLayout, QrSquare } from './qr';
 export type { DrawOp, PageGeometry } from './layout';
@@ -470,4 +470,40 @@ export async function renderSupplementRequest(d: SupplementData): Promise<Uint8A
 /** Form 3: Phiếu từ chối tiếp nhận, giải quyết hồ sơ, as PDF bytes. */
 export async function renderRefusal(d: RefusalData): Promise<Uint8Array> {
   return toPdf(layoutRefusal(d));
+}
+
+/** Form 4 laid out; `renderApology` writes it as PDF. */
+export function layoutApology(d: ApologyData): LaidOutForm {
+  checkCommon(d);
+  const issuedAt = parseLocalTime(d.issuedAt, 'issuedAt');
+  const receivedAt = parseLocalTime(d.receivedAt, 'receivedAt');
+  const previous = parseLocalTime(d.previousAppointmentAt, 'previousAppointmentAt');
+  const next = parseLocalTime(d.newAppointmentAt, 'newAppointmentAt');
+  requireText(d.reason, 'reason');
+  const t = loadTemplate('apology');
+  const ctx = start(t);
+  const labels = t.labels;
+  const { flow } = ctx;
+
+  header(ctx, d, issuedAt, labels.dossierCode);
+  applicantLines(flow, d.applicant, labels, t);
+  labelled(flow, labels.procedure, d.procedure.name, 'bold');
+  labelled(flow, labels.procedureCode, orEmpty(d.procedure.code, t));
+  labelled(flow, labels.receivedAt, formatTime(receivedAt, t.timeFormat));
+  labelled(flow, labels.previousAppointmentAt, formatTime(previous, t.timeFormat));
+  flow.space(6);
+  flow.paragraph({ text: fillText(labels.intro, { agency: d.agencyName }), font: 'regular' }, { size: SIZE.body, after: 3 });
+  labelled(flow, labels.reason, d.reason, 'regular', SIZE.body, 4);
+  flow.paragraph({ text: fillText(labels.apology, { agency: d.agencyName }), font: 'regular' }, { size: SIZE.body, after: 3 });
+  labelled(flow, labels.newAppointmentAt, formatTime(next, t.timeFormat), 'bold', SIZE.body, 6);
+
+  const half = flow.width / 2;
+  const closing: BlockPainter = (col) => col.paragraph({ text: labels.closing, font: 'regular' }, { size: SIZE.body });
+  closingRow(ctx, [{ dx: half, width: half, paint: signatureBlock(labels.officerSign, t.signHint, d.officerName) }], closing);
+  return finish(ctx, d, issuedAt);
+}
+
+/** Form 4: Phiếu xin lỗi và hẹn lại ngày trả kết quả, as PDF bytes. */
+export async function renderApology(d: ApologyData): Promise<Uint8Array> {
+  return toPdf(layoutApology(d));
 }

@@ -133,10 +133,28 @@ const refusalSchema = formSchema('refusal', {
   officerSign: text(),
 });
 
+const apologySchema = formSchema('apology', {
+  dossierCode: text(),
+  applicant: text(),
+  idNumber: text(),
+  address: text(),
+  procedure: text(),
+  procedureCode: text(),
+  receivedAt: text(),
+  previousAppointmentAt: text(),
+  intro: text(['agency']),
+  reason: text(),
+  apology: text(['agency']),
+  newAppointmentAt: text(),
+  closing: text(),
+  officerSign: text(),
+});
+
 const schemas = {
   receipt: receiptSchema,
   supplement: supplementSchema,
   refusal: refusalSchema,
+  apology: apologySchema,
 } as const;
 
 export type FormKind = keyof typeof schemas;
@@ -145,6 +163,7 @@ export const FORM_KINDS = Object.keys(schemas) as FormKind[];
 export type ReceiptTemplate = z.infer<typeof receiptSchema>;
 export type SupplementTemplate = z.infer<typeof supplementSchema>;
 export type RefusalTemplate = z.infer<typeof refusalSchema>;
+export type ApologyTemplate = z.infer<typeof apologySchema>;
 export type FormTemplateOf<K extends FormKind> = z.infer<(typeof schemas)[K]>;
 export type AnyFormTemplate = FormTemplateOf<FormKind>;
 

@@ -16,6 +16,7 @@ import type { ApplicantService } from './applicant.service';
 import type { DossierCodeAllocator } from './dossier-code.allocator';
 import type { DossierForms } from './dossier-forms';
 import type { WorkingTimeProvider } from './working-time';
+import { effectiveProcedure } from '../sync/reference-puller';
 
 type Receive = z.output<typeof ReceiveParams>;
 
@@ -49,7 +50,8 @@ export class IntakeService {
   constructor(private readonly deps: IntakeDeps) {}
 
   procedure(code: string): Procedure {
-    const p = this.deps.store.catalogue.get(code.trim());
+    // The version in force today: a pulled change waits for its effective date (issue 6).
+    const p = effectiveProcedure(this.deps.store, code.trim(), this.deps.clock.today());
     if (!p) throw new AppError('PROCEDURE_UNKNOWN', `Không có thủ tục mã ${code.slice(0, 40)} trong danh mục.`, { field: 'procedureCode' });
     return p;
   }

@@ -1,23 +1,31 @@
 import { buildHolidayCalendar, DEFAULT_OFFICE_HOURS, WorkingTime, type OfficeHours } from '../../common/domain';
 import type { Store } from '../store/store';
+import { noticesEffectiveOn } from '../sync/reference-puller';
 
 /**
  * The desk's working time: days off computed by rule, overridden by the holiday notices kept in
- * the store (synced from the provincial system or entered by IT staff), and the office hours of
- * the configuration. Rebuilt when notices change.
+ * the store (synced from the provincial system or entered by IT staff) that are in force on the
+ * day (`effectiveFrom` ≤ today: a notice pulled ahead of its date changes nothing until then),
+ * and the office hours of the configuration. Rebuilt when notices change or the day changes.
  */
 export class WorkingTimeProvider {
-  private cached: WorkingTime | null = null;
+  private cached: { day: string; workingTime: WorkingTime } | null = null;
 
-  constructor(private readonly store: Store, private readonly hours: OfficeHours = DEFAULT_OFFICE_HOURS) {}
+  constructor(
+    private readonly store: Store,
+    private readonly hours: OfficeHours = DEFAULT_OFFICE_HOURS,
+    /** Vietnam date `YYYY-MM-DD` (the receiving date); default: the system clock's. */
+    private readonly today: () => string = () => new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10),
+  ) {}
 
   get(): WorkingTime {
-    if (!this.cached) {
-      const notices = this.store.calendar.listNotices();
-      const thisYear = new Date().getUTCFullYear();
-      this.cached = new WorkingTime(buildHolidayCalendar([thisYear - 1, thisYear, thisYear + 1], notices), this.hours);
+    const day = this.today();
+    if (!this.cached || this.cached.day !== day) {
+      const notices = noticesEffectiveOn(this.store.calendar.listNotices(), day);
+      const thisYear = Number(day.slice(0, 4));
+      this.cached = { day, workingTime: new WorkingTime(buildHolidayCalendar([thisYear - 1, thisYear, thisYear + 1], notices), this.hours) };
     }
-    return this.cached;
+    return this.cached.workingTime;
   }
 
   invalidate(): void {

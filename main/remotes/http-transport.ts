@@ -37,6 +37,11 @@ export async function sendHttp(remote: RemoteName, call: HttpCall): Promise<Http
   }
 }
 
+/** A transport failure (no complete HTTP answer) as a `RemoteError`, for callers that use `fetch` themselves (streams). */
+export function transportFailure(remote: RemoteName, what: string, timeoutMs: number, err: unknown): RemoteError {
+  return transportError(remote, { url: '', method: 'GET', timeoutMs, what }, err);
+}
+
 function transportError(remote: RemoteName, call: HttpCall, err: unknown): RemoteError {
   if (isTimeout(err)) {
     return new RemoteError(remote, 'REMOTE_TIMEOUT', `${call.what}: no answer within ${call.timeoutMs} ms`, { cause: err });

@@ -24,7 +24,9 @@ async function main(): Promise<void> {
       `  curl ${national.url}/__sim/state          curl -X POST ${provincial.url}/__sim/reset`,
       `  curl -X POST ${provincial.url}/__sim/status -d '{"MaHoSo":"...","TrangThaiHoSo":4}'   (a status change from the province)`,
       `  curl -X POST ${provincial.url}/__sim/faults -d '{"statusFeedOutOfOrder":true}'`,
-      '  kinds: 500 timeout drop garbage bad-shape expire-session slow-body duplicate-ack delay; {"clear":true} removes all',
+      '  kinds: 500 timeout drop cut garbage bad-shape expire-session slow-body duplicate-ack delay; "skip":N lets N through first; {"clear":true} removes all',
+      `  catalogue: LayDanhSachTTHC / LayThuTuc / LayDanhMucCoQuan / LayDanhMucLinhVuc on ${national.url}/service; units: GET ${provincial.url}/api/administrative-units`,
+      `  files: POST ${provincial.url}/api/uploads (chunked, resumable, sha256), GET ${provincial.url}/api/files/{id} (Range)`,
       '',
     ].join('\n'),
   );

@@ -24,10 +24,10 @@ import { z } from 'zod';
  * "After doing the work" is the worst case for exactly-once delivery: the remote stored the
  * record but the client never learns it, so its retry must not create a second one.
  */
-export type FaultKind = '500' | 'timeout' | 'drop' | 'garbage' | 'bad-shape' | 'expire-session' | 'slow-body' | 'duplicate-ack' | 'delay';
+export type FaultKind = '500' | 'timeout' | 'drop' | 'garbage' | 'bad-shape' | 'expire-session' | 'slow-body' | 'duplicate-ack' | 'delay' | 'cut';
 export type FaultPhase = 'before' | 'after';
 
-export const FAULT_KINDS: readonly FaultKind[] = ['500', 'timeout', 'drop', 'garbage', 'bad-shape', 'expire-session', 'slow-body', 'duplicate-ack', 'delay'];
+export const FAULT_KINDS: readonly FaultKind[] = ['500', 'timeout', 'drop', 'garbage', 'bad-shape', 'expire-session', 'slow-body', 'duplicate-ack', 'delay', 'cut'];
 
 export interface FaultOptions {
   /**
@@ -41,6 +41,8 @@ export interface FaultOptions {
   status?: number;
   /** Length of a `slow-body` or `delay` fault in ms. */
   durationMs?: number;
+  /** `failNext` only: let this many matching requests through first (fail "the third chunk"). */
+  skip?: number;
 }
 
 export interface FaultControls {
@@ -68,6 +70,7 @@ interface QueuedFault {
   phase: FaultPhase;
   status: number;
   durationMs: number | undefined;
+  skip: number;
 }
 
 export interface TakenFault {
@@ -92,7 +95,9 @@ export class FaultInjector implements FaultControls {
     if (!FAULT_KINDS.includes(kind)) throw new RangeError(`failNext: unknown fault ${String(kind)}`);
     const status = opts.status ?? 500;
     if (!Number.isInteger(status) || status < 500 || status > 599) throw new RangeError('failNext: status must be 500-599');
-    this.queue.push({ kind, remaining: n, only: opts.only, phase: opts.phase ?? defaultPhase(kind), status, durationMs: opts.durationMs });
+    const skip = opts.skip ?? 0;
+    if (!Number.isInteger(skip) || skip < 0) throw new RangeError('failNext: skip must be a non-negative integer');
+    this.queue.push({ kind, remaining: n, only: opts.only, phase: opts.phase ?? defaultPhase(kind), status, durationMs: opts.durationMs, skip });
   }
 
   failRandomly(probability: number, kinds: readonly FaultKind[], opts: FaultOptions & { seed?: number } = {}): void {
@@ -129,6 +134,10 @@ export class FaultInjector implements FaultControls {
     const index = this.queue.findIndex((f) => f.only === undefined || f.only === key);
     if (index < 0) return null;
     const fault = this.queue[index]!;
+    if (fault.skip > 0) {
+      fault.skip -= 1;
+      return null;
+    }
     fault.remaining -= 1;
     if (fault.remaining <= 0) this.queue.splice(index, 1);
     return { kind: fault.kind, phase: fault.phase, status: fault.status, durationMs: fault.durationMs };
@@ -162,6 +171,7 @@ const FaultSpec = z.object({
   phase: z.enum(['before', 'after']).optional(),
   status: z.number().int().min(500).max(599).optional(),
   durationMs: z.number().int().min(0).max(600_000).optional(),
+  skip: z.number().int().min(0).optional(),
 });
 
 /**
@@ -190,6 +200,8 @@ export interface SimRequest {
   query: URLSearchParams;
   headers: IncomingHttpHeaders;
   body: string;
+  /** The body as received (binary uploads); `body` is the same bytes read as UTF-8. */
+  bytes: Buffer;
 }
 
 export type SimReply =
@@ -248,13 +260,13 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
   });
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req, maxBodyBytes);
-    if (body === null) {
+    const bytes = await readBody(req, maxBodyBytes);
+    if (bytes === null) {
       send(res, { status: 413, json: { message: 'body too large' } });
       return;
     }
     const url = new URL(req.url ?? '/', 'http://simulator');
-    const simReq: SimRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body };
+    const simReq: SimRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: bytes.toString('utf8'), bytes };
     if (simReq.path === ADMIN_PREFIX || simReq.path.startsWith(`${ADMIN_PREFIX}/`)) {
       send(res, adminRoute(simReq));
       return;
@@ -303,6 +315,7 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
         if (f.phase !== undefined) o.phase = f.phase;
         if (f.status !== undefined) o.status = f.status;
         if (f.durationMs !== undefined) o.durationMs = f.durationMs;
+        if (f.skip !== undefined) o.skip = f.skip;
         opts.faults.failNext(f.n, f.kind, o);
       }
       if (b.random) {
@@ -347,6 +360,19 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       case 'drop':
         req.socket.destroy();
         return;
+      case 'cut': {
+        // The connection breaks in the middle of the answer: headers and half the body arrive.
+        if (!reply || res.destroyed) {
+          req.socket.destroy();
+          return;
+        }
+        const { headers, payload } = encode(reply);
+        res.writeHead(reply.status, headers);
+        res.write(payload.subarray(0, Math.floor(payload.length / 2)));
+        await sleep(20);
+        req.socket.destroy();
+        return;
+      }
       case 'timeout':
         held.add(res);
         res.on('close', () => held.delete(res));
@@ -429,7 +455,7 @@ function send(res: ServerResponse, reply: SimReply): void {
   res.end(payload);
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -439,7 +465,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<string | null> {
       if (size > limit) tooLarge = true;
       else chunks.push(chunk);
     });
-    req.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

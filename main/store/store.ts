@@ -12,6 +12,7 @@ import { DossiersRepository } from './dossiers.repository';
 import { OutboxRepository } from './outbox.repository';
 import { PeopleRepository } from './people.repository';
 import { QueueRepository } from './queue.repository';
+import { ReferenceDataRepository } from './reference-data.repository';
 import { SequenceRepository } from './sequence.repository';
 import { SettingsRepository } from './settings.repository';
 import { SyncStateRepository } from './sync-state.repository';
@@ -41,6 +42,8 @@ export interface Store {
   readonly settings: SettingsRepository;
   /** Pull cursors, remote statuses per dossier, circuit breakers (the sync engine's state). */
   readonly syncState: SyncStateRepository;
+  /** Procedure changes with their effective dates, agencies, sectors, administrative units (migration 0007). */
+  readonly referenceData: ReferenceDataRepository;
   /** Digitisation batches in progress (survive a restart). */
   readonly batches: BatchesRepository;
   readonly blobs: BlobStore;
@@ -85,6 +88,7 @@ export function openStore(options: { dataDir: string }): Store {
     queue: new QueueRepository(db),
     settings: new SettingsRepository(db),
     syncState: new SyncStateRepository(db),
+    referenceData: new ReferenceDataRepository(db),
     batches: new BatchesRepository(db),
     blobs,
     transaction<T>(fn: () => T): T {

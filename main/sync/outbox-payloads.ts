@@ -36,7 +36,9 @@ export class PayloadError extends Error {
   }
 }
 
-const HandOffFileSchema = z.object({ name: z.string().min(1), sha256: z.string().min(1), base64: z.string() });
+const HandOffFileSchema = z
+  .object({ name: z.string().min(1), sha256: z.string().min(1), base64: z.string().optional(), fileId: z.string().min(1).optional() })
+  .refine((f) => (f.base64 === undefined) !== (f.fileId === undefined), 'base64 or fileId');
 
 const UpsertWrapped = z.object({ dossier: WireDossierSchema, isUpdating: z.boolean().optional() });
 const UpsertBare = WireDossierSchema.extend({ isUpdating: z.boolean().optional() });

@@ -205,6 +205,10 @@ function recording(inner: NationalPortal, trail: string[]): NationalPortal {
     lookupDossier: (c) => inner.lookupDossier(c),
     lookupCitizen: (id) => inner.lookupCitizen(id),
     queryDocuments: (q) => inner.queryDocuments(q),
+    listProcedures: (since) => inner.listProcedures(since),
+    getProcedure: (c, on) => inner.getProcedure(c, on),
+    listAgencies: () => inner.listAgencies(),
+    listSectors: () => inner.listSectors(),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { NationalPortal } from '../remotes/national-portal/national-portal.port';
+import { sha256Hex, type FileTransfer } from '../remotes/provincial/file-transfer';
 import type { HandOffFile, ProvincialSystem } from '../remotes/provincial/provincial.port';
 import { RemoteError } from '../remotes/remote-error';
 import { CircuitBreaker, type BreakerOptions, type BreakerSnapshot } from './circuit-breaker';
@@ -15,7 +16,7 @@ export interface OutboxSenderDeps {
   now?: () => number;
   /** [0, 1); the jitter of the back-off. */
   random?: () => number;
-  /** Called with the outbox counts after every item and after every drain. */
+  /** Called with the outbox counts during a drain (at most every `progressIntervalMs`) and after it. */
   onProgress?: (counts: OutboxCounts) => void;
   log?: (line: string) => void;
   /** Files of a dossier for `dossier.handoff` rows that do not carry them. */
@@ -24,6 +25,12 @@ export interface OutboxSenderDeps {
   onBreakerChange?: (target: OutboxTarget, snapshot: BreakerSnapshot) => void;
   /** Lets other work run between rows (default `setImmediate`); tests may count the yields. */
   yieldToEventLoop?: () => Promise<void>;
+  /**
+   * Chunked, resumable, sha256-checked upload to the provincial system. When given, a hand-off's
+   * inline files are uploaded first and the hand-off refers to them by id (a retried row resumes
+   * the upload where the remote holds it); without it files travel inline in the hand-off.
+   */
+  transfer?: Pick<FileTransfer, 'upload'>;
 }
 
 export interface OutboxSenderOptions {
@@ -37,6 +44,8 @@ export interface OutboxSenderOptions {
   maxRounds?: number;
   /** One circuit breaker per remote with these settings. */
   breaker?: BreakerOptions;
+  /** `onProgress` during a drain at most this often (default 250 ms); always after a drain. */
+  progressIntervalMs?: number;
 }
 
 export interface DrainResult {
@@ -104,6 +113,7 @@ export class OutboxSender {
   private readonly onProgress: (counts: OutboxCounts) => void;
   private readonly log: (line: string) => void;
   private readonly loadFiles: (dossierCode: string) => Promise<HandOffFile[]>;
+  private readonly transfer: Pick<FileTransfer, 'upload'> | null;
   private readonly batch: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -112,6 +122,8 @@ export class OutboxSender {
   private readonly yieldToEventLoop: () => Promise<void>;
   private readonly breakers: Record<OutboxTarget, CircuitBreaker>;
 
+  private readonly progressIntervalMs: number;
+  private lastProgressAt = 0;
   private inFlight: Promise<DrainResult> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
@@ -127,11 +139,13 @@ export class OutboxSender {
     this.onProgress = deps.onProgress ?? (() => {});
     this.log = deps.log ?? (() => {});
     this.loadFiles = deps.loadFiles ?? (() => Promise.resolve([]));
+    this.transfer = deps.transfer ?? null;
     this.batch = opts.batch ?? 20;
     this.baseDelayMs = opts.baseDelayMs ?? 1000;
     this.maxDelayMs = opts.maxDelayMs ?? 300_000;
     this.maxAttempts = opts.maxAttempts ?? 12;
     this.maxRounds = opts.maxRounds ?? 50;
+    this.progressIntervalMs = opts.progressIntervalMs ?? 250;
     this.yieldToEventLoop = deps.yieldToEventLoop ?? setImmediateYield;
     const onBreaker = deps.onBreakerChange ?? (() => {});
     const breaker = (target: OutboxTarget): CircuitBreaker =>
@@ -204,12 +218,16 @@ export class OutboxSender {
     const result: DrainResult = { sent: 0, failed: 0, dead: 0, deferred: 0 };
     const attempted = new Set<number>();
     const deferred = new Set<number>();
+    // Attempted rows that may still be due (failed, retry time already reached): only these and
+    // the deferred ones can come back from `due`, so only they widen the query. (Asking for
+    // `attempted.size` more rows made `due` cost ~45 ms at 1,000 rows on a 30,000-row outbox.)
+    const retried = new Set<number>();
     const down = new Set<OutboxTarget>();
 
     for (let round = 0; round < this.maxRounds; round++) {
       let due: OutboxItem[];
       try {
-        due = this.outbox.due(this.now(), this.batch + attempted.size + deferred.size);
+        due = this.outbox.due(this.now(), this.batch + retried.size + deferred.size);
       } catch (err) {
         this.log(`outbox: reading due rows failed: ${describe(err)}`);
         break;
@@ -243,17 +261,18 @@ export class OutboxSender {
             else breaker.failed(describe(outcome.error));
             result.failed += 1;
             if (this.fail(item, outcome.error, failure)) result.dead += 1;
+            else retried.add(item.id);
             if (unreachable(outcome.error)) down.add(item.target);
           }
         }
-        this.reportProgress();
+        this.reportProgress(false);
         // Store writes are synchronous: give the RPC and the UI a turn between rows.
         await this.yieldToEventLoop();
       }
       if (!progressed) break;
     }
     result.deferred = deferred.size;
-    this.reportProgress();
+    this.reportProgress(true);
     return result;
   }
 
@@ -291,11 +310,29 @@ export class OutboxSender {
       }
       case 'dossier.handoff': {
         const payload = parseHandoffPayload(item.payload);
-        const files = payload.files ?? (await this.loadFiles(item.dossierCode));
+        const files = await this.uploaded(payload.files ?? (await this.loadFiles(item.dossierCode)));
         const answer = await this.provincial.handOff({ ...payload.dossier, files }, item.idempotencyKey);
         return answer.remoteId;
       }
     }
+  }
+
+  /** Inline files uploaded through the transfer (when there is one), as references. */
+  private async uploaded(files: HandOffFile[]): Promise<HandOffFile[]> {
+    if (!this.transfer) return files;
+    const out: HandOffFile[] = [];
+    for (const f of files) {
+      if (f.base64 === undefined) {
+        out.push(f);
+        continue;
+      }
+      const bytes = Buffer.from(f.base64, 'base64');
+      // A file that does not match its own hash will never be accepted: dead at once, not retried.
+      if (sha256Hex(bytes) !== f.sha256.toLowerCase()) throw new PayloadError(`file ${f.name}: sha256 does not match its bytes`);
+      const done = await this.transfer.upload({ name: f.name, bytes, sha256: f.sha256.toLowerCase() });
+      out.push({ name: f.name, sha256: f.sha256, fileId: done.fileId });
+    }
+    return out;
   }
 
   /** Records a failed attempt; true when the row went dead. */
@@ -330,7 +367,14 @@ export class OutboxSender {
     }
   }
 
-  private reportProgress(): void {
+  /**
+   * Counting the outbox reads every row's status (≈1.4 ms at 30,000 rows, and sent rows are kept
+   * for ever), so during a drain it is done at most every `progressIntervalMs`; always at the end.
+   */
+  private reportProgress(final: boolean): void {
+    const at = Date.now();
+    if (!final && at - this.lastProgressAt < this.progressIntervalMs) return;
+    this.lastProgressAt = at;
     try {
       this.onProgress(this.outbox.counts());
     } catch (err) {

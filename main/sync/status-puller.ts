@@ -14,6 +14,22 @@ export interface StatusPullerDeps {
   /** Called after the transaction that changed a local dossier's status commits. */
   onDossierChanged?: (code: string, status: number) => void;
   yieldToEventLoop?: () => Promise<void>;
+  /** Extra work per page (the return of results: result files, national portal rows). */
+  hooks?: StatusPullHooks;
+}
+
+/**
+ * What another capability may add to a pull without the puller knowing it (issue 6, return of
+ * results). A hook that throws in `onChange` rolls the page back (it is retried at the next pull).
+ */
+export interface StatusPullHooks {
+  /** Before a page is applied, outside its transaction (network allowed): e.g. download result files. */
+  beforePage?(changes: readonly StatusChange[]): Promise<void>;
+  /**
+   * Inside the page's transaction, for a change that is newer than what the desk held for a local
+   * dossier; `moved` = the local status changed to `change.status` (false when it already had it).
+   */
+  onChange?(change: StatusChange, moved: boolean): void;
 }
 
 export interface StatusPullerOptions {
@@ -58,6 +74,7 @@ export class StatusPuller {
   private readonly yieldToEventLoop: () => Promise<void>;
   private readonly pageSize: number;
   private readonly maxPages: number;
+  private readonly hooks: StatusPullHooks;
   private inFlight: Promise<PullResult> | null = null;
 
   constructor(deps: StatusPullerDeps, opts: StatusPullerOptions = {}) {
@@ -67,6 +84,7 @@ export class StatusPuller {
     this.log = deps.log ?? (() => {});
     this.onDossierChanged = deps.onDossierChanged ?? (() => {});
     this.yieldToEventLoop = deps.yieldToEventLoop ?? (() => new Promise((resolve) => setImmediate(resolve)));
+    this.hooks = deps.hooks ?? {};
     this.pageSize = opts.pageSize ?? 100;
     this.maxPages = opts.maxPages ?? 20;
   }
@@ -97,6 +115,7 @@ export class StatusPuller {
         result.feedReset = true;
         continue;
       }
+      if (this.hooks.beforePage && page.changes.length > 0) await this.hooks.beforePage(page.changes);
       const changed = this.applyPage(page, result);
       for (const [code, status] of changed) this.onDossierChanged(code, status);
       await this.yieldToEventLoop();
@@ -139,7 +158,10 @@ export class StatusPuller {
       dossierCode: change.dossierCode, remote: 'provincial', status: change.status, changedAt: change.changedAt,
       seq: change.seq, feedId, note: change.note, appliedAt,
     });
-    if (dossier.status === change.status) return 'applied';
+    if (dossier.status === change.status) {
+      this.hooks.onChange?.(change, false);
+      return 'applied';
+    }
     if (isFinalStatus(dossier.status)) {
       this.log(`sync: ${change.dossierCode} is ${dossier.status} locally (final); provincial status ${change.status} recorded only`);
       return 'kept-final';
@@ -151,6 +173,7 @@ export class StatusPuller {
       at: toLocalDateTime(appliedAt), actor: 'sync', action: 'dossier.remote-status', entity: 'dossier', entityId: change.dossierCode,
       details: { from: dossier.status, to: change.status, remote: 'provincial', seq: change.seq, feedId },
     });
+    this.hooks.onChange?.(change, true);
     return 'applied';
   }
 }

@@ -41,6 +41,7 @@ export interface SyncStatusReport {
   remotes: RemoteSyncStatus[];
   statusFeed: { feedId: string | null; cursor: string | null; updatedAt: string | null };
   lastError: string | null;
+  catalogue?: { pulledAt: string | null; waiting: { code: string; effectiveFrom: string }[] };
 }
 
 export interface DeadLetterExport {
@@ -126,6 +127,10 @@ export class SyncService {
       })),
       statusFeed: { feedId: cursor?.feedId ?? null, cursor: cursor?.cursor ?? null, updatedAt: localOrNull(cursor?.updatedAt ?? null) },
       lastError: store.outbox.lastError(),
+      catalogue: {
+        pulledAt: localOrNull(store.syncState.cursor('national', 'catalogue')?.updatedAt ?? null),
+        waiting: store.referenceData.pending().map((c) => ({ code: c.code, effectiveFrom: c.effectiveFrom })),
+      },
     };
   }
 

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,20 @@ import { describe, expect, it } from 'vitest';
 import { isAppUrl } from '../../main/shell/security';
 
 const root = join(import.meta.dirname, '..', '..');
+
+async function settledReport(file: string, timeoutMs = 60_000): Promise<string> {
+  const started = Date.now();
+  let last = -1;
+  for (;;) {
+    if (existsSync(file)) {
+      const text = readFileSync(file, 'utf8');
+      if (text.length > 0 && text.length === last && text.endsWith('\n')) return text;
+      last = text.length;
+    }
+    if (Date.now() - started > timeoutMs) throw new Error(`Electronegativity wrote no complete report to ${file}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
 type Run = (options: Record<string, unknown>) => Promise<unknown>;
 
 /**
@@ -26,7 +40,9 @@ describe('Electron security baseline', () => {
       const run = createRequire(join(root, 'package.json'))('@doyensec/electronegativity') as Run;
       const out = join(dir, 'report.csv');
       await run({ input: dir, output: out, isSarif: false, customScan: [], excludeFromScan: ['AvailableSecurityFixesGlobalCheck'], severitySet: 'informational', confidenceSet: 'tentative', isRelative: true, electronVersionOverride: '45.0.0', parserPlugins: [] });
-      const rows = readFileSync(out, 'utf8').trim().split('\n').slice(1);
+      // The report is written after run() resolves (a stream it does not wait for): wait for it
+      // to be complete (it ends with a newline and stops growing) before reading it.
+      const rows = (await settledReport(out)).trim().split('\n').slice(1);
       const serious = rows.filter((r) => /"(HIGH|MEDIUM)"/.test(r));
       expect(serious, serious.join('\n')).toEqual([]);
     } finally {

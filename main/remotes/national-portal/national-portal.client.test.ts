@@ -346,3 +346,74 @@ describe('national portal simulator: raw protocol', () => {
     expect(answer.error_code).toBe(2);
   });
 });
+
+describe('national portal client: catalogue pulls', () => {
+  it('lists procedures, fetches each full record, agencies and sectors', async () => {
+    const portal = client();
+    const list = await portal.listProcedures();
+    expect(list.map((p) => p.code).sort()).toEqual(['2.000488', '2.001177']);
+    expect(list[0]).toMatchObject({ active: true, updatedAt: '2025-07-01T08:00:00' });
+    const full = await portal.getProcedure('2.000488', '2026-01-15');
+    expect(full?.procedure).toMatchObject({ code: '2.000488', resultCode: 'KQ0007', effectiveFrom: '2025-07-01', sectorCode: 'G15-LL01' });
+    expect(full?.procedure.components.map((c) => c.documentCode)).toEqual([null, 'KQ0003']);
+    expect(await portal.getProcedure('9.999999', '2026-01-15')).toBeNull();
+    expect((await portal.listAgencies()).find((a) => a.code === '000.00.12.H56')).toEqual({ code: '000.00.12.H56', name: 'Sở Tư pháp (đào tạo)', parentCode: '000.00.00.H56' });
+    expect((await portal.listSectors()).map((s) => s.code)).toContain('HO-TICH');
+    expect(countCalls('auth')).toBe(1);
+  });
+
+  it('asks only for changes since a time, in yyyyMMddHHmmss', async () => {
+    const portal = client();
+    const changed = { ...sim.state.procedures.get('2.001177')!, NGAYCAPNHAT: '20260110090000' };
+    sim.state.procedures.set('2.001177', changed);
+    expect((await portal.listProcedures('2026-01-01T00:00')).map((p) => p.code)).toEqual(['2.001177']);
+    expect(await portal.listProcedures('2026-01-10T09:00')).toEqual([]);
+  });
+
+  it('renews an expired session in the middle of a pull', async () => {
+    const portal = client();
+    await portal.listProcedures();
+    sim.expireSessions();
+    expect((await portal.getProcedure('2.001177', '2026-01-15'))?.procedure.name).toBe('Cấp thẻ căn cước');
+    expect(countCalls('auth')).toBe(2);
+  });
+
+  it('an empty catalogue is an empty answer, not an error', async () => {
+    sim.state.procedures.clear();
+    sim.state.agencies.length = 0;
+    const portal = client();
+    expect(await portal.listProcedures()).toEqual([]);
+    expect(await portal.listAgencies()).toEqual([]);
+  });
+
+  it.each<[FaultKind, RemoteErrorCode]>([
+    ['500', 'REMOTE_UNAVAILABLE'],
+    ['garbage', 'REMOTE_BAD_RESPONSE'],
+    ['bad-shape', 'REMOTE_BAD_RESPONSE'],
+    ['timeout', 'REMOTE_TIMEOUT'],
+    ['drop', 'REMOTE_UNAVAILABLE'],
+  ])('LayThuTuc with fault %s → %s', async (kind, code) => {
+    const portal = client();
+    sim.faults.failNext(1, kind, { only: 'LayThuTuc' });
+    const err = await remoteError(portal.getProcedure('2.000488', '2026-01-15'));
+    expect(err.code).toBe(code);
+    expect(err.retryable).toBe(true);
+    expect((await portal.getProcedure('2.000488', '2026-01-15'))?.procedure.code).toBe('2.000488');
+  });
+
+  it('a record it cannot map is a bad answer, and a record for another code too', async () => {
+    const portal = client();
+    const p = sim.state.procedures.get('2.000488')!;
+    sim.state.procedures.set('2.000488', { ...p, CACHTHUCTHUCHIEN: [{ KENH: '1', THOIGIAN: [{ THOIGIANGIAIQUYET: '2', DONVITINH: 'Tuần', MOTA: '', PHILEPHI: [] }] }] });
+    expect((await remoteError(portal.getProcedure('2.000488', '2026-01-15'))).code).toBe('REMOTE_BAD_RESPONSE');
+    sim.state.procedures.set('2.000999', { ...p, MATTHC: '2.000488' });
+    expect((await remoteError(portal.getProcedure('2.000999', '2026-01-15'))).code).toBe('REMOTE_BAD_RESPONSE');
+  });
+
+  it('TraCuuTechID: bad credentials are REMOTE_AUTH_FAILED, not "not found"', async () => {
+    const err = await remoteError(client({ password: 'sai' }).lookupCitizen('001203004567'));
+    expect(err.code).toBe('REMOTE_AUTH_FAILED');
+    sim.faults.failNext(1, 'expire-session', { only: 'TraCuuTechID' });
+    expect((await client().lookupCitizen('001203004567')).found).toBe(true);
+  });
+});

@@ -1,9 +1,18 @@
 import { z } from 'zod';
 import { joinUrl, parseAnswer, sendHttp, statusError, tryParseJson } from '../http-transport';
 import { RemoteError } from '../remote-error';
-import type { CitizenLookup, DocumentQuery, DossierLookup, NationalDocument, NationalPortal } from './national-portal.port';
-import { channelCode, fromWireDocument } from './wire-format';
-import { WireDocumentSchema, type WireDossier, type WireProgressStep } from './wire-schemas';
+import type {
+  CitizenLookup, DocumentQuery, DossierLookup, NationalAgency, NationalDocument, NationalPortal, NationalProcedure, NationalSector,
+  ProcedureListItem,
+} from './national-portal.port';
+import {
+  channelCode, fromWireAgency, fromWireCitizen, fromWireDocument, fromWireProcedure, fromWireProcedureListItem, fromWireSector,
+  toWireDateTimeSeconds,
+} from './wire-format';
+import {
+  WireAgencySchema, WireCitizenSchema, WireDocumentSchema, WireProcedureListItemSchema, WireProcedureSchema, WireSectorSchema,
+  type WireDossier, type WireProgressStep,
+} from './wire-schemas';
 
 export interface NationalPortalClientOptions {
   baseUrl: string;
@@ -37,8 +46,23 @@ const LoginAnswer = z.object({ error_code: ErrorCode, message: z.string().nullis
 
 const SyncResult = z.array(z.object({ MaHoSo: z.string() }).loose());
 const DossierLookupResult = z.object({ MaHoSo: z.string(), TrangThaiHoSo: z.string() }).loose().nullable();
-const CitizenResult = z.object({ HoVaTen: z.string(), DaXacThuc: z.enum(['0', '1']) }).loose().nullable();
+const CitizenResult = WireCitizenSchema.loose().nullable();
 const DocumentsResult = z.array(WireDocumentSchema).nullable();
+// A null list is an empty list (some portal versions answer null for "nothing").
+const ProcedureListResult = z.array(WireProcedureListItemSchema.loose()).nullable();
+const ProcedureResult = WireProcedureSchema.loose().nullable();
+const AgenciesResult = z.array(WireAgencySchema.loose()).nullable();
+const SectorsResult = z.array(WireSectorSchema.loose()).nullable();
+
+/** A record that passed the schema but cannot be mapped (unknown unit, bad date) is a bad answer. */
+function mapped<T>(service: string, map: () => T): T {
+  try {
+    return map();
+  } catch (err) {
+    if (err instanceof RangeError) throw new RemoteError('national', 'REMOTE_BAD_RESPONSE', `${service}: ${err.message}`);
+    throw err;
+  }
+}
 
 export function createNationalPortalClient(opts: NationalPortalClientOptions): NationalPortal {
   const authUrl = joinUrl(opts.baseUrl, opts.authPath ?? '/auth');
@@ -188,8 +212,35 @@ export function createNationalPortalClient(opts: NationalPortalClientOptions): N
     lookupCitizen(personalId: string): Promise<CitizenLookup> {
       return withLog('TraCuuTechID', async () => {
         const result = await call('TraCuuTechID', { SoDinhDanh: personalId }, CitizenResult);
-        return result ? { found: true, fullName: result.HoVaTen, verified: result.DaXacThuc === '1' } : { found: false, fullName: null, verified: false };
+        return fromWireCitizen(result);
       });
+    },
+
+    listProcedures(changedSince?: string | null): Promise<ProcedureListItem[]> {
+      return withLog('LayDanhSachTTHC', async () => {
+        const params = changedSince ? { TuNgay: toWireDateTimeSeconds(changedSince) } : {};
+        const result = await call('LayDanhSachTTHC', params, ProcedureListResult);
+        return mapped('LayDanhSachTTHC', () => (result ?? []).map(fromWireProcedureListItem));
+      });
+    },
+
+    getProcedure(code: string, pulledOn: string): Promise<NationalProcedure | null> {
+      return withLog('LayThuTuc', async () => {
+        const result = await call('LayThuTuc', { MATTHC: code }, ProcedureResult);
+        if (result === null) return null;
+        if (result.MATTHC.trim() !== code.trim()) {
+          throw new RemoteError('national', 'REMOTE_BAD_RESPONSE', `LayThuTuc: asked for ${code}, got ${result.MATTHC}`);
+        }
+        return mapped('LayThuTuc', () => fromWireProcedure(result, pulledOn));
+      });
+    },
+
+    listAgencies(): Promise<NationalAgency[]> {
+      return withLog('LayDanhMucCoQuan', async () => (await call('LayDanhMucCoQuan', {}, AgenciesResult) ?? []).map(fromWireAgency));
+    },
+
+    listSectors(): Promise<NationalSector[]> {
+      return withLog('LayDanhMucLinhVuc', async () => (await call('LayDanhMucLinhVuc', {}, SectorsResult) ?? []).map(fromWireSector));
     },
 
     queryDocuments(query: DocumentQuery): Promise<NationalDocument[]> {

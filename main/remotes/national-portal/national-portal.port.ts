@@ -1,4 +1,4 @@
-import type { Channel } from '../../../common/contract/schemas';
+import type { Channel, Procedure } from '../../../common/contract/schemas';
 import type { WireDossier, WireProgressStep } from './wire-schemas';
 
 export type { WireDossier, WireProgressStep, WireDocument } from './wire-schemas';
@@ -39,6 +39,43 @@ export interface CitizenLookup {
   verified: boolean;
 }
 
+/** One line of the portal's procedure list (LayDanhSachTTHC). */
+export interface ProcedureListItem {
+  code: string;
+  name: string;
+  /** Code of the body that published it (MACOQUANCONGBO). */
+  publisherCode: string;
+  /** false = withdrawn nationally (the desk keeps it but stops offering it once effective). */
+  active: boolean;
+  /** Last change of the record, `YYYY-MM-DDTHH:mm:ss` Vietnam time. */
+  updatedAt: string;
+}
+
+/** A full procedure record (LayThuTuc) in our shape. */
+export interface NationalProcedure {
+  /** `cutoff` is always null: same-day cut-offs are a local setting the portal does not carry. */
+  procedure: Procedure;
+  active: boolean;
+  updatedAt: string;
+  /** True when the portal gave no effective date and `procedure.effectiveFrom` is the pull date. */
+  effectiveFromAssumed: boolean;
+  /** Legal basis (CANCUPHAPLY), "number — title" each. */
+  legalBasis: string[];
+}
+
+/** An agency of the national list (LayDanhMucCoQuan). */
+export interface NationalAgency {
+  code: string;
+  name: string;
+  parentCode: string | null;
+}
+
+/** A sector of the national list (LayDanhMucLinhVuc). */
+export interface NationalSector {
+  code: string;
+  name: string;
+}
+
 export interface DossierLookup {
   /** The portal already holds a record with this MaHoSo (it was synced before). */
   exists: boolean;
@@ -61,6 +98,13 @@ export interface DossierLookup {
  *   session refused straight after login. It concerns every call, not one record: the sync
  *   engine opens the portal's circuit breaker instead of dead-lettering rows.
  *
+ * Catalogue pulls (`listProcedures`, `getProcedure`, `listAgencies`, `listSectors`) only read:
+ * a record the desk cannot map (unknown channel or duration unit, bad number) is
+ * `REMOTE_BAD_RESPONSE`, like any other malformed answer. An empty list is a valid answer and
+ * means "nothing to report", never "delete what you have": callers must not wipe local data on it.
+ * `getProcedure` and `lookupCitizen` resolve "not found" (null / `found: false`) instead of
+ * throwing, so a missing record is never mistaken for a failure of the portal.
+ *
  * An expired session is never an error for the caller: the client logs in again once and
  * repeats the call. The portal has no idempotency keys: `syncDossiers` is made safe to repeat by
  * asking `lookupDossier` first and sending an update, and a repeated progress step is stored once
@@ -75,8 +119,22 @@ export interface NationalPortal {
   pushProgress(steps: WireProgressStep[]): Promise<void>;
   /** TraCuuHoSo: whether the portal holds this dossier. */
   lookupDossier(code: string): Promise<DossierLookup>;
-  /** TraCuuTechID: the citizen's portal identity. */
+  /** TraCuuTechID: the citizen's portal identity; `found: false` when the portal has no account. */
   lookupCitizen(personalId: string): Promise<CitizenLookup>;
+  /**
+   * LayDanhSachTTHC: the procedures the portal publishes for this agency; `changedSince`
+   * (`YYYY-MM-DDTHH:mm`, Vietnam time) asks only for records changed after it.
+   */
+  listProcedures(changedSince?: string | null): Promise<ProcedureListItem[]>;
+  /**
+   * LayThuTuc: one procedure's full record; null when the portal does not know the code.
+   * `pulledOn` (`YYYY-MM-DD`) is the effective date given to a record that carries none.
+   */
+  getProcedure(code: string, pulledOn: string): Promise<NationalProcedure | null>;
+  /** LayDanhMucCoQuan: the agencies list. */
+  listAgencies(): Promise<NationalAgency[]>;
+  /** LayDanhMucLinhVuc: the sectors list. */
+  listSectors(): Promise<NationalSector[]>;
   /** GetKetQuaGiayTo: the owner's result documents from the national document store. */
   queryDocuments(query: DocumentQuery): Promise<NationalDocument[]>;
 }

@@ -4,7 +4,9 @@ import { FaultInjector, startSimServer, type FaultControls, type SimReply, type 
 import type { NationalDocument } from './national-portal.port';
 import { trainingCitizenDirectory, trainingDocumentStore } from './training-citizens';
 import { toWireDocument } from './wire-format';
-import { WireDossierSchema, WireProgressStepSchema, type WireDossier, type WireProgressStep } from './wire-schemas';
+import {
+  WireDossierSchema, WireProgressStepSchema, type WireAgency, type WireDossier, type WireProcedure, type WireProgressStep, type WireSector,
+} from './wire-schemas';
 
 export { TRAINING_CITIZENS, type TrainingCitizen } from './training-citizens';
 export type { FaultControls, FaultKind, FaultOptions } from '../simulator-server';
@@ -39,6 +41,10 @@ export interface NationalPortalSimulatorOptions {
   authPath?: string;
   servicePath?: string;
   faults?: { latencyMs?: number };
+  /** The catalogue it publishes (default `TRAINING_PROCEDURES`), agencies and sectors. */
+  procedures?: readonly WireProcedure[];
+  agencies?: readonly WireAgency[];
+  sectors?: readonly WireSector[];
 }
 
 export interface SimDossierRecord {
@@ -69,6 +75,10 @@ export interface NationalPortalState {
   /** Every request, in arrival order; `service` is `auth` for logins. */
   calls: { service: string; at: number }[];
   sessions: Map<string, { username: string; expiresAt: number }>;
+  /** The published catalogue by MATTHC; tests change it to publish new versions or empty it. */
+  procedures: Map<string, WireProcedure>;
+  agencies: WireAgency[];
+  sectors: WireSector[];
 }
 
 export interface NationalPortalSimulator {
@@ -84,12 +94,16 @@ export interface NationalPortalSimulator {
 
 const MAX_STEPS_PER_CALL = 20;
 
-const TRAINING_PROCEDURES = [
+/** The training catalogue the twin publishes (full LayThuTuc records). */
+export const TRAINING_PROCEDURES: readonly WireProcedure[] = [
   {
     MATTHC: '2.000488',
     TENTTHC: 'Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam',
     MACOQUANCONGBO: 'G15',
     TRANGTHAI: '1',
+    NGAYCAPNHAT: '20250701080000',
+    NGAYHIEULUC: '20250701',
+    CAPTHUCHIEN: 'Cấp tỉnh',
     LINHVUCTHUCHIEN: [{ MALINHVUC: 'G15-LL01', TENLINHVUC: 'Lý lịch tư pháp' }],
     CACHTHUCTHUCHIEN: [
       {
@@ -99,17 +113,39 @@ const TRAINING_PROCEDURES = [
     ],
     KETQUATHUCHIEN: [{ MAKETQUA: 'KQ0007', TENKETQUA: 'Phiếu lý lịch tư pháp số 1' }],
     COQUANTHUCHIEN: [{ MADONVI: '000.00.00.H56', TENDONVI: 'Sở Tư pháp (đào tạo)' }],
+    THANHPHANHOSO: [
+      { MATHANHPHAN: 'TP01', TENTHANHPHAN: 'Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp', MAGIAYTO: '', BATBUOC: '1', SOBANCHINH: '1', SOBANSAO: '0' },
+      { MATHANHPHAN: 'TP02', TENTHANHPHAN: 'Căn cước công dân', MAGIAYTO: 'KQ0003', BATBUOC: '1', SOBANCHINH: '0', SOBANSAO: '1' },
+    ],
+    CANCUPHAPLY: [{ SOVANBAN: '28/2009/QH12', TENVANBAN: 'Luật Lý lịch tư pháp' }],
   },
   {
     MATTHC: '2.001177',
     TENTTHC: 'Cấp thẻ căn cước',
     MACOQUANCONGBO: 'G01',
     TRANGTHAI: '1',
+    NGAYCAPNHAT: '20250701080000',
+    NGAYHIEULUC: '20250701',
+    CAPTHUCHIEN: 'Cấp tỉnh',
     LINHVUCTHUCHIEN: [{ MALINHVUC: 'G01-CC01', TENLINHVUC: 'Căn cước' }],
     CACHTHUCTHUCHIEN: [{ KENH: '1', THOIGIAN: [{ THOIGIANGIAIQUYET: '7', DONVITINH: 'Ngày làm việc', MOTA: '', PHILEPHI: [] }] }],
     KETQUATHUCHIEN: [{ MAKETQUA: 'KQ0003', TENKETQUA: 'Căn cước công dân' }],
     COQUANTHUCHIEN: [{ MADONVI: '000.00.00.H56', TENDONVI: 'Công an tỉnh (đào tạo)' }],
+    THANHPHANHOSO: [{ MATHANHPHAN: 'TP01', TENTHANHPHAN: 'Tờ khai căn cước', MAGIAYTO: '', BATBUOC: '1', SOBANCHINH: '1', SOBANSAO: '0' }],
+    CANCUPHAPLY: [],
   },
+];
+
+export const TRAINING_AGENCIES: readonly WireAgency[] = [
+  { MADONVI: '000.00.00.H56', TENDONVI: 'Ủy ban nhân dân tỉnh (đào tạo)' },
+  { MADONVI: '000.00.12.H56', TENDONVI: 'Sở Tư pháp (đào tạo)', MADONVICHA: '000.00.00.H56' },
+  { MADONVI: '000.00.13.H56', TENDONVI: 'Công an tỉnh (đào tạo)', MADONVICHA: '000.00.00.H56' },
+];
+
+export const TRAINING_SECTORS: readonly WireSector[] = [
+  { MALINHVUC: 'G15-LL01', TENLINHVUC: 'Lý lịch tư pháp' },
+  { MALINHVUC: 'G01-CC01', TENLINHVUC: 'Căn cước' },
+  { MALINHVUC: 'HO-TICH', TENLINHVUC: 'Hộ tịch' },
 ];
 
 const LoginBody = z.object({ username: z.string(), password: z.string() });
@@ -131,7 +167,12 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
   const faults = new FaultInjector();
   faults.latencyMs = opts.faults?.latencyMs ?? 0;
 
-  const state: NationalPortalState = { dossiers: new Map(), progress: new Map(), received: [], calls: [], sessions: new Map() };
+  const state: NationalPortalState = {
+    dossiers: new Map(), progress: new Map(), received: [], calls: [], sessions: new Map(),
+    procedures: new Map((opts.procedures ?? TRAINING_PROCEDURES).map((p) => [p.MATTHC, structuredClone(p)])),
+    agencies: (opts.agencies ?? TRAINING_AGENCIES).map((a) => ({ ...a })),
+    sectors: (opts.sectors ?? TRAINING_SECTORS).map((x) => ({ ...x })),
+  };
   let baseUrl = '';
 
   const ok = (result: unknown): SimReply => ({ status: 200, json: { error_code: 0, message: 'Thành công', result } });
@@ -193,10 +234,29 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
       case 'GetKetQuaGiayTo':
         return queryDocuments(body);
       case 'LayDanhSachTTHC':
-        return ok(TRAINING_PROCEDURES);
+        return listProcedures(body);
+      case 'LayThuTuc': {
+        const code = body['MATTHC'];
+        if (typeof code !== 'string' || code === '') return fail(2, 'Thiếu MATTHC');
+        return ok(state.procedures.get(code) ?? null);
+      }
+      case 'LayDanhMucCoQuan':
+        return ok(state.agencies);
+      case 'LayDanhMucLinhVuc':
+        return ok(state.sectors);
       default:
         return fail(4, `Dịch vụ không tồn tại: ${name}`);
     }
+  }
+
+  /** Summary lines; `TuNgay` (yyyyMMddHHmmss) keeps records changed after it. */
+  function listProcedures(body: Record<string, unknown>): SimReply {
+    const since = body['TuNgay'];
+    if (since !== undefined && (typeof since !== 'string' || !/^\d{14}$/.test(since))) return fail(2, 'TuNgay phải có dạng yyyyMMddHHmmss');
+    const items = [...state.procedures.values()]
+      .filter((p) => since === undefined || p.NGAYCAPNHAT > since)
+      .map((p) => ({ MATTHC: p.MATTHC, TENTTHC: p.TENTTHC, MACOQUANCONGBO: p.MACOQUANCONGBO, TRANGTHAI: p.TRANGTHAI, NGAYCAPNHAT: p.NGAYCAPNHAT }));
+    return ok(items);
   }
 
   function syncDossiers(body: Record<string, unknown>): SimReply {

@@ -1,6 +1,11 @@
-import type { ApplicantKind, Channel, Dossier, DossierComponent, Fee } from '../../../common/contract/schemas';
-import type { NationalDocument } from './national-portal.port';
-import type { WireDocument, WireDossier, WireFee, WireProgressStep, WireSubmittedFile } from './wire-schemas';
+import type {
+  ApplicantKind, Channel, ChannelTerms, Dossier, DossierComponent, DurationUnit, Fee, Procedure, ProcedureComponent,
+} from '../../../common/contract/schemas';
+import type { CitizenLookup, NationalAgency, NationalDocument, NationalProcedure, NationalSector, ProcedureListItem } from './national-portal.port';
+import type {
+  WireAgency, WireCitizen, WireDocument, WireDossier, WireFee, WireProcedure, WireProcedureListItem, WireProgressStep, WireSector,
+  WireSubmittedFile,
+} from './wire-schemas';
 
 /**
  * The one place that maps our model to the national portal's wire format and back.
@@ -57,6 +62,27 @@ export interface WireDossierOptions {
   /** The procedure's sector (MaLinhVuc / TenLinhVuc); the dossier itself does not carry it. */
   sectorCode?: string;
   sectorName?: string;
+  /**
+   * Result documents of the dossier (DanhSachGiayToKetQua), once the processing unit produced
+   * them. The portal counts a result as electronic only with a result code and a link, so a
+   * result without a link is sent with an empty DuongDanTepTinKetQua (honest, not counted).
+   */
+  results?: ResultDocumentRef[];
+  /** The procedure's national result code (e.g. `KQ.G15.000031`), for results that carry none. */
+  resultCode?: string | null;
+}
+
+/** A result document as the desk holds it, for DanhSachGiayToKetQua. */
+export interface ResultDocumentRef {
+  name: string;
+  /** Id of the result document (GiayToId). */
+  documentId: string;
+  /** Download link the portal can follow; null when there is none yet. */
+  url: string | null;
+  /** National result code (MaGiayToKetQua); null = the procedure's `resultCode`. */
+  resultCode: string | null;
+  /** The component the result replaces, when it does (MaThanhPhanHoSo). */
+  componentCode?: string;
 }
 
 export function toWireDossier(d: Dossier, opts: WireDossierOptions): WireDossier {
@@ -85,7 +111,8 @@ export function toWireDossier(d: Dossier, opts: WireDossierOptions): WireDossier
     NgayTra: toWireOptionalDateTime(lastHistoryAt(d, 10)),
     ThongTinTra: '',
     HinhThuc: DELIVERY_CODE[d.delivery],
-    NgayKetThucXuLy: '',
+    // Processing ended when the unit finished (9); a dossier returned without a recorded 9 ended at 10.
+    NgayKetThucXuLy: toWireOptionalDateTime(lastHistoryAt(d, 9) ?? lastHistoryAt(d, 10)),
     NgayTuChoi: toWireOptionalDateTime(lastHistoryAt(d, 3)),
     DonViXuLy: opts.receivingUnit !== '' ? opts.receivingUnit : opts.agencyId,
     GhiChu: '',
@@ -97,7 +124,13 @@ export function toWireDossier(d: Dossier, opts: WireDossierOptions): WireDossier
     DanhSachLePhi: d.fees.map(toWireFee),
     DanhSachTepDinhKemKhac: [],
     DanhSachHoSoBoSung: [],
-    DanhSachGiayToKetQua: [],
+    DanhSachGiayToKetQua: (opts.results ?? []).map((r) => ({
+      TenGiayTo: r.name,
+      MaThanhPhanHoSo: r.componentCode ?? '',
+      GiayToId: r.documentId,
+      DuongDanTepTinKetQua: r.url ?? '',
+      MaGiayToKetQua: r.resultCode ?? opts.resultCode ?? '',
+    })),
   };
 }
 
@@ -116,8 +149,14 @@ function lastHistoryAt(d: Dossier, status: number): string | null {
   return null;
 }
 
+/**
+ * Digitised = a signed digitised document exists for the component. A component only marked
+ * 'to-digitise' at intake is not (yet): the portal scores digitisation by components with files,
+ * so claiming it before the file exists would overstate the rate. The digitisation station
+ * enqueues an update once the document is done.
+ */
 function isDigitised(c: DossierComponent): boolean {
-  return c.source === 'to-digitise' || c.digitisedDocumentId !== null;
+  return c.source !== 'reused' && c.digitisedDocumentId !== null;
 }
 
 function identities(d: Dossier): WireDossier['DinhDanhCHS'] {
@@ -239,4 +278,136 @@ export function toWireDocument(doc: NationalDocument): WireDocument {
     HieuLuc: toWireDate(doc.validUntil),
     DuongDan: doc.url ?? '',
   };
+}
+
+/** `yyyyMMddHHmmss` → `YYYY-MM-DDTHH:mm:ss` (same zone, Vietnam time). */
+export function fromWireDateTime(wire: string): string {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(wire);
+  if (!m) throw new RangeError(`not a wire date-time (yyyyMMddHHmmss): ${wire}`);
+  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}`;
+}
+
+/** `YYYY-MM-DDTHH:mm` or `YYYY-MM-DDTHH:mm:ss` → `yyyyMMddHHmmss`. */
+export function toWireDateTimeSeconds(local: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(local);
+  if (!m) throw new RangeError(`not a local date-time: ${local}`);
+  return `${m[1]}${m[2]}${m[3]}${m[4]}${m[5]}${m[6] ?? '00'}`;
+}
+
+const CHANNEL_FROM_CODE: Record<WireDossier['KenhThucHien'], Channel> = { '1': 'walk-in', '2': 'online', '3': 'post' };
+
+/** DONVITINH as the portal writes it → our unit. Unknown units are refused, never guessed. */
+function durationUnit(wire: string): DurationUnit {
+  const u = wire.trim().toLocaleLowerCase('vi');
+  if (u === 'ngày làm việc') return 'working-days';
+  if (u === 'ngày' || u === 'ngày lịch') return 'calendar-days';
+  if (u === 'giờ' || u === 'giờ làm việc') return 'hours';
+  if (u === '' || u === 'không quy định') return 'none';
+  throw new RangeError(`unknown duration unit: ${wire}`);
+}
+
+const UNIT_NAME: Record<DurationUnit, string> = { 'working-days': 'Ngày làm việc', 'calendar-days': 'Ngày', hours: 'Giờ', none: '' };
+
+function durationValue(wire: string, unit: DurationUnit): number | null {
+  const t = wire.trim().replace(',', '.');
+  if (t === '' || unit === 'none') return null;
+  if (!/^\d+(\.\d+)?$/.test(t)) throw new RangeError(`not a duration: ${wire}`);
+  return Number(t);
+}
+
+export function fromWireProcedureListItem(w: WireProcedureListItem): ProcedureListItem {
+  return { code: w.MATTHC.trim(), name: w.TENTTHC, publisherCode: w.MACOQUANCONGBO, active: w.TRANGTHAI === '1', updatedAt: fromWireDateTime(w.NGAYCAPNHAT) };
+}
+
+/**
+ * LayThuTuc record → our procedure. The first sector, result and agency are the procedure's;
+ * the first duration of a channel is its term (later ones describe special cases in MOTA).
+ * `pulledOn` is the effective date when the record has none. Throws `RangeError` for a record
+ * that cannot be mapped faithfully (the client turns it into `REMOTE_BAD_RESPONSE`).
+ */
+export function fromWireProcedure(w: WireProcedure, pulledOn: string): NationalProcedure {
+  const effective = w.NGAYHIEULUC ? fromWireDate(w.NGAYHIEULUC) : null;
+  const channels: ChannelTerms[] = w.CACHTHUCTHUCHIEN.map((c) => {
+    const first = c.THOIGIAN[0];
+    if (!first) return { channel: CHANNEL_FROM_CODE[c.KENH], duration: null, unit: 'none', fees: [] };
+    const unit = durationUnit(first.DONVITINH);
+    return {
+      channel: CHANNEL_FROM_CODE[c.KENH],
+      duration: durationValue(first.THOIGIANGIAIQUYET, unit),
+      unit: durationValue(first.THOIGIANGIAIQUYET, unit) === null ? 'none' : unit,
+      fees: first.PHILEPHI.map((f) => ({ code: f.MAPHILEPHI, name: f.MOTA, amount: Number(f.SOTIEN) })),
+    };
+  });
+  const components: ProcedureComponent[] = (w.THANHPHANHOSO ?? []).map((c) => ({
+    code: c.MATHANHPHAN,
+    name: c.TENTHANHPHAN,
+    documentCode: c.MAGIAYTO === '' ? null : c.MAGIAYTO,
+    required: c.BATBUOC === '1',
+    originals: Number(c.SOBANCHINH),
+    copies: Number(c.SOBANSAO),
+  }));
+  const sector = w.LINHVUCTHUCHIEN[0];
+  const result = w.KETQUATHUCHIEN[0];
+  return {
+    procedure: {
+      code: w.MATTHC.trim(),
+      name: w.TENTTHC,
+      sectorCode: sector?.MALINHVUC ?? '',
+      sectorName: sector?.TENLINHVUC ?? '',
+      level: w.CAPTHUCHIEN ?? '',
+      agencyName: w.COQUANTHUCHIEN[0]?.TENDONVI ?? '',
+      resultName: result?.TENKETQUA ?? '',
+      resultCode: result && result.MAKETQUA !== '' ? result.MAKETQUA : null,
+      cutoff: null,
+      components,
+      channels,
+      effectiveFrom: effective ?? pulledOn,
+    },
+    active: w.TRANGTHAI === '1',
+    updatedAt: fromWireDateTime(w.NGAYCAPNHAT),
+    effectiveFromAssumed: effective === null,
+    legalBasis: (w.CANCUPHAPLY ?? []).map((b) => (b.SOVANBAN ? `${b.SOVANBAN} — ${b.TENVANBAN}` : b.TENVANBAN)),
+  };
+}
+
+/** Our procedure → a LayThuTuc record (the simulator serves these). */
+export function toWireProcedure(p: Procedure, o: { active?: boolean; updatedAt: string; effectiveFrom?: string | null; publisher?: string; agencyCode?: string }): WireProcedure {
+  return {
+    MATTHC: p.code,
+    TENTTHC: p.name,
+    MACOQUANCONGBO: o.publisher ?? '',
+    TRANGTHAI: o.active === false ? '0' : '1',
+    NGAYCAPNHAT: toWireDateTimeSeconds(o.updatedAt),
+    NGAYHIEULUC: o.effectiveFrom === null ? '' : toWireDate(o.effectiveFrom ?? p.effectiveFrom),
+    CAPTHUCHIEN: p.level,
+    LINHVUCTHUCHIEN: [{ MALINHVUC: p.sectorCode, TENLINHVUC: p.sectorName }],
+    CACHTHUCTHUCHIEN: p.channels.map((c) => ({
+      KENH: CHANNEL_CODE[c.channel],
+      THOIGIAN: [{
+        THOIGIANGIAIQUYET: c.duration === null ? '' : String(c.duration),
+        DONVITINH: UNIT_NAME[c.unit],
+        MOTA: '',
+        PHILEPHI: c.fees.map((f) => ({ MAPHILEPHI: f.code, SOTIEN: String(f.amount), DONVI: 'Đồng', MOTA: f.name })),
+      }],
+    })),
+    KETQUATHUCHIEN: p.resultCode === null && p.resultName === '' ? [] : [{ MAKETQUA: p.resultCode ?? '', TENKETQUA: p.resultName }],
+    COQUANTHUCHIEN: [{ MADONVI: o.agencyCode ?? '', TENDONVI: p.agencyName }],
+    THANHPHANHOSO: p.components.map((c) => ({
+      MATHANHPHAN: c.code, TENTHANHPHAN: c.name, MAGIAYTO: c.documentCode ?? '', BATBUOC: c.required ? '1' : '0',
+      SOBANCHINH: String(c.originals), SOBANSAO: String(c.copies),
+    })),
+    CANCUPHAPLY: [],
+  };
+}
+
+export function fromWireAgency(w: WireAgency): NationalAgency {
+  return { code: w.MADONVI.trim(), name: w.TENDONVI, parentCode: w.MADONVICHA ? w.MADONVICHA.trim() : null };
+}
+
+export function fromWireSector(w: WireSector): NationalSector {
+  return { code: w.MALINHVUC.trim(), name: w.TENLINHVUC };
+}
+
+export function fromWireCitizen(w: WireCitizen | null): CitizenLookup {
+  return w ? { found: true, fullName: w.HoVaTen, verified: w.DaXacThuc === '1' } : { found: false, fullName: null, verified: false };
 }

@@ -143,3 +143,81 @@ export const WireDocumentSchema = z.object({
   DuongDan: z.string(),
 });
 export type WireDocument = z.infer<typeof WireDocumentSchema>;
+
+/** `yyyyMMdd` or `yyyyMMddHHmmss`, or '' (catalogue dates). */
+export const WireCatalogueDate = z.string().regex(/^(\d{8}|\d{14})?$/, "yyyyMMdd, yyyyMMddHHmmss or ''");
+
+/** One line of LayDanhSachTTHC: enough to tell which procedures changed. */
+export const WireProcedureListItemSchema = z.object({
+  MATTHC: z.string().min(1),
+  TENTTHC: z.string(),
+  MACOQUANCONGBO: z.string(),
+  /** "1" in force, "0" withdrawn. */
+  TRANGTHAI: WireFlag,
+  /** Last change of the record, `yyyyMMddHHmmss` (Vietnam time). */
+  NGAYCAPNHAT: WireDateTime,
+});
+export type WireProcedureListItem = z.infer<typeof WireProcedureListItemSchema>;
+
+const WireProcedureFee = z.object({ MAPHILEPHI: z.string(), SOTIEN: z.string().regex(/^\d+$/, 'integer VND'), DONVI: z.string(), MOTA: z.string() });
+
+/** The full procedure record (LayThuTuc); field names as the portal publishes them. */
+export const WireProcedureSchema = z.object({
+  MATTHC: z.string().min(1),
+  TENTTHC: z.string().min(1),
+  MACOQUANCONGBO: z.string(),
+  TRANGTHAI: WireFlag,
+  NGAYCAPNHAT: WireDateTime,
+  /**
+   * The date the record takes effect (`yyyyMMdd`); '' = at once. Not in every integration: when
+   * absent or empty the desk treats the change as effective on the day it is pulled.
+   */
+  NGAYHIEULUC: WireCatalogueDate.optional(),
+  /** Level (cấp thực hiện), e.g. "Cấp tỉnh", "Cấp xã". */
+  CAPTHUCHIEN: z.string().optional(),
+  LINHVUCTHUCHIEN: z.array(z.object({ MALINHVUC: z.string(), TENLINHVUC: z.string() })),
+  CACHTHUCTHUCHIEN: z.array(
+    z.object({
+      KENH: WireChannel,
+      THOIGIAN: z.array(
+        z.object({
+          /** A number (decimals allowed, "0,5" or "0.5"), or '' when there is no fixed time. */
+          THOIGIANGIAIQUYET: z.string(),
+          DONVITINH: z.string(),
+          MOTA: z.string(),
+          PHILEPHI: z.array(WireProcedureFee),
+        }),
+      ),
+    }),
+  ),
+  KETQUATHUCHIEN: z.array(z.object({ MAKETQUA: z.string(), TENKETQUA: z.string() })),
+  COQUANTHUCHIEN: z.array(z.object({ MADONVI: z.string(), TENDONVI: z.string() })),
+  /** Components with their national document codes. */
+  THANHPHANHOSO: z
+    .array(
+      z.object({
+        MATHANHPHAN: z.string().min(1),
+        TENTHANHPHAN: z.string(),
+        /** National document code (KQ0003, ...) or ''. */
+        MAGIAYTO: z.string(),
+        BATBUOC: WireFlag,
+        SOBANCHINH: z.string().regex(/^\d+$/),
+        SOBANSAO: z.string().regex(/^\d+$/),
+      }),
+    )
+    .optional(),
+  CANCUPHAPLY: z.array(z.object({ SOVANBAN: z.string(), TENVANBAN: z.string() })).optional(),
+});
+export type WireProcedure = z.infer<typeof WireProcedureSchema>;
+
+/** LayDanhMucCoQuan. */
+export const WireAgencySchema = z.object({ MADONVI: z.string().min(1), TENDONVI: z.string(), MADONVICHA: z.string().optional() });
+export type WireAgency = z.infer<typeof WireAgencySchema>;
+
+/** LayDanhMucLinhVuc. */
+export const WireSectorSchema = z.object({ MALINHVUC: z.string().min(1), TENLINHVUC: z.string(), MANGANH: z.string().optional() });
+export type WireSector = z.infer<typeof WireSectorSchema>;
+
+/** TraCuuTechID: the citizen's portal account, or null when there is none. */
+export const WireCitizenSchema = z.object({ SoDinhDanh: z.string().optional(), HoVaTen: z.string(), DaXacThuc: WireFlag });
+export type WireCitizen = z.infer<typeof WireCitizenSchema>;

@@ -3,12 +3,14 @@ import { joinUrl, parseAnswer, sendHttp, statusError, tryParseJson } from '../ht
 import { RemoteError } from '../remote-error';
 import {
   MAX_LEASED_SEQUENCE,
+  type AdministrativeUnit,
   type CodeBlock,
   type CodeLeaseRequest,
   type HandOffDossier,
   type HandOffResult,
   type HolidayNotice,
   type ProvincialSystem,
+  type ResultFile,
   type StatusPage,
 } from './provincial.port';
 
@@ -47,14 +49,38 @@ const StatusAnswer = z.object({
     TrangThaiHoSo: z.string().regex(/^([1-9]|10)$/, 'status 1-10'),
     ThoiDiem: z.iso.datetime({ offset: true }),
     GhiChu: z.string().nullish(),
+    /** The result document with "processed" (9), when the processing unit issued a file. */
+    KetQua: z.object({
+      id: z.string().min(1).max(200),
+      TenTep: z.string().min(1).max(255),
+      sha256: z.string().regex(/^[0-9a-fA-F]{64}$/),
+      KichThuoc: z.number().int().min(0),
+      MaGiayToKetQua: z.string().max(100).default(''),
+      TenGiayTo: z.string().min(1).max(500),
+      SoKyHieu: z.string().max(100).nullish(),
+      DuongDan: z.string().max(2000).nullish(),
+    }).nullish(),
   })),
   next: z.string(),
   hasMore: z.boolean(),
 });
+const ResultFileAnswer = z.object({ id: z.string().min(1), TenTep: z.string().min(1), base64: z.string() });
 const LeaseAnswer = z
   .object({ from: z.number().int(), to: z.number().int() })
   .refine((b) => b.from >= 1 && b.from <= b.to && b.to <= MAX_LEASED_SEQUENCE, 'lease outside 1..8999');
 const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const AdministrativeUnitsAnswer = z.object({
+  items: z.array(
+    z.object({
+      code: z.string(),
+      name: z.string().min(1),
+      level: z.enum(['province', 'commune']),
+      provinceCode: z.string().nullable(),
+      effectiveFrom: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+      abolishedFrom: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable(),
+    }).refine((u) => (u.level === 'province' ? /^\d{2}$/.test(u.code) && u.provinceCode === null : /^\d{5}$/.test(u.code) && u.provinceCode !== null && /^\d{2}$/.test(u.provinceCode)), 'code of the wrong shape for its level'),
+  ),
+});
 const HolidayAnswer = z.object({
   items: z.array(
     z.object({
@@ -200,9 +226,30 @@ export function createProvincialClient(opts: ProvincialClientOptions): Provincia
           feedId: answer.feedId,
           cursor: answer.next,
           hasMore: answer.hasMore,
-          changes: answer.items.map((i) => ({ seq: i.seq, dossierCode: i.MaHoSo, status: Number(i.TrangThaiHoSo), changedAt: Date.parse(i.ThoiDiem), note: i.GhiChu ?? '' })),
+          changes: answer.items.map((i) => ({
+            seq: i.seq, dossierCode: i.MaHoSo, status: Number(i.TrangThaiHoSo), changedAt: Date.parse(i.ThoiDiem), note: i.GhiChu ?? '',
+            ...(i.KetQua ? {
+              result: {
+                id: i.KetQua.id, fileName: i.KetQua.TenTep, sha256: i.KetQua.sha256.toLowerCase(), size: i.KetQua.KichThuoc,
+                documentCode: i.KetQua.MaGiayToKetQua, documentName: i.KetQua.TenGiayTo, number: i.KetQua.SoKyHieu ?? null, url: i.KetQua.DuongDan ?? null,
+              },
+            } : {}),
+          })),
         };
       });
+    },
+
+    resultFile(id: string): Promise<ResultFile> {
+      return withLog('result file', async () => {
+        const answer = await api('GET', `/api/results/${encodeURIComponent(id)}`, undefined, ResultFileAnswer);
+        if (answer.id !== id) throw new RemoteError('provincial', 'REMOTE_BAD_RESPONSE', 'result file: the answer is for another file');
+        if (!/^[A-Za-z0-9+/]*={0,2}$/.test(answer.base64)) throw new RemoteError('provincial', 'REMOTE_BAD_RESPONSE', 'result file: not base64');
+        return { id, fileName: answer.TenTep, bytes: new Uint8Array(Buffer.from(answer.base64, 'base64')) };
+      });
+    },
+
+    administrativeUnits(): Promise<AdministrativeUnit[]> {
+      return withLog('administrative units', async () => (await api('GET', '/api/administrative-units', undefined, AdministrativeUnitsAnswer)).items);
     },
 
     holidayNotices(year: number): Promise<HolidayNotice[]> {

@@ -5,7 +5,27 @@ export interface HandOffFile {
   name: string;
   /** Hex sha256 of the decoded bytes; the remote checks it. */
   sha256: string;
-  base64: string;
+  /** The bytes inline; or, instead, `fileId`. */
+  base64?: string;
+  /** Id of the file already uploaded through `file-transfer.ts` (chunked, resumable, verified). */
+  fileId?: string;
+}
+
+/**
+ * An administrative unit (DOMAIN.md §3): since 2025-07-01 provinces (2-digit codes) and
+ * communes/wards/special zones (5-digit codes). Pulled from the provincial system as data with
+ * dates: a unit merged away keeps its row with `abolishedFrom`.
+ */
+export interface AdministrativeUnit {
+  code: string;
+  name: string;
+  level: 'province' | 'commune';
+  /** For a commune, its province's code. */
+  provinceCode: string | null;
+  /** `YYYY-MM-DD` from which the unit exists under this name. */
+  effectiveFrom: string;
+  /** `YYYY-MM-DD` from which it no longer exists (merged, renamed); null = current. */
+  abolishedFrom: string | null;
 }
 
 /** The dossier as handed to the processing unit: the national wire record plus its files. */
@@ -46,6 +66,33 @@ export interface StatusChange {
   /** Epoch ms of the change at the remote (from its ISO timestamp). */
   changedAt: number;
   note: string;
+  /** With "processed" (9): the result document the processing unit issued, to be downloaded. */
+  result?: ResultReference;
+}
+
+/** A result document announced in the status feed (the signed PDF stays at the remote until fetched). */
+export interface ResultReference {
+  /** The remote's id of the file; `resultFile(id)` downloads it. */
+  id: string;
+  fileName: string;
+  /** Hex sha256 of the file; the desk refuses bytes that do not match. */
+  sha256: string;
+  size: number;
+  /** National result code (MaGiayToKetQua), e.g. `KQ.G13.000031`; '' when the remote has none. */
+  documentCode: string;
+  /** Name of the result document (TenGiayTo). */
+  documentName: string;
+  /** Number/symbol (số ký hiệu) of the result, if any. */
+  number: string | null;
+  /** Link to the file at the remote (DuongDanTepTinKetQua), if it gives one. */
+  url: string | null;
+}
+
+/** A downloaded result file, exactly as the remote sent it (the caller checks `sha256`). */
+export interface ResultFile {
+  id: string;
+  fileName: string;
+  bytes: Uint8Array;
 }
 
 export interface StatusPage {
@@ -107,8 +154,14 @@ export interface ProvincialSystem {
   handOff(dossier: HandOffDossier, idempotencyKey: string): Promise<HandOffResult>;
   /** Leases up to `count` dossier sequence numbers; never beyond 8999. */
   leaseCodeBlock(request: CodeLeaseRequest): Promise<CodeBlock>;
-  /** Holiday notices for a year, oldest effective date first. */
+  /** Holiday notices for a year, oldest effective date first. An empty list means "none published", never "delete". */
   holidayNotices(year: number): Promise<HolidayNotice[]>;
+  /**
+   * The administrative units the province publishes (its own communes and the provinces list).
+   * `REMOTE_BAD_RESPONSE` for a code of the wrong shape (2 digits for a province, 5 for a commune)
+   * or a commune without its province. An empty list is a valid answer that deletes nothing.
+   */
+  administrativeUnits(): Promise<AdministrativeUnit[]>;
   /**
    * Status changes after `cursor` (null = from the start of the feed), at most `limit`. The page
    * may hold changes out of order or already seen; the caller orders them by `changedAt`/`seq`
@@ -116,4 +169,10 @@ export interface ProvincialSystem {
    * status code or a malformed timestamp.
    */
   statusChanges(cursor: string | null, limit: number): Promise<StatusPage>;
+  /**
+   * Downloads a result file announced in the status feed. The bytes are returned as sent: the
+   * caller compares them with the announced sha256. `REMOTE_REJECTED` (404) when the remote does
+   * not have that file.
+   */
+  resultFile(id: string): Promise<ResultFile>;
 }

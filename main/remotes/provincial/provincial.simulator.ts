@@ -2,8 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { WireDossierSchema, type WireDossier } from '../national-portal/wire-schemas';
 import { FaultInjector, startSimServer, type FaultControls, type SimReply, type SimRequest } from '../simulator-server';
-import { MAX_LEASED_SEQUENCE, type HolidayNotice } from './provincial.port';
+import { MAX_LEASED_SEQUENCE, type AdministrativeUnit, type HolidayNotice } from './provincial.port';
 import { TRAINING_HOLIDAY_NOTICES } from './training-holidays';
+import { transferRoutes, type TransferRoutes } from './transfer.simulator';
+import { TRAINING_ADMINISTRATIVE_UNITS } from './training-admin-units';
 
 export type { FaultControls, FaultKind, FaultOptions } from '../simulator-server';
 export { TRAINING_HOLIDAY_NOTICES } from './training-holidays';
@@ -24,6 +26,10 @@ export { TRAINING_HOLIDAY_NOTICES } from './training-holidays';
  *   TrangThaiHoSo, ThoiDiem, GhiChu }], next, hasMore }`: status changes made by the processing
  *   unit, oldest first; `next` is the cursor for the following page. `feedId` names the feed:
  *   a remote that was reset starts a new feed (sequence numbers start again at 1).
+ * - Items with status 9 may carry `KetQua: { id, TenTep, sha256, KichThuoc, MaGiayToKetQua, TenGiayTo,
+ *   SoKyHieu, DuongDan }`: the result document; `GET /api/results/{id}` → 200 `{ id, TenTep, base64 }`
+ *   (404 for an unknown id). `corruptResultFiles` (admin `configure`) serves bytes that do not
+ *   match the announced sha256.
  * - `POST /api/dossiers` answers also echo `MaHoSo` and `idempotencyKey`, so a client can tell an
  *   acknowledgement of its own request from a stale one.
  * - Errors: `{ error: { code, message } }` with 400 (invalid), 409 (exhausted), 422 (file hash).
@@ -38,6 +44,7 @@ export interface ProvincialSimulatorOptions {
   /** Lifetime of issued tokens (default 3600 s). */
   tokenTtlSeconds?: number;
   notices?: HolidayNotice[];
+  administrativeUnits?: readonly AdministrativeUnit[];
   faults?: { latencyMs?: number };
 }
 
@@ -66,6 +73,30 @@ export interface StatusFeedItem {
   /** ISO 8601 with offset: when the processing unit made the change. */
   ThoiDiem: string;
   GhiChu: string;
+  KetQua?: ResultAnnouncement;
+}
+
+export interface ResultAnnouncement {
+  id: string;
+  TenTep: string;
+  sha256: string;
+  KichThuoc: number;
+  MaGiayToKetQua: string;
+  TenGiayTo: string;
+  SoKyHieu: string | null;
+  DuongDan: string;
+}
+
+export interface PushResultOptions {
+  /** The signed PDF; default: a small training PDF naming the dossier. */
+  pdf?: Uint8Array;
+  fileName?: string;
+  /** MaGiayToKetQua; default: the procedure's result code is unknown here, so `KQ.DAOTAO.000001`. */
+  documentCode?: string;
+  documentName?: string;
+  number?: string | null;
+  at?: string;
+  note?: string;
 }
 
 export interface ProvincialState {
@@ -84,6 +115,14 @@ export interface ProvincialState {
   tokensIssued: number;
   calls: { method: string; path: string; at: number }[];
   notices: HolidayNotice[];
+  /** The administrative units it publishes (`GET /api/administrative-units`); tests may change or empty it. */
+  administrativeUnits: AdministrativeUnit[];
+  /** Result files by id. */
+  results: Map<string, { maHoSo: string; fileName: string; bytes: Buffer; sha256: string }>;
+  /** Fault: result files are served with one byte changed (their sha256 no longer matches). */
+  corruptResultFiles: boolean;
+  /** Downloads of result files, in arrival order. */
+  resultDownloads: string[];
 }
 
 export interface ProvincialSimulator {
@@ -97,13 +136,21 @@ export interface ProvincialSimulator {
    * `at` (ISO) defaults to now; an older `at` makes an out-of-order update.
    */
   pushStatus(maHoSo: string, status: number, opts?: { at?: string; note?: string }): StatusFeedItem;
+  /** The processing unit finishes a dossier: status 9 with its result document in the feed. */
+  pushResult(maHoSo: string, opts?: PushResultOptions): StatusFeedItem;
   /** The system loses its dossiers and starts a new, empty status feed (a reset or emptied remote). */
   reset(): void;
+  /** Chunked, resumable file transfer (`transfer.simulator.ts`): its state and test controls. */
+  transfer: TransferRoutes;
   close(): Promise<void>;
 }
 
 const HandOffBody = WireDossierSchema.extend({
-  files: z.array(z.object({ name: z.string().min(1), sha256: z.string().regex(/^[0-9a-fA-F]{64}$/), base64: z.string() })),
+  // A file comes inline (base64) or as the id of a file uploaded before (`/api/uploads`).
+  files: z.array(
+    z.object({ name: z.string().min(1), sha256: z.string().regex(/^[0-9a-fA-F]{64}$/), base64: z.string().optional(), fileId: z.string().min(1).optional() })
+      .refine((f) => (f.base64 === undefined) !== (f.fileId === undefined), 'base64 or fileId'),
+  ),
 });
 const LeaseBody = z.object({
   agencyId: z.string().min(1),
@@ -117,6 +164,39 @@ const AdminStatusBody = z.object({
   ThoiDiem: z.iso.datetime({ offset: true }).optional(),
   GhiChu: z.string().optional(),
 });
+const AdminResultBody = z.object({
+  MaHoSo: z.string().min(1),
+  ThoiDiem: z.iso.datetime({ offset: true }).optional(),
+  GhiChu: z.string().optional(),
+  MaGiayToKetQua: z.string().optional(),
+  TenGiayTo: z.string().min(1).optional(),
+  SoKyHieu: z.string().optional(),
+  /** A PDF of the caller's own (e.g. a signed one); default: the training PDF. */
+  base64: z.string().optional(),
+});
+
+/** A minimal one-page PDF (ASCII text, Helvetica) standing in for a result document in training. */
+export function trainingResultPdf(maHoSo: string, title = 'KET QUA GIAI QUYET THU TUC HANH CHINH'): Buffer {
+  const safe = (t: string) => t.replace(/[^\x20-\x7e]/g, '?').replace(/([()\\])/g, '\\$1');
+  const content = `BT /F1 16 Tf 72 760 Td (${safe(title)}) Tj 0 -28 Td /F1 12 Tf (Ma ho so: ${safe(maHoSo)}) Tj 0 -20 Td (BAN DAO TAO - KHONG CO GIA TRI) Tj ET`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>',
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    `<< /Length ${Buffer.byteLength(content, 'latin1')} >>\nstream\n${content}\nendstream`,
+  ];
+  let out = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((o, i) => {
+    offsets.push(Buffer.byteLength(out, 'latin1'));
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = Buffer.byteLength(out, 'latin1');
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
 
 function newFeedId(): string {
   return `feed-${randomBytes(6).toString('hex')}`;
@@ -138,8 +218,15 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
     tokensIssued: 0,
     calls: [],
     notices: (opts.notices ?? TRAINING_HOLIDAY_NOTICES).map((n) => structuredClone(n)),
+    administrativeUnits: (opts.administrativeUnits ?? TRAINING_ADMINISTRATIVE_UNITS).map((u) => ({ ...u })),
+    results: new Map(),
+    corruptResultFiles: false,
+    resultDownloads: [],
   };
+  let resultSeq = 0;
+  let baseUrl = '';
   let remoteSeq = 0;
+  const transfer = transferRoutes();
 
   const error = (status: number, code: string, message: string): SimReply => ({ status, json: { error: { code, message } } });
 
@@ -193,7 +280,9 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
     const { files, ...record } = parsed.data;
     const stored: ProvincialDossierRecord['files'] = [];
     for (const f of files) {
-      const bytes = Buffer.from(f.base64, 'base64');
+      const uploaded = f.fileId === undefined ? undefined : transfer.fileById(f.fileId);
+      if (f.fileId !== undefined && !uploaded) return error(422, 'FILE_UNKNOWN', `Tệp ${f.name}: chưa được tải lên (${f.fileId})`);
+      const bytes = uploaded ? uploaded.bytes : Buffer.from(f.base64 ?? '', 'base64');
       const digest = createHash('sha256').update(bytes).digest('hex');
       if (digest !== f.sha256.toLowerCase()) return error(422, 'FILE_HASH_MISMATCH', `Tệp ${f.name}: sha256 không khớp`);
       stored.push({ name: f.name, sha256: digest, size: bytes.length });
@@ -271,6 +360,35 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
     return item;
   }
 
+  function pushResult(maHoSo: string, o: PushResultOptions = {}): StatusFeedItem {
+    resultSeq += 1;
+    const id = `KQ-${String(resultSeq).padStart(6, '0')}`;
+    const bytes = Buffer.from(o.pdf ?? trainingResultPdf(maHoSo));
+    const fileName = o.fileName ?? `${maHoSo}-ket-qua.pdf`;
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    state.results.set(id, { maHoSo, fileName, bytes, sha256 });
+    const item = pushStatus(maHoSo, 9, { ...(o.at !== undefined ? { at: o.at } : {}), note: o.note ?? 'Đã xử lý xong, có kết quả' });
+    item.KetQua = {
+      id, TenTep: fileName, sha256, KichThuoc: bytes.length,
+      MaGiayToKetQua: o.documentCode ?? 'KQ.DAOTAO.000001', TenGiayTo: o.documentName ?? 'Kết quả giải quyết thủ tục hành chính',
+      SoKyHieu: o.number ?? null, DuongDan: `${baseUrl}/api/results/${id}`,
+    };
+    return item;
+  }
+
+  function resultFile(req: SimRequest): SimReply {
+    const id = decodeURIComponent(req.path.slice('/api/results/'.length));
+    const file = state.results.get(id);
+    state.resultDownloads.push(id);
+    if (!file) return error(404, 'RESULT_UNKNOWN', `Không có tệp kết quả ${id}`);
+    let bytes = file.bytes;
+    if (state.corruptResultFiles && bytes.length > 0) {
+      bytes = Buffer.from(bytes);
+      bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
+    }
+    return { status: 200, json: { id, TenTep: file.fileName, base64: bytes.toString('base64') } };
+  }
+
   function reset(): void {
     state.dossiers.clear();
     state.idempotency.clear();
@@ -284,7 +402,9 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
     }
     const route = `${req.method} ${req.path}`;
     const known = ['POST /api/dossiers', 'POST /api/code-leases', 'GET /api/holiday-notices', 'GET /api/status-changes'];
-    if (!known.includes(route)) return error(404, 'NOT_FOUND', `Không có ${route}`);
+    const isResult = req.method === 'GET' && req.path.startsWith('/api/results/') && req.path.length > '/api/results/'.length;
+    const isTransfer = transfer.matches(req);
+    if (!known.includes(route) && !isResult && !isTransfer && route !== 'GET /api/administrative-units') return error(404, 'NOT_FOUND', `Không có ${route}`);
     const clientId = bearer(req);
     if (clientId === null) {
       return { status: 401, json: { error: { code: 'TOKEN_INVALID', message: 'Token không hợp lệ hoặc đã hết hạn' } }, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } };
@@ -292,6 +412,9 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
     if (route === 'POST /api/dossiers') return handOff(req);
     if (route === 'POST /api/code-leases') return lease(req, clientId);
     if (route === 'GET /api/status-changes') return statusChanges(req);
+    if (isResult) return resultFile(req);
+    if (isTransfer) return transfer.handle(req);
+    if (route === 'GET /api/administrative-units') return { status: 200, json: { items: state.administrativeUnits } };
     return notices(req);
   }
 
@@ -299,22 +422,38 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
     port: opts.port ?? 0,
     host: opts.host ?? '127.0.0.1',
     faults,
-    faultKey: (req) => req.path,
+    // Transfer paths carry ids: `/api/uploads/*`, `/api/uploads/*/complete`, `/api/files/*`.
+    faultKey: (req) => transfer.faultKey(req) ?? req.path,
     expireSessions: () => state.tokens.clear(),
     handle,
     maxBodyBytes: 256 * 1024 * 1024,
     admin: {
       configure: (body) => {
         if (typeof body['statusFeedOutOfOrder'] === 'boolean') state.statusFeedOutOfOrder = body['statusFeedOutOfOrder'];
+        if (typeof body['corruptResultFiles'] === 'boolean') state.corruptResultFiles = body['corruptResultFiles'];
       },
       state: () => ({
         dossiers: [...state.dossiers.entries()].map(([code, d]) => ({ MaHoSo: code, remoteId: d.remoteId, receiveCount: d.receiveCount, idempotencyKeys: d.idempotencyKeys })),
         received: state.received,
         statusFeed: state.statusFeed,
         calls: state.calls.length,
+        results: [...state.results.entries()].map(([id, r]) => ({ id, MaHoSo: r.maHoSo, TenTep: r.fileName, sha256: r.sha256 })),
+        resultDownloads: state.resultDownloads,
       }),
       reset,
       route: (req, body) => {
+        if (req.method === 'POST' && req.path === '/__sim/result') {
+          const r = AdminResultBody.safeParse(body);
+          if (!r.success) return error(400, 'INVALID', 'cần { MaHoSo, ThoiDiem?, GhiChu?, MaGiayToKetQua?, TenGiayTo?, SoKyHieu?, base64? }');
+          const o: PushResultOptions = {};
+          if (r.data.ThoiDiem !== undefined) o.at = r.data.ThoiDiem;
+          if (r.data.GhiChu !== undefined) o.note = r.data.GhiChu;
+          if (r.data.MaGiayToKetQua !== undefined) o.documentCode = r.data.MaGiayToKetQua;
+          if (r.data.TenGiayTo !== undefined) o.documentName = r.data.TenGiayTo;
+          if (r.data.SoKyHieu !== undefined) o.number = r.data.SoKyHieu;
+          if (r.data.base64 !== undefined) o.pdf = Buffer.from(r.data.base64, 'base64');
+          return { status: 201, json: pushResult(r.data.MaHoSo, o) };
+        }
         if (req.method !== 'POST' || req.path !== '/__sim/status') return null;
         const parsed = AdminStatusBody.safeParse(body);
         if (!parsed.success) return error(400, 'INVALID', 'cần { MaHoSo, TrangThaiHoSo (1-10), ThoiDiem?, GhiChu? }');
@@ -326,13 +465,16 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
     },
   });
 
+  baseUrl = server.url;
   return {
     url: server.url,
     state,
     faults,
     expireTokens: () => state.tokens.clear(),
     pushStatus,
+    pushResult,
     reset,
+    transfer,
     close: () => server.close(),
   };
 }

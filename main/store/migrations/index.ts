@@ -3,9 +3,11 @@ import { search } from './0002-search';
 import { digitisedDocuments } from './0003-digitised-documents';
 import { queue } from './0004-queue';
 import { sync } from './0005-sync';
+import { results } from './0006-results';
+import { referenceData } from './0007-reference-data';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
 
 /** Every migration, in order. Append only: a shipped migration is never edited. */
-export const MIGRATIONS: readonly Migration[] = [initial, search, digitisedDocuments, queue, sync];
+export const MIGRATIONS: readonly Migration[] = [initial, search, digitisedDocuments, queue, sync, results, referenceData];

@@ -1,7 +1,9 @@
 import { useI18n } from 'vue-i18n';
 import { useRouter } from 'vue-router';
 import { looksLikeIdCardQr, parseDossierCode } from '../../../common/domain';
+import { api } from '../api';
 import { useIntakeStore } from '../stores/intake';
+import { useReturnsStore } from '../stores/returns';
 import { useScanStore } from '../stores/scan';
 import { useSessionStore } from '../stores/session';
 import { FOCUS, focusById } from './use-intake-actions';
@@ -25,6 +27,7 @@ export function classifyScan(text: string): ScanKind {
 }
 
 const DESK_ROLES = new Set(['officer', 'supervisor', 'admin']);
+const PROCESSED = 9;
 
 /** A short, printable excerpt of an unrecognised scan for the message. */
 function excerpt(text: string): string {
@@ -35,7 +38,10 @@ function excerpt(text: string): string {
 /**
  * Sends a scan (keyboard wedge or serial reader) to the flow it belongs to: an ID card QR to the
  * applicant step of the intake (parsed there by the same code as a QR typed into the field), a
- * dossier code to its dossier. Anything else gets a Vietnamese message.
+ * dossier code to its dossier, or to the return of results ("Trả kết quả") when that dossier is
+ * processed (status 9) or the return screen is open. On the return screen with a dossier open, an
+ * ID card QR fills the collector's ID instead of starting an intake. Anything else gets a
+ * Vietnamese message.
  */
 export function useScanRouting() {
   const router = useRouter();
@@ -43,6 +49,18 @@ export function useScanRouting() {
   const session = useSessionStore();
   const intake = useIntakeStore();
   const scans = useScanStore();
+  const returns = useReturnsStore();
+
+  /** A desk role scanning a dossier that waits for its result (or scanning on the return screen). */
+  async function forReturn(code: string, role: string): Promise<boolean> {
+    if (!DESK_ROLES.has(role)) return false;
+    if (router.currentRoute.value.name === 'returns') return true;
+    try {
+      return (await api.returns.get({ code })).dossier.status === PROCESSED;
+    } catch {
+      return false;
+    }
+  }
 
   async function route(text: string): Promise<ScanKind> {
     const kind = classifyScan(text);
@@ -53,6 +71,12 @@ export function useScanRouting() {
     }
     switch (kind.kind) {
       case 'id-card': {
+        if (DESK_ROLES.has(user.role) && router.currentRoute.value.name === 'returns' && returns.current && !returns.current.handOver) {
+          scans.clear();
+          returns.collectorScanned(text);
+          document.getElementById('return-collector-id')?.focus();
+          return kind;
+        }
         if (!DESK_ROLES.has(user.role)) {
           scans.show('error', t('barcode.idCardNotHere'));
           return kind;
@@ -68,6 +92,11 @@ export function useScanRouting() {
         return kind;
       }
       case 'dossier':
+        if (await forReturn(kind.code, user.role)) {
+          scans.show('info', t('barcode.openingReturn', { code: kind.code }));
+          await router.push(`/returns/${encodeURIComponent(kind.code)}`);
+          return kind;
+        }
         scans.show('info', t('barcode.openingDossier', { code: kind.code }));
         await router.push(`/dossier/${encodeURIComponent(kind.code)}`);
         return kind;

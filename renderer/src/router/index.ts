@@ -25,7 +25,9 @@ export const routes: RouteRecordRaw[] = [
   { path: '/kiosk', name: 'kiosk', component: () => import('../views/KioskView.vue'), meta: { roles: DESK, bare: true } },
   { path: '/rate', name: 'rate', component: () => import('../views/RatingView.vue'), meta: { roles: DESK, bare: true } },
   { path: '/display', name: 'display', component: () => import('../views/DisplayView.vue'), meta: { bare: true } },
+  { path: '/sync', name: 'sync', component: () => import('../views/SyncView.vue') },
   { path: '/today', name: 'today', component: () => import('../views/TodayView.vue') },
+  { path: '/returns/:code?', name: 'returns', component: () => import('../views/ReturnsView.vue'), props: true, meta: { roles: DESK } },
   { path: '/dossier/:code', name: 'dossier', component: () => import('../views/DossierView.vue'), props: true },
   { path: '/:rest(.*)*', redirect: '/intake' },
 ];

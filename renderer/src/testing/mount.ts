@@ -32,6 +32,7 @@ export function setupHarness(handlers: FakeHandlers = {}): Harness {
       { path: '/kiosk', component: stub },
       { path: '/display', component: stub },
       { path: '/rate', component: stub },
+      { path: '/sync', component: stub },
       { path: '/today', component: stub },
       { path: '/dossier/:code', component: stub },
     ],
