@@ -158,6 +158,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const deskUnit = { agencyId: config.agency.id, agencyName: config.agency.name };
   const resultIntake = new ResultIntake({
     store, results, provincial: remotes.provincial, clock, log: log.child('results'), desk: deskUnit,
+    ...(remotes.transfer ? { download: { transfer: remotes.transfer, dir: join(opts.dataDir, 'downloads') } } : {}),
     onStored: (code, status) => rpc?.broadcast('dossier.changed', { code, status }),
   });
   const statusPuller = new StatusPuller({

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { AppError, type Dossier } from '../../common/contract';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { ProgressStep } from '../remotes/national-portal/wire-format';
+import type { FileTransfer } from '../remotes/provincial/file-transfer';
 import type { ProvincialSystem, ResultReference, StatusChange } from '../remotes/provincial/provincial.port';
 import { RemoteError } from '../remotes/remote-error';
 import type { DossierResult, ResultsRepository } from '../store/results.repository';
@@ -26,6 +29,13 @@ export interface ResultIntakeDeps {
   desk: DeskUnit;
   /** After a retry stored a file (outside a pull): tell the screens. */
   onStored?: (dossierCode: string, status: number) => void;
+  /**
+   * The resumable download (`GET /api/files/{id}` with `Range`): a dropped connection continues
+   * where it stopped, in the same attempt or the next one (the `.part` file stays in `dir`).
+   * Without it, or for a remote that does not offer the file there (404), the one-piece
+   * `resultFile` answer is used.
+   */
+  download?: { transfer: Pick<FileTransfer, 'download'>; dir: string };
 }
 
 type Fetched = { ok: true; sha256: string; size: number } | { ok: false; code: string };
@@ -117,9 +127,30 @@ export class ResultIntake implements StatusPullHooks {
     return stored;
   }
 
+  /** The file's bytes: resumable download first, the one-piece answer when the remote has no other. */
+  private async bytesOf(ref: ResultReference): Promise<Uint8Array> {
+    const download = this.deps.download;
+    if (download !== undefined) {
+      mkdirSync(download.dir, { recursive: true });
+      const target = join(download.dir, `${ref.id.replace(/[^A-Za-z0-9._-]/g, '_')}.download`);
+      try {
+        const got = await download.transfer.download(ref.id, target, ref.sha256);
+        try {
+          return new Uint8Array(readFileSync(got.path));
+        } finally {
+          unlinkSync(got.path);
+        }
+      } catch (err) {
+        // 404: this remote offers the file only in one piece.
+        if (!(err instanceof RemoteError && err.code === 'REMOTE_REJECTED' && err.status === 404)) throw err;
+      }
+    }
+    return (await this.deps.provincial.resultFile(ref.id)).bytes;
+  }
+
   private async fetch(code: string, ref: ResultReference): Promise<Fetched> {
     try {
-      const file = await this.deps.provincial.resultFile(ref.id);
+      const file = { bytes: await this.bytesOf(ref) };
       const sha256 = createHash('sha256').update(file.bytes).digest('hex');
       if (sha256 !== ref.sha256.toLowerCase()) {
         this.deps.log.log('warn', 'result.checksum-mismatch', { code, remoteId: ref.id, expected: ref.sha256, got: sha256, size: file.bytes.length });
@@ -132,6 +163,10 @@ export class ResultIntake implements StatusPullHooks {
       const put = await this.deps.store.blobs.put(file.bytes);
       return { ok: true, sha256: put.sha256, size: file.bytes.length };
     } catch (err) {
+      if (err instanceof RemoteError && err.code === 'REMOTE_BAD_RESPONSE' && /sha256|announces another file/.test(err.message)) {
+        this.deps.log.log('warn', 'result.checksum-mismatch', { code, remoteId: ref.id, expected: ref.sha256 });
+        return { ok: false, code: 'RESULT_CHECKSUM_MISMATCH' };
+      }
       const errorCode = err instanceof RemoteError || err instanceof AppError ? err.code : 'INTERNAL';
       this.deps.log.log('warn', 'result.fetch-failed', { code, remoteId: ref.id, error: errorCode });
       return { ok: false, code: errorCode };

@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError, type Person } from '../../common/contract';
 import { fixedClock, localToEpoch } from '../core/clock';
 import { createLogger } from '../core/logger';
 import { WorkingTimeProvider } from '../intake/working-time';
+import { createFileTransfer } from '../remotes/provincial/file-transfer';
+import { clientCredentialsToken } from '../remotes/provincial/oauth-token';
 import { createProvincialClient } from '../remotes/provincial/provincial.client';
 import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT, trainingResultPdf, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
 import { ResultsRepository } from '../store/results.repository';
@@ -212,5 +214,65 @@ describe('ReturnsService (on-disk store, provincial simulator over HTTP)', () =>
     expect(returns.listReady().find((i) => i.code === code(3))).toMatchObject({ late: true });
     const wire = JSON.parse(nationalRows(code(3)).find((r) => r.idempotency_key.includes('upsert/processed'))!.payload_json).dossier;
     expect(wire).toMatchObject({ NgayHenTra: '20250729093000', NgayKetThucXuLy: '20250801090000' });
+  });
+});
+
+describe('result download through the resumable file transfer', () => {
+  let temp: ReturnType<typeof tempDir>;
+  let store: Store;
+  let sim: ProvincialSimulator;
+  let results: ResultsRepository;
+  let intake: ResultIntake;
+  let puller: StatusPuller;
+
+  beforeEach(async () => {
+    temp = tempDir();
+    store = openStore({ dataDir: temp.dir });
+    store.catalogue.upsertProcedure(procedure());
+    const applicant = store.people.upsert(personInput());
+    store.dossiers.insert(newDossier(applicant, { code: code(1), requestId: 'r1' }));
+    sim = await startProvincialSimulator();
+    const clock = fixedClock('2025-07-20T10:00');
+    results = new ResultsRepository(store.db);
+    const provincial = createProvincialClient({ baseUrl: sim.url, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs: 2000 });
+    const transfer = createFileTransfer({
+      baseUrl: sim.url, token: clientCredentialsToken({ baseUrl: sim.url, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs: 2000 }), timeoutMs: 2000, resumeDelayMs: 5,
+    });
+    intake = new ResultIntake({
+      store, results, provincial, clock, log: createLogger({}), desk: { agencyId: AGENCY, agencyName: 'UBND phường Hoàn Kiếm' },
+      download: { transfer, dir: path.join(temp.dir, 'downloads') },
+    });
+    puller = new StatusPuller({ store, provincial, now: () => clock.now(), hooks: intake });
+  });
+  afterEach(async () => {
+    await sim.close();
+    store.close();
+    temp.cleanup();
+  });
+
+  it('a connection cut in the middle of the file resumes from where it stopped; the stored bytes are the remote file', async () => {
+    const pdf = Buffer.concat([trainingResultPdf(code(1)), Buffer.alloc(300_000, 0x20)]); // large enough to be cut mid-way
+    const item = sim.pushResult(code(1), { pdf, at: remoteAt('2025-07-18T09:00') });
+    sim.faults.failNext(1, 'cut', { only: '/api/files/*' });
+    await puller.pullOnce();
+    const row = results.forDossier(code(1))[0]!;
+    expect(row).toMatchObject({ state: 'stored', blobSha256: item.KetQua!.sha256 });
+    expect(Buffer.from(await store.blobs.get(row.blobSha256!)).equals(pdf)).toBe(true);
+    // Two requests for the file: the cut one, then a Range request for the rest; nothing left behind.
+    const fileCalls = sim.state.calls.filter((c) => c.path === `/api/files/${item.KetQua!.id}`);
+    expect(fileCalls).toHaveLength(2);
+    expect(sim.state.resultDownloads).toEqual([item.KetQua!.id, item.KetQua!.id]);
+    expect(readdirSync(path.join(temp.dir, 'downloads'))).toEqual([]);
+  });
+
+  it('bytes that do not match the announced sha256 are refused as RESULT_CHECKSUM_MISMATCH and nothing is kept', async () => {
+    sim.state.corruptResultFiles = true;
+    sim.pushResult(code(1), { at: remoteAt('2025-07-18T09:00') });
+    await puller.pullOnce();
+    expect(results.forDossier(code(1))[0]).toMatchObject({ state: 'pending', lastErrorCode: 'RESULT_CHECKSUM_MISMATCH', blobSha256: null });
+    expect(readdirSync(path.join(temp.dir, 'downloads'))).toEqual([]);
+    sim.state.corruptResultFiles = false;
+    expect(await intake.retryPending()).toBe(1);
+    expect(results.forDossier(code(1))[0]!.state).toBe('stored');
   });
 });

@@ -35,9 +35,10 @@ describe('return of results through the core (both simulators over HTTP)', () =>
     const signer = issueSigner(ca, { algorithm: 'rsa' });
     const signed = await signPdf(new Uint8Array(trainingResultPdf(code)), signer.key);
     sim.provincial.pushStatus(code, 4, { at: iso('2026-11-20T10:00') });
-    const item = sim.provincial.pushResult(code, { pdf: signed, at: iso('2026-11-23T15:00'), documentCode: 'KQ.G15.000031', documentName: 'Giấy chứng nhận kết hôn' });
-    // A fault on the first download: the status still arrives, the file comes on the retry.
-    sim.provincial.faults.failNext(1, '500', { only: `/api/results/${item.KetQua!.id}` });
+    sim.provincial.pushResult(code, { pdf: signed, at: iso('2026-11-23T15:00'), documentCode: 'KQ.G15.000031', documentName: 'Giấy chứng nhận kết hôn' });
+    // The download fails six times in a row (more than one attempt resumes): the status still
+    // arrives, the file comes on the retry.
+    sim.provincial.faults.failNext(6, '500', { only: '/api/files/*' });
     await t.core.statusPuller.pullOnce();
     let view = await t.session.ok('returns.get', { code });
     expect(view).toMatchObject({ ready: false, resultState: 'pending' });

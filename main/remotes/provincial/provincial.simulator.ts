@@ -389,6 +389,24 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
     return { status: 200, json: { id, TenTep: file.fileName, base64: bytes.toString('base64') } };
   }
 
+  /**
+   * A result file through the resumable download (`GET /api/files/{result id}`, `Range: bytes=N-`,
+   * `x-content-sha256`): what the desk uses; `corruptResultFiles` serves other bytes under the
+   * announced sha256 here too.
+   */
+  function resultFileChunked(req: SimRequest): SimReply {
+    const id = decodeURIComponent(req.path.slice('/api/files/'.length));
+    const file = state.results.get(id);
+    state.resultDownloads.push(id);
+    if (!file) return error(404, 'RESULT_UNKNOWN', `Không có tệp kết quả ${id}`);
+    let bytes = file.bytes;
+    if (state.corruptResultFiles && bytes.length > 0) {
+      bytes = Buffer.from(bytes);
+      bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
+    }
+    return transfer.serve(req, { id, fileName: file.fileName, sha256: file.sha256, bytes });
+  }
+
   function reset(): void {
     state.dossiers.clear();
     state.idempotency.clear();
@@ -413,6 +431,7 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
     if (route === 'POST /api/code-leases') return lease(req, clientId);
     if (route === 'GET /api/status-changes') return statusChanges(req);
     if (isResult) return resultFile(req);
+    if (isTransfer && req.method === 'GET' && req.path.startsWith('/api/files/KQ-')) return resultFileChunked(req);
     if (isTransfer) return transfer.handle(req);
     if (route === 'GET /api/administrative-units') return { status: 200, json: { items: state.administrativeUnits } };
     return notices(req);

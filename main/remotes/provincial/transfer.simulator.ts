@@ -65,6 +65,8 @@ export interface TransferRoutes {
   putFile(fileName: string, bytes: Buffer): string;
   /** A stored, verified file with this sha256 (what a hand-off may refer to). */
   fileById(id: string): StoredFile | undefined;
+  /** Answers `GET /api/files/{id}` (with `Range: bytes=N-`) for a file kept elsewhere, e.g. a result. */
+  serve(req: SimRequest, file: StoredFile): SimReply;
 }
 
 export function transferRoutes(chunkSize = 64 * 1024): TransferRoutes {
@@ -192,5 +194,6 @@ export function transferRoutes(chunkSize = 64 * 1024): TransferRoutes {
       return storeFile(fileName, createHash('sha256').update(bytes).digest('hex'), Buffer.from(bytes));
     },
     fileById: (id) => state.files.get(id),
+    serve: download,
   };
 }
