@@ -5,7 +5,7 @@ import { RemoteError } from '../remote-error';
 /**
  * OAuth2 client-credentials token for the provincial gateway (LGSP), cached until shortly
  * before it expires; one request at a time however many callers ask. Used by the file transfer
- * (`file-transfer.ts`); `provincial.client.ts` keeps the same rules for its JSON calls.
+ * (`file-transfer.ts`) and the JSON calls of `provincial.client.ts`.
  *
  * Errors: `REMOTE_AUTH_FAILED` when the gateway refuses the client id/secret (HTTP 4xx),
  * otherwise the transport's `REMOTE_UNAVAILABLE` / `REMOTE_TIMEOUT` / `REMOTE_BAD_RESPONSE`.
@@ -23,6 +23,8 @@ export interface ClientCredentialsOptions {
   tokenPath?: string;
   timeoutMs?: number;
   now?: () => number;
+  /** Diagnostic lines (token obtained / refused); never the secret or the token. */
+  log?: (line: string) => void;
 }
 
 const TokenAnswer = z.object({ access_token: z.string().min(1), expires_in: z.number().positive() });
@@ -50,12 +52,14 @@ export function clientCredentialsToken(opts: ClientCredentialsOptions): TokenSou
     if (answer.status >= 400) {
       const body = OAuthErrorBody.safeParse(tryParseJson(answer.text));
       const reason = body.success ? body.data.error : `HTTP ${answer.status}`;
+      opts.log?.(`provincial: token refused (${reason})`);
       throw new RemoteError('provincial', 'REMOTE_AUTH_FAILED', `${what}: refused (${reason})`, { status: answer.status, details: { remoteCode: reason } });
     }
     const body = parseAnswer('provincial', answer.text, TokenAnswer, what, answer.status);
     const lifetimeMs = body.expires_in * 1000;
     cached = { value: body.access_token, renewAt: started + lifetimeMs - Math.min(REFRESH_MARGIN_MS, lifetimeMs / 10) };
     fetched += 1;
+    opts.log?.(`provincial: token obtained (valid ${Math.round(body.expires_in)} s)`);
     return body.access_token;
   }
 

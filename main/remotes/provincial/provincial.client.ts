@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { joinUrl, parseAnswer, sendHttp, statusError, tryParseJson } from '../http-transport';
 import { RemoteError } from '../remote-error';
+import { clientCredentialsToken } from './oauth-token';
 import {
   MAX_LEASED_SEQUENCE,
   type AdministrativeUnit,
@@ -26,13 +27,7 @@ export interface ProvincialClientOptions {
   log?: (line: string) => void;
 }
 
-const TokenAnswer = z.object({
-  access_token: z.string().min(1),
-  expires_in: z.number().positive(),
-  token_type: z.string().optional(),
-});
 const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
-const OAuthErrorBody = z.object({ error: z.string(), error_description: z.string().optional() });
 
 const HandOffAnswer = z.object({
   id: z.string().min(1),
@@ -94,60 +89,16 @@ const HolidayAnswer = z.object({
   ),
 });
 
-/** A token is renewed this long before it expires (capped at a tenth of its lifetime). */
-const REFRESH_MARGIN_MS = 60_000;
-
-interface CachedToken {
-  value: string;
-  renewAt: number;
-}
-
 export function createProvincialClient(opts: ProvincialClientOptions): ProvincialSystem {
-  const tokenUrl = joinUrl(opts.baseUrl, opts.tokenPath ?? '/oauth/token');
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const now = opts.now ?? Date.now;
   const log = opts.log ?? (() => {});
 
-  let token: CachedToken | null = null;
-  let tokenInFlight: Promise<string> | null = null;
-
-  async function fetchToken(): Promise<string> {
-    const what = 'provincial token';
-    const started = now();
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: opts.clientId, client_secret: opts.clientSecret });
-    const answer = await sendHttp('provincial', {
-      url: tokenUrl,
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: form.toString(),
-      timeoutMs,
-      what,
-    });
-    const common = statusError('provincial', answer.status, what);
-    if (common) throw common;
-    if (answer.status >= 400) {
-      const body = OAuthErrorBody.safeParse(tryParseJson(answer.text));
-      const reason = body.success ? body.data.error : `HTTP ${answer.status}`;
-      log(`provincial: token refused (${reason})`);
-      throw new RemoteError('provincial', 'REMOTE_AUTH_FAILED', `${what}: refused (${reason})`, { status: answer.status, details: { remoteCode: reason } });
-    }
-    const body = parseAnswer('provincial', answer.text, TokenAnswer, what, answer.status);
-    const lifetimeMs = body.expires_in * 1000;
-    const margin = Math.min(REFRESH_MARGIN_MS, lifetimeMs / 10);
-    token = { value: body.access_token, renewAt: started + lifetimeMs - margin };
-    log(`provincial: token obtained (valid ${Math.round(body.expires_in)} s)`);
-    return body.access_token;
-  }
-
-  function currentToken(): Promise<string> {
-    if (token !== null && now() < token.renewAt) return Promise.resolve(token.value);
-    if (!tokenInFlight) {
-      tokenInFlight = fetchToken().finally(() => {
-        tokenInFlight = null;
-      });
-    }
-    return tokenInFlight;
-  }
+  // One token cache for every call of this client (renewed before expiry, one fetch at a time).
+  const tokens = clientCredentialsToken({
+    baseUrl: opts.baseUrl, clientId: opts.clientId, clientSecret: opts.clientSecret, timeoutMs, now, log,
+    ...(opts.tokenPath === undefined ? {} : { tokenPath: opts.tokenPath }),
+  });
 
   async function api<T extends z.ZodType>(
     method: 'GET' | 'POST',
@@ -159,7 +110,7 @@ export function createProvincialClient(opts: ProvincialClientOptions): Provincia
     const what = `${method} ${path.split('?')[0]}`;
     let refreshed = false;
     for (;;) {
-      const used = await currentToken();
+      const used = await tokens.token();
       const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${used}`, ...extraHeaders };
       if (body !== undefined) headers['content-type'] = 'application/json';
       const call = { url: joinUrl(opts.baseUrl, path), method, headers, timeoutMs, what };
@@ -168,7 +119,7 @@ export function createProvincialClient(opts: ProvincialClientOptions): Provincia
       if (common) throw common;
 
       if (answer.status === 401) {
-        if (token?.value === used) token = null;
+        tokens.invalidate(used);
         if (refreshed) throw new RemoteError('provincial', 'REMOTE_AUTH_FAILED', `${what}: fresh token refused`, { status: 401 });
         refreshed = true;
         log(`provincial: token refused by ${what}, refreshing`);
