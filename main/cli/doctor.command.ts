@@ -64,7 +64,8 @@ export async function runDoctor(dataDir: string, io: { out: (s: string) => void;
     const { config, trainingMode } = loaded;
     const drivers = createDrivers({ mode: trainingMode ? 'training' : 'production', documentPrinter: config.devices.documentPrinter });
     const status = await drivers.documentPrinter.status();
-    add('device.documentPrinter', status.ready ? 'ok' : 'fail', `${drivers.documentPrinter.name}: ${status.detail}`);
+    const name = drivers.documentPrinter.name;
+    add('device.documentPrinter', status.ready ? 'ok' : 'fail', status.detail.startsWith(name) ? status.detail : `${name}: ${status.detail}`);
     await checkScanners(loaded, add);
     await checkDevices(loaded, add);
     if (trainingMode) {
