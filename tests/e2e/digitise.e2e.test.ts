@@ -1,13 +1,13 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MethodName, ResultOf } from '../../common/contract';
-import { startBrowserServer, type BrowserServer } from '../../main/core/browser-server';
-import { createCore, type Core } from '../../main/core/compose';
+import type { BrowserServer } from '../../main/core/browser-server';
+import type { Core } from '../../main/core/compose';
 import type { CallContext, SessionUser } from '../../main/core/rpc-server';
+import { shots, startE2eDesk, type E2eDesk } from './support';
 
 /**
  * The digitisation station in Debian's Chromium against a real core in training mode (simulated
@@ -15,16 +15,13 @@ import type { CallContext, SessionUser } from '../../main/core/rpc-server';
  * documents (one for a component intake marked "to digitise"), then finds one by its OCR text
  * typed without diacritics and opens its PDF.
  */
-const root = join(import.meta.dirname, '..', '..');
-const rendererDir = join(root, 'out', 'renderer');
-const shots = join(root, '.tmp', 'e2e');
 const OWNER_ID = '001203004567';
 const OWNER_NAME = 'Nguyễn Văn Dũng';
 
+let desk: E2eDesk;
 let dataDir: string;
 let core: Core;
 let server: BrowserServer;
-let browser: Browser;
 let page: Page;
 let dossierCode: string;
 
@@ -38,12 +35,8 @@ async function callAs<M extends MethodName>(user: SessionUser | null, method: M,
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(rendererDir, 'index.html'))) {
-    spawnSync('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
-  }
-  mkdirSync(shots, { recursive: true });
-  dataDir = mkdtempSync(join(tmpdir(), 'motcua-e2e-digitise-'));
-  core = await createCore({ dataDir, fixedNow: '2026-11-20T09:00' });
+  desk = await startE2eDesk({ name: 'digitise', fixedNow: '2026-11-20T09:00' });
+  ({ dataDir, core, server } = desk);
 
   // Intake: the officer receives a dossier whose ID card (TP02) is to be digitised.
   const ctx: { user: SessionUser | null } = { user: null };
@@ -56,19 +49,11 @@ beforeAll(async () => {
   }, ctx);
   dossierCode = dossier.code;
 
-  server = await startBrowserServer({ rpc: core.rpc, rendererDir, log: core.log });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  page = await browser.newPage({ viewport: { width: 1366, height: 1000 }, locale: 'vi-VN' });
+  page = await desk.browser.newPage({ viewport: { width: 1366, height: 1000 }, locale: 'vi-VN' });
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await core?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await desk?.close();
 });
 
 const byTest = (id: string) => page.locator(`[data-testid="${id}"]`);

@@ -1,48 +1,33 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserServer, type BrowserServer } from '../../main/core/browser-server';
-import { createCore, type Core } from '../../main/core/compose';
+import type { BrowserServer } from '../../main/core/browser-server';
+import type { Core } from '../../main/core/compose';
+import { shots, startE2eDesk, type E2eDesk } from './support';
 
 /**
  * The real UI (built renderer) in Debian's Chromium against a real core in training mode, served in
  * browser mode exactly as `npm start` does without Electron.
  */
-const root = join(import.meta.dirname, '..', '..');
-const rendererDir = join(root, 'out', 'renderer');
-const shots = join(root, '.tmp', 'e2e');
 const QR = '001203004567|123456789|Nguyễn Văn Dũng|12052003|Nam|Thôn Đông, xã Hòa Bình, Thành phố Hà Nội|10082021';
 
+let desk: E2eDesk;
 let dataDir: string;
 let core: Core;
 let server: BrowserServer;
-let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  if (!existsSync(join(rendererDir, 'index.html'))) {
-    spawnSync('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
-  }
-  mkdirSync(shots, { recursive: true });
-  dataDir = mkdtempSync(join(tmpdir(), 'motcua-e2e-'));
   // Friday 20 Nov 2026, 09:00: three working days skip the weekend and 24 Nov (a holiday from 2026).
-  core = await createCore({ dataDir, fixedNow: '2026-11-20T09:00' });
-  server = await startBrowserServer({ rpc: core.rpc, rendererDir, log: core.log });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  page = await browser.newPage({ viewport: { width: 1366, height: 900 }, locale: 'vi-VN' });
+  desk = await startE2eDesk({ name: 'intake', fixedNow: '2026-11-20T09:00' });
+  ({ dataDir, core, server } = desk);
+  page = await desk.browser.newPage({ viewport: { width: 1366, height: 900 }, locale: 'vi-VN' });
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await core?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await desk?.close();
 });
 
 const byTest = (id: string) => page.getByTestId(id);

@@ -1,12 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SimulatedTicketPrinter } from '../../drivers';
-import { startBrowserServer, type BrowserServer } from '../../main/core/browser-server';
-import { createCore, type Core } from '../../main/core/compose';
+import type { SimulatedTicketPrinter } from '../../drivers';
+import type { BrowserServer } from '../../main/core/browser-server';
+import type { Core } from '../../main/core/compose';
+import { shots, startE2eDesk, type E2eDesk } from './support';
 
 /**
  * The queue in Debian's Chromium against a real core in training mode, three windows as at a
@@ -14,12 +12,9 @@ import { createCore, type Core } from '../../main/core/compose';
  * it), the counter display (the number shows at the counter that calls it), the officer's intake
  * screen (calls it with F2 and receives a dossier for it) and the counter-facing rating screen.
  */
-const root = join(import.meta.dirname, '..', '..');
-const rendererDir = join(root, 'out', 'renderer');
-const shots = join(root, '.tmp', 'e2e');
 const QR = '001203004567|123456789|Nguyễn Văn Dũng|12052003|Nam|Thôn Đông, xã Hòa Bình, Thành phố Hà Nội|10082021';
 
-let dataDir: string;
+let desk: E2eDesk;
 let core: Core;
 let server: BrowserServer;
 let browser: Browser;
@@ -37,25 +32,14 @@ async function signedInPage(username: string): Promise<Page> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(join(rendererDir, 'index.html'))) {
-    spawnSync('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
-  }
-  mkdirSync(shots, { recursive: true });
-  dataDir = mkdtempSync(join(tmpdir(), 'motcua-e2e-queue-'));
-  core = await createCore({ dataDir, fixedNow: '2026-11-20T09:00' });
-  server = await startBrowserServer({ rpc: core.rpc, rendererDir, log: core.log });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
-  });
+  // The display speaks without a click first, as a kiosk-mode browser on the wall is set up.
+  desk = await startE2eDesk({ name: 'queue', fixedNow: '2026-11-20T09:00', chromiumArgs: ['--autoplay-policy=no-user-gesture-required'] });
+  ({ core, server, browser } = desk);
 });
 
 afterAll(async () => {
   for (const c of contexts) await c.close();
-  await browser?.close();
-  await server?.close();
-  await core?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await desk?.close();
 });
 
 describe('the queue in the browser', () => {

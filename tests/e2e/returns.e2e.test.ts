@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserServer, type BrowserServer } from '../../main/core/browser-server';
-import { createCore, type Core } from '../../main/core/compose';
+import type { BrowserServer } from '../../main/core/browser-server';
+import type { Core } from '../../main/core/compose';
+import { shots, startE2eDesk, type E2eDesk } from './support';
 import { TestSession } from '../integration/core-support';
 
 /**
@@ -15,37 +13,21 @@ import { TestSession } from '../integration/core-support';
  * another process would), the desk pulls the result, the officer finds the dossier by its code,
  * checks the collector and hands over; the national simulator ends with status 10.
  */
-const root = join(import.meta.dirname, '..', '..');
-const rendererDir = join(root, 'out', 'renderer');
-const shots = join(root, '.tmp', 'e2e');
 const DUNG = { kind: 'citizen', idNumber: '001203004567', fullName: 'Nguyễn Văn Dũng', oldIdNumber: null, birthDate: '2003-05-12', sex: 'Nam', address: 'Thôn Đông, xã Hòa Bình', idIssueDate: null, phone: '0912345678', email: null };
 
-let dataDir: string;
+let desk: E2eDesk;
 let core: Core;
 let server: BrowserServer;
-let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  if (!existsSync(join(rendererDir, 'index.html'))) {
-    spawnSync('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
-  }
-  mkdirSync(shots, { recursive: true });
-  dataDir = mkdtempSync(join(tmpdir(), 'motcua-e2e-returns-'));
-  core = await createCore({ dataDir, fixedNow: '2026-11-20T09:00' });
-  server = await startBrowserServer({ rpc: core.rpc, rendererDir, log: core.log });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  page = await browser.newPage({ viewport: { width: 1366, height: 900 }, locale: 'vi-VN' });
+  desk = await startE2eDesk({ name: 'returns', fixedNow: '2026-11-20T09:00' });
+  ({ core, server } = desk);
+  page = await desk.browser.newPage({ viewport: { width: 1366, height: 900 }, locale: 'vi-VN' });
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await core?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await desk?.close();
 });
 
 const byTest = (id: string) => page.getByTestId(id);

@@ -376,17 +376,24 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
     return item;
   }
 
-  function resultFile(req: SimRequest): SimReply {
-    const id = decodeURIComponent(req.path.slice('/api/results/'.length));
+  /** The result file a download asks for (recorded), its bytes changed under `corruptResultFiles`. */
+  function servedResult(id: string): { fileName: string; sha256: string; bytes: Buffer } | null {
     const file = state.results.get(id);
     state.resultDownloads.push(id);
-    if (!file) return error(404, 'RESULT_UNKNOWN', `Không có tệp kết quả ${id}`);
+    if (!file) return null;
     let bytes = file.bytes;
     if (state.corruptResultFiles && bytes.length > 0) {
       bytes = Buffer.from(bytes);
       bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
     }
-    return { status: 200, json: { id, TenTep: file.fileName, base64: bytes.toString('base64') } };
+    return { fileName: file.fileName, sha256: file.sha256, bytes };
+  }
+
+  function resultFile(req: SimRequest): SimReply {
+    const id = decodeURIComponent(req.path.slice('/api/results/'.length));
+    const file = servedResult(id);
+    if (!file) return error(404, 'RESULT_UNKNOWN', `Không có tệp kết quả ${id}`);
+    return { status: 200, json: { id, TenTep: file.fileName, base64: file.bytes.toString('base64') } };
   }
 
   /**
@@ -396,15 +403,9 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
    */
   function resultFileChunked(req: SimRequest): SimReply {
     const id = decodeURIComponent(req.path.slice('/api/files/'.length));
-    const file = state.results.get(id);
-    state.resultDownloads.push(id);
+    const file = servedResult(id);
     if (!file) return error(404, 'RESULT_UNKNOWN', `Không có tệp kết quả ${id}`);
-    let bytes = file.bytes;
-    if (state.corruptResultFiles && bytes.length > 0) {
-      bytes = Buffer.from(bytes);
-      bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
-    }
-    return transfer.serve(req, { id, fileName: file.fileName, sha256: file.sha256, bytes });
+    return transfer.serve(req, { id, ...file });
   }
 
   function reset(): void {
