@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, open, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileDurably } from '../store/durable-file';
 import type { DocumentPages } from './document-pages';
 import { ocrCharacters } from './document-pages';
 import type { EncodedPageImage, PageState, RawImage } from './types';
@@ -81,25 +81,7 @@ export class PageSpill {
     prefix.writeUInt32LE(json.length, MAGIC.length);
     const parts: Uint8Array[] = [prefix, json, original, ...(output === undefined ? [] : [output.bytes]), image.data];
     const file = path.join(this.dir, `page-${String(page.index).padStart(6, '0')}.spill`);
-    const temp = path.join(this.dir, `.tmp-${randomBytes(6).toString('hex')}`);
-    let bytes = 0;
-    try {
-      const handle = await open(temp, 'wx');
-      try {
-        for (const part of parts) {
-          await handle.write(part);
-          bytes += part.byteLength;
-        }
-        if (this.fsync) await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temp, file);
-    } catch (err) {
-      await rm(temp, { force: true });
-      throw err;
-    }
-    if (this.fsync) await syncDir(this.dir);
+    const bytes = await writeFileDurably(file, parts, { fsync: this.fsync });
     return { index: page.index, file, bytes, blank: page.blank, characters: ocrCharacters(page.ocr) };
   }
 
@@ -184,15 +166,6 @@ function decodePage(raw: Buffer, file: string): PageState {
   };
 }
 
-async function syncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 function isNotFound(err: unknown): boolean {
   return err instanceof Error && 'code' in err && (err as NodeJS.ErrnoException).code === 'ENOENT';

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { syncDir, writeFileDurably } from './durable-file';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -22,16 +23,6 @@ function assertSha(sha256: string): void {
   if (!SHA256.test(sha256)) throw new Error(`not a sha256 hex digest: ${sha256}`);
 }
 
-/** fsync a directory so a rename inside it survives power loss; not possible on Windows, where NTFS journals it. */
-async function syncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 async function hashFile(file: string): Promise<BlobRef> {
   const hash = createHash('sha256');
@@ -91,23 +82,8 @@ export class BlobStore {
     const ref = { sha256, size: bytes.byteLength };
     const target = this.pathOf(sha256);
     if ((await sizeOf(target)) === ref.size) return ref;
-    const dir = path.dirname(target);
-    await mkdir(dir, { recursive: true });
-    const temp = path.join(dir, tempName());
-    try {
-      const handle = await open(temp, 'wx');
-      try {
-        await handle.writeFile(bytes);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temp, target);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
-    await syncDir(dir);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFileDurably(target, [bytes]);
     return ref;
   }
 
