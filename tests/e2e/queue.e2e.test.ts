@@ -74,14 +74,16 @@ describe('the queue in the browser', () => {
     let current = '';
     for (let i = 0; i < 12 && current !== number; i += 1) {
       const before = current;
+      // F2 is ignored while the panel is still busy with the previous call: wait until it is free.
+      await expect.poll(() => desk.getByTestId('queue-call-next').isEnabled(), { timeout: 10_000 }).toBe(true);
       await desk.keyboard.press('F2');
-      await expect.poll(async () => ((await desk.getByTestId('queue-current').textContent()) ?? '').trim()).not.toBe(before);
+      await expect.poll(async () => ((await desk.getByTestId('queue-current').textContent()) ?? '').trim(), { timeout: 10_000 }).not.toBe(before);
       current = ((await desk.getByTestId('queue-current').textContent()) ?? '').trim();
     }
     expect(current).toBe(number);
 
     // The display follows: the number at Quầy số 1, in the recent calls, announced without error.
-    await expect.poll(async () => (await display.getByTestId('display-counter-Q01').textContent()) ?? '').toContain(number);
+    await expect.poll(async () => (await display.getByTestId('display-counter-Q01').textContent()) ?? '', { timeout: 10_000 }).toContain(number);
     expect(await display.getByTestId('display-recent').textContent()).toContain(`Số ${number} → Quầy số 1`);
     await display.waitForTimeout(300);
     expect(await display.getByTestId('display-voice-error').count()).toBe(0);
@@ -96,7 +98,7 @@ describe('the queue in the browser', () => {
     await desk.getByTestId('applicant-id').click();
     await desk.keyboard.type(QR, { delay: 0 });
     await desk.keyboard.press('Enter');
-    await expect.poll(() => desk.getByTestId('person-fullName').inputValue()).toBe('Nguyễn Văn Dũng');
+    await expect.poll(() => desk.getByTestId('person-fullName').inputValue(), { timeout: 10_000 }).toBe('Nguyễn Văn Dũng');
     await desk.getByTestId('procedure-search').fill('xac nhan tinh trang hon nhan');
     await desk.getByTestId('procedure-option-1.004873').click();
     await desk.getByTestId('procedure-details').waitFor();

@@ -10,5 +10,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     fileParallelism: false,
     pool: 'forks',
+    // A loaded CI machine renders slower than a desk: polls wait up to 10 s for the screen.
+    expect: { poll: { timeout: 10_000, interval: 50 } },
   },
 });
