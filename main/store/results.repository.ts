@@ -22,18 +22,9 @@ export interface DossierResult {
   storedAt: number | null;
 }
 
-export interface NewDossierResult {
-  dossierCode: string;
-  remoteId: string;
-  fileName: string;
-  expectedSha256: string;
-  sizeBytes: number;
-  documentCode: string;
-  documentName: string;
-  number: string | null;
-  url: string | null;
-  announcedAt: number;
-}
+/** What the status feed announced: the result row before any download. */
+export type NewDossierResult = Pick<DossierResult,
+  'dossierCode' | 'remoteId' | 'fileName' | 'expectedSha256' | 'sizeBytes' | 'documentCode' | 'documentName' | 'number' | 'url' | 'announcedAt'>;
 
 export interface ResultDocument {
   ownerIdNumber: string;
@@ -100,54 +91,75 @@ function toResult(r: ResultRow): DossierResult {
  * same database, so the tables of migration 0006 stay out of the dossier repository.
  */
 export class ResultsRepository {
-  constructor(private readonly db: Db) {}
+  private readonly s;
+
+  constructor(db: Db) {
+    // Prepared once: the status pull and the return screen call these on every page and view.
+    this.s = {
+      announce: db.prepare<NewDossierResult>(`INSERT INTO dossier_results (dossier_code, remote_id, file_name, expected_sha256, size_bytes,
+          document_code, document_name, number, url, announced_at)
+        VALUES (@dossierCode, @remoteId, @fileName, @expectedSha256, @sizeBytes, @documentCode, @documentName, @number, @url, @announcedAt)
+        ON CONFLICT (dossier_code, remote_id) DO NOTHING`),
+      byRemoteId: db.prepare<[string, string], ResultRow>('SELECT * FROM dossier_results WHERE dossier_code = ? AND remote_id = ?'),
+      markStored: db.prepare<[string, number, number, number]>(
+        "UPDATE dossier_results SET state = 'stored', blob_sha256 = ?, document_id = ?, stored_at = ?, last_error_code = NULL WHERE id = ? AND state = 'pending'"),
+      markFailed: db.prepare<[string, number]>('UPDATE dossier_results SET attempts = attempts + 1, last_error_code = ? WHERE id = ?'),
+      pending: db.prepare<[number, number], ResultRow>("SELECT * FROM dossier_results WHERE state = 'pending' AND attempts < ? ORDER BY id LIMIT ?"),
+      forDossier: db.prepare<[string], ResultRow>('SELECT * FROM dossier_results WHERE dossier_code = ? ORDER BY id'),
+      addReturn: db.prepare<DossierReturn>(`INSERT INTO dossier_returns (dossier_code, returned_at, officer, collector_kind, collector_name,
+          collector_id_number, authorisation, delivery, tracking_number, note)
+        VALUES (@dossierCode, @returnedAt, @officer, @collectorKind, @collectorName, @collectorIdNumber, @authorisation, @delivery, @trackingNumber, @note)`),
+      returnOf: db.prepare<[string], Record<string, unknown>>('SELECT * FROM dossier_returns WHERE dossier_code = ?'),
+      addDelayLetter: db.prepare<Omit<DelayLetter, 'id'>>(`INSERT INTO dossier_delay_letters (dossier_code, issued_at, previous_appointment_at,
+          new_appointment_at, extension_days, reason, officer, blob_sha256)
+        VALUES (@dossierCode, @issuedAt, @previousAppointmentAt, @newAppointmentAt, @extensionDays, @reason, @officer, @blobSha256)`),
+      delayLetters: db.prepare<[string], Record<string, unknown>>('SELECT * FROM dossier_delay_letters WHERE dossier_code = ? ORDER BY id'),
+      fileResultDocument: db.prepare<ResultDocument>(`INSERT INTO documents (owner_id_number, owner_name, document_code, document_name, number,
+          issuer, issued_on, valid_until, permanent, source, blob_sha256, kind, dossier_code, procedure_code, sector_code, size_bytes, summary)
+        VALUES (@ownerIdNumber, @ownerName, @documentCode, @documentName, @number, @issuer, @issuedOn, NULL, 1, 'local', @blobSha256, 'result',
+          @dossierCode, @procedureCode, @sectorCode, @sizeBytes, @summary)`),
+      processedCodes: db.prepare<[number], string>(`SELECT d.code FROM dossiers d WHERE d.status = 9
+        ORDER BY (SELECT max(h.at) FROM dossier_status_history h WHERE h.dossier_id = d.id AND h.status = 9), d.id LIMIT ?`).pluck(),
+    };
+  }
 
   /** Records an announced result once; a repeat (same dossier and remote id) returns the row already there. */
   announce(r: NewDossierResult): DossierResult {
-    this.db.prepare(`INSERT INTO dossier_results (dossier_code, remote_id, file_name, expected_sha256, size_bytes, document_code,
-        document_name, number, url, announced_at)
-      VALUES (@dossierCode, @remoteId, @fileName, @expectedSha256, @sizeBytes, @documentCode, @documentName, @number, @url, @announcedAt)
-      ON CONFLICT (dossier_code, remote_id) DO NOTHING`).run(r);
-    const row = this.db.prepare<[string, string], ResultRow>('SELECT * FROM dossier_results WHERE dossier_code = ? AND remote_id = ?').get(r.dossierCode, r.remoteId);
+    this.s.announce.run(r);
+    const row = this.byRemoteId(r.dossierCode, r.remoteId);
     if (!row) throw new Error('result insert returned nothing');
-    return toResult(row);
+    return row;
   }
 
   /** Marks a result stored (its blob checked against the announced hash) and filed as document `documentId`. */
   markStored(id: number, blobSha256: string, documentId: number, at: number): void {
-    const changes = this.db.prepare<[string, number, number, number]>(
-      "UPDATE dossier_results SET state = 'stored', blob_sha256 = ?, document_id = ?, stored_at = ?, last_error_code = NULL WHERE id = ? AND state = 'pending'",
-    ).run(blobSha256, documentId, at, id).changes;
-    if (changes !== 1) throw new Error(`result ${id} is not pending`);
+    if (this.s.markStored.run(blobSha256, documentId, at, id).changes !== 1) throw new Error(`result ${id} is not pending`);
   }
 
   markFailed(id: number, code: string): void {
-    this.db.prepare<[string, number]>('UPDATE dossier_results SET attempts = attempts + 1, last_error_code = ? WHERE id = ?').run(code, id);
+    this.s.markFailed.run(code, id);
   }
 
   /** Results still to download with fewer than `maxAttempts` failed tries, oldest first. */
   pending(limit = 50, maxAttempts = Number.MAX_SAFE_INTEGER): DossierResult[] {
-    return this.db.prepare<[number, number], ResultRow>("SELECT * FROM dossier_results WHERE state = 'pending' AND attempts < ? ORDER BY id LIMIT ?")
-      .all(maxAttempts, limit).map(toResult);
+    return this.s.pending.all(maxAttempts, limit).map(toResult);
   }
 
   forDossier(code: string): DossierResult[] {
-    return this.db.prepare<[string], ResultRow>('SELECT * FROM dossier_results WHERE dossier_code = ? ORDER BY id').all(code).map(toResult);
+    return this.s.forDossier.all(code).map(toResult);
   }
 
   byRemoteId(code: string, remoteId: string): DossierResult | null {
-    const row = this.db.prepare<[string, string], ResultRow>('SELECT * FROM dossier_results WHERE dossier_code = ? AND remote_id = ?').get(code, remoteId);
+    const row = this.s.byRemoteId.get(code, remoteId);
     return row ? toResult(row) : null;
   }
 
   addReturn(r: DossierReturn): void {
-    this.db.prepare(`INSERT INTO dossier_returns (dossier_code, returned_at, officer, collector_kind, collector_name, collector_id_number,
-        authorisation, delivery, tracking_number, note)
-      VALUES (@dossierCode, @returnedAt, @officer, @collectorKind, @collectorName, @collectorIdNumber, @authorisation, @delivery, @trackingNumber, @note)`).run(r);
+    this.s.addReturn.run(r);
   }
 
   returnOf(code: string): DossierReturn | null {
-    const row = this.db.prepare<[string], Record<string, unknown>>('SELECT * FROM dossier_returns WHERE dossier_code = ?').get(code);
+    const row = this.s.returnOf.get(code);
     if (!row) return null;
     return {
       dossierCode: row['dossier_code'] as string, returnedAt: row['returned_at'] as string, officer: row['officer'] as string,
@@ -158,14 +170,12 @@ export class ResultsRepository {
   }
 
   addDelayLetter(l: Omit<DelayLetter, 'id'>): DelayLetter {
-    const info = this.db.prepare(`INSERT INTO dossier_delay_letters (dossier_code, issued_at, previous_appointment_at, new_appointment_at,
-        extension_days, reason, officer, blob_sha256)
-      VALUES (@dossierCode, @issuedAt, @previousAppointmentAt, @newAppointmentAt, @extensionDays, @reason, @officer, @blobSha256)`).run(l);
+    const info = this.s.addDelayLetter.run(l);
     return { id: Number(info.lastInsertRowid), ...l };
   }
 
   delayLetters(code: string): DelayLetter[] {
-    return this.db.prepare<[string], Record<string, unknown>>('SELECT * FROM dossier_delay_letters WHERE dossier_code = ? ORDER BY id').all(code).map((r) => ({
+    return this.s.delayLetters.all(code).map((r) => ({
       id: r['id'] as number, dossierCode: r['dossier_code'] as string, issuedAt: r['issued_at'] as string,
       previousAppointmentAt: r['previous_appointment_at'] as string, newAppointmentAt: r['new_appointment_at'] as string,
       extensionDays: r['extension_days'] as number, reason: r['reason'] as string, officer: r['officer'] as string, blobSha256: r['blob_sha256'] as string,
@@ -178,16 +188,11 @@ export class ResultsRepository {
    * from paper: the processing unit issued it electronically.
    */
   fileResultDocument(doc: ResultDocument): number {
-    const info = this.db.prepare(`INSERT INTO documents (owner_id_number, owner_name, document_code, document_name, number, issuer, issued_on,
-        valid_until, permanent, source, blob_sha256, kind, dossier_code, procedure_code, sector_code, size_bytes, summary)
-      VALUES (@ownerIdNumber, @ownerName, @documentCode, @documentName, @number, @issuer, @issuedOn, NULL, 1, 'local', @blobSha256, 'result',
-        @dossierCode, @procedureCode, @sectorCode, @sizeBytes, @summary)`).run(doc);
-    return Number(info.lastInsertRowid);
+    return Number(this.s.fileResultDocument.run(doc).lastInsertRowid);
   }
 
   /** Codes of dossiers in status 9 (processed), oldest processing end first. */
   processedCodes(limit = 500): string[] {
-    return this.db.prepare<[number], string>(`SELECT d.code FROM dossiers d WHERE d.status = 9
-      ORDER BY (SELECT max(h.at) FROM dossier_status_history h WHERE h.dossier_id = d.id AND h.status = 9), d.id LIMIT ?`).pluck().all(limit);
+    return this.s.processedCodes.all(limit);
   }
 }
