@@ -1,5 +1,6 @@
 import sharp, { type OutputInfo, type Sharp } from 'sharp';
 import type { ScanMode } from './scanner.port';
+import { mulberry32 } from '../../common/domain/seeded-random';
 
 /**
  * Scanned-looking pages generated at run time (no binary fixtures in the repository): Vietnamese
@@ -153,16 +154,6 @@ function pageSvg(o: FixturePageOptions, widthPx: number, heightPx: number): stri
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${widthPx}" height="${heightPx}" viewBox="0 0 ${widthPx} ${heightPx}">${parts.join('')}</svg>`;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function render(o: FixturePageOptions): Promise<Uint8Array> {
   const widthPx = Math.max(1, Math.round(((o.widthMm ?? 210) / MM_PER_INCH) * o.dpi));

@@ -5,7 +5,8 @@ import { connectedComponents } from './components';
 import { toGray } from './decode';
 import { median3, threshold } from './raster';
 import { SAMPLE_LINES, decodedPage, testContext } from './testing/pages';
-import { degradeScan, mulberry32 } from './testing/degrade';
+import { mulberry32 } from '../../common/domain/seeded-random';
+import { degradeScan } from './testing/degrade';
 import type { RawImage } from './types';
 
 const tinyComponents = (image: RawImage): number => connectedComponents(threshold(toGray(image), 127), 4).length;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { median3, rotateKeepSize } from './raster';
-import { mulberry32 } from './testing/degrade';
+import { mulberry32 } from '../../common/domain/seeded-random';
 import type { RawImage } from './types';
 
 /** The 3×3 median the obvious way: gather nine (edges replicated), sort, take the fifth. */

@@ -1,6 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { mulberry32 } from '../../common/domain/seeded-random';
 
 /**
  * Plumbing shared by the remote simulators: a real node:http server with fault injection.
@@ -152,17 +153,6 @@ export class FaultInjector implements FaultControls {
   }
 }
 
-/** A small seeded generator (mulberry32): the same seed gives the same faults. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FaultSpec = z.object({
   n: z.number().int().min(1).default(1),

@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { mulberry32 } from '../../../common/domain/seeded-random';
 
 /**
  * Makes a clean generated page (drivers/scanner/fixture-pages.ts) look like a cheap scan: Gaussian
@@ -21,16 +22,6 @@ export interface DegradeOptions {
   seed?: number;
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(rand: () => number): number {
   const u = Math.max(rand(), 1e-12);
