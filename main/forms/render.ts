@@ -1,4 +1,4 @@
-import type { ApologyData, FormApplicant, FormCommon, RefusalData, ReceiptData, SupplementData } from './form-data';
+import type { ApologyData, FormApplicant, FormCommon, FormProcedure, RefusalData, ReceiptData, SupplementData } from './form-data';
 import { fontMeasurer, loadFonts, textOutline } from './fonts';
 import type { FontKey, FontSet } from './fonts';
 import { formatDateLine, formatTime, formatVnd, localTimeToDate, parseLocalTime } from './format';
@@ -253,6 +253,18 @@ function applicantLines(flow: Flow, a: FormApplicant, labels: { applicant: strin
   if (labels.address !== undefined) labelled(flow, labels.address, orEmpty(a.address, t));
 }
 
+/** The applicant, then the procedure with its code: the opening of forms 2, 3 and 4. */
+function applicantAndProcedure(
+  flow: Flow,
+  d: { applicant: FormApplicant; procedure: FormProcedure },
+  labels: { applicant: string; idNumber: string; address?: string; procedure: string; procedureCode: string },
+  t: AnyFormTemplate,
+): void {
+  applicantLines(flow, d.applicant, labels, t);
+  labelled(flow, labels.procedure, d.procedure.name, 'bold');
+  labelled(flow, labels.procedureCode, orEmpty(d.procedure.code, t));
+}
+
 /**
  * Two "label: value" pairs side by side (the right one gets more room: it holds longer values);
  * one under the other when either would wrap.
@@ -397,9 +409,7 @@ export function layoutSupplementRequest(d: SupplementData): LaidOutForm {
   const { flow } = ctx;
 
   header(ctx, d, requestedAt, labels.dossierCode);
-  applicantLines(flow, d.applicant, labels, t);
-  labelled(flow, labels.procedure, d.procedure.name, 'bold');
-  labelled(flow, labels.procedureCode, orEmpty(d.procedure.code, t));
+  applicantAndProcedure(flow, d, labels, t);
   flow.space(8);
   flow.paragraph({ text: fillText(labels.intro, { agency: d.agencyName }), font: 'regular' }, { size: SIZE.body, after: 3 });
   numberedList(
@@ -440,9 +450,7 @@ export function layoutRefusal(d: RefusalData): LaidOutForm {
   const { flow } = ctx;
 
   header(ctx, d, refusedAt, labels.dossierCode);
-  applicantLines(flow, d.applicant, labels, t);
-  labelled(flow, labels.procedure, d.procedure.name, 'bold');
-  labelled(flow, labels.procedureCode, orEmpty(d.procedure.code, t));
+  applicantAndProcedure(flow, d, labels, t);
   flow.space(8);
   flow.paragraph({ text: fillText(labels.intro, { agency: d.agencyName }), font: 'regular' }, { size: SIZE.body, after: 3 });
   numberedList(
@@ -486,9 +494,7 @@ export function layoutApology(d: ApologyData): LaidOutForm {
   const { flow } = ctx;
 
   header(ctx, d, issuedAt, labels.dossierCode);
-  applicantLines(flow, d.applicant, labels, t);
-  labelled(flow, labels.procedure, d.procedure.name, 'bold');
-  labelled(flow, labels.procedureCode, orEmpty(d.procedure.code, t));
+  applicantAndProcedure(flow, d, labels, t);
   labelled(flow, labels.receivedAt, formatTime(receivedAt, t.timeFormat));
   labelled(flow, labels.previousAppointmentAt, formatTime(previous, t.timeFormat));
   flow.space(6);
