@@ -8,7 +8,9 @@
  *   `synchronous=FULL`), given HTTP clients for those simulators and the chunked file transfer.
  * - `--dossiers N` received dossiers are put in the store (dossier, person) with the three outbox
  *   rows a walk-in receive writes (DongBoHoSoMC, the reception step, the hand-off with one ~8 KB
- *   file inline, so every hand-off also uploads a file). Not timed.
+ *   file inline, so every hand-off also uploads a file). Not timed. The sender sends the creates
+ *   of each round in one DongBoHoSoMC and looks a dossier up only after an unknown outcome; the
+ *   portal's calls per service are recorded.
  * - RPC latency: `dossier.search` and `queue.state` through `core.rpc.call` (schemas, roles,
  *   handler), asked by a client in a worker thread over a message port (as the window asks the
  *   core host) and timed there, so it includes waiting for the core's busy event loop; one call
@@ -232,7 +234,7 @@ async function main(): Promise<void> {
   await client.close();
 
   // What the remotes hold.
-  const nationalState = (await (await fetch(`${sims.national}/__sim/state`)).json()) as { dossiers: unknown[] };
+  const nationalState = (await (await fetch(`${sims.national}/__sim/state`)).json()) as { dossiers: unknown[]; callsByService?: Record<string, number> };
   const provincialState = (await (await fetch(`${sims.provincial}/__sim/state`)).json()) as { dossiers: unknown[] };
 
   const idleSearch = summarise([...idleBefore.search, ...idleAfter.search]);
@@ -253,6 +255,8 @@ async function main(): Promise<void> {
       drains,
       counts,
       remote: { nationalDossiers: nationalState.dossiers.length, provincialDossiers: provincialState.dossiers.length },
+      // National calls per service (auth = logins): creates go in one DongBoHoSoMC per round's batch, TraCuuHoSo only after an unknown outcome.
+      nationalCalls: nationalState.callsByService ?? {},
       eventLoopDelayMs: { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 },
       eventLoopUtilization: Math.round(busy * 1000) / 1000,
     },
@@ -264,7 +268,7 @@ async function main(): Promise<void> {
   };
 
   const row = (label: string, s: LatencySummary): string[] => [label, String(s.count), fmtMs(s.p50Ms), fmtMs(s.p95Ms), fmtMs(s.p99Ms), fmtMs(s.maxMs)];
-  process.stdout.write(`\nDrain: ${dossiers} dossiers (${3 * dossiers} rows) in ${drainSeconds.toFixed(1)} s = ${result.drain.dossiersPerSecond} dossiers/s, ${result.drain.rowsPerSecond} rows/s; counts ${JSON.stringify(counts)}; remotes hold ${result.drain.remote.nationalDossiers} / ${result.drain.remote.provincialDossiers}\n`);
+  process.stdout.write(`\nDrain: ${dossiers} dossiers (${3 * dossiers} rows) in ${drainSeconds.toFixed(1)} s = ${result.drain.dossiersPerSecond} dossiers/s, ${result.drain.rowsPerSecond} rows/s; counts ${JSON.stringify(counts)}; remotes hold ${result.drain.remote.nationalDossiers} / ${result.drain.remote.provincialDossiers}; national calls ${JSON.stringify(result.drain.nationalCalls)}\n`);
   process.stdout.write(`Core event loop while draining: ${(busy * 100).toFixed(0)} % busy; delay (1 ms timer) p50 ${result.drain.eventLoopDelayMs.p50.toFixed(1)} ms, p99 ${result.drain.eventLoopDelayMs.p99.toFixed(1)} ms, max ${result.drain.eventLoopDelayMs.max.toFixed(1)} ms\n\n`);
   process.stdout.write(`${table(['RPC', 'n', 'p50', 'p95', 'p99', 'max'], [
     row('dossier.search idle', idleSearch), row('dossier.search draining', drainSearch),

@@ -21,6 +21,7 @@ const USAGE = [
   '  accounts list [--json]',
   '  accounts add --username U --name "Họ tên" --role officer|digitiser|supervisor|admin --password-env BIẾN',
   '  accounts set-password --username U --password-env BIẾN',
+  '  accounts unlock <tên đăng nhập>  mở khóa tài khoản bị khóa do nhập sai mật khẩu (ghi nhật ký)',
   '  digitise --in <ảnh|pdf>... --owner-id MÃ --owner-name "HỌ TÊN" --doc-code MÃ --doc-name "TÊN"',
   '           [--dossier MÃ] (--valid-until YYYY-MM-DD | --permanent) [--issuer "CƠ QUAN"] [--number SỐ]',
   '           [--issued YYYY-MM-DD] --out tệp.pdf [--text-out tệp.txt] [--json] [--dpi N] [--colour color|gray|bw]',
@@ -53,7 +54,28 @@ function takeDataDir(args: string[]): { dataDir: string; rest: string[] } {
   return { dataDir, rest };
 }
 
-export async function main(argv: string[], io = { out: (s: string) => process.stdout.write(`${s}\n`), err: (s: string) => process.stderr.write(`${s}\n`) }): Promise<number> {
+let closedPipeGuarded = false;
+
+/**
+ * Output piped to a reader that went away (`motcua-desk sync status | head`): the next write
+ * fails with EPIPE, emitted on the stream, and would crash the process. Like other command-line
+ * tools, stop quietly instead. Installed once, for the process's own stdout and stderr.
+ */
+export function guardClosedPipes(streams: readonly NodeJS.WriteStream[] = [process.stdout, process.stderr], exit: (code: number) => void = (code) => process.exit(code)): void {
+  if (closedPipeGuarded) return;
+  closedPipeGuarded = true;
+  for (const stream of streams) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') exit(0);
+      else throw err;
+    });
+  }
+}
+
+const PROCESS_IO = { out: (s: string) => process.stdout.write(`${s}\n`), err: (s: string) => process.stderr.write(`${s}\n`) };
+
+export async function main(argv: string[], io = PROCESS_IO): Promise<number> {
+  if (io === PROCESS_IO) guardClosedPipes();
   const { dataDir, rest } = takeDataDir(argv);
   const [command, ...args] = rest;
   try {
@@ -84,7 +106,7 @@ export async function main(argv: string[], io = { out: (s: string) => process.st
       }
       case 'verify': {
         const { runVerifyCommand } = await import('./verify.command');
-        return await runVerifyCommand(args, io);
+        return await runVerifyCommand(args, { ...io, dataDir });
       }
       case 'version':
       case '--version':

@@ -1,10 +1,11 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../store/store';
 import { tempDir } from '../store/test-support';
-import { main } from './cli';
+import { guardClosedPipes, main } from './cli';
 
 const CODE = '000.00.12.H56-250715-0001';
 
@@ -106,4 +107,38 @@ describe('motcua-desk sync status | retry | export-dead', () => {
     expect(r.status, r.stderr).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ counts: { dead: 2 } });
   }, 60_000);
+
+  it('status lists each dead letter with its code and the remote’s own words', async () => {
+    const text = (await run(['sync', 'status', '--data-dir', temp.dir])).out;
+    expect(text).toContain(`#${ids[1]} ${CODE} (REMOTE_REJECTED): Cổng Dịch vụ công quốc gia từ chối tiến độ xử lý của hồ sơ ${CODE}: "Hồ sơ chưa được đồng bộ"`);
+    expect(text).toContain(`#${ids[2]} ${CODE} (REMOTE_TIMEOUT)`);
+  });
+
+  it('piped to a reader that has gone (`sync status | head`), it stops quietly instead of crashing on EPIPE', async () => {
+    const bin = join(import.meta.dirname, '..', '..', 'bin', 'motcua-desk.mjs');
+    // Enough dead letters that the output does not fit in what was written before the reader left.
+    const store = openStore({ dataDir: temp.dir });
+    for (let i = 0; i < 30; i++) {
+      const id = store.outbox.enqueue({ target: 'national', kind: 'dossier.upsert', dossierCode: `${CODE}-${i}`, idempotencyKey: `more-${i}`, payload: {}, now: 1 }).id;
+      store.outbox.markDead(id, 'DongBoHoSoMC rejected: [error_code -3] MaTTHC không hợp lệ', 'rejected', 'REMOTE_REJECTED', 2);
+    }
+    store.close();
+    const child = spawn(process.execPath, [bin, 'sync', 'status', '--data-dir', temp.dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The reader goes away before the command writes anything.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled|Error/);
+    expect(code).toBe(0);
+  }, 60_000);
+
+  it('the pipe guard exits quietly on EPIPE and lets other stream errors through', () => {
+    const stream = new PassThrough() as unknown as NodeJS.WriteStream;
+    const exits: number[] = [];
+    guardClosedPipes([stream], (c) => exits.push(c));
+    stream.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    expect(exits).toEqual([0]);
+    expect(() => stream.emit('error', Object.assign(new Error('disk full'), { code: 'ENOSPC' }))).toThrow('disk full');
+  });
 });

@@ -10,6 +10,9 @@ import { SyncService } from '../sync/sync.service';
  * state shown is what the running engine last stored. A retry here is picked up by the running
  * engine on its next round (within `sync.intervalMs`).
  */
+/** Dead letters listed by `sync status` (all of them: `sync export-dead`). */
+const DEAD_SHOWN = 20;
+
 export async function runSyncCommand(args: string[], dataDir: string, io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
   const [sub, ...rest] = args;
   let parsed;
@@ -78,6 +81,10 @@ export async function runSyncCommand(args: string[], dataDir: string, io: { out:
           io.out(`Danh mục TTHC: ${report.catalogue.pulledAt ? `cập nhật lúc ${report.catalogue.pulledAt}` : 'chưa cập nhật lần nào'}; ${report.catalogue.waiting.length} thay đổi chờ hiệu lực${waiting ? ` (${waiting})` : ''}`);
         }
         if (report.lastError) io.out(`Lỗi gần nhất: ${report.lastError}`);
+        // Each dead letter with the remote's own code and words (e.g. a dossier the portal refused).
+        const shown = service.deadLetters({}, DEAD_SHOWN);
+        for (const d of shown) io.out(`  #${d.id} ${d.dossierCode} (${d.errorCode ?? '-'}): ${d.message}`);
+        if (c.dead > shown.length) io.out(`  … và ${c.dead - shown.length} bản ghi lỗi khác (xem: sync export-dead)`);
         return exitCode;
       }
       case 'retry': {

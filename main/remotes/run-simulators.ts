@@ -1,3 +1,4 @@
+import { ANSWER_VARIANTS, isAnswerVariantName } from './national-portal/answer-variants';
 import { startNationalPortalSimulator, TRAINING_DSTCODE, TRAINING_NATIONAL_USER } from './national-portal/national-portal.simulator';
 import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT } from './provincial/provincial.simulator';
 import { portFromEnv } from './simulator-server';
@@ -6,12 +7,15 @@ import { portFromEnv } from './simulator-server';
  * Starts both remote twins for manual testing or a training room:
  *   npm run simulators
  *   NATIONAL_PORT=18081 PROVINCIAL_PORT=18082 node bin/run-ts.mjs main/remotes/run-simulators.ts
+ *   NATIONAL_ANSWERS=no-result npm run simulators   (how the portal writes its answers, see answer-variants.ts)
  * Faults are set over HTTP on each simulator's admin endpoint (`/__sim/...`, see
  * `simulator-server.ts`). Stops on Ctrl+C / SIGTERM.
  */
 async function main(): Promise<void> {
   const host = process.env['SIMULATOR_HOST'] ?? '127.0.0.1';
-  const national = await startNationalPortalSimulator({ port: portFromEnv(process.env['NATIONAL_PORT'], 18081), host });
+  const answers = process.env['NATIONAL_ANSWERS'] ?? 'canonical';
+  if (!isAnswerVariantName(answers)) throw new RangeError(`NATIONAL_ANSWERS must be one of: ${ANSWER_VARIANTS.join(', ')}`);
+  const national = await startNationalPortalSimulator({ port: portFromEnv(process.env['NATIONAL_PORT'], 18081), host, answers });
   const provincial = await startProvincialSimulator({ port: portFromEnv(process.env['PROVINCIAL_PORT'], 18082), host });
 
   process.stdout.write(
@@ -24,6 +28,8 @@ async function main(): Promise<void> {
       `  curl ${national.url}/__sim/state          curl -X POST ${provincial.url}/__sim/reset`,
       `  curl -X POST ${provincial.url}/__sim/status -d '{"MaHoSo":"...","TrangThaiHoSo":4}'   (a status change from the province)`,
       `  curl -X POST ${provincial.url}/__sim/faults -d '{"statusFeedOutOfOrder":true}'`,
+      `  portal answers (${answers} now): curl -X POST ${national.url}/__sim/faults -d '{"answers":"no-result","refuseProcedures":["9.999999"]}'`,
+      `    variants: ${ANSWER_VARIANTS.join(' ')}`,
       '  kinds: 500 timeout drop cut garbage bad-shape expire-session slow-body duplicate-ack delay; "skip":N lets N through first; {"clear":true} removes all',
       `  catalogue: LayDanhSachTTHC / LayThuTuc / LayDanhMucCoQuan / LayDanhMucLinhVuc on ${national.url}/service; units: GET ${provincial.url}/api/administrative-units`,
       `  files: POST ${provincial.url}/api/uploads (chunked, resumable, sha256), GET ${provincial.url}/api/files/{id} (Range)`,

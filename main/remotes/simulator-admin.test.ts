@@ -47,6 +47,24 @@ describe('simulator admin endpoint and the new faults', () => {
     expect((await fetch(`${provincial.url}/__sim/state`)).status).toBe(200);
   });
 
+  it('switches how the portal writes its answers, and which procedures it refuses, over HTTP', async () => {
+    expect((await post(`${national.url}/__sim/faults`, { answers: 'lookup-list', refuseProcedures: ['9.999999'] })).status).toBe(200);
+    const login = await post(`${national.url}/auth`, TRAINING_NATIONAL_USER);
+    // (no dstcode header: refused, the login keeps its one shape)
+    expect(login.json).toMatchObject({ error_code: 2 });
+    const portal = nationalClient();
+    await portal.syncDossiers([wire(1)], false);
+    const raw = await fetch(`${national.url}/auth`, { method: 'POST', headers: { dstcode: TRAINING_DSTCODE }, body: JSON.stringify(TRAINING_NATIONAL_USER) }).then((r) => r.json() as Promise<{ session: string }>);
+    const lookup = await post(`${national.url}/service`, { session: raw.session, madonvi: AGENCY, service: 'TraCuuHoSo', MaHoSo: code(1) });
+    expect(lookup.json['result']).toEqual([{ MaHoSo: code(1), TrangThaiHoSo: '2', DanhSachTienDoXuLy: [] }]);
+    const refused = await portal.syncDossiers([{ ...wire(2), MaTTHC: '9.999999' }], false);
+    expect(refused.refused).toEqual([{ code: code(2), errorCode: -3, message: 'MaTTHC 9.999999 không hợp lệ' }]);
+    const state = (await (await fetch(`${national.url}/__sim/state`)).json()) as { answers: string; refusedProcedures: string[]; logins: number; callsByService: Record<string, number> };
+    expect(state).toMatchObject({ answers: 'lookup-list', refusedProcedures: ['9.999999'], logins: 3, callsByService: { auth: 3, DongBoHoSoMC: 2, TraCuuHoSo: 1 } });
+    expect((await post(`${national.url}/__sim/faults`, { answers: 'no-such-variant' })).status).toBe(400);
+    expect(national.state.answers).toBe('lookup-list');
+  });
+
   it('pushes status changes and switches the feed out of order over HTTP', async () => {
     expect((await post(`${provincial.url}/__sim/status`, { MaHoSo: code(1), TrangThaiHoSo: 4, ThoiDiem: '2025-07-16T09:00:00+07:00' })).status).toBe(201);
     await post(`${provincial.url}/__sim/status`, { MaHoSo: code(1), TrangThaiHoSo: 9 });
@@ -68,7 +86,8 @@ describe('simulator admin endpoint and the new faults', () => {
     const portal = nationalClient();
     await portal.syncDossiers([wire(1)], false);
     national.faults.failNext(1, 'duplicate-ack', { only: 'DongBoHoSoMC' });
-    expect(await portal.syncDossiers([wire(2)], false)).toEqual({ accepted: [code(1)] }); // the sender rejects this as not ours
+    // The stale answer names dossier 1 only: dossier 2 is unconfirmed (the sender looks it up).
+    expect(await portal.syncDossiers([wire(2)], false)).toEqual({ accepted: [], refused: [], unconfirmed: [code(2)] });
     expect(national.state.dossiers.get(code(2))?.createCount).toBe(1);
   });
 

@@ -315,7 +315,11 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
         opts.faults.failRandomly(b.random.probability, b.random.kinds, o);
       }
       if (b.expireSessions) opts.expireSessions();
-      admin?.configure?.(b);
+      try {
+        admin?.configure?.(b);
+      } catch (err) {
+        return { status: 400, json: { message: err instanceof Error ? err.message : String(err) } };
+      }
       return { status: 200, json: { pending: opts.faults.pending, latencyMs: opts.faults.latencyMs } };
     }
     if (req.method === 'GET' && sub === '/state') {

@@ -31,6 +31,23 @@ describe('OutboxRepository', () => {
     expect(() => store.outbox.enqueue({ target: 'national', kind: 'dossier.upsert', dossierCode: 'D2', idempotencyKey: 'abc', payload: {}, now: 1 })).toThrow(/UNIQUE/);
   });
 
+  it('records "outcome unknown" on unsent rows without spending an attempt, and clears it when sent', () => {
+    const a = enqueue('A');
+    const b = enqueue('B');
+    store.outbox.markSent(b.id, 2000, 'B');
+    store.outbox.markOutcomeUnknown([a.id, b.id]);
+    expect(store.outbox.get(a.id)).toMatchObject({ status: 'pending', attempts: 0, lastErrorCode: 'OUTCOME_UNKNOWN' });
+    // A sent row is not touched.
+    expect(store.outbox.get(b.id)).toMatchObject({ status: 'sent', lastErrorCode: null });
+    // Still due: the mark only changes how the next attempt starts.
+    expect(store.outbox.due(1000, 10).map((i) => i.id)).toEqual([a.id]);
+    store.outbox.markRetry(a.id, 'timeout', 1000, 'REMOTE_TIMEOUT');
+    expect(store.outbox.get(a.id)).toMatchObject({ attempts: 1, lastErrorCode: 'REMOTE_TIMEOUT' });
+    store.outbox.markSent(a.id, 3000, 'A');
+    expect(store.outbox.get(a.id)).toMatchObject({ status: 'sent', lastErrorCode: null, lastError: null });
+    store.outbox.markOutcomeUnknown([]);
+  });
+
   it('delivers one dossier strictly in order per target', () => {
     const a1 = enqueue('A');
     const a2 = enqueue('A');

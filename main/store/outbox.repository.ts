@@ -82,6 +82,7 @@ export class OutboxRepository implements OutboxPort {
   private readonly dueStmt;
   private readonly sentStmt;
   private readonly retryStmt;
+  private readonly unknownStmt;
   private readonly deadStmt;
   private readonly reviveStmt;
   private readonly countsStmt;
@@ -107,8 +108,12 @@ export class OutboxRepository implements OutboxPort {
             AND earlier.id < o.id AND earlier.status <> 'sent')
       ORDER BY o.id LIMIT ?`);
     this.sentStmt = db.prepare<[number, string | null, number]>(`
-      UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?, remote_ref = ?, last_error = NULL
+      UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?, remote_ref = ?, last_error = NULL, last_error_code = NULL
       WHERE id = ? AND status IN ('pending', 'retrying')`);
+    // Before a send: the outcome is unknown until the answer is recorded (see OutboxPort).
+    this.unknownStmt = db.prepare<[number]>(
+      "UPDATE outbox SET last_error_code = 'OUTCOME_UNKNOWN' WHERE id = ? AND status IN ('pending', 'retrying')",
+    );
     this.retryStmt = db.prepare<[string, number, string | null, number]>(`
       UPDATE outbox SET status = 'retrying', attempts = attempts + 1, last_error = ?, next_attempt_at = ?, last_error_code = ?
       WHERE id = ? AND status IN ('pending', 'retrying')`);
@@ -154,6 +159,16 @@ export class OutboxRepository implements OutboxPort {
 
   markSent(id: number, sentAt: number, remoteRef: string | null): void {
     this.expectChange(this.sentStmt.run(sentAt, remoteRef, id).changes, id, 'sent');
+  }
+
+  markOutcomeUnknown(ids: readonly number[]): void {
+    if (ids.length === 0) return;
+    this.db.transaction(() => { for (const id of ids) this.unknownStmt.run(id); })();
+  }
+
+  /** Several `mark*` writes in one transaction (one fsync); nested in a caller's transaction it is a savepoint. */
+  recordTogether(writes: () => void): void {
+    this.db.transaction(writes).immediate();
   }
 
   markRetry(id: number, error: string, nextAttemptAt: number, errorCode: string | null = null): void {

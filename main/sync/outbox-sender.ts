@@ -4,7 +4,8 @@ import type { HandOffFile, ProvincialSystem } from '../remotes/provincial/provin
 import { RemoteError } from '../remotes/remote-error';
 import { CircuitBreaker, type BreakerOptions, type BreakerSnapshot } from './circuit-breaker';
 import type { DeadReason, OutboxItem, OutboxPort, OutboxStatus, OutboxTarget } from './outbox.port';
-import { PayloadError, parseHandoffPayload, parseProgressPayload, parseUpsertPayload } from './outbox-payloads';
+import { NationalDelivery, OUTCOME_UNKNOWN, type Outcome } from './national-delivery';
+import { PayloadError, parseHandoffPayload } from './outbox-payloads';
 
 export type OutboxCounts = Record<OutboxStatus, number>;
 
@@ -67,7 +68,14 @@ export function backoffDelay(attempts: number, baseDelayMs: number, maxDelayMs: 
   return Math.floor(ceiling * random());
 }
 
-type Outcome = { ok: true; remoteRef: string | null } | { ok: false; error: unknown };
+interface DrainSets {
+  deferred: Set<number>;
+  attempted: Set<number>;
+  retried: Set<number>;
+  down: Set<OutboxTarget>;
+  /** Errors already counted against a breaker (one call that failed for a whole group counts once). */
+  counted: Set<unknown>;
+}
 
 /**
  * What a failed attempt means for the row and for the remote:
@@ -93,6 +101,9 @@ export function classifyFailure(error: unknown): FailureClass {
   return { kind: 'transient', code: 'INTERNAL', remoteFailure: false };
 }
 
+/** National rows of one kind sent together at most (a progress row usually holds one step; the portal takes 20 per call). */
+const PROGRESS_ROWS_PER_CALL = 20;
+
 const setImmediateYield = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
@@ -101,12 +112,13 @@ const setImmediateYield = (): Promise<void> => new Promise((resolve) => setImmed
  * else. Nothing is dropped: a row ends `sent` or `dead` (visible to the officer, retryable by
  * hand), never deleted.
  *
- * Exactly-once: a create that may have arrived (timeout, dropped answer) is retried as an update
- * when TraCuuHoSo finds the dossier; hand-offs carry the row's idempotency key.
+ * Exactly-once: national rows are delivered by `NationalDelivery` (creates of a round in one call,
+ * each dossier's own outcome, a lookup first after an unknown outcome, recorded before sending
+ * with `markOutcomeUnknown`); hand-offs carry the row's idempotency key.
  */
 export class OutboxSender {
   private readonly outbox: OutboxPort;
-  private readonly national: NationalPortal;
+  private readonly nationalDelivery: NationalDelivery;
   private readonly provincial: ProvincialSystem;
   private readonly now: () => number;
   private readonly random: () => number;
@@ -124,6 +136,8 @@ export class OutboxSender {
 
   private readonly progressIntervalMs: number;
   private lastProgressAt = 0;
+  /** Outcome writes of the round in progress, recorded together at its end (`recordRound`). */
+  private readonly roundWrites: { write: () => void; undo?: () => void }[] = [];
   private inFlight: Promise<DrainResult> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
@@ -132,7 +146,7 @@ export class OutboxSender {
 
   constructor(deps: OutboxSenderDeps, opts: OutboxSenderOptions = {}) {
     this.outbox = deps.outbox;
-    this.national = deps.national;
+    this.nationalDelivery = new NationalDelivery(deps.national, (line) => this.log(line));
     this.provincial = deps.provincial;
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
@@ -216,8 +230,19 @@ export class OutboxSender {
 
   private async drain(): Promise<DrainResult> {
     const result: DrainResult = { sent: 0, failed: 0, dead: 0, deferred: 0 };
-    const attempted = new Set<number>();
     const deferred = new Set<number>();
+    try {
+      await this.rounds(result, deferred);
+    } finally {
+      this.recordRound();
+    }
+    result.deferred = deferred.size;
+    this.reportProgress(true);
+    return result;
+  }
+
+  private async rounds(result: DrainResult, deferred: Set<number>): Promise<void> {
+    const attempted = new Set<number>();
     // Attempted rows that may still be due (failed, retry time already reached): only these and
     // the deferred ones can come back from `due`, so only they widen the query. (Asking for
     // `attempted.size` more rows made `due` cost ~45 ms at 1,000 rows on a 30,000-row outbox.)
@@ -235,45 +260,94 @@ export class OutboxSender {
       const fresh = due.filter((i) => !attempted.has(i.id) && !deferred.has(i.id)).slice(0, this.batch);
       if (fresh.length === 0) break;
       let progressed = false;
+      const marked = this.noteUnknownOutcomes(fresh, down);
+      const handled = new Set<number>();
+      const counted = new Set<unknown>();
       for (const item of fresh) {
+        if (handled.has(item.id)) continue;
         const breaker = this.breakers[item.target];
         if (down.has(item.target) || !breaker.tryAcquire()) {
           deferred.add(item.id);
           continue;
         }
-        attempted.add(item.id);
+        // The national rows of one kind in this round go together: creates/updates in one
+        // DongBoHoSoMC per group, steps of several dossiers in shared CapNhatTienDoHoSoMC calls.
+        const members = item.target === 'national'
+          ? fresh.filter((o) => !handled.has(o.id) && o.kind === item.kind && o.target === 'national').slice(0, PROGRESS_ROWS_PER_CALL)
+          : [item];
+        for (const m of members) {
+          handled.add(m.id);
+          attempted.add(m.id);
+        }
         progressed = true;
-        const outcome = await this.deliver(item);
-        if (outcome.ok) {
-          breaker.succeeded();
-          if (this.record(() => this.outbox.markSent(item.id, this.now(), outcome.remoteRef))) result.sent += 1;
-          this.log(`outbox #${item.id} ${item.kind} ${item.dossierCode}: sent`);
-        } else {
-          const failure = classifyFailure(outcome.error);
-          if (failure.kind === 'remote-auth') {
-            breaker.trip(`${failure.code}: ${describe(outcome.error)}`);
-            down.add(item.target);
-            deferred.add(item.id);
-            attempted.delete(item.id);
-            this.log(`outbox #${item.id} ${item.kind} ${item.dossierCode}: ${item.target} refused the credentials, row kept (${describe(outcome.error)})`);
-          } else {
-            if (failure.kind === 'permanent' || !failure.remoteFailure) breaker.succeeded();
-            else breaker.failed(describe(outcome.error));
-            result.failed += 1;
-            if (this.fail(item, outcome.error, failure)) result.dead += 1;
-            else retried.add(item.id);
-            if (unreachable(outcome.error)) down.add(item.target);
-          }
+        // Not marked at the start of the round (breaker half-open): mark just these, before sending.
+        const unmarked = members.filter((m) => m.target === 'national' && !marked.has(m.id) && m.lastErrorCode !== OUTCOME_UNKNOWN);
+        if (unmarked.length > 0) this.record(() => this.outbox.markOutcomeUnknown(unmarked.map((m) => m.id)));
+        const outcomes = item.target === 'national' ? await this.deliverNational(item.kind, members) : new Map([[item.id, await this.deliver(item)]]);
+        for (const member of members) {
+          const outcome = outcomes.get(member.id) ?? { ok: false, error: new Error('no outcome recorded') };
+          this.settle(member, outcome, result, { deferred, attempted, retried, down, counted });
         }
         this.reportProgress(false);
-        // Store writes are synchronous: give the RPC and the UI a turn between rows.
+        // Give the RPC and the UI a turn between groups.
         await this.yieldToEventLoop();
       }
+      // The round's outcomes in one write (one fsync, not one per row): see `recordRound`.
+      this.recordRound();
       if (!progressed) break;
     }
-    result.deferred = deferred.size;
-    this.reportProgress(true);
-    return result;
+  }
+
+  /** Records one row's outcome and tells its breaker; an error shared by a group counts once. */
+  private settle(item: OutboxItem, outcome: Outcome, result: DrainResult, sets: DrainSets): void {
+    const breaker = this.breakers[item.target];
+    if (outcome.ok) {
+      breaker.succeeded();
+      const sentAt = this.now();
+      result.sent += 1;
+      this.recordLater(() => this.outbox.markSent(item.id, sentAt, outcome.remoteRef), () => { result.sent -= 1; });
+      this.log(`outbox #${item.id} ${item.kind} ${item.dossierCode}: sent`);
+      return;
+    }
+    const failure = classifyFailure(outcome.error);
+    const firstOfItsError = !sets.counted.has(outcome.error);
+    sets.counted.add(outcome.error);
+    if (failure.kind === 'remote-auth') {
+      if (firstOfItsError) breaker.trip(`${failure.code}: ${describe(outcome.error)}`);
+      sets.down.add(item.target);
+      sets.deferred.add(item.id);
+      sets.attempted.delete(item.id);
+      this.log(`outbox #${item.id} ${item.kind} ${item.dossierCode}: ${item.target} refused the credentials, row kept (${describe(outcome.error)})`);
+      return;
+    }
+    if (failure.kind === 'permanent' || !failure.remoteFailure) breaker.succeeded();
+    else if (firstOfItsError) breaker.failed(describe(outcome.error));
+    result.failed += 1;
+    if (this.fail(item, outcome.error, failure)) result.dead += 1;
+    else sets.retried.add(item.id);
+    if (unreachable(outcome.error)) sets.down.add(item.target);
+  }
+
+  /**
+   * Marks, in one write, the national rows about to be tried this round as "outcome unknown", so
+   * that a crash before their answers are recorded makes the next attempt look them up first.
+   * Only while the breaker is closed (every row will be tried); otherwise rows are marked just
+   * before they are sent. Hand-offs need no mark: they carry their idempotency key.
+   */
+  private noteUnknownOutcomes(rows: readonly OutboxItem[], down: ReadonlySet<OutboxTarget>): ReadonlySet<number> {
+    if (down.has('national') || this.breakers.national.state !== 'closed') return new Set();
+    const ids = rows.filter((r) => r.target === 'national' && r.lastErrorCode !== OUTCOME_UNKNOWN).map((r) => r.id);
+    return this.record(() => this.outbox.markOutcomeUnknown(ids)) ? new Set(ids) : new Set();
+  }
+
+  private async deliverNational(kind: OutboxItem['kind'], items: OutboxItem[]): Promise<Map<number, Outcome>> {
+    try {
+      if (kind === 'dossier.upsert') return await this.nationalDelivery.upserts(items);
+      if (kind === 'dossier.progress') return await this.nationalDelivery.progress(items);
+      throw new PayloadError(`${kind} cannot be sent to national`);
+    } catch (error) {
+      return new Map(items.map((i) => [i.id, { ok: false, error }]));
+    }
   }
 
   private async deliver(item: OutboxItem): Promise<Outcome> {
@@ -290,24 +364,10 @@ export class OutboxSender {
     if (item.target !== expected) throw new PayloadError(`${item.kind} cannot be sent to ${item.target}`);
 
     switch (item.kind) {
-      case 'dossier.upsert': {
-        const payload = parseUpsertPayload(item.payload);
-        const code = payload.dossier.MaHoSo;
-        let isUpdating = payload.isUpdating === true;
-        if (!isUpdating) isUpdating = (await this.national.lookupDossier(code)).exists;
-        const { accepted } = await this.national.syncDossiers([payload.dossier], isUpdating);
-        if (!accepted.includes(code)) {
-          // An "ok" that does not name our record (e.g. a stale acknowledgement): we cannot tell
-          // whether it arrived. Retrying is safe: the retry looks it up and updates.
-          throw new RemoteError('national', 'REMOTE_BAD_RESPONSE', `DongBoHoSoMC answered without ${code}`);
-        }
-        return code;
-      }
-      case 'dossier.progress': {
-        const payload = parseProgressPayload(item.payload);
-        await this.national.pushProgress(payload.steps);
-        return null;
-      }
+      case 'dossier.upsert':
+      case 'dossier.progress':
+        // Delivered by `NationalDelivery` (grouped creates, lookups after an unknown outcome).
+        throw new PayloadError(`${item.kind} is not sent one by one`);
       case 'dossier.handoff': {
         const payload = parseHandoffPayload(item.payload);
         const files = await this.uploaded(payload.files ?? (await this.loadFiles(item.dossierCode)));
@@ -341,19 +401,53 @@ export class OutboxSender {
     const attempt = item.attempts + 1;
     if (failure.kind === 'permanent') {
       this.log(`outbox #${item.id} ${item.kind} ${item.dossierCode}: dead (${message})`);
-      this.record(() => this.outbox.markDead(item.id, message, failure.reason, failure.code, this.now()));
+      const deadAt = this.now();
+      this.recordLater(() => this.outbox.markDead(item.id, message, failure.reason, failure.code, deadAt));
       return true;
     }
     if (attempt >= this.maxAttempts) {
       const final = `gave up after ${attempt} attempts: ${message}`;
       this.log(`outbox #${item.id} ${item.kind} ${item.dossierCode}: dead (${final})`);
-      this.record(() => this.outbox.markDead(item.id, final, 'exhausted', failure.code, this.now()));
+      const deadAt = this.now();
+      this.recordLater(() => this.outbox.markDead(item.id, final, 'exhausted', failure.code, deadAt));
       return true;
     }
     const delay = backoffDelay(item.attempts, this.baseDelayMs, this.maxDelayMs, this.random);
     this.log(`outbox #${item.id} ${item.kind} ${item.dossierCode}: attempt ${attempt} failed (${message}), retry in ${delay} ms`);
-    this.record(() => this.outbox.markRetry(item.id, message, this.now() + delay, failure.code));
+    const retryAt = this.now() + delay;
+    this.recordLater(() => this.outbox.markRetry(item.id, message, retryAt, failure.code));
     return false;
+  }
+
+  /** Keeps an outcome write for the end of the round (`recordRound`); `undo` corrects the drain's counts if it is lost. */
+  private recordLater(write: () => void, undo?: () => void): void {
+    this.roundWrites.push({ write, undo });
+  }
+
+  /**
+   * Records the round's outcomes in one transaction when the port offers it: one fsync per round
+   * instead of one per row, so the RPC waits for one commit between groups, not twenty.
+   * Safe to postpone: a national row was marked "outcome unknown" before it was sent, so if the
+   * desk stops before this commit the next attempt looks the dossier up first; a hand-off carries
+   * its idempotency key. A write that fails is logged and its row tried again later; a commit
+   * that fails records none of the round.
+   */
+  private recordRound(): void {
+    const writes = this.roundWrites.splice(0);
+    if (writes.length === 0) return;
+    const lost: { undo?: () => void }[] = [];
+    const all = (): void => {
+      for (const w of writes) if (!this.record(w.write)) lost.push(w);
+    };
+    try {
+      if (this.outbox.recordTogether) this.outbox.recordTogether(all);
+      else all();
+    } catch (err) {
+      this.log(`outbox: recording a round's results failed: ${describe(err)}`);
+      for (const w of writes) w.undo?.();
+      return;
+    }
+    for (const w of lost) w.undo?.();
   }
 
   /** Runs a store write; a failing store must not stop the loop. */

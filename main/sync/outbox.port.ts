@@ -42,8 +42,20 @@ export interface OutboxPort {
    */
   due(now: number, limit: number): OutboxItem[];
   markSent(id: number, sentAt: number, remoteRef: string | null): void;
+  /**
+   * Records, in one write, that these unsent rows are about to be sent and their outcome is not
+   * known yet (`last_error_code` = `OUTCOME_UNKNOWN`): after a crash before the answer is
+   * recorded, the next attempt looks the dossier up first. Attempts are not counted.
+   */
+  markOutcomeUnknown(ids: readonly number[]): void;
   markRetry(id: number, error: string, nextAttemptAt: number, errorCode?: string | null): void;
   markDead(id: number, error: string, reason?: DeadReason, errorCode?: string | null, deadAt?: number): void;
+  /**
+   * Runs several `mark*` writes as one write (one SQLite transaction, one fsync): all of them or
+   * none are recorded. The sender records a group's outcomes with it; a port without it records
+   * them one by one.
+   */
+  recordTogether?(writes: () => void): void;
   /** Counts per status (for the officer's sync panel). */
   counts(): Record<OutboxStatus, number>;
   /** State per target of one dossier: 'synced' when every row is sent, 'dead' if any row is dead, etc. */

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ANSWER_VARIANTS, type AnswerVariantName } from '../remotes/national-portal/answer-variants';
 import { startNationalPortalSimulator, type NationalPortalSimulator } from '../remotes/national-portal/national-portal.simulator';
 import { startProvincialSimulator, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
 import { FAULT_KINDS, type FaultControls } from '../remotes/simulator-server';
@@ -13,25 +14,53 @@ import { checkDelivery, clients, enqueueDossier } from './testing/sync-fixture';
  * step must have arrived exactly once and in order per dossier, as the simulators recorded it.
  */
 const DOSSIERS = 5;
+/** The matrix runs against every answer variant of the portal; the non-canonical ones with fewer dossiers. */
+const VARIANT_DOSSIERS = 2;
 
 let temp: ReturnType<typeof tempDir>;
 let store: Store;
 let national: NationalPortalSimulator;
 let provincial: ProvincialSimulator;
 
-beforeEach(async () => {
-  temp = tempDir('motcua-sync-');
-  store = openStore({ dataDir: temp.dir });
-  national = await startNationalPortalSimulator();
-  provincial = await startProvincialSimulator();
-  for (let n = 1; n <= DOSSIERS; n++) enqueueDossier(store, n, Date.now());
-});
+/** Both simulators and a store with `DOSSIERS` dossiers for each test of the describe that calls it. */
+function withSimulators(): void {
+  beforeEach(async () => {
+    temp = tempDir('motcua-sync-');
+    store = openStore({ dataDir: temp.dir });
+    national = await startNationalPortalSimulator();
+    provincial = await startProvincialSimulator();
+    for (let n = 1; n <= DOSSIERS; n++) enqueueDossier(store, n, Date.now());
+  });
 
-afterEach(async () => {
-  await Promise.all([national.close(), provincial.close()]);
-  store.close();
-  temp.cleanup();
-});
+  afterEach(async () => {
+    await Promise.all([national.close(), provincial.close()]);
+    store.close();
+    temp.cleanup();
+  });
+}
+
+/** One matrix case's own simulators and store (the cases run concurrently). */
+interface Rig {
+  store: Store;
+  national: NationalPortalSimulator;
+  provincial: ProvincialSimulator;
+  close(): Promise<void>;
+}
+
+async function startRig(dossiers: number): Promise<Rig> {
+  const dir = tempDir('motcua-sync-');
+  const rigStore = openStore({ dataDir: dir.dir });
+  const [rigNational, rigProvincial] = await Promise.all([startNationalPortalSimulator(), startProvincialSimulator()]);
+  for (let n = 1; n <= dossiers; n++) enqueueDossier(rigStore, n, Date.now());
+  return {
+    store: rigStore, national: rigNational, provincial: rigProvincial,
+    async close() {
+      await Promise.all([rigNational.close(), rigProvincial.close()]);
+      rigStore.close();
+      dir.cleanup();
+    },
+  };
+}
 
 /** A seeded generator, so the jitter of a run can be repeated. */
 function seeded(seed: number): () => number {
@@ -44,8 +73,8 @@ function seeded(seed: number): () => number {
   };
 }
 
-function makeSender(s: Store, timeoutMs = 300): OutboxSender {
-  const c = clients(national.url, provincial.url, timeoutMs);
+function makeSender(s: Store, timeoutMs = 300, sims: { national: NationalPortalSimulator; provincial: ProvincialSimulator } = { national, provincial }): OutboxSender {
+  const c = clients(sims.national.url, sims.provincial.url, timeoutMs);
   return new OutboxSender(
     { outbox: s.outbox, national: c.national, provincial: c.provincial, random: seeded(7) },
     // Transient faults must never kill a row here; the breaker opens and closes quickly.
@@ -66,10 +95,10 @@ async function drainUntilDone(sender: OutboxSender, s: Store = store, deadlineMs
   }
 }
 
-function expectExactlyOnceInOrder(): ReturnType<typeof checkDelivery> {
-  const report = checkDelivery(national.state, provincial.state, DOSSIERS);
+function expectExactlyOnceInOrder(count = DOSSIERS): ReturnType<typeof checkDelivery> {
+  const report = checkDelivery(national.state, provincial.state, count);
   expect(report.problems).toEqual([]);
-  expect(store.outbox.counts()).toEqual({ pending: 0, retrying: 0, sent: DOSSIERS * 5, dead: 0 });
+  expect(store.outbox.counts()).toEqual({ pending: 0, retrying: 0, sent: count * 5, dead: 0 });
   return report;
 }
 
@@ -121,18 +150,38 @@ const AMBIGUOUS = new Set([
   'garbage JSON (gateway page) after the work',
 ]);
 
+/** Every variant × every fault: the variant decides how the portal writes its answers. */
+const VARIANT_MATRIX: [AnswerVariantName, string, Setup][] = ANSWER_VARIANTS.flatMap((v) => MATRIX.map(([name, setup]): [AnswerVariantName, string, Setup] => [v, name, setup]));
+
+/**
+ * The cases wait mostly on timeouts and back-offs, not on the CPU, so they run concurrently
+ * (vitest's `maxConcurrency`, 5), each with its own simulators and store.
+ */
 describe('sync fault matrix against the simulators (exactly once, in order per dossier)', () => {
-  it.each(MATRIX)('%s', async (_name, setup) => {
-    setup(national.faults, provincial.faults, { national, provincial });
-    const sender = makeSender(store);
-    await drainUntilDone(sender);
-    const report = expectExactlyOnceInOrder();
-    // Each queued fault was actually hit (random ones are not queued).
-    expect(national.faults.pending + provincial.faults.pending).toBe(0);
-    // Faults that hide the answer after the work was done must have made the engine send again,
-    // and the remotes must have recognised each repeat (checked above): the hard case was exercised.
-    if (AMBIGUOUS.has(_name)) expect(report.redeliveries.national + report.redeliveries.provincial).toBeGreaterThan(0);
-  }, 60_000);
+  it.concurrent.for(VARIANT_MATRIX)('portal answers %s: %s', { timeout: 60_000 }, async ([answers, name, setup], { expect }) => {
+    // Fewer dossiers for the non-canonical variants.
+    const count = answers === 'canonical' ? DOSSIERS : VARIANT_DOSSIERS;
+    const rig = await startRig(count);
+    try {
+      rig.national.state.answers = answers;
+      setup(rig.national.faults, rig.provincial.faults, rig);
+      await drainUntilDone(makeSender(rig.store, 300, rig), rig.store);
+      const report = checkDelivery(rig.national.state, rig.provincial.state, count);
+      expect(report.problems).toEqual([]);
+      expect(rig.store.outbox.counts()).toEqual({ pending: 0, retrying: 0, sent: count * 5, dead: 0 });
+      // Each queued fault was actually hit (random ones are not queued).
+      if (count === DOSSIERS) expect(rig.national.faults.pending + rig.provincial.faults.pending).toBe(0);
+      // Faults that hide the answer after the work was done must have made the engine send again,
+      // and the remotes must have recognised each repeat (checked above): the hard case was exercised.
+      if (AMBIGUOUS.has(name)) expect(report.redeliveries.national + report.redeliveries.provincial).toBeGreaterThan(0);
+    } finally {
+      await rig.close();
+    }
+  });
+});
+
+describe('sync engine against the simulators: breaker, rejections, resets, crashes, load', () => {
+  withSimulators();
 
   it('the breaker opens while a remote is down, the other remote keeps going, and it closes again', async () => {
     const url = national.url;
@@ -231,4 +280,73 @@ describe('sync fault matrix against the simulators (exactly once, in order per d
     expect(maxGap).toBeLessThan(500);
     expect(checkDelivery(national.state, provincial.state, DOSSIERS + 60).problems).toEqual([]);
   }, 60_000);
+});
+
+/** The same rules whatever way the portal writes its answers. */
+describe.each(ANSWER_VARIANTS)('portal answers %s: refusals, sessions and lookups', (answers) => {
+  withSimulators();
+  beforeEach(() => {
+    national.state.answers = answers;
+  });
+
+  it('a dossier the portal refuses in a batch is a dead letter with its code and message, never sent', async () => {
+    const { SyncService } = await import('./sync.service');
+    const refused = [6, 7];
+    national.state.refusedProcedures.add('9.999999');
+    for (const n of refused) enqueueDossier(store, n, Date.now(), { procedureCode: '9.999999' });
+    const sender = makeSender(store);
+    for (let i = 0; i < 10; i++) await sender.drainOnce();
+
+    const dead = new SyncService({ store, now: Date.now }).deadLetters();
+    expect(dead.map((d) => d.dossierCode).sort()).toEqual(refused.map((n) => `000.00.12.H56-250715-000${n}`));
+    for (const letter of dead) {
+      expect(letter).toMatchObject({ kind: 'dossier.upsert', reason: 'rejected', errorCode: 'REMOTE_REJECTED', attempts: 1 });
+      expect(letter.error).toMatch(/-3/);
+      expect(letter.message).toMatch(/9\.999999 không hợp lệ/u);
+      // Nothing of it reached the portal; its steps wait behind the dead row.
+      expect(national.state.dossiers.has(letter.dossierCode)).toBe(false);
+      expect(store.outbox.stateOf(letter.dossierCode).national).toBe('dead');
+    }
+    expect(store.outbox.counts()).toMatchObject({ dead: 2, pending: 2 * 3, retrying: 0 });
+    expect(checkDelivery(national.state, provincial.state, DOSSIERS).problems).toEqual([]);
+  }, 30_000);
+
+  it('an expired session costs exactly one login again and no attempt of any row', async () => {
+    const sender = makeSender(store);
+    await drainUntilDone(sender);
+    const logins = (): number => national.state.calls.filter((c) => c.service === 'auth').length;
+    expect(logins()).toBe(1);
+    // New work arrives after the portal dropped every session.
+    national.expireSessions();
+    for (let n = DOSSIERS + 1; n <= DOSSIERS + 2; n++) enqueueDossier(store, n, Date.now());
+    await drainUntilDone(sender);
+    expect(logins()).toBe(2);
+    const rows = Array.from({ length: DOSSIERS + 2 }, (_, i) => store.outbox.listForDossier(`000.00.12.H56-250715-000${i + 1}`)).flat();
+    expect(rows.filter((r) => r.target === 'national').every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
+    expectExactlyOnceInOrder(DOSSIERS + 2);
+  }, 30_000);
+
+  it('after an unknown outcome a step the portal already holds is not sent again (a portal may keep every copy)', async () => {
+    // The portal stores the step, then the answer is lost three ways: a timeout, a cut answer, a dropped connection.
+    national.faults.failNext(1, 'timeout', { only: 'CapNhatTienDoHoSoMC' });
+    national.faults.failNext(1, 'cut', { only: 'CapNhatTienDoHoSoMC' });
+    national.faults.failNext(1, 'drop', { only: 'CapNhatTienDoHoSoMC' });
+    await drainUntilDone(makeSender(store));
+    expect(national.faults.pending).toBe(0);
+    expectExactlyOnceInOrder();
+    const progress = national.state.received.filter((r) => r.service === 'CapNhatTienDoHoSoMC');
+    expect(progress.filter((r) => r.outcome === 'duplicate')).toEqual([]);
+    expect(progress).toHaveLength(DOSSIERS * 3);
+    expect(national.state.calls.filter((c) => c.service === 'TraCuuHoSo').length).toBeGreaterThanOrEqual(3);
+  }, 30_000);
+
+  it('sends creates in batches and looks nothing up when no outcome was unknown', async () => {
+    await drainUntilDone(makeSender(store));
+    expectExactlyOnceInOrder();
+    const calls = (service: string): number => national.state.calls.filter((c) => c.service === service).length;
+    expect(calls('DongBoHoSoMC')).toBeLessThan(DOSSIERS);
+    // Variants whose success does not name each dossier are confirmed by one lookup per dossier.
+    const unnamed = answers === 'no-result' || answers === 'empty-ack';
+    expect(calls('TraCuuHoSo')).toBe(unnamed ? DOSSIERS : 0);
+  }, 30_000);
 });

@@ -122,10 +122,10 @@ describe('national portal client: dossiers and progress', () => {
   it('creates a dossier, then updates it, and finds it with TraCuuHoSo', async () => {
     const portal = client();
     const d = wireDossier(1);
-    expect(await portal.lookupDossier(d.MaHoSo)).toEqual({ exists: false, status: null });
-    expect(await portal.syncDossiers([d], false)).toEqual({ accepted: [d.MaHoSo] });
-    expect(await portal.syncDossiers([{ ...d, TrangThaiHoSo: '4' }], true)).toEqual({ accepted: [d.MaHoSo] });
-    expect(await portal.lookupDossier(d.MaHoSo)).toEqual({ exists: true, status: '4' });
+    expect(await portal.lookupDossier(d.MaHoSo)).toEqual({ exists: false, status: null, steps: null });
+    expect(await portal.syncDossiers([d], false)).toEqual({ accepted: [d.MaHoSo], refused: [], unconfirmed: [] });
+    expect(await portal.syncDossiers([{ ...d, TrangThaiHoSo: '4' }], true)).toEqual({ accepted: [d.MaHoSo], refused: [], unconfirmed: [] });
+    expect(await portal.lookupDossier(d.MaHoSo)).toEqual({ exists: true, status: '4', steps: [] });
     const stored = sim.state.dossiers.get(d.MaHoSo);
     expect(stored).toMatchObject({ createCount: 1, updateCount: 1 });
     expect(stored?.record.TrangThaiHoSo).toBe('4');
@@ -176,7 +176,7 @@ describe('national portal client: sessions', () => {
     await portal.lookupDossier('x');
     sim.faults.failNext(1, 'expire-session', { only: 'DongBoHoSoMC' });
     const d = wireDossier(4);
-    expect(await portal.syncDossiers([d], false)).toEqual({ accepted: [d.MaHoSo] });
+    expect(await portal.syncDossiers([d], false)).toEqual({ accepted: [d.MaHoSo], refused: [], unconfirmed: [] });
     expect(countCalls('auth')).toBe(2);
     expect(sim.state.dossiers.get(d.MaHoSo)?.createCount).toBe(1);
   });
@@ -291,7 +291,7 @@ describe('national portal client: faults', () => {
     try {
       const port = (server.address() as AddressInfo).port;
       const portal = client({ baseUrl: `http://127.0.0.1:${port}` });
-      expect(await portal.lookupDossier('x')).toEqual({ exists: false, status: null });
+      expect(await portal.lookupDossier('x')).toEqual({ exists: false, status: null, steps: null });
       expect(requests).toBe(4);
     } finally {
       await new Promise<void>((r) => server.close(() => r()));

@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { joinUrl, parseAnswer, sendHttp, statusError, tryParseJson } from '../http-transport';
+import { joinUrl, sendHttp, statusError } from '../http-transport';
 import { RemoteError } from '../remote-error';
 import type {
-  CitizenLookup, DocumentQuery, DossierLookup, NationalAgency, NationalDocument, NationalPortal, NationalProcedure, NationalSector,
+  CitizenLookup, DocumentQuery, DossierLookup, DossierSyncAnswer, NationalAgency, NationalDocument, NationalPortal, NationalProcedure, NationalSector,
   ProcedureListItem,
 } from './national-portal.port';
+import { isScalarResult, isSessionExpired, readPortalAnswer, resultRecords, saysNotFound, type PortalAnswer } from './portal-answer';
+import { loginSession, readPortalSteps, readSyncEntries } from './portal-entries';
 import {
   channelCode, fromWireAgency, fromWireCitizen, fromWireDocument, fromWireProcedure, fromWireProcedureListItem, fromWireSector,
   toWireDateTimeSeconds,
@@ -33,26 +35,46 @@ export interface NationalPortalClientOptions {
 export const PROGRESS_CHUNK = 20;
 
 /**
- * Session-expiry convention: `error_code` 401 (or HTTP 401, or a non-zero code whose message
- * speaks of the session) means the session is gone; the client logs in again once and repeats
- * the call. A second refusal right after a fresh login is `REMOTE_AUTH_FAILED`.
+ * Session-expiry convention (`isSessionExpired` in `portal-answer.ts`): `error_code` 401, HTTP
+ * 401, or a non-zero code whose message speaks of the session (e.g. -1 "Phiên làm việc hết hạn")
+ * means the session is gone; the client logs in again once and repeats the call. A second
+ * refusal right after a fresh login is `REMOTE_AUTH_FAILED`.
  */
 export const SESSION_EXPIRED_CODE = 401;
-const SESSION_MESSAGE = /session|phiên làm việc|phiên đăng nhập/iu;
 
-const ErrorCode = z.union([z.number().int(), z.string().regex(/^-?\d+$/).transform(Number)]);
-const Envelope = z.object({ error_code: ErrorCode, message: z.string().nullish(), result: z.unknown() });
-const LoginAnswer = z.object({ error_code: ErrorCode, message: z.string().nullish(), session: z.string().nullish() });
-
-const SyncResult = z.array(z.object({ MaHoSo: z.string() }).loose());
-const DossierLookupResult = z.object({ MaHoSo: z.string(), TrangThaiHoSo: z.string() }).loose().nullable();
+const DossierLookupEntry = z.object({
+  MaHoSo: z.union([z.string(), z.number()]).transform(String),
+  TrangThaiHoSo: z.union([z.string(), z.number()]).transform(String).optional(),
+}).loose();
 const CitizenResult = WireCitizenSchema.loose().nullable();
-const DocumentsResult = z.array(WireDocumentSchema).nullable();
+const DocumentsResult = z.array(WireDocumentSchema.loose()).nullable();
 // A null list is an empty list (some portal versions answer null for "nothing").
 const ProcedureListResult = z.array(WireProcedureListItemSchema.loose()).nullable();
 const ProcedureResult = WireProcedureSchema.loose().nullable();
 const AgenciesResult = z.array(WireAgencySchema.loose()).nullable();
 const SectorsResult = z.array(WireSectorSchema.loose()).nullable();
+
+/** For a record answer: missing → null, a list of zero or one → its entry (or null). */
+function single(result: unknown): unknown {
+  if (result === undefined) return null;
+  if (Array.isArray(result)) {
+    if (result.length > 1) return result; // left to the schema, which refuses it
+    return result[0] ?? null;
+  }
+  return result;
+}
+
+/** For a list answer: missing → null (the schemas read null as an empty list). */
+function list(result: unknown): unknown {
+  return result === undefined ? null : result;
+}
+
+function shaped<T extends z.ZodType>(service: string, schema: T, value: unknown): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(result)'}: ${i.message}`);
+  throw new RemoteError('national', 'REMOTE_BAD_RESPONSE', `${service}: result has an unexpected shape`, { details: { issues } });
+}
 
 /** A record that passed the schema but cannot be mapped (unknown unit, bad date) is a bad answer. */
 function mapped<T>(service: string, map: () => T): T {
@@ -88,16 +110,17 @@ export function createNationalPortalClient(opts: NationalPortalClientOptions): N
     if (answer.status >= 400) {
       throw new RemoteError('national', 'REMOTE_AUTH_FAILED', `${what}: refused (HTTP ${answer.status})`, { status: answer.status });
     }
-    const body = parseAnswer('national', answer.text, LoginAnswer, what, answer.status);
-    if (body.error_code !== 0) {
-      log(`national: login refused (error_code ${body.error_code})`);
-      throw new RemoteError('national', 'REMOTE_AUTH_FAILED', `${what}: refused: ${body.message ?? `error_code ${body.error_code}`}`, {
-        details: { errorCode: body.error_code },
+    const verdict = readPortalAnswer(answer.text, what, answer.status);
+    if (verdict.errorCode !== 0) {
+      log(`national: login refused (error_code ${verdict.errorCode})`);
+      throw new RemoteError('national', 'REMOTE_AUTH_FAILED', `${what}: refused: ${verdict.message ?? `error_code ${verdict.errorCode}`}`, {
+        details: { errorCode: verdict.errorCode },
       });
     }
-    if (!body.session) throw new RemoteError('national', 'REMOTE_BAD_RESPONSE', `${what}: answer has no session`);
+    const issued = loginSession(answer.text, verdict);
+    if (!issued) throw new RemoteError('national', 'REMOTE_BAD_RESPONSE', `${what}: answer has no session`);
     log('national: logged in');
-    return body.session;
+    return issued;
   }
 
   function currentSession(): Promise<string> {
@@ -115,7 +138,11 @@ export function createNationalPortalClient(opts: NationalPortalClientOptions): N
     return loginInFlight;
   }
 
-  async function call<T extends z.ZodType>(service: string, params: Record<string, unknown>, resultSchema: T): Promise<z.infer<T>> {
+  /**
+   * One service call with the session handled: resolves with the portal's verdict (any
+   * `error_code` except an expired session, which is renewed once here).
+   */
+  async function exchange(service: string, params: Record<string, unknown>): Promise<PortalAnswer> {
     let renewed = false;
     for (;;) {
       const used = await currentSession();
@@ -130,50 +157,46 @@ export function createNationalPortalClient(opts: NationalPortalClientOptions): N
       const common = statusError('national', answer.status, service);
       if (common) throw common;
 
-      let errorCode: number;
-      let message: string | null;
-      let result: unknown;
+      let verdict: PortalAnswer;
       if (answer.status >= 400) {
-        const parsed = Envelope.safeParse(tryParseJson(answer.text));
-        errorCode = answer.status === 401 ? SESSION_EXPIRED_CODE : parsed.success ? parsed.data.error_code : answer.status;
-        message = parsed.success ? (parsed.data.message ?? null) : `HTTP ${answer.status}`;
-        result = undefined;
-        if (answer.status === 403) {
-          throw new RemoteError('national', 'REMOTE_AUTH_FAILED', `${service}: forbidden`, { status: 403 });
+        if (answer.status === 403) throw new RemoteError('national', 'REMOTE_AUTH_FAILED', `${service}: forbidden`, { status: 403 });
+        let read: PortalAnswer | null = null;
+        try {
+          read = readPortalAnswer(answer.text, service, answer.status);
+        } catch {
+          read = null;
         }
+        verdict = answer.status === 401
+          ? { errorCode: SESSION_EXPIRED_CODE, message: read?.message ?? null, result: undefined }
+          : { errorCode: read && read.errorCode !== 0 ? read.errorCode : answer.status, message: read?.message ?? `HTTP ${answer.status}`, result: read?.result };
       } else {
-        const env = parseAnswer('national', answer.text, Envelope, service, answer.status);
-        errorCode = env.error_code;
-        message = env.message ?? null;
-        result = env.result;
+        verdict = readPortalAnswer(answer.text, service, answer.status);
       }
 
-      if (errorCode === 0) {
-        const parsed = resultSchema.safeParse(result);
-        if (!parsed.success) {
-          const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(result)'}: ${i.message}`);
-          throw new RemoteError('national', 'REMOTE_BAD_RESPONSE', `${service}: result has an unexpected shape`, { details: { issues } });
-        }
-        return parsed.data;
+      if (!isSessionExpired(verdict.errorCode, verdict.message)) return verdict;
+      if (session === used) session = null;
+      if (renewed) {
+        throw new RemoteError('national', 'REMOTE_AUTH_FAILED', `${service}: session refused right after login`, {
+          details: { errorCode: verdict.errorCode },
+        });
       }
-
-      if (errorCode === SESSION_EXPIRED_CODE || (message !== null && SESSION_MESSAGE.test(message))) {
-        if (session === used) session = null;
-        if (renewed) {
-          throw new RemoteError('national', 'REMOTE_AUTH_FAILED', `${service}: session refused right after login`, {
-            details: { errorCode },
-          });
-        }
-        renewed = true;
-        log(`national: session expired during ${service}, logging in again`);
-        continue;
-      }
-
-      throw new RemoteError('national', 'REMOTE_REJECTED', `${service} rejected: ${message ?? `error_code ${errorCode}`}`, {
-        status: answer.status,
-        details: { errorCode },
-      });
+      renewed = true;
+      log(`national: session expired during ${service} (error_code ${verdict.errorCode}), logging in again`);
     }
+  }
+
+  function rejected(service: string, verdict: PortalAnswer): RemoteError {
+    // The portal's own code and words, kept for the dead letter (`sync.service.ts` quotes them).
+    return new RemoteError('national', 'REMOTE_REJECTED', `${service} rejected: [error_code ${verdict.errorCode}] ${verdict.message ?? ''}`.trim(), {
+      details: { errorCode: verdict.errorCode },
+    });
+  }
+
+  /** A call whose only success is `error_code` 0; resolves with its payload (undefined when there is none). */
+  async function call(service: string, params: Record<string, unknown>): Promise<unknown> {
+    const verdict = await exchange(service, params);
+    if (verdict.errorCode !== 0) throw rejected(service, verdict);
+    return verdict.result;
   }
 
   async function withLog<T>(service: string, run: () => Promise<T>): Promise<T> {
@@ -186,32 +209,51 @@ export function createNationalPortalClient(opts: NationalPortalClientOptions): N
   }
 
   return {
-    syncDossiers(items: WireDossier[], isUpdating: boolean) {
-      if (items.length === 0) return Promise.resolve({ accepted: [] });
+    syncDossiers(items: WireDossier[], isUpdating: boolean): Promise<DossierSyncAnswer> {
+      if (items.length === 0) return Promise.resolve({ accepted: [], refused: [], unconfirmed: [] });
       return withLog('DongBoHoSoMC', async () => {
-        const result = await call('DongBoHoSoMC', { isUpdating, data: items }, SyncResult);
-        return { accepted: result.map((r) => r.MaHoSo) };
+        const verdict = await exchange('DongBoHoSoMC', { isUpdating, data: items });
+        const answer = readSyncEntries(items.map((i) => i.MaHoSo), verdict);
+        // A whole call refused without a word per dossier: for one dossier that is its refusal;
+        // for several it names none of them (the sender sends them one by one).
+        if (verdict.errorCode !== 0 && answer.accepted.length === 0 && answer.refused.length === 0) throw rejected('DongBoHoSoMC', verdict);
+        if (answer.refused.length > 0) log(`national: DongBoHoSoMC refused ${answer.refused.length} of ${items.length}`);
+        return answer;
       });
     },
 
     pushProgress(steps: WireProgressStep[]) {
       return withLog('CapNhatTienDoHoSoMC', async () => {
         for (let i = 0; i < steps.length; i += PROGRESS_CHUNK) {
-          await call('CapNhatTienDoHoSoMC', { data: steps.slice(i, i + PROGRESS_CHUNK) }, z.unknown());
+          await call('CapNhatTienDoHoSoMC', { data: steps.slice(i, i + PROGRESS_CHUNK) });
         }
       });
     },
 
     lookupDossier(code: string): Promise<DossierLookup> {
       return withLog('TraCuuHoSo', async () => {
-        const result = await call('TraCuuHoSo', { MaHoSo: code }, DossierLookupResult);
-        return result ? { exists: true, status: result.TrangThaiHoSo } : { exists: false, status: null };
+        const verdict = await exchange('TraCuuHoSo', { MaHoSo: code });
+        if (verdict.errorCode !== 0) {
+          if (saysNotFound(verdict.message)) return { exists: false, status: null, steps: null };
+          throw rejected('TraCuuHoSo', verdict);
+        }
+        if (isScalarResult(verdict.result)) throw new RemoteError('national', 'REMOTE_BAD_RESPONSE', 'TraCuuHoSo: result is neither a record nor a list');
+        const entries = resultRecords(verdict.result).map((r) => shaped('TraCuuHoSo', DossierLookupEntry, r));
+        const mine = entries.find((e) => e.MaHoSo.trim() === code.trim());
+        if (!mine) return { exists: false, status: null, steps: null };
+        return { exists: true, status: mine.TrangThaiHoSo ?? null, steps: readPortalSteps(mine) };
       });
     },
 
     lookupCitizen(personalId: string): Promise<CitizenLookup> {
       return withLog('TraCuuTechID', async () => {
-        const result = await call('TraCuuTechID', { SoDinhDanh: personalId }, CitizenResult);
+        const verdict = await exchange('TraCuuTechID', { SoDinhDanh: personalId });
+        if (verdict.errorCode !== 0) {
+          // Some integrations answer an unknown citizen as an error ("Không tìm thấy", "không tồn tại").
+          if (saysNotFound(verdict.message)) return fromWireCitizen(null);
+          throw rejected('TraCuuTechID', verdict);
+        }
+        const result = shaped('TraCuuTechID', CitizenResult, single(verdict.result));
         return fromWireCitizen(result);
       });
     },
@@ -219,14 +261,14 @@ export function createNationalPortalClient(opts: NationalPortalClientOptions): N
     listProcedures(changedSince?: string | null): Promise<ProcedureListItem[]> {
       return withLog('LayDanhSachTTHC', async () => {
         const params = changedSince ? { TuNgay: toWireDateTimeSeconds(changedSince) } : {};
-        const result = await call('LayDanhSachTTHC', params, ProcedureListResult);
+        const result = shaped('LayDanhSachTTHC', ProcedureListResult, list(await call('LayDanhSachTTHC', params)));
         return mapped('LayDanhSachTTHC', () => (result ?? []).map(fromWireProcedureListItem));
       });
     },
 
     getProcedure(code: string, pulledOn: string): Promise<NationalProcedure | null> {
       return withLog('LayThuTuc', async () => {
-        const result = await call('LayThuTuc', { MATTHC: code }, ProcedureResult);
+        const result = shaped('LayThuTuc', ProcedureResult, single(await call('LayThuTuc', { MATTHC: code })));
         if (result === null) return null;
         if (result.MATTHC.trim() !== code.trim()) {
           throw new RemoteError('national', 'REMOTE_BAD_RESPONSE', `LayThuTuc: asked for ${code}, got ${result.MATTHC}`);
@@ -236,26 +278,23 @@ export function createNationalPortalClient(opts: NationalPortalClientOptions): N
     },
 
     listAgencies(): Promise<NationalAgency[]> {
-      return withLog('LayDanhMucCoQuan', async () => (await call('LayDanhMucCoQuan', {}, AgenciesResult) ?? []).map(fromWireAgency));
+      return withLog('LayDanhMucCoQuan', async () => (shaped('LayDanhMucCoQuan', AgenciesResult, list(await call('LayDanhMucCoQuan', {}))) ?? []).map(fromWireAgency));
     },
 
     listSectors(): Promise<NationalSector[]> {
-      return withLog('LayDanhMucLinhVuc', async () => (await call('LayDanhMucLinhVuc', {}, SectorsResult) ?? []).map(fromWireSector));
+      return withLog('LayDanhMucLinhVuc', async () => (shaped('LayDanhMucLinhVuc', SectorsResult, list(await call('LayDanhMucLinhVuc', {}))) ?? []).map(fromWireSector));
     },
 
     queryDocuments(query: DocumentQuery): Promise<NationalDocument[]> {
       return withLog('GetKetQuaGiayTo', async () => {
-        const result = await call(
-          'GetKetQuaGiayTo',
-          {
-            MaDinhDanh: query.ownerId,
-            NguoiYeuCau: query.requester,
-            KenhThucHien: channelCode(query.channel),
-            MaTTHC: query.procedureCode,
-            DanhSachMaKetQua: query.resultCodes,
-          },
-          DocumentsResult,
-        );
+        const answer = await call('GetKetQuaGiayTo', {
+          MaDinhDanh: query.ownerId,
+          NguoiYeuCau: query.requester,
+          KenhThucHien: channelCode(query.channel),
+          MaTTHC: query.procedureCode,
+          DanhSachMaKetQua: query.resultCodes,
+        });
+        const result = shaped('GetKetQuaGiayTo', DocumentsResult, list(answer));
         return (result ?? []).map(fromWireDocument);
       });
     },

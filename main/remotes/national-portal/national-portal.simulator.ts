@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { FaultInjector, startSimServer, type FaultControls, type SimReply, type SimRequest } from '../simulator-server';
+import { ANSWER_VARIANTS, answerVariant, isAnswerVariantName, type AnswerVariantName, type PortalMeaning } from './answer-variants';
 import type { NationalDocument } from './national-portal.port';
 import { trainingCitizenDirectory, trainingDocumentStore } from './training-citizens';
 import { toWireDocument } from './wire-format';
@@ -15,8 +16,13 @@ export type { FaultControls, FaultKind, FaultOptions } from '../simulator-server
  * A twin of the national public service portal: a real HTTP server speaking the same protocol as
  * `national-portal.client.ts` (DOMAIN.md §6), for tests and training mode.
  *
- * Conventions (the client relies on them):
+ * Conventions (in the `canonical` answer variant; `answers` picks another way of writing the same
+ * answers, see `answer-variants.ts`; the client must read every one):
  * - Business answers are HTTP 200 with `{ error_code, message, result }`; `error_code` 0 = ok.
+ * - DongBoHoSoMC answers one entry per dossier; a dossier whose MaTTHC is in
+ *   `state.refusedProcedures` is refused in its own entry (`error_code` -3), the others stored.
+ * - TraCuuHoSo answers `{ MaHoSo, TrangThaiHoSo, DanhSachTienDoXuLy }` (the steps it holds:
+ *   ThoiDiemXuLy, TrangThai, NoiDungXuLy) or null.
  * - Login refused: `error_code` 1 (user/password) or 2 (dstcode).
  * - Session missing, unknown or expired: `error_code` 401. The client logs in again once.
  * - Invalid request or record: `error_code` 2 (validation), 3 (unknown dossier), 4 (unknown
@@ -45,6 +51,10 @@ export interface NationalPortalSimulatorOptions {
   procedures?: readonly WireProcedure[];
   agencies?: readonly WireAgency[];
   sectors?: readonly WireSector[];
+  /** How answers are written (default `canonical`); changeable by `state.answers` or the admin endpoint. */
+  answers?: AnswerVariantName;
+  /** MaTTHC the portal refuses per entry (-3, "MaTTHC không hợp lệ"). */
+  refusedProcedures?: readonly string[];
 }
 
 export interface SimDossierRecord {
@@ -79,6 +89,10 @@ export interface NationalPortalState {
   procedures: Map<string, WireProcedure>;
   agencies: WireAgency[];
   sectors: WireSector[];
+  /** The answer variant in use (see `answer-variants.ts`). */
+  answers: AnswerVariantName;
+  /** MaTTHC refused per entry by DongBoHoSoMC. */
+  refusedProcedures: Set<string>;
 }
 
 export interface NationalPortalSimulator {
@@ -172,11 +186,22 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
     procedures: new Map((opts.procedures ?? TRAINING_PROCEDURES).map((p) => [p.MATTHC, structuredClone(p)])),
     agencies: (opts.agencies ?? TRAINING_AGENCIES).map((a) => ({ ...a })),
     sectors: (opts.sectors ?? TRAINING_SECTORS).map((x) => ({ ...x })),
+    answers: opts.answers ?? 'canonical',
+    refusedProcedures: new Set(opts.refusedProcedures ?? []),
   };
   let baseUrl = '';
 
-  const ok = (result: unknown): SimReply => ({ status: 200, json: { error_code: 0, message: 'Thành công', result } });
-  const fail = (code: number, message: string, status = 200): SimReply => ({ status, json: { error_code: code, message, result: null } });
+  // Login answers keep one shape; service answers are written by the variant in use.
+  const loginFail = (code: number, message: string, status = 200): SimReply => ({ status, json: { error_code: code, message, result: null } });
+  let currentService = '';
+  const render = (meaning: Omit<PortalMeaning, 'service'>): SimReply => ({
+    status: 200,
+    json: answerVariant(state.answers).render({ ...meaning, service: currentService }),
+  });
+  const ok = (result: unknown, refusedEntries?: PortalMeaning['refusedEntries']): SimReply =>
+    render({ kind: 'ok', errorCode: 0, message: 'Thành công', result, ...(refusedEntries ? { refusedEntries } : {}) });
+  const fail = (code: number, message: string, status = 200): SimReply =>
+    status === 200 ? render({ kind: 'error', errorCode: code, message, result: null }) : loginFail(code, message, status);
 
   function parseJsonBody(req: SimRequest): unknown {
     try {
@@ -199,11 +224,11 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
     state.calls.push({ service: 'auth', at: Date.now() });
     const header = req.headers['dstcode'];
     const dstcode = Array.isArray(header) ? header[0] : header;
-    if (!dstcode || (opts.dstcode !== undefined && dstcode !== opts.dstcode)) return fail(2, 'dstcode không hợp lệ');
+    if (!dstcode || (opts.dstcode !== undefined && dstcode !== opts.dstcode)) return loginFail(2, 'dstcode không hợp lệ');
     const body = LoginBody.safeParse(parseJsonBody(req));
-    if (!body.success) return fail(400, 'Yêu cầu đăng nhập không hợp lệ', 400);
+    if (!body.success) return loginFail(400, 'Yêu cầu đăng nhập không hợp lệ', 400);
     const user = users.find((u) => u.username === body.data.username && u.password === body.data.password);
-    if (!user) return fail(1, 'Sai tên đăng nhập hoặc mật khẩu');
+    if (!user) return loginFail(1, 'Sai tên đăng nhập hoặc mật khẩu');
     const session = randomBytes(24).toString('base64url');
     state.sessions.set(session, { username: user.username, expiresAt: Date.now() + sessionTtlMs });
     return { status: 200, json: { error_code: 0, message: 'Thành công', session } };
@@ -214,11 +239,12 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
     const env = ServiceEnvelope.safeParse(raw);
     if (!env.success) return fail(400, 'Yêu cầu không phải đối tượng JSON', 400);
     const name = env.data.service ?? '';
+    currentService = name;
     state.calls.push({ service: name, at: Date.now() });
     const session = env.data.session ? state.sessions.get(env.data.session) : undefined;
     if (!session || session.expiresAt <= Date.now()) {
       if (env.data.session) state.sessions.delete(env.data.session);
-      return fail(ERROR_SESSION_EXPIRED, 'Phiên làm việc đã hết hạn hoặc không hợp lệ');
+      return render({ kind: 'session-expired', errorCode: ERROR_SESSION_EXPIRED, message: 'Phiên làm việc đã hết hạn hoặc không hợp lệ', result: null });
     }
     if (!env.data.madonvi) return fail(2, 'Thiếu mã đơn vị (madonvi)');
     const body = env.data;
@@ -272,8 +298,15 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
       }
       records.push(parsed.data);
     }
-    const result: { MaHoSo: string; KetQua: 'TaoMoi' | 'CapNhat' }[] = [];
+    const result: ({ MaHoSo: string; KetQua: 'TaoMoi' | 'CapNhat' } | { MaHoSo: string; error_code: number; message: string })[] = [];
+    const refused: { MaHoSo: string; error_code: number; message: string }[] = [];
     for (const record of records) {
+      if (state.refusedProcedures.has(record.MaTTHC)) {
+        const entry = { MaHoSo: record.MaHoSo, error_code: -3, message: `MaTTHC ${record.MaTTHC} không hợp lệ` };
+        refused.push(entry);
+        result.push(entry);
+        continue;
+      }
       const existing = state.dossiers.get(record.MaHoSo);
       if (existing) {
         existing.record = record;
@@ -285,7 +318,7 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
       }
       state.received.push({ service: 'DongBoHoSoMC', maHoSo: record.MaHoSo, outcome: existing ? 'updated' : 'created', step: null, at: Date.now() });
     }
-    return ok(result);
+    return ok(result, refused);
   }
 
   function pushProgress(body: Record<string, unknown>): SimReply {
@@ -301,7 +334,7 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
     for (const step of steps) {
       const list = state.progress.get(step.MaHoSo) ?? [];
       const key = JSON.stringify(step);
-      const duplicate = list.some((s) => JSON.stringify(s) === key);
+      const duplicate = !answerVariant(state.answers).keepsEveryCopy && list.some((s) => JSON.stringify(s) === key);
       if (!duplicate) list.push(step);
       state.progress.set(step.MaHoSo, list);
       state.received.push({ service: 'CapNhatTienDoHoSoMC', maHoSo: step.MaHoSo, outcome: duplicate ? 'duplicate' : 'stored', step: step.NoiDungXuLy, at: Date.now() });
@@ -313,7 +346,9 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
     const code = body['MaHoSo'];
     if (typeof code !== 'string' || code === '') return fail(2, 'Thiếu MaHoSo');
     const found = state.dossiers.get(code);
-    return ok(found ? { MaHoSo: code, TrangThaiHoSo: found.record.TrangThaiHoSo } : null);
+    if (!found) return ok(null);
+    const steps = (state.progress.get(code) ?? []).map((st) => ({ ThoiDiemXuLy: st.ThoiDiemXuLy, TrangThai: st.TrangThai, NoiDungXuLy: st.NoiDungXuLy }));
+    return ok({ MaHoSo: code, TrangThaiHoSo: found.record.TrangThaiHoSo, DanhSachTienDoXuLy: steps });
   }
 
   function lookupCitizen(body: Record<string, unknown>): SimReply {
@@ -361,7 +396,20 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
         progress: Object.fromEntries([...state.progress.entries()].map(([code, steps]) => [code, steps.map((st) => st.NoiDungXuLy)])),
         received: state.received,
         calls: state.calls.length,
+        logins: state.calls.filter((c) => c.service === 'auth').length,
+        callsByService: state.calls.reduce<Record<string, number>>((acc, c) => ({ ...acc, [c.service]: (acc[c.service] ?? 0) + 1 }), {}),
+        answers: state.answers,
+        refusedProcedures: [...state.refusedProcedures],
       }),
+      configure: (body) => {
+        const answers = body['answers'];
+        if (answers !== undefined) {
+          if (!isAnswerVariantName(answers)) throw new RangeError(`answers must be one of: ${ANSWER_VARIANTS.join(', ')}`);
+          state.answers = answers;
+        }
+        const refused = body['refuseProcedures'];
+        if (Array.isArray(refused) && refused.every((c) => typeof c === 'string')) state.refusedProcedures = new Set(refused);
+      },
       reset,
     },
     handle: (req) => {

@@ -27,7 +27,11 @@ export interface ClientCredentialsOptions {
   log?: (line: string) => void;
 }
 
-const TokenAnswer = z.object({ access_token: z.string().min(1), expires_in: z.number().positive() });
+// `expires_in` is a number in RFC 6749; some servers send it as a string ("3600").
+const TokenAnswer = z.object({
+  access_token: z.string().min(1),
+  expires_in: z.union([z.number(), z.string().regex(/^\d+(\.\d+)?$/).transform(Number)]).pipe(z.number().positive()),
+});
 const OAuthErrorBody = z.object({ error: z.string() });
 const REFRESH_MARGIN_MS = 60_000;
 

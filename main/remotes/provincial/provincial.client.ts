@@ -27,11 +27,24 @@ export interface ProvincialClientOptions {
   log?: (line: string) => void;
 }
 
-const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+/**
+ * Answers are read tolerantly, as for the portal (docs/architecture.md, "Sync" → answers): ids
+ * and codes as strings or numbers, extra fields ignored, missing optional fields defaulted; the
+ * error body as `{ error: { code, message } }`, `{ code, message }` or `{ error: "text" }`.
+ */
+const Text = z.union([z.string(), z.number()]).transform(String);
+const ErrorBody = z.union([
+  z.object({ error: z.object({ code: Text.optional(), message: z.string().nullish() }).loose() }).loose()
+    .transform((b) => ({ code: b.error.code ?? null, message: b.error.message ?? null })),
+  z.object({ error: z.string() }).loose().transform((b) => ({ code: null, message: b.error })),
+  z.object({ code: Text, message: z.string().nullish() }).loose().transform((b) => ({ code: b.code, message: b.message ?? null })),
+]);
+const Flag = z.union([z.boolean(), z.literal('true'), z.literal('false'), z.literal(1), z.literal(0)]).transform((v) => v === true || v === 'true' || v === 1);
 
 const HandOffAnswer = z.object({
-  id: z.string().min(1),
-  duplicate: z.boolean(),
+  id: Text.pipe(z.string().min(1)),
+  /** Absent from some systems' first acknowledgement: not a duplicate. */
+  duplicate: Flag.optional().transform((v) => v ?? false),
   /** Echoed by systems that support it; when present they must be ours. */
   MaHoSo: z.string().optional(),
   idempotencyKey: z.string().optional(),
@@ -39,9 +52,9 @@ const HandOffAnswer = z.object({
 const StatusAnswer = z.object({
   feedId: z.string().min(1),
   items: z.array(z.object({
-    seq: z.number().int().min(0),
+    seq: z.union([z.number().int().min(0), z.string().regex(/^\d+$/).transform(Number)]),
     MaHoSo: z.string().min(1),
-    TrangThaiHoSo: z.string().regex(/^([1-9]|10)$/, 'status 1-10'),
+    TrangThaiHoSo: Text.pipe(z.string().regex(/^([1-9]|10)$/, 'status 1-10')),
     ThoiDiem: z.iso.datetime({ offset: true }),
     GhiChu: z.string().nullish(),
     /** The result document with "processed" (9), when the processing unit issued a file. */
@@ -56,8 +69,8 @@ const StatusAnswer = z.object({
       DuongDan: z.string().max(2000).nullish(),
     }).nullish(),
   })),
-  next: z.string(),
-  hasMore: z.boolean(),
+  next: Text,
+  hasMore: Flag,
 });
 const ResultFileAnswer = z.object({ id: z.string().min(1), TenTep: z.string().min(1), base64: z.string() });
 const LeaseAnswer = z
@@ -128,10 +141,10 @@ export function createProvincialClient(opts: ProvincialClientOptions): Provincia
       if (answer.status === 403) throw new RemoteError('provincial', 'REMOTE_AUTH_FAILED', `${what}: forbidden`, { status: 403 });
       if (answer.status >= 400) {
         const err = ErrorBody.safeParse(tryParseJson(answer.text));
-        const message = err.success ? err.data.error.message : `HTTP ${answer.status}`;
+        const message = (err.success ? err.data.message : null) ?? `HTTP ${answer.status}`;
         throw new RemoteError('provincial', 'REMOTE_REJECTED', `${what} rejected: ${message}`, {
           status: answer.status,
-          details: { remoteCode: err.success ? err.data.error.code : null },
+          details: { remoteCode: err.success ? err.data.code : null },
         });
       }
       return parseAnswer('provincial', answer.text, schema, what, answer.status);

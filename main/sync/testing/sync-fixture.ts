@@ -25,14 +25,18 @@ export function stepText(n: number, k: number): string {
   return `Bước ${k} của hồ sơ ${n}`;
 }
 
-/** Upsert + `STEPS_PER_DOSSIER` progress steps for the portal, a hand-off for the province. */
-export function enqueueDossier(store: Store, n: number, now: number): void {
+/**
+ * Upsert + `STEPS_PER_DOSSIER` progress steps for the portal, a hand-off for the province.
+ * `procedureCode` replaces the dossier's MaTTHC (e.g. one the portal refuses).
+ */
+export function enqueueDossier(store: Store, n: number, now: number, opts: { procedureCode?: string } = {}): void {
   const code = dossierCode(n);
-  const dossier = toWireDossier(sampleDossier({ code }), { agencyId: AGENCY, receivingUnit: 'Bộ phận một cửa' });
+  const wire = toWireDossier(sampleDossier({ code }), { agencyId: AGENCY, receivingUnit: 'Bộ phận một cửa' });
+  const dossier = opts.procedureCode === undefined ? wire : { ...wire, MaTTHC: opts.procedureCode };
   const bytes = Buffer.from(`%PDF-1.4 giay tiep nhan ${code}`);
   const file = { name: `${code}.pdf`, sha256: createHash('sha256').update(bytes).digest('hex'), base64: bytes.toString('base64') };
   store.transaction(() => {
-    store.outbox.enqueue({ target: 'national', kind: 'dossier.upsert', dossierCode: code, idempotencyKey: `${code}:upsert`, payload: { dossier }, now });
+    store.outbox.enqueue({ target: 'national', kind: 'dossier.upsert', dossierCode: code, idempotencyKey: `${code}:upsert`, payload: { dossier, isUpdating: false }, now });
     store.outbox.enqueue({ target: 'provincial', kind: 'dossier.handoff', dossierCode: code, idempotencyKey: `${code}:handoff`, payload: { dossier, files: [file] }, now });
     for (let k = 1; k <= STEPS_PER_DOSSIER; k++) {
       const step = toWireProgressStep({
