@@ -1,13 +1,21 @@
 /**
- * The QR code on the chip ID card (CCCD gắn chip), DOMAIN.md §3. UTF-8 text, fields separated
+ * The QR code on the chip ID card (CCCD gắn chip), DOMAIN.md §3. UTF-8 text, 7 fields separated
  * by `|`:
- *   7 fields: ID(12) | old ID (9 digits or empty) | full name | birth ddMMyyyy | Nam/Nữ | address | issue ddMMyyyy
- *   6 fields: the same without the old ID.
- * Dates may also be written dd/MM/yyyy. What cannot be read is set to null and named in
- * `unread`; nothing is guessed. Only an unusable payload (no valid ID, wrong field count, no
- * name) is rejected.
+ *   ID(12) | old ID (9 digits or empty) | full name | birth ddMMyyyy | Nam/Nữ | address | issue ddMMyyyy
+ * Dates may also be written dd/MM/yyyy.
+ *
+ * The payload is all or nothing (docs/architecture.md, "ID card QR"): a read that is not exactly
+ * the card's text fills nothing, because a wrong field written over a stored person is worse
+ * than a field typed by hand. Refused, with a stable problem code for the screen's message:
+ * another field count, an invalid ID, an unreadable date or sex, no name or address, and text
+ * that lost letters on the way (U+FFFD or `?` in place of a letter, control characters, a name
+ * word without a vowel, an address word of lowercase consonants only). Text read with the wrong
+ * code page (UTF-8 bytes shown as Latin-1 / Windows-1252) is repaired when the repair is exact
+ * (`mojibake.ts`) and refused otherwise.
  */
+import { LEGACY_BIRTH_PROVINCES } from './legacy-province-codes';
 import { formatCivilDate, isValidCivilDate } from './local-date';
+import { repairMojibake } from './mojibake';
 import { checkOldIdNumber, checkPersonalId, type PersonalIdOptions, type Sex } from './personal-id';
 import { foldVietnamese, tidyText } from './text-normalise';
 
@@ -16,26 +24,67 @@ export interface IdCardData {
   oldIdNumber: string | null;
   fullName: string;
   /** `YYYY-MM-DD` */
-  birthDate: string | null;
-  sex: Sex | null;
-  address: string | null;
+  birthDate: string;
+  sex: Sex;
+  address: string;
   /** `YYYY-MM-DD` */
-  issueDate: string | null;
+  issueDate: string;
 }
 
-export type IdCardField = Exclude<keyof IdCardData, 'personalId' | 'fullName'>;
+/** The card fields a problem can name. */
+export type IdCardField = Exclude<keyof IdCardData, 'personalId'>;
+
+/** Why a payload was refused; the screen words it (locale keys `idCardQr.*`). */
+export type IdCardQrProblem =
+  | { code: 'EMPTY' }
+  | { code: 'FIELD_COUNT'; count: number }
+  /** `reason`: the personal ID rule's own sentence. */
+  | { code: 'ID_INVALID'; reason: string }
+  | { code: 'GARBLED' }
+  | { code: 'LOST_LETTERS'; field: IdCardField | null }
+  | { code: 'FIELD_MISSING'; field: IdCardField }
+  | { code: 'FIELD_INVALID'; field: IdCardField; text: string };
+
+/**
+ * Something on an accepted card worth a second look, with what it concerns; the screen words it
+ * (locale keys `idCardQr.warnings.*`). The old ID structure (`LEGACY_*`) is only a reference:
+ * it never changes the card's data.
+ */
+export type IdCardQrWarning =
+  /** Dates `YYYY-MM-DD`. */
+  | { code: 'ISSUE_BEFORE_BIRTH'; issueDate: string; birthDate: string }
+  | { code: 'LEGACY_SEX_MISMATCH'; cardSex: Sex; idSex: Sex }
+  | { code: 'LEGACY_BIRTH_YEAR_MISMATCH'; cardYear: number; idYear: number }
+  /** The ID's first three digits are not a birth-registration province of the old structure. */
+  | { code: 'LEGACY_PROVINCE_UNKNOWN'; provinceCode: string }
+  | { code: 'LEGACY_BIRTH_YEAR_FUTURE'; idYear: number };
+
+export type IdCardQrWarningCode = IdCardQrWarning['code'];
+
+export const ID_CARD_QR_WARNING_CODES: readonly IdCardQrWarningCode[] = [
+  'ISSUE_BEFORE_BIRTH', 'LEGACY_SEX_MISMATCH', 'LEGACY_BIRTH_YEAR_MISMATCH', 'LEGACY_PROVINCE_UNKNOWN', 'LEGACY_BIRTH_YEAR_FUTURE',
+];
 
 export type IdCardQrResult =
-  | { ok: true; card: IdCardData; unread: IdCardField[]; warnings: string[] }
-  | { ok: false; reason: string };
+  | { ok: true; card: IdCardData; warnings: IdCardQrWarning[]; /** The text came in the wrong code page and was repaired. */ repaired: boolean }
+  | { ok: false; problem: IdCardQrProblem };
 
-const FIELD_LABELS: Record<IdCardField, string> = {
-  oldIdNumber: 'số CMND cũ',
-  birthDate: 'ngày sinh',
-  sex: 'giới tính',
-  address: 'nơi thường trú',
-  issueDate: 'ngày cấp',
-};
+/** Letters a scan loses on the way: replacement characters, `?` for a letter, control characters. */
+const LOST_TEXT = /[\uFFFD?]|\p{Cc}/u;
+const VOWEL = /[aeiouy]/u;
+
+/**
+ * A name word with letters but no vowel ("L Vn Hng"): a Vietnamese syllable always has one, and
+ * so do the words of minority names (the `H'` of "H'Hen" is part of its word).
+ */
+function nameLostLetters(name: string): boolean {
+  return foldVietnamese(name).split(/[\s-]+/u).some((word) => /\p{L}/u.test(word) && !VOWEL.test(word));
+}
+
+/** An address word of three or more lowercase consonants ("Thn", "Bnh"); abbreviations are capitals. */
+function addressLostLetters(address: string): boolean {
+  return address.split(/[^\p{L}]+/u).some((word) => [...word].length >= 3 && /\p{Ll}/u.test(word) && !VOWEL.test(foldVietnamese(word)));
+}
 
 /** Cheap test for a keyboard-wedge scan typed into an ID field: 12 digits then `|`. */
 export function looksLikeIdCardQr(s: string): boolean {
@@ -55,6 +104,11 @@ export function parseCardDate(text: string): string | null {
   return formatCivilDate({ year, month, day });
 }
 
+/** The year in Vietnam (UTC+7) now, for the "birth year in the future" warning. */
+function vietnamYearNow(): number {
+  return new Date(Date.now() + 7 * 3_600_000).getUTCFullYear();
+}
+
 function parseSex(text: string): Sex | null {
   const folded = foldVietnamese(text);
   if (folded === 'nam') return 'Nam';
@@ -63,67 +117,65 @@ function parseSex(text: string): Sex | null {
 }
 
 export function parseIdCardQr(payload: string, options: PersonalIdOptions = {}): IdCardQrResult {
-  const text = payload.replace(/^\uFEFF/u, '').replace(/[\r\n]+$/u, '');
-  if (text.trim() === '') return { ok: false, reason: 'Mã QR trống.' };
+  const refuse = (problem: IdCardQrProblem): IdCardQrResult => ({ ok: false, problem });
+  const raw = payload.replace(/^\uFEFF/u, '').replace(/[\r\n]+$/u, '');
+  if (raw.trim() === '') return refuse({ code: 'EMPTY' });
+  const encoding = repairMojibake(raw);
+  if (encoding.kind === 'garbled') return refuse({ code: 'GARBLED' });
+  const text = encoding.text;
   const fields = text.split('|');
-  const idField = fields[0]!.trim();
-  const idCheck = checkPersonalId(idField, options);
-  if (!idCheck.ok) {
-    return { ok: false, reason: `Mã QR không phải của thẻ căn cước: trường đầu tiên không phải số định danh hợp lệ (${idCheck.reason})` };
+  if (fields.length !== 7) return refuse({ code: 'FIELD_COUNT', count: fields.length });
+  const [idField, oldIdField, nameField, birthField, sexField, addressField, issueField] = fields as [
+    string, string, string, string, string, string, string,
+  ];
+  const idCheck = checkPersonalId(idField.trim(), options);
+  if (!idCheck.ok) return refuse({ code: 'ID_INVALID', reason: idCheck.reason });
+
+  const texts: [IdCardField, string][] = [
+    ['oldIdNumber', oldIdField], ['fullName', nameField], ['birthDate', birthField], ['sex', sexField],
+    ['address', addressField], ['issueDate', issueField],
+  ];
+  for (const [field, value] of texts) {
+    if (LOST_TEXT.test(value)) return refuse({ code: 'LOST_LETTERS', field });
   }
-  if (fields.length !== 6 && fields.length !== 7) {
-    return {
-      ok: false,
-      reason: `Mã QR có ${fields.length} trường, cần 7 (hoặc 6 khi không có số CMND cũ): định dạng thẻ này chưa được hỗ trợ.`,
-    };
-  }
-  const hasOldId = fields.length === 7;
-  const [oldIdField, nameField, birthField, sexField, addressField, issueField] = (
-    hasOldId ? fields.slice(1) : ['', ...fields.slice(1)]
-  ) as [string, string, string, string, string, string];
 
   const fullName = tidyText(nameField);
-  if (fullName === '') return { ok: false, reason: 'Mã QR không có họ và tên.' };
-
-  const unread: IdCardField[] = [];
-  const warnings: string[] = [...idCheck.warnings];
+  if (fullName === '') return refuse({ code: 'FIELD_MISSING', field: 'fullName' });
+  if (nameLostLetters(fullName)) return refuse({ code: 'LOST_LETTERS', field: 'fullName' });
 
   let oldIdNumber: string | null = null;
   if (oldIdField.trim() !== '') {
     const oldCheck = checkOldIdNumber(oldIdField);
-    if (oldCheck.ok) oldIdNumber = oldCheck.id;
-    else unread.push('oldIdNumber');
+    if (!oldCheck.ok) return refuse({ code: 'FIELD_INVALID', field: 'oldIdNumber', text: oldIdField.trim() });
+    oldIdNumber = oldCheck.id;
   }
-
   const birthDate = parseCardDate(birthField);
-  if (birthDate === null) unread.push('birthDate');
+  if (birthDate === null) return refuse(birthField.trim() === '' ? { code: 'FIELD_MISSING', field: 'birthDate' } : { code: 'FIELD_INVALID', field: 'birthDate', text: birthField.trim() });
   const sex = parseSex(sexField);
-  if (sex === null) unread.push('sex');
-  const addressText = tidyText(addressField);
-  const address = addressText === '' ? null : addressText;
-  if (address === null) unread.push('address');
+  if (sex === null) return refuse(sexField.trim() === '' ? { code: 'FIELD_MISSING', field: 'sex' } : { code: 'FIELD_INVALID', field: 'sex', text: sexField.trim() });
+  const address = tidyText(addressField);
+  if (address === '') return refuse({ code: 'FIELD_MISSING', field: 'address' });
+  if (addressLostLetters(address)) return refuse({ code: 'LOST_LETTERS', field: 'address' });
   const issueDate = parseCardDate(issueField);
-  if (issueDate === null) unread.push('issueDate');
+  if (issueDate === null) return refuse(issueField.trim() === '' ? { code: 'FIELD_MISSING', field: 'issueDate' } : { code: 'FIELD_INVALID', field: 'issueDate', text: issueField.trim() });
 
-  for (const field of unread) {
-    const raw = { oldIdNumber: oldIdField, birthDate: birthField, sex: sexField, address: addressField, issueDate: issueField }[field].trim();
-    warnings.push(raw === '' ? `Không có ${FIELD_LABELS[field]} trong mã QR.` : `Không đọc được ${FIELD_LABELS[field]}: "${raw}".`);
-  }
-  if (birthDate !== null && issueDate !== null && issueDate < birthDate) {
-    warnings.push('Ngày cấp trước ngày sinh: kiểm tra lại thẻ.');
-  }
+  const warnings: IdCardQrWarning[] = [];
   const legacy = idCheck.legacy;
-  if (legacy && sex !== null && legacy.sex !== sex) {
-    warnings.push(`Giới tính trên thẻ (${sex}) khác giới tính theo cấu trúc cũ của số định danh (${legacy.sex}).`);
+  if (legacy && LEGACY_BIRTH_PROVINCES[legacy.provinceCode] === undefined) {
+    warnings.push({ code: 'LEGACY_PROVINCE_UNKNOWN', provinceCode: legacy.provinceCode });
   }
-  if (legacy && birthDate !== null && Number(birthDate.slice(0, 4)) !== legacy.birthYear) {
-    warnings.push(`Năm sinh trên thẻ (${birthDate.slice(0, 4)}) khác năm sinh theo cấu trúc cũ của số định danh (${legacy.birthYear}).`);
+  if (legacy && legacy.birthYear > (options.currentYear ?? vietnamYearNow())) {
+    warnings.push({ code: 'LEGACY_BIRTH_YEAR_FUTURE', idYear: legacy.birthYear });
   }
+  if (issueDate < birthDate) warnings.push({ code: 'ISSUE_BEFORE_BIRTH', issueDate, birthDate });
+  if (legacy && legacy.sex !== sex) warnings.push({ code: 'LEGACY_SEX_MISMATCH', cardSex: sex, idSex: legacy.sex });
+  const cardYear = Number(birthDate.slice(0, 4));
+  if (legacy && cardYear !== legacy.birthYear) warnings.push({ code: 'LEGACY_BIRTH_YEAR_MISMATCH', cardYear, idYear: legacy.birthYear });
 
   return {
     ok: true,
     card: { personalId: idCheck.id, oldIdNumber, fullName, birthDate, sex, address, issueDate },
-    unread,
     warnings,
+    repaired: encoding.kind === 'repaired',
   };
 }

@@ -1,10 +1,30 @@
-import { AppError, type ApplicantKind, type Person, type PersonInput, type ResultOf } from '../../common/contract';
+import { AppError, type ApplicantKind, type Person, type PersonCardField, type PersonInput, type ResultOf } from '../../common/contract';
 import { checkOrganisationCode, checkPersonalId } from '../../common/domain';
 import type { NationalPortal } from '../remotes/national-portal/national-portal.port';
 import { maskIdNumber } from '../store/mask';
 import type { Store } from '../store/store';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
+
+const CARD_FIELDS: readonly PersonCardField[] = ['fullName', 'birthDate', 'sex', 'address', 'oldIdNumber', 'idIssueDate'];
+
+const normalised = (value: string | null): string => (value ?? '').trim().replace(/\s+/gu, ' ').normalize('NFC');
+
+/** The card fields where `wanted` differs from the stored person (blank and null are the same). */
+export function cardDifferences(stored: Person, wanted: PersonInput): PersonCardField[] {
+  return CARD_FIELDS.filter((field) => normalised(stored[field]) !== normalised(wanted[field]));
+}
+
+/** `wanted` with the `declined` fields put back to their stored values. */
+function keepStored(wanted: PersonInput, stored: Person, declined: readonly PersonCardField[]): PersonInput {
+  const merged: PersonInput = { ...wanted };
+  for (const field of declined) {
+    if (field === 'fullName') merged.fullName = stored.fullName;
+    else if (field === 'sex') merged.sex = stored.sex;
+    else merged[field] = stored[field];
+  }
+  return merged;
+}
 
 /**
  * Step 1-2 of the walk-in intake: identify the applicant locally and at the national portal,
@@ -55,16 +75,30 @@ export class ApplicantService {
     return { local, national: nationalResult, nationalReachable, documents: store.documents.listForOwner(idNumber) };
   }
 
-  /** Creates or updates a person (keyed by kind + identifier). Synchronous: usable inside a transaction. */
-  save(input: PersonInput, actor: string): Person {
+  /**
+   * Creates or updates a person (keyed by kind + identifier). Synchronous: usable inside a
+   * transaction. With `confirmed` (receiving), a stored person's card fields change only where
+   * the officer confirmed the change; the other differences are kept as stored and named in the
+   * audit entry as declined. Without it (`applicant.save`, an explicit edit) every field is written.
+   * The audit names the fields, never their values (docs/architecture.md, "Stored person and a
+   * differing card").
+   */
+  save(input: PersonInput, actor: string, confirmed?: readonly PersonCardField[]): Person {
     const idNumber = this.checkIdentifier(input.kind, input.idNumber);
     const fullName = input.fullName.trim();
     if (!fullName) throw new AppError('VALIDATION_FAILED', 'Chưa nhập họ và tên người nộp hồ sơ.', { field: 'fullName' });
-    const existed = this.deps.store.people.findByIdNumber(input.kind, idNumber) !== null;
-    const person = this.deps.store.people.upsert({ ...input, idNumber, fullName });
+    const stored = this.deps.store.people.findByIdNumber(input.kind, idNumber);
+    const wanted: PersonInput = { ...input, idNumber, fullName };
+    const differing = stored === null ? [] : cardDifferences(stored, wanted);
+    const declined = confirmed === undefined ? [] : differing.filter((field) => !confirmed.includes(field));
+    const written: PersonInput = stored === null ? wanted : keepStored(wanted, stored, declined);
+    const person = this.deps.store.people.upsert(written);
     this.deps.store.audit.append({
-      at: this.deps.clock.localNow(), actor, action: existed ? 'person.update' : 'person.create', entity: 'person',
-      entityId: maskIdNumber(idNumber), details: { kind: input.kind },
+      at: this.deps.clock.localNow(), actor, action: stored !== null ? 'person.update' : 'person.create', entity: 'person',
+      entityId: maskIdNumber(idNumber),
+      details: stored === null
+        ? { kind: input.kind }
+        : { kind: input.kind, changed: differing.filter((field) => !declined.includes(field)), declined },
     });
     return person;
   }

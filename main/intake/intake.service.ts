@@ -84,7 +84,7 @@ export class IntakeService {
     const dossier = store.transaction(() => {
       const raced = store.dossiers.findByRequestId(params.requestId);
       if (raced) return { dossier: raced, created: false };
-      const person = this.deps.applicants.save({ ...params.applicant, idNumber }, user.username);
+      const person = this.deps.applicants.save({ ...params.applicant, idNumber }, user.username, params.applicantChanges);
       const code = this.deps.codes.allocate(clock.today());
       const d = store.dossiers.insert({
         code, requestId: params.requestId, status: STATUS_RECEIVED, channel: params.channel, applicant: person,

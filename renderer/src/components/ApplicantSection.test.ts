@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
 import { setApiForTests } from '../api';
+import { createAppI18n } from '../locales';
 import { useIntakeStore } from '../stores/intake';
 import { lookupResult, VALID_QR } from '../testing/fixtures';
 import { mountWith, settle, setupHarness } from '../testing/mount';
@@ -44,13 +45,84 @@ describe('applicant field', () => {
     expect(harness.fake.callsOf('applicant.lookup')).toHaveLength(1);
   });
 
-  it('lists what the QR did not carry', async () => {
+  it('refuses a QR missing a field, a garbled one and one that lost letters, and fills nothing', async () => {
     const harness = setupHarness({ 'applicant.lookup': () => lookupResult });
     const wrapper = mountWith(ApplicantSection, harness);
-    await wedge(wrapper, '001090012345||Nguyễn Văn An|15071990|Nam||01022021');
+    const cases: [string, RegExp][] = [
+      ['001090012345||Nguyễn Văn An|15071990|Nam||01022021', /Mã QR không có Địa chỉ/u],
+      ['001090012345||Nguyá»n VÄn An|15071990|Nam|Hà Nội|01022021', /sai bảng mã/u],
+      ['001090012345||Ngyn Vn An|15071990|Nam|Hà Nội|01022021', /mất chữ ở trường Họ và tên/u],
+      ['001090012345||Nguyễn Văn An|15071990|Nam|Hà Nội', /có 6 trường/u],
+    ];
+    for (const [payload, message] of cases) {
+      await wedge(wrapper, payload);
+      expect(wrapper.get('[data-testid="applicant-error"]').text(), payload).toMatch(message);
+      expect(input(wrapper, 'person-fullName').value).toBe('');
+      expect(useIntakeStore().draft.idNumber).toBeNull();
+    }
+    expect(harness.fake.callsOf('applicant.lookup')).toHaveLength(0);
+  });
+
+  it('repairs a QR read in the wrong code page exactly, and says so', async () => {
+    const harness = setupHarness({ 'applicant.lookup': () => lookupResult });
+    const wrapper = mountWith(ApplicantSection, harness);
+    await wedge(wrapper, Buffer.from(VALID_QR, 'utf8').toString('latin1'));
     expect(input(wrapper, 'person-fullName').value).toBe('Nguyễn Văn An');
-    expect(wrapper.get('[data-testid="applicant-qr-unread"]').text()).toContain('Địa chỉ');
-    expect(wrapper.get('[data-testid="applicant-warnings"]').text()).toContain('nơi thường trú');
+    expect(input(wrapper, 'person-address').value).toBe('Số 1 Tràng Tiền, Phường Hoàn Kiếm, Hà Nội');
+    expect(wrapper.get('[data-testid="applicant-qr-repaired"]').text()).toContain('khôi phục chính xác');
+  });
+
+  it('a card differing from the stored person: differences shown, only the ticked field taken, from the keyboard', async () => {
+    const stored = {
+      id: 5, kind: 'citizen' as const, idNumber: '001090012345', fullName: 'Nguyễn Văn An', oldIdNumber: '123456789', birthDate: '1990-07-15',
+      sex: 'Nam' as const, address: 'Thôn Cũ, Hà Nội', idIssueDate: '2015-02-01', phone: '0912345678', email: null, portalVerified: true,
+    };
+    const harness = setupHarness({ 'applicant.lookup': () => ({ ...lookupResult, local: stored }) });
+    const wrapper = mountWith(ApplicantSection, harness, { attachTo: document.body });
+    await wedge(wrapper, VALID_QR);
+    const panel = wrapper.get('[data-testid="person-diff"]');
+    expect(wrapper.findAll('[data-testid^="person-diff-row-"]').map((r) => r.attributes('data-testid'))).toEqual([
+      'person-diff-row-address', 'person-diff-row-idIssueDate',
+    ]);
+    expect(panel.get('[data-testid="person-diff-row-address"]').text()).toContain('Thôn Cũ, Hà Nội');
+    expect(panel.get('[data-testid="person-diff-row-address"]').text()).toContain('Số 1 Tràng Tiền');
+    // Meanwhile the form holds the stored values.
+    expect(input(wrapper, 'person-address').value).toBe('Thôn Cũ, Hà Nội');
+    expect(document.activeElement).toBe(panel.element);
+    await panel.trigger('keydown', { key: '2' });
+    expect(input(wrapper, 'person-diff-accept-idIssueDate').checked).toBe(true);
+    await panel.trigger('keydown', { key: 'Enter' });
+    await settle();
+    expect(wrapper.find('[data-testid="person-diff"]').exists()).toBe(false);
+    expect(input(wrapper, 'person-address').value).toBe('Thôn Cũ, Hà Nội');
+    expect(input(wrapper, 'person-idIssueDate').value).toBe('01/02/2021');
+    const draft = useIntakeStore().draft;
+    expect(draft.confirmedChanges).toEqual(['idIssueDate']);
+    expect(wrapper.get('[data-testid="person-changes"]').text()).toContain('Ngày cấp CCCD');
+    wrapper.unmount();
+  });
+
+  it('in the diff panel A ticks every row and Esc still keeps everything as stored', async () => {
+    const stored = {
+      id: 5, kind: 'citizen' as const, idNumber: '001090012345', fullName: 'Nguyễn Văn Ân', oldIdNumber: '123456789', birthDate: '1990-07-15',
+      sex: 'Nữ' as const, address: 'Số 1 Tràng Tiền, Phường Hoàn Kiếm, Hà Nội', idIssueDate: '2021-02-01', phone: null, email: null, portalVerified: false,
+    };
+    const harness = setupHarness({ 'applicant.lookup': () => ({ ...lookupResult, local: stored }) });
+    const wrapper = mountWith(ApplicantSection, harness, { attachTo: document.body });
+    await wedge(wrapper, VALID_QR);
+    const panel = wrapper.get('[data-testid="person-diff"]');
+    expect(panel.findAll('input[type="checkbox"]')).toHaveLength(2);
+    await panel.trigger('keydown', { key: 'a' });
+    expect(input(wrapper, 'person-diff-accept-fullName').checked).toBe(true);
+    expect(input(wrapper, 'person-diff-accept-sex').checked).toBe(true);
+    await panel.trigger('keydown', { key: 'Escape' });
+    await settle();
+    expect(wrapper.find('[data-testid="person-diff"]').exists()).toBe(false);
+    expect(input(wrapper, 'person-fullName').value).toBe('Nguyễn Văn Ân');
+    expect((wrapper.get('[data-testid="person-sex"]').element as HTMLSelectElement).value).toBe('Nữ');
+    expect(useIntakeStore().draft.confirmedChanges).toEqual([]);
+    expect(wrapper.find('[data-testid="person-changes"]').exists()).toBe(false);
+    wrapper.unmount();
   });
 
   it('shows the parser reason for a malformed payload and fills nothing', async () => {
@@ -61,7 +133,7 @@ describe('applicant field', () => {
     const error = wrapper.get('[data-testid="applicant-error"]');
     expect(error.attributes('role')).toBe('alert');
     expect(error.text()).toContain('Mã QR CCCD không hợp lệ');
-    expect(error.text()).toContain('số định danh');
+    expect(error.text()).toContain('có 2 trường');
     expect(input(wrapper, 'person-fullName').value).toBe('');
     expect(input(wrapper, 'person-address').value).toBe('');
     expect(useIntakeStore().draft.idNumber).toBeNull();
@@ -97,5 +169,37 @@ describe('applicant field', () => {
     expect(wrapper.get('[data-testid="applicant-error"]').text()).toContain('Mã định danh tổ chức không hợp lệ');
     await wedge(wrapper, '0101234567');
     expect(harness.fake.callsOf('applicant.lookup')[0]!.params).toEqual({ kind: 'enterprise', idNumber: '0101234567' });
+  });
+
+  it('words the QR warnings from the locale with their details, in Vietnamese and in English', async () => {
+    const payload = '999190001234||Lê Thị Cúc|15071991|Nam|Huế|20041980';
+    const vi = mountWith(ApplicantSection, setupHarness({ 'applicant.lookup': () => lookupResult }));
+    await wedge(vi, payload);
+    const items = vi.findAll('[data-testid="applicant-warnings"] li').map((li) => li.text());
+    expect(items).toEqual([
+      'Mã nơi đăng ký khai sinh "999" không có trong danh mục 63 tỉnh cũ (cấu trúc cũ chỉ để tham khảo).',
+      'Ngày cấp (20/04/1980) trước ngày sinh (15/07/1991): kiểm tra lại thẻ.',
+      'Giới tính trên thẻ (Nam) khác giới tính theo cấu trúc cũ của số định danh (Nữ).',
+      'Năm sinh trên thẻ (1991) khác năm sinh theo cấu trúc cũ của số định danh (1990).',
+    ]);
+    vi.unmount();
+
+    const h = setupHarness({ 'applicant.lookup': () => lookupResult });
+    const en = mountWith(ApplicantSection, h, { global: { plugins: [h.pinia, createAppI18n('en'), h.router] } });
+    await wedge(en, payload);
+    const english = en.findAll('[data-testid="applicant-warnings"] li').map((li) => li.text());
+    expect(english[1]).toBe('The issue date (20/04/1980) is before the birth date (15/07/1991): check the card.');
+    expect(english[2]).toBe('The sex on the card (Male) differs from the sex in the old structure of the personal ID (Female).');
+    expect(english.join(' ')).not.toMatch(/[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/u);
+    en.unmount();
+  });
+
+  it('a draft kept by an older version (warnings as sentences) shows none of them', async () => {
+    const h = setupHarness({ 'applicant.lookup': () => lookupResult });
+    const wrapper = mountWith(ApplicantSection, h);
+    const intake = useIntakeStore();
+    (intake.draft as { qr: unknown }).qr = { warnings: ['Ngày cấp trước ngày sinh: kiểm tra lại thẻ.', { code: 'UNKNOWN_THING' }], repaired: false };
+    await settle();
+    expect(wrapper.find('[data-testid="applicant-warnings"]').exists()).toBe(false);
   });
 });

@@ -104,9 +104,38 @@ describe('scans routed to the current flow', () => {
     await settle();
     const error = wrapper.get('[data-testid="applicant-error"]');
     expect(error.text()).toContain('Mã QR CCCD không hợp lệ');
-    expect(error.text()).toContain('số định danh');
+    expect(error.text()).toContain('có 3 trường');
     expect(el('person-fullName').value).toBe('');
     expect(harness.fake.callsOf('applicant.lookup')).toHaveLength(0);
+  });
+
+  it('an ID card QR typed 50 ms apart (a busy machine) into another field is read whole; that field keeps only the officer text', async () => {
+    await open();
+    const notes = el<HTMLTextAreaElement>('notes');
+    notes.focus();
+    typeText(notes, 'khach ', 150, null);
+    vi.advanceTimersByTime(300);
+    typeText(notes, VALID_QR, 50);
+    await settle();
+    expect(notes.value).toBe('khach ');
+    expect(useIntakeStore().draft.idNumber).toBe('001090012345');
+    expect(el('person-fullName').value).toBe('Nguyễn Văn An');
+  });
+
+  it('an ID card QR split by a long stall in another field: routed whole, the head taken out of that field', async () => {
+    await open();
+    const notes = el<HTMLTextAreaElement>('notes');
+    notes.focus();
+    typeText(notes, 'khach ', 150, null);
+    vi.advanceTimersByTime(300);
+    const cut = VALID_QR.indexOf('|', 30);
+    typeText(notes, VALID_QR.slice(0, cut), 4, null);
+    vi.advanceTimersByTime(400);
+    typeText(notes, VALID_QR.slice(cut), 4);
+    await settle();
+    expect(notes.value).toBe('khach ');
+    expect(el('person-fullName').value).toBe('Nguyễn Văn An');
+    expect(el('person-address').value).toBe('Số 1 Tràng Tiền, Phường Hoàn Kiếm, Hà Nội');
   });
 
   it('an ID QR scanned on another screen opens the intake first', async () => {

@@ -87,6 +87,8 @@ export function useScanRouting() {
         intake.draft.idInput = text.trim();
         const outcome = await intake.submitApplicantInput();
         if (outcome === 'invalid') await focusById(FOCUS.applicant, true);
+        // A card differing from the stored person: the officer decides in the diff panel first.
+        else if (intake.draft.personDiff) await focusById('person-diff');
         else if (!intake.draft.person.fullName) await focusById('person-fullName');
         else if (!intake.draft.procedure) await focusById(FOCUS.procedure);
         return kind;

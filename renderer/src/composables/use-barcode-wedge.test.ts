@@ -100,6 +100,65 @@ describe('keyboard-wedge detection', () => {
     expect(scans).toEqual([]);
   });
 
+  it('an ID card QR whose keys come 50 ms apart (letters inserted as text 180 ms apart) is still one scan', () => {
+    const onInput = (event: Event) => detector.handleInput(event);
+    window.addEventListener('input', onInput, { capture: true });
+    try {
+      const qr = '001203004567|123456789|Lê Văn Hùng|12052003|Nam|Hà Nội|10082021';
+      for (const ch of qr) {
+        vi.advanceTimersByTime(/[\x20-\x7e]/.test(ch) ? 50 : 180);
+        if (/[\x20-\x7e]/.test(ch)) {
+          pressKey(field, ch);
+        } else {
+          // a letter the reader inserts as text, without a key event
+          field.value += ch;
+          field.dispatchEvent(new InputEvent('input', { bubbles: true, inputType: 'insertText', data: ch }));
+        }
+      }
+      vi.advanceTimersByTime(50);
+      const enter = pressKey(field, 'Enter');
+      expect(scans).toEqual([qr]);
+      expect(enter.defaultPrevented).toBe(true);
+      expect(field.value).toBe('');
+    } finally {
+      window.removeEventListener('input', onInput, { capture: true });
+    }
+  });
+
+  it('an ID card QR at 50 ms with focus in another field: the scan is taken back out of it', () => {
+    field.value = 'ho tich';
+    typeText(field, '001203004567||Le Van Hung|12052003|Nam|Ha Noi|10082021', 50);
+    expect(scans).toEqual(['001203004567||Le Van Hung|12052003|Nam|Ha Noi|10082021']);
+    expect(field.value).toBe('ho tich');
+  });
+
+  it('the slower pace is for the card QR only: other codes, digits without `|`, and gaps past the tolerance are left alone', () => {
+    // a dossier code at 50 ms is not a scan
+    expect(typeText(field, '000.00.12.H56-261204-0042', 50)!.defaultPrevented).toBe(false);
+    // a quick typist: 12 digits 60-100 ms apart, then Enter: the field's own Enter applies
+    field.value = '';
+    for (const [i, ch] of [...'001203004567'].entries()) {
+      vi.advanceTimersByTime(i % 2 === 0 ? 60 : 100);
+      pressKey(field, ch);
+    }
+    vi.advanceTimersByTime(80);
+    expect(pressKey(field, 'Enter').defaultPrevented).toBe(false);
+    expect(field.value).toBe('001203004567');
+    // 12 digits at 200 ms and Enter: the field's own too
+    field.value = '';
+    expect(typeText(field, '001203004567', 200)!.defaultPrevented).toBe(false);
+    expect(field.value).toBe('001203004567');
+    // human pace (300 ms) with the card's shape: not a scan either
+    field.value = '';
+    expect(typeText(field, '001203004567|Le|x', 300)!.defaultPrevented).toBe(false);
+    // a gap of 300 ms (past QR_MAX_GAP_MS) inside a QR breaks the burst: what follows has no card shape
+    field.value = '';
+    typeText(field, '001203004567|Le Van', 10, null);
+    vi.advanceTimersByTime(300);
+    expect(typeText(field, ' Hung|12052003|Nam|Ha Noi|10082021', 10)!.defaultPrevented).toBe(true);
+    expect(scans).toEqual([' Hung|12052003|Nam|Ha Noi|10082021']);
+  });
+
   it('a burst shorter than minLength is left alone', () => {
     const enter = typeText(field, 'B07', 3)!;
     expect(scans).toEqual([]);

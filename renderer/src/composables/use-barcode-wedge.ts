@@ -3,7 +3,12 @@ import { onBeforeUnmount, onMounted } from 'vue';
 /**
  * Keyboard-wedge barcode / QR readers type like a keyboard, only much faster: a burst of keys a
  * few milliseconds apart, ended by Enter (or Tab). A person rarely keeps every gap under the
- * threshold for `minLength` keys in a row, so such a burst ended by Enter/Tab is taken as a scan:
+ * threshold for `minLength` keys in a row, so such a burst ended by Enter/Tab is taken as a scan.
+ * An ID card QR is long (150-250 characters) and a busy machine stretches some gaps past the
+ * threshold: while the burst still has the card's shape (up to 12 digits, then 12 digits and `|`)
+ * gaps up to `QR_MAX_GAP_MS` are tolerated, and a burst that needed this is a scan only if it
+ * ends as a card QR (12 digits, `|`). People may type that fast, but never a `|` after 12 digits,
+ * so 12 digits typed and Enter stay the field's own. A scan:
  * `onScan` gets the text and whether it was typed into a text field. Unless it answers `false`,
  * the Enter/Tab is swallowed (no form submits, focus stays) and the characters the burst typed
  * into the field are taken back out. Answering `false` leaves the burst to the field as if typed
@@ -33,9 +38,26 @@ export interface WedgeScanInfo {
   fieldText: string | null;
 }
 
-export type WedgeScanHandler = (text: string, info: WedgeScanInfo) => boolean | void;
+/**
+ * `false`: not a scan, leave it to the field. `{ restoreField }`: a scan, and the field it was typed
+ * into gets this text (a code split by a stall left its head there). Otherwise: a scan.
+ */
+export type WedgeScanAnswer = boolean | void | { restoreField: string };
+
+export type WedgeScanHandler = (text: string, info: WedgeScanInfo) => WedgeScanAnswer;
 
 export const DEFAULT_WEDGE_OPTIONS: WedgeOptions = { enabled: true, maxGapMs: 35, minLength: 6 };
+
+/**
+ * The longest gap between two keys of an ID card QR while the burst has the card's shape. A busy
+ * machine was measured at 60-180 ms between keys for letters a reader inserts as text.
+ */
+export const QR_MAX_GAP_MS = 250;
+
+/** The burst can still become an ID card QR: 1-12 digits, or 12 digits, `|` and anything. */
+function couldBeIdCardQr(text: string): boolean {
+  return /^\d{1,12}$/u.test(text) || /^\d{12}\|/u.test(text);
+}
 
 type TextField = HTMLInputElement | HTMLTextAreaElement;
 
@@ -50,6 +72,8 @@ const MODIFIER_KEYS = new Set(['Shift', 'CapsLock', 'Control', 'Alt', 'AltGraph'
 export class WedgeDetector {
   private chars: string[] = [];
   private lastAt = 0;
+  /** A gap of this burst was past `maxGapMs`, tolerated because the burst looked like a card QR. */
+  private slow = false;
   /** The last key event was a character, so the `input` event that follows it is already counted. */
   private lastKeyInserted = false;
   /** The text field the burst started in and its value before the first key. */
@@ -65,6 +89,19 @@ export class WedgeDetector {
     this.chars = [];
     this.field = null;
     this.lastKeyInserted = false;
+    this.slow = false;
+  }
+
+  /** Whether a key `next` (null: the ending Enter/Tab) at time `t` continues the burst. */
+  private continues(t: number, next: string | null, options: WedgeOptions): boolean {
+    if (this.chars.length === 0) return false;
+    const gap = t - this.lastAt;
+    if (gap <= options.maxGapMs) return true;
+    if (gap > Math.max(options.maxGapMs, QR_MAX_GAP_MS)) return false;
+    const text = this.chars.join('') + (next ?? '');
+    if (!couldBeIdCardQr(text)) return false;
+    this.slow = true;
+    return true;
   }
 
   /** Give it every keydown of the window, in the capture phase (before fields and shortcuts). */
@@ -73,20 +110,26 @@ export class WedgeDetector {
     if (!options.enabled || event.isComposing) return this.reset();
     if (MODIFIER_KEYS.has(event.key)) return; // Shift before a capital letter is part of the burst
     const t = this.now();
-    const inTime = this.chars.length > 0 && t - this.lastAt <= options.maxGapMs;
     if ((event.key === 'Enter' || event.key === 'Tab') && !event.ctrlKey && !event.altKey && !event.metaKey) {
-      if (inTime && this.chars.length >= options.minLength) {
-        const text = this.chars.join('');
+      const inTime = this.continues(t, null, options);
+      const text = this.chars.join('');
+      // A slow burst is a scan only when it is a whole card QR's shape.
+      if (inTime && this.chars.length >= options.minLength && (!this.slow || /^\d{12}\|/u.test(text))) {
         const field = this.field !== null && this.field.el.isConnected ? this.field.el : null;
         const typed = field?.value ?? '';
         // The field is given back its text before the scan is routed, so routing may fill it.
         this.restoreField();
-        if (this.onScan(text, { inTextField: field !== null, fieldText: field !== null ? typed : null }) === false) {
+        const answer = this.onScan(text, { inTextField: field !== null, fieldText: field !== null ? typed : null });
+        if (answer === false) {
           if (field !== null) {
             field.value = typed;
             field.dispatchEvent(new Event('input', { bubbles: true }));
           }
           return this.reset();
+        }
+        if (typeof answer === 'object' && field !== null) {
+          field.value = answer.restoreField;
+          field.dispatchEvent(new Event('input', { bubbles: true }));
         }
         event.preventDefault();
         event.stopImmediatePropagation();
@@ -96,7 +139,7 @@ export class WedgeDetector {
       return this.reset();
     }
     if ([...event.key].length !== 1 || event.ctrlKey || event.altKey || event.metaKey) return this.reset();
-    if (!inTime) {
+    if (!this.continues(t, event.key, options)) {
       this.reset();
       const el = textFieldOf(event.target);
       if (el !== null) this.field = { el, value: el.value, start: el.selectionStart, end: el.selectionEnd };
@@ -123,7 +166,7 @@ export class WedgeDetector {
     const options = this.options();
     if (!options.enabled || this.chars.length === 0) return;
     const t = this.now();
-    if (t - this.lastAt > options.maxGapMs) return this.reset();
+    if (!this.continues(t, e.data, options)) return this.reset();
     this.chars.push(...e.data);
     this.lastAt = t;
   }

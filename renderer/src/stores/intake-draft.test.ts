@@ -99,3 +99,17 @@ describe('dates typed by hand', () => {
     expect(invalid(draft)).toMatchObject({ code: 'VALIDATION_FAILED', fields: ['applicant_birthDate'] });
   });
 });
+
+describe('intake receive params: a stored person', () => {
+  it('carries only the confirmed card changes, and refuses while a differing card waits for the officer', () => {
+    const draft = readyDraft();
+    draft.components.CCCD!.consent = true;
+    expect(buildReceiveParams(draft, null).applicantChanges).toEqual([]);
+    draft.confirmedChanges = ['address'];
+    const params = buildReceiveParams(draft, null);
+    expect(params.applicantChanges).toEqual(['address']);
+    expect(ReceiveParams.parse(params).applicantChanges).toEqual(['address']);
+    draft.personDiff = [{ field: 'fullName', stored: 'Nguyễn Văn An', scanned: 'Nguyễn Văn Ân', accept: false }];
+    expect(invalid(draft)).toMatchObject({ code: 'VALIDATION_FAILED', fields: ['personDiff'] });
+  });
+});

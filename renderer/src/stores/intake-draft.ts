@@ -1,6 +1,7 @@
 import type {
-  ApplicantKind, Channel, ComponentSource, Dossier, Procedure, ReceiveParams, StoredDocument,
+  ApplicantKind, Channel, ComponentSource, Dossier, PersonCardField, Procedure, ReceiveParams, StoredDocument,
 } from '../../../common/contract';
+import type { IdCardQrProblem, IdCardQrWarning } from '../../../common/domain';
 import type { ApplicantLookup, AppointmentQuote } from './types';
 import { LOCAL_DATE } from '../format/format';
 import type { UiError } from './ui-error';
@@ -29,10 +30,21 @@ export interface PersonDraft {
   email: string;
 }
 
-/** Why the applicant field was rejected: the parser's own reason, shown as is. */
-export interface ApplicantProblem {
-  kind: 'qr' | 'id' | 'organisation';
-  reason: string;
+/**
+ * Why the applicant field was rejected: an ID card QR's problem (worded by the locale,
+ * `idCardQr.*`), or the ID rule's own reason, shown as is.
+ */
+export type ApplicantProblem = { kind: 'qr'; problem: IdCardQrProblem } | { kind: 'id' | 'organisation'; reason: string };
+
+/** One card field where a scanned ID card differs from the stored person. */
+export interface PersonDiffRow {
+  field: PersonCardField;
+  /** As stored ('' when the stored person has none). */
+  stored: string;
+  /** As read from the card. */
+  scanned: string;
+  /** The officer chose to take the card's value. */
+  accept: boolean;
 }
 
 /** The whole intake in progress. Plain data: it is persisted to sessionStorage on every change. */
@@ -46,8 +58,16 @@ export interface IntakeDraft {
   idNumber: string | null;
   idWarnings: string[];
   applicantProblem: ApplicantProblem | null;
-  qr: { unread: string[]; warnings: string[] } | null;
+  /** The last ID card QR read: its warnings, and whether its text was repaired from a wrong code page. */
+  qr: { warnings: IdCardQrWarning[]; repaired: boolean } | null;
   person: PersonDraft;
+  /**
+   * The scanned card differs from the stored person: the rows wait for the officer, the person
+   * form keeps the stored values meanwhile (docs/architecture.md, "Stored person and a differing card").
+   */
+  personDiff: PersonDiffRow[] | null;
+  /** Card fields of a stored person the officer changed (confirmed in the diff or edited by hand). */
+  confirmedChanges: PersonCardField[];
   lookup: ApplicantLookup | null;
   procedure: Procedure | null;
   channel: Channel;
@@ -93,6 +113,8 @@ export function newDraft(): IntakeDraft {
     applicantProblem: null,
     qr: null,
     person: emptyPerson(),
+    personDiff: null,
+    confirmedChanges: [],
     lookup: null,
     procedure: null,
     channel: 'walk-in',
@@ -171,6 +193,8 @@ export function buildReceiveParams(draft: IntakeDraft, ticketId: number | null):
     if (p.birthDate.trim() !== '' && !LOCAL_DATE.test(p.birthDate)) fail({ code: 'VALIDATION_FAILED', message: '', fields: ['applicant_birthDate'] });
     if (p.idIssueDate.trim() !== '' && !LOCAL_DATE.test(p.idIssueDate)) fail({ code: 'VALIDATION_FAILED', message: '', fields: ['applicant_idIssueDate'] });
   }
+  // A differing card waits for the officer's choice: nothing is received with it undecided.
+  if (draft.personDiff !== null) fail({ code: 'VALIDATION_FAILED', message: '', fields: ['personDiff'] });
   if (!draft.procedure) fail({ code: 'VALIDATION_FAILED', message: '', fields: ['procedureCode'] });
   const procedure = draft.procedure as Procedure;
 
@@ -214,6 +238,7 @@ export function buildReceiveParams(draft: IntakeDraft, ticketId: number | null):
       email: orNull(p.email),
       portalVerified: draft.lookup?.national?.verified ?? draft.lookup?.local?.portalVerified ?? false,
     },
+    applicantChanges: [...draft.confirmedChanges],
     procedureCode: procedure.code,
     channel: draft.channel,
     components,

@@ -150,3 +150,43 @@ describe('intake store: ID typed without Enter', () => {
     expect((fake.callsOf('intake.receive')[0]!.params as { applicant: { idNumber: string } }).applicant.idNumber).toBe('001090012345');
   });
 });
+
+describe('intake store: a scanned card and the stored person', () => {
+  const stored = {
+    id: 5, kind: 'citizen' as const, idNumber: '001090012345', fullName: 'Nguyễn Văn An', oldIdNumber: null, birthDate: '1990-07-15',
+    sex: 'Nam' as const, address: 'Thôn Cũ, Hà Nội', idIssueDate: '2015-02-01', phone: null, email: null, portalVerified: false,
+  };
+
+  it('keeps the stored values until the officer ticks; only the ticked fields become confirmed changes', async () => {
+    setupHarness({ 'applicant.lookup': () => ({ ...lookupResult, local: stored }) });
+    const intake = useIntakeStore();
+    intake.draft.idInput = VALID_QR;
+    expect(await intake.submitApplicantInput()).toBe('qr');
+    expect(intake.draft.personDiff?.map((r) => [r.field, r.stored, r.scanned])).toEqual([
+      ['address', 'Thôn Cũ, Hà Nội', 'Số 1 Tràng Tiền, Phường Hoàn Kiếm, Hà Nội'],
+      ['oldIdNumber', '', '123456789'],
+      ['idIssueDate', '2015-02-01', '2021-02-01'],
+    ]);
+    expect(intake.draft.person).toMatchObject({ address: 'Thôn Cũ, Hà Nội', oldIdNumber: '', idIssueDate: '2015-02-01', fullName: 'Nguyễn Văn An' });
+    intake.togglePersonDiff('oldIdNumber');
+    expect(intake.confirmPersonDiff()).toEqual(['oldIdNumber']);
+    expect(intake.draft.person).toMatchObject({ address: 'Thôn Cũ, Hà Nội', oldIdNumber: '123456789', idIssueDate: '2015-02-01' });
+    expect(intake.draft.confirmedChanges).toEqual(['oldIdNumber']);
+    expect(intake.draft.personDiff).toBeNull();
+    // A lookup again (the organisation kind toggled back, say) does not ask twice.
+    await intake.lookupApplicant();
+    expect(intake.draft.personDiff).toBeNull();
+  });
+
+  it('a refused scan fills nothing and keeps the earlier applicant as it was', async () => {
+    setupHarness({ 'applicant.lookup': () => lookupResult });
+    const intake = useIntakeStore();
+    intake.draft.idInput = VALID_QR;
+    await intake.submitApplicantInput();
+    intake.draft.idInput = '001090012345||Nguyá»n VÄn An|15071990|Nam|Hà Nội|01022021';
+    expect(await intake.submitApplicantInput()).toBe('invalid');
+    expect(intake.draft.applicantProblem).toEqual({ kind: 'qr', problem: { code: 'GARBLED' } });
+    expect(intake.draft.person.fullName).toBe('Nguyễn Văn An');
+    expect(intake.draft.person.address).toBe('Số 1 Tràng Tiền, Phường Hoàn Kiếm, Hà Nội');
+  });
+});

@@ -1,12 +1,13 @@
 import { defineStore } from 'pinia';
 import { computed, reactive, ref, watch } from 'vue';
-import type { Channel, ComponentSource, Dossier, StoredDocument } from '../../../common/contract';
-import { checkOrganisationCode, checkPersonalId, looksLikeIdCardQr, parseIdCardQr } from '../../../common/domain';
+import type { Channel, ComponentSource, Dossier, PersonCardField, StoredDocument } from '../../../common/contract';
+import { checkOrganisationCode, checkPersonalId, looksLikeIdCardQr, parseIdCardQr, type IdCardData } from '../../../common/domain';
 import { api } from '../api';
 import {
   applySuggestions, buildReceiveParams, DraftInvalid, emptyPerson, initialComponents, matchingDocuments, newDraft,
   type IntakeDraft,
 } from './intake-draft';
+import { cardAsPerson, personDiffRows } from './intake-person-diff';
 import { useQueueStore } from './queue';
 import type { PdfFile } from './types';
 import { toUiError } from './ui-error';
@@ -20,7 +21,10 @@ function loadDraft(): IntakeDraft {
     if (!raw) return fresh;
     const saved = JSON.parse(raw) as Partial<IntakeDraft>;
     if (saved.version !== 1 || typeof saved.requestId !== 'string') return fresh;
-    return { ...fresh, ...saved, person: { ...fresh.person, ...saved.person }, errors: { ...fresh.errors, ...saved.errors } };
+    const draft = { ...fresh, ...saved, person: { ...fresh.person, ...saved.person }, errors: { ...fresh.errors, ...saved.errors } };
+    // A QR problem saved by an older version (a sentence, no problem code) is not shown again.
+    if (draft.applicantProblem?.kind === 'qr' && typeof draft.applicantProblem.problem !== 'object') draft.applicantProblem = null;
+    return draft;
   } catch {
     return fresh;
   }
@@ -51,6 +55,8 @@ export const useIntakeStore = defineStore('intake', () => {
   const receiptError = ref<ReturnType<typeof toUiError> | null>(null);
   let lookupSeq = 0;
   let quoteSeq = 0;
+  /** The card of the last QR scan, compared with the stored person once the lookup answers. */
+  let scannedCard: IdCardData | null = null;
 
   watch(draft, (value) => saveDraft(value), { deep: true, flush: 'sync' });
 
@@ -71,8 +77,11 @@ export const useIntakeStore = defineStore('intake', () => {
     draft.idWarnings = [];
     draft.applicantProblem = null;
     draft.qr = null;
+    scannedCard = null;
     draft.lookup = null;
     draft.person = emptyPerson();
+    draft.personDiff = null;
+    draft.confirmedChanges = [];
     draft.errors.lookup = null;
     applySuggestions(draft);
   }
@@ -98,20 +107,17 @@ export const useIntakeStore = defineStore('intake', () => {
     if (draft.kind === 'citizen' && (looksLikeIdCardQr(value) || value.includes('|'))) {
       const parsed = parseIdCardQr(value);
       if (!parsed.ok) {
-        draft.applicantProblem = { kind: 'qr', reason: parsed.reason };
+        // Nothing is filled from a refused scan.
+        draft.applicantProblem = { kind: 'qr', problem: parsed.problem };
         return 'invalid';
       }
       const card = parsed.card;
       clearApplicant(true);
       acceptIdentifier(card.personalId);
       draft.idWarnings = [];
-      draft.qr = { unread: [...parsed.unread], warnings: [...parsed.warnings] };
-      draft.person.fullName = card.fullName;
-      draft.person.birthDate = card.birthDate ?? '';
-      draft.person.sex = card.sex ?? '';
-      draft.person.address = card.address ?? '';
-      draft.person.oldIdNumber = card.oldIdNumber ?? '';
-      draft.person.idIssueDate = card.issueDate ?? '';
+      draft.qr = { warnings: [...parsed.warnings], repaired: parsed.repaired };
+      scannedCard = card;
+      Object.assign(draft.person, cardAsPerson(card));
       await lookupApplicant();
       return 'qr';
     }
@@ -125,7 +131,10 @@ export const useIntakeStore = defineStore('intake', () => {
       }
       const sameAsBefore = draft.idNumber === checked.id;
       acceptIdentifier(checked.id);
-      if (!sameAsBefore) draft.qr = null;
+      if (!sameAsBefore) {
+        draft.qr = null;
+        scannedCard = null;
+      }
       draft.idWarnings = checked.warnings;
       await lookupApplicant();
       return 'id';
@@ -153,6 +162,12 @@ export const useIntakeStore = defineStore('intake', () => {
       draft.lookup = found;
       const p = draft.person;
       const local = found.local;
+      if (local && scannedCard !== null && scannedCard.personalId === idNumber) {
+        // A stored person is never overwritten by a scan: the differences wait for the officer.
+        const rows = personDiffRows(local, scannedCard);
+        for (const row of rows) setPersonField(row.field, row.stored);
+        draft.personDiff = rows.length > 0 ? rows : null;
+      }
       if (local) {
         if (!p.fullName) p.fullName = local.fullName;
         if (!p.birthDate && local.birthDate) p.birthDate = local.birthDate;
@@ -170,6 +185,37 @@ export const useIntakeStore = defineStore('intake', () => {
     } finally {
       if (seq === lookupSeq) lookingUp.value = false;
     }
+  }
+
+  function setPersonField(field: PersonCardField, value: string): void {
+    if (field === 'sex') draft.person.sex = value === 'Nam' || value === 'Nữ' ? value : '';
+    else if (field === 'idIssueDate') draft.person.idIssueDate = value;
+    else draft.person[field] = value;
+  }
+
+  /** Ticks or unticks one row of the differences (keys 1-6 on the panel). */
+  function togglePersonDiff(field: PersonCardField): void {
+    const row = draft.personDiff?.find((r) => r.field === field);
+    if (row) row.accept = !row.accept;
+  }
+
+  /**
+   * The officer's decision on a differing card: the ticked fields take the card's value and are
+   * sent as confirmed changes; the others keep the stored value, which receiving leaves alone.
+   */
+  function confirmPersonDiff(): PersonCardField[] {
+    const rows = draft.personDiff ?? [];
+    const accepted = rows.filter((r) => r.accept).map((r) => r.field);
+    for (const row of rows) setPersonField(row.field, row.accept ? row.scanned : row.stored);
+    for (const field of accepted) noteEdited(field);
+    draft.personDiff = null;
+    scannedCard = null;
+    return accepted;
+  }
+
+  /** A card field the officer typed: a stored person takes it on receiving (never a silent change). */
+  function noteEdited(field: PersonCardField): void {
+    if (!draft.confirmedChanges.includes(field)) draft.confirmedChanges.push(field);
   }
 
   function setOrganisation(isOrganisation: boolean): void {
@@ -360,7 +406,7 @@ export const useIntakeStore = defineStore('intake', () => {
 
   return {
     draft, lookingUp, loadingProcedure, receiving, printing, receipt, receiptError, isCitizen, documents, hasInput,
-    submitApplicantInput, lookupApplicant, setOrganisation, setOrganisationKind, chooseProcedure, clearProcedure,
+    submitApplicantInput, lookupApplicant, togglePersonDiff, confirmPersonDiff, noteEdited, setOrganisation, setOrganisationKind, chooseProcedure, clearProcedure,
     setChannel, refreshQuote, documentsFor, setSource, setReusedDocument, setConsent, receive, loadReceipt,
     printReceipt, reset, clearApplicantInput,
   };
