@@ -5,6 +5,7 @@ import { SimulatedBarcodeReader } from './barcode/simulated-barcode-reader';
 import { CupsPrinter } from './printer/cups-printer';
 import type { DocumentPrinter } from './printer/document-printer.port';
 import { SimulatedDocumentPrinter } from './printer/simulated-document-printer';
+import { WindowsPrinter } from './printer/windows-printer';
 import type { PaperWidth } from './printer/escpos';
 import { EscPosTicketPrinter } from './printer/escpos-printer';
 import { SimulatedTicketPrinter } from './printer/simulated-ticket-printer';
@@ -67,9 +68,31 @@ export type DocumentPrinterConfig =
     }
   | {
       kind: 'cups';
-      /** CUPS queue name, as `lpstat -p` lists it. */
-      queue: string;
+      /** CUPS queue name, as `lpstat -p` lists it; absent: the default destination (`lpstat -d`). */
+      queue?: string;
+    }
+  | {
+      kind: 'windows';
+      /** Printer name as Windows lists it; absent: the Windows default printer. */
+      printer?: string;
+      /** `SumatraPDF.exe` for silent printing; absent: the PDF application's PrintTo verb. */
+      sumatraPdfPath?: string;
+    }
+  | {
+      /** The operating system's default printer: CUPS on Linux and macOS, the spooler on Windows. */
+      kind: 'system';
     };
+
+/**
+ * The document printer a desk gets (`compose` and `doctor` both ask here, so they agree).
+ * Training mode: the twin, writing each job into `printedDir`. Production: the printer the config
+ * names; a simulated one only when named `kind: 'simulated'` (it then prints into `printedDir`);
+ * nothing named is the system's default printer.
+ */
+export function documentPrinterSetting(mode: DriversConfig['mode'], configured: DocumentPrinterConfig | undefined, printedDir: string): DocumentPrinterConfig {
+  if (mode === 'training' || configured?.kind === 'simulated') return { kind: 'simulated', outDir: printedDir };
+  return configured ?? { kind: 'system' };
+}
 
 /** One scanner source. In training mode each becomes a simulated twin. */
 export type ScannerDeviceConfig =
@@ -111,7 +134,10 @@ export interface ScannerConfig {
 
 export interface DriversConfig {
   mode: 'training' | 'production';
+  /** See `documentPrinterSetting` for what a desk without a printer in its config gets. */
   documentPrinter: DocumentPrinterConfig;
+  /** Which OS adapter `kind: 'system'` means; default the running platform. */
+  platform?: NodeJS.Platform;
   scanner?: ScannerConfig;
 }
 
@@ -123,13 +149,13 @@ export interface Drivers {
 
 /**
  * The one place that picks real or simulated devices. Training mode never touches real devices:
- * whatever a device's configured kind, it gets the simulated twin (ARCHITECTURE.md §1, training
- * mode). In production each device is what its config says; a simulated printer there writes
- * jobs only to memory and `outDir`, which IT staff may choose on purpose (print to a folder).
+ * whatever a device's configured kind, it gets the simulated twin (docs/architecture.md, training
+ * mode). In production each device is what its config says; a simulated printer there only when
+ * IT staff name `kind: 'simulated'` on purpose (`doctor` warns about it).
  */
 export function createDrivers(config: DriversConfig): Drivers {
   return {
-    documentPrinter: createDocumentPrinter(config.mode, config.documentPrinter),
+    documentPrinter: createDocumentPrinter(config.mode, config.documentPrinter, config.platform ?? process.platform),
     scanners: createScanners(config.mode, config.scanner ?? {}),
   };
 }
@@ -193,13 +219,18 @@ function simulatedName(device: ScannerDeviceConfig, i: number): string {
   return base === undefined ? `Máy quét mô phỏng ${i + 1}` : `${base} (mô phỏng)`;
 }
 
-function createDocumentPrinter(mode: DriversConfig['mode'], config: DocumentPrinterConfig): DocumentPrinter {
-  if (config.kind === 'cups' && mode === 'production') {
-    return new CupsPrinter({ queue: config.queue });
+function createDocumentPrinter(mode: DriversConfig['mode'], config: DocumentPrinterConfig, platform: NodeJS.Platform): DocumentPrinter {
+  if (mode === 'training' || config.kind === 'simulated') {
+    return new SimulatedDocumentPrinter(config.kind === 'simulated' && config.outDir !== undefined ? { outDir: config.outDir } : {});
   }
-  return new SimulatedDocumentPrinter(
-    config.kind === 'simulated' && config.outDir !== undefined ? { outDir: config.outDir } : {},
-  );
+  if (config.kind === 'cups') return new CupsPrinter(config.queue === undefined ? {} : { queue: config.queue });
+  if (config.kind === 'windows') {
+    return new WindowsPrinter({
+      ...(config.printer === undefined ? {} : { printer: config.printer }),
+      ...(config.sumatraPdfPath === undefined ? {} : { sumatraPdfPath: config.sumatraPdfPath }),
+    });
+  }
+  return platform === 'win32' ? new WindowsPrinter() : new CupsPrinter();
 }
 
 /** The kiosk's or a counter's thermal ticket printer. */

@@ -131,3 +131,36 @@ export const SigningProgress = z.object({
   /** The document just finished (absent on the job's final event). */
   document: SigningDocumentResult.optional(),
 });
+
+/**
+ * Why a signature check failed, as stable codes in `SignatureCheck` / `VerifyResult` `problem`
+ * fields (never a library's English message); each has a text in the locales (`verify.problems`)
+ * and in the `verify` command. The library's own words, when there are any, go only to logs and
+ * `verify --json` (`problemDetail`).
+ */
+export const VERIFY_PROBLEMS = [
+  'PDF_UNREADABLE',
+  'BYTE_RANGE_MALFORMED',
+  'CMS_UNREADABLE',
+  'NO_SIGNER_INFO',
+  'SIGNER_CERTIFICATE_MISSING',
+  'DIGEST_UNSUPPORTED',
+  'NO_SIGNED_CONTENT',
+  'NO_SIGNED_ATTRIBUTES',
+  'DIGEST_MISMATCH',
+  'SIGNATURE_INVALID',
+  'NO_TRUST_ANCHORS',
+  'CHAIN_INCOMPLETE',
+  'ANCHOR_NOT_VALID_AT_SIGNING',
+  'ISSUER_NOT_VALID_AT_SIGNING',
+  'ISSUER_NOT_CA',
+  'CHAIN_TOO_LONG',
+  'TIMESTAMP_OTHER_SIGNATURE',
+  'TIMESTAMP_INVALID',
+  'TIMESTAMP_UNREADABLE',
+] as const;
+export type VerifyProblem = (typeof VERIFY_PROBLEMS)[number];
+
+export function isVerifyProblem(value: unknown): value is VerifyProblem {
+  return typeof value === 'string' && (VERIFY_PROBLEMS as readonly string[]).includes(value);
+}

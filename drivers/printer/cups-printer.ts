@@ -1,11 +1,16 @@
 import { spawn } from 'node:child_process';
 import { DeviceError, type DeviceErrorCode } from '../device-error';
+import { checkPrintRequest, oneLine } from './document-print-request';
 import type { DocumentPrinter, DocumentPrintJob, DocumentPrintReceipt, DocumentPrinterStatus } from './document-printer.port';
 
 export interface CupsPrinterOptions {
-  /** CUPS queue (destination) name, as `lpstat -p` lists it. */
-  queue: string;
-  /** Display name; default `CUPS <queue>`. */
+  /**
+   * CUPS queue (destination) name, as `lpstat -p` lists it. Absent: the system's default
+   * destination (`lpstat -d`), looked up again before every job and status, so changing the default
+   * printer in the OS takes effect without a restart; no default is `PRINTER_NOT_SET`.
+   */
+  queue?: string;
+  /** Display name; default `CUPS <queue>` or `CUPS (máy in mặc định)`. */
   name?: string;
   /** Path or name of the `lp` command; default `lp` (found on PATH). */
   lpPath?: string;
@@ -15,9 +20,10 @@ export interface CupsPrinterOptions {
   jobOptions?: Readonly<Record<string, string>>;
   /** How long one `lp`/`lpstat` run may take before the print system counts as unreachable. */
   timeoutMs?: number;
+  /** Extra environment for `lp`/`lpstat`, e.g. `CUPS_SERVER` for a print server other than the local one. */
+  env?: Readonly<Record<string, string>>;
 }
 
-const MAX_COPIES = 99;
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 interface RunResult {
@@ -37,6 +43,9 @@ const QUEUE_UNKNOWN = /does not exist|invalid destination|unknown destination/i;
 const NOT_ACCEPTING = /not accepting jobs/i;
 const PAPER_OUT = /media-empty|media-needed|out of paper|paper out|no paper|load paper|hết giấy/i;
 const DISCONNECTED = /\bdisabled\b|\bpaused\b|not connected|offline|unplugged/i;
+const DEFAULT_DESTINATION = /system default destination:\s*(\S+)/i;
+const NO_DEFAULT = /no system default destination/i;
+const QUEUE_NAME = /^[^\s/#\\-][^\s/#\\]{0,126}$/;
 
 /**
  * A CUPS queue driven through the `lp` and `lpstat` commands (Linux, macOS). The PDF goes to
@@ -45,32 +54,36 @@ const DISCONNECTED = /\bdisabled\b|\bpaused\b|not connected|offline|unplugged/i;
  */
 export class CupsPrinter implements DocumentPrinter {
   readonly name: string;
-  readonly queue: string;
+  /** The configured queue; null means the system's default destination. */
+  readonly queue: string | null;
   private readonly lpPath: string;
   private readonly lpstatPath: string;
   private readonly jobOptions: readonly [string, string][];
   private readonly timeoutMs: number;
+  private readonly env: Readonly<Record<string, string>>;
 
-  constructor(options: CupsPrinterOptions) {
-    if (!/^[^\s/#\\-][^\s/#\\]{0,126}$/.test(options.queue)) {
+  constructor(options: CupsPrinterOptions = {}) {
+    if (options.queue !== undefined && !QUEUE_NAME.test(options.queue)) {
       throw new RangeError(`CUPS queue name "${options.queue}" is not valid (no spaces, "/", "#", "\\", no leading "-")`);
     }
-    this.queue = options.queue;
-    this.name = options.name ?? `CUPS ${options.queue}`;
+    this.queue = options.queue ?? null;
+    this.name = options.name ?? (options.queue === undefined ? 'CUPS (máy in mặc định)' : `CUPS ${options.queue}`);
     this.lpPath = options.lpPath ?? 'lp';
     this.lpstatPath = options.lpstatPath ?? 'lpstat';
     this.jobOptions = Object.entries(options.jobOptions ?? {});
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.env = options.env ?? {};
   }
 
   async print(pdf: Uint8Array, job: DocumentPrintJob): Promise<DocumentPrintReceipt> {
-    const { title, copies } = checkRequest(pdf, job);
+    const { title, copies } = checkPrintRequest(pdf, job);
 
     // lp queues jobs for a disabled printer without complaint, so ask first.
     const probe = await this.probe();
     if (probe.fault !== null) throw new DeviceError(probe.fault, probe.detail);
+    const queue = probe.queue;
 
-    const args = ['-d', this.queue, '-n', String(copies), '-t', title];
+    const args = ['-d', queue, '-n', String(copies), '-t', title];
     for (const [key, value] of this.jobOptions) args.push('-o', `${key}=${value}`);
     args.push('-');
     const result = await this.run(this.lpPath, args, pdf);
@@ -84,10 +97,10 @@ export class CupsPrinter implements DocumentPrinter {
         throw new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: the CUPS scheduler is not reachable (${output})`);
       }
       if (QUEUE_UNKNOWN.test(output)) {
-        throw new DeviceError('PRINTER_OFFLINE', `${this.name}: CUPS queue "${this.queue}" does not exist (${output})`);
+        throw new DeviceError('PRINTER_OFFLINE', `${this.name}: CUPS queue "${queue}" does not exist (${output})`);
       }
       if (NOT_ACCEPTING.test(output)) {
-        throw new DeviceError('PRINTER_OFFLINE', `${this.name}: queue "${this.queue}" is not accepting jobs (${output})`);
+        throw new DeviceError('PRINTER_OFFLINE', `${this.name}: queue "${queue}" is not accepting jobs (${output})`);
       }
       throw new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: lp failed with exit code ${String(result.code)} (${output})`);
     }
@@ -100,14 +113,53 @@ export class CupsPrinter implements DocumentPrinter {
 
   async status(): Promise<DocumentPrinterStatus> {
     const probe = await this.probe();
-    return { ready: probe.fault === null, detail: probe.detail };
+    return probe.fault === null ? { ready: true, detail: probe.detail } : { ready: false, detail: probe.detail, fault: probe.fault };
   }
 
   /** Never throws: every failure is a fault with a detail line. */
-  private async probe(): Promise<Probe> {
+  private async probe(): Promise<Probe & { queue: string }> {
+    if (this.queue !== null) return { ...(await this.probeQueue(this.queue)), queue: this.queue };
+    const found = await this.defaultQueue();
+    if ('fault' in found) return { ...found, queue: '' };
+    const probe = await this.probeQueue(found.queue);
+    return { ...probe, queue: found.queue };
+  }
+
+  /** The system's default destination (`lpstat -d`). */
+  private async defaultQueue(): Promise<{ queue: string } | Probe> {
+    const answer = await this.lpstat(['-d']);
+    if ('fault' in answer) return answer;
+    const { result, output } = answer;
+    const match = DEFAULT_DESTINATION.exec(output);
+    if (result.code === 0 && match?.[1] !== undefined && QUEUE_NAME.test(match[1])) return { queue: match[1] };
+    if (NO_DEFAULT.test(output) || (result.code === 0 && output === '')) {
+      return { fault: 'PRINTER_NOT_SET', detail: `${this.name}: no default printer is set (${output || 'lpstat -d: empty'})` };
+    }
+    return { fault: 'DEVICE_UNAVAILABLE', detail: `${this.name}: unexpected lpstat -d answer (${output})` };
+  }
+
+  private async probeQueue(queue: string): Promise<Probe> {
+    const answer = await this.lpstat(['-p', queue]);
+    if ('fault' in answer) return answer;
+    const { result, output } = answer;
+    if (result.code !== 0) {
+      return QUEUE_UNKNOWN.test(output)
+        ? { fault: 'PRINTER_OFFLINE', detail: `${this.name}: CUPS queue "${queue}" does not exist (${output})` }
+        : { fault: 'DEVICE_UNAVAILABLE', detail: `${this.name}: lpstat failed with exit code ${String(result.code)} (${output})` };
+    }
+    if (!result.stdout.includes(`printer ${queue} `)) {
+      return { fault: 'DEVICE_UNAVAILABLE', detail: `${this.name}: unexpected lpstat answer (${output})` };
+    }
+    if (PAPER_OUT.test(output)) return { fault: 'PRINTER_PAPER_OUT', detail: `${this.name}: out of paper (${output})` };
+    if (DISCONNECTED.test(output)) return { fault: 'PRINTER_OFFLINE', detail: `${this.name}: not taking jobs (${output})` };
+    return { fault: null, detail: this.queue === null ? `${queue}: ${output}` : output };
+  }
+
+  /** Runs `lpstat`; no answer in time, or no scheduler to answer, is a fault before any parsing. */
+  private async lpstat(args: readonly string[]): Promise<{ result: RunResult; output: string } | Probe> {
     let result: RunResult;
     try {
-      result = await this.run(this.lpstatPath, ['-p', this.queue], null);
+      result = await this.run(this.lpstatPath, args, null);
     } catch (error) {
       return { fault: 'DEVICE_UNAVAILABLE', detail: error instanceof Error ? error.message : String(error) };
     }
@@ -118,23 +170,13 @@ export class CupsPrinter implements DocumentPrinter {
     if (SCHEDULER_DOWN.test(output)) {
       return { fault: 'DEVICE_UNAVAILABLE', detail: `${this.name}: the CUPS scheduler is not reachable (${output})` };
     }
-    if (result.code !== 0) {
-      return QUEUE_UNKNOWN.test(output)
-        ? { fault: 'PRINTER_OFFLINE', detail: `${this.name}: CUPS queue "${this.queue}" does not exist (${output})` }
-        : { fault: 'DEVICE_UNAVAILABLE', detail: `${this.name}: lpstat failed with exit code ${String(result.code)} (${output})` };
-    }
-    if (!result.stdout.includes(`printer ${this.queue} `)) {
-      return { fault: 'DEVICE_UNAVAILABLE', detail: `${this.name}: unexpected lpstat answer (${output})` };
-    }
-    if (PAPER_OUT.test(output)) return { fault: 'PRINTER_PAPER_OUT', detail: `${this.name}: out of paper (${output})` };
-    if (DISCONNECTED.test(output)) return { fault: 'PRINTER_OFFLINE', detail: `${this.name}: not taking jobs (${output})` };
-    return { fault: null, detail: output };
+    return { result, output };
   }
 
   private run(file: string, args: readonly string[], input: Uint8Array | null): Promise<RunResult> {
     return new Promise((resolve, reject) => {
       const child = spawn(file, args, {
-        env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
+        env: { ...process.env, ...this.env, LC_ALL: 'C', LANG: 'C' },
         windowsHide: true,
       });
       const stdout: Buffer[] = [];
@@ -183,22 +225,4 @@ export class CupsPrinter implements DocumentPrinter {
       else child.stdin.end(input);
     });
   }
-}
-
-function checkRequest(pdf: Uint8Array, job: DocumentPrintJob): { title: string; copies: number } {
-  if (!(pdf instanceof Uint8Array) || pdf.byteLength < 5 || String.fromCharCode(...pdf.subarray(0, 5)) !== '%PDF-') {
-    throw new RangeError('print: the document must be a non-empty PDF');
-  }
-  const title = job.title.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
-  if (title === '') throw new RangeError('print: the job title must not be blank');
-  const copies = job.copies ?? 1;
-  if (!Number.isInteger(copies) || copies < 1 || copies > MAX_COPIES) {
-    throw new RangeError(`print: copies must be a whole number from 1 to ${MAX_COPIES}`);
-  }
-  return { title, copies };
-}
-
-function oneLine(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }

@@ -2,10 +2,13 @@
  * The A4 document printer (receipts, supplement requests, refusals, control sheets: the forms of
  * DOMAIN.md §7). The desk hands it a finished PDF; layout and fonts are the forms' business.
  *
- * Adapters: `CupsPrinter` (a CUPS queue through `lp`/`lpstat`) and `SimulatedDocumentPrinter`
- * (the twin used in training mode and tests). `createDrivers` in `drivers/index.ts` picks one.
+ * Adapters: `CupsPrinter` (a CUPS queue, or the default destination, through `lp`/`lpstat`),
+ * `WindowsPrinter` (the Windows spooler through PowerShell, or SumatraPDF when configured) and
+ * `SimulatedDocumentPrinter` (the twin used in training mode and tests). `createDrivers` in `drivers/index.ts` picks one.
  * `drivers/printer/document-printer.contract.ts` holds the behaviour every adapter must show.
  */
+
+import type { DeviceErrorCode } from '../device-error';
 
 export interface DocumentPrintJob {
   /**
@@ -27,6 +30,8 @@ export interface DocumentPrinterStatus {
   ready: boolean;
   /** One line for IT staff and the device page: the print system's own words where it has them. */
   detail: string;
+  /** When not ready and the adapter knows why: the code a print would fail with now. */
+  fault?: DeviceErrorCode;
 }
 
 /**
@@ -41,6 +46,7 @@ export interface DocumentPrinterStatus {
  *   - `PRINTER_OFFLINE`: the printer is not taking jobs (disabled, paused, unplugged) or the
  *     configured queue does not exist;
  *   - `PRINTER_PAPER_OUT`: the printer reports it has no paper;
+ *   - `PRINTER_NOT_SET`: no printer is named and the system has no default printer;
  *   - `DEVICE_UNAVAILABLE`: the print system itself cannot be reached or used (no `lp` binary,
  *     scheduler down, no answer within the adapter's timeout, an answer it cannot understand).
  *   A rejected job was not queued (except after a timeout, when its fate is unknown), so the

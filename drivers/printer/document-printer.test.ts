@@ -2,11 +2,13 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createDrivers } from '../index';
-import { DeviceError, type DeviceErrorCode } from '../device-error';
+import { createDrivers, documentPrinterSetting } from '../index';
+import type { DeviceErrorCode } from '../device-error';
 import { CupsPrinter, type CupsPrinterOptions } from './cups-printer';
 import { runDocumentPrinterContract, samplePdf, type DeliveredJob, type DocumentPrinterHarness } from './document-printer.contract';
 import { SimulatedDocumentPrinter } from './simulated-document-printer';
+import { WindowsPrinter } from './windows-printer';
+import { deviceErrorOf } from './testing/print-tool-stand-ins';
 
 const QUEUE = 'A4_MotCua';
 const unixShell = process.platform !== 'win32';
@@ -118,16 +120,6 @@ async function makeFakeCups(): Promise<FakeCups> {
 
 function cupsPrinter(fake: FakeCups, options: Partial<CupsPrinterOptions> = {}): CupsPrinter {
   return new CupsPrinter({ queue: QUEUE, lpPath: fake.lpPath, lpstatPath: fake.lpstatPath, ...options });
-}
-
-async function deviceErrorOf(promise: Promise<unknown>): Promise<DeviceError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DeviceError) return error;
-    throw error;
-  }
-  throw new Error('expected a DeviceError');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -369,5 +361,50 @@ describe('createDrivers', () => {
     const { documentPrinter } = createDrivers({ mode: 'production', documentPrinter: { kind: 'cups', queue: QUEUE } });
     expect(documentPrinter).toBeInstanceOf(CupsPrinter);
     expect((documentPrinter as CupsPrinter).queue).toBe(QUEUE);
+  });
+  it('production without a printer in the config gets the system default printer, never the twin', () => {
+    const setting = documentPrinterSetting('production', undefined, '/data/printed');
+    expect(setting).toEqual({ kind: 'system' });
+    const linux = createDrivers({ mode: 'production', documentPrinter: setting, platform: 'linux' }).documentPrinter;
+    expect(linux).toBeInstanceOf(CupsPrinter);
+    expect((linux as CupsPrinter).queue).toBeNull();
+    expect(createDrivers({ mode: 'production', documentPrinter: setting, platform: 'darwin' }).documentPrinter).toBeInstanceOf(CupsPrinter);
+    const windows = createDrivers({ mode: 'production', documentPrinter: setting, platform: 'win32' }).documentPrinter;
+    expect(windows).toBeInstanceOf(WindowsPrinter);
+    expect((windows as WindowsPrinter).printer).toBeNull();
+  });
+
+  it('production gets the twin only when the config names it, printing into the printed folder', () => {
+    expect(documentPrinterSetting('production', { kind: 'simulated' }, '/data/printed')).toEqual({ kind: 'simulated', outDir: '/data/printed' });
+    expect(documentPrinterSetting('production', { kind: 'cups' }, '/data/printed')).toEqual({ kind: 'cups' });
+    expect(documentPrinterSetting('production', { kind: 'windows', printer: 'HP' }, '/data/printed')).toEqual({ kind: 'windows', printer: 'HP' });
+    const { documentPrinter } = createDrivers({ mode: 'production', documentPrinter: { kind: 'windows', printer: 'HP' } });
+    expect((documentPrinter as WindowsPrinter).printer).toBe('HP');
+  });
+
+  it('training keeps the twin whatever is configured, printing into the printed folder', () => {
+    for (const configured of [undefined, { kind: 'cups', queue: QUEUE } as const, { kind: 'system' } as const]) {
+      const setting = documentPrinterSetting('training', configured, '/data/printed');
+      expect(setting).toEqual({ kind: 'simulated', outDir: '/data/printed' });
+      expect(createDrivers({ mode: 'training', documentPrinter: setting }).documentPrinter).toBeInstanceOf(SimulatedDocumentPrinter);
+    }
+  });
+});
+
+describe('SimulatedDocumentPrinter counts what it printed', () => {
+  it('counts the job files in outDir, also those a previous instance (the running desk) wrote', async () => {
+    const outDir = await mkdtemp(join(tmpdir(), 'motcua-printed-'));
+    try {
+      const desk = new SimulatedDocumentPrinter({ outDir });
+      for (const n of [1, 2, 3]) await desk.print(samplePdf(1_000, n), { title: `Giấy tiếp nhận ${n}` });
+      await writeFile(join(outDir, 'ghi-chu.txt'), 'not a job');
+      const doctor = new SimulatedDocumentPrinter({ outDir });
+      expect(doctor.jobs).toHaveLength(0);
+      expect(await doctor.printedCount()).toBe(3);
+      expect((await doctor.status()).detail).toBe(`Máy in A4 mô phỏng: sẵn sàng, đã in 3 tài liệu (tệp PDF trong ${outDir})`);
+      expect(await new SimulatedDocumentPrinter({ outDir: join(outDir, 'none') }).printedCount()).toBe(0);
+    } finally {
+      await rm(outDir, { recursive: true, force: true });
+    }
   });
 });

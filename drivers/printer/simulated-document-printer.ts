@@ -1,6 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeviceError, type DeviceErrorCode } from '../device-error';
+import { checkPrintRequest } from './document-print-request';
 import type { DocumentPrinter, DocumentPrintJob, DocumentPrintReceipt, DocumentPrinterStatus } from './document-printer.port';
 
 export interface SimulatedPrintJob {
@@ -23,7 +24,8 @@ export interface SimulatedDocumentPrinterOptions {
   outDir?: string;
 }
 
-const MAX_COPIES = 99;
+/** A job file as `print` names it: `<yyyyMMdd-HHmmss>-SIM-<n>-<slug>.pdf`. */
+const JOB_FILE = /^\d{8}-\d{6}-SIM-\d+-[a-z0-9-]+\.pdf$/;
 
 /**
  * The twin of a real A4 printer: accepts jobs into memory (and optionally a folder) and lets tests
@@ -80,7 +82,7 @@ export class SimulatedDocumentPrinter implements DocumentPrinter {
   }
 
   async print(pdf: Uint8Array, job: DocumentPrintJob): Promise<DocumentPrintReceipt> {
-    const { title, copies } = checkRequest(pdf, job);
+    const { title, copies } = checkPrintRequest(pdf, job);
     const bytes = Uint8Array.from(pdf);
     if (!this.connected) {
       throw new DeviceError('PRINTER_OFFLINE', `${this.name}: printer is unplugged`);
@@ -106,22 +108,27 @@ export class SimulatedDocumentPrinter implements DocumentPrinter {
   }
 
   async status(): Promise<DocumentPrinterStatus> {
-    if (!this.connected) return { ready: false, detail: `${this.name}: printer is unplugged` };
-    return { ready: true, detail: `${this.name}: idle, ${this.accepted.length} job(s) printed` };
+    if (!this.connected) return { ready: false, detail: `${this.name}: chưa cắm (mô phỏng)`, fault: 'PRINTER_OFFLINE' };
+    const count = await this.printedCount();
+    return {
+      ready: true,
+      detail: `${this.name}: sẵn sàng, đã in ${count} tài liệu${this.outDir === null ? '' : ` (tệp PDF trong ${this.outDir})`}`,
+    };
   }
-}
 
-function checkRequest(pdf: Uint8Array, job: DocumentPrintJob): { title: string; copies: number } {
-  if (!(pdf instanceof Uint8Array) || pdf.byteLength < 5 || String.fromCharCode(...pdf.subarray(0, 5)) !== '%PDF-') {
-    throw new RangeError('print: the document must be a non-empty PDF');
+  /**
+   * How many jobs this printer has printed: with `outDir`, the job files there (every session of
+   * the desk, also those of another process such as the running desk when `doctor` asks); without
+   * it, the jobs of this instance.
+   */
+  async printedCount(): Promise<number> {
+    if (this.outDir === null) return this.accepted.length;
+    try {
+      return (await readdir(this.outDir)).filter((name) => JOB_FILE.test(name)).length;
+    } catch {
+      return 0;
+    }
   }
-  const title = job.title.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
-  if (title === '') throw new RangeError('print: the job title must not be blank');
-  const copies = job.copies ?? 1;
-  if (!Number.isInteger(copies) || copies < 1 || copies > MAX_COPIES) {
-    throw new RangeError(`print: copies must be a whole number from 1 to ${MAX_COPIES}`);
-  }
-  return { title, copies };
 }
 
 function fileStamp(at: Date): string {

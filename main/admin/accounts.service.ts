@@ -37,6 +37,21 @@ export class AccountsService {
     return { username: account.username, displayName: account.displayName, role: account.role };
   }
 
+  /**
+   * An administrator lifts a lock (five wrong passwords) before it runs out; also clears the count
+   * of wrong passwords. Audited as `account.unlock` with whether the account was locked at the time.
+   */
+  unlock(username: string, actor: string): { wasLocked: boolean } {
+    const account = this.store.accounts.get(username);
+    if (!account) throw new AppError('NOT_FOUND', `Không có tài khoản ${username.slice(0, 40)}.`, { field: 'username' });
+    const wasLocked = account.lockedUntil !== null && account.lockedUntil > this.clock.now();
+    this.store.transaction(() => {
+      this.store.accounts.unlock(account.username);
+      this.audit(actor, 'account.unlock', account.username, { wasLocked });
+    });
+    return { wasLocked };
+  }
+
   logout(user: SessionUser): void {
     this.audit(user.username, 'auth.logout', user.username, {});
   }

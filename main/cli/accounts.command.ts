@@ -1,26 +1,39 @@
 import { parseArgs } from 'node:util';
-import { Role } from '../../common/contract';
+import { AppError, Role } from '../../common/contract';
+import { AccountsService } from '../admin/accounts.service';
+import type { Account } from '../store/accounts.repository';
 import { openStore } from '../store/store';
-import { toLocalDateTime } from '../core/clock';
+import { systemClock, toLocalDateTime, type Clock } from '../core/clock';
+
+export const ACCOUNTS_USAGE =
+  'dùng: accounts list [--json] | add --username U --name "Họ tên" --role R --password-env VAR | set-password --username U --password-env VAR | unlock <tên đăng nhập>';
 
 /**
- * `motcua-desk accounts list | add | set-password`: local accounts for IT staff. Passwords are read
- * from an environment variable named with `--password-env` (never from the command line, which
- * other users of the machine can see) and stored only as scrypt hashes.
+ * `motcua-desk accounts list | add | set-password | unlock`: local accounts for IT staff. Passwords
+ * are read from an environment variable named with `--password-env` (never from the command line,
+ * which other users of the machine can see) and stored only as scrypt hashes. `list` shows every
+ * account with its lock; `unlock` lifts a lock (five wrong passwords) at once, audited.
  */
-export async function runAccountsCommand(args: string[], dataDir: string, io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
+export async function runAccountsCommand(
+  args: string[],
+  dataDir: string,
+  io: { out: (s: string) => void; err: (s: string) => void },
+  clock: Clock = systemClock,
+): Promise<number> {
   const [sub, ...rest] = args;
-  let parsed;
+  let options;
   try {
-    parsed = parseArgs({
+    options = parseArgs({
       args: rest,
       options: { username: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' }, 'password-env': { type: 'string' }, json: { type: 'boolean' } },
       strict: true,
-    }).values;
+      allowPositionals: sub === 'unlock',
+    });
   } catch (err) {
     io.err(`Tham số không hợp lệ: ${(err as Error).message}`);
     return 2;
   }
+  const { positionals, values: parsed } = options;
   const password = () => {
     const env = parsed['password-env'];
     if (!env) throw new UsageError('thiếu --password-env TÊN_BIẾN (biến môi trường chứa mật khẩu).');
@@ -30,12 +43,33 @@ export async function runAccountsCommand(args: string[], dataDir: string, io: { 
   };
   const store = openStore({ dataDir });
   try {
-    const at = toLocalDateTime(Date.now());
+    const at = clock.localNow();
+    const now = clock.now();
     switch (sub) {
       case 'list': {
         const accounts = store.accounts.list();
-        if (parsed.json) io.out(JSON.stringify(accounts.map((a) => ({ username: a.username, displayName: a.displayName, role: a.role, locked: a.lockedUntil !== null && a.lockedUntil > Date.now() }))));
-        else for (const a of accounts) io.out(`${a.username.padEnd(16)} ${a.role.padEnd(11)} ${a.displayName}`);
+        if (parsed.json) {
+          io.out(JSON.stringify(accounts.map((a) => ({
+            username: a.username, displayName: a.displayName, role: a.role, locked: isLocked(a, now),
+            lockedUntil: isLocked(a, now) && a.lockedUntil !== null ? toLocalDateTime(a.lockedUntil) : null,
+          }))));
+        } else {
+          io.out(`${'TÊN ĐĂNG NHẬP'.padEnd(16)} ${'VAI TRÒ'.padEnd(11)} ${'KHÓA'.padEnd(18)} HỌ TÊN`);
+          for (const a of accounts) io.out(`${a.username.padEnd(16)} ${a.role.padEnd(11)} ${lockText(a, now).padEnd(18)} ${a.displayName}`);
+        }
+        return 0;
+      }
+      case 'unlock': {
+        const username = positionals[0] ?? parsed.username;
+        if (!username || positionals.length > 1) throw new UsageError('cần đúng một tên đăng nhập: accounts unlock <tên đăng nhập>.');
+        let result: { wasLocked: boolean };
+        try {
+          result = new AccountsService(store, clock).unlock(username, 'cli');
+        } catch (err) {
+          if (err instanceof AppError && err.code === 'NOT_FOUND') throw new UsageError(`không có tài khoản ${username}.`);
+          throw err;
+        }
+        io.out(result.wasLocked ? `Đã mở khóa tài khoản ${username}.` : `Tài khoản ${username} không bị khóa; đã xóa số lần nhập sai mật khẩu.`);
         return 0;
       }
       case 'add': {
@@ -61,7 +95,7 @@ export async function runAccountsCommand(args: string[], dataDir: string, io: { 
         return 0;
       }
       default:
-        throw new UsageError('dùng: accounts list [--json] | add --username U --name "Họ tên" --role R --password-env VAR | set-password --username U --password-env VAR');
+        throw new UsageError(ACCOUNTS_USAGE);
     }
   } catch (err) {
     if (err instanceof UsageError) {
@@ -75,3 +109,12 @@ export async function runAccountsCommand(args: string[], dataDir: string, io: { 
 }
 
 class UsageError extends Error {}
+
+function isLocked(account: Account, now: number): boolean {
+  return account.lockedUntil !== null && account.lockedUntil > now;
+}
+
+/** The "locked" column: `khóa đến HH:mm` (Vietnam time) or `-`. */
+function lockText(account: Account, now: number): string {
+  return isLocked(account, now) && account.lockedUntil !== null ? `khóa đến ${toLocalDateTime(account.lockedUntil).slice(11)}` : '-';
+}

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../common/contract';
-import { createDrivers } from '../../drivers';
 import { loadConfig, type LoadedConfig } from '../core/config';
 import { checkDevices } from './doctor-devices';
+import { checkDocumentPrinter } from './doctor-printer';
 import { checkScanners } from './doctor-scanners';
-import { createNationalPortalClient } from '../remotes/national-portal/national-portal.client';
+import { checkNationalPortal } from './doctor-national';
 import { createProvincialClient } from '../remotes/provincial/provincial.client';
 import { latestVersion, schemaVersion } from '../store/migrate';
 import { DATABASE_FILE, openStore } from '../store/store';
@@ -21,7 +21,7 @@ const LABEL: Record<CheckStatus, string> = { ok: 'OK  ', warn: 'CẢNH', fail: '
  * Read-mostly: it opens the store (which applies pending migrations) but changes no record.
  * Exit 0 when nothing failed (warnings allowed), 1 otherwise.
  */
-export async function runDoctor(dataDir: string, io: { out: (s: string) => void; json: boolean }): Promise<number> {
+export async function runDoctor(dataDir: string, io: { out: (s: string) => void; json: boolean; platform?: NodeJS.Platform }): Promise<number> {
   const results: CheckResult[] = [];
   const add = (name: string, status: CheckStatus, detail: string) => results.push({ name, status, detail });
 
@@ -61,11 +61,8 @@ export async function runDoctor(dataDir: string, io: { out: (s: string) => void;
   }
 
   if (loaded) {
-    const { config, trainingMode } = loaded;
-    const drivers = createDrivers({ mode: trainingMode ? 'training' : 'production', documentPrinter: config.devices.documentPrinter });
-    const status = await drivers.documentPrinter.status();
-    const name = drivers.documentPrinter.name;
-    add('device.documentPrinter', status.ready ? 'ok' : 'fail', status.detail.startsWith(name) ? status.detail : `${name}: ${status.detail}`);
+    const { trainingMode } = loaded;
+    await checkDocumentPrinter(loaded, dataDir, add, io.platform);
     await checkScanners(loaded, add);
     await checkDevices(loaded, add);
     if (trainingMode) {
@@ -88,19 +85,8 @@ export async function runDoctor(dataDir: string, io: { out: (s: string) => void;
 
 async function checkRemotes(loaded: LoadedConfig, add: (name: string, status: CheckStatus, detail: string) => void): Promise<void> {
   const { national, provincial } = loaded.config.remotes;
-  if (national) {
-    const password = process.env[national.passwordEnv];
-    if (!password) add('remote.national', 'fail', `biến môi trường ${national.passwordEnv} (remotes.national.passwordEnv) chưa được đặt`);
-    else {
-      const client = createNationalPortalClient({ baseUrl: national.baseUrl, username: national.username, password, dstcode: national.dstcode, agencyCode: loaded.config.agency.id, timeoutMs: 5000 });
-      try {
-        await client.lookupDossier(`${loaded.config.agency.id}-000000-0000`);
-        add('remote.national', 'ok', `${national.baseUrl}: đăng nhập và tra cứu được`);
-      } catch (err) {
-        add('remote.national', 'fail', `${national.baseUrl}: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
-  } else add('remote.national', 'fail', 'thiếu remotes.national');
+  if (national) await checkNationalPortal({ ...national, agencyCode: loaded.config.agency.id }, process.env, add);
+  else add('remote.national', 'fail', 'thiếu remotes.national');
   if (provincial) {
     const secret = process.env[provincial.clientSecretEnv];
     if (!secret) add('remote.provincial', 'fail', `biến môi trường ${provincial.clientSecretEnv} (remotes.provincial.clientSecretEnv) chưa được đặt`);

@@ -31,6 +31,26 @@ export function pickNext<C extends CallCandidate>(candidates: readonly C[], rece
   return window.some(Boolean) ? ordinary : priority;
 }
 
+/**
+ * How many of `waiting` the rule calls before ticket `id` (the "people ahead" printed on a ticket):
+ * `pickNext` is applied call after call, each call added to the recent calls (newest first), until
+ * it picks `id`. So a priority ticket under `first` has only older priority tickets (and tickets
+ * transferred to the counter) ahead, and under `interleave` its place follows the 1-in-N pattern
+ * from the counter's actual recent calls. A ticket not in `waiting` has everyone ahead.
+ */
+export function callsBefore<C extends CallCandidate>(waiting: readonly C[], id: number, recentPriorityCalls: readonly boolean[], rule: PriorityRule): number {
+  const remaining = [...waiting];
+  const calls = [...recentPriorityCalls];
+  let count = 0;
+  for (;;) {
+    const next = pickNext(remaining, calls, rule);
+    if (next === null || next.id === id) return count;
+    remaining.splice(remaining.indexOf(next), 1);
+    calls.unshift(next.priority);
+    count += 1;
+  }
+}
+
 /** How many recent calls `pickNext` needs to look at. */
 export function recentWindow(rule: PriorityRule): number {
   return rule.mode === 'first' ? 0 : Math.max(1, rule.every) - 1;

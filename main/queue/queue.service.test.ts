@@ -198,6 +198,37 @@ describe('skip, recall, hold, transfer and finish', () => {
   });
 });
 
+describe('people ahead on a ticket, as the calling rule orders the line', () => {
+  it('under first: a priority ticket after three ordinary ones has nobody ahead, and is called first', async () => {
+    h = queueHarness({ dataDir: temp.dir });
+    for (let i = 0; i < 3; i += 1) await take('HO-TICH');
+    const priority = await h.queue.take('HO-TICH', true, 'kiosk');
+    expect(priority.peopleAhead).toBe(0);
+    const ordinary = await h.queue.take('HO-TICH', false, 'kiosk');
+    expect(ordinary.peopleAhead).toBe(4);
+    expect(h.queue.callNext('Q03', 'canbo').number).toBe(priority.ticket.number);
+  });
+
+  it('under interleave 1 in 3: from the counter\'s recent calls, and the calls then bear it out', async () => {
+    h = queueHarness({ dataDir: temp.dir, setup: { priority: { mode: 'interleave', every: 3 } } });
+    await take('HO-TICH', true);
+    for (let i = 0; i < 3; i += 1) await take('HO-TICH');
+    expect(h.queue.callNext('Q01', 'canbo').number).toBe('A001');
+    // Q01 (the first counter serving Hộ tịch) just called a priority ticket: two ordinary calls come first.
+    const late = await h.queue.take('HO-TICH', true, 'kiosk');
+    expect(late.peopleAhead).toBe(2);
+    const order = [1, 2, 3].map(() => h.queue.callNext('Q01', 'canbo').number);
+    expect(order).toEqual(['A002', 'A003', late.ticket.number]);
+  });
+
+  it('counts only the ticket\'s own service line', async () => {
+    h = queueHarness({ dataDir: temp.dir });
+    await take('CHUNG-THUC');
+    await take('CHUNG-THUC');
+    expect((await h.queue.take('HO-TICH', false, 'kiosk')).peopleAhead).toBe(0);
+  });
+});
+
 describe('audit, events, printing', () => {
   it('audits every state change in the hash chain and tells every counter', async () => {
     h = queueHarness({ dataDir: temp.dir });
@@ -226,7 +257,8 @@ describe('audit, events, printing', () => {
     expect(printer.jobs).toHaveLength(1);
     printer.setFault('PAPER_OUT');
     const failed = await h.queue.take('HO-TICH', true, 'kiosk');
-    expect(failed).toMatchObject({ print: 'failed', printError: { code: 'PRINTER_PAPER_OUT' }, peopleAhead: 1, ticket: { number: 'A002', printedAt: null, printError: 'PRINTER_PAPER_OUT' } });
+    // A priority ticket is called before A001 under the `first` rule: nobody is ahead of it.
+    expect(failed).toMatchObject({ print: 'failed', printError: { code: 'PRINTER_PAPER_OUT' }, peopleAhead: 0, ticket: { number: 'A002', printedAt: null, printError: 'PRINTER_PAPER_OUT' } });
     expect(h.queue.state('Q01').waiting.map((t) => t.number)).toEqual(['A002', 'A001']);
     printer.setFault('OFFLINE');
     expect((await h.queue.reprint(failed.ticket.id, 'canbo')).printError?.code).toBe('PRINTER_OFFLINE');

@@ -9,7 +9,7 @@ import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
 import type { QueueInstant, QueueTicketRecord } from '../store/queue.repository';
 import type { Store } from '../store/store';
-import { pickNext, recentWindow } from './queue-rules';
+import { callsBefore, pickNext, recentWindow } from './queue-rules';
 
 export interface QueueServiceDeps {
   store: Store;
@@ -298,6 +298,23 @@ export class QueueService {
 
   // ---- internals ----
 
+  /**
+   * The people the calling rule would call before this ticket in its service's line, at the
+   * counter that serves the service (the one it was transferred to, else the first in the setup),
+   * from that counter's recent calls. Exact for the rule's order within the service; an estimate
+   * when a counter also serves other services or several counters share the line.
+   */
+  private peopleAhead(ticket: QueueTicketRecord): number {
+    const counter = ticket.targetCounter ?? this.deps.setup.counters.find((c) => c.services.includes(ticket.service))?.id;
+    if (counter === undefined) return this.deps.store.queue.peopleAhead(ticket);
+    const rule = this.deps.setup.priority;
+    const { queue } = this.deps.store;
+    const line = queue.counterView(counter, ticket.day).waiting
+      .filter((t) => t.service === ticket.service)
+      .map((t) => ({ id: t.id, priority: t.priority, targeted: t.targetCounter !== null }));
+    return callsBefore(line, ticket.id, queue.recentPriorityCalls(counter, ticket.day, recentWindow(rule)), rule);
+  }
+
   private aside(counter: string | undefined, state: 'skipped' | 'held', actor: string): QueueState {
     const id = this.counterId(counter);
     this.change((at) => {
@@ -329,7 +346,7 @@ export class QueueService {
 
   private async print(ticket: QueueTicketRecord, actor: string): Promise<TakeResult> {
     const { store, printer, log } = this.deps;
-    const peopleAhead = store.queue.peopleAhead(ticket);
+    const peopleAhead = this.peopleAhead(ticket);
     const result = (print: TakeResult['print'], printError: TakeResult['printError']): TakeResult =>
       ({ ticket: this.toTicket(this.mustGet(ticket.id), this.deps.clock.now()), print, printError, peopleAhead });
     if (!printer) return result('none', null);

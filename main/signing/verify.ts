@@ -14,6 +14,7 @@ import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFRe
 import { HASH_BY_OID, OID, toArrayBuffer } from './cms';
 import { latin1, parsePdfDate } from './pdf-text';
 import { readTimestampToken } from './tsa';
+import type { VerifyProblem } from '../../common/contract/signing';
 
 export type Verdict = 'valid-trusted' | 'valid-untrusted' | 'invalid';
 
@@ -32,7 +33,8 @@ export interface SignatureReport {
   subFilter: string | null;
   byteRange: number[];
   /** Digest over the ByteRange equals the signed message-digest, and the CMS signature checks out. */
-  integrity: { ok: boolean; digestMatches: boolean; signatureValid: boolean; problem?: string };
+  /** `problem` is a stable code (`VERIFY_PROBLEMS`); `problemDetail` the library's own words, for logs and `--json` only. */
+  integrity: { ok: boolean; digestMatches: boolean; signatureValid: boolean; problem?: VerifyProblem; problemDetail?: string };
   /**
    * 'none': the signature covers the whole file. 'signatures-added': later revisions exist and each
    * is covered by a later signature (counter-signatures). 'other-changes': bytes after this
@@ -49,8 +51,8 @@ export interface SignatureReport {
   claimedTime: string | null;
   certificateValidAtSigningTime: boolean;
   keyUsage: { ok: boolean; digitalSignature: boolean; nonRepudiation: boolean; present: boolean };
-  chain: { trusted: boolean; path: string[]; problem?: string };
-  timestamp: { present: boolean; valid: boolean; genTime: string | null; tsa: string | null; trusted: boolean; problem?: string } | null;
+  chain: { trusted: boolean; path: string[]; problem?: VerifyProblem };
+  timestamp: { present: boolean; valid: boolean; genTime: string | null; tsa: string | null; trusted: boolean; problem?: VerifyProblem; problemDetail?: string } | null;
   name: string | null;
   reason: string | null;
   location: string | null;
@@ -62,7 +64,9 @@ export interface SignatureReport {
 export interface VerifyReport {
   signatures: SignatureReport[];
   /** A reading problem of the whole file (not a PDF, no signatures found is not a problem). */
-  problem?: string;
+  problem?: VerifyProblem;
+  /** The PDF library's own words for `problem` (logs and `--json` only). */
+  problemDetail?: string;
 }
 
 export interface VerifyOptions {
@@ -120,24 +124,24 @@ function keyUsageOf(der: Uint8Array): { present: boolean; digitalSignature: bool
 }
 
 /** Builds a path from `leaf` through `pool` to a trust anchor, checking each signature and validity at `at`. */
-function buildChain(leaf: X509Certificate, pool: X509Certificate[], anchors: X509Certificate[], at: Date): { trusted: boolean; path: string[]; problem?: string } {
+function buildChain(leaf: X509Certificate, pool: X509Certificate[], anchors: X509Certificate[], at: Date): { trusted: boolean; path: string[]; problem?: VerifyProblem } {
   const path: string[] = [leaf.subject.replace(/\n/g, ', ')];
   let current = leaf;
   for (let depth = 0; depth < 10; depth++) {
     const anchor = anchors.find((a) => a.raw.equals(current.raw) || (current.checkIssued(a) && current.verify(a.publicKey)));
     if (anchor) {
       if (!anchor.raw.equals(current.raw)) path.push(anchor.subject.replace(/\n/g, ', '));
-      if (!within(anchor, at)) return { trusted: false, path, problem: 'trust anchor not valid at the signing time' };
+      if (!within(anchor, at)) return { trusted: false, path, problem: 'ANCHOR_NOT_VALID_AT_SIGNING' };
       return { trusted: true, path };
     }
     const issuer = pool.find((c) => !c.raw.equals(current.raw) && current.checkIssued(c) && current.verify(c.publicKey));
-    if (!issuer) return { trusted: false, path, problem: anchors.length === 0 ? 'no trust anchors configured' : 'chain does not reach a trust anchor' };
-    if (!within(issuer, at)) return { trusted: false, path, problem: 'an issuer certificate is not valid at the signing time' };
-    if (!issuer.ca) return { trusted: false, path, problem: 'an issuer certificate is not a CA' };
+    if (!issuer) return { trusted: false, path, problem: anchors.length === 0 ? 'NO_TRUST_ANCHORS' : 'CHAIN_INCOMPLETE' };
+    if (!within(issuer, at)) return { trusted: false, path, problem: 'ISSUER_NOT_VALID_AT_SIGNING' };
+    if (!issuer.ca) return { trusted: false, path, problem: 'ISSUER_NOT_CA' };
     path.push(issuer.subject.replace(/\n/g, ', '));
     current = issuer;
   }
-  return { trusted: false, path, problem: 'chain too long' };
+  return { trusted: false, path, problem: 'CHAIN_TOO_LONG' };
 }
 
 interface CmsCheck {
@@ -148,7 +152,8 @@ interface CmsCheck {
   signatureValue: Uint8Array;
   signingCertificateAttribute: 'matches' | 'mismatch' | 'absent';
   unsignedAttrs: pkijs.Attribute[];
-  problem?: string;
+  problem?: VerifyProblem;
+  problemDetail?: string;
   eContent?: Uint8Array;
 }
 
@@ -164,7 +169,7 @@ function checkSignedData(signedData: pkijs.SignedData, content: Uint8Array | nul
   }
   const base: CmsCheck = { signer: null, pool, digestMatches: false, signatureValid: false, signatureValue: new Uint8Array(), signingCertificateAttribute: 'absent', unsignedAttrs: [] };
   const si = signedData.signerInfos[0];
-  if (!si) return { ...base, problem: 'no SignerInfo' };
+  if (!si) return { ...base, problem: 'NO_SIGNER_INFO' };
   base.signatureValue = new Uint8Array(si.signature.valueBlock.valueHexView);
   base.unsignedAttrs = si.unsignedAttrs?.attributes ?? [];
   let signerIndex = -1;
@@ -181,15 +186,15 @@ function checkSignedData(signedData: pkijs.SignedData, content: Uint8Array | nul
       return ext ? Buffer.from((asn1js.fromBER(ext.extnValue.valueBlock.valueHexView).result as asn1js.OctetString).valueBlock.valueHexView).equals(ski) : false;
     });
   }
-  if (signerIndex < 0) return { ...base, problem: "the signer's certificate is not in the signature" };
+  if (signerIndex < 0) return { ...base, problem: 'SIGNER_CERTIFICATE_MISSING' };
   const signer = { x: pool[signerIndex]!, der: ders[signerIndex]! };
   const hash = HASH_BY_OID[si.digestAlgorithm.algorithmId];
-  if (!hash) return { ...base, signer, problem: `unsupported digest ${si.digestAlgorithm.algorithmId}` };
+  if (!hash) return { ...base, signer, problem: 'DIGEST_UNSUPPORTED', problemDetail: `unsupported digest ${si.digestAlgorithm.algorithmId}` };
   const data = content ?? (signedData.encapContentInfo.eContent ? new Uint8Array(signedData.encapContentInfo.eContent.getValue()) : null);
-  if (!data) return { ...base, signer, problem: 'no content to check' };
+  if (!data) return { ...base, signer, problem: 'NO_SIGNED_CONTENT' };
   const digest = createHash(hash).update(data).digest();
   const attrs = si.signedAttrs?.attributes;
-  if (!attrs || !si.signedAttrs) return { ...base, signer, problem: 'no signed attributes' };
+  if (!attrs || !si.signedAttrs) return { ...base, signer, problem: 'NO_SIGNED_ATTRIBUTES' };
   const md = attrs.find((a) => a.type === OID.messageDigest);
   const mdValue = md ? Buffer.from((md.values[0] as asn1js.OctetString).valueBlock.valueHexView) : null;
   const digestMatches = mdValue !== null && mdValue.equals(digest);
@@ -225,7 +230,7 @@ function checkSignedData(signedData: pkijs.SignedData, content: Uint8Array | nul
   } catch {
     signatureValid = false;
   }
-  return { ...base, signer, digestMatches, signatureValid, signingCertificateAttribute, ...(digestMatches ? {} : { problem: 'message digest does not match the signed bytes' }), ...(digestMatches && !signatureValid ? { problem: 'the CMS signature does not verify' } : {}) };
+  return { ...base, signer, digestMatches, signatureValid, signingCertificateAttribute, ...(digestMatches ? {} : { problem: 'DIGEST_MISMATCH' as const }), ...(digestMatches && !signatureValid ? { problem: 'SIGNATURE_INVALID' as const } : {}) };
 }
 
 function textOf(dict: PDFDict, key: string): string | null {
@@ -252,7 +257,7 @@ export async function verifyPdf(pdf: Uint8Array, options: VerifyOptions = {}): P
   try {
     doc = await PDFDocument.load(pdf, { updateMetadata: false, ignoreEncryption: true });
   } catch (err) {
-    return { signatures: [], problem: `the PDF cannot be read: ${(err as Error).message}` };
+    return { signatures: [], problem: 'PDF_UNREADABLE', problemDetail: (err as Error).message };
   }
   // Signature dictionaries (those with a /ByteRange), with the field that points at each.
   const fieldNames = new Map<string, string>();
@@ -304,7 +309,7 @@ export async function verifyPdf(pdf: Uint8Array, options: VerifyOptions = {}): P
     reports.push(report);
     const [a, b, c, d] = br as [number, number, number, number];
     if (br.length !== 4 || br.some((n) => !Number.isInteger(n) || n < 0) || a !== 0 || b >= c || c + d > pdf.length || pdf[b] !== 0x3c || pdf[c - 1] !== 0x3e) {
-      report.integrity.problem = 'malformed /ByteRange';
+      report.integrity.problem = 'BYTE_RANGE_MALFORMED';
       return;
     }
     // Changes after signing.
@@ -330,7 +335,8 @@ export async function verifyPdf(pdf: Uint8Array, options: VerifyOptions = {}): P
       signedData = new pkijs.SignedData({ schema: ci.content });
       check = checkSignedData(signedData, new Uint8Array(signed));
     } catch (err) {
-      report.integrity.problem = `the CMS cannot be read: ${(err as Error).message}`;
+      report.integrity.problem = 'CMS_UNREADABLE';
+      report.integrity.problemDetail = (err as Error).message;
       return;
     }
     report.integrity = {
@@ -338,6 +344,7 @@ export async function verifyPdf(pdf: Uint8Array, options: VerifyOptions = {}): P
       digestMatches: check.digestMatches,
       signatureValid: check.signatureValid,
       ...(check.problem ? { problem: check.problem } : {}),
+      ...(check.problemDetail ? { problemDetail: check.problemDetail } : {}),
     };
     report.signingCertificateAttribute = check.signingCertificateAttribute;
     if (!check.signer) return;
@@ -357,15 +364,19 @@ export async function verifyPdf(pdf: Uint8Array, options: VerifyOptions = {}): P
         ts.genTime = info.genTime.toISOString();
         ts.tsa = tcheck.signer ? summary(tcheck.signer.x, tcheck.signer.der).subject : null;
         ts.valid = imprintOk && tcheck.digestMatches && tcheck.signatureValid;
-        if (!imprintOk) ts.problem = 'the timestamp is over another signature value';
-        else if (!ts.valid) ts.problem = tcheck.problem ?? 'the timestamp signature does not verify';
+        if (!imprintOk) ts.problem = 'TIMESTAMP_OTHER_SIGNATURE';
+        else if (!ts.valid) {
+          ts.problem = 'TIMESTAMP_INVALID';
+          if (tcheck.problem) ts.problemDetail = tcheck.problem;
+        }
         if (tcheck.signer) ts.trusted = buildChain(tcheck.signer.x, tcheck.pool, anchors, info.genTime).trusted;
         if (ts.valid) {
           report.signingTime = ts.genTime;
           report.signingTimeSource = 'timestamp';
         }
       } catch (err) {
-        ts.problem = `the timestamp cannot be read: ${(err as Error).message}`;
+        ts.problem = 'TIMESTAMP_UNREADABLE';
+        ts.problemDetail = (err as Error).message;
       }
     }
 

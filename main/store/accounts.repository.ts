@@ -117,6 +117,14 @@ export class AccountsRepository {
     this.setHash.run(hashPassword(password), row.id);
   }
 
+  /** Clears a lock and the count of wrong passwords (an administrator's unlock); false for an unknown account. */
+  unlock(username: string): boolean {
+    const row = this.byUsername.get(username.trim());
+    if (!row) return false;
+    this.recordSuccess.run(row.id);
+    return true;
+  }
+
   get(username: string): Account | null {
     const row = this.byUsername.get(username.trim());
     return row ? toAccount(row) : null;

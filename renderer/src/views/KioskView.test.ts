@@ -63,7 +63,7 @@ describe('kiosk', () => {
       'queue.board': () => ({ day: '2026-12-04', counters: [], waiting: [] }),
       'queue.takeTicket': (p) => ({
         ticket: ticket('A012', p.service!, false), print: 'failed', peopleAhead: 0,
-        printError: { code: 'PRINTER_PAPER_OUT', message: 'Máy in hết giấy' },
+        printError: { code: 'PRINTER_PAPER_OUT', message: 'Máy in vé: paper out (DLE EOT 4)' },
       }),
       'queue.reprint': () => {
         printed = true;
@@ -78,6 +78,8 @@ describe('kiosk', () => {
     expect(wrapper.get('[data-testid="kiosk-ticket-number"]').text()).toBe('A012');
     expect(wrapper.get('[data-testid="kiosk-print"]').text()).toContain('Không in được phiếu');
     expect(wrapper.get('[data-testid="kiosk-print"]').text()).toContain('Máy in hết giấy');
+    expect(wrapper.get('[data-testid="kiosk-print"]').text()).not.toContain('paper out');
+    expect(wrapper.get('[data-testid="kiosk-ahead"]').text()).toBe('Bạn là người tiếp theo');
 
     await wrapper.get('[data-testid="kiosk-reprint"]').trigger('click');
     await settle();

@@ -41,9 +41,9 @@ describe('verify panel', () => {
         signature(),
         signature({
           verdict: 'valid-untrusted', changesAfterSigning: 'other-changes', signingTimeSource: 'signature-dictionary', timestamp: null,
-          chain: { trusted: false, path: ['CN=Trần Thị Mai'], problem: 'chain does not reach a trust anchor' },
+          chain: { trusted: false, path: ['CN=Trần Thị Mai'], problem: 'CHAIN_INCOMPLETE' },
         }),
-        signature({ verdict: 'invalid', integrity: { ok: false, problem: 'digest mismatch' }, keyUsage: { ok: false, digitalSignature: false, nonRepudiation: false, present: true }, certificateValidAtSigningTime: false }),
+        signature({ verdict: 'invalid', integrity: { ok: false, problem: 'DIGEST_MISMATCH' }, keyUsage: { ok: false, digitalSignature: false, nonRepudiation: false, present: true }, certificateValidAtSigningTime: false }),
       ]),
     });
     const wrapper = mountWith(VerifyView, h);
@@ -76,12 +76,12 @@ describe('verify panel', () => {
 
     expect(wrapper.get('[data-testid="signature-2-verdict"]').text()).toBe('Hợp lệ nhưng chưa tin cậy');
     expect(wrapper.get('[data-testid="signature-2-changes"]').text()).toContain('Có thay đổi khác sau khi ký');
-    expect(wrapper.get('[data-testid="signature-2-chain"]').text()).toContain('Chưa tới CA tin cậy — chain does not reach a trust anchor');
+    expect(wrapper.get('[data-testid="signature-2-chain"]').text()).toContain('Chưa tới CA tin cậy — chuỗi chứng thực không tới CA tin cậy');
     expect(wrapper.get('[data-testid="signature-2-time"]').text()).toContain('do người ký khai');
     expect(wrapper.find('[data-testid="signature-2-timestamp"]').exists()).toBe(false);
 
     expect(wrapper.get('[data-testid="signature-3-verdict"]').text()).toBe('Không hợp lệ');
-    expect(wrapper.get('[data-testid="signature-3-integrity"]').text()).toBe('Không đạt — digest mismatch');
+    expect(wrapper.get('[data-testid="signature-3-integrity"]').text()).toBe('Không đạt — nội dung tệp đã bị thay đổi sau khi ký (mã băm không khớp)');
     expect(wrapper.get('[data-testid="signature-3-valid-at"]').text()).toBe('Không đạt');
     expect(wrapper.get('[data-testid="signature-3-key-usage"]').text()).toContain('Không đạt');
   });
@@ -105,11 +105,11 @@ describe('verify panel', () => {
     expect(atob(call.file.base64)).toBe('%PDF-1.7\n%%EOF\n');
     expect(wrapper.get('[data-testid="verify-unsigned"]').text()).toBe('Tệp không có chữ ký số.');
 
-    answer = report([], { fileName: 'hong.pdf', documentId: null, problem: 'not a PDF file' });
+    answer = report([], { fileName: 'hong.pdf', documentId: null, problem: 'PDF_UNREADABLE' });
     Object.defineProperty(file.element, 'files', { value: [new File(['junk'], 'hong.pdf')], configurable: true });
     await file.trigger('change');
     await settle(20);
-    expect(wrapper.get('[data-testid="verify-problem"]').text()).toBe('Tệp không đọc được: not a PDF file');
+    expect(wrapper.get('[data-testid="verify-problem"]').text()).toBe('Tệp không đọc được: tệp không phải PDF hoặc bị hỏng');
 
     Object.defineProperty(file.element, 'files', { value: [new File([], 'rong.pdf')], configurable: true });
     await file.trigger('change');

@@ -33,6 +33,18 @@ const key = (combo: string) => {
 };
 
 describe('batch signing on the digitisation screen', () => {
+  it('a failed document reads from the locale by its code; a code without text reads as the internal error, never the raw message', async () => {
+    const running = job({ done: 2, failed: 2 });
+    Object.assign(running.documents[0]!, { state: 'failed', code: 'SIGN_PDF_INVALID', message: 'Failed to parse PDF document: No PDF header found' });
+    Object.assign(running.documents[1]!, { state: 'failed', code: 'CKR_DEVICE_ERROR', message: 'C_Sign: CKR_DEVICE_ERROR (0x30)' });
+    const h = setupHarness({ 'signing.status': () => ({ ...status, running }) });
+    const wrapper = mountWith(SignBatchPanel, h, { props: { batchId: 'b1', finishedDocuments: 3 } });
+    await settle();
+    expect(wrapper.get('[data-testid="sign-doc-error-L:1"]').text()).toBe('— Tệp PDF bị hỏng hoặc không đọc được nên không ký được. Kiểm tra lại tệp.');
+    expect(wrapper.get('[data-testid="sign-doc-error-L:2"]').text()).toBe('— Lỗi hệ thống. Vui lòng thử lại; nếu vẫn lỗi, báo cán bộ CNTT.');
+    expect(wrapper.text()).not.toMatch(/Failed to parse|C_Sign|0x30/u);
+  });
+
   it('asks the PIN once (Alt+K), sends it, empties the field, and follows progress to a result per document', async () => {
     const h = setupHarness({
       'signing.status': () => status,
