@@ -54,9 +54,10 @@ export async function startBrowserServer(opts: { rpc: RpcServer; rendererDir: st
   });
 
   function attach(ws: WebSocket): void {
+    // A tab's session may be resumed after a reload (`auth.resume`); Electron windows never are.
     const conn = opts.rpc.connect((message) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
-    });
+    }, { resumable: true });
     ws.on('message', (data) => {
       let message: unknown;
       try { message = JSON.parse(data.toString()); } catch { return; }

@@ -3,8 +3,10 @@ import {
   AppError, contract, events, isRpcRequest, rolesAllow,
   type ErrorInfo, type EventName, type EventPayload, type MethodName, type ResultOf, type RpcServerMessage,
 } from '../../common/contract';
+import { toValidationIssue } from '../../common/contract/validation-issue';
 import type { Role } from '../../common/contract';
 import type { Logger } from './logger';
+import { DEFAULT_IDLE_TIMEOUT_MS, SessionResumeRegistry } from './session-resume';
 
 export interface SessionUser { username: string; displayName: string; role: Role }
 
@@ -13,6 +15,27 @@ export interface CallContext {
   readonly user: SessionUser | null;
   readonly connectionId: number;
   setUser(user: SessionUser | null): void;
+  /**
+   * Browser tabs only (absent for Electron windows and in-process callers): a secret that gets
+   * this session back on the tab's next connection, or null when there is no user.
+   */
+  issueResume?(): string | null;
+  /** Browser tabs only: binds the user of a resume secret to this connection (null: unknown or idle too long). */
+  resume?(secret: string): SessionUser | null;
+}
+
+export interface RpcServerOptions {
+  /** Clock for the idle time of resumable sessions (the core's clock). */
+  now?: () => number;
+  /** A browser tab's session can be resumed while idle for less than this (default 15 min). */
+  resumeIdleMs?: number;
+}
+
+interface ConnectionState {
+  send: (m: RpcServerMessage) => void;
+  user: SessionUser | null;
+  /** The resume grant this connection holds (browser tabs), by key. */
+  resumeKey: string | null;
 }
 
 type ParamsOut<M extends MethodName> = z.output<(typeof contract)[M]['params']>;
@@ -31,22 +54,52 @@ export interface RpcConnection {
  */
 export class RpcServer {
   private nextConnectionId = 1;
-  private readonly connections = new Map<number, { send: (m: RpcServerMessage) => void; user: SessionUser | null }>();
+  private readonly connections = new Map<number, ConnectionState>();
+  /** Resume grants of browser tabs (memory only). */
+  readonly resumeGrants: SessionResumeRegistry;
 
-  constructor(private readonly handlers: Handlers, private readonly log: Logger) {}
+  constructor(private readonly handlers: Handlers, private readonly log: Logger, options: RpcServerOptions = {}) {
+    this.resumeGrants = new SessionResumeRegistry({ now: options.now ?? Date.now, idleMs: options.resumeIdleMs ?? DEFAULT_IDLE_TIMEOUT_MS });
+  }
 
-  connect(send: (message: RpcServerMessage) => void): RpcConnection {
+  /** A new connection; `resumable` (browser tabs) lets its session be resumed after a reload. */
+  connect(send: (message: RpcServerMessage) => void, opts: { resumable?: boolean } = {}): RpcConnection {
     const id = this.nextConnectionId++;
-    const state = { send, user: null as SessionUser | null };
+    const state: ConnectionState = { send, user: null, resumeKey: null };
     this.connections.set(id, state);
+    const grants = this.resumeGrants;
+    const dropGrant = (revoke: boolean) => {
+      if (state.resumeKey === null) return;
+      if (revoke) grants.revoke(state.resumeKey);
+      else grants.release(state.resumeKey);
+      state.resumeKey = null;
+    };
     const ctx: CallContext = {
       get user() { return state.user; },
       connectionId: id,
-      setUser: (user) => { state.user = user; },
+      // Signing out or in as someone else ends the grant this tab held.
+      setUser: (user) => { dropGrant(true); state.user = user; },
+      ...(opts.resumable ? {
+        issueResume: () => {
+          if (state.user === null) return null;
+          dropGrant(true);
+          const { secret, key } = grants.issue(state.user);
+          state.resumeKey = key;
+          return secret;
+        },
+        resume: (secret: string) => {
+          const grant = grants.redeem(secret);
+          if (!grant) return null;
+          dropGrant(false);
+          state.user = grant.user;
+          state.resumeKey = grant.key;
+          return grant.user;
+        },
+      } : {}),
     };
     return {
-      receive: (message) => { void this.handle(message, ctx, state.send); },
-      close: () => { this.connections.delete(id); },
+      receive: (message) => { void this.handle(message, ctx, state); },
+      close: () => { dropGrant(false); this.connections.delete(id); },
     };
   }
 
@@ -74,7 +127,7 @@ export class RpcServer {
     const parsed = def.params.safeParse(params ?? {});
     if (!parsed.success) {
       return fail('VALIDATION_FAILED', 'Dữ liệu gửi lên không hợp lệ.', {
-        issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        issues: parsed.error.issues.map(toValidationIssue),
       });
     }
     try {
@@ -97,7 +150,8 @@ export class RpcServer {
     }
   }
 
-  private async handle(message: unknown, ctx: CallContext, send: (m: RpcServerMessage) => void): Promise<void> {
+  private async handle(message: unknown, ctx: CallContext, state: ConnectionState): Promise<void> {
+    const send = state.send;
     if (!isRpcRequest(message)) {
       this.log.log('warn', 'rpc.malformed');
       return;
@@ -106,6 +160,7 @@ export class RpcServer {
     const result = Object.hasOwn(contract, method)
       ? await this.call(method as MethodName, message.params, ctx)
       : fail('METHOD_UNKNOWN', `Không có phương thức ${method.slice(0, 60)}.`);
+    if (state.resumeKey !== null) this.resumeGrants.touch(state.resumeKey);
     try {
       send(result.ok ? { kind: 'response', id, ok: true, value: result.value } : { kind: 'response', id, ok: false, error: result.error });
     } catch { /* the window went away */ }

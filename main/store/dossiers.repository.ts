@@ -26,6 +26,28 @@ export function dossierCodePrefix(query: string): string | null {
   return CODE_PREFIX_RE.test(key) ? key : null;
 }
 
+/** Narrows a dossier search: received between two local days (inclusive) and/or one status. */
+export interface DossierFilter {
+  /** `YYYY-MM-DD`, first day included. */
+  receivedFrom?: string | undefined;
+  /** `YYYY-MM-DD`, last day included. */
+  receivedTo?: string | undefined;
+  status?: number | undefined;
+}
+
+/** Named parameters of the filtered statements: whole-day bounds of `received_at`, and the status or null. */
+interface FilterParams { from: string; to: string; status: number | null }
+
+/** The filter as statement parameters; null when it narrows nothing. */
+function filterParams(filter: DossierFilter | undefined): FilterParams | null {
+  if (!filter || (!filter.receivedFrom && !filter.receivedTo && filter.status === undefined)) return null;
+  return {
+    from: filter.receivedFrom ? dayBounds(filter.receivedFrom)[0] : '0000-01-01T00:00',
+    to: filter.receivedTo ? dayBounds(filter.receivedTo)[1] : '9999-12-31T23:59',
+    status: filter.status ?? null,
+  };
+}
+
 export interface NewDossier {
   code: string;
   /** Idempotency key of the Receive request; unique. */
@@ -157,6 +179,7 @@ export class DossiersRepository {
   private readonly exact;
   private readonly byCodeRange;
   private readonly byText;
+  private readonly filtered;
   private readonly sync: Pick<OutboxRepository, 'stateOf'>;
 
   constructor(private readonly db: Db, sync?: Pick<OutboxRepository, 'stateOf'>) {
@@ -237,6 +260,38 @@ export class DossiersRepository {
         SELECT rowid AS id, rank AS score FROM dossiers_fts WHERE dossiers_fts MATCH ? ORDER BY rowid DESC LIMIT ?
       ) f JOIN dossiers d ON d.id = f.id
       ORDER BY f.score, d.received_at DESC, d.id DESC LIMIT ?`);
+    this.filtered = this.filteredStatements(db);
+  }
+
+  /**
+   * The statements of a filtered search (`search` with a filter). FILTER: the received day range
+   * is a range over the `received_at` index, and the status (`dossiers_status` index) is applied
+   * when given. Each path is the unfiltered one with FILTER added, so the same input finds the same
+   * dossiers, only fewer.
+   */
+  private filteredStatements(db: Db) {
+    const FILTER = 'd.received_at BETWEEN @from AND @to AND (@status IS NULL OR d.status = @status)';
+    type Named<T> = FilterParams & T;
+    return {
+      // Nothing typed: the newest dossiers of the range (and status).
+      all: db.prepare<[Named<{ limit: number }>], SummaryRow>(
+        `SELECT ${SUMMARY} FROM dossiers d WHERE ${FILTER} ORDER BY d.received_at DESC, d.id DESC LIMIT @limit`),
+      // The status alone: read through its index, newest first.
+      byStatus: db.prepare<[{ status: number; limit: number }], SummaryRow>(
+        `SELECT ${SUMMARY} FROM dossiers d INDEXED BY dossiers_status WHERE d.status = @status
+         ORDER BY d.received_at DESC, d.id DESC LIMIT @limit`),
+      codeRange: db.prepare<[Named<{ prefix: string; end: string; limit: number }>], SummaryRow>(
+        `SELECT ${SUMMARY} FROM dossiers d WHERE d.code >= @prefix AND d.code < @end AND ${FILTER} ORDER BY d.code LIMIT @limit`),
+      exact: db.prepare<[Named<{ key: string; limit: number }>], SummaryRow>(
+        `SELECT ${SUMMARY} FROM dossiers d WHERE (d.code = @key OR d.applicant_id_number = @key) AND ${FILTER}
+         ORDER BY d.received_at DESC, d.id DESC LIMIT @limit`),
+      // Newest matches first, read in FTS5 rowid order and stopped at the limit: no rank to compute
+      // for every match of a common name, which a filter would otherwise have to sort.
+      text: db.prepare<[Named<{ match: string; limit: number }>], SummaryRow>(`
+        SELECT ${SUMMARY} FROM dossiers_fts JOIN dossiers d ON d.id = dossiers_fts.rowid
+        WHERE dossiers_fts MATCH @match AND ${FILTER}
+        ORDER BY dossiers_fts.rowid DESC LIMIT @limit`),
+    };
   }
 
   /**
@@ -349,8 +404,10 @@ export class DossiersRepository {
    *   every term as a word prefix in the code, applicant name or ID or procedure name: of the
    *   newest {@link FTS_CANDIDATES} full-text matches, the best bm25 rank first, then newest.
    */
-  search(query: string, limit: number): DossierSummary[] {
+  search(query: string, limit: number, filter?: DossierFilter): DossierSummary[] {
     const max = clampLimit(limit);
+    const narrowed = filterParams(filter);
+    if (narrowed !== null) return this.searchFiltered(query, max, narrowed);
     const code = dossierCodePrefix(query);
     if (code !== null) {
       return this.byCodeRange.all(code, prefixEnd(code), max).map((row) => this.toSummary(row));
@@ -366,6 +423,30 @@ export class DossiersRepository {
       }
     }
     return [...found.values()].map((row) => this.toSummary(row));
+  }
+
+  /** `search` with a filter; an empty query lists the newest dossiers the filter keeps. */
+  private searchFiltered(query: string, max: number, f: FilterParams): DossierSummary[] {
+    const q = this.filtered;
+    const summaries = (rows: SummaryRow[]) => rows.map((row) => this.toSummary(row));
+    const code = dossierCodePrefix(query);
+    if (code !== null) return summaries(q.codeRange.all({ ...f, prefix: code, end: prefixEnd(code), limit: max }));
+    const key = exactKey(query);
+    const text = toFtsQuery(query);
+    if (key === null || text === null) {
+      const anyDay = f.from.startsWith('0000') && f.to.startsWith('9999');
+      if (f.status !== null && anyDay) return summaries(q.byStatus.all({ status: f.status, limit: max }));
+      return summaries(q.all.all({ ...f, limit: max }));
+    }
+    const found = new Map<number, SummaryRow>();
+    for (const row of q.exact.all({ ...f, key, limit: max })) found.set(row.id, row);
+    if (found.size < max) {
+      for (const row of q.text.all({ ...f, match: text, limit: max })) {
+        if (found.size >= max) break;
+        if (!found.has(row.id)) found.set(row.id, row);
+      }
+    }
+    return summaries([...found.values()]);
   }
 
   private idOf(code: string): number {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { startBrowserServer, type BrowserServer } from '../../main/core/browser-server';
 import { createCore, type Core } from '../../main/core/compose';
+import type { Clock } from '../../main/core/clock';
 
 export const root = join(import.meta.dirname, '..', '..');
 const rendererDir = join(root, 'out', 'renderer');
@@ -30,13 +31,13 @@ export interface E2eDesk {
  * built renderer in browser mode exactly as `npm start` does without Electron, and Chromium. The
  * renderer is built first when `out/renderer` has none.
  */
-export async function startE2eDesk(opts: { name: string; fixedNow: string; chromiumArgs?: string[]; beforeServe?: (core: Core) => Promise<void> }): Promise<E2eDesk> {
+export async function startE2eDesk(opts: { name: string; fixedNow: string; chromiumArgs?: string[]; beforeServe?: (core: Core) => Promise<void>; clock?: Clock }): Promise<E2eDesk> {
   if (!existsSync(join(rendererDir, 'index.html'))) {
     spawnSync('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
   }
   mkdirSync(shots, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), `motcua-e2e-${opts.name}-`));
-  const core = await createCore({ dataDir, fixedNow: opts.fixedNow });
+  const core = await createCore({ dataDir, fixedNow: opts.fixedNow, ...(opts.clock ? { clock: opts.clock } : {}) });
   await opts.beforeServe?.(core);
   const server = await startBrowserServer({ rpc: core.rpc, rendererDir, log: core.log });
   const browser = await chromium.launch({

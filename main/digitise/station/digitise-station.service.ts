@@ -13,6 +13,7 @@ import type { BatchPageRecord, BatchWithPages } from '../../store/batches.reposi
 import type { Store } from '../../store/store';
 import type { DigitiseProfile } from '../types';
 import { groupLists, join, LayoutError, reorder, split, type Groups, type PageSlot } from './batch-layout';
+import { BatchDraftsKeeper } from './batch-drafts';
 import { BatchViews } from './batch-views';
 import { DocumentFinisher } from './document-finisher';
 import { errorCodeOf, Limiter, message } from './station-support';
@@ -61,9 +62,12 @@ export class DigitiseStation {
   private readonly shutdown = new AbortController();
   private readonly views: BatchViews;
   private readonly finisher: DocumentFinisher;
+  /** The metadata typed for the batch's documents, kept with the batch (`batch-drafts.ts`). */
+  readonly drafts: BatchDraftsKeeper;
 
   constructor(private readonly deps: DigitiseStationDeps) {
     this.views = new BatchViews(deps.store);
+    this.drafts = new BatchDraftsKeeper({ store: deps.store, clock: deps.clock });
     this.limiter = new Limiter(Math.max(1, deps.concurrency ?? 2));
     this.finisher = new DocumentFinisher({ store: deps.store, clock: deps.clock, log: deps.log, agency: deps.agency, pipeline: (profile) => this.pipeline(profile) });
   }
@@ -214,6 +218,8 @@ export class DigitiseStation {
   /** One group of the batch as a digitised document (see `DocumentFinisher.finish`). */
   async finish(batchId: string, group: number, metadata: DigitisedMetadata, componentCode: string | null, user: SessionUser): Promise<z.output<typeof FinishResult>> {
     const { result, dossier } = await this.finisher.finish(this.mustBatch(batchId), group, metadata, componentCode, user);
+    if (result.batchClosed) this.drafts.drop(batchId);
+    else this.drafts.dropGroup(batchId, group);
     if (dossier) {
       this.deps.onOutbox?.();
       this.deps.onDossierChanged?.(dossier.code, dossier.status);

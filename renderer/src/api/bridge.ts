@@ -1,6 +1,7 @@
 import type { MotcuaApi } from '../../../common/contract';
 import { setConnectionState } from './connection';
 import { createSocketTransport, type SocketConstructor } from './socket-transport';
+import { resumeOnOpen } from './resume';
 import { captureToken, rpcSocketUrl } from './token';
 
 /**
@@ -32,6 +33,7 @@ export function getApi(): MotcuaApi {
     url: rpcSocketUrl(window.location, token ?? null),
     WebSocketImpl: window.WebSocket as unknown as SocketConstructor,
     onState: setConnectionState,
+    onOpen: (invoke) => { void resumeOnOpen(invoke); },
   });
   selected = transport.api;
   return selected;

@@ -6,6 +6,7 @@ import { getApi } from './bridge';
 export { ApiError } from './api-error';
 export { getConnectionState, onConnectionState, type ConnectionState } from './connection';
 export { initBridge, isBrowserMode, setApiForTests } from './bridge';
+export { forgetResumeSecret, rememberResumeSecret } from './resume';
 
 type Feature<N> = N extends `${infer F}.${string}` ? F : never;
 type Verb<N, F extends string> = N extends `${F}.${infer V}` ? V : never;

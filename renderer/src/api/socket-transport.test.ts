@@ -99,6 +99,27 @@ describe('socket transport (browser mode)', () => {
     expect(FakeSocket.instances).toHaveLength(3);
   });
 
+  it('runs onOpen on every new socket before the calls that waited for it', () => {
+    FakeSocket.instances = [];
+    const scheduled: (() => void)[] = [];
+    const transport = createSocketTransport({
+      url: 'ws://127.0.0.1:4000/rpc?token=t',
+      WebSocketImpl: FakeSocket,
+      schedule: (fn) => scheduled.push(fn),
+      onOpen: (invoke) => { void invoke('auth.resume', { secret: 's'.repeat(43) }); },
+    });
+    const last = () => FakeSocket.instances[FakeSocket.instances.length - 1]!;
+    void transport.api.auth.me();
+    last().open();
+    expect(last().sent.map((m) => m.method)).toEqual(['auth.resume', 'auth.me']);
+    last().drop();
+    scheduled[0]!();
+    void transport.api.queue.state();
+    last().open();
+    expect(last().sent.map((m) => m.method)).toEqual(['auth.resume', 'queue.state']);
+    transport.close();
+  });
+
   it('stops for good on close()', async () => {
     const { transport, socket, scheduled } = setup();
     socket().open();

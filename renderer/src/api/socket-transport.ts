@@ -18,6 +18,8 @@ export interface SocketTransportOptions {
   url: string;
   WebSocketImpl: SocketConstructor;
   onState?: (state: ConnectionState) => void;
+  /** Runs on each newly opened socket before the calls queued while it connected (session resume). */
+  onOpen?: (invoke: Invoke) => void;
   /** First back-off delay; doubles after each failed attempt up to `maxDelayMs`. */
   initialDelayMs?: number;
   maxDelayMs?: number;
@@ -83,6 +85,7 @@ export function createSocketTransport(options: SocketTransportOptions): SocketTr
       if (socket !== ws) return;
       attempts = 0;
       setState('open');
+      options.onOpen?.(invoke);
       for (const data of outbox.splice(0)) ws.send(data);
     };
     ws.onmessage = (event) => {

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { setApiForTests } from '../api';
 import App from '../App.vue';
 import type { Role } from '../../../common/contract';
+import { useSearchStore } from '../stores/search';
 import { useSessionStore } from '../stores/session';
 import { appInfo } from '../testing/fixtures';
 import { mountWith, settle, setupHarness } from '../testing/mount';
@@ -52,5 +53,29 @@ describe('navigation to the digitisation station', () => {
     window.dispatchEvent(new KeyboardEvent('keydown', { key: '3', code: 'Digit3', altKey: true, cancelable: true }));
     await settle();
     expect(officer.h.router.currentRoute.value.path).toBe('/today');
+  });
+});
+
+describe('navigation to the search screen', () => {
+  it('shows "Tra cứu" (Alt+7) to every role and Alt+7 opens it', async () => {
+    for (const role of ['officer', 'digitiser'] as const) {
+      const { h, wrapper } = await mountAs(role);
+      expect(wrapper.get('[data-testid="nav-search"]').text()).toContain('Tra cứu');
+      expect(wrapper.get('[data-testid="nav-search"]').text()).toContain('Alt+7');
+      window.dispatchEvent(new KeyboardEvent('keydown', { key: '7', code: 'Digit7', altKey: true, cancelable: true }));
+      await settle();
+      expect(h.router.currentRoute.value.path).toBe('/search');
+      wrapper.unmount();
+    }
+  });
+
+  it('forgets the search on logout', async () => {
+    const { h, wrapper } = await mountAs('officer');
+    h.fake.handlers['auth.logout'] = () => ({ done: true as const });
+    const search = useSearchStore();
+    search.setQuery('001203004567');
+    await wrapper.get('[data-testid="logout"]').trigger('click');
+    await settle();
+    expect(search.query).toBe('');
   });
 });

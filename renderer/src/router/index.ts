@@ -14,6 +14,7 @@ declare module 'vue-router' {
 
 const DESK: readonly Role[] = ['officer', 'supervisor', 'admin'];
 const DIGITISE: readonly Role[] = ['digitiser', 'supervisor', 'admin'];
+const STAFF: readonly Role[] = ['officer', 'digitiser', 'supervisor', 'admin'];
 
 export const routes: RouteRecordRaw[] = [
   { path: '/', redirect: '/intake' },
@@ -27,6 +28,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/display', name: 'display', component: () => import('../views/DisplayView.vue'), meta: { bare: true } },
   { path: '/sync', name: 'sync', component: () => import('../views/SyncView.vue') },
   { path: '/today', name: 'today', component: () => import('../views/TodayView.vue') },
+  { path: '/search', name: 'search', component: () => import('../views/SearchView.vue'), meta: { roles: STAFF } },
   { path: '/returns/:code?', name: 'returns', component: () => import('../views/ReturnsView.vue'), props: true, meta: { roles: DESK } },
   { path: '/dossier/:code', name: 'dossier', component: () => import('../views/DossierView.vue'), props: true },
   { path: '/:rest(.*)*', redirect: '/intake' },

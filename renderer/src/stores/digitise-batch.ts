@@ -1,11 +1,12 @@
 import { defineStore } from 'pinia';
 import { computed, reactive, ref, watch } from 'vue';
-import { isErrorCode, type BatchEdit, type EventPayload } from '../../../common/contract';
+import { isErrorCode, type BatchDrafts, type BatchEdit, type EventPayload } from '../../../common/contract';
 import { api, onEvent } from '../api';
 import { deleteOp, documentGroups, moveOp, orderedPages, splitOrJoinOp } from './batch-edits';
 import {
   applyPending, buildMetadata, clearPending, emptyMetadataDraft, followingDraft, inheritOwner, type MetadataDraft,
 } from './digitise-metadata';
+import { createDraftSaver } from './draft-saver';
 import type { BatchPage, BatchView, FinishResult, PendingComponent } from './types';
 import { toUiError, type UiError } from './ui-error';
 
@@ -41,6 +42,30 @@ function saveDrafts(batchId: string | null, drafts: Record<number, MetadataDraft
     globalThis.sessionStorage?.setItem(DIGITISE_DRAFTS_KEY, JSON.stringify({ batchId, drafts } satisfies SavedDrafts));
   } catch {
     // Storage unavailable: the drafts live in memory for this page.
+  }
+}
+
+/** Pause in typing after which the metadata drafts are saved with the batch in the core. */
+export const DRAFT_SAVE_DEBOUNCE_MS = 500;
+
+const EMPTY_DRAFT = JSON.stringify(emptyMetadataDraft());
+
+/** The drafts worth keeping in the core: every one the digitiser or a hand-off filled in. */
+export function draftsToKeep(drafts: Record<number, MetadataDraft>): BatchDrafts {
+  const out: BatchDrafts = {};
+  for (const [group, draft] of Object.entries(drafts)) if (JSON.stringify(draft) !== EMPTY_DRAFT) out[group] = { ...draft };
+  return out;
+}
+
+/** Drafts the core kept for a batch (none when it cannot say: an older core, no link). */
+async function coreDrafts(batchId: string): Promise<Record<number, MetadataDraft>> {
+  try {
+    const { drafts } = await api.digitise.drafts({ batchId });
+    const out: Record<number, MetadataDraft> = {};
+    for (const [group, draft] of Object.entries(drafts)) out[Number(group)] = { ...emptyMetadataDraft(), ...draft };
+    return out;
+  } catch {
+    return {};
   }
 }
 
@@ -83,7 +108,14 @@ export const useDigitiseBatchStore = defineStore('digitiseBatch', () => {
   let again = false;
   let editChain: Promise<unknown> = Promise.resolve();
 
-  watch([batchId, drafts], () => saveDrafts(batchId.value, drafts), { deep: true, flush: 'sync' });
+  /** Saves the drafts with the batch in the core, so they survive a restart of the app (see `open`). */
+  const draftSaver = createDraftSaver<BatchDrafts>((id, value) => api.digitise.saveDrafts({ batchId: id, drafts: value }), DRAFT_SAVE_DEBOUNCE_MS);
+  let opening = 0;
+
+  watch([batchId, drafts], () => {
+    saveDrafts(batchId.value, drafts);
+    if (batchId.value !== null) draftSaver.schedule(batchId.value, draftsToKeep(drafts));
+  }, { deep: true, flush: 'sync' });
 
   const pages = computed(() => orderedPages(batch.value));
   const groups = computed(() => documentGroups(pages.value));
@@ -169,14 +201,17 @@ export const useDigitiseBatchStore = defineStore('digitiseBatch', () => {
     return refreshing;
   }
 
-  /** Shows a batch (new, or resumed from the open list); drafts typed earlier in this tab come back. */
+  /**
+   * Shows a batch (new, or resumed from the open list). The drafts come back: those the core kept
+   * with the batch (after a restart), overlaid by those typed in this tab (never older than the
+   * core's, which are saved after a pause).
+   */
   async function open(id: string): Promise<void> {
-    const saved = loadSavedDrafts(id);
+    const mine = ++opening;
     // Detached first, so the drafts of the batch left behind are never saved under the new one.
     batchId.value = null;
     clearDrafts();
-    Object.assign(drafts, saved);
-    batchId.value = id;
+    void draftSaver.flush();
     batch.value = null;
     progress.value = null;
     scanError.value = null;
@@ -185,11 +220,18 @@ export const useDigitiseBatchStore = defineStore('digitiseBatch', () => {
     error.value = null;
     selected.value = null;
     clearResults();
+    const kept = await coreDrafts(id);
+    if (mine !== opening) return;
+    draftSaver.remember(id, draftsToKeep(kept));
+    Object.assign(drafts, kept, loadSavedDrafts(id));
+    batchId.value = id;
     await refresh();
   }
 
-  /** Back to the start screen; the batch stays open in the core. */
+  /** Back to the start screen; the batch stays open in the core, with its drafts. */
   function close(): void {
+    opening += 1;
+    void draftSaver.flush();
     batchId.value = null;
     batch.value = null;
     progress.value = null;
@@ -345,7 +387,8 @@ export const useDigitiseBatchStore = defineStore('digitiseBatch', () => {
   return {
     batchId, batch, error, progress, scanError, cancelling, editing, editError, selected, drafts, target, finishing,
     finishError, results, lastFinished, pages, groups, selectedPage, selectedGroup, scanning, pendingPages, counts, active, lastError,
-    closed, open, close, refresh, listen, stop, cancel, edit, rotate, toggleDeleted, move, splitAfter, rescan, select,
+    closed, open, close, refresh, flushDrafts: draftSaver.flush, draftSaveState: draftSaver.state, draftSaveError: draftSaver.error,
+    draftsSavedAt: draftSaver.savedAt, listen, stop, cancel, edit, rotate, toggleDeleted, move, splitAfter, rescan, select,
     selectBy, draftFor, usePending, chooseTarget, finish,
   };
 });

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { Role } from '../../../common/contract';
-import { api, onCallFailed } from '../api';
+import { api, forgetResumeSecret, onCallFailed, rememberResumeSecret } from '../api';
 import type { SessionUser } from './types';
 import { toUiError, type UiError } from './ui-error';
 
@@ -43,7 +43,10 @@ export const useSessionStore = defineStore('session', () => {
     loggingIn.value = true;
     error.value = null;
     try {
-      user.value = await api.auth.login({ username, password });
+      const { resumeSecret, ...signedIn } = await api.auth.login({ username, password });
+      if (resumeSecret) rememberResumeSecret(resumeSecret);
+      else forgetResumeSecret();
+      user.value = signedIn;
       checked.value = true;
       return user.value;
     } catch (err) {
@@ -60,6 +63,7 @@ export const useSessionStore = defineStore('session', () => {
     } catch {
       // Signed out locally either way; the core drops the session when the link closes.
     }
+    forgetResumeSecret();
     user.value = null;
     error.value = null;
   }
@@ -68,7 +72,10 @@ export const useSessionStore = defineStore('session', () => {
   function start(): void {
     if (stopWatching) return;
     stopWatching = onCallFailed((method, err) => {
-      if (err.code === 'UNAUTHENTICATED' && method !== 'auth.login') user.value = null;
+      if (err.code === 'UNAUTHENTICATED' && method !== 'auth.login') {
+        forgetResumeSecret();
+        user.value = null;
+      }
     });
   }
 

@@ -34,6 +34,7 @@ export function setupHarness(handlers: FakeHandlers = {}): Harness {
       { path: '/rate', component: stub },
       { path: '/sync', component: stub },
       { path: '/today', component: stub },
+      { path: '/search', component: stub },
       { path: '/dossier/:code', component: stub },
     ],
   });

@@ -1,0 +1,91 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Role } from '../../common/contract';
+
+/** The signed-in user a grant rebinds (the same shape as the RPC server's session user). */
+export interface ResumableUser { username: string; displayName: string; role: Role }
+
+/** Default idle time after which a browser tab's session cannot be resumed (config `session.idleTimeoutMinutes`). */
+export const DEFAULT_IDLE_TIMEOUT_MS = 15 * 60_000;
+
+interface Grant {
+  user: ResumableUser;
+  /** Last call made under this session (epoch ms). */
+  lastSeen: number;
+  /** Connections bound to it now: a grant in use is never swept, only revoked. */
+  live: number;
+}
+
+/** The key a secret is kept under: its sha256. The secret itself is never stored or logged. */
+export function resumeKeyOf(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+/**
+ * Session resume for browser tabs (see docs/architecture.md, "Contract and RPC"). A session
+ * belongs to a connection, and a page reload makes a new one; at login a tab gets a random secret
+ * that it presents on its next connection to get the same user back, as long as the session has
+ * been idle for less than `idleMs`. Kept in memory only, hashed: a restart of the core forgets
+ * every grant, and a leaked store of keys cannot be presented.
+ *
+ * Rules:
+ * 1. `issue` makes a 256-bit secret; the registry keeps only its sha256.
+ * 2. `redeem` answers the user when the key is known and `now - lastSeen < idleMs`; an expired
+ *    grant is deleted on sight. Redeeming counts as activity.
+ * 3. `touch` records activity (each call made by a bound connection).
+ * 4. `revoke` (logout, or a new login on the same connection) deletes the grant at once.
+ * 5. Grants no connection holds are swept once idle past `idleMs`.
+ */
+export class SessionResumeRegistry {
+  private readonly grants = new Map<string, Grant>();
+
+  constructor(private readonly opts: { now: () => number; idleMs: number }) {}
+
+  get size(): number {
+    return this.grants.size;
+  }
+
+  issue(user: ResumableUser): { secret: string; key: string } {
+    this.sweep();
+    const secret = randomBytes(32).toString('base64url');
+    const key = resumeKeyOf(secret);
+    this.grants.set(key, { user: { ...user }, lastSeen: this.opts.now(), live: 1 });
+    return { secret, key };
+  }
+
+  /** The user of a live grant (and its key, now bound to one more connection), or null. */
+  redeem(secret: string): { user: ResumableUser; key: string } | null {
+    const key = resumeKeyOf(secret);
+    const grant = this.grants.get(key);
+    if (!grant) return null;
+    const now = this.opts.now();
+    if (now - grant.lastSeen >= this.opts.idleMs) {
+      this.grants.delete(key);
+      return null;
+    }
+    grant.lastSeen = now;
+    grant.live += 1;
+    return { user: { ...grant.user }, key };
+  }
+
+  touch(key: string): void {
+    const grant = this.grants.get(key);
+    if (grant) grant.lastSeen = this.opts.now();
+  }
+
+  /** A connection holding the grant went away; the grant stays for a reload within the idle time. */
+  release(key: string): void {
+    const grant = this.grants.get(key);
+    if (grant && grant.live > 0) grant.live -= 1;
+  }
+
+  revoke(key: string): void {
+    this.grants.delete(key);
+  }
+
+  private sweep(): void {
+    const now = this.opts.now();
+    for (const [key, grant] of this.grants) {
+      if (grant.live === 0 && now - grant.lastSeen >= this.opts.idleMs) this.grants.delete(key);
+    }
+  }
+}
