@@ -43,6 +43,7 @@ describe('orientation stage', () => {
     const after = await orientationStage.run(before, testContext());
     expect(after.rotation).toBe(0);
     expect(after.notes.join()).toMatch(/unsure|too little text/);
+    expect(after.orientationUnsure).toBe(true);
     expect(after.image).toBe(before.image);
   });
 
@@ -51,6 +52,7 @@ describe('orientation stage', () => {
     const after = await orientationStage.run(blank, testContext());
     expect(after.rotation).toBe(0);
     expect(after.image).toBe(blank.image);
+    expect(after.orientationUnsure).toBeUndefined();
   });
 
   // A single line read across looks like many short "lines" (its letters): it once turned such

@@ -10,7 +10,7 @@ import { OcrError, abortError } from './ocr/worker-pool';
 import type { OcrPool } from './ocr/worker-pool';
 import { createOcrStage } from './ocr.stage';
 import type { OcrStageOptions } from './ocr.stage';
-import { orientationStage } from './orientation.stage';
+import { createOrientationStage, orientationStage } from './orientation.stage';
 import { encodePageImage, previewImage } from './pdf/page-image';
 import { buildSearchablePdf } from './pdf/searchable-pdf';
 import type { DigitisedDocumentMeta } from './pdf/xmp';
@@ -98,7 +98,9 @@ export interface Pipeline {
 
 /** decode → duplex → orientation → deskew → crop → clean → blank → ocr (geometry before OCR). */
 export function defaultStages(ocrPool: OcrPool | null, ocr: OcrStageOptions = {}): PageStage[] {
-  const stages = [decodeStage, duplexStage, orientationStage, deskewStage, cropStage, cleanStage, blankStage];
+  // With OCR, orientation turns a page only when a strip of its text reads better turned.
+  const orientation = ocrPool === null ? orientationStage : createOrientationStage({ ocr: ocrPool });
+  const stages = [decodeStage, duplexStage, orientation, deskewStage, cropStage, cleanStage, blankStage];
   return ocrPool === null ? stages : [...stages, createOcrStage(ocrPool, ocr)];
 }
 

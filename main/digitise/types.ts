@@ -63,6 +63,11 @@ export interface PageState {
   dpi: number;
   /** Degrees applied by the orientation stage (0, 90, 180, 270). */
   rotation: number;
+  /**
+   * The orientation stage could not tell which way up the page is and left it as scanned: the
+   * station asks the officer to look ("Kiểm tra chiều trang"). Absent when it could tell.
+   */
+  orientationUnsure?: boolean;
   /** Degrees the deskew stage corrected. */
   skewAngle: number;
   blank: boolean;

@@ -46,6 +46,11 @@ export interface OcrRequest {
   dpi?: number;
   /** The image was resized by this factor from page pixels; boxes are mapped back. Default 1. */
   scale?: number;
+  /**
+   * Page segmentation mode for this image only (default: the pool's). '6' (one block of text)
+   * reads a strip cut across a page's lines, which the automatic layout analysis may reject.
+   */
+  pageSegMode?: string;
 }
 
 export interface OcrPoolStats {
@@ -138,6 +143,7 @@ interface Slot {
   state: 'starting' | 'idle' | 'busy' | 'dead';
   worker: Tesseract.Worker | null;
   dpi: string | null;
+  psm: string;
 }
 
 interface Job {
@@ -191,7 +197,7 @@ export function createOcrPool(opts: OcrPoolOptions = {}): OcrPool {
   };
 
   const spawn = (): void => {
-    const slot: Slot = { state: 'starting', worker: null, dpi: null };
+    const slot: Slot = { state: 'starting', worker: null, dpi: null, psm };
     slots.push(slot);
     created++;
     const start = async (): Promise<Tesseract.Worker> => {
@@ -235,6 +241,11 @@ export function createOcrPool(opts: OcrPoolOptions = {}): OcrPool {
       if (dpi !== null && dpi !== slot.dpi) {
         await worker.setParameters({ user_defined_dpi: dpi });
         slot.dpi = dpi;
+      }
+      const jobPsm = job.req.pageSegMode ?? psm;
+      if (jobPsm !== slot.psm) {
+        await worker.setParameters({ tessedit_pageseg_mode: jobPsm as Tesseract.PSM });
+        slot.psm = jobPsm;
       }
       const r = await worker.recognize(Buffer.from(job.image.buffer, job.image.byteOffset, job.image.byteLength), {}, { blocks: true, text: false });
       return toOcrResult(r.data.blocks as unknown as TessBlock[] | null, job.req.scale ?? 1);

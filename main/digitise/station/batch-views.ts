@@ -1,7 +1,7 @@
 import type { BatchView } from '../../../common/contract';
 import type { BatchPageRecord, BatchWithPages } from '../../store/batches.repository';
 import type { Store } from '../../store/store';
-import { thumbnailOfCapture } from './page-codec';
+import { orientationUnsureOf, thumbnailOfCapture } from './page-codec';
 
 /** What the officer sees of a batch: pages in order with small pictures, status, OCR text and groups. */
 export class BatchViews {
@@ -26,6 +26,8 @@ export class BatchViews {
         index: p.index, side: p.side, position: p.position, group: p.groupIndex, status: p.status,
         error: p.status === 'error' ? { code: p.errorCode ?? 'DIGITISE_FAILED', message: p.errorMessage ?? '' } : null,
         blank: p.blank, deleted: p.deleted, rotation: p.rotation, rotationOverride: p.rotationOverride, skewAngle: p.skewAngle,
+        // Turning the page (R / Shift+R) is the officer's answer: the flag goes.
+        orientationCheck: p.status === 'ok' && p.rotationOverride === 0 && orientationUnsureOf(p.processedJson),
         ocrText: p.ocrText, ocrConfidence: p.ocrConfidence, thumbnail: await this.thumbnail(p),
         documentId: p.documentId === null ? null : `L:${p.documentId}`,
       }))),

@@ -12,9 +12,23 @@ export const THUMBNAIL_WIDTH = 160;
  * image for the PDF (JPEG, PNG or a bilevel Flate stream) with its geometry; `image`: a lossless
  * PNG of the working image (a pipeline that does not encode pages itself).
  */
-export type ProcessedMeta =
+export type ProcessedMeta = (
   | { kind: 'output'; format: EncodedPageImage['format']; width: number; height: number; channels: 1 | 3; dpi: number; inkBox: PixelBox | null; notes: string[] }
-  | { kind: 'image'; width: number; height: number; channels: 1 | 3; inkBox: PixelBox | null; notes: string[] };
+  | { kind: 'image'; width: number; height: number; channels: 1 | 3; inkBox: PixelBox | null; notes: string[] }
+) & {
+  /** The orientation stage kept the page as scanned without being sure (absent in rows written before it was kept). */
+  orientationUnsure?: true;
+};
+
+/** Whether a processed page's stored meta says its orientation needs the officer's look. */
+export function orientationUnsureOf(processedJson: string | null): boolean {
+  if (processedJson === null) return false;
+  try {
+    return (JSON.parse(processedJson) as { orientationUnsure?: unknown }).orientationUnsure === true;
+  } catch {
+    return false;
+  }
+}
 
 export interface EncodedProcessedPage {
   processed: Uint8Array;
@@ -65,19 +79,20 @@ export async function encodeProcessedPage(page: PageState): Promise<EncodedProce
   const ocr: OcrResult = page.ocr ?? { text: '', words: [], meanConfidence: 0 };
   const notes = [...page.notes];
   const inkBox = page.inkBox ?? null;
+  const flags = page.orientationUnsure === true ? { orientationUnsure: true as const } : {};
   const thumbnail = await thumbnailOfImage(page.image);
   if (page.output) {
     const o = page.output;
     return {
       processed: o.bytes,
-      meta: { kind: 'output', format: o.format, width: o.width, height: o.height, channels: o.channels, dpi: o.dpi, inkBox, notes },
+      meta: { kind: 'output', format: o.format, width: o.width, height: o.height, channels: o.channels, dpi: o.dpi, inkBox, notes, ...flags },
       thumbnail, ocr, rotation: quarterTurn(page.rotation),
     };
   }
   const png = new Uint8Array(await sharpRaw(page.image).png({ compressionLevel: 6 }).toBuffer());
   return {
     processed: png,
-    meta: { kind: 'image', width: page.image.width, height: page.image.height, channels: page.image.channels, inkBox, notes },
+    meta: { kind: 'image', width: page.image.width, height: page.image.height, channels: page.image.channels, inkBox, notes, ...flags },
     thumbnail, ocr, rotation: quarterTurn(page.rotation),
   };
 }
@@ -100,6 +115,7 @@ export async function rebuildPageState(page: BatchPageRecord, read: BlobReader):
   const base = {
     index: page.index, side: page.side, original, dpi: page.dpi, rotation: page.rotation, skewAngle: page.skewAngle,
     blank: page.blank, inkCoverage: page.inkCoverage ?? 0, ocr, notes: [...meta.notes], inkBox: meta.inkBox,
+    ...(meta.orientationUnsure === true ? { orientationUnsure: true } : {}),
   };
   if (meta.kind === 'output') {
     const preview = page.thumbnailSha256 !== null ? await decodeRaw(await read(page.thumbnailSha256), meta.channels) : await previewOf(meta);
