@@ -1,6 +1,7 @@
 export * from './errors';
 export * from './schemas';
 export * from './methods';
+export * from './digitise-drafts';
 export * from './queue';
 export * from './signing';
 export * from './returns';

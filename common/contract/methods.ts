@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import {
-  ApplicantKind, Channel, ComponentSource, Delivery, Dossier, DossierDocumentKind, DossierSummary,
+  ApplicantKind, Channel, ComponentSource, Delivery, Dossier, DossierDocumentKind, DossierStatus, DossierSummary,
   Fee, LocalDateTime, Person, PersonInput, Procedure, ProcedureSummary, Role, StoredDocument,
 } from './schemas';
 import { DigitisedMetadata, LocalDate } from './schemas';
+import { BatchDrafts, BatchDraftsView } from './digitise-drafts';
 import { queueMethods } from './queue';
 import { signingMethods } from './signing';
 import { returnMethods } from './returns';
@@ -46,6 +47,12 @@ export const AppInfo = z.object({
 
 export const SessionUser = z.object({ username: z.string(), displayName: z.string(), role: Role });
 
+/**
+ * `auth.login`'s answer. A browser tab also gets `resumeSecret`: kept in the tab's sessionStorage
+ * and presented with `auth.resume` after a reload (Electron windows get none).
+ */
+export const LoginResult = SessionUser.extend({ resumeSecret: z.string().min(32).max(200).optional() });
+
 export const ApplicantLookup = z.object({
   /** The person as kept in the local store, if known here. */
   local: Person.nullable(),
@@ -65,10 +72,19 @@ export const ComponentChoice = z.object({
   consent: z.boolean().default(false),
 });
 
+/** The person fields an ID card shows (docs/architecture.md, "Stored person and a differing card"). */
+export const PersonCardField = z.enum(['fullName', 'birthDate', 'sex', 'address', 'oldIdNumber', 'idIssueDate']);
+export type PersonCardField = z.infer<typeof PersonCardField>;
+
 export const ReceiveParams = z.object({
   /** Idempotency key made by the screen when the draft starts; a second Receive returns the first result. */
   requestId: z.string().uuid(),
   applicant: PersonInput,
+  /**
+   * The card fields of a person already stored that the officer confirmed to change. Receiving
+   * writes no other card field over a stored person (a new person is stored as given).
+   */
+  applicantChanges: z.array(PersonCardField).max(6).default([]),
   procedureCode: z.string().min(1),
   channel: Channel,
   components: z.array(ComponentChoice),
@@ -208,6 +224,11 @@ export const BatchPageView = z.object({
   rotation: z.number().int(),
   rotationOverride: z.number().int(),
   skewAngle: z.number(),
+  /**
+   * The orientation stage could not tell which way up the page is and kept it as scanned: the
+   * officer should look ("Kiểm tra chiều trang"). False once the officer has turned the page.
+   */
+  orientationCheck: z.boolean().optional(),
   ocrText: z.string().nullable(),
   ocrConfidence: z.number().nullable(),
   /** Small PNG of the cleaned page (of the capture while it is processing), base64. */
@@ -311,6 +332,10 @@ const digitiseMethods = {
   'digitise.openBatches': method(none, z.array(BatchSummary), DIGITISE),
   'digitise.editBatch': method(z.object({ batchId: z.string().min(1).max(64), ops: z.array(BatchEdit).min(1).max(200) }), BatchView, DIGITISE),
   'digitise.finish': method(FinishParams, FinishResult, DIGITISE),
+  /** The metadata drafts of an open batch's documents, as last saved (restored when the batch is reopened). */
+  'digitise.drafts': method(z.object({ batchId: z.string().min(1).max(64) }), BatchDraftsView, DIGITISE),
+  /** Saves the metadata drafts as typed (the whole set: a group left out is dropped); audited when they change. */
+  'digitise.saveDrafts': method(z.object({ batchId: z.string().min(1).max(64), drafts: BatchDrafts }), z.object({ savedAt: z.string() }), DIGITISE),
   'digitise.pending': method(none, z.array(PendingComponent), STAFF),
   'documents.search': method(
     z.object({ query: z.string().min(1).max(200), limit: z.number().int().min(1).max(100).default(20) }),
@@ -321,7 +346,9 @@ const digitiseMethods = {
 
 export const contract = {
   'app.info': method(none, AppInfo, 'public'),
-  'auth.login': method(z.object({ username: z.string().min(1), password: z.string().min(1) }), SessionUser, 'public'),
+  'auth.login': method(z.object({ username: z.string().min(1), password: z.string().min(1) }), LoginResult, 'public'),
+  /** Rebinds a browser tab's session after a reload; null when the secret is unknown, revoked or idle too long. */
+  'auth.resume': method(z.object({ secret: z.string().min(32).max(200) }), SessionUser.nullable(), 'public'),
   'auth.logout': method(none, ok, 'any'),
   'auth.me': method(none, SessionUser.nullable(), 'public'),
 
@@ -338,7 +365,21 @@ export const contract = {
   'intake.receive': method(ReceiveParams, Dossier, DESK),
 
   'dossier.listToday': method(z.object({ query: z.string().max(100).default('') }), z.array(DossierSummary), STAFF),
-  'dossier.search': method(z.object({ query: z.string().min(1).max(100), limit: z.number().int().min(1).max(200).default(50) }), z.array(DossierSummary), STAFF),
+  /**
+   * Dossiers by name (folded), ID, code or code prefix, narrowed by the day received (inclusive
+   * range) and the status; an empty query needs at least one filter.
+   */
+  'dossier.search': method(
+    z.object({
+      query: z.string().max(100).default(''),
+      limit: z.number().int().min(1).max(200).default(50),
+      receivedFrom: LocalDate.optional(),
+      receivedTo: LocalDate.optional(),
+      status: DossierStatus.optional(),
+    })
+      .refine((p) => p.query.trim() !== '' || p.receivedFrom !== undefined || p.receivedTo !== undefined || p.status !== undefined, 'cần từ khóa hoặc bộ lọc')
+      .refine((p) => !p.receivedFrom || !p.receivedTo || p.receivedFrom <= p.receivedTo, { message: 'từ ngày sau đến ngày', path: ['receivedTo'] }),
+    z.array(DossierSummary), STAFF),
   'dossier.get': method(z.object({ code: z.string().min(1) }), Dossier, STAFF),
   'dossier.document': method(z.object({ code: z.string().min(1), kind: DossierDocumentKind }), PdfFile, STAFF),
   'dossier.printReceipt': method(z.object({ code: z.string().min(1) }), z.object({ printer: z.string(), jobId: z.string() }), DESK),

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, Procedure } from '../../common/contract';
 import { addDays, DEFAULT_OFFICE_HOURS, type OfficeHours } from '../../common/domain';
-import { createDrivers, createTicketPrinter, type BarcodeReader, type Drivers, type TicketPrinter } from '../../drivers';
+import { createDrivers, createTicketPrinter, documentPrinterSetting, type BarcodeReader, type Drivers, type TicketPrinter } from '../../drivers';
 import { startBarcodeReader } from './barcode-forwarding';
 import { AccountsService, TRAINING_ACCOUNTS } from '../admin/accounts.service';
 import { createOcrPool } from '../digitise/ocr/worker-pool';
@@ -33,7 +33,7 @@ import { StatusPuller } from '../sync/status-puller';
 import { SyncService } from '../sync/sync.service';
 import { ReferencePuller } from '../sync/reference-puller';
 import { shiftedClock, systemClock, type Clock } from './clock';
-import { loadConfig, type Config } from './config';
+import { loadConfig, printedFolder, type Config } from './config';
 import { scannerDriverConfig } from './scanners-config';
 import { createSigning } from './signing-setup';
 import { createHandlers } from './handlers';
@@ -101,9 +101,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
 
   const drivers = createDrivers({
     mode: trainingMode ? 'training' : 'production',
-    documentPrinter: config.devices.documentPrinter.kind === 'simulated' || trainingMode
-      ? { kind: 'simulated', outDir: join(opts.dataDir, 'printed') }
-      : config.devices.documentPrinter,
+    documentPrinter: documentPrinterSetting(trainingMode ? 'training' : 'production', config.devices.documentPrinter, printedFolder(opts.dataDir)),
     scanner: scannerDriverConfig(config.scanners),
   });
 
@@ -204,7 +202,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     onOutbox: () => sender.nudge(),
     onDossierChanged: (code, status) => rpc?.broadcast('dossier.changed', { code, status }),
   });
-  const signing = createSigning({ config, trainingMode, store, clock, log: log.child('signing'), rpc: () => rpc });
+  const signing = createSigning({ config, trainingMode, store, clock, log: log.child('signing'), rpc: () => rpc, dataDir: opts.dataDir });
 
   if (trainingMode) {
     seedCatalogue(store);
@@ -216,7 +214,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     version: packageVersion(), trainingMode, agency: config.agency, counter: config.counter,
     trainingAccounts: trainingMode ? [...TRAINING_ACCOUNTS] : [], accounts, applicants, intake, queue, store, sync, clock, digitise, signing: signing.signing, returns,
     ...(config.barcode?.wedge ? { barcodeWedge: config.barcode.wedge } : {}),
-  }), log.child('rpc'));
+  }), log.child('rpc'), { now: () => clock.now(), resumeIdleMs: (config.session?.idleTimeoutMinutes ?? 15) * 60_000 });
   const barcode = startBarcodeReader({
     mode: trainingMode ? 'training' : 'production', config: config.barcode, log: log.child('barcode'),
     broadcast: (event, payload) => rpc?.broadcast(event, payload),

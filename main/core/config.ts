@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { AppError } from '../../common/contract';
 import { isAgencyId } from '../../common/domain/dossier-code';
 import { BarcodeConfigSchema } from './barcode-config';
+import { vietnameseIssue } from './config-issues';
 import { DEFAULT_SCANNERS_CONFIG, ScannersConfigSchema } from './scanners-config';
 import { checkSigningConfig, SigningConfigSchema } from './signing-config';
 import { checkDeskCounter, QueueConfigSchema } from '../queue/queue-config';
@@ -42,12 +43,19 @@ export const ConfigSchema = z.object({
       clientSecretEnv: EnvName,
     }).strict().optional(),
   }).strict().default({}),
+  /**
+   * The A4 document printer. Absent: the system's default printer (CUPS `lpstat -d`, the Windows
+   * default printer). A simulated printer in production only when named `simulated` here.
+   * Training mode always prints to the simulated printer (`documentPrinterSetting` in drivers).
+   */
   devices: z.object({
     documentPrinter: z.discriminatedUnion('kind', [
       z.object({ kind: z.literal('simulated') }).strict(),
-      z.object({ kind: z.literal('cups'), queue: z.string().min(1) }).strict(),
-    ]).default({ kind: 'simulated' }),
-  }).strict().default({ documentPrinter: { kind: 'simulated' } }),
+      z.object({ kind: z.literal('system') }).strict(),
+      z.object({ kind: z.literal('cups'), queue: z.string().min(1).max(127).regex(/^[^\s/#\\-][^\s/#\\]*$/, 'tên hàng in CUPS (không dấu cách, "/", "#", "\\", không bắt đầu bằng "-")').optional() }).strict(),
+      z.object({ kind: z.literal('windows'), printer: z.string().max(256).regex(/^[^\u0000-\u001f]*\S[^\u0000-\u001f]*$/, 'tên máy in như Windows hiển thị (không để trống)').optional(), sumatraPdfPath: z.string().min(1).optional() }).strict(),
+    ]).optional(),
+  }).strict().default({}),
   /** Scanner adapters and the digitisation defaults (`scanners-config.ts`). */
   scanners: ScannersConfigSchema.default(DEFAULT_SCANNERS_CONFIG),
   /** Serial barcode reader and keyboard-wedge thresholds (`barcode-config.ts`). */
@@ -71,6 +79,8 @@ export const ConfigSchema = z.object({
   queue: QueueConfigSchema.optional(),
   /** Digital signing: token module, key id, TSA, trust anchors, stamp (`signing-config.ts`). */
   signing: SigningConfigSchema.optional(),
+  /** Browser mode: a tab's session survives a reload while idle for less than this (default 15). */
+  session: z.object({ idleTimeoutMinutes: z.number().int().min(1).max(720).default(15) }).strict().optional(),
 }).strict().superRefine((config, ctx) => {
   const problem = checkDeskCounter(config.queue, config.counter.id);
   if (problem) ctx.addIssue({ code: 'custom', path: ['queue', 'counters'], message: problem });
@@ -80,11 +90,16 @@ export type Config = z.infer<typeof ConfigSchema>;
 
 export const CONFIG_FILE_NAME = 'motcua-desk.config.json';
 
+/** Where the simulated document printer writes each job as a PDF (training, or `kind: 'simulated'`). */
+export function printedFolder(dataDir: string): string {
+  return join(dataDir, 'printed');
+}
+
 export const TRAINING_CONFIG: Config = {
   agency: { id: '000.00.12.H56', name: 'UBND xã Hòa Bình (đào tạo)', deskSlot: 0 },
   counter: { id: 'Q01', name: 'Quầy số 1' },
   remotes: {},
-  devices: { documentPrinter: { kind: 'simulated' } },
+  devices: {},
   scanners: DEFAULT_SCANNERS_CONFIG,
   sync: { intervalMs: 3000, leaseBlockSize: 20 },
 };
@@ -100,13 +115,12 @@ export interface LoadedConfig {
 export function describeIssues(error: z.ZodError): string[] {
   return error.issues.map((issue) => {
     const field = issue.path.length ? issue.path.join('.') : '(tệp cấu hình)';
-    if (issue.code === 'unrecognized_keys') return `${field}: trường không được hỗ trợ ${issue.keys.join(', ')}`;
     return `${field}: ${issue.message}`;
   });
 }
 
 export function parseConfig(raw: unknown): Config {
-  const parsed = ConfigSchema.safeParse(raw);
+  const parsed = ConfigSchema.safeParse(raw, { error: vietnameseIssue });
   if (!parsed.success) {
     const lines = describeIssues(parsed.error);
     throw new AppError('CONFIG_INVALID', `Cấu hình không hợp lệ: ${lines.join('; ')}`, {

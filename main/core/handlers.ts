@@ -57,6 +57,19 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'auth.login': (p, ctx) => {
       const user = d.accounts.login(p.username, p.password);
       ctx.setUser(user);
+      const resumeSecret = ctx.issueResume?.() ?? null;
+      return resumeSecret === null ? user : { ...user, resumeSecret };
+    },
+    'auth.resume': (p, ctx) => {
+      const user = ctx.resume?.(p.secret) ?? null;
+      if (!user) return null;
+      // The account as it is now: removed, locked or given another role since the login ends the grant.
+      const account = d.store.accounts.get(user.username);
+      if (!account || account.role !== user.role || (account.lockedUntil !== null && account.lockedUntil > d.clock.now())) {
+        ctx.setUser(null);
+        return null;
+      }
+      d.store.audit.append({ at: d.clock.localNow(), actor: user.username, action: 'auth.resume', entity: 'account', entityId: user.username, details: {} });
       return user;
     },
     'auth.logout': (_p, ctx) => {
@@ -92,7 +105,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'intake.receive': (p, ctx) => d.intake.receive(p, userOf(ctx)),
 
     'dossier.listToday': (p) => d.store.dossiers.listReceivedOn(d.clock.today(), p.query || undefined),
-    'dossier.search': (p) => d.store.dossiers.search(p.query, p.limit),
+    'dossier.search': (p) => d.store.dossiers.search(p.query, p.limit, { receivedFrom: p.receivedFrom, receivedTo: p.receivedTo, status: p.status }),
     'dossier.get': (p) => d.intake.get(p.code),
     'dossier.document': (p) => d.intake.document(p.code, p.kind),
     'dossier.printReceipt': (p, ctx) => d.intake.printReceipt(p.code, userOf(ctx)),
@@ -119,6 +132,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'digitise.openBatches': () => d.digitise.openBatches(),
     'digitise.editBatch': (p, ctx) => d.digitise.editBatch(p.batchId, p.ops, userOf(ctx)),
     'digitise.finish': (p, ctx) => d.digitise.finish(p.batchId, p.group, p.metadata, p.componentCode, userOf(ctx)),
+    'digitise.drafts': (p) => d.digitise.drafts.load(p.batchId),
+    'digitise.saveDrafts': (p, ctx) => d.digitise.drafts.save(p.batchId, p.drafts, userOf(ctx).username),
     'digitise.pending': () => d.digitise.pendingComponents(),
     'documents.search': (p) => d.store.documents.searchText(p.query, p.limit),
     'documents.pdf': (p) => d.digitise.documentPdf(p.id),

@@ -126,6 +126,8 @@ describe('digitisation station in the browser', () => {
     await byTest('finish-document').click();
     await byTest('finish-error').waitFor();
     expect(await byTest('meta-ownerName').getAttribute('aria-invalid')).toBe('true');
+    // What was typed is saved with the batch in the core after a pause, and the form says so.
+    await expect.poll(async () => (await byTest('metadata-draft-state').textContent())?.trim(), { timeout: 10_000, interval: 100 }).toBe('Đã lưu nháp');
     await page.screenshot({ path: join(shots, 'digitise-validation.png'), fullPage: true });
     await byTest('meta-ownerName').fill(OWNER_NAME);
     await byTest('finish-document').click();

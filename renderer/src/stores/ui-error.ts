@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../../../common/contract';
 import { ApiError } from '../api';
+import { issuesFromDetails } from '../locales/error-text';
 
 /**
  * An error as the screens keep it: plain data (it may sit in a persisted draft), the stable code
@@ -11,6 +12,18 @@ export interface UiError {
   fields?: string[];
   /** Name of the dossier component concerned, when there is one. */
   component?: string;
+  /** A `VALIDATION_FAILED` answer's field problems, worded by `issueText` (never zod's English). */
+  issues?: UiIssue[];
+}
+
+export interface UiIssue {
+  /** Message key of the field (`agency_deskSlot`), '' for the request as a whole. */
+  field: string;
+  /** zod's issue code: `too_big`, `too_small`, `invalid_type`, `invalid_format`, … */
+  code: string;
+  limit?: number;
+  origin?: string;
+  inclusive?: boolean;
 }
 
 function pathKey(path: unknown): string | null {
@@ -49,9 +62,13 @@ export function fieldsFromDetails(details: unknown): string[] {
 export function toUiError(err: unknown): UiError {
   const apiError = ApiError.from(err);
   const fields = fieldsFromDetails(apiError.details);
-  return fields.length
-    ? { code: apiError.code, message: apiError.message, fields }
-    : { code: apiError.code, message: apiError.message };
+  const issues = issuesFromDetails(apiError.details);
+  return {
+    code: apiError.code,
+    message: apiError.message,
+    ...(fields.length ? { fields } : {}),
+    ...(issues.length ? { issues } : {}),
+  };
 }
 
 export function isCode(err: unknown, code: ErrorCode): boolean {

@@ -48,7 +48,12 @@ describe('sync screen', () => {
     expect(wrapper.get('[data-testid="sync-remote-national"]').text()).toContain('Tạm ngừng gửi');
     expect(wrapper.get('[data-testid="sync-remote-national"]').text()).toContain('đến 04/12/2026 09:05');
     expect(wrapper.get('[data-testid="sync-remote-provincial"]').text()).toContain('Bình thường');
-    expect(wrapper.get('[data-testid="sync-dead-11"]').text()).toContain('Đã thử 12 lần không gửi được.');
+    const why = wrapper.get('[data-testid="sync-dead-why-11"]').text();
+    expect(why).toContain('Đã thử gửi tới Cổng DVCQG 12 lần nhưng không thành công (không kết nối được)');
+    expect(why).toContain('Mã lỗi: REMOTE_UNAVAILABLE');
+    // The core's own sentence and the technical error are not what the screen shows.
+    expect(why).not.toContain('Đã thử 12 lần không gửi được.');
+    expect(why).not.toContain('HTTP 503');
     expect(wrapper.get('[data-testid="sync-dead-11"]').text()).toContain('Cập nhật tiến độ');
     expect(wrapper.get('[data-testid="sync-retry-selected"]').attributes('disabled')).toBeDefined();
 
@@ -96,5 +101,35 @@ describe('sync screen', () => {
     } finally {
       URL.createObjectURL = original;
     }
+  });
+
+  it('words what the core recorded as text by its code, never the English beside it', async () => {
+    const english = 'connect ECONNREFUSED 127.0.0.1:8443';
+    const rows: Dead[] = [
+      { ...dead(21, '000.00.12.H56-261204-0003'), reason: 'rejected', errorCode: 'REMOTE_REJECTED', error: 'REMOTE_REJECTED: DongBoHoSoMC rejected: [error_code 12] Trường NgayTiepNhan sai định dạng' },
+      { ...dead(22, '000.00.12.H56-261204-0004'), reason: 'invalid', errorCode: 'PAYLOAD_INVALID', error: 'payload: MaHoSo: Too small: expected string to have >=1 characters' },
+      { ...dead(23, '000.00.12.H56-261204-0005'), errorCode: 'SOMETHING_NEW', error: english },
+    ];
+    const h = setupHarness({
+      'sync.status': () => ({
+        ...status,
+        remotes: [{ ...status.remotes[0]!, breakerError: `REMOTE_UNAVAILABLE: ${english}` }, { ...status.remotes[1]!, breaker: 'open', breakerError: 'socket hang up' }],
+        lastError: `gave up after 12 attempts: REMOTE_TIMEOUT: timeout of 10000ms exceeded`,
+      }),
+      'sync.deadLetters': () => rows,
+    });
+    const wrapper = mountWith(SyncView, h);
+    await settle();
+    const all = wrapper.text();
+    for (const raw of [english, 'socket hang up', 'timeout of 10000ms', 'gave up after', 'Too small', 'DongBoHoSoMC', 'rejected:']) expect(all).not.toContain(raw);
+    expect(wrapper.get('[data-testid="sync-breaker-error-national"]').text()).toBe('Không kết nối được hệ thống bên ngoài hoặc lõi ứng dụng.');
+    expect(wrapper.get('[data-testid="sync-breaker-error-provincial"]').text()).toBe('Lỗi không xác định. Xuất tệp cho CNTT để xem chi tiết.');
+    expect(wrapper.get('[data-testid="sync-last-error"]').text()).toBe('Lỗi gần nhất: Hệ thống bên ngoài không phản hồi kịp thời. Vui lòng thử lại.');
+    const rejected = wrapper.get('[data-testid="sync-dead-why-21"]').text();
+    expect(rejected).toContain('Cổng DVCQG từ chối dữ liệu của hồ sơ.');
+    expect(rejected).toContain('Hệ thống trả lời: “[error_code 12] Trường NgayTiepNhan sai định dạng”');
+    expect(wrapper.get('[data-testid="sync-dead-why-22"]').text()).toContain('Dữ liệu gửi tới Cổng DVCQG không đúng định dạng (lỗi phần mềm).');
+    expect(wrapper.get('[data-testid="sync-dead-why-23"]').text()).toContain('12 lần nhưng không thành công (lỗi kết nối)');
+    wrapper.unmount();
   });
 });
