@@ -1,4 +1,5 @@
 import { ANSWER_VARIANTS, isAnswerVariantName } from './national-portal/answer-variants';
+import { PROVINCIAL_ANSWER_VARIANTS, isProvincialAnswerVariantName } from './provincial/answer-variants';
 import { startNationalPortalSimulator, TRAINING_DSTCODE, TRAINING_NATIONAL_USER } from './national-portal/national-portal.simulator';
 import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT } from './provincial/provincial.simulator';
 import { portFromEnv } from './simulator-server';
@@ -8,6 +9,7 @@ import { portFromEnv } from './simulator-server';
  *   npm run simulators
  *   NATIONAL_PORT=18081 PROVINCIAL_PORT=18082 node bin/run-ts.mjs main/remotes/run-simulators.ts
  *   NATIONAL_ANSWERS=no-result npm run simulators   (how the portal writes its answers, see answer-variants.ts)
+ *   PROVINCIAL_ANSWERS=numeric-ids npm run simulators   (how the province writes them, provincial/answer-variants.ts)
  * Faults are set over HTTP on each simulator's admin endpoint (`/__sim/...`, see
  * `simulator-server.ts`). Stops on Ctrl+C / SIGTERM.
  */
@@ -16,7 +18,9 @@ async function main(): Promise<void> {
   const answers = process.env['NATIONAL_ANSWERS'] ?? 'canonical';
   if (!isAnswerVariantName(answers)) throw new RangeError(`NATIONAL_ANSWERS must be one of: ${ANSWER_VARIANTS.join(', ')}`);
   const national = await startNationalPortalSimulator({ port: portFromEnv(process.env['NATIONAL_PORT'], 18081), host, answers });
-  const provincial = await startProvincialSimulator({ port: portFromEnv(process.env['PROVINCIAL_PORT'], 18082), host });
+  const provincialAnswers = process.env['PROVINCIAL_ANSWERS'] ?? 'canonical';
+  if (!isProvincialAnswerVariantName(provincialAnswers)) throw new RangeError(`PROVINCIAL_ANSWERS must be one of: ${PROVINCIAL_ANSWER_VARIANTS.join(', ')}`);
+  const provincial = await startProvincialSimulator({ port: portFromEnv(process.env['PROVINCIAL_PORT'], 18082), host, answers: provincialAnswers });
 
   process.stdout.write(
     [
@@ -30,6 +34,8 @@ async function main(): Promise<void> {
       `  curl -X POST ${provincial.url}/__sim/faults -d '{"statusFeedOutOfOrder":true}'`,
       `  portal answers (${answers} now): curl -X POST ${national.url}/__sim/faults -d '{"answers":"no-result","refuseProcedures":["9.999999"]}'`,
       `    variants: ${ANSWER_VARIANTS.join(' ')}`,
+      `  province answers (${provincialAnswers} now): curl -X POST ${provincial.url}/__sim/faults -d '{"answers":"ok-with-error-body","refuseProcedures":["9.999999"]}'`,
+      `    variants: ${PROVINCIAL_ANSWER_VARIANTS.join(' ')}`,
       '  kinds: 500 timeout drop cut garbage bad-shape expire-session slow-body duplicate-ack delay; "skip":N lets N through first; {"clear":true} removes all',
       `  catalogue: LayDanhSachTTHC / LayThuTuc / LayDanhMucCoQuan / LayDanhMucLinhVuc on ${national.url}/service; units: GET ${provincial.url}/api/administrative-units`,
       `  files: POST ${provincial.url}/api/uploads (chunked, resumable, sha256), GET ${provincial.url}/api/files/{id} (Range)`,

@@ -4,6 +4,7 @@ import { describe, it, type ExpectStatic } from 'vitest';
 import { repoRoot } from '../core/repo-root';
 import { ANSWER_VARIANTS, type AnswerVariantName } from '../remotes/national-portal/answer-variants';
 import { startNationalPortalSimulator, type NationalPortalSimulator } from '../remotes/national-portal/national-portal.simulator';
+import { PROVINCIAL_ANSWER_VARIANTS, type ProvincialAnswerVariantName } from '../remotes/provincial/answer-variants';
 import { startProvincialSimulator, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
 import { openStore } from '../store/store';
 import { tempDir } from '../store/test-support';
@@ -15,8 +16,15 @@ import { checkDelivery, enqueueDossier } from './testing/sync-fixture';
  * and in order. Faults keep answers slow (slow bodies after the work), so kills land between "the
  * remote stored it" and "the desk recorded it", the window that makes duplicates.
  */
-/** Every answer variant of the portal; the canonical one with the full counts, the others smaller. */
-const RUNS: [AnswerVariantName, number, number][] = ANSWER_VARIANTS.map((v) => (v === 'canonical' ? [v, 12, 5] : [v, 4, 1]));
+/**
+ * Every answer variant of the portal, then of the provincial system (with the canonical portal);
+ * the canonical pair with the full counts, the others smaller.
+ */
+type CrashRun = [AnswerVariantName, ProvincialAnswerVariantName, number, number];
+const RUNS: CrashRun[] = [
+  ...ANSWER_VARIANTS.map((v): CrashRun => (v === 'canonical' ? [v, 'canonical', 12, 5] : [v, 'canonical', 4, 1])),
+  ...PROVINCIAL_ANSWER_VARIANTS.filter((v) => v !== 'canonical').map((v): CrashRun => ['canonical', v, 4, 1]),
+];
 
 /** One run's simulators, data folder and engine processes (the runs go concurrently). */
 interface Rig {
@@ -71,9 +79,10 @@ async function waitFor(run: Run, predicate: (lines: string[]) => boolean, ms: nu
  * concurrently (vitest's `maxConcurrency`), each with its own simulators, folder and processes.
  */
 describe('sync engine killed (SIGKILL) mid-drain and restarted on the same store', () => {
-  it.concurrent.for(RUNS)('delivers every dossier and step exactly once, in order (portal answers: %s; %i dossiers, %i kills)', { timeout: 120_000 }, async ([answers, DOSSIERS, KILLS], { expect }) => {
+  it.concurrent.for(RUNS)('delivers every dossier and step exactly once, in order (portal answers: %s, province answers: %s; %i dossiers, %i kills)', { timeout: 120_000 }, async ([answers, provincialAnswers, DOSSIERS, KILLS], { expect }) => {
     const rig = await startRig();
     try {
+      rig.provincial.state.answers = provincialAnswers;
       await crashAndRestart(rig, answers, DOSSIERS, KILLS, expect);
     } finally {
       await closeRig(rig);

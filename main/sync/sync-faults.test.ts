@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ANSWER_VARIANTS, type AnswerVariantName } from '../remotes/national-portal/answer-variants';
 import { startNationalPortalSimulator, type NationalPortalSimulator } from '../remotes/national-portal/national-portal.simulator';
+import { PROVINCIAL_ANSWER_VARIANTS, type ProvincialAnswerVariantName } from '../remotes/provincial/answer-variants';
 import { startProvincialSimulator, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
 import { FAULT_KINDS, type FaultControls } from '../remotes/simulator-server';
 import { openStore, type Store } from '../store/store';
@@ -150,20 +151,28 @@ const AMBIGUOUS = new Set([
   'garbage JSON (gateway page) after the work',
 ]);
 
-/** Every variant × every fault: the variant decides how the portal writes its answers. */
-const VARIANT_MATRIX: [AnswerVariantName, string, Setup][] = ANSWER_VARIANTS.flatMap((v) => MATRIX.map(([name, setup]): [AnswerVariantName, string, Setup] => [v, name, setup]));
+type VariantCase = [AnswerVariantName, ProvincialAnswerVariantName, string, Setup];
+/**
+ * Every variant × every fault: the variant decides how the portal (then the provincial system)
+ * writes its answers; each provincial variant runs with the canonical portal.
+ */
+const VARIANT_MATRIX: VariantCase[] = [
+  ...ANSWER_VARIANTS.flatMap((v) => MATRIX.map(([name, setup]): VariantCase => [v, 'canonical', name, setup])),
+  ...PROVINCIAL_ANSWER_VARIANTS.filter((v) => v !== 'canonical').flatMap((v) => MATRIX.map(([name, setup]): VariantCase => ['canonical', v, name, setup])),
+];
 
 /**
  * The cases wait mostly on timeouts and back-offs, not on the CPU, so they run concurrently
  * (vitest's `maxConcurrency`, 5), each with its own simulators and store.
  */
 describe('sync fault matrix against the simulators (exactly once, in order per dossier)', () => {
-  it.concurrent.for(VARIANT_MATRIX)('portal answers %s: %s', { timeout: 60_000 }, async ([answers, name, setup], { expect }) => {
+  it.concurrent.for(VARIANT_MATRIX)('portal answers %s, province answers %s: %s', { timeout: 60_000 }, async ([answers, provincialAnswers, name, setup], { expect }) => {
     // Fewer dossiers for the non-canonical variants.
-    const count = answers === 'canonical' ? DOSSIERS : VARIANT_DOSSIERS;
+    const count = answers === 'canonical' && provincialAnswers === 'canonical' ? DOSSIERS : VARIANT_DOSSIERS;
     const rig = await startRig(count);
     try {
       rig.national.state.answers = answers;
+      rig.provincial.state.answers = provincialAnswers;
       setup(rig.national.faults, rig.provincial.faults, rig);
       await drainUntilDone(makeSender(rig.store, 300, rig), rig.store);
       const report = checkDelivery(rig.national.state, rig.provincial.state, count);
@@ -348,5 +357,50 @@ describe.each(ANSWER_VARIANTS)('portal answers %s: refusals, sessions and lookup
     // Variants whose success does not name each dossier are confirmed by one lookup per dossier.
     const unnamed = answers === 'no-result' || answers === 'empty-ack';
     expect(calls('TraCuuHoSo')).toBe(unnamed ? DOSSIERS : 0);
+  }, 30_000);
+});
+
+/** The same rules whatever way the provincial system writes its answers. */
+describe.each(PROVINCIAL_ANSWER_VARIANTS)('province answers %s: refusals and token renewal', (answers) => {
+  withSimulators();
+  beforeEach(() => {
+    provincial.state.answers = answers;
+  });
+
+  it('a hand-off the province refuses is a dead letter with its message, never stored, never marked sent', async () => {
+    const { SyncService } = await import('./sync.service');
+    const refused = [6, 7];
+    provincial.state.refusedProcedures.add('9.999999');
+    for (const n of refused) enqueueDossier(store, n, Date.now(), { procedureCode: '9.999999' });
+    const sender = makeSender(store);
+    for (let i = 0; i < 10; i++) await sender.drainOnce();
+
+    const dead = new SyncService({ store, now: Date.now }).deadLetters();
+    expect(dead.map((d) => d.dossierCode).sort()).toEqual(refused.map((n) => `000.00.12.H56-250715-000${n}`));
+    for (const letter of dead) {
+      expect(letter).toMatchObject({ target: 'provincial', reason: 'rejected', errorCode: 'REMOTE_REJECTED', attempts: 1 });
+      expect(letter.error).toMatch(/9\.999999 không hợp lệ/u);
+      expect(provincial.state.dossiers.has(letter.dossierCode)).toBe(false);
+      expect(store.outbox.stateOf(letter.dossierCode).provincial).toBe('dead');
+      const rows = store.outbox.listForDossier(letter.dossierCode).filter((r) => r.target === 'provincial');
+      expect(rows.some((r) => r.status === 'sent')).toBe(false);
+    }
+    expect(store.outbox.counts().dead).toBe(2);
+    // The portal accepted them (its rows are its own); everything else arrived once, in order.
+    for (const letter of dead) expect(national.state.dossiers.has(letter.dossierCode)).toBe(true);
+    expect(checkDelivery(national.state, provincial.state, DOSSIERS).problems.filter((p) => !p.startsWith('unexpected dossiers on the portal'))).toEqual([]);
+  }, 30_000);
+
+  it('an expired token costs one token request and no attempt of any row', async () => {
+    const sender = makeSender(store);
+    await drainUntilDone(sender);
+    expect(provincial.state.tokensIssued).toBe(1);
+    provincial.expireTokens();
+    for (let n = DOSSIERS + 1; n <= DOSSIERS + 2; n++) enqueueDossier(store, n, Date.now());
+    await drainUntilDone(sender);
+    expect(provincial.state.tokensIssued).toBe(2);
+    const rows = Array.from({ length: DOSSIERS + 2 }, (_, i) => store.outbox.listForDossier(`000.00.12.H56-250715-000${i + 1}`)).flat();
+    expect(rows.filter((r) => r.target === 'provincial').every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
+    expectExactlyOnceInOrder(DOSSIERS + 2);
   }, 30_000);
 });

@@ -102,6 +102,19 @@ const HolidayAnswer = z.object({
   ),
 });
 
+function rejected(status: number, body: { code: string | null; message: string | null } | null, what: string): RemoteError {
+  return new RemoteError('provincial', 'REMOTE_REJECTED', `${what} rejected: ${body?.message ?? `HTTP ${status}`}`, {
+    status,
+    details: { remoteCode: body?.code ?? null },
+  });
+}
+
+/** The refusal an answer's body states (any accepted error-body shape), or null. */
+function refusal(status: number, text: string, what: string): RemoteError | null {
+  const err = ErrorBody.safeParse(tryParseJson(text));
+  return err.success ? rejected(status, err.data, what) : null;
+}
+
 export function createProvincialClient(opts: ProvincialClientOptions): ProvincialSystem {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const now = opts.now ?? Date.now;
@@ -139,15 +152,13 @@ export function createProvincialClient(opts: ProvincialClientOptions): Provincia
         continue;
       }
       if (answer.status === 403) throw new RemoteError('provincial', 'REMOTE_AUTH_FAILED', `${what}: forbidden`, { status: 403 });
-      if (answer.status >= 400) {
-        const err = ErrorBody.safeParse(tryParseJson(answer.text));
-        const message = (err.success ? err.data.message : null) ?? `HTTP ${answer.status}`;
-        throw new RemoteError('provincial', 'REMOTE_REJECTED', `${what} rejected: ${message}`, {
-          status: answer.status,
-          details: { remoteCode: err.success ? err.data.code : null },
-        });
+      if (answer.status >= 400) throw refusal(answer.status, answer.text, what) ?? rejected(answer.status, null, what);
+      try {
+        return parseAnswer('provincial', answer.text, schema, what, answer.status);
+      } catch (err) {
+        // Some gateways answer a refusal with HTTP 200 and the error body: still a refusal.
+        throw (err instanceof RemoteError && err.code === 'REMOTE_BAD_RESPONSE' ? refusal(answer.status, answer.text, what) : null) ?? err;
       }
-      return parseAnswer('provincial', answer.text, schema, what, answer.status);
     }
   }
 

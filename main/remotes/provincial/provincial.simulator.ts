@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { WireDossierSchema, type WireDossier } from '../national-portal/wire-schemas';
 import { FaultInjector, startSimServer, type FaultControls, type SimReply, type SimRequest } from '../simulator-server';
+import { PROVINCIAL_ANSWER_VARIANTS, isProvincialAnswerVariantName, provincialAnswerVariant, type ProvincialAnswerKind, type ProvincialAnswerVariantName } from './answer-variants';
 import { MAX_LEASED_SEQUENCE, type AdministrativeUnit, type HolidayNotice } from './provincial.port';
 import { TRAINING_HOLIDAY_NOTICES } from './training-holidays';
 import { transferRoutes, type TransferRoutes } from './transfer.simulator';
@@ -32,7 +33,10 @@ export { TRAINING_HOLIDAY_NOTICES } from './training-holidays';
  *   match the announced sha256.
  * - `POST /api/dossiers` answers also echo `MaHoSo` and `idempotencyKey`, so a client can tell an
  *   acknowledgement of its own request from a stale one.
- * - Errors: `{ error: { code, message } }` with 400 (invalid), 409 (exhausted), 422 (file hash).
+ * - Errors: `{ error: { code, message } }` with 400 (invalid), 409 (exhausted), 422 (file hash,
+ *   or a MaTTHC in `state.refusedProcedures`: `PROCEDURE_REFUSED`).
+ * - These are the `canonical` answers; `answers` picks another way of writing the same ones
+ *   (`answer-variants.ts`), which the client must read the same way.
  */
 
 export const TRAINING_PROVINCIAL_CLIENT = { clientId: 'motcua-desk-dao-tao', clientSecret: 'bi-mat-dao-tao-2025' } as const;
@@ -46,6 +50,10 @@ export interface ProvincialSimulatorOptions {
   notices?: HolidayNotice[];
   administrativeUnits?: readonly AdministrativeUnit[];
   faults?: { latencyMs?: number };
+  /** How answers are written (default `canonical`, see `answer-variants.ts`). */
+  answers?: ProvincialAnswerVariantName;
+  /** MaTTHC codes whose hand-offs are refused (422 `PROCEDURE_REFUSED`), nothing stored. */
+  refusedProcedures?: readonly string[];
 }
 
 export interface ProvincialDossierRecord {
@@ -100,6 +108,10 @@ export interface PushResultOptions {
 }
 
 export interface ProvincialState {
+  /** The answer variant in use (see `answer-variants.ts`). */
+  answers: ProvincialAnswerVariantName;
+  /** Hand-offs of these MaTTHC codes are refused. */
+  refusedProcedures: Set<string>;
   received: ProvincialReceipt[];
   /** The status feed: `feedId` changes when the remote is reset. */
   statusFeed: { feedId: string; items: StatusFeedItem[] };
@@ -208,6 +220,8 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
   const faults = new FaultInjector();
   faults.latencyMs = opts.faults?.latencyMs ?? 0;
   const state: ProvincialState = {
+    answers: opts.answers ?? 'canonical',
+    refusedProcedures: new Set(opts.refusedProcedures ?? []),
     received: [],
     statusFeed: { feedId: newFeedId(), items: [] },
     statusFeedOutOfOrder: false,
@@ -278,6 +292,7 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
       return error(400, 'DOSSIER_INVALID', `Hồ sơ không hợp lệ: ${issues.join('; ')}`);
     }
     const { files, ...record } = parsed.data;
+    if (state.refusedProcedures.has(record.MaTTHC)) return error(422, 'PROCEDURE_REFUSED', `Mã thủ tục ${record.MaTTHC} không hợp lệ`);
     const stored: ProvincialDossierRecord['files'] = [];
     for (const f of files) {
       const uploaded = f.fileId === undefined ? undefined : transfer.fileById(f.fileId);
@@ -414,7 +429,15 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
     state.statusFeed = { feedId: newFeedId(), items: [] };
   }
 
+  /** The reply in the answer variant in use. */
   function handle(req: SimRequest): SimReply {
+    const kind: ProvincialAnswerKind = req.path === '/oauth/token' ? 'token'
+      : req.path === '/api/dossiers' ? 'hand-off'
+      : req.path === '/api/status-changes' ? 'status-changes' : 'other';
+    return provincialAnswerVariant(state.answers).render(kind, handleCanonical(req));
+  }
+
+  function handleCanonical(req: SimRequest): SimReply {
     state.calls.push({ method: req.method, path: req.path, at: Date.now() });
     if (req.path === '/oauth/token') {
       return req.method === 'POST' ? issueToken(req) : error(405, 'METHOD_NOT_ALLOWED', 'POST only');
@@ -451,8 +474,17 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
       configure: (body) => {
         if (typeof body['statusFeedOutOfOrder'] === 'boolean') state.statusFeedOutOfOrder = body['statusFeedOutOfOrder'];
         if (typeof body['corruptResultFiles'] === 'boolean') state.corruptResultFiles = body['corruptResultFiles'];
+        const answers = body['answers'];
+        if (answers !== undefined) {
+          if (!isProvincialAnswerVariantName(answers)) throw new RangeError(`answers must be one of: ${PROVINCIAL_ANSWER_VARIANTS.join(', ')}`);
+          state.answers = answers;
+        }
+        const refused = body['refuseProcedures'];
+        if (Array.isArray(refused) && refused.every((c) => typeof c === 'string')) state.refusedProcedures = new Set(refused);
       },
       state: () => ({
+        answers: state.answers,
+        refusedProcedures: [...state.refusedProcedures],
         dossiers: [...state.dossiers.entries()].map(([code, d]) => ({ MaHoSo: code, remoteId: d.remoteId, receiveCount: d.receiveCount, idempotencyKeys: d.idempotencyKeys })),
         received: state.received,
         statusFeed: state.statusFeed,
