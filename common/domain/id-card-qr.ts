@@ -13,10 +13,9 @@
  * code page (UTF-8 bytes shown as Latin-1 / Windows-1252) is repaired when the repair is exact
  * (`mojibake.ts`) and refused otherwise.
  */
-import { LEGACY_BIRTH_PROVINCES } from './legacy-province-codes';
 import { formatCivilDate, isValidCivilDate } from './local-date';
 import { repairMojibake } from './mojibake';
-import { checkOldIdNumber, checkPersonalId, type PersonalIdOptions, type Sex } from './personal-id';
+import { checkOldIdNumber, checkPersonalId, type IdDigitsProblem, type PersonalIdOptions, type PersonalIdWarning, type Sex } from './personal-id';
 import { foldVietnamese, tidyText } from './text-normalise';
 
 export interface IdCardData {
@@ -38,8 +37,8 @@ export type IdCardField = Exclude<keyof IdCardData, 'personalId'>;
 export type IdCardQrProblem =
   | { code: 'EMPTY' }
   | { code: 'FIELD_COUNT'; count: number }
-  /** `reason`: the personal ID rule's own sentence. */
-  | { code: 'ID_INVALID'; reason: string }
+  /** `problem`: why the personal ID rule refused the first field (`personal-id.ts`). */
+  | { code: 'ID_INVALID'; problem: IdDigitsProblem }
   | { code: 'GARBLED' }
   | { code: 'LOST_LETTERS'; field: IdCardField | null }
   | { code: 'FIELD_MISSING'; field: IdCardField }
@@ -55,9 +54,8 @@ export type IdCardQrWarning =
   | { code: 'ISSUE_BEFORE_BIRTH'; issueDate: string; birthDate: string }
   | { code: 'LEGACY_SEX_MISMATCH'; cardSex: Sex; idSex: Sex }
   | { code: 'LEGACY_BIRTH_YEAR_MISMATCH'; cardYear: number; idYear: number }
-  /** The ID's first three digits are not a birth-registration province of the old structure. */
-  | { code: 'LEGACY_PROVINCE_UNKNOWN'; provinceCode: string }
-  | { code: 'LEGACY_BIRTH_YEAR_FUTURE'; idYear: number };
+  /** `LEGACY_PROVINCE_UNKNOWN`, `LEGACY_BIRTH_YEAR_FUTURE`: the ID's own warnings. */
+  | PersonalIdWarning;
 
 export type IdCardQrWarningCode = IdCardQrWarning['code'];
 
@@ -104,11 +102,6 @@ export function parseCardDate(text: string): string | null {
   return formatCivilDate({ year, month, day });
 }
 
-/** The year in Vietnam (UTC+7) now, for the "birth year in the future" warning. */
-function vietnamYearNow(): number {
-  return new Date(Date.now() + 7 * 3_600_000).getUTCFullYear();
-}
-
 function parseSex(text: string): Sex | null {
   const folded = foldVietnamese(text);
   if (folded === 'nam') return 'Nam';
@@ -129,7 +122,7 @@ export function parseIdCardQr(payload: string, options: PersonalIdOptions = {}):
     string, string, string, string, string, string, string,
   ];
   const idCheck = checkPersonalId(idField.trim(), options);
-  if (!idCheck.ok) return refuse({ code: 'ID_INVALID', reason: idCheck.reason });
+  if (!idCheck.ok) return refuse({ code: 'ID_INVALID', problem: idCheck.problem });
 
   const texts: [IdCardField, string][] = [
     ['oldIdNumber', oldIdField], ['fullName', nameField], ['birthDate', birthField], ['sex', sexField],
@@ -159,14 +152,8 @@ export function parseIdCardQr(payload: string, options: PersonalIdOptions = {}):
   const issueDate = parseCardDate(issueField);
   if (issueDate === null) return refuse(issueField.trim() === '' ? { code: 'FIELD_MISSING', field: 'issueDate' } : { code: 'FIELD_INVALID', field: 'issueDate', text: issueField.trim() });
 
-  const warnings: IdCardQrWarning[] = [];
+  const warnings: IdCardQrWarning[] = [...idCheck.warnings];
   const legacy = idCheck.legacy;
-  if (legacy && LEGACY_BIRTH_PROVINCES[legacy.provinceCode] === undefined) {
-    warnings.push({ code: 'LEGACY_PROVINCE_UNKNOWN', provinceCode: legacy.provinceCode });
-  }
-  if (legacy && legacy.birthYear > (options.currentYear ?? vietnamYearNow())) {
-    warnings.push({ code: 'LEGACY_BIRTH_YEAR_FUTURE', idYear: legacy.birthYear });
-  }
   if (issueDate < birthDate) warnings.push({ code: 'ISSUE_BEFORE_BIRTH', issueDate, birthDate });
   if (legacy && legacy.sex !== sex) warnings.push({ code: 'LEGACY_SEX_MISMATCH', cardSex: sex, idSex: legacy.sex });
   const cardYear = Number(birthDate.slice(0, 4));

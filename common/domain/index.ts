@@ -3,6 +3,7 @@ export * from './text-normalise';
 export * from './dossier-code';
 export * from './legacy-province-codes';
 export * from './personal-id';
+export * from './personal-id-text-vi';
 export * from './id-card-qr';
 export * from './status';
 export * from './lunar-calendar';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkOldIdNumber, checkOrganisationCode, checkPersonalId } from './personal-id';
+import { checkOldIdNumber, checkOrganisationCode, checkPersonalId, vietnamYearNow } from './personal-id';
 
 const NOW = { currentYear: 2026 };
 
@@ -14,16 +14,17 @@ describe('checkPersonalId: shape', () => {
   });
 
   it.each([
-    ['07909000123', 'Số định danh cá nhân phải gồm đúng 12 chữ số (đang có 11).'],
-    ['0790900012345', 'Số định danh cá nhân phải gồm đúng 12 chữ số (đang có 13).'],
-    ['079 090 001 234', 'Số định danh cá nhân chỉ gồm chữ số (có ký tự không hợp lệ: dấu cách).'],
-    ['07909000123A', 'Số định danh cá nhân chỉ gồm chữ số (có ký tự không hợp lệ: "A").'],
-    ['０７９０９０００１２３４', 'Số định danh cá nhân chỉ gồm chữ số (có ký tự không hợp lệ: "０").'],
-    ['079-090-001234', 'Số định danh cá nhân chỉ gồm chữ số (có ký tự không hợp lệ: "-").'],
-    ['', 'Chưa nhập số định danh cá nhân.'],
-    ['   ', 'Chưa nhập số định danh cá nhân.'],
-  ])('rejects %j', (input, reason) => {
-    expect(checkPersonalId(input, NOW)).toEqual({ ok: false, reason });
+    ['07909000123', { code: 'ID_LENGTH', expected: 12, length: 11 }],
+    ['0790900012345', { code: 'ID_LENGTH', expected: 12, length: 13 }],
+    ['079 090 001 234', { code: 'ID_NOT_DIGITS', expected: 12, char: ' ' }],
+    ['079\u00a0090001234', { code: 'ID_NOT_DIGITS', expected: 12, char: ' ' }],
+    ['07909000123A', { code: 'ID_NOT_DIGITS', expected: 12, char: 'A' }],
+    ['０７９０９０００１２３４', { code: 'ID_NOT_DIGITS', expected: 12, char: '０' }],
+    ['079-090-001234', { code: 'ID_NOT_DIGITS', expected: 12, char: '-' }],
+    ['', { code: 'ID_EMPTY', expected: 12 }],
+    ['   ', { code: 'ID_EMPTY', expected: 12 }],
+  ])('rejects %j', (input, problem) => {
+    expect(checkPersonalId(input, NOW)).toEqual({ ok: false, problem });
   });
 });
 
@@ -47,31 +48,32 @@ describe('checkPersonalId: the old structure only warns', () => {
 
   it.each([
     ['079090001234', []],
-    ['123090001234', ['Mã nơi đăng ký khai sinh "123" không có trong danh mục 63 tỉnh cũ (cấu trúc cũ chỉ để tham khảo).']],
-    ['000000000000', ['Mã nơi đăng ký khai sinh "000" không có trong danh mục 63 tỉnh cũ (cấu trúc cũ chỉ để tham khảo).']],
-    ['001227000001', ['Năm sinh theo cấu trúc cũ (2027) ở tương lai: kiểm tra lại số định danh.']],
+    ['123090001234', [{ code: 'LEGACY_PROVINCE_UNKNOWN', provinceCode: '123' }]],
+    ['000000000000', [{ code: 'LEGACY_PROVINCE_UNKNOWN', provinceCode: '000' }]],
+    ['001227000001', [{ code: 'LEGACY_BIRTH_YEAR_FUTURE', idYear: 2027 }]],
     ['001226000001', []],
-    [
-      '999499000001',
-      [
-        'Mã nơi đăng ký khai sinh "999" không có trong danh mục 63 tỉnh cũ (cấu trúc cũ chỉ để tham khảo).',
-        'Năm sinh theo cấu trúc cũ (2199) ở tương lai: kiểm tra lại số định danh.',
-      ],
-    ],
+    ['999499000001', [{ code: 'LEGACY_PROVINCE_UNKNOWN', provinceCode: '999' }, { code: 'LEGACY_BIRTH_YEAR_FUTURE', idYear: 2199 }]],
   ])('%s warns %j', (id, warnings) => {
     const result = checkPersonalId(id, NOW);
-    expect(result).toMatchObject({ ok: true, id, warnings });
+    expect(result).toEqual({ ok: true, id, warnings, legacy: expect.any(Object) });
+  });
+
+  it('without a given year, the year is that of Vietnam (UTC+7) now', () => {
+    const next = vietnamYearNow() + 1;
+    const id = `001${next >= 2000 ? 2 : 0}${String(next % 100).padStart(2, '0')}000001`;
+    expect(checkPersonalId(id)).toMatchObject({ ok: true, warnings: [{ code: 'LEGACY_BIRTH_YEAR_FUTURE', idYear: next }] });
+    expect(vietnamYearNow()).toBe(new Date(Date.now() + 7 * 3_600_000).getUTCFullYear());
   });
 });
 
 describe('checkOldIdNumber', () => {
   it.each([
-    ['025123456', { ok: true, id: '025123456', warnings: [] }],
-    [' 123456789 ', { ok: true, id: '123456789', warnings: [] }],
-    ['12345678', { ok: false, reason: 'Số CMND phải gồm đúng 9 chữ số (đang có 8).' }],
-    ['079090001234', { ok: false, reason: 'Số CMND phải gồm đúng 9 chữ số (đang có 12).' }],
-    ['12345678X', { ok: false, reason: 'Số CMND chỉ gồm chữ số (có ký tự không hợp lệ: "X").' }],
-    ['', { ok: false, reason: 'Chưa nhập số CMND.' }],
+    ['025123456', { ok: true, id: '025123456' }],
+    [' 123456789 ', { ok: true, id: '123456789' }],
+    ['12345678', { ok: false, problem: { code: 'ID_LENGTH', expected: 9, length: 8 } }],
+    ['079090001234', { ok: false, problem: { code: 'ID_LENGTH', expected: 9, length: 12 } }],
+    ['12345678X', { ok: false, problem: { code: 'ID_NOT_DIGITS', expected: 9, char: 'X' } }],
+    ['', { ok: false, problem: { code: 'ID_EMPTY', expected: 9 } }],
   ])('%j', (input, expected) => {
     expect(checkOldIdNumber(input)).toEqual(expected);
   });
@@ -85,17 +87,17 @@ describe('checkOrganisationCode', () => {
     ['000.00.12.H56', 'agency-id', '000.00.12.H56'],
     ['000.00.00.g15', 'agency-id', '000.00.00.G15'],
   ])('accepts %j as %s', (input, kind, id) => {
-    expect(checkOrganisationCode(input)).toEqual({ ok: true, id, kind, warnings: [] });
+    expect(checkOrganisationCode(input)).toEqual({ ok: true, id, kind });
   });
 
   it.each([
-    ['010123456', 'Mã số thuế / mã doanh nghiệp phải gồm đúng 10 chữ số (đang có 9).'],
-    ['0101234567001', 'Mã số thuế đơn vị phụ thuộc viết dạng 10 chữ số, dấu "-" và 3 chữ số (ví dụ 0101234567-001).'],
-    ['079090001234', 'Mã gồm 12 chữ số là số định danh cá nhân, không phải mã tổ chức.'],
-    ['0101234567-01', 'Mã tổ chức phải là mã số thuế / mã doanh nghiệp (10 chữ số, hoặc 10 chữ số-3 chữ số) hoặc mã định danh cơ quan (ví dụ 000.00.12.H56).'],
-    ['000.00.12', 'Mã tổ chức phải là mã số thuế / mã doanh nghiệp (10 chữ số, hoặc 10 chữ số-3 chữ số) hoặc mã định danh cơ quan (ví dụ 000.00.12.H56).'],
-    ['', 'Chưa nhập mã số thuế / mã doanh nghiệp / mã cơ quan.'],
-  ])('rejects %j', (input, reason) => {
-    expect(checkOrganisationCode(input)).toEqual({ ok: false, reason });
+    ['010123456', { code: 'ORG_LENGTH', length: 9 }],
+    ['0101234567001', { code: 'ORG_BRANCH_DASH', suggestion: '0101234567-001' }],
+    ['079090001234', { code: 'ORG_IS_PERSONAL_ID' }],
+    ['0101234567-01', { code: 'ORG_FORMAT' }],
+    ['000.00.12', { code: 'ORG_FORMAT' }],
+    ['', { code: 'ORG_EMPTY' }],
+  ])('rejects %j', (input, problem) => {
+    expect(checkOrganisationCode(input)).toEqual({ ok: false, problem });
   });
 });

@@ -17,45 +17,64 @@ export interface LegacyIdStructure {
   birthYear: number;
 }
 
-export type PersonalIdCheck =
-  | { ok: true; id: string; warnings: string[]; legacy: LegacyIdStructure | null }
-  | { ok: false; reason: string };
+/**
+ * Why an identifier was refused, as a stable code with its details; the screen words it (locale
+ * keys `personalId.*`), the core through `personalIdProblemVi` (`personal-id-text-vi.ts`).
+ * `expected` is the number of digits the kind of ID has (12 personal ID, 9 old ID).
+ */
+export type IdDigitsProblem =
+  | { code: 'ID_EMPTY'; expected: number }
+  /** `char`: the first character that is not a digit, ' ' for any space. */
+  | { code: 'ID_NOT_DIGITS'; expected: number; char: string }
+  | { code: 'ID_LENGTH'; expected: number; length: number };
 
-export type OldIdCheck = { ok: true; id: string; warnings: string[] } | { ok: false; reason: string };
+export type OrganisationCodeProblem =
+  | { code: 'ORG_EMPTY' }
+  /** 13 digits without the dash: `suggestion` is the same code written `0123456789-001`. */
+  | { code: 'ORG_BRANCH_DASH'; suggestion: string }
+  | { code: 'ORG_IS_PERSONAL_ID' }
+  | { code: 'ORG_LENGTH'; length: number }
+  | { code: 'ORG_FORMAT' };
+
+export type PersonalIdProblem = IdDigitsProblem | OrganisationCodeProblem;
+
+/**
+ * The old structure of a valid personal ID that is worth a second look; never a refusal. The
+ * same codes and details as the ID card QR's warnings of that name (`IdCardQrWarning`).
+ */
+export type PersonalIdWarning =
+  /** The ID's first three digits are not a birth-registration province of the old structure. */
+  | { code: 'LEGACY_PROVINCE_UNKNOWN'; provinceCode: string }
+  | { code: 'LEGACY_BIRTH_YEAR_FUTURE'; idYear: number };
+
+export type PersonalIdCheck =
+  | { ok: true; id: string; warnings: PersonalIdWarning[]; legacy: LegacyIdStructure | null }
+  | { ok: false; problem: IdDigitsProblem };
+
+export type OldIdCheck = { ok: true; id: string } | { ok: false; problem: IdDigitsProblem };
 
 export type OrganisationCodeKind = 'tax-code' | 'branch-tax-code' | 'agency-id';
 
 export type OrganisationCodeCheck =
-  | { ok: true; id: string; kind: OrganisationCodeKind; warnings: string[] }
-  | { ok: false; reason: string };
+  | { ok: true; id: string; kind: OrganisationCodeKind }
+  | { ok: false; problem: OrganisationCodeProblem };
 
 export interface PersonalIdOptions {
   /** The current year (Vietnam time) for the "birth year in the future" warning. */
   currentYear?: number;
 }
 
-function vietnamYearNow(): number {
+/** The year in Vietnam (UTC+7) now, for the "birth year in the future" warning. */
+export function vietnamYearNow(): number {
   return new Date(Date.now() + 7 * 3_600_000).getUTCFullYear();
 }
 
-function firstNonDigit(s: string): string | null {
-  const match = /[^0-9]/u.exec(s);
-  return match ? match[0] : null;
-}
-
-function digitsOnlyReason(label: string, s: string, length: number): string | null {
-  if (s === '') return `Chưa nhập ${label}.`;
-  const bad = firstNonDigit(s);
-  if (bad !== null) {
-    const shown = /\s/u.test(bad) ? 'dấu cách' : `"${bad}"`;
-    return `${capitalise(label)} chỉ gồm chữ số (có ký tự không hợp lệ: ${shown}).`;
-  }
-  if (s.length !== length) return `${capitalise(label)} phải gồm đúng ${length} chữ số (đang có ${s.length}).`;
+function digitsProblem(s: string, expected: number): IdDigitsProblem | null {
+  if (s === '') return { code: 'ID_EMPTY', expected };
+  const bad = /[^0-9]/u.exec(s);
+  if (bad !== null) return { code: 'ID_NOT_DIGITS', expected, char: /\s/u.test(bad[0]) ? ' ' : bad[0] };
+  if (s.length !== expected) return { code: 'ID_LENGTH', expected, length: s.length };
   return null;
-}
-
-function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 /**
@@ -76,19 +95,15 @@ export function decodeLegacyStructure(id: string): LegacyIdStructure {
 /** Checks a 12-digit personal ID (số định danh cá nhân / CCCD). */
 export function checkPersonalId(input: string, options: PersonalIdOptions = {}): PersonalIdCheck {
   const id = input.trim();
-  const reason = digitsOnlyReason('số định danh cá nhân', id, 12);
-  if (reason !== null) return { ok: false, reason };
+  const problem = digitsProblem(id, 12);
+  if (problem !== null) return { ok: false, problem };
   const legacy = decodeLegacyStructure(id);
-  const warnings: string[] = [];
-  const province = LEGACY_BIRTH_PROVINCES[legacy.provinceCode];
-  if (province === undefined) {
-    warnings.push(
-      `Mã nơi đăng ký khai sinh "${legacy.provinceCode}" không có trong danh mục 63 tỉnh cũ (cấu trúc cũ chỉ để tham khảo).`,
-    );
+  const warnings: PersonalIdWarning[] = [];
+  if (LEGACY_BIRTH_PROVINCES[legacy.provinceCode] === undefined) {
+    warnings.push({ code: 'LEGACY_PROVINCE_UNKNOWN', provinceCode: legacy.provinceCode });
   }
-  const currentYear = options.currentYear ?? vietnamYearNow();
-  if (legacy.birthYear > currentYear) {
-    warnings.push(`Năm sinh theo cấu trúc cũ (${legacy.birthYear}) ở tương lai: kiểm tra lại số định danh.`);
+  if (legacy.birthYear > (options.currentYear ?? vietnamYearNow())) {
+    warnings.push({ code: 'LEGACY_BIRTH_YEAR_FUTURE', idYear: legacy.birthYear });
   }
   return { ok: true, id, warnings, legacy };
 }
@@ -96,9 +111,9 @@ export function checkPersonalId(input: string, options: PersonalIdOptions = {}):
 /** Checks a 9-digit old ID number (CMND). */
 export function checkOldIdNumber(input: string): OldIdCheck {
   const id = input.trim();
-  const reason = digitsOnlyReason('số CMND', id, 9);
-  if (reason !== null) return { ok: false, reason };
-  return { ok: true, id, warnings: [] };
+  const problem = digitsProblem(id, 9);
+  if (problem !== null) return { ok: false, problem };
+  return { ok: true, id };
 }
 
 /**
@@ -108,21 +123,19 @@ export function checkOldIdNumber(input: string): OldIdCheck {
  */
 export function checkOrganisationCode(input: string): OrganisationCodeCheck {
   const id = input.trim().toUpperCase();
-  if (id === '') return { ok: false, reason: 'Chưa nhập mã số thuế / mã doanh nghiệp / mã cơ quan.' };
-  if (/^\d{10}$/.test(id)) return { ok: true, id, kind: 'tax-code', warnings: [] };
-  if (/^\d{10}-\d{3}$/.test(id)) return { ok: true, id, kind: 'branch-tax-code', warnings: [] };
-  if (isAgencyId(id)) return { ok: true, id, kind: 'agency-id', warnings: [] };
-  if (/^\d{13}$/.test(id)) {
-    return { ok: false, reason: `Mã số thuế đơn vị phụ thuộc viết dạng 10 chữ số, dấu "-" và 3 chữ số (ví dụ ${id.slice(0, 10)}-${id.slice(10)}).` };
-  }
-  if (/^\d{12}$/.test(id)) {
-    return { ok: false, reason: 'Mã gồm 12 chữ số là số định danh cá nhân, không phải mã tổ chức.' };
-  }
-  if (/^\d+$/.test(id)) {
-    return { ok: false, reason: `Mã số thuế / mã doanh nghiệp phải gồm đúng 10 chữ số (đang có ${id.length}).` };
-  }
-  return {
-    ok: false,
-    reason: 'Mã tổ chức phải là mã số thuế / mã doanh nghiệp (10 chữ số, hoặc 10 chữ số-3 chữ số) hoặc mã định danh cơ quan (ví dụ 000.00.12.H56).',
-  };
+  if (id === '') return { ok: false, problem: { code: 'ORG_EMPTY' } };
+  if (/^\d{10}$/.test(id)) return { ok: true, id, kind: 'tax-code' };
+  if (/^\d{10}-\d{3}$/.test(id)) return { ok: true, id, kind: 'branch-tax-code' };
+  if (isAgencyId(id)) return { ok: true, id, kind: 'agency-id' };
+  if (/^\d{13}$/.test(id)) return { ok: false, problem: { code: 'ORG_BRANCH_DASH', suggestion: `${id.slice(0, 10)}-${id.slice(10)}` } };
+  if (/^\d{12}$/.test(id)) return { ok: false, problem: { code: 'ORG_IS_PERSONAL_ID' } };
+  if (/^\d+$/.test(id)) return { ok: false, problem: { code: 'ORG_LENGTH', length: id.length } };
+  return { ok: false, problem: { code: 'ORG_FORMAT' } };
 }
+
+export type PersonalIdProblemCode = PersonalIdProblem['code'];
+
+/** Every problem code, for a screen that checks what a saved draft holds before wording it. */
+export const PERSONAL_ID_PROBLEM_CODES: readonly PersonalIdProblemCode[] = [
+  'ID_EMPTY', 'ID_NOT_DIGITS', 'ID_LENGTH', 'ORG_EMPTY', 'ORG_BRANCH_DASH', 'ORG_IS_PERSONAL_ID', 'ORG_LENGTH', 'ORG_FORMAT',
+];

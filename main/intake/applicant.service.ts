@@ -1,5 +1,5 @@
 import { AppError, type ApplicantKind, type Person, type PersonCardField, type PersonInput, type ResultOf } from '../../common/contract';
-import { checkOrganisationCode, checkPersonalId } from '../../common/domain';
+import { checkOrganisationCode, checkPersonalId, personalIdProblemVi } from '../../common/domain';
 import type { NationalPortal } from '../remotes/national-portal/national-portal.port';
 import { maskIdNumber } from '../store/mask';
 import type { Store } from '../store/store';
@@ -33,15 +33,15 @@ function keepStored(wanted: PersonInput, stored: Person, declined: readonly Pers
 export class ApplicantService {
   constructor(private readonly deps: { store: Store; national: NationalPortal; agencyId: string; clock: Clock; log: Logger }) {}
 
-  /** Throws PERSONAL_ID_INVALID / ORGANISATION_CODE_INVALID with the rule's Vietnamese reason. */
+  /** Throws PERSONAL_ID_INVALID / ORGANISATION_CODE_INVALID: the rule's problem in `details.problem`, in Vietnamese as the message. */
   checkIdentifier(kind: ApplicantKind, idNumber: string): string {
     if (kind === 'citizen') {
       const r = checkPersonalId(idNumber);
-      if (!r.ok) throw new AppError('PERSONAL_ID_INVALID', r.reason, { field: 'idNumber' });
+      if (!r.ok) throw new AppError('PERSONAL_ID_INVALID', personalIdProblemVi(r.problem), { field: 'idNumber', problem: r.problem });
       return r.id;
     }
     const r = checkOrganisationCode(idNumber);
-    if (!r.ok) throw new AppError('ORGANISATION_CODE_INVALID', r.reason, { field: 'idNumber' });
+    if (!r.ok) throw new AppError('ORGANISATION_CODE_INVALID', personalIdProblemVi(r.problem), { field: 'idNumber', problem: r.problem });
     return idNumber.trim();
   }
 

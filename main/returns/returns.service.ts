@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import {
   AppError, HandOverParams, type DelayLetterInfo, type Dossier, type ReadyItem, type ReturnView,
 } from '../../common/contract';
-import { canTransition, checkPersonalId, computeAppointment, foldVietnamese, statusName } from '../../common/domain';
+import { canTransition, checkPersonalId, computeAppointment, foldVietnamese, personalIdProblemVi, statusName } from '../../common/domain';
 import { toWireDateTime } from '../remotes/national-portal/wire-format';
 import { isDeviceError, type DocumentPrinter } from '../../drivers';
 import type { Clock } from '../core/clock';
@@ -243,7 +243,7 @@ export class ReturnsService {
       throw new AppError('AUTHORISATION_REQUIRED', 'Người được ủy quyền cần có họ tên, số định danh và văn bản ủy quyền.', { field: c.fullName === '' ? 'collector.fullName' : c.idNumber === '' ? 'collector.idNumber' : 'collector.authorisation' });
     }
     const id = checkPersonalId(c.idNumber);
-    if (!id.ok) throw new AppError('COLLECTOR_ID_INVALID', `Số định danh người được ủy quyền không hợp lệ: ${id.reason}`, { field: 'collector.idNumber' });
+    if (!id.ok) throw new AppError('COLLECTOR_ID_INVALID', `Số định danh người được ủy quyền không hợp lệ: ${personalIdProblemVi(id.problem)}`, { field: 'collector.idNumber', problem: id.problem });
     return { ...base, delivery: 'desk', trackingNumber: null, collectorKind: 'authorised', collectorName: c.fullName, collectorIdNumber: id.id, authorisation: c.authorisation };
   }
 

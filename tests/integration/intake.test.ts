@@ -106,6 +106,20 @@ describe('walk-in intake through the core', () => {
     expect(t.core.store.outbox.counts().pending).toBe(0);
   });
 
+  it('a refused identifier carries its problem code; the message stays Vietnamese for the core', async () => {
+    const r = await t.session.call('applicant.lookup', { kind: 'citizen', idNumber: '00120300456' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error).toMatchObject({
+      code: 'PERSONAL_ID_INVALID',
+      message: 'Số định danh cá nhân phải gồm đúng 12 chữ số (đang có 11).',
+      details: { field: 'idNumber', problem: { code: 'ID_LENGTH', expected: 12, length: 11 } },
+    });
+    const org = await t.session.call('applicant.lookup', { kind: 'enterprise', idNumber: '0101234567001' });
+    expect(org.ok).toBe(false);
+    if (!org.ok) expect(org.error.details).toMatchObject({ problem: { code: 'ORG_BRANCH_DASH', suggestion: '0101234567-001' } });
+  });
+
   it('requires consent to reuse a stored document', async () => {
     const lookup = await t.session.ok('applicant.lookup', { kind: 'citizen', idNumber: DUNG.idNumber });
     const doc = lookup.documents[0]!;

@@ -201,5 +201,64 @@ describe('applicant field', () => {
     (intake.draft as { qr: unknown }).qr = { warnings: ['Ngày cấp trước ngày sinh: kiểm tra lại thẻ.', { code: 'UNKNOWN_THING' }], repaired: false };
     await settle();
     expect(wrapper.find('[data-testid="applicant-warnings"]').exists()).toBe(false);
+    (intake.draft as { idWarnings: unknown }).idWarnings = ['Năm sinh theo cấu trúc cũ (2199) ở tương lai: kiểm tra lại số định danh.'];
+    await settle();
+    expect(wrapper.find('[data-testid="applicant-warnings"]').exists()).toBe(false);
+  });
+});
+
+const VIETNAMESE_LETTER = /[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/u;
+
+describe('a typed identifier in the screen\'s language', () => {
+  function mountIn(lang: 'vi' | 'en') {
+    const h = setupHarness({ 'applicant.lookup': () => ({ local: null, national: null, nationalReachable: true, documents: [] }) });
+    return { h, wrapper: mountWith(ApplicantSection, h, { global: { plugins: [h.pinia, createAppI18n(lang), h.router] } }) };
+  }
+
+  it('words a typed ID\'s warnings from the locale, in Vietnamese and in English', async () => {
+    const vi = mountIn('vi');
+    await wedge(vi.wrapper, '999499000001');
+    expect(vi.wrapper.findAll('[data-testid="applicant-warnings"] li').map((li) => li.text())).toEqual([
+      'Mã nơi đăng ký khai sinh "999" không có trong danh mục 63 tỉnh cũ (cấu trúc cũ chỉ để tham khảo).',
+      'Năm sinh theo cấu trúc cũ của số định danh (2199) ở tương lai: kiểm tra lại số định danh.',
+    ]);
+    expect(vi.h.fake.callsOf('applicant.lookup')).toHaveLength(1);
+    vi.wrapper.unmount();
+
+    const en = mountIn('en');
+    await wedge(en.wrapper, '999499000001');
+    expect(en.wrapper.findAll('[data-testid="applicant-warnings"] li').map((li) => li.text())).toEqual([
+      'The birth-registration code "999" is not one of the 63 former provinces (the old structure is only a reference).',
+      'The birth year in the old structure of the personal ID (2199) is in the future: check the ID.',
+    ]);
+    en.wrapper.unmount();
+  });
+
+  it('words why a typed ID, an organisation code or a QR\'s ID was refused, in English with no Vietnamese', async () => {
+    const { h, wrapper } = mountIn('en');
+    const error = () => wrapper.get('[data-testid="applicant-error"]').text();
+    await wedge(wrapper, '07909000123');
+    expect(error()).toContain('The personal ID must have exactly 12 digits (it has 11).');
+    await wedge(wrapper, '07909000123A');
+    expect(error()).toContain('The personal ID may contain digits only (invalid character: "A").');
+    await wedge(wrapper, '079090 001234||Le Van An|15071990|Nam|Hue|20042021');
+    expect(error()).toContain('The first field is not a valid personal ID: The personal ID may contain digits only (it has a space).');
+    expect(error()).not.toMatch(VIETNAMESE_LETTER);
+    await wrapper.get('[data-testid="applicant-is-organisation"]').setValue(true);
+    await wedge(wrapper, '0101234567001');
+    expect(error()).toContain('A branch tax code is written as 10 digits, "-" and 3 digits (for example 0101234567-001).');
+    await wedge(wrapper, '079090001234');
+    expect(error()).toContain('A 12-digit code is a personal ID, not an organisation code.');
+    expect(error()).not.toMatch(VIETNAMESE_LETTER);
+    expect(h.fake.callsOf('applicant.lookup')).toHaveLength(0);
+  });
+
+  it('words the same refusal in Vietnamese', async () => {
+    const { wrapper } = mountIn('vi');
+    await wedge(wrapper, '0790900012345');
+    expect(wrapper.get('[data-testid="applicant-error"]').text()).toContain('Cần đúng 12 chữ số cho số định danh cá nhân (đang có 13).');
+    await wrapper.get('[data-testid="applicant-is-organisation"]').setValue(true);
+    await wedge(wrapper, '010123456');
+    expect(wrapper.get('[data-testid="applicant-error"]').text()).toContain('Mã số thuế / mã doanh nghiệp phải gồm đúng 10 chữ số (đang có 9).');
   });
 });

@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, reactive, ref, watch } from 'vue';
+import { isErrorCode, type ErrorCode } from '../../../common/contract';
 import { api, ApiError } from '../api';
 import {
   canDuplex, fitToCapabilities, importProfile, loadScanProfile, saveScanProfile, startScanParams,
@@ -31,6 +32,12 @@ function fileOf(err: unknown): string | null {
   if (typeof details !== 'object' || details === null) return null;
   const file = (details as Record<string, unknown>).file;
   return typeof file === 'string' ? file : null;
+}
+
+/** The code a listed scanner that could not be asked reports; DEVICE_UNAVAILABLE when it names none we know. */
+function scannerErrorCode(listing: ScannerListing): ErrorCode {
+  const code = listing.error?.code;
+  return isErrorCode(code) ? code : 'DEVICE_UNAVAILABLE';
 }
 
 /**
@@ -123,7 +130,8 @@ export const useDigitiseStartStore = defineStore('digitiseStart', () => {
     const chosen = scanner.value;
     if (starting.value) return null;
     if (!chosen) return failStart({ code: 'VALIDATION_FAILED', message: '', fields: ['scannerId'] });
-    if (!chosen.capabilities) return failStart({ code: 'DEVICE_UNAVAILABLE', message: chosen.error?.message ?? '' });
+    // The scanner's own problem (a jam, an open cover, a lost connection) when it named one.
+    if (!chosen.capabilities) return failStart({ code: scannerErrorCode(chosen), message: chosen.error?.message ?? '' });
     starting.value = true;
     startError.value = null;
     startErrorFile.value = null;

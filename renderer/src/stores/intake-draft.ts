@@ -1,7 +1,7 @@
 import type {
   ApplicantKind, Channel, ComponentSource, Dossier, PersonCardField, Procedure, ReceiveParams, StoredDocument,
 } from '../../../common/contract';
-import type { IdCardQrProblem, IdCardQrWarning } from '../../../common/domain';
+import type { IdCardQrProblem, IdCardQrWarning, PersonalIdProblem, PersonalIdWarning } from '../../../common/domain';
 import type { ApplicantLookup, AppointmentQuote } from './types';
 import { LOCAL_DATE } from '../format/format';
 import type { UiError } from './ui-error';
@@ -32,9 +32,9 @@ export interface PersonDraft {
 
 /**
  * Why the applicant field was rejected: an ID card QR's problem (worded by the locale,
- * `idCardQr.*`), or the ID rule's own reason, shown as is.
+ * `idCardQr.*`), or the ID rule's problem (worded by the locale, `personalId.*`).
  */
-export type ApplicantProblem = { kind: 'qr'; problem: IdCardQrProblem } | { kind: 'id' | 'organisation'; reason: string };
+export type ApplicantProblem = { kind: 'qr'; problem: IdCardQrProblem } | { kind: 'id' | 'organisation'; problem: PersonalIdProblem };
 
 /** One card field where a scanned ID card differs from the stored person. */
 export interface PersonDiffRow {
@@ -56,7 +56,8 @@ export interface IntakeDraft {
   idInput: string;
   /** The identifier that passed the check and was looked up. */
   idNumber: string | null;
-  idWarnings: string[];
+  /** A typed personal ID's warnings (worded by the locale, `idCardQr.warnings.*`). */
+  idWarnings: PersonalIdWarning[];
   applicantProblem: ApplicantProblem | null;
   /** The last ID card QR read: its warnings, and whether its text was repaired from a wrong code page. */
   qr: { warnings: IdCardQrWarning[]; repaired: boolean } | null;

@@ -116,6 +116,30 @@ describe('intake store', () => {
     expect(restored.draft.procedure?.code).toBe('2.000488');
   });
 
+  it('keeps a typed ID\'s problem and warnings as codes, and drops sentences kept by an older version', async () => {
+    core();
+    const intake = useIntakeStore();
+    intake.draft.idInput = '0790900012';
+    expect(await intake.submitApplicantInput()).toBe('invalid');
+    expect(intake.draft.applicantProblem).toEqual({ kind: 'id', problem: { code: 'ID_LENGTH', expected: 12, length: 10 } });
+    intake.draft.idInput = '999 499 000 001';
+    expect(await intake.submitApplicantInput()).toBe('id');
+    expect(intake.draft.idWarnings).toEqual([
+      { code: 'LEGACY_PROVINCE_UNKNOWN', provinceCode: '999' },
+      { code: 'LEGACY_BIRTH_YEAR_FUTURE', idYear: 2199 },
+    ]);
+
+    const saved = JSON.parse(sessionStorage.getItem(DRAFT_STORAGE_KEY) ?? '{}') as Record<string, unknown>;
+    saved.applicantProblem = { kind: 'id', reason: 'Số định danh cá nhân phải gồm đúng 12 chữ số (đang có 10).' };
+    saved.idWarnings = ['Năm sinh theo cấu trúc cũ (2199) ở tương lai: kiểm tra lại số định danh.'];
+    sessionStorage.setItem(DRAFT_STORAGE_KEY, JSON.stringify(saved));
+    setActivePinia(createPinia());
+    const restored = useIntakeStore();
+    expect(restored.draft.applicantProblem).toBeNull();
+    expect(restored.draft.idWarnings).toEqual([]);
+    expect(restored.draft.idNumber).toBe('999499000001');
+  });
+
   it('starts a new draft with a new requestId', async () => {
     core();
     const intake = await fillReady();

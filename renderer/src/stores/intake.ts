@@ -22,8 +22,9 @@ function loadDraft(): IntakeDraft {
     const saved = JSON.parse(raw) as Partial<IntakeDraft>;
     if (saved.version !== 1 || typeof saved.requestId !== 'string') return fresh;
     const draft = { ...fresh, ...saved, person: { ...fresh.person, ...saved.person }, errors: { ...fresh.errors, ...saved.errors } };
-    // A QR problem saved by an older version (a sentence, no problem code) is not shown again.
-    if (draft.applicantProblem?.kind === 'qr' && typeof draft.applicantProblem.problem !== 'object') draft.applicantProblem = null;
+    // A problem or warnings saved by an older version (sentences, no codes) are not shown again.
+    if (draft.applicantProblem && typeof (draft.applicantProblem as { problem?: unknown }).problem !== 'object') draft.applicantProblem = null;
+    if (!Array.isArray(draft.idWarnings) || draft.idWarnings.some((w) => typeof w !== 'object')) draft.idWarnings = [];
     return draft;
   } catch {
     return fresh;
@@ -126,7 +127,7 @@ export const useIntakeStore = defineStore('intake', () => {
       const typed = /^[\d\s]+$/.test(value) ? value.replace(/\s+/g, '') : value;
       const checked = checkPersonalId(typed);
       if (!checked.ok) {
-        draft.applicantProblem = { kind: 'id', reason: checked.reason };
+        draft.applicantProblem = { kind: 'id', problem: checked.problem };
         return 'invalid';
       }
       const sameAsBefore = draft.idNumber === checked.id;
@@ -141,11 +142,11 @@ export const useIntakeStore = defineStore('intake', () => {
     }
     const org = checkOrganisationCode(value);
     if (!org.ok) {
-      draft.applicantProblem = { kind: 'organisation', reason: org.reason };
+      draft.applicantProblem = { kind: 'organisation', problem: org.problem };
       return 'invalid';
     }
     acceptIdentifier(org.id);
-    draft.idWarnings = org.warnings;
+    draft.idWarnings = [];
     await lookupApplicant();
     return 'organisation';
   }
