@@ -97,8 +97,9 @@ export class SimulatedDocumentPrinter implements DocumentPrinter {
       this.outDir === null ? null : join(this.outDir, `${fileStamp(acceptedAt)}-${jobId}-${fileSlug(title)}.pdf`);
     if (file !== null && this.outDir !== null) {
       try {
-        await mkdir(this.outDir, { recursive: true });
-        await writeFile(file, bytes);
+        // Owner-only, like the rest of the data folder (docs/operations.md, "Data at rest").
+        await mkdir(this.outDir, { recursive: true, mode: 0o700 });
+        await writeFile(file, bytes, { mode: 0o600 });
       } catch (cause) {
         throw new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: cannot write the job to ${this.outDir}`, { cause });
       }

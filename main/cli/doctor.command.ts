@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../common/contract';
 import { loadConfig, type LoadedConfig } from '../core/config';
+import { checkDataPermissions } from './doctor-permissions';
 import { checkDevices } from './doctor-devices';
 import { checkDocumentPrinter } from './doctor-printer';
 import { checkScanners } from './doctor-scanners';
@@ -16,8 +17,8 @@ export interface CheckResult { name: string; status: CheckStatus; detail: string
 const LABEL: Record<CheckStatus, string> = { ok: 'OK  ', warn: 'CẢNH', fail: 'LỖI ' };
 
 /**
- * `motcua-desk doctor`: configuration, store, blob integrity, audit chain, devices (document and
- * ticket printers, scanners, barcode reader, signing token), remotes.
+ * `motcua-desk doctor`: configuration, data folder permissions, store, blob integrity, audit
+ * chain, devices (document and ticket printers, scanners, barcode reader, signing token), remotes.
  * Read-mostly: it opens the store (which applies pending migrations) but changes no record.
  * Exit 0 when nothing failed (warnings allowed), 1 otherwise.
  */
@@ -32,6 +33,9 @@ export async function runDoctor(dataDir: string, io: { out: (s: string) => void;
   } catch (err) {
     add('config', 'fail', err instanceof AppError ? err.message : String(err));
   }
+
+  // Before the store is opened, so what is reported is what the folder held.
+  checkDataPermissions(dataDir, add, io.platform);
 
   const dbFile = join(dataDir, DATABASE_FILE);
   if (!existsSync(dbFile)) {

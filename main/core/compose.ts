@@ -27,6 +27,7 @@ import { clientCredentialsToken } from '../remotes/provincial/oauth-token';
 import { toWireProcedure } from '../remotes/national-portal/wire-format';
 import type { ProvincialSystem } from '../remotes/provincial/provincial.port';
 import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
+import { restrictUmask, tightenDataDir } from '../store/data-dir-permissions';
 import { openStore, type Store } from '../store/store';
 import { OutboxSender } from '../sync/outbox-sender';
 import { StatusPuller } from '../sync/status-puller';
@@ -94,10 +95,19 @@ export function packageVersion(): string {
 
 /** The composition root, top to bottom: config → logs → drivers → store → remotes → services → RPC. */
 export async function createCore(opts: CoreOptions): Promise<Core> {
+  // Data at rest (docs/operations.md): owner-only from here on, and an older store narrowed to it.
+  const umaskSet = restrictUmask();
+  const permissions = tightenDataDir(opts.dataDir);
   const { config, trainingMode } = loadConfig(opts.dataDir);
   const clock = opts.clock ?? (opts.fixedNow ? shiftedClock(opts.fixedNow) : systemClock);
   const log = createLogger({ file: join(opts.dataDir, 'logs', 'core.log'), console: opts.console ?? false, scope: 'core' });
   log.log('info', 'core.start', { trainingMode, agency: config.agency.id, counter: config.counter.id });
+  if (permissions) {
+    log.log(permissions.failed.length ? 'warn' : 'info', 'data-dir.permissions', {
+      umask: umaskSet ? '077' : 'unchanged', dirs: permissions.dirs, files: permissions.files,
+      tightened: permissions.tightened, failed: permissions.failed.slice(0, 5),
+    });
+  }
 
   const drivers = createDrivers({
     mode: trainingMode ? 'training' : 'production',

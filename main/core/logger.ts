@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../store/data-dir-permissions';
 
 /**
  * One-line structured logs. Personal data never reaches a log line: callers pass ID numbers through
@@ -30,13 +31,14 @@ export function redact(value: unknown, depth = 0): unknown {
 export function createLogger(opts: { file?: string; console?: boolean; scope?: string; minLevel?: LogLevel } = {}): Logger {
   const order: LogLevel[] = ['debug', 'info', 'warn', 'error'];
   const min = order.indexOf(opts.minLevel ?? 'info');
-  if (opts.file) mkdirSync(dirname(opts.file), { recursive: true });
+  // Logs are masked but still name dossiers and users: owner-only, like the rest of the data folder.
+  if (opts.file) mkdirSync(dirname(opts.file), { recursive: true, mode: PRIVATE_DIR_MODE });
   const make = (scope: string): Logger => ({
     log(level, event, fields) {
       if (order.indexOf(level) < min) return;
       const line = JSON.stringify({ t: new Date().toISOString(), level, scope, event, ...(redact(fields ?? {}) as object) });
       if (opts.file) {
-        try { appendFileSync(opts.file, `${line}\n`); } catch { /* a full disk must not stop the desk */ }
+        try { appendFileSync(opts.file, `${line}\n`, { mode: PRIVATE_FILE_MODE }); } catch { /* a full disk must not stop the desk */ }
       }
       if (opts.console && order.indexOf(level) >= order.indexOf('warn')) process.stderr.write(`${line}\n`);
     },

@@ -131,7 +131,7 @@ export class ResultIntake implements StatusPullHooks {
   private async bytesOf(ref: ResultReference): Promise<Uint8Array> {
     const download = this.deps.download;
     if (download !== undefined) {
-      mkdirSync(download.dir, { recursive: true });
+      mkdirSync(download.dir, { recursive: true, mode: 0o700 });
       const target = join(download.dir, `${ref.id.replace(/[^A-Za-z0-9._-]/g, '_')}.download`);
       try {
         const got = await download.transfer.download(ref.id, target, ref.sha256);

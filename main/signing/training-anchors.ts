@@ -20,13 +20,13 @@ export function trainingCaFolder(dataDir: string): string {
 /** Stores each CA certificate (DER) once, named by its SHA-256; returns how many were new. */
 export function rememberTrainingAnchors(dataDir: string, ders: readonly Uint8Array[]): number {
   const folder = trainingCaFolder(dataDir);
-  mkdirSync(folder, { recursive: true });
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
   let added = 0;
   for (const der of ders) {
     const file = join(folder, `${createHash('sha256').update(der).digest('hex').slice(0, 32)}.der`);
     if (existsSync(file)) continue;
     const temp = `${file}.tmp-${process.pid}`;
-    writeFileSync(temp, der);
+    writeFileSync(temp, der, { mode: 0o600 });
     renameSync(temp, file);
     added += 1;
   }

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './data-dir-permissions';
 import { syncDir, writeFileDurably } from './durable-file';
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -68,6 +69,7 @@ function tempName(): string {
  * sha256 of the bytes. Writes go to a temp file in the destination directory, are fsynced, renamed
  * into place and the directory fsynced, so a file under its final name is always complete.
  * Storing the same bytes twice is a no-op (a same-named file of the wrong size is replaced).
+ * Folders are created 0700 and files 0600: scans and receipts are personal data.
  */
 export class BlobStore {
   constructor(readonly rootDir: string) {}
@@ -82,19 +84,19 @@ export class BlobStore {
     const ref = { sha256, size: bytes.byteLength };
     const target = this.pathOf(sha256);
     if ((await sizeOf(target)) === ref.size) return ref;
-    await mkdir(path.dirname(target), { recursive: true });
+    await mkdir(path.dirname(target), { recursive: true, mode: PRIVATE_DIR_MODE });
     await writeFileDurably(target, [bytes]);
     return ref;
   }
 
   /** Streams a file in (hashing while copying), for scans too large to hold in memory twice. */
   async putFile(source: string): Promise<BlobRef> {
-    await mkdir(this.rootDir, { recursive: true });
+    await mkdir(this.rootDir, { recursive: true, mode: PRIVATE_DIR_MODE });
     const temp = path.join(this.rootDir, tempName());
     const hash = createHash('sha256');
     let size = 0;
     try {
-      const handle = await open(temp, 'wx');
+      const handle = await open(temp, 'wx', PRIVATE_FILE_MODE);
       try {
         for await (const chunk of createReadStream(source)) {
           const bytes = chunk instanceof Buffer ? chunk : Buffer.from(String(chunk));
@@ -113,7 +115,7 @@ export class BlobStore {
         return { sha256, size };
       }
       const dir = path.dirname(target);
-      await mkdir(dir, { recursive: true });
+      await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
       await rename(temp, target);
       await syncDir(dir);
       await syncDir(this.rootDir);

@@ -6,6 +6,7 @@ import { BatchesRepository } from './batches.repository';
 import { BlobStore, type BlobCheck } from './blob-store';
 import { CalendarRepository } from './calendar.repository';
 import { CatalogueRepository } from './catalogue.repository';
+import { PRIVATE_DIR_MODE } from './data-dir-permissions';
 import { openDatabase, type Db } from './database';
 import { DocumentsRepository } from './documents.repository';
 import { DossiersRepository } from './dossiers.repository';
@@ -61,7 +62,7 @@ export interface Store {
 
 /** Opens the desk's data directory: `<dataDir>/motcua.sqlite` and `<dataDir>/blobs`. */
 export function openStore(options: { dataDir: string }): Store {
-  mkdirSync(options.dataDir, { recursive: true });
+  mkdirSync(options.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const db = openDatabase(path.join(options.dataDir, DATABASE_FILE));
   const outbox = new OutboxRepository(db);
   const audit = new AuditRepository(db);

@@ -303,7 +303,7 @@ export function createFileTransfer(opts: FileTransferOptions): FileTransfer {
             throw new RemoteError('provincial', 'REMOTE_BAD_RESPONSE', `${what}: the remote answered another range than asked`);
           }
           const append = response.status === 206 && have > 0;
-          const fd = openSync(part, append ? 'a' : 'w');
+          const fd = openSync(part, append ? 'a' : 'w', 0o600);
           let received = append ? have : 0;
           try {
             if (response.body) {
