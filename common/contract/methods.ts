@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TEXT_LIMITS } from '../domain/text-safety';
 import {
   ApplicantKind, Channel, ComponentSource, Delivery, Dossier, DossierDocumentKind, DossierStatus, DossierSummary,
   Fee, LocalDateTime, Person, PersonInput, Procedure, ProcedureSummary, Role, StoredDocument,
@@ -346,7 +347,7 @@ const digitiseMethods = {
 
 export const contract = {
   'app.info': method(none, AppInfo, 'public'),
-  'auth.login': method(z.object({ username: z.string().min(1), password: z.string().min(1) }), LoginResult, 'public'),
+  'auth.login': method(z.object({ username: z.string().min(1).max(TEXT_LIMITS.username), password: z.string().min(1).max(TEXT_LIMITS.password) }), LoginResult, 'public'),
   /** Rebinds a browser tab's session after a reload; null when the secret is unknown, revoked or idle too long. */
   'auth.resume': method(z.object({ secret: z.string().min(32).max(200) }), SessionUser.nullable(), 'public'),
   'auth.logout': method(none, ok, 'any'),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkSingleLineText, TEXT_LIMITS } from '../domain/text-safety';
 
 /**
  * Entity schemas shared by every process. Times are Vietnam wall-clock (UTC+7, no DST) strings:
@@ -44,7 +45,27 @@ export const Person = z.object({
 });
 export type Person = z.infer<typeof Person>;
 
+/**
+ * A single-line text people type (a name, an address): at most `max` characters, no control,
+ * bidi or zero-width character (`checkSingleLineText`), stored NFC. A refusal is a `custom` issue
+ * whose `params.problem` is the `TextSafetyProblem` code.
+ */
+export function safeLineText(max: number) {
+  return z.string().max(max).transform((text, ctx) => {
+    const checked = checkSingleLineText(text);
+    if (checked.ok) return checked.text;
+    ctx.addIssue({ code: 'custom', message: checked.problem, params: { problem: checked.problem, codePoint: checked.codePoint } });
+    return z.NEVER;
+  });
+}
+
 export const PersonInput = Person.omit({ id: true, portalVerified: true }).extend({
+  idNumber: z.string().max(20),
+  fullName: safeLineText(TEXT_LIMITS.name),
+  oldIdNumber: z.string().max(20).nullable(),
+  address: safeLineText(TEXT_LIMITS.address).nullable(),
+  phone: z.string().max(20).nullable(),
+  email: z.string().max(200).nullable(),
   portalVerified: z.boolean().default(false),
 });
 export type PersonInput = z.infer<typeof PersonInput>;

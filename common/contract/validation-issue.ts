@@ -13,6 +13,8 @@ export interface ValidationIssue {
   limit?: number;
   origin?: string;
   inclusive?: boolean;
+  /** custom: a stable problem code the check named (e.g. `BIDI_CONTROL` from `checkSingleLineText`). */
+  problem?: string;
 }
 
 export function toValidationIssue(issue: z.core.$ZodIssue): ValidationIssue {
@@ -26,5 +28,6 @@ export function toValidationIssue(issue: z.core.$ZodIssue): ValidationIssue {
       ...(issue.inclusive === undefined ? {} : { inclusive: issue.inclusive }),
     };
   }
+  if (issue.code === 'custom' && typeof issue.params?.problem === 'string') return { ...base, problem: issue.params.problem };
   return base;
 }

@@ -11,6 +11,9 @@ export const TRAINING_ACCOUNTS: readonly { username: string; password: string; r
   { username: 'quantri', password: 'daotao-quantri', role: 'admin', displayName: 'Đỗ Hoàng Nam (quản trị CNTT)' },
 ];
 
+/** Actor and entity of a failed sign-in whose name is no account. */
+export const UNKNOWN_ACCOUNT = '(unknown)';
+
 export class AccountsService {
   constructor(private readonly store: Store, private readonly clock: Clock) {}
 
@@ -25,10 +28,16 @@ export class AccountsService {
     }
   }
 
-  login(username: string, password: string): SessionUser {
-    const result = this.store.accounts.verify(username, password, this.clock.now());
+  /**
+   * Checks a sign-in (scrypt on the thread pool). A failure is audited under the account's name only
+   * when it names an existing account: a typed name that is no account (a password typed in the
+   * wrong field, or junk) never reaches the append-only log; it is recorded as `(unknown)`.
+   */
+  async login(username: string, password: string): Promise<SessionUser> {
+    const result = await this.store.accounts.verifyAsync(username, password, this.clock.now());
     if (!result.ok) {
-      this.audit(username, 'auth.login-failed', username, { reason: result.reason });
+      const named = result.reason === 'unknown' ? UNKNOWN_ACCOUNT : username.trim();
+      this.audit(named, 'auth.login-failed', named, { reason: result.reason });
       if (result.reason === 'locked') throw new AppError('ACCOUNT_LOCKED', 'Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần.');
       throw new AppError('LOGIN_FAILED', 'Sai tên đăng nhập hoặc mật khẩu.');
     }

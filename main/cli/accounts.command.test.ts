@@ -19,8 +19,8 @@ describe('accounts command: locked accounts', () => {
       store.accounts.create({ username: 'hoa.nt', displayName: 'Nguyễn Thị Hoa', role: 'officer', password: 'mat-khau-dung' });
       store.accounts.create({ username: 'minh.le', displayName: 'Lê Minh', role: 'digitiser', password: 'mat-khau-dung' });
       // Five wrong passwords lock hoa.nt for 15 minutes.
-      for (let i = 0; i < 5; i += 1) expect(() => service.login('hoa.nt', 'sai')).toThrow();
-      expect(() => service.login('hoa.nt', 'mat-khau-dung')).toThrow(/tạm khóa/);
+      for (let i = 0; i < 5; i += 1) await expect(service.login('hoa.nt', 'sai')).rejects.toThrow();
+      await expect(service.login('hoa.nt', 'mat-khau-dung')).rejects.toThrow(/tạm khóa/);
     } finally {
       store.close();
     }
@@ -61,7 +61,7 @@ describe('accounts command: locked accounts', () => {
       expect(entries).toHaveLength(1);
       expect(entries[0]).toMatchObject({ actor: 'cli', entityId: 'hoa.nt' });
       expect(JSON.parse(entries[0]?.details ?? '{}')).toEqual({ wasLocked: true });
-      expect(new AccountsService(store, clock).login('hoa.nt', 'mat-khau-dung').username).toBe('hoa.nt');
+      expect((await new AccountsService(store, clock).login('hoa.nt', 'mat-khau-dung')).username).toBe('hoa.nt');
     } finally {
       store.close();
     }

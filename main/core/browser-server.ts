@@ -2,8 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { RpcServer } from './rpc-server';
+import { MAX_WS_MESSAGE_BYTES, MAX_WS_SIGNED_IN_MESSAGE_BYTES, type RpcServer } from './rpc-server';
 import type { Logger } from './logger';
 
 /**
@@ -34,12 +35,44 @@ const SECURITY_HEADERS = {
 export async function startBrowserServer(opts: { rpc: RpcServer; rendererDir: string; port?: number; log: Logger; token?: string }): Promise<BrowserServer> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const root = resolve(opts.rendererDir);
-  const server: Server = createServer((req, res) => { void serveStatic(root, req, res); });
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+  // Every handler is total: no request, header or frame can end the core (a rejection is answered 500).
+  const server: Server = createServer((req, res) => {
+    serveStatic(root, req, res).catch((err: unknown) => {
+      opts.log.log('error', 'browser.request-failed', { error: err instanceof Error ? err.message : String(err) });
+      try {
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end();
+      } catch {
+        res.destroy();
+      }
+    });
+  });
+  // Malformed request lines or headers: answer 400 and close (Node's parser reports them here).
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    socket.destroy();
+  });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_SIGNED_IN_MESSAGE_BYTES });
   let origin = '';
 
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    socket.on('error', () => socket.destroy());
+    try {
+      upgrade(req, socket, head);
+    } catch (err) {
+      opts.log.log('warn', 'browser.upgrade-failed', { error: err instanceof Error ? err.message : String(err) });
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      socket.destroy();
+    }
+  });
+
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = parseRequestUrl(req.url);
+    if (url === null) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      socket.destroy();
+      return;
+    }
     const given = Buffer.from(url.searchParams.get('token') ?? '');
     const expected = Buffer.from(token);
     const tokenOk = given.length === expected.length && timingSafeEqual(given, expected);
@@ -50,21 +83,33 @@ export async function startBrowserServer(opts: { rpc: RpcServer; rendererDir: st
       socket.destroy();
       return;
     }
+    // A wrong key or version is answered 400 by the WebSocket server itself.
     wss.handleUpgrade(req, socket, head, (ws) => attach(ws));
-  });
+  }
 
   function attach(ws: WebSocket): void {
     // A tab's session may be resumed after a reload (`auth.resume`); Electron windows never are.
     const conn = opts.rpc.connect((message) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
     }, { resumable: true });
-    ws.on('message', (data) => {
+    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+      const size = Array.isArray(data) ? data.reduce((n, b) => n + b.byteLength, 0) : data.byteLength;
+      if (!conn.signedIn && size > MAX_WS_MESSAGE_BYTES) {
+        // Before sign-in only a login or a resume is expected: a large message is refused unread.
+        ws.close(1009, 'message too big');
+        return;
+      }
       let message: unknown;
       try { message = JSON.parse(data.toString()); } catch { return; }
-      conn.receive(message);
+      try {
+        conn.receive(message);
+      } catch (err) {
+        opts.log.log('error', 'browser.message-failed', { error: err instanceof Error ? err.message : String(err) });
+      }
     });
     ws.on('close', () => conn.close());
-    ws.on('error', () => conn.close());
+    // Bad or oversized frames: `ws` closes the socket (1002/1009) and reports it here.
+    ws.on('error', () => { conn.close(); ws.terminate(); });
   }
 
   await new Promise<void>((res, rej) => {
@@ -92,7 +137,12 @@ async function serveStatic(root: string, req: IncomingMessage, res: ServerRespon
     res.writeHead(405).end();
     return;
   }
-  const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  const url = parseRequestUrl(req.url);
+  const pathname = url === null ? null : decodePath(url.pathname);
+  if (pathname === null || pathname.includes('\0')) {
+    res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' }).end();
+    return;
+  }
   let file = normalize(join(root, pathname));
   if (file !== root && !file.startsWith(root + sep)) {
     res.writeHead(403).end();
@@ -110,5 +160,23 @@ async function serveStatic(root: string, req: IncomingMessage, res: ServerRespon
     res.end(req.method === 'HEAD' ? undefined : body);
   } catch {
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Không tìm thấy giao diện. Hãy chạy "npm run build:renderer".');
+  }
+}
+
+/** The request target as a URL, or null when it cannot be parsed. */
+function parseRequestUrl(target: string | undefined): URL | null {
+  try {
+    return new URL(target ?? '/', 'http://127.0.0.1');
+  } catch {
+    return null;
+  }
+}
+
+/** The decoded path, or null for a bad percent-escape (`/%`, `/%E0%A4%A`). */
+function decodePath(pathname: string): string | null {
+  try {
+    return decodeURIComponent(pathname);
+  } catch {
+    return null;
   }
 }

@@ -52,9 +52,10 @@ export async function runBrowserMode(argv: string[]): Promise<void> {
     rendererDir: values['renderer-dir'] ?? join(repoRoot(), 'out', 'renderer'),
     port: values.port ? Number(values.port) : 0,
     log: core.log,
+    token: launchToken(),
   });
   // One machine-readable line first (tests and scripts read it), then the human one.
-  process.stdout.write(`MOTCUA_READY ${JSON.stringify({ url: server.url, launchUrl: server.launchUrl, dataDir, trainingMode: core.trainingMode })}\n`);
+  process.stdout.write(`MOTCUA_READY ${JSON.stringify({ url: server.url, launchUrl: server.launchUrl, dataDir, trainingMode: core.trainingMode, pid: process.pid })}\n`);
   process.stdout.write(`Một Cửa Desk (chế độ trình duyệt${core.trainingMode ? ', ĐÀO TẠO' : ''}): mở ${server.launchUrl}\n`);
   const stop = async () => {
     await server.close();
@@ -63,6 +64,16 @@ export async function runBrowserMode(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', () => { void stop(); });
   process.on('SIGTERM', () => { void stop(); });
+}
+
+/**
+ * The launch token handed down by `bin/start.mjs`, which restarts a dead core with the same token so
+ * open tabs reconnect; undefined (a fresh random one) when absent or too short to be a secret.
+ */
+function launchToken(): string | undefined {
+  const given = process.env.MOTCUA_BROWSER_TOKEN;
+  delete process.env.MOTCUA_BROWSER_TOKEN;
+  return given !== undefined && /^[\w-]{24,}$/.test(given) ? given : undefined;
 }
 
 const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort;

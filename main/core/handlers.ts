@@ -54,8 +54,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
       trainingAccounts: d.trainingMode ? d.trainingAccounts : [],
       ...(d.barcodeWedge ? { barcodeWedge: d.barcodeWedge } : {}),
     }),
-    'auth.login': (p, ctx) => {
-      const user = d.accounts.login(p.username, p.password);
+    'auth.login': async (p, ctx) => {
+      const user = await d.accounts.login(p.username, p.password);
       ctx.setUser(user);
       const resumeSecret = ctx.issueResume?.() ?? null;
       return resumeSecret === null ? user : { ...user, resumeSecret };

@@ -7,6 +7,7 @@ import { toValidationIssue } from '../../common/contract/validation-issue';
 import type { Role } from '../../common/contract';
 import type { Logger } from './logger';
 import { DEFAULT_IDLE_TIMEOUT_MS, SessionResumeRegistry } from './session-resume';
+import { LoginThrottle, type LoginThrottleOptions } from './login-throttle';
 
 export interface SessionUser { username: string; displayName: string; role: Role }
 
@@ -29,7 +30,21 @@ export interface RpcServerOptions {
   now?: () => number;
   /** A browser tab's session can be resumed while idle for less than this (default 15 min). */
   resumeIdleMs?: number;
+  /** Waits between wrong sign-ins (`login-throttle.ts`); tests shorten them. */
+  loginThrottle?: LoginThrottleOptions;
 }
+
+/**
+ * The largest WebSocket message a browser tab may send before it has signed in (1 MiB): far above
+ * a login or a resume, so a stranger's large message is refused and the socket closed (1009).
+ * See docs/architecture.md, "Contract and RPC".
+ */
+export const MAX_WS_MESSAGE_BYTES = 1024 * 1024;
+/**
+ * The largest message of a signed-in tab (64 MiB, the frame limit the socket always had): file
+ * imports travel as base64 in one message until they get an upload path of their own.
+ */
+export const MAX_WS_SIGNED_IN_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 interface ConnectionState {
   send: (m: RpcServerMessage) => void;
@@ -45,6 +60,8 @@ export type Handlers = { [M in MethodName]: Handler<M> };
 export interface RpcConnection {
   receive(message: unknown): void;
   close(): void;
+  /** Someone is signed in on this connection (a transport may allow larger messages then). */
+  readonly signedIn: boolean;
 }
 
 /**
@@ -57,9 +74,12 @@ export class RpcServer {
   private readonly connections = new Map<number, ConnectionState>();
   /** Resume grants of browser tabs (memory only). */
   readonly resumeGrants: SessionResumeRegistry;
+  /** Sign-ins in turn per connection and per account name, slower after each failure. */
+  readonly loginThrottle: LoginThrottle;
 
   constructor(private readonly handlers: Handlers, private readonly log: Logger, options: RpcServerOptions = {}) {
     this.resumeGrants = new SessionResumeRegistry({ now: options.now ?? Date.now, idleMs: options.resumeIdleMs ?? DEFAULT_IDLE_TIMEOUT_MS });
+    this.loginThrottle = new LoginThrottle(options.loginThrottle);
   }
 
   /** A new connection; `resumable` (browser tabs) lets its session be resumed after a reload. */
@@ -98,8 +118,9 @@ export class RpcServer {
       } : {}),
     };
     return {
+      get signedIn() { return state.user !== null; },
       receive: (message) => { void this.handle(message, ctx, state); },
-      close: () => { dropGrant(false); this.connections.delete(id); },
+      close: () => { dropGrant(false); this.connections.delete(id); this.loginThrottle.forget(id); },
     };
   }
 
@@ -132,7 +153,9 @@ export class RpcServer {
     }
     try {
       const handler = this.handlers[method] as unknown as (p: unknown, c: CallContext) => unknown;
-      const value = await handler(parsed.data, ctx);
+      const value = method === 'auth.login'
+        ? await this.loginThrottle.run(ctx.connectionId, (parsed.data as { username: string }).username, async () => handler(parsed.data, ctx))
+        : await handler(parsed.data, ctx);
       const out = def.result.safeParse(value);
       if (!out.success) {
         this.log.log('error', 'rpc.result-invalid', { method, issues: out.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) });

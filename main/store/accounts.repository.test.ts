@@ -45,6 +45,18 @@ describe('AccountsRepository', () => {
     expect(store.accounts.get('canbo1')?.lockedUntil).toBeNull();
   });
 
+  it('verifyAsync checks on the thread pool with the same rules, counting failures that overlap', async () => {
+    store.accounts.create({ username: 'canbo2', displayName: 'Lan', role: 'officer', password: 'right' });
+    const t0 = 1_750_000_000_000;
+    await expect(store.accounts.verifyAsync('canbo2', 'right', t0)).resolves.toMatchObject({ ok: true });
+    await expect(store.accounts.verifyAsync('nobody', 'x', t0)).resolves.toEqual({ ok: false, reason: 'unknown' });
+    const five = await Promise.all(Array.from({ length: 5 }, () => store.accounts.verifyAsync('canbo2', 'wrong', t0)));
+    expect(five.filter((r) => !r.ok && r.reason === 'locked')).toHaveLength(1);
+    expect(store.accounts.get('canbo2')?.lockedUntil).toBe(t0 + LOCK_DURATION_MS);
+    await expect(store.accounts.verifyAsync('canbo2', 'right', t0 + 1000)).resolves.toEqual({ ok: false, reason: 'locked' });
+    await expect(store.accounts.verifyAsync('canbo2', 'right', t0 + LOCK_DURATION_MS + 1)).resolves.toMatchObject({ ok: true });
+  });
+
   it('resets the failure count after a success', () => {
     store.accounts.create({ username: 'u', displayName: 'U', role: 'digitiser', password: 'right' });
     for (let i = 0; i < 4; i += 1) store.accounts.verify('u', 'wrong', 0);

@@ -1,6 +1,6 @@
 import type { Role } from '../../common/contract/schemas';
 import type { Db } from './database';
-import { decoyHash, hashPassword, verifyPassword } from './password';
+import { decoyHash, hashPassword, verifyPassword, verifyPasswordAsync } from './password';
 
 export const MAX_FAILED_ATTEMPTS = 5;
 export const LOCK_DURATION_MS = 15 * 60 * 1000;
@@ -97,6 +97,34 @@ export class AccountsRepository {
       return { ok: false, reason: 'locked' };
     }
     if (verifyPassword(password, row.password_hash)) {
+      this.recordSuccess.run(row.id);
+      return { ok: true, account: toAccount(this.mustGet(row.id)) };
+    }
+    const failures = (row.locked_until !== null ? 0 : row.failed_attempts) + 1;
+    if (failures >= MAX_FAILED_ATTEMPTS) {
+      this.recordFailure.run(0, now + LOCK_DURATION_MS, row.id);
+      return { ok: false, reason: 'locked' };
+    }
+    this.recordFailure.run(failures, null, row.id);
+    return { ok: false, reason: 'wrong-password' };
+  }
+
+  /**
+   * `verify` with the scrypt work on the thread pool (the core's sign-in path). The row is read
+   * again after the hash so a failure counted meanwhile by another sign-in is not lost.
+   */
+  async verifyAsync(username: string, password: string, now: number = Date.now()): Promise<VerifyResult> {
+    const first = this.byUsername.get(username.trim());
+    if (!first) {
+      await verifyPasswordAsync(password, decoyHash());
+      return { ok: false, reason: 'unknown' };
+    }
+    if (first.locked_until !== null && first.locked_until > now) return { ok: false, reason: 'locked' };
+    const matches = await verifyPasswordAsync(password, first.password_hash);
+    const row = this.byUsername.get(username.trim());
+    if (!row) return { ok: false, reason: 'unknown' };
+    if (row.locked_until !== null && row.locked_until > now) return { ok: false, reason: 'locked' };
+    if (matches && row.password_hash === first.password_hash) {
       this.recordSuccess.run(row.id);
       return { ok: true, account: toAccount(this.mustGet(row.id)) };
     }

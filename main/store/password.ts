@@ -1,4 +1,4 @@
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 
 /** scrypt cost: N = 2^15, r = 8, p = 1 (about 32 MiB and tens of milliseconds per check). */
 const DEFAULT_N = 32768;
@@ -36,4 +36,51 @@ let decoy: string | null = null;
 export function decoyHash(): string {
   decoy ??= hashPassword(randomBytes(16).toString('hex'));
   return decoy;
+}
+
+/**
+ * `verifyPassword` run on the libuv thread pool (`crypto.scrypt`), so a burst of sign-ins does not
+ * stop the core's event loop. Same hash format: every stored hash stays valid.
+ */
+export async function verifyPasswordAsync(password: string, stored: string): Promise<boolean> {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  const [n, r, p] = parts.slice(1, 4).map((value) => Number.parseInt(value, 10));
+  if (![n, r, p].every((value) => Number.isInteger(value) && value > 0)) return false;
+  const salt = Buffer.from(parts[4], 'base64');
+  const expected = Buffer.from(parts[5], 'base64');
+  if (expected.length === 0) return false;
+  await takeScryptSlot();
+  try {
+    const actual = await new Promise<Buffer>((resolve, reject) => {
+      scrypt(password.normalize('NFC'), salt, expected.length, { N: n, r, p, maxmem: maxmem(n, r) }, (err, key) => {
+        if (err) reject(err); else resolve(key);
+      });
+    });
+    return timingSafeEqual(actual, expected);
+  } finally {
+    releaseScryptSlot();
+  }
+}
+
+/**
+ * At most two password checks use the libuv thread pool at once (it has four threads by default),
+ * so a flood of sign-ins leaves threads for file and blob work.
+ */
+const MAX_CONCURRENT_SCRYPT = 2;
+let scryptRunning = 0;
+const scryptWaiting: (() => void)[] = [];
+
+function takeScryptSlot(): Promise<void> {
+  if (scryptRunning < MAX_CONCURRENT_SCRYPT) {
+    scryptRunning += 1;
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => scryptWaiting.push(resolve));
+}
+
+function releaseScryptSlot(): void {
+  const next = scryptWaiting.shift();
+  if (next) next();
+  else scryptRunning -= 1;
 }

@@ -944,6 +944,11 @@ export const en: Messages = {
     unrecognized: 'Unsupported field',
     other: 'Invalid value',
   },
+  textSafety: {
+    CONTROL_CHARACTER: 'Contains a control character, which is not allowed',
+    BIDI_CONTROL: 'Contains a hidden text-direction character, which is not allowed',
+    ZERO_WIDTH: 'Contains a hidden zero-width character, which is not allowed',
+  },
   errorText: {
     fields: '{message} Check: {fields}.',
     issues: '{message} {issues}.',

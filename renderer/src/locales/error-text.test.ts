@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ERROR_CODES, VERIFY_PROBLEMS } from '../../../common/contract';
+import { PersonInput } from '../../../common/contract/schemas';
 import { toValidationIssue } from '../../../common/contract/validation-issue';
 import { ApiError } from '../api/api-error';
 import { toUiError } from '../stores/ui-error';
@@ -45,6 +46,20 @@ describe('error rendering never shows a raw English message', () => {
     expect(text).not.toMatch(/Too big|Too small|Invalid|expected/);
     const en = createAppI18n('en').global;
     expect(errorText(error, en.t, en.te)).toContain('Value too large (at most 9)');
+  });
+
+  it('words a name refused for a hidden character from a real applicant schema failure', () => {
+    const parsed = PersonInput.safeParse({
+      kind: 'citizen', idNumber: '001090012345', fullName: 'Trần \u202eAnh', oldIdNumber: null, birthDate: null, sex: null,
+      address: 'Số 1\u200b phố Huế', idIssueDate: null, phone: null, email: null,
+    });
+    expect(parsed.success).toBe(false);
+    const details = { issues: parsed.error!.issues.map(toValidationIssue) };
+    const error = toUiError(new ApiError('VALIDATION_FAILED', 'Dữ liệu gửi lên không hợp lệ.', details));
+    const text = errorText(error, vi.t, vi.te);
+    expect(text).toContain(messages.vi.textSafety.BIDI_CONTROL);
+    expect(text).toContain(messages.vi.textSafety.ZERO_WIDTH);
+    expect(text).not.toContain('Giá trị không hợp lệ');
   });
 
   it('words every signature-check problem, and never echoes an unknown one', () => {

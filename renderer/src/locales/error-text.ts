@@ -1,4 +1,5 @@
 import type { UiError, UiIssue } from '../stores/ui-error';
+import { TEXT_SAFETY_PROBLEMS } from '../../../common/domain/text-safety';
 
 type Translate = (key: string, named?: Record<string, unknown>) => string;
 type Exists = (key: string) => boolean;
@@ -37,6 +38,7 @@ export function issuesFromDetails(details: unknown): UiIssue[] {
       ...(typeof i.limit === 'number' ? { limit: i.limit } : {}),
       ...(typeof i.origin === 'string' ? { origin: i.origin } : {}),
       ...(i.inclusive === false ? { inclusive: false } : {}),
+      ...(typeof i.problem === 'string' ? { problem: i.problem } : {}),
     }];
   });
 }
@@ -63,6 +65,8 @@ export function issueText(issue: UiIssue, t: Translate): string {
       return t('issue.invalidValue');
     case 'unrecognized_keys':
       return t('issue.unrecognized');
+    case 'custom':
+      return issue.problem !== undefined && TEXT_SAFETY_PROBLEMS.has(issue.problem) ? t(`textSafety.${issue.problem}`) : t('issue.other');
     default:
       return t('issue.other');
   }

@@ -984,6 +984,11 @@ export const vi = {
     unrecognized: 'Có trường không được hỗ trợ',
     other: 'Giá trị không hợp lệ',
   },
+  textSafety: {
+    CONTROL_CHARACTER: 'Có ký tự điều khiển không được phép',
+    BIDI_CONTROL: 'Có ký tự đảo chiều văn bản ẩn không được phép',
+    ZERO_WIDTH: 'Có ký tự ẩn (độ rộng bằng 0) không được phép',
+  },
   errorText: {
     fields: '{message} Kiểm tra: {fields}.',
     issues: '{message} {issues}.',

@@ -24,6 +24,8 @@ export interface UiIssue {
   limit?: number;
   origin?: string;
   inclusive?: boolean;
+  /** custom issues: the check's problem code (`BIDI_CONTROL`, …), worded by `textSafety.*`. */
+  problem?: string;
 }
 
 function pathKey(path: unknown): string | null {
