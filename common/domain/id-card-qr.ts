@@ -1,5 +1,5 @@
 /**
- * The QR code on the chip ID card (CCCD gắn chip), DOMAIN.md §3. UTF-8 text, 7 fields separated
+ * The QR code on the chip ID card (CCCD gắn chip); docs/architecture.md, "ID card QR". UTF-8 text, 7 fields separated
  * by `|`:
  *   ID(12) | old ID (9 digits or empty) | full name | birth ddMMyyyy | Nam/Nữ | address | issue ddMMyyyy
  * Dates may also be written dd/MM/yyyy.

@@ -96,17 +96,7 @@ export class AccountsRepository {
     if (row.locked_until !== null && row.locked_until > now) {
       return { ok: false, reason: 'locked' };
     }
-    if (verifyPassword(password, row.password_hash)) {
-      this.recordSuccess.run(row.id);
-      return { ok: true, account: toAccount(this.mustGet(row.id)) };
-    }
-    const failures = (row.locked_until !== null ? 0 : row.failed_attempts) + 1;
-    if (failures >= MAX_FAILED_ATTEMPTS) {
-      this.recordFailure.run(0, now + LOCK_DURATION_MS, row.id);
-      return { ok: false, reason: 'locked' };
-    }
-    this.recordFailure.run(failures, null, row.id);
-    return { ok: false, reason: 'wrong-password' };
+    return this.settle(row, verifyPassword(password, row.password_hash), now);
   }
 
   /**
@@ -124,7 +114,12 @@ export class AccountsRepository {
     const row = this.byUsername.get(username.trim());
     if (!row) return { ok: false, reason: 'unknown' };
     if (row.locked_until !== null && row.locked_until > now) return { ok: false, reason: 'locked' };
-    if (matches && row.password_hash === first.password_hash) {
+    return this.settle(row, matches && row.password_hash === first.password_hash, now);
+  }
+
+  /** Records the outcome of a compared password: success clears the count, the fifth failure locks. */
+  private settle(row: AccountRow, matches: boolean, now: number): VerifyResult {
+    if (matches) {
       this.recordSuccess.run(row.id);
       return { ok: true, account: toAccount(this.mustGet(row.id)) };
     }

@@ -17,17 +17,29 @@ export function hashPassword(password: string, cost: { N: number; r: number; p: 
   return ['scrypt', cost.N, cost.r, cost.p, salt.toString('base64'), hash.toString('base64')].join('$');
 }
 
+interface StoredHash {
+  salt: Buffer;
+  expected: Buffer;
+  options: { N: number; r: number; p: number; maxmem: number };
+}
+
+/** The parts of a stored `scrypt$N$r$p$salt$hash`, or null when it is malformed. */
+function parseStoredHash(stored: string): StoredHash | null {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return null;
+  const [n, r, p] = parts.slice(1, 4).map((value) => Number.parseInt(value, 10));
+  if (![n, r, p].every((value) => Number.isInteger(value) && value > 0)) return null;
+  const expected = Buffer.from(parts[5], 'base64');
+  if (expected.length === 0) return null;
+  return { salt: Buffer.from(parts[4], 'base64'), expected, options: { N: n, r, p, maxmem: maxmem(n, r) } };
+}
+
 /** Constant-time check of a password against a stored `scrypt$…` hash; false for a malformed hash. */
 export function verifyPassword(password: string, stored: string): boolean {
-  const parts = stored.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
-  const [n, r, p] = parts.slice(1, 4).map((value) => Number.parseInt(value, 10));
-  if (![n, r, p].every((value) => Number.isInteger(value) && value > 0)) return false;
-  const salt = Buffer.from(parts[4], 'base64');
-  const expected = Buffer.from(parts[5], 'base64');
-  if (expected.length === 0) return false;
-  const actual = scryptSync(password.normalize('NFC'), salt, expected.length, { N: n, r, p, maxmem: maxmem(n, r) });
-  return timingSafeEqual(actual, expected);
+  const hash = parseStoredHash(stored);
+  if (!hash) return false;
+  const actual = scryptSync(password.normalize('NFC'), hash.salt, hash.expected.length, hash.options);
+  return timingSafeEqual(actual, hash.expected);
 }
 
 let decoy: string | null = null;
@@ -43,21 +55,16 @@ export function decoyHash(): string {
  * stop the core's event loop. Same hash format: every stored hash stays valid.
  */
 export async function verifyPasswordAsync(password: string, stored: string): Promise<boolean> {
-  const parts = stored.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
-  const [n, r, p] = parts.slice(1, 4).map((value) => Number.parseInt(value, 10));
-  if (![n, r, p].every((value) => Number.isInteger(value) && value > 0)) return false;
-  const salt = Buffer.from(parts[4], 'base64');
-  const expected = Buffer.from(parts[5], 'base64');
-  if (expected.length === 0) return false;
+  const hash = parseStoredHash(stored);
+  if (!hash) return false;
   await takeScryptSlot();
   try {
     const actual = await new Promise<Buffer>((resolve, reject) => {
-      scrypt(password.normalize('NFC'), salt, expected.length, { N: n, r, p, maxmem: maxmem(n, r) }, (err, key) => {
+      scrypt(password.normalize('NFC'), hash.salt, hash.expected.length, hash.options, (err, key) => {
         if (err) reject(err); else resolve(key);
       });
     });
-    return timingSafeEqual(actual, expected);
+    return timingSafeEqual(actual, hash.expected);
   } finally {
     releaseScryptSlot();
   }
