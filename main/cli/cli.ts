@@ -6,6 +6,7 @@ import { loadConfig } from '../core/config';
 import { packageVersion } from '../core/compose';
 import { defaultDataDir } from '../core/paths';
 import { resourcesRoot } from '../core/repo-root';
+import { keyStoreFor } from '../store/key-store';
 import { DATABASE_FILE, openStore } from '../store/store';
 import { runCalendarCommand, type CalendarCommandIo, type ProcedureTerms } from './calendar.command';
 import { runDoctor } from './doctor.command';
@@ -21,7 +22,10 @@ const USAGE = [
   '  accounts list [--json]',
   '  accounts add --username U --name "Họ tên" --role officer|digitiser|supervisor|admin --password-env BIẾN',
   '  accounts set-password --username U --password-env BIẾN',
-  '  accounts unlock <tên đăng nhập>  mở khóa tài khoản bị khóa do nhập sai mật khẩu (ghi nhật ký)',
+  '  accounts set-role --username U --role officer|digitiser|supervisor|admin',
+  '  accounts lock <tên đăng nhập>    khóa tài khoản đến khi mở khóa; kết thúc mọi phiên (ghi nhật ký)',
+  '  accounts unlock <tên đăng nhập>  mở khóa tài khoản bị khóa (ghi nhật ký)',
+  '  accounts logout-all <tên đăng nhập>  kết thúc mọi phiên đang mở của tài khoản (ghi nhật ký)',
   '  digitise --in <ảnh|pdf>... --owner-id MÃ --owner-name "HỌ TÊN" --doc-code MÃ --doc-name "TÊN"',
   '           [--dossier MÃ] (--valid-until YYYY-MM-DD | --permanent) [--issuer "CƠ QUAN"] [--number SỐ]',
   '           [--issued YYYY-MM-DD] --out tệp.pdf [--text-out tệp.txt] [--json] [--dpi N] [--colour color|gray|bw]',
@@ -139,7 +143,7 @@ function calendarData(dataDir: string): Pick<CalendarCommandIo, 'lookupProcedure
   try { officeHours = loadConfig(dataDir).config.officeHours ?? DEFAULT_OFFICE_HOURS; } catch { /* doctor reports config problems */ }
   const hasStore = existsSync(join(dataDir, DATABASE_FILE));
   const withStore = <T>(fn: (store: ReturnType<typeof openStore>) => T): T => {
-    const store = openStore({ dataDir });
+    const store = openStore({ dataDir, keyStore: keyStoreFor() });
     try { return fn(store); } finally { store.close(); }
   };
   return {

@@ -53,10 +53,28 @@ describe('doctor: data folder permissions', () => {
     expect(line?.detail).toContain('và 2 mục khác');
   });
 
-  it('on Windows it points to the ACL check instead of reading modes', () => {
+  it('on Windows it reads the ACL with icacls, not the modes: only the user, SYSTEM and Administrators pass', () => {
     chmodSync(path.join(temp.dir, 'blobs', 'ab', 'cdef'), 0o644);
-    const [line] = check('win32');
-    expect(line).toMatchObject({ name: 'data-permissions', status: 'ok' });
-    expect(line?.detail).toContain('ACL');
+    const env = { USERNAME: 'motcua', USERDOMAIN: 'QUAY1' };
+    const narrow = `${temp.dir} QUAY1\\motcua:(OI)(CI)(F)\r\n    NT AUTHORITY\\SYSTEM:(OI)(CI)(F)\r\n\r\nSuccessfully processed 1 files; Failed processing 0 files\r\n`;
+    const calls: string[][] = [];
+    const lines: Line[] = [];
+    checkDataPermissions(temp.dir, (name, status, detail) => lines.push({ name, status, detail }), 'win32', { env, run: (file, args) => { calls.push([file, ...args]); return narrow; } });
+    expect(calls).toEqual([['icacls', temp.dir]]);
+    expect(lines).toEqual([{ name: 'data-permissions', status: 'ok', detail: expect.stringContaining('ACL') as string }]);
+
+    const inherited = `${temp.dir} QUAY1\\motcua:(I)(OI)(CI)(F)\r\n    BUILTIN\\Users:(I)(OI)(CI)(RX)\r\n    NT AUTHORITY\\Authenticated Users:(I)(M)\r\n`;
+    const open: Line[] = [];
+    checkDataPermissions(temp.dir, (name, status, detail) => open.push({ name, status, detail }), 'win32', { env, run: () => inherited });
+    expect(open[0]?.status).toBe('fail');
+    expect(open[0]?.detail).toMatch(/^2 mục ACL/);
+    expect(open[0]?.detail).toContain('BUILTIN\\Users');
+  });
+
+  it('on Windows an icacls that cannot run is a warning, not a pass', () => {
+    const lines: Line[] = [];
+    checkDataPermissions(temp.dir, (name, status, detail) => lines.push({ name, status, detail }), 'win32', { run: () => { throw new Error('spawn icacls ENOENT'); } });
+    expect(lines[0]).toMatchObject({ name: 'data-permissions', status: 'warn' });
+    expect(lines[0]?.detail).toContain('ENOENT');
   });
 });

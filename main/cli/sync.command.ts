@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { keyStoreFor } from '../store/key-store';
 import { openStore } from '../store/store';
 import type { DeadFilter } from '../store/outbox.repository';
 import { SyncService } from '../sync/sync.service';
@@ -56,7 +57,7 @@ export async function runSyncCommand(args: string[], dataDir: string, io: { out:
     return 2;
   }
 
-  const store = openStore({ dataDir });
+  const store = openStore({ dataDir, keyStore: keyStoreFor() });
   try {
     const service = new SyncService({ store, now: Date.now });
     switch (sub) {

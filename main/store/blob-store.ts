@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { BlobSealer, isSealed, openSealedBlob, SEALED_OVERHEAD, sealBlob } from './blob-encryption';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './data-dir-permissions';
 import { syncDir, writeFileDurably } from './durable-file';
 
@@ -14,7 +15,7 @@ export interface BlobRef {
 
 export interface BlobCheck {
   checked: number;
-  /** Files whose content no longer hashes to their name. */
+  /** Files whose content no longer hashes to their name (or, sealed, no longer decrypts). */
   corrupt: string[];
   /** Referenced hashes with no file. */
   missing: string[];
@@ -70,9 +71,18 @@ function tempName(): string {
  * into place and the directory fsynced, so a file under its final name is always complete.
  * Storing the same bytes twice is a no-op (a same-named file of the wrong size is replaced).
  * Folders are created 0700 and files 0600: scans and receipts are personal data.
+ *
+ * With `key` (the desk's stores: `main/store/blob-encryption.ts`) every blob written is sealed
+ * (AES-256-GCM); `get` and `verifyAll` decrypt and re-hash, and still read a blob written before
+ * encryption, which `sealExisting` then seals in place. Without `key` (tests), files are the bytes.
  */
 export class BlobStore {
-  constructor(readonly rootDir: string) {}
+  constructor(readonly rootDir: string, private readonly key: Buffer | null = null) {}
+
+  /** True when new blobs are sealed. */
+  get sealed(): boolean {
+    return this.key !== null;
+  }
 
   pathOf(sha256: string): string {
     assertSha(sha256);
@@ -83,9 +93,10 @@ export class BlobStore {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const ref = { sha256, size: bytes.byteLength };
     const target = this.pathOf(sha256);
-    if ((await sizeOf(target)) === ref.size) return ref;
+    const present = await sizeOf(target);
+    if (present === ref.size || present === ref.size + SEALED_OVERHEAD) return ref;
     await mkdir(path.dirname(target), { recursive: true, mode: PRIVATE_DIR_MODE });
-    await writeFileDurably(target, [bytes]);
+    await writeFileDurably(target, this.key ? sealBlob(this.key, bytes) : [bytes]);
     return ref;
   }
 
@@ -95,15 +106,18 @@ export class BlobStore {
     const temp = path.join(this.rootDir, tempName());
     const hash = createHash('sha256');
     let size = 0;
+    const sealer = this.key ? new BlobSealer(this.key) : null;
     try {
       const handle = await open(temp, 'wx', PRIVATE_FILE_MODE);
       try {
+        if (sealer) await handle.write(sealer.header);
         for await (const chunk of createReadStream(source)) {
           const bytes = chunk instanceof Buffer ? chunk : Buffer.from(String(chunk));
           hash.update(bytes);
           size += bytes.length;
-          await handle.write(bytes);
+          await handle.write(sealer ? sealer.update(bytes) : bytes);
         }
+        if (sealer) await handle.write(sealer.final());
         await handle.sync();
       } finally {
         await handle.close();
@@ -126,13 +140,67 @@ export class BlobStore {
     }
   }
 
-  /** The stored bytes; throws when the blob is missing. Pass `verify` to re-hash on the way out. */
+  /**
+   * The stored bytes (decrypted); throws when the blob is missing. Pass `verify` to re-hash on
+   * the way out; a sealed blob is always re-hashed (a file renamed over another's is caught).
+   */
   async get(sha256: string, options: { verify?: boolean } = {}): Promise<Uint8Array> {
-    const bytes = await readFile(this.pathOf(sha256));
-    if (options.verify && createHash('sha256').update(bytes).digest('hex') !== sha256) {
+    const stored = await readFile(this.pathOf(sha256));
+    const bytes = this.plaintextOf(sha256, stored);
+    if ((options.verify || bytes !== stored) && createHash('sha256').update(bytes).digest('hex') !== sha256) {
       throw new Error(`blob ${sha256} is corrupt`);
     }
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  /** `stored` itself when it is not sealed (or is a plaintext that happens to start like a sealed file). */
+  private plaintextOf(sha256: string, stored: Buffer): Buffer {
+    if (!isSealed(stored)) return stored;
+    if (!this.key) throw new Error(`blob ${sha256} is encrypted and this store has no key`);
+    try {
+      return openSealedBlob(this.key, stored);
+    } catch {
+      if (createHash('sha256').update(stored).digest('hex') === sha256) return stored;
+      throw new Error(`blob ${sha256} is corrupt (does not decrypt)`);
+    }
+  }
+
+  /**
+   * Seals, in place, every blob still stored in the clear (a store from before encryption): the
+   * plaintext is checked against its name, the sealed form written beside it, synced and renamed
+   * over it, so a crash leaves one form or the other. Files that do not match their name are left
+   * for `verifyAll` to report. Does nothing without a key. `signal` stops it between two files
+   * (the core's shutdown); the next start goes on where it stopped.
+   */
+  async sealExisting(signal?: AbortSignal): Promise<{ sealed: number; skipped: string[] }> {
+    const done = { sealed: 0, skipped: [] as string[] };
+    if (!this.key) return done;
+    for (const sha256 of await this.list()) {
+      if (signal?.aborted) break;
+      const target = this.pathOf(sha256);
+      let stored: Buffer;
+      try {
+        stored = await readFile(target);
+      } catch (error) {
+        if (isNotFound(error)) continue;
+        throw error;
+      }
+      if (isSealed(stored)) {
+        try {
+          if (this.plaintextOf(sha256, stored) !== stored) continue;
+        } catch {
+          done.skipped.push(sha256);
+          continue;
+        }
+      }
+      if (createHash('sha256').update(stored).digest('hex') !== sha256) {
+        done.skipped.push(sha256);
+        continue;
+      }
+      await writeFileDurably(target, sealBlob(this.key, stored));
+      done.sealed += 1;
+    }
+    return done;
   }
 
   async has(sha256: string): Promise<boolean> {
@@ -167,6 +235,14 @@ export class BlobStore {
     const stored = await this.list();
     const corrupt: string[] = [];
     for (const sha256 of stored) {
+      if (this.key) {
+        try {
+          await this.get(sha256, { verify: true });
+        } catch {
+          corrupt.push(sha256);
+        }
+        continue;
+      }
       const actual = await hashFile(this.pathOf(sha256));
       if (actual.sha256 !== sha256) corrupt.push(sha256);
     }

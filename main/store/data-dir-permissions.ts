@@ -2,8 +2,9 @@ import { chmodSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
 /**
- * The data folder holds personal data in the clear (IDs, names, scans, receipts, password hashes;
- * see docs/operations.md, "Data at rest"). On Linux and macOS only the service user may read it:
+ * The data folder holds personal data (IDs, names, scans, receipts, password hashes; the database
+ * and blobs encrypted, logs and printouts not: docs/operations.md, "Data at rest"). On Linux and
+ * macOS only the service user may read it:
  * folders 0700, files 0600. Windows relies on the ACL of the user's profile instead, so every
  * function here does nothing there.
  */
