@@ -21,7 +21,8 @@ import { seedCatalogue } from '../main/core/compose';
 import { TRAINING_CONFIG } from '../main/core/config';
 import { resourcesRoot } from '../main/core/repo-root';
 import { receptionStep, toWireDossier, toWireProgressStep } from '../main/remotes/national-portal/wire-format';
-import { auditHash, GENESIS_HASH } from '../main/store/audit.repository';
+import { auditHash, auditMac, GENESIS_HASH } from '../main/store/audit.repository';
+import { keyStoreFor } from '../main/store/key-store';
 import { canonicalJson } from '../main/store/canonical-json';
 import { maskIdNumber } from '../main/store/mask';
 import { DATABASE_FILE, openStore, type Store } from '../main/store/store';
@@ -330,10 +331,14 @@ function seedDossiers(store: Store, opts: { count: number; firstDay: string; las
   const last = db.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1').get();
   let auditId = last?.id ?? 0;
   let prevHash = last?.hash ?? GENESIS_HASH;
+  const chain = store.audit.start();
+  const auditKey = keyStoreFor().obtain('audit');
   const audit = (at: string, actor: string, action: string, entity: string, entityId: string | null, details: Record<string, unknown>) => {
     auditId += 1;
     const detailsJson = canonicalJson(details);
-    const hash = auditHash(prevHash, { id: auditId, at, actor, action, entity, entityId, detailsJson });
+    const fields = { id: auditId, at, actor, action, entity, entityId, detailsJson };
+    // Keyed as `AuditRepository.append` does, so the seeded chain verifies (migration 0009).
+    const hash = chain && auditId >= chain.firstKeyedId ? auditMac(auditKey, chain.chainId, prevHash, fields) : auditHash(prevHash, fields);
     insertAudit.run(auditId, at, actor, action, entity, entityId, detailsJson, prevHash, hash);
     prevHash = hash;
   };
