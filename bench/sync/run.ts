@@ -58,9 +58,11 @@ function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-async function startSimulators(): Promise<{ child: ChildProcess; national: string; provincial: string }> {
+async function startSimulators(): Promise<{ child: ChildProcess; national: string; provincial: string; token: string }> {
+  // The admin endpoint (`/__sim/state` below) needs the simulators' token.
+  const token = randomBytes(24).toString('base64url');
   const child = spawn(process.execPath, [join(root, 'bin', 'run-ts.mjs'), join(root, 'main', 'remotes', 'run-simulators.ts')], {
-    env: { ...process.env, NATIONAL_PORT: '0', PROVINCIAL_PORT: '0' },
+    env: { ...process.env, NATIONAL_PORT: '0', PROVINCIAL_PORT: '0', SIMULATOR_TOKEN: token },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -72,7 +74,7 @@ async function startSimulators(): Promise<{ child: ChildProcess; national: strin
       const provincial = /provincial system simulator:\s+(http:\/\/\S+)/.exec(out)?.[1];
       if (national && provincial) {
         clearTimeout(timer);
-        resolve({ child, national, provincial });
+        resolve({ child, national, provincial, token });
       }
     });
     child.once('exit', (code) => reject(new Error(`simulators exited (${code}): ${out}`)));
@@ -234,8 +236,9 @@ async function main(): Promise<void> {
   await client.close();
 
   // What the remotes hold.
-  const nationalState = (await (await fetch(`${sims.national}/__sim/state`)).json()) as { dossiers: unknown[]; callsByService?: Record<string, number> };
-  const provincialState = (await (await fetch(`${sims.provincial}/__sim/state`)).json()) as { dossiers: unknown[] };
+  const simToken = { 'x-sim-token': sims.token };
+  const nationalState = (await (await fetch(`${sims.national}/__sim/state`, { headers: simToken })).json()) as { dossiers: unknown[]; callsByService?: Record<string, number> };
+  const provincialState = (await (await fetch(`${sims.provincial}/__sim/state`, { headers: simToken })).json()) as { dossiers: unknown[] };
 
   const idleSearch = summarise([...idleBefore.search, ...idleAfter.search]);
   const idleQueue = summarise([...idleBefore.queueState, ...idleAfter.queueState]);

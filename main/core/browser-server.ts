@@ -5,7 +5,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_WS_MESSAGE_BYTES, MAX_WS_SIGNED_IN_MESSAGE_BYTES, type RpcServer } from './rpc-server';
-import type { Logger } from './logger';
+import { limitNoisyEvents, type Logger } from './logger';
 
 /**
  * Browser mode: the core serves the built renderer and the RPC over a WebSocket on 127.0.0.1.
@@ -35,10 +35,12 @@ const SECURITY_HEADERS = {
 export async function startBrowserServer(opts: { rpc: RpcServer; rendererDir: string; port?: number; log: Logger; token?: string }): Promise<BrowserServer> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const root = resolve(opts.rendererDir);
+  // Anyone on the machine can send bad requests and upgrades at will: their lines are rate-limited.
+  const noisyLog = limitNoisyEvents(opts.log);
   // Every handler is total: no request, header or frame can end the core (a rejection is answered 500).
   const server: Server = createServer((req, res) => {
     serveStatic(root, req, res).catch((err: unknown) => {
-      opts.log.log('error', 'browser.request-failed', { error: err instanceof Error ? err.message : String(err) });
+      noisyLog.log('error', 'browser.request-failed', { error: err instanceof Error ? err.message : String(err) });
       try {
         if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
         res.end();
@@ -60,7 +62,7 @@ export async function startBrowserServer(opts: { rpc: RpcServer; rendererDir: st
     try {
       upgrade(req, socket, head);
     } catch (err) {
-      opts.log.log('warn', 'browser.upgrade-failed', { error: err instanceof Error ? err.message : String(err) });
+      noisyLog.log('warn', 'browser.upgrade-failed', { error: err instanceof Error ? err.message : String(err) });
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       socket.destroy();
     }
@@ -78,7 +80,7 @@ export async function startBrowserServer(opts: { rpc: RpcServer; rendererDir: st
     const tokenOk = given.length === expected.length && timingSafeEqual(given, expected);
     const originOk = req.headers.origin === origin || req.headers.origin === origin.replace('127.0.0.1', 'localhost');
     if (url.pathname !== '/rpc' || !tokenOk || !originOk) {
-      opts.log.log('warn', 'browser.rejected', { path: url.pathname, tokenOk, originOk });
+      noisyLog.log('warn', 'browser.rejected', { path: url.pathname, tokenOk, originOk });
       socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       socket.destroy();
       return;
@@ -104,7 +106,7 @@ export async function startBrowserServer(opts: { rpc: RpcServer; rendererDir: st
       try {
         conn.receive(message);
       } catch (err) {
-        opts.log.log('error', 'browser.message-failed', { error: err instanceof Error ? err.message : String(err) });
+        noisyLog.log('error', 'browser.message-failed', { error: err instanceof Error ? err.message : String(err) });
       }
     });
     ws.on('close', () => conn.close());
@@ -124,6 +126,7 @@ export async function startBrowserServer(opts: { rpc: RpcServer; rendererDir: st
     launchUrl: `${origin}/?token=${token}`,
     token,
     close: () => new Promise<void>((res) => {
+      noisyLog.flush();
       for (const client of wss.clients) client.terminate();
       wss.close();
       server.close(() => res());

@@ -1,3 +1,4 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
@@ -184,6 +185,32 @@ export const AdminFaultsBody = z.object({
 
 export const ADMIN_PREFIX = '/__sim';
 
+/**
+ * The admin endpoint answers 401 unless this header carries the simulator's admin token: in
+ * training mode the core's own token (browser mode: the launch token), for `npm run simulators`
+ * `SIMULATOR_TOKEN` or a random one it prints (docs/operations.md, "Simulators").
+ */
+export const SIM_TOKEN_HEADER = 'x-sim-token';
+
+/** A fresh admin token for a simulator started without one (nobody else can then drive it). */
+export function newSimAdminToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/** Constant-time comparison: both sides hashed first, so neither length nor content leaks by timing. */
+export function simAdminTokenMatches(given: string | string[] | undefined, expected: string): boolean {
+  if (typeof given !== 'string' || given === '') return false;
+  const a = createHash('sha256').update(given, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  return timingSafeEqual(a, b);
+}
+
+/** Checks an admin token given to a simulator: long enough to be a secret, printable. */
+export function checkSimAdminToken(token: string): string {
+  if (!/^[\w.~+/=-]{16,4096}$/.test(token)) throw new RangeError('simulator admin token: 16-4096 characters of [A-Za-z0-9_.~+/=-]');
+  return token;
+}
+
 export interface SimRequest {
   method: string;
   path: string;
@@ -210,10 +237,13 @@ export interface SimServerOptions {
   maxBodyBytes?: number;
   /** The simulator's own part of the admin endpoint (`/__sim/...`). */
   admin?: SimAdmin;
+  /** Required in the `x-sim-token` header of every admin request (`checkSimAdminToken`). */
+  adminToken: string;
 }
 
 /**
- * Admin endpoint of a simulator (test controls over HTTP, never part of the remote's protocol):
+ * Admin endpoint of a simulator (test controls over HTTP, never part of the remote's protocol),
+ * 401 without the admin token in `x-sim-token` (`SIM_TOKEN_HEADER`):
  * - `POST /__sim/faults`  `AdminFaultsBody` → 200 `{ pending }`
  * - `GET  /__sim/state`   what the simulator received (`state()`)
  * - `POST /__sim/reset`   the remote loses everything it stored (`reset()`)
@@ -237,6 +267,7 @@ const GARBAGE = '<html><head><title>502 Bad Gateway</title></head><body><center>
 
 export async function startSimServer(opts: SimServerOptions): Promise<SimServer> {
   const maxBodyBytes = opts.maxBodyBytes ?? 64 * 1024 * 1024;
+  const adminToken = checkSimAdminToken(opts.adminToken);
   const held = new Set<ServerResponse>();
   /** The last answer per fault key, for `duplicate-ack`. */
   const lastReplies = new Map<string, SimReply>();
@@ -258,6 +289,10 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     const url = new URL(req.url ?? '/', 'http://simulator');
     const simReq: SimRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: bytes.toString('utf8'), bytes };
     if (simReq.path === ADMIN_PREFIX || simReq.path.startsWith(`${ADMIN_PREFIX}/`)) {
+      if (!simAdminTokenMatches(req.headers[SIM_TOKEN_HEADER], adminToken)) {
+        send(res, { status: 401, json: { message: `simulator admin: the ${SIM_TOKEN_HEADER} header must carry the admin token` } });
+        return;
+      }
       send(res, adminRoute(simReq));
       return;
     }

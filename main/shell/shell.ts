@@ -1,12 +1,19 @@
 import { app, BrowserWindow, MessageChannelMain, session, utilityProcess, type UtilityProcess } from 'electron';
 import { join } from 'node:path';
-import { hardenContents, hardenSession, hardenedWebPreferences } from './security';
+import { hardenContents, hardenSession, hardenedWebPreferences, mayConnectToCore, resolveAppPage } from './security';
 
 /**
  * The Electron shell: hardened windows, the core host as a supervised utility process, and one
  * MessagePort per window straight to the core. It owns no data and imports no store or driver.
  */
 const outDir = join(import.meta.dirname, '..');
+/** The app's own page (docs/architecture.md, "Electron baseline"): the only page that gets a core port. */
+const appPage = resolveAppPage({
+  rendererUrl: process.env['ELECTRON_RENDERER_URL'],
+  isPackaged: app.isPackaged,
+  indexFile: join(outDir, 'renderer', 'index.html'),
+  platform: process.platform,
+});
 let core: UtilityProcess | null = null;
 let restarts = 0;
 const windows = new Set<BrowserWindow>();
@@ -33,9 +40,17 @@ function resourcesDir(): string {
   return app.isPackaged ? join(process.resourcesPath, 'resources') : join(app.getAppPath(), 'resources');
 }
 
-/** A fresh channel per window: one end to the core, the other to the window's preload. */
+/**
+ * A fresh channel per window: one end to the core, the other to the window's preload. Only while
+ * the window shows the app's own page: asked again on every load and core restart.
+ */
 function connectWindow(win: BrowserWindow): void {
   if (!core || win.isDestroyed()) return;
+  const url = win.webContents.getURL();
+  if (!mayConnectToCore(url, appPage)) {
+    console.error(`[motcua] no core connection for a window showing ${url.slice(0, 200)}`);
+    return;
+  }
   const { port1, port2 } = new MessageChannelMain();
   core.postMessage({ type: 'connect', windowId: win.id }, [port1]);
   win.webContents.postMessage('motcua:core-port', null, [port2]);
@@ -51,25 +66,31 @@ function createWindow(): BrowserWindow {
     show: false,
     // Spelled out here (not only in security.ts) so static checkers see every setting.
     webPreferences: {
-      ...hardenedWebPreferences(join(outDir, 'preload', 'preload.cjs')),
+      ...hardenedWebPreferences(join(outDir, 'preload', 'preload.cjs'), appPage),
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
       webviewTag: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
       disableBlinkFeatures: 'Auxclick',
     },
   });
-  hardenContents(win.webContents, 'file://');
+  hardenContents(win.webContents, appPage);
   windows.add(win);
   win.on('closed', () => windows.delete(win));
   win.webContents.on('did-finish-load', () => connectWindow(win));
   win.once('ready-to-show', () => win.show());
-  void win.loadFile(join(outDir, 'renderer', 'index.html'));
+  if (appPage.kind === 'dev') void win.loadURL(appPage.origin);
+  else void win.loadFile(join(outDir, 'renderer', 'index.html'));
   return win;
 }
 
 app.enableSandbox();
-app.on('web-contents-created', (_event, contents) => hardenContents(contents, 'file://'));
+app.on('web-contents-created', (_event, contents) => hardenContents(contents, appPage));
 
 void app.whenReady().then(() => {
   hardenSession(session.defaultSession);

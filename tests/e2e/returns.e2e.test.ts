@@ -32,8 +32,10 @@ afterAll(async () => {
 
 const byTest = (id: string) => page.getByTestId(id);
 
-async function admin(url: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${url}${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+/** A call to a simulator's admin endpoint, with its token (docs/operations.md, "Simulators"). */
+async function admin(sim: { url: string; adminToken: string }, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const token = { 'x-sim-token': sim.adminToken };
+  const res = await fetch(`${sim.url}${path}`, body === undefined ? { headers: token } : { method: 'POST', headers: { 'content-type': 'application/json', ...token }, body: JSON.stringify(body) });
   expect(res.status).toBeLessThan(300);
   return (await res.json()) as Record<string, unknown>;
 }
@@ -51,8 +53,8 @@ describe('return of results in the browser', () => {
 
     // The processing unit finishes it: status 4, then 9 with its result file.
     // Times in the desk's (training) day, so the list shows it on time.
-    await admin(sims.provincial.url, '/__sim/status', { MaHoSo: d.code, TrangThaiHoSo: 4, ThoiDiem: '2026-11-20T09:00:10+07:00' });
-    await admin(sims.provincial.url, '/__sim/result', { MaHoSo: d.code, ThoiDiem: '2026-11-20T09:00:20+07:00', TenGiayTo: 'Giấy xác nhận tình trạng hôn nhân', MaGiayToKetQua: 'KQ.G15.000031' });
+    await admin(sims.provincial, '/__sim/status', { MaHoSo: d.code, TrangThaiHoSo: 4, ThoiDiem: '2026-11-20T09:00:10+07:00' });
+    await admin(sims.provincial, '/__sim/result', { MaHoSo: d.code, ThoiDiem: '2026-11-20T09:00:20+07:00', TenGiayTo: 'Giấy xác nhận tình trạng hôn nhân', MaGiayToKetQua: 'KQ.G15.000031' });
 
     await page.goto(server.launchUrl);
     await byTest('training-fill-canbo').click();
@@ -94,7 +96,7 @@ describe('return of results in the browser', () => {
     // The outbox reaches the national portal: status 10, each step once.
     await core.sender.drainOnce();
     await core.sender.drainOnce();
-    const state = await admin(sims.national.url, '/__sim/state') as { dossiers: { MaHoSo: string; TrangThaiHoSo: string }[]; progress: Record<string, string[]> };
+    const state = await admin(sims.national, '/__sim/state') as { dossiers: { MaHoSo: string; TrangThaiHoSo: string }[]; progress: Record<string, string[]> };
     expect(state.dossiers.find((x) => x.MaHoSo === d.code)?.TrangThaiHoSo).toBe('10');
     const steps = state.progress[d.code]!;
     expect(steps.filter((s) => s === 'Trả kết quả giải quyết hồ sơ')).toHaveLength(1);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { FaultInjector, startSimServer, type FaultControls, type SimReply, type SimRequest } from '../simulator-server';
+import { memorySimStateStore, openSimStateStore, type SimStateStore } from '../sim-state-store';
+import { FaultInjector, checkSimAdminToken, newSimAdminToken, startSimServer, type FaultControls, type SimReply, type SimRequest, type SimServer } from '../simulator-server';
 import { ANSWER_VARIANTS, answerVariant, isAnswerVariantName, type AnswerVariantName, type PortalMeaning } from './answer-variants';
 import type { NationalDocument } from './national-portal.port';
 import { trainingCitizenDirectory, trainingDocumentStore } from './training-citizens';
@@ -27,6 +28,9 @@ export type { FaultControls, FaultKind, FaultOptions } from '../simulator-server
  * - Session missing, unknown or expired: `error_code` 401. The client logs in again once.
  * - Invalid request or record: `error_code` 2 (validation), 3 (unknown dossier), 4 (unknown
  *   service), 400 (not a JSON object).
+ * - With a `stateFile` (training mode: in the data folder) the codes and statuses of the dossiers it
+ *   stored survive a restart (`state.knownBefore`), so progress for a dossier it acknowledged
+ *   before is still accepted (`sim-state-store.ts`). Only codes and statuses are kept.
  */
 
 export const TRAINING_NATIONAL_USER = { username: 'motcua.training', password: 'dao-tao-2025' } as const;
@@ -55,6 +59,10 @@ export interface NationalPortalSimulatorOptions {
   answers?: AnswerVariantName;
   /** MaTTHC the portal refuses per entry (-3, "MaTTHC không hợp lệ"). */
   refusedProcedures?: readonly string[];
+  /** Required on `/__sim/*` (`x-sim-token`); default: a random one (`adminToken` of the result). */
+  adminToken?: string;
+  /** SQLite file keeping the codes of stored dossiers across restarts; default: memory only. */
+  stateFile?: string;
 }
 
 export interface SimDossierRecord {
@@ -80,6 +88,8 @@ export interface NationalReceipt {
 
 export interface NationalPortalState {
   dossiers: Map<string, SimDossierRecord>;
+  /** Dossiers stored before the last restart (code → TrangThaiHoSo), from the state file. */
+  knownBefore: Map<string, string>;
   progress: Map<string, WireProgressStep[]>;
   received: NationalReceipt[];
   /** Every request, in arrival order; `service` is `auth` for logins. */
@@ -103,6 +113,8 @@ export interface NationalPortalSimulator {
   expireSessions(): void;
   /** The portal loses every dossier and step it stored (a reset or emptied remote). */
   reset(): void;
+  /** What callers of `/__sim/*` send in `x-sim-token`. */
+  adminToken: string;
   close(): Promise<void>;
 }
 
@@ -182,7 +194,7 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
   faults.latencyMs = opts.faults?.latencyMs ?? 0;
 
   const state: NationalPortalState = {
-    dossiers: new Map(), progress: new Map(), received: [], calls: [], sessions: new Map(),
+    dossiers: new Map(), knownBefore: new Map(), progress: new Map(), received: [], calls: [], sessions: new Map(),
     procedures: new Map((opts.procedures ?? TRAINING_PROCEDURES).map((p) => [p.MATTHC, structuredClone(p)])),
     agencies: (opts.agencies ?? TRAINING_AGENCIES).map((a) => ({ ...a })),
     sectors: (opts.sectors ?? TRAINING_SECTORS).map((x) => ({ ...x })),
@@ -190,6 +202,14 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
     refusedProcedures: new Set(opts.refusedProcedures ?? []),
   };
   let baseUrl = '';
+  const adminToken = checkSimAdminToken(opts.adminToken ?? newSimAdminToken());
+  const kept: SimStateStore = opts.stateFile ? openSimStateStore(opts.stateFile) : memorySimStateStore();
+  try {
+    for (const [key, value] of kept.entries(DOSSIER_KEY)) if (typeof value === 'string') state.knownBefore.set(key.slice(DOSSIER_KEY.length), value);
+  } catch (err) {
+    kept.close();
+    throw err;
+  }
 
   // Login answers keep one shape; service answers are written by the variant in use.
   const loginFail = (code: number, message: string, status = 200): SimReply => ({ status, json: { error_code: code, message, result: null } });
@@ -308,6 +328,7 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
         continue;
       }
       const existing = state.dossiers.get(record.MaHoSo);
+      kept.put(`${DOSSIER_KEY}${record.MaHoSo}`, record.TrangThaiHoSo);
       if (existing) {
         existing.record = record;
         existing.updateCount += 1;
@@ -328,7 +349,7 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
     for (const [i, item] of (body['data'] as unknown[]).entries()) {
       const parsed = WireProgressStepSchema.safeParse(item);
       if (!parsed.success) return fail(2, `Bước xử lý #${i} không hợp lệ: ${describeIssues(parsed.error)}`);
-      if (!state.dossiers.has(parsed.data.MaHoSo)) return fail(3, `Hồ sơ ${parsed.data.MaHoSo} chưa được đồng bộ`);
+      if (!state.dossiers.has(parsed.data.MaHoSo) && !state.knownBefore.has(parsed.data.MaHoSo)) return fail(3, `Hồ sơ ${parsed.data.MaHoSo} chưa được đồng bộ`);
       steps.push(parsed.data);
     }
     for (const step of steps) {
@@ -346,9 +367,10 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
     const code = body['MaHoSo'];
     if (typeof code !== 'string' || code === '') return fail(2, 'Thiếu MaHoSo');
     const found = state.dossiers.get(code);
-    if (!found) return ok(null);
+    const statusBefore = state.knownBefore.get(code);
+    if (!found && statusBefore === undefined) return ok(null);
     const steps = (state.progress.get(code) ?? []).map((st) => ({ ThoiDiemXuLy: st.ThoiDiemXuLy, TrangThai: st.TrangThai, NoiDungXuLy: st.NoiDungXuLy }));
-    return ok({ MaHoSo: code, TrangThaiHoSo: found.record.TrangThaiHoSo, DanhSachTienDoXuLy: steps });
+    return ok({ MaHoSo: code, TrangThaiHoSo: found?.record.TrangThaiHoSo ?? statusBefore, DanhSachTienDoXuLy: steps });
   }
 
   function lookupCitizen(body: Record<string, unknown>): SimReply {
@@ -381,44 +403,53 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
 
   function reset(): void {
     state.dossiers.clear();
+    state.knownBefore.clear();
+    kept.removePrefix(DOSSIER_KEY);
     state.progress.clear();
   }
 
-  const server = await startSimServer({
-    port: opts.port ?? 0,
-    host: opts.host ?? '127.0.0.1',
-    faults,
-    faultKey,
-    expireSessions: () => state.sessions.clear(),
-    admin: {
-      state: () => ({
-        dossiers: [...state.dossiers.entries()].map(([code, d]) => ({ MaHoSo: code, TrangThaiHoSo: d.record.TrangThaiHoSo, createCount: d.createCount, updateCount: d.updateCount })),
-        progress: Object.fromEntries([...state.progress.entries()].map(([code, steps]) => [code, steps.map((st) => st.NoiDungXuLy)])),
-        received: state.received,
-        calls: state.calls.length,
-        logins: state.calls.filter((c) => c.service === 'auth').length,
-        callsByService: state.calls.reduce<Record<string, number>>((acc, c) => ({ ...acc, [c.service]: (acc[c.service] ?? 0) + 1 }), {}),
-        answers: state.answers,
-        refusedProcedures: [...state.refusedProcedures],
-      }),
-      configure: (body) => {
-        const answers = body['answers'];
-        if (answers !== undefined) {
-          if (!isAnswerVariantName(answers)) throw new RangeError(`answers must be one of: ${ANSWER_VARIANTS.join(', ')}`);
-          state.answers = answers;
-        }
-        const refused = body['refuseProcedures'];
-        if (Array.isArray(refused) && refused.every((c) => typeof c === 'string')) state.refusedProcedures = new Set(refused);
+  let server: SimServer;
+  try {
+    server = await startSimServer({
+      adminToken,
+      port: opts.port ?? 0,
+      host: opts.host ?? '127.0.0.1',
+      faults,
+      faultKey,
+      expireSessions: () => state.sessions.clear(),
+      admin: {
+        state: () => ({
+          dossiers: [...state.dossiers.entries()].map(([code, d]) => ({ MaHoSo: code, TrangThaiHoSo: d.record.TrangThaiHoSo, createCount: d.createCount, updateCount: d.updateCount })),
+          progress: Object.fromEntries([...state.progress.entries()].map(([code, steps]) => [code, steps.map((st) => st.NoiDungXuLy)])),
+          received: state.received,
+          calls: state.calls.length,
+          logins: state.calls.filter((c) => c.service === 'auth').length,
+          callsByService: state.calls.reduce<Record<string, number>>((acc, c) => ({ ...acc, [c.service]: (acc[c.service] ?? 0) + 1 }), {}),
+          answers: state.answers,
+          refusedProcedures: [...state.refusedProcedures],
+        }),
+        configure: (body) => {
+          const answers = body['answers'];
+          if (answers !== undefined) {
+            if (!isAnswerVariantName(answers)) throw new RangeError(`answers must be one of: ${ANSWER_VARIANTS.join(', ')}`);
+            state.answers = answers;
+          }
+          const refused = body['refuseProcedures'];
+          if (Array.isArray(refused) && refused.every((c) => typeof c === 'string')) state.refusedProcedures = new Set(refused);
+        },
+        reset,
       },
-      reset,
-    },
-    handle: (req) => {
-      if (req.method === 'POST' && req.path === authPath) return login(req);
-      if (req.method === 'POST' && req.path === servicePath) return service(req);
-      if (req.method === 'GET' && req.path.startsWith('/files/')) return file(req);
-      return { status: 404, raw: 'not found', contentType: 'text/plain' };
-    },
-  });
+      handle: (req) => {
+        if (req.method === 'POST' && req.path === authPath) return login(req);
+        if (req.method === 'POST' && req.path === servicePath) return service(req);
+        if (req.method === 'GET' && req.path.startsWith('/files/')) return file(req);
+        return { status: 404, raw: 'not found', contentType: 'text/plain' };
+      },
+    });
+  } catch (err) {
+    kept.close();
+    throw err;
+  }
   baseUrl = server.url;
 
   return {
@@ -427,9 +458,15 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
     faults,
     expireSessions: () => state.sessions.clear(),
     reset,
-    close: () => server.close(),
+    adminToken,
+    close: async () => {
+      await server.close();
+      kept.close();
+    },
   };
 }
+
+const DOSSIER_KEY = 'dossier:';
 
 function describeIssues(error: z.ZodError): string {
   return error.issues

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { WireDossierSchema, type WireDossier } from '../national-portal/wire-schemas';
-import { FaultInjector, startSimServer, type FaultControls, type SimReply, type SimRequest } from '../simulator-server';
+import { FaultInjector, checkSimAdminToken, newSimAdminToken, startSimServer, type FaultControls, type SimReply, type SimRequest, type SimServer } from '../simulator-server';
+import { memorySimStateStore, openSimStateStore, type SimStateStore } from '../sim-state-store';
 import { PROVINCIAL_ANSWER_VARIANTS, isProvincialAnswerVariantName, provincialAnswerVariant, type ProvincialAnswerKind, type ProvincialAnswerVariantName } from './answer-variants';
 import { MAX_LEASED_SEQUENCE, type AdministrativeUnit, type HolidayNotice } from './provincial.port';
 import { TRAINING_HOLIDAY_NOTICES } from './training-holidays';
@@ -35,6 +36,9 @@ export { TRAINING_HOLIDAY_NOTICES } from './training-holidays';
  *   acknowledgement of its own request from a stale one.
  * - Errors: `{ error: { code, message } }` with 400 (invalid), 409 (exhausted), 422 (file hash,
  *   or a MaTTHC in `state.refusedProcedures`: `PROCEDURE_REFUSED`).
+ * - Code-lease counters, the ids it issued (`HTTT-…`, `KQ-…`) and the result files it holds live in
+ *   `stateFile` when one is given (training mode: in the data folder), so a restarted twin never
+ *   leases a number twice nor forgets a file it announced (`sim-state-store.ts`).
  * - These are the `canonical` answers; `answers` picks another way of writing the same ones
  *   (`answer-variants.ts`), which the client must read the same way.
  */
@@ -54,6 +58,10 @@ export interface ProvincialSimulatorOptions {
   answers?: ProvincialAnswerVariantName;
   /** MaTTHC codes whose hand-offs are refused (422 `PROCEDURE_REFUSED`), nothing stored. */
   refusedProcedures?: readonly string[];
+  /** Required on `/__sim/*` (`x-sim-token`); default: a random one (`adminToken` of the result). */
+  adminToken?: string;
+  /** SQLite file keeping leases, issued ids and result files across restarts; default: memory only. */
+  stateFile?: string;
 }
 
 export interface ProvincialDossierRecord {
@@ -154,6 +162,8 @@ export interface ProvincialSimulator {
   reset(): void;
   /** Chunked, resumable file transfer (`transfer.simulator.ts`): its state and test controls. */
   transfer: TransferRoutes;
+  /** What callers of `/__sim/*` send in `x-sim-token`. */
+  adminToken: string;
   close(): Promise<void>;
 }
 
@@ -237,9 +247,17 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
     corruptResultFiles: false,
     resultDownloads: [],
   };
+  const adminToken = checkSimAdminToken(opts.adminToken ?? newSimAdminToken());
+  const kept: SimStateStore = opts.stateFile ? openSimStateStore(opts.stateFile) : memorySimStateStore();
   let resultSeq = 0;
   let baseUrl = '';
   let remoteSeq = 0;
+  try {
+    ({ remoteSeq, resultSeq } = restore(kept, state));
+  } catch (err) {
+    kept.close();
+    throw err;
+  }
   const transfer = transferRoutes();
 
   const error = (status: number, code: string, message: string): SimReply => ({ status, json: { error: { code, message } } });
@@ -313,6 +331,7 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
       remoteId = existing.remoteId;
     } else {
       remoteSeq += 1;
+      kept.put(REMOTE_SEQ_KEY, remoteSeq);
       remoteId = `HTTT-${String(remoteSeq).padStart(6, '0')}`;
       state.dossiers.set(record.MaHoSo, { remoteId, record, files: stored, receiveCount: 1, idempotencyKeys: [key] });
     }
@@ -326,16 +345,21 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
     if (!parsed.success) return error(400, 'LEASE_INVALID', 'Yêu cầu cấp số không hợp lệ');
     const { agencyId, date, count } = parsed.data;
     const key = `${agencyId}|${date}`;
-    const counter = state.leases.get(key) ?? { next: 1, blocks: [] };
+    // Read and written in the state file before it is answered: a block a desk holds is never
+    // leased again, after a crash, a restart, or by a second twin on the same file.
+    const granted: { block: { from: number; to: number } | null } = { block: null };
+    const counter = kept.update(`${LEASE_KEY}${key}`, (current) => {
+      granted.block = null;
+      const was = current === undefined ? { next: 1, blocks: [] } : KeptLease.parse(current);
+      if (was.next > MAX_LEASED_SEQUENCE) return was;
+      const block = { from: was.next, to: Math.min(was.next + count - 1, MAX_LEASED_SEQUENCE) };
+      granted.block = block;
+      return { next: block.to + 1, blocks: [...was.blocks, { ...block, clientId }] };
+    });
     state.leases.set(key, counter);
-    if (counter.next > MAX_LEASED_SEQUENCE) {
-      return error(409, 'LEASE_EXHAUSTED', `Đã hết số hồ sơ cấp phát cho ${agencyId} ngày ${date}`);
-    }
-    const from = counter.next;
-    const to = Math.min(from + count - 1, MAX_LEASED_SEQUENCE);
-    counter.next = to + 1;
-    counter.blocks.push({ from, to, clientId });
-    return { status: 201, json: { agencyId, date, from, to } };
+    const block = granted.block;
+    if (block === null) return error(409, 'LEASE_EXHAUSTED', `Đã hết số hồ sơ cấp phát cho ${agencyId} ngày ${date}`);
+    return { status: 201, json: { agencyId, date, from: block.from, to: block.to } };
   }
 
   function notices(req: SimRequest): SimReply {
@@ -381,6 +405,8 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
     const bytes = Buffer.from(o.pdf ?? trainingResultPdf(maHoSo));
     const fileName = o.fileName ?? `${maHoSo}-ket-qua.pdf`;
     const sha256 = createHash('sha256').update(bytes).digest('hex');
+    kept.put(`${RESULT_KEY}${id}`, { maHoSo, fileName, base64: bytes.toString('base64'), sha256 });
+    kept.put(RESULT_SEQ_KEY, resultSeq);
     state.results.set(id, { maHoSo, fileName, bytes, sha256 });
     const item = pushStatus(maHoSo, 9, { ...(o.at !== undefined ? { at: o.at } : {}), note: o.note ?? 'Đã xử lý xong, có kết quả' });
     item.KetQua = {
@@ -461,61 +487,68 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
     return notices(req);
   }
 
-  const server = await startSimServer({
-    port: opts.port ?? 0,
-    host: opts.host ?? '127.0.0.1',
-    faults,
-    // Transfer paths carry ids: `/api/uploads/*`, `/api/uploads/*/complete`, `/api/files/*`.
-    faultKey: (req) => transfer.faultKey(req) ?? req.path,
-    expireSessions: () => state.tokens.clear(),
-    handle,
-    maxBodyBytes: 256 * 1024 * 1024,
-    admin: {
-      configure: (body) => {
-        if (typeof body['statusFeedOutOfOrder'] === 'boolean') state.statusFeedOutOfOrder = body['statusFeedOutOfOrder'];
-        if (typeof body['corruptResultFiles'] === 'boolean') state.corruptResultFiles = body['corruptResultFiles'];
-        const answers = body['answers'];
-        if (answers !== undefined) {
-          if (!isProvincialAnswerVariantName(answers)) throw new RangeError(`answers must be one of: ${PROVINCIAL_ANSWER_VARIANTS.join(', ')}`);
-          state.answers = answers;
-        }
-        const refused = body['refuseProcedures'];
-        if (Array.isArray(refused) && refused.every((c) => typeof c === 'string')) state.refusedProcedures = new Set(refused);
+  let server: SimServer;
+  try {
+    server = await startSimServer({
+      adminToken,
+      port: opts.port ?? 0,
+      host: opts.host ?? '127.0.0.1',
+      faults,
+      // Transfer paths carry ids: `/api/uploads/*`, `/api/uploads/*/complete`, `/api/files/*`.
+      faultKey: (req) => transfer.faultKey(req) ?? req.path,
+      expireSessions: () => state.tokens.clear(),
+      handle,
+      maxBodyBytes: 256 * 1024 * 1024,
+      admin: {
+        configure: (body) => {
+          if (typeof body['statusFeedOutOfOrder'] === 'boolean') state.statusFeedOutOfOrder = body['statusFeedOutOfOrder'];
+          if (typeof body['corruptResultFiles'] === 'boolean') state.corruptResultFiles = body['corruptResultFiles'];
+          const answers = body['answers'];
+          if (answers !== undefined) {
+            if (!isProvincialAnswerVariantName(answers)) throw new RangeError(`answers must be one of: ${PROVINCIAL_ANSWER_VARIANTS.join(', ')}`);
+            state.answers = answers;
+          }
+          const refused = body['refuseProcedures'];
+          if (Array.isArray(refused) && refused.every((c) => typeof c === 'string')) state.refusedProcedures = new Set(refused);
+        },
+        state: () => ({
+          answers: state.answers,
+          refusedProcedures: [...state.refusedProcedures],
+          dossiers: [...state.dossiers.entries()].map(([code, d]) => ({ MaHoSo: code, remoteId: d.remoteId, receiveCount: d.receiveCount, idempotencyKeys: d.idempotencyKeys })),
+          received: state.received,
+          statusFeed: state.statusFeed,
+          calls: state.calls.length,
+          results: [...state.results.entries()].map(([id, r]) => ({ id, MaHoSo: r.maHoSo, TenTep: r.fileName, sha256: r.sha256 })),
+          resultDownloads: state.resultDownloads,
+        }),
+        reset,
+        route: (req, body) => {
+          if (req.method === 'POST' && req.path === '/__sim/result') {
+            const r = AdminResultBody.safeParse(body);
+            if (!r.success) return error(400, 'INVALID', 'cần { MaHoSo, ThoiDiem?, GhiChu?, MaGiayToKetQua?, TenGiayTo?, SoKyHieu?, base64? }');
+            const o: PushResultOptions = {};
+            if (r.data.ThoiDiem !== undefined) o.at = r.data.ThoiDiem;
+            if (r.data.GhiChu !== undefined) o.note = r.data.GhiChu;
+            if (r.data.MaGiayToKetQua !== undefined) o.documentCode = r.data.MaGiayToKetQua;
+            if (r.data.TenGiayTo !== undefined) o.documentName = r.data.TenGiayTo;
+            if (r.data.SoKyHieu !== undefined) o.number = r.data.SoKyHieu;
+            if (r.data.base64 !== undefined) o.pdf = Buffer.from(r.data.base64, 'base64');
+            return { status: 201, json: pushResult(r.data.MaHoSo, o) };
+          }
+          if (req.method !== 'POST' || req.path !== '/__sim/status') return null;
+          const parsed = AdminStatusBody.safeParse(body);
+          if (!parsed.success) return error(400, 'INVALID', 'cần { MaHoSo, TrangThaiHoSo (1-10), ThoiDiem?, GhiChu? }');
+          const o: { at?: string; note?: string } = {};
+          if (parsed.data.ThoiDiem !== undefined) o.at = parsed.data.ThoiDiem;
+          if (parsed.data.GhiChu !== undefined) o.note = parsed.data.GhiChu;
+          return { status: 201, json: pushStatus(parsed.data.MaHoSo, parsed.data.TrangThaiHoSo, o) };
+        },
       },
-      state: () => ({
-        answers: state.answers,
-        refusedProcedures: [...state.refusedProcedures],
-        dossiers: [...state.dossiers.entries()].map(([code, d]) => ({ MaHoSo: code, remoteId: d.remoteId, receiveCount: d.receiveCount, idempotencyKeys: d.idempotencyKeys })),
-        received: state.received,
-        statusFeed: state.statusFeed,
-        calls: state.calls.length,
-        results: [...state.results.entries()].map(([id, r]) => ({ id, MaHoSo: r.maHoSo, TenTep: r.fileName, sha256: r.sha256 })),
-        resultDownloads: state.resultDownloads,
-      }),
-      reset,
-      route: (req, body) => {
-        if (req.method === 'POST' && req.path === '/__sim/result') {
-          const r = AdminResultBody.safeParse(body);
-          if (!r.success) return error(400, 'INVALID', 'cần { MaHoSo, ThoiDiem?, GhiChu?, MaGiayToKetQua?, TenGiayTo?, SoKyHieu?, base64? }');
-          const o: PushResultOptions = {};
-          if (r.data.ThoiDiem !== undefined) o.at = r.data.ThoiDiem;
-          if (r.data.GhiChu !== undefined) o.note = r.data.GhiChu;
-          if (r.data.MaGiayToKetQua !== undefined) o.documentCode = r.data.MaGiayToKetQua;
-          if (r.data.TenGiayTo !== undefined) o.documentName = r.data.TenGiayTo;
-          if (r.data.SoKyHieu !== undefined) o.number = r.data.SoKyHieu;
-          if (r.data.base64 !== undefined) o.pdf = Buffer.from(r.data.base64, 'base64');
-          return { status: 201, json: pushResult(r.data.MaHoSo, o) };
-        }
-        if (req.method !== 'POST' || req.path !== '/__sim/status') return null;
-        const parsed = AdminStatusBody.safeParse(body);
-        if (!parsed.success) return error(400, 'INVALID', 'cần { MaHoSo, TrangThaiHoSo (1-10), ThoiDiem?, GhiChu? }');
-        const o: { at?: string; note?: string } = {};
-        if (parsed.data.ThoiDiem !== undefined) o.at = parsed.data.ThoiDiem;
-        if (parsed.data.GhiChu !== undefined) o.note = parsed.data.GhiChu;
-        return { status: 201, json: pushStatus(parsed.data.MaHoSo, parsed.data.TrangThaiHoSo, o) };
-      },
-    },
-  });
+    });
+  } catch (err) {
+    kept.close();
+    throw err;
+  }
 
   baseUrl = server.url;
   return {
@@ -527,6 +560,34 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
     pushResult,
     reset,
     transfer,
-    close: () => server.close(),
+    adminToken,
+    close: async () => {
+      await server.close();
+      kept.close();
+    },
   };
+}
+
+const LEASE_KEY = 'lease:';
+const RESULT_KEY = 'result:';
+const REMOTE_SEQ_KEY = 'seq:remote';
+const RESULT_SEQ_KEY = 'seq:result';
+
+const KeptLease = z.object({
+  next: z.number().int().min(1),
+  blocks: z.array(z.object({ from: z.number().int(), to: z.number().int(), clientId: z.string() })),
+});
+const KeptResult = z.object({ maHoSo: z.string(), fileName: z.string(), base64: z.string(), sha256: z.string() });
+const KeptSeq = z.number().int().min(0);
+
+/** What a restarted twin remembers: lease counters, result files, the last ids it issued. */
+function restore(kept: SimStateStore, state: ProvincialState): { remoteSeq: number; resultSeq: number } {
+  for (const [key, value] of kept.entries(LEASE_KEY)) state.leases.set(key.slice(LEASE_KEY.length), KeptLease.parse(value));
+  for (const [key, value] of kept.entries(RESULT_KEY)) {
+    const r = KeptResult.parse(value);
+    state.results.set(key.slice(RESULT_KEY.length), { maHoSo: r.maHoSo, fileName: r.fileName, bytes: Buffer.from(r.base64, 'base64'), sha256: r.sha256 });
+  }
+  const remoteSeq = kept.get(REMOTE_SEQ_KEY);
+  const resultSeq = kept.get(RESULT_SEQ_KEY);
+  return { remoteSeq: remoteSeq === undefined ? 0 : KeptSeq.parse(remoteSeq), resultSeq: resultSeq === undefined ? 0 : KeptSeq.parse(resultSeq) };
 }
