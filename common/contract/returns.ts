@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Access, MethodDef } from './methods';
-import { Delivery, Dossier, LocalDateTime } from './schemas';
+import { TEXT_LIMITS } from '../domain/text-safety';
+import { Delivery, Dossier, LocalDateTime, safeLineText, safeText } from './schemas';
 
 /**
  * Return of results (issue 6, DOMAIN.md §1 "returns results", §4 statuses 9 and 10, §7 form 4).
@@ -94,10 +95,10 @@ export type ReturnView = z.output<typeof ReturnView>;
 
 export const Collector = z.object({
   kind: z.enum(['applicant', 'authorised']),
-  fullName: z.string().trim().max(200).default(''),
+  fullName: safeLineText(TEXT_LIMITS.name, { trim: true }).default(''),
   idNumber: z.string().trim().max(20).default(''),
   /** The authorisation (kind, number, date, who certified it); required for an authorised person. */
-  authorisation: z.string().trim().max(500).default(''),
+  authorisation: safeLineText(500, { trim: true }).default(''),
 });
 
 export const HandOverParams = z.object({
@@ -105,7 +106,7 @@ export const HandOverParams = z.object({
   delivery: Delivery,
   collector: Collector,
   trackingNumber: z.string().trim().max(60).default(''),
-  note: z.string().trim().max(500).default(''),
+  note: safeText(500, { trim: true }).default(''),
 });
 export type HandOverParams = z.input<typeof HandOverParams>;
 
@@ -113,7 +114,7 @@ export const ApologyParams = z.object({
   code: Code,
   /** Working days the processing unit still needs. */
   extensionDays: z.number().int().min(1).max(60),
-  reason: z.string().trim().min(1).max(2000),
+  reason: safeText(TEXT_LIMITS.note, { trim: true, min: 1 }),
 });
 
 export const returnMethods = {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkSingleLineText, TEXT_LIMITS } from '../domain/text-safety';
+import { checkMultiLineText, checkSingleLineText, TEXT_LIMITS, type TextSafetyResult } from '../domain/text-safety';
 
 /**
  * Entity schemas shared by every process. Times are Vietnam wall-clock (UTC+7, no DST) strings:
@@ -50,14 +50,33 @@ export type Person = z.infer<typeof Person>;
  * bidi or zero-width character (`checkSingleLineText`), stored NFC. A refusal is a `custom` issue
  * whose `params.problem` is the `TextSafetyProblem` code.
  */
-export function safeLineText(max: number) {
-  return z.string().max(max).transform((text, ctx) => {
-    const checked = checkSingleLineText(text);
+export function safeLineText(max: number, options: TextOptions = {}) {
+  return checkedText(max, checkSingleLineText, options);
+}
+
+/**
+ * A multi-line text people type (a note, a reason): as `safeLineText`, but tab and line breaks
+ * are allowed (`checkMultiLineText`).
+ */
+export function safeText(max: number, options: TextOptions = {}) {
+  return checkedText(max, checkMultiLineText, options);
+}
+
+/** `trim`: spaces around are dropped before the checks; `min`: the least length after that. */
+interface TextOptions { trim?: boolean; min?: number }
+
+function checkedText(max: number, check: (text: string) => TextSafetyResult, options: TextOptions) {
+  const base = options.trim ? z.string().trim() : z.string();
+  return (options.min ? base.min(options.min) : base).max(max).transform((text, ctx) => {
+    const checked = check(text);
     if (checked.ok) return checked.text;
     ctx.addIssue({ code: 'custom', message: checked.problem, params: { problem: checked.problem, codePoint: checked.codePoint } });
     return z.NEVER;
   });
 }
+
+/** Lengths of codes callers send: a dossier code (`000.00.12.H56-260408-0001`), a procedure or component code. */
+export const CODE_LIMITS = { dossier: 60, procedure: 100, component: 60, sector: 60, documentCode: 40, documentId: 100 } as const;
 
 export const PersonInput = Person.omit({ id: true, portalVerified: true }).extend({
   idNumber: z.string().max(20),
@@ -230,17 +249,17 @@ export type Ticket = z.infer<typeof Ticket>;
 export const DigitisedMetadata = z.object({
   ownerIdNumber: z.string().min(1).max(20),
   ownerName: z.string().min(1).max(200),
-  documentCode: z.string().regex(/^(KQ|DC)\d{4}$|^KQ\.[A-Z0-9]+\.\d+$/, 'mã giấy tờ dạng KQ0003'),
+  documentCode: z.string().max(CODE_LIMITS.documentCode).regex(/^(KQ|DC)\d{4}$|^KQ\.[A-Z0-9]+\.\d+$/, 'mã giấy tờ dạng KQ0003'),
   documentName: z.string().min(1).max(300),
-  dossierCode: z.string().nullable(),
+  dossierCode: z.string().max(CODE_LIMITS.dossier).nullable(),
   permanent: z.boolean(),
   validUntil: LocalDate.nullable(),
   issuer: z.string().max(300).nullable(),
   number: z.string().max(100).nullable(),
   issuedOn: LocalDate.nullable(),
-  summary: z.string().max(2000).nullable(),
+  summary: safeText(TEXT_LIMITS.note).nullable(),
   kind: z.enum(['component', 'result']),
-  procedureCode: z.string().nullable(),
-  sectorCode: z.string().nullable(),
+  procedureCode: z.string().max(CODE_LIMITS.procedure).nullable(),
+  sectorCode: z.string().max(CODE_LIMITS.sector).nullable(),
 }).refine((m) => m.permanent === (m.validUntil === null), { message: 'chọn "vô thời hạn" hoặc nhập ngày hết hiệu lực', path: ['validUntil'] });
 export type DigitisedMetadata = z.infer<typeof DigitisedMetadata>;

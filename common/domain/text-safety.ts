@@ -51,3 +51,20 @@ export function checkSingleLineText(text: string): TextSafetyResult {
   }
   return { ok: true, text: nfc };
 }
+
+/** Control characters other than tab, line feed and carriage return (which a note may hold). */
+const CONTROL_NOT_LAYOUT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/u;
+
+/**
+ * Checks a multi-line field (a note, a reason): as `checkSingleLineText`, except that tab, line
+ * feed and carriage return are allowed. Accepted text comes back NFC-normalised.
+ */
+export function checkMultiLineText(text: string): TextSafetyResult {
+  const nfc = text.normalize('NFC');
+  const rules: [RegExp, TextSafetyProblem][] = [[CONTROL_NOT_LAYOUT, 'CONTROL_CHARACTER'], [BIDI, 'BIDI_CONTROL'], [ZERO_WIDTH, 'ZERO_WIDTH']];
+  for (const [pattern, problem] of rules) {
+    const found = pattern.exec(nfc);
+    if (found) return { ok: false, problem, index: found.index, codePoint: codePointOf(found[0]) };
+  }
+  return { ok: true, text: nfc };
+}

@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCore } from './compose';
 import { defaultDataDir } from './paths';
 import { startBrowserServer } from './browser-server';
+import { checkPortMessage, refusalAnswer } from './port-message-limit';
 import { repoRoot } from './repo-root';
 
 /**
@@ -26,7 +28,17 @@ async function runUtilityProcess(parentPort: ParentPortLike): Promise<void> {
     const [port] = e.ports;
     if (data?.type !== 'connect' || !port) return;
     const conn = core.rpc.connect((m) => port.postMessage(m));
-    port.on('message', (ev) => conn.receive(ev.data));
+    port.on('message', (ev) => {
+      // The WebSocket's size limits, for a window's port too (docs/architecture.md, "Contract and RPC").
+      const verdict = checkPortMessage(ev.data, conn.signedIn);
+      if (!verdict.ok) {
+        core.log.log('warn', 'rpc.port-message-refused', { reason: verdict.reason, bytes: verdict.bytes, limitBytes: verdict.limitBytes, signedIn: conn.signedIn });
+        const answer = refusalAnswer(ev.data, verdict);
+        if (answer) port.postMessage(answer);
+        return;
+      }
+      conn.receive(ev.data);
+    });
     port.on('close', () => conn.close());
     port.start();
   });
@@ -46,13 +58,15 @@ export async function runBrowserMode(argv: string[]): Promise<void> {
     strict: true,
   });
   const dataDir = values['data-dir'] ?? defaultDataDir();
-  const core = await createCore({ dataDir, console: true, fixedNow: values.now });
+  // One secret per launch: the browser's WebSocket and, in training mode, the simulators' `/__sim/*`.
+  const token = launchToken() ?? randomBytes(24).toString('base64url');
+  const core = await createCore({ dataDir, console: true, fixedNow: values.now, simulatorToken: token });
   const server = await startBrowserServer({
     rpc: core.rpc,
     rendererDir: values['renderer-dir'] ?? join(repoRoot(), 'out', 'renderer'),
     port: values.port ? Number(values.port) : 0,
     log: core.log,
-    token: launchToken(),
+    token,
   });
   // One machine-readable line first (tests and scripts read it), then the human one.
   process.stdout.write(`MOTCUA_READY ${JSON.stringify({ url: server.url, launchUrl: server.launchUrl, dataDir, trainingMode: core.trainingMode, pid: process.pid })}\n`);

@@ -30,14 +30,55 @@ describe('LoginThrottle', () => {
   });
 
   it('slows guesses at one account spread over many connections, and a success clears the counts', async () => {
+    const clock = { t: 0 };
     const waits: number[] = [];
-    const throttle = new LoginThrottle({ connectionBaseMs: 10, accountBaseMs: 1000, maxDelayMs: 4000, sleep: recordingSleep(waits) });
-    await Promise.allSettled([1, 2, 3, 4, 5].map((conn) => throttle.run(conn, 'CanBo ', wrong)));
+    const throttle = new LoginThrottle({
+      connectionBaseMs: 10, accountBaseMs: 1000, maxDelayMs: 4000, now: () => clock.t,
+      sleep: (ms) => { waits.push(ms); clock.t += ms; return Promise.resolve(); },
+    });
+    // One after another from five connections: each waits for the name's back-off after the last failure.
+    for (const conn of [1, 2, 3, 4, 5]) await expect(throttle.run(conn, 'CanBo ', wrong)).rejects.toThrow();
     expect(waits).toEqual([1000, 2000, 4000, 4000]);
     expect(throttle.failures(9, 'canbo').account).toBe(5);
     await expect(throttle.run(6, 'canbo', () => Promise.resolve('ok'))).resolves.toBe('ok');
     expect(waits.at(-1)).toBe(4000);
     expect(throttle.failures(6, 'canbo')).toEqual({ connection: 0, account: 0 });
+  });
+
+  it('lets the right password in after at most the longest wait, however many wrong ones a stranger sends', async () => {
+    // A virtual clock: a sleep wakes at the time it was asked plus its length; concurrent sleeps overlap.
+    const clock = { t: 0 };
+    const throttle = new LoginThrottle({
+      connectionBaseMs: 500, accountBaseMs: 1000, maxDelayMs: 30_000, now: () => clock.t,
+      sleep: (ms) => {
+        const wake = clock.t + ms;
+        return new Promise((resolve) => setImmediate(() => { clock.t = Math.max(clock.t, wake); resolve(); }));
+      },
+    });
+    // A stranger warms the name up to the longest wait, then sends 200 wrong passwords at once from
+    // 200 connections; the real user signs in from a window of their own right after.
+    for (let i = 0; i < 8; i += 1) await expect(throttle.run(100 + i, 'canbo', wrong)).rejects.toThrow();
+    expect(throttle.failures(0, 'canbo').account).toBe(8);
+    const start = clock.t;
+    const stranger = Array.from({ length: 200 }, (_, i) => throttle.run(1000 + i, 'canbo', wrong).catch(() => 'refused'));
+    let signedInAt = -1;
+    const owner = throttle.run(5000, 'canbo', () => Promise.resolve('signed in')).then((v) => { signedInAt = clock.t; return v; });
+    await expect(owner).resolves.toBe('signed in');
+    await Promise.all(stranger);
+    // A queue behind the stranger's attempts would be 200 waits of up to 30 s; the owner waited one.
+    expect(signedInAt - start).toBeLessThanOrEqual(30_000);
+    expect(throttle.failures(0, 'canbo').account).toBe(0);
+  });
+
+  it('treats a name that is no account exactly like an account (it does not know which is which)', async () => {
+    const run = async (name: string) => {
+      const waits: number[] = [];
+      const clock = { t: 0 };
+      const throttle = new LoginThrottle({ now: () => clock.t, sleep: (ms) => { waits.push(ms); clock.t += ms; return Promise.resolve(); } });
+      for (let i = 0; i < 6; i += 1) await throttle.run(1, name, wrong).catch(() => undefined);
+      return waits;
+    };
+    expect(await run('khong-co-ai')).toEqual(await run('canbo'));
   });
 
   it('does not make other accounts on other connections wait', async () => {

@@ -1,15 +1,17 @@
 /**
- * Slows wrong sign-ins down without letting a stranger lock a real account quickly.
+ * Slows wrong sign-ins down without letting a stranger lock a real account out
+ * (docs/architecture.md, "Sign-in").
  *
  * - Per connection (a window or a tab): sign-ins run one at a time, and after each failure the next
  *   waits `connectionBaseMs × 2^(failures-1)` (at most `maxDelayMs`). Fifty guesses sent at once
  *   on one socket are one scrypt at a time, so other calls keep running between them.
- * - Per account name (across connections): attempts for one name also run one at a time, each after
- *   a failure waiting `accountBaseMs × 2^(failures-1)` (at most `maxDelayMs`). Guesses spread over
- *   many connections are therefore slowed too.
- * The store still locks an account after five wrong passwords in a row (`accounts.repository.ts`);
- * with the per-account wait, reaching five takes at least 1+2+4+8 = 15 s at the defaults, so the
- * lock cannot be set off by a burst. A success clears both counts. State is memory only.
+ * - Per account name (across connections): after each failure, attempts for that name wait until
+ *   `accountBaseMs × 2^(failures-1)` (at most `maxDelayMs`) after the last failure. The wait is a
+ *   point in time, not a queue: attempts of other connections do not line up behind each other, so
+ *   however many wrong passwords a stranger sends, the real user's attempt waits at most
+ *   `maxDelayMs` and then the right password gets in. Nothing locks the account.
+ * The throttle does not know which names are accounts: an unknown name is slowed exactly like a
+ * real one. A success clears both counts. State is memory only (a restart clears it).
  */
 export interface LoginThrottleOptions {
   connectionBaseMs?: number;
@@ -18,18 +20,22 @@ export interface LoginThrottleOptions {
   /** Account names remembered at most (oldest forgotten first). */
   maxAccounts?: number;
   sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
 }
 
-interface Lane { chain: Promise<void>; failures: number }
+interface ConnectionLane { chain: Promise<void>; failures: number }
+/** `notBefore`: epoch ms before which no attempt for the name starts. */
+interface AccountLane { failures: number; notBefore: number }
 
 export class LoginThrottle {
-  private readonly connections = new Map<number, Lane>();
-  private readonly accounts = new Map<string, Lane>();
+  private readonly connections = new Map<number, ConnectionLane>();
+  private readonly accounts = new Map<string, AccountLane>();
   private readonly connectionBaseMs: number;
   private readonly accountBaseMs: number;
   private readonly maxDelayMs: number;
   private readonly maxAccounts: number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
 
   constructor(options: LoginThrottleOptions = {}) {
     this.connectionBaseMs = options.connectionBaseMs ?? 500;
@@ -37,30 +43,38 @@ export class LoginThrottle {
     this.maxDelayMs = options.maxDelayMs ?? 30_000;
     this.maxAccounts = options.maxAccounts ?? 10_000;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.now = options.now ?? Date.now;
   }
 
-  /** Runs one sign-in attempt in turn for its connection and its account name; a throw is a failure. */
+  /**
+   * Runs one sign-in attempt after its connection's earlier ones, once both waits are over; a
+   * throw is a failure.
+   */
   async run<T>(connectionId: number, username: string, attempt: () => Promise<T>): Promise<T> {
-    const conn = this.lane(this.connections, connectionId);
-    const account = this.lane(this.accounts, username.trim().toLowerCase());
-    this.trimAccounts();
-    const previous = Promise.all([conn.chain, account.chain]);
+    let conn = this.connections.get(connectionId);
+    if (!conn) {
+      conn = { chain: Promise.resolve(), failures: 0 };
+      this.connections.set(connectionId, conn);
+    }
+    const key = username.trim().toLowerCase();
+    const previous = conn.chain;
     let release: () => void = () => undefined;
-    const mine = new Promise<void>((resolve) => { release = resolve; });
-    conn.chain = mine;
-    account.chain = mine;
+    conn.chain = new Promise<void>((resolve) => { release = resolve; });
     try {
       await previous;
-      const wait = Math.max(this.delay(conn.failures, this.connectionBaseMs), this.delay(account.failures, this.accountBaseMs));
+      const account = this.account(key);
+      const wait = Math.max(this.delay(conn.failures, this.connectionBaseMs), account.notBefore - this.now());
       if (wait > 0) await this.sleep(wait);
       try {
         const value = await attempt();
         conn.failures = 0;
-        account.failures = 0;
+        this.accounts.delete(key);
         return value;
       } catch (err) {
         conn.failures += 1;
-        account.failures += 1;
+        const failed = this.account(key);
+        failed.failures += 1;
+        failed.notBefore = this.now() + this.delay(failed.failures, this.accountBaseMs);
         throw err;
       }
     } finally {
@@ -86,12 +100,16 @@ export class LoginThrottle {
     return Math.min(this.maxDelayMs, base * 2 ** Math.min(failures - 1, 20));
   }
 
-  private lane<K>(map: Map<K, Lane>, key: K): Lane {
-    let lane = map.get(key);
-    if (!lane) {
-      lane = { chain: Promise.resolve(), failures: 0 };
-      map.set(key, lane);
+  /** The name's lane, made when missing (most recently used last, so trimming forgets the oldest). */
+  private account(key: string): AccountLane {
+    let lane = this.accounts.get(key);
+    if (lane) {
+      this.accounts.delete(key);
+    } else {
+      lane = { failures: 0, notBefore: 0 };
     }
+    this.accounts.set(key, lane);
+    this.trimAccounts();
     return lane;
   }
 

@@ -85,7 +85,7 @@ describe('motcua-desk command line', () => {
     expect(list).toContainEqual(expect.objectContaining({ username: 'hoa.nt', role: 'officer' }));
     expect(cli(['accounts', 'add', '--data-dir', dataDir, '--username', 'x', '--name', 'X', '--role', 'boss', '--password-env', 'NEW_PW'], { NEW_PW: 'mat-khau-rat-dai' }).code).toBe(2);
     expect(cli(['accounts', 'add', '--data-dir', dataDir, '--username', 'y', '--name', 'Y', '--role', 'officer', '--password-env', 'UNSET_PW']).code).toBe(2);
-  });
+  }, 90_000); // four command-line runs, one hashing at scrypt N = 2^17 (docs/architecture.md, "Sign-in")
 
   it('gives a one-line error and exit 2 for bad commands', () => {
     const r = cli(['calendar', 'due', '--received', 'hôm qua', '--duration', '3', '--unit', 'working-days']);

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { setApiForTests } from '../api';
 import { FakeFailure } from '../testing/fake-api';
 import { setupHarness } from '../testing/mount';
-import { useDigitiseStartStore } from './digitise-start';
+import { MESSAGE_LIMITS } from '../../../common/contract/message-limits';
+import { MAX_IMPORT_BYTES, useDigitiseStartStore } from './digitise-start';
 import type { ScannerListing } from './types';
 
 afterEach(() => setApiForTests(null));
@@ -52,5 +53,19 @@ describe('digitise start: a scan that cannot start says why', () => {
     expect(await store.startScan()).toBeNull();
     expect(store.startError).toMatchObject({ code: 'SCANNER_FEEDER_EMPTY' });
     expect(store.starting).toBe(false);
+  });
+});
+
+describe('digitise start: files too large together for one request', () => {
+  it('refuses files whose sizes add up to more than one message carries, and sends nothing', async () => {
+    const h = setupHarness({ 'digitise.importFiles': () => ({ batchId: 'b1', pages: 2 }) });
+    const store = useDigitiseStartStore();
+    // Sizes only (a File's bytes are not read before the check): two halves just over the limit together.
+    const half = Math.floor(MAX_IMPORT_BYTES / 2) + 1;
+    const files = [1, 2].map((n) => ({ name: `${n}.pdf`, size: half }) as unknown as File);
+    expect(await store.importFiles(files)).toBeNull();
+    expect(store.startError).toMatchObject({ code: 'VALIDATION_FAILED', fields: ['files'] });
+    expect(h.fake.callsOf('digitise.importFiles')).toHaveLength(0);
+    expect(MAX_IMPORT_BYTES * (4 / 3)).toBeLessThan(MESSAGE_LIMITS.signedInBytes - MESSAGE_LIMITS.envelopeBytes);
   });
 });

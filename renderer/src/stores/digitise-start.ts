@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { computed, reactive, ref, watch } from 'vue';
 import { isErrorCode, type ErrorCode } from '../../../common/contract';
+import { MESSAGE_LIMITS } from '../../../common/contract/message-limits';
 import { api, ApiError } from '../api';
 import {
   canDuplex, fitToCapabilities, importProfile, loadScanProfile, saveScanProfile, startScanParams,
@@ -8,9 +9,12 @@ import {
 import type { BatchSummary, PendingComponent, ScannerListing } from './types';
 import { toUiError, type UiError } from './ui-error';
 
-/** The contract's limits for `digitise.importFiles`. */
+/**
+ * The contract's limits for `digitise.importFiles`: the files travel as base64 in one message of
+ * at most `MESSAGE_LIMITS.signedInBytes`, so their bytes together are at most three quarters of it.
+ */
 export const MAX_IMPORT_FILES = 50;
-export const MAX_IMPORT_BYTES = 200 * 1024 * 1024;
+export const MAX_IMPORT_BYTES = Math.floor(((MESSAGE_LIMITS.signedInBytes - MESSAGE_LIMITS.envelopeBytes) * 3) / 4) - 1024;
 
 /** A file's bytes as base64, read in the page (the renderer has no file system access). */
 export function readFileBase64(file: Blob): Promise<string> {
@@ -153,6 +157,7 @@ export const useDigitiseStartStore = defineStore('digitiseStart', () => {
     if (files.length > MAX_IMPORT_FILES) return failStart({ code: 'VALIDATION_FAILED', message: '', fields: ['files'] });
     const tooLarge = files.find((f) => f.size === 0 || f.size > MAX_IMPORT_BYTES);
     if (tooLarge) return failStart({ code: 'IMAGE_UNREADABLE', message: '' }, tooLarge.name);
+    if (files.reduce((sum, f) => sum + f.size, 0) > MAX_IMPORT_BYTES) return failStart({ code: 'VALIDATION_FAILED', message: '', fields: ['files'] });
     starting.value = true;
     reading.value = { done: 0, total: files.length };
     try {
