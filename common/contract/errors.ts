@@ -15,6 +15,14 @@ export const ERROR_CODES = [
   'FORBIDDEN',
   'LOGIN_FAILED',
   'ACCOUNT_LOCKED',
+  /** The session was idle too long or locked on the screen: `auth.unlock` with the password. */
+  'SESSION_LOCKED',
+  /** The session passed `session.maxHours` since sign-in: a new sign-in of the same user. */
+  'SESSION_EXPIRED',
+  /** Password changed, account locked or role changed, or "sign out everywhere": sign in again. */
+  'SESSION_REVOKED',
+  /** The password typed to unlock the screen or to change the password is not the account's. */
+  'PASSWORD_INCORRECT',
   // configuration and store
   'CONFIG_INVALID',
   'STORE_FAILURE',

@@ -36,6 +36,11 @@ export const events = {
     connected: z.boolean(),
     error: z.object({ code: z.string(), message: z.string() }).optional(),
   }),
+  /**
+   * Sent to one connection only: its session was ended by the core (another tab signed out
+   * everywhere, the password was changed elsewhere, IT locked the account or changed its role).
+   */
+  'session.ended': z.object({ code: z.enum(['SESSION_REVOKED', 'SESSION_EXPIRED']) }),
 } as const;
 
 export type Events = typeof events;

@@ -4,7 +4,8 @@ import {
   ApplicantKind, Channel, ComponentSource, Delivery, Dossier, DossierDocumentKind, DossierStatus, DossierSummary,
   Fee, LocalDateTime, Person, PersonInput, Procedure, ProcedureSummary, Role, StoredDocument,
 } from './schemas';
-import { DigitisedMetadata, LocalDate } from './schemas';
+import { CODE_LIMITS, DigitisedMetadata, LocalDate, safeText } from './schemas';
+import { MESSAGE_LIMITS } from './message-limits';
 import { BatchDrafts, BatchDraftsView } from './digitise-drafts';
 import { queueMethods } from './queue';
 import { signingMethods } from './signing';
@@ -28,9 +29,15 @@ function method<P extends z.ZodType, R extends z.ZodType>(params: P, result: R, 
 }
 
 const none = z.object({}).strict();
+/** A dossier code a caller sends (`000.00.12.H56-260408-0001`). */
+const DossierCodeParam = z.string().min(1).max(CODE_LIMITS.dossier);
 const ok = z.object({ done: z.literal(true) });
 const DESK = ['officer', 'supervisor', 'admin'] as const;
 const STAFF = ['officer', 'digitiser', 'supervisor', 'admin'] as const;
+
+/** The full-screen pages left running for citizens (`meta.bare` routes): `/display`, `/kiosk`, `/rate`. */
+export const WallScreen = z.enum(['display', 'kiosk', 'rate']);
+export type WallScreen = z.infer<typeof WallScreen>;
 
 export const TrainingAccount = z.object({ username: z.string(), password: z.string(), role: Role, displayName: z.string() });
 
@@ -44,6 +51,8 @@ export const AppInfo = z.object({
   trainingAccounts: z.array(TrainingAccount),
   /** Keyboard-wedge barcode detection thresholds (config `barcode.wedge`); absent = the renderer's defaults. */
   barcodeWedge: z.object({ enabled: z.boolean(), maxGapMs: z.number(), minLength: z.number().int() }).optional(),
+  /** Config `session`: the screen locks itself after `idleTimeoutMinutes` without keys or clicks. */
+  session: z.object({ idleTimeoutMinutes: z.number().int(), maxHours: z.number().int() }).optional(),
 });
 
 export const SessionUser = z.object({ username: z.string(), displayName: z.string(), role: Role });
@@ -64,11 +73,11 @@ export const ApplicantLookup = z.object({
 });
 
 export const ComponentChoice = z.object({
-  componentCode: z.string(),
+  componentCode: z.string().max(CODE_LIMITS.component),
   originals: z.number().int().min(0).max(99),
   copies: z.number().int().min(0).max(99),
   source: ComponentSource,
-  reusedDocumentId: z.string().nullable().default(null),
+  reusedDocumentId: z.string().max(CODE_LIMITS.documentId).nullable().default(null),
   /** Required when source = reused: the applicant agreed to share the stored document. */
   consent: z.boolean().default(false),
 });
@@ -86,10 +95,10 @@ export const ReceiveParams = z.object({
    * writes no other card field over a stored person (a new person is stored as given).
    */
   applicantChanges: z.array(PersonCardField).max(6).default([]),
-  procedureCode: z.string().min(1),
+  procedureCode: z.string().min(1).max(CODE_LIMITS.procedure),
   channel: Channel,
-  components: z.array(ComponentChoice),
-  summary: z.string().max(2000).default(''),
+  components: z.array(ComponentChoice).max(200),
+  summary: safeText(TEXT_LIMITS.note).default(''),
   contactPhone: z.string().max(20).nullable().default(null),
   contactEmail: z.string().max(200).nullable().default(null),
   delivery: Delivery.default('desk'),
@@ -159,7 +168,7 @@ export const DeadLetter = z.object({
 
 export const DeadLetterFilter = z.object({
   target: SyncTarget.optional(),
-  dossierCode: z.string().min(1).optional(),
+  dossierCode: z.string().min(1).max(CODE_LIMITS.dossier).optional(),
 }).strict();
 
 // ---- digitisation station (scan, clean, OCR, searchable PDF with the mandatory metadata) ----
@@ -207,8 +216,12 @@ export const ScannerListing = z.object({
 
 export const ImportFile = z.object({
   name: z.string().min(1).max(255),
-  /** The file's bytes, base64 (an image or a PDF; 200 MB at most). */
-  base64: z.string().min(1).max(280_000_000),
+  /**
+   * The file's bytes, base64 (an image or a PDF). The whole request travels in one message of at
+   * most `MESSAGE_LIMITS.signedInBytes` (64 MiB), so one file's base64 is bounded by that, less room
+   * for the rest of the message: about 48 MiB of file.
+   */
+  base64: z.string().min(1).max(MESSAGE_LIMITS.signedInBytes - MESSAGE_LIMITS.envelopeBytes),
 });
 
 export const BatchPageView = z.object({
@@ -351,7 +364,24 @@ export const contract = {
   /** Rebinds a browser tab's session after a reload; null when the secret is unknown, revoked or idle too long. */
   'auth.resume': method(z.object({ secret: z.string().min(32).max(200) }), SessionUser.nullable(), 'public'),
   'auth.logout': method(none, ok, 'any'),
+  /** The user of this connection's session; also of a locked one (null when ended). See docs/architecture.md, "Sessions". */
   'auth.me': method(none, SessionUser.nullable(), 'public'),
+  /** Locks this session now (the screen's idle timer, or the officer leaving the desk). */
+  'auth.lock': method(none, ok, 'any'),
+  /** Unlocks this connection's locked session with the signed-in user's password (login throttle, audited). */
+  'auth.unlock': method(z.object({ password: z.string().min(1).max(TEXT_LIMITS.password) }), SessionUser, 'any'),
+  /** Ends every session of the caller's account (all tabs, windows and resume grants), audited. */
+  'auth.logoutEverywhere': method(none, ok, 'any'),
+  /** Changes the caller's password: other sessions of the account end, this one continues. */
+  /**
+   * Narrows this connection's session to one wall screen for good (docs/architecture.md, "Sessions"):
+   * only that screen's methods, no idle lock; a new sign-in is needed to widen it. Audited.
+   */
+  'auth.wallScreen': method(z.object({ screen: WallScreen }).strict(), z.object({ screen: WallScreen }), 'any'),
+  'auth.changePassword': method(z.object({
+    current: z.string().min(1).max(TEXT_LIMITS.password),
+    next: z.string().min(8).max(TEXT_LIMITS.password),
+  }), ok, 'any'),
 
   ...queueMethods,
 
@@ -360,9 +390,9 @@ export const contract = {
   'applicant.search': method(z.object({ query: z.string().min(1).max(100), limit: z.number().int().min(1).max(100).default(20) }), z.array(Person), STAFF),
 
   'catalogue.search': method(z.object({ query: z.string().max(200), limit: z.number().int().min(1).max(100).default(20) }), z.array(ProcedureSummary), STAFF),
-  'catalogue.get': method(z.object({ code: z.string().min(1) }), Procedure, STAFF),
+  'catalogue.get': method(z.object({ code: z.string().min(1).max(CODE_LIMITS.procedure) }), Procedure, STAFF),
 
-  'intake.quote': method(z.object({ procedureCode: z.string().min(1), channel: Channel }), AppointmentQuote, DESK),
+  'intake.quote': method(z.object({ procedureCode: z.string().min(1).max(CODE_LIMITS.procedure), channel: Channel }), AppointmentQuote, DESK),
   'intake.receive': method(ReceiveParams, Dossier, DESK),
 
   'dossier.listToday': method(z.object({ query: z.string().max(100).default('') }), z.array(DossierSummary), STAFF),
@@ -381,13 +411,18 @@ export const contract = {
       .refine((p) => p.query.trim() !== '' || p.receivedFrom !== undefined || p.receivedTo !== undefined || p.status !== undefined, 'cần từ khóa hoặc bộ lọc')
       .refine((p) => !p.receivedFrom || !p.receivedTo || p.receivedFrom <= p.receivedTo, { message: 'từ ngày sau đến ngày', path: ['receivedTo'] }),
     z.array(DossierSummary), STAFF),
-  'dossier.get': method(z.object({ code: z.string().min(1) }), Dossier, STAFF),
-  'dossier.document': method(z.object({ code: z.string().min(1), kind: DossierDocumentKind }), PdfFile, STAFF),
-  'dossier.printReceipt': method(z.object({ code: z.string().min(1) }), z.object({ printer: z.string(), jobId: z.string() }), DESK),
+  'dossier.get': method(z.object({ code: DossierCodeParam }), Dossier, STAFF),
+  'dossier.document': method(z.object({ code: DossierCodeParam, kind: DossierDocumentKind }), PdfFile, STAFF),
+  'dossier.printReceipt': method(z.object({ code: DossierCodeParam }), z.object({ printer: z.string(), jobId: z.string() }), DESK),
   'dossier.requestSupplement': method(
-    z.object({ code: z.string().min(1), missing: z.array(z.string().min(1)).min(1), reason: z.string().min(1).max(2000) }),
+    z.object({
+      code: DossierCodeParam,
+      /** Component codes of the dossier. */
+      missing: z.array(z.string().min(1).max(CODE_LIMITS.component)).min(1).max(200),
+      reason: safeText(TEXT_LIMITS.note, { min: 1 }),
+    }),
     Dossier, DESK),
-  'dossier.refuse': method(z.object({ code: z.string().min(1), reasons: z.array(z.string().min(1)).min(1) }), Dossier, DESK),
+  'dossier.refuse': method(z.object({ code: DossierCodeParam, reasons: z.array(safeText(TEXT_LIMITS.note, { min: 1 })).min(1).max(20) }), Dossier, DESK),
 
   'sync.overview': method(none, SyncOverview, STAFF),
   'sync.status': method(none, SyncStatus, STAFF),

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../common/contract';
 import { loadConfig, type LoadedConfig } from '../core/config';
+import { auditSetup, reportAudit } from './doctor-audit';
+import { checkStoreEncryption, type CheckedKeyStore } from './doctor-encryption';
 import { checkDataPermissions } from './doctor-permissions';
 import { checkDevices } from './doctor-devices';
 import { checkDocumentPrinter } from './doctor-printer';
@@ -9,6 +11,7 @@ import { checkScanners } from './doctor-scanners';
 import { checkNationalPortal } from './doctor-national';
 import { createProvincialClient } from '../remotes/provincial/provincial.client';
 import { latestVersion, schemaVersion } from '../store/migrate';
+import { keyStoreFor } from '../store/key-store';
 import { DATABASE_FILE, openStore } from '../store/store';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -22,7 +25,7 @@ const LABEL: Record<CheckStatus, string> = { ok: 'OK  ', warn: 'CẢNH', fail: '
  * Read-mostly: it opens the store (which applies pending migrations) but changes no record.
  * Exit 0 when nothing failed (warnings allowed), 1 otherwise.
  */
-export async function runDoctor(dataDir: string, io: { out: (s: string) => void; json: boolean; platform?: NodeJS.Platform }): Promise<number> {
+export async function runDoctor(dataDir: string, io: { out: (s: string) => void; json: boolean; platform?: NodeJS.Platform; keyStore?: CheckedKeyStore }): Promise<number> {
   const results: CheckResult[] = [];
   const add = (name: string, status: CheckStatus, detail: string) => results.push({ name, status, detail });
 
@@ -36,6 +39,9 @@ export async function runDoctor(dataDir: string, io: { out: (s: string) => void;
 
   // Before the store is opened, so what is reported is what the folder held.
   checkDataPermissions(dataDir, add, io.platform);
+  // Also before: an unencrypted store is reported as found, and opened below without encrypting it.
+  const keyStore = io.keyStore ?? keyStoreFor();
+  const dbState = checkStoreEncryption(dataDir, keyStore, loaded?.trainingMode ?? false, add);
 
   const dbFile = join(dataDir, DATABASE_FILE);
   if (!existsSync(dbFile)) {
@@ -43,7 +49,8 @@ export async function runDoctor(dataDir: string, io: { out: (s: string) => void;
   } else {
     let store: ReturnType<typeof openStore> | null = null;
     try {
-      store = openStore({ dataDir });
+      const audit = auditSetup(loaded);
+      store = openStore({ dataDir, audit: audit.options, keyStore: dbState === 'plaintext' ? null : keyStore });
       const mode = String(store.db.pragma('journal_mode', { simple: true }));
       const sync = Number(store.db.pragma('synchronous', { simple: true }));
       const integrity = await store.checkIntegrity();
@@ -53,8 +60,7 @@ export async function runDoctor(dataDir: string, io: { out: (s: string) => void;
       const b = integrity.blobs;
       add('blobs', b.corrupt.length || b.missing.length ? 'fail' : 'ok',
         `${b.checked} tệp đã băm lại` + (b.corrupt.length ? `; hỏng: ${b.corrupt.join(', ')}` : '') + (b.missing.length ? `; thiếu: ${b.missing.join(', ')}` : ''));
-      const a = integrity.audit;
-      add('audit', a.ok ? 'ok' : 'fail', a.ok ? `chuỗi nhật ký nguyên vẹn (${a.count} mục)` : `chuỗi nhật ký bị phá ở mục ${a.brokenAt}: ${a.reason}`);
+      reportAudit(integrity.audit, integrity.auditAnchors, audit, add);
       const counts = store.outbox.counts();
       add('outbox', counts.dead > 0 ? 'warn' : 'ok', `chờ ${counts.pending}, thử lại ${counts.retrying}, lỗi ${counts.dead}, đã gửi ${counts.sent}`);
     } catch (err) {

@@ -28,7 +28,12 @@ import { toWireProcedure } from '../remotes/national-portal/wire-format';
 import type { ProvincialSystem } from '../remotes/provincial/provincial.port';
 import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
 import { restrictUmask, tightenDataDir } from '../store/data-dir-permissions';
+import { restrictDataDirAcl } from '../store/windows-acl';
+import { AuditAnchor, defaultCheckpointDir } from '../store/audit-checkpoint';
+import { keyStoreFor } from '../store/key-store';
 import { openStore, type Store } from '../store/store';
+import type { ScryptCost } from '../store/password';
+import type { LoginThrottleOptions } from './login-throttle';
 import { OutboxSender } from '../sync/outbox-sender';
 import { StatusPuller } from '../sync/status-puller';
 import { SyncService } from '../sync/sync.service';
@@ -52,6 +57,12 @@ export interface CoreOptions {
   remotes?: { national: NationalPortal; provincial: ProvincialSystem; transfer?: FileTransfer };
   /** Start the outbox sender loop (default true). */
   startSync?: boolean;
+  /** scrypt cost of new password hashes and the decoy (default 2^17, `main/store/password.ts`); tests pass a small one. */
+  passwordCost?: ScryptCost;
+  /** Waits between wrong sign-ins (`login-throttle.ts`); tests shorten them. */
+  loginThrottle?: LoginThrottleOptions;
+  /** Admin token of the training simulators' `/__sim/*` (browser mode: the launch token); default a random one. */
+  simulatorToken?: string;
 }
 
 export interface Core {
@@ -100,13 +111,21 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const permissions = tightenDataDir(opts.dataDir);
   const { config, trainingMode } = loadConfig(opts.dataDir);
   const clock = opts.clock ?? (opts.fixedNow ? shiftedClock(opts.fixedNow) : systemClock);
-  const log = createLogger({ file: join(opts.dataDir, 'logs', 'core.log'), console: opts.console ?? false, scope: 'core' });
+  const log = createLogger({ file: join(opts.dataDir, 'logs', 'core.log'), console: opts.console ?? false, scope: 'core', ...(config.log ? { rotation: config.log } : {}) });
   log.log('info', 'core.start', { trainingMode, agency: config.agency.id, counter: config.counter.id });
   if (permissions) {
     log.log(permissions.failed.length ? 'warn' : 'info', 'data-dir.permissions', {
       umask: umaskSet ? '077' : 'unchanged', dirs: permissions.dirs, files: permissions.files,
       tightened: permissions.tightened, failed: permissions.failed.slice(0, 5),
     });
+  }
+  if (process.platform === 'win32') {
+    try {
+      restrictDataDirAcl(opts.dataDir);
+      log.log('info', 'data-dir.acl', { restricted: true });
+    } catch (error) {
+      log.log('warn', 'data-dir.acl', { restricted: false, error: error instanceof Error ? error.message.slice(0, 200) : String(error) });
+    }
   }
 
   const drivers = createDrivers({
@@ -115,8 +134,30 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     scanner: scannerDriverConfig(config.scanners),
   });
 
-  const store = openStore({ dataDir: opts.dataDir });
-  const remotes = opts.remotes ? { transfer: null, ...opts.remotes, simulators: null } : await createRemotes(config, trainingMode, log);
+  // The audit chain's key (outside the data folder) and its checkpoints (docs/operations.md, "Audit chain").
+  const auditKeys = keyStoreFor();
+  const auditKey = auditKeys.obtain('audit');
+  const auditCheckpointDir = config.audit?.checkpointDir ?? defaultCheckpointDir(auditKeys.location);
+  // Encrypted at rest with the `database` key from the OS key store (docs/operations.md, "Data at rest").
+  const databaseKeys = keyStoreFor();
+  const store = openStore({ dataDir: opts.dataDir, keyStore: databaseKeys, ...(opts.passwordCost ? { passwordCost: opts.passwordCost } : {}), audit: { key: auditKey, checkpointDir: auditCheckpointDir } });
+  if (store.encryption.migrated) log.log('info', 'store.encrypted', { ...store.encryption.migrated, keyStore: databaseKeys.kind, keyDir: databaseKeys.location });
+  // Blobs written before encryption are sealed in place in the background; close() stops it between two files.
+  const stopSealing = new AbortController();
+  const blobSealing = store.blobs.sealExisting(stopSealing.signal).then(
+    (sealed) => { if (sealed.sealed || sealed.skipped.length) log.log('info', 'blobs.sealed', { sealed: sealed.sealed, skipped: sealed.skipped.length }); },
+    (error: unknown) => log.log('warn', 'blobs.seal-failed', { error: error instanceof Error ? error.message : String(error) }),
+  );
+  if (!store.audit.keyMatches()) log.log('error', 'audit.key-replaced', { keyDir: auditKeys.location });
+  const auditAnchor = new AuditAnchor({
+    audit: store.audit, key: auditKey, dir: auditCheckpointDir, deskId: `${config.agency.id}/${config.counter.id}`, clock,
+    onError: (error) => log.log('warn', 'audit.checkpoint-failed', { dir: auditCheckpointDir, error: error instanceof Error ? error.message : String(error) }),
+  });
+  // Not awaited: a slow or offline checkpoint folder (a network share) must not hold up the desk.
+  void auditAnchor.start();
+  // The decoy hash for names that are no account, made now (off the event loop), not on the first such name.
+  const decoyReady = store.accounts.passwords.prepareDecoy();
+  const remotes = opts.remotes ? { transfer: null, ...opts.remotes, simulators: null } : await createRemotes(config, trainingMode, log, opts);
 
   const officeHours: OfficeHours = config.officeHours ?? DEFAULT_OFFICE_HOURS;
   const workingTime = new WorkingTimeProvider(store, officeHours, () => clock.today());
@@ -220,11 +261,20 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     queue.seedTraining(6);
   }
 
+  const sessionConfig = { idleTimeoutMinutes: config.session?.idleTimeoutMinutes ?? 15, maxHours: config.session?.maxHours ?? 12 };
   rpc = new RpcServer(createHandlers({
     version: packageVersion(), trainingMode, agency: config.agency, counter: config.counter,
     trainingAccounts: trainingMode ? [...TRAINING_ACCOUNTS] : [], accounts, applicants, intake, queue, store, sync, clock, digitise, signing: signing.signing, returns,
     ...(config.barcode?.wedge ? { barcodeWedge: config.barcode.wedge } : {}),
-  }), log.child('rpc'), { now: () => clock.now(), resumeIdleMs: (config.session?.idleTimeoutMinutes ?? 15) * 60_000 });
+    session: sessionConfig,
+  }), log.child('rpc'), {
+    now: () => clock.now(),
+    resumeIdleMs: sessionConfig.idleTimeoutMinutes * 60_000,
+    sessionMaxMs: sessionConfig.maxHours * 60 * 60_000,
+    // Every call of a session compares the account's epoch as stored (the command line changes it from another process).
+    accountStanding: (username) => store.accounts.sessionStanding(username),
+    ...(opts.loginThrottle ? { loginThrottle: opts.loginThrottle } : {}),
+  });
   const barcode = startBarcodeReader({
     mode: trainingMode ? 'training' : 'production', config: config.barcode, log: log.child('barcode'),
     broadcast: (event, payload) => rpc?.broadcast(event, payload),
@@ -273,6 +323,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const pull = () => statusPuller.pullOnce().then(() => resultIntake.retryPending()).finally(() => sender.nudge()).catch((err: unknown) => log.log('warn', 'sync.pull-failed', { error: err instanceof Error ? err.message : String(err) }));
   const pullTimer = opts.startSync !== false ? setInterval(() => { void pull(); }, config.sync.pullIntervalMs ?? 60_000) : null;
   pullTimer?.unref();
+  await decoyReady;
 
   return {
     rpc, config, trainingMode, dataDir: opts.dataDir, reference, store, drivers, log, clock, sender, statusPuller, returns, resultIntake, sync, intake, queue, ticketPrinter, digitise, signing: signing.signing, codes, barcode,
@@ -288,6 +339,9 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       await digitise.close();
       await ocrPool.close();
       await ticketPrinter?.close();
+      await auditAnchor.close();
+      stopSealing.abort();
+      await blobSealing;
       store.close();
       if (remotes.simulators) {
         await remotes.simulators.national.close();
@@ -298,12 +352,15 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   };
 }
 
-async function createRemotes(config: Config, trainingMode: boolean, log: Logger) {
+async function createRemotes(config: Config, trainingMode: boolean, log: Logger, opts: CoreOptions) {
   if (trainingMode) {
     // The twin publishes the seed catalogue, so the training desk's catalogue pull changes nothing.
     const procedures = seedProcedures().map((p) => toWireProcedure(p, { updatedAt: `${p.effectiveFrom}T00:00` }));
-    const national = await startNationalPortalSimulator({ users: [{ ...TRAINING_NATIONAL_USER }], dstcode: TRAINING_DSTCODE, procedures });
-    const provincial = await startProvincialSimulator({ clients: [{ ...TRAINING_PROVINCIAL_CLIENT }] });
+    // What the twins must not forget across restarts (lease counters, issued ids) lives in the data folder.
+    const simDir = join(opts.dataDir, 'simulators');
+    const token = opts.simulatorToken ? { adminToken: opts.simulatorToken } : {};
+    const national = await startNationalPortalSimulator({ users: [{ ...TRAINING_NATIONAL_USER }], dstcode: TRAINING_DSTCODE, procedures, stateFile: join(simDir, 'national.sqlite'), ...token });
+    const provincial = await startProvincialSimulator({ clients: [{ ...TRAINING_PROVINCIAL_CLIENT }], stateFile: join(simDir, 'provincial.sqlite'), ...token });
     return {
       national: createNationalPortalClient({ baseUrl: national.url, ...TRAINING_NATIONAL_USER, dstcode: TRAINING_DSTCODE, agencyCode: config.agency.id, timeoutMs: 5000 }),
       provincial: createProvincialClient({ baseUrl: provincial.url, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs: 5000 }),

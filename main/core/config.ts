@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../../common/contract';
 import { isAgencyId } from '../../common/domain/dossier-code';
@@ -79,8 +79,28 @@ export const ConfigSchema = z.object({
   queue: QueueConfigSchema.optional(),
   /** Digital signing: token module, key id, TSA, trust anchors, stamp (`signing-config.ts`). */
   signing: SigningConfigSchema.optional(),
-  /** Browser mode: a tab's session survives a reload while idle for less than this (default 15). */
-  session: z.object({ idleTimeoutMinutes: z.number().int().min(1).max(720).default(15) }).strict().optional(),
+  /**
+   * The audit chain's checkpoints (docs/operations.md, "Audit chain"): an absolute folder outside
+   * the data folder (a network share IT collects, a removable disk). Default: beside the key folder.
+   */
+  audit: z.object({ checkpointDir: z.string().min(1).max(1024).refine((p) => isAbsolute(p), 'đường dẫn tuyệt đối tới thư mục ngoài thư mục dữ liệu') }).strict().optional(),
+  /**
+   * Sessions (docs/architecture.md, "Sessions"): the screen locks after `idleTimeoutMinutes` without
+   * use (default 15; also how long a browser tab's session survives a reload), and a session ends
+   * `maxHours` after its sign-in (default 12).
+   */
+  session: z.object({
+    idleTimeoutMinutes: z.number().int().min(1).max(720).default(15),
+    maxHours: z.number().int().min(1).max(24).default(12),
+  }).strict().optional(),
+  /**
+   * `logs/core.log` (docs/operations.md, "Logs"): rotated when it reaches `maxBytes` (64 KiB-1 GiB,
+   * default 10 MiB); `keep` files in all, the current one included (2-50, default 5).
+   */
+  log: z.object({
+    maxBytes: z.number().int().min(64 * 1024).max(1024 * 1024 * 1024).default(10 * 1024 * 1024),
+    keep: z.number().int().min(2).max(50).default(5),
+  }).strict().optional(),
 }).strict().superRefine((config, ctx) => {
   const problem = checkDeskCounter(config.queue, config.counter.id);
   if (problem) ctx.addIssue({ code: 'custom', path: ['queue', 'counters'], message: problem });
@@ -143,5 +163,16 @@ export function loadConfig(dataDir: string): LoadedConfig {
   const config = parseConfig(raw);
   const trainingMode = !config.remotes.national && !config.remotes.provincial;
   checkSigningConfig(config.signing, trainingMode);
+  checkCheckpointDir(config.audit?.checkpointDir, dataDir);
   return { config, trainingMode, file };
+}
+
+/** The audit checkpoints must not sit in the data folder: a copy or a wipe of it would take them along. */
+function checkCheckpointDir(dir: string | undefined, dataDir: string): void {
+  if (dir === undefined) return;
+  const inside = relative(resolve(dataDir), resolve(dir));
+  if (inside === '' || (inside !== '..' && !inside.startsWith(`..${sep}`) && !isAbsolute(inside))) {
+    const message = 'audit.checkpointDir: phải nằm ngoài thư mục dữ liệu';
+    throw new AppError('CONFIG_INVALID', `Cấu hình không hợp lệ: ${message}`, { fields: ['audit.checkpointDir'], issues: [message] });
+  }
 }

@@ -11,6 +11,7 @@ import type { Store } from '../store/store';
 import type { SyncService } from '../sync/sync.service';
 import type { Clock } from './clock';
 import type { CallContext, Handlers, SessionUser } from './rpc-server';
+import { WALL_SCREEN_NAMES, wallScreenOpenTo } from './wall-screens';
 
 export interface HandlerDeps {
   version: string;
@@ -30,6 +31,8 @@ export interface HandlerDeps {
   returns: ReturnsService;
   /** Config `barcode.wedge`, passed to the renderer through `app.info`. */
   barcodeWedge?: { enabled: boolean; maxGapMs: number; minLength: number };
+  /** Config `session`, passed to the renderer's idle timer through `app.info`. */
+  session?: { idleTimeoutMinutes: number; maxHours: number };
 }
 
 /** The optional target / dossier filter of the sync methods, without undefined keys. */
@@ -53,6 +56,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
       counter: d.counter.name,
       trainingAccounts: d.trainingMode ? d.trainingAccounts : [],
       ...(d.barcodeWedge ? { barcodeWedge: d.barcodeWedge } : {}),
+      ...(d.session ? { session: d.session } : {}),
     }),
     'auth.login': async (p, ctx) => {
       const user = await d.accounts.login(p.username, p.password);
@@ -78,6 +82,35 @@ export function createHandlers(d: HandlerDeps): Handlers {
       return { done: true as const };
     },
     'auth.me': (_p, ctx) => ctx.user,
+    'auth.lock': (_p, ctx) => {
+      userOf(ctx);
+      ctx.session?.lock();
+      return { done: true as const };
+    },
+    'auth.unlock': async (p, ctx) => {
+      const user = await d.accounts.unlockSession(userOf(ctx), p.password);
+      ctx.session?.unlock();
+      return user;
+    },
+    'auth.logoutEverywhere': (_p, ctx) => {
+      d.accounts.logoutEverywhere(userOf(ctx));
+      ctx.session?.endAll();
+      return { done: true as const };
+    },
+    'auth.changePassword': async (p, ctx) => {
+      await d.accounts.changePassword(userOf(ctx), p.current, p.next);
+      ctx.session?.endOthers();
+      return { done: true as const };
+    },
+    'auth.wallScreen': (p, ctx) => {
+      const user = userOf(ctx);
+      if (!wallScreenOpenTo(p.screen, user.role)) throw new AppError('FORBIDDEN', `Vai trò ${user.role} không được mở màn hình ${WALL_SCREEN_NAMES[p.screen]}.`);
+      // Audited once per session: a reload repeats the call on the same, already narrowed session.
+      if (ctx.session?.narrowTo(p.screen) ?? true) {
+        d.store.audit.append({ at: d.clock.localNow(), actor: user.username, action: 'auth.wall-screen', entity: 'account', entityId: user.username, details: { screen: p.screen } });
+      }
+      return { screen: p.screen };
+    },
 
     'queue.setup': () => d.queue.setup(),
     'queue.board': () => d.queue.board(),

@@ -15,6 +15,26 @@ function registry(idleMs = 15 * MIN) {
 }
 
 describe('SessionResumeRegistry', () => {
+  it('keeps a wall screen’s grant while a connection holds it, and for the idle time after it went (keepAliveWhileBound)', () => {
+    let now = 1_000_000;
+    const r = new SessionResumeRegistry<{ wall: boolean }>({ now: () => now, idleMs: 15 * MIN, keepAliveWhileBound: (v) => v.wall });
+    const wall = r.issue({ wall: true });
+    const desk = r.issue({ wall: false });
+    now += 3 * 60 * MIN;
+    // Redeemed by a reload while the old socket is still bound: only the wall screen's grant.
+    expect(r.redeem(wall.secret)).toEqual({ user: { wall: true }, key: wall.key });
+    expect(r.redeem(desk.secret)).toBeNull();
+    // Both connections go; the grant is kept for a reload within the idle time from then, no longer.
+    r.release(wall.key);
+    r.release(wall.key);
+    now += 15 * MIN - 1;
+    expect(r.redeem(wall.secret)).toEqual({ user: { wall: true }, key: wall.key });
+    r.release(wall.key);
+    now += 15 * MIN;
+    expect(r.redeem(wall.secret)).toBeNull();
+    expect(r.size).toBe(0);
+  });
+
   it('gives the user back within the idle time, and keeps only a hash of the secret', () => {
     const { r, advance } = registry();
     const { secret, key } = r.issue(officer);
@@ -174,13 +194,16 @@ describe('RpcServer session resume', () => {
   });
 });
 
-describe('config session.idleTimeoutMinutes', () => {
+describe('config session.idleTimeoutMinutes and session.maxHours', () => {
   it('is optional, defaults to 15 and is bounded', () => {
     expect(parseConfig({ ...TRAINING_CONFIG }).session).toBeUndefined();
-    expect(parseConfig({ ...TRAINING_CONFIG, session: {} }).session).toEqual({ idleTimeoutMinutes: 15 });
-    expect(parseConfig({ ...TRAINING_CONFIG, session: { idleTimeoutMinutes: 5 } }).session).toEqual({ idleTimeoutMinutes: 5 });
+    expect(parseConfig({ ...TRAINING_CONFIG, session: {} }).session).toEqual({ idleTimeoutMinutes: 15, maxHours: 12 });
+    expect(parseConfig({ ...TRAINING_CONFIG, session: { idleTimeoutMinutes: 5, maxHours: 8 } }).session).toEqual({ idleTimeoutMinutes: 5, maxHours: 8 });
     for (const bad of [0, 721, 1.5, '15']) {
       expect(() => parseConfig({ ...TRAINING_CONFIG, session: { idleTimeoutMinutes: bad } })).toThrow(/session\.idleTimeoutMinutes/);
+    }
+    for (const bad of [0, 25, 2.5, '12', null]) {
+      expect(() => parseConfig({ ...TRAINING_CONFIG, session: { maxHours: bad } })).toThrow(/session\.maxHours/);
     }
     expect(() => parseConfig({ ...TRAINING_CONFIG, session: { idle: 5 } })).toThrow(/session/);
   });

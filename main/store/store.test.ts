@@ -40,13 +40,13 @@ describe('openStore', () => {
     expect(() => receive(true)).toThrow('printer exploded');
     expect(store.dossiers.listReceivedOn('2025-07-15')).toEqual([]);
     expect(store.outbox.counts().pending).toBe(0);
-    expect(store.audit.verifyChain()).toEqual({ ok: true, count: 0 });
+    expect(store.audit.verifyChain()).toMatchObject({ ok: true, count: 0 });
     expect(store.people.findByIdNumber('citizen', '001203004567')).toBeNull();
     receive(false);
     const [dossier] = store.dossiers.listReceivedOn('2025-07-15');
     expect(dossier.code).toBe('000.00.12.H56-250715-0001');
     expect(dossier.sync.national).toBe('pending');
-    expect(store.audit.verifyChain()).toEqual({ ok: true, count: 1 });
+    expect(store.audit.verifyChain()).toMatchObject({ ok: true, count: 1 });
   });
 
   it('checks integrity of the database, the audit chain and referenced blobs', async () => {
@@ -60,7 +60,8 @@ describe('openStore', () => {
     const report = await store.checkIntegrity();
     expect(report).toEqual({
       database: ['ok'],
-      audit: { ok: true, count: 0 },
+      audit: { ok: true, count: 0, keyedFrom: 1, head: null },
+      auditAnchors: null,
       blobs: { checked: 1, corrupt: [], missing: ['c'.repeat(64)] },
     });
   });

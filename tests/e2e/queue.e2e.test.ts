@@ -93,6 +93,14 @@ describe('the queue in the browser', () => {
     const rating = await signedInPage('canbo');
     await rating.goto(`${server.url}#/rate`);
     await rating.getByTestId('rating-idle').waitFor();
+    // Each screen narrowed its window's session to itself (docs/architecture.md, "Sessions", "Wall screens").
+    const walls = () => core.store.db.prepare<[], { actor: string; details: string }>(
+      "SELECT actor, details_json AS details FROM audit_log WHERE action = 'auth.wall-screen' ORDER BY id").all();
+    await expect.poll(walls, { timeout: 10_000 }).toEqual([
+      { actor: 'canbo', details: JSON.stringify({ screen: 'kiosk' }) },
+      { actor: 'lanhdao', details: JSON.stringify({ screen: 'display' }) },
+      { actor: 'canbo', details: JSON.stringify({ screen: 'rate' }) },
+    ]);
 
     // The officer receives the dossier for this ticket.
     await desk.getByTestId('applicant-id').click();

@@ -5,10 +5,20 @@ import type { MethodName, ResultOf } from '../../common/contract';
 import { createCore, type Core, type CoreOptions } from '../../main/core/compose';
 import type { CallContext, SessionUser } from '../../main/core/rpc-server';
 
+/**
+ * scrypt cost of the test cores' password hashes (N = 2^10 instead of 2^17, about 1 ms): sign-ins
+ * are not what most tests check. `tests/integration/sign-in.test.ts` runs the default cost.
+ */
+export const TEST_PASSWORD_COST = { N: 1024, r: 8, p: 1 };
+
+// The test cores' keys and audit checkpoints go to the temp folder, not the user's profile
+// (main/store/key-store.ts; a test that checks them sets its own folder first).
+process.env.MOTCUA_KEY_DIR ??= join(tmpdir(), 'motcua-test-keys');
+
 /** A real core (training mode, store on disk, simulators on 127.0.0.1) in a fresh temp folder. */
 export async function startTestCore(opts: Partial<CoreOptions> = {}): Promise<{ core: Core; dataDir: string; session: TestSession; dispose(): Promise<void> }> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'motcua-core-'));
-  const core = await createCore({ dataDir, startSync: false, ...opts });
+  const core = await createCore({ dataDir, startSync: false, passwordCost: TEST_PASSWORD_COST, ...opts });
   const session = new TestSession(core);
   return {
     core, dataDir, session,

@@ -5,9 +5,11 @@ import { queue } from './0004-queue';
 import { sync } from './0005-sync';
 import { results } from './0006-results';
 import { referenceData } from './0007-reference-data';
+import { sessions } from './0008-sessions';
+import { auditKeyed } from './0009-audit-keyed';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
 
 /** Every migration, in order. Append only: a shipped migration is never edited. */
-export const MIGRATIONS: readonly Migration[] = [initial, search, digitisedDocuments, queue, sync, results, referenceData];
+export const MIGRATIONS: readonly Migration[] = [initial, search, digitisedDocuments, queue, sync, results, referenceData, sessions, auditKeyed];

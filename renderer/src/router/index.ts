@@ -43,6 +43,8 @@ export function createAppRouter(pinia: Pinia, history: RouterHistory = createWeb
     const user = session.user;
     if (to.meta.public) return user && to.name === 'login' ? session.homePath : true;
     if (!user) return { name: 'login', query: to.fullPath !== '/intake' ? { next: to.fullPath } : {} };
+    // A tab narrowed to a wall screen stays on it: the core would refuse every other page's calls.
+    if (session.wallScreen !== null && to.path !== session.wallScreen) return session.wallScreen;
     if (to.meta.roles && !to.meta.roles.includes(user.role)) return session.homePath;
     return true;
   });
