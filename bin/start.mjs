@@ -7,8 +7,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureSetup } from './setup.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// A fresh machine: the project's packages first (npm ci, without the Electron binary download).
+ensureSetup();
 const require = createRequire(import.meta.url);
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
 

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// `npm test`: type checks, unit/store/device/remote/ui tests, the renderer build, then the
+// `npm test`: set-up on a fresh machine (bin/setup.mjs), then type checks, unit/store/device/remote/ui tests, the renderer build, then the
 // end-to-end tests in Chromium. Prints per-stage results and a final "N passed, N failed".
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureSetup } from '../bin/setup.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// A fresh machine: the Debian packages the tests use (as root) and the project's packages.
+ensureSetup({ forTests: true });
 const tmp = join(root, '.tmp');
 mkdirSync(tmp, { recursive: true });
 const npx = process.platform === 'win32' ? 'npx.cmd' : 'npx';
