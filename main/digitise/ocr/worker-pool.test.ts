@@ -62,6 +62,33 @@ describe('OCR pool', () => {
     expect(stats.pagesDone).toBe(2);
   });
 
+  it('a cancel arriving while the engine is inside recognize leaves no unhandled rejection, and close right after a call neither', async () => {
+    // tesseract.js posts to its engine after awaiting the image; an engine terminated in between
+    // used to make that post fail as an unhandled rejection (the core would stop on it).
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => { unhandled.push(reason); };
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await pool.recognise(page, { dpi: 200 }); // an idle engine with this dpi: the next job calls recognize at once
+      const controller = new AbortController();
+      const cancelled = pool.recognise(page, { signal: controller.signal, dpi: 200 });
+      controller.abort();
+      await expect(cancelled).rejects.toMatchObject({ name: 'AbortError' });
+
+      const other = createOcrPool({ maxWorkers: 1 });
+      await other.recognise(page, { dpi: 200 });
+      const closing = expect(other.recognise(page, { dpi: 200 })).rejects.toMatchObject({ code: 'OCR_CLOSED' });
+      await other.close();
+      await closing;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(unhandled).toEqual([]);
+      // The pool still reads after the cancel.
+      expect((await pool.recognise(page, { dpi: 200 })).words.length).toBeGreaterThanOrEqual(15);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('rejects work after close', async () => {
     const other = createOcrPool({ maxWorkers: 1 });
     await other.close();

@@ -193,8 +193,17 @@ export function createOcrPool(opts: OcrPoolOptions = {}): OcrPool {
     if (i >= 0) slots.splice(i, 1);
     const w = slot.worker;
     slot.worker = null;
-    if (w !== null) void w.terminate().catch(() => undefined);
+    if (w !== null) terminateLater(w);
   };
+
+  /**
+   * Terminates an engine on the next turn of the event loop, not now: a call made just before
+   * (a cancel arriving while `recognize` awaits its image) has then posted its message, and
+   * tesseract.js never posts to a terminated engine (which would end in an unhandled rejection).
+   */
+  const terminateLater = (w: Tesseract.Worker): Promise<void> => new Promise((resolve) => {
+    setImmediate(() => { w.terminate().catch(() => undefined).finally(resolve); });
+  });
 
   const spawn = (): void => {
     const slot: Slot = { state: 'starting', worker: null, dpi: null, psm };
@@ -236,18 +245,26 @@ export function createOcrPool(opts: OcrPoolOptions = {}): OcrPool {
       kill(slot);
       pump();
     }, timeoutMs);
+    // A killed slot's engine is terminated: tesseract.js then neither answers nor rejects a call (its
+    // send is async, so the failed postMessage becomes an unhandled rejection that would stop the
+    // core). Every call into the engine first checks the slot still owns it; `terminateLater` covers
+    // a call already inside tesseract.js when the slot is killed.
+    const live = (): Tesseract.Worker => {
+      if (slot.worker !== worker || slot.state !== 'busy') throw new OcrError('OCR_FAILED', 'OCR engine was stopped (cancelled or timed out)');
+      return worker;
+    };
     const work = async (): Promise<OcrResult> => {
       const dpi = job.req.dpi === undefined ? null : String(Math.round(job.req.dpi));
       if (dpi !== null && dpi !== slot.dpi) {
-        await worker.setParameters({ user_defined_dpi: dpi });
+        await live().setParameters({ user_defined_dpi: dpi });
         slot.dpi = dpi;
       }
       const jobPsm = job.req.pageSegMode ?? psm;
       if (jobPsm !== slot.psm) {
-        await worker.setParameters({ tessedit_pageseg_mode: jobPsm as Tesseract.PSM });
+        await live().setParameters({ tessedit_pageseg_mode: jobPsm as Tesseract.PSM });
         slot.psm = jobPsm;
       }
-      const r = await worker.recognize(Buffer.from(job.image.buffer, job.image.byteOffset, job.image.byteLength), {}, { blocks: true, text: false });
+      const r = await live().recognize(Buffer.from(job.image.buffer, job.image.byteOffset, job.image.byteLength), {}, { blocks: true, text: false });
       return toOcrResult(r.data.blocks as unknown as TessBlock[] | null, job.req.scale ?? 1);
     };
     work().then((result) => {
@@ -323,7 +340,7 @@ export function createOcrPool(opts: OcrPoolOptions = {}): OcrPool {
       const error = new OcrError('OCR_CLOSED', 'OCR pool closed');
       for (const job of [...queue.splice(0), ...running]) settle(job, () => job.reject(error));
       const workers = slots.splice(0).map((s) => { s.state = 'dead'; const w = s.worker; s.worker = null; return w; });
-      await Promise.all(workers.map((w) => (w === null ? undefined : w.terminate().catch(() => undefined))));
+      await Promise.all(workers.map((w) => (w === null ? undefined : terminateLater(w))));
     },
   };
 }
