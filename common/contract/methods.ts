@@ -56,6 +56,8 @@ export const AppInfo = z.object({
 });
 
 export const SessionUser = z.object({ username: z.string(), displayName: z.string(), role: Role });
+/** Who is signed in: the one type the core's services and the screens share. */
+export type SessionUser = z.infer<typeof SessionUser>;
 
 /**
  * `auth.login`'s answer. A browser tab also gets `resumeSecret`: kept in the tab's sessionStorage

@@ -4,7 +4,7 @@ import {
   type ErrorInfo, type EventName, type EventPayload, type MethodName, type ResultOf, type RpcServerMessage, type WallScreen,
 } from '../../common/contract';
 import { toValidationIssue } from '../../common/contract/validation-issue';
-import type { Role } from '../../common/contract';
+import type { SessionUser } from '../../common/contract';
 import type { Logger } from './logger';
 import { DEFAULT_IDLE_TIMEOUT_MS, SessionResumeRegistry } from './session-resume';
 import { LoginThrottle, type LoginThrottleOptions } from './login-throttle';
@@ -14,7 +14,7 @@ import {
 } from './sessions';
 import { wallScreenAllowsEvent, wallScreenAllowsMethod, wallScreenRefusal, WALL_SCREEN_NAMES } from './wall-screens';
 
-export interface SessionUser { username: string; displayName: string; role: Role }
+export type { SessionUser };
 
 /**
  * What the auth handlers may do to the session of their connection (absent for in-process callers,

@@ -11,7 +11,7 @@ import { maskIdNumber } from '../store/mask';
 import type { Store } from '../store/store';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
-import type { SessionUser } from '../core/rpc-server';
+import type { SessionUser } from '../../common/contract';
 import type { ApplicantService } from './applicant.service';
 import type { DossierCodeAllocator } from './dossier-code.allocator';
 import type { DossierForms } from './dossier-forms';

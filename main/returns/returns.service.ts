@@ -7,7 +7,7 @@ import { toWireDateTime } from '../remotes/national-portal/wire-format';
 import { isDeviceError, type DocumentPrinter } from '../../drivers';
 import type { Clock } from '../core/clock';
 import type { Logger } from '../core/logger';
-import type { SessionUser } from '../core/rpc-server';
+import type { SessionUser } from '../../common/contract';
 import { renderApology } from '../forms/render';
 import type { DeskIdentity } from '../intake/dossier-forms';
 import type { WorkingTimeProvider } from '../intake/working-time';

@@ -8,7 +8,7 @@ import { isDeviceError } from '../../../drivers/device-error';
 import type { TokenProvider } from '../../../drivers/token/token.port';
 import type { Clock } from '../../core/clock';
 import type { Logger } from '../../core/logger';
-import type { SessionUser } from '../../core/rpc-server';
+import type { SessionUser } from '../../../common/contract';
 import type { EffectiveSigning } from '../../core/signing-config';
 import { signBatch, type BatchDocument } from '../../signing/batch';
 import { commonNameOf } from '../../signing/pades';

@@ -8,7 +8,7 @@ import {
 import type { ScannedPage, Scanner, ScannerProvider } from '../../../drivers/scanner/scanner.port';
 import type { Clock } from '../../core/clock';
 import type { Logger } from '../../core/logger';
-import type { SessionUser } from '../../core/rpc-server';
+import type { SessionUser } from '../../../common/contract';
 import type { BatchPageRecord, BatchWithPages } from '../../store/batches.repository';
 import type { Store } from '../../store/store';
 import type { DigitiseProfile } from '../types';

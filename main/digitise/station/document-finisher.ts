@@ -1,8 +1,7 @@
 import type { z } from 'zod';
-import { AppError, type DigitisedMetadata, type Dossier, type FinishResult } from '../../../common/contract';
+import { AppError, type DigitisedMetadata, type Dossier, type FinishResult, type SessionUser } from '../../../common/contract';
 import type { Clock } from '../../core/clock';
 import type { Logger } from '../../core/logger';
-import type { SessionUser } from '../../core/rpc-server';
 import { toWireDossier } from '../../remotes/national-portal/wire-format';
 import type { BatchPageRecord, BatchWithPages } from '../../store/batches.repository';
 import { maskIdNumber } from '../../store/mask';

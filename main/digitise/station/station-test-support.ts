@@ -1,7 +1,6 @@
-import type { DigitisedMetadata, EventPayload } from '../../../common/contract';
+import type { DigitisedMetadata, EventPayload, SessionUser } from '../../../common/contract';
 import { fixedClock } from '../../core/clock';
 import { silentLogger } from '../../core/logger';
-import type { SessionUser } from '../../core/rpc-server';
 import { openStore, type Store } from '../../store/store';
 import { newDossier, personInput, procedure, tempDir } from '../../store/test-support';
 import type { ScannerProvider } from '../../../drivers/scanner/scanner.port';
