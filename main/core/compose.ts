@@ -134,21 +134,20 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     scanner: scannerDriverConfig(config.scanners),
   });
 
-  // The audit chain's key (outside the data folder) and its checkpoints (docs/operations.md, "Audit chain").
-  const auditKeys = keyStoreFor();
-  const auditKey = auditKeys.obtain('audit');
-  const auditCheckpointDir = config.audit?.checkpointDir ?? defaultCheckpointDir(auditKeys.location);
-  // Encrypted at rest with the `database` key from the OS key store (docs/operations.md, "Data at rest").
-  const databaseKeys = keyStoreFor();
-  const store = openStore({ dataDir: opts.dataDir, keyStore: databaseKeys, ...(opts.passwordCost ? { passwordCost: opts.passwordCost } : {}), audit: { key: auditKey, checkpointDir: auditCheckpointDir } });
-  if (store.encryption.migrated) log.log('info', 'store.encrypted', { ...store.encryption.migrated, keyStore: databaseKeys.kind, keyDir: databaseKeys.location });
+  // One key store outside the data folder: the audit chain's key and its checkpoints beside it
+  // (docs/operations.md, "Audit chain"), the store encrypted with its `database` key ("Data at rest").
+  const keys = keyStoreFor();
+  const auditKey = keys.obtain('audit');
+  const auditCheckpointDir = config.audit?.checkpointDir ?? defaultCheckpointDir(keys.location);
+  const store = openStore({ dataDir: opts.dataDir, keyStore: keys, ...(opts.passwordCost ? { passwordCost: opts.passwordCost } : {}), audit: { key: auditKey, checkpointDir: auditCheckpointDir } });
+  if (store.encryption.migrated) log.log('info', 'store.encrypted', { ...store.encryption.migrated, keyStore: keys.kind, keyDir: keys.location });
   // Blobs written before encryption are sealed in place in the background; close() stops it between two files.
   const stopSealing = new AbortController();
   const blobSealing = store.blobs.sealExisting(stopSealing.signal).then(
     (sealed) => { if (sealed.sealed || sealed.skipped.length) log.log('info', 'blobs.sealed', { sealed: sealed.sealed, skipped: sealed.skipped.length }); },
     (error: unknown) => log.log('warn', 'blobs.seal-failed', { error: error instanceof Error ? error.message : String(error) }),
   );
-  if (!store.audit.keyMatches()) log.log('error', 'audit.key-replaced', { keyDir: auditKeys.location });
+  if (!store.audit.keyMatches()) log.log('error', 'audit.key-replaced', { keyDir: keys.location });
   const auditAnchor = new AuditAnchor({
     audit: store.audit, key: auditKey, dir: auditCheckpointDir, deskId: `${config.agency.id}/${config.counter.id}`, clock,
     onError: (error) => log.log('warn', 'audit.checkpoint-failed', { dir: auditCheckpointDir, error: error instanceof Error ? error.message : String(error) }),
