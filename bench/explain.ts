@@ -50,7 +50,7 @@ function timed<T>(repeat: number, fn: () => T): { ms: number; value: T } {
   return { ms: samples[Math.floor(samples.length / 2)] ?? 0, value };
 }
 
-export function explain(dataDir: string, opts: { day?: string; repeat?: number } = {}): string {
+export function explain(dataDir: string, opts: { day?: string | undefined; repeat?: number } = {}): string {
   const store = openStore({ dataDir });
   try {
     const repeat = opts.repeat ?? 5;

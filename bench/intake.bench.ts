@@ -9,7 +9,6 @@
  * The render and blob-write parts are timed by wrapping `DossierForms.prototype.receipt` and
  * `.keep`, so the second figure is each receive minus its own rendering time.
  */
-import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,11 +16,11 @@ import { join } from 'node:path';
 import type { Dossier, DossierDocumentKind, PersonInput, Procedure } from '../common/contract';
 import { createCore, type Core } from '../main/core/compose';
 import { DossierForms } from '../main/intake/dossier-forms';
-import { DATABASE_FILE } from '../main/store/store';
 import { Args, isMain } from './lib/args';
 import { Random } from './lib/random';
 import { BenchSession } from './lib/session';
 import { fmtMs, ratio, summarise, table, type LatencySummary } from './lib/stats';
+import { openStoreDb } from './lib/store-db';
 import { freshWorkingDay } from './lib/store-days';
 import { randomPerson } from './lib/vn-people';
 
@@ -94,15 +93,12 @@ function instrumentForms(): () => void {
 }
 
 function countDossiers(dataDir: string): number {
+  const opened = openStoreDb(dataDir);
+  if (!opened) return 0;
   try {
-    const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true, fileMustExist: true });
-    try {
-      return db.prepare<[], number>('SELECT count(*) FROM dossiers').pluck().get() ?? 0;
-    } finally {
-      db.close();
-    }
-  } catch {
-    return 0;
+    return opened.db.prepare<[], number>('SELECT count(*) FROM dossiers').pluck().get() ?? 0;
+  } finally {
+    opened.close();
   }
 }
 
@@ -125,7 +121,9 @@ interface StoredPersonRow {
 export function buildRequests(largeDir: string, count: number, returning: number, seed: number): Request[] {
   const random = new Random(seed);
   const currentYear = new Date().getUTCFullYear();
-  const db = new Database(join(largeDir, DATABASE_FILE), { readonly: true, fileMustExist: true });
+  const opened = openStoreDb(largeDir);
+  if (!opened) throw new Error(`no store in ${largeDir}`);
+  const { db } = opened;
   try {
     const bounds = db.prepare<[], { lo: number | null; hi: number | null }>('SELECT min(id) AS lo, max(id) AS hi FROM people').get();
     const byId = db.prepare<[number], StoredPersonRow>(`SELECT id_number, full_name, old_id_number, birth_date, sex, address,
@@ -157,7 +155,7 @@ export function buildRequests(largeDir: string, count: number, returning: number
     }
     return requests;
   } finally {
-    db.close();
+    opened.close();
   }
 }
 

@@ -9,18 +9,16 @@
  * dossiers) is seeded in a temp folder with the same generator, so its people are the first
  * people of the large store and exact-ID queries hit in both.
  */
-import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type { MethodName } from '../common/contract';
 import { foldVietnamese } from '../common/domain';
 import { createCore, type Core } from '../main/core/compose';
 import { TRAINING_CONFIG } from '../main/core/config';
-import { DATABASE_FILE } from '../main/store/store';
 import { Args, isMain } from './lib/args';
 import { Random, Weighted } from './lib/random';
 import { BenchSession } from './lib/session';
 import { fmtMs, ratio, summarise, table, type LatencySummary } from './lib/stats';
+import { openStoreDb } from './lib/store-db';
 import { freshWorkingDay } from './lib/store-days';
 import { familyNames, randomFullName } from './lib/vn-people';
 import { readSeedInfo, seedLargeStore } from './seed-large-store';
@@ -74,7 +72,9 @@ interface StoreFacts {
 }
 
 function storeFacts(dataDir: string): StoreFacts {
-  const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true, fileMustExist: true });
+  const opened = openStoreDb(dataDir);
+  if (!opened) throw new Error(`no store in ${dataDir}`);
+  const { db } = opened;
   const people = db.prepare<[], number>('SELECT count(*) FROM people').pluck().get() ?? 0;
   const dossiers = db.prepare<[], number>('SELECT count(*) FROM dossiers').pluck().get() ?? 0;
   const perDay = new Map<string, number>();
@@ -82,7 +82,7 @@ function storeFacts(dataDir: string): StoreFacts {
     perDay.set(row.day, row.n);
   }
   const byId = db.prepare<[number], string>('SELECT id_number FROM people WHERE id = ?').pluck();
-  return { people, dossiers, perDay, idNumberOf: (id) => byId.get(id), close: () => db.close() };
+  return { people, dossiers, perDay, idNumberOf: (id) => byId.get(id), close: () => opened.close() };
 }
 
 /** The query sets, identical for both stores. */
@@ -177,7 +177,7 @@ class SideStats {
 }
 
 export async function runSearchBench(opts: {
-  largeDir: string; referenceDir?: string; referencePeople?: number; queries?: number; warmup?: number; block?: number; seed?: number;
+  largeDir: string; referenceDir?: string | undefined; referencePeople?: number; queries?: number; warmup?: number; block?: number; seed?: number;
   storeSeed?: number; log?: (line: string) => void;
 }): Promise<SearchBenchResult> {
   const log = opts.log ?? ((line: string) => console.log(line));

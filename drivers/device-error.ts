@@ -1,61 +1,10 @@
-import type { ErrorCode } from '../common/contract/errors';
+import type { DeviceErrorCode } from '../common/contract/errors';
 
 /**
- * The device faults a driver reports. Each one is also a contract error code
- * (`common/contract/errors.ts`), so a service can pass it on to the UI unchanged.
+ * The device faults a driver reports: `DEVICE_ERROR_CODES` of `common/contract/errors.ts`, the one
+ * list, each also a contract error code, so a service can pass it on to the UI unchanged.
  */
-export type DeviceErrorCode = Extract<
-  ErrorCode,
-  | 'PRINTER_OFFLINE'
-  | 'PRINTER_PAPER_OUT'
-  | 'DEVICE_UNAVAILABLE'
-  | 'PRINTER_COVER_OPEN'
-  | 'PRINTER_NO_STATUS'
-  | 'PRINTER_NOT_SET'
-  | 'BARCODE_DISCONNECTED'
-  | 'BARCODE_FRAME_TOO_LONG'
-  | 'SCANNER_JAM'
-  | 'SCANNER_FEEDER_EMPTY'
-  | 'SCANNER_COVER_OPEN'
-  | 'SCANNER_CANCELLED'
-  | 'SCANNER_DISCONNECTED'
-  | 'IMAGE_UNREADABLE'
-  | 'TOKEN_NOT_FOUND'
-  | 'TOKEN_MODULE_LOAD_FAILED'
-  | 'TOKEN_MODULE_CRASHED'
-  | 'TOKEN_PIN_INCORRECT'
-  | 'TOKEN_PIN_LOCKED'
-  | 'TOKEN_NOT_LOGGED_IN'
-  | 'TOKEN_REMOVED'
-  | 'TOKEN_MECHANISM_UNSUPPORTED'
-  | 'TOKEN_KEY_NOT_FOUND'
->;
-
-export const DEVICE_ERROR_CODES: readonly DeviceErrorCode[] = [
-  'PRINTER_OFFLINE',
-  'PRINTER_PAPER_OUT',
-  'DEVICE_UNAVAILABLE',
-  'PRINTER_COVER_OPEN',
-  'PRINTER_NO_STATUS',
-  'PRINTER_NOT_SET',
-  'BARCODE_DISCONNECTED',
-  'BARCODE_FRAME_TOO_LONG',
-  'SCANNER_JAM',
-  'SCANNER_FEEDER_EMPTY',
-  'SCANNER_COVER_OPEN',
-  'SCANNER_CANCELLED',
-  'SCANNER_DISCONNECTED',
-  'IMAGE_UNREADABLE',
-  'TOKEN_NOT_FOUND',
-  'TOKEN_MODULE_LOAD_FAILED',
-  'TOKEN_MODULE_CRASHED',
-  'TOKEN_PIN_INCORRECT',
-  'TOKEN_PIN_LOCKED',
-  'TOKEN_NOT_LOGGED_IN',
-  'TOKEN_REMOVED',
-  'TOKEN_MECHANISM_UNSUPPORTED',
-  'TOKEN_KEY_NOT_FOUND',
-];
+export { DEVICE_ERROR_CODES, type DeviceErrorCode } from '../common/contract/errors';
 
 /**
  * The one error type drivers throw for a device that cannot do the job. Wrong arguments (a

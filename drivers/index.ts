@@ -1,3 +1,12 @@
+/**
+ * The production entry of drivers/: the factories that pick a real device or its simulated twin
+ * (`createDrivers`, `createTicketPrinter`, `createBarcodeReader`, `createTokenProvider`), their
+ * settings types and helpers, the port types, `DeviceError`, and plain helpers the core needs:
+ * ticket rendering, printer targets and barcode terminators (config validation), and reading the
+ * pages of files an officer picks (the station's file import). Twins and real adapter classes are
+ * not exported here: tests get them from drivers/testing.ts (docs/architecture.md, "Folders and
+ * import walls").
+ */
 import type { BarcodeReader } from './barcode/barcode-reader.port';
 import { parseTerminator } from './barcode/barcode-framer';
 import { SerialBarcodeReader } from './barcode/serial-barcode-reader';
@@ -15,14 +24,19 @@ import { CombinedScannerProvider } from './scanner/combined-provider';
 import { EsclScannerProvider } from './scanner/escl-scanner';
 import { FileImportProvider } from './scanner/file-import';
 import { FolderScannerProvider } from './scanner/folder-scanner';
-import { SaneScannerProvider } from './scanner/sane-scanner';
+import { SaneScannerProvider } from './scanner/sane-provider';
 import type { ScannerProvider } from './scanner/scanner.port';
 import { SimulatedScanner, SimulatedScannerProvider } from './scanner/simulated-scanner';
 import { Pkcs11TokenProvider } from './token/pkcs11-provider';
 import { SimulatedToken, SimulatedTokenProvider } from './token/simulated-token';
 import type { TokenProvider } from './token/token.port';
 
-export type { DocumentPrinter, DocumentPrintJob, DocumentPrintReceipt, DocumentPrinterStatus } from './printer/document-printer.port';
+export type {
+  DocumentPrinter,
+  DocumentPrintJob,
+  DocumentPrintReceipt,
+  DocumentPrinterStatus,
+} from './printer/document-printer.port';
 export type {
   PageSize,
   ScanMode,
@@ -58,7 +72,6 @@ export type {
 export type { PaperWidth } from './printer/escpos';
 export { describeTarget, parsePrinterTarget, type PrinterTarget } from './printer/ticket-transports';
 export { queueTicketDocument, testTicketDocument } from './printer/ticket-render';
-export { SimulatedTicketPrinter, type SimulatedTicketFault } from './printer/simulated-ticket-printer';
 
 export type DocumentPrinterConfig =
   | {
@@ -69,14 +82,14 @@ export type DocumentPrinterConfig =
   | {
       kind: 'cups';
       /** CUPS queue name, as `lpstat -p` lists it; absent: the default destination (`lpstat -d`). */
-      queue?: string;
+      queue?: string | undefined;
     }
   | {
       kind: 'windows';
       /** Printer name as Windows lists it; absent: the Windows default printer. */
-      printer?: string;
+      printer?: string | undefined;
       /** `SumatraPDF.exe` for silent printing; absent: the PDF application's PrintTo verb. */
-      sumatraPdfPath?: string;
+      sumatraPdfPath?: string | undefined;
     }
   | {
       /** The operating system's default printer: CUPS on Linux and macOS, the spooler on Windows. */
@@ -89,7 +102,11 @@ export type DocumentPrinterConfig =
  * names; a simulated one only when named `kind: 'simulated'` (it then prints into `printedDir`);
  * nothing named is the system's default printer.
  */
-export function documentPrinterSetting(mode: DriversConfig['mode'], configured: DocumentPrinterConfig | undefined, printedDir: string): DocumentPrinterConfig {
+export function documentPrinterSetting(
+  mode: DriversConfig['mode'],
+  configured: DocumentPrinterConfig | undefined,
+  printedDir: string,
+): DocumentPrinterConfig {
   if (mode === 'training' || configured?.kind === 'simulated') return { kind: 'simulated', outDir: printedDir };
   return configured ?? { kind: 'system' };
 }
@@ -187,24 +204,41 @@ function createScanners(mode: DriversConfig['mode'], config: ScannerConfig): Sca
     if (simulated.length > 0) {
       parts.push(
         new SimulatedScannerProvider(
-          simulated.map(({ device, i }) => new SimulatedScanner({ id: `sim:${i + 1}`, name: simulatedName(device, i), pageDelayMs: device.pageDelayMs ?? 400 })),
+          simulated.map(
+            ({ device, i }) =>
+              new SimulatedScanner({
+                id: `sim:${i + 1}`,
+                name: simulatedName(device, i),
+                pageDelayMs: device.pageDelayMs ?? 400,
+              }),
+          ),
         ),
       );
     }
     for (const device of devices) {
       if (device.kind === 'sane') {
-        parts.push(new SaneScannerProvider({
-          ...(device.devices === undefined ? {} : { devices: device.devices }),
-          ...(device.scanimagePath === undefined ? {} : { scanimagePath: device.scanimagePath }),
-          ...(device.env === undefined ? {} : { env: device.env }),
-        }));
+        parts.push(
+          new SaneScannerProvider({
+            ...(device.devices === undefined ? {} : { devices: device.devices }),
+            ...(device.scanimagePath === undefined ? {} : { scanimagePath: device.scanimagePath }),
+            ...(device.env === undefined ? {} : { env: device.env }),
+          }),
+        );
       }
     }
-    const escl = devices.flatMap((d) => (d.kind === 'escl' ? [{ url: d.url, ...(d.name === undefined ? {} : { name: d.name }) }] : []));
+    const escl = devices.flatMap((d) =>
+      d.kind === 'escl' ? [{ url: d.url, ...(d.name === undefined ? {} : { name: d.name }) }] : [],
+    );
     if (escl.length > 0) parts.push(new EsclScannerProvider(escl));
     const folders = devices.flatMap((d) =>
       d.kind === 'folder'
-        ? [{ folder: d.path, ...(d.name === undefined ? {} : { name: d.name }), ...(d.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: d.idleTimeoutMs }) }]
+        ? [
+            {
+              folder: d.path,
+              ...(d.name === undefined ? {} : { name: d.name }),
+              ...(d.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: d.idleTimeoutMs }),
+            },
+          ]
         : [],
     );
     if (folders.length > 0) parts.push(new FolderScannerProvider(folders));
@@ -219,9 +253,15 @@ function simulatedName(device: ScannerDeviceConfig, i: number): string {
   return base === undefined ? `Máy quét mô phỏng ${i + 1}` : `${base} (mô phỏng)`;
 }
 
-function createDocumentPrinter(mode: DriversConfig['mode'], config: DocumentPrinterConfig, platform: NodeJS.Platform): DocumentPrinter {
+function createDocumentPrinter(
+  mode: DriversConfig['mode'],
+  config: DocumentPrinterConfig,
+  platform: NodeJS.Platform,
+): DocumentPrinter {
   if (mode === 'training' || config.kind === 'simulated') {
-    return new SimulatedDocumentPrinter(config.kind === 'simulated' && config.outDir !== undefined ? { outDir: config.outDir } : {});
+    return new SimulatedDocumentPrinter(
+      config.kind === 'simulated' && config.outDir !== undefined ? { outDir: config.outDir } : {},
+    );
   }
   if (config.kind === 'cups') return new CupsPrinter(config.queue === undefined ? {} : { queue: config.queue });
   if (config.kind === 'windows') {
@@ -235,15 +275,15 @@ function createDocumentPrinter(mode: DriversConfig['mode'], config: DocumentPrin
 
 /** The kiosk's or a counter's thermal ticket printer. */
 export type TicketPrinterConfig =
-  | { kind: 'simulated'; paper?: PaperWidth }
+  | { kind: 'simulated'; paper?: PaperWidth | undefined }
   | {
       kind: 'escpos';
       /** `serial:PATH@BAUD`, `tcp:HOST:PORT` or `usb:PATH`. */
       target: string;
       paper: PaperWidth;
       /** Print text in CP1258 at this code table number instead of as an image (default: image). */
-      cp1258Table?: number;
-      statusTimeoutMs?: number;
+      cp1258Table?: number | undefined;
+      statusTimeoutMs?: number | undefined;
     };
 
 /**
@@ -254,7 +294,9 @@ export function createTicketPrinter(mode: DriversConfig['mode'], config: TicketP
   if (config.kind === 'escpos' && mode === 'production') {
     return new EscPosTicketPrinter(createTransport(parsePrinterTarget(config.target)), {
       paper: config.paper,
-      ...(config.cp1258Table === undefined ? {} : { text: { kind: 'codepage', codePage: 'cp1258', table: config.cp1258Table } }),
+      ...(config.cp1258Table === undefined
+        ? {}
+        : { text: { kind: 'codepage', codePage: 'cp1258', table: config.cp1258Table } }),
       ...(config.statusTimeoutMs === undefined ? {} : { statusTimeoutMs: config.statusTimeoutMs }),
     });
   }
@@ -263,7 +305,6 @@ export function createTicketPrinter(mode: DriversConfig['mode'], config: TicketP
 
 export type { BarcodeReader, BarcodeReaderState, BarcodeScan } from './barcode/barcode-reader.port';
 export { describeTerminator, parseTerminator, type Terminator } from './barcode/barcode-framer';
-export { SimulatedBarcodeReader } from './barcode/simulated-barcode-reader';
 
 /** A serial barcode / QR reader (keyboard-wedge readers need no config here: the renderer sees them). */
 export interface BarcodeReaderConfig {
@@ -278,10 +319,14 @@ export interface BarcodeReaderConfig {
  * Training mode gets the twin (named after the configured port); production opens the serial
  * port. No config, no reader. A bad terminator throws `RangeError` (config validation reports it).
  */
-export function createBarcodeReader(mode: DriversConfig['mode'], config: BarcodeReaderConfig | undefined): BarcodeReader | null {
+export function createBarcodeReader(
+  mode: DriversConfig['mode'],
+  config: BarcodeReaderConfig | undefined,
+): BarcodeReader | null {
   if (config === undefined) return null;
   const terminator = parseTerminator(config.terminator);
-  if (mode === 'training') return new SimulatedBarcodeReader({ name: `serial:${config.path}@${config.baudRate} (mô phỏng)` });
+  if (mode === 'training')
+    return new SimulatedBarcodeReader({ name: `serial:${config.path}@${config.baudRate} (mô phỏng)` });
   return new SerialBarcodeReader({
     path: config.path,
     baudRate: config.baudRate,
@@ -303,9 +348,6 @@ export type {
   TokenSigningKey,
   TokenSlotInfo,
 } from './token/token.port';
-export { SimulatedToken, SimulatedTokenProvider, type SimulatedTokenOptions } from './token/simulated-token';
-export { VIETNAMESE_CA_MODULE_NAMES, candidateModulePaths, findModules } from './token/module-search';
-export { Pkcs11TokenProvider, type Pkcs11TokenProviderOptions } from './token/pkcs11-provider';
 
 export type TokenConfig =
   | {
@@ -329,9 +371,14 @@ export type TokenConfig =
  * Signing tokens. Training mode always gets the simulated token (PIN `123456`); production gets
  * PKCS#11 modules, each loaded in its own token host process.
  */
-export function createTokenProvider(mode: DriversConfig['mode'], config: TokenConfig = { kind: 'pkcs11' }): TokenProvider {
+export function createTokenProvider(
+  mode: DriversConfig['mode'],
+  config: TokenConfig = { kind: 'pkcs11' },
+): TokenProvider {
   if (mode === 'training' || config.kind === 'simulated') {
-    return new SimulatedTokenProvider([new SimulatedToken(config.kind === 'simulated' && config.label !== undefined ? { label: config.label } : {})]);
+    return new SimulatedTokenProvider([
+      new SimulatedToken(config.kind === 'simulated' && config.label !== undefined ? { label: config.label } : {}),
+    ]);
   }
   return new Pkcs11TokenProvider({
     ...(config.modules === undefined ? {} : { modules: config.modules }),

@@ -17,7 +17,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { systemClock } from '../../main/core/clock';
+import { systemClock } from '../../main/kernel/clock';
 import { AuditAnchor } from '../../main/store/audit-checkpoint';
 import { auditHash, auditMac, GENESIS_HASH, type AuditInput } from '../../main/store/audit.repository';
 import { canonicalJson } from '../../main/store/canonical-json';

@@ -13,7 +13,8 @@
  *   - migration: the time to encrypt a copy of the plain store in place of an older store
  *     (`encryptPlaintextDatabase`), and both file sizes.
  *
- *   node bin/run-ts.mjs bench/encryption/run.ts [--people 20000] [--dossiers 5000] [--n 1000] [--queries 1000] [--block 100] [--result FILE]
+ *   node bin/run-ts.mjs bench/encryption/run.ts [--people 20000] [--dossiers 5000] [--n 1000] [--queries 1000]
+ *     [--block 100] [--result FILE]
  */
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -21,10 +22,10 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileKeyStore } from '../../main/store/key-store';
-import { maskIdNumber } from '../../main/store/mask';
+import { maskIdNumber } from '../../main/kernel/mask';
 import { encryptPlaintextDatabase } from '../../main/store/store-migration';
 import { DATABASE_FILE, openStore, type Store } from '../../main/store/store';
-import { newDossier } from '../../main/store/test-support';
+import { newDossier } from '../../main/store/testing/store-fixtures';
 import { Args } from '../lib/args';
 import { machineInfo } from '../lib/machine';
 import { Random } from '../lib/random';

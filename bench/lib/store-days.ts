@@ -1,9 +1,6 @@
-import Database from 'better-sqlite3';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { addDays, buildHolidayCalendar, DEFAULT_OFFICE_HOURS, WorkingTime } from '../../common/domain';
-import { toLocalDateTime } from '../../main/core/clock';
-import { DATABASE_FILE } from '../../main/store/store';
+import { toLocalDateTime } from '../../main/kernel/clock';
+import { openStoreDb } from './store-db';
 
 function workingTime(around: string): WorkingTime {
   const year = Number(around.slice(0, 4));
@@ -17,15 +14,15 @@ function workingTime(around: string): WorkingTime {
  */
 export function freshWorkingDay(dataDir: string, notBefore?: string): string {
   let after = notBefore ? addDays(notBefore, -1) : toLocalDateTime(Date.now()).slice(0, 10);
-  const file = join(dataDir, DATABASE_FILE);
-  if (existsSync(file)) {
-    const db = new Database(file, { readonly: true, fileMustExist: true });
+  const opened = openStoreDb(dataDir);
+  if (opened) {
+    const { db } = opened;
     try {
       const lastDossier = db.prepare<[], string | null>('SELECT substr(max(received_at), 1, 10) FROM dossiers').pluck().get() ?? null;
       const lastBlock = db.prepare<[], string | null>('SELECT max(date) FROM code_blocks').pluck().get() ?? null;
       for (const day of [lastDossier, lastBlock]) if (day !== null && day > after) after = day;
     } finally {
-      db.close();
+      opened.close();
     }
   }
   return workingTime(after).nextWorkingDay(after);

@@ -3,9 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
-import { renderFixturePage, fixtureText } from '../../drivers/scanner/fixture-pages';
-import { Pkcs11TokenProvider } from '../../drivers/token/pkcs11-provider';
-import { createSoftHsmToken, softHsmAvailable } from '../../drivers/token/testing/softhsm-fixture';
+import { createSoftHsmToken, fixtureText, Pkcs11TokenProvider, renderFixturePage, softHsmAvailable } from '../../drivers/testing';
 import type { SigningKey } from '../../drivers/token/signing-key.port';
 import { createPipeline } from '../../main/digitise/pipeline';
 import { SAMPLE_META } from '../../main/digitise/testing/meta';
@@ -106,13 +104,15 @@ async function runBatch(size: Cell['size'], variant: Cell['variant'], count: num
   const results = await signBatch(docs, timedKey, {
     reason: DIGITISED_REASON,
     location: SAMPLE_META.agencyName,
-    onSigned: variant === 'station'
-      ? async (_id, signed) => {
-        const check = (await verifyPdf(signed)).signatures.at(-1);
-        if (!check?.integrity.ok) throw new Error('signed PDF does not verify');
-        await blobs.put(signed);
+    ...(variant === 'station'
+      ? {
+        onSigned: async (_id: string, signed: Uint8Array) => {
+          const check = (await verifyPdf(signed)).signatures.at(-1);
+          if (!check?.integrity.ok) throw new Error('signed PDF does not verify');
+          await blobs.put(signed);
+        },
       }
-      : undefined,
+      : {}),
     onProgress: ({ result }) => {
       const now = performance.now();
       if (!result.ok) throw new Error(`document failed: ${result.code} ${result.message}`);

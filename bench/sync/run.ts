@@ -37,7 +37,7 @@ import { createFileTransfer } from '../../main/remotes/provincial/file-transfer'
 import { clientCredentialsToken } from '../../main/remotes/provincial/oauth-token';
 import { createProvincialClient } from '../../main/remotes/provincial/provincial.client';
 import { TRAINING_PROVINCIAL_CLIENT } from '../../main/remotes/provincial/provincial.simulator';
-import { newDossier } from '../../main/store/test-support';
+import { newDossier } from '../../main/store/testing/store-fixtures';
 import { Args } from '../lib/args';
 import { machineInfo } from '../lib/machine';
 import { Random } from '../lib/random';
@@ -258,7 +258,8 @@ async function main(): Promise<void> {
       drains,
       counts,
       remote: { nationalDossiers: nationalState.dossiers.length, provincialDossiers: provincialState.dossiers.length },
-      // National calls per service (auth = logins): creates go in one DongBoHoSoMC per round's batch, TraCuuHoSo only after an unknown outcome.
+      // National calls per service (auth = logins): creates go in one DongBoHoSoMC per round's batch, TraCuuHoSo only
+      // after an unknown outcome.
       nationalCalls: nationalState.callsByService ?? {},
       eventLoopDelayMs: { p50: delay.percentile(50) / 1e6, p99: delay.percentile(99) / 1e6, max: delay.max / 1e6 },
       eventLoopUtilization: Math.round(busy * 1000) / 1000,

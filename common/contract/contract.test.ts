@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { contract, METHOD_NAMES, rolesAllow } from './methods';
+import { rolesAllow } from './define';
+import { contract, METHOD_NAMES } from './methods';
 import { ERROR_CODES, AppError, isErrorCode } from './errors';
 
 describe('contract', () => {

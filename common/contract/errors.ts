@@ -1,4 +1,41 @@
 /**
+ * The device faults a driver reports (`DeviceError` of drivers/device-error.ts), listed once here:
+ * each is also a contract error code (spread into `ERROR_CODES` below), so a service can pass a
+ * driver's fault on to the UI unchanged. Add a new fault at the end of its group.
+ */
+export const DEVICE_ERROR_CODES = [
+  // printers (and any device that is not there)
+  'PRINTER_OFFLINE',
+  'PRINTER_PAPER_OUT',
+  'DEVICE_UNAVAILABLE',
+  'PRINTER_COVER_OPEN',
+  'PRINTER_NO_STATUS',
+  'PRINTER_NOT_SET',
+  // barcode reader
+  'BARCODE_DISCONNECTED',
+  'BARCODE_FRAME_TOO_LONG',
+  // scanner
+  'SCANNER_JAM',
+  'SCANNER_FEEDER_EMPTY',
+  'SCANNER_COVER_OPEN',
+  'SCANNER_CANCELLED',
+  'SCANNER_DISCONNECTED',
+  'IMAGE_UNREADABLE',
+  // signing token
+  'TOKEN_NOT_FOUND',
+  'TOKEN_MODULE_LOAD_FAILED',
+  'TOKEN_MODULE_CRASHED',
+  'TOKEN_PIN_INCORRECT',
+  'TOKEN_PIN_LOCKED',
+  'TOKEN_NOT_LOGGED_IN',
+  'TOKEN_REMOVED',
+  'TOKEN_MECHANISM_UNSUPPORTED',
+  'TOKEN_KEY_NOT_FOUND',
+] as const;
+
+export type DeviceErrorCode = (typeof DEVICE_ERROR_CODES)[number];
+
+/**
  * Stable error codes. They cross the RPC boundary intact (`{ ok: false, error: { code, message } }`)
  * and every one has a Vietnamese message in `renderer/src/locales`. Never rename a code: the UI,
  * logs and IT runbooks key on them. Add new ones at the end of their group.
@@ -47,33 +84,8 @@ export const ERROR_CODES = [
   'QUEUE_SERVICE_UNKNOWN',
   'QUEUE_COUNTER_UNKNOWN',
   'QUEUE_COUNTER_NOT_SERVING',
-  // devices
-  'PRINTER_OFFLINE',
-  'PRINTER_PAPER_OUT',
-  'DEVICE_UNAVAILABLE',
-  'PRINTER_COVER_OPEN',
-  'PRINTER_NO_STATUS',
-  'PRINTER_NOT_SET',
-  // barcode reader
-  'BARCODE_DISCONNECTED',
-  'BARCODE_FRAME_TOO_LONG',
-  // scanner
-  'SCANNER_JAM',
-  'SCANNER_FEEDER_EMPTY',
-  'SCANNER_COVER_OPEN',
-  'SCANNER_CANCELLED',
-  'SCANNER_DISCONNECTED',
-  'IMAGE_UNREADABLE',
-  // signing token
-  'TOKEN_NOT_FOUND',
-  'TOKEN_MODULE_LOAD_FAILED',
-  'TOKEN_MODULE_CRASHED',
-  'TOKEN_PIN_INCORRECT',
-  'TOKEN_PIN_LOCKED',
-  'TOKEN_NOT_LOGGED_IN',
-  'TOKEN_REMOVED',
-  'TOKEN_MECHANISM_UNSUPPORTED',
-  'TOKEN_KEY_NOT_FOUND',
+  // devices: printers, barcode reader, scanner, signing token
+  ...DEVICE_ERROR_CODES,
   // remotes
   'REMOTE_UNAVAILABLE',
   'REMOTE_TIMEOUT',

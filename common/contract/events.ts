@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SyncOverview } from './methods';
+import { SyncOverview } from './sync';
 import { QueueState, TicketCalled } from './queue';
 import { SigningProgress } from './signing';
 

@@ -1,7 +1,16 @@
 export * from './errors';
 export * from './schemas';
+export { type Access, type MethodDef, PdfFile, rolesAllow } from './define';
 export * from './methods';
-export * from './digitise-drafts';
+export * from './app';
+export * from './auth';
+export * from './applicant';
+export * from './catalogue';
+export * from './intake';
+export * from './dossier';
+export * from './sync';
+export * from './digitise';
+export * from './documents';
 export * from './queue';
 export * from './signing';
 export * from './returns';

@@ -1,21 +1,14 @@
 import { z } from 'zod';
-import type { Access, MethodDef } from './methods';
+import { define, DESK, none } from './define';
 import { LocalDate, LocalDateTime, Ticket } from './schemas';
 
-/**
- * The queue (issue 5): services, counters, tickets. Every counter operation names the counter it
- * acts for; left out, it is the desk's own counter (`counter.id` of the configuration).
- *
- * Roles: the counter operations are for desk roles (officer, supervisor, admin). Taking a ticket is
- * too: a kiosk is a window in which an officer or an admin has signed in (there is no separate
- * kiosk account; see docs/architecture.md, "Queue"). The setup and the board are readable by any
- * signed-in role, so a display window can follow them.
- */
-function method<P extends z.ZodType, R extends z.ZodType>(params: P, result: R, roles: Access): MethodDef<P, R> {
-  return { params, result, roles };
-}
-
-const DESK = ['officer', 'supervisor', 'admin'] as const;
+// The queue: services, counters, tickets. Every counter operation names the counter it
+// acts for; left out, it is the desk's own counter (`counter.id` of the configuration).
+//
+// Roles: the counter operations are for desk roles (officer, supervisor, admin). Taking a ticket is
+// too: a kiosk is a window in which an officer or an admin has signed in (there is no separate
+// kiosk account; see docs/architecture.md, "Queue"). The setup and the board are readable by any
+// signed-in role, so a display window can follow them.
 
 export const CounterId = z.string().min(1).max(20);
 export const ServiceCode = z.string().min(1).max(40);
@@ -98,22 +91,22 @@ export const TransferParams = z.object({
 });
 
 export const queueMethods = {
-  'queue.setup': method(z.object({}).strict(), QueueSetup, 'any'),
-  'queue.board': method(z.object({}).strict(), QueueBoard, 'any'),
-  'queue.state': method(at, QueueState, DESK),
-  'queue.callNext': method(at, Ticket, DESK),
+  'queue.setup': define(none, QueueSetup, 'any'),
+  'queue.board': define(none, QueueBoard, 'any'),
+  'queue.state': define(at, QueueState, DESK),
+  'queue.callNext': define(at, Ticket, DESK),
   /** Calls one waiting, skipped (came back) or held ticket to the counter. */
-  'queue.callTicket': method(z.object({ ticketId: z.number().int(), counter: CounterId.optional() }).strict(), Ticket, DESK),
-  'queue.recall': method(at, Ticket, DESK),
-  'queue.skip': method(at, QueueState, DESK),
-  'queue.hold': method(at, QueueState, DESK),
-  'queue.transfer': method(TransferParams, Ticket, DESK),
+  'queue.callTicket': define(z.object({ ticketId: z.number().int(), counter: CounterId.optional() }).strict(), Ticket, DESK),
+  'queue.recall': define(at, Ticket, DESK),
+  'queue.skip': define(at, QueueState, DESK),
+  'queue.hold': define(at, QueueState, DESK),
+  'queue.transfer': define(TransferParams, Ticket, DESK),
   /** Finishes the counter's current ticket (optionally naming the dossier received for it). */
-  'queue.finish': method(z.object({ counter: CounterId.optional(), dossierCode: z.string().min(1).max(60).nullable().default(null) }).strict(), QueueState, DESK),
-  'queue.takeTicket': method(z.object({ service: ServiceCode.optional(), priority: z.boolean().default(false) }).strict(), TakeResult, DESK),
-  'queue.reprint': method(z.object({ ticketId: z.number().int() }).strict(), TakeResult, DESK),
+  'queue.finish': define(z.object({ counter: CounterId.optional(), dossierCode: z.string().min(1).max(60).nullable().default(null) }).strict(), QueueState, DESK),
+  'queue.takeTicket': define(z.object({ service: ServiceCode.optional(), priority: z.boolean().default(false) }).strict(), TakeResult, DESK),
+  'queue.reprint': define(z.object({ ticketId: z.number().int() }).strict(), TakeResult, DESK),
   /** The served ticket the counter-facing screen asks to rate (the last one, within 10 minutes), or null. */
-  'queue.toRate': method(at, Ticket.nullable(), DESK),
+  'queue.toRate': define(at, Ticket.nullable(), DESK),
   /** The applicant's rating of the service: 1 không hài lòng, 2 hài lòng, 3 rất hài lòng; once per ticket. */
-  'queue.rate': method(z.object({ ticketId: z.number().int(), rating: SatisfactionRating }).strict(), Ticket, DESK),
+  'queue.rate': define(z.object({ ticketId: z.number().int(), rating: SatisfactionRating }).strict(), Ticket, DESK),
 } as const;

@@ -1,29 +1,20 @@
 import { z } from 'zod';
-import type { Access, MethodDef } from './methods';
 import { TEXT_LIMITS } from '../domain/text-safety';
+import { define, DESK, PdfFile, PrintJob } from './define';
 import { Delivery, Dossier, LocalDateTime, safeLineText, safeText } from './schemas';
 
-/**
- * Return of results (issue 6, DOMAIN.md §1 "returns results", §4 statuses 9 and 10, §7 form 4).
- *
- * A dossier is ready to return when the provincial system reported it processed (9) and the
- * result file it announced is held here (downloaded, sha256 checked). The officer checks the
- * collector (the applicant, or an authorised person with their ID and the authorisation noted)
- * and hands over at the desk or by post (tracking number): the dossier becomes 10, the national
- * portal is told through the outbox. A dossier past its appointment and not yet processed gets
- * form 4 (apology and new date, the new date computed by the working-time rules).
- *
- * Roles: the desk roles (officer, supervisor, admin).
- */
-function method<P extends z.ZodType, R extends z.ZodType>(params: P, result: R, roles: Access): MethodDef<P, R> {
-  return { params, result, roles };
-}
+// Return of results (DOMAIN.md §1 "returns results", §4 statuses 9 and 10, §7 form 4).
+//
+// A dossier is ready to return when the provincial system reported it processed (9) and the
+// result file it announced is held here (downloaded, sha256 checked). The officer checks the
+// collector (the applicant, or an authorised person with their ID and the authorisation noted)
+// and hands over at the desk or by post (tracking number): the dossier becomes 10, the national
+// portal is told through the outbox. A dossier past its appointment and not yet processed gets
+// form 4 (apology and new date, the new date computed by the working-time rules).
+//
+// Roles: the desk roles (officer, supervisor, admin).
 
-const DESK = ['officer', 'supervisor', 'admin'] as const;
 const Code = z.string().trim().min(1).max(60);
-
-/** Same shape as `PdfFile` of methods.ts (not imported from there: methods.ts imports this file). */
-const ReturnPdf = z.object({ fileName: z.string(), base64: z.string(), sha256: z.string() });
 
 export const ResultState = z.enum(['stored', 'pending', 'none']);
 
@@ -118,17 +109,17 @@ export const ApologyParams = z.object({
 });
 
 export const returnMethods = {
-  'returns.listReady': method(z.object({ query: z.string().trim().max(100).default('') }), z.array(ReadyItem), DESK),
-  'returns.get': method(z.object({ code: Code }), ReturnView, DESK),
-  'returns.handOver': method(HandOverParams, ReturnView, DESK),
+  'returns.listReady': define(z.object({ query: z.string().trim().max(100).default('') }), z.array(ReadyItem), DESK),
+  'returns.get': define(z.object({ code: Code }), ReturnView, DESK),
+  'returns.handOver': define(HandOverParams, ReturnView, DESK),
   /** Downloads announced result files that are still missing, now. */
-  'returns.refetch': method(z.object({ code: Code }), ReturnView, DESK),
-  'returns.resultPdf': method(z.object({ code: Code, resultId: z.number().int().min(1) }), ReturnPdf, DESK),
+  'returns.refetch': define(z.object({ code: Code }), ReturnView, DESK),
+  'returns.resultPdf': define(z.object({ code: Code, resultId: z.number().int().min(1) }), PdfFile, DESK),
   /** The new date form 4 would give, without issuing it. */
-  'returns.apologyQuote': method(ApologyParams.pick({ code: true, extensionDays: true }),
+  'returns.apologyQuote': define(ApologyParams.pick({ code: true, extensionDays: true }),
     z.object({ previousAppointmentAt: LocalDateTime, newAppointmentAt: LocalDateTime, notes: z.array(z.string()) }), DESK),
-  'returns.issueApology': method(ApologyParams, z.object({ letter: DelayLetterInfo, pdf: ReturnPdf }), DESK),
-  'returns.apologyPdf': method(z.object({ code: Code, letterId: z.number().int().min(1) }), ReturnPdf, DESK),
+  'returns.issueApology': define(ApologyParams, z.object({ letter: DelayLetterInfo, pdf: PdfFile }), DESK),
+  'returns.apologyPdf': define(z.object({ code: Code, letterId: z.number().int().min(1) }), PdfFile, DESK),
   /** Prints a form 4 letter on the desk's document printer. */
-  'returns.printApology': method(z.object({ code: Code, letterId: z.number().int().min(1) }), z.object({ printer: z.string(), jobId: z.string() }), DESK),
+  'returns.printApology': define(z.object({ code: Code, letterId: z.number().int().min(1) }), PrintJob, DESK),
 } as const;

@@ -206,7 +206,7 @@ export const Dossier = DossierSummary.extend({
 export type Dossier = z.infer<typeof Dossier>;
 
 /**
- * A queue ticket (issue 5). waiting: in line; called: at `counter`; skipped: did not come when
+ * A queue ticket. waiting: in line; called: at `counter`; skipped: did not come when
  * called (can be called again); held: set aside at `counter`; done: finished (`outcome` served,
  * or expired when its day ended unfinished).
  */

@@ -1,23 +1,15 @@
 import { z } from 'zod';
-import type { Access, MethodDef } from './methods';
+import { define, none, ok, SIGNERS, VERIFIERS } from './define';
 import { LocalDateTime } from './schemas';
 
-/**
- * Digital signing (issue 4, DOMAIN.md §8): batch signing of the documents a digitisation batch
- * produced, with one token login per batch, and verification of signed PDFs.
- *
- * The PIN travels once, as a parameter of `signing.signBatch`; the core passes it to the token's
- * login and keeps it nowhere (never stored, never logged). The token session ends with the batch.
- *
- * Roles: signing is for digitisers and supervisors (they hold the agency's token); verification
- * also for admins (IT staff check trust anchors with it).
- */
-function method<P extends z.ZodType, R extends z.ZodType>(params: P, result: R, roles: Access): MethodDef<P, R> {
-  return { params, result, roles };
-}
-
-const SIGNERS = ['digitiser', 'supervisor'] as const;
-const VERIFIERS = ['digitiser', 'supervisor', 'admin'] as const;
+// Digital signing (DOMAIN.md §8): batch signing of the documents a digitisation batch produced,
+// with one token login per batch, and verification of signed PDFs.
+//
+// The PIN travels once, as a parameter of `signing.signBatch`; the core passes it to the token's
+// login and keeps it nowhere (never stored, never logged). The token session ends with the batch.
+//
+// Roles: signing is for digitisers and supervisors (they hold the agency's token); verification
+// also for admins (IT staff check trust anchors with it).
 
 const JobId = z.string().min(1).max(64);
 
@@ -106,9 +98,9 @@ export const VerifyParams = z.union([
 ]);
 
 export const signingMethods = {
-  'signing.status': method(z.object({}).strict(), SigningStatus, VERIFIERS),
+  'signing.status': define(none, SigningStatus, VERIFIERS),
   /** Logs in to the token (wrong PIN answers TOKEN_PIN_INCORRECT here), then signs in the background. */
-  'signing.signBatch': method(
+  'signing.signBatch': define(
     z.object({
       batchId: z.string().min(1).max(64),
       pin: z.string().min(4).max(64),
@@ -116,9 +108,9 @@ export const signingMethods = {
       documentIds: z.array(z.string().min(1).max(80)).min(1).max(500).optional(),
     }).strict(),
     SigningJob, SIGNERS),
-  'signing.cancel': method(z.object({ jobId: JobId }).strict(), z.object({ done: z.literal(true) }), SIGNERS),
-  'signing.job': method(z.object({ jobId: JobId }).strict(), SigningJob, SIGNERS),
-  'signing.verify': method(VerifyParams, VerifyResult, VERIFIERS),
+  'signing.cancel': define(z.object({ jobId: JobId }).strict(), ok, SIGNERS),
+  'signing.job': define(z.object({ jobId: JobId }).strict(), SigningJob, SIGNERS),
+  'signing.verify': define(VerifyParams, VerifyResult, VERIFIERS),
 } as const;
 
 /** Pushed after each document of a signing job and when the job ends. */

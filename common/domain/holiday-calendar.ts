@@ -228,7 +228,10 @@ export function buildHolidayCalendar(years: readonly number[], notices: readonly
     return result;
   }
 
-  /** Years whose notices may list a date: its own year and the neighbours (a notice for 2026 may set a make-up day in late 2025). */
+  /**
+   * Years whose notices may list a date: its own year and the neighbours (a notice for 2026 may set a make-up day in
+   * late 2025).
+   */
   function yearsConcerning(date: string): number[] {
     const year = Number(date.slice(0, 4));
     return [year, year - 1, year + 1].filter((y) => y >= MIN_CALENDAR_YEAR && y <= MAX_CALENDAR_YEAR);

@@ -4,7 +4,8 @@
  *
  * Adapters: `CupsPrinter` (a CUPS queue, or the default destination, through `lp`/`lpstat`),
  * `WindowsPrinter` (the Windows spooler through PowerShell, or SumatraPDF when configured) and
- * `SimulatedDocumentPrinter` (the twin used in training mode and tests). `createDrivers` in `drivers/index.ts` picks one.
+ * `SimulatedDocumentPrinter` (the twin used in training mode and tests). `createDrivers` in `drivers/index.ts` picks
+ * one.
  * `drivers/printer/document-printer.contract.ts` holds the behaviour every adapter must show.
  */
 

@@ -7,7 +7,9 @@ import { checkPrintRequest, oneLine } from './document-print-request';
 import type { DocumentPrinter, DocumentPrintJob, DocumentPrintReceipt, DocumentPrinterStatus } from './document-printer.port';
 
 export interface WindowsPrinterOptions {
-  /** Printer name as Windows lists it (Settings → Printers); absent: the default printer, looked up before every job. */
+  /**
+   * Printer name as Windows lists it (Settings → Printers); absent: the default printer, looked up before every job.
+   */
   printer?: string;
   /**
    * `SumatraPDF.exe`: prints silently with the copy count (`-print-to NAME -print-settings Nx -silent`).

@@ -8,7 +8,8 @@ import { CombinedScannerProvider } from './combined-provider';
 import { EsclScanner } from './escl-scanner';
 import { FileImportScanner } from './file-import';
 import { FolderScanner } from './folder-scanner';
-import { SaneScanner, SaneScannerProvider } from './sane-scanner';
+import { SaneScannerProvider } from './sane-provider';
+import { SaneScanner } from './sane-scanner';
 import { makeSaneEnv, SCANIMAGE } from './sane-test-env';
 import { SimulatedScanner } from './simulated-scanner';
 

@@ -319,7 +319,7 @@ export class EsclScanner implements Scanner {
   private async ask(
     method: string,
     url: string,
-    options: { body?: string; signal?: AbortSignal; timeoutMs: number; headers?: Record<string, string>; onHeaders?: () => void },
+    options: { body?: string; signal?: AbortSignal | undefined; timeoutMs: number; headers?: Record<string, string>; onHeaders?: () => void },
   ): Promise<HttpAnswer> {
     if (options.signal?.aborted) throw new RequestFailed({ kind: 'cancelled' });
     const timeout = AbortSignal.timeout(Math.max(1, Math.round(options.timeoutMs)));
@@ -327,7 +327,7 @@ export class EsclScanner implements Scanner {
     try {
       const response = await fetch(url, {
         method,
-        body: options.body,
+        body: options.body ?? null,
         headers: { Accept: '*/*', ...options.headers },
         signal,
         redirect: 'follow',

@@ -11,8 +11,8 @@ export const DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024;
 export interface FileImportOptions {
   /** Larger files are refused with IMAGE_UNREADABLE; default 200 MB. */
   maxBytes?: number;
-  pdftoppmPath?: string;
-  pdfinfoPath?: string;
+  pdftoppmPath?: string | undefined;
+  pdfinfoPath?: string | undefined;
 }
 
 /** A page of a file, before it gets its place (`index`, `side`) in a scan. */
@@ -38,7 +38,7 @@ function unreadable(label: string, reason: UnreadableReason, text: string, cause
 export async function* pagesOfFile(
   path: string,
   bytes: Uint8Array,
-  settings: { resolution: number; mode: ScanMode; signal?: AbortSignal; deviceName: string; label?: string } & FileImportOptions,
+  settings: { resolution: number; mode: ScanMode; signal?: AbortSignal | undefined; deviceName: string; label?: string } & FileImportOptions,
 ): AsyncGenerator<FilePage, void, undefined> {
   const label = settings.label ?? basename(path);
   if (bytes.length === 0) throw unreadable(label, 'empty', 'the file is empty');

@@ -123,7 +123,7 @@ export class FolderScanner implements Scanner {
 
     const waker = new Waker();
     this.running += 1;
-    let watcher: FSWatcher | null = null;
+    let watcher: FSWatcher | null;
     try {
       watcher = watch(this.folder, () => waker.notify());
       watcher.on('error', () => undefined);

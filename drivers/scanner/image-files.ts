@@ -61,7 +61,7 @@ export async function decodeImagePages(bytes: Uint8Array): Promise<ImagePage[]> 
     try {
       raw = format === 'pnm' ? decodePnm(bytes) : decodeBmp(bytes);
     } catch (error) {
-      throw new Error(`not a readable ${format.toUpperCase()} image: ${(error as Error).message}`);
+      throw new Error(`not a readable ${format.toUpperCase()} image: ${(error as Error).message}`, { cause: error });
     }
     const png = await sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } }).png().toBuffer();
     return [{ bytes: new Uint8Array(png), mimeType: 'image/png', width: raw.width, height: raw.height, density: undefined }];
@@ -71,7 +71,7 @@ export async function decodeImagePages(bytes: Uint8Array): Promise<ImagePage[]> 
     const meta = await sharp(bytes, { failOn: 'error' }).metadata();
     pages = meta.pages ?? 1;
   } catch (error) {
-    throw new Error(`not a readable image: ${shortSharpError(error)}`);
+    throw new Error(`not a readable image: ${shortSharpError(error)}`, { cause: error });
   }
   const out: ImagePage[] = [];
   for (let page = 0; page < pages; page += 1) {
@@ -89,7 +89,9 @@ export async function decodeImagePages(bytes: Uint8Array): Promise<ImagePage[]> 
       const encoded = keep !== undefined ? bytes : new Uint8Array(await sharp(bytes, { page }).png().toBuffer());
       out.push({ bytes: encoded, mimeType: keep ?? 'image/png', width: meta.width, height: meta.height, density });
     } catch (error) {
-      throw new Error(`not a readable image${pages > 1 ? ` (page ${page + 1})` : ''}: ${shortSharpError(error)}`);
+      throw new Error(`not a readable image${pages > 1 ? ` (page ${page + 1})` : ''}: ${shortSharpError(error)}`, {
+        cause: error,
+      });
     }
   }
   return out;
@@ -103,9 +105,9 @@ function shortSharpError(error: unknown): string {
 export interface PdfRenderOptions {
   dpi: number;
   mode: ScanMode;
-  signal?: AbortSignal;
-  pdftoppmPath?: string;
-  pdfinfoPath?: string;
+  signal?: AbortSignal | undefined;
+  pdftoppmPath?: string | undefined;
+  pdfinfoPath?: string | undefined;
   /** Per-page limit for pdftoppm (default 60 s). */
   timeoutMs?: number;
 }

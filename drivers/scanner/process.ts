@@ -5,7 +5,7 @@ export interface RunOptions {
   /** Kill the process (group) and resolve `timedOut: true` after this long. */
   timeoutMs: number;
   /** Kill the process (group) and resolve `aborted: true` when this aborts. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 export interface RunResult {

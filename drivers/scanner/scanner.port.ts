@@ -55,7 +55,7 @@ export interface ScanRequest {
   resolution: number;
   mode: ScanMode;
   /** One of `capabilities().pageSizes` by name; default `A4` if offered, else the first one. */
-  pageSize?: string;
+  pageSize?: string | undefined;
 }
 
 export interface ScannedPage {
@@ -89,7 +89,7 @@ export interface ScanProgress {
 
 export interface ScanOptions {
   /** Aborting cancels the scan (see the contract on `Scanner.scan`). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Called synchronously by the adapter; it must not throw (a throwing callback is ignored). */
   onProgress?: (progress: ScanProgress) => void;
 }

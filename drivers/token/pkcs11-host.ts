@@ -210,7 +210,7 @@ function handle(request: HostRequest): unknown {
         const ckr = ckrName(error);
         if (ckr === 'CKR_USER_ALREADY_LOGGED_IN') return null;
         if (ckr !== null && WRONG_PIN_CKRS.has(ckr)) {
-          let flags = 0;
+          let flags: number;
           try {
             flags = tokenFlags(slot);
           } catch {

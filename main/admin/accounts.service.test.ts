@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fixedClock } from '../core/clock';
+import { fixedClock } from '../kernel/clock';
 import { PasswordHasher } from '../store/password';
 import { openStore, type Store } from '../store/store';
-import { tempDir } from '../store/test-support';
+import { tempDir } from '../store/testing/store-fixtures';
 import { AccountsService } from './accounts.service';
 
 /**

@@ -1,7 +1,7 @@
 import { AppError, type Role, type SessionUser } from '../../common/contract';
 import { TEXT_LIMITS } from '../../common/domain/text-safety';
 import type { Store } from '../store/store';
-import type { Clock } from '../core/clock';
+import type { Clock } from '../kernel/clock';
 
 /** Training accounts: one per role, listed on the login screen in training mode only. */
 export const TRAINING_ACCOUNTS: readonly { username: string; password: string; role: Role; displayName: string }[] = [

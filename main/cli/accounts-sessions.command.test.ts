@@ -1,10 +1,10 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fixedClock } from '../core/clock';
+import { fixedClock } from '../kernel/clock';
 import { keyStoreFor } from '../store/key-store';
 import { openStore } from '../store/store';
-import { tempDir } from '../store/test-support';
+import { tempDir } from '../store/testing/store-fixtures';
 import { ACCOUNTS_USAGE, runAccountsCommand } from './accounts.command';
 
 // Keys of the test stores in the temp folder, not the user's profile (main/store/key-store.ts).

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AccountsService } from '../admin/accounts.service';
-import { fixedClock } from '../core/clock';
+import { fixedClock } from '../kernel/clock';
 import { openStore } from '../store/store';
 import { runAccountsCommand } from './accounts.command';
 

@@ -4,7 +4,7 @@ import { AccountsService, MIN_PASSWORD_LENGTH } from '../admin/accounts.service'
 import type { Account } from '../store/accounts.repository';
 import { keyStoreFor } from '../store/key-store';
 import { openStore } from '../store/store';
-import { systemClock, toLocalDateTime, type Clock } from '../core/clock';
+import { systemClock, toLocalDateTime, type Clock } from '../kernel/clock';
 
 export const ACCOUNTS_USAGE =
   'dùng: accounts list [--json] | add --username U --name "Họ tên" --role R --password-env VAR | set-password --username U --password-env VAR | set-role --username U --role R | lock <tên đăng nhập> | unlock <tên đăng nhập> | logout-all <tên đăng nhập>';

@@ -3,7 +3,8 @@
  * IT staff checking a workstation's calendar data and for scripted checks.
  *
  *   calendar list --year 2027 [--json]
- *   calendar due --received "2026-11-20 16:10" --duration 3 --unit working-days [--procedure CODE] [--cutoff HH:mm] [--json]
+ *   calendar due --received "2026-11-20 16:10" --duration 3 --unit working-days [--procedure CODE] [--cutoff HH:mm]
+ *     [--json]
  *
  * Output goes through `io.out`, one call per line (the caller adds the line break); errors go
  * through `io.err` as one line. Exit codes: 0 done, 2 bad input, 1 anything else.

@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { Procedure } from '../../common/contract';
 import { DEFAULT_OFFICE_HOURS } from '../../common/domain';
 import { loadConfig } from '../core/config';
-import { packageVersion } from '../core/compose';
 import { defaultDataDir } from '../core/paths';
-import { resourcesRoot } from '../core/repo-root';
+import { packageVersion, resourcesDir } from '../kernel/resources';
 import { keyStoreFor } from '../store/key-store';
 import { DATABASE_FILE, openStore } from '../store/store';
 import { runCalendarCommand, type CalendarCommandIo, type ProcedureTerms } from './calendar.command';
@@ -154,7 +153,7 @@ function calendarData(dataDir: string): Pick<CalendarCommandIo, 'lookupProcedure
 }
 
 function seedProcedure(code: string): ProcedureTerms | null {
-  const raw = JSON.parse(readFileSync(join(resourcesRoot(), 'seed', 'catalogue.json'), 'utf8')) as unknown[];
+  const raw = JSON.parse(readFileSync(join(resourcesDir(), 'seed', 'catalogue.json'), 'utf8')) as unknown[];
   const found = raw.map((p) => Procedure.parse(p)).find((p) => p.code === code);
   return found ?? null;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { foldVietnamese } from '../../common/domain';
-import { renderFixturePage } from '../../drivers/scanner/fixture-pages';
+import { renderFixturePage } from '../../drivers/testing';
 
 /** The real `motcua-desk digitise` entry (tsx, real pipeline and OCR) on generated pages. */
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'motcua-desk.mjs');

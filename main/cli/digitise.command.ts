@@ -24,7 +24,7 @@ import type { DigitisePipeline, DocumentMeta } from '../digitise/station/pipelin
 import { decodeFilePages, FileImportError, MAX_INPUT_BYTES, type FilePage } from '../digitise/station/file-pages';
 import { digitisePages } from '../digitise/station/single-document';
 import type { DigitiseProfile } from '../digitise/types';
-import { toLocalDateTime } from '../core/clock';
+import { toLocalDateTime } from '../kernel/clock';
 
 export interface DigitiseCommandIo {
   out: (s: string) => void;
@@ -33,7 +33,9 @@ export interface DigitiseCommandIo {
   pipelineFor: (profile: DigitiseProfile) => Promise<{ pipeline: DigitisePipeline; close: () => Promise<void> }>;
   agencyName?: string;
   now?: () => number;
-  /** The token provider for `--sign` (default: the PKCS#11 module named by `--token-module`, in its own host process). */
+  /**
+   * The token provider for `--sign` (default: the PKCS#11 module named by `--token-module`, in its own host process).
+   */
   tokenProvider?: (modulePath: string) => TokenProvider;
   /** Where `--pin-env` is read (default `process.env`). */
   env?: Record<string, string | undefined>;

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EscPosSink } from '../../drivers/printer/escpos-sink';
-import { createSoftHsmToken, softHsmAvailable, type SoftHsmFixture } from '../../drivers/token/testing/softhsm-fixture';
+import { createSoftHsmToken, EscPosSink, softHsmAvailable, type SoftHsmFixture } from '../../drivers/testing';
 import { ConfigSchema, TRAINING_CONFIG, type LoadedConfig } from '../core/config';
 import { checkDevices } from './doctor-devices';
 

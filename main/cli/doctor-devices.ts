@@ -1,6 +1,6 @@
 import { createBarcodeReader, createTicketPrinter, createTokenProvider, isDeviceError } from '../../drivers';
 import type { LoadedConfig } from '../core/config';
-import { effectiveSigning, tokenDriverConfig } from '../core/signing-config';
+import { effectiveSigning, tokenDriverConfig } from '../signing/signing-config';
 import { defaultQueueConfig, ticketPrinterConfig } from '../queue/queue-config';
 
 export type DeviceCheckStatus = 'ok' | 'warn' | 'fail';

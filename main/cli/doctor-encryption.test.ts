@@ -4,9 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileKeyStore } from '../store/key-store';
 import { encryptingCopyOf } from '../store/store-migration';
 import { DATABASE_FILE, openStore } from '../store/store';
-import { tempDir } from '../store/test-support';
+import { tempDir } from '../store/testing/store-fixtures';
 import { checkStoreEncryption } from './doctor-encryption';
-import type { CheckResult } from './doctor.command';
+import type { CheckResult } from './doctor-check';
 
 describe('doctor: store-encryption and keys', () => {
   let temp: ReturnType<typeof tempDir>;

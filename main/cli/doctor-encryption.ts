@@ -4,7 +4,7 @@ import type { KeyDirProblem, KeyStore } from '../store/key-store';
 import { databaseFileState, type DatabaseFileState } from '../store/store-encryption';
 import { encryptingCopyOf } from '../store/store-migration';
 import { DATABASE_FILE } from '../store/store';
-import type { CheckStatus } from './doctor.command';
+import type { CheckStatus } from './doctor-check';
 
 /** A key store that can report its own folder's problems (`FileKeyStore`, `DpapiKeyStore`). */
 export type CheckedKeyStore = KeyStore & { problems(): KeyDirProblem[] };

@@ -1,8 +1,9 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../store/test-support';
-import { runDoctor, type CheckStatus } from './doctor.command';
+import { tempDir } from '../store/testing/store-fixtures';
+import type { CheckStatus } from './doctor-check';
+import { runDoctor } from './doctor.command';
 import { checkDataPermissions } from './doctor-permissions';
 
 type Line = { name: string; status: CheckStatus; detail: string };

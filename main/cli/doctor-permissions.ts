@@ -1,6 +1,6 @@
 import { findLooseEntries } from '../store/data-dir-permissions';
 import { findForeignAclEntries, type CommandRunner } from '../store/windows-acl';
-import type { CheckStatus } from './doctor.command';
+import type { CheckStatus } from './doctor-check';
 
 /** How many offending paths the detail names before it summarises. */
 const LISTED = 10;

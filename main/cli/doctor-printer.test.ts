@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LPSTAT_WITH_DEFAULT_FILE, standInsOnPath, type StandInsOnPath } from '../../drivers/printer/testing/print-tool-stand-ins';
+import { LPSTAT_WITH_DEFAULT_FILE, standInsOnPath, type StandInsOnPath } from '../../drivers/testing';
 import { createDrivers, documentPrinterSetting } from '../../drivers';
 import { CONFIG_FILE_NAME, loadConfig, printedFolder } from '../core/config';
 import { runDoctor } from './doctor.command';

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { AppError } from '../../common/contract';
 import { loadConfig, type LoadedConfig } from '../core/config';
 import { auditSetup, reportAudit } from './doctor-audit';
+import type { CheckResult, CheckStatus } from './doctor-check';
 import { checkStoreEncryption, type CheckedKeyStore } from './doctor-encryption';
 import { checkDataPermissions } from './doctor-permissions';
 import { checkDevices } from './doctor-devices';
@@ -13,9 +14,6 @@ import { createProvincialClient } from '../remotes/provincial/provincial.client'
 import { latestVersion, schemaVersion } from '../store/migrate';
 import { keyStoreFor } from '../store/key-store';
 import { DATABASE_FILE, openStore } from '../store/store';
-
-export type CheckStatus = 'ok' | 'warn' | 'fail';
-export interface CheckResult { name: string; status: CheckStatus; detail: string }
 
 const LABEL: Record<CheckStatus, string> = { ok: 'OK  ', warn: 'CẢNH', fail: 'LỖI ' };
 

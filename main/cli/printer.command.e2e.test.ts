@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EscPosSink } from '../../drivers/printer/escpos-sink';
+import { EscPosSink } from '../../drivers/testing';
 
 /** The real `motcua-desk printer test` entry (tsx) against a network printer on 127.0.0.1. */
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'motcua-desk.mjs');

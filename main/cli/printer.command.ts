@@ -10,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createTicketPrinter, describeTarget, isDeviceError, parsePrinterTarget, testTicketDocument, type PaperWidth, type TicketPrinterStatus } from '../../drivers';
-import { toLocalDateTime } from '../core/clock';
+import { toLocalDateTime } from '../kernel/clock';
 
 export interface PrinterCommandIo {
   out: (s: string) => void;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore } from '../store/store';
-import { tempDir } from '../store/test-support';
+import { tempDir } from '../store/testing/store-fixtures';
 import { guardClosedPipes, main } from './cli';
 
 const CODE = '000.00.12.H56-250715-0001';

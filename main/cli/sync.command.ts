@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { systemClock } from '../kernel/clock';
 import { keyStoreFor } from '../store/key-store';
 import { openStore } from '../store/store';
 import type { DeadFilter } from '../store/outbox.repository';
@@ -59,7 +60,7 @@ export async function runSyncCommand(args: string[], dataDir: string, io: { out:
 
   const store = openStore({ dataDir, keyStore: keyStoreFor() });
   try {
-    const service = new SyncService({ store, now: Date.now });
+    const service = new SyncService({ store, clock: systemClock });
     switch (sub) {
       case 'status': {
         const report = service.status();

@@ -3,10 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SimulatedToken, SimulatedTokenProvider } from '../../drivers';
-import { fixedClock } from '../core/clock';
+import { SimulatedToken, SimulatedTokenProvider } from '../../drivers/testing';
+import { fixedClock } from '../kernel/clock';
 import { TRAINING_CONFIG } from '../core/config';
-import { createSigning } from '../core/signing-setup';
+import { createSigning } from '../signing/signing-setup';
 import { signPdf } from '../signing/pades';
 import { samplePdf } from '../signing/testing/pdf-tools';
 import { issueSigner, makeTestCa } from '../signing/testing/test-pki';
@@ -48,7 +48,7 @@ describe('verify: the screen and the command agree on trust', () => {
   });
 
   const startDesk = async (): Promise<void> => {
-    signing = createSigning({ config: TRAINING_CONFIG, trainingMode: true, store, clock: fixedClock('2026-12-07T09:00'), log: silentLog, rpc: () => null, dataDir });
+    signing = createSigning({ config: TRAINING_CONFIG, trainingMode: true, store, clock: fixedClock('2026-12-07T09:00'), log: silentLog, onProgress: () => undefined, dataDir });
     // The desk remembers this run's training CA in the background.
     const deadline = Date.now() + 5_000;
     while (!(existsSync(trainingCaFolder(dataDir)) && readdirSync(trainingCaFolder(dataDir)).length > 0) && Date.now() < deadline) {

@@ -19,7 +19,7 @@ import { verifyPdf, type SignatureReport } from '../signing/verify';
 import { verifyProblemTextVi } from '../../common/contract/verify-problem-text';
 import { readTrainingAnchors } from '../signing/training-anchors';
 import { loadConfig } from '../core/config';
-import { readTrustAnchors } from '../core/signing-config';
+import { readTrustAnchors } from '../signing/signing-config';
 
 export interface VerifyCommandIo {
   out: (s: string) => void;

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../common/contract';
-import { SimulatedBarcodeReader } from '../../drivers';
+import { SimulatedBarcodeReader } from '../../drivers/testing';
 import { startBarcodeReader } from './barcode-forwarding';
 import { parseConfig } from './config';
-import type { Logger } from './logger';
+import type { Logger } from '../kernel/logger';
+import { noEvents } from '../kernel/events';
 
 const base = {
   agency: { id: '000.00.12.H56', name: 'UBND xã Hòa Bình', deskSlot: 1 },
@@ -51,7 +52,7 @@ describe('forwarding scans to the windows', () => {
   const silent: Logger = { log: () => undefined, child: () => silent } as unknown as Logger;
 
   it('no serial reader configured: nothing is started', () => {
-    expect(startBarcodeReader({ mode: 'production', config: { wedge: { enabled: true, maxGapMs: 35, minLength: 6 } }, broadcast: () => undefined, log: silent })).toBeNull();
+    expect(startBarcodeReader({ mode: 'production', config: { wedge: { enabled: true, maxGapMs: 35, minLength: 6 } }, events: noEvents, log: silent })).toBeNull();
   });
 
   it('scans and state changes become barcode.scanned / barcode.state events; the log never holds the text', async () => {
@@ -61,7 +62,7 @@ describe('forwarding scans to the windows', () => {
     const reader = startBarcodeReader({
       mode: 'training',
       config: { serial: { path: '/dev/ttyUSB0', baudRate: 9600, terminator: 'CR', reconnectMs: 2000 } },
-      broadcast: (event, payload) => sent.push({ event, payload }),
+      events: { publish: (event, payload) => void sent.push({ event, payload }) },
       log,
     });
     expect(reader).toBeInstanceOf(SimulatedBarcodeReader);

@@ -1,7 +1,7 @@
-import type { EventName, EventPayload } from '../../common/contract';
 import { createBarcodeReader, type BarcodeReader } from '../../drivers';
 import type { BarcodeConfig } from './barcode-config';
-import type { Logger } from './logger';
+import type { EventPublisher } from '../kernel/events';
+import type { Logger } from '../kernel/logger';
 
 /**
  * Starts the configured serial barcode reader and forwards what it reads to every signed-in
@@ -12,7 +12,7 @@ import type { Logger } from './logger';
 export function startBarcodeReader(opts: {
   mode: 'training' | 'production';
   config: BarcodeConfig | undefined;
-  broadcast: <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+  events: EventPublisher;
   log: Logger;
 }): BarcodeReader | null {
   const serial = opts.config?.serial;
@@ -20,12 +20,12 @@ export function startBarcodeReader(opts: {
   if (reader === null) return null;
   reader.onScan((scan) => {
     opts.log.log('info', 'barcode.scan', { reader: scan.reader, length: scan.text.length });
-    opts.broadcast('barcode.scanned', scan);
+    opts.events.publish('barcode.scanned', scan);
   });
   reader.onState((state) => {
     const error = state.error === undefined ? undefined : { code: state.error.code, message: state.error.message };
     opts.log.log(state.connected && error === undefined ? 'info' : 'warn', 'barcode.state', { reader: reader.name, connected: state.connected, ...(error ? { code: error.code, message: error.message } : {}) });
-    opts.broadcast('barcode.state', { reader: reader.name, connected: state.connected, ...(error ? { error } : {}) });
+    opts.events.publish('barcode.state', { reader: reader.name, connected: state.connected, ...(error ? { error } : {}) });
   });
   void reader.start();
   return reader;

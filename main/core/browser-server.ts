@@ -5,7 +5,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_WS_MESSAGE_BYTES, MAX_WS_SIGNED_IN_MESSAGE_BYTES, type RpcServer } from './rpc-server';
-import { limitNoisyEvents, type Logger } from './logger';
+import { limitNoisyEvents, type Logger } from '../kernel/logger';
 
 /**
  * Browser mode: the core serves the built renderer and the RPC over a WebSocket on 127.0.0.1.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../common/contract';
-import { CONFIG_FILE_NAME, loadConfig, TRAINING_CONFIG } from './config';
+import { CONFIG_FILE_NAME, loadConfig, parseConfig, TRAINING_CONFIG } from './config';
 
 let dir: string;
 beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'motcua-config-')); });
@@ -65,5 +65,15 @@ describe('workstation configuration', () => {
   it('rejects a file that is not JSON', () => {
     write('{ agency: ');
     expect(errorOf().message).toMatch(/không phải JSON/);
+  });
+});
+
+describe('log settings in the configuration', () => {
+  it('accepts log.maxBytes and log.keep within their ranges and names the field otherwise', () => {
+    expect(parseConfig({ ...TRAINING_CONFIG, log: { maxBytes: 1024 * 1024, keep: 3 } }).log).toEqual({ maxBytes: 1024 * 1024, keep: 3 });
+    expect(parseConfig({ ...TRAINING_CONFIG, log: {} }).log).toEqual({ maxBytes: 10 * 1024 * 1024, keep: 5 });
+    for (const [log, field] of [[{ maxBytes: 1000 }, 'log.maxBytes'], [{ keep: 1 }, 'log.keep'], [{ keep: 2.5 }, 'log.keep'], [{ maxBytes: '10MB' }, 'log.maxBytes'], [{ rotate: true }, 'log']] as const) {
+      expect(() => parseConfig({ ...TRAINING_CONFIG, log }), JSON.stringify(log)).toThrow(field);
+    }
   });
 });

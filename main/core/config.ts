@@ -6,7 +6,7 @@ import { isAgencyId } from '../../common/domain/dossier-code';
 import { BarcodeConfigSchema } from './barcode-config';
 import { vietnameseIssue } from './config-issues';
 import { DEFAULT_SCANNERS_CONFIG, ScannersConfigSchema } from './scanners-config';
-import { checkSigningConfig, SigningConfigSchema } from './signing-config';
+import { checkSigningConfig, SigningConfigSchema } from '../signing/signing-config';
 import { checkDeskCounter, QueueConfigSchema } from '../queue/queue-config';
 
 /**
@@ -77,7 +77,7 @@ export const ConfigSchema = z.object({
   }).strict().default({ intervalMs: 3000, leaseBlockSize: 20 }),
   /** Queue services, counters, priority rule and ticket printer (`main/queue/queue-config.ts`). */
   queue: QueueConfigSchema.optional(),
-  /** Digital signing: token module, key id, TSA, trust anchors, stamp (`signing-config.ts`). */
+  /** Digital signing: token module, key id, TSA, trust anchors, stamp (main/signing/signing-config.ts). */
   signing: SigningConfigSchema.optional(),
   /**
    * The audit chain's checkpoints (docs/operations.md, "Audit chain"): an absolute folder outside

@@ -5,7 +5,7 @@ import { createCore } from './compose';
 import { defaultDataDir } from './paths';
 import { startBrowserServer } from './browser-server';
 import { checkPortMessage, refusalAnswer } from './port-message-limit';
-import { repoRoot } from './repo-root';
+import { repoRoot } from '../kernel/resources';
 
 /**
  * The core host process. Under Electron it is a utility process: the shell sends one MessagePort

@@ -1,7 +1,7 @@
 import { AppError } from '../../common/contract';
 import type { AccountsService } from '../admin/accounts.service';
-import type { BatchSigning } from '../digitise/station/batch-signing.service';
-import type { DigitiseStation } from '../digitise/station/digitise-station.service';
+import type { BatchSigning } from '../signing/batch-signing';
+import type { DigitiseStation } from '../digitise/station/digitise-station';
 import type { ApplicantService } from '../intake/applicant.service';
 import type { IntakeService } from '../intake/intake.service';
 import type { QueueService } from '../queue/queue.service';
@@ -9,7 +9,7 @@ import type { ReturnsService } from '../returns/returns.service';
 import type { DeadFilter } from '../store/outbox.repository';
 import type { Store } from '../store/store';
 import type { SyncService } from '../sync/sync.service';
-import type { Clock } from './clock';
+import type { Clock } from '../kernel/clock';
 import type { CallContext, Handlers, SessionUser } from './rpc-server';
 import { WALL_SCREEN_NAMES, wallScreenOpenTo } from './wall-screens';
 

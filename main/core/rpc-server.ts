@@ -5,7 +5,9 @@ import {
 } from '../../common/contract';
 import { toValidationIssue } from '../../common/contract/validation-issue';
 import type { SessionUser } from '../../common/contract';
-import type { Logger } from './logger';
+import { systemClock, type Clock } from '../kernel/clock';
+import type { Logger } from '../kernel/logger';
+import type { EventHub } from './event-hub';
 import { DEFAULT_IDLE_TIMEOUT_MS, SessionResumeRegistry } from './session-resume';
 import { LoginThrottle, type LoginThrottleOptions } from './login-throttle';
 import {
@@ -54,8 +56,10 @@ export interface CallContext {
 }
 
 export interface RpcServerOptions {
-  /** Clock for the idle time of resumable sessions (the core's clock). */
-  now?: () => number;
+  /** The core's events: the server subscribes when it is made and sends each one to the open sessions (`broadcast`). */
+  events?: EventHub;
+  /** Clock of the sessions' idle and maximum times (the core's clock); default the system clock. */
+  clock?: Clock;
   /** A browser tab's session can be resumed while idle for less than this (default 15 min). */
   resumeIdleMs?: number;
   /** Waits between wrong sign-ins (`login-throttle.ts`); tests shorten them. */
@@ -123,13 +127,15 @@ export class RpcServer {
   private readonly standing: ((username: string) => AccountStanding | null) | undefined;
 
   constructor(private readonly handlers: Handlers, private readonly log: Logger, options: RpcServerOptions = {}) {
-    this.now = options.now ?? Date.now;
+    const clock = options.clock ?? systemClock;
+    this.now = () => clock.now();
     const idleMs = options.resumeIdleMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     // A wall screen's grant stays while its tab is open, however quiet (docs/architecture.md, "Sessions").
     this.resumeGrants = new SessionResumeRegistry<Session>({ now: this.now, idleMs, keepAliveWhileBound: (s) => s.wallScreen !== null });
     this.loginThrottle = new LoginThrottle(options.loginThrottle);
     this.policy = { idleMs: options.sessionIdleMs ?? idleMs, maxMs: options.sessionMaxMs ?? DEFAULT_MAX_SESSION_MS };
     this.standing = options.accountStanding;
+    options.events?.subscribe((event, payload) => this.broadcast(event, payload));
   }
 
   /** A new connection; `resumable` (browser tabs) lets its session be resumed after a reload. */

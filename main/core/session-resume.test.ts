@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RpcServerMessage } from '../../common/contract';
 import { parseConfig, TRAINING_CONFIG } from './config';
-import type { Logger } from './logger';
+import { fixedClock } from '../kernel/clock';
+import type { Logger } from '../kernel/logger';
 import { RpcServer, type Handlers } from './rpc-server';
 import { resumeKeyOf, SessionResumeRegistry } from './session-resume';
 
@@ -91,7 +92,7 @@ describe('SessionResumeRegistry', () => {
 
 /** A server whose only real handlers are the auth ones, over connections like browser tabs. */
 function server(idleMs: number) {
-  let now = 5_000_000;
+  const clock = fixedClock('2026-12-07T08:00');
   const lines: string[] = [];
   const log: Logger = { log: (level, event, fields) => { lines.push(`${level} ${event} ${JSON.stringify(fields ?? {})}`); }, child: () => log };
   const handlers = {
@@ -104,7 +105,7 @@ function server(idleMs: number) {
     'auth.logout': (_p: unknown, ctx: { setUser(u: null): void }) => { ctx.setUser(null); return { done: true }; },
     'auth.me': (_p: unknown, ctx: { user: typeof officer | null }) => ctx.user,
   } as unknown as Handlers;
-  const rpc = new RpcServer(handlers, log, { now: () => now, resumeIdleMs: idleMs });
+  const rpc = new RpcServer(handlers, log, { clock, resumeIdleMs: idleMs });
   let nextId = 1;
   const tab = (resumable = true) => {
     const waiting = new Map<number, (m: RpcServerMessage) => void>();
@@ -116,7 +117,7 @@ function server(idleMs: number) {
     });
     return { call, close: () => conn.close() };
   };
-  return { rpc, tab, lines, advance: (ms: number) => { now += ms; } };
+  return { rpc, tab, lines, advance: (ms: number) => { clock.advance(ms); } };
 }
 
 function valueOf(m: RpcServerMessage): unknown {

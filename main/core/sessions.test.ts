@@ -6,10 +6,10 @@ import { AccountsService } from '../admin/accounts.service';
 import { runAccountsCommand } from '../cli/accounts.command';
 import { keyStoreFor } from '../store/key-store';
 import { openStore, type Store } from '../store/store';
-import { tempDir } from '../store/test-support';
-import { fixedClock } from './clock';
+import { tempDir } from '../store/testing/store-fixtures';
+import { fixedClock } from '../kernel/clock';
 import { createHandlers, type HandlerDeps } from './handlers';
-import type { Logger } from './logger';
+import type { Logger } from '../kernel/logger';
 import { RpcServer } from './rpc-server';
 import { judgeSession, newSession } from './sessions';
 
@@ -43,7 +43,7 @@ function newRpc(): RpcServer {
     trainingAccounts: [], accounts, store, clock, session: { idleTimeoutMinutes: 15, maxHours: 12 },
   } as unknown as HandlerDeps;
   return new RpcServer(createHandlers(deps), quiet, {
-    now: () => clock.now(),
+    clock,
     resumeIdleMs: 15 * MIN,
     sessionMaxMs: 12 * HOUR,
     accountStanding: (username) => store.accounts.sessionStanding(username),

@@ -8,10 +8,11 @@ import { QueueService } from '../queue/queue.service';
 import { TEST_SETUP } from '../queue/testing/queue-harness';
 import { keyStoreFor } from '../store/key-store';
 import { openStore, type Store } from '../store/store';
-import { tempDir } from '../store/test-support';
-import { fixedClock } from './clock';
+import { tempDir } from '../store/testing/store-fixtures';
+import { fixedClock } from '../kernel/clock';
+import { EventHub } from './event-hub';
 import { createHandlers, type HandlerDeps } from './handlers';
-import type { Logger } from './logger';
+import type { Logger } from '../kernel/logger';
 import { RpcServer } from './rpc-server';
 import { judgeSession, newSession } from './sessions';
 
@@ -41,25 +42,23 @@ let rpc: RpcServer;
 const clock = fixedClock('2026-12-07T08:00');
 
 function newRpc(): RpcServer {
-  let server: RpcServer | null = null;
+  const events = new EventHub(quiet);
   const queue = new QueueService({
-    store, clock, log: quiet, setup: TEST_SETUP, printer: null, agency: { id: '000.00.12.H56', name: 'UBND xã' },
-    onCalled: (called) => server?.broadcast('queue.called', called),
-    onChanged: (state) => server?.broadcast('queue.changed', state),
+    store, clock, log: quiet, setup: TEST_SETUP, printer: null, agency: { id: '000.00.12.H56', name: 'UBND xã' }, events,
   });
   queue.configure();
   const deps = {
     version: 'test', trainingMode: false, agency: { id: '000.00.12.H56', name: 'UBND xã' }, counter: { id: 'Q01', name: 'Quầy 1' },
     trainingAccounts: [], accounts: new AccountsService(store, clock), store, clock, queue, session: { idleTimeoutMinutes: 15, maxHours: 12 },
   } as unknown as HandlerDeps;
-  server = new RpcServer(createHandlers(deps), quiet, {
-    now: () => clock.now(),
+  return new RpcServer(createHandlers(deps), quiet, {
+    events,
+    clock,
     resumeIdleMs: 15 * MIN,
     sessionMaxMs: 12 * HOUR,
     accountStanding: (username) => store.accounts.sessionStanding(username),
     loginThrottle: { sleep: async () => undefined },
   });
-  return server;
 }
 
 let nextId = 1;

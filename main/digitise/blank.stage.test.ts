@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderFixturePage } from '../../drivers/scanner/fixture-pages';
+import { renderFixturePage } from '../../drivers/testing';
 import { blankStage } from './blank.stage';
 import { cleanStage } from './clean.stage';
 import { createPipeline } from './pipeline';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderFixturePage } from '../../drivers/scanner/fixture-pages';
+import { renderFixturePage } from '../../drivers/testing';
 import { cleanImage, cleanStage, measureLevels, paperNoise } from './clean.stage';
 import { connectedComponents } from './components';
 import { toGray } from './decode';

@@ -6,7 +6,10 @@ import { defineStage } from './stage';
 import type { PageStage, PageState, PixelBox, RawImage } from './types';
 
 export interface CleanOptions {
-  /** 3×3 median before thresholding (scanner noise, JPEG ringing). Default: with `profile.despeckle`, when the paper is noisy. */
+  /**
+   * 3×3 median before thresholding (scanner noise, JPEG ringing). Default: with `profile.despeckle`, when the paper is
+   * noisy.
+   */
   median?: boolean;
   /** Default: Sauvola for 'bw' pages, Otsu otherwise. */
   binarisation?: 'sauvola' | 'otsu';
@@ -21,7 +24,9 @@ export interface CleanOptions {
   maxSpeckArea?: number;
   /** Ink-free distance around a speck, pixels at 200 dpi. Default 4. */
   speckIsolation?: number;
-  /** What OCR reads when the page keeps grey or colour: the cleaned grey (default; measured best) or the binarised page. */
+  /**
+   * What OCR reads when the page keeps grey or colour: the cleaned grey (default; measured best) or the binarised page.
+   */
   ocrInput?: 'binary' | 'gray';
 }
 

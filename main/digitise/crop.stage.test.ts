@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderFixturePage } from '../../drivers/scanner/fixture-pages';
+import { renderFixturePage } from '../../drivers/testing';
 import { cropStage } from './crop.stage';
 import { deskewStage } from './deskew.stage';
 import { measureInk } from './blank.stage';

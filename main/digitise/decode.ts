@@ -16,7 +16,7 @@ export interface DecodedCapture {
 
 export interface DecodeOptions {
   /** Resolution the scan was requested at; wins over the file's own metadata. */
-  dpi?: number;
+  dpi?: number | undefined;
   /** Used when neither the request nor the file gives a plausible resolution. */
   fallbackDpi?: number;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderFixturePage } from '../../drivers/scanner/fixture-pages';
+import { renderFixturePage } from '../../drivers/testing';
 import { deskewStage, estimateSkew } from './deskew.stage';
 import { SAMPLE_LINES, decodedPage, testContext } from './testing/pages';
 import { degradeScan } from './testing/degrade';

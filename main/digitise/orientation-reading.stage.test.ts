@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderFixturePage } from '../../drivers/scanner/fixture-pages';
+import { renderFixturePage } from '../../drivers/testing';
 import { analysePage } from './analysis';
 import { createOcrPool } from './ocr/worker-pool';
 import type { OcrPool } from './ocr/worker-pool';

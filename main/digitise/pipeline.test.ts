@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderFixturePage } from '../../drivers/scanner/fixture-pages';
+import { renderFixturePage } from '../../drivers/testing';
 import { createOcrPool } from './ocr/worker-pool';
 import type { OcrPool } from './ocr/worker-pool';
 import { buildSearchablePdf } from './pdf/searchable-pdf';

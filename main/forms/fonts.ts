@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fontkit from '@pdf-lib/fontkit';
 import type { Font } from '@pdf-lib/fontkit';
-import { fontsDir } from './resources-path';
+import { fontsDir } from '../kernel/resources';
 
 export type FontKey = 'regular' | 'bold' | 'italic';
 export const FONT_KEYS: readonly FontKey[] = ['regular', 'bold', 'italic'];
@@ -44,7 +44,7 @@ export function loadFonts(dir: string = fontsDir()): FontSet {
     try {
       bytes = new Uint8Array(readFileSync(file));
     } catch (err) {
-      throw new Error(`Form font missing: ${file} (${(err as Error).message})`);
+      throw new Error(`Form font missing: ${file} (${(err as Error).message})`, { cause: err });
     }
     const face = fontkit.create(bytes);
     return { key: k, file, bytes, postscriptName: face.postscriptName ?? path.basename(file, ".ttf"), face, codePoints: new Set(face.characterSet) };

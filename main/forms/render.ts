@@ -379,7 +379,7 @@ export function layoutReceipt(d: ReceiptData): LaidOutForm {
   try {
     qrModules = qrSquares(d.lookupUrl, 1).modules;
   } catch (err) {
-    throw new RangeError(`lookupUrl: cannot be encoded as a QR code (${(err as Error).message})`);
+    throw new RangeError(`lookupUrl: cannot be encoded as a QR code (${(err as Error).message})`, { cause: err });
   }
   const qrSize = Math.min(QR_MAX_SIZE, Math.max(QR_MIN_SIZE, qrModules * QR_MODULE));
   const qrColumn: BlockPainter = (col) => {

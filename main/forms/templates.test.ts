@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { formTemplatesDir } from './resources-path';
+import { formTemplatesDir } from '../kernel/resources';
 import { FORM_KINDS, FormTemplateError, clearTemplateCache, fillText, loadTemplate, parseTemplate, placeholdersOf } from './templates';
 
 const dirs: string[] = [];

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { formTemplatesDir } from './resources-path';
+import { formTemplatesDir } from '../kernel/resources';
 
 /**
  * Form templates: the fixed wording of each printed form (national header, title, labels,

@@ -1,10 +1,10 @@
 import { AppError, type ApplicantKind, type Person, type PersonCardField, type PersonInput, type ResultOf } from '../../common/contract';
 import { checkOrganisationCode, checkPersonalId, personalIdProblemVi } from '../../common/domain';
 import type { NationalPortal } from '../remotes/national-portal/national-portal.port';
-import { maskIdNumber } from '../store/mask';
+import { maskIdNumber } from '../kernel/mask';
 import type { Store } from '../store/store';
-import type { Clock } from '../core/clock';
-import type { Logger } from '../core/logger';
+import type { Clock } from '../kernel/clock';
+import type { Logger } from '../kernel/logger';
 
 const CARD_FIELDS: readonly PersonCardField[] = ['fullName', 'birthDate', 'sex', 'address', 'oldIdNumber', 'idIssueDate'];
 
@@ -33,7 +33,10 @@ function keepStored(wanted: PersonInput, stored: Person, declined: readonly Pers
 export class ApplicantService {
   constructor(private readonly deps: { store: Store; national: NationalPortal; agencyId: string; clock: Clock; log: Logger }) {}
 
-  /** Throws PERSONAL_ID_INVALID / ORGANISATION_CODE_INVALID: the rule's problem in `details.problem`, in Vietnamese as the message. */
+  /**
+   * Throws PERSONAL_ID_INVALID / ORGANISATION_CODE_INVALID: the rule's problem in `details.problem`, in Vietnamese as
+   * the message.
+   */
   checkIdentifier(kind: ApplicantKind, idNumber: string): string {
     if (kind === 'citizen') {
       const r = checkPersonalId(idNumber);

@@ -2,7 +2,7 @@ import { AppError } from '../../common/contract';
 import { formatDossierCode, reserveRange } from '../../common/domain';
 import type { ProvincialSystem } from '../remotes/provincial/provincial.port';
 import type { Store } from '../store/store';
-import type { Logger } from '../core/logger';
+import type { Logger } from '../kernel/logger';
 
 /**
  * Dossier numbers `{agency}-{yyMMdd}-{NNNN}`, never issued twice by any desk of the agency.

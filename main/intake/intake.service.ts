@@ -4,19 +4,19 @@ import {
   type Procedure, type ReceiveParams,
 } from '../../common/contract';
 import { canTransition, computeAppointment, statusName } from '../../common/domain';
-import { receptionStep, toWireDossier, toWireProgressStep } from '../remotes/national-portal/wire-format';
 import type { DocumentPrinter } from '../../drivers';
 import { isDeviceError } from '../../drivers';
-import { maskIdNumber } from '../store/mask';
 import type { Store } from '../store/store';
-import type { Clock } from '../core/clock';
-import type { Logger } from '../core/logger';
+import type { Clock } from '../kernel/clock';
+import type { EventPublisher } from '../kernel/events';
+import type { Logger } from '../kernel/logger';
 import type { SessionUser } from '../../common/contract';
 import type { ApplicantService } from './applicant.service';
 import type { DossierCodeAllocator } from './dossier-code.allocator';
 import type { DossierForms } from './dossier-forms';
 import type { WorkingTimeProvider } from './working-time';
-import { effectiveProcedure } from '../sync/reference-puller';
+import { enqueueDossierSync, receivedAudit, statusAudit } from './dossier-trail';
+import { effectiveProcedure } from '../store/reference-data.repository';
 
 type Receive = z.output<typeof ReceiveParams>;
 
@@ -37,7 +37,8 @@ export interface IntakeDeps {
   agencyName: string;
   /** Called after a change was committed with outbox rows (wakes the sender loop). */
   onOutbox: () => void;
-  onDossierChanged: (code: string, status: number) => void;
+  /** `dossier.changed` after each committed change of a dossier. */
+  events: EventPublisher;
   /** Finishes the queue ticket a dossier was received for, inside the receiving transaction (never throws). */
   tickets?: { finishForDossier(ticketId: number, dossierCode: string, actor: string): void };
 }
@@ -93,11 +94,8 @@ export class IntakeService {
         delivery: params.delivery, components, fees: terms.fees, officer: user.displayName,
         ticketNumber: ticket?.number ?? null, note: 'Tiếp nhận hồ sơ tại Bộ phận Một cửa',
       });
-      this.enqueueSync(d, p, 'Tiếp nhận hồ sơ', true);
-      store.audit.append({
-        at: receivedAt, actor: user.username, action: 'dossier.receive', entity: 'dossier', entityId: code,
-        details: { procedure: p.code, channel: params.channel, applicant: maskIdNumber(idNumber), appointmentAt: appointment.due, components: components.length, reused: components.filter((c) => c.source === 'reused').length },
-      });
+      this.enqueueSync(d, p, 'Tiếp nhận hồ sơ', true, receivedAt);
+      store.audit.append(receivedAudit(d, user.username));
       if (ticket) this.deps.tickets?.finishForDossier(ticket.id, code, user.username);
       return { dossier: d, created: true };
     });
@@ -112,7 +110,7 @@ export class IntakeService {
       this.deps.log.log('error', 'receipt.render-failed', { code: d.code, error: err instanceof Error ? err.message : String(err) });
     }
     this.deps.onOutbox();
-    this.deps.onDossierChanged(d.code, d.status);
+    this.deps.events.publish('dossier.changed', { code: d.code, status: d.status });
     void this.deps.codes.refill(clock.today());
     return this.get(d.code);
   }
@@ -166,26 +164,18 @@ export class IntakeService {
       const updated = store.dossiers.setStatus(current.code, to, user.displayName, note, at);
       const p = store.catalogue.get(updated.procedureCode);
       this.enqueueSync(updated, p, step, false, at);
-      store.audit.append({ at, actor: user.username, action: `dossier.status-${to}`, entity: 'dossier', entityId: updated.code, details: { from: current.status, to, ...details } });
+      store.audit.append(statusAudit(updated, current.status, user.username, at, details));
       return updated;
     });
     this.deps.onOutbox();
-    this.deps.onDossierChanged(d.code, d.status);
+    this.deps.events.publish('dossier.changed', { code: d.code, status: d.status });
     return d;
   }
 
   /** Outbox rows for a change, written inside the caller's transaction. */
-  private enqueueSync(d: Dossier, p: Procedure | null, stepName: string, first: boolean, at = d.receivedAt): void {
-    const { store, clock } = this.deps;
-    const wire = toWireDossier(d, { agencyId: this.deps.agencyId, receivingUnit: this.deps.agencyName, sectorCode: p?.sectorCode, sectorName: p?.sectorName });
-    const seq = d.history.length;
-    const now = clock.now();
-    const step = first
-      ? receptionStep(d, { handlerTitle: 'Cán bộ tiếp nhận', department: 'Bộ phận Một cửa' })
-      : { dossierCode: d.code, handler: d.officer, handlerTitle: 'Cán bộ tiếp nhận', at, department: 'Bộ phận Một cửa', content: stepName, status: d.status, startedAt: at, dueAt: d.appointmentAt };
-    store.outbox.enqueue({ target: 'national', kind: 'dossier.upsert', dossierCode: d.code, idempotencyKey: `${d.code}/upsert/${seq}`, payload: { dossier: wire, isUpdating: !first }, now });
-    store.outbox.enqueue({ target: 'national', kind: 'dossier.progress', dossierCode: d.code, idempotencyKey: `${d.code}/progress/${seq}`, payload: { steps: [toWireProgressStep(step)] }, now });
-    if (first) store.outbox.enqueue({ target: 'provincial', kind: 'dossier.handoff', dossierCode: d.code, idempotencyKey: `${d.code}/handoff`, payload: { dossier: wire }, now });
+  private enqueueSync(d: Dossier, p: Procedure | null, stepName: string, first: boolean, at: string): void {
+    const { agencyId, agencyName } = this.deps;
+    enqueueDossierSync(this.deps.store.outbox, d, p, { agencyId, agencyName, stepName, first, at, now: this.deps.clock.now() });
   }
 
   private terms(p: Procedure, channel: Channel) {

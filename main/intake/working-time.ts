@@ -1,6 +1,7 @@
 import { buildHolidayCalendar, DEFAULT_OFFICE_HOURS, WorkingTime, type OfficeHours } from '../../common/domain';
+import { systemClock, type Clock } from '../kernel/clock';
 import type { Store } from '../store/store';
-import { noticesEffectiveOn } from '../sync/reference-puller';
+import { noticesEffectiveOn } from '../store/calendar.repository';
 
 /**
  * The desk's working time: days off computed by rule, overridden by the holiday notices kept in
@@ -14,12 +15,12 @@ export class WorkingTimeProvider {
   constructor(
     private readonly store: Store,
     private readonly hours: OfficeHours = DEFAULT_OFFICE_HOURS,
-    /** Vietnam date `YYYY-MM-DD` (the receiving date); default: the system clock's. */
-    private readonly today: () => string = () => new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10),
+    /** Its `today()` is the receiving date; default the system clock. */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   get(): WorkingTime {
-    const day = this.today();
+    const day = this.clock.today();
     if (!this.cached || this.cached.day !== day) {
       const notices = noticesEffectiveOn(this.store.calendar.listNotices(), day);
       const thisYear = Number(day.slice(0, 4));

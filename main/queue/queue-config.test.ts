@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, Procedure } from '../../common/contract';
 import { parseConfig } from '../core/config';
-import { resourcesRoot } from '../core/repo-root';
+import { resourcesDir } from '../kernel/resources';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultQueueConfig, ticketPrinterConfig, toSetup, trainingQueueConfig } from './queue-config';
@@ -75,8 +75,8 @@ describe('queue configuration', () => {
   });
 
   it('seeds training services that cover exactly the seeded catalogue, served at the training counter', () => {
-    const training = trainingQueueConfig(resourcesRoot());
-    const catalogue = (JSON.parse(readFileSync(join(resourcesRoot(), 'seed', 'catalogue.json'), 'utf8')) as unknown[]).map((p) => Procedure.parse(p));
+    const training = trainingQueueConfig(resourcesDir());
+    const catalogue = (JSON.parse(readFileSync(join(resourcesDir(), 'seed', 'catalogue.json'), 'utf8')) as unknown[]).map((p) => Procedure.parse(p));
     const covered = training.services.flatMap((s) => s.procedures);
     expect(new Set(covered).size).toBe(covered.length);
     expect([...covered].sort()).toEqual(catalogue.map((p) => p.code).sort());

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../store/test-support';
+import { tempDir } from '../store/testing/store-fixtures';
 import { queueHarness } from './testing/queue-harness';
 
 const root = join(import.meta.dirname, '..', '..');

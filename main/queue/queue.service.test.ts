@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError, Ticket, type PriorityRule } from '../../common/contract';
-import { SimulatedTicketPrinter } from '../../drivers';
-import { tempDir } from '../store/test-support';
+import { SimulatedTicketPrinter } from '../../drivers/testing';
+import { tempDir } from '../store/testing/store-fixtures';
 import { queueHarness, type QueueHarness } from './testing/queue-harness';
 
 const MIN = 60_000;

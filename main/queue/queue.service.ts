@@ -3,10 +3,11 @@ import {
   type QueueSetup, type QueueState, type TakeResult, type Ticket, type ErrorCode,
 } from '../../common/contract';
 import type { z } from 'zod';
-import type { QueueBoard, TicketCalled } from '../../common/contract';
+import type { QueueBoard } from '../../common/contract';
 import { isDeviceError, queueTicketDocument, type TicketPrinter } from '../../drivers';
-import type { Clock } from '../core/clock';
-import type { Logger } from '../core/logger';
+import type { Clock } from '../kernel/clock';
+import type { EventPublisher } from '../kernel/events';
+import type { Logger } from '../kernel/logger';
 import type { QueueInstant, QueueTicketRecord } from '../store/queue.repository';
 import type { Store } from '../store/store';
 import { callsBefore, pickNext, recentWindow } from './queue-rules';
@@ -19,10 +20,11 @@ export interface QueueServiceDeps {
   /** The kiosk's ticket printer; null = tickets are not printed. */
   printer: TicketPrinter | null;
   agency: { id: string; name: string };
-  /** A ticket was called or recalled (display board, voice). */
-  onCalled?: (called: z.output<typeof TicketCalled>) => void;
-  /** A counter's view changed (sent for every counter after each change). */
-  onChanged?: (state: QueueState) => void;
+  /**
+   * `queue.called` when a ticket is called or recalled (display board, voice); `queue.changed`
+   * with each counter's view after each change.
+   */
+  events?: EventPublisher;
 }
 
 const SYSTEM = 'system';
@@ -379,16 +381,17 @@ export class QueueService {
 
   private announce(ticket: QueueTicketRecord, recall: boolean): Ticket {
     const counter = ticket.counter ?? '';
-    this.deps.onCalled?.({ ticketId: ticket.id, number: ticket.number, service: ticket.service, counter, counterName: this.counters.get(counter)?.name ?? counter, recall });
+    this.deps.events?.publish('queue.called', { ticketId: ticket.id, number: ticket.number, service: ticket.service, counter, counterName: this.counters.get(counter)?.name ?? counter, recall });
     if (!recall) this.changed();
     return this.toTicket(ticket, this.deps.clock.now());
   }
 
   private changed(): void {
-    if (!this.deps.onChanged) return;
+    const events = this.deps.events;
+    if (!events) return;
     for (const c of this.deps.setup.counters) {
       try {
-        this.deps.onChanged(this.state(c.id));
+        events.publish('queue.changed', this.state(c.id));
       } catch (err) {
         this.deps.log.log('error', 'queue.event-failed', { counter: c.id, error: err instanceof Error ? err.message : String(err) });
       }

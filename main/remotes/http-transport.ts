@@ -37,7 +37,9 @@ export async function sendHttp(remote: RemoteName, call: HttpCall): Promise<Http
   }
 }
 
-/** A transport failure (no complete HTTP answer) as a `RemoteError`, for callers that use `fetch` themselves (streams). */
+/**
+ * A transport failure (no complete HTTP answer) as a `RemoteError`, for callers that use `fetch` themselves (streams).
+ */
 export function transportFailure(remote: RemoteName, what: string, timeoutMs: number, err: unknown): RemoteError {
   return transportError(remote, { url: '', method: 'GET', timeoutMs, what }, err);
 }

@@ -35,7 +35,7 @@ export interface RemoteErrorOptions {
   /** Overrides the default for the code (see `RETRYABLE_BY_DEFAULT`). */
   retryable?: boolean;
   /** HTTP status when there was one. */
-  status?: number;
+  status?: number | undefined;
   /** The remote's own error code or message, when it sent one. Never personal data. */
   details?: unknown;
   cause?: unknown;

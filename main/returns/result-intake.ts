@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, type Dossier } from '../../common/contract';
-import type { Clock } from '../core/clock';
-import type { Logger } from '../core/logger';
+import type { Clock } from '../kernel/clock';
+import type { EventPublisher } from '../kernel/events';
+import type { Logger } from '../kernel/logger';
 import type { ProgressStep } from '../remotes/national-portal/wire-format';
-import type { FileTransfer } from '../remotes/provincial/file-transfer';
+import type { FileTransfer } from '../remotes/provincial/file-transfer.port';
 import type { ProvincialSystem, ResultReference, StatusChange } from '../remotes/provincial/provincial.port';
 import { RemoteError } from '../remotes/remote-error';
 import type { DossierResult, ResultsRepository } from '../store/results.repository';
@@ -27,8 +28,8 @@ export interface ResultIntakeDeps {
   clock: Clock;
   log: Logger;
   desk: DeskUnit;
-  /** After a retry stored a file (outside a pull): tell the screens. */
-  onStored?: (dossierCode: string, status: number) => void;
+  /** `dossier.changed` after a retry stored a file (outside a pull): tell the screens. */
+  events?: EventPublisher;
   /**
    * The resumable download (`GET /api/files/{id}` with `Range`): a dropped connection continues
    * where it stopped, in the same attempt or the next one (the `.part` file stays in `dir`).
@@ -123,7 +124,7 @@ export class ResultIntake implements StatusPullHooks {
         changed.set(d.code, d.status);
       });
     }
-    for (const [code, status] of changed) this.deps.onStored?.(code, status);
+    for (const [code, status] of changed) this.deps.events?.publish('dossier.changed', { code, status });
     return stored;
   }
 

@@ -3,8 +3,9 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError, type Person } from '../../common/contract';
-import { fixedClock, localToEpoch } from '../core/clock';
-import { createLogger } from '../core/logger';
+import { fixedClock, localToEpoch } from '../kernel/clock';
+import { noEvents } from '../kernel/events';
+import { createLogger } from '../kernel/logger';
 import { WorkingTimeProvider } from '../intake/working-time';
 import { createFileTransfer } from '../remotes/provincial/file-transfer';
 import { clientCredentialsToken } from '../remotes/provincial/oauth-token';
@@ -12,7 +13,7 @@ import { createProvincialClient } from '../remotes/provincial/provincial.client'
 import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT, trainingResultPdf, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
 import { ResultsRepository } from '../store/results.repository';
 import { openStore, type Store } from '../store/store';
-import { newDossier, personInput, procedure, tempDir } from '../store/test-support';
+import { newDossier, personInput, procedure, tempDir } from '../store/testing/store-fixtures';
 import { StatusPuller } from '../sync/status-puller';
 import { ResultIntake } from './result-intake';
 import { ReturnsService } from './returns.service';
@@ -48,11 +49,11 @@ describe('ReturnsService (on-disk store, provincial simulator over HTTP)', () =>
     const provincial = createProvincialClient({ baseUrl: sim.url, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs: 2000 });
     const desk = { agencyId: AGENCY, agencyName: 'UBND phường Hoàn Kiếm' };
     intake = new ResultIntake({ store, results, provincial, clock, log, desk });
-    puller = new StatusPuller({ store, provincial, now: () => clock.now(), hooks: intake });
+    puller = new StatusPuller({ store, provincial, clock, hooks: intake });
     nudges = 0;
     returns = new ReturnsService({
       store, results, intake, clock, log, workingTime: new WorkingTimeProvider(store),
-      desk: { ...desk, counterName: 'Quầy 1', training: true }, onOutbox: () => { nudges += 1; }, onDossierChanged: () => {},
+      desk: { ...desk, counterName: 'Quầy 1', training: true }, onOutbox: () => { nudges += 1; }, events: noEvents,
     });
   });
   afterEach(async () => {
@@ -242,7 +243,7 @@ describe('result download through the resumable file transfer', () => {
       store, results, provincial, clock, log: createLogger({}), desk: { agencyId: AGENCY, agencyName: 'UBND phường Hoàn Kiếm' },
       download: { transfer, dir: path.join(temp.dir, 'downloads') },
     });
-    puller = new StatusPuller({ store, provincial, now: () => clock.now(), hooks: intake });
+    puller = new StatusPuller({ store, provincial, clock, hooks: intake });
   });
   afterEach(async () => {
     await sim.close();
@@ -251,7 +252,8 @@ describe('result download through the resumable file transfer', () => {
   });
 
   it('a connection cut in the middle of the file resumes from where it stopped; the stored bytes are the remote file', async () => {
-    const pdf = Buffer.concat([trainingResultPdf(code(1)), Buffer.alloc(300_000, 0x20)]); // large enough to be cut mid-way
+    // Large enough to be cut mid-way.
+    const pdf = Buffer.concat([trainingResultPdf(code(1)), Buffer.alloc(300_000, 0x20)]);
     const item = sim.pushResult(code(1), { pdf, at: remoteAt('2025-07-18T09:00') });
     sim.faults.failNext(1, 'cut', { only: '/api/files/*' });
     await puller.pullOnce();

@@ -5,13 +5,14 @@ import {
 import { canTransition, checkPersonalId, computeAppointment, foldVietnamese, personalIdProblemVi, statusName } from '../../common/domain';
 import { toWireDateTime } from '../remotes/national-portal/wire-format';
 import { isDeviceError, type DocumentPrinter } from '../../drivers';
-import type { Clock } from '../core/clock';
-import type { Logger } from '../core/logger';
+import type { Clock } from '../kernel/clock';
+import type { EventPublisher } from '../kernel/events';
+import type { Logger } from '../kernel/logger';
 import type { SessionUser } from '../../common/contract';
 import { renderApology } from '../forms/render';
 import type { DeskIdentity } from '../intake/dossier-forms';
 import type { WorkingTimeProvider } from '../intake/working-time';
-import { maskIdNumber } from '../store/mask';
+import { maskIdNumber } from '../kernel/mask';
 import type { DelayLetter, DossierResult, DossierReturn, ResultsRepository } from '../store/results.repository';
 import type { Store } from '../store/store';
 import { enqueueNational } from './national-rows';
@@ -35,7 +36,8 @@ export interface ReturnsDeps {
   desk: DeskIdentity;
   /** After a commit that wrote outbox rows (wakes the sender). */
   onOutbox: () => void;
-  onDossierChanged: (code: string, status: number) => void;
+  /** `dossier.changed` after each committed change of a dossier. */
+  events: EventPublisher;
   /** The desk's document printer (form 4). */
   printer?: DocumentPrinter;
 }
@@ -126,7 +128,7 @@ export class ReturnsService {
     });
     this.deps.log.log('info', 'dossier.returned', { code: done.code });
     this.deps.onOutbox();
-    this.deps.onDossierChanged(done.code, done.status);
+    this.deps.events.publish('dossier.changed', { code: done.code, status: done.status });
     return this.get(done.code);
   }
 
@@ -135,7 +137,7 @@ export class ReturnsService {
     const stored = await this.deps.intake.retryPending(d.code);
     if (stored > 0) {
       this.deps.onOutbox();
-      this.deps.onDossierChanged(d.code, d.status);
+      this.deps.events.publish('dossier.changed', { code: d.code, status: d.status });
     }
     return this.get(d.code);
   }
@@ -200,7 +202,7 @@ export class ReturnsService {
     });
     this.deps.log.log('info', 'dossier.apology', { code: d.code, newAppointmentAt: quote.newAppointmentAt });
     this.deps.onOutbox();
-    this.deps.onDossierChanged(d.code, d.status);
+    this.deps.events.publish('dossier.changed', { code: d.code, status: d.status });
     return { letter: toLetterInfo(letter), pdf: { fileName: `${d.code}-phieu-xin-loi-${letter.id}.pdf`, base64: Buffer.from(bytes).toString('base64'), sha256 } };
   }
 

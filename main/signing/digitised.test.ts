@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderFixturePage } from '../../drivers/scanner/fixture-pages';
+import { renderFixturePage } from '../../drivers/testing';
 import { createPipeline } from '../digitise/pipeline';
 import { SAMPLE_META } from '../digitise/testing/meta';
 import { SAMPLE_LINES } from '../digitise/testing/pages';

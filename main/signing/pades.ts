@@ -22,7 +22,7 @@ import {
   type PDFObject,
 } from 'pdf-lib';
 import type { SigningKey } from '../../drivers/token/signing-key.port';
-import { fontsDir } from '../forms/resources-path';
+import { fontsDir } from '../kernel/resources';
 import { createSignedData, parseCertificate, sha256, timestampAttribute } from './cms';
 import { latin1, lastStartXref, pdfDate, pdfTextString } from './pdf-text';
 import type { TimestampAuthority } from './tsa';

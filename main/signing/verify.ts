@@ -33,7 +33,10 @@ export interface SignatureReport {
   subFilter: string | null;
   byteRange: number[];
   /** Digest over the ByteRange equals the signed message-digest, and the CMS signature checks out. */
-  /** `problem` is a stable code (`VERIFY_PROBLEMS`); `problemDetail` the library's own words, for logs and `--json` only. */
+  /**
+   * `problem` is a stable code (`VERIFY_PROBLEMS`); `problemDetail` the library's own words, for logs and `--json`
+   * only.
+   */
   integrity: { ok: boolean; digestMatches: boolean; signatureValid: boolean; problem?: VerifyProblem; problemDetail?: string };
   /**
    * 'none': the signature covers the whole file. 'signatures-added': later revisions exist and each
@@ -172,7 +175,7 @@ function checkSignedData(signedData: pkijs.SignedData, content: Uint8Array | nul
   if (!si) return { ...base, problem: 'NO_SIGNER_INFO' };
   base.signatureValue = new Uint8Array(si.signature.valueBlock.valueHexView);
   base.unsignedAttrs = si.unsignedAttrs?.attributes ?? [];
-  let signerIndex = -1;
+  let signerIndex: number;
   if (si.sid instanceof pkijs.IssuerAndSerialNumber) {
     const sid = si.sid;
     signerIndex = (signedData.certificates ?? []).findIndex(
@@ -219,7 +222,7 @@ function checkSignedData(signedData: pkijs.SignedData, content: Uint8Array | nul
   const encoded = new Uint8Array(si.signedAttrs.encodedValue);
   const toVerify = Buffer.from(encoded);
   toVerify[0] = 0x31;
-  let signatureValid = false;
+  let signatureValid: boolean;
   try {
     const algId = si.signatureAlgorithm.algorithmId;
     const key = signer.x.publicKey;

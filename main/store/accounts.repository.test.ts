@@ -3,9 +3,11 @@ import type { ScryptOptions } from 'node:crypto';
 import { AccountsRepository, type Rehashed, type VerifyResult } from './accounts.repository';
 import { hashPassword, NODE_SCRYPT, PasswordHasher, storedCost, type ScryptFunctions } from './password';
 import { openStore, type Store } from './store';
-import { tempDir } from './test-support';
+import { tempDir } from './testing/store-fixtures';
 
-/** Small scrypt cost so the table of cases stays fast; `password.test.ts` and `sign-in-cost.test.ts` check the default. */
+/**
+ * Small scrypt cost so the table of cases stays fast; `password.test.ts` and `sign-in-cost.test.ts` check the default.
+ */
 const cheap = { N: 1024, r: 8, p: 1 };
 
 describe('AccountsRepository', () => {

@@ -1,5 +1,5 @@
 import type { Role } from '../../common/contract/schemas';
-import type { Db } from './database';
+import type { Db } from './db';
 import { PasswordHasher, storedCost, type ScryptCost } from './password';
 
 // Wrong passwords are counted (`failed_attempts`), never a lock: the waits are the sign-in

@@ -3,11 +3,11 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fixedClock } from '../core/clock';
+import { fixedClock } from '../kernel/clock';
 import { anchorMac, AuditAnchor, checkAnchors, HEAD_FILE, type AnchorRecord } from './audit-checkpoint';
 import { auditHash, GENESIS_HASH } from './audit.repository';
 import { DATABASE_FILE, openStore, type Store } from './store';
-import { tempDir } from './test-support';
+import { tempDir } from './testing/store-fixtures';
 
 describe('audit checkpoints outside the data folder', () => {
   let temp: ReturnType<typeof tempDir>;

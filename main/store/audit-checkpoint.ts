@@ -4,7 +4,7 @@ import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
 import { sameDigest, type AuditRepository } from './audit.repository';
 import { canonicalJson } from './canonical-json';
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './data-dir-permissions';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../kernel/file-modes';
 import { syncDir, writeFileDurably } from './durable-file';
 import { defaultKeyDir } from './key-store';
 

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { auditHash, GENESIS_HASH } from './audit.repository';
 import { migrate } from './migrate';
 import { DATABASE_FILE, openStore, type Store } from './store';
-import { tempDir } from './test-support';
+import { tempDir } from './testing/store-fixtures';
 
 /**
  * The attacks of docs/operations.md, "Audit chain", done for real on the SQLite file: a second

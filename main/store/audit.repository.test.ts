@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { GENESIS_HASH } from './audit.repository';
-import { maskIdNumber } from './mask';
+import { maskIdNumber } from '../kernel/mask';
 import { openStore, type Store } from './store';
-import { tempDir } from './test-support';
+import { tempDir } from './testing/store-fixtures';
 
 describe('AuditRepository', () => {
   let temp: ReturnType<typeof tempDir>;

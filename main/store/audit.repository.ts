@@ -1,8 +1,8 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../../common/contract/errors';
 import { canonicalJson } from './canonical-json';
-import type { Db } from './database';
-import { looksUnmasked } from './mask';
+import type { Db } from './db';
+import { looksUnmasked } from '../kernel/mask';
 
 export const GENESIS_HASH = '0'.repeat(64);
 

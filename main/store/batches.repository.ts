@@ -1,4 +1,4 @@
-import type { Db } from './database';
+import type { Db } from './db';
 
 export type BatchSource = 'scanner' | 'import';
 /** capturing: pages still arriving; ready: capture over (pages may still be processing); closed: done or discarded. */

@@ -6,7 +6,7 @@ import { blobKeyFrom, isSealed, SEALED_OVERHEAD } from './blob-encryption';
 import { BlobStore } from './blob-store';
 import { FileKeyStore } from './key-store';
 import { openStore } from './store';
-import { tempDir } from './test-support';
+import { tempDir } from './testing/store-fixtures';
 
 const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const MARKER = 'CCCD 079203009876 Hoang Thi Phuong Mai';

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { BlobSealer, isSealed, openSealedBlob, SEALED_OVERHEAD, sealBlob } from './blob-encryption';
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './data-dir-permissions';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../kernel/file-modes';
 import { syncDir, writeFileDurably } from './durable-file';
 
 const SHA256 = /^[0-9a-f]{64}$/;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CalendarNotice } from './calendar.repository';
+import { noticesEffectiveOn, type CalendarNotice } from './calendar.repository';
 import { openStore, type Store } from './store';
-import { tempDir } from './test-support';
+import { tempDir } from './testing/store-fixtures';
 
 const notice2025: CalendarNotice = {
   id: 'TB-2025-01',
@@ -41,5 +41,14 @@ describe('CalendarRepository', () => {
   it('refuses a malformed notice', () => {
     expect(() => store.calendar.saveNotice({ ...notice2025, daysOff: [{ date: '27/01/2025', name: 'x', kind: 'notice' }] })).toThrow();
     expect(store.calendar.listNotices()).toEqual([]);
+  });
+});
+
+describe('noticesEffectiveOn', () => {
+  it('keeps the notices whose effective date has come, the day itself included', () => {
+    const later: CalendarNotice = { ...notice2025, id: 'TB-2026-01', year: 2026, effectiveFrom: '2025-11-01', makeUpDays: [] };
+    expect(noticesEffectiveOn([notice2025, later], '2025-10-31').map((n) => n.id)).toEqual(['TB-2025-01']);
+    expect(noticesEffectiveOn([notice2025, later], '2025-11-01').map((n) => n.id)).toEqual(['TB-2025-01', 'TB-2026-01']);
+    expect(noticesEffectiveOn([notice2025, later], '2024-11-30')).toEqual([]);
   });
 });

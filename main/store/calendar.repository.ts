@@ -1,5 +1,5 @@
 import { CalendarNoticeSchema, type CalendarNotice } from '../../common/domain/holiday-calendar';
-import type { Db } from './database';
+import type { Db } from './db';
 
 export type { CalendarNotice } from '../../common/domain/holiday-calendar';
 
@@ -34,4 +34,9 @@ export class CalendarRepository {
   listForYear(year: number): CalendarNotice[] {
     return this.forYearStmt.all(year).map((json) => CalendarNoticeSchema.parse(JSON.parse(json)));
   }
+}
+
+/** Notices in force on `date`: those whose effective date has come. */
+export function noticesEffectiveOn(notices: readonly CalendarNotice[], date: string): CalendarNotice[] {
+  return notices.filter((n) => n.effectiveFrom <= date);
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Procedure } from '../../common/contract/schemas';
 import { openStore, type Store } from './store';
-import { procedure, tempDir } from './test-support';
+import { procedure, tempDir } from './testing/store-fixtures';
 
 describe('CatalogueRepository', () => {
   let temp: ReturnType<typeof tempDir>;

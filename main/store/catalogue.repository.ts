@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ChannelTerms, ProcedureComponent, type Procedure, type ProcedureSummary } from '../../common/contract/schemas';
-import type { Db } from './database';
+import type { Db } from './db';
 import { foldVietnamese } from '../../common/domain/text-normalise';
 import { clampLimit, exactKey, toFtsQuery } from './search-query';
 

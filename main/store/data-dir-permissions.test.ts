@@ -1,12 +1,12 @@
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../core/logger';
+import { createLogger } from '../kernel/logger';
 import { BlobStore } from './blob-store';
 import { findLooseEntries, tightenDataDir } from './data-dir-permissions';
 import { writeFileDurably } from './durable-file';
 import { openStore } from './store';
-import { tempDir } from './test-support';
+import { tempDir } from './testing/store-fixtures';
 
 const modeOf = (p: string): number => lstatSync(p).mode & 0o777;
 

@@ -1,15 +1,15 @@
 import { chmodSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../kernel/file-modes';
 
 /**
  * The data folder holds personal data (IDs, names, scans, receipts, password hashes; the database
  * and blobs encrypted, logs and printouts not: docs/operations.md, "Data at rest"). On Linux and
  * macOS only the service user may read it:
  * folders 0700, files 0600. Windows relies on the ACL of the user's profile instead, so every
- * function here does nothing there.
+ * function here does nothing there. The modes themselves: main/kernel/file-modes.ts.
  */
-export const PRIVATE_DIR_MODE = 0o700;
-export const PRIVATE_FILE_MODE = 0o600;
+
 /** Bits that give group or others any access. */
 const OPEN_BITS = 0o077;
 

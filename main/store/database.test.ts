@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from './database';
+import { openDatabase } from './database';
+import type { Db } from './db';
 import { latestVersion, schemaVersion } from './migrate';
-import { tempDir } from './test-support';
+import { tempDir } from './testing/store-fixtures';
 
 describe('openDatabase', () => {
   let temp: ReturnType<typeof tempDir>;

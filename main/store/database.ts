@@ -1,12 +1,11 @@
 import { closeSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { PRIVATE_FILE_MODE } from './data-dir-permissions';
+import { PRIVATE_FILE_MODE } from '../kernel/file-modes';
+import type { Db } from './db';
 import { migrate } from './migrate';
 import { registerSqlFunctions } from './sql-functions';
 import { applyKey, databaseFileState, StoreOpenError, verifyKey } from './store-encryption';
 import { encryptPlaintextDatabase, type EncryptionReport, type EncryptionStep } from './store-migration';
-
-export type Db = Database.Database;
 
 /** Creates `file` empty with mode 0600 unless it already exists (its mode is then left alone). */
 function createPrivately(file: string): void {

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DocumentSearchHit } from '../../common/contract/methods';
+import { DocumentSearchHit } from '../../common/contract/documents';
 import type { NewDigitisedDocument } from './documents.repository';
 import { openStore, type Store } from './store';
-import { newDossier, personInput, tempDir } from './test-support';
+import { newDossier, personInput, tempDir } from './testing/store-fixtures';
 
 const PDF = 'ef'.repeat(32);
 

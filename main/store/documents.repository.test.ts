@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoredDocument } from '../../common/contract/schemas';
 import { openStore, type Store } from './store';
-import { tempDir } from './test-support';
+import { tempDir } from './testing/store-fixtures';
 
 describe('DocumentsRepository', () => {
   let temp: ReturnType<typeof tempDir>;

@@ -1,5 +1,5 @@
 import type { StoredDocument } from '../../common/contract/schemas';
-import type { Db } from './database';
+import type { Db } from './db';
 import { clampLimit, exactKey, searchTerms, toFtsQuery } from './search-query';
 import { textSnippet } from './snippet';
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Dossier, DossierSummary, type Person } from '../../common/contract/schemas';
 import { dossierCodePrefix } from './dossiers.repository';
 import { openStore, type Store } from './store';
-import { newDossier, personInput, tempDir } from './test-support';
+import { newDossier, personInput, tempDir } from './testing/store-fixtures';
 
 describe('DossiersRepository', () => {
   let temp: ReturnType<typeof tempDir>;

@@ -8,7 +8,7 @@ import {
   type DossierSummary,
   type Fee,
 } from '../../common/contract/schemas';
-import type { Db } from './database';
+import type { Db } from './db';
 import { OutboxRepository, type DossierSyncState } from './outbox.repository';
 import { clampLimit, exactKey, prefixEnd, toFtsQuery } from './search-query';
 
@@ -377,7 +377,10 @@ export class DossiersRepository {
     if (changes !== 1) throw new Error(`dossier ${code} has no component ${componentCode}`);
   }
 
-  /** Components marked 'to-digitise' that have no digitised document yet, oldest dossier first (refused, withdrawn, stopped and returned dossiers left out). */
+  /**
+   * Components marked 'to-digitise' that have no digitised document yet, oldest dossier first (refused, withdrawn,
+   * stopped and returned dossiers left out).
+   */
   pendingDigitisation(limit = 500): PendingDigitisation[] {
     return this.pendingStmt.all(clampLimit(limit, 2000));
   }

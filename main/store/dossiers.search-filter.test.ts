@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DossierSummary } from '../../common/contract/schemas';
 import { openStore, type Store } from './store';
-import { newDossier, personInput, tempDir } from './test-support';
+import { newDossier, personInput, tempDir } from './testing/store-fixtures';
 
 /** `DossiersRepository.search` with a filter: received day range and status (the search screen). */
 describe('dossier search with filters', () => {

@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeFileDurably } from './durable-file';
-import { tempDir } from './test-support';
+import { tempDir } from './testing/store-fixtures';
 
 let temp: ReturnType<typeof tempDir>;
 beforeEach(() => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { PRIVATE_FILE_MODE } from './data-dir-permissions';
+import { PRIVATE_FILE_MODE } from '../kernel/file-modes';
 
 /** fsync a directory so a rename inside it survives power loss; not possible on Windows, where NTFS journals it. */
 export async function syncDir(dir: string): Promise<void> {

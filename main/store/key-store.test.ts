@@ -2,7 +2,7 @@ import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSy
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DpapiKeyStore, FileKeyStore, KEY_BYTES, keyStoreFor, type CommandRunner, type KeyName } from './key-store';
-import { tempDir } from './test-support';
+import { tempDir } from './testing/store-fixtures';
 
 const posix = process.platform !== 'win32';
 

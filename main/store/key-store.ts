@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { PRIVATE_DIR_MODE } from './data-dir-permissions';
+import { PRIVATE_DIR_MODE } from '../kernel/file-modes';
 
 /**
  * Keys the desk keeps outside its data folder (docs/architecture.md, "Keys outside the store"):
@@ -205,7 +205,9 @@ export class DpapiKeyStore implements KeyStore {
       key = this.transform('unprotect', Buffer.from(wrapped, 'base64'));
     } catch (error) {
       const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      throw new Error(`Không mở được khoá ${name} ở ${this.file(name)} bằng DPAPI của tài khoản Windows hiện tại: ${reason}`);
+      throw new Error(`Không mở được khoá ${name} ở ${this.file(name)} bằng DPAPI của tài khoản Windows hiện tại: ${reason}`, {
+        cause: error,
+      });
     }
     if (key.length !== KEY_BYTES) throw new Error(`Khoá ${name} ở ${this.file(name)} dài ${key.length} byte, cần ${KEY_BYTES}.`);
     return key;

@@ -2,10 +2,11 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../common/contract/errors';
-import { openDatabase, type Db } from './database';
+import { openDatabase } from './database';
+import type { Db } from './db';
 import { latestVersion, migrate, schemaVersion } from './migrate';
 import { MIGRATIONS, type Migration } from './migrations';
-import { tempDir } from './test-support';
+import { tempDir } from './testing/store-fixtures';
 
 describe('migrate', () => {
   let temp: ReturnType<typeof tempDir>;

@@ -1,5 +1,5 @@
 import { AppError } from '../../common/contract/errors';
-import type { Db } from './database';
+import type { Db } from './db';
 import { MIGRATIONS, type Migration } from './migrations';
 import { registerSqlFunctions } from './sql-functions';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { OutboxPort } from '../sync/outbox.port';
+import type { OutboxPort } from './outbox.port';
 import { openStore, type Store } from './store';
-import { tempDir } from './test-support';
+import { tempDir } from './testing/store-fixtures';
 
 describe('OutboxRepository', () => {
   let temp: ReturnType<typeof tempDir>;

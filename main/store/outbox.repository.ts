@@ -1,5 +1,5 @@
-import type { DeadReason, OutboxItem, OutboxKind, OutboxPort, OutboxStatus, OutboxTarget } from '../sync/outbox.port';
-import type { Db } from './database';
+import type { DeadReason, OutboxItem, OutboxKind, OutboxPort, OutboxStatus, OutboxTarget } from './outbox.port';
+import type { Db } from './db';
 
 export type TargetSyncState = 'pending' | 'synced' | 'retrying' | 'dead';
 export type DossierSyncState = { national: TargetSyncState; provincial: TargetSyncState };

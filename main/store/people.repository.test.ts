@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Person } from '../../common/contract/schemas';
 import { openStore, type Store } from './store';
-import { personInput, tempDir } from './test-support';
+import { personInput, tempDir } from './testing/store-fixtures';
 
 describe('PeopleRepository', () => {
   let temp: ReturnType<typeof tempDir>;

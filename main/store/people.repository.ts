@@ -1,5 +1,5 @@
 import type { ApplicantKind, Person, PersonInput } from '../../common/contract/schemas';
-import type { Db } from './database';
+import type { Db } from './db';
 import { foldVietnamese } from '../../common/domain/text-normalise';
 import { clampLimit, exactKey, prefixEnd, searchTerms, toFtsQuery } from './search-query';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { QueueInstant } from './queue.repository';
 import { openStore, type Store } from './store';
-import { tempDir } from './test-support';
+import { tempDir } from './testing/store-fixtures';
 
 const at = (local: string): QueueInstant => ({ local, ms: Date.parse(`${local}:00+07:00`) });
 const SERVICES = [

@@ -1,4 +1,4 @@
-import type { Db } from './database';
+import type { Db } from './db';
 
 export type TicketState = 'waiting' | 'called' | 'skipped' | 'held' | 'done';
 
@@ -353,7 +353,9 @@ export class QueueRepository {
     return true;
   }
 
-  /** The counter's most recently served ticket of the day still waiting for a rating, finished at or after `sinceMs`. */
+  /**
+   * The counter's most recently served ticket of the day still waiting for a rating, finished at or after `sinceMs`.
+   */
   toRate(counter: string, day: string, sinceMs: number): QueueTicketRecord | null {
     const row = this.s.toRate.get({ counter, day, since: sinceMs });
     return row ? toRecord(row) : null;

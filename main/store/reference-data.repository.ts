@@ -1,5 +1,6 @@
 import { Procedure } from '../../common/contract/schemas';
-import type { Db } from './database';
+import type { CatalogueRepository } from './catalogue.repository';
+import type { Db } from './db';
 
 export interface ProcedureChange {
   id: number;
@@ -101,7 +102,10 @@ export class ReferenceDataRepository {
       'SELECT code, name, level, province_code, effective_from, abolished_from FROM administrative_units ORDER BY code');
   }
 
-  /** Records a pulled procedure version; `appliedAt` set when it was applied at once. False when it was already recorded. */
+  /**
+   * Records a pulled procedure version; `appliedAt` set when it was applied at once. False when it was already
+   * recorded.
+   */
   recordChange(c: { procedure: Procedure; active: boolean; remoteUpdatedAt: string; source: 'national' | 'local'; pulledAt: number; appliedAt: number | null }): boolean {
     const p = Procedure.parse(c.procedure);
     return this.insertChange.run(p.code, p.effectiveFrom, JSON.stringify(p), c.active ? 1 : 0, c.remoteUpdatedAt, c.source, c.pulledAt, c.appliedAt).changes > 0;
@@ -156,4 +160,19 @@ export class ReferenceDataRepository {
   administrativeUnits(): AdministrativeUnitRecord[] {
     return this.unitList.all().map((r) => ({ code: r.code, name: r.name, level: r.level, provinceCode: r.province_code, effectiveFrom: r.effective_from, abolishedFrom: r.abolished_from }));
   }
+}
+
+/**
+ * The procedure as it is effective on `date` (`YYYY-MM-DD`): the newest waiting change dated on or
+ * before it, else the catalogue row. Intake uses it with the receiving date.
+ */
+export function effectiveProcedure(
+  store: { catalogue: Pick<CatalogueRepository, 'get'>; referenceData: Pick<ReferenceDataRepository, 'pendingEffective'> },
+  code: string,
+  date: string,
+): Procedure | null {
+  const current = store.catalogue.get(code);
+  const waiting = store.referenceData.pendingEffective(code.trim(), date);
+  if (!waiting || !waiting.active) return current;
+  return { ...waiting.procedure, cutoff: current?.cutoff ?? waiting.procedure.cutoff };
 }

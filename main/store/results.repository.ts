@@ -1,4 +1,4 @@
-import type { Db } from './database';
+import type { Db } from './db';
 
 /** A result document the provincial system announced for a dossier (migration 0006). */
 export interface DossierResult {

@@ -1,4 +1,4 @@
-import type { Db } from './database';
+import type { Db } from './db';
 
 /**
  * Where a desk's dossier numbers come from. Desks of one agency share the daily sequence, so a
@@ -102,7 +102,9 @@ export class SequenceRepository {
     });
   }
 
-  /** Records a block of numbers this desk may issue. Overlapping an existing block of the same agency and day throws. */
+  /**
+   * Records a block of numbers this desk may issue. Overlapping an existing block of the same agency and day throws.
+   */
   addBlock(block: NewBlock): SequenceBlock {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(block.date)) throw new Error(`not a YYYY-MM-DD date: ${block.date}`);
     if (!Number.isInteger(block.from) || !Number.isInteger(block.to) || block.from < 1 || block.to < block.from) {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from './store';
-import { tempDir } from './test-support';
+import { tempDir } from './testing/store-fixtures';
 
 describe('SettingsRepository', () => {
   let temp: ReturnType<typeof tempDir>;

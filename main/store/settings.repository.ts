@@ -1,4 +1,4 @@
-import type { Db } from './database';
+import type { Db } from './db';
 
 /** Small key/value settings kept with the data (not the workstation config file). */
 export class SettingsRepository {

@@ -5,11 +5,11 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from './database';
 import { FileKeyStore } from './key-store';
-import { maskIdNumber } from './mask';
+import { maskIdNumber } from '../kernel/mask';
 import { databaseFileState, StoreOpenError } from './store-encryption';
 import { encryptingCopyOf, type EncryptionStep } from './store-migration';
 import { DATABASE_FILE, openStore, type Store } from './store';
-import { newDossier, personInput, tempDir } from './test-support';
+import { newDossier, personInput, tempDir } from './testing/store-fixtures';
 
 /** A personal ID and a name that must never be readable in an encrypted file. */
 const ID_NUMBER = '079203009876';

@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, copyFileSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { PRIVATE_FILE_MODE } from './data-dir-permissions';
+import { PRIVATE_FILE_MODE } from '../kernel/file-modes';
 import { applyKey, isBusy, rekeyPlaintext, StoreOpenError, verifyKey } from './store-encryption';
 
 /**

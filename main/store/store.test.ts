@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { maskIdNumber } from './mask';
+import { maskIdNumber } from '../kernel/mask';
 import { openStore, type Store } from './store';
-import { newDossier, personInput, procedure, tempDir } from './test-support';
+import { newDossier, personInput, procedure, tempDir } from './testing/store-fixtures';
 
 describe('openStore', () => {
   let temp: ReturnType<typeof tempDir>;

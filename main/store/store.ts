@@ -8,8 +8,9 @@ import { blobKeyFrom } from './blob-encryption';
 import { BlobStore, type BlobCheck } from './blob-store';
 import { CalendarRepository } from './calendar.repository';
 import { CatalogueRepository } from './catalogue.repository';
-import { PRIVATE_DIR_MODE } from './data-dir-permissions';
-import { openDatabase, type Db } from './database';
+import { PRIVATE_DIR_MODE } from '../kernel/file-modes';
+import { openDatabase } from './database';
+import type { Db } from './db';
 import { DocumentsRepository } from './documents.repository';
 import { DossiersRepository } from './dossiers.repository';
 import { keyStoreFor, type KeyStore } from './key-store';
@@ -56,7 +57,9 @@ export interface Store {
   /** Digitisation batches in progress (survive a restart). */
   readonly batches: BatchesRepository;
   readonly blobs: BlobStore;
-  /** Whether the database file is encrypted, and whether this open encrypted it (docs/operations.md, "Data at rest"). */
+  /**
+   * Whether the database file is encrypted, and whether this open encrypted it (docs/operations.md, "Data at rest").
+   */
   readonly encryption: StoreEncryption;
   /**
    * Runs `fn` in one SQLite transaction (nested calls become savepoints): a dossier, its outbox

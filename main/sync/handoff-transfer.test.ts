@@ -3,11 +3,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sampleDossier } from '../remotes/national-portal/dossier.fixture';
 import { startNationalPortalSimulator, type NationalPortalSimulator } from '../remotes/national-portal/national-portal.simulator';
 import { toWireDossier } from '../remotes/national-portal/wire-format';
-import { createFileTransfer, sha256Hex } from '../remotes/provincial/file-transfer';
+import { createFileTransfer } from '../remotes/provincial/file-transfer';
+import { sha256Hex } from '../remotes/provincial/file-transfer.port';
 import { clientCredentialsToken } from '../remotes/provincial/oauth-token';
 import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
 import { openStore, type Store } from '../store/store';
-import { tempDir } from '../store/test-support';
+import { tempDir } from '../store/testing/store-fixtures';
 import { OutboxSender } from './outbox-sender';
 import { AGENCY, clients, dossierCode } from './testing/sync-fixture';
 

@@ -1,7 +1,6 @@
-import type { DossierSyncAnswer, NationalPortal } from '../remotes/national-portal/national-portal.port';
-import { portalStepKey } from '../remotes/national-portal/portal-entries';
+import { portalStepKey, type DossierSyncAnswer, type NationalPortal } from '../remotes/national-portal/national-portal.port';
 import { RemoteError } from '../remotes/remote-error';
-import type { OutboxItem } from './outbox.port';
+import type { OutboxItem } from '../store/outbox.port';
 import { parseProgressPayload, parseUpsertPayload } from './outbox-payloads';
 
 /** What one row's delivery came to: sent (with the remote's reference) or the error that stopped it. */

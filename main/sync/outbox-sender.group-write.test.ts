@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startNationalPortalSimulator, type NationalPortalSimulator } from '../remotes/national-portal/national-portal.simulator';
 import { startProvincialSimulator, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
 import { openStore, type Store } from '../store/store';
-import { tempDir } from '../store/test-support';
+import { tempDir } from '../store/testing/store-fixtures';
+import { lineLogger } from '../kernel/testing/line-logger';
 import { OutboxSender } from './outbox-sender';
 import { clients, dossierCode, enqueueDossier } from './testing/sync-fixture';
 
@@ -31,7 +32,7 @@ afterEach(async () => {
 
 function sender(outbox: Store['outbox'], log: string[] = []): OutboxSender {
   const c = clients(national.url, provincial.url);
-  return new OutboxSender({ outbox, national: c.national, provincial: c.provincial, log: (l) => log.push(l) }, { batch: 20 });
+  return new OutboxSender({ outbox, national: c.national, provincial: c.provincial, log: lineLogger(log) }, { batch: 20 });
 }
 
 /** Only the rows of the first round (creates, hand-offs): the steps are taken out of this drain. */

@@ -14,8 +14,10 @@ import type { WireDossier, WireProgressStep } from '../remotes/national-portal/w
 import { createProvincialClient } from '../remotes/provincial/provincial.client';
 import type { HandOffFile, ProvincialSystem } from '../remotes/provincial/provincial.port';
 import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
+import { systemClock, toLocalDateTime, type Clock } from '../kernel/clock';
+import { lineLogger } from '../kernel/testing/line-logger';
 import { backoffDelay, OutboxSender, type OutboxCounts, type OutboxSenderOptions } from './outbox-sender';
-import type { OutboxItem, OutboxKind, OutboxPort, OutboxStatus, OutboxTarget } from './outbox.port';
+import type { OutboxItem, OutboxKind, OutboxPort, OutboxStatus, OutboxTarget } from '../store/outbox.port';
 
 /** The outbox as the port describes it, in memory. */
 class MemoryOutbox implements OutboxPort {
@@ -125,6 +127,8 @@ let national: NationalPortalSimulator;
 let provincial: ProvincialSimulator;
 let outbox: MemoryOutbox;
 let clock: number;
+/** The test's `clock` (epoch ms) as the sender's clock. */
+const testClock: Clock = { now: () => clock, localNow: () => toLocalDateTime(clock), today: () => toLocalDateTime(clock).slice(0, 10) };
 let logLines: string[];
 
 function nationalClient(baseUrl = national.url): NationalPortal {
@@ -180,9 +184,9 @@ function sender(deps: Partial<ConstructorParameters<typeof OutboxSender>[0]> = {
       outbox,
       national: nationalClient(),
       provincial: provincialClient(),
-      now: () => clock,
+      clock: testClock,
       random: () => 0.5,
-      log: (line) => logLines.push(line),
+      log: lineLogger(logLines),
       ...deps,
     },
     opts,
@@ -499,7 +503,7 @@ describe('OutboxSender against the simulators', () => {
   it('runs on a timer, reports progress, and stops cleanly', async () => {
     const reports: OutboxCounts[] = [];
     for (const seq of [19, 20, 21]) outbox.add('national', 'dossier.upsert', code(seq), { dossier: wire(seq) });
-    const s = sender({ now: Date.now, onProgress: (c) => reports.push(c) });
+    const s = sender({ clock: systemClock, onProgress: (c) => reports.push(c) });
     s.start(20);
     const deadline = Date.now() + 5000;
     while (outbox.counts().sent < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));

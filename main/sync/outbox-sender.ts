@@ -1,9 +1,11 @@
+import { systemClock, type Clock } from '../kernel/clock';
+import type { Logger } from '../kernel/logger';
 import type { NationalPortal } from '../remotes/national-portal/national-portal.port';
-import { sha256Hex, type FileTransfer } from '../remotes/provincial/file-transfer';
+import { sha256Hex, type FileTransfer } from '../remotes/provincial/file-transfer.port';
 import type { HandOffFile, ProvincialSystem } from '../remotes/provincial/provincial.port';
 import { RemoteError } from '../remotes/remote-error';
 import { CircuitBreaker, type BreakerOptions, type BreakerSnapshot } from './circuit-breaker';
-import type { DeadReason, OutboxItem, OutboxPort, OutboxStatus, OutboxTarget } from './outbox.port';
+import type { DeadReason, OutboxItem, OutboxPort, OutboxStatus, OutboxTarget } from '../store/outbox.port';
 import { NationalDelivery, OUTCOME_UNKNOWN, type Outcome } from './national-delivery';
 import { PayloadError, parseHandoffPayload } from './outbox-payloads';
 
@@ -13,13 +15,14 @@ export interface OutboxSenderDeps {
   outbox: OutboxPort;
   national: NationalPortal;
   provincial: ProvincialSystem;
-  /** Epoch ms. */
-  now?: () => number;
+  /** Default the system clock. */
+  clock?: Clock;
   /** [0, 1); the jitter of the back-off. */
   random?: () => number;
   /** Called with the outbox counts during a drain (at most every `progressIntervalMs`) and after it. */
   onProgress?: (counts: OutboxCounts) => void;
-  log?: (line: string) => void;
+  /** Diagnostic lines (event `sync`, field `line`). */
+  log?: Logger;
   /** Files of a dossier for `dossier.handoff` rows that do not carry them. */
   loadFiles?: (dossierCode: string) => Promise<HandOffFile[]>;
   /** Called when a remote's circuit breaker changes state (mirror it in the store, tell the UI). */
@@ -101,7 +104,10 @@ export function classifyFailure(error: unknown): FailureClass {
   return { kind: 'transient', code: 'INTERNAL', remoteFailure: false };
 }
 
-/** National rows of one kind sent together at most (a progress row usually holds one step; the portal takes 20 per call). */
+/**
+ * National rows of one kind sent together at most (a progress row usually holds one step; the portal takes 20 per
+ * call).
+ */
 const PROGRESS_ROWS_PER_CALL = 20;
 
 const setImmediateYield = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -148,10 +154,11 @@ export class OutboxSender {
     this.outbox = deps.outbox;
     this.nationalDelivery = new NationalDelivery(deps.national, (line) => this.log(line));
     this.provincial = deps.provincial;
-    this.now = deps.now ?? Date.now;
+    const clock = deps.clock ?? systemClock;
+    this.now = () => clock.now();
     this.random = deps.random ?? Math.random;
     this.onProgress = deps.onProgress ?? (() => {});
-    this.log = deps.log ?? (() => {});
+    this.log = (line) => deps.log?.log('info', 'sync', { line });
     this.loadFiles = deps.loadFiles ?? (() => Promise.resolve([]));
     this.transfer = deps.transfer ?? null;
     this.batch = opts.batch ?? 20;
@@ -419,9 +426,11 @@ export class OutboxSender {
     return false;
   }
 
-  /** Keeps an outcome write for the end of the round (`recordRound`); `undo` corrects the drain's counts if it is lost. */
+  /**
+   * Keeps an outcome write for the end of the round (`recordRound`); `undo` corrects the drain's counts if it is lost.
+   */
   private recordLater(write: () => void, undo?: () => void): void {
-    this.roundWrites.push({ write, undo });
+    this.roundWrites.push(undo === undefined ? { write } : { write, undo });
   }
 
   /**

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Procedure } from '../../common/contract/schemas';
 import { computeAppointment } from '../../common/domain';
 import { WorkingTimeProvider } from '../intake/working-time';
+import { fixedClock } from '../kernel/clock';
 import { createNationalPortalClient } from '../remotes/national-portal/national-portal.client';
 import { startNationalPortalSimulator, TRAINING_DSTCODE, TRAINING_NATIONAL_USER, type NationalPortalSimulator } from '../remotes/national-portal/national-portal.simulator';
 import { toWireProcedure } from '../remotes/national-portal/wire-format';
@@ -9,8 +10,9 @@ import { createProvincialClient } from '../remotes/provincial/provincial.client'
 import type { HolidayNotice } from '../remotes/provincial/provincial.port';
 import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
 import { openStore, type Store } from '../store/store';
-import { tempDir } from '../store/test-support';
-import { effectiveProcedure, ReferencePuller } from './reference-puller';
+import { tempDir } from '../store/testing/store-fixtures';
+import { effectiveProcedure } from '../store/reference-data.repository';
+import { ReferencePuller } from './reference-puller';
 
 const CODE = '2.000635';
 
@@ -55,9 +57,9 @@ describe('ReferencePuller: catalogue and calendar with effective dates (real sim
     store,
     national: createNationalPortalClient({ baseUrl: national.url, ...TRAINING_NATIONAL_USER, dstcode: TRAINING_DSTCODE, agencyCode: '000.00.12.H56', timeoutMs }),
     provincial: createProvincialClient({ baseUrl: provincial.url, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs }),
-    today: () => today,
+    clock: { now: () => Date.now(), localNow: () => `${today}T08:00`, today: () => today },
   });
-  const due = (p: Procedure, receivedAt: string, wt = new WorkingTimeProvider(store, undefined, () => receivedAt.slice(0, 10)).get()) =>
+  const due = (p: Procedure, receivedAt: string, wt = new WorkingTimeProvider(store, undefined, fixedClock(receivedAt.slice(0, 10))).get()) =>
     computeAppointment({ receivedAt, duration: p.channels[0]!.duration, unit: p.channels[0]!.unit, cutoff: p.cutoff, workingTime: wt }).due;
 
   it('keeps the current version until a pulled change takes effect, then uses the new one on the receiving date', async () => {
@@ -154,8 +156,8 @@ describe('ReferencePuller: catalogue and calendar with effective dates (real sim
     expect(await puller().pullHolidayNotices([2026])).toBe(true);
     const receivedFeb = '2026-02-27T09:00';
     const receivedMar = '2026-03-09T08:00';
-    const wtFeb = new WorkingTimeProvider(store, undefined, () => '2026-02-27').get();
-    const wtMar = new WorkingTimeProvider(store, undefined, () => '2026-03-09').get();
+    const wtFeb = new WorkingTimeProvider(store, undefined, fixedClock('2026-02-27')).get();
+    const wtMar = new WorkingTimeProvider(store, undefined, fixedClock('2026-03-09')).get();
     expect(wtFeb.isWorkingDay('2026-03-10')).toBe(true);
     expect(wtMar.isWorkingDay('2026-03-10')).toBe(false);
     expect(due(current, receivedMar, wtFeb)).toBe('2026-03-16T08:00');
@@ -167,8 +169,8 @@ describe('ReferencePuller: catalogue and calendar with effective dates (real sim
     provincial.state.notices[provincial.state.notices.length - 1] = { ...notice, effectiveFrom: '2026-03-20', daysOff: [{ date: '2026-03-24', name: 'Nghỉ (sửa đổi)', kind: 'swap' }] };
     expect(await puller().pullHolidayNotices([2026])).toBe(true);
     expect(store.calendar.listForYear(2026).map((n) => n.id)).toEqual(expect.arrayContaining(['TB-2026-02', 'TB-2026-02@2026-03-20']));
-    expect(new WorkingTimeProvider(store, undefined, () => '2026-03-06').get().isWorkingDay('2026-03-24')).toBe(true);
-    expect(new WorkingTimeProvider(store, undefined, () => '2026-03-20').get().isWorkingDay('2026-03-24')).toBe(false);
+    expect(new WorkingTimeProvider(store, undefined, fixedClock('2026-03-06')).get().isWorkingDay('2026-03-24')).toBe(true);
+    expect(new WorkingTimeProvider(store, undefined, fixedClock('2026-03-20')).get().isWorkingDay('2026-03-24')).toBe(false);
     // Pulling the same again changes nothing.
     expect(await puller().pullHolidayNotices([2026])).toBe(false);
   });

@@ -2,6 +2,8 @@ import type { Procedure } from '../../common/contract/schemas';
 import { CalendarNoticeSchema, type CalendarNotice } from '../../common/domain/holiday-calendar';
 import type { NationalPortal } from '../remotes/national-portal/national-portal.port';
 import type { HolidayNotice, ProvincialSystem } from '../remotes/provincial/provincial.port';
+import type { Clock } from '../kernel/clock';
+import type { Logger } from '../kernel/logger';
 import type { Store } from '../store/store';
 
 export const CATALOGUE_STREAM = 'catalogue';
@@ -10,11 +12,10 @@ export interface ReferencePullerDeps {
   store: Pick<Store, 'transaction' | 'catalogue' | 'calendar' | 'referenceData' | 'syncState'>;
   national: Pick<NationalPortal, 'listProcedures' | 'getProcedure' | 'listAgencies' | 'listSectors'>;
   provincial: Pick<ProvincialSystem, 'holidayNotices' | 'administrativeUnits'>;
-  /** Vietnam date `YYYY-MM-DD`. */
-  today: () => string;
-  /** Epoch ms. */
-  now?: () => number;
-  log?: (line: string) => void;
+  /** Today's Vietnam date decides which versions are in force; records are stamped with its `now()`. */
+  clock: Clock;
+  /** Diagnostic lines (event `reference`, field `line`). */
+  log?: Logger;
 }
 
 export interface CataloguePullResult {
@@ -37,7 +38,8 @@ export interface CataloguePullResult {
  *   on or before today replaces the catalogue row (keeping the desk's own same-day cut-off); a
  *   later one waits in `procedure_changes` and the current row stays in use until `applyDue` on
  *   or after its date. Intake reads the version effective on the receiving date
- *   (`effectiveProcedure`), so a waiting change is used from its first day even before upkeep.
+ *   (`effectiveProcedure`, main/store/reference-data.repository.ts), so a waiting change is used
+ *   from its first day even before upkeep.
  * - agencies, sectors, administrative units: inserted or updated.
  * - holiday notices: saved with their effective date; `WorkingTimeProvider` uses only the
  *   notices effective on the receiving date. A revision of a notice dated in the future is kept
@@ -50,13 +52,13 @@ export class ReferencePuller {
   private readonly log: (line: string) => void;
 
   constructor(private readonly deps: ReferencePullerDeps) {
-    this.now = deps.now ?? Date.now;
-    this.log = deps.log ?? (() => {});
+    this.now = () => deps.clock.now();
+    this.log = (line) => deps.log?.log('info', 'reference', { line });
   }
 
   async pullCatalogue(): Promise<CataloguePullResult> {
     const { store, national } = this.deps;
-    const today = this.deps.today();
+    const today = this.deps.clock.today();
     const cursor = store.syncState.cursor('national', CATALOGUE_STREAM);
     const listed = await national.listProcedures(cursor?.cursor ?? null);
     const fetched: { procedure: Procedure; active: boolean; updatedAt: string }[] = [];
@@ -107,7 +109,7 @@ export class ReferencePuller {
   /** Applies the waiting procedure changes whose date has come, in one transaction. Returns how many. */
   applyDue(): number {
     const { store } = this.deps;
-    const today = this.deps.today();
+    const today = this.deps.clock.today();
     const at = this.now();
     return store.transaction(() => {
       const due = store.referenceData.dueChanges(today);
@@ -150,7 +152,7 @@ export class ReferencePuller {
    */
   async pullHolidayNotices(years: readonly number[]): Promise<boolean> {
     const { store } = this.deps;
-    const today = this.deps.today();
+    const today = this.deps.clock.today();
     let changed = false;
     for (const year of years) {
       let notices: HolidayNotice[];
@@ -186,20 +188,4 @@ export function toCalendarNotice(n: HolidayNotice): CalendarNotice {
 
 function sameNotice(a: CalendarNotice, b: CalendarNotice): boolean {
   return JSON.stringify(CalendarNoticeSchema.parse(a)) === JSON.stringify(CalendarNoticeSchema.parse(b));
-}
-
-/**
- * The procedure as it is effective on `date` (`YYYY-MM-DD`): the newest waiting change dated on or
- * before it, else the catalogue row. Intake uses it with the receiving date.
- */
-export function effectiveProcedure(store: Pick<Store, 'catalogue' | 'referenceData'>, code: string, date: string): Procedure | null {
-  const current = store.catalogue.get(code);
-  const waiting = store.referenceData.pendingEffective(code.trim(), date);
-  if (!waiting || !waiting.active) return current;
-  return { ...waiting.procedure, cutoff: current?.cutoff ?? waiting.procedure.cutoff };
-}
-
-/** Notices in force on `date`: those whose effective date has come. */
-export function noticesEffectiveOn(notices: readonly CalendarNotice[], date: string): CalendarNotice[] {
-  return notices.filter((n) => n.effectiveFrom <= date);
 }

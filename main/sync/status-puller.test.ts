@@ -1,9 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Person } from '../../common/contract/schemas';
+import { EventHub } from '../core/event-hub';
+import { silentLogger } from '../kernel/logger';
 import { createProvincialClient } from '../remotes/provincial/provincial.client';
 import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
 import { openStore, type Store } from '../store/store';
-import { newDossier, personInput, tempDir } from '../store/test-support';
+import { newDossier, personInput, tempDir } from '../store/testing/store-fixtures';
 import { StatusPuller } from './status-puller';
 
 const code = (n: number): string => `000.00.12.H56-250715-${String(n).padStart(4, '0')}`;
@@ -30,11 +32,15 @@ describe('StatusPuller against the provincial simulator', () => {
     temp.cleanup();
   });
 
-  const puller = (pageSize = 100) => new StatusPuller({
-    store,
-    provincial: createProvincialClient({ baseUrl: sim.url, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs: 1000 }),
-    onDossierChanged: (c, s) => changed.push([c, s]),
-  }, { pageSize });
+  const puller = (pageSize = 100) => {
+    const events = new EventHub(silentLogger);
+    events.on('dossier.changed', ({ code: c, status: s }) => changed.push([c, s]));
+    return new StatusPuller({
+      store,
+      provincial: createProvincialClient({ baseUrl: sim.url, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs: 1000 }),
+      events,
+    }, { pageSize });
+  };
   const statusOf = (n: number): number => store.dossiers.getByCode(code(n))!.status;
 
   it('applies status changes page by page with the cursor in the same transaction', async () => {

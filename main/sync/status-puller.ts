@@ -1,5 +1,7 @@
 import { isFinalStatus, isStatusCode, statusName } from '../../common/domain/status';
-import { toLocalDateTime } from '../core/clock';
+import { systemClock, toLocalDateTime, type Clock } from '../kernel/clock';
+import type { EventPublisher } from '../kernel/events';
+import type { Logger } from '../kernel/logger';
 import type { ProvincialSystem, StatusChange, StatusPage } from '../remotes/provincial/provincial.port';
 import type { Store } from '../store/store';
 
@@ -8,11 +10,12 @@ export const STATUS_STREAM = 'status';
 export interface StatusPullerDeps {
   store: Pick<Store, 'transaction' | 'syncState' | 'dossiers' | 'audit'>;
   provincial: Pick<ProvincialSystem, 'statusChanges'>;
-  /** Epoch ms. */
-  now?: () => number;
-  log?: (line: string) => void;
-  /** Called after the transaction that changed a local dossier's status commits. */
-  onDossierChanged?: (code: string, status: number) => void;
+  /** Default the system clock. */
+  clock?: Clock;
+  /** Diagnostic lines (event `sync`, field `line`). */
+  log?: Logger;
+  /** `dossier.changed` after the transaction that changed a local dossier's status commits. */
+  events?: EventPublisher;
   yieldToEventLoop?: () => Promise<void>;
   /** Extra work per page (the return of results: result files, national portal rows). */
   hooks?: StatusPullHooks;
@@ -70,7 +73,7 @@ export class StatusPuller {
   private readonly provincial: StatusPullerDeps['provincial'];
   private readonly now: () => number;
   private readonly log: (line: string) => void;
-  private readonly onDossierChanged: (code: string, status: number) => void;
+  private readonly events: EventPublisher | null;
   private readonly yieldToEventLoop: () => Promise<void>;
   private readonly pageSize: number;
   private readonly maxPages: number;
@@ -80,9 +83,10 @@ export class StatusPuller {
   constructor(deps: StatusPullerDeps, opts: StatusPullerOptions = {}) {
     this.store = deps.store;
     this.provincial = deps.provincial;
-    this.now = deps.now ?? Date.now;
-    this.log = deps.log ?? (() => {});
-    this.onDossierChanged = deps.onDossierChanged ?? (() => {});
+    const clock = deps.clock ?? systemClock;
+    this.now = () => clock.now();
+    this.log = (line) => deps.log?.log('info', 'sync', { line });
+    this.events = deps.events ?? null;
     this.yieldToEventLoop = deps.yieldToEventLoop ?? (() => new Promise((resolve) => setImmediate(resolve)));
     this.hooks = deps.hooks ?? {};
     this.pageSize = opts.pageSize ?? 100;
@@ -117,7 +121,7 @@ export class StatusPuller {
       }
       if (this.hooks.beforePage && page.changes.length > 0) await this.hooks.beforePage(page.changes);
       const changed = this.applyPage(page, result);
-      for (const [code, status] of changed) this.onDossierChanged(code, status);
+      for (const [code, status] of changed) this.events?.publish('dossier.changed', { code, status });
       await this.yieldToEventLoop();
       if (!page.hasMore || page.changes.length === 0) break;
     }

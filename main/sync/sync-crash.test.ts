@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { describe, it, type ExpectStatic } from 'vitest';
-import { repoRoot } from '../core/repo-root';
+import { repoRoot } from '../kernel/resources';
 import { ANSWER_VARIANTS, type AnswerVariantName } from '../remotes/national-portal/answer-variants';
 import { startNationalPortalSimulator, type NationalPortalSimulator } from '../remotes/national-portal/national-portal.simulator';
 import { PROVINCIAL_ANSWER_VARIANTS, type ProvincialAnswerVariantName } from '../remotes/provincial/answer-variants';
 import { startProvincialSimulator, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
 import { openStore } from '../store/store';
-import { tempDir } from '../store/test-support';
+import { tempDir } from '../store/testing/store-fixtures';
 import { checkDelivery, enqueueDossier } from './testing/sync-fixture';
 
 /**

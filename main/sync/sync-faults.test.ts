@@ -5,7 +5,8 @@ import { PROVINCIAL_ANSWER_VARIANTS, type ProvincialAnswerVariantName } from '..
 import { startProvincialSimulator, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
 import { FAULT_KINDS, type FaultControls } from '../remotes/simulator-server';
 import { openStore, type Store } from '../store/store';
-import { tempDir } from '../store/test-support';
+import { tempDir } from '../store/testing/store-fixtures';
+import { systemClock } from '../kernel/clock';
 import { OutboxSender } from './outbox-sender';
 import { checkDelivery, clients, enqueueDossier } from './testing/sync-fixture';
 
@@ -234,7 +235,7 @@ describe('sync engine against the simulators: breaker, rejections, resets, crash
     const sender = makeSender(store);
     for (let i = 0; i < 20 && store.outbox.counts().sent < DOSSIERS * 5 - 3; i++) await sender.drainOnce();
     await sender.drainOnce();
-    const service = new SyncService({ store, now: Date.now });
+    const service = new SyncService({ store, clock: systemClock });
     const dead = service.deadLetters();
     expect(dead).toHaveLength(1);
     expect(dead[0]).toMatchObject({ kind: 'dossier.progress', reason: 'rejected', errorCode: 'REMOTE_REJECTED', attempts: 1 });
@@ -306,7 +307,7 @@ describe.each(ANSWER_VARIANTS)('portal answers %s: refusals, sessions and lookup
     const sender = makeSender(store);
     for (let i = 0; i < 10; i++) await sender.drainOnce();
 
-    const dead = new SyncService({ store, now: Date.now }).deadLetters();
+    const dead = new SyncService({ store, clock: systemClock }).deadLetters();
     expect(dead.map((d) => d.dossierCode).sort()).toEqual(refused.map((n) => `000.00.12.H56-250715-000${n}`));
     for (const letter of dead) {
       expect(letter).toMatchObject({ kind: 'dossier.upsert', reason: 'rejected', errorCode: 'REMOTE_REJECTED', attempts: 1 });
@@ -375,7 +376,7 @@ describe.each(PROVINCIAL_ANSWER_VARIANTS)('province answers %s: refusals and tok
     const sender = makeSender(store);
     for (let i = 0; i < 10; i++) await sender.drainOnce();
 
-    const dead = new SyncService({ store, now: Date.now }).deadLetters();
+    const dead = new SyncService({ store, clock: systemClock }).deadLetters();
     expect(dead.map((d) => d.dossierCode).sort()).toEqual(refused.map((n) => `000.00.12.H56-250715-000${n}`));
     for (const letter of dead) {
       expect(letter).toMatchObject({ target: 'provincial', reason: 'rejected', errorCode: 'REMOTE_REJECTED', attempts: 1 });

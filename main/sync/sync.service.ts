@@ -1,8 +1,8 @@
-import { toLocalDateTime } from '../core/clock';
+import { toLocalDateTime, type Clock } from '../kernel/clock';
 import type { DeadFilter } from '../store/outbox.repository';
 import type { Store } from '../store/store';
 import type { BreakerSnapshot, BreakerState } from './circuit-breaker';
-import type { DeadReason, OutboxItem, OutboxKind, OutboxStatus, OutboxTarget } from './outbox.port';
+import type { DeadReason, OutboxItem, OutboxKind, OutboxStatus, OutboxTarget } from '../store/outbox.port';
 import { STATUS_STREAM } from './status-puller';
 
 /** A dead row as the officer and IT staff see it: what, why (in Vietnamese), and since when. */
@@ -52,8 +52,7 @@ export interface DeadLetterExport {
 
 export interface SyncServiceDeps {
   store: Store;
-  /** Epoch ms. */
-  now: () => number;
+  clock: Clock;
   /** The running engine's breakers; without it (command line) the state the engine last stored is read. */
   breakers?: () => Record<OutboxTarget, BreakerSnapshot>;
   /** Asks the sender to drain soon (after a retry). */
@@ -144,12 +143,12 @@ export class SyncService {
    * that did arrive after all is recognised by the remote, not duplicated.
    */
   retryDead(filter: DeadFilter, actor: string): { revived: number[] } {
-    const { store, now } = this.deps;
+    const { store, clock } = this.deps;
     const revived = store.transaction(() => {
-      const ids = store.outbox.reviveDead(filter, now());
+      const ids = store.outbox.reviveDead(filter, clock.now());
       if (ids.length > 0) {
         store.audit.append({
-          at: toLocalDateTime(now()), actor, action: 'sync.retry-dead', entity: 'outbox', entityId: null,
+          at: toLocalDateTime(clock.now()), actor, action: 'sync.retry-dead', entity: 'outbox', entityId: null,
           details: { ids, target: filter.target ?? null, dossierCode: filter.dossierCode ?? null },
         });
       }
@@ -165,7 +164,7 @@ export class SyncService {
       const base = { ...toDeadLetter(item), idempotencyKey: item.idempotencyKey };
       return opts.withPayload ? { ...base, payload: item.payload } : base;
     });
-    return { generatedAt: toLocalDateTime(this.deps.now()), count: items.length, items };
+    return { generatedAt: toLocalDateTime(this.deps.clock.now()), count: items.length, items };
   }
 
   private breakerStates(): Record<OutboxTarget, Pick<BreakerSnapshot, 'state' | 'retryAt' | 'lastError'>> {

@@ -35,6 +35,8 @@ export class TestSession {
   readonly ctx: CallContext;
 
   constructor(private readonly core: Core) {
+    // The getter's own `this` is the context object, so it reads the session through `self`.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
     this.ctx = {
       get user() { return self.user; },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderFixturePage } from '../../drivers/scanner/fixture-pages';
+import { renderFixturePage } from '../../drivers/testing';
 import { startTestCore, TestSession } from './core-support';
 
 /**

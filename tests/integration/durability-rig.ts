@@ -384,7 +384,10 @@ export async function powerCutCopies(opts: { dataDir: string; copiesDir: string;
   return { snapshots, acknowledged: ledger.acknowledged().length, ms: Math.round(performance.now() - started) };
 }
 
-/** A copy is sound when it opens, SQLite and the audit chain find nothing wrong, and nothing acknowledged or half-written is in it. */
+/**
+ * A copy is sound when it opens, SQLite and the audit chain find nothing wrong, and nothing acknowledged or
+ * half-written is in it.
+ */
 export function snapshotSound(s: SnapshotCheck): boolean {
   const c = s.check;
   return c !== null && c.integrity.join() === 'ok' && c.auditChainOk && c.lost.length === 0

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBrowserServer, type BrowserServer } from '../../main/core/browser-server';
-import { createLogger } from '../../main/core/logger';
+import { createLogger } from '../../main/kernel/logger';
 import { startTestCore } from './core-support';
 
 /**

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LPSTAT_WITH_DEFAULT_FILE, standInsOnPath, type StandInsOnPath } from '../../drivers/printer/testing/print-tool-stand-ins';
+import { LPSTAT_WITH_DEFAULT_FILE, standInsOnPath, type StandInsOnPath } from '../../drivers/testing';
 import { CONFIG_FILE_NAME } from '../../main/core/config';
 import { startTestCore } from './core-support';
 

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RpcServerMessage } from '../../common/contract';
-import { SimulatedTicketPrinter } from '../../drivers';
+import { SimulatedTicketPrinter } from '../../drivers/testing';
 import { CONFIG_FILE_NAME } from '../../main/core/config';
 import { startTestCore, TestSession } from './core-support';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { localToEpoch } from '../../main/core/clock';
+import { localToEpoch } from '../../main/kernel/clock';
 import { signPdf, verifyPdf } from '../../main/signing';
 import { issueSigner, makeTestCa } from '../../main/signing/testing/test-pki';
 import { trainingResultPdf } from '../../main/remotes/provincial/provincial.simulator';

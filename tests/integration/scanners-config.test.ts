@@ -9,8 +9,7 @@ import { createNationalPortalClient } from '../../main/remotes/national-portal/n
 import { startNationalPortalSimulator, TRAINING_DSTCODE, TRAINING_NATIONAL_USER, type NationalPortalSimulator } from '../../main/remotes/national-portal/national-portal.simulator';
 import { createProvincialClient } from '../../main/remotes/provincial/provincial.client';
 import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT, type ProvincialSimulator } from '../../main/remotes/provincial/provincial.simulator';
-import { startEsclServer, type EsclServer } from '../../drivers/scanner/escl-server';
-import { makeSaneEnv, SCANIMAGE, type SaneEnv } from '../../drivers/scanner/sane-test-env';
+import { type EsclServer, makeSaneEnv, type SaneEnv, SCANIMAGE, startEsclServer } from '../../drivers/testing';
 import { startTestCore } from './core-support';
 
 /**

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RpcServerMessage } from '../../common/contract';
-import { fixedClock } from '../../main/core/clock';
+import { fixedClock } from '../../main/kernel/clock';
 import { startTestCore } from './core-support';
 
 /** `auth.resume` through a real core's handlers: a browser tab's connection, the core's own clock. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { runAccountsCommand } from '../../main/cli/accounts.command';
-import { fixedClock } from '../../main/core/clock';
+import { fixedClock } from '../../main/kernel/clock';
 import { startBrowserServer, type BrowserServer } from '../../main/core/browser-server';
 import { startTestCore } from './core-support';
 

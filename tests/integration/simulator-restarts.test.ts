@@ -21,8 +21,6 @@ describe('a training desk restarted many times in one day', () => {
     const codes: string[] = [];
     const refusals: string[] = [];
     const leaseBlocks: number[] = [];
-    let agencyId = '';
-    let today = '';
     for (let run = 0; run < RESTARTS; run++) {
       const token = `training-token-${String(run).padStart(2, '0')}-${'x'.repeat(16)}`;
       const core = await createCore({ dataDir, startSync: false, simulatorToken: token });
@@ -31,8 +29,8 @@ describe('a training desk restarted many times in one day', () => {
         // The simulators' admin endpoint takes the core's token (browser mode: the launch token).
         expect(core.simulators?.provincial.adminToken).toBe(token);
         expect(core.simulators?.national.adminToken).toBe(token);
-        agencyId = core.config.agency.id;
-        today = core.clock.today();
+        const agencyId = core.config.agency.id;
+        const today = core.clock.today();
         // What the start's upkeep leased is used up, as by a busy morning at the desk.
         const blockSize = core.config.sync.leaseBlockSize;
         for (let i = 0; i < blockSize; i++) {

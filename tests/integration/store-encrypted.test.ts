@@ -9,7 +9,7 @@ import { isSealed } from '../../main/store/blob-encryption';
 import { FileKeyStore } from '../../main/store/key-store';
 import { databaseFileState } from '../../main/store/store-encryption';
 import { DATABASE_FILE, openStore } from '../../main/store/store';
-import { personInput } from '../../main/store/test-support';
+import { personInput } from '../../main/store/testing/store-fixtures';
 import { startTestCore } from './core-support';
 
 const ID_NUMBER = '001203007788';

@@ -65,7 +65,8 @@ function baselineAt(line: TessLine, x: number): number {
 /**
  * Words in reading order (tesseract's block, paragraph and line order), each with its line index;
  * `scale` maps OCR-image pixels back to page pixels when OCR ran on a resized copy. Confidences
- * are tesseract's 0-100 (the mean is weighted by word length). The text has one line per OCR line and an empty line between blocks.
+ * are tesseract's 0-100 (the mean is weighted by word length). The text has one line per OCR line and an empty line
+ * between blocks.
  */
 export function toOcrResult(blocks: readonly TessBlock[] | null | undefined, scale = 1): OcrResult {
   const words: OcrWord[] = [];

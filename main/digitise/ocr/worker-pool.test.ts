@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderFixturePage } from '../../../drivers/scanner/fixture-pages';
+import { renderFixturePage } from '../../../drivers/testing';
 import { characterErrorRate } from '../quality';
 import { SAMPLE_LINES } from '../testing/pages';
 import { assertLocalLangPath, createOcrPool, ocrPoolSize, vieLangPath } from './worker-pool';

@@ -2,10 +2,10 @@ import { PDFDocument } from 'pdf-lib';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BatchDrafts, MetadataDraft } from '../../../common/contract';
-import { SimulatedScannerProvider } from '../../../drivers/scanner/simulated-scanner';
+import { SimulatedScannerProvider } from '../../../drivers/testing';
 import type { PageState } from '../types';
 import type { PipelineFactory } from './pipeline-port';
-import { DIGITISER, idCardMetadata, stationHarness, type StationHarness } from './station-test-support';
+import { DIGITISER, idCardMetadata, stationHarness, type StationHarness } from '../testing/station-harness';
 
 /** A quick stand-in pipeline: every page processed as is, a one-page-per-image PDF. */
 const pipelines: PipelineFactory = () => ({

@@ -1,5 +1,5 @@
 import { AppError, type BatchDrafts, type MetadataDraft } from '../../../common/contract';
-import type { Clock } from '../../core/clock';
+import type { Clock } from '../../kernel/clock';
 import type { Store } from '../../store/store';
 
 /** Where a batch's drafts are kept: the settings table, one row per open batch, gone when it closes. */

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchView, DocumentSearchHit } from '../../../common/contract';
 import { foldVietnamese } from '../../../common/domain';
-import { SimulatedScanner, SimulatedScannerProvider } from '../../../drivers/scanner/simulated-scanner';
+import { SimulatedScanner, SimulatedScannerProvider } from '../../../drivers/testing';
 import { createOcrPool, type OcrPool } from '../ocr/worker-pool';
 import { stationPipelines } from './pipeline-factory';
-import { DIGITISER, DOSSIER_CODE, idCardMetadata, stationHarness, type StationHarness } from './station-test-support';
+import { DIGITISER, DOSSIER_CODE, idCardMetadata, stationHarness, type StationHarness } from '../testing/station-harness';
 
 /**
  * The station end to end: the simulated scanner twin, the real pipeline (decode, geometry, clean,

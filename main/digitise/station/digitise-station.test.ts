@@ -2,10 +2,10 @@ import { PDFDocument } from 'pdf-lib';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError, BatchView } from '../../../common/contract';
-import { SimulatedScanner, SimulatedScannerProvider } from '../../../drivers/scanner/simulated-scanner';
+import { SimulatedScanner, SimulatedScannerProvider } from '../../../drivers/testing';
 import type { PageState } from '../types';
 import type { DigitisePipeline, PipelineFactory } from './pipeline-port';
-import { DIGITISER, DOSSIER_CODE, idCardMetadata, stationHarness, until, type StationHarness } from './station-test-support';
+import { DIGITISER, DOSSIER_CODE, idCardMetadata, stationHarness, until, type StationHarness } from '../testing/station-harness';
 
 /**
  * Station logic with a stand-in pipeline (fast): capture before processing, failures, scanner
@@ -167,7 +167,7 @@ describe('DigitiseStation (stand-in pipeline)', () => {
     expect(view.pages.find((p) => p.index === 1)).toMatchObject({ blank: true, deleted: true, status: 'ok' });
     expect(h.events.some((e) => e.page === 1 && e.stage === 'blank')).toBe(true);
 
-    view = await h.station.editBatch(batchId, [{ op: 'rotate', page: 0, degrees: 90 }, { op: 'reorder', order: [3, 0, 2] }, { op: 'split', afterPage: 0 }], DIGITISER);
+    await h.station.editBatch(batchId, [{ op: 'rotate', page: 0, degrees: 90 }, { op: 'reorder', order: [3, 0, 2] }, { op: 'split', afterPage: 0 }], DIGITISER);
     await h.station.idle();
     expect(control.processed.at(-1)).toEqual({ index: 0, width: 80, height: 60, autoOrient: false });
     view = await h.station.batch(batchId);

@@ -1,10 +1,10 @@
 import { PDFDocument } from 'pdf-lib';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SimulatedScanner, SimulatedScannerProvider } from '../../../drivers/scanner/simulated-scanner';
+import { SimulatedScanner, SimulatedScannerProvider } from '../../../drivers/testing';
 import type { PageState } from '../types';
 import type { DigitisePipeline } from './pipeline-port';
-import { DIGITISER, idCardMetadata, stationHarness, type StationHarness } from './station-test-support';
+import { DIGITISER, idCardMetadata, stationHarness, type StationHarness } from '../testing/station-harness';
 
 /**
  * Finishing reads the group's pages back from the blob store one at a time (issue 3: memory flat

@@ -1,15 +1,15 @@
 import type { z } from 'zod';
 import { AppError, type DigitisedMetadata, type Dossier, type FinishResult, type SessionUser } from '../../../common/contract';
-import type { Clock } from '../../core/clock';
-import type { Logger } from '../../core/logger';
+import type { Clock } from '../../kernel/clock';
+import type { Logger } from '../../kernel/logger';
 import { toWireDossier } from '../../remotes/national-portal/wire-format';
 import type { BatchPageRecord, BatchWithPages } from '../../store/batches.repository';
-import { maskIdNumber } from '../../store/mask';
+import { maskIdNumber } from '../../kernel/mask';
 import type { Store } from '../../store/store';
 import type { PageState } from '../types';
 import { quarterTurn, rebuildPageState, storedPages } from './page-codec';
 import { storedProfile, type DocumentMeta, type PipelineFactory } from './pipeline-port';
-import { message } from './station-support';
+import { errorMessage } from '../../kernel/error-message';
 
 export interface DocumentFinisherDeps {
   store: Store;
@@ -64,8 +64,8 @@ export class DocumentFinisher {
       pdf = output.pdf;
       text = output.text;
     } catch (err) {
-      this.deps.log.log('error', 'digitise.finish-failed', { batchId: batch.id, group, error: message(err) });
-      throw new AppError('DIGITISE_FAILED', `Không tạo được tệp PDF: ${message(err)}`);
+      this.deps.log.log('error', 'digitise.finish-failed', { batchId: batch.id, group, error: errorMessage(err) });
+      throw new AppError('DIGITISE_FAILED', `Không tạo được tệp PDF: ${errorMessage(err)}`);
     }
     const blob = await store.blobs.put(pdf);
 

@@ -10,7 +10,10 @@ import { isDeviceError, MAX_IMPORT_FILE_BYTES, readFilePages, type ImportedFileP
 /** The largest file the station or the command line accepts (a 200-page A4 scan at 300 dpi fits). */
 export const MAX_INPUT_BYTES = MAX_IMPORT_FILE_BYTES;
 
-/** One page taken from an imported file, as a scanner would deliver it (`resolution`: the file's own dpi, else the one asked for). */
+/**
+ * One page taken from an imported file, as a scanner would deliver it (`resolution`: the file's own dpi, else the one
+ * asked for).
+ */
 export type FilePage = ImportedFilePage;
 
 /** The file cannot be used; `message` is one Vietnamese line naming the file. */

@@ -1,11 +1,11 @@
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SimulatedScanner, SimulatedScannerProvider } from '../../../drivers/scanner/simulated-scanner';
+import { SimulatedScanner, SimulatedScannerProvider } from '../../../drivers/testing';
 import type { BatchPageRecord } from '../../store/batches.repository';
 import type { PageState } from '../types';
 import { encodeProcessedPage, orientationUnsureOf, rebuildPageState } from './page-codec';
 import type { PipelineFactory } from './pipeline-port';
-import { DIGITISER, stationHarness, type StationHarness } from './station-test-support';
+import { DIGITISER, stationHarness, type StationHarness } from '../testing/station-harness';
 
 /**
  * A page the orientation stage kept as scanned without being sure carries `orientationUnsure`;

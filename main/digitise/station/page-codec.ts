@@ -65,7 +65,9 @@ export async function thumbnailOfCapture(bytes: Uint8Array): Promise<Uint8Array>
   return new Uint8Array(await sharp(bytes).resize({ width: THUMBNAIL_WIDTH, withoutEnlargement: true }).png({ compressionLevel: 9 }).toBuffer());
 }
 
-/** The capture turned clockwise by a quarter-turn multiple, re-encoded losslessly (the original blob stays as it was). */
+/**
+ * The capture turned clockwise by a quarter-turn multiple, re-encoded losslessly (the original blob stays as it was).
+ */
 export async function rotateCapture(bytes: Uint8Array, degrees: QuarterTurn): Promise<Uint8Array> {
   if (degrees === 0) return bytes;
   const meta = await sharp(bytes).metadata();

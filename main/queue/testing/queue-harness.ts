@@ -1,8 +1,9 @@
 import type { QueueSetup, QueueState, TicketCalled } from '../../../common/contract';
 import type { z } from 'zod';
 import type { TicketPrinter } from '../../../drivers';
-import { fixedClock } from '../../core/clock';
-import type { Logger } from '../../core/logger';
+import { EventHub } from '../../core/event-hub';
+import { fixedClock } from '../../kernel/clock';
+import type { Logger } from '../../kernel/logger';
 import { openStore, type Store } from '../../store/store';
 import { QueueService } from '../queue.service';
 
@@ -42,10 +43,13 @@ export function queueHarness(options: { dataDir: string; setup?: Partial<QueueSe
   const setup: QueueSetup = { ...TEST_SETUP, ...options.setup };
   const called: z.output<typeof TicketCalled>[] = [];
   const changed: QueueState[] = [];
+  const events = new EventHub(silentLog);
+  events.on('queue.called', (c) => called.push(c));
+  events.on('queue.changed', (s) => changed.push(s as QueueState));
   const make = (store: Store) => {
     const queue = new QueueService({
       store, clock, log: silentLog, setup, printer: options.printer ?? null, agency: { id: '000.00.12.H56', name: 'UBND xã Hòa Bình' },
-      onCalled: (c) => called.push(c), onChanged: (s) => changed.push(s),
+      events,
     });
     queue.configure();
     return queue;

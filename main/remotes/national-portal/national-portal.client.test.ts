@@ -15,6 +15,7 @@ import {
 import type { NationalPortal } from './national-portal.port';
 import { toWireDossier, toWireProgressStep } from './wire-format';
 import type { WireDossier, WireProgressStep } from './wire-schemas';
+import { lineLogger } from '../../kernel/testing/line-logger';
 
 const AGENCY = '000.00.12.H56';
 
@@ -29,7 +30,7 @@ function client(overrides: Partial<NationalPortalClientOptions> = {}): NationalP
     dstcode: TRAINING_DSTCODE,
     agencyCode: AGENCY,
     timeoutMs: 400,
-    log: (line) => logLines.push(line),
+    log: lineLogger(logLines),
     ...overrides,
   });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { joinUrl, sendHttp, statusError } from '../http-transport';
+import type { Logger } from '../../kernel/logger';
 import { RemoteError } from '../remote-error';
 import type {
   CitizenLookup, DocumentQuery, DossierLookup, DossierSyncAnswer, NationalAgency, NationalDocument, NationalPortal, NationalProcedure, NationalSector,
@@ -27,8 +28,8 @@ export interface NationalPortalClientOptions {
   /** Sent as `madonvi` on every service call. */
   agencyCode: string;
   timeoutMs?: number;
-  /** Diagnostic lines; never carry the password, the session token or personal data. */
-  log?: (line: string) => void;
+  /** Diagnostic lines (event `national`, field `line`); never the password, the session token or personal data. */
+  log?: Logger;
 }
 
 /** Progress steps per CapNhatTienDoHoSoMC call. */
@@ -90,7 +91,7 @@ export function createNationalPortalClient(opts: NationalPortalClientOptions): N
   const authUrl = joinUrl(opts.baseUrl, opts.authPath ?? '/auth');
   const serviceUrl = joinUrl(opts.baseUrl, opts.servicePath ?? '/service');
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  const log = opts.log ?? (() => {});
+  const log = (line: string): void => opts.log?.log('info', 'national', { line });
 
   let session: string | null = null;
   let loginInFlight: Promise<string> | null = null;
@@ -160,7 +161,7 @@ export function createNationalPortalClient(opts: NationalPortalClientOptions): N
       let verdict: PortalAnswer;
       if (answer.status >= 400) {
         if (answer.status === 403) throw new RemoteError('national', 'REMOTE_AUTH_FAILED', `${service}: forbidden`, { status: 403 });
-        let read: PortalAnswer | null = null;
+        let read: PortalAnswer | null;
         try {
           read = readPortalAnswer(answer.text, service, answer.status);
         } catch {

@@ -86,6 +86,11 @@ export interface PortalStep {
   content: string;
 }
 
+/** How a step is recognised in the portal's list: its time, status and content. */
+export function portalStepKey(step: PortalStep): string {
+  return `${step.at}|${step.status}|${step.content.trim().normalize('NFC')}`;
+}
+
 export interface DossierLookup {
   /** The portal already holds a record with this MaHoSo (it was synced before). */
   exists: boolean;

@@ -65,11 +65,6 @@ export function readPortalSteps(entry: Record<string, unknown>): PortalStep[] | 
   return steps;
 }
 
-/** How a step is recognised in the portal's list: its time, status and content. */
-export function portalStepKey(step: PortalStep): string {
-  return `${step.at}|${step.status}|${step.content.trim().normalize('NFC')}`;
-}
-
 /** The session token of a login answer: `session` (or `Session`, `token`), at the top or in `result`. */
 export function loginSession(text: string, verdict: PortalAnswer): string | null {
   let json: unknown;

@@ -60,8 +60,8 @@ export interface WireDossierOptions {
   /** The unit that will process the dossier (DonViXuLy); the agency id is sent when empty. */
   receivingUnit: string;
   /** The procedure's sector (MaLinhVuc / TenLinhVuc); the dossier itself does not carry it. */
-  sectorCode?: string;
-  sectorName?: string;
+  sectorCode?: string | undefined;
+  sectorName?: string | undefined;
   /**
    * Result documents of the dossier (DanhSachGiayToKetQua), once the processing unit produced
    * them. The portal counts a result as electronic only with a result code and a link, so a

@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../../store/test-support';
+import { tempDir } from '../../store/testing/store-fixtures';
 import { RemoteError } from '../remote-error';
-import { createFileTransfer, sha256Hex, type FileTransfer, type FileTransferOptions } from './file-transfer';
+import { createFileTransfer, type FileTransferOptions } from './file-transfer';
+import { sha256Hex, type FileTransfer } from './file-transfer.port';
 import { clientCredentialsToken } from './oauth-token';
 import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT, type ProvincialSimulator } from './provincial.simulator';
+import { lineLogger } from '../../kernel/testing/line-logger';
 
 let sim: ProvincialSimulator;
 let temp: ReturnType<typeof tempDir>;
@@ -18,7 +20,7 @@ function transfer(overrides: Partial<FileTransferOptions> = {}): FileTransfer {
     token: clientCredentialsToken({ baseUrl: sim.url, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs: 400 }),
     timeoutMs: 400,
     resumeDelayMs: 5,
-    log: (line) => logLines.push(line),
+    log: lineLogger(logLines),
     ...overrides,
   });
 }

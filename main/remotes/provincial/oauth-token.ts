@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { joinUrl, parseAnswer, sendHttp, statusError, tryParseJson } from '../http-transport';
+import { systemClock, type Clock } from '../../kernel/clock';
+import type { Logger } from '../../kernel/logger';
 import { RemoteError } from '../remote-error';
 
 /**
@@ -22,9 +24,9 @@ export interface ClientCredentialsOptions {
   clientSecret: string;
   tokenPath?: string;
   timeoutMs?: number;
-  now?: () => number;
-  /** Diagnostic lines (token obtained / refused); never the secret or the token. */
-  log?: (line: string) => void;
+  clock?: Clock;
+  /** Diagnostic lines (event `provincial`, field `line`: token obtained / refused); never the secret or the token. */
+  log?: Logger;
 }
 
 // `expires_in` is a number in RFC 6749; some servers send it as a string ("3600").
@@ -38,7 +40,9 @@ const REFRESH_MARGIN_MS = 60_000;
 export function clientCredentialsToken(opts: ClientCredentialsOptions): TokenSource & { readonly fetched: number } {
   const url = joinUrl(opts.baseUrl, opts.tokenPath ?? '/oauth/token');
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  const now = opts.now ?? Date.now;
+  const clock = opts.clock ?? systemClock;
+  const now = (): number => clock.now();
+  const log = (line: string): void => opts.log?.log('info', 'provincial', { line });
   let cached: { value: string; renewAt: number } | null = null;
   let inFlight: Promise<string> | null = null;
   let fetched = 0;
@@ -56,14 +60,14 @@ export function clientCredentialsToken(opts: ClientCredentialsOptions): TokenSou
     if (answer.status >= 400) {
       const body = OAuthErrorBody.safeParse(tryParseJson(answer.text));
       const reason = body.success ? body.data.error : `HTTP ${answer.status}`;
-      opts.log?.(`provincial: token refused (${reason})`);
+      log(`provincial: token refused (${reason})`);
       throw new RemoteError('provincial', 'REMOTE_AUTH_FAILED', `${what}: refused (${reason})`, { status: answer.status, details: { remoteCode: reason } });
     }
     const body = parseAnswer('provincial', answer.text, TokenAnswer, what, answer.status);
     const lifetimeMs = body.expires_in * 1000;
     cached = { value: body.access_token, renewAt: started + lifetimeMs - Math.min(REFRESH_MARGIN_MS, lifetimeMs / 10) };
     fetched += 1;
-    opts.log?.(`provincial: token obtained (valid ${Math.round(body.expires_in)} s)`);
+    log(`provincial: token obtained (valid ${Math.round(body.expires_in)} s)`);
     return body.access_token;
   }
 

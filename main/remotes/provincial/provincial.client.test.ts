@@ -9,6 +9,8 @@ import type { FaultKind } from '../simulator-server';
 import { createProvincialClient, type ProvincialClientOptions } from './provincial.client';
 import { MAX_LEASED_SEQUENCE, type CodeBlock, type HandOffDossier, type HandOffFile, type ProvincialSystem } from './provincial.port';
 import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT, type ProvincialSimulator } from './provincial.simulator';
+import { fixedClock } from '../../kernel/clock';
+import { lineLogger } from '../../kernel/testing/line-logger';
 
 const AGENCY = '000.00.12.H56';
 
@@ -21,7 +23,7 @@ function client(overrides: Partial<ProvincialClientOptions> = {}): ProvincialSys
     clientId: TRAINING_PROVINCIAL_CLIENT.clientId,
     clientSecret: TRAINING_PROVINCIAL_CLIENT.clientSecret,
     timeoutMs: 400,
-    log: (line) => logLines.push(line),
+    log: lineLogger(logLines),
     ...overrides,
   });
 }
@@ -73,13 +75,13 @@ describe('provincial client: OAuth2 client credentials', () => {
   it('renews the token shortly before it expires', async () => {
     await sim.close();
     sim = await startProvincialSimulator({ tokenTtlSeconds: 600 });
-    let clock = 1_000_000;
-    const p = client({ now: () => clock });
+    const clock = fixedClock('2025-07-15T08:00');
+    const p = client({ clock });
     await p.holidayNotices(2025);
-    clock += 500_000;
+    clock.advance(500_000);
     await p.holidayNotices(2025);
     expect(sim.state.tokensIssued).toBe(1);
-    clock += 50_000;
+    clock.advance(50_000);
     await p.holidayNotices(2025);
     expect(sim.state.tokensIssued).toBe(2);
   });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { joinUrl, parseAnswer, sendHttp, statusError, tryParseJson } from '../http-transport';
+import { systemClock, type Clock } from '../../kernel/clock';
+import type { Logger } from '../../kernel/logger';
 import { RemoteError } from '../remote-error';
 import { clientCredentialsToken } from './oauth-token';
 import {
@@ -21,10 +23,10 @@ export interface ProvincialClientOptions {
   clientSecret: string;
   tokenPath?: string;
   timeoutMs?: number;
-  /** Epoch ms; injectable so token expiry can be tested. */
-  now?: () => number;
-  /** Diagnostic lines; never carry the secret, the token or personal data. */
-  log?: (line: string) => void;
+  /** Injectable so token expiry can be tested; default the system clock. */
+  clock?: Clock;
+  /** Diagnostic lines (event `provincial`, field `line`); never the secret, the token or personal data. */
+  log?: Logger;
 }
 
 /**
@@ -117,12 +119,13 @@ function refusal(status: number, text: string, what: string): RemoteError | null
 
 export function createProvincialClient(opts: ProvincialClientOptions): ProvincialSystem {
   const timeoutMs = opts.timeoutMs ?? 10_000;
-  const now = opts.now ?? Date.now;
-  const log = opts.log ?? (() => {});
+  const clock = opts.clock ?? systemClock;
+  const log = (line: string): void => opts.log?.log('info', 'provincial', { line });
 
   // One token cache for every call of this client (renewed before expiry, one fetch at a time).
   const tokens = clientCredentialsToken({
-    baseUrl: opts.baseUrl, clientId: opts.clientId, clientSecret: opts.clientSecret, timeoutMs, now, log,
+    baseUrl: opts.baseUrl, clientId: opts.clientId, clientSecret: opts.clientSecret, timeoutMs, clock,
+    ...(opts.log === undefined ? {} : { log: opts.log }),
     ...(opts.tokenPath === undefined ? {} : { tokenPath: opts.tokenPath }),
   });
 

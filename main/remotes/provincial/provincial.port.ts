@@ -6,9 +6,9 @@ export interface HandOffFile {
   /** Hex sha256 of the decoded bytes; the remote checks it. */
   sha256: string;
   /** The bytes inline; or, instead, `fileId`. */
-  base64?: string;
+  base64?: string | undefined;
   /** Id of the file already uploaded through `file-transfer.ts` (chunked, resumable, verified). */
-  fileId?: string;
+  fileId?: string | undefined;
 }
 
 /**

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Db } from '../database';
+import type { Db } from '../db';
 import { migrate } from '../migrate';
-import { tempDir } from '../test-support';
+import { tempDir } from '../testing/store-fixtures';
 
 describe('migration 0002-search (from schema 1 with data)', () => {
   let temp: ReturnType<typeof tempDir>;

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Db } from '../database';
+import type { Db } from '../db';
 import { migrate } from '../migrate';
-import { tempDir } from '../test-support';
+import { tempDir } from '../testing/store-fixtures';
 
 /** 2025-07-15T08:00 in Vietnam (UTC+7). */
 const T0800 = Date.parse('2025-07-15T08:00:00+07:00');

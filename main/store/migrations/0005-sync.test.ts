@@ -1,9 +1,9 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Db } from '../database';
+import type { Db } from '../db';
 import { migrate } from '../migrate';
-import { tempDir } from '../test-support';
+import { tempDir } from '../testing/store-fixtures';
 
 describe('migration 0005-sync (from schema 4 with outbox rows)', () => {
   let temp: ReturnType<typeof tempDir>;

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Db } from '../database';
+import type { Db } from '../db';
 import { migrate } from '../migrate';
-import { tempDir } from '../test-support';
+import { tempDir } from '../testing/store-fixtures';
 
 describe('migration 0007-reference-data (from schema 6 with a catalogue and a calendar)', () => {
   let temp: ReturnType<typeof tempDir>;

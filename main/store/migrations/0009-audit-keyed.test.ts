@@ -2,9 +2,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GENESIS_HASH } from '../audit.repository';
-import type { Db } from '../database';
+import type { Db } from '../db';
 import { migrate } from '../migrate';
-import { tempDir } from '../test-support';
+import { tempDir } from '../testing/store-fixtures';
 
 describe('migration 0009-audit-keyed (from schema 8)', () => {
   let temp: ReturnType<typeof tempDir>;

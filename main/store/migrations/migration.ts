@@ -1,4 +1,4 @@
-import type { Db } from '../database';
+import type { Db } from '../db';
 
 /** One schema step. `up` runs inside a transaction opened by `migrate`; it must not open its own. */
 export interface Migration {
