@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderFixturePage } from '../../drivers/scanner/fixture-pages';
+import { renderFixturePage } from '../../drivers/testing';
 import { startBrowserServer, type BrowserServer } from '../../main/core/browser-server';
 import { createCore, type Core } from '../../main/core/compose';
 import type { CallContext, SessionUser } from '../../main/core/rpc-server';

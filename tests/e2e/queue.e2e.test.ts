@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SimulatedTicketPrinter } from '../../drivers';
+import type { SimulatedTicketPrinter } from '../../drivers/testing';
 import type { BrowserServer } from '../../main/core/browser-server';
 import type { Core } from '../../main/core/compose';
 import { shots, startE2eDesk, type E2eDesk } from './support';

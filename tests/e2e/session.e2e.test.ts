@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shiftedClock, toLocalDateTime, type Clock } from '../../main/core/clock';
+import { shiftedClock, toLocalDateTime, type Clock } from '../../main/kernel/clock';
 import { startE2eDesk, type E2eDesk } from './support';
 
 /**

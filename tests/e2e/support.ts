@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { startBrowserServer, type BrowserServer } from '../../main/core/browser-server';
 import { createCore, type Core } from '../../main/core/compose';
-import type { Clock } from '../../main/core/clock';
+import type { Clock } from '../../main/kernel/clock';
 
 export const root = join(import.meta.dirname, '..', '..');
 const rendererDir = join(root, 'out', 'renderer');

@@ -1,5 +1,5 @@
 /**
- * National document and master-data codes (DOMAIN.md §2), copied from
+ * National document and master-data codes (docs/domain.md §2), copied from
  * resources/seed/document-codes.json: the metadata form offers them and fills the document name.
  * Result-type codes from the procedure catalogue (`KQ.G15.000031`) are typed by hand.
  */

@@ -892,6 +892,18 @@ export const en: Messages = {
     openDocuments: "Enter: open this person's document store",
     openDossiers: "Enter: show this person's dossiers",
   },
+  status: {
+    1: 'Newly registered',
+    2: 'Received',
+    3: 'Not accepted',
+    4: 'In process',
+    5: 'Additional papers requested',
+    6: 'Financial obligations requested',
+    7: 'Withdrawn by the applicant',
+    8: 'Processing stopped',
+    9: 'Processed',
+    10: 'Result returned',
+  },
   common: { cancel: 'Cancel', close: 'Close', confirm: 'Confirm', errorCode: 'Error code: {code}', ctrlEnter: 'Ctrl+Enter to send' },
   fields: {
     applicant: 'Applicant',

@@ -18,31 +18,6 @@ export function codeText(code: string, t: Translate, te: Exists): string {
   return te(`errors.${code}`) ? t(`errors.${code}`) : t('errors.INTERNAL');
 }
 
-/**
- * The field problems of a `VALIDATION_FAILED` answer (`details.issues`, see
- * `common/contract/validation-issue.ts`): field key, zod's issue code and bound. zod's English
- * `message` is left behind on purpose.
- */
-export function issuesFromDetails(details: unknown): UiIssue[] {
-  if (typeof details !== 'object' || details === null) return [];
-  const issues = (details as { issues?: unknown }).issues;
-  if (!Array.isArray(issues)) return [];
-  return issues.flatMap((raw): UiIssue[] => {
-    if (typeof raw !== 'object' || raw === null) return [];
-    const i = raw as Record<string, unknown>;
-    if (typeof i.code !== 'string' || typeof i.path !== 'string') return [];
-    const field = i.path.split('.').filter((p) => !/^\d+$/.test(p)).join('_');
-    return [{
-      field,
-      code: i.code,
-      ...(typeof i.limit === 'number' ? { limit: i.limit } : {}),
-      ...(typeof i.origin === 'string' ? { origin: i.origin } : {}),
-      ...(i.inclusive === false ? { inclusive: false } : {}),
-      ...(typeof i.problem === 'string' ? { problem: i.problem } : {}),
-    }];
-  });
-}
-
 /** One field problem in words: "Giá trị quá lớn (tối đa 9)", "Chưa nhập", "Sai định dạng". */
 export function issueText(issue: UiIssue, t: Translate): string {
   const limit = issue.limit ?? '';

@@ -1,5 +1,6 @@
 import type { ErrorCode } from '../../../common/contract';
 import { VERIFY_PROBLEM_TEXT_VI } from '../../../common/contract/verify-problem-text';
+import { DOSSIER_STATUSES } from '../../../common/domain/status';
 
 /**
  * Vietnamese, the default language. Message syntax is vue-i18n's: `{name}` interpolates, and the
@@ -926,6 +927,8 @@ export const vi = {
     openDocuments: 'Enter: mở kho giấy tờ của người này',
     openDossiers: 'Enter: xem các hồ sơ của người này',
   },
+  /** Dossier statuses by their national code (`common/domain/status.ts`), worded by `statusText`. */
+  status: { ...DOSSIER_STATUSES },
   common: {
     cancel: 'Hủy',
     close: 'Đóng',

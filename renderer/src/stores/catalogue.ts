@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { ProcedureSummary } from '../../../common/contract';
 import { api } from '../api';
+import { latestOnly } from '../composables/latest-only';
 import { toUiError, type UiError } from './ui-error';
 
 export const SEARCH_DEBOUNCE_MS = 150;
@@ -14,29 +15,28 @@ export const useCatalogueStore = defineStore('catalogue', () => {
   const searched = ref(false);
   const error = ref<UiError | null>(null);
   let timer: ReturnType<typeof setTimeout> | null = null;
-  let seq = 0;
+  const latest = latestOnly();
 
   async function run(text: string): Promise<void> {
-    const mine = ++seq;
     const q = text.trim();
     if (q === '') {
+      latest.invalidate();
       results.value = [];
       searched.value = false;
       searching.value = false;
       return;
     }
     searching.value = true;
-    try {
-      const found = await api.catalogue.search({ query: q, limit: 20 });
-      if (mine !== seq) return;
-      results.value = found;
-      error.value = null;
-      searched.value = true;
-    } catch (err) {
-      if (mine === seq) error.value = toUiError(err);
-    } finally {
-      if (mine === seq) searching.value = false;
+    const outcome = await latest.run(() => api.catalogue.search({ query: q, limit: 20 }));
+    if (outcome.status === 'stale') return;
+    searching.value = false;
+    if (outcome.status === 'failed') {
+      error.value = toUiError(outcome.error);
+      return;
     }
+    results.value = outcome.value;
+    error.value = null;
+    searched.value = true;
   }
 
   /** Debounced: only the last text typed within 150 ms is sent. */
@@ -60,7 +60,7 @@ export const useCatalogueStore = defineStore('catalogue', () => {
   function clear(): void {
     if (timer !== null) clearTimeout(timer);
     timer = null;
-    seq += 1;
+    latest.invalidate();
     query.value = '';
     results.value = [];
     searched.value = false;

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, reactive, ref, watch } from 'vue';
 import { isErrorCode, type BatchDrafts, type BatchEdit, type EventPayload } from '../../../common/contract';
 import { api, onEvent } from '../api';
+import { useAction } from '../composables/use-action';
 import { deleteOp, documentGroups, moveOp, orderedPages, splitOrJoinOp } from './batch-edits';
 import {
   applyPending, buildMetadata, clearPending, emptyMetadataDraft, followingDraft, inheritOwner, type MetadataDraft,
@@ -91,7 +92,7 @@ export const useDigitiseBatchStore = defineStore('digitiseBatch', () => {
   const error = ref<UiError | null>(null);
   const progress = ref<DigitiseProgress | null>(null);
   const scanError = ref<UiError | null>(null);
-  const cancelling = ref(false);
+  const cancelling = useAction({ error: scanError, clearError: 'never' });
   const editing = ref(0);
   const editError = ref<UiError | null>(null);
   const selected = ref<number | null>(null);
@@ -260,18 +261,11 @@ export const useDigitiseBatchStore = defineStore('digitiseBatch', () => {
 
   async function cancel(): Promise<boolean> {
     const id = batchId.value;
-    if (!id || cancelling.value) return false;
-    cancelling.value = true;
-    try {
+    if (!id) return false;
+    return cancelling.run(async () => {
       await api.digitise.cancel({ batchId: id });
       await refresh();
-      return true;
-    } catch (err) {
-      scanError.value = toUiError(err);
-      return false;
-    } finally {
-      cancelling.value = false;
-    }
+    });
   }
 
   /** Runs edits strictly one after another; each builds its ops from the batch as the previous one left it. */
@@ -385,7 +379,7 @@ export const useDigitiseBatchStore = defineStore('digitiseBatch', () => {
   }
 
   return {
-    batchId, batch, error, progress, scanError, cancelling, editing, editError, selected, drafts, target, finishing,
+    batchId, batch, error, progress, scanError, cancelling: cancelling.busy, editing, editError, selected, drafts, target, finishing,
     finishError, results, lastFinished, pages, groups, selectedPage, selectedGroup, scanning, pendingPages, counts, active, lastError,
     closed, open, close, refresh, flushDrafts: draftSaver.flush, draftSaveState: draftSaver.state, draftSaveError: draftSaver.error,
     draftsSavedAt: draftSaver.savedAt, listen, stop, cancel, edit, rotate, toggleDeleted, move, splitAfter, rescan, select,

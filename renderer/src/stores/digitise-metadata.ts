@@ -4,7 +4,10 @@ import { LOCAL_DATE } from '../format/format';
 import type { PendingComponent } from './types';
 import type { UiError } from './ui-error';
 
-/** The metadata form of one document of a batch, as typed. Plain data: kept in sessionStorage and, after a pause, with the batch in the core (`digitise.saveDrafts`). */
+/**
+ * The metadata form of one document of a batch, as typed. Plain data: kept in sessionStorage and, after a pause, with
+ * the batch in the core (`digitise.saveDrafts`).
+ */
 export interface MetadataDraft {
   ownerIdNumber: string;
   ownerName: string;

@@ -3,6 +3,7 @@ import { computed, reactive, ref, watch } from 'vue';
 import { isErrorCode, type ErrorCode } from '../../../common/contract';
 import { MESSAGE_LIMITS } from '../../../common/contract/message-limits';
 import { api, ApiError } from '../api';
+import { useAction } from '../composables/use-action';
 import {
   canDuplex, fitToCapabilities, importProfile, loadScanProfile, saveScanProfile, startScanParams,
 } from './scan-profile';
@@ -50,7 +51,6 @@ function scannerErrorCode(listing: ScannerListing): ErrorCode {
  */
 export const useDigitiseStartStore = defineStore('digitiseStart', () => {
   const scanners = ref<ScannerListing[]>([]);
-  const scannersLoading = ref(false);
   const scannersLoaded = ref(false);
   const scannersError = ref<UiError | null>(null);
   const profile = reactive(loadScanProfile());
@@ -84,39 +84,32 @@ export const useDigitiseStartStore = defineStore('digitiseStart', () => {
     Object.assign(profile, fitToCapabilities(profile, capabilities.value));
   }
 
+  const scannersReading = useAction({ error: scannersError, overlap: true, clearError: 'onSuccess' });
+
   async function loadScanners(): Promise<void> {
-    scannersLoading.value = true;
-    try {
+    await scannersReading.run(async () => {
       scanners.value = await api.digitise.scanners();
-      scannersError.value = null;
       const usable = scanners.value.filter((s) => s.capabilities !== null);
       const remembered = scanners.value.find((s) => s.id === profile.scannerId);
       const pick = remembered ?? usable[0] ?? scanners.value[0];
       if (pick) chooseScanner(pick.id);
-    } catch (err) {
-      scannersError.value = toUiError(err);
-    } finally {
-      scannersLoading.value = false;
-      scannersLoaded.value = true;
-    }
+    });
+    scannersLoaded.value = true;
   }
 
+  const batchesReading = useAction({ error: batchesError, overlap: true, clearError: 'onSuccess' });
+  const pendingReading = useAction({ error: pendingError, overlap: true, clearError: 'onSuccess' });
+
   async function loadBatches(): Promise<void> {
-    try {
+    await batchesReading.run(async () => {
       openBatches.value = await api.digitise.openBatches();
-      batchesError.value = null;
-    } catch (err) {
-      batchesError.value = toUiError(err);
-    }
+    });
   }
 
   async function loadPending(): Promise<void> {
-    try {
+    await pendingReading.run(async () => {
       pending.value = await api.digitise.pending();
-      pendingError.value = null;
-    } catch (err) {
-      pendingError.value = toUiError(err);
-    }
+    });
   }
 
   async function load(): Promise<void> {
@@ -192,7 +185,7 @@ export const useDigitiseStartStore = defineStore('digitiseStart', () => {
   }
 
   return {
-    scanners, scannersLoading, scannersLoaded, scannersError, profile, openBatches, batchesError, pending, pendingError,
+    scanners, scannersLoading: scannersReading.busy, scannersLoaded, scannersError, profile, openBatches, batchesError, pending, pendingError,
     starting, startError, startErrorFile, reading, sending, scanner, capabilities, duplexAvailable, canScan,
     chooseScanner, fitProfile, loadScanners, loadBatches, loadPending, load, startScan, importFiles, clearStartError,
   };

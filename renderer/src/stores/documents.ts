@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import { api } from '../api';
+import { latestOnly } from '../composables/latest-only';
 import type { DocumentSearchHit, PdfFile } from './types';
 import { toUiError, type UiError } from './ui-error';
 
@@ -22,12 +23,12 @@ export const useDocumentsStore = defineStore('documents', () => {
   const pdfLoading = ref<string | null>(null);
   const pdfError = ref<UiError | null>(null);
   let timer: ReturnType<typeof setTimeout> | null = null;
-  let seq = 0;
+  const latest = latestOnly();
 
   async function run(text: string): Promise<void> {
-    const mine = ++seq;
     const q = text.trim().slice(0, 200);
     if (q === '') {
+      latest.invalidate();
       results.value = [];
       searched.value = false;
       searching.value = false;
@@ -35,17 +36,16 @@ export const useDocumentsStore = defineStore('documents', () => {
       return;
     }
     searching.value = true;
-    try {
-      const found = await api.documents.search({ query: q, limit: DOCUMENT_SEARCH_LIMIT });
-      if (mine !== seq) return;
-      results.value = found;
-      error.value = null;
-      searched.value = true;
-    } catch (err) {
-      if (mine === seq) error.value = toUiError(err);
-    } finally {
-      if (mine === seq) searching.value = false;
+    const outcome = await latest.run(() => api.documents.search({ query: q, limit: DOCUMENT_SEARCH_LIMIT }));
+    if (outcome.status === 'stale') return;
+    searching.value = false;
+    if (outcome.status === 'failed') {
+      error.value = toUiError(outcome.error);
+      return;
     }
+    results.value = outcome.value;
+    error.value = null;
+    searched.value = true;
   }
 
   function cancelTimer(): void {
@@ -71,7 +71,7 @@ export const useDocumentsStore = defineStore('documents', () => {
 
   function clear(): void {
     cancelTimer();
-    seq += 1;
+    latest.invalidate();
     query.value = '';
     results.value = [];
     searched.value = false;

@@ -3,6 +3,8 @@ import { computed, reactive, ref, watch } from 'vue';
 import type { Channel, ComponentSource, Dossier, PersonCardField, StoredDocument } from '../../../common/contract';
 import { checkOrganisationCode, checkPersonalId, looksLikeIdCardQr, parseIdCardQr, type IdCardData } from '../../../common/domain';
 import { api } from '../api';
+import { latestOnly } from '../composables/latest-only';
+import { useAction } from '../composables/use-action';
 import {
   applySuggestions, buildReceiveParams, DraftInvalid, emptyPerson, initialComponents, matchingDocuments, newDraft,
   type IntakeDraft,
@@ -10,7 +12,7 @@ import {
 import { cardAsPerson, personDiffRows } from './intake-person-diff';
 import { useQueueStore } from './queue';
 import type { PdfFile } from './types';
-import { toUiError } from './ui-error';
+import { toUiError, type UiError } from './ui-error';
 
 export const DRAFT_STORAGE_KEY = 'motcua.intakeDraft';
 
@@ -49,13 +51,22 @@ export type ApplicantOutcome = 'qr' | 'id' | 'organisation' | 'invalid' | 'empty
 export const useIntakeStore = defineStore('intake', () => {
   const draft = reactive<IntakeDraft>(loadDraft());
   const lookingUp = ref(false);
-  const loadingProcedure = ref(false);
   const receiving = ref(false);
-  const printing = ref(false);
   const receipt = ref<PdfFile | null>(null);
   const receiptError = ref<ReturnType<typeof toUiError> | null>(null);
-  let lookupSeq = 0;
-  let quoteSeq = 0;
+  const latestLookup = latestOnly();
+  const latestQuote = latestOnly();
+  /** One of the draft's error fields as a ref: those failures are kept with the (persisted) draft. */
+  const draftError = (key: 'procedure' | 'print') =>
+    computed<UiError | null>({
+      get: () => draft.errors[key],
+      set: (value) => {
+        draft.errors[key] = value;
+      },
+    });
+  const procedureLoading = useAction({ error: draftError('procedure'), overlap: true });
+  const receiptLoading = useAction({ error: receiptError, overlap: true });
+  const printing = useAction({ error: draftError('print') });
   /** The card of the last QR scan, compared with the stored person once the lookup answers. */
   let scannedCard: IdCardData | null = null;
 
@@ -154,38 +165,38 @@ export const useIntakeStore = defineStore('intake', () => {
   async function lookupApplicant(): Promise<void> {
     const idNumber = draft.idNumber;
     if (!idNumber) return;
-    const seq = ++lookupSeq;
     lookingUp.value = true;
     draft.errors.lookup = null;
-    try {
-      const found = await api.applicant.lookup({ kind: draft.kind, idNumber });
-      if (seq !== lookupSeq || draft.idNumber !== idNumber) return;
-      draft.lookup = found;
-      const p = draft.person;
-      const local = found.local;
-      if (local && scannedCard !== null && scannedCard.personalId === idNumber) {
-        // A stored person is never overwritten by a scan: the differences wait for the officer.
-        const rows = personDiffRows(local, scannedCard);
-        for (const row of rows) setPersonField(row.field, row.stored);
-        draft.personDiff = rows.length > 0 ? rows : null;
-      }
-      if (local) {
-        if (!p.fullName) p.fullName = local.fullName;
-        if (!p.birthDate && local.birthDate) p.birthDate = local.birthDate;
-        if (!p.sex && local.sex) p.sex = local.sex;
-        if (!p.address && local.address) p.address = local.address;
-        if (!p.oldIdNumber && local.oldIdNumber) p.oldIdNumber = local.oldIdNumber;
-        if (!p.idIssueDate && local.idIssueDate) p.idIssueDate = local.idIssueDate;
-        if (!p.phone && local.phone) p.phone = local.phone;
-        if (!p.email && local.email) p.email = local.email;
-      }
-      if (!p.fullName && found.national) p.fullName = found.national.fullName;
-      applySuggestions(draft);
-    } catch (err) {
-      if (seq === lookupSeq) draft.errors.lookup = toUiError(err);
-    } finally {
-      if (seq === lookupSeq) lookingUp.value = false;
+    const outcome = await latestLookup.run(() => api.applicant.lookup({ kind: draft.kind, idNumber }));
+    if (outcome.status === 'stale') return;
+    lookingUp.value = false;
+    if (outcome.status === 'failed') {
+      draft.errors.lookup = toUiError(outcome.error);
+      return;
     }
+    if (draft.idNumber !== idNumber) return;
+    const found = outcome.value;
+    draft.lookup = found;
+    const p = draft.person;
+    const local = found.local;
+    if (local && scannedCard !== null && scannedCard.personalId === idNumber) {
+      // A stored person is never overwritten by a scan: the differences wait for the officer.
+      const rows = personDiffRows(local, scannedCard);
+      for (const row of rows) setPersonField(row.field, row.stored);
+      draft.personDiff = rows.length > 0 ? rows : null;
+    }
+    if (local) {
+      if (!p.fullName) p.fullName = local.fullName;
+      if (!p.birthDate && local.birthDate) p.birthDate = local.birthDate;
+      if (!p.sex && local.sex) p.sex = local.sex;
+      if (!p.address && local.address) p.address = local.address;
+      if (!p.oldIdNumber && local.oldIdNumber) p.oldIdNumber = local.oldIdNumber;
+      if (!p.idIssueDate && local.idIssueDate) p.idIssueDate = local.idIssueDate;
+      if (!p.phone && local.phone) p.phone = local.phone;
+      if (!p.email && local.email) p.email = local.email;
+    }
+    if (!p.fullName && found.national) p.fullName = found.national.fullName;
+    applySuggestions(draft);
   }
 
   function setPersonField(field: PersonCardField, value: string): void {
@@ -233,9 +244,7 @@ export const useIntakeStore = defineStore('intake', () => {
   }
 
   async function chooseProcedure(code: string): Promise<boolean> {
-    loadingProcedure.value = true;
-    draft.errors.procedure = null;
-    try {
+    return procedureLoading.run(async () => {
       const procedure = await api.catalogue.get({ code });
       draft.procedure = procedure;
       const offered = procedure.channels.map((c) => c.channel);
@@ -244,13 +253,7 @@ export const useIntakeStore = defineStore('intake', () => {
       draft.quote = null;
       draft.errors.receive = null;
       void refreshQuote();
-      return true;
-    } catch (err) {
-      draft.errors.procedure = toUiError(err);
-      return false;
-    } finally {
-      loadingProcedure.value = false;
-    }
+    });
   }
 
   function clearProcedure(): void {
@@ -268,16 +271,12 @@ export const useIntakeStore = defineStore('intake', () => {
   async function refreshQuote(): Promise<void> {
     const procedure = draft.procedure;
     if (!procedure) return;
-    const seq = ++quoteSeq;
     draft.errors.quote = null;
-    try {
-      const quote = await api.intake.quote({ procedureCode: procedure.code, channel: draft.channel });
-      if (seq === quoteSeq) draft.quote = quote;
-    } catch (err) {
-      if (seq === quoteSeq) {
-        draft.quote = null;
-        draft.errors.quote = toUiError(err);
-      }
+    const outcome = await latestQuote.run(() => api.intake.quote({ procedureCode: procedure.code, channel: draft.channel }));
+    if (outcome.status === 'done') draft.quote = outcome.value;
+    else if (outcome.status === 'failed') {
+      draft.quote = null;
+      draft.errors.quote = toUiError(outcome.error);
     }
   }
 
@@ -363,31 +362,20 @@ export const useIntakeStore = defineStore('intake', () => {
   async function loadReceipt(): Promise<void> {
     const code = draft.result?.code;
     if (!code) return;
-    receiptError.value = null;
-    try {
+    await receiptLoading.run(async () => {
       const file = await api.dossier.document({ code, kind: 'receipt' });
       if (draft.result?.code === code) receipt.value = file;
-    } catch (err) {
-      receiptError.value = toUiError(err);
-    }
+    });
   }
 
   async function printReceipt(): Promise<boolean> {
     const code = draft.result?.code;
-    if (!code || printing.value) return false;
-    printing.value = true;
-    draft.errors.print = null;
+    if (!code || printing.busy.value) return false;
     draft.printedTo = null;
-    try {
+    return printing.run(async () => {
       const job = await api.dossier.printReceipt({ code });
       draft.printedTo = job.printer;
-      return true;
-    } catch (err) {
-      draft.errors.print = toUiError(err);
-      return false;
-    } finally {
-      printing.value = false;
-    }
+    });
   }
 
   /** Esc in the applicant field: empties it for a new scan. */
@@ -401,12 +389,12 @@ export const useIntakeStore = defineStore('intake', () => {
     Object.assign(draft, newDraft());
     receipt.value = null;
     receiptError.value = null;
-    lookupSeq += 1;
-    quoteSeq += 1;
+    latestLookup.invalidate();
+    latestQuote.invalidate();
   }
 
   return {
-    draft, lookingUp, loadingProcedure, receiving, printing, receipt, receiptError, isCitizen, documents, hasInput,
+    draft, lookingUp, loadingProcedure: procedureLoading.busy, receiving, printing: printing.busy, receipt, receiptError, isCitizen, documents, hasInput,
     submitApplicantInput, lookupApplicant, togglePersonDiff, confirmPersonDiff, noteEdited, setOrganisation, setOrganisationKind, chooseProcedure, clearProcedure,
     setChannel, refreshQuote, documentsFor, setSource, setReusedDocument, setConsent, receive, loadReceipt,
     printReceipt, reset, clearApplicantInput,

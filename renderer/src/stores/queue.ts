@@ -2,8 +2,9 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { Ticket } from '../../../common/contract';
 import { api, onEvent } from '../api';
+import { useAction } from '../composables/use-action';
 import type { QueueState } from './types';
-import { isCode, toUiError, type UiError } from './ui-error';
+import { isCode, type UiError } from './ui-error';
 
 export const useQueueStore = defineStore('queue', () => {
   const counter = ref<string | null>(null);
@@ -12,13 +13,22 @@ export const useQueueStore = defineStore('queue', () => {
   const skipped = ref<Ticket[]>([]);
   const held = ref<Ticket[]>([]);
   const empty = ref(false);
-  const busy = ref(false);
   const error = ref<UiError | null>(null);
+  const reading = useAction({ error, overlap: true, clearError: 'onSuccess' });
+  // QUEUE_EMPTY is no failure: the panel says nobody waits.
+  const acting = useAction({
+    error,
+    handle: (err) => {
+      if (!isCode(err, 'QUEUE_EMPTY')) return false;
+      empty.value = true;
+      return true;
+    },
+  });
   let stopListening: (() => void) | null = null;
 
   const waitingCount = computed(() => waiting.value.length);
 
-  function apply(state: Partial<QueueState>): void {
+  function apply(state: { [K in keyof QueueState]?: QueueState[K] | undefined }): void {
     if (state.counter !== undefined) counter.value = state.counter;
     if (state.current !== undefined) current.value = state.current;
     if (state.waiting !== undefined) waiting.value = state.waiting;
@@ -27,29 +37,12 @@ export const useQueueStore = defineStore('queue', () => {
   }
 
   async function load(): Promise<void> {
-    try {
+    await reading.run(async () => {
       apply(await api.queue.state());
-      error.value = null;
-    } catch (err) {
-      error.value = toUiError(err);
-    }
+    });
   }
 
-  async function run(action: () => Promise<void>): Promise<boolean> {
-    if (busy.value) return false;
-    busy.value = true;
-    error.value = null;
-    try {
-      await action();
-      return true;
-    } catch (err) {
-      if (isCode(err, 'QUEUE_EMPTY')) empty.value = true;
-      else error.value = toUiError(err);
-      return false;
-    } finally {
-      busy.value = false;
-    }
-  }
+  const run = acting.run;
 
   const callNext = () =>
     run(async () => {
@@ -103,5 +96,5 @@ export const useQueueStore = defineStore('queue', () => {
     stopListening = null;
   }
 
-  return { counter, current, waiting, skipped, held, empty, busy, error, waitingCount, load, callNext, recall, skip, hold, finish, callTicket, listen, stop };
+  return { counter, current, waiting, skipped, held, empty, busy: acting.busy, error, waitingCount, load, callNext, recall, skip, hold, finish, callTicket, listen, stop };
 });

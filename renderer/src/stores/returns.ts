@@ -2,8 +2,9 @@ import { defineStore } from 'pinia';
 import { computed, reactive, ref } from 'vue';
 import type { ReadyItem, ReturnView } from '../../../common/contract';
 import { api, onEvent } from '../api';
+import { useAction } from '../composables/use-action';
 import type { PdfFile } from './types';
-import { toUiError, type UiError } from './ui-error';
+import type { UiError } from './ui-error';
 
 export interface CollectorForm {
   delivery: 'desk' | 'post';
@@ -28,13 +29,23 @@ export function idFromScan(text: string): string {
 export const useReturnsStore = defineStore('returns', () => {
   const items = ref<ReadyItem[]>([]);
   const query = ref('');
-  const loading = ref(false);
   const error = ref<UiError | null>(null);
   const current = ref<ReturnView | null>(null);
   const openError = ref<UiError | null>(null);
   const form = reactive<CollectorForm>(emptyForm());
-  const acting = ref(false);
   const actionError = ref<UiError | null>(null);
+  const reading = useAction({ error, overlap: true });
+  const opening = useAction({
+    error: openError,
+    overlap: true,
+    clearError: 'never',
+    handle: () => {
+      current.value = null;
+      return false;
+    },
+  });
+  const acting = useAction({ error: actionError });
+  const showing = useAction({ error: actionError, overlap: true, clearError: 'never' });
   /** Set after a successful hand-over in this session (the confirmation). */
   const returnedCode = ref<string | null>(null);
   const pdf = ref<PdfFile | null>(null);
@@ -47,15 +58,9 @@ export const useReturnsStore = defineStore('returns', () => {
   });
 
   async function load(): Promise<void> {
-    loading.value = true;
-    error.value = null;
-    try {
+    await reading.run(async () => {
       items.value = await api.returns.listReady({ query: '' });
-    } catch (err) {
-      error.value = toUiError(err);
-    } finally {
-      loading.value = false;
-    }
+    });
   }
 
   async function open(code: string): Promise<boolean> {
@@ -68,15 +73,10 @@ export const useReturnsStore = defineStore('returns', () => {
       Object.assign(form, emptyForm());
       returnedCode.value = null;
     }
-    try {
+    return opening.run(async () => {
       current.value = await api.returns.get({ code: wanted });
       if (current.value.dossier.delivery === 'post' && !current.value.handOver) form.delivery = 'post';
-      return true;
-    } catch (err) {
-      current.value = null;
-      openError.value = toUiError(err);
-      return false;
-    }
+    });
   }
 
   function close(): void {
@@ -94,10 +94,8 @@ export const useReturnsStore = defineStore('returns', () => {
 
   async function handOver(): Promise<boolean> {
     const view = current.value;
-    if (!view || acting.value) return false;
-    acting.value = true;
-    actionError.value = null;
-    try {
+    if (!view) return false;
+    return acting.run(async () => {
       current.value = await api.returns.handOver({
         code: view.dossier.code,
         delivery: form.delivery,
@@ -107,38 +105,24 @@ export const useReturnsStore = defineStore('returns', () => {
       });
       returnedCode.value = view.dossier.code;
       items.value = items.value.filter((i) => i.code !== view.dossier.code);
-      return true;
-    } catch (err) {
-      actionError.value = toUiError(err);
-      return false;
-    } finally {
-      acting.value = false;
-    }
+    });
   }
 
   async function refetch(): Promise<void> {
     const view = current.value;
-    if (!view || acting.value) return;
-    acting.value = true;
-    actionError.value = null;
-    try {
+    if (!view) return;
+    await acting.run(async () => {
       current.value = await api.returns.refetch({ code: view.dossier.code });
       void load();
-    } catch (err) {
-      actionError.value = toUiError(err);
-    } finally {
-      acting.value = false;
-    }
+    });
   }
 
   async function showResult(resultId: number): Promise<void> {
     const view = current.value;
     if (!view) return;
-    try {
+    await showing.run(async () => {
       pdf.value = await api.returns.resultPdf({ code: view.dossier.code, resultId });
-    } catch (err) {
-      actionError.value = toUiError(err);
-    }
+    });
   }
 
   function listen(): void {
@@ -146,7 +130,7 @@ export const useReturnsStore = defineStore('returns', () => {
     stopListening = onEvent('dossier.changed', (change) => {
       if (change.status === 9 || items.value.some((i) => i.code === change.code)) void load();
       // The open dossier changed elsewhere (its result file arrived, another desk returned it).
-      if (current.value?.dossier.code === change.code && !acting.value) {
+      if (current.value?.dossier.code === change.code && !acting.busy.value) {
         void api.returns.get({ code: change.code }).then((v) => {
           if (current.value?.dossier.code === v.dossier.code) current.value = v;
         }, () => {});
@@ -160,7 +144,7 @@ export const useReturnsStore = defineStore('returns', () => {
   }
 
   return {
-    items, query, loading, error, filtered, current, openError, form, acting, actionError, returnedCode, pdf,
+    items, query, loading: reading.busy, error, filtered, current, openError, form, acting: acting.busy, actionError, returnedCode, pdf,
     load, open, close, collectorScanned, handOver, refetch, showResult, listen, stop,
   };
 });

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { EventPayload } from '../../../common/contract';
+import { onEvent } from '../api';
 
 export interface ScanNotice {
   kind: 'info' | 'error';
@@ -24,5 +25,17 @@ export const useScanStore = defineStore('scan', () => {
     reader.value = state;
   }
 
-  return { notice, reader, show, clear, setReader };
+  /**
+   * Hears the serial readers the core reads (`barcode.scanned` goes to `onScan`, their state is
+   * kept); the returned function stops.
+   */
+  function listen(onScan: (text: string) => void): () => void {
+    const stops = [
+      onEvent('barcode.scanned', (scan) => onScan(scan.text)),
+      onEvent('barcode.state', (state) => setReader(state)),
+    ];
+    return () => stops.forEach((stop) => stop());
+  }
+
+  return { notice, reader, show, clear, setReader, listen };
 });

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { SigningJob, SigningStatus } from '../../../common/contract';
 import { api, onEvent } from '../api';
+import { useAction } from '../composables/use-action';
 import { toUiError, type UiError } from './ui-error';
 
 /**
@@ -12,23 +13,30 @@ import { toUiError, type UiError } from './ui-error';
 export const useSigningStore = defineStore('signing', () => {
   const status = ref<SigningStatus | null>(null);
   const job = ref<SigningJob | null>(null);
-  const starting = ref(false);
   const cancelling = ref(false);
   const error = ref<UiError | null>(null);
   /** Tries left after a wrong PIN, when the token says. */
   const triesLeft = ref<number | null>(null);
   let stop: (() => void) | null = null;
+  const reading = useAction({ error, overlap: true, clearError: 'never' });
+  // A wrong PIN answers how many tries the token has left; the failure is shown as well.
+  const starting = useAction({
+    error,
+    handle: (err) => {
+      const details = (err as { details?: { triesLeft?: unknown } }).details;
+      triesLeft.value = typeof details?.triesLeft === 'number' ? details.triesLeft : null;
+      return false;
+    },
+  });
 
   const running = computed(() => job.value?.state === 'running');
   const enabled = computed(() => status.value?.enabled ?? false);
 
   async function load(): Promise<void> {
-    try {
+    await reading.run(async () => {
       status.value = await api.signing.status();
       if (status.value.running && (!job.value || job.value.jobId === status.value.running.jobId)) job.value = status.value.running;
-    } catch (err) {
-      error.value = toUiError(err);
-    }
+    });
   }
 
   function listen(): void {
@@ -59,21 +67,11 @@ export const useSigningStore = defineStore('signing', () => {
 
   /** Logs in with `pin` and starts signing; true when the job started. */
   async function start(batchId: string, pin: string): Promise<boolean> {
-    if (starting.value || running.value) return false;
-    starting.value = true;
-    error.value = null;
+    if (starting.busy.value || running.value) return false;
     triesLeft.value = null;
-    try {
+    return starting.run(async () => {
       job.value = await api.signing.signBatch({ batchId, pin });
-      return true;
-    } catch (err) {
-      error.value = toUiError(err);
-      const details = (err as { details?: { triesLeft?: unknown } }).details;
-      triesLeft.value = typeof details?.triesLeft === 'number' ? details.triesLeft : null;
-      return false;
-    } finally {
-      starting.value = false;
-    }
+    });
   }
 
   async function cancel(): Promise<void> {
@@ -96,5 +94,5 @@ export const useSigningStore = defineStore('signing', () => {
     triesLeft.value = null;
   }
 
-  return { status, job, starting, cancelling, error, triesLeft, running, enabled, load, listen, unlisten, start, cancel, reset };
+  return { status, job, starting: starting.busy, cancelling, error, triesLeft, running, enabled, load, listen, unlisten, start, cancel, reset };
 });

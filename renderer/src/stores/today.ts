@@ -3,7 +3,8 @@ import { computed, ref } from 'vue';
 import type { DossierSummary } from '../../../common/contract';
 import { foldVietnamese } from '../../../common/domain';
 import { api, onEvent } from '../api';
-import { toUiError, type UiError } from './ui-error';
+import { useAction } from '../composables/use-action';
+import type { UiError } from './ui-error';
 
 function searchKey(d: DossierSummary): string {
   return foldVietnamese([d.code, d.applicantName, d.applicantIdNumber, d.procedureCode, d.procedureName, d.officer].join(' '));
@@ -23,25 +24,19 @@ export function filterDossiers(items: readonly DossierSummary[], query: string):
 export const useTodayStore = defineStore('today', () => {
   const items = ref<DossierSummary[]>([]);
   const query = ref('');
-  const loading = ref(false);
   const loaded = ref(false);
   const error = ref<UiError | null>(null);
+  const reading = useAction({ error, overlap: true, clearError: 'onSuccess' });
   let stopListening: (() => void) | null = null;
   let reloadTimer: ReturnType<typeof setTimeout> | null = null;
 
   const filtered = computed(() => filterDossiers(items.value, query.value));
 
   async function load(): Promise<void> {
-    loading.value = true;
-    try {
+    await reading.run(async () => {
       items.value = await api.dossier.listToday({ query: '' });
-      error.value = null;
       loaded.value = true;
-    } catch (err) {
-      error.value = toUiError(err);
-    } finally {
-      loading.value = false;
-    }
+    });
   }
 
   function listen(): void {
@@ -62,5 +57,5 @@ export const useTodayStore = defineStore('today', () => {
     reloadTimer = null;
   }
 
-  return { items, query, loading, loaded, error, filtered, load, listen, stop };
+  return { items, query, loading: reading.busy, loaded, error, filtered, load, listen, stop };
 });

@@ -1,6 +1,5 @@
 import type { ErrorCode } from '../../../common/contract';
 import { ApiError } from '../api';
-import { issuesFromDetails } from '../locales/error-text';
 
 /**
  * An error as the screens keep it: plain data (it may sit in a persisted draft), the stable code
@@ -37,7 +36,9 @@ function pathKey(path: unknown): string | null {
   return null;
 }
 
-/** Field keys named by a VALIDATION_FAILED error: `{ field }`, `{ fields }`, `{ issues: [{ path }] }` or `[{ path }]`. */
+/**
+ * Field keys named by a VALIDATION_FAILED error: `{ field }`, `{ fields }`, `{ issues: [{ path }] }` or `[{ path }]`.
+ */
 export function fieldsFromDetails(details: unknown): string[] {
   const found = new Set<string>();
   const visit = (value: unknown) => {
@@ -59,6 +60,31 @@ export function fieldsFromDetails(details: unknown): string[] {
   };
   visit(details);
   return [...found];
+}
+
+/**
+ * The field problems of a `VALIDATION_FAILED` answer (`details.issues`, see
+ * `common/contract/validation-issue.ts`): field key, zod's issue code and bound. zod's English
+ * `message` is left behind on purpose.
+ */
+export function issuesFromDetails(details: unknown): UiIssue[] {
+  if (typeof details !== 'object' || details === null) return [];
+  const issues = (details as { issues?: unknown }).issues;
+  if (!Array.isArray(issues)) return [];
+  return issues.flatMap((raw): UiIssue[] => {
+    if (typeof raw !== 'object' || raw === null) return [];
+    const i = raw as Record<string, unknown>;
+    if (typeof i.code !== 'string' || typeof i.path !== 'string') return [];
+    const field = i.path.split('.').filter((p) => !/^\d+$/.test(p)).join('_');
+    return [{
+      field,
+      code: i.code,
+      ...(typeof i.limit === 'number' ? { limit: i.limit } : {}),
+      ...(typeof i.origin === 'string' ? { origin: i.origin } : {}),
+      ...(i.inclusive === false ? { inclusive: false } : {}),
+      ...(typeof i.problem === 'string' ? { problem: i.problem } : {}),
+    }];
+  });
 }
 
 export function toUiError(err: unknown): UiError {

@@ -2,6 +2,8 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { VerifyResult } from '../../../common/contract';
 import { api } from '../api';
+import { latestOnly } from '../composables/latest-only';
+import { useAction } from '../composables/use-action';
 import { readFileBase64 } from './digitise-start';
 import type { DocumentSearchHit } from './types';
 import { toUiError, type UiError } from './ui-error';
@@ -19,44 +21,37 @@ export const useVerifyStore = defineStore('verify', () => {
   const searching = ref(false);
   const searched = ref(false);
   const result = ref<VerifyResult | null>(null);
-  const verifying = ref(false);
   const error = ref<UiError | null>(null);
-  let seq = 0;
+  const verifying = useAction({ error, overlap: true });
+  const latest = latestOnly();
 
   async function search(text: string): Promise<void> {
     query.value = text;
     const q = text.trim().slice(0, 200);
-    const mine = ++seq;
     if (q === '') {
+      latest.invalidate();
       hits.value = [];
       searched.value = false;
       return;
     }
     searching.value = true;
-    try {
-      const found = await api.documents.search({ query: q, limit: 30 });
-      if (mine !== seq) return;
-      hits.value = found.filter((h) => h.source === 'local');
-      searched.value = true;
-      error.value = null;
-    } catch (err) {
-      if (mine === seq) error.value = toUiError(err);
-    } finally {
-      if (mine === seq) searching.value = false;
+    const outcome = await latest.run(() => api.documents.search({ query: q, limit: 30 }));
+    if (outcome.status === 'stale') return;
+    searching.value = false;
+    if (outcome.status === 'failed') {
+      error.value = toUiError(outcome.error);
+      return;
     }
+    hits.value = outcome.value.filter((h) => h.source === 'local');
+    searched.value = true;
+    error.value = null;
   }
 
   async function run(params: Parameters<typeof api.signing.verify>[0]): Promise<void> {
-    verifying.value = true;
-    error.value = null;
     result.value = null;
-    try {
+    await verifying.run(async () => {
       result.value = await api.signing.verify(params);
-    } catch (err) {
-      error.value = toUiError(err);
-    } finally {
-      verifying.value = false;
-    }
+    });
   }
 
   const verifyDocument = (documentId: string): Promise<void> => run({ documentId });
@@ -82,5 +77,5 @@ export const useVerifyStore = defineStore('verify', () => {
     error.value = null;
   }
 
-  return { query, hits, searching, searched, result, verifying, error, search, verifyDocument, verifyFile, clear };
+  return { query, hits, searching, searched, result, verifying: verifying.busy, error, search, verifyDocument, verifyFile, clear };
 });

@@ -15,7 +15,10 @@ export function pressKey(target: EventTarget, key: string, init: KeyboardEventIn
   return event;
 }
 
-/** Types `text` with `gapMs` between keys (capitals preceded by Shift, as a reader sends them), then `end` after `gapMs`. */
+/**
+ * Types `text` with `gapMs` between keys (capitals preceded by Shift, as a reader sends them), then `end` after
+ * `gapMs`.
+ */
 export function typeText(target: EventTarget, text: string, gapMs: number, end: 'Enter' | 'Tab' | null = 'Enter'): KeyboardEvent | null {
   for (const ch of text) {
     vi.advanceTimersByTime(gapMs);

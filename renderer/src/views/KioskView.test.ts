@@ -114,4 +114,23 @@ describe('kiosk', () => {
     expect(wrapper.find('[data-testid="kiosk-service-CT"]').exists()).toBe(true);
     wrapper.unmount();
   });
+
+  it('starts on the services when shown again, not on the last ticket taken', async () => {
+    const h = setupHarness({
+      'queue.setup': () => setup,
+      'queue.board': () => ({ day: '2026-12-04', counters: [], waiting: [] }),
+      'queue.takeTicket': (p) => ({ ticket: ticket('A001', p.service!, p.priority), print: 'printed', printError: null, peopleAhead: 0 }),
+    });
+    const first = mountWith(KioskView, h);
+    await settle();
+    await first.get('[data-testid="kiosk-service-CT"]').trigger('click');
+    await settle();
+    expect(first.get('[data-testid="kiosk-ticket-number"]').text()).toBe('A001');
+    first.unmount();
+    const again = mountWith(KioskView, h);
+    await settle();
+    expect(again.find('[data-testid="kiosk-ticket"]').exists()).toBe(false);
+    expect(again.find('[data-testid="kiosk-service-CT"]').exists()).toBe(true);
+    again.unmount();
+  });
 });

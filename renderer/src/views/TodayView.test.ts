@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
 import { setApiForTests } from '../api';
+import { createAppI18n } from '../locales';
 import { filterDossiers } from '../stores/today';
 import { dossier } from '../testing/fixtures';
 import { mountWith, settle, setupHarness } from '../testing/mount';
@@ -41,5 +42,15 @@ describe("today's list", () => {
     await wrapper.get('[data-testid="today-row-000.00.12.H56-250715-0002"]').trigger('keydown', { key: 'Enter' });
     await settle();
     expect(h.router.currentRoute.value.path).toBe('/dossier/000.00.12.H56-250715-0002');
+  });
+
+  it('names the statuses in English in the English UI', async () => {
+    const h = setupHarness({ 'dossier.listToday': () => list });
+    await h.router.push('/today');
+    const wrapper = mountWith(TodayView, h, { global: { plugins: [h.pinia, createAppI18n('en'), h.router] } });
+    await settle();
+    expect(wrapper.get('[data-testid="today-status-000.00.12.H56-250715-0002"]').text()).toBe('Additional papers requested');
+    expect(wrapper.text()).not.toContain('Yêu cầu bổ sung giấy tờ');
+    wrapper.unmount();
   });
 });
