@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { DeviceError, type DeviceErrorCode } from '../device-error';
-import { checkPrintRequest, oneLine } from './document-print-request';
+import { oneLine } from '../one-line';
+import { checkPrintRequest } from './document-print-request';
 import type { DocumentPrinter, DocumentPrintJob, DocumentPrintReceipt, DocumentPrinterStatus } from './document-printer.port';
 
 export interface CupsPrinterOptions {

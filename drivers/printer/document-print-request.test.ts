@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkPrintRequest, MAX_COPIES, oneLine } from './document-print-request';
+import { oneLine } from '../one-line';
+import { checkPrintRequest, MAX_COPIES } from './document-print-request';
 import { samplePdf } from './document-printer.contract';
 
 describe('checkPrintRequest', () => {

@@ -21,9 +21,3 @@ export function checkPrintRequest(pdf: Uint8Array, job: DocumentPrintJob): { tit
   }
   return { title, copies };
 }
-
-/** A print system's output as one line for a fault's detail: whitespace folded, at most 300 characters. */
-export function oneLine(text: string): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
-}

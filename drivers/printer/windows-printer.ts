@@ -3,7 +3,8 @@ import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeviceError, type DeviceErrorCode } from '../device-error';
-import { checkPrintRequest, oneLine } from './document-print-request';
+import { oneLine } from '../one-line';
+import { checkPrintRequest } from './document-print-request';
 import type { DocumentPrinter, DocumentPrintJob, DocumentPrintReceipt, DocumentPrinterStatus } from './document-printer.port';
 
 export interface WindowsPrinterOptions {

@@ -1,4 +1,4 @@
-import { MM_PER_INCH, pageSizesWithin, resolutionsWithin } from './scan-support';
+import { MM_PER_INCH, pageSizesWithin, resolutionsWithin } from './scan-request';
 import type { PageSize, ScanMode, ScanRequest, ScanSource, ScannerCapabilities } from './scanner.port';
 import { escapeXmlText, findAll, findFirst, parseXml, textOf, type XmlElement } from './xml';
 

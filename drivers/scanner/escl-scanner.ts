@@ -2,7 +2,9 @@ import sharp from 'sharp';
 import { DeviceError, type DeviceErrorCode } from '../device-error';
 import { buildScanSettings, parseEsclCapabilities, parseEsclStatus, type EsclCapabilities, type EsclJobInfo, type EsclStatus } from './escl-protocol';
 import { sniffFormat } from './image-files';
-import { cancelledError, checkScanRequest, oneLine, progressReporter, sleep } from './scan-support';
+import { oneLine } from '../one-line';
+import { cancelledError, progressReporter, sleep } from './scan-progress';
+import { checkScanRequest } from './scan-request';
 import type { ScanOptions, ScanRequest, ScannedPage, Scanner, ScannerCapabilities, ScannerInfo, ScannerProvider } from './scanner.port';
 
 export interface EsclScannerOptions {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { DeviceError } from '../device-error';
 import { decodeImagePages, PdfAbortedError, PdfToolError, renderPdfPages, sniffFormat, UnreadablePdfError } from './image-files';
-import { cancelledError, progressReporter, STANDARD_PAGE_SIZES } from './scan-support';
+import { cancelledError, progressReporter } from './scan-progress';
+import { STANDARD_PAGE_SIZES } from './scan-request';
 import type { ScanMode, ScanOptions, ScanRequest, ScannedPage, Scanner, ScannerCapabilities, ScannerInfo, ScannerProvider } from './scanner.port';
 
 export const DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024;

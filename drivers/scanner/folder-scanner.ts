@@ -4,7 +4,8 @@ import { basename, extname, join, resolve } from 'node:path';
 import { DeviceError } from '../device-error';
 import { DEFAULT_MAX_FILE_BYTES, pagesOfFile } from './file-import';
 import { decodeImagePages, looksLikeCompletePdf, pdfPageCount, PdfToolError, sniffFormat, UnreadablePdfError } from './image-files';
-import { cancelledError, checkScanRequest, progressReporter, STANDARD_PAGE_SIZES, Waker } from './scan-support';
+import { cancelledError, progressReporter, Waker } from './scan-progress';
+import { checkScanRequest, STANDARD_PAGE_SIZES } from './scan-request';
 import type { ScanOptions, ScanRequest, ScannedPage, Scanner, ScannerCapabilities, ScannerInfo, ScannerProvider } from './scanner.port';
 
 export interface FolderScannerOptions {

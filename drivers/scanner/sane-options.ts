@@ -1,5 +1,6 @@
 import { type DeviceErrorCode } from '../device-error';
-import { oneLine, pageSizesWithin, resolutionsWithin } from './scan-support';
+import { oneLine } from '../one-line';
+import { pageSizesWithin, resolutionsWithin } from './scan-request';
 import type { PageSize, ScanMode, ScannerCapabilities } from './scanner.port';
 
 /**

@@ -2,7 +2,7 @@ import { DeviceError } from '../device-error';
 import { parseSaneDeviceList } from './sane-options';
 import { runScanimage, type SaneCommonOptions } from './sane-run';
 import { SaneScanner, type SaneScannerOptions } from './sane-scanner';
-import { oneLine } from './scan-support';
+import { oneLine } from '../one-line';
 import type { ScannerInfo, ScannerProvider } from './scanner.port';
 
 export interface SaneProviderOptions extends SaneCommonOptions, Omit<SaneScannerOptions, 'device' | 'name'> {

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { DeviceError } from '../device-error';
 import { isRunning, runProcess, SpawnError, stopGroup, type RunResult } from './process';
-import { Waker } from './scan-support';
+import { Waker } from './scan-progress';
 
 /** Running `scanimage` for the SANE adapter and provider: one-shot commands and watched scan runs. */
 

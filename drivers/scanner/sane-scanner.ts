@@ -8,7 +8,9 @@ import { DeviceError } from '../device-error';
 import { spawnGroup } from './process';
 import { classifySaneExit, parseSaneOptions, saneCapabilities, type SaneArgPlan } from './sane-options';
 import { runScanimage, ScanRun, type SaneCommonOptions } from './sane-run';
-import { cancelledError, checkScanRequest, oneLine, progressReporter } from './scan-support';
+import { oneLine } from '../one-line';
+import { cancelledError, progressReporter } from './scan-progress';
+import { checkScanRequest } from './scan-request';
 import type { PageSize, ScanOptions, ScanRequest, ScannedPage, Scanner, ScannerCapabilities, ScannerInfo } from './scanner.port';
 
 export interface SaneScannerOptions extends SaneCommonOptions {

@@ -1,7 +1,8 @@
 import { DeviceError, type DeviceErrorCode } from '../device-error';
 import { FIXTURE_VARIANTS, fixtureText, renderFixturePage, type FixturePageOptions } from './fixture-pages';
 import { sniffFormat } from './image-files';
-import { cancelledError, checkScanRequest, pageSizesWithin, progressReporter, sleep } from './scan-support';
+import { cancelledError, progressReporter, sleep } from './scan-progress';
+import { checkScanRequest, pageSizesWithin } from './scan-request';
 import type {
   ScanOptions,
   ScanRequest,

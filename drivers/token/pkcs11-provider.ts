@@ -11,7 +11,8 @@ import {
   type HostSlot,
 } from './pkcs11-protocol';
 import { assertSha256Digest, ecdsaRawToDer, normaliseKeyId, sha256DigestInfo } from './signature-format';
-import { buildChain, describeCertificate, mergeChain, pollSlots } from './token-support';
+import { buildChain, describeCertificate, mergeChain } from './certificate-chain';
+import { pollSlots } from './slot-polling';
 import type {
   TokenCertificate,
   TokenChange,

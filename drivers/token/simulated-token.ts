@@ -10,7 +10,8 @@ import { DeviceError, type DeviceErrorCode } from '../device-error';
 import { signP256Digest } from './p256';
 import { ecdsaRawToDer, normaliseKeyId, sha256DigestInfo, assertSha256Digest } from './signature-format';
 import { issueCertificate, type DistinguishedName } from './simulated-certificates';
-import { describeCertificate, mergeChain, pollSlots } from './token-support';
+import { describeCertificate, mergeChain } from './certificate-chain';
+import { pollSlots } from './slot-polling';
 import type {
   TokenCertificate,
   TokenChange,

@@ -3,7 +3,8 @@ import { ANSWER_VARIANTS, isAnswerVariantName } from './national-portal/answer-v
 import { PROVINCIAL_ANSWER_VARIANTS, isProvincialAnswerVariantName } from './provincial/answer-variants';
 import { startNationalPortalSimulator, TRAINING_DSTCODE, TRAINING_NATIONAL_USER } from './national-portal/national-portal.simulator';
 import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT } from './provincial/provincial.simulator';
-import { checkSimAdminToken, newSimAdminToken, portFromEnv, SIM_TOKEN_HEADER } from './simulator-server';
+import { checkSimAdminToken, newSimAdminToken, SIM_TOKEN_HEADER } from './simulator-admin';
+import { portFromEnv } from './simulator-server';
 
 /**
  * Starts both remote twins for manual testing or a training room:
@@ -12,7 +13,7 @@ import { checkSimAdminToken, newSimAdminToken, portFromEnv, SIM_TOKEN_HEADER } f
  *   NATIONAL_ANSWERS=no-result npm run simulators   (how the portal writes its answers, see answer-variants.ts)
  *   PROVINCIAL_ANSWERS=numeric-ids npm run simulators   (how the province writes them, provincial/answer-variants.ts)
  * Faults are set over HTTP on each simulator's admin endpoint (`/__sim/...`, see
- * `simulator-server.ts`), which needs the admin token in the `x-sim-token` header:
+ * `simulator-server.ts` and `simulator-admin.ts`), which needs the admin token in the `x-sim-token` header:
  * `SIMULATOR_TOKEN` (16+ characters), else a random one printed at start. With
  * `SIMULATOR_STATE_DIR` the twins keep leases and issued ids there across restarts
  * (`provincial.sqlite`, `national.sqlite`). Stops on Ctrl+C / SIGTERM.

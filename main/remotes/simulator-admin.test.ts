@@ -6,7 +6,7 @@ import { startNationalPortalSimulator, TRAINING_DSTCODE, TRAINING_NATIONAL_USER,
 import { toWireDossier } from './national-portal/wire-format';
 import { createProvincialClient } from './provincial/provincial.client';
 import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT, type ProvincialSimulator } from './provincial/provincial.simulator';
-import { SIM_TOKEN_HEADER, simAdminTokenMatches } from './simulator-server';
+import { SIM_TOKEN_HEADER, simAdminTokenMatches } from './simulator-admin';
 
 const AGENCY = '000.00.12.H56';
 const code = (n: number) => `${AGENCY}-250715-${String(n).padStart(4, '0')}`;

@@ -1,215 +1,19 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { z } from 'zod';
-import { mulberry32 } from '../../common/domain/seeded-random';
+import {
+  ADMIN_PREFIX,
+  AdminFaultsBody,
+  applyAdminFaults,
+  checkSimAdminToken,
+  SIM_TOKEN_HEADER,
+  simAdminTokenMatches,
+} from './simulator-admin';
+import type { FaultInjector, TakenFault } from './simulator-faults';
 
 /**
- * Plumbing shared by the remote simulators: a real node:http server with fault injection.
- * Fault injection lives here, in the twins, never in the connectors.
+ * Plumbing shared by the remote simulators: a real node:http server that carries out the faults of
+ * `simulator-faults.ts` and serves the admin endpoint of `simulator-admin.ts`.
  */
-
-/**
- * - `500`            answer HTTP 500, or the `status` given (502, 503, ...) (default: before the work)
- * - `timeout`        never answer; the client's timeout fires (default: after doing the work)
- * - `drop`           destroy the connection without an answer (default: after doing the work)
- * - `garbage`        answer HTTP 200 with a non-JSON body (default: after doing the work)
- * - `bad-shape`      answer HTTP 200 with JSON of the wrong shape (default: after doing the work)
- * - `expire-session` expire every session/token, then handle the request normally
- * - `slow-body`      send the status line and headers at once, then the body one byte at a time
- *                    spread over `durationMs` (default 2000) (default: after doing the work)
- * - `duplicate-ack`  do the work, then answer with the acknowledgement sent for the previous
- *                    request of the same key (a stale or duplicated ack; the current answer when
- *                    there was none before)
- * - `delay`          wait `durationMs` (default 1000) before handling this one request
- *
- * "After doing the work" is the worst case for exactly-once delivery: the remote stored the
- * record but the client never learns it, so its retry must not create a second one.
- */
-export type FaultKind = '500' | 'timeout' | 'drop' | 'garbage' | 'bad-shape' | 'expire-session' | 'slow-body' | 'duplicate-ack' | 'delay' | 'cut';
-export type FaultPhase = 'before' | 'after';
-
-export const FAULT_KINDS: readonly FaultKind[] = ['500', 'timeout', 'drop', 'garbage', 'bad-shape', 'expire-session', 'slow-body', 'duplicate-ack', 'delay', 'cut'];
-
-export interface FaultOptions {
-  /**
-   * Only requests with this key take the fault: the service name (`DongBoHoSoMC`) or `auth` for
-   * the national portal, the path (`/api/dossiers`, `/oauth/token`) for the provincial system.
-   */
-  only?: string;
-  /** Whether the work is done before the fault hits (see `FaultKind`). */
-  phase?: FaultPhase;
-  /** HTTP status of a `500` fault (500-599). */
-  status?: number;
-  /** Length of a `slow-body` or `delay` fault in ms. */
-  durationMs?: number;
-  /** `failNext` only: let this many matching requests through first (fail "the third chunk"). */
-  skip?: number;
-}
-
-export interface FaultControls {
-  /** The next `n` matching requests fail with `kind`. Calls queue up in order. */
-  failNext(n: number, kind: FaultKind, opts?: FaultOptions): void;
-  /**
-   * Every matching request fails with `kind` with this probability (0 turns it off), drawn from
-   * the simulator's own seeded generator so a run can be repeated. Queued `failNext` faults win.
-   */
-  failRandomly(probability: number, kinds: readonly FaultKind[], opts?: FaultOptions & { seed?: number }): void;
-  /** Added before every answer. */
-  latencyMs: number;
-  /** Forgets queued and random faults and sets latency back to 0. */
-  clear(): void;
-  /** Faults still queued. */
-  readonly pending: number;
-  /** Faults applied so far, by kind (what a test actually exercised). */
-  readonly applied: Readonly<Record<string, number>>;
-}
-
-interface QueuedFault {
-  kind: FaultKind;
-  remaining: number;
-  only: string | undefined;
-  phase: FaultPhase;
-  status: number;
-  durationMs: number | undefined;
-  skip: number;
-}
-
-export interface TakenFault {
-  kind: FaultKind;
-  phase: FaultPhase;
-  status: number;
-  durationMs: number | undefined;
-}
-
-function defaultPhase(kind: FaultKind): FaultPhase {
-  return kind === '500' || kind === 'delay' ? 'before' : 'after';
-}
-
-export class FaultInjector implements FaultControls {
-  latencyMs = 0;
-  private queue: QueuedFault[] = [];
-  private random: { probability: number; kinds: readonly FaultKind[]; opts: FaultOptions; next: () => number } | null = null;
-  private readonly counts: Record<string, number> = {};
-
-  failNext(n: number, kind: FaultKind, opts: FaultOptions = {}): void {
-    if (!Number.isInteger(n) || n < 1) throw new RangeError('failNext: n must be a positive integer');
-    if (!FAULT_KINDS.includes(kind)) throw new RangeError(`failNext: unknown fault ${String(kind)}`);
-    const status = opts.status ?? 500;
-    if (!Number.isInteger(status) || status < 500 || status > 599) throw new RangeError('failNext: status must be 500-599');
-    const skip = opts.skip ?? 0;
-    if (!Number.isInteger(skip) || skip < 0) throw new RangeError('failNext: skip must be a non-negative integer');
-    this.queue.push({ kind, remaining: n, only: opts.only, phase: opts.phase ?? defaultPhase(kind), status, durationMs: opts.durationMs, skip });
-  }
-
-  failRandomly(probability: number, kinds: readonly FaultKind[], opts: FaultOptions & { seed?: number } = {}): void {
-    if (!(probability >= 0 && probability <= 1)) throw new RangeError('failRandomly: probability must be in [0, 1]');
-    if (probability === 0 || kinds.length === 0) {
-      this.random = null;
-      return;
-    }
-    for (const k of kinds) if (!FAULT_KINDS.includes(k)) throw new RangeError(`failRandomly: unknown fault ${String(k)}`);
-    this.random = { probability, kinds: [...kinds], opts, next: mulberry32(opts.seed ?? 1) };
-  }
-
-  clear(): void {
-    this.queue = [];
-    this.random = null;
-    this.latencyMs = 0;
-  }
-
-  get pending(): number {
-    return this.queue.reduce((sum, f) => sum + f.remaining, 0);
-  }
-
-  get applied(): Readonly<Record<string, number>> {
-    return { ...this.counts };
-  }
-
-  take(key: string): TakenFault | null {
-    const taken = this.takeQueued(key) ?? this.takeRandom(key);
-    if (taken) this.counts[taken.kind] = (this.counts[taken.kind] ?? 0) + 1;
-    return taken;
-  }
-
-  private takeQueued(key: string): TakenFault | null {
-    const index = this.queue.findIndex((f) => f.only === undefined || f.only === key);
-    if (index < 0) return null;
-    const fault = this.queue[index]!;
-    if (fault.skip > 0) {
-      fault.skip -= 1;
-      return null;
-    }
-    fault.remaining -= 1;
-    if (fault.remaining <= 0) this.queue.splice(index, 1);
-    return { kind: fault.kind, phase: fault.phase, status: fault.status, durationMs: fault.durationMs };
-  }
-
-  private takeRandom(key: string): TakenFault | null {
-    const r = this.random;
-    if (!r || (r.opts.only !== undefined && r.opts.only !== key)) return null;
-    if (r.next() >= r.probability) return null;
-    const kind = r.kinds[Math.floor(r.next() * r.kinds.length)]!;
-    return { kind, phase: r.opts.phase ?? defaultPhase(kind), status: r.opts.status ?? 500, durationMs: r.opts.durationMs };
-  }
-}
-
-
-const FaultSpec = z.object({
-  n: z.number().int().min(1).default(1),
-  kind: z.enum(FAULT_KINDS as unknown as [FaultKind, ...FaultKind[]]),
-  only: z.string().optional(),
-  phase: z.enum(['before', 'after']).optional(),
-  status: z.number().int().min(500).max(599).optional(),
-  durationMs: z.number().int().min(0).max(600_000).optional(),
-  skip: z.number().int().min(0).optional(),
-});
-
-/**
- * Body of `POST /__sim/faults` (the admin endpoint, for tests in another process and for people
- * using `npm run simulators`): applied in this order: `clear`, `latencyMs`, `failNext`, `random`.
- * Simulator-specific switches (e.g. `statusFeedOutOfOrder`) are passed to `SimServerOptions.admin`.
- */
-export const AdminFaultsBody = z.object({
-  clear: z.boolean().optional(),
-  latencyMs: z.number().int().min(0).max(600_000).optional(),
-  failNext: z.array(FaultSpec).optional(),
-  random: z.object({
-    probability: z.number().min(0).max(1),
-    kinds: z.array(FaultSpec.shape.kind),
-    only: z.string().optional(),
-    seed: z.number().int().optional(),
-  }).optional(),
-  expireSessions: z.boolean().optional(),
-}).loose();
-
-export const ADMIN_PREFIX = '/__sim';
-
-/**
- * The admin endpoint answers 401 unless this header carries the simulator's admin token: in
- * training mode the core's own token (browser mode: the launch token), for `npm run simulators`
- * `SIMULATOR_TOKEN` or a random one it prints (docs/operations.md, "Simulators").
- */
-export const SIM_TOKEN_HEADER = 'x-sim-token';
-
-/** A fresh admin token for a simulator started without one (nobody else can then drive it). */
-export function newSimAdminToken(): string {
-  return randomBytes(24).toString('base64url');
-}
-
-/** Constant-time comparison: both sides hashed first, so neither length nor content leaks by timing. */
-export function simAdminTokenMatches(given: string | string[] | undefined, expected: string): boolean {
-  if (typeof given !== 'string' || given === '') return false;
-  const a = createHash('sha256').update(given, 'utf8').digest();
-  const b = createHash('sha256').update(expected, 'utf8').digest();
-  return timingSafeEqual(a, b);
-}
-
-/** Checks an admin token given to a simulator: long enough to be a secret, printable. */
-export function checkSimAdminToken(token: string): string {
-  if (!/^[\w.~+/=-]{16,4096}$/.test(token)) throw new RangeError('simulator admin token: 16-4096 characters of [A-Za-z0-9_.~+/=-]');
-  return token;
-}
 
 export interface SimRequest {
   method: string;
@@ -287,10 +91,20 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       return;
     }
     const url = new URL(req.url ?? '/', 'http://simulator');
-    const simReq: SimRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: bytes.toString('utf8'), bytes };
+    const simReq: SimRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      headers: req.headers,
+      body: bytes.toString('utf8'),
+      bytes,
+    };
     if (simReq.path === ADMIN_PREFIX || simReq.path.startsWith(`${ADMIN_PREFIX}/`)) {
       if (!simAdminTokenMatches(req.headers[SIM_TOKEN_HEADER], adminToken)) {
-        send(res, { status: 401, json: { message: `simulator admin: the ${SIM_TOKEN_HEADER} header must carry the admin token` } });
+        send(res, {
+          status: 401,
+          json: { message: `simulator admin: the ${SIM_TOKEN_HEADER} header must carry the admin token` },
+        });
         return;
       }
       send(res, adminRoute(simReq));
@@ -330,25 +144,13 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     const sub = req.path.slice(ADMIN_PREFIX.length);
     if (req.method === 'POST' && sub === '/faults') {
       const parsed = AdminFaultsBody.safeParse(body ?? {});
-      if (!parsed.success) return { status: 400, json: { message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') } };
+      if (!parsed.success)
+        return {
+          status: 400,
+          json: { message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') },
+        };
       const b = parsed.data;
-      if (b.clear) opts.faults.clear();
-      if (b.latencyMs !== undefined) opts.faults.latencyMs = b.latencyMs;
-      for (const f of b.failNext ?? []) {
-        const o: FaultOptions = {};
-        if (f.only !== undefined) o.only = f.only;
-        if (f.phase !== undefined) o.phase = f.phase;
-        if (f.status !== undefined) o.status = f.status;
-        if (f.durationMs !== undefined) o.durationMs = f.durationMs;
-        if (f.skip !== undefined) o.skip = f.skip;
-        opts.faults.failNext(f.n, f.kind, o);
-      }
-      if (b.random) {
-        const o: FaultOptions & { seed?: number } = {};
-        if (b.random.only !== undefined) o.only = b.random.only;
-        if (b.random.seed !== undefined) o.seed = b.random.seed;
-        opts.faults.failRandomly(b.random.probability, b.random.kinds, o);
-      }
+      applyAdminFaults(opts.faults, b);
       if (b.expireSessions) opts.expireSessions();
       try {
         admin?.configure?.(b);
@@ -358,7 +160,14 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
       return { status: 200, json: { pending: opts.faults.pending, latencyMs: opts.faults.latencyMs } };
     }
     if (req.method === 'GET' && sub === '/state') {
-      return { status: 200, json: { faultsApplied: opts.faults.applied, faultsPending: opts.faults.pending, ...(admin ? toObject(admin.state()) : {}) } };
+      return {
+        status: 200,
+        json: {
+          faultsApplied: opts.faults.applied,
+          faultsPending: opts.faults.pending,
+          ...(admin ? toObject(admin.state()) : {}),
+        },
+      };
     }
     if (req.method === 'POST' && sub === '/reset') {
       admin?.reset();
@@ -369,13 +178,23 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
     return other ?? { status: 404, json: { message: `no admin route ${req.method} ${req.path}` } };
   }
 
-  async function applyFault(fault: TakenFault, req: IncomingMessage, res: ServerResponse, reply: SimReply | null, previous: SimReply | null): Promise<void> {
+  async function applyFault(
+    fault: TakenFault,
+    req: IncomingMessage,
+    res: ServerResponse,
+    reply: SimReply | null,
+    previous: SimReply | null,
+  ): Promise<void> {
     switch (fault.kind) {
       case '500':
         send(res, { status: fault.status, raw: 'Internal Server Error', contentType: 'text/plain' });
         return;
       case 'slow-body':
-        await sendSlowly(res, reply ?? { status: 503, raw: 'Service Unavailable', contentType: 'text/plain' }, fault.durationMs ?? 2000);
+        await sendSlowly(
+          res,
+          reply ?? { status: 503, raw: 'Service Unavailable', contentType: 'text/plain' },
+          fault.durationMs ?? 2000,
+        );
         return;
       case 'duplicate-ack':
         send(res, previous ?? reply ?? { status: 503, raw: 'Service Unavailable', contentType: 'text/plain' });
@@ -435,7 +254,9 @@ export async function startSimServer(opts: SimServerOptions): Promise<SimServer>
 }
 
 function toObject(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : { state: value };
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : { state: value };
 }
 
 function encode(reply: SimReply): { headers: Record<string, string>; payload: Buffer } {

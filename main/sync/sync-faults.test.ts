@@ -3,7 +3,7 @@ import { ANSWER_VARIANTS, type AnswerVariantName } from '../remotes/national-por
 import { startNationalPortalSimulator, type NationalPortalSimulator } from '../remotes/national-portal/national-portal.simulator';
 import { PROVINCIAL_ANSWER_VARIANTS, type ProvincialAnswerVariantName } from '../remotes/provincial/answer-variants';
 import { startProvincialSimulator, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
-import { FAULT_KINDS, type FaultControls } from '../remotes/simulator-server';
+import { FAULT_KINDS, type FaultControls } from '../remotes/simulator-faults';
 import { openStore, type Store } from '../store/store';
 import { tempDir } from '../store/testing/store-fixtures';
 import { systemClock } from '../kernel/clock';

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RemoteError, type RemoteErrorCode } from '../remote-error';
-import type { FaultKind } from '../simulator-server';
+import type { FaultKind } from '../simulator-faults';
 import { sampleDossier } from './dossier.fixture';
 import { createNationalPortalClient, type NationalPortalClientOptions } from './national-portal.client';
 import {

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { memorySimStateStore, openSimStateStore, type SimStateStore } from '../sim-state-store';
-import { FaultInjector, checkSimAdminToken, newSimAdminToken, startSimServer, type FaultControls, type SimReply, type SimRequest, type SimServer } from '../simulator-server';
+import { checkSimAdminToken, newSimAdminToken } from '../simulator-admin';
+import { FaultInjector, type FaultControls } from '../simulator-faults';
+import { startSimServer, type SimReply, type SimRequest, type SimServer } from '../simulator-server';
 import { ANSWER_VARIANTS, answerVariant, isAnswerVariantName, type AnswerVariantName, type PortalMeaning } from './answer-variants';
 import type { NationalDocument } from './national-portal.port';
 import { trainingCitizenDirectory, trainingDocumentStore } from './training-citizens';
@@ -11,7 +13,7 @@ import {
 } from './wire-schemas';
 
 export { TRAINING_CITIZENS, type TrainingCitizen } from './training-citizens';
-export type { FaultControls, FaultKind, FaultOptions } from '../simulator-server';
+export type { FaultControls, FaultKind, FaultOptions } from '../simulator-faults';
 
 /**
  * A twin of the national public service portal: a real HTTP server speaking the same protocol as

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sampleDossier } from '../national-portal/dossier.fixture';
 import { toWireDossier } from '../national-portal/wire-format';
 import { RemoteError } from '../remote-error';
-import { SIM_TOKEN_HEADER } from '../simulator-server';
+import { SIM_TOKEN_HEADER } from '../simulator-admin';
 import { PROVINCIAL_ANSWER_VARIANTS, isProvincialAnswerVariantName, type ProvincialAnswerVariantName } from './answer-variants';
 import { createProvincialClient } from './provincial.client';
 import type { HandOffDossier } from './provincial.port';

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sampleDossier } from '../national-portal/dossier.fixture';
 import { toWireDossier } from '../national-portal/wire-format';
 import { RemoteError, type RemoteErrorCode } from '../remote-error';
-import type { FaultKind } from '../simulator-server';
+import type { FaultKind } from '../simulator-faults';
 import { createProvincialClient, type ProvincialClientOptions } from './provincial.client';
 import { MAX_LEASED_SEQUENCE, type CodeBlock, type HandOffDossier, type HandOffFile, type ProvincialSystem } from './provincial.port';
 import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT, type ProvincialSimulator } from './provincial.simulator';

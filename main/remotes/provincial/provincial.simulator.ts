@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { WireDossierSchema, type WireDossier } from '../national-portal/wire-schemas';
-import { FaultInjector, checkSimAdminToken, newSimAdminToken, startSimServer, type FaultControls, type SimReply, type SimRequest, type SimServer } from '../simulator-server';
+import { checkSimAdminToken, newSimAdminToken } from '../simulator-admin';
+import { FaultInjector, type FaultControls } from '../simulator-faults';
+import { startSimServer, type SimReply, type SimRequest, type SimServer } from '../simulator-server';
 import { memorySimStateStore, openSimStateStore, type SimStateStore } from '../sim-state-store';
 import { PROVINCIAL_ANSWER_VARIANTS, isProvincialAnswerVariantName, provincialAnswerVariant, type ProvincialAnswerKind, type ProvincialAnswerVariantName } from './answer-variants';
 import { MAX_LEASED_SEQUENCE, type AdministrativeUnit, type HolidayNotice } from './provincial.port';
@@ -9,7 +11,7 @@ import { TRAINING_HOLIDAY_NOTICES } from './training-holidays';
 import { transferRoutes, type TransferRoutes } from './transfer.simulator';
 import { TRAINING_ADMINISTRATIVE_UNITS } from './training-admin-units';
 
-export type { FaultControls, FaultKind, FaultOptions } from '../simulator-server';
+export type { FaultControls, FaultKind, FaultOptions } from '../simulator-faults';
 export { TRAINING_HOLIDAY_NOTICES } from './training-holidays';
 
 /**
