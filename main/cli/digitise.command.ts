@@ -24,7 +24,7 @@ import type { DigitisePipeline, DocumentMeta } from '../digitise/station/pipelin
 import { decodeFilePages, FileImportError, MAX_INPUT_BYTES, type FilePage } from '../digitise/station/file-pages';
 import { digitisePages } from '../digitise/station/single-document';
 import type { DigitiseProfile } from '../digitise/types';
-import { toLocalDateTime } from '../kernel/clock';
+import { systemClock, type Clock } from '../kernel/clock';
 
 export interface DigitiseCommandIo {
   out: (s: string) => void;
@@ -32,7 +32,8 @@ export interface DigitiseCommandIo {
   /** A pipeline for the profile and a function that frees it (OCR workers). */
   pipelineFor: (profile: DigitiseProfile) => Promise<{ pipeline: DigitisePipeline; close: () => Promise<void> }>;
   agencyName?: string;
-  now?: () => number;
+  /** Default the system clock. */
+  clock?: Clock;
   /**
    * The token provider for `--sign` (default: the PKCS#11 module named by `--token-module`, in its own host process).
    */
@@ -345,7 +346,7 @@ export async function runDigitiseCommand(args: string[], io: DigitiseCommandIo):
     resources = await io.pipelineFor(p.profile);
     const meta: DocumentMeta = {
       ...p.metadata,
-      digitisedAt: toLocalDateTime((io.now ?? Date.now)()),
+      digitisedAt: (io.clock ?? systemClock).localNow(),
       digitiser: process.env.USER ?? process.env.USERNAME ?? 'motcua-desk',
       agencyName: io.agencyName ?? '',
     };

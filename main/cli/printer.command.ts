@@ -10,12 +10,13 @@
  */
 import { parseArgs } from 'node:util';
 import { createTicketPrinter, describeTarget, isDeviceError, parsePrinterTarget, testTicketDocument, type PaperWidth, type TicketPrinterStatus } from '../../drivers';
-import { toLocalDateTime } from '../kernel/clock';
+import { systemClock, type Clock } from '../kernel/clock';
 
 export interface PrinterCommandIo {
   out: (s: string) => void;
   err: (s: string) => void;
-  now?: () => number;
+  /** Default the system clock. */
+  clock?: Clock;
 }
 
 export const PRINTER_USAGE = [
@@ -86,7 +87,7 @@ export async function runPrinterCommand(args: string[], io: PrinterCommandIo): P
     const textMode = cp1258Table === undefined ? 'raster' : `cp1258:${cp1258Table}`;
     const printer = createTicketPrinter('production', { kind: 'escpos', target: values.target, paper, statusTimeoutMs: timeout, ...(cp1258Table === undefined ? {} : { cp1258Table }) });
     try {
-      const [day = '', time = ''] = toLocalDateTime(io.now?.() ?? Date.now()).split('T');
+      const [day = '', time = ''] = (io.clock ?? systemClock).localNow().split('T');
       const printedAt = `${time} ${day.split('-').reverse().join('/')}`;
       const ticket = testTicketDocument({ target: name, paper, printedAt, mode: cp1258Table === undefined ? 'ảnh (GS v 0)' : `CP1258, bảng ${cp1258Table}` });
       const { bytesWritten } = await printer.print(ticket);

@@ -20,11 +20,13 @@ import { verifyProblemTextVi } from '../../common/contract/verify-problem-text';
 import { readTrainingAnchors } from '../signing/training-anchors';
 import { loadConfig } from '../core/config';
 import { readTrustAnchors } from '../signing/signing-config';
+import type { Clock } from '../kernel/clock';
 
 export interface VerifyCommandIo {
   out: (s: string) => void;
   err: (s: string) => void;
-  now?: () => Date;
+  /** The time certificates are judged at; default now. */
+  clock?: Clock;
   /** The desk's data folder: its configuration's trust anchors (and training CAs) are used too. */
   dataDir?: string;
 }
@@ -115,7 +117,7 @@ export async function runVerifyCommand(args: string[], io: VerifyCommandIo): Pro
   anchors.push(...desk.configured, ...desk.training);
   let report;
   try {
-    report = await verifyPdf(pdf, { trustAnchors: anchors, ...(io.now ? { now: io.now() } : {}) });
+    report = await verifyPdf(pdf, { trustAnchors: anchors, ...(io.clock ? { now: new Date(io.clock.now()) } : {}) });
   } catch (err) {
     io.err(`Chứng thư tin cậy không đọc được: ${(err as Error).message}`);
     return 2;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fixedClock } from '../kernel/clock';
 import { LoginThrottle } from './login-throttle';
 
 function recordingSleep(log: number[]): (ms: number) => Promise<void> {
@@ -30,11 +31,11 @@ describe('LoginThrottle', () => {
   });
 
   it('slows guesses at one account spread over many connections, and a success clears the counts', async () => {
-    const clock = { t: 0 };
+    const clock = fixedClock('2026-12-07T08:00');
     const waits: number[] = [];
     const throttle = new LoginThrottle({
-      connectionBaseMs: 10, accountBaseMs: 1000, maxDelayMs: 4000, now: () => clock.t,
-      sleep: (ms) => { waits.push(ms); clock.t += ms; return Promise.resolve(); },
+      connectionBaseMs: 10, accountBaseMs: 1000, maxDelayMs: 4000, clock,
+      sleep: (ms) => { waits.push(ms); clock.advance(ms); return Promise.resolve(); },
     });
     // One after another from five connections: each waits for the name's back-off after the last failure.
     for (const conn of [1, 2, 3, 4, 5]) await expect(throttle.run(conn, 'CanBo ', wrong)).rejects.toThrow();
@@ -47,22 +48,25 @@ describe('LoginThrottle', () => {
 
   it('lets the right password in after at most the longest wait, however many wrong ones a stranger sends', async () => {
     // A virtual clock: a sleep wakes at the time it was asked plus its length; concurrent sleeps overlap.
-    const clock = { t: 0 };
+    const clock = fixedClock('2026-12-07T08:00');
     const throttle = new LoginThrottle({
-      connectionBaseMs: 500, accountBaseMs: 1000, maxDelayMs: 30_000, now: () => clock.t,
+      connectionBaseMs: 500, accountBaseMs: 1000, maxDelayMs: 30_000, clock,
       sleep: (ms) => {
-        const wake = clock.t + ms;
-        return new Promise((resolve) => setImmediate(() => { clock.t = Math.max(clock.t, wake); resolve(); }));
+        const wake = clock.now() + ms;
+        return new Promise((resolve) => setImmediate(() => {
+          clock.advance(Math.max(0, wake - clock.now()));
+          resolve();
+        }));
       },
     });
     // A stranger warms the name up to the longest wait, then sends 200 wrong passwords at once from
     // 200 connections; the real user signs in from a window of their own right after.
     for (let i = 0; i < 8; i += 1) await expect(throttle.run(100 + i, 'canbo', wrong)).rejects.toThrow();
     expect(throttle.failures(0, 'canbo').account).toBe(8);
-    const start = clock.t;
+    const start = clock.now();
     const stranger = Array.from({ length: 200 }, (_, i) => throttle.run(1000 + i, 'canbo', wrong).catch(() => 'refused'));
     let signedInAt = -1;
-    const owner = throttle.run(5000, 'canbo', () => Promise.resolve('signed in')).then((v) => { signedInAt = clock.t; return v; });
+    const owner = throttle.run(5000, 'canbo', () => Promise.resolve('signed in')).then((v) => { signedInAt = clock.now(); return v; });
     await expect(owner).resolves.toBe('signed in');
     await Promise.all(stranger);
     // A queue behind the stranger's attempts would be 200 waits of up to 30 s; the owner waited one.
@@ -73,8 +77,8 @@ describe('LoginThrottle', () => {
   it('treats a name that is no account exactly like an account (it does not know which is which)', async () => {
     const run = async (name: string) => {
       const waits: number[] = [];
-      const clock = { t: 0 };
-      const throttle = new LoginThrottle({ now: () => clock.t, sleep: (ms) => { waits.push(ms); clock.t += ms; return Promise.resolve(); } });
+      const clock = fixedClock('2026-12-07T08:00');
+      const throttle = new LoginThrottle({ clock, sleep: (ms) => { waits.push(ms); clock.advance(ms); return Promise.resolve(); } });
       for (let i = 0; i < 6; i += 1) await throttle.run(1, name, wrong).catch(() => undefined);
       return waits;
     };

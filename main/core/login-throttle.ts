@@ -1,3 +1,5 @@
+import { systemClock, type Clock } from '../kernel/clock';
+
 /**
  * Slows wrong sign-ins down without letting a stranger lock a real account out
  * (docs/architecture.md, "Sign-in").
@@ -20,7 +22,8 @@ export interface LoginThrottleOptions {
   /** Account names remembered at most (oldest forgotten first). */
   maxAccounts?: number;
   sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
+  /** Default the system clock (the waits are real time unless `sleep` is given too). */
+  clock?: Clock;
 }
 
 interface ConnectionLane { chain: Promise<void>; failures: number }
@@ -35,7 +38,7 @@ export class LoginThrottle {
   private readonly maxDelayMs: number;
   private readonly maxAccounts: number;
   private readonly sleep: (ms: number) => Promise<void>;
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
   constructor(options: LoginThrottleOptions = {}) {
     this.connectionBaseMs = options.connectionBaseMs ?? 500;
@@ -43,7 +46,7 @@ export class LoginThrottle {
     this.maxDelayMs = options.maxDelayMs ?? 30_000;
     this.maxAccounts = options.maxAccounts ?? 10_000;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
   }
 
   /**
@@ -63,7 +66,7 @@ export class LoginThrottle {
     try {
       await previous;
       const account = this.account(key);
-      const wait = Math.max(this.delay(conn.failures, this.connectionBaseMs), account.notBefore - this.now());
+      const wait = Math.max(this.delay(conn.failures, this.connectionBaseMs), account.notBefore - this.clock.now());
       if (wait > 0) await this.sleep(wait);
       try {
         const value = await attempt();
@@ -74,7 +77,7 @@ export class LoginThrottle {
         conn.failures += 1;
         const failed = this.account(key);
         failed.failures += 1;
-        failed.notBefore = this.now() + this.delay(failed.failures, this.accountBaseMs);
+        failed.notBefore = this.clock.now() + this.delay(failed.failures, this.accountBaseMs);
         throw err;
       }
     } finally {

@@ -131,7 +131,7 @@ export class RpcServer {
     this.now = () => clock.now();
     const idleMs = options.resumeIdleMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     // A wall screen's grant stays while its tab is open, however quiet (docs/architecture.md, "Sessions").
-    this.resumeGrants = new SessionResumeRegistry<Session>({ now: this.now, idleMs, keepAliveWhileBound: (s) => s.wallScreen !== null });
+    this.resumeGrants = new SessionResumeRegistry<Session>({ clock, idleMs, keepAliveWhileBound: (s) => s.wallScreen !== null });
     this.loginThrottle = new LoginThrottle(options.loginThrottle);
     this.policy = { idleMs: options.sessionIdleMs ?? idleMs, maxMs: options.sessionMaxMs ?? DEFAULT_MAX_SESSION_MS };
     this.standing = options.accountStanding;

@@ -10,28 +10,28 @@ const officer = { username: 'canbo', displayName: 'Cán bộ', role: 'officer' a
 const MIN = 60_000;
 
 function registry(idleMs = 15 * MIN) {
-  let now = 1_000_000;
-  const r = new SessionResumeRegistry({ now: () => now, idleMs });
-  return { r, advance: (ms: number) => { now += ms; } };
+  const clock = fixedClock('2026-12-07T08:00');
+  const r = new SessionResumeRegistry({ clock, idleMs });
+  return { r, advance: (ms: number) => { clock.advance(ms); } };
 }
 
 describe('SessionResumeRegistry', () => {
   it('keeps a wall screen’s grant while a connection holds it, and for the idle time after it went (keepAliveWhileBound)', () => {
-    let now = 1_000_000;
-    const r = new SessionResumeRegistry<{ wall: boolean }>({ now: () => now, idleMs: 15 * MIN, keepAliveWhileBound: (v) => v.wall });
+    const clock = fixedClock('2026-12-07T08:00');
+    const r = new SessionResumeRegistry<{ wall: boolean }>({ clock, idleMs: 15 * MIN, keepAliveWhileBound: (v) => v.wall });
     const wall = r.issue({ wall: true });
     const desk = r.issue({ wall: false });
-    now += 3 * 60 * MIN;
+    clock.advance(3 * 60 * MIN);
     // Redeemed by a reload while the old socket is still bound: only the wall screen's grant.
     expect(r.redeem(wall.secret)).toEqual({ user: { wall: true }, key: wall.key });
     expect(r.redeem(desk.secret)).toBeNull();
     // Both connections go; the grant is kept for a reload within the idle time from then, no longer.
     r.release(wall.key);
     r.release(wall.key);
-    now += 15 * MIN - 1;
+    clock.advance(15 * MIN - 1);
     expect(r.redeem(wall.secret)).toEqual({ user: { wall: true }, key: wall.key });
     r.release(wall.key);
-    now += 15 * MIN;
+    clock.advance(15 * MIN);
     expect(r.redeem(wall.secret)).toBeNull();
     expect(r.size).toBe(0);
   });

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Role } from '../../common/contract';
+import type { Clock } from '../kernel/clock';
 
 /** The signed-in user a grant rebinds (the same shape as the RPC server's session user). */
 export interface ResumableUser { username: string; displayName: string; role: Role }
@@ -45,7 +46,7 @@ export function resumeKeyOf(secret: string): string {
 export class SessionResumeRegistry<T extends object = ResumableUser> {
   private readonly grants = new Map<string, Grant<T>>();
 
-  constructor(private readonly opts: { now: () => number; idleMs: number; keepAliveWhileBound?: (value: T) => boolean }) {}
+  constructor(private readonly opts: { clock: Clock; idleMs: number; keepAliveWhileBound?: (value: T) => boolean }) {}
 
   get size(): number {
     return this.grants.size;
@@ -55,7 +56,7 @@ export class SessionResumeRegistry<T extends object = ResumableUser> {
     this.sweep();
     const secret = randomBytes(32).toString('base64url');
     const key = resumeKeyOf(secret);
-    this.grants.set(key, { user, lastSeen: this.opts.now(), live: 1 });
+    this.grants.set(key, { user, lastSeen: this.opts.clock.now(), live: 1 });
     return { secret, key };
   }
 
@@ -64,7 +65,7 @@ export class SessionResumeRegistry<T extends object = ResumableUser> {
     const key = resumeKeyOf(secret);
     const grant = this.grants.get(key);
     if (!grant) return null;
-    const now = this.opts.now();
+    const now = this.opts.clock.now();
     if (now - grant.lastSeen >= this.opts.idleMs && !(grant.live > 0 && this.keptAlive(grant))) {
       this.grants.delete(key);
       return null;
@@ -76,14 +77,14 @@ export class SessionResumeRegistry<T extends object = ResumableUser> {
 
   touch(key: string): void {
     const grant = this.grants.get(key);
-    if (grant) grant.lastSeen = this.opts.now();
+    if (grant) grant.lastSeen = this.opts.clock.now();
   }
 
   /** A connection holding the grant went away; the grant stays for a reload within the idle time. */
   release(key: string): void {
     const grant = this.grants.get(key);
     if (!grant) return;
-    if (grant.live > 0 && this.keptAlive(grant)) grant.lastSeen = this.opts.now();
+    if (grant.live > 0 && this.keptAlive(grant)) grant.lastSeen = this.opts.clock.now();
     if (grant.live > 0) grant.live -= 1;
   }
 
@@ -108,7 +109,7 @@ export class SessionResumeRegistry<T extends object = ResumableUser> {
   }
 
   private sweep(): void {
-    const now = this.opts.now();
+    const now = this.opts.clock.now();
     for (const [key, grant] of this.grants) {
       if (grant.live === 0 && now - grant.lastSeen >= this.opts.idleMs) this.grants.delete(key);
     }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fixedClock } from './clock';
 import { appendLogLine, createLogger, limitNoisyEvents, rotateLog, type Logger, type LogLevel } from './logger';
 
 /**
@@ -123,16 +124,16 @@ describe('noisy events', () => {
 
   it('writes the first N of an event per window, then one summary line when the window ends', () => {
     const { log, lines } = recorder();
-    let t = 0;
+    const clock = fixedClock('2026-12-07T08:00');
     const timers: { at: number; fn: () => void }[] = [];
-    const noisy = limitNoisyEvents(log, { perWindow: 20, windowMs: 60_000, now: () => t, schedule: (fn, ms) => timers.push({ at: t + ms, fn }) });
+    const noisy = limitNoisyEvents(log, { perWindow: 20, windowMs: 60_000, clock, schedule: (fn, ms) => timers.push({ at: clock.now() + ms, fn }) });
     for (let i = 0; i < 10_000; i++) noisy.log('warn', 'browser.rejected', { i });
     noisy.log('warn', 'browser.upgrade-failed', {});
     expect(lines.filter((l) => l.event === 'browser.rejected')).toHaveLength(20);
     expect(lines.filter((l) => l.event === 'browser.upgrade-failed')).toHaveLength(1);
     expect(lines.filter((l) => l.event === 'log.suppressed')).toHaveLength(0);
     // The window ends with no further event: its timer writes the summary.
-    t = 60_000;
+    clock.advance(60_000);
     for (const timer of timers.splice(0)) timer.fn();
     expect(lines.filter((l) => l.event === 'log.suppressed')).toEqual([{ level: 'warn', event: 'log.suppressed', fields: { of: 'browser.rejected', suppressed: 9_980, windowMs: 60_000 } }]);
     // A new window lets N through again.
@@ -148,13 +149,13 @@ describe('noisy events', () => {
 
   it('summarises a window when the next event comes after it, at the loudest level left out', () => {
     const { log, lines } = recorder();
-    let t = 0;
-    const noisy = limitNoisyEvents(log, { perWindow: 2, windowMs: 1000, now: () => t, schedule: () => undefined });
+    const clock = fixedClock('2026-12-07T08:00');
+    const noisy = limitNoisyEvents(log, { perWindow: 2, windowMs: 1000, clock, schedule: () => undefined });
     noisy.log('warn', 'x', {});
     noisy.log('warn', 'x', {});
     noisy.log('warn', 'x', {});
     noisy.log('error', 'x', {});
-    t = 1500;
+    clock.advance(1500);
     noisy.log('warn', 'x', {});
     expect(lines.map((l) => `${l.level} ${l.event}${l.fields?.['suppressed'] === undefined ? '' : ` ${String(l.fields['suppressed'])}`}`)).toEqual(['warn x', 'warn x', 'error log.suppressed 2', 'warn x']);
   });

@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { systemClock, type Clock } from './clock';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './file-modes';
 import { redact } from './mask';
 
@@ -138,7 +139,8 @@ export interface NoisyEventOptions {
   perWindow?: number;
   /** Window length in ms (default 60 000). */
   windowMs?: number;
-  now?: () => number;
+  /** Times the windows; default the system clock. */
+  clock?: Clock;
   /** Runs `fn` after `ms` (default: an unref'd timer); tests pass their own. */
   schedule?: (fn: () => void, ms: number) => void;
 }
@@ -157,7 +159,8 @@ export interface NoisyEventLogger extends Logger {
 export function limitNoisyEvents(log: Logger, opts: NoisyEventOptions = {}): NoisyEventLogger {
   const perWindow = opts.perWindow ?? 20;
   const windowMs = opts.windowMs ?? 60_000;
-  const now = opts.now ?? Date.now;
+  const clock = opts.clock ?? systemClock;
+  const now = (): number => clock.now();
   const schedule = opts.schedule ?? ((fn: () => void, ms: number) => { setTimeout(fn, ms).unref(); });
   const order: LogLevel[] = ['debug', 'info', 'warn', 'error'];
   const windows = new Map<string, { start: number; written: number; suppressed: number; level: LogLevel; summaryDue: boolean }>();

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { fixedClock, systemClock } from '../kernel/clock';
 import { CircuitBreaker, type BreakerSnapshot } from './circuit-breaker';
 
-function fakeClock(start = 1_000_000) {
-  let t = start;
-  return { now: () => t, advance: (ms: number) => { t += ms; } };
-}
+const fakeClock = () => fixedClock('2026-12-07T08:00');
 
 describe('CircuitBreaker (fake clock)', () => {
   it('stays closed below the threshold and a success resets the count', () => {
     const clock = fakeClock();
-    const b = new CircuitBreaker(clock.now, { failureThreshold: 3, openMs: 1000 });
+    const b = new CircuitBreaker(clock, { failureThreshold: 3, openMs: 1000 });
     b.failed('x');
     b.failed('x');
     expect(b.state).toBe('closed');
@@ -22,10 +20,11 @@ describe('CircuitBreaker (fake clock)', () => {
 
   it('opens after N consecutive failures, refuses until openMs, then lets one probe through', () => {
     const clock = fakeClock();
+    const start = clock.now();
     const changes: BreakerSnapshot[] = [];
-    const b = new CircuitBreaker(clock.now, { failureThreshold: 3, openMs: 1000, halfOpenProbes: 1 }, (s) => changes.push(s));
+    const b = new CircuitBreaker(clock, { failureThreshold: 3, openMs: 1000, halfOpenProbes: 1 }, (s) => changes.push(s));
     for (let i = 0; i < 3; i++) b.failed(`REMOTE_UNAVAILABLE #${i}`);
-    expect(b.snapshot()).toMatchObject({ state: 'open', openedAt: 1_000_000, retryAt: 1_001_000, lastError: 'REMOTE_UNAVAILABLE #2' });
+    expect(b.snapshot()).toMatchObject({ state: 'open', openedAt: start, retryAt: start + 1000, lastError: 'REMOTE_UNAVAILABLE #2' });
     expect(b.tryAcquire()).toBe(false);
     clock.advance(999);
     expect(b.tryAcquire()).toBe(false);
@@ -40,7 +39,7 @@ describe('CircuitBreaker (fake clock)', () => {
 
   it('a failed probe reopens it for twice as long, capped at maxOpenMs', () => {
     const clock = fakeClock();
-    const b = new CircuitBreaker(clock.now, { failureThreshold: 1, openMs: 1000, maxOpenMs: 3000 });
+    const b = new CircuitBreaker(clock, { failureThreshold: 1, openMs: 1000, maxOpenMs: 3000 });
     b.failed('down');
     const periods: number[] = [];
     for (let i = 0; i < 4; i++) {
@@ -61,7 +60,7 @@ describe('CircuitBreaker (fake clock)', () => {
 
   it('trip() opens at once; reset() closes by hand; released() frees a probe slot', () => {
     const clock = fakeClock();
-    const b = new CircuitBreaker(clock.now, { failureThreshold: 10, openMs: 500 });
+    const b = new CircuitBreaker(clock, { failureThreshold: 10, openMs: 500 });
     b.trip('REMOTE_AUTH_FAILED');
     expect(b.state).toBe('open');
     clock.advance(500);
@@ -74,7 +73,7 @@ describe('CircuitBreaker (fake clock)', () => {
 
   it('failures while open are not counted twice and do not extend the period', () => {
     const clock = fakeClock();
-    const b = new CircuitBreaker(clock.now, { failureThreshold: 2, openMs: 1000 });
+    const b = new CircuitBreaker(clock, { failureThreshold: 2, openMs: 1000 });
     b.failed('a');
     b.failed('b');
     const before = b.snapshot().retryAt;
@@ -84,7 +83,7 @@ describe('CircuitBreaker (fake clock)', () => {
   });
 
   it('rejects nonsense options', () => {
-    expect(() => new CircuitBreaker(Date.now, { failureThreshold: 0 })).toThrow(RangeError);
-    expect(() => new CircuitBreaker(Date.now, { openMs: -1 })).toThrow(RangeError);
+    expect(() => new CircuitBreaker(systemClock, { failureThreshold: 0 })).toThrow(RangeError);
+    expect(() => new CircuitBreaker(systemClock, { openMs: -1 })).toThrow(RangeError);
   });
 });

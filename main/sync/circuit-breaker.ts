@@ -1,3 +1,5 @@
+import type { Clock } from '../kernel/clock';
+
 /**
  * A circuit breaker per remote, so a remote that is down is asked once in a while instead of once
  * per outbox row (each of which would wait out its own timeout while the backlog grows).
@@ -51,7 +53,7 @@ export class CircuitBreaker {
   private lastError: string | null = null;
 
   constructor(
-    private readonly now: () => number,
+    private readonly clock: Clock,
     opts: BreakerOptions = {},
     /** Called on every change of state (to mirror it in the store, log it, tell the UI). */
     private readonly onChange: (snapshot: BreakerSnapshot) => void = () => {},
@@ -152,13 +154,13 @@ export class CircuitBreaker {
 
   private open(): void {
     this.current = 'open';
-    this.openedAt = this.now();
+    this.openedAt = this.clock.now();
     this.failures = 0;
     this.emit();
   }
 
   private tick(): void {
-    if (this.current === 'open' && this.openedAt !== null && this.now() >= this.openedAt + this.openFor) {
+    if (this.current === 'open' && this.openedAt !== null && this.clock.now() >= this.openedAt + this.openFor) {
       this.current = 'half-open';
       this.probesInFlight = 0;
       this.emit();

@@ -1,3 +1,4 @@
+import type { Logger } from '../kernel/logger';
 import { portalStepKey, type DossierSyncAnswer, type NationalPortal } from '../remotes/national-portal/national-portal.port';
 import { RemoteError } from '../remotes/remote-error';
 import type { OutboxItem } from '../store/outbox.port';
@@ -39,8 +40,13 @@ export function outcomeUnknown(item: Pick<OutboxItem, 'attempts' | 'lastErrorCod
 export class NationalDelivery {
   constructor(
     private readonly portal: NationalPortal,
-    private readonly log: (line: string) => void,
+    /** Diagnostic lines (event `sync`, field `line`), like the sender's. */
+    private readonly logger: Logger,
   ) {}
+
+  private log(line: string): void {
+    this.logger.log('info', 'sync', { line });
+  }
 
   /**
    * Upsert rows (any number; each a different dossier), in as few calls as the groups allow.

@@ -1,5 +1,5 @@
 import { systemClock, type Clock } from '../kernel/clock';
-import type { Logger } from '../kernel/logger';
+import { silentLogger, type Logger } from '../kernel/logger';
 import type { NationalPortal } from '../remotes/national-portal/national-portal.port';
 import { sha256Hex, type FileTransfer } from '../remotes/provincial/file-transfer.port';
 import type { HandOffFile, ProvincialSystem } from '../remotes/provincial/provincial.port';
@@ -152,7 +152,7 @@ export class OutboxSender {
 
   constructor(deps: OutboxSenderDeps, opts: OutboxSenderOptions = {}) {
     this.outbox = deps.outbox;
-    this.nationalDelivery = new NationalDelivery(deps.national, (line) => this.log(line));
+    this.nationalDelivery = new NationalDelivery(deps.national, deps.log ?? silentLogger);
     this.provincial = deps.provincial;
     const clock = deps.clock ?? systemClock;
     this.now = () => clock.now();
@@ -170,7 +170,7 @@ export class OutboxSender {
     this.yieldToEventLoop = deps.yieldToEventLoop ?? setImmediateYield;
     const onBreaker = deps.onBreakerChange ?? (() => {});
     const breaker = (target: OutboxTarget): CircuitBreaker =>
-      new CircuitBreaker(this.now, opts.breaker, (snap) => {
+      new CircuitBreaker(clock, opts.breaker, (snap) => {
         this.log(`outbox: ${target} circuit ${snap.state}${snap.lastError ? ` (${snap.lastError})` : ''}`);
         onBreaker(target, snap);
       });
