@@ -59,7 +59,7 @@ const MAIN_BUT_SHELL_AND_CLI = [
 const folderMap = {
   'main/kernel': {
     holds:
-      'shared kernel: clock (`Clock`), logger (`Logger` and the one masking of personal numbers and secrets), resources folder (resources, fonts and form templates dirs, package version), event publisher port, private file modes; node built-ins only, no npm package',
+      'shared kernel: clock (`Clock`), logger (`Logger` and the one masking of personal numbers and secrets), resources folder (resources, fonts and form templates dirs, package version), event publisher port, private file modes, the bounded message of an error; node built-ins only, no npm package',
     mayImport: [],
   },
   'main/store': {
