@@ -14,12 +14,15 @@ import { fmtMs, table } from './lib/stats';
 
 /** The statements of PeopleRepository / DossiersRepository / CatalogueRepository search, for their plans. */
 const PLANS: Record<string, string> = {
-  'people byExact (people.repository.ts)': 'SELECT p.id FROM people p WHERE p.id_number = ? OR p.old_id_number = ? ORDER BY p.id LIMIT ?',
-  'people byNamePrefix (people.repository.ts)': 'SELECT p.id FROM people p WHERE p.name_fold >= ? AND p.name_fold < ? ORDER BY p.name_fold, p.id LIMIT ?',
+  'people byExact (people.repository.ts)':
+    'SELECT p.id FROM people p WHERE p.id_number = ? OR p.old_id_number = ? ORDER BY p.id LIMIT ?',
+  'people byNamePrefix (people.repository.ts)':
+    'SELECT p.id FROM people p WHERE p.name_fold >= ? AND p.name_fold < ? ORDER BY p.name_fold, p.id LIMIT ?',
   'people byText (people.repository.ts)': `SELECT p.id FROM (
       SELECT rowid AS id, rank AS score FROM people_fts WHERE people_fts MATCH ? ORDER BY rowid DESC LIMIT ?
     ) f JOIN people p ON p.id = f.id ORDER BY f.score, p.name_fold, p.id LIMIT ?`,
-  'dossiers byCodeRange (dossiers.repository.ts)': 'SELECT d.id FROM dossiers d WHERE d.code >= ? AND d.code < ? ORDER BY d.code LIMIT ?',
+  'dossiers byCodeRange (dossiers.repository.ts)':
+    'SELECT d.id FROM dossiers d WHERE d.code >= ? AND d.code < ? ORDER BY d.code LIMIT ?',
   'dossiers exact (dossiers.repository.ts)': `SELECT d.id FROM dossiers d WHERE d.code = ? OR d.applicant_id_number = ?
     ORDER BY d.received_at DESC, d.id DESC LIMIT ?`,
   'dossiers byText (dossiers.repository.ts)': `SELECT d.id FROM (
@@ -29,13 +32,17 @@ const PLANS: Record<string, string> = {
 
 function plan(store: Store, sql: string): string {
   const params = (sql.match(/\?/g) ?? []).map(() => 'x');
-  const rows = store.db.prepare<string[], { id: number; parent: number; detail: string }>(`EXPLAIN QUERY PLAN ${sql}`).all(...params);
+  const rows = store.db
+    .prepare<string[], { id: number; parent: number; detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+    .all(...params);
   const depth = new Map<number, number>([[0, 0]]);
-  return rows.map((r) => {
-    const d = (depth.get(r.parent) ?? 0) + 1;
-    depth.set(r.id, d);
-    return `${'  '.repeat(d - 1)}${r.detail}`;
-  }).join('\n');
+  return rows
+    .map((r) => {
+      const d = (depth.get(r.parent) ?? 0) + 1;
+      depth.set(r.id, d);
+      return `${'  '.repeat(d - 1)}${r.detail}`;
+    })
+    .join('\n');
 }
 
 function timed<T>(repeat: number, fn: () => T): { ms: number; value: T } {
@@ -55,15 +62,32 @@ export function explain(dataDir: string, opts: { day?: string | undefined; repea
   try {
     const repeat = opts.repeat ?? 5;
     const agency = TRAINING_CONFIG.agency.id;
-    const day = opts.day ?? store.db.prepare<[], string>(`SELECT substr(received_at, 1, 10) FROM dossiers
-      GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`).pluck().get() ?? '2026-06-15';
+    const day =
+      opts.day ??
+      store.db
+        .prepare<[], string>(
+          `SELECT substr(received_at, 1, 10) FROM dossiers
+      GROUP BY 1 ORDER BY count(*) DESC LIMIT 1`,
+        )
+        .pluck()
+        .get() ??
+      '2026-06-15';
     const yymmdd = day.slice(2, 4) + day.slice(5, 7) + day.slice(8, 10);
-    const someId = store.db.prepare<[], string>('SELECT id_number FROM people WHERE id = (SELECT max(id) / 2 FROM people)').pluck().get() ?? '001203004567';
-    const someCode = store.db.prepare<[string], string>('SELECT code FROM dossiers WHERE code LIKE ? ORDER BY code LIMIT 1 OFFSET 11').pluck().get(`${agency}-${yymmdd}-%`) ?? `${agency}-${yymmdd}-0012`;
+    const someId =
+      store.db
+        .prepare<[], string>('SELECT id_number FROM people WHERE id = (SELECT max(id) / 2 FROM people)')
+        .pluck()
+        .get() ?? '001203004567';
+    const someCode =
+      store.db
+        .prepare<[string], string>('SELECT code FROM dossiers WHERE code LIKE ? ORDER BY code LIMIT 1 OFFSET 11')
+        .pluck()
+        .get(`${agency}-${yymmdd}-%`) ?? `${agency}-${yymmdd}-0012`;
 
     const people = ['nguyen', 'dang', 'tran thi', 'nguyen van dung', 'le thi thu ha', someId];
     const dossiers = [`${agency}-${yymmdd}`, `${agency}-${yymmdd}-00`, someCode, 'nguyen thi lan', someId];
-    const count = (ftsTable: string) => store.db.prepare<[string], number>(`SELECT count(*) FROM ${ftsTable} WHERE ${ftsTable} MATCH ?`).pluck();
+    const count = (ftsTable: string) =>
+      store.db.prepare<[string], number>(`SELECT count(*) FROM ${ftsTable} WHERE ${ftsTable} MATCH ?`).pluck();
     const peopleCount = count('people_fts');
     const dossierCount = count('dossiers_fts');
 
@@ -72,15 +96,35 @@ export function explain(dataDir: string, opts: { day?: string | undefined; repea
       const fts = toFtsQuery(q) ?? '';
       const matched = timed(repeat, () => peopleCount.get(fts) ?? 0);
       const search = timed(repeat, () => store.people.search(q, 20));
-      rows.push(['applicant.search', q, fts, String(matched.value), fmtMs(matched.ms), fmtMs(search.ms), String(search.value.length)]);
+      rows.push([
+        'applicant.search',
+        q,
+        fts,
+        String(matched.value),
+        fmtMs(matched.ms),
+        fmtMs(search.ms),
+        String(search.value.length),
+      ]);
     }
     for (const q of dossiers) {
       const fts = toFtsQuery(q) ?? '';
       const matched = timed(repeat, () => dossierCount.get(fts) ?? 0);
       const search = timed(repeat, () => store.dossiers.search(q, 50));
-      rows.push(['dossier.search', q, fts, String(matched.value), fmtMs(matched.ms), fmtMs(search.ms), String(search.value.length)]);
+      rows.push([
+        'dossier.search',
+        q,
+        fts,
+        String(matched.value),
+        fmtMs(matched.ms),
+        fmtMs(search.ms),
+        String(search.value.length),
+      ]);
     }
-    const counts = store.db.prepare<[], { people: number; dossiers: number }>('SELECT (SELECT count(*) FROM people) AS people, (SELECT count(*) FROM dossiers) AS dossiers').get();
+    const counts = store.db
+      .prepare<[], { people: number; dossiers: number }>(
+        'SELECT (SELECT count(*) FROM people) AS people, (SELECT count(*) FROM dossiers) AS dossiers',
+      )
+      .get();
     const out = [
       `store ${dataDir}: ${counts?.people ?? 0} people, ${counts?.dossiers ?? 0} dossiers; median of ${repeat} runs after one warm-up`,
       '',

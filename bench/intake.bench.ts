@@ -26,7 +26,14 @@ import { randomPerson } from './lib/vn-people';
 
 /** Walk-in procedures the workload draws from, with how often each is asked for. */
 const WORKLOAD: readonly (readonly [string, number])[] = [
-  ['2.000815', 30], ['2.000884', 14], ['1.001193', 12], ['1.004873', 10], ['2.000635', 8], ['1.000894', 6], ['1.004222', 6], ['1.000656', 4],
+  ['2.000815', 30],
+  ['2.000884', 14],
+  ['1.001193', 12],
+  ['1.004873', 10],
+  ['2.000635', 8],
+  ['1.000894', 6],
+  ['1.004222', 6],
+  ['1.000656', 4],
 ];
 
 export interface IntakeRun {
@@ -55,7 +62,15 @@ export interface IntakeBenchResult {
   returningApplicants: number;
   large: IntakeRun;
   empty: IntakeRun;
-  ratio: { perSecond: number | null; p50: number | null; p95: number | null; p99: number | null; withoutRenderP50: number | null; withoutRenderP95: number | null; withoutRenderP99: number | null };
+  ratio: {
+    perSecond: number | null;
+    p50: number | null;
+    p95: number | null;
+    p99: number | null;
+    withoutRenderP50: number | null;
+    withoutRenderP95: number | null;
+    withoutRenderP99: number | null;
+  };
 }
 
 interface Request {
@@ -78,7 +93,13 @@ function instrumentForms(): () => void {
       timing.render += performance.now() - t;
     }
   };
-  DossierForms.prototype.keep = async function (this: DossierForms, code: string, kind: DossierDocumentKind, bytes: Uint8Array, at: string): Promise<string> {
+  DossierForms.prototype.keep = async function (
+    this: DossierForms,
+    code: string,
+    kind: DossierDocumentKind,
+    bytes: Uint8Array,
+    at: string,
+  ): Promise<string> {
     const t = performance.now();
     try {
       return await keep.call(this, code, kind, bytes, at);
@@ -125,8 +146,13 @@ export function buildRequests(largeDir: string, count: number, returning: number
   if (!opened) throw new Error(`no store in ${largeDir}`);
   const { db } = opened;
   try {
-    const bounds = db.prepare<[], { lo: number | null; hi: number | null }>('SELECT min(id) AS lo, max(id) AS hi FROM people').get();
-    const byId = db.prepare<[number], StoredPersonRow>(`SELECT id_number, full_name, old_id_number, birth_date, sex, address,
+    const bounds = db
+      .prepare<[], { lo: number | null; hi: number | null }>('SELECT min(id) AS lo, max(id) AS hi FROM people')
+      .get();
+    const byId = db.prepare<
+      [number],
+      StoredPersonRow
+    >(`SELECT id_number, full_name, old_id_number, birth_date, sex, address,
       id_issue_date, phone, email FROM people WHERE id = ? AND kind = 'citizen'`);
     const totalWeight = WORKLOAD.reduce((s, [, w]) => s + w, 0);
     const requests: Request[] = [];
@@ -136,8 +162,17 @@ export function buildRequests(largeDir: string, count: number, returning: number
         const row = byId.get(random.int(bounds.lo, bounds.hi));
         if (row) {
           applicant = {
-            kind: 'citizen', idNumber: row.id_number, fullName: row.full_name, oldIdNumber: row.old_id_number, birthDate: row.birth_date,
-            sex: row.sex, address: row.address, idIssueDate: row.id_issue_date, phone: row.phone, email: row.email, portalVerified: true,
+            kind: 'citizen',
+            idNumber: row.id_number,
+            fullName: row.full_name,
+            oldIdNumber: row.old_id_number,
+            birthDate: row.birth_date,
+            sex: row.sex,
+            address: row.address,
+            idIssueDate: row.id_issue_date,
+            phone: row.phone,
+            email: row.email,
+            portalVerified: true,
           };
         }
       }
@@ -149,7 +184,10 @@ export function buildRequests(largeDir: string, count: number, returning: number
       let procedureCode = WORKLOAD[0]?.[0] ?? '2.000815';
       for (const [code, weight] of WORKLOAD) {
         roll -= weight;
-        if (roll < 0) { procedureCode = code; break; }
+        if (roll < 0) {
+          procedureCode = code;
+          break;
+        }
       }
       requests.push({ applicant, procedureCode, channel: 'walk-in' });
     }
@@ -160,10 +198,18 @@ export function buildRequests(largeDir: string, count: number, returning: number
 }
 
 function componentsFor(p: Procedure) {
-  return p.components.map((c) => ({ componentCode: c.code, originals: Math.max(c.originals, 1), copies: c.copies, source: 'paper' as const }));
+  return p.components.map((c) => ({
+    componentCode: c.code,
+    originals: Math.max(c.originals, 1),
+    copies: c.copies,
+    source: 'paper' as const,
+  }));
 }
 
-async function openCore(dataDir: string, day: string): Promise<{ core: Core; session: BenchSession; procedures: Map<string, Procedure> }> {
+async function openCore(
+  dataDir: string,
+  day: string,
+): Promise<{ core: Core; session: BenchSession; procedures: Map<string, Procedure> }> {
   const core = await createCore({ dataDir, fixedNow: `${day}T07:30`, startSync: false });
   const session = new BenchSession(core);
   await session.login();
@@ -208,7 +254,12 @@ class Lane {
   private open: { core: Core; session: BenchSession; procedures: Map<string, Procedure> } | null = null;
   private usedToday = 0;
 
-  constructor(readonly label: string, readonly dataDir: string, private day: string, private readonly perDay: number) {}
+  constructor(
+    readonly label: string,
+    readonly dataDir: string,
+    private day: string,
+    private readonly perDay: number,
+  ) {}
 
   private async ensureOpen(): Promise<{ session: BenchSession; procedures: Map<string, Procedure> }> {
     if (this.open && this.usedToday >= this.perDay) {
@@ -230,7 +281,13 @@ class Lane {
     const { session, procedures } = await this.ensureOpen();
     const p = procedures.get(req.procedureCode);
     if (!p) throw new Error(`procedure ${req.procedureCode} not loaded`);
-    const params = { requestId: randomUUID(), applicant: req.applicant, procedureCode: req.procedureCode, channel: req.channel, components: componentsFor(p) };
+    const params = {
+      requestId: randomUUID(),
+      applicant: req.applicant,
+      procedureCode: req.procedureCode,
+      channel: req.channel,
+      components: componentsFor(p),
+    };
     timing.render = 0;
     timing.keep = 0;
     timing.tx = 0;
@@ -263,11 +320,19 @@ class Lane {
     const withoutRender = this.full.map((ms, k) => ms - (this.render[k] ?? 0));
     const withoutBoth = this.full.map((ms, k) => ms - (this.render[k] ?? 0) - (this.keep[k] ?? 0));
     return {
-      label: this.label, days: this.days, n, errors: this.errors, errorSamples: this.errorSamples,
+      label: this.label,
+      days: this.days,
+      n,
+      errors: this.errors,
+      errorSamples: this.errorSamples,
       loopSeconds: this.loopMs / 1000,
       dossiersPerSecond: Math.round((this.full.length / (this.loopMs / 1000)) * 10) / 10,
-      full: summarise(this.full), withoutRender: summarise(withoutRender), withoutRenderAndBlob: summarise(withoutBoth),
-      render: summarise(this.render), blobWrite: summarise(this.keep), transaction: summarise(this.tx),
+      full: summarise(this.full),
+      withoutRender: summarise(withoutRender),
+      withoutRenderAndBlob: summarise(withoutBoth),
+      render: summarise(this.render),
+      blobWrite: summarise(this.keep),
+      transaction: summarise(this.tx),
       rest: summarise(this.full.map((ms, k) => ms - (this.render[k] ?? 0) - (this.keep[k] ?? 0) - (this.tx[k] ?? 0))),
       storeDossiersBefore,
     };
@@ -280,7 +345,14 @@ class Lane {
  * frequency) falls on both alike. Receives are sequential, one at a time, like one desk.
  */
 export async function runIntakeBench(opts: {
-  largeDir: string; n: number; warmup?: number; perDay?: number; returning?: number; block?: number; seed?: number; log?: (line: string) => void;
+  largeDir: string;
+  n: number;
+  warmup?: number;
+  perDay?: number;
+  returning?: number;
+  block?: number;
+  seed?: number;
+  log?: (line: string) => void;
 }): Promise<IntakeBenchResult> {
   const log = opts.log ?? ((line: string) => console.log(line));
   const warmupCount = opts.warmup ?? 20;
@@ -297,7 +369,9 @@ export async function runIntakeBench(opts: {
   const large = new Lane('large', opts.largeDir, firstDay, perDay);
   const empty = new Lane('empty', emptyDir, firstDay, perDay);
   try {
-    log(`intake: ${opts.n} receives into the large store ${opts.largeDir} (${largeBefore} dossiers) and the same into an empty store ${emptyDir}, from ${firstDay}, alternating blocks of ${block}; ${warmupCount} warm-up receives each first`);
+    log(
+      `intake: ${opts.n} receives into the large store ${opts.largeDir} (${largeBefore} dossiers) and the same into an empty store ${emptyDir}, from ${firstDay}, alternating blocks of ${block}; ${warmupCount} warm-up receives each first`,
+    );
     for (const req of warmup) {
       await large.receive(req, false);
       await empty.receive(req, false);
@@ -309,13 +383,18 @@ export async function runIntakeBench(opts: {
       for (const lane of lanes) for (const req of chunk) await lane.receive(req, true);
       const done = Math.min(i + block, requests.length);
       if (done % 500 === 0 || done === requests.length) {
-        log(`intake: ${done}/${requests.length} each (${((performance.now() - started) / 1000).toFixed(0)} s; large p50 so far ${fmtMs(summarise(large.full).p50Ms)} ms, empty ${fmtMs(summarise(empty.full).p50Ms)} ms)`);
+        log(
+          `intake: ${done}/${requests.length} each (${((performance.now() - started) / 1000).toFixed(0)} s; large p50 so far ${fmtMs(summarise(large.full).p50Ms)} ms, empty ${fmtMs(summarise(empty.full).p50Ms)} ms)`,
+        );
       }
     }
     const largeRun = large.result(opts.n, largeBefore);
     const emptyRun = empty.result(opts.n, 0);
     return {
-      n: opts.n, returningApplicants: returning, large: largeRun, empty: emptyRun,
+      n: opts.n,
+      returningApplicants: returning,
+      large: largeRun,
+      empty: emptyRun,
       ratio: {
         perSecond: ratio(largeRun.dossiersPerSecond, emptyRun.dossiersPerSecond),
         p50: ratio(largeRun.full.p50Ms, emptyRun.full.p50Ms),
@@ -341,37 +420,56 @@ export function intakeTable(r: IntakeBenchResult): string {
     const q = ratio(a, b);
     return [metric, fmt(a), fmt(b), q === null ? '-' : `${q.toFixed(2)}×`];
   };
-  return table(['intake.receive', 'large store', 'empty store', 'ratio'], [
-    row('dossiers/second (full path)', (x) => x.dossiersPerSecond, (v) => v.toFixed(1)),
-    row('full p50 ms', (x) => x.full.p50Ms),
-    row('full p95 ms', (x) => x.full.p95Ms),
-    row('full p99 ms', (x) => x.full.p99Ms),
-    row('without receipt render p50 ms', (x) => x.withoutRender.p50Ms),
-    row('without receipt render p95 ms', (x) => x.withoutRender.p95Ms),
-    row('without receipt render p99 ms', (x) => x.withoutRender.p99Ms),
-    row('without render + blob write p50 ms', (x) => x.withoutRenderAndBlob.p50Ms),
-    row('without render + blob write p95 ms', (x) => x.withoutRenderAndBlob.p95Ms),
-    row('receipt render p50 ms', (x) => x.render.p50Ms),
-    row('receipt render p95 ms', (x) => x.render.p95Ms),
-    row('blob write + addDocument p50 ms', (x) => x.blobWrite.p50Ms),
-    row('blob write + addDocument p95 ms', (x) => x.blobWrite.p95Ms),
-    row('receive transaction p50 ms', (x) => x.transaction.p50Ms),
-    row('receive transaction p95 ms', (x) => x.transaction.p95Ms),
-    row('receive transaction p99 ms', (x) => x.transaction.p99Ms),
-    row('rest (rpc, reads, mapping) p50 ms', (x) => x.rest.p50Ms),
-    row('rest (rpc, reads, mapping) p95 ms', (x) => x.rest.p95Ms),
-    row('errors', (x) => x.errors, (v) => String(v)),
-  ]);
+  return table(
+    ['intake.receive', 'large store', 'empty store', 'ratio'],
+    [
+      row(
+        'dossiers/second (full path)',
+        (x) => x.dossiersPerSecond,
+        (v) => v.toFixed(1),
+      ),
+      row('full p50 ms', (x) => x.full.p50Ms),
+      row('full p95 ms', (x) => x.full.p95Ms),
+      row('full p99 ms', (x) => x.full.p99Ms),
+      row('without receipt render p50 ms', (x) => x.withoutRender.p50Ms),
+      row('without receipt render p95 ms', (x) => x.withoutRender.p95Ms),
+      row('without receipt render p99 ms', (x) => x.withoutRender.p99Ms),
+      row('without render + blob write p50 ms', (x) => x.withoutRenderAndBlob.p50Ms),
+      row('without render + blob write p95 ms', (x) => x.withoutRenderAndBlob.p95Ms),
+      row('receipt render p50 ms', (x) => x.render.p50Ms),
+      row('receipt render p95 ms', (x) => x.render.p95Ms),
+      row('blob write + addDocument p50 ms', (x) => x.blobWrite.p50Ms),
+      row('blob write + addDocument p95 ms', (x) => x.blobWrite.p95Ms),
+      row('receive transaction p50 ms', (x) => x.transaction.p50Ms),
+      row('receive transaction p95 ms', (x) => x.transaction.p95Ms),
+      row('receive transaction p99 ms', (x) => x.transaction.p99Ms),
+      row('rest (rpc, reads, mapping) p50 ms', (x) => x.rest.p50Ms),
+      row('rest (rpc, reads, mapping) p95 ms', (x) => x.rest.p95Ms),
+      row(
+        'errors',
+        (x) => x.errors,
+        (v) => String(v),
+      ),
+    ],
+  );
 }
 
 if (isMain(import.meta.url)) {
   const args = new Args();
   const store = args.string('store');
   if (!store) {
-    console.error('usage: node bin/run-ts.mjs bench/intake.bench.ts --store DIR [--n 2000] [--warmup 20] [--per-day 8000]  (seed DIR with bench/seed-large-store.ts)');
+    console.error(
+      'usage: node bin/run-ts.mjs bench/intake.bench.ts --store DIR [--n 2000] [--warmup 20] [--per-day 8000]  (seed DIR with bench/seed-large-store.ts)',
+    );
     process.exit(2);
   }
-  const result = await runIntakeBench({ largeDir: store, n: args.int('n', 2000), warmup: args.int('warmup', 20), perDay: args.int('per-day', 8000), block: args.int('block', 50) });
+  const result = await runIntakeBench({
+    largeDir: store,
+    n: args.int('n', 2000),
+    warmup: args.int('warmup', 20),
+    perDay: args.int('per-day', 8000),
+    block: args.int('block', 50),
+  });
   console.log(intakeTable(result));
   console.log(JSON.stringify(result, null, 2));
 }

@@ -33,7 +33,9 @@ const resultFile = args.string('result') ?? join(dirname(fileURLToPath(import.me
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 const startedAt = new Date().toISOString();
 const machine = machineInfo();
-log(`machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.platform}, node ${machine.node}, SQLite ${machine.sqlite}`);
+log(
+  `machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, ${machine.platform}, node ${machine.node}, SQLite ${machine.sqlite}`,
+);
 
 const seed = await seedLargeStore({ out, people, dossiers, log });
 const intake = skipIntake ? null : await runIntakeBench({ largeDir: seed.dataDir, n, log });
@@ -61,11 +63,19 @@ mkdirSync(dirname(resultFile), { recursive: true });
 writeFileSync(resultFile, `${JSON.stringify(result, null, 2)}\n`);
 
 console.log('');
-console.log(table(['store', 'value'], [
-  ['people / dossiers', `${people.toLocaleString('en')} / ${dossiers.toLocaleString('en')}`],
-  ['seeding time', `${seed.seconds.total.toFixed(1)} s (people ${seed.seconds.people.toFixed(1)} s, dossiers ${seed.seconds.dossiers.toFixed(1)} s)${seed.reused ? ', reused' : ''}`],
-  ['database on disk after seeding', fmtBytes(seed.dbBytes)],
-]));
+console.log(
+  table(
+    ['store', 'value'],
+    [
+      ['people / dossiers', `${people.toLocaleString('en')} / ${dossiers.toLocaleString('en')}`],
+      [
+        'seeding time',
+        `${seed.seconds.total.toFixed(1)} s (people ${seed.seconds.people.toFixed(1)} s, dossiers ${seed.seconds.dossiers.toFixed(1)} s)${seed.reused ? ', reused' : ''}`,
+      ],
+      ['database on disk after seeding', fmtBytes(seed.dbBytes)],
+    ],
+  ),
+);
 if (intake) {
   console.log('');
   console.log(intakeTable(intake));
@@ -77,7 +87,9 @@ if (search) {
 console.log('');
 log(`wrote ${resultFile}`);
 if (intake && (intake.large.errors > 0 || intake.empty.errors > 0)) {
-  log(`intake errors: large ${intake.large.errors} ${intake.large.errorSamples.join(' | ')}; empty ${intake.empty.errors} ${intake.empty.errorSamples.join(' | ')}`);
+  log(
+    `intake errors: large ${intake.large.errors} ${intake.large.errorSamples.join(' | ')}; empty ${intake.empty.errors} ${intake.empty.errorSamples.join(' | ')}`,
+  );
   process.exitCode = 1;
 }
 if (search) {

@@ -98,8 +98,19 @@ function loadProcedures(): Procedure[] {
 
 /** How often each procedure is asked for at a commune desk (certifications and civil status dominate). */
 const PROCEDURE_WEIGHT: Record<string, number> = {
-  '2.000815': 30, '2.000884': 14, '1.001193': 12, '1.004873': 10, '2.000635': 8, '1.000894': 6, '1.004222': 6,
-  '1.000656': 4, '1.001022': 2, '1.004837': 1, '1.012812': 2, '2.001909': 3, '1.001731': 2,
+  '2.000815': 30,
+  '2.000884': 14,
+  '1.001193': 12,
+  '1.004873': 10,
+  '2.000635': 8,
+  '1.000894': 6,
+  '1.004222': 6,
+  '1.000656': 4,
+  '1.001022': 2,
+  '1.004837': 1,
+  '1.012812': 2,
+  '2.001909': 3,
+  '1.001731': 2,
 };
 const CHANNEL_WEIGHT = { 'walk-in': 0.8, online: 0.15, post: 0.05 } as const;
 
@@ -111,9 +122,13 @@ export async function seedLargeStore(opts: SeedOptions): Promise<SeedResult> {
   if (existsSync(markerFile)) {
     const info = JSON.parse(readFileSync(markerFile, 'utf8')) as SeedInfo;
     if (info.people !== opts.people || info.dossiers !== opts.dossiers) {
-      throw new Error(`${dataDir} holds a seed of ${info.people} people / ${info.dossiers} dossiers, not ${opts.people} / ${opts.dossiers}: use another --out`);
+      throw new Error(
+        `${dataDir} holds a seed of ${info.people} people / ${info.dossiers} dossiers, not ${opts.people} / ${opts.dossiers}: use another --out`,
+      );
     }
-    log(`seed: reusing ${dataDir} (${info.people} people, ${info.dossiers} dossiers, seeded ${info.seededAt} in ${info.seconds.total.toFixed(1)} s)`);
+    log(
+      `seed: reusing ${dataDir} (${info.people} people, ${info.dossiers} dossiers, seeded ${info.seededAt} in ${info.seconds.total.toFixed(1)} s)`,
+    );
     return { ...info, dataDir, dbBytes: databaseBytes(dataDir), reused: true };
   }
   if (existsSync(join(dataDir, DATABASE_FILE))) {
@@ -138,7 +153,9 @@ export async function seedLargeStore(opts: SeedOptions): Promise<SeedResult> {
   store.db.pragma('temp_store = MEMORY');
   seedCatalogue(store);
 
-  log(`seed: ${opts.people.toLocaleString('en')} people, ${opts.dossiers.toLocaleString('en')} dossiers from ${firstDay} to ${until} into ${dataDir}`);
+  log(
+    `seed: ${opts.people.toLocaleString('en')} people, ${opts.dossiers.toLocaleString('en')} dossiers from ${firstDay} to ${until} into ${dataDir}`,
+  );
   const peopleStarted = performance.now();
   seedPeople(store, opts.people, seed, log);
   const peopleSeconds = (performance.now() - peopleStarted) / 1000;
@@ -153,16 +170,33 @@ export async function seedLargeStore(opts: SeedOptions): Promise<SeedResult> {
   store.db.pragma('wal_checkpoint(TRUNCATE)');
   const checkpointSeconds = (performance.now() - checkpointStarted) / 1000;
   const rows: Record<string, number> = {};
-  for (const table of ['people', 'dossiers', 'dossier_components', 'dossier_fees', 'dossier_status_history', 'outbox', 'audit_log', 'code_blocks', 'procedures']) {
+  for (const table of [
+    'people',
+    'dossiers',
+    'dossier_components',
+    'dossier_fees',
+    'dossier_status_history',
+    'outbox',
+    'audit_log',
+    'code_blocks',
+    'procedures',
+  ]) {
     rows[table] = store.db.prepare<[], number>(`SELECT count(*) FROM ${table}`).pluck().get() ?? 0;
   }
   store.close();
   const total = (performance.now() - started) / 1000;
 
   const info: SeedInfo = {
-    dataDir, people: opts.people, dossiers: opts.dossiers, seed, firstDay, lastDay: until, seededAt: new Date().toISOString(),
+    dataDir,
+    people: opts.people,
+    dossiers: opts.dossiers,
+    seed,
+    firstDay,
+    lastDay: until,
+    seededAt: new Date().toISOString(),
     seconds: { total, people: peopleSeconds, dossiers: dossierSeconds, checkpoint: checkpointSeconds },
-    rows, dbBytes: databaseBytes(dataDir),
+    rows,
+    dbBytes: databaseBytes(dataDir),
   };
   writeFileSync(markerFile, `${JSON.stringify(info, null, 2)}\n`);
   rmSync(join(dataDir, PARTIAL_MARKER), { force: true });
@@ -174,27 +208,39 @@ export async function seedLargeStore(opts: SeedOptions): Promise<SeedResult> {
 function seedPeople(store: Store, count: number, seed: number, log: (line: string) => void): void {
   const random = new Random(seed);
   const currentYear = Number(vietnamToday().slice(0, 4));
-  const batch = (n: number) => store.transaction(() => {
-    for (let i = 0; i < n; i++) {
-      for (;;) {
-        const p = randomPerson(random, { currentYear });
-        if (store.people.findByIdNumber('citizen', p.idNumber) !== null) continue;
-        const person: PersonInput = {
-          kind: 'citizen', idNumber: p.idNumber, fullName: p.fullName, oldIdNumber: p.oldIdNumber, birthDate: p.birthDate, sex: p.sex,
-          address: p.address, idIssueDate: p.idIssueDate, phone: p.phone, email: p.email, portalVerified: p.portalVerified,
-        };
-        store.people.upsert(person);
-        break;
+  const batch = (n: number) =>
+    store.transaction(() => {
+      for (let i = 0; i < n; i++) {
+        for (;;) {
+          const p = randomPerson(random, { currentYear });
+          if (store.people.findByIdNumber('citizen', p.idNumber) !== null) continue;
+          const person: PersonInput = {
+            kind: 'citizen',
+            idNumber: p.idNumber,
+            fullName: p.fullName,
+            oldIdNumber: p.oldIdNumber,
+            birthDate: p.birthDate,
+            sex: p.sex,
+            address: p.address,
+            idIssueDate: p.idIssueDate,
+            phone: p.phone,
+            email: p.email,
+            portalVerified: p.portalVerified,
+          };
+          store.people.upsert(person);
+          break;
+        }
       }
-    }
-  });
+    });
   const started = performance.now();
   for (let done = 0; done < count;) {
     const n = Math.min(ROWS_PER_TRANSACTION, count - done);
     batch(n);
     done += n;
     const seconds = (performance.now() - started) / 1000;
-    log(`seed: people ${done.toLocaleString('en')}/${count.toLocaleString('en')} (${Math.round(done / seconds).toLocaleString('en')}/s, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB)`);
+    log(
+      `seed: people ${done.toLocaleString('en')}/${count.toLocaleString('en')} (${Math.round(done / seconds).toLocaleString('en')}/s, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB)`,
+    );
   }
 }
 
@@ -215,7 +261,10 @@ function plusMinutes(local: string, minutes: number): string {
   return toLocalDateTime(localToEpoch(local) + minutes * 60_000);
 }
 
-function seedDossiers(store: Store, opts: { count: number; firstDay: string; lastDay: string; seed: number; log: (line: string) => void }): void {
+function seedDossiers(
+  store: Store,
+  opts: { count: number; firstDay: string; lastDay: string; seed: number; log: (line: string) => void },
+): void {
   const { db } = store;
   const random = new Random(opts.seed);
   const agency = TRAINING_CONFIG.agency;
@@ -223,21 +272,39 @@ function seedDossiers(store: Store, opts: { count: number; firstDay: string; las
   if (!officer) throw new Error('no training officer account');
   const procedures = loadProcedures();
   const procedurePick = new Weighted(procedures.map((p) => [p, PROCEDURE_WEIGHT[p.code] ?? 1] as const));
-  const years = [Number(opts.firstDay.slice(0, 4)) - 1, Number(opts.lastDay.slice(0, 4)), Number(opts.lastDay.slice(0, 4)) + 1];
-  const workingTime = new WorkingTime(buildHolidayCalendar([...new Set(years)], store.calendar.listNotices()), DEFAULT_OFFICE_HOURS);
+  const years = [
+    Number(opts.firstDay.slice(0, 4)) - 1,
+    Number(opts.lastDay.slice(0, 4)),
+    Number(opts.lastDay.slice(0, 4)) + 1,
+  ];
+  const workingTime = new WorkingTime(
+    buildHolidayCalendar([...new Set(years)], store.calendar.listNotices()),
+    DEFAULT_OFFICE_HOURS,
+  );
   // The desk's numbers come from leased blocks only (no provincial system to ask: the blocks are added per day below).
-  const codes = new DossierCodeAllocator({ store, provincial: null, agencyId: agency.id, deskSlot: agency.deskSlot, blockSize: LEASE_BLOCK, log: silentLogger });
+  const codes = new DossierCodeAllocator({
+    store,
+    provincial: null,
+    agencyId: agency.id,
+    deskSlot: agency.deskSlot,
+    blockSize: LEASE_BLOCK,
+    log: silentLogger,
+  });
   const trail = { agencyId: agency.id, agencyName: agency.name };
 
   const days: string[] = [];
-  for (let day = opts.firstDay; day <= opts.lastDay; day = addDays(day, 1)) if (workingTime.isWorkingDay(day)) days.push(day);
+  for (let day = opts.firstDay; day <= opts.lastDay; day = addDays(day, 1))
+    if (workingTime.isWorkingDay(day)) days.push(day);
   if (days.length === 0 && opts.count > 0) throw new Error('no working day in the seeding window');
   const perDay = new Array<number>(days.length).fill(0);
   for (let i = 0; i < opts.count; i++) perDay[Math.floor(random.next() * days.length)]! += 1;
   const busiest = Math.max(0, ...perDay);
-  if (busiest > 8999) throw new Error(`${busiest} dossiers on one day exceed the 8999 leasable numbers: seed fewer dossiers`);
+  if (busiest > 8999)
+    throw new Error(`${busiest} dossiers on one day exceed the 8999 leasable numbers: seed fewer dossiers`);
 
-  const bounds = db.prepare<[], { lo: number | null; hi: number | null }>('SELECT min(id) AS lo, max(id) AS hi FROM people').get();
+  const bounds = db
+    .prepare<[], { lo: number | null; hi: number | null }>('SELECT min(id) AS lo, max(id) AS hi FROM people')
+    .get();
   const lo = bounds?.lo ?? null;
   const hi = bounds?.hi ?? null;
   if (opts.count > 0 && (lo === null || hi === null)) throw new Error('seed people before dossiers');
@@ -259,52 +326,111 @@ function seedDossiers(store: Store, opts: { count: number; firstDay: string; las
     const p = procedurePick.pick(random);
     const offered = p.channels.map((c) => [c, CHANNEL_WEIGHT[c.channel]] as const);
     const terms = new Weighted(offered).pick(random);
-    const appointment = computeAppointment({ receivedAt, duration: terms.duration, unit: terms.unit, cutoff: p.cutoff, workingTime });
+    const appointment = computeAppointment({
+      receivedAt,
+      duration: terms.duration,
+      unit: terms.unit,
+      cutoff: p.cutoff,
+      workingTime,
+    });
     const components: DossierComponent[] = p.components
       .filter((c) => c.required || random.chance(0.5))
       .map((c) => ({
-        componentCode: c.code, name: c.name, documentCode: c.documentCode, originals: Math.max(c.originals, c.required ? 1 : 0),
-        copies: c.copies, source: 'paper', reusedDocumentId: null, consentAt: null, digitisedDocumentId: null,
+        componentCode: c.code,
+        name: c.name,
+        documentCode: c.documentCode,
+        originals: Math.max(c.originals, c.required ? 1 : 0),
+        copies: c.copies,
+        source: 'paper',
+        reusedDocumentId: null,
+        consentAt: null,
+        digitisedDocumentId: null,
       }));
     const fees: Fee[] = terms.fees;
     const roll = random.next();
     const finalStatus = roll < 0.03 ? 3 : roll < 0.08 ? 5 : 2;
     const delivery = terms.channel === 'post' || random.chance(0.05) ? 'post' : 'desk';
     const contactPhone = person.phone !== null && random.chance(0.8) ? person.phone : null;
-    const ticketNumber = terms.channel === 'walk-in' && random.chance(0.7) ? String(random.int(1, 120)).padStart(3, '0') : null;
+    const ticketNumber =
+      terms.channel === 'walk-in' && random.chance(0.7) ? String(random.int(1, 120)).padStart(3, '0') : null;
 
     // What `applicant.lookup` and the person's save at Receive put in the audit trail
     // (main/intake/applicant.service.ts).
     const masked = maskIdNumber(person.idNumber);
     const known = knownPeople.has(person.id);
     store.audit.append({
-      at: receivedAt, actor: officer.username, action: 'applicant.lookup', entity: 'person', entityId: masked,
+      at: receivedAt,
+      actor: officer.username,
+      action: 'applicant.lookup',
+      entity: 'person',
+      entityId: masked,
       details: { kind: person.kind, foundLocal: known, foundNational: true, nationalReachable: true },
     });
     store.audit.append({
-      at: receivedAt, actor: officer.username, action: known ? 'person.update' : 'person.create', entity: 'person', entityId: masked,
+      at: receivedAt,
+      actor: officer.username,
+      action: known ? 'person.update' : 'person.create',
+      entity: 'person',
+      entityId: masked,
       details: known ? { kind: person.kind, changed: [], declined: [] } : { kind: person.kind },
     });
     knownPeople.add(person.id);
 
     // Receive, as `IntakeService.receive` writes it (main/intake/intake.service.ts).
     const d = store.dossiers.insert({
-      code: codes.allocate(day), requestId: randomUUID(), status: 2, channel: terms.channel, applicant: person,
-      procedureCode: p.code, procedureName: p.name, receivedAt, appointmentAt: appointment.due, summary: p.name, contactPhone,
-      contactEmail: null, delivery, components, fees, officer: officer.displayName, ticketNumber,
+      code: codes.allocate(day),
+      requestId: randomUUID(),
+      status: 2,
+      channel: terms.channel,
+      applicant: person,
+      procedureCode: p.code,
+      procedureName: p.name,
+      receivedAt,
+      appointmentAt: appointment.due,
+      summary: p.name,
+      contactPhone,
+      contactEmail: null,
+      delivery,
+      components,
+      fees,
+      officer: officer.displayName,
+      ticketNumber,
       note: 'Tiếp nhận hồ sơ tại Bộ phận Một cửa',
     });
-    sent(enqueueDossierSync(store.outbox, d, p, { ...trail, stepName: 'Tiếp nhận hồ sơ', first: true, at: receivedAt, now: localToEpoch(receivedAt) }), receivedAt);
+    sent(
+      enqueueDossierSync(store.outbox, d, p, {
+        ...trail,
+        stepName: 'Tiếp nhận hồ sơ',
+        first: true,
+        at: receivedAt,
+        now: localToEpoch(receivedAt),
+      }),
+      receivedAt,
+    );
     store.audit.append(receivedAudit(d, officer.username));
 
     if (finalStatus !== 2) {
       // Refusal or supplement request, as `IntakeService.refuse` / `requestSupplement` write it.
       const at = plusMinutes(receivedAt, random.int(1, 20));
-      const note = finalStatus === 3 ? 'Từ chối tiếp nhận: Không thuộc thẩm quyền giải quyết' : 'Yêu cầu bổ sung: Thiếu bản sao giấy tờ chứng minh nơi cư trú';
+      const note =
+        finalStatus === 3
+          ? 'Từ chối tiếp nhận: Không thuộc thẩm quyền giải quyết'
+          : 'Yêu cầu bổ sung: Thiếu bản sao giấy tờ chứng minh nơi cư trú';
       const step = finalStatus === 3 ? 'Từ chối tiếp nhận hồ sơ' : 'Yêu cầu bổ sung, hoàn thiện hồ sơ';
       const updated = store.dossiers.setStatus(d.code, finalStatus, officer.displayName, note, at);
-      sent(enqueueDossierSync(store.outbox, updated, p, { ...trail, stepName: step, first: false, at, now: localToEpoch(at) }), at);
-      store.audit.append(statusAudit(updated, d.status, officer.username, at, finalStatus === 3 ? { reasons: 1 } : { missing: 1 }));
+      sent(
+        enqueueDossierSync(store.outbox, updated, p, {
+          ...trail,
+          stepName: step,
+          first: false,
+          at,
+          now: localToEpoch(at),
+        }),
+        at,
+      );
+      store.audit.append(
+        statusAudit(updated, d.status, officer.username, at, finalStatus === 3 ? { reasons: 1 } : { missing: 1 }),
+      );
     }
   };
 
@@ -333,7 +459,9 @@ function seedDossiers(store: Store, opts: { count: number; firstDay: string; las
       done += inTx;
     });
     const seconds = (performance.now() - started) / 1000;
-    opts.log(`seed: dossiers ${done.toLocaleString('en')}/${opts.count.toLocaleString('en')} (up to ${days[dayIndex - 1] ?? ''}; ${Math.round(done / Math.max(seconds, 0.001)).toLocaleString('en')}/s, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB)`);
+    opts.log(
+      `seed: dossiers ${done.toLocaleString('en')}/${opts.count.toLocaleString('en')} (up to ${days[dayIndex - 1] ?? ''}; ${Math.round(done / Math.max(seconds, 0.001)).toLocaleString('en')}/s, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB)`,
+    );
   }
 }
 
@@ -346,5 +474,17 @@ if (isMain(import.meta.url)) {
     until: args.string('until'),
     seed: args.int('seed', 20261122),
   });
-  console.log(JSON.stringify({ dataDir: result.dataDir, reused: result.reused, seconds: result.seconds, dbBytes: result.dbBytes, rows: result.rows }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        dataDir: result.dataDir,
+        reused: result.reused,
+        seconds: result.seconds,
+        dbBytes: result.dbBytes,
+        rows: result.rows,
+      },
+      null,
+      2,
+    ),
+  );
 }

@@ -26,8 +26,28 @@ try {
     const wav = join(work, `${name}.wav`);
     execFileSync('espeak-ng', ['-v', 'vi', '-s', '140', '-w', raw, text]);
     // Trim leading and trailing silence, resample, normalise to -1 dBFS.
-    execFileSync('sox', [raw, '-r', String(SAMPLE_RATE), '-c', '1', '-b', '16', wav,
-      'silence', '1', '0.02', '0.5%', 'reverse', 'silence', '1', '0.02', '0.5%', 'reverse', 'norm', '-1']);
+    execFileSync('sox', [
+      raw,
+      '-r',
+      String(SAMPLE_RATE),
+      '-c',
+      '1',
+      '-b',
+      '16',
+      wav,
+      'silence',
+      '1',
+      '0.02',
+      '0.5%',
+      'reverse',
+      'silence',
+      '1',
+      '0.02',
+      '0.5%',
+      'reverse',
+      'norm',
+      '-1',
+    ]);
     const bytes = readFileSync(wav);
     total += bytes.length;
     lines.push(`  '${name}': '${bytes.toString('base64')}',`);

@@ -48,10 +48,19 @@ function ensurePackages() {
 
 /** The Debian packages of `.ci/debian-packages` that dpkg does not list as installed. */
 export function missingDebianPackages(dir = root) {
-  const wanted = readFileSync(join(dir, '.ci', 'debian-packages'), 'utf8').split('\n')
-    .filter((line) => !line.trimStart().startsWith('#')).join(' ').split(/\s+/).filter(Boolean);
+  const wanted = readFileSync(join(dir, '.ci', 'debian-packages'), 'utf8')
+    .split('\n')
+    .filter((line) => !line.trimStart().startsWith('#'))
+    .join(' ')
+    .split(/\s+/)
+    .filter(Boolean);
   const r = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\\n', ...wanted], { encoding: 'utf8' });
-  const installed = new Set((r.stdout ?? '').split('\n').filter((l) => l.endsWith('install ok installed')).map((l) => l.split(' ')[0]));
+  const installed = new Set(
+    (r.stdout ?? '')
+      .split('\n')
+      .filter((l) => l.endsWith('install ok installed'))
+      .map((l) => l.split(' ')[0]),
+  );
   return wanted.filter((p) => !installed.has(p));
 }
 
@@ -61,12 +70,17 @@ function ensureDebianPackages() {
   if (missing.length === 0) return;
   const command = `apt-get update && apt-get install -y ${missing.join(' ')}`;
   if (process.getuid?.() !== 0) {
-    process.stderr.write(`Missing Debian packages the tests use: ${missing.join(' ')}\nInstall them as root: ${command}\n`);
+    process.stderr.write(
+      `Missing Debian packages the tests use: ${missing.join(' ')}\nInstall them as root: ${command}\n`,
+    );
     return;
   }
   process.stdout.write(`\n=== Debian packages: ${missing.join(' ')}\n`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', ...missing]]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', ...missing],
+  ]) {
     const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
     if (r.status !== 0) {
       process.stderr.write(`apt-get ${args[0]} failed; the tests that need ${missing.join(', ')} will fail.\n`);

@@ -44,9 +44,11 @@ if (electron && process.env.MOTCUA_BROWSER_MODE !== '1') {
   const child = spawn(electron, ['.'], { cwd: root, stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
-  console.log(electron
-    ? 'MOTCUA_BROWSER_MODE=1: chạy chế độ trình duyệt.'
-    : 'Không tìm thấy Electron trên máy này (Electron binary missing): chạy chế độ trình duyệt.');
+  console.log(
+    electron
+      ? 'MOTCUA_BROWSER_MODE=1: chạy chế độ trình duyệt.'
+      : 'Không tìm thấy Electron trên máy này (Electron binary missing): chạy chế độ trình duyệt.',
+  );
   if (!existsSync(join(root, 'out', 'renderer', 'index.html')) || process.env.MOTCUA_REBUILD === '1') {
     run(npx, ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']);
   }
@@ -67,11 +69,15 @@ function superviseBrowserCore(args) {
 
   const start = () => {
     const portArgs = port !== null && !args.includes('--port') ? ['--port', String(port)] : [];
-    child = spawn(process.execPath, [join(root, 'bin', 'run-ts.mjs'), join(root, 'main', 'core', 'core-host.ts'), '--browser', ...args, ...portArgs], {
-      cwd: root,
-      stdio: ['inherit', 'pipe', 'inherit'],
-      env: { ...process.env, MOTCUA_BROWSER_TOKEN: token },
-    });
+    child = spawn(
+      process.execPath,
+      [join(root, 'bin', 'run-ts.mjs'), join(root, 'main', 'core', 'core-host.ts'), '--browser', ...args, ...portArgs],
+      {
+        cwd: root,
+        stdio: ['inherit', 'pipe', 'inherit'],
+        env: { ...process.env, MOTCUA_BROWSER_TOKEN: token },
+      },
+    );
     let pending = '';
     let ready = false;
     child.stdout.on('data', (chunk) => {
@@ -82,13 +88,19 @@ function superviseBrowserCore(args) {
       for (const line of lines) {
         if (!line.startsWith('MOTCUA_READY ')) continue;
         ready = true;
-        try { port = Number(new URL(JSON.parse(line.slice('MOTCUA_READY '.length)).url).port); } catch { /* keep the last port */ }
+        try {
+          port = Number(new URL(JSON.parse(line.slice('MOTCUA_READY '.length)).url).port);
+        } catch {
+          /* keep the last port */
+        }
       }
     });
     child.on('exit', (code, signal) => {
       if (stopping || code === 0) process.exit(code ?? 0);
       if (restarts >= MAX_RESTARTS) {
-        console.error(`[motcua] core host exited with ${code ?? signal}; not restarting after ${MAX_RESTARTS} restarts`);
+        console.error(
+          `[motcua] core host exited with ${code ?? signal}; not restarting after ${MAX_RESTARTS} restarts`,
+        );
         process.exit(code ?? 1);
       }
       restarts += 1;

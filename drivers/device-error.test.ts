@@ -1,6 +1,9 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
-  DEVICE_ERROR_CODES as CONTRACT_DEVICE_CODES, ERROR_CODES, isErrorCode, type ErrorCode,
+  DEVICE_ERROR_CODES as CONTRACT_DEVICE_CODES,
+  ERROR_CODES,
+  isErrorCode,
+  type ErrorCode,
   type DeviceErrorCode as ContractDeviceErrorCode,
 } from '../common/contract/errors';
 import { DEVICE_ERROR_CODES, DeviceError, isDeviceError, type DeviceErrorCode } from './device-error';

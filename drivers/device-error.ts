@@ -19,7 +19,11 @@ export class DeviceError extends Error {
    */
   readonly details?: Record<string, unknown>;
 
-  constructor(code: DeviceErrorCode, message: string, options?: { cause?: unknown; details?: Record<string, unknown> }) {
+  constructor(
+    code: DeviceErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
     super(message, options);
     this.name = 'DeviceError';
     this.code = code;

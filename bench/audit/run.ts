@@ -35,7 +35,9 @@ const warmup = args.int('warmup', 100);
 const headEvery = args.int('head-every', 16);
 const headMs = args.int('head-ms', 10_000);
 const here = dirname(fileURLToPath(import.meta.url));
-const resultFile = args.string('result') ?? join(here, '..', 'results', `${new Date().toISOString().slice(0, 16).replace(':', '')}-audit.json`);
+const resultFile =
+  args.string('result') ??
+  join(here, '..', 'results', `${new Date().toISOString().slice(0, 16).replace(':', '')}-audit.json`);
 
 type Variant = 'sha256' | 'hmac' | 'hmac+anchor';
 const dir = mkdtempSync(join(tmpdir(), 'motcua-bench-audit-'));
@@ -46,13 +48,23 @@ function legacyAppender(dataDir: string): { append(input: AuditInput): void; clo
   mkdirSync(dataDir, { recursive: true });
   const db = openDatabase(join(dataDir, 'legacy.sqlite'));
   const last = db.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1');
-  const insert = db.prepare('INSERT INTO audit_log (id, at, actor, action, entity, entity_id, details_json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare(
+    'INSERT INTO audit_log (id, at, actor, action, entity, entity_id, details_json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
   const tx = db.transaction((input: AuditInput) => {
     const detailsJson = canonicalJson(input.details ?? {});
     const previous = last.get();
     const id = (previous?.id ?? 0) + 1;
     const prevHash = previous?.hash ?? GENESIS_HASH;
-    const hash = auditHash(prevHash, { id, at: input.at, actor: input.actor, action: input.action, entity: input.entity, entityId: input.entityId, detailsJson });
+    const hash = auditHash(prevHash, {
+      id,
+      at: input.at,
+      actor: input.actor,
+      action: input.action,
+      entity: input.entity,
+      entityId: input.entityId,
+      detailsJson,
+    });
     insert.run(id, input.at, input.actor, input.action, input.entity, input.entityId, detailsJson, prevHash, hash);
   });
   return { append: (input) => tx.immediate(input), close: () => db.close() };
@@ -60,20 +72,36 @@ function legacyAppender(dataDir: string): { append(input: AuditInput): void; clo
 
 const hmacStore = openStore({ dataDir: join(dir, 'hmac'), audit: { key } });
 const anchoredStore = openStore({ dataDir: join(dir, 'anchored'), audit: { key } });
-const anchor = new AuditAnchor({ audit: anchoredStore.audit, key, dir: join(dir, 'checkpoints'), deskId: 'bench/Q01', clock: systemClock, headEvery, headEveryMs: headMs });
+const anchor = new AuditAnchor({
+  audit: anchoredStore.audit,
+  key,
+  dir: join(dir, 'checkpoints'),
+  deskId: 'bench/Q01',
+  clock: systemClock,
+  headEvery,
+  headEveryMs: headMs,
+});
 await anchor.start();
 const legacy = legacyAppender(join(dir, 'legacy'));
 const appenders: Record<Variant, (input: AuditInput) => void> = {
   sha256: (input) => legacy.append(input),
-  hmac: (input) => { hmacStore.audit.append(input); },
-  'hmac+anchor': (input) => { anchoredStore.audit.append(input); },
+  hmac: (input) => {
+    hmacStore.audit.append(input);
+  },
+  'hmac+anchor': (input) => {
+    anchoredStore.audit.append(input);
+  },
 };
 
 const samples: Record<Variant, number[]> = { sha256: [], hmac: [], 'hmac+anchor': [] };
 const wall: Record<Variant, number> = { sha256: 0, hmac: 0, 'hmac+anchor': 0 };
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const input = (i: number): AuditInput => ({
-  at: systemClock.localNow(), actor: 'canbo1', action: 'dossier.receive', entity: 'dossier', entityId: `000.00.12.H56-261207-${String(i % 10000).padStart(4, '0')}`,
+  at: systemClock.localNow(),
+  actor: 'canbo1',
+  action: 'dossier.receive',
+  entity: 'dossier',
+  entityId: `000.00.12.H56-261207-${String(i % 10000).padStart(4, '0')}`,
   details: { procedureCode: '1.004873', channel: 'walk-in', fee: 0, applicantIdNumber: '00120****567' },
 });
 
@@ -110,7 +138,15 @@ try {
 }
 
 // The parts alone: the hash of one row (CPU), and one durable head-record write (disk).
-const row = { id: 123456, at: '2026-12-07T08:00', actor: 'canbo1', action: 'dossier.receive', entity: 'dossier', entityId: '000.00.12.H56-261207-0001', detailsJson: canonicalJson(input(1).details) };
+const row = {
+  id: 123456,
+  at: '2026-12-07T08:00',
+  actor: 'canbo1',
+  action: 'dossier.receive',
+  entity: 'dossier',
+  entityId: '000.00.12.H56-261207-0001',
+  detailsJson: canonicalJson(input(1).details),
+};
 const cpuRuns = 20_000;
 let t = performance.now();
 for (let i = 0; i < cpuRuns; i++) auditHash(GENESIS_HASH, { ...row, id: i });
@@ -128,17 +164,41 @@ for (let i = 0; i < 100; i++) {
 const headWrite = summarise(headWrites);
 
 const rows: { variant: Variant; perAppend: LatencySummary; appendsPerSecond: number }[] = order.map((variant) => ({
-  variant, perAppend: summarise(samples[variant]), appendsPerSecond: Math.round((samples[variant].length / wall[variant]) * 1000),
+  variant,
+  perAppend: summarise(samples[variant]),
+  appendsPerSecond: Math.round((samples[variant].length / wall[variant]) * 1000),
 }));
 rmSync(dir, { recursive: true, force: true });
 const base = rows[0];
-console.log(`Audit appends, N=${n} per variant in blocks of ${block} after ${warmup} warm-up; head record every ${headEvery} appends or ${headMs} ms\n`);
-console.log(table(['variant', 'appends/s', 'p50 ms', 'p95 ms', 'p99 ms', 'p50 / sha256'], rows.map((r) => [
-  r.variant, String(r.appendsPerSecond), fmtMs(r.perAppend.p50Ms), fmtMs(r.perAppend.p95Ms), fmtMs(r.perAppend.p99Ms), String(ratio(r.perAppend.p50Ms, base.perAppend.p50Ms)),
-])));
+console.log(
+  `Audit appends, N=${n} per variant in blocks of ${block} after ${warmup} warm-up; head record every ${headEvery} appends or ${headMs} ms\n`,
+);
+console.log(
+  table(
+    ['variant', 'appends/s', 'p50 ms', 'p95 ms', 'p99 ms', 'p50 / sha256'],
+    rows.map((r) => [
+      r.variant,
+      String(r.appendsPerSecond),
+      fmtMs(r.perAppend.p50Ms),
+      fmtMs(r.perAppend.p95Ms),
+      fmtMs(r.perAppend.p99Ms),
+      String(ratio(r.perAppend.p50Ms, base.perAppend.p50Ms)),
+    ]),
+  ),
+);
 console.log(`\nrow hash alone (CPU): sha256 ${sha256Us.toFixed(1)} µs, HMAC-SHA256 ${hmacUs.toFixed(1)} µs`);
-console.log(`head record write (temp file, fsync, rename, folder fsync): p50 ${fmtMs(headWrite.p50Ms)} ms, p95 ${fmtMs(headWrite.p95Ms)} ms; ÷ ${headEvery} appends = ${fmtMs(headWrite.p50Ms / headEvery)} ms per append at p50`);
-const result = { started, machine: machineInfo(), loadAverageAtStart: load, options: { n, block, warmup, headEvery, headMs }, rows, rowHashMicroseconds: { sha256: sha256Us, hmac: hmacUs }, headRecordWrite: headWrite };
+console.log(
+  `head record write (temp file, fsync, rename, folder fsync): p50 ${fmtMs(headWrite.p50Ms)} ms, p95 ${fmtMs(headWrite.p95Ms)} ms; ÷ ${headEvery} appends = ${fmtMs(headWrite.p50Ms / headEvery)} ms per append at p50`,
+);
+const result = {
+  started,
+  machine: machineInfo(),
+  loadAverageAtStart: load,
+  options: { n, block, warmup, headEvery, headMs },
+  rows,
+  rowHashMicroseconds: { sha256: sha256Us, hmac: hmacUs },
+  headRecordWrite: headWrite,
+};
 mkdirSync(dirname(resultFile), { recursive: true });
 writeFileSync(resultFile, `${JSON.stringify(result, null, 2)}\n`);
 console.log(`\nwritten ${resultFile}`);

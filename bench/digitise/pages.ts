@@ -48,7 +48,10 @@ export function wrap(text: string, width: number): string[] {
   for (const word of text.split(/\s+/u).filter((w) => w !== '')) {
     if (line === '') line = word;
     else if (line.length + 1 + word.length <= width) line += ` ${word}`;
-    else { lines.push(line); line = word; }
+    else {
+      lines.push(line);
+      line = word;
+    }
   }
   if (line !== '') lines.push(line);
   return lines;
@@ -89,16 +92,23 @@ export async function renderBenchPage(o: BenchPageOptions): Promise<Uint8Array> 
   o.lines.forEach((line, i) => {
     const heading = i === 0;
     const x = heading ? width / 2 : px(22);
-    texts.push(`<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" font-family="${o.font}" font-size="${fontPx.toFixed(2)}"` +
-      `${heading ? ' font-weight="bold" text-anchor="middle"' : ''} fill="#161616" xml:space="preserve">${escapeXml(line)}</text>`);
+    texts.push(
+      `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" font-family="${o.font}" font-size="${fontPx.toFixed(2)}"` +
+        `${heading ? ' font-weight="bold" text-anchor="middle"' : ''} fill="#161616" xml:space="preserve">${escapeXml(line)}</text>`,
+    );
     y += fontPx * (heading ? 2.2 : 1.55);
   });
-  const rot = o.skewDeg === undefined || o.skewDeg === 0 ? '' : ` transform="rotate(${o.skewDeg} ${width / 2} ${height / 2})"`;
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
+  const rot =
+    o.skewDeg === undefined || o.skewDeg === 0 ? '' : ` transform="rotate(${o.skewDeg} ${width / 2} ${height / 2})"`;
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">` +
     `<rect width="100%" height="100%" fill="#ffffff"/><g${rot}>${texts.join('')}</g></svg>`;
   const png = await sharp(Buffer.from(svg), { density: 72 })
-    .flatten({ background: '#ffffff' }).toColourspace('b-w')
-    .withMetadata({ density: o.dpi }).png({ compressionLevel: 3 }).toBuffer();
+    .flatten({ background: '#ffffff' })
+    .toColourspace('b-w')
+    .withMetadata({ density: o.dpi })
+    .png({ compressionLevel: 3 })
+    .toBuffer();
   return new Uint8Array(png);
 }
 
@@ -122,9 +132,22 @@ export async function benchPage(n: number, font: string, dpi: number, condition:
   let bytes = await renderBenchPage({ lines, font, dpi, skewDeg });
   if (condition === 'degraded') {
     bytes = await degradeScan(bytes, {
-      blur: dpi >= 300 ? 0.9 : 0.6, noise: 14, specks: 300, jpegQuality: 60, format: 'jpeg', seed: 100 + n,
+      blur: dpi >= 300 ? 0.9 : 0.6,
+      noise: 14,
+      specks: 300,
+      jpegQuality: 60,
+      format: 'jpeg',
+      seed: 100 + n,
       border: { left: Math.round(dpi / 8), top: Math.round(dpi / 12) },
     });
   }
-  return { id: `${condition}-${dpi}-${font.replace(/\s+/g, '')}-${n}`, reference: lines.join('\n'), bytes, dpi, font, condition, skewDeg };
+  return {
+    id: `${condition}-${dpi}-${font.replace(/\s+/g, '')}-${n}`,
+    reference: lines.join('\n'),
+    bytes,
+    dpi,
+    font,
+    condition,
+    skewDeg,
+  };
 }

@@ -20,7 +20,7 @@ import { BENCH_FONTS, benchPage } from './pages';
 import type { BenchPage, Condition } from './pages';
 
 /**
- * Digitisation benchmark (issue 3, "Measure"): OCR character error rate read back from the
+ * Digitisation benchmark: OCR character error rate read back from the
  * searchable PDF, whole-pipeline throughput against the native `tesseract` command on the same
  * pages and cores (interleaved blocks), and RSS over a long batch. See bench/README.md.
  */
@@ -47,14 +47,22 @@ function timedStages(stages: PageStage[], acc: Map<string, number>): PageStage[]
     name: s.name,
     async run(page, ctx) {
       const t0 = performance.now();
-      try { return await s.run(page, ctx); } finally { acc.set(s.name, (acc.get(s.name) ?? 0) + performance.now() - t0); }
+      try {
+        return await s.run(page, ctx);
+      } finally {
+        acc.set(s.name, (acc.get(s.name) ?? 0) + performance.now() - t0);
+      }
     },
   }));
 }
 
 function makePipeline(pool: OcrPool, dpi: number, acc?: Map<string, number>): Pipeline {
   const stages = defaultStages(pool, ocrMaxDpi > 0 ? { maxDpi: ocrMaxDpi } : {});
-  return createPipeline({ profile: { ...DEFAULT_PROFILE, dpi, colour: 'gray' }, ocrPool: pool, stages: acc === undefined ? stages : timedStages(stages, acc) });
+  return createPipeline({
+    profile: { ...DEFAULT_PROFILE, dpi, colour: 'gray' },
+    ocrPool: pool,
+    stages: acc === undefined ? stages : timedStages(stages, acc),
+  });
 }
 
 async function* captures(pages: readonly BenchPage[]): AsyncGenerator<Capture> {
@@ -79,7 +87,9 @@ async function pdfPageTexts(pdf: Uint8Array, pages: number): Promise<string[]> {
   writeFileSync(file, pdf);
   const out: string[] = [];
   for (let i = 1; i <= pages; i++) {
-    const { stdout } = await run('pdftotext', ['-enc', 'UTF-8', '-f', String(i), '-l', String(i), file, '-'], { maxBuffer: 16 << 20 });
+    const { stdout } = await run('pdftotext', ['-enc', 'UTF-8', '-f', String(i), '-l', String(i), file, '-'], {
+      maxBuffer: 16 << 20,
+    });
     out.push(stdout.replace(FOOTER, ''));
   }
   rmSync(file);
@@ -98,7 +108,10 @@ async function nativeOcr(pages: readonly BenchPage[], procs: number): Promise<st
   const lane = async (): Promise<void> => {
     while (next < files.length) {
       const i = next++;
-      const { stdout } = await run('tesseract', [files[i]!, '-', '-l', 'vie'], { env: { ...process.env, OMP_THREAD_LIMIT: '1' }, maxBuffer: 16 << 20 });
+      const { stdout } = await run('tesseract', [files[i]!, '-', '-l', 'vie'], {
+        env: { ...process.env, OMP_THREAD_LIMIT: '1' },
+        maxBuffer: 16 << 20,
+      });
       texts[i] = stdout;
     }
   };
@@ -107,35 +120,69 @@ async function nativeOcr(pages: readonly BenchPage[], procs: number): Promise<st
   return texts;
 }
 
-interface CerCell { dpi: number; condition: Condition; pages: number; chars: number; ours: number; oursWorstPage: number; native: number; nativeWorstPage: number }
+interface CerCell {
+  dpi: number;
+  condition: Condition;
+  pages: number;
+  chars: number;
+  ours: number;
+  oursWorstPage: number;
+  native: number;
+  nativeWorstPage: number;
+}
 
 function aggregate(refs: string[], hyps: string[]): { cer: number; worst: number; chars: number } {
-  let edits = 0; let chars = 0; let worst = 0;
+  let edits = 0;
+  let chars = 0;
+  let worst = 0;
   refs.forEach((r, i) => {
-    const a = normaliseForCer(r); const b = normaliseForCer(hyps[i] ?? '');
-    edits += levenshtein(a, b); chars += Array.from(a).length;
+    const a = normaliseForCer(r);
+    const b = normaliseForCer(hyps[i] ?? '');
+    edits += levenshtein(a, b);
+    chars += Array.from(a).length;
     worst = Math.max(worst, characterErrorRate(r, hyps[i] ?? ''));
   });
   return { cer: edits / chars, worst, chars };
 }
 
-async function measureCer(pool: OcrPool): Promise<{ cells: CerCell[]; samples: { id: string; ours: number; native: number }[] }> {
+async function measureCer(
+  pool: OcrPool,
+): Promise<{ cells: CerCell[]; samples: { id: string; ours: number; native: number }[] }> {
   const cells: CerCell[] = [];
   const samples: { id: string; ours: number; native: number }[] = [];
   for (const dpi of [200, 300]) {
     for (const condition of ['clean', 'degraded'] as const) {
       const pages: BenchPage[] = [];
       for (const [f, font] of BENCH_FONTS.entries()) {
-        for (let k = 0; k < cerPages; k++) pages.push(await benchPage(1 + f + k * BENCH_FONTS.length, font, dpi, condition));
+        for (let k = 0; k < cerPages; k++)
+          pages.push(await benchPage(1 + f + k * BENCH_FONTS.length, font, dpi, condition));
       }
       const pdf = await digitise(makePipeline(pool, dpi), pages);
       const ours = await pdfPageTexts(pdf, pages.length);
       const native = await nativeOcr(pages, pool.size);
       const refs = pages.map((p) => p.reference);
-      const o = aggregate(refs, ours); const n = aggregate(refs, native);
-      pages.forEach((p, i) => samples.push({ id: p.id, ours: characterErrorRate(p.reference, ours[i]!), native: characterErrorRate(p.reference, native[i]!) }));
-      cells.push({ dpi, condition, pages: pages.length, chars: o.chars, ours: o.cer, oursWorstPage: o.worst, native: n.cer, nativeWorstPage: n.worst });
-      console.log(`CER ${dpi} dpi ${condition.padEnd(8)} ours ${pct(o.cer)} (worst page ${pct(o.worst)})  native ${pct(n.cer)} (worst ${pct(n.worst)})  ${pages.length} pages, ${o.chars} chars`);
+      const o = aggregate(refs, ours);
+      const n = aggregate(refs, native);
+      pages.forEach((p, i) =>
+        samples.push({
+          id: p.id,
+          ours: characterErrorRate(p.reference, ours[i]!),
+          native: characterErrorRate(p.reference, native[i]!),
+        }),
+      );
+      cells.push({
+        dpi,
+        condition,
+        pages: pages.length,
+        chars: o.chars,
+        ours: o.cer,
+        oursWorstPage: o.worst,
+        native: n.cer,
+        nativeWorstPage: n.worst,
+      });
+      console.log(
+        `CER ${dpi} dpi ${condition.padEnd(8)} ours ${pct(o.cer)} (worst page ${pct(o.worst)})  native ${pct(n.cer)} (worst ${pct(n.worst)})  ${pages.length} pages, ${o.chars} chars`,
+      );
     }
   }
   return { cells, samples };
@@ -143,14 +190,17 @@ async function measureCer(pool: OcrPool): Promise<{ cells: CerCell[]; samples: {
 
 async function measureThroughput(pool: OcrPool): Promise<Record<string, unknown>> {
   const pages: BenchPage[] = [];
-  for (let i = 0; i < tpPages; i++) pages.push(await benchPage(100 + i, BENCH_FONTS[i % BENCH_FONTS.length]!, tpDpi, 'degraded'));
+  for (let i = 0; i < tpPages; i++)
+    pages.push(await benchPage(100 + i, BENCH_FONTS[i % BENCH_FONTS.length]!, tpDpi, 'degraded'));
   const acc = new Map<string, number>();
   const pipeline = makePipeline(pool, tpDpi, acc);
   // Warm-up: start every worker and the model cache, and the native binary's page cache.
   await digitise(pipeline, pages.slice(0, pool.size));
   await nativeOcr(pages.slice(0, pool.size), pool.size);
   acc.clear();
-  let oursMs = 0; let nativeMs = 0; let elu = 0;
+  let oursMs = 0;
+  let nativeMs = 0;
+  let elu = 0;
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   for (let b = 0; b < pages.length; b += tpBlock) {
     const block = pages.slice(b, b + tpBlock);
@@ -169,13 +219,23 @@ async function measureThroughput(pool: OcrPool): Promise<Record<string, unknown>
       await nativeOcr(block, pool.size);
       nativeMs += performance.now() - t0;
     };
-    if (first) { await ours(); await native(); } else { await native(); await ours(); }
+    if (first) {
+      await ours();
+      await native();
+    } else {
+      await native();
+      await ours();
+    }
   }
   const n = pages.length;
   const stageMsPerPage = Object.fromEntries([...acc].map(([k, v]) => [k, ms(v / n)]));
   const res = {
-    dpi: tpDpi, pages: n, block: tpBlock, processes: pool.size,
-    oursSecondsPerPage: Math.round(oursMs / n) / 1000, nativeSecondsPerPage: Math.round(nativeMs / n) / 1000,
+    dpi: tpDpi,
+    pages: n,
+    block: tpBlock,
+    processes: pool.size,
+    oursSecondsPerPage: Math.round(oursMs / n) / 1000,
+    nativeSecondsPerPage: Math.round(nativeMs / n) / 1000,
     oursPagesPerMinute: Math.round((n / oursMs) * 60_000 * 10) / 10,
     nativePagesPerMinute: Math.round((n / nativeMs) * 60_000 * 10) / 10,
     ratioOursToNative: Math.round((nativeMs / oursMs) * 100) / 100,
@@ -184,24 +244,41 @@ async function measureThroughput(pool: OcrPool): Promise<Record<string, unknown>
     // No max: the first sample after re-enabling spans the native block.
     eventLoopDelayMs: { p50: ms(loopDelay.percentile(50) / 1e6), p99: ms(loopDelay.percentile(99) / 1e6) },
   };
-  console.log(`throughput: ours ${res.oursPagesPerMinute} pages/min (${res.oursSecondsPerPage} s/page), native ${res.nativePagesPerMinute} pages/min (${res.nativeSecondsPerPage} s/page), ours/native ${res.ratioOursToNative}`);
-  console.log(`  stage wall ms/page (pages overlap, so these add up to more than the elapsed time): ${JSON.stringify(stageMsPerPage)}`);
-  console.log(`  main thread utilisation ${res.mainThreadUtilisation}, event-loop delay ${JSON.stringify(res.eventLoopDelayMs)}`);
+  console.log(
+    `throughput: ours ${res.oursPagesPerMinute} pages/min (${res.oursSecondsPerPage} s/page), native ${res.nativePagesPerMinute} pages/min (${res.nativeSecondsPerPage} s/page), ours/native ${res.ratioOursToNative}`,
+  );
+  console.log(
+    `  stage wall ms/page (pages overlap, so these add up to more than the elapsed time): ${JSON.stringify(stageMsPerPage)}`,
+  );
+  console.log(
+    `  main thread utilisation ${res.mainThreadUtilisation}, event-loop delay ${JSON.stringify(res.eventLoopDelayMs)}`,
+  );
   return res;
 }
 
 async function measureMemory(pool: OcrPool): Promise<Record<string, unknown>> {
   const distinct: BenchPage[] = [];
-  for (let i = 0; i < 8; i++) distinct.push(await benchPage(200 + i, BENCH_FONTS[i % BENCH_FONTS.length]!, 200, 'degraded'));
+  for (let i = 0; i < 8; i++)
+    distinct.push(await benchPage(200 + i, BENCH_FONTS[i % BENCH_FONTS.length]!, 200, 'degraded'));
   const pipeline = makePipeline(pool, 200);
   async function* source(): AsyncGenerator<Capture> {
     // A fresh copy of the bytes per capture, as a scanner delivers them.
-    for (let i = 0; i < memPages; i++) yield { index: i, side: 'front', bytes: Uint8Array.from(distinct[i % distinct.length]!.bytes), dpi: 200 };
+    for (let i = 0; i < memPages; i++)
+      yield { index: i, side: 'front', bytes: Uint8Array.from(distinct[i % distinct.length]!.bytes), dpi: 200 };
   }
   let peak = process.memoryUsage.rss();
-  const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 50);
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 50);
   const checkpoints = new Set([1, 10, 50, 100, 150, 200, 250, 300, memPages]);
-  const points: { pages: number; peakRssMiB: number; rssMiB: number; heapUsedMiB: number; externalMiB: number; spilledMiB: number }[] = [];
+  const points: {
+    pages: number;
+    peakRssMiB: number;
+    rssMiB: number;
+    heapUsedMiB: number;
+    externalMiB: number;
+    spilledMiB: number;
+  }[] = [];
   // As the station does (it keeps finished pages in the blob store and the batch tables), each
   // finished page goes to disk at once: a per-batch spill folder, fsynced; only a handle stays.
   const spill = await PageSpill.create(path.join(work, 'spill'));
@@ -217,8 +294,17 @@ async function measureMemory(pool: OcrPool): Promise<Record<string, unknown>> {
     if (checkpoints.has(kept.length)) {
       const m = process.memoryUsage();
       peak = Math.max(peak, m.rss);
-      points.push({ pages: kept.length, peakRssMiB: Math.round(peak / MiB), rssMiB: Math.round(m.rss / MiB), heapUsedMiB: Math.round(m.heapUsed / MiB), externalMiB: Math.round((m.external + m.arrayBuffers) / MiB), spilledMiB: Math.round(spilledBytes / MiB) });
-      console.log(`memory: ${kept.length} pages, peak RSS ${Math.round(peak / MiB)} MiB, RSS ${Math.round(m.rss / MiB)} MiB, spilled page bytes ${Math.round(spilledBytes / MiB)} MiB`);
+      points.push({
+        pages: kept.length,
+        peakRssMiB: Math.round(peak / MiB),
+        rssMiB: Math.round(m.rss / MiB),
+        heapUsedMiB: Math.round(m.heapUsed / MiB),
+        externalMiB: Math.round((m.external + m.arrayBuffers) / MiB),
+        spilledMiB: Math.round(spilledBytes / MiB),
+      });
+      console.log(
+        `memory: ${kept.length} pages, peak RSS ${Math.round(peak / MiB)} MiB, RSS ${Math.round(m.rss / MiB)} MiB, spilled page bytes ${Math.round(spilledBytes / MiB)} MiB`,
+      );
     }
   }
   const batchSeconds = Math.round((performance.now() - t0) / 100) / 10;
@@ -229,10 +315,18 @@ async function measureMemory(pool: OcrPool): Promise<Record<string, unknown>> {
   const pdfSeconds = Math.round((performance.now() - t1) / 100) / 10;
   clearInterval(sampler);
   await spill.discard();
-  console.log(`memory: PDF ${Math.round(pdf.pdf.byteLength / MiB)} MiB in ${pdfSeconds} s, peak RSS during the PDF ${Math.round(peak / MiB)} MiB`);
+  console.log(
+    `memory: PDF ${Math.round(pdf.pdf.byteLength / MiB)} MiB in ${pdfSeconds} s, peak RSS during the PDF ${Math.round(peak / MiB)} MiB`,
+  );
   return {
-    pages: memPages, seconds: batchSeconds, pdfSeconds, points, peakRssBeforePdfMiB: Math.round(peakBeforePdf / MiB), peakRssAfterPdfMiB: Math.round(peak / MiB),
-    pdfMiB: Math.round(pdf.pdf.byteLength / MiB * 10) / 10, spilledMiB: Math.round(spilledBytes / MiB),
+    pages: memPages,
+    seconds: batchSeconds,
+    pdfSeconds,
+    points,
+    peakRssBeforePdfMiB: Math.round(peakBeforePdf / MiB),
+    peakRssAfterPdfMiB: Math.round(peak / MiB),
+    pdfMiB: Math.round((pdf.pdf.byteLength / MiB) * 10) / 10,
+    spilledMiB: Math.round(spilledBytes / MiB),
     note: 'finished pages spilled to a fsynced folder (PageSpill) and read back one at a time for the PDF; RSS of the bench process; tesseract.js workers are worker_threads, so their WebAssembly heaps are included',
   };
 }
@@ -240,8 +334,11 @@ async function measureMemory(pool: OcrPool): Promise<Record<string, unknown>> {
 const started = new Date();
 const pool = createOcrPool({ maxWorkers: workers });
 const result: Record<string, unknown> = {
-  started: started.toISOString(), machine: machineInfo(), loadAverageAtStart: (await import('node:os')).loadavg(),
-  ocrWorkers: pool.size, options: { ocrMaxDpi: ocrMaxDpi > 0 ? ocrMaxDpi : 'default', workers, cerPages, tpPages, tpBlock, tpDpi, memPages },
+  started: started.toISOString(),
+  machine: machineInfo(),
+  loadAverageAtStart: (await import('node:os')).loadavg(),
+  ocrWorkers: pool.size,
+  options: { ocrMaxDpi: ocrMaxDpi > 0 ? ocrMaxDpi : 'default', workers, cerPages, tpPages, tpBlock, tpDpi, memPages },
 };
 try {
   if (only === undefined || only === 'cer') result.cer = await measureCer(pool);

@@ -39,7 +39,9 @@ const n = args.int('n', 1000);
 const queries = args.int('queries', 1000);
 const block = args.int('block', 100);
 const here = dirname(fileURLToPath(import.meta.url));
-const resultFile = args.string('result') ?? join(here, '..', 'results', `${new Date().toISOString().slice(0, 16).replace(':', '')}-encryption.json`);
+const resultFile =
+  args.string('result') ??
+  join(here, '..', 'results', `${new Date().toISOString().slice(0, 16).replace(':', '')}-encryption.json`);
 
 type Variant = 'plain' | 'encrypted';
 const variants: Variant[] = ['plain', 'encrypted'];
@@ -47,7 +49,8 @@ const dir = mkdtempSync(join(tmpdir(), 'motcua-bench-enc-'));
 const keys = new FileKeyStore(join(dir, 'keys'));
 const auditKey = randomBytes(32);
 const dataDir = (v: Variant) => join(dir, v);
-const open = (v: Variant): Store => openStore({ dataDir: dataDir(v), keyStore: v === 'encrypted' ? keys : null, audit: { key: auditKey } });
+const open = (v: Variant): Store =>
+  openStore({ dataDir: dataDir(v), keyStore: v === 'encrypted' ? keys : null, audit: { key: auditKey } });
 const AGENCY = '000.00.12.H56';
 
 function seed(store: Store, people: NewPerson[]): number {
@@ -66,7 +69,14 @@ function seed(store: Store, people: NewPerson[]): number {
         if (!applicant) continue;
         const code = `${AGENCY}-250101-${String(k).padStart(6, '0')}`;
         store.dossiers.insert(newDossier(applicant, { code, requestId: `seed-${k}` }));
-        store.audit.append({ at: '2025-01-01T08:00', actor: 'canbo1', action: 'dossier.receive', entity: 'dossier', entityId: code, details: { applicant: maskIdNumber(applicant.idNumber) } });
+        store.audit.append({
+          at: '2025-01-01T08:00',
+          actor: 'canbo1',
+          action: 'dossier.receive',
+          entity: 'dossier',
+          entityId: code,
+          details: { applicant: maskIdNumber(applicant.idNumber) },
+        });
       }
     });
   }
@@ -101,8 +111,22 @@ function receive(v: Variant, record: boolean): void {
     const number = store.sequences.take(AGENCY, '2026-12-07');
     const code = `${AGENCY}-261207-${String(number?.sequence ?? 0).padStart(4, '0')}`;
     store.dossiers.insert(newDossier(applicant, { code, requestId: `bench-${v}-${taken[v]}` }));
-    store.outbox.enqueue({ target: 'national', kind: 'dossier.upsert', dossierCode: code, idempotencyKey: `${code}:1`, payload: { code }, now: Date.now() });
-    store.audit.append({ at: '2026-12-07T09:00', actor: 'canbo1', action: 'dossier.receive', entity: 'dossier', entityId: code, details: { applicant: maskIdNumber(applicant.idNumber) } });
+    store.outbox.enqueue({
+      target: 'national',
+      kind: 'dossier.upsert',
+      dossierCode: code,
+      idempotencyKey: `${code}:1`,
+      payload: { code },
+      now: Date.now(),
+    });
+    store.audit.append({
+      at: '2026-12-07T09:00',
+      actor: 'canbo1',
+      action: 'dossier.receive',
+      entity: 'dossier',
+      entityId: code,
+      details: { applicant: maskIdNumber(applicant.idNumber) },
+    });
   });
   if (record) receiveSamples[v].push(performance.now() - a);
 }
@@ -117,7 +141,10 @@ for (let done = 0, round = 0; done < n; done += block, round++) {
 for (const v of variants) stores[v].close();
 
 // Search on a freshly opened store each (SQLite's cache empty), queries alternating.
-const searchSamples: Record<Variant, { people: number[]; dossiers: number[] }> = { plain: { people: [], dossiers: [] }, encrypted: { people: [], dossiers: [] } };
+const searchSamples: Record<Variant, { people: number[]; dossiers: number[] }> = {
+  plain: { people: [], dossiers: [] },
+  encrypted: { people: [], dossiers: [] },
+};
 const reopened: Record<Variant, Store> = { plain: open('plain'), encrypted: open('encrypted') };
 const queryRandom = new Random(99);
 for (let q = 0; q < queries; q++) {
@@ -144,30 +171,103 @@ const m0 = performance.now();
 const migrated = encryptPlaintextDatabase(migrateFile, keys.obtain('database'));
 const migrateMs = performance.now() - m0;
 
-const sizes = { plain: statSync(join(dataDir('plain'), DATABASE_FILE)).size, encrypted: statSync(join(dataDir('encrypted'), DATABASE_FILE)).size };
+const sizes = {
+  plain: statSync(join(dataDir('plain'), DATABASE_FILE)).size,
+  encrypted: statSync(join(dataDir('encrypted'), DATABASE_FILE)).size,
+};
 rmSync(dir, { recursive: true, force: true });
 
-const rows: { variant: Variant; seedMs: number; receive: LatencySummary; peopleSearch: LatencySummary; dossierSearch: LatencySummary; fileBytes: number }[] = variants.map((v) => ({
-  variant: v, seedMs: Math.round(seedMs[v]), receive: summarise(receiveSamples[v]),
-  peopleSearch: summarise(searchSamples[v].people), dossierSearch: summarise(searchSamples[v].dossiers), fileBytes: sizes[v],
+const rows: {
+  variant: Variant;
+  seedMs: number;
+  receive: LatencySummary;
+  peopleSearch: LatencySummary;
+  dossierSearch: LatencySummary;
+  fileBytes: number;
+}[] = variants.map((v) => ({
+  variant: v,
+  seedMs: Math.round(seedMs[v]),
+  receive: summarise(receiveSamples[v]),
+  peopleSearch: summarise(searchSamples[v].people),
+  dossierSearch: summarise(searchSamples[v].dossiers),
+  fileBytes: sizes[v],
 }));
-const [plain, encrypted] = rows as [typeof rows[number], typeof rows[number]];
-console.log(`Store encryption: ${peopleCount} people, ${dossierCount} dossiers seeded; N=${n} receives per store in blocks of ${block}; ${queries} queries per kind\n`);
-console.log(table(['', 'plain', 'encrypted', 'encrypted / plain'], [
-  ['seed (s)', (plain.seedMs / 1000).toFixed(1), (encrypted.seedMs / 1000).toFixed(1), String(ratio(encrypted.seedMs, plain.seedMs))],
-  ['receive p50 ms', fmtMs(plain.receive.p50Ms), fmtMs(encrypted.receive.p50Ms), String(ratio(encrypted.receive.p50Ms, plain.receive.p50Ms))],
-  ['receive p95 ms', fmtMs(plain.receive.p95Ms), fmtMs(encrypted.receive.p95Ms), String(ratio(encrypted.receive.p95Ms, plain.receive.p95Ms))],
-  ['people.search p50 ms', fmtMs(plain.peopleSearch.p50Ms), fmtMs(encrypted.peopleSearch.p50Ms), String(ratio(encrypted.peopleSearch.p50Ms, plain.peopleSearch.p50Ms))],
-  ['people.search p95 ms', fmtMs(plain.peopleSearch.p95Ms), fmtMs(encrypted.peopleSearch.p95Ms), String(ratio(encrypted.peopleSearch.p95Ms, plain.peopleSearch.p95Ms))],
-  ['dossier.search p50 ms', fmtMs(plain.dossierSearch.p50Ms), fmtMs(encrypted.dossierSearch.p50Ms), String(ratio(encrypted.dossierSearch.p50Ms, plain.dossierSearch.p50Ms))],
-  ['dossier.search p95 ms', fmtMs(plain.dossierSearch.p95Ms), fmtMs(encrypted.dossierSearch.p95Ms), String(ratio(encrypted.dossierSearch.p95Ms, plain.dossierSearch.p95Ms))],
-  ['file size', fmtBytes(plain.fileBytes), fmtBytes(encrypted.fileBytes), String(ratio(encrypted.fileBytes, plain.fileBytes))],
-]));
-console.log(`\nencrypting an older plain store of ${fmtBytes(sizes.plain)} (${migrated.tables} tables, ${migrated.rows} rows): ${(migrateMs / 1000).toFixed(2)} s`);
+const [plain, encrypted] = rows as [(typeof rows)[number], (typeof rows)[number]];
+console.log(
+  `Store encryption: ${peopleCount} people, ${dossierCount} dossiers seeded; N=${n} receives per store in blocks of ${block}; ${queries} queries per kind\n`,
+);
+console.log(
+  table(
+    ['', 'plain', 'encrypted', 'encrypted / plain'],
+    [
+      [
+        'seed (s)',
+        (plain.seedMs / 1000).toFixed(1),
+        (encrypted.seedMs / 1000).toFixed(1),
+        String(ratio(encrypted.seedMs, plain.seedMs)),
+      ],
+      [
+        'receive p50 ms',
+        fmtMs(plain.receive.p50Ms),
+        fmtMs(encrypted.receive.p50Ms),
+        String(ratio(encrypted.receive.p50Ms, plain.receive.p50Ms)),
+      ],
+      [
+        'receive p95 ms',
+        fmtMs(plain.receive.p95Ms),
+        fmtMs(encrypted.receive.p95Ms),
+        String(ratio(encrypted.receive.p95Ms, plain.receive.p95Ms)),
+      ],
+      [
+        'people.search p50 ms',
+        fmtMs(plain.peopleSearch.p50Ms),
+        fmtMs(encrypted.peopleSearch.p50Ms),
+        String(ratio(encrypted.peopleSearch.p50Ms, plain.peopleSearch.p50Ms)),
+      ],
+      [
+        'people.search p95 ms',
+        fmtMs(plain.peopleSearch.p95Ms),
+        fmtMs(encrypted.peopleSearch.p95Ms),
+        String(ratio(encrypted.peopleSearch.p95Ms, plain.peopleSearch.p95Ms)),
+      ],
+      [
+        'dossier.search p50 ms',
+        fmtMs(plain.dossierSearch.p50Ms),
+        fmtMs(encrypted.dossierSearch.p50Ms),
+        String(ratio(encrypted.dossierSearch.p50Ms, plain.dossierSearch.p50Ms)),
+      ],
+      [
+        'dossier.search p95 ms',
+        fmtMs(plain.dossierSearch.p95Ms),
+        fmtMs(encrypted.dossierSearch.p95Ms),
+        String(ratio(encrypted.dossierSearch.p95Ms, plain.dossierSearch.p95Ms)),
+      ],
+      [
+        'file size',
+        fmtBytes(plain.fileBytes),
+        fmtBytes(encrypted.fileBytes),
+        String(ratio(encrypted.fileBytes, plain.fileBytes)),
+      ],
+    ],
+  ),
+);
+console.log(
+  `\nencrypting an older plain store of ${fmtBytes(sizes.plain)} (${migrated.tables} tables, ${migrated.rows} rows): ${(migrateMs / 1000).toFixed(2)} s`,
+);
 const result = {
-  started, machine: machineInfo(), loadAverageAtStart: load,
-  options: { people: peopleCount, dossiers: dossierCount, n, queries, block, cipher: 'sqlcipher (SQLCipher 4: AES-256-CBC, HMAC-SHA512)' },
-  rows, migration: { fileBytes: sizes.plain, tables: migrated.tables, rows: migrated.rows, ms: Math.round(migrateMs) },
+  started,
+  machine: machineInfo(),
+  loadAverageAtStart: load,
+  options: {
+    people: peopleCount,
+    dossiers: dossierCount,
+    n,
+    queries,
+    block,
+    cipher: 'sqlcipher (SQLCipher 4: AES-256-CBC, HMAC-SHA512)',
+  },
+  rows,
+  migration: { fileBytes: sizes.plain, tables: migrated.tables, rows: migrated.rows, ms: Math.round(migrateMs) },
 };
 mkdirSync(dirname(resultFile), { recursive: true });
 writeFileSync(resultFile, `${JSON.stringify(result, null, 2)}\n`);

@@ -18,7 +18,8 @@ export function freshWorkingDay(dataDir: string, notBefore?: string): string {
   if (opened) {
     const { db } = opened;
     try {
-      const lastDossier = db.prepare<[], string | null>('SELECT substr(max(received_at), 1, 10) FROM dossiers').pluck().get() ?? null;
+      const lastDossier =
+        db.prepare<[], string | null>('SELECT substr(max(received_at), 1, 10) FROM dossiers').pluck().get() ?? null;
       const lastBlock = db.prepare<[], string | null>('SELECT max(date) FROM code_blocks').pluck().get() ?? null;
       for (const day of [lastDossier, lastBlock]) if (day !== null && day > after) after = day;
     } finally {

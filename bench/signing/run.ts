@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
-import { createSoftHsmToken, fixtureText, Pkcs11TokenProvider, renderFixturePage, softHsmAvailable } from '../../drivers/testing';
+import {
+  createSoftHsmToken,
+  fixtureText,
+  Pkcs11TokenProvider,
+  renderFixturePage,
+  softHsmAvailable,
+} from '../../drivers/testing';
 import type { SigningKey } from '../../drivers/token/signing-key.port';
 import { createPipeline } from '../../main/digitise/pipeline';
 import { SAMPLE_META } from '../../main/digitise/testing/meta';
@@ -18,7 +24,7 @@ import { machineInfo } from '../lib/machine';
 import { fmtBytes, fmtMs, ratio, summarise, table, type LatencySummary } from '../lib/stats';
 
 /**
- * Signing benchmark (issue 4): what batch signing costs per document BEYOND the token's own
+ * Signing benchmark: what batch signing costs per document BEYOND the token's own
  * signing time, with a real PKCS#11 token (SoftHSM2 in its token host process), for 1-page and
  * 50-page digitised PDFs made by the real PDF writer.
  *
@@ -54,10 +60,18 @@ const loginMs = performance.now() - tLogin;
 let tokenMs = 0;
 let tokenCalls = 0;
 const timedKey: SigningKey = {
-  certificate: opened.key.certificate, chain: opened.key.chain, algorithm: opened.key.algorithm, keyId: opened.key.keyId,
+  certificate: opened.key.certificate,
+  chain: opened.key.chain,
+  algorithm: opened.key.algorithm,
+  keyId: opened.key.keyId,
   async signDigest(digest) {
     const t0 = performance.now();
-    try { return await opened.key.signDigest(digest); } finally { tokenMs += performance.now() - t0; tokenCalls++; }
+    try {
+      return await opened.key.signDigest(digest);
+    } finally {
+      tokenMs += performance.now() - t0;
+      tokenCalls++;
+    }
   },
 };
 
@@ -75,17 +89,51 @@ const reference = summarise(refSamples);
 
 // ---- documents: real digitised PDFs (image + text layer + XMP), no OCR needed here ----------
 const pipeline = createPipeline({ profile: { ...DEFAULT_PROFILE, dpi: 200, colour: 'gray' }, ocrPool: null });
-const pageBytes = await renderFixturePage({ text: fixtureText(1, 1), dpi: 200, widthMm: 210, heightMm: 297, mode: 'gray' });
+const pageBytes = await renderFixturePage({
+  text: fixtureText(1, 1),
+  dpi: 200,
+  widthMm: 210,
+  heightMm: 297,
+  mode: 'gray',
+});
 const page: PageState = await pipeline.processPage({ index: 0, side: 'front', bytes: pageBytes, dpi: 200 });
 const words = 'Ủy ban nhân dân phường Bến Nghé chứng nhận bản sao đúng với bản chính'.split(' ');
-page.ocr = { text: words.join(' '), words: words.map((text, i) => ({ text, confidence: 90, line: Math.floor(i / 8), bbox: { x0: 100 + (i % 8) * 170, y0: 300 + Math.floor(i / 8) * 60, x1: 250 + (i % 8) * 170, y1: 340 + Math.floor(i / 8) * 60 } })), meanConfidence: 90 };
+page.ocr = {
+  text: words.join(' '),
+  words: words.map((text, i) => ({
+    text,
+    confidence: 90,
+    line: Math.floor(i / 8),
+    bbox: {
+      x0: 100 + (i % 8) * 170,
+      y0: 300 + Math.floor(i / 8) * 60,
+      x1: 250 + (i % 8) * 170,
+      y1: 340 + Math.floor(i / 8) * 60,
+    },
+  })),
+  meanConfidence: 90,
+};
 const pdf1 = (await pipeline.finishDocument([page], SAMPLE_META)).pdf;
-const pdf50 = (await pipeline.finishDocument(Array.from({ length: 50 }, (_, i) => ({ ...page, index: i })), SAMPLE_META)).pdf;
+const pdf50 = (
+  await pipeline.finishDocument(
+    Array.from({ length: 50 }, (_, i) => ({ ...page, index: i })),
+    SAMPLE_META,
+  )
+).pdf;
 
 const blobs = new BlobStore(path.join(work, 'blobs'));
 mkdirSync(path.join(work, 'blobs'), { recursive: true });
 
-interface Cell { size: '1-page' | '50-page'; variant: 'sign' | 'station'; overhead: number[]; token: number[]; wall: number[]; batchMs: number; docs: number; bytesOut: number }
+interface Cell {
+  size: '1-page' | '50-page';
+  variant: 'sign' | 'station';
+  overhead: number[];
+  token: number[];
+  wall: number[];
+  batchMs: number;
+  docs: number;
+  bytesOut: number;
+}
 const cells = new Map<string, Cell>();
 const cellOf = (size: Cell['size'], variant: Cell['variant']): Cell => {
   const key = `${size}/${variant}`;
@@ -106,12 +154,12 @@ async function runBatch(size: Cell['size'], variant: Cell['variant'], count: num
     location: SAMPLE_META.agencyName,
     ...(variant === 'station'
       ? {
-        onSigned: async (_id: string, signed: Uint8Array) => {
-          const check = (await verifyPdf(signed)).signatures.at(-1);
-          if (!check?.integrity.ok) throw new Error('signed PDF does not verify');
-          await blobs.put(signed);
-        },
-      }
+          onSigned: async (_id: string, signed: Uint8Array) => {
+            const check = (await verifyPdf(signed)).signatures.at(-1);
+            if (!check?.integrity.ok) throw new Error('signed PDF does not verify');
+            await blobs.put(signed);
+          },
+        }
       : {}),
     onProgress: ({ result }) => {
       const now = performance.now();
@@ -131,7 +179,14 @@ async function runBatch(size: Cell['size'], variant: Cell['variant'], count: num
 }
 
 // Warm-up (JIT, font cache, pdf-lib) on both sizes, not recorded.
-await signBatch([{ id: 'w1', pdf: pdf1 }, { id: 'w2', pdf: pdf50 }], timedKey, { reason: DIGITISED_REASON });
+await signBatch(
+  [
+    { id: 'w1', pdf: pdf1 },
+    { id: 'w2', pdf: pdf50 },
+  ],
+  timedKey,
+  { reason: DIGITISED_REASON },
+);
 for (let r = 0; r < rounds; r++) {
   for (const variant of ['sign', 'station'] as const) {
     await runBatch('1-page', variant, Math.ceil(docs1 / rounds));
@@ -143,15 +198,27 @@ await provider.dispose();
 
 // ---- report -----------------------------------------------------------------------------------
 interface CellResult {
-  size: string; variant: string; docs: number; inputBytes: number; meanOutputBytes: number;
-  overhead: LatencySummary; tokenPerDoc: LatencySummary; wallPerDoc: LatencySummary;
-  docsPerSecond: number; tokenOnlyDocsPerSecond: number; overheadVsTokenSignP50: number | null;
+  size: string;
+  variant: string;
+  docs: number;
+  inputBytes: number;
+  meanOutputBytes: number;
+  overhead: LatencySummary;
+  tokenPerDoc: LatencySummary;
+  wallPerDoc: LatencySummary;
+  docsPerSecond: number;
+  tokenOnlyDocsPerSecond: number;
+  overheadVsTokenSignP50: number | null;
 }
 const out: CellResult[] = [...cells.values()].map((c) => ({
-  size: c.size, variant: c.variant, docs: c.docs,
+  size: c.size,
+  variant: c.variant,
+  docs: c.docs,
   inputBytes: (c.size === '1-page' ? pdf1 : pdf50).length,
   meanOutputBytes: Math.round(c.bytesOut / c.docs),
-  overhead: summarise(c.overhead), tokenPerDoc: summarise(c.token), wallPerDoc: summarise(c.wall),
+  overhead: summarise(c.overhead),
+  tokenPerDoc: summarise(c.token),
+  wallPerDoc: summarise(c.wall),
   docsPerSecond: Math.round((c.docs / (c.batchMs / 1000)) * 10) / 10,
   tokenOnlyDocsPerSecond: Math.round((1000 / reference.p50Ms) * 10) / 10,
   overheadVsTokenSignP50: ratio(summarise(c.overhead).p50Ms, reference.p50Ms),
@@ -161,22 +228,53 @@ const machine = machineInfo();
 console.log(`\nSigning bench — SoftHSM2 ${fixture.modulePath}, RSA 2048, CKM_RSA_PKCS via the token host process`);
 console.log(`${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}`);
 console.log(`token session open + login: ${fmtMs(loginMs)} ms`);
-console.log(`reference, bare token sign (${refSigns}×): p50 ${fmtMs(reference.p50Ms)} ms, p95 ${fmtMs(reference.p95Ms)} ms, ${(refSigns / (refWall / 1000)).toFixed(1)} signs/s\n`);
-console.log(table(
-  ['size / variant', 'docs', 'input', 'overhead p50', 'overhead p95', 'token/doc p50', 'wall/doc p50', 'docs/s', 'overhead ÷ token sign'],
-  out.map((c) => [
-    `${c.size} / ${c.variant}`, String(c.docs), fmtBytes(c.inputBytes), `${fmtMs(c.overhead.p50Ms)} ms`, `${fmtMs(c.overhead.p95Ms)} ms`,
-    `${fmtMs(c.tokenPerDoc.p50Ms)} ms`, `${fmtMs(c.wallPerDoc.p50Ms)} ms`, c.docsPerSecond.toFixed(1), c.overheadVsTokenSignP50 === null ? '—' : `${c.overheadVsTokenSignP50}×`,
-  ]),
-));
+console.log(
+  `reference, bare token sign (${refSigns}×): p50 ${fmtMs(reference.p50Ms)} ms, p95 ${fmtMs(reference.p95Ms)} ms, ${(refSigns / (refWall / 1000)).toFixed(1)} signs/s\n`,
+);
+console.log(
+  table(
+    [
+      'size / variant',
+      'docs',
+      'input',
+      'overhead p50',
+      'overhead p95',
+      'token/doc p50',
+      'wall/doc p50',
+      'docs/s',
+      'overhead ÷ token sign',
+    ],
+    out.map((c) => [
+      `${c.size} / ${c.variant}`,
+      String(c.docs),
+      fmtBytes(c.inputBytes),
+      `${fmtMs(c.overhead.p50Ms)} ms`,
+      `${fmtMs(c.overhead.p95Ms)} ms`,
+      `${fmtMs(c.tokenPerDoc.p50Ms)} ms`,
+      `${fmtMs(c.wallPerDoc.p50Ms)} ms`,
+      c.docsPerSecond.toFixed(1),
+      c.overheadVsTokenSignP50 === null ? '—' : `${c.overheadVsTokenSignP50}×`,
+    ]),
+  ),
+);
 console.log(`\ntoken calls counted: ${tokenCalls} (one per document plus warm-up)`);
 
 const result = {
   bench: 'signing',
   at: new Date().toISOString(),
   machine,
-  token: { module: fixture.modulePath, key: 'RSA 2048', mechanism: 'CKM_RSA_PKCS', sessionOpenAndLoginMs: Math.round(loginMs) },
-  reference: { what: 'bare token signDigest through the token host', samples: refSigns, ...reference, signsPerSecond: Math.round((refSigns / (refWall / 1000)) * 10) / 10 },
+  token: {
+    module: fixture.modulePath,
+    key: 'RSA 2048',
+    mechanism: 'CKM_RSA_PKCS',
+    sessionOpenAndLoginMs: Math.round(loginMs),
+  },
+  reference: {
+    what: 'bare token signDigest through the token host',
+    samples: refSigns,
+    ...reference,
+    signsPerSecond: Math.round((refSigns / (refWall / 1000)) * 10) / 10,
+  },
   cells: out,
   options: { docs1, docs50, rounds, refSigns },
 };

@@ -1,5 +1,5 @@
 /**
- * Sync under load (issue 6): how fast the desk drains a big outbox to the two remotes, and what
+ * Sync under load: how fast the desk drains a big outbox to the two remotes, and what
  * that does to the desk's own RPC latency.
  *
  * - The remotes are the simulators in a child process (`main/remotes/run-simulators.ts`), real HTTP
@@ -51,20 +51,31 @@ const gapMs = args.int('gap', 20);
 const idleSamples = args.int('idle-samples', 300);
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const resultFile = args.string('result') ?? join(here, '..', 'results', `${new Date().toISOString().slice(0, 16).replace(':', '')}-sync.json`);
+const resultFile =
+  args.string('result') ??
+  join(here, '..', 'results', `${new Date().toISOString().slice(0, 16).replace(':', '')}-sync.json`);
 const AGENCY = '000.00.12.H56';
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-async function startSimulators(): Promise<{ child: ChildProcess; national: string; provincial: string; token: string }> {
+async function startSimulators(): Promise<{
+  child: ChildProcess;
+  national: string;
+  provincial: string;
+  token: string;
+}> {
   // The admin endpoint (`/__sim/state` below) needs the simulators' token.
   const token = randomBytes(24).toString('base64url');
-  const child = spawn(process.execPath, [join(root, 'bin', 'run-ts.mjs'), join(root, 'main', 'remotes', 'run-simulators.ts')], {
-    env: { ...process.env, NATIONAL_PORT: '0', PROVINCIAL_PORT: '0', SIMULATOR_TOKEN: token },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(root, 'bin', 'run-ts.mjs'), join(root, 'main', 'remotes', 'run-simulators.ts')],
+    {
+      env: { ...process.env, NATIONAL_PORT: '0', PROVINCIAL_PORT: '0', SIMULATOR_TOKEN: token },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let out = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`simulators did not start: ${out}`)), 30_000);
@@ -131,12 +142,22 @@ class RpcClient {
 
   constructor(session: BenchSession, names: string[]) {
     this.worker = new Worker(CLIENT, { eval: true, workerData: { names, gapMs } });
-    this.worker.on('message', (m: { type: string; id?: number; method?: MethodName; params?: unknown; out?: Sampled; message?: string }) => {
-      if (m.type === 'call') {
-        void session.call(m.method!, m.params).then((r) => this.worker.postMessage({ type: 'answer', id: m.id, ok: r.ok, message: r.ok ? null : `${r.error.code} ${r.error.message}` }));
-      } else if (m.type === 'done') this.done?.(m.out!);
-      else if (m.type === 'error') this.failed?.(new Error(m.message));
-    });
+    this.worker.on(
+      'message',
+      (m: { type: string; id?: number; method?: MethodName; params?: unknown; out?: Sampled; message?: string }) => {
+        if (m.type === 'call') {
+          void session.call(m.method!, m.params).then((r) =>
+            this.worker.postMessage({
+              type: 'answer',
+              id: m.id,
+              ok: r.ok,
+              message: r.ok ? null : `${r.error.code} ${r.error.message}`,
+            }),
+          );
+        } else if (m.type === 'done') this.done?.(m.out!);
+        else if (m.type === 'error') this.failed?.(new Error(m.message));
+      },
+    );
   }
 
   /** Samples until `stop()` or `max` calls per method. */
@@ -165,11 +186,22 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'motcua-bench-sync-'));
   const timeoutMs = 10_000;
   const core = await createCore({
-    dataDir, startSync: false,
+    dataDir,
+    startSync: false,
     remotes: {
-      national: createNationalPortalClient({ baseUrl: sims.national, ...TRAINING_NATIONAL_USER, dstcode: TRAINING_DSTCODE, agencyCode: AGENCY, timeoutMs }),
+      national: createNationalPortalClient({
+        baseUrl: sims.national,
+        ...TRAINING_NATIONAL_USER,
+        dstcode: TRAINING_DSTCODE,
+        agencyCode: AGENCY,
+        timeoutMs,
+      }),
       provincial: createProvincialClient({ baseUrl: sims.provincial, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs }),
-      transfer: createFileTransfer({ baseUrl: sims.provincial, token: clientCredentialsToken({ baseUrl: sims.provincial, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs }), timeoutMs }),
+      transfer: createFileTransfer({
+        baseUrl: sims.provincial,
+        token: clientCredentialsToken({ baseUrl: sims.provincial, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs }),
+        timeoutMs,
+      }),
     },
   });
   const session = new BenchSession(core);
@@ -188,19 +220,59 @@ async function main(): Promise<void> {
       for (let i = from; i < Math.min(from + 500, dossiers); i++) {
         const day = 1 + Math.floor(i / 9000);
         const code = `${AGENCY}-2512${String(day).padStart(2, '0')}-${String((i % 9000) + 1).padStart(4, '0')}`;
-        const person = store.people.upsert({ kind: 'citizen', ...randomPerson(random, { currentYear: 2026 }), portalVerified: true });
-        const d = store.dossiers.insert(newDossier(person, { code, requestId: randomUUID(), procedureCode: procedure.code, procedureName: procedure.name }));
+        const person = store.people.upsert({
+          kind: 'citizen',
+          ...randomPerson(random, { currentYear: 2026 }),
+          portalVerified: true,
+        });
+        const d = store.dossiers.insert(
+          newDossier(person, {
+            code,
+            requestId: randomUUID(),
+            procedureCode: procedure.code,
+            procedureName: procedure.name,
+          }),
+        );
         const wire = toWireDossier(d, { agencyId: AGENCY, receivingUnit: 'Bộ phận Một cửa' });
-        const step = toWireProgressStep(receptionStep(d, { handlerTitle: 'Cán bộ tiếp nhận', department: 'Bộ phận Một cửa' }));
+        const step = toWireProgressStep(
+          receptionStep(d, { handlerTitle: 'Cán bộ tiếp nhận', department: 'Bộ phận Một cửa' }),
+        );
         const bytes = Buffer.concat([Buffer.from(`%PDF-1.4 giay tiep nhan ${code}\n`), randomBytes(8000)]);
-        const file = { name: `${code}-giay-tiep-nhan.pdf`, sha256: createHash('sha256').update(bytes).digest('hex'), base64: bytes.toString('base64') };
-        store.outbox.enqueue({ target: 'national', kind: 'dossier.upsert', dossierCode: code, idempotencyKey: `${code}/upsert/1`, payload: { dossier: wire, isUpdating: false }, now });
-        store.outbox.enqueue({ target: 'national', kind: 'dossier.progress', dossierCode: code, idempotencyKey: `${code}/progress/1`, payload: { steps: [step] }, now });
-        store.outbox.enqueue({ target: 'provincial', kind: 'dossier.handoff', dossierCode: code, idempotencyKey: `${code}/handoff`, payload: { dossier: wire, files: [file] }, now });
+        const file = {
+          name: `${code}-giay-tiep-nhan.pdf`,
+          sha256: createHash('sha256').update(bytes).digest('hex'),
+          base64: bytes.toString('base64'),
+        };
+        store.outbox.enqueue({
+          target: 'national',
+          kind: 'dossier.upsert',
+          dossierCode: code,
+          idempotencyKey: `${code}/upsert/1`,
+          payload: { dossier: wire, isUpdating: false },
+          now,
+        });
+        store.outbox.enqueue({
+          target: 'national',
+          kind: 'dossier.progress',
+          dossierCode: code,
+          idempotencyKey: `${code}/progress/1`,
+          payload: { steps: [step] },
+          now,
+        });
+        store.outbox.enqueue({
+          target: 'provincial',
+          kind: 'dossier.handoff',
+          dossierCode: code,
+          idempotencyKey: `${code}/handoff`,
+          payload: { dossier: wire, files: [file] },
+          now,
+        });
       }
     });
   }
-  log(`seeded ${dossiers} dossiers (${(3 * dossiers).toLocaleString('en')} outbox rows) in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
+  log(
+    `seeded ${dossiers} dossiers (${(3 * dossiers).toLocaleString('en')} outbox rows) in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`,
+  );
 
   // Warm-up, then idle reference.
   const client = new RpcClient(session, names);
@@ -237,8 +309,13 @@ async function main(): Promise<void> {
 
   // What the remotes hold.
   const simToken = { 'x-sim-token': sims.token };
-  const nationalState = (await (await fetch(`${sims.national}/__sim/state`, { headers: simToken })).json()) as { dossiers: unknown[]; callsByService?: Record<string, number> };
-  const provincialState = (await (await fetch(`${sims.provincial}/__sim/state`, { headers: simToken })).json()) as { dossiers: unknown[] };
+  const nationalState = (await (await fetch(`${sims.national}/__sim/state`, { headers: simToken })).json()) as {
+    dossiers: unknown[];
+    callsByService?: Record<string, number>;
+  };
+  const provincialState = (await (await fetch(`${sims.provincial}/__sim/state`, { headers: simToken })).json()) as {
+    dossiers: unknown[];
+  };
 
   const idleSearch = summarise([...idleBefore.search, ...idleAfter.search]);
   const idleQueue = summarise([...idleBefore.queueState, ...idleAfter.queueState]);
@@ -249,7 +326,14 @@ async function main(): Promise<void> {
     at: new Date().toISOString(),
     machine,
     loadAverage: { before: loadBefore, after: loadavg() },
-    settings: { dossiers, outboxRows: 3 * dossiers, gapMs, idleSamples, fileBytesPerHandOff: 8000 + 40, sender: { batch: 20, note: 'compose defaults' } },
+    settings: {
+      dossiers,
+      outboxRows: 3 * dossiers,
+      gapMs,
+      idleSamples,
+      fileBytesPerHandOff: 8000 + 40,
+      sender: { batch: 20, note: 'compose defaults' },
+    },
     drain: {
       seconds: Math.round(drainSeconds * 100) / 100,
       dossiersPerSecond: Math.round((dossiers / drainSeconds) * 10) / 10,
@@ -267,18 +351,41 @@ async function main(): Promise<void> {
     rpc: {
       idle: { 'dossier.search': idleSearch, 'queue.state': idleQueue },
       draining: { 'dossier.search': drainSearch, 'queue.state': drainQueue },
-      p95RatioDrainingToIdle: { 'dossier.search': ratio(drainSearch.p95Ms, idleSearch.p95Ms), 'queue.state': ratio(drainQueue.p95Ms, idleQueue.p95Ms) },
+      p95RatioDrainingToIdle: {
+        'dossier.search': ratio(drainSearch.p95Ms, idleSearch.p95Ms),
+        'queue.state': ratio(drainQueue.p95Ms, idleQueue.p95Ms),
+      },
     },
   };
 
-  const row = (label: string, s: LatencySummary): string[] => [label, String(s.count), fmtMs(s.p50Ms), fmtMs(s.p95Ms), fmtMs(s.p99Ms), fmtMs(s.maxMs)];
-  process.stdout.write(`\nDrain: ${dossiers} dossiers (${3 * dossiers} rows) in ${drainSeconds.toFixed(1)} s = ${result.drain.dossiersPerSecond} dossiers/s, ${result.drain.rowsPerSecond} rows/s; counts ${JSON.stringify(counts)}; remotes hold ${result.drain.remote.nationalDossiers} / ${result.drain.remote.provincialDossiers}; national calls ${JSON.stringify(result.drain.nationalCalls)}\n`);
-  process.stdout.write(`Core event loop while draining: ${(busy * 100).toFixed(0)} % busy; delay (1 ms timer) p50 ${result.drain.eventLoopDelayMs.p50.toFixed(1)} ms, p99 ${result.drain.eventLoopDelayMs.p99.toFixed(1)} ms, max ${result.drain.eventLoopDelayMs.max.toFixed(1)} ms\n\n`);
-  process.stdout.write(`${table(['RPC', 'n', 'p50', 'p95', 'p99', 'max'], [
-    row('dossier.search idle', idleSearch), row('dossier.search draining', drainSearch),
-    row('queue.state idle', idleQueue), row('queue.state draining', drainQueue),
-  ])}\n`);
-  process.stdout.write(`p95 draining ÷ idle: search ${result.rpc.p95RatioDrainingToIdle['dossier.search']}, queue.state ${result.rpc.p95RatioDrainingToIdle['queue.state']}\n`);
+  const row = (label: string, s: LatencySummary): string[] => [
+    label,
+    String(s.count),
+    fmtMs(s.p50Ms),
+    fmtMs(s.p95Ms),
+    fmtMs(s.p99Ms),
+    fmtMs(s.maxMs),
+  ];
+  process.stdout.write(
+    `\nDrain: ${dossiers} dossiers (${3 * dossiers} rows) in ${drainSeconds.toFixed(1)} s = ${result.drain.dossiersPerSecond} dossiers/s, ${result.drain.rowsPerSecond} rows/s; counts ${JSON.stringify(counts)}; remotes hold ${result.drain.remote.nationalDossiers} / ${result.drain.remote.provincialDossiers}; national calls ${JSON.stringify(result.drain.nationalCalls)}\n`,
+  );
+  process.stdout.write(
+    `Core event loop while draining: ${(busy * 100).toFixed(0)} % busy; delay (1 ms timer) p50 ${result.drain.eventLoopDelayMs.p50.toFixed(1)} ms, p99 ${result.drain.eventLoopDelayMs.p99.toFixed(1)} ms, max ${result.drain.eventLoopDelayMs.max.toFixed(1)} ms\n\n`,
+  );
+  process.stdout.write(
+    `${table(
+      ['RPC', 'n', 'p50', 'p95', 'p99', 'max'],
+      [
+        row('dossier.search idle', idleSearch),
+        row('dossier.search draining', drainSearch),
+        row('queue.state idle', idleQueue),
+        row('queue.state draining', drainQueue),
+      ],
+    )}\n`,
+  );
+  process.stdout.write(
+    `p95 draining ÷ idle: search ${result.rpc.p95RatioDrainingToIdle['dossier.search']}, queue.state ${result.rpc.p95RatioDrainingToIdle['queue.state']}\n`,
+  );
 
   mkdirSync(dirname(resultFile), { recursive: true });
   writeFileSync(resultFile, `${JSON.stringify(result, null, 2)}\n`);
@@ -290,6 +397,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`bench:sync failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`bench:sync failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

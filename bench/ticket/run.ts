@@ -17,7 +17,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SerialPort } from 'serialport';
 import { queueTicketDocument, type PaperWidth, type TicketTextMode } from '../../drivers';
-import { createTransport, EscPosSink, EscPosWalker, renderTicket, StatusResponder, statusRequest, type PrinterTransport } from '../../drivers/testing';
+import {
+  createTransport,
+  EscPosSink,
+  EscPosWalker,
+  renderTicket,
+  StatusResponder,
+  statusRequest,
+  type PrinterTransport,
+} from '../../drivers/testing';
 import { Args } from '../lib/args';
 import { machineInfo } from '../lib/machine';
 import { fmtMs, ratio, summarise, table, type LatencySummary } from '../lib/stats';
@@ -26,7 +34,9 @@ const args = new Args();
 const n = args.int('n', 200);
 const warmup = args.int('warmup', 20);
 const here = dirname(fileURLToPath(import.meta.url));
-const resultFile = args.string('result') ?? join(here, '..', 'results', `${new Date().toISOString().slice(0, 16).replace(':', '')}-ticket.json`);
+const resultFile =
+  args.string('result') ??
+  join(here, '..', 'results', `${new Date().toISOString().slice(0, 16).replace(':', '')}-ticket.json`);
 
 /** The printer end of the line: counts ticket bytes and answers status requests. */
 interface PrinterEnd {
@@ -42,7 +52,9 @@ function tcpEnd(sink: EscPosSink): PrinterEnd {
 async function ptyPair(dir: string): Promise<{ app: string; end: PrinterEnd }> {
   const app = join(dir, 'app');
   const dev = join(dir, 'printer');
-  const socat: ChildProcess = spawn('socat', [`pty,raw,echo=0,link=${app}`, `pty,raw,echo=0,link=${dev}`], { stdio: 'ignore' });
+  const socat: ChildProcess = spawn('socat', [`pty,raw,echo=0,link=${app}`, `pty,raw,echo=0,link=${dev}`], {
+    stdio: 'ignore',
+  });
   for (let i = 0; i < 200 && !(existsSync(app) && existsSync(dev)); i++) await new Promise((r) => setTimeout(r, 25));
   const port = new SerialPort({ path: dev, baudRate: 115200, autoOpen: false });
   await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
@@ -65,7 +77,8 @@ async function ptyPair(dir: string): Promise<{ app: string; end: PrinterEnd }> {
     app,
     end: {
       jobBytes: () => total,
-      whenJobBytes: (t) => (total >= t ? Promise.resolve() : new Promise((resolve) => waiters.push({ total: t, resolve }))),
+      whenJobBytes: (t) =>
+        total >= t ? Promise.resolve() : new Promise((resolve) => waiters.push({ total: t, resolve })),
       close: async () => {
         await new Promise<void>((resolve) => port.close(() => resolve()));
         socat.kill();
@@ -83,7 +96,12 @@ interface Samples {
   bytes: number;
 }
 
-async function measure(transport: PrinterTransport, end: PrinterEnd, paper: PaperWidth, text: TicketTextMode): Promise<Samples> {
+async function measure(
+  transport: PrinterTransport,
+  end: PrinterEnd,
+  paper: PaperWidth,
+  text: TicketTextMode,
+): Promise<Samples> {
   const s: Samples = { render: [], status: [], write: [], total: [], reference: [], bytes: 0 };
   await transport.open();
   for (let i = 0; i < warmup + n; i++) {
@@ -147,7 +165,8 @@ const rows: Row[] = [];
 try {
   for (const paper of [58, 80] as const) {
     for (const mode of ['raster', 'codepage'] as const) {
-      const text: TicketTextMode = mode === 'raster' ? { kind: 'raster' } : { kind: 'codepage', codePage: 'cp1258', table: 30 };
+      const text: TicketTextMode =
+        mode === 'raster' ? { kind: 'raster' } : { kind: 'codepage', codePage: 'cp1258', table: 30 };
       const sink = await EscPosSink.start();
       const tcp = createTransport({ kind: 'tcp', host: '127.0.0.1', port: sink.port });
       const ends: [Row['transport'], PrinterTransport, PrinterEnd][] = [['tcp', tcp, tcpEnd(sink)]];
@@ -162,10 +181,18 @@ try {
         const total = summarise(s.total);
         const reference = summarise(s.reference);
         rows.push({
-          transport: name, paper, mode, ticketBytes: s.bytes,
-          render: summarise(s.render), status: summarise(s.status), writeToLastByte: summarise(s.write), total, reference,
+          transport: name,
+          paper,
+          mode,
+          ticketBytes: s.bytes,
+          render: summarise(s.render),
+          status: summarise(s.status),
+          writeToLastByte: summarise(s.write),
+          total,
+          reference,
           totalOverReferenceP50: ratio(total.p50Ms, reference.p50Ms),
-          wireMsAt9600: Math.round((s.bytes * 10 * 1000) / 9600), wireMsAt115200: Math.round((s.bytes * 10 * 1000) / 115200),
+          wireMsAt9600: Math.round((s.bytes * 10 * 1000) / 9600),
+          wireMsAt115200: Math.round((s.bytes * 10 * 1000) / 115200),
         });
         process.stderr.write(`${name} ${paper} mm ${mode}: total p50 ${fmtMs(total.p50Ms)} ms\n`);
       }
@@ -177,15 +204,36 @@ try {
 
 const stageRows = rows.flatMap((r) =>
   (['render', 'status', 'writeToLastByte', 'total', 'reference'] as const).map((stage) => [
-    `${r.transport} ${r.paper}mm ${r.mode}`, stage, fmtMs(r[stage].p50Ms), fmtMs(r[stage].p95Ms), fmtMs(r[stage].p99Ms), stage === 'total' ? String(r.ticketBytes) : '',
+    `${r.transport} ${r.paper}mm ${r.mode}`,
+    stage,
+    fmtMs(r[stage].p50Ms),
+    fmtMs(r[stage].p95Ms),
+    fmtMs(r[stage].p99Ms),
+    stage === 'total' ? String(r.ticketBytes) : '',
   ]),
 );
 console.log(`Ticket printing, N=${n} after ${warmup} warm-up, ms\n`);
 console.log(table(['path', 'stage', 'p50', 'p95', 'p99', 'bytes'], stageRows));
 console.log('\ntotal / reference (p50):');
-console.log(table(['path', 'ratio', 'wire @9600 ms', 'wire @115200 ms'], rows.map((r) => [`${r.transport} ${r.paper}mm ${r.mode}`, String(r.totalOverReferenceP50), r.transport === 'serial' ? String(r.wireMsAt9600) : '', r.transport === 'serial' ? String(r.wireMsAt115200) : ''])));
+console.log(
+  table(
+    ['path', 'ratio', 'wire @9600 ms', 'wire @115200 ms'],
+    rows.map((r) => [
+      `${r.transport} ${r.paper}mm ${r.mode}`,
+      String(r.totalOverReferenceP50),
+      r.transport === 'serial' ? String(r.wireMsAt9600) : '',
+      r.transport === 'serial' ? String(r.wireMsAt115200) : '',
+    ]),
+  ),
+);
 
-const result = { started, machine: machineInfo(), loadAverageAtStart: load, options: { n, warmup, serialBaud: 115200, socat: hasSocat }, rows };
+const result = {
+  started,
+  machine: machineInfo(),
+  loadAverageAtStart: load,
+  options: { n, warmup, serialBaud: 115200, socat: hasSocat },
+  rows,
+};
 mkdirSync(dirname(resultFile), { recursive: true });
 writeFileSync(resultFile, `${JSON.stringify(result, null, 2)}\n`);
 console.log(`\nwritten ${resultFile}`);

@@ -13,9 +13,7 @@
  *
  * Environment-free (only the `URL` global): the shell, the preload and tests share it.
  */
-export type AppPage =
-  | { kind: 'file'; url: string; caseInsensitive: boolean }
-  | { kind: 'dev'; origin: string };
+export type AppPage = { kind: 'file'; url: string; caseInsensitive: boolean } | { kind: 'dev'; origin: string };
 
 export const APP_PAGE_ARG = '--motcua-app-page=';
 

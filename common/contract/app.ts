@@ -4,7 +4,12 @@ import { Role } from './schemas';
 
 // The app itself: what the login screen shows before anyone signs in.
 
-export const TrainingAccount = z.object({ username: z.string(), password: z.string(), role: Role, displayName: z.string() });
+export const TrainingAccount = z.object({
+  username: z.string(),
+  password: z.string(),
+  role: Role,
+  displayName: z.string(),
+});
 
 export const AppInfo = z.object({
   version: z.string(),

@@ -18,7 +18,15 @@ export const PersonCardField = z.enum(['fullName', 'birthDate', 'sex', 'address'
 export type PersonCardField = z.infer<typeof PersonCardField>;
 
 export const applicantMethods = {
-  'applicant.lookup': define(z.object({ kind: ApplicantKind, idNumber: z.string().min(1).max(20) }), ApplicantLookup, DESK),
+  'applicant.lookup': define(
+    z.object({ kind: ApplicantKind, idNumber: z.string().min(1).max(20) }),
+    ApplicantLookup,
+    DESK,
+  ),
   'applicant.save': define(PersonInput, Person, DESK),
-  'applicant.search': define(z.object({ query: z.string().min(1).max(100), limit: z.number().int().min(1).max(100).default(20) }), z.array(Person), STAFF),
+  'applicant.search': define(
+    z.object({ query: z.string().min(1).max(100), limit: z.number().int().min(1).max(100).default(20) }),
+    z.array(Person),
+    STAFF,
+  ),
 } as const;

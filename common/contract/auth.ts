@@ -20,13 +20,20 @@ export type SessionUser = z.infer<typeof SessionUser>;
 export const LoginResult = SessionUser.extend({ resumeSecret: z.string().min(32).max(200).optional() });
 
 export const authMethods = {
-  'auth.login': define(z.object({ username: z.string().min(1).max(TEXT_LIMITS.username), password: z.string().min(1).max(TEXT_LIMITS.password) }), LoginResult, 'public'),
+  'auth.login': define(
+    z.object({
+      username: z.string().min(1).max(TEXT_LIMITS.username),
+      password: z.string().min(1).max(TEXT_LIMITS.password),
+    }),
+    LoginResult,
+    'public',
+  ),
   /** Rebinds a browser tab's session after a reload; null when the secret is unknown, revoked or idle too long. */
   'auth.resume': define(z.object({ secret: z.string().min(32).max(200) }), SessionUser.nullable(), 'public'),
   'auth.logout': define(none, ok, 'any'),
   /**
-   * The user of this connection's session; also of a locked one (null when ended). See docs/architecture.md,
-   * "Sessions".
+   * The user of this connection's session; also of a locked one (null when ended).
+   * See docs/architecture.md, "Sessions".
    */
   'auth.me': define(none, SessionUser.nullable(), 'public'),
   /** Locks this session now (the screen's idle timer, or the officer leaving the desk). */
@@ -41,8 +48,12 @@ export const authMethods = {
    */
   'auth.wallScreen': define(z.object({ screen: WallScreen }).strict(), z.object({ screen: WallScreen }), 'any'),
   /** Changes the caller's password: other sessions of the account end, this one continues. */
-  'auth.changePassword': define(z.object({
-    current: z.string().min(1).max(TEXT_LIMITS.password),
-    next: z.string().min(8).max(TEXT_LIMITS.password),
-  }), ok, 'any'),
+  'auth.changePassword': define(
+    z.object({
+      current: z.string().min(1).max(TEXT_LIMITS.password),
+      next: z.string().min(8).max(TEXT_LIMITS.password),
+    }),
+    ok,
+    'any',
+  ),
 } as const;

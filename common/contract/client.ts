@@ -65,7 +65,15 @@ export class RpcClient {
   /** Feed every message received from the core here. */
   receive(message: unknown): void {
     if (typeof message !== 'object' || message === null) return;
-    const m = message as { kind?: string; id?: number; ok?: boolean; value?: unknown; error?: never; event?: string; payload?: unknown };
+    const m = message as {
+      kind?: string;
+      id?: number;
+      ok?: boolean;
+      value?: unknown;
+      error?: never;
+      event?: string;
+      payload?: unknown;
+    };
     if (m.kind === 'response' && typeof m.id === 'number') {
       const resolve = this.pending.get(m.id);
       if (!resolve) return;

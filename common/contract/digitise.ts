@@ -17,17 +17,20 @@ export const ScanRequestParams = z.object({
 export type ScanRequestParams = z.output<typeof ScanRequestParams>;
 
 /** Overrides of the station's default processing profile; what is left out keeps the default. */
-export const DigitiseProfileInput = z.object({
-  dpi: z.number().int().min(72).max(600),
-  colour: z.enum(['color', 'gray', 'bw']),
-  duplex: z.boolean(),
-  autoOrient: z.boolean(),
-  deskew: z.boolean(),
-  cropToPage: z.boolean(),
-  despeckle: z.boolean(),
-  blankThreshold: z.number().min(0).max(0.2),
-  jpegQuality: z.number().int().min(10).max(100),
-}).partial().strict();
+export const DigitiseProfileInput = z
+  .object({
+    dpi: z.number().int().min(72).max(600),
+    colour: z.enum(['color', 'gray', 'bw']),
+    duplex: z.boolean(),
+    autoOrient: z.boolean(),
+    deskew: z.boolean(),
+    cropToPage: z.boolean(),
+    despeckle: z.boolean(),
+    blankThreshold: z.number().min(0).max(0.2),
+    jpegQuality: z.number().int().min(10).max(100),
+  })
+  .partial()
+  .strict();
 export type DigitiseProfileInput = z.output<typeof DigitiseProfileInput>;
 
 export const ScannerListing = z.object({
@@ -35,13 +38,15 @@ export const ScannerListing = z.object({
   name: z.string(),
   kind: z.enum(['sane', 'escl', 'folder', 'file', 'simulated']),
   /** null when the device could not be asked (see `error`). */
-  capabilities: z.object({
-    sources: z.array(z.enum(['flatbed', 'feeder'])),
-    duplex: z.boolean(),
-    resolutions: z.array(z.number().int()),
-    modes: z.array(z.enum(['color', 'gray', 'bw'])),
-    pageSizes: z.array(z.object({ name: z.string(), widthMm: z.number(), heightMm: z.number() })),
-  }).nullable(),
+  capabilities: z
+    .object({
+      sources: z.array(z.enum(['flatbed', 'feeder'])),
+      duplex: z.boolean(),
+      resolutions: z.array(z.number().int()),
+      modes: z.array(z.enum(['color', 'gray', 'bw'])),
+      pageSizes: z.array(z.object({ name: z.string(), widthMm: z.number(), heightMm: z.number() })),
+    })
+    .nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
 });
 
@@ -52,7 +57,10 @@ export const ImportFile = z.object({
    * most `MESSAGE_LIMITS.signedInBytes` (64 MiB), so one file's base64 is bounded by that, less room
    * for the rest of the message: about 48 MiB of file.
    */
-  base64: z.string().min(1).max(MESSAGE_LIMITS.signedInBytes - MESSAGE_LIMITS.envelopeBytes),
+  base64: z
+    .string()
+    .min(1)
+    .max(MESSAGE_LIMITS.signedInBytes - MESSAGE_LIMITS.envelopeBytes),
 });
 
 export const BatchPageView = z.object({
@@ -95,15 +103,25 @@ export const BatchView = z.object({
 });
 export type BatchView = z.output<typeof BatchView>;
 
-export const BatchSummary = BatchView.pick({ batchId: true, state: true, source: true, createdAt: true, officer: true, lastError: true })
-  .extend({ pages: z.number().int() });
+export const BatchSummary = BatchView.pick({
+  batchId: true,
+  state: true,
+  source: true,
+  createdAt: true,
+  officer: true,
+  lastError: true,
+}).extend({ pages: z.number().int() });
 
 const PageRef = z.number().int().min(0);
 export const BatchEdit = z.discriminatedUnion('op', [
   /** Capture numbers in their new order; pages left out keep their order after them. */
   z.object({ op: z.literal('reorder'), order: z.array(PageRef).min(1).max(2000) }),
   /** Turns the page clockwise by `degrees` (on top of earlier turns) and processes it again. */
-  z.object({ op: z.literal('rotate'), page: PageRef, degrees: z.union([z.literal(90), z.literal(180), z.literal(270), z.literal(-90)]) }),
+  z.object({
+    op: z.literal('rotate'),
+    page: PageRef,
+    degrees: z.union([z.literal(90), z.literal(180), z.literal(270), z.literal(-90)]),
+  }),
   z.object({ op: z.literal('delete'), page: PageRef }),
   z.object({ op: z.literal('restore'), page: PageRef }),
   /** Pages after `afterPage` (in order) start a new document. */
@@ -177,7 +195,8 @@ export const MetadataDraft = z.object({
 export type MetadataDraft = z.infer<typeof MetadataDraft>;
 
 /** Drafts by document group number (as a string key, JSON-safe). */
-export const BatchDrafts = z.record(z.string().regex(/^\d{1,4}$/, 'số nhóm tài liệu'), MetadataDraft)
+export const BatchDrafts = z
+  .record(z.string().regex(/^\d{1,4}$/, 'số nhóm tài liệu'), MetadataDraft)
   .refine((drafts) => Object.keys(drafts).length <= 500, 'tối đa 500 tài liệu');
 export type BatchDrafts = z.infer<typeof BatchDrafts>;
 
@@ -190,19 +209,35 @@ export const BatchDraftsView = z.object({
 export const digitiseMethods = {
   'digitise.scanners': define(none, z.array(ScannerListing), DIGITISE),
   'digitise.startScan': define(
-    z.object({ scannerId: z.string().min(1).max(200), request: ScanRequestParams, profile: DigitiseProfileInput.default({}) }),
-    z.object({ batchId: z.string() }), DIGITISE),
+    z.object({
+      scannerId: z.string().min(1).max(200),
+      request: ScanRequestParams,
+      profile: DigitiseProfileInput.default({}),
+    }),
+    z.object({ batchId: z.string() }),
+    DIGITISE,
+  ),
   'digitise.importFiles': define(
     z.object({ files: z.array(ImportFile).min(1).max(50), profile: DigitiseProfileInput.default({}) }),
-    z.object({ batchId: z.string(), pages: z.number().int() }), DIGITISE),
+    z.object({ batchId: z.string(), pages: z.number().int() }),
+    DIGITISE,
+  ),
   'digitise.cancel': define(z.object({ batchId: z.string().min(1).max(64) }), ok, DIGITISE),
   'digitise.batch': define(z.object({ batchId: z.string().min(1).max(64) }), BatchView, DIGITISE),
   'digitise.openBatches': define(none, z.array(BatchSummary), DIGITISE),
-  'digitise.editBatch': define(z.object({ batchId: z.string().min(1).max(64), ops: z.array(BatchEdit).min(1).max(200) }), BatchView, DIGITISE),
+  'digitise.editBatch': define(
+    z.object({ batchId: z.string().min(1).max(64), ops: z.array(BatchEdit).min(1).max(200) }),
+    BatchView,
+    DIGITISE,
+  ),
   'digitise.finish': define(FinishParams, FinishResult, DIGITISE),
   /** The metadata drafts of an open batch's documents, as last saved (restored when the batch is reopened). */
   'digitise.drafts': define(z.object({ batchId: z.string().min(1).max(64) }), BatchDraftsView, DIGITISE),
   /** Saves the metadata drafts as typed (the whole set: a group left out is dropped); audited when they change. */
-  'digitise.saveDrafts': define(z.object({ batchId: z.string().min(1).max(64), drafts: BatchDrafts }), z.object({ savedAt: z.string() }), DIGITISE),
+  'digitise.saveDrafts': define(
+    z.object({ batchId: z.string().min(1).max(64), drafts: BatchDrafts }),
+    z.object({ savedAt: z.string() }),
+    DIGITISE,
+  ),
   'digitise.pending': define(none, z.array(PendingComponent), STAFF),
 } as const;

@@ -23,7 +23,13 @@ export const DocumentSearchHit = z.object({
 export const documentsMethods = {
   'documents.search': define(
     z.object({ query: z.string().min(1).max(200), limit: z.number().int().min(1).max(100).default(20) }),
-    z.array(DocumentSearchHit), DIGITISE),
+    z.array(DocumentSearchHit),
+    DIGITISE,
+  ),
   /** The PDF of a document digitised at this desk (`L:<n>`), as stored (signed once signing has run). */
-  'documents.pdf': define(z.object({ id: z.string().regex(/^L:\d{1,12}$/, 'mã văn bản số hóa dạng L:123') }), PdfFile, DIGITISE),
+  'documents.pdf': define(
+    z.object({ id: z.string().regex(/^L:\d{1,12}$/, 'mã văn bản số hóa dạng L:123') }),
+    PdfFile,
+    DIGITISE,
+  ),
 } as const;

@@ -12,15 +12,23 @@ import { contract, METHOD_NAMES } from './methods';
  */
 const HERE = dirname(fileURLToPath(import.meta.url));
 
-interface FeatureFile { file: string; feature: string; maps: Record<string, Record<string, MethodDef>> }
+interface FeatureFile {
+  file: string;
+  feature: string;
+  maps: Record<string, Record<string, MethodDef>>;
+}
 
 async function featureFiles(): Promise<FeatureFile[]> {
-  const files = readdirSync(HERE).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'methods.ts' && f !== 'index.ts');
+  const files = readdirSync(HERE).filter(
+    (f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && f !== 'methods.ts' && f !== 'index.ts',
+  );
   const out: FeatureFile[] = [];
   for (const file of files) {
     const feature = file.replace(/\.ts$/, '');
     const mod = (await import(/* @vite-ignore */ pathToFileURL(join(HERE, file)).href)) as Record<string, unknown>;
-    const maps = Object.fromEntries(Object.entries(mod).filter(([name]) => name.endsWith('Methods'))) as FeatureFile['maps'];
+    const maps = Object.fromEntries(
+      Object.entries(mod).filter(([name]) => name.endsWith('Methods')),
+    ) as FeatureFile['maps'];
     if (Object.keys(maps).length > 0) out.push({ file, feature, maps });
   }
   return out;
@@ -29,14 +37,26 @@ async function featureFiles(): Promise<FeatureFile[]> {
 describe('contract feature files', () => {
   it('name every method after the file that declares it, with one map per file', async () => {
     const features = await featureFiles();
-    expect(features.map((f) => f.feature).sort()).toEqual(
-      ['app', 'applicant', 'auth', 'catalogue', 'digitise', 'documents', 'dossier', 'intake', 'queue', 'returns', 'signing', 'sync'],
-    );
+    expect(features.map((f) => f.feature).sort()).toEqual([
+      'app',
+      'applicant',
+      'auth',
+      'catalogue',
+      'digitise',
+      'documents',
+      'dossier',
+      'intake',
+      'queue',
+      'returns',
+      'signing',
+      'sync',
+    ]);
     for (const { file, feature, maps } of features) {
       expect(Object.keys(maps), file).toHaveLength(1);
       for (const map of Object.values(maps)) {
         expect(Object.keys(map).length, file).toBeGreaterThan(0);
-        for (const name of Object.keys(map)) expect(name, `${name} in ${file}`).toMatch(new RegExp(`^${feature}\\.[a-zA-Z]+$`));
+        for (const name of Object.keys(map))
+          expect(name, `${name} in ${file}`).toMatch(new RegExp(`^${feature}\\.[a-zA-Z]+$`));
       }
     }
   });
@@ -62,7 +82,10 @@ describe('contract feature files', () => {
       const def: MethodDef = contract[name];
       expect(typeof def.params.safeParse, name).toBe('function');
       expect(typeof def.result.safeParse, name).toBe('function');
-      expect(def.roles === 'public' || def.roles === 'any' || (Array.isArray(def.roles) && def.roles.length > 0), name).toBe(true);
+      expect(
+        def.roles === 'public' || def.roles === 'any' || (Array.isArray(def.roles) && def.roles.length > 0),
+        name,
+      ).toBe(true);
     }
   });
 });

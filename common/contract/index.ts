@@ -16,4 +16,4 @@ export * from './signing';
 export * from './returns';
 export * from './events';
 export * from './rpc';
-export * from "./client";
+export * from './client';

@@ -2,7 +2,17 @@ import { z } from 'zod';
 import { TEXT_LIMITS } from '../domain/text-safety';
 import { PersonCardField } from './applicant';
 import { define, DESK } from './define';
-import { Channel, CODE_LIMITS, ComponentSource, Delivery, Dossier, Fee, LocalDateTime, PersonInput, safeText } from './schemas';
+import {
+  Channel,
+  CODE_LIMITS,
+  ComponentSource,
+  Delivery,
+  Dossier,
+  Fee,
+  LocalDateTime,
+  PersonInput,
+  safeText,
+} from './schemas';
 
 // Receiving a dossier at the desk: the quote (appointment and fees) and the receipt itself.
 
@@ -47,6 +57,10 @@ export const AppointmentQuote = z.object({
 });
 
 export const intakeMethods = {
-  'intake.quote': define(z.object({ procedureCode: z.string().min(1).max(CODE_LIMITS.procedure), channel: Channel }), AppointmentQuote, DESK),
+  'intake.quote': define(
+    z.object({ procedureCode: z.string().min(1).max(CODE_LIMITS.procedure), channel: Channel }),
+    AppointmentQuote,
+    DESK,
+  ),
   'intake.receive': define(ReceiveParams, Dossier, DESK),
 } as const;

@@ -12,7 +12,12 @@ import { contract, METHOD_NAMES } from './methods';
  * regex anchored at both ends with no open-ended repetition (`^\d{4}-\d{2}-\d{2}$`). A record
  * counts as bounded when its keys are (`^\d{1,4}$`: at most 10,000 entries).
  */
-interface CheckDef { check?: string; maximum?: number; format?: string; pattern?: RegExp }
+interface CheckDef {
+  check?: string;
+  maximum?: number;
+  format?: string;
+  pattern?: RegExp;
+}
 interface AnyDef {
   type: string;
   checks?: { _zod: { def: CheckDef } }[];
@@ -46,13 +51,18 @@ function fixedLengthPattern(pattern: RegExp): boolean {
 
 function stringBounded(def: AnyDef): boolean {
   if (def.format && def.format !== 'regex' && def.pattern && fixedLengthPattern(def.pattern)) return true;
-  return (def.checks ?? []).some(({ _zod: { def: check } }) =>
-    (check.check === 'max_length' || check.check === 'length_equals')
-    || (check.check === 'string_format' && check.pattern !== undefined && fixedLengthPattern(check.pattern)));
+  return (def.checks ?? []).some(
+    ({ _zod: { def: check } }) =>
+      check.check === 'max_length' ||
+      check.check === 'length_equals' ||
+      (check.check === 'string_format' && check.pattern !== undefined && fixedLengthPattern(check.pattern)),
+  );
 }
 
 function arrayBounded(def: AnyDef): boolean {
-  return (def.checks ?? []).some(({ _zod: { def: check } }) => check.check === 'max_length' || check.check === 'length_equals');
+  return (def.checks ?? []).some(
+    ({ _zod: { def: check } }) => check.check === 'max_length' || check.check === 'length_equals',
+  );
 }
 
 /** Paths of unbounded strings and arrays under `schema` (`file.name`, `files[]`, …). */
@@ -69,9 +79,17 @@ export function unboundedInputs(schema: z.ZodType, path = '', seen = new Set<unk
     case 'object':
       return [
         ...Object.entries(def.shape ?? {}).flatMap(([key, child]) => walk(child, path ? `${path}.${key}` : key)),
-        ...(def.catchall && defOf(def.catchall).type !== 'never' ? [`${path}.*`, ...walk(def.catchall, `${path}.*`)] : []),
+        ...(def.catchall && defOf(def.catchall).type !== 'never'
+          ? [`${path}.*`, ...walk(def.catchall, `${path}.*`)]
+          : []),
       ];
-    case 'optional': case 'nullable': case 'default': case 'prefault': case 'readonly': case 'catch': case 'nonoptional':
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'prefault':
+    case 'readonly':
+    case 'catch':
+    case 'nonoptional':
       return walk(def.innerType, path);
     case 'pipe':
       return walk(def.in, path);
@@ -80,7 +98,10 @@ export function unboundedInputs(schema: z.ZodType, path = '', seen = new Set<unk
     case 'intersection':
       return [...walk(def.left, path), ...walk(def.right, path)];
     case 'tuple':
-      return [...(def.items ?? []).flatMap((item, i) => walk(item, `${path}[${i}]`)), ...(def.rest ? [`${path}[...]`] : [])];
+      return [
+        ...(def.items ?? []).flatMap((item, i) => walk(item, `${path}[${i}]`)),
+        ...(def.rest ? [`${path}[...]`] : []),
+      ];
     case 'record':
       // Bounded when its keys are: a key pattern of fixed length allows finitely many entries.
       return [
@@ -89,7 +110,8 @@ export function unboundedInputs(schema: z.ZodType, path = '', seen = new Set<unk
       ];
     case 'lazy':
       return walk(def.getter?.(), path);
-    case 'any': case 'unknown':
+    case 'any':
+    case 'unknown':
       return [`${path} (any)`];
     default:
       return [];
@@ -110,30 +132,44 @@ describe('contract limits', () => {
       byGroup: z.record(z.string().regex(/^\d{1,4}$/), z.string().max(3)),
       byName: z.record(z.string(), z.number()),
     });
-    expect(unboundedInputs(sample).sort()).toEqual(['byName{}', 'loose', 'nested[].text', 'note', 'piped', 'tags[]'].sort());
+    expect(unboundedInputs(sample).sort()).toEqual(
+      ['byName{}', 'loose', 'nested[].text', 'note', 'piped', 'tags[]'].sort(),
+    );
   });
 
-  it('bounds every string and every array in every method\'s params', () => {
-    const unbounded = METHOD_NAMES.flatMap((method) => unboundedInputs(contract[method].params).map((path) => `${method}: ${path}`));
+  it("bounds every string and every array in every method's params", () => {
+    const unbounded = METHOD_NAMES.flatMap((method) =>
+      unboundedInputs(contract[method].params).map((path) => `${method}: ${path}`),
+    );
     expect(unbounded).toEqual([]);
   });
 
   it('refuses control, bidi and zero-width characters in notes and reasons, and keeps their line breaks', () => {
     const refuse = contract['dossier.refuse'].params;
-    expect(refuse.safeParse({ code: 'X', reasons: ['Thiếu giấy tờ.\nĐã hẹn bổ sung.'] })).toMatchObject({ success: true, data: { reasons: ['Thiếu giấy tờ.\nĐã hẹn bổ sung.'] } });
-    for (const bad of ['abc\u202Edef', 'a\u0000b', 'a\u200Bb']) expect(refuse.safeParse({ code: 'X', reasons: [bad] }).success).toBe(false);
+    expect(refuse.safeParse({ code: 'X', reasons: ['Thiếu giấy tờ.\nĐã hẹn bổ sung.'] })).toMatchObject({
+      success: true,
+      data: { reasons: ['Thiếu giấy tờ.\nĐã hẹn bổ sung.'] },
+    });
+    for (const bad of ['abc\u202Edef', 'a\u0000b', 'a\u200Bb'])
+      expect(refuse.safeParse({ code: 'X', reasons: [bad] }).success).toBe(false);
     expect(refuse.safeParse({ code: 'X', reasons: Array.from({ length: 21 }, () => 'lý do') }).success).toBe(false);
     const supplement = contract['dossier.requestSupplement'].params;
     expect(supplement.safeParse({ code: 'X', missing: ['TP1'], reason: 'x'.repeat(2001) }).success).toBe(false);
     expect(supplement.safeParse({ code: 'X', missing: ['TP1'], reason: 'Bổ sung \u202Ebản sao' }).success).toBe(false);
     const apology = contract['returns.issueApology'].params;
-    expect(apology.safeParse({ code: 'X', extensionDays: 3, reason: '  Chờ ý kiến\r\nsở  ' })).toMatchObject({ success: true, data: { reason: 'Chờ ý kiến\r\nsở' } });
+    expect(apology.safeParse({ code: 'X', extensionDays: 3, reason: '  Chờ ý kiến\r\nsở  ' })).toMatchObject({
+      success: true,
+      data: { reason: 'Chờ ý kiến\r\nsở' },
+    });
     expect(apology.safeParse({ code: 'X', extensionDays: 3, reason: 'a\u2066b' }).success).toBe(false);
     const handOver = contract['returns.handOver'].params;
-    expect(handOver.safeParse({ code: 'X', delivery: 'desk', collector: { kind: 'applicant' }, note: 'ghi chú\u0007' }).success).toBe(false);
+    expect(
+      handOver.safeParse({ code: 'X', delivery: 'desk', collector: { kind: 'applicant' }, note: 'ghi chú\u0007' })
+        .success,
+    ).toBe(false);
   });
 
-  it('bounds one imported file\'s base64 so the request still fits one signed-in message', () => {
+  it("bounds one imported file's base64 so the request still fits one signed-in message", () => {
     const room = MESSAGE_LIMITS.signedInBytes - MESSAGE_LIMITS.envelopeBytes;
     const files = (length: number) => ({ files: [{ name: 'a.pdf', base64: 'A'.repeat(length) }] });
     const importFiles = contract['digitise.importFiles'].params;

@@ -60,9 +60,22 @@ export type TakeResult = z.infer<typeof TakeResult>;
 
 export const QueueBoard = z.object({
   day: LocalDate,
-  counters: z.array(z.object({ id: CounterId, name: z.string(), current: z.object({ number: z.string(), service: z.string(), calledAt: LocalDateTime.nullable() }).nullable() })),
+  counters: z.array(
+    z.object({
+      id: CounterId,
+      name: z.string(),
+      current: z.object({ number: z.string(), service: z.string(), calledAt: LocalDateTime.nullable() }).nullable(),
+    }),
+  ),
   /** Per service: how many wait and the next numbers in line (at most 3). */
-  waiting: z.array(z.object({ service: ServiceCode, name: z.string(), count: z.number().int(), next: z.array(z.string()).default([]) })),
+  waiting: z.array(
+    z.object({
+      service: ServiceCode,
+      name: z.string(),
+      count: z.number().int(),
+      next: z.array(z.string()).default([]),
+    }),
+  ),
 });
 
 /** Announced on every call and recall, for a display board and a voice ("Mời số … đến quầy …"). */
@@ -80,15 +93,19 @@ const at = z.object({ counter: CounterId.optional() }).strict();
 /** Satisfaction after service: 1 không hài lòng, 2 hài lòng, 3 rất hài lòng. */
 export const SatisfactionRating = z.number().int().min(1).max(3);
 
-export const TransferParams = z.object({
-  /** The ticket to transfer; the counter's current ticket when left out. */
-  ticketId: z.number().int().optional(),
-  counter: CounterId.optional(),
-  toCounter: CounterId.optional(),
-  toService: ServiceCode.optional(),
-}).strict().refine((p) => (p.toCounter === undefined) !== (p.toService === undefined), {
-  message: 'chọn một quầy hoặc một dịch vụ để chuyển đến', path: ['toCounter'],
-});
+export const TransferParams = z
+  .object({
+    /** The ticket to transfer; the counter's current ticket when left out. */
+    ticketId: z.number().int().optional(),
+    counter: CounterId.optional(),
+    toCounter: CounterId.optional(),
+    toService: ServiceCode.optional(),
+  })
+  .strict()
+  .refine((p) => (p.toCounter === undefined) !== (p.toService === undefined), {
+    message: 'chọn một quầy hoặc một dịch vụ để chuyển đến',
+    path: ['toCounter'],
+  });
 
 export const queueMethods = {
   'queue.setup': define(none, QueueSetup, 'any'),
@@ -96,14 +113,28 @@ export const queueMethods = {
   'queue.state': define(at, QueueState, DESK),
   'queue.callNext': define(at, Ticket, DESK),
   /** Calls one waiting, skipped (came back) or held ticket to the counter. */
-  'queue.callTicket': define(z.object({ ticketId: z.number().int(), counter: CounterId.optional() }).strict(), Ticket, DESK),
+  'queue.callTicket': define(
+    z.object({ ticketId: z.number().int(), counter: CounterId.optional() }).strict(),
+    Ticket,
+    DESK,
+  ),
   'queue.recall': define(at, Ticket, DESK),
   'queue.skip': define(at, QueueState, DESK),
   'queue.hold': define(at, QueueState, DESK),
   'queue.transfer': define(TransferParams, Ticket, DESK),
   /** Finishes the counter's current ticket (optionally naming the dossier received for it). */
-  'queue.finish': define(z.object({ counter: CounterId.optional(), dossierCode: z.string().min(1).max(60).nullable().default(null) }).strict(), QueueState, DESK),
-  'queue.takeTicket': define(z.object({ service: ServiceCode.optional(), priority: z.boolean().default(false) }).strict(), TakeResult, DESK),
+  'queue.finish': define(
+    z
+      .object({ counter: CounterId.optional(), dossierCode: z.string().min(1).max(60).nullable().default(null) })
+      .strict(),
+    QueueState,
+    DESK,
+  ),
+  'queue.takeTicket': define(
+    z.object({ service: ServiceCode.optional(), priority: z.boolean().default(false) }).strict(),
+    TakeResult,
+    DESK,
+  ),
   'queue.reprint': define(z.object({ ticketId: z.number().int() }).strict(), TakeResult, DESK),
   /** The served ticket the counter-facing screen asks to rate (the last one, within 10 minutes), or null. */
   'queue.toRate': define(at, Ticket.nullable(), DESK),

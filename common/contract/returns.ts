@@ -3,7 +3,7 @@ import { TEXT_LIMITS } from '../domain/text-safety';
 import { define, DESK, PdfFile, PrintJob } from './define';
 import { Delivery, Dossier, LocalDateTime, safeLineText, safeText } from './schemas';
 
-// Return of results (DOMAIN.md §1 "returns results", §4 statuses 9 and 10, §7 form 4).
+// Return of results (docs/domain.md §9; statuses 9 and 10 in §3, form 4 in §6).
 //
 // A dossier is ready to return when the provincial system reported it processed (9) and the
 // result file it announced is held here (downloaded, sha256 checked). The officer checks the
@@ -116,8 +116,11 @@ export const returnMethods = {
   'returns.refetch': define(z.object({ code: Code }), ReturnView, DESK),
   'returns.resultPdf': define(z.object({ code: Code, resultId: z.number().int().min(1) }), PdfFile, DESK),
   /** The new date form 4 would give, without issuing it. */
-  'returns.apologyQuote': define(ApologyParams.pick({ code: true, extensionDays: true }),
-    z.object({ previousAppointmentAt: LocalDateTime, newAppointmentAt: LocalDateTime, notes: z.array(z.string()) }), DESK),
+  'returns.apologyQuote': define(
+    ApologyParams.pick({ code: true, extensionDays: true }),
+    z.object({ previousAppointmentAt: LocalDateTime, newAppointmentAt: LocalDateTime, notes: z.array(z.string()) }),
+    DESK,
+  ),
   'returns.issueApology': define(ApologyParams, z.object({ letter: DelayLetterInfo, pdf: PdfFile }), DESK),
   'returns.apologyPdf': define(z.object({ code: Code, letterId: z.number().int().min(1) }), PdfFile, DESK),
   /** Prints a form 4 letter on the desk's document printer. */

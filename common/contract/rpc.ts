@@ -1,11 +1,20 @@
 import type { ErrorInfo } from './errors';
 
 /** Wire messages of the one RPC protocol, identical over a MessagePort and over the WebSocket. */
-export interface RpcRequest { kind: 'request'; id: number; method: string; params: unknown }
+export interface RpcRequest {
+  kind: 'request';
+  id: number;
+  method: string;
+  params: unknown;
+}
 export type RpcResponse =
   | { kind: 'response'; id: number; ok: true; value: unknown }
   | { kind: 'response'; id: number; ok: false; error: ErrorInfo };
-export interface RpcEvent { kind: 'event'; event: string; payload: unknown }
+export interface RpcEvent {
+  kind: 'event';
+  event: string;
+  payload: unknown;
+}
 export type RpcServerMessage = RpcResponse | RpcEvent;
 
 export function isRpcRequest(value: unknown): value is RpcRequest {

@@ -11,15 +11,15 @@ export const LocalDateTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/,
 export const Role = z.enum(['officer', 'digitiser', 'supervisor', 'admin']);
 export type Role = z.infer<typeof Role>;
 
-/** DOMAIN.md §4 KenhThucHien: 1 walk-in, 2 online, 3 public postal service. */
+/** docs/domain.md §3 KenhThucHien: 1 walk-in, 2 online, 3 public postal service. */
 export const Channel = z.enum(['walk-in', 'online', 'post']);
 export type Channel = z.infer<typeof Channel>;
 
-/** DOMAIN.md §4 LoaiDoiTuong: 1 citizen, 2 enterprise, 3 state agency, 4 other organisation. */
+/** docs/domain.md §3 LoaiDoiTuong: 1 citizen, 2 enterprise, 3 state agency, 4 other organisation. */
 export const ApplicantKind = z.enum(['citizen', 'enterprise', 'agency', 'organisation']);
 export type ApplicantKind = z.infer<typeof ApplicantKind>;
 
-/** DOMAIN.md §4 TrangThaiHoSo 1-10. */
+/** docs/domain.md §3 TrangThaiHoSo 1-10. */
 export const DossierStatus = z.number().int().min(1).max(10);
 
 export const DurationUnit = z.enum(['working-days', 'calendar-days', 'hours', 'none']);
@@ -63,20 +63,34 @@ export function safeText(max: number, options: TextOptions = {}) {
 }
 
 /** `trim`: spaces around are dropped before the checks; `min`: the least length after that. */
-interface TextOptions { trim?: boolean; min?: number }
+interface TextOptions {
+  trim?: boolean;
+  min?: number;
+}
 
 function checkedText(max: number, check: (text: string) => TextSafetyResult, options: TextOptions) {
   const base = options.trim ? z.string().trim() : z.string();
   return (options.min ? base.min(options.min) : base).max(max).transform((text, ctx) => {
     const checked = check(text);
     if (checked.ok) return checked.text;
-    ctx.addIssue({ code: 'custom', message: checked.problem, params: { problem: checked.problem, codePoint: checked.codePoint } });
+    ctx.addIssue({
+      code: 'custom',
+      message: checked.problem,
+      params: { problem: checked.problem, codePoint: checked.codePoint },
+    });
     return z.NEVER;
   });
 }
 
 /** Lengths of codes callers send: a dossier code (`000.00.12.H56-260408-0001`), a procedure or component code. */
-export const CODE_LIMITS = { dossier: 60, procedure: 100, component: 60, sector: 60, documentCode: 40, documentId: 100 } as const;
+export const CODE_LIMITS = {
+  dossier: 60,
+  procedure: 100,
+  component: 60,
+  sector: 60,
+  documentCode: 40,
+  documentId: 100,
+} as const;
 
 export const PersonInput = Person.omit({ id: true, portalVerified: true }).extend({
   idNumber: z.string().max(20),
@@ -126,7 +140,10 @@ export const Procedure = ProcedureSummary.extend({
   resultName: z.string(),
   resultCode: z.string().nullable(),
   /** Same-day cut-off `HH:mm`: received after it counts from the next working day. */
-  cutoff: z.string().regex(/^\d{2}:\d{2}$/).nullable(),
+  cutoff: z
+    .string()
+    .regex(/^\d{2}:\d{2}$/)
+    .nullable(),
   components: z.array(ProcedureComponent),
   channels: z.array(ChannelTerms),
   effectiveFrom: LocalDate,
@@ -243,23 +260,31 @@ export const Ticket = z.object({
 export type Ticket = z.infer<typeof Ticket>;
 
 /**
- * Mandatory metadata of a digitised document (DOMAIN.md §2 step 3), kept in the database row and
+ * Mandatory metadata of a digitised document (docs/domain.md §8), kept in the database row and
  * in the PDF's XMP. `validUntil` null with `permanent` true = valid without limit.
  */
-export const DigitisedMetadata = z.object({
-  ownerIdNumber: z.string().min(1).max(20),
-  ownerName: z.string().min(1).max(200),
-  documentCode: z.string().max(CODE_LIMITS.documentCode).regex(/^(KQ|DC)\d{4}$|^KQ\.[A-Z0-9]+\.\d+$/, 'mã giấy tờ dạng KQ0003'),
-  documentName: z.string().min(1).max(300),
-  dossierCode: z.string().max(CODE_LIMITS.dossier).nullable(),
-  permanent: z.boolean(),
-  validUntil: LocalDate.nullable(),
-  issuer: z.string().max(300).nullable(),
-  number: z.string().max(100).nullable(),
-  issuedOn: LocalDate.nullable(),
-  summary: safeText(TEXT_LIMITS.note).nullable(),
-  kind: z.enum(['component', 'result']),
-  procedureCode: z.string().max(CODE_LIMITS.procedure).nullable(),
-  sectorCode: z.string().max(CODE_LIMITS.sector).nullable(),
-}).refine((m) => m.permanent === (m.validUntil === null), { message: 'chọn "vô thời hạn" hoặc nhập ngày hết hiệu lực', path: ['validUntil'] });
+export const DigitisedMetadata = z
+  .object({
+    ownerIdNumber: z.string().min(1).max(20),
+    ownerName: z.string().min(1).max(200),
+    documentCode: z
+      .string()
+      .max(CODE_LIMITS.documentCode)
+      .regex(/^(KQ|DC)\d{4}$|^KQ\.[A-Z0-9]+\.\d+$/, 'mã giấy tờ dạng KQ0003'),
+    documentName: z.string().min(1).max(300),
+    dossierCode: z.string().max(CODE_LIMITS.dossier).nullable(),
+    permanent: z.boolean(),
+    validUntil: LocalDate.nullable(),
+    issuer: z.string().max(300).nullable(),
+    number: z.string().max(100).nullable(),
+    issuedOn: LocalDate.nullable(),
+    summary: safeText(TEXT_LIMITS.note).nullable(),
+    kind: z.enum(['component', 'result']),
+    procedureCode: z.string().max(CODE_LIMITS.procedure).nullable(),
+    sectorCode: z.string().max(CODE_LIMITS.sector).nullable(),
+  })
+  .refine((m) => m.permanent === (m.validUntil === null), {
+    message: 'chọn "vô thời hạn" hoặc nhập ngày hết hiệu lực',
+    path: ['validUntil'],
+  });
 export type DigitisedMetadata = z.infer<typeof DigitisedMetadata>;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { define, none, ok, SIGNERS, VERIFIERS } from './define';
 import { LocalDateTime } from './schemas';
 
-// Digital signing (DOMAIN.md §8): batch signing of the documents a digitisation batch produced,
+// Digital signing (docs/domain.md §8): batch signing of the documents a digitisation batch produced,
 // with one token login per batch, and verification of signed PDFs.
 //
 // The PIN travels once, as a parameter of `signing.signBatch`; the core passes it to the token's
@@ -60,21 +60,35 @@ export const SignatureCheck = z.object({
   verdict: z.enum(['valid-trusted', 'valid-untrusted', 'invalid']),
   integrity: z.object({ ok: z.boolean(), problem: z.string().nullable() }),
   changesAfterSigning: z.enum(['none', 'signatures-added', 'other-changes']),
-  signer: z.object({
-    commonName: z.string(),
-    subject: z.string(),
-    issuer: z.string(),
-    serialNumber: z.string(),
-    notBefore: z.string(),
-    notAfter: z.string(),
-  }).nullable(),
+  signer: z
+    .object({
+      commonName: z.string(),
+      subject: z.string(),
+      issuer: z.string(),
+      serialNumber: z.string(),
+      notBefore: z.string(),
+      notAfter: z.string(),
+    })
+    .nullable(),
   /** ISO time; where it comes from: a timestamp, the signer's claim (/M), or the check itself. */
   signingTime: z.string(),
   signingTimeSource: z.enum(['timestamp', 'signature-dictionary', 'verification-time']),
   certificateValidAtSigningTime: z.boolean(),
-  keyUsage: z.object({ ok: z.boolean(), digitalSignature: z.boolean(), nonRepudiation: z.boolean(), present: z.boolean() }),
+  keyUsage: z.object({
+    ok: z.boolean(),
+    digitalSignature: z.boolean(),
+    nonRepudiation: z.boolean(),
+    present: z.boolean(),
+  }),
   chain: z.object({ trusted: z.boolean(), path: z.array(z.string()), problem: z.string().nullable() }),
-  timestamp: z.object({ valid: z.boolean(), genTime: z.string().nullable(), tsa: z.string().nullable(), problem: z.string().nullable() }).nullable(),
+  timestamp: z
+    .object({
+      valid: z.boolean(),
+      genTime: z.string().nullable(),
+      tsa: z.string().nullable(),
+      problem: z.string().nullable(),
+    })
+    .nullable(),
   reason: z.string().nullable(),
   location: z.string().nullable(),
 });
@@ -94,20 +108,28 @@ export type VerifyResult = z.output<typeof VerifyResult>;
 
 export const VerifyParams = z.union([
   z.object({ documentId: z.string().min(1).max(80) }).strict(),
-  z.object({ file: z.object({ name: z.string().min(1).max(255), base64: z.string().min(1).max(70_000_000) }).strict() }).strict(),
+  z
+    .object({
+      file: z.object({ name: z.string().min(1).max(255), base64: z.string().min(1).max(70_000_000) }).strict(),
+    })
+    .strict(),
 ]);
 
 export const signingMethods = {
   'signing.status': define(none, SigningStatus, VERIFIERS),
   /** Logs in to the token (wrong PIN answers TOKEN_PIN_INCORRECT here), then signs in the background. */
   'signing.signBatch': define(
-    z.object({
-      batchId: z.string().min(1).max(64),
-      pin: z.string().min(4).max(64),
-      /** Only these documents of the batch (`L:<n>`); every unsigned one when left out. */
-      documentIds: z.array(z.string().min(1).max(80)).min(1).max(500).optional(),
-    }).strict(),
-    SigningJob, SIGNERS),
+    z
+      .object({
+        batchId: z.string().min(1).max(64),
+        pin: z.string().min(4).max(64),
+        /** Only these documents of the batch (`L:<n>`); every unsigned one when left out. */
+        documentIds: z.array(z.string().min(1).max(80)).min(1).max(500).optional(),
+      })
+      .strict(),
+    SigningJob,
+    SIGNERS,
+  ),
   'signing.cancel': define(z.object({ jobId: JobId }).strict(), ok, SIGNERS),
   'signing.job': define(z.object({ jobId: JobId }).strict(), SigningJob, SIGNERS),
   'signing.verify': define(VerifyParams, VerifyResult, VERIFIERS),

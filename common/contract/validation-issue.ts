@@ -28,6 +28,7 @@ export function toValidationIssue(issue: z.core.$ZodIssue): ValidationIssue {
       ...(issue.inclusive === undefined ? {} : { inclusive: issue.inclusive }),
     };
   }
-  if (issue.code === 'custom' && typeof issue.params?.problem === 'string') return { ...base, problem: issue.params.problem };
+  if (issue.code === 'custom' && typeof issue.params?.problem === 'string')
+    return { ...base, problem: issue.params.problem };
   return base;
 }

@@ -1,5 +1,5 @@
 /**
- * The appointment date (ngày hẹn trả), DOMAIN.md §5.
+ * The appointment date (ngày hẹn trả), docs/domain.md §5.
  *
  * Working time is office hours on working days: Monday-Friday that are not days off, plus the
  * make-up Saturdays a notice sets. Rules:
@@ -196,7 +196,8 @@ export class WorkingTime {
       return { day: this.nextWorkingDayNumber(m.day), minute: this.morningStart };
     }
     if (m.minute < this.morningStart) return { day: m.day, minute: this.morningStart };
-    if (m.minute >= this.morningEnd && m.minute < this.afternoonStart) return { day: m.day, minute: this.afternoonStart };
+    if (m.minute >= this.morningEnd && m.minute < this.afternoonStart)
+      return { day: m.day, minute: this.afternoonStart };
     return m;
   }
 
@@ -364,11 +365,16 @@ export function computeAppointment(request: AppointmentRequest): Appointment {
     const landing: Moment = { day: Math.floor(total / MINUTES_PER_DAY), minute: total % MINUTES_PER_DAY };
     due = formatMoment(landing);
     const landingDate = dayNumberToDate(landing.day);
-    if ((request.calendarDayDueOnDayOff ?? 'next-working-day') === 'next-working-day' && !wt.isWorkingDay(landingDate)) {
+    if (
+      (request.calendarDayDueOnDayOff ?? 'next-working-day') === 'next-working-day' &&
+      !wt.isWorkingDay(landingDate)
+    ) {
       const moved = wt.normalise(`${wt.nextWorkingDay(landingDate)}T${minutesToClock(landing.minute)}`);
       const off = wt.calendar.dayOff(landingDate);
       const why = off ? off.name : WEEKDAY_NAMES[isoWeekdayOfDayNumber(landing.day)];
-      notes.push(`Hạn rơi vào ngày nghỉ ${formatVietnameseDate(landingDate)} (${why}): chuyển sang ${formatVietnameseDateTime(moved)}.`);
+      notes.push(
+        `Hạn rơi vào ngày nghỉ ${formatVietnameseDate(landingDate)} (${why}): chuyển sang ${formatVietnameseDateTime(moved)}.`,
+      );
       due = moved;
     }
   }

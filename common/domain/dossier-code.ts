@@ -1,5 +1,5 @@
 /**
- * Dossier codes (MaHoSo) `{agency identifier}-{yyMMdd}-{NNNN}` (DOMAIN.md §3) and the
+ * Dossier codes (MaHoSo) `{agency identifier}-{yyMMdd}-{NNNN}` (docs/domain.md §2) and the
  * collision-free numbering used when a desk works offline.
  *
  * Sequence scheme: the desks of one agency share one daily sequence 0001 … 9999. While online

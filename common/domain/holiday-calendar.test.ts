@@ -115,9 +115,9 @@ describe('defaultDaysOff', () => {
   });
 
   it('names the compensated holiday', () => {
-    expect(compensatoryDays([{ date: '2026-04-26', name: 'Giỗ Tổ Hùng Vương (10/3 âm lịch)', kind: 'holiday' }])).toEqual([
-      { date: '2026-04-27', name: 'Nghỉ bù Giỗ Tổ Hùng Vương (10/3 âm lịch) (26/04)', kind: 'compensatory' },
-    ]);
+    expect(
+      compensatoryDays([{ date: '2026-04-26', name: 'Giỗ Tổ Hùng Vương (10/3 âm lịch)', kind: 'holiday' }]),
+    ).toEqual([{ date: '2026-04-27', name: 'Nghỉ bù Giỗ Tổ Hùng Vương (10/3 âm lịch) (26/04)', kind: 'compensatory' }]);
   });
 
   it('rejects years outside the supported range', () => {
@@ -216,9 +216,16 @@ describe('buildHolidayCalendar', () => {
   });
 
   it('an additive notice may rename a computed day', () => {
-    const cal = buildHolidayCalendar([2026], [
-      { ...crossYear, daysOff: [{ date: '2026-04-27', name: 'Nghỉ bù Giỗ Tổ', kind: 'compensatory' }], makeUpDays: [] },
-    ]);
+    const cal = buildHolidayCalendar(
+      [2026],
+      [
+        {
+          ...crossYear,
+          daysOff: [{ date: '2026-04-27', name: 'Nghỉ bù Giỗ Tổ', kind: 'compensatory' }],
+          makeUpDays: [],
+        },
+      ],
+    );
     expect(cal.dayOff('2026-04-27')).toEqual({ date: '2026-04-27', name: 'Nghỉ bù Giỗ Tổ', kind: 'compensatory' });
   });
 

@@ -1,5 +1,5 @@
 /**
- * Days off and make-up working days (DOMAIN.md §5). Each year starts from days computed by rule
+ * Days off and make-up working days (docs/domain.md §5). Each year starts from days computed by rule
  * ({@link defaultDaysOff}); the yearly notices announced by the government (synced from upstream,
  * editable by IT staff) then add to them or replace them.
  *

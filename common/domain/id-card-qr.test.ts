@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { looksLikeIdCardQr, parseCardDate, parseIdCardQr } from './id-card-qr';
 
 const NOW = { currentYear: 2026 };
-const SEVEN = '079090001234|025123456|Nguyễn Văn Dũng|15071990|Nam|12 Lê Lợi, Phường Bến Thành, Quận 1, TP Hồ Chí Minh|20042021';
+const SEVEN =
+  '079090001234|025123456|Nguyễn Văn Dũng|15071990|Nam|12 Lê Lợi, Phường Bến Thành, Quận 1, TP Hồ Chí Minh|20042021';
 
 describe('parseIdCardQr: layouts that parse fully', () => {
   it.each([
@@ -85,7 +86,15 @@ const asLatin1 = (text: string): string => Buffer.from(text, 'utf8').toString('l
 describe('parseIdCardQr: text read in the wrong code page', () => {
   it('repairs a QR read as Latin-1 exactly, and says so', () => {
     const result = parseIdCardQr(asLatin1(SEVEN), NOW);
-    expect(result).toEqual({ ok: true, card: expect.objectContaining({ fullName: 'Nguyễn Văn Dũng', address: '12 Lê Lợi, Phường Bến Thành, Quận 1, TP Hồ Chí Minh' }), warnings: [], repaired: true });
+    expect(result).toEqual({
+      ok: true,
+      card: expect.objectContaining({
+        fullName: 'Nguyễn Văn Dũng',
+        address: '12 Lê Lợi, Phường Bến Thành, Quận 1, TP Hồ Chí Minh',
+      }),
+      warnings: [],
+      repaired: true,
+    });
   });
 
   it('a garbled "Nữ" is repaired, never left empty', () => {
@@ -105,26 +114,82 @@ describe('parseIdCardQr: text read in the wrong code page', () => {
 
 describe('parseIdCardQr: anything short of the whole card is refused', () => {
   it.each([
-    ['impossible birth date 31022020', '079090001234||A|31022020|Nam|Huế|20042021', { code: 'FIELD_INVALID', field: 'birthDate', text: '31022020' }],
-    ['birth date with letters', '079090001234||A|1507199O|Nam|Huế|20042021', { code: 'FIELD_INVALID', field: 'birthDate', text: '1507199O' }],
-    ['birth date with one slash', '079090001234||A|15/071990|Nam|Huế|20042021', { code: 'FIELD_INVALID', field: 'birthDate', text: '15/071990' }],
+    [
+      'impossible birth date 31022020',
+      '079090001234||A|31022020|Nam|Huế|20042021',
+      { code: 'FIELD_INVALID', field: 'birthDate', text: '31022020' },
+    ],
+    [
+      'birth date with letters',
+      '079090001234||A|1507199O|Nam|Huế|20042021',
+      { code: 'FIELD_INVALID', field: 'birthDate', text: '1507199O' },
+    ],
+    [
+      'birth date with one slash',
+      '079090001234||A|15/071990|Nam|Huế|20042021',
+      { code: 'FIELD_INVALID', field: 'birthDate', text: '15/071990' },
+    ],
     ['no birth date', '079090001234||A||Nam|Huế|20042021', { code: 'FIELD_MISSING', field: 'birthDate' }],
-    ['unknown sex', '079090001234||A|15071990|Khác|Huế|20042021', { code: 'FIELD_INVALID', field: 'sex', text: 'Khác' }],
+    [
+      'unknown sex',
+      '079090001234||A|15071990|Khác|Huế|20042021',
+      { code: 'FIELD_INVALID', field: 'sex', text: 'Khác' },
+    ],
     ['empty sex', '079090001234||A|15071990||Huế|20042021', { code: 'FIELD_MISSING', field: 'sex' }],
     ['empty address', '079090001234||A|15071990|Nam| |20042021', { code: 'FIELD_MISSING', field: 'address' }],
-    ['month 13 issue date', '079090001234||A|15071990|Nam|Huế|20132021', { code: 'FIELD_INVALID', field: 'issueDate', text: '20132021' }],
-    ['old ID of 8 digits', '079090001234|02512345|A|15071990|Nam|Huế|20042021', { code: 'FIELD_INVALID', field: 'oldIdNumber', text: '02512345' }],
+    [
+      'month 13 issue date',
+      '079090001234||A|15071990|Nam|Huế|20132021',
+      { code: 'FIELD_INVALID', field: 'issueDate', text: '20132021' },
+    ],
+    [
+      'old ID of 8 digits',
+      '079090001234|02512345|A|15071990|Nam|Huế|20042021',
+      { code: 'FIELD_INVALID', field: 'oldIdNumber', text: '02512345' },
+    ],
     ['empty name', '079090001234|025123456|  |15071990|Nam|Huế|20042021', { code: 'FIELD_MISSING', field: 'fullName' }],
     // letters lost on the way
-    ['a name without vowels', '079090001234||L Vn Hng|15071990|Nam|Huế|20042021', { code: 'LOST_LETTERS', field: 'fullName' }],
-    ['one name word without a vowel', '079090001234||Lê Vn Hùng|15071990|Nam|Huế|20042021', { code: 'LOST_LETTERS', field: 'fullName' }],
-    ['question marks for letters', '079090001234||L? V?n H?ng|15071990|Nam|Huế|20042021', { code: 'LOST_LETTERS', field: 'fullName' }],
-    ['replacement characters', '079090001234||L\uFFFD V\uFFFDn|15071990|Nam|Huế|20042021', { code: 'LOST_LETTERS', field: 'fullName' }],
-    ['a control character in the address', '079090001234||Lê Văn Hùng|15071990|Nam|Hu\u0007ế|20042021', { code: 'LOST_LETTERS', field: 'address' }],
-    ['an address that lost its letters', '079090001234||Lê Văn Hùng|15071990|Nam|Thn ng, x Ha Bnh|20042021', { code: 'LOST_LETTERS', field: 'address' }],
-    ['a sex that lost its letter', '001185012345||Trần Thị Mai|01021985|N|Hà Nội|10082022', { code: 'FIELD_INVALID', field: 'sex', text: 'N' }],
+    [
+      'a name without vowels',
+      '079090001234||L Vn Hng|15071990|Nam|Huế|20042021',
+      { code: 'LOST_LETTERS', field: 'fullName' },
+    ],
+    [
+      'one name word without a vowel',
+      '079090001234||Lê Vn Hùng|15071990|Nam|Huế|20042021',
+      { code: 'LOST_LETTERS', field: 'fullName' },
+    ],
+    [
+      'question marks for letters',
+      '079090001234||L? V?n H?ng|15071990|Nam|Huế|20042021',
+      { code: 'LOST_LETTERS', field: 'fullName' },
+    ],
+    [
+      'replacement characters',
+      '079090001234||L\uFFFD V\uFFFDn|15071990|Nam|Huế|20042021',
+      { code: 'LOST_LETTERS', field: 'fullName' },
+    ],
+    [
+      'a control character in the address',
+      '079090001234||Lê Văn Hùng|15071990|Nam|Hu\u0007ế|20042021',
+      { code: 'LOST_LETTERS', field: 'address' },
+    ],
+    [
+      'an address that lost its letters',
+      '079090001234||Lê Văn Hùng|15071990|Nam|Thn ng, x Ha Bnh|20042021',
+      { code: 'LOST_LETTERS', field: 'address' },
+    ],
+    [
+      'a sex that lost its letter',
+      '001185012345||Trần Thị Mai|01021985|N|Hà Nội|10082022',
+      { code: 'FIELD_INVALID', field: 'sex', text: 'N' },
+    ],
     // the card's layout
-    ['6 fields (no old ID field)', '036203004567|Lê Minh Khôi|28/02/2003|nam|Ninh Bình|01/07/2025', { code: 'FIELD_COUNT', count: 6 }],
+    [
+      '6 fields (no old ID field)',
+      '036203004567|Lê Minh Khôi|28/02/2003|nam|Ninh Bình|01/07/2025',
+      { code: 'FIELD_COUNT', count: 6 },
+    ],
     ['8 fields', `${SEVEN}|extra`, { code: 'FIELD_COUNT', count: 8 }],
     ['5 fields (a partial read)', '079090001234|A|15071990|Nam|Huế', { code: 'FIELD_COUNT', count: 5 }],
     ['only the ID', '079090001234', { code: 'FIELD_COUNT', count: 1 }],
@@ -136,9 +201,17 @@ describe('parseIdCardQr: anything short of the whole card is refused', () => {
 
   it.each([
     ['11-digit ID', '07909000123||A|15071990|Nam|Huế|20042021', { code: 'ID_LENGTH', expected: 12, length: 11 }],
-    ['letters in the ID', '07909000123X||A|15071990|Nam|Huế|20042021', { code: 'ID_NOT_DIGITS', expected: 12, char: 'X' }],
+    [
+      'letters in the ID',
+      '07909000123X||A|15071990|Nam|Huế|20042021',
+      { code: 'ID_NOT_DIGITS', expected: 12, char: 'X' },
+    ],
     ['13 digits', '0790900012345||A|15071990|Nam|Huế|20042021', { code: 'ID_LENGTH', expected: 12, length: 13 }],
-    ['a space inside', '079090 001234||A|15071990|Nam|Huế|20042021', { code: 'ID_NOT_DIGITS', expected: 12, char: ' ' }],
+    [
+      'a space inside',
+      '079090 001234||A|15071990|Nam|Huế|20042021',
+      { code: 'ID_NOT_DIGITS', expected: 12, char: ' ' },
+    ],
   ])('refuses an invalid ID: %s', (_name, payload, idProblem) => {
     const result = parseIdCardQr(payload, NOW);
     expect(result.ok).toBe(false);
@@ -158,7 +231,10 @@ describe('parseIdCardQr: anything short of the whole card is refused', () => {
       const result = parseIdCardQr(`079090001234||${name}|15071990|Nam|Buôn Ma Thuột, Đắk Lắk|20042021`, NOW);
       expect(result.ok && result.card.fullName, name).toBe(name);
     }
-    const abbreviations = parseIdCardQr('079090001234||Lê Văn Hùng|15071990|Nam|KP 3, P. Tân Phong, TP HCM|20042021', NOW);
+    const abbreviations = parseIdCardQr(
+      '079090001234||Lê Văn Hùng|15071990|Nam|KP 3, P. Tân Phong, TP HCM|20042021',
+      NOW,
+    );
     expect(abbreviations.ok).toBe(true);
   });
 });
@@ -178,7 +254,9 @@ describe('parseIdCardQr: warnings', () => {
 
   it('warns when the issue date precedes the birth date', () => {
     const result = parseIdCardQr('079090001234||A|15071990|Nam|Huế|20041989', NOW);
-    expect(result.ok && result.warnings).toEqual([{ code: 'ISSUE_BEFORE_BIRTH', issueDate: '1989-04-20', birthDate: '1990-07-15' }]);
+    expect(result.ok && result.warnings).toEqual([
+      { code: 'ISSUE_BEFORE_BIRTH', issueDate: '1989-04-20', birthDate: '1990-07-15' },
+    ]);
   });
 
   it('warns when the old structure puts the birth year in the future (of the year given)', () => {
@@ -193,9 +271,15 @@ describe('parseIdCardQr: warnings', () => {
     const clean = parseIdCardQr('079090001234||Lê Văn A|15071990|Nam|Huế|20042021', NOW);
     expect(clean.ok && clean.warnings).toEqual([]);
     const many = parseIdCardQr('999190001234||Lê Thị Cúc|15071991|Nam|Huế|20041980', NOW);
-    expect(many.ok && many.warnings.map((w) => w.code)).toEqual(['LEGACY_PROVINCE_UNKNOWN', 'ISSUE_BEFORE_BIRTH', 'LEGACY_SEX_MISMATCH', 'LEGACY_BIRTH_YEAR_MISMATCH']);
+    expect(many.ok && many.warnings.map((w) => w.code)).toEqual([
+      'LEGACY_PROVINCE_UNKNOWN',
+      'ISSUE_BEFORE_BIRTH',
+      'LEGACY_SEX_MISMATCH',
+      'LEGACY_BIRTH_YEAR_MISMATCH',
+    ]);
     // No sentence in any language travels with a warning: the screen words it from the locale.
-    if (many.ok) for (const w of many.warnings) for (const value of Object.values(w)) expect(String(value)).not.toMatch(/\s/u);
+    if (many.ok)
+      for (const w of many.warnings) for (const value of Object.values(w)) expect(String(value)).not.toMatch(/\s/u);
   });
 });
 

@@ -15,7 +15,14 @@
  */
 import { formatCivilDate, isValidCivilDate } from './local-date';
 import { repairMojibake } from './mojibake';
-import { checkOldIdNumber, checkPersonalId, type IdDigitsProblem, type PersonalIdOptions, type PersonalIdWarning, type Sex } from './personal-id';
+import {
+  checkOldIdNumber,
+  checkPersonalId,
+  type IdDigitsProblem,
+  type PersonalIdOptions,
+  type PersonalIdWarning,
+  type Sex,
+} from './personal-id';
 import { foldVietnamese, tidyText } from './text-normalise';
 
 export interface IdCardData {
@@ -60,11 +67,20 @@ export type IdCardQrWarning =
 export type IdCardQrWarningCode = IdCardQrWarning['code'];
 
 export const ID_CARD_QR_WARNING_CODES: readonly IdCardQrWarningCode[] = [
-  'ISSUE_BEFORE_BIRTH', 'LEGACY_SEX_MISMATCH', 'LEGACY_BIRTH_YEAR_MISMATCH', 'LEGACY_PROVINCE_UNKNOWN', 'LEGACY_BIRTH_YEAR_FUTURE',
+  'ISSUE_BEFORE_BIRTH',
+  'LEGACY_SEX_MISMATCH',
+  'LEGACY_BIRTH_YEAR_MISMATCH',
+  'LEGACY_PROVINCE_UNKNOWN',
+  'LEGACY_BIRTH_YEAR_FUTURE',
 ];
 
 export type IdCardQrResult =
-  | { ok: true; card: IdCardData; warnings: IdCardQrWarning[]; /** The text came in the wrong code page and was repaired. */ repaired: boolean }
+  | {
+      ok: true;
+      card: IdCardData;
+      warnings: IdCardQrWarning[];
+      /** The text came in the wrong code page and was repaired. */ repaired: boolean;
+    }
   | { ok: false; problem: IdCardQrProblem };
 
 /** Letters a scan loses on the way: replacement characters, `?` for a letter, control characters. */
@@ -76,12 +92,16 @@ const VOWEL = /[aeiouy]/u;
  * so do the words of minority names (the `H'` of "H'Hen" is part of its word).
  */
 function nameLostLetters(name: string): boolean {
-  return foldVietnamese(name).split(/[\s-]+/u).some((word) => /\p{L}/u.test(word) && !VOWEL.test(word));
+  return foldVietnamese(name)
+    .split(/[\s-]+/u)
+    .some((word) => /\p{L}/u.test(word) && !VOWEL.test(word));
 }
 
 /** An address word of three or more lowercase consonants ("Thn", "Bnh"); abbreviations are capitals. */
 function addressLostLetters(address: string): boolean {
-  return address.split(/[^\p{L}]+/u).some((word) => [...word].length >= 3 && /\p{Ll}/u.test(word) && !VOWEL.test(foldVietnamese(word)));
+  return address
+    .split(/[^\p{L}]+/u)
+    .some((word) => [...word].length >= 3 && /\p{Ll}/u.test(word) && !VOWEL.test(foldVietnamese(word)));
 }
 
 /** Cheap test for a keyboard-wedge scan typed into an ID field: 12 digits then `|`. */
@@ -119,14 +139,24 @@ export function parseIdCardQr(payload: string, options: PersonalIdOptions = {}):
   const fields = text.split('|');
   if (fields.length !== 7) return refuse({ code: 'FIELD_COUNT', count: fields.length });
   const [idField, oldIdField, nameField, birthField, sexField, addressField, issueField] = fields as [
-    string, string, string, string, string, string, string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
   ];
   const idCheck = checkPersonalId(idField.trim(), options);
   if (!idCheck.ok) return refuse({ code: 'ID_INVALID', problem: idCheck.problem });
 
   const texts: [IdCardField, string][] = [
-    ['oldIdNumber', oldIdField], ['fullName', nameField], ['birthDate', birthField], ['sex', sexField],
-    ['address', addressField], ['issueDate', issueField],
+    ['oldIdNumber', oldIdField],
+    ['fullName', nameField],
+    ['birthDate', birthField],
+    ['sex', sexField],
+    ['address', addressField],
+    ['issueDate', issueField],
   ];
   for (const [field, value] of texts) {
     if (LOST_TEXT.test(value)) return refuse({ code: 'LOST_LETTERS', field });
@@ -143,21 +173,37 @@ export function parseIdCardQr(payload: string, options: PersonalIdOptions = {}):
     oldIdNumber = oldCheck.id;
   }
   const birthDate = parseCardDate(birthField);
-  if (birthDate === null) return refuse(birthField.trim() === '' ? { code: 'FIELD_MISSING', field: 'birthDate' } : { code: 'FIELD_INVALID', field: 'birthDate', text: birthField.trim() });
+  if (birthDate === null)
+    return refuse(
+      birthField.trim() === ''
+        ? { code: 'FIELD_MISSING', field: 'birthDate' }
+        : { code: 'FIELD_INVALID', field: 'birthDate', text: birthField.trim() },
+    );
   const sex = parseSex(sexField);
-  if (sex === null) return refuse(sexField.trim() === '' ? { code: 'FIELD_MISSING', field: 'sex' } : { code: 'FIELD_INVALID', field: 'sex', text: sexField.trim() });
+  if (sex === null)
+    return refuse(
+      sexField.trim() === ''
+        ? { code: 'FIELD_MISSING', field: 'sex' }
+        : { code: 'FIELD_INVALID', field: 'sex', text: sexField.trim() },
+    );
   const address = tidyText(addressField);
   if (address === '') return refuse({ code: 'FIELD_MISSING', field: 'address' });
   if (addressLostLetters(address)) return refuse({ code: 'LOST_LETTERS', field: 'address' });
   const issueDate = parseCardDate(issueField);
-  if (issueDate === null) return refuse(issueField.trim() === '' ? { code: 'FIELD_MISSING', field: 'issueDate' } : { code: 'FIELD_INVALID', field: 'issueDate', text: issueField.trim() });
+  if (issueDate === null)
+    return refuse(
+      issueField.trim() === ''
+        ? { code: 'FIELD_MISSING', field: 'issueDate' }
+        : { code: 'FIELD_INVALID', field: 'issueDate', text: issueField.trim() },
+    );
 
   const warnings: IdCardQrWarning[] = [...idCheck.warnings];
   const legacy = idCheck.legacy;
   if (issueDate < birthDate) warnings.push({ code: 'ISSUE_BEFORE_BIRTH', issueDate, birthDate });
   if (legacy && legacy.sex !== sex) warnings.push({ code: 'LEGACY_SEX_MISMATCH', cardSex: sex, idSex: legacy.sex });
   const cardYear = Number(birthDate.slice(0, 4));
-  if (legacy && cardYear !== legacy.birthYear) warnings.push({ code: 'LEGACY_BIRTH_YEAR_MISMATCH', cardYear, idYear: legacy.birthYear });
+  if (legacy && cardYear !== legacy.birthYear)
+    warnings.push({ code: 'LEGACY_BIRTH_YEAR_MISMATCH', cardYear, idYear: legacy.birthYear });
 
   return {
     ok: true,

@@ -44,7 +44,13 @@ export function dayNumberOf(year: number, month: number, day: number): number {
   const y = year + 4800 - a;
   const m = month + 12 * a - 3;
   const julianDay =
-    day + Math.floor((153 * m + 2) / 5) + 365 * y + Math.floor(y / 4) - Math.floor(y / 100) + Math.floor(y / 400) - 32045;
+    day +
+    Math.floor((153 * m + 2) / 5) +
+    365 * y +
+    Math.floor(y / 4) -
+    Math.floor(y / 100) +
+    Math.floor(y / 400) -
+    32045;
   return julianDay - 2440588;
 }
 

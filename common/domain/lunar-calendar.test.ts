@@ -28,7 +28,12 @@ describe('Tết (1/1 lunar) in Vietnam, UTC+7', () => {
     [2030, '2030-02-02'],
   ])('Tết %i is %s', (year, expected) => {
     expect(solarOf(1, 1, year)).toBe(expected);
-    expect(solarToLunar(...(expected.split('-').map(Number) as [number, number, number]))).toEqual({ day: 1, month: 1, year, leap: false });
+    expect(solarToLunar(...(expected.split('-').map(Number) as [number, number, number]))).toEqual({
+      day: 1,
+      month: 1,
+      year,
+      leap: false,
+    });
   });
 });
 

@@ -256,7 +256,12 @@ function checkYear(year: number): void {
 }
 
 /** Converts a Gregorian date to the lunar date in a time zone (UTC+7 by default). */
-export function solarToLunar(year: number, month: number, day: number, timeZone: number = VIETNAM_TIME_ZONE): LunarDate {
+export function solarToLunar(
+  year: number,
+  month: number,
+  day: number,
+  timeZone: number = VIETNAM_TIME_ZONE,
+): LunarDate {
   checkTimeZone(timeZone);
   checkYear(year);
   if (!isValidCivilDate(year, month, day)) {
@@ -289,7 +294,12 @@ function monthOffsetIn(frame: LunarFrame, lunarMonth: number, leap: boolean): nu
 }
 
 /** Length (29 or 30) of a lunar month, or null when that (leap) month does not exist. */
-export function lunarMonthLength(lunarMonth: number, lunarYear: number, leap: boolean, timeZone: number = VIETNAM_TIME_ZONE): number | null {
+export function lunarMonthLength(
+  lunarMonth: number,
+  lunarYear: number,
+  leap: boolean,
+  timeZone: number = VIETNAM_TIME_ZONE,
+): number | null {
   checkTimeZone(timeZone);
   if (!Number.isInteger(lunarMonth) || lunarMonth < 1 || lunarMonth > 12) return null;
   const frame = frameEndingIn(lunarMonth >= 11 ? lunarYear + 1 : lunarYear, timeZone);

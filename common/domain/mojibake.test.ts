@@ -6,7 +6,9 @@ const asLatin1 = (text: string): string => Buffer.from(text, 'utf8').toString('l
 /** Windows-1252 0x80-0x9F (Node's own decoder reads this label as Latin-1); 0x81 0x8D 0x8F 0x90 0x9D undefined. */
 const CP1252_HIGH = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008DŽ\u008F\u0090‘’“”•–—˜™š›œ\u009DžŸ';
 const asCp1252 = (text: string): string =>
-  [...Buffer.from(text, 'utf8')].map((b) => (b >= 0x80 && b <= 0x9f ? CP1252_HIGH[b - 0x80]! : String.fromCharCode(b))).join('');
+  [...Buffer.from(text, 'utf8')]
+    .map((b) => (b >= 0x80 && b <= 0x9f ? CP1252_HIGH[b - 0x80]! : String.fromCharCode(b)))
+    .join('');
 
 const VIETNAMESE = [
   'Nguyễn Văn Đông',
@@ -44,7 +46,11 @@ describe('repairMojibake', () => {
 
   it('repairs a text garbled only in part (one field garbled, the rest clean)', () => {
     const mixed = `Nguyễn Văn Đông|${asCp1252('Thôn Đông, xã Hòa Bình')}`;
-    expect(repairMojibake(mixed)).toEqual({ kind: 'repaired', text: 'Nguyễn Văn Đông|Thôn Đông, xã Hòa Bình', rounds: 1 });
+    expect(repairMojibake(mixed)).toEqual({
+      kind: 'repaired',
+      text: 'Nguyễn Văn Đông|Thôn Đông, xã Hòa Bình',
+      rounds: 1,
+    });
   });
 
   it.each(VIETNAMESE)('leaves clean Vietnamese %j untouched', (text) => {
@@ -52,12 +58,15 @@ describe('repairMojibake', () => {
     expect(repairMojibake(text.normalize('NFD'))).toEqual({ kind: 'clean', text: text.normalize('NFD') });
   });
 
-  it.each(['Café Müller, São Paulo', 'Ñandú', '25°C – Grüße', '001203004567|123456789|A|12052003|Nam|Huế|10082021', ''])(
-    'leaves genuinely Latin-1 or plain text %j untouched',
-    (text) => {
-      expect(repairMojibake(text)).toEqual({ kind: 'clean', text });
-    },
-  );
+  it.each([
+    'Café Müller, São Paulo',
+    'Ñandú',
+    '25°C – Grüße',
+    '001203004567|123456789|A|12052003|Nam|Huế|10082021',
+    '',
+  ])('leaves genuinely Latin-1 or plain text %j untouched', (text) => {
+    expect(repairMojibake(text)).toEqual({ kind: 'clean', text });
+  });
 
   it.each([
     // the C1 characters a keyboard cannot type were dropped: E1 BB 6E is not UTF-8
@@ -84,10 +93,16 @@ describe('looksGarbled / isVietnameseLetter', () => {
     expect(looksGarbled(text)).toBe(expected);
   });
 
-  it.each([['ễ', true], ['Đ', true], ['ư', true], ['e\u0302\u0303', true], ['ü', false], ['ñ', false], ['ß', false], ['a', false]])(
-    'isVietnameseLetter(%j) = %s',
-    (ch, expected) => {
-      expect(isVietnameseLetter(ch)).toBe(expected);
-    },
-  );
+  it.each([
+    ['ễ', true],
+    ['Đ', true],
+    ['ư', true],
+    ['e\u0302\u0303', true],
+    ['ü', false],
+    ['ñ', false],
+    ['ß', false],
+    ['a', false],
+  ])('isVietnameseLetter(%j) = %s', (ch, expected) => {
+    expect(isVietnameseLetter(ch)).toBe(expected);
+  });
 });

@@ -17,10 +17,33 @@
 
 /** Windows-1252 bytes 0x80-0x9F that are not the Latin-1 control characters. */
 const CP1252_EXTRA: Readonly<Record<string, number>> = {
-  '\u20AC': 0x80, '\u201A': 0x82, '\u0192': 0x83, '\u201E': 0x84, '\u2026': 0x85, '\u2020': 0x86, '\u2021': 0x87,
-  '\u02C6': 0x88, '\u2030': 0x89, '\u0160': 0x8a, '\u2039': 0x8b, '\u0152': 0x8c, '\u017D': 0x8e,
-  '\u2018': 0x91, '\u2019': 0x92, '\u201C': 0x93, '\u201D': 0x94, '\u2022': 0x95, '\u2013': 0x96, '\u2014': 0x97,
-  '\u02DC': 0x98, '\u2122': 0x99, '\u0161': 0x9a, '\u203A': 0x9b, '\u0153': 0x9c, '\u017E': 0x9e, '\u0178': 0x9f,
+  '\u20AC': 0x80,
+  '\u201A': 0x82,
+  '\u0192': 0x83,
+  '\u201E': 0x84,
+  '\u2026': 0x85,
+  '\u2020': 0x86,
+  '\u2021': 0x87,
+  '\u02C6': 0x88,
+  '\u2030': 0x89,
+  '\u0160': 0x8a,
+  '\u2039': 0x8b,
+  '\u0152': 0x8c,
+  '\u017D': 0x8e,
+  '\u2018': 0x91,
+  '\u2019': 0x92,
+  '\u201C': 0x93,
+  '\u201D': 0x94,
+  '\u2022': 0x95,
+  '\u2013': 0x96,
+  '\u2014': 0x97,
+  '\u02DC': 0x98,
+  '\u2122': 0x99,
+  '\u0161': 0x9a,
+  '\u203A': 0x9b,
+  '\u0153': 0x9c,
+  '\u017E': 0x9e,
+  '\u0178': 0x9f,
 };
 
 export type MojibakeCheck =
@@ -57,7 +80,9 @@ function isVietnameseText(text: string): boolean {
 }
 
 /** Characters standing for a UTF-8 continuation byte (0x80-0xBF) in Latin-1 or Windows-1252. */
-const CONT = `[\u0080-\u00BF${Object.keys(CP1252_EXTRA).filter((ch) => CP1252_EXTRA[ch]! <= 0xbf).join('')}]`;
+const CONT = `[\u0080-\u00BF${Object.keys(CP1252_EXTRA)
+  .filter((ch) => CP1252_EXTRA[ch]! <= 0xbf)
+  .join('')}]`;
 
 /**
  * What mojibake looks like: a UTF-8 lead byte read as a Latin-1 letter (Ã Ä Å Æ á â ...) followed
@@ -84,7 +109,9 @@ function repairRound(text: string): string {
   return text.replace(UTF8_SEQUENCE, (sequence) => {
     try {
       const decoded = utf8.decode(Uint8Array.from(sequence, (ch) => byteOf(ch)!));
-      return isVietnameseLetter(decoded) || VIETNAMESE_MARK.test(decoded) || byteOf(decoded) !== null ? decoded : sequence;
+      return isVietnameseLetter(decoded) || VIETNAMESE_MARK.test(decoded) || byteOf(decoded) !== null
+        ? decoded
+        : sequence;
     } catch {
       return sequence;
     }
@@ -102,7 +129,9 @@ export function repairMojibake(text: string): MojibakeCheck {
     if (next === current) break;
     current = next;
     if (!looksGarbled(current)) {
-      return isVietnameseText(current) ? { kind: 'repaired', text: current.normalize('NFC'), rounds: round } : { kind: 'garbled', text };
+      return isVietnameseText(current)
+        ? { kind: 'repaired', text: current.normalize('NFC'), rounds: round }
+        : { kind: 'garbled', text };
     }
   }
   return { kind: 'garbled', text };

@@ -52,7 +52,13 @@ describe('checkPersonalId: the old structure only warns', () => {
     ['000000000000', [{ code: 'LEGACY_PROVINCE_UNKNOWN', provinceCode: '000' }]],
     ['001227000001', [{ code: 'LEGACY_BIRTH_YEAR_FUTURE', idYear: 2027 }]],
     ['001226000001', []],
-    ['999499000001', [{ code: 'LEGACY_PROVINCE_UNKNOWN', provinceCode: '999' }, { code: 'LEGACY_BIRTH_YEAR_FUTURE', idYear: 2199 }]],
+    [
+      '999499000001',
+      [
+        { code: 'LEGACY_PROVINCE_UNKNOWN', provinceCode: '999' },
+        { code: 'LEGACY_BIRTH_YEAR_FUTURE', idYear: 2199 },
+      ],
+    ],
   ])('%s warns %j', (id, warnings) => {
     const result = checkPersonalId(id, NOW);
     expect(result).toEqual({ ok: true, id, warnings, legacy: expect.any(Object) });
@@ -61,7 +67,10 @@ describe('checkPersonalId: the old structure only warns', () => {
   it('without a given year, the year is that of Vietnam (UTC+7) now', () => {
     const next = vietnamYearNow() + 1;
     const id = `001${next >= 2000 ? 2 : 0}${String(next % 100).padStart(2, '0')}000001`;
-    expect(checkPersonalId(id)).toMatchObject({ ok: true, warnings: [{ code: 'LEGACY_BIRTH_YEAR_FUTURE', idYear: next }] });
+    expect(checkPersonalId(id)).toMatchObject({
+      ok: true,
+      warnings: [{ code: 'LEGACY_BIRTH_YEAR_FUTURE', idYear: next }],
+    });
     expect(vietnamYearNow()).toBe(new Date(Date.now() + 7 * 3_600_000).getUTCFullYear());
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Identity numbers typed or scanned at the desk (DOMAIN.md §3): the 12-digit personal ID, the
+ * Identity numbers typed or scanned at the desk (docs/domain.md §2): the 12-digit personal ID, the
  * 9-digit old ID (CMND) and organisation identifiers. Only the shape decides validity; the old
  * structure of the personal ID is decoded to word warnings, never to reject a number.
  */
@@ -44,8 +44,7 @@ export type PersonalIdProblem = IdDigitsProblem | OrganisationCodeProblem;
  */
 export type PersonalIdWarning =
   /** The ID's first three digits are not a birth-registration province of the old structure. */
-  | { code: 'LEGACY_PROVINCE_UNKNOWN'; provinceCode: string }
-  | { code: 'LEGACY_BIRTH_YEAR_FUTURE'; idYear: number };
+  { code: 'LEGACY_PROVINCE_UNKNOWN'; provinceCode: string } | { code: 'LEGACY_BIRTH_YEAR_FUTURE'; idYear: number };
 
 export type PersonalIdCheck =
   | { ok: true; id: string; warnings: PersonalIdWarning[]; legacy: LegacyIdStructure | null }
@@ -56,8 +55,7 @@ export type OldIdCheck = { ok: true; id: string } | { ok: false; problem: IdDigi
 export type OrganisationCodeKind = 'tax-code' | 'branch-tax-code' | 'agency-id';
 
 export type OrganisationCodeCheck =
-  | { ok: true; id: string; kind: OrganisationCodeKind }
-  | { ok: false; problem: OrganisationCodeProblem };
+  { ok: true; id: string; kind: OrganisationCodeKind } | { ok: false; problem: OrganisationCodeProblem };
 
 export interface PersonalIdOptions {
   /** The current year (Vietnam time) for the "birth year in the future" warning. */
@@ -127,7 +125,8 @@ export function checkOrganisationCode(input: string): OrganisationCodeCheck {
   if (/^\d{10}$/.test(id)) return { ok: true, id, kind: 'tax-code' };
   if (/^\d{10}-\d{3}$/.test(id)) return { ok: true, id, kind: 'branch-tax-code' };
   if (isAgencyId(id)) return { ok: true, id, kind: 'agency-id' };
-  if (/^\d{13}$/.test(id)) return { ok: false, problem: { code: 'ORG_BRANCH_DASH', suggestion: `${id.slice(0, 10)}-${id.slice(10)}` } };
+  if (/^\d{13}$/.test(id))
+    return { ok: false, problem: { code: 'ORG_BRANCH_DASH', suggestion: `${id.slice(0, 10)}-${id.slice(10)}` } };
   if (/^\d{12}$/.test(id)) return { ok: false, problem: { code: 'ORG_IS_PERSONAL_ID' } };
   if (/^\d+$/.test(id)) return { ok: false, problem: { code: 'ORG_LENGTH', length: id.length } };
   return { ok: false, problem: { code: 'ORG_FORMAT' } };
@@ -137,5 +136,12 @@ export type PersonalIdProblemCode = PersonalIdProblem['code'];
 
 /** Every problem code, for a screen that checks what a saved draft holds before wording it. */
 export const PERSONAL_ID_PROBLEM_CODES: readonly PersonalIdProblemCode[] = [
-  'ID_EMPTY', 'ID_NOT_DIGITS', 'ID_LENGTH', 'ORG_EMPTY', 'ORG_BRANCH_DASH', 'ORG_IS_PERSONAL_ID', 'ORG_LENGTH', 'ORG_FORMAT',
+  'ID_EMPTY',
+  'ID_NOT_DIGITS',
+  'ID_LENGTH',
+  'ORG_EMPTY',
+  'ORG_BRANCH_DASH',
+  'ORG_IS_PERSONAL_ID',
+  'ORG_LENGTH',
+  'ORG_FORMAT',
 ];

@@ -1,5 +1,5 @@
 /**
- * National code lists used on the wire (DOMAIN.md §4): dossier status (TrangThaiHoSo),
+ * National code lists used on the wire (docs/domain.md §3): dossier status (TrangThaiHoSo),
  * channel (KenhThucHien), result delivery (HinhThuc) and applicant kind (LoaiDoiTuong).
  */
 

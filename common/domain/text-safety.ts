@@ -22,11 +22,14 @@ export const TEXT_LIMITS = {
 export type TextSafetyProblem = 'CONTROL_CHARACTER' | 'BIDI_CONTROL' | 'ZERO_WIDTH';
 
 /** Every `TextSafetyProblem`, for readers of `VALIDATION_FAILED` details. */
-export const TEXT_SAFETY_PROBLEMS: ReadonlySet<string> = new Set<TextSafetyProblem>(['CONTROL_CHARACTER', 'BIDI_CONTROL', 'ZERO_WIDTH']);
+export const TEXT_SAFETY_PROBLEMS: ReadonlySet<string> = new Set<TextSafetyProblem>([
+  'CONTROL_CHARACTER',
+  'BIDI_CONTROL',
+  'ZERO_WIDTH',
+]);
 
 export type TextSafetyResult =
-  | { ok: true; text: string }
-  | { ok: false; problem: TextSafetyProblem; index: number; codePoint: string };
+  { ok: true; text: string } | { ok: false; problem: TextSafetyProblem; index: number; codePoint: string };
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
 const BIDI = /[\u202a-\u202e\u2066-\u2069]/u;
@@ -44,7 +47,11 @@ function codePointOf(ch: string): string {
  */
 export function checkSingleLineText(text: string): TextSafetyResult {
   const nfc = text.normalize('NFC');
-  const rules: [RegExp, TextSafetyProblem][] = [[CONTROL, 'CONTROL_CHARACTER'], [BIDI, 'BIDI_CONTROL'], [ZERO_WIDTH, 'ZERO_WIDTH']];
+  const rules: [RegExp, TextSafetyProblem][] = [
+    [CONTROL, 'CONTROL_CHARACTER'],
+    [BIDI, 'BIDI_CONTROL'],
+    [ZERO_WIDTH, 'ZERO_WIDTH'],
+  ];
   for (const [pattern, problem] of rules) {
     const found = pattern.exec(nfc);
     if (found) return { ok: false, problem, index: found.index, codePoint: codePointOf(found[0]) };
@@ -61,7 +68,11 @@ const CONTROL_NOT_LAYOUT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f
  */
 export function checkMultiLineText(text: string): TextSafetyResult {
   const nfc = text.normalize('NFC');
-  const rules: [RegExp, TextSafetyProblem][] = [[CONTROL_NOT_LAYOUT, 'CONTROL_CHARACTER'], [BIDI, 'BIDI_CONTROL'], [ZERO_WIDTH, 'ZERO_WIDTH']];
+  const rules: [RegExp, TextSafetyProblem][] = [
+    [CONTROL_NOT_LAYOUT, 'CONTROL_CHARACTER'],
+    [BIDI, 'BIDI_CONTROL'],
+    [ZERO_WIDTH, 'ZERO_WIDTH'],
+  ];
   for (const [pattern, problem] of rules) {
     const found = pattern.exec(nfc);
     if (found) return { ok: false, problem, index: found.index, codePoint: codePointOf(found[0]) };

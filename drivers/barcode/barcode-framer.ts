@@ -13,7 +13,8 @@ export function terminatorBytes(t: Terminator): number[] {
   if (t === 'CR') return [0x0d];
   if (t === 'LF') return [0x0a];
   if (t === 'CRLF') return [0x0d, 0x0a];
-  if (!Number.isInteger(t.byte) || t.byte < 0 || t.byte > 255) throw new RangeError(`terminator byte must be 0..255, got ${t.byte}`);
+  if (!Number.isInteger(t.byte) || t.byte < 0 || t.byte > 255)
+    throw new RangeError(`terminator byte must be 0..255, got ${t.byte}`);
   return [t.byte];
 }
 
@@ -47,7 +48,10 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
 
 /** Control bytes (C0 and DEL) are never part of a code; tab is kept (some readers use it inside). */
 function clean(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, '').replace(/^\uFEFF/, '').trim();
+  return text
+    .replace(/[\u0000-\u0008\u000a-\u001f\u007f]/g, '')
+    .replace(/^\uFEFF/, '')
+    .trim();
 }
 
 export class BarcodeFramer {

@@ -11,8 +11,9 @@ export interface BarcodeReaderHarness {
   dispose(): Promise<void>;
 }
 
-/** A chip ID card QR payload (DOMAIN.md §3): UTF-8 Vietnamese, 7 fields. */
-export const ID_CARD_QR = '001090012345|123456789|Nguyễn Văn An|15071990|Nam|Số 1 Tràng Tiền, Phường Hoàn Kiếm, Hà Nội|01022021';
+/** A chip ID card QR payload (docs/domain.md §2): UTF-8 Vietnamese, 7 fields. */
+export const ID_CARD_QR =
+  '001090012345|123456789|Nguyễn Văn An|15071990|Nam|Số 1 Tràng Tiền, Phường Hoàn Kiếm, Hà Nội|01022021';
 
 export async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
   const started = Date.now();

@@ -1,5 +1,5 @@
 /**
- * A barcode / QR reader that the core reads (ARCHITECTURE.md §4): a serial reader, or its twin.
+ * A barcode / QR reader that the core reads (docs/architecture.md, "Drivers"): a serial reader, or its twin.
  * Keyboard-wedge readers type into the window instead and are recognised in the renderer
  * (`renderer/src/composables/use-barcode-wedge.ts`); both end up in the same routing.
  *

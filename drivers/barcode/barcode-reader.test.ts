@@ -106,7 +106,9 @@ class PtyPair {
   }
 
   async up(): Promise<void> {
-    const socat = spawn('socat', [`pty,raw,echo=0,link=${this.app}`, `pty,raw,echo=0,link=${this.deviceEnd}`], { stdio: 'ignore' });
+    const socat = spawn('socat', [`pty,raw,echo=0,link=${this.app}`, `pty,raw,echo=0,link=${this.deviceEnd}`], {
+      stdio: 'ignore',
+    });
     this.socat = socat;
     await until(() => existsSync(this.app) && existsSync(this.deviceEnd), 'the pty pair');
     const device = new SerialPort({ path: this.deviceEnd, baudRate: 9600, autoOpen: false });

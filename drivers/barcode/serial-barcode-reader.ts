@@ -93,13 +93,23 @@ export class SerialBarcodeReader implements BarcodeReader {
     if (isDeviceError(err)) return err;
     const message = err instanceof Error ? err.message : String(err);
     if (/ENOENT|No such file|cannot open/i.test(message)) {
-      return new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: no such serial port (is the reader's cable or USB adapter plugged in?)`, { cause: err });
+      return new DeviceError(
+        'DEVICE_UNAVAILABLE',
+        `${this.name}: no such serial port (is the reader's cable or USB adapter plugged in?)`,
+        { cause: err },
+      );
     }
     if (/EACCES|Permission denied/i.test(message)) {
-      return new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: permission denied (add the desk's user to the dialout group)`, { cause: err });
+      return new DeviceError(
+        'DEVICE_UNAVAILABLE',
+        `${this.name}: permission denied (add the desk's user to the dialout group)`,
+        { cause: err },
+      );
     }
     if (/EBUSY|Resource busy|lock/i.test(message)) {
-      return new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: the port is in use by another program`, { cause: err });
+      return new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: the port is in use by another program`, {
+        cause: err,
+      });
     }
     return new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: ${message}`, { cause: err });
   }
@@ -113,7 +123,8 @@ export class SerialBarcodeReader implements BarcodeReader {
     } catch (err) {
       const error = this.fault(err);
       // Report a new kind of failure once, not every retry.
-      if (this.current.connected || this.current.error?.message !== error.message) this.setState({ connected: false, error });
+      if (this.current.connected || this.current.error?.message !== error.message)
+        this.setState({ connected: false, error });
       this.scheduleRetry();
       return;
     }
@@ -159,7 +170,10 @@ export class SerialBarcodeReader implements BarcodeReader {
       } else {
         this.setState({
           connected: true,
-          error: new DeviceError('BARCODE_FRAME_TOO_LONG', `${this.name}: ${out.bytes} bytes without the ${this.terminator} terminator; check the reader's suffix setting`),
+          error: new DeviceError(
+            'BARCODE_FRAME_TOO_LONG',
+            `${this.name}: ${out.bytes} bytes without the ${this.terminator} terminator; check the reader's suffix setting`,
+          ),
         });
       }
     }
@@ -174,7 +188,14 @@ export class SerialBarcodeReader implements BarcodeReader {
     if (line.isOpen) line.close(() => undefined);
     if (this.closed) return;
     const why = err?.message ? ` (${err.message})` : '';
-    this.setState({ connected: false, error: new DeviceError('BARCODE_DISCONNECTED', `${this.name}: the reader was disconnected${why}; retrying every ${this.options.reconnectMs ?? 2000} ms`, { cause: err }) });
+    this.setState({
+      connected: false,
+      error: new DeviceError(
+        'BARCODE_DISCONNECTED',
+        `${this.name}: the reader was disconnected${why}; retrying every ${this.options.reconnectMs ?? 2000} ms`,
+        { cause: err },
+      ),
+    });
     this.scheduleRetry();
   }
 

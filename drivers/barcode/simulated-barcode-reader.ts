@@ -40,7 +40,11 @@ export class SimulatedBarcodeReader implements BarcodeReader {
   async start(): Promise<void> {
     if (this.closed) throw new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: the reader was closed`);
     this.started = true;
-    this.setState(this.plugged ? { connected: true } : { connected: false, error: new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: not plugged in`) });
+    this.setState(
+      this.plugged
+        ? { connected: true }
+        : { connected: false, error: new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: not plugged in`) },
+    );
   }
 
   /** Test control: the reader reads `text` (ignored when not connected, as a real unplugged reader). */
@@ -55,7 +59,10 @@ export class SimulatedBarcodeReader implements BarcodeReader {
   unplug(): void {
     this.plugged = false;
     if (this.started && this.current.connected) {
-      this.setState({ connected: false, error: new DeviceError('BARCODE_DISCONNECTED', `${this.name}: the reader was disconnected`) });
+      this.setState({
+        connected: false,
+        error: new DeviceError('BARCODE_DISCONNECTED', `${this.name}: the reader was disconnected`),
+      });
     }
   }
 

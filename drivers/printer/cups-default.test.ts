@@ -15,43 +15,48 @@ cat > /dev/null
 echo "request id is $2-7 (1 file(s))"
 `;
 
-describe.skipIf(process.platform === 'win32')('CupsPrinter without a queue: the default destination (fake lpstat)', () => {
-  let dir: string;
-  let printer: CupsPrinter;
+describe.skipIf(process.platform === 'win32')(
+  'CupsPrinter without a queue: the default destination (fake lpstat)',
+  () => {
+    let dir: string;
+    let printer: CupsPrinter;
 
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'motcua-cups-default-'));
-    await writeStandIns(dir, { lpstat: LPSTAT_WITH_DEFAULT_FILE, lp: FAKE_LP });
-    printer = new CupsPrinter({ lpPath: join(dir, 'lp'), lpstatPath: join(dir, 'lpstat') });
-  });
+    beforeEach(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'motcua-cups-default-'));
+      await writeStandIns(dir, { lpstat: LPSTAT_WITH_DEFAULT_FILE, lp: FAKE_LP });
+      printer = new CupsPrinter({ lpPath: join(dir, 'lp'), lpstatPath: join(dir, 'lpstat') });
+    });
 
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+    afterEach(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
 
-  it('no default destination: status says PRINTER_NOT_SET and print refuses with it, sending nothing', async () => {
-    expect(printer.queue).toBeNull();
-    expect(printer.name).toBe('CUPS (máy in mặc định)');
-    expect(await printer.status()).toMatchObject({ ready: false, fault: 'PRINTER_NOT_SET' });
-    expect((await deviceErrorOf(printer.print(samplePdf(1_000), { title: 'Giấy tiếp nhận' }))).code).toBe('PRINTER_NOT_SET');
-    await expect(readFile(join(dir, 'lp.args'), 'utf8')).rejects.toThrow();
-  });
+    it('no default destination: status says PRINTER_NOT_SET and print refuses with it, sending nothing', async () => {
+      expect(printer.queue).toBeNull();
+      expect(printer.name).toBe('CUPS (máy in mặc định)');
+      expect(await printer.status()).toMatchObject({ ready: false, fault: 'PRINTER_NOT_SET' });
+      expect((await deviceErrorOf(printer.print(samplePdf(1_000), { title: 'Giấy tiếp nhận' }))).code).toBe(
+        'PRINTER_NOT_SET',
+      );
+      await expect(readFile(join(dir, 'lp.args'), 'utf8')).rejects.toThrow();
+    });
 
-  it('prints to the default destination, read again before each job', async () => {
-    await writeFile(join(dir, 'default'), 'A4_Quay1');
-    expect(await printer.status()).toMatchObject({ ready: true });
-    expect((await printer.status()).detail).toMatch(/^A4_Quay1: /);
-    expect(await printer.print(samplePdf(1_000), { title: 'x' })).toEqual({ jobId: 'A4_Quay1-7' });
-    expect(await readFile(join(dir, 'lp.args'), 'utf8')).toMatch(/^-d A4_Quay1 -n 1 -t x -\n$/);
-    await writeFile(join(dir, 'default'), 'A4_Quay2');
-    expect(await printer.print(samplePdf(1_000), { title: 'y' })).toEqual({ jobId: 'A4_Quay2-7' });
-  });
+    it('prints to the default destination, read again before each job', async () => {
+      await writeFile(join(dir, 'default'), 'A4_Quay1');
+      expect(await printer.status()).toMatchObject({ ready: true });
+      expect((await printer.status()).detail).toMatch(/^A4_Quay1: /);
+      expect(await printer.print(samplePdf(1_000), { title: 'x' })).toEqual({ jobId: 'A4_Quay1-7' });
+      expect(await readFile(join(dir, 'lp.args'), 'utf8')).toMatch(/^-d A4_Quay1 -n 1 -t x -\n$/);
+      await writeFile(join(dir, 'default'), 'A4_Quay2');
+      expect(await printer.print(samplePdf(1_000), { title: 'y' })).toEqual({ jobId: 'A4_Quay2-7' });
+    });
 
-  it('a default name that is not a CUPS name is not used', async () => {
-    await writeFile(join(dir, 'default'), '-o');
-    expect(await printer.status()).toMatchObject({ ready: false, fault: 'DEVICE_UNAVAILABLE' });
-  });
-});
+    it('a default name that is not a CUPS name is not used', async () => {
+      await writeFile(join(dir, 'default'), '-o');
+      expect(await printer.status()).toMatchObject({ ready: false, fault: 'DEVICE_UNAVAILABLE' });
+    });
+  },
+);
 
 /** A network printer's port 9100 on 127.0.0.1: each connection's bytes are one delivered job. */
 interface Sink {
@@ -108,7 +113,9 @@ describe.skipIf(!privateCupsdAvailable())('CupsPrinter against a real CUPS sched
 
     // A raw queue to a network printer (AppSocket, as port 9100 printers speak) that is a TCP sink
     // on 127.0.0.1: CUPS's socket backend delivers the job's bytes unchanged.
-    expect(cups.admin('lpadmin', ['-p', 'MotCua_A4', '-E', '-v', `socket://127.0.0.1:${sink.port}`, '-m', 'raw']).code).toBe(0);
+    expect(
+      cups.admin('lpadmin', ['-p', 'MotCua_A4', '-E', '-v', `socket://127.0.0.1:${sink.port}`, '-m', 'raw']).code,
+    ).toBe(0);
     expect(cups.admin('lpadmin', ['-d', 'MotCua_A4']).code).toBe(0);
 
     const status = await printer.status();

@@ -2,7 +2,12 @@ import { spawn } from 'node:child_process';
 import { DeviceError, type DeviceErrorCode } from '../device-error';
 import { oneLine } from '../one-line';
 import { checkPrintRequest } from './document-print-request';
-import type { DocumentPrinter, DocumentPrintJob, DocumentPrintReceipt, DocumentPrinterStatus } from './document-printer.port';
+import type {
+  DocumentPrinter,
+  DocumentPrintJob,
+  DocumentPrintReceipt,
+  DocumentPrinterStatus,
+} from './document-printer.port';
 
 export interface CupsPrinterOptions {
   /**
@@ -39,7 +44,8 @@ interface Probe {
   detail: string;
 }
 
-const SCHEDULER_DOWN = /scheduler is not running|scheduler not responding|unable to connect|connection refused|server-error-service-unavailable/i;
+const SCHEDULER_DOWN =
+  /scheduler is not running|scheduler not responding|unable to connect|connection refused|server-error-service-unavailable/i;
 const QUEUE_UNKNOWN = /does not exist|invalid destination|unknown destination/i;
 const NOT_ACCEPTING = /not accepting jobs/i;
 const PAPER_OUT = /media-empty|media-needed|out of paper|paper out|no paper|load paper|hết giấy/i;
@@ -65,7 +71,9 @@ export class CupsPrinter implements DocumentPrinter {
 
   constructor(options: CupsPrinterOptions = {}) {
     if (options.queue !== undefined && !QUEUE_NAME.test(options.queue)) {
-      throw new RangeError(`CUPS queue name "${options.queue}" is not valid (no spaces, "/", "#", "\\", no leading "-")`);
+      throw new RangeError(
+        `CUPS queue name "${options.queue}" is not valid (no spaces, "/", "#", "\\", no leading "-")`,
+      );
     }
     this.queue = options.queue ?? null;
     this.name = options.name ?? (options.queue === undefined ? 'CUPS (máy in mặc định)' : `CUPS ${options.queue}`);
@@ -103,7 +111,10 @@ export class CupsPrinter implements DocumentPrinter {
       if (NOT_ACCEPTING.test(output)) {
         throw new DeviceError('PRINTER_OFFLINE', `${this.name}: queue "${queue}" is not accepting jobs (${output})`);
       }
-      throw new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: lp failed with exit code ${String(result.code)} (${output})`);
+      throw new DeviceError(
+        'DEVICE_UNAVAILABLE',
+        `${this.name}: lp failed with exit code ${String(result.code)} (${output})`,
+      );
     }
     const match = /request id is (\S+)/.exec(result.stdout);
     if (!match?.[1]) {
@@ -114,7 +125,9 @@ export class CupsPrinter implements DocumentPrinter {
 
   async status(): Promise<DocumentPrinterStatus> {
     const probe = await this.probe();
-    return probe.fault === null ? { ready: true, detail: probe.detail } : { ready: false, detail: probe.detail, fault: probe.fault };
+    return probe.fault === null
+      ? { ready: true, detail: probe.detail }
+      : { ready: false, detail: probe.detail, fault: probe.fault };
   }
 
   /** Never throws: every failure is a fault with a detail line. */
@@ -134,7 +147,10 @@ export class CupsPrinter implements DocumentPrinter {
     const match = DEFAULT_DESTINATION.exec(output);
     if (result.code === 0 && match?.[1] !== undefined && QUEUE_NAME.test(match[1])) return { queue: match[1] };
     if (NO_DEFAULT.test(output) || (result.code === 0 && output === '')) {
-      return { fault: 'PRINTER_NOT_SET', detail: `${this.name}: no default printer is set (${output || 'lpstat -d: empty'})` };
+      return {
+        fault: 'PRINTER_NOT_SET',
+        detail: `${this.name}: no default printer is set (${output || 'lpstat -d: empty'})`,
+      };
     }
     return { fault: 'DEVICE_UNAVAILABLE', detail: `${this.name}: unexpected lpstat -d answer (${output})` };
   }
@@ -146,13 +162,17 @@ export class CupsPrinter implements DocumentPrinter {
     if (result.code !== 0) {
       return QUEUE_UNKNOWN.test(output)
         ? { fault: 'PRINTER_OFFLINE', detail: `${this.name}: CUPS queue "${queue}" does not exist (${output})` }
-        : { fault: 'DEVICE_UNAVAILABLE', detail: `${this.name}: lpstat failed with exit code ${String(result.code)} (${output})` };
+        : {
+            fault: 'DEVICE_UNAVAILABLE',
+            detail: `${this.name}: lpstat failed with exit code ${String(result.code)} (${output})`,
+          };
     }
     if (!result.stdout.includes(`printer ${queue} `)) {
       return { fault: 'DEVICE_UNAVAILABLE', detail: `${this.name}: unexpected lpstat answer (${output})` };
     }
     if (PAPER_OUT.test(output)) return { fault: 'PRINTER_PAPER_OUT', detail: `${this.name}: out of paper (${output})` };
-    if (DISCONNECTED.test(output)) return { fault: 'PRINTER_OFFLINE', detail: `${this.name}: not taking jobs (${output})` };
+    if (DISCONNECTED.test(output))
+      return { fault: 'PRINTER_OFFLINE', detail: `${this.name}: not taking jobs (${output})` };
     return { fault: null, detail: this.queue === null ? `${queue}: ${output}` : output };
   }
 

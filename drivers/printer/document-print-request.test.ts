@@ -7,7 +7,10 @@ describe('checkPrintRequest', () => {
   const pdf = samplePdf(1_000);
 
   it('accepts a PDF: the title without control characters, one copy unless asked', () => {
-    expect(checkPrintRequest(pdf, { title: ' Giấy\ttiếp\u0007nhận\n' })).toEqual({ title: 'Giấy tiếp nhận', copies: 1 });
+    expect(checkPrintRequest(pdf, { title: ' Giấy\ttiếp\u0007nhận\n' })).toEqual({
+      title: 'Giấy tiếp nhận',
+      copies: 1,
+    });
     expect(checkPrintRequest(pdf, { title: 'x', copies: MAX_COPIES })).toEqual({ title: 'x', copies: 99 });
   });
 

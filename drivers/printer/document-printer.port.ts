@@ -1,6 +1,6 @@
 /**
- * The A4 document printer (receipts, supplement requests, refusals, control sheets: the forms of
- * DOMAIN.md §7). The desk hands it a finished PDF; layout and fonts are the forms' business.
+ * The A4 document printer (receipts, supplement requests, refusals, apologies: the forms of
+ * docs/domain.md §6). The desk hands it a finished PDF; layout and fonts are the forms' business.
  *
  * Adapters: `CupsPrinter` (a CUPS queue, or the default destination, through `lp`/`lpstat`),
  * `WindowsPrinter` (the Windows spooler through PowerShell, or SumatraPDF when configured) and

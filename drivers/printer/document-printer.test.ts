@@ -5,7 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDrivers, documentPrinterSetting } from '../index';
 import type { DeviceErrorCode } from '../device-error';
 import { CupsPrinter, type CupsPrinterOptions } from './cups-printer';
-import { runDocumentPrinterContract, samplePdf, type DeliveredJob, type DocumentPrinterHarness } from './document-printer.contract';
+import {
+  runDocumentPrinterContract,
+  samplePdf,
+  type DeliveredJob,
+  type DocumentPrinterHarness,
+} from './document-printer.contract';
 import { SimulatedDocumentPrinter } from './simulated-document-printer';
 import { WindowsPrinter } from './windows-printer';
 import { deviceErrorOf } from './testing/print-tool-stand-ins';
@@ -368,17 +373,28 @@ describe('createDrivers', () => {
     const linux = createDrivers({ mode: 'production', documentPrinter: setting, platform: 'linux' }).documentPrinter;
     expect(linux).toBeInstanceOf(CupsPrinter);
     expect((linux as CupsPrinter).queue).toBeNull();
-    expect(createDrivers({ mode: 'production', documentPrinter: setting, platform: 'darwin' }).documentPrinter).toBeInstanceOf(CupsPrinter);
+    expect(
+      createDrivers({ mode: 'production', documentPrinter: setting, platform: 'darwin' }).documentPrinter,
+    ).toBeInstanceOf(CupsPrinter);
     const windows = createDrivers({ mode: 'production', documentPrinter: setting, platform: 'win32' }).documentPrinter;
     expect(windows).toBeInstanceOf(WindowsPrinter);
     expect((windows as WindowsPrinter).printer).toBeNull();
   });
 
   it('production gets the twin only when the config names it, printing into the printed folder', () => {
-    expect(documentPrinterSetting('production', { kind: 'simulated' }, '/data/printed')).toEqual({ kind: 'simulated', outDir: '/data/printed' });
+    expect(documentPrinterSetting('production', { kind: 'simulated' }, '/data/printed')).toEqual({
+      kind: 'simulated',
+      outDir: '/data/printed',
+    });
     expect(documentPrinterSetting('production', { kind: 'cups' }, '/data/printed')).toEqual({ kind: 'cups' });
-    expect(documentPrinterSetting('production', { kind: 'windows', printer: 'HP' }, '/data/printed')).toEqual({ kind: 'windows', printer: 'HP' });
-    const { documentPrinter } = createDrivers({ mode: 'production', documentPrinter: { kind: 'windows', printer: 'HP' } });
+    expect(documentPrinterSetting('production', { kind: 'windows', printer: 'HP' }, '/data/printed')).toEqual({
+      kind: 'windows',
+      printer: 'HP',
+    });
+    const { documentPrinter } = createDrivers({
+      mode: 'production',
+      documentPrinter: { kind: 'windows', printer: 'HP' },
+    });
     expect((documentPrinter as WindowsPrinter).printer).toBe('HP');
   });
 
@@ -386,7 +402,9 @@ describe('createDrivers', () => {
     for (const configured of [undefined, { kind: 'cups', queue: QUEUE } as const, { kind: 'system' } as const]) {
       const setting = documentPrinterSetting('training', configured, '/data/printed');
       expect(setting).toEqual({ kind: 'simulated', outDir: '/data/printed' });
-      expect(createDrivers({ mode: 'training', documentPrinter: setting }).documentPrinter).toBeInstanceOf(SimulatedDocumentPrinter);
+      expect(createDrivers({ mode: 'training', documentPrinter: setting }).documentPrinter).toBeInstanceOf(
+        SimulatedDocumentPrinter,
+      );
     }
   });
 });
@@ -401,7 +419,9 @@ describe('SimulatedDocumentPrinter counts what it printed', () => {
       const doctor = new SimulatedDocumentPrinter({ outDir });
       expect(doctor.jobs).toHaveLength(0);
       expect(await doctor.printedCount()).toBe(3);
-      expect((await doctor.status()).detail).toBe(`Máy in A4 mô phỏng: sẵn sàng, đã in 3 tài liệu (tệp PDF trong ${outDir})`);
+      expect((await doctor.status()).detail).toBe(
+        `Máy in A4 mô phỏng: sẵn sàng, đã in 3 tài liệu (tệp PDF trong ${outDir})`,
+      );
       expect(await new SimulatedDocumentPrinter({ outDir: join(outDir, 'none') }).printedCount()).toBe(0);
     } finally {
       await rm(outDir, { recursive: true, force: true });

@@ -31,7 +31,9 @@ describe('CP1258', () => {
   it('round-trips the whole Vietnamese alphabet with every tone', () => {
     const letters = 'aăâeêioôơuưy';
     const tones = ['', '\u0300', '\u0301', '\u0303', '\u0309', '\u0323'];
-    const all = [...letters, ...letters.toUpperCase()].flatMap((l) => tones.map((t) => (l + t).normalize('NFC'))).join(' ') + ' đĐ';
+    const all =
+      [...letters, ...letters.toUpperCase()].flatMap((l) => tones.map((t) => (l + t).normalize('NFC'))).join(' ') +
+      ' đĐ';
     const bytes = encodeCp1258(all);
     expect(bytes.includes(0x3f)).toBe(false);
     expect(decodeCp1258(bytes)).toBe(all);

@@ -6,7 +6,13 @@ import { DeviceError, isDeviceError } from '../device-error';
 import { statusRequest, type PaperWidth } from './escpos';
 import { decodeStatus } from './escpos-status';
 import { renderTicket } from './ticket-render';
-import type { TicketDocument, TicketPrinter, TicketPrinterStatus, TicketPrintResult, TicketTextMode } from './ticket-printer.port';
+import type {
+  TicketDocument,
+  TicketPrinter,
+  TicketPrinterStatus,
+  TicketPrintResult,
+  TicketTextMode,
+} from './ticket-printer.port';
 import type { PrinterTransport } from './ticket-transports';
 
 export interface EscPosPrinterOptions {
@@ -21,7 +27,11 @@ export interface EscPosPrinterOptions {
 export function statusFault(status: TicketPrinterStatus, name: string): DeviceError | null {
   if (status.coverOpen) return new DeviceError('PRINTER_COVER_OPEN', `${name}: the cover is open`);
   if (status.paperOut) return new DeviceError('PRINTER_PAPER_OUT', `${name}: out of paper`);
-  if (!status.online) return new DeviceError('PRINTER_OFFLINE', `${name}: the printer reports it is offline${status.error ? ' (error: cutter, head temperature or voltage)' : ''}`);
+  if (!status.online)
+    return new DeviceError(
+      'PRINTER_OFFLINE',
+      `${name}: the printer reports it is offline${status.error ? ' (error: cutter, head temperature or voltage)' : ''}`,
+    );
   return null;
 }
 
@@ -71,7 +81,11 @@ export class EscPosTicketPrinter implements TicketPrinter {
 
   /** Encodes first (bad arguments reject before the device is touched), then checks status, then writes. */
   async print(ticket: TicketDocument): Promise<TicketPrintResult> {
-    const bytes = await renderTicket(ticket, { paper: this.paper, ...(this.options.text ? { text: this.options.text } : {}), ...(this.options.fontDir ? { fontDir: this.options.fontDir } : {}) });
+    const bytes = await renderTicket(ticket, {
+      paper: this.paper,
+      ...(this.options.text ? { text: this.options.text } : {}),
+      ...(this.options.fontDir ? { fontDir: this.options.fontDir } : {}),
+    });
     return this.serial(async () => {
       await this.transport.open();
       if (this.transport.readable && this.answersStatus) {

@@ -33,7 +33,13 @@ export function decodeStatus(printer: number, offlineCause: number, paper: numbe
 }
 
 /** The answers a printer in the given state gives (used by the twin and by tests playing a printer). */
-export function encodeStatus(state: { offline?: boolean; coverOpen?: boolean; paperOut?: boolean; paperNearEnd?: boolean; error?: boolean }): {
+export function encodeStatus(state: {
+  offline?: boolean;
+  coverOpen?: boolean;
+  paperOut?: boolean;
+  paperNearEnd?: boolean;
+  error?: boolean;
+}): {
   printer: number;
   offlineCause: number;
   paper: number;
@@ -41,7 +47,11 @@ export function encodeStatus(state: { offline?: boolean; coverOpen?: boolean; pa
   const offline = Boolean(state.offline || state.coverOpen || state.paperOut || state.error);
   return {
     printer: 0x12 | 0x04 | (offline ? PRINTER_OFFLINE_BIT : 0), // bit 2 (drawer pin) high, as most printers report
-    offlineCause: 0x12 | (state.coverOpen ? CAUSE_COVER_OPEN : 0) | (state.paperOut ? CAUSE_PAPER_END_STOP : 0) | (state.error ? CAUSE_ERROR : 0),
+    offlineCause:
+      0x12 |
+      (state.coverOpen ? CAUSE_COVER_OPEN : 0) |
+      (state.paperOut ? CAUSE_PAPER_END_STOP : 0) |
+      (state.error ? CAUSE_ERROR : 0),
     paper: 0x12 | (state.paperNearEnd || state.paperOut ? PAPER_NEAR_END : 0) | (state.paperOut ? PAPER_END : 0),
   };
 }

@@ -19,7 +19,9 @@ describe('ESC/POS encoder', () => {
     expect(hex(enc().line('So 15').bytes())).toBe('53 6f 20 31 35 0a');
     expect(hex(enc().text('Số').bytes())).toBe('53 3f'); // ASCII: no Vietnamese
     expect(hex(enc().codePage('cp1258', 52).line('Số').bytes())).toBe('1b 74 34 53 f4 ec 0a');
-    expect(hex(enc().codePage('cp1258', 30).text('Mời số').init().text('é').bytes())).toBe('1b 74 1e 4d f5 cc 69 20 73 f4 ec 1b 40 3f');
+    expect(hex(enc().codePage('cp1258', 30).text('Mời số').init().text('é').bytes())).toBe(
+      '1b 74 1e 4d f5 cc 69 20 73 f4 ec 1b 40 3f',
+    );
     expect(hex(enc().text('a\tb\u0007').bytes())).toBe('61 62');
   });
 
@@ -63,12 +65,21 @@ describe('ESC/POS encoder', () => {
     // full 80 mm width: 576 dots = 72 bytes = 0x48; 300 rows = 0x012C
     const wide = { width: PAPER_DOTS[80], height: 300, data: new Uint8Array(72 * 300) };
     expect(hex(enc().raster(wide, 2303).bytes().subarray(0, 8))).toBe('1d 76 30 00 48 00 2c 01');
-    expect(hex(enc().raster({ width: PAPER_DOTS[58], height: 1, data: new Uint8Array(48) }).bytes().subarray(0, 8))).toBe('1d 76 30 00 30 00 01 00');
+    expect(
+      hex(
+        enc()
+          .raster({ width: PAPER_DOTS[58], height: 1, data: new Uint8Array(48) })
+          .bytes()
+          .subarray(0, 8),
+      ),
+    ).toBe('1d 76 30 00 30 00 01 00');
     expect(() => enc().raster({ width: 9, height: 1, data: new Uint8Array(1) })).toThrow(RangeError);
   });
 
   it('cut, code page select, status request', () => {
-    expect(hex(enc().cut().cut({ partial: true }).cut({ feed: 3 }).cut({ partial: true, feed: 0 }).bytes())).toBe('1d 56 00 1d 56 01 1d 56 41 03 1d 56 42 00');
+    expect(hex(enc().cut().cut({ partial: true }).cut({ feed: 3 }).cut({ partial: true, feed: 0 }).bytes())).toBe(
+      '1d 56 00 1d 56 01 1d 56 41 03 1d 56 42 00',
+    );
     expect(hex(enc().codePage('cp1258', 52).bytes())).toBe('1b 74 34');
     expect(hex(statusRequest(1))).toBe('10 04 01');
     expect(hex(statusRequest(2))).toBe('10 04 02');

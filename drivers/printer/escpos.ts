@@ -39,7 +39,8 @@ const ALIGN: Record<Align, number> = { left: 0, center: 1, right: 2 };
 const QR_EC: Record<QrErrorCorrection, number> = { L: 48, M: 49, Q: 50, H: 51 };
 
 function byteRange(name: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`${name} must be a whole number in ${min}..${max}, got ${value}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new RangeError(`${name} must be a whole number in ${min}..${max}, got ${value}`);
   return value;
 }
 
@@ -121,7 +122,8 @@ export class EscPos {
    */
   qr(data: string | Uint8Array, options: { moduleSize?: number; errorCorrection?: QrErrorCorrection } = {}): this {
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-    if (bytes.length === 0 || bytes.length > 7089) throw new RangeError(`QR data must be 1..7089 bytes, got ${bytes.length}`);
+    if (bytes.length === 0 || bytes.length > 7089)
+      throw new RangeError(`QR data must be 1..7089 bytes, got ${bytes.length}`);
     const moduleSize = byteRange('module size', options.moduleSize ?? 6, 1, 16);
     const store = bytes.length + 3;
     return this.raw([GS, 0x28, 0x6b, 0x04, 0x00, 0x31, 0x41, 0x32, 0x00]) // model 2
@@ -154,7 +156,9 @@ export class EscPos {
   raster(image: MonoBitmap, bandRows = 256): this {
     const rowBytes = Math.ceil(image.width / 8);
     if (image.width < 1 || image.height < 1 || image.data.length !== rowBytes * image.height) {
-      throw new RangeError(`bitmap ${image.width}x${image.height} needs ${rowBytes * image.height} bytes, has ${image.data.length}`);
+      throw new RangeError(
+        `bitmap ${image.width}x${image.height} needs ${rowBytes * image.height} bytes, has ${image.data.length}`,
+      );
     }
     byteRange('band rows', bandRows, 1, 2303);
     for (let y = 0; y < image.height; y += bandRows) {

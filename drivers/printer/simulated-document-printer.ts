@@ -2,7 +2,12 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeviceError, type DeviceErrorCode } from '../device-error';
 import { checkPrintRequest } from './document-print-request';
-import type { DocumentPrinter, DocumentPrintJob, DocumentPrintReceipt, DocumentPrinterStatus } from './document-printer.port';
+import type {
+  DocumentPrinter,
+  DocumentPrintJob,
+  DocumentPrintReceipt,
+  DocumentPrinterStatus,
+} from './document-printer.port';
 
 export interface SimulatedPrintJob {
   jobId: string;

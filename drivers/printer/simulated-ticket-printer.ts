@@ -8,7 +8,13 @@ import type { PaperWidth } from './escpos';
 import { decodeStatus, encodeStatus } from './escpos-status';
 import { statusFault } from './escpos-printer';
 import { renderTicket } from './ticket-render';
-import type { TicketDocument, TicketPrinter, TicketPrinterStatus, TicketPrintResult, TicketTextMode } from './ticket-printer.port';
+import type {
+  TicketDocument,
+  TicketPrinter,
+  TicketPrinterStatus,
+  TicketPrintResult,
+  TicketTextMode,
+} from './ticket-printer.port';
 
 export type SimulatedTicketFault = 'PAPER_OUT' | 'COVER_OPEN' | 'OFFLINE' | 'NO_STATUS';
 
@@ -26,7 +32,9 @@ export class SimulatedTicketPrinter implements TicketPrinter {
   private paperNearEnd = false;
   private closed = false;
 
-  constructor(private readonly options: { name?: string; paper?: PaperWidth; text?: TicketTextMode; fontDir?: string } = {}) {
+  constructor(
+    private readonly options: { name?: string; paper?: PaperWidth; text?: TicketTextMode; fontDir?: string } = {},
+  ) {
     this.name = options.name ?? 'Máy in vé mô phỏng';
     this.paper = options.paper ?? 80;
   }
@@ -58,8 +66,14 @@ export class SimulatedTicketPrinter implements TicketPrinter {
 
   private statusFor(fault: SimulatedTicketFault | null): TicketPrinterStatus {
     if (this.closed) throw new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: the printer was closed`);
-    if (fault === 'NO_STATUS') throw new DeviceError('PRINTER_NO_STATUS', `${this.name}: no answer to the status query`);
-    const raw = encodeStatus({ offline: fault === 'OFFLINE', coverOpen: fault === 'COVER_OPEN', paperOut: fault === 'PAPER_OUT', paperNearEnd: this.paperNearEnd });
+    if (fault === 'NO_STATUS')
+      throw new DeviceError('PRINTER_NO_STATUS', `${this.name}: no answer to the status query`);
+    const raw = encodeStatus({
+      offline: fault === 'OFFLINE',
+      coverOpen: fault === 'COVER_OPEN',
+      paperOut: fault === 'PAPER_OUT',
+      paperNearEnd: this.paperNearEnd,
+    });
     return decodeStatus(raw.printer, raw.offlineCause, raw.paper);
   }
 
@@ -68,7 +82,11 @@ export class SimulatedTicketPrinter implements TicketPrinter {
   }
 
   async print(ticket: TicketDocument): Promise<TicketPrintResult> {
-    const bytes = await renderTicket(ticket, { paper: this.paper, ...(this.options.text ? { text: this.options.text } : {}), ...(this.options.fontDir ? { fontDir: this.options.fontDir } : {}) });
+    const bytes = await renderTicket(ticket, {
+      paper: this.paper,
+      ...(this.options.text ? { text: this.options.text } : {}),
+      ...(this.options.fontDir ? { fontDir: this.options.fontDir } : {}),
+    });
     const fault = this.takeFault();
     if (fault !== 'NO_STATUS') {
       const problem = statusFault(this.statusFor(fault), this.name);

@@ -1,5 +1,5 @@
 /**
- * The thermal ticket printer at the kiosk and the counters (DOMAIN.md §9): ESC/POS over serial,
+ * The thermal ticket printer at the kiosk and the counters (docs/domain.md §7): ESC/POS over serial,
  * TCP port 9100 or a USB printer device file.
  *
  * Adapters: `EscPosTicketPrinter` (`escpos-printer.ts`, the encoder over one of the transports of

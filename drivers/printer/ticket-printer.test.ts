@@ -39,7 +39,10 @@ ticketPrinterContract('ESC/POS over TCP to a loopback sink', async () => {
   // The sink always answers, so the status timeout is only a safety net. It used to be 500 ms: on a
   // loaded machine an answer could come later, the printer then took the sink for one that never
   // answers, stopped asking and printed through the faults, and what reached the wire changed.
-  const printer = new EscPosTicketPrinter(createTransport({ kind: 'tcp', host: '127.0.0.1', port: sink.port }), { paper: 58, statusTimeoutMs: 10_000 });
+  const printer = new EscPosTicketPrinter(createTransport({ kind: 'tcp', host: '127.0.0.1', port: sink.port }), {
+    paper: 58,
+    statusTimeoutMs: 10_000,
+  });
   return {
     printer,
     delivered: async () => {
@@ -58,9 +61,20 @@ ticketPrinterContract('ESC/POS over TCP to a loopback sink', async () => {
 
 describe('status bytes', () => {
   it('decodes DLE EOT answers', () => {
-    expect(decodeStatus(0x16, 0x12, 0x12)).toMatchObject({ online: true, coverOpen: false, paperOut: false, paperNearEnd: false, error: false });
+    expect(decodeStatus(0x16, 0x12, 0x12)).toMatchObject({
+      online: true,
+      coverOpen: false,
+      paperOut: false,
+      paperNearEnd: false,
+      error: false,
+    });
     // offline, cover open (n=2 bit 2), paper end (n=4 bits 5-6)
-    expect(decodeStatus(0x1e, 0x16, 0x72)).toMatchObject({ online: false, coverOpen: true, paperOut: true, paperNearEnd: false });
+    expect(decodeStatus(0x1e, 0x16, 0x72)).toMatchObject({
+      online: false,
+      coverOpen: true,
+      paperOut: true,
+      paperNearEnd: false,
+    });
     expect(decodeStatus(0x16, 0x12, 0x1e)).toMatchObject({ online: true, paperNearEnd: true, paperOut: false });
     expect(encodeStatus({ paperOut: true })).toEqual({ printer: 0x1e, offlineCause: 0x32, paper: 0x7e });
     expect(isStatusByte(0x16)).toBe(true);
@@ -77,7 +91,11 @@ describe('status bytes', () => {
 
 describe('printer targets', () => {
   it('parses serial, tcp and usb targets', () => {
-    expect(parsePrinterTarget('serial:/dev/ttyUSB0@19200')).toEqual({ kind: 'serial', path: '/dev/ttyUSB0', baudRate: 19200 });
+    expect(parsePrinterTarget('serial:/dev/ttyUSB0@19200')).toEqual({
+      kind: 'serial',
+      path: '/dev/ttyUSB0',
+      baudRate: 19200,
+    });
     expect(parsePrinterTarget('serial:/dev/ttyS0')).toEqual({ kind: 'serial', path: '/dev/ttyS0', baudRate: 9600 });
     expect(parsePrinterTarget('serial:COM3@115200')).toEqual({ kind: 'serial', path: 'COM3', baudRate: 115200 });
     expect(parsePrinterTarget('tcp:192.168.1.50:9100')).toEqual({ kind: 'tcp', host: '192.168.1.50', port: 9100 });
@@ -86,9 +104,12 @@ describe('printer targets', () => {
     expect(parsePrinterTarget('usb:/dev/usb/lp0')).toEqual({ kind: 'usb', path: '/dev/usb/lp0' });
   });
 
-  it.each(['', 'lpt:1', 'tcp:', 'tcp:host:99999', 'tcp:host:abc', 'serial:', 'serial:/dev/ttyS0@1234', 'usb:lp0'])('refuses %j', (t) => {
-    expect(() => parsePrinterTarget(t)).toThrow(RangeError);
-  });
+  it.each(['', 'lpt:1', 'tcp:', 'tcp:host:99999', 'tcp:host:abc', 'serial:', 'serial:/dev/ttyS0@1234', 'usb:lp0'])(
+    'refuses %j',
+    (t) => {
+      expect(() => parsePrinterTarget(t)).toThrow(RangeError);
+    },
+  );
 });
 
 describe('TCP transport', () => {
@@ -100,19 +121,26 @@ describe('TCP transport', () => {
 
   it('asks DLE EOT 1, 2, 4 before printing and writes the ticket byte for byte', async () => {
     sink.reset();
-    const printer = new EscPosTicketPrinter(createTransport({ kind: 'tcp', host: '127.0.0.1', port: sink.port }), { paper: 80 });
+    const printer = new EscPosTicketPrinter(createTransport({ kind: 'tcp', host: '127.0.0.1', port: sink.port }), {
+      paper: 80,
+    });
     const result = await printer.print(SAMPLE_TICKET);
     await printer.close();
     await sink.settle();
     const expected = Buffer.from(await renderTicket(SAMPLE_TICKET, { paper: 80 }));
     expect(sink.queries()).toEqual([1, 2, 4]);
     expect(result.bytesWritten).toBe(expected.length);
-    expect(sink.bytes().equals(Buffer.concat([Buffer.from([0x10, 4, 1, 0x10, 4, 2, 0x10, 4, 4]), expected]))).toBe(true);
+    expect(sink.bytes().equals(Buffer.concat([Buffer.from([0x10, 4, 1, 0x10, 4, 2, 0x10, 4, 4]), expected]))).toBe(
+      true,
+    );
   });
 
   it('a printer that never answers: status rejects PRINTER_NO_STATUS, print still goes out', async () => {
     const silent = await EscPosSink.start({ silent: true });
-    const printer = new EscPosTicketPrinter(createTransport({ kind: 'tcp', host: '127.0.0.1', port: silent.port }), { paper: 58, statusTimeoutMs: 200 });
+    const printer = new EscPosTicketPrinter(createTransport({ kind: 'tcp', host: '127.0.0.1', port: silent.port }), {
+      paper: 58,
+      statusTimeoutMs: 200,
+    });
     const started = Date.now();
     expect(await code(printer.status())).toBe('PRINTER_NO_STATUS');
     expect(Date.now() - started).toBeLessThan(2000);
@@ -194,8 +222,13 @@ describe.skipIf(spawnSync('socat', ['-V']).status !== 0)('serial transport throu
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'motcua-pty-'));
-    socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${join(dir, 'a')}`, `pty,raw,echo=0,link=${join(dir, 'b')}`], { stdio: 'ignore' });
-    for (let i = 0; i < 100 && !(existsSync(join(dir, 'a')) && existsSync(join(dir, 'b'))); i++) await new Promise((r) => setTimeout(r, 50));
+    socat = spawn(
+      'socat',
+      ['-d', '-d', `pty,raw,echo=0,link=${join(dir, 'a')}`, `pty,raw,echo=0,link=${join(dir, 'b')}`],
+      { stdio: 'ignore' },
+    );
+    for (let i = 0; i < 100 && !(existsSync(join(dir, 'a')) && existsSync(join(dir, 'b'))); i++)
+      await new Promise((r) => setTimeout(r, 50));
     // The test plays the printer on end b: keeps what arrives and answers status requests.
     printerEnd = new SerialPort({ path: join(dir, 'b'), baudRate: 115200, autoOpen: false });
     await new Promise<void>((resolve, reject) => printerEnd.open((err) => (err ? reject(err) : resolve())));
@@ -231,8 +264,15 @@ describe.skipIf(spawnSync('socat', ['-V']).status !== 0)('serial transport throu
 
   it('reads the status the printer writes back, then prints the ticket', async () => {
     responder.state = { paperNearEnd: true };
-    const printer = new EscPosTicketPrinter(createTransport({ kind: 'serial', path: join(dir, 'a'), baudRate: 115200 }), { paper: 58 });
-    expect(await printer.status()).toMatchObject({ online: true, paperNearEnd: true, raw: { printer: 0x16, offlineCause: 0x12, paper: 0x1e } });
+    const printer = new EscPosTicketPrinter(
+      createTransport({ kind: 'serial', path: join(dir, 'a'), baudRate: 115200 }),
+      { paper: 58 },
+    );
+    expect(await printer.status()).toMatchObject({
+      online: true,
+      paperNearEnd: true,
+      raw: { printer: 0x16, offlineCause: 0x12, paper: 0x1e },
+    });
     const { bytesWritten } = await printer.print(SAMPLE_TICKET);
     await printer.close();
     const expected = Buffer.from(await renderTicket(SAMPLE_TICKET, { paper: 58 }));
@@ -242,7 +282,10 @@ describe.skipIf(spawnSync('socat', ['-V']).status !== 0)('serial transport throu
 
   it('paper out answered on the line stops the job', async () => {
     responder.state = { paperOut: true };
-    const printer = new EscPosTicketPrinter(createTransport({ kind: 'serial', path: join(dir, 'a'), baudRate: 115200 }), { paper: 80 });
+    const printer = new EscPosTicketPrinter(
+      createTransport({ kind: 'serial', path: join(dir, 'a'), baudRate: 115200 }),
+      { paper: 80 },
+    );
     expect(await code(printer.print(SAMPLE_TICKET))).toBe('PRINTER_PAPER_OUT');
     await printer.close();
     expect((await received(9)).length).toBe(9);
@@ -250,13 +293,19 @@ describe.skipIf(spawnSync('socat', ['-V']).status !== 0)('serial transport throu
 
   it('no answer: PRINTER_NO_STATUS after the timeout', async () => {
     answering = false;
-    const printer = new EscPosTicketPrinter(createTransport({ kind: 'serial', path: join(dir, 'a'), baudRate: 115200 }), { paper: 80, statusTimeoutMs: 200 });
+    const printer = new EscPosTicketPrinter(
+      createTransport({ kind: 'serial', path: join(dir, 'a'), baudRate: 115200 }),
+      { paper: 80, statusTimeoutMs: 200 },
+    );
     expect(await code(printer.status())).toBe('PRINTER_NO_STATUS');
     await printer.close();
   });
 
   it('a missing serial port is DEVICE_UNAVAILABLE', async () => {
-    const printer = new EscPosTicketPrinter(createTransport({ kind: 'serial', path: join(dir, 'nothing'), baudRate: 9600 }), { paper: 80 });
+    const printer = new EscPosTicketPrinter(
+      createTransport({ kind: 'serial', path: join(dir, 'nothing'), baudRate: 9600 }),
+      { paper: 80 },
+    );
     expect(await code(printer.status())).toBe('DEVICE_UNAVAILABLE');
   });
 });

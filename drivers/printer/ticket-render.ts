@@ -1,7 +1,7 @@
 /**
  * Turns a `TicketDocument` into ESC/POS bytes for a paper width and text mode.
  *
- * Raster mode (the default, DOMAIN.md §9): each text block is laid out by sharp's text renderer
+ * Raster mode (the default, docs/domain.md §7): each text block is laid out by sharp's text renderer
  * (Pango) with the shipped Noto Sans at the paper's width, thresholded to 1 bit and sent with
  * `GS v 0`; runs of text blocks become one image. QR codes are always sent as the printer's own
  * `GS ( k` command (they hold ASCII, and the printer draws them sharper than a scaled bitmap).
@@ -34,7 +34,9 @@ function fontDirs(): string[] {
 
 function defaultFontDir(): string {
   const dirs = fontDirs();
-  const found = dirs.find((d) => existsSync(join(d, 'NotoSans-Regular.ttf')) && existsSync(join(d, 'NotoSans-Bold.ttf')));
+  const found = dirs.find(
+    (d) => existsSync(join(d, 'NotoSans-Regular.ttf')) && existsSync(join(d, 'NotoSans-Bold.ttf')),
+  );
   if (found === undefined) throw new Error(`Noto Sans not found in ${dirs.join(', ')}`);
   return found;
 }
@@ -46,7 +48,11 @@ function escapeMarkup(text: string): string {
 type TextBlock = Extract<TicketBlock, { kind: 'text' }>;
 
 /** One text block as grey-level ink (0 = none, 255 = full) at most `maxWidth` wide, wrapped at words. */
-async function renderText(block: TextBlock, maxWidth: number, fontDir: string): Promise<{ width: number; height: number; ink: Uint8Array }> {
+async function renderText(
+  block: TextBlock,
+  maxWidth: number,
+  fontDir: string,
+): Promise<{ width: number; height: number; ink: Uint8Array }> {
   const px = FONT_PX[block.size ?? 'normal'];
   const bold = block.bold ?? block.size === 'huge';
   const { data, info } = await sharp({
@@ -80,7 +86,12 @@ async function rasteriseText(blocks: TextBlock[], widthDots: number, fontDir: st
   parts.forEach((part, i) => {
     if (part !== null) {
       const align = blocks[i]!.align ?? 'left';
-      const left = align === 'center' ? Math.floor((widthDots - part.width) / 2) : align === 'right' ? widthDots - MARGIN_DOTS - part.width : MARGIN_DOTS;
+      const left =
+        align === 'center'
+          ? Math.floor((widthDots - part.width) / 2)
+          : align === 'right'
+            ? widthDots - MARGIN_DOTS - part.width
+            : MARGIN_DOTS;
       for (let y = 0; y < part.height; y++) {
         for (let x = 0; x < part.width; x++) {
           if (part.ink[y * part.width + x]! >= 128) {
@@ -103,7 +114,11 @@ function ruleBitmap(widthDots: number, thickness = 2): MonoBitmap {
   return { width: widthDots, height: thickness + 8, data };
 }
 
-const GS_SIZE: Record<NonNullable<TextBlock['size']>, [number, number]> = { normal: [1, 1], large: [2, 2], huge: [4, 4] };
+const GS_SIZE: Record<NonNullable<TextBlock['size']>, [number, number]> = {
+  normal: [1, 1],
+  large: [2, 2],
+  huge: [4, 4],
+};
 
 /** Encodes the ticket: initialise, blocks, feed, partial cut. */
 export async function renderTicket(doc: TicketDocument, options: RenderOptions): Promise<Uint8Array> {
@@ -129,11 +144,20 @@ export async function renderTicket(doc: TicketDocument, options: RenderOptions):
     switch (block.kind) {
       case 'text': {
         const [w, h] = GS_SIZE[block.size ?? 'normal'];
-        out.align(block.align ?? 'left').size(w, h).bold(block.bold ?? false).line(block.text).size(1, 1).bold(false);
+        out
+          .align(block.align ?? 'left')
+          .size(w, h)
+          .bold(block.bold ?? false)
+          .line(block.text)
+          .size(1, 1)
+          .bold(false);
         break;
       }
       case 'qr':
-        out.align('center').qr(block.data, { moduleSize: block.moduleSize ?? (options.paper === 58 ? 5 : 6), errorCorrection: 'M' }).feed();
+        out
+          .align('center')
+          .qr(block.data, { moduleSize: block.moduleSize ?? (options.paper === 58 ? 5 : 6), errorCorrection: 'M' })
+          .feed();
         break;
       case 'rule':
         if (mode.kind === 'raster') out.align('left').raster(ruleBitmap(widthDots));
@@ -166,7 +190,12 @@ export function queueTicketDocument(t: QueueTicketData): TicketDocument {
 }
 
 /** The test ticket IT staff print when setting up a printer: Vietnamese text of every kind, a QR code. */
-export function testTicketDocument(info: { target: string; paper: PaperWidth; printedAt: string; mode: string }): TicketDocument {
+export function testTicketDocument(info: {
+  target: string;
+  paper: PaperWidth;
+  printedAt: string;
+  mode: string;
+}): TicketDocument {
   return {
     blocks: [
       { kind: 'text', text: 'PHIẾU IN THỬ', align: 'center', size: 'large', bold: true },
@@ -175,7 +204,10 @@ export function testTicketDocument(info: { target: string; paper: PaperWidth; pr
       { kind: 'text', text: 'Chứng thực bản sao', align: 'center', size: 'large' },
       { kind: 'rule' },
       { kind: 'text', text: 'Mời ông Nguyễn Văn Dũng, bà Đặng Thị Ánh đến quầy số 2.' },
-      { kind: 'text', text: 'ă â đ ê ô ơ ư · Á À Ả Ã Ạ · Ắ Ằ Ẳ Ẵ Ặ · Ấ Ầ Ẩ Ẫ Ậ · ế ề ể ễ ệ · ố ồ ổ ỗ ộ · ớ ờ ở ỡ ợ · ứ ừ ử ữ ự · ý ỳ ỷ ỹ ỵ' },
+      {
+        kind: 'text',
+        text: 'ă â đ ê ô ơ ư · Á À Ả Ã Ạ · Ắ Ằ Ẳ Ẵ Ặ · Ấ Ầ Ẩ Ẫ Ậ · ế ề ể ễ ệ · ố ồ ổ ỗ ộ · ớ ờ ở ỡ ợ · ứ ừ ử ữ ự · ý ỳ ỷ ỹ ỵ',
+      },
       { kind: 'text', text: 'Lệ phí: 10.000 ₫' },
       { kind: 'rule' },
       { kind: 'text', text: `Máy in: ${info.target}` },

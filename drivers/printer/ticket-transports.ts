@@ -28,20 +28,25 @@ export function parsePrinterTarget(text: string): PrinterTarget {
   const rest = colon < 0 ? '' : text.slice(colon + 1);
   if (kind === 'serial') {
     const m = /^(.+?)(?:@(\d+))?$/.exec(rest);
-    if (rest === '' || m === null) throw new RangeError(`serial target needs a port path: serial:/dev/ttyUSB0@9600, got "${text}"`);
+    if (rest === '' || m === null)
+      throw new RangeError(`serial target needs a port path: serial:/dev/ttyUSB0@9600, got "${text}"`);
     const baudRate = m[2] === undefined ? DEFAULT_BAUD_RATE : Number(m[2]);
-    if (!BAUD_RATES.includes(baudRate)) throw new RangeError(`baud rate ${m[2]} is not one of ${BAUD_RATES.join(', ')}`);
+    if (!BAUD_RATES.includes(baudRate))
+      throw new RangeError(`baud rate ${m[2]} is not one of ${BAUD_RATES.join(', ')}`);
     return { kind: 'serial', path: m[1]!, baudRate };
   }
   if (kind === 'tcp') {
     const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+))(?::(\d+))?$/.exec(rest);
-    if (rest === '' || m === null) throw new RangeError(`tcp target needs a host: tcp:192.168.1.50:9100, got "${text}"`);
+    if (rest === '' || m === null)
+      throw new RangeError(`tcp target needs a host: tcp:192.168.1.50:9100, got "${text}"`);
     const port = m[3] === undefined ? DEFAULT_RAW_PORT : Number(m[3]);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`TCP port must be 1..65535, got ${m[3]}`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new RangeError(`TCP port must be 1..65535, got ${m[3]}`);
     return { kind: 'tcp', host: m[1] ?? m[2]!, port };
   }
   if (kind === 'usb') {
-    if (!rest.startsWith('/') && !/^[A-Za-z]:\\/.test(rest)) throw new RangeError(`usb target needs an absolute device path: usb:/dev/usb/lp0, got "${text}"`);
+    if (!rest.startsWith('/') && !/^[A-Za-z]:\\/.test(rest))
+      throw new RangeError(`usb target needs an absolute device path: usb:/dev/usb/lp0, got "${text}"`);
     return { kind: 'usb', path: rest };
   }
   throw new RangeError(`printer target must be serial:PATH@BAUD, tcp:HOST:PORT or usb:PATH, got "${text}"`);
@@ -115,7 +120,12 @@ class StatusReader {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = null;
-        reject(new DeviceError('PRINTER_NO_STATUS', `${name}: no answer to the status query within ${timeoutMs} ms (the printer may not report status on this connection)`));
+        reject(
+          new DeviceError(
+            'PRINTER_NO_STATUS',
+            `${name}: no answer to the status query within ${timeoutMs} ms (the printer may not report status on this connection)`,
+          ),
+        );
       }, timeoutMs);
       this.waiter = (b) => {
         clearTimeout(timer);
@@ -152,15 +162,23 @@ class TcpTransport implements PrinterTransport {
     const where = `${this.name}`;
     switch (code) {
       case 'ECONNREFUSED':
-        return new DeviceError('PRINTER_OFFLINE', `${where}: connection refused (is the printer on, and is ${this.port} its raw port?)`, { cause: err });
+        return new DeviceError(
+          'PRINTER_OFFLINE',
+          `${where}: connection refused (is the printer on, and is ${this.port} its raw port?)`,
+          { cause: err },
+        );
       case 'ENOTFOUND':
       case 'EAI_AGAIN':
-        return new DeviceError('DEVICE_UNAVAILABLE', `${where}: host name "${this.host}" cannot be resolved`, { cause: err });
+        return new DeviceError('DEVICE_UNAVAILABLE', `${where}: host name "${this.host}" cannot be resolved`, {
+          cause: err,
+        });
       case 'ECONNRESET':
       case 'EPIPE':
         return new DeviceError('PRINTER_OFFLINE', `${where}: the printer closed the connection`, { cause: err });
       default:
-        return new DeviceError('PRINTER_OFFLINE', `${where}: cannot reach the printer (${code ?? String(err)})`, { cause: err });
+        return new DeviceError('PRINTER_OFFLINE', `${where}: cannot reach the printer (${code ?? String(err)})`, {
+          cause: err,
+        });
     }
   }
 
@@ -171,7 +189,12 @@ class TcpTransport implements PrinterTransport {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new DeviceError('PRINTER_OFFLINE', `${this.name}: no connection within ${this.connectTimeoutMs} ms (check the address and the network)`));
+        reject(
+          new DeviceError(
+            'PRINTER_OFFLINE',
+            `${this.name}: no connection within ${this.connectTimeoutMs} ms (check the address and the network)`,
+          ),
+        );
       }, this.connectTimeoutMs);
       socket.once('error', (err) => {
         clearTimeout(timer);
@@ -256,13 +279,23 @@ class SerialTransport implements PrinterTransport {
     if (isDeviceError(err)) return err;
     const message = err instanceof Error ? err.message : String(err);
     if (/ENOENT|No such file|cannot open/i.test(message)) {
-      return new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: no such serial port (is the printer's cable or USB adapter plugged in?)`, { cause: err });
+      return new DeviceError(
+        'DEVICE_UNAVAILABLE',
+        `${this.name}: no such serial port (is the printer's cable or USB adapter plugged in?)`,
+        { cause: err },
+      );
     }
     if (/EACCES|Permission denied/i.test(message)) {
-      return new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: permission denied (add the desk's user to the dialout group)`, { cause: err });
+      return new DeviceError(
+        'DEVICE_UNAVAILABLE',
+        `${this.name}: permission denied (add the desk's user to the dialout group)`,
+        { cause: err },
+      );
     }
     if (/EBUSY|Resource busy|lock/i.test(message)) {
-      return new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: the port is in use by another program`, { cause: err });
+      return new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: the port is in use by another program`, {
+        cause: err,
+      });
     }
     return new DeviceError('PRINTER_OFFLINE', `${this.name}: ${message}`, { cause: err });
   }
@@ -271,7 +304,11 @@ class SerialTransport implements PrinterTransport {
     if (this.port?.isOpen) return;
     // Loaded on use: a desk without a serial printer never loads the native binding.
     const { SerialPort } = await import('serialport');
-    const port = new SerialPort({ path: this.path, baudRate: this.baudRate, autoOpen: false }) as unknown as SerialPortLike;
+    const port = new SerialPort({
+      path: this.path,
+      baudRate: this.baudRate,
+      autoOpen: false,
+    }) as unknown as SerialPortLike;
     await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(this.fault(err)) : resolve())));
     port.on('data', (chunk) => this.reader.push(chunk));
     port.on('error', () => {
@@ -324,12 +361,21 @@ class DeviceFileTransport implements PrinterTransport {
     if (isDeviceError(err)) return err;
     const code = errno(err);
     if (code === 'ENOENT' || code === 'ENODEV' || code === 'ENXIO') {
-      return new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: no such device (is the printer plugged in and switched on?)`, { cause: err });
+      return new DeviceError(
+        'DEVICE_UNAVAILABLE',
+        `${this.name}: no such device (is the printer plugged in and switched on?)`,
+        { cause: err },
+      );
     }
     if (code === 'EACCES' || code === 'EPERM') {
-      return new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: permission denied (add the desk's user to the lp group)`, { cause: err });
+      return new DeviceError(
+        'DEVICE_UNAVAILABLE',
+        `${this.name}: permission denied (add the desk's user to the lp group)`,
+        { cause: err },
+      );
     }
-    if (code === 'EBUSY') return new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: the device is in use`, { cause: err });
+    if (code === 'EBUSY')
+      return new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: the device is in use`, { cause: err });
     return new DeviceError('PRINTER_OFFLINE', `${this.name}: ${code ?? String(err)}`, { cause: err });
   }
 
@@ -337,7 +383,8 @@ class DeviceFileTransport implements PrinterTransport {
     if (this.handle !== null) return;
     try {
       const info = await stat(this.path);
-      if (info.isDirectory()) throw new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: is a folder, not a printer device`);
+      if (info.isDirectory())
+        throw new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: is a folder, not a printer device`);
       this.handle = await open(this.path, fsConstants.O_WRONLY | fsConstants.O_APPEND);
     } catch (err) {
       throw this.fault(err);
@@ -358,7 +405,10 @@ class DeviceFileTransport implements PrinterTransport {
   }
 
   async query(): Promise<number> {
-    throw new DeviceError('PRINTER_NO_STATUS', `${this.name}: a printer device file is written only; its status is not read`);
+    throw new DeviceError(
+      'PRINTER_NO_STATUS',
+      `${this.name}: a printer device file is written only; its status is not read`,
+    );
   }
 
   async close(): Promise<void> {

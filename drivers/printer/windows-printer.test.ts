@@ -24,11 +24,17 @@ describe('Windows printer: commands and answers', () => {
     expect(named.env).toEqual({ MOTCUA_PRINTER: `Máy in "Quầy 1"; Remove-Item C:\\` });
     const byDefault = windowsStatusCommand('powershell.exe', null);
     expect(byDefault.env).toEqual({ MOTCUA_PRINTER: '' });
-    expect(byDefault.args[5]).toContain("Default=TRUE");
+    expect(byDefault.args[5]).toContain('Default=TRUE');
   });
 
   it('prints through SumatraPDF with the copy count when configured', () => {
-    const command = windowsPrintCommand({ powershellPath: 'powershell.exe', sumatraPdfPath: 'C:\\Tools\\SumatraPDF.exe', printer: 'HP LaserJet', file: 'C:\\t\\a.pdf', copies: 2 });
+    const command = windowsPrintCommand({
+      powershellPath: 'powershell.exe',
+      sumatraPdfPath: 'C:\\Tools\\SumatraPDF.exe',
+      printer: 'HP LaserJet',
+      file: 'C:\\t\\a.pdf',
+      copies: 2,
+    });
     expect(command).toEqual({
       file: 'C:\\Tools\\SumatraPDF.exe',
       args: ['-print-to', 'HP LaserJet', '-print-settings', '2x', '-silent', '-exit-on-print', 'C:\\t\\a.pdf'],
@@ -37,7 +43,13 @@ describe('Windows printer: commands and answers', () => {
   });
 
   it('else through the PrintTo verb, one start per copy, values in the environment', () => {
-    const command = windowsPrintCommand({ powershellPath: 'powershell.exe', sumatraPdfPath: null, printer: 'HP', file: 'C:\\t\\a.pdf', copies: 3 });
+    const command = windowsPrintCommand({
+      powershellPath: 'powershell.exe',
+      sumatraPdfPath: null,
+      printer: 'HP',
+      file: 'C:\\t\\a.pdf',
+      copies: 3,
+    });
     expect(command.file).toBe('powershell.exe');
     expect(command.args[5]).toContain('-Verb PrintTo');
     expect(command.args[5]).toContain('$env:MOTCUA_COPIES');
@@ -46,7 +58,10 @@ describe('Windows printer: commands and answers', () => {
 
   it.each([
     ['{"found":false}', { found: false }],
-    ['WARNING: x\r\n{"found":true,"name":"HP","printerStatus":3,"workOffline":false,"errorState":2}\r\n', { found: true, name: 'HP', printerStatus: 3, workOffline: false, errorState: 2 }],
+    [
+      'WARNING: x\r\n{"found":true,"name":"HP","printerStatus":3,"workOffline":false,"errorState":2}\r\n',
+      { found: true, name: 'HP', printerStatus: 3, workOffline: false, errorState: 2 },
+    ],
     ['', null],
     ['Get-CimInstance : Access denied', null],
     ['{"name":"HP"}', null],
@@ -69,7 +84,9 @@ describe('Windows printer: commands and answers', () => {
   });
 
   it('makes file names Windows accepts from any title', () => {
-    expect(windowsFileName('Giấy tiếp nhận 000.00.12.H56-250715-0001')).toBe('Giấy tiếp nhận 000.00.12.H56-250715-0001');
+    expect(windowsFileName('Giấy tiếp nhận 000.00.12.H56-250715-0001')).toBe(
+      'Giấy tiếp nhận 000.00.12.H56-250715-0001',
+    );
     expect(windowsFileName('a/b\\c:d*e?f"g<h>i|j')).toBe('a_b_c_d_e_f_g_h_i_j');
     expect(windowsFileName('kết thúc bằng chấm. ')).toBe('kết thúc bằng chấm');
     expect(windowsFileName('x'.repeat(300))).toHaveLength(120);
@@ -109,7 +126,10 @@ describe.skipIf(process.platform === 'win32')('WindowsPrinter through a stand-in
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'motcua-winprint-'));
     await writeStandIns(dir, { powershell: FAKE_POWERSHELL, sumatra: FAKE_SUMATRA });
-    await writeFile(join(dir, 'answer.json'), '{"found":true,"name":"HP LaserJet","printerStatus":3,"workOffline":false,"errorState":2}');
+    await writeFile(
+      join(dir, 'answer.json'),
+      '{"found":true,"name":"HP LaserJet","printerStatus":3,"workOffline":false,"errorState":2}',
+    );
     await mkdir(join(dir, 'jobs'));
   });
 
@@ -145,7 +165,14 @@ describe.skipIf(process.platform === 'win32')('WindowsPrinter through a stand-in
     const pdf = samplePdf(5_000);
     await p.print(pdf, { title: 'Phiếu', copies: 3 });
     const args = (await readFile(join(dir, 'sumatra.args'), 'utf8')).trim().split('\n');
-    expect(args.slice(0, 6)).toEqual(['-print-to', 'HP LaserJet', '-print-settings', '3x', '-silent', '-exit-on-print']);
+    expect(args.slice(0, 6)).toEqual([
+      '-print-to',
+      'HP LaserJet',
+      '-print-settings',
+      '3x',
+      '-silent',
+      '-exit-on-print',
+    ]);
     expect(args[6]).toMatch(/Phiếu\.pdf$/);
     expect(await readFile(join(dir, 'asked-for'), 'utf8')).toBe('HP LaserJet\n');
     expect(Buffer.from(await readFile(join(dir, 'jobs', 'sumatra.pdf'))).equals(Buffer.from(pdf))).toBe(true);
@@ -160,18 +187,31 @@ describe.skipIf(process.platform === 'win32')('WindowsPrinter through a stand-in
   });
 
   it('paper out and offline stop the job with their codes', async () => {
-    await writeFile(join(dir, 'answer.json'), '{"found":true,"name":"HP","printerStatus":3,"workOffline":false,"errorState":4}');
-    await expect(printer().print(samplePdf(1_000), { title: 'x' })).rejects.toMatchObject({ code: 'PRINTER_PAPER_OUT' });
-    await writeFile(join(dir, 'answer.json'), '{"found":true,"name":"HP","printerStatus":3,"workOffline":true,"errorState":2}');
+    await writeFile(
+      join(dir, 'answer.json'),
+      '{"found":true,"name":"HP","printerStatus":3,"workOffline":false,"errorState":4}',
+    );
+    await expect(printer().print(samplePdf(1_000), { title: 'x' })).rejects.toMatchObject({
+      code: 'PRINTER_PAPER_OUT',
+    });
+    await writeFile(
+      join(dir, 'answer.json'),
+      '{"found":true,"name":"HP","printerStatus":3,"workOffline":true,"errorState":2}',
+    );
     await expect(printer().print(samplePdf(1_000), { title: 'x' })).rejects.toMatchObject({ code: 'PRINTER_OFFLINE' });
     expect(await readdir(join(dir, 'jobs'))).toEqual([]);
   });
 
   it('a missing PowerShell or a garbled answer is DEVICE_UNAVAILABLE; bad arguments are RangeError', async () => {
-    const missing = new WindowsPrinter({ powershellPath: join(dir, 'no-such-powershell'), spoolDir: join(dir, 'spool') });
+    const missing = new WindowsPrinter({
+      powershellPath: join(dir, 'no-such-powershell'),
+      spoolDir: join(dir, 'spool'),
+    });
     expect(await missing.status()).toMatchObject({ ready: false, fault: 'DEVICE_UNAVAILABLE' });
     await writeFile(join(dir, 'answer.json'), 'Access is denied.');
-    const error = await printer().print(samplePdf(1_000), { title: 'x' }).catch((e: unknown) => e);
+    const error = await printer()
+      .print(samplePdf(1_000), { title: 'x' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DeviceError);
     expect((error as DeviceError).code).toBe('DEVICE_UNAVAILABLE');
     await expect(printer().print(new Uint8Array(0), { title: 'x' })).rejects.toBeInstanceOf(RangeError);

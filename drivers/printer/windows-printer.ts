@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { DeviceError, type DeviceErrorCode } from '../device-error';
 import { oneLine } from '../one-line';
 import { checkPrintRequest } from './document-print-request';
-import type { DocumentPrinter, DocumentPrintJob, DocumentPrintReceipt, DocumentPrinterStatus } from './document-printer.port';
+import type {
+  DocumentPrinter,
+  DocumentPrintJob,
+  DocumentPrintReceipt,
+  DocumentPrinterStatus,
+} from './document-printer.port';
 
 export interface WindowsPrinterOptions {
   /**
@@ -52,7 +57,7 @@ const STATUS_SCRIPT = [
   "$ErrorActionPreference = 'Stop'",
   '$p = if ($env:MOTCUA_PRINTER) { Get-CimInstance Win32_Printer | Where-Object { $_.Name -eq $env:MOTCUA_PRINTER } | Select-Object -First 1 }',
   "     else { Get-CimInstance Win32_Printer -Filter 'Default=TRUE' | Select-Object -First 1 }",
-  "if ($null -eq $p) { '{\"found\":false}' } else {",
+  'if ($null -eq $p) { \'{"found":false}\' } else {',
   '  [pscustomobject]@{ found = $true; name = $p.Name; printerStatus = [int]$p.PrinterStatus; workOffline = [bool]$p.WorkOffline; errorState = [int]$p.DetectedErrorState } | ConvertTo-Json -Compress',
   '}',
 ].join('\n');
@@ -71,11 +76,25 @@ export function windowsStatusCommand(powershellPath: string, printer: string | n
 }
 
 /** The command that hands one PDF file to the printer: SumatraPDF when configured, else the PrintTo verb. */
-export function windowsPrintCommand(options: { powershellPath: string; sumatraPdfPath: string | null; printer: string; file: string; copies: number }): CommandLine {
+export function windowsPrintCommand(options: {
+  powershellPath: string;
+  sumatraPdfPath: string | null;
+  printer: string;
+  file: string;
+  copies: number;
+}): CommandLine {
   if (options.sumatraPdfPath !== null) {
     return {
       file: options.sumatraPdfPath,
-      args: ['-print-to', options.printer, '-print-settings', `${options.copies}x`, '-silent', '-exit-on-print', options.file],
+      args: [
+        '-print-to',
+        options.printer,
+        '-print-settings',
+        `${options.copies}x`,
+        '-silent',
+        '-exit-on-print',
+        options.file,
+      ],
       env: {},
     };
   }
@@ -95,7 +114,8 @@ export function parseWindowsAnswer(stdout: string): WindowsPrinterAnswer | null 
   } catch {
     return null;
   }
-  if (typeof value !== 'object' || value === null || typeof (value as { found?: unknown }).found !== 'boolean') return null;
+  if (typeof value !== 'object' || value === null || typeof (value as { found?: unknown }).found !== 'boolean')
+    return null;
   const v = value as Record<string, unknown>;
   return {
     found: v.found === true,
@@ -107,7 +127,10 @@ export function parseWindowsAnswer(stdout: string): WindowsPrinterAnswer | null 
 }
 
 /** The fault a printer's answer means, or null when it takes jobs. */
-export function windowsFault(answer: WindowsPrinterAnswer, named: string | null): { fault: DeviceErrorCode; detail: string } | null {
+export function windowsFault(
+  answer: WindowsPrinterAnswer,
+  named: string | null,
+): { fault: DeviceErrorCode; detail: string } | null {
   if (!answer.found) {
     return named === null
       ? { fault: 'PRINTER_NOT_SET', detail: 'Windows has no default printer' }
@@ -119,7 +142,8 @@ export function windowsFault(answer: WindowsPrinterAnswer, named: string | null)
   if (answer.workOffline === true || answer.printerStatus === 7 || answer.errorState === 9) {
     return { fault: 'PRINTER_OFFLINE', detail: `${name}: offline` };
   }
-  if (answer.printerStatus === 6 || answer.errorState === 8) return { fault: 'PRINTER_OFFLINE', detail: `${name}: stopped (jammed or needs service)` };
+  if (answer.printerStatus === 6 || answer.errorState === 8)
+    return { fault: 'PRINTER_OFFLINE', detail: `${name}: stopped (jammed or needs service)` };
   return null;
 }
 
@@ -153,7 +177,9 @@ export class WindowsPrinter implements DocumentPrinter {
 
   async status(): Promise<DocumentPrinterStatus> {
     const probe = await this.probe();
-    return probe.fault === null ? { ready: true, detail: probe.detail } : { ready: false, detail: probe.detail, fault: probe.fault };
+    return probe.fault === null
+      ? { ready: true, detail: probe.detail }
+      : { ready: false, detail: probe.detail, fault: probe.fault };
   }
 
   async print(pdf: Uint8Array, job: DocumentPrintJob): Promise<DocumentPrintReceipt> {
@@ -172,20 +198,43 @@ export class WindowsPrinter implements DocumentPrinter {
     } catch (cause) {
       throw new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: cannot write the job to ${this.spoolDir}`, { cause });
     }
-    const command = windowsPrintCommand({ powershellPath: this.powershellPath, sumatraPdfPath: this.sumatraPdfPath, printer: probe.printer, file, copies });
+    const command = windowsPrintCommand({
+      powershellPath: this.powershellPath,
+      sumatraPdfPath: this.sumatraPdfPath,
+      printer: probe.printer,
+      file,
+      copies,
+    });
     const result = await this.run(command);
-    if (result.timedOut) throw new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: ${command.file} gave no answer within ${this.timeoutMs} ms`);
+    if (result.timedOut)
+      throw new DeviceError(
+        'DEVICE_UNAVAILABLE',
+        `${this.name}: ${command.file} gave no answer within ${this.timeoutMs} ms`,
+      );
     if (result.code !== 0) {
-      throw new DeviceError('DEVICE_UNAVAILABLE', `${this.name}: ${command.file} failed with exit code ${String(result.code)} (${oneLine(result.output)})`);
+      throw new DeviceError(
+        'DEVICE_UNAVAILABLE',
+        `${this.name}: ${command.file} failed with exit code ${String(result.code)} (${oneLine(result.output)})`,
+      );
     }
     return { jobId };
   }
 
-  private async probe(): Promise<{ fault: null; detail: string; printer: string } | { fault: DeviceErrorCode; detail: string }> {
+  private async probe(): Promise<
+    { fault: null; detail: string; printer: string } | { fault: DeviceErrorCode; detail: string }
+  > {
     const result = await this.run(windowsStatusCommand(this.powershellPath, this.printer));
-    if (result.timedOut) return { fault: 'DEVICE_UNAVAILABLE', detail: `${this.name}: PowerShell gave no answer within ${this.timeoutMs} ms` };
+    if (result.timedOut)
+      return {
+        fault: 'DEVICE_UNAVAILABLE',
+        detail: `${this.name}: PowerShell gave no answer within ${this.timeoutMs} ms`,
+      };
     const answer = result.code === 0 ? parseWindowsAnswer(result.stdout) : null;
-    if (answer === null) return { fault: 'DEVICE_UNAVAILABLE', detail: `${this.name}: cannot ask Windows for the printer (${oneLine(result.output)})` };
+    if (answer === null)
+      return {
+        fault: 'DEVICE_UNAVAILABLE',
+        detail: `${this.name}: cannot ask Windows for the printer (${oneLine(result.output)})`,
+      };
     const fault = windowsFault(answer, this.printer);
     if (fault !== null) return { fault: fault.fault, detail: `${this.name}: ${fault.detail}` };
     const printer = answer.name ?? this.printer ?? '';
@@ -205,11 +254,15 @@ export class WindowsPrinter implements DocumentPrinter {
       const path = join(this.spoolDir, entry);
       try {
         if ((await stat(path)).mtimeMs < limit) await rm(path, { recursive: true, force: true });
-      } catch { /* removed meanwhile */ }
+      } catch {
+        /* removed meanwhile */
+      }
     }
   }
 
-  private run(command: CommandLine): Promise<{ code: number | null; stdout: string; output: string; timedOut: boolean }> {
+  private run(
+    command: CommandLine,
+  ): Promise<{ code: number | null; stdout: string; output: string; timedOut: boolean }> {
     return new Promise((resolve) => {
       const child = spawn(command.file, command.args, { env: { ...process.env, ...command.env }, windowsHide: true });
       const out: Buffer[] = [];
@@ -231,7 +284,9 @@ export class WindowsPrinter implements DocumentPrinter {
       child.stdout.on('data', (c: Buffer) => out.push(c));
       child.stderr.on('data', (c: Buffer) => err.push(c));
       child.stdin.end();
-      child.on('error', (e: NodeJS.ErrnoException) => finish(null, false, e.code === 'ENOENT' ? `"${command.file}" was not found` : e.message));
+      child.on('error', (e: NodeJS.ErrnoException) =>
+        finish(null, false, e.code === 'ENOENT' ? `"${command.file}" was not found` : e.message),
+      );
       child.on('close', (code) => finish(code, false));
     });
   }
@@ -239,6 +294,9 @@ export class WindowsPrinter implements DocumentPrinter {
 
 /** The title as a Windows file name: the characters Windows forbids replaced, at most 120 characters. */
 export function windowsFileName(title: string): string {
-  const name = title.replace(/[<>:"/\\|?*\u0000-\u001f]/g, '_').replace(/[. ]+$/, '').slice(0, 120);
+  const name = title
+    .replace(/[<>:"/\\|?*\u0000-\u001f]/g, '_')
+    .replace(/[. ]+$/, '')
+    .slice(0, 120);
   return name === '' ? 'tai-lieu' : name;
 }

@@ -48,7 +48,11 @@ describe('createDrivers: scanners', () => {
     });
     const list = await drivers.scanners.list();
     expect(list.every((s) => s.kind === 'simulated')).toBe(true);
-    expect(list.map((s) => s.name)).toEqual(['Máy quét mô phỏng 1', 'Máy quét tầng 2 (mô phỏng)', 'Máy quét mô phỏng 3']);
+    expect(list.map((s) => s.name)).toEqual([
+      'Máy quét mô phỏng 1',
+      'Máy quét tầng 2 (mô phỏng)',
+      'Máy quét mô phỏng 3',
+    ]);
     expect(() => drivers.scanners.open('escl:http://192.0.2.1/eSCL')).toThrow(RangeError);
   });
 
@@ -76,30 +80,42 @@ describe('createDrivers: scanners', () => {
   });
 
   it('training keeps a twin even when every adapter is switched off', async () => {
-    const drivers = createDrivers({ mode: 'training', documentPrinter: { kind: 'simulated' }, scanner: { devices: [], fileImport: false } });
+    const drivers = createDrivers({
+      mode: 'training',
+      documentPrinter: { kind: 'simulated' },
+      scanner: { devices: [], fileImport: false },
+    });
     expect((await drivers.scanners.list()).map((s) => s.id)).toEqual(['sim:1']);
   });
 
-  it.skipIf(SCANIMAGE === null)("production SANE: 'auto' offers every device, named devices only those (SANE test backend)", async () => {
-    const sane = await makeSaneEnv();
-    try {
-      const auto = createDrivers({ mode: 'production', documentPrinter: { kind: 'simulated' }, scanner: { devices: [{ kind: 'sane', env: sane.env }], fileImport: false } });
-      expect((await auto.scanners.list()).map((s) => s.id)).toEqual(['sane:test:0', 'sane:test:1']);
+  it.skipIf(SCANIMAGE === null)(
+    "production SANE: 'auto' offers every device, named devices only those (SANE test backend)",
+    async () => {
+      const sane = await makeSaneEnv();
+      try {
+        const auto = createDrivers({
+          mode: 'production',
+          documentPrinter: { kind: 'simulated' },
+          scanner: { devices: [{ kind: 'sane', env: sane.env }], fileImport: false },
+        });
+        expect((await auto.scanners.list()).map((s) => s.id)).toEqual(['sane:test:0', 'sane:test:1']);
 
-      const named = createDrivers({
-        mode: 'production', documentPrinter: { kind: 'simulated' },
-        scanner: { devices: [{ kind: 'sane', devices: ['test:1', 'fujitsu:fi-7160:1234'], env: sane.env }] },
-      });
-      const list = await named.scanners.list();
-      expect(list.map((s) => s.id)).toEqual(['sane:test:1', 'file']);
-      const sanePart = (named.scanners as CombinedScannerProvider).parts[0] as SaneScannerProvider;
-      expect(sanePart.missing()).toEqual(['fujitsu:fi-7160:1234']);
-      const scanner = named.scanners.open('sane:test:1');
-      expect(scanner).toBeInstanceOf(SaneScanner);
-      expect((await scanner.capabilities()).sources).toContain('flatbed');
-      expect(() => named.scanners.open('sane:test:0')).toThrow(RangeError);
-    } finally {
-      await sane.dispose();
-    }
-  });
+        const named = createDrivers({
+          mode: 'production',
+          documentPrinter: { kind: 'simulated' },
+          scanner: { devices: [{ kind: 'sane', devices: ['test:1', 'fujitsu:fi-7160:1234'], env: sane.env }] },
+        });
+        const list = await named.scanners.list();
+        expect(list.map((s) => s.id)).toEqual(['sane:test:1', 'file']);
+        const sanePart = (named.scanners as CombinedScannerProvider).parts[0] as SaneScannerProvider;
+        expect(sanePart.missing()).toEqual(['fujitsu:fi-7160:1234']);
+        const scanner = named.scanners.open('sane:test:1');
+        expect(scanner).toBeInstanceOf(SaneScanner);
+        expect((await scanner.capabilities()).sources).toContain('flatbed');
+        expect(() => named.scanners.open('sane:test:0')).toThrow(RangeError);
+      } finally {
+        await sane.dispose();
+      }
+    },
+  );
 });

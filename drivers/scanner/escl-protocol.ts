@@ -16,7 +16,7 @@ export function mmToEscl(mm: number): number {
 }
 
 export function esclToMm(units: number): number {
-  return Math.round(((units / UNITS_PER_INCH) * MM_PER_INCH) * 10) / 10;
+  return Math.round((units / UNITS_PER_INCH) * MM_PER_INCH * 10) / 10;
 }
 
 const MODE_TO_ESCL: Readonly<Record<ScanMode, string>> = { color: 'RGB24', gray: 'Grayscale8', bw: 'BlackAndWhite1' };
@@ -64,8 +64,16 @@ function readInputCaps(element: XmlElement): InputCaps {
   const modes = findAll(element, 'ColorMode')
     .map((e) => modeFromEscl(e.text))
     .filter((m): m is ScanMode => m !== null);
-  const formats = [...findAll(element, 'DocumentFormat'), ...findAll(element, 'DocumentFormatExt')].map((e) => e.text.trim()).filter((f) => f !== '');
-  return { maxWidthMm: esclToMm(num('MaxWidth')), maxHeightMm: esclToMm(num('MaxHeight')), resolutions, modes, formats };
+  const formats = [...findAll(element, 'DocumentFormat'), ...findAll(element, 'DocumentFormatExt')]
+    .map((e) => e.text.trim())
+    .filter((f) => f !== '');
+  return {
+    maxWidthMm: esclToMm(num('MaxWidth')),
+    maxHeightMm: esclToMm(num('MaxHeight')),
+    resolutions,
+    modes,
+    formats,
+  };
 }
 
 /** Reads `GET /eSCL/ScannerCapabilities`; throws `Error` when it is not a usable document. */
@@ -86,7 +94,13 @@ export function parseEsclCapabilities(xml: string): EsclCapabilities {
 
   const resolutions = [...new Set(inputs.flatMap((i) => i.caps.resolutions))].sort((a, b) => a - b);
   const modes = (['color', 'gray', 'bw'] as const).filter((m) => inputs.some((i) => i.caps.modes.includes(m)));
-  const widest = inputs.reduce((best, i) => (Number.isFinite(i.caps.maxWidthMm) && i.caps.maxWidthMm * i.caps.maxHeightMm > best.maxWidthMm * best.maxHeightMm ? i.caps : best), inputs[0]!.caps);
+  const widest = inputs.reduce(
+    (best, i) =>
+      Number.isFinite(i.caps.maxWidthMm) && i.caps.maxWidthMm * i.caps.maxHeightMm > best.maxWidthMm * best.maxHeightMm
+        ? i.caps
+        : best,
+    inputs[0]!.caps,
+  );
   const pageSizes: PageSize[] =
     Number.isFinite(widest.maxWidthMm) && Number.isFinite(widest.maxHeightMm) && widest.maxWidthMm > 0
       ? pageSizesWithin(widest.maxWidthMm, widest.maxHeightMm)

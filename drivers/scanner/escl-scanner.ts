@@ -1,11 +1,26 @@
 import sharp from 'sharp';
 import { DeviceError, type DeviceErrorCode } from '../device-error';
-import { buildScanSettings, parseEsclCapabilities, parseEsclStatus, type EsclCapabilities, type EsclJobInfo, type EsclStatus } from './escl-protocol';
+import {
+  buildScanSettings,
+  parseEsclCapabilities,
+  parseEsclStatus,
+  type EsclCapabilities,
+  type EsclJobInfo,
+  type EsclStatus,
+} from './escl-protocol';
 import { sniffFormat } from './image-files';
 import { oneLine } from '../one-line';
 import { cancelledError, progressReporter, sleep } from './scan-progress';
 import { checkScanRequest } from './scan-request';
-import type { ScanOptions, ScanRequest, ScannedPage, Scanner, ScannerCapabilities, ScannerInfo, ScannerProvider } from './scanner.port';
+import type {
+  ScanOptions,
+  ScanRequest,
+  ScannedPage,
+  Scanner,
+  ScannerCapabilities,
+  ScannerInfo,
+  ScannerProvider,
+} from './scanner.port';
 
 export interface EsclScannerOptions {
   /**
@@ -38,7 +53,8 @@ export function esclRoot(url: string): string {
   } catch {
     throw new RangeError(`eSCL address "${url}" is not a URL`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new RangeError(`eSCL address "${url}" must be http or https`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new RangeError(`eSCL address "${url}" must be http or https`);
   const path = parsed.pathname.replace(/\/+$/, '');
   parsed.pathname = path === '' ? '/eSCL' : path;
   parsed.search = '';
@@ -100,10 +116,13 @@ export class EsclScanner implements Scanner {
 
   /** The device's status document (for the device page and diagnostics). */
   async status(): Promise<EsclStatus> {
-    const answer = await this.ask('GET', `${this.root}/ScannerStatus`, { timeoutMs: this.requestTimeoutMs }).catch((error: unknown) => {
-      throw this.beforeJobError(error, 'cannot read the scanner status');
-    });
-    if (answer.status !== 200) throw new DeviceError('DEVICE_UNAVAILABLE', `${this.info.name}: ScannerStatus answered ${answer.status}`);
+    const answer = await this.ask('GET', `${this.root}/ScannerStatus`, { timeoutMs: this.requestTimeoutMs }).catch(
+      (error: unknown) => {
+        throw this.beforeJobError(error, 'cannot read the scanner status');
+      },
+    );
+    if (answer.status !== 200)
+      throw new DeviceError('DEVICE_UNAVAILABLE', `${this.info.name}: ScannerStatus answered ${answer.status}`);
     try {
       return parseEsclStatus(new TextDecoder().decode(answer.body));
     } catch (cause) {
@@ -116,9 +135,13 @@ export class EsclScanner implements Scanner {
     if (signal?.aborted) throw cancelledError(this.info.name);
     const escl = await this.loadCapabilities();
     const { pageSize } = checkScanRequest(req, escl.capabilities);
-    const format = this.formats.find((f) => escl.formats.includes(f)) ?? (escl.formats.length === 0 ? 'image/jpeg' : null);
+    const format =
+      this.formats.find((f) => escl.formats.includes(f)) ?? (escl.formats.length === 0 ? 'image/jpeg' : null);
     if (format === null) {
-      throw new DeviceError('DEVICE_UNAVAILABLE', `${this.info.name}: offers no image format this desk reads (${escl.formats.join(', ')})`);
+      throw new DeviceError(
+        'DEVICE_UNAVAILABLE',
+        `${this.info.name}: offers no image format this desk reads (${escl.formats.join(', ')})`,
+      );
     }
     if (signal?.aborted) throw cancelledError(this.info.name);
     const report = progressReporter(opts);
@@ -171,7 +194,11 @@ export class EsclScanner implements Scanner {
     try {
       return parseEsclCapabilities(new TextDecoder().decode(answer.body));
     } catch (cause) {
-      throw new DeviceError('DEVICE_UNAVAILABLE', `${this.info.name}: unreadable ScannerCapabilities (${(cause as Error).message})`, { cause });
+      throw new DeviceError(
+        'DEVICE_UNAVAILABLE',
+        `${this.info.name}: unreadable ScannerCapabilities (${(cause as Error).message})`,
+        { cause },
+      );
     }
   }
 
@@ -201,7 +228,10 @@ export class EsclScanner implements Scanner {
       }
       const fault = await this.faultNow(undefined);
       const code: DeviceErrorCode = fault === null || fault === 'DEVICE_UNAVAILABLE' ? 'DEVICE_UNAVAILABLE' : fault;
-      throw new DeviceError(code, `${this.info.name}: the scanner refused the scan job (HTTP ${answer.status}${fault === null ? '' : `, ${fault}`})`);
+      throw new DeviceError(
+        code,
+        `${this.info.name}: the scanner refused the scan job (HTTP ${answer.status}${fault === null ? '' : `, ${fault}`})`,
+      );
     }
   }
 
@@ -225,16 +255,25 @@ export class EsclScanner implements Scanner {
       }
       let answer: HttpAnswer;
       try {
-        answer = await this.ask('GET', `${jobUrl}/NextDocument`, { signal, timeoutMs: remaining, onHeaders: () => report(page, 'transferring') });
+        answer = await this.ask('GET', `${jobUrl}/NextDocument`, {
+          signal,
+          timeoutMs: remaining,
+          onHeaders: () => report(page, 'transferring'),
+        });
       } catch (error) {
         throw this.duringJobError(error, pagesSoFar);
       }
       if (answer.status === 200) {
-        if (answer.body.length === 0) throw new DeviceError('DEVICE_UNAVAILABLE', `${this.info.name}: page ${page} arrived empty`);
+        if (answer.body.length === 0)
+          throw new DeviceError('DEVICE_UNAVAILABLE', `${this.info.name}: page ${page} arrived empty`);
         const format = sniffFormat(answer.body);
-        const mimeType = format === 'png' ? 'image/png' : format === 'jpeg' ? 'image/jpeg' : format === 'tiff' ? 'image/tiff' : null;
+        const mimeType =
+          format === 'png' ? 'image/png' : format === 'jpeg' ? 'image/jpeg' : format === 'tiff' ? 'image/tiff' : null;
         if (mimeType === null) {
-          throw new DeviceError('DEVICE_UNAVAILABLE', `${this.info.name}: page ${page} is not an image this desk reads (${answer.headers.get('content-type') ?? 'no type'})`);
+          throw new DeviceError(
+            'DEVICE_UNAVAILABLE',
+            `${this.info.name}: page ${page} is not an image this desk reads (${answer.headers.get('content-type') ?? 'no type'})`,
+          );
         }
         try {
           await sharp(answer.body).metadata();
@@ -283,7 +322,9 @@ export class EsclScanner implements Scanner {
 
   private async statusQuietly(): Promise<EsclStatus | null> {
     try {
-      const answer = await this.ask('GET', `${this.root}/ScannerStatus`, { timeoutMs: Math.min(this.requestTimeoutMs, DELETE_TIMEOUT_MS) });
+      const answer = await this.ask('GET', `${this.root}/ScannerStatus`, {
+        timeoutMs: Math.min(this.requestTimeoutMs, DELETE_TIMEOUT_MS),
+      });
       return answer.status === 200 ? parseEsclStatus(new TextDecoder().decode(answer.body)) : null;
     } catch {
       return null;
@@ -302,7 +343,8 @@ export class EsclScanner implements Scanner {
     if (error instanceof DeviceError) return error;
     if (error instanceof RequestFailed) {
       if (error.failure.kind === 'cancelled') return cancelledError(this.info.name);
-      const why = error.failure.kind === 'timeout' ? `no answer within ${this.requestTimeoutMs} ms` : error.failure.detail;
+      const why =
+        error.failure.kind === 'timeout' ? `no answer within ${this.requestTimeoutMs} ms` : error.failure.detail;
       return new DeviceError('DEVICE_UNAVAILABLE', `${this.info.name}: ${what} at ${this.root} (${why})`);
     }
     return new DeviceError('DEVICE_UNAVAILABLE', `${this.info.name}: ${what}`, { cause: error });
@@ -313,7 +355,10 @@ export class EsclScanner implements Scanner {
     if (error instanceof RequestFailed) {
       if (error.failure.kind === 'cancelled') return cancelledError(this.info.name);
       const why = error.failure.kind === 'timeout' ? 'no answer in time' : error.failure.detail;
-      return new DeviceError('SCANNER_DISCONNECTED', `${this.info.name}: lost the scanner after ${pagesSoFar} page(s) (${why})`);
+      return new DeviceError(
+        'SCANNER_DISCONNECTED',
+        `${this.info.name}: lost the scanner after ${pagesSoFar} page(s) (${why})`,
+      );
     }
     return new DeviceError('SCANNER_DISCONNECTED', `${this.info.name}: lost the scanner`, { cause: error });
   }
@@ -321,7 +366,13 @@ export class EsclScanner implements Scanner {
   private async ask(
     method: string,
     url: string,
-    options: { body?: string; signal?: AbortSignal | undefined; timeoutMs: number; headers?: Record<string, string>; onHeaders?: () => void },
+    options: {
+      body?: string;
+      signal?: AbortSignal | undefined;
+      timeoutMs: number;
+      headers?: Record<string, string>;
+      onHeaders?: () => void;
+    },
   ): Promise<HttpAnswer> {
     if (options.signal?.aborted) throw new RequestFailed({ kind: 'cancelled' });
     const timeout = AbortSignal.timeout(Math.max(1, Math.round(options.timeoutMs)));

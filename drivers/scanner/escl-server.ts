@@ -185,7 +185,11 @@ export class EsclServer {
       const settings = parseScanSettings(body);
       if (settings.mode === null) throw new RangeError('unknown ColorMode');
       const pageSize = caps.pageSizes.find(
-        (s) => settings.widthMm !== null && settings.heightMm !== null && Math.abs(s.widthMm - settings.widthMm) <= 2 && Math.abs(s.heightMm - settings.heightMm) <= 2,
+        (s) =>
+          settings.widthMm !== null &&
+          settings.heightMm !== null &&
+          Math.abs(s.widthMm - settings.widthMm) <= 2 &&
+          Math.abs(s.heightMm - settings.heightMm) <= 2,
       );
       request = {
         source: settings.source,
@@ -263,7 +267,14 @@ export class EsclServer {
         job.fault = code;
         this.lastFault = code;
         job.state = 'Aborted';
-        job.reason = code === 'SCANNER_JAM' ? 'AdfJam' : code === 'SCANNER_COVER_OPEN' ? 'AdfDoorOpen' : code === 'SCANNER_FEEDER_EMPTY' ? 'AdfEmpty' : 'JobAbortedBySystem';
+        job.reason =
+          code === 'SCANNER_JAM'
+            ? 'AdfJam'
+            : code === 'SCANNER_COVER_OPEN'
+              ? 'AdfDoorOpen'
+              : code === 'SCANNER_FEEDER_EMPTY'
+                ? 'AdfEmpty'
+                : 'JobAbortedBySystem';
       }
     } finally {
       if (!done) await iterator.return?.(undefined);
@@ -300,7 +311,13 @@ export class EsclServer {
         if (job.fault === null || job.fault === 'SCANNER_FEEDER_EMPTY') {
           this.send(req, res, 404, 'text/plain', 'no more documents');
         } else {
-          this.send(req, res, job.fault === 'SCANNER_JAM' || job.fault === 'SCANNER_COVER_OPEN' ? 409 : 500, 'text/plain', job.fault);
+          this.send(
+            req,
+            res,
+            job.fault === 'SCANNER_JAM' || job.fault === 'SCANNER_COVER_OPEN' ? 409 : 500,
+            'text/plain',
+            job.fault,
+          );
         }
         return;
       }
@@ -376,7 +393,8 @@ export class EsclServer {
         '          <scan:SupportedResolutions>',
         '            <scan:DiscreteResolutions>',
         ...caps.resolutions.map(
-          (r) => `              <scan:DiscreteResolution><scan:XResolution>${r}</scan:XResolution><scan:YResolution>${r}</scan:YResolution></scan:DiscreteResolution>`,
+          (r) =>
+            `              <scan:DiscreteResolution><scan:XResolution>${r}</scan:XResolution><scan:YResolution>${r}</scan:YResolution></scan:DiscreteResolution>`,
         ),
         '            </scan:DiscreteResolutions>',
         '          </scan:SupportedResolutions>',
@@ -392,7 +410,8 @@ export class EsclServer {
       `  <pwg:MakeAndModel>${escapeXmlText(this.makeAndModel)}</pwg:MakeAndModel>`,
       `  <scan:UUID>${escapeXmlText(this.scanner.info.id)}</scan:UUID>`,
     ];
-    if (caps.sources.includes('flatbed')) parts.push('  <scan:Platen>', inputCaps('PlatenInputCaps'), '  </scan:Platen>');
+    if (caps.sources.includes('flatbed'))
+      parts.push('  <scan:Platen>', inputCaps('PlatenInputCaps'), '  </scan:Platen>');
     if (caps.sources.includes('feeder')) {
       parts.push('  <scan:Adf>', inputCaps('AdfSimplexInputCaps'));
       if (caps.duplex) parts.push(inputCaps('AdfDuplexInputCaps'));
@@ -406,11 +425,22 @@ export class EsclServer {
     return parts.join('\n');
   }
 
-  private send(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: string | Uint8Array): void {
+  private send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    type: string,
+    body: string | Uint8Array,
+  ): void {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     this.log.push({ method: req.method ?? 'GET', path, status });
-    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    res.writeHead(status, { 'Content-Type': type, 'Content-Length': String(bytes.length), 'Cache-Control': 'no-cache' });
+    const bytes =
+      typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    res.writeHead(status, {
+      'Content-Type': type,
+      'Content-Length': String(bytes.length),
+      'Cache-Control': 'no-cache',
+    });
     res.end(bytes);
   }
 
@@ -436,6 +466,11 @@ async function encode(page: ScannedPage, format: string): Promise<Uint8Array> {
   const wanted = format === 'image/jpeg' ? 'jpeg' : format === 'image/tiff' ? 'tiff' : 'png';
   if (page.mimeType === format) return page.bytes;
   const image = sharp(page.bytes);
-  const out = wanted === 'jpeg' ? await image.jpeg({ quality: 85 }).toBuffer() : wanted === 'tiff' ? await image.tiff().toBuffer() : await image.png().toBuffer();
+  const out =
+    wanted === 'jpeg'
+      ? await image.jpeg({ quality: 85 }).toBuffer()
+      : wanted === 'tiff'
+        ? await image.tiff().toBuffer()
+        : await image.png().toBuffer();
   return new Uint8Array(out);
 }

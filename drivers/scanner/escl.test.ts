@@ -2,18 +2,38 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildScanSettings, parseEsclCapabilities, parseEsclStatus, parseScanSettings, PWG_NS, SCAN_NS } from './escl-protocol';
+import {
+  buildScanSettings,
+  parseEsclCapabilities,
+  parseEsclStatus,
+  parseScanSettings,
+  PWG_NS,
+  SCAN_NS,
+} from './escl-protocol';
 import { EsclScanner, EsclScannerProvider, esclRoot, faultFromStatus } from './escl-scanner';
 import { EsclServer } from './escl-server';
-import { errorCode, runScan, runScannerContract, runScannerFaultContract, type ScannerFaultHarness } from './scanner.contract';
+import {
+  errorCode,
+  runScan,
+  runScannerContract,
+  runScannerFaultContract,
+  type ScannerFaultHarness,
+} from './scanner.contract';
 import type { ScanRequest } from './scanner.port';
 import { SimulatedScanner } from './simulated-scanner';
 import { findAll, parseXml, textOf, XmlError } from './xml';
 
-async function esclHarness(): Promise<ScannerFaultHarness & { server: EsclServer; twin: SimulatedScanner; scanner: EsclScanner }> {
+async function esclHarness(): Promise<
+  ScannerFaultHarness & { server: EsclServer; twin: SimulatedScanner; scanner: EsclScanner }
+> {
   const twin = new SimulatedScanner({ id: 'sim:escl', reloadFeeder: false });
   const server = await EsclServer.start({ scanner: twin, holdMs: 200 });
-  const scanner = new EsclScanner({ url: server.url, retryDelayMs: 20, requestTimeoutMs: 5_000, pageTimeoutMs: 10_000 });
+  const scanner = new EsclScanner({
+    url: server.url,
+    retryDelayMs: 20,
+    requestTimeoutMs: 5_000,
+    pageTimeoutMs: 10_000,
+  });
   return {
     server,
     twin,
@@ -136,7 +156,9 @@ interface QuirkyAnswer {
   headers?: Record<string, string>;
 }
 
-async function quirkyDevice(handler: (method: string, path: string) => QuirkyAnswer): Promise<{ url: string; close(): Promise<void> }> {
+async function quirkyDevice(
+  handler: (method: string, path: string) => QuirkyAnswer,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
@@ -198,7 +220,11 @@ describe('EsclScanner against other device behaviour', () => {
     const { capabilities, makeAndModel, formats } = parseEsclCapabilities(HP_LIKE_CAPABILITIES);
     expect(makeAndModel).toBe('HP LaserJet MFP M234sdw & co');
     expect(formats).toEqual(['application/pdf', 'image/jpeg']);
-    expect(capabilities).toMatchObject({ sources: ['flatbed', 'feeder'], duplex: true, modes: ['color', 'gray', 'bw'] });
+    expect(capabilities).toMatchObject({
+      sources: ['flatbed', 'feeder'],
+      duplex: true,
+      modes: ['color', 'gray', 'bw'],
+    });
     expect(capabilities.resolutions).toEqual([75, 100, 150, 200, 240, 300, 400, 600]);
     expect(capabilities.pageSizes.map((s) => s.name)).toEqual(['Legal', 'A4', 'Letter', 'A5', 'A6']);
   });
@@ -226,7 +252,11 @@ describe('EsclScanner against other device behaviour', () => {
   });
 
   it('takes a relative job URL and a JPEG page', async () => {
-    const jpeg = new Uint8Array(await sharp({ create: { width: 40, height: 60, channels: 3, background: '#fff' } }).jpeg().toBuffer());
+    const jpeg = new Uint8Array(
+      await sharp({ create: { width: 40, height: 60, channels: 3, background: '#fff' } })
+        .jpeg()
+        .toBuffer(),
+    );
     let served = 0;
     const device = await quirkyDevice((method, path): QuirkyAnswer => {
       if (path === '/eSCL/ScannerCapabilities') return { status: 200, body: HP_LIKE_CAPABILITIES };
@@ -238,7 +268,12 @@ describe('EsclScanner against other device behaviour', () => {
       return { status: 404 };
     });
     try {
-      const outcome = await runScan(new EsclScanner({ url: device.url }), { source: 'flatbed', duplex: false, resolution: 300, mode: 'color' });
+      const outcome = await runScan(new EsclScanner({ url: device.url }), {
+        source: 'flatbed',
+        duplex: false,
+        resolution: 300,
+        mode: 'color',
+      });
       expect(outcome.error).toBeNull();
       expect(outcome.pages).toHaveLength(1);
       expect(outcome.pages[0]?.mimeType).toBe('image/jpeg');
@@ -257,7 +292,12 @@ describe('EsclScanner against other device behaviour', () => {
       return { status: 200 };
     });
     try {
-      const outcome = await runScan(new EsclScanner({ url: device.url }), { source: 'flatbed', duplex: false, resolution: 300, mode: 'color' });
+      const outcome = await runScan(new EsclScanner({ url: device.url }), {
+        source: 'flatbed',
+        duplex: false,
+        resolution: 300,
+        mode: 'color',
+      });
       expect(errorCode(outcome.error)).toBe('DEVICE_UNAVAILABLE');
       expect(calls).toContain('DELETE /eSCL/ScanJobs/7');
     } finally {
@@ -274,8 +314,20 @@ describe('EsclScanner against other device behaviour', () => {
   });
 
   it('scan settings survive a round trip, with scan: or pwg: prefixes', () => {
-    const xml = buildScanSettings({ source: 'feeder', duplex: true, resolution: 300, mode: 'bw' }, { name: 'A4', widthMm: 210, heightMm: 297 }, 'image/png');
-    expect(parseScanSettings(xml)).toEqual({ source: 'feeder', duplex: true, resolution: 300, mode: 'bw', widthMm: 210, heightMm: 297, format: 'image/png' });
+    const xml = buildScanSettings(
+      { source: 'feeder', duplex: true, resolution: 300, mode: 'bw' },
+      { name: 'A4', widthMm: 210, heightMm: 297 },
+      'image/png',
+    );
+    expect(parseScanSettings(xml)).toEqual({
+      source: 'feeder',
+      duplex: true,
+      resolution: 300,
+      mode: 'bw',
+      widthMm: 210,
+      heightMm: 297,
+      format: 'image/png',
+    });
     const scanPrefixed = xml.replace(/pwg:InputSource/g, 'scan:InputSource').replace('Feeder', 'Platen');
     expect(parseScanSettings(scanPrefixed).source).toBe('flatbed');
   });
@@ -284,7 +336,9 @@ describe('EsclScanner against other device behaviour', () => {
     const status = parseEsclStatus(STATUS_ADF_EMPTY);
     expect(status).toEqual({ state: 'Idle', adfState: 'ScannerAdfEmpty', jobs: [] });
     expect(faultFromStatus(status, undefined)).toBe('SCANNER_FEEDER_EMPTY');
-    expect(faultFromStatus({ state: 'Idle', adfState: 'ScannerAdfDoorOpen', jobs: [] }, undefined)).toBe('SCANNER_COVER_OPEN');
+    expect(faultFromStatus({ state: 'Idle', adfState: 'ScannerAdfDoorOpen', jobs: [] }, undefined)).toBe(
+      'SCANNER_COVER_OPEN',
+    );
     expect(faultFromStatus({ state: 'Down', adfState: undefined, jobs: [] }, undefined)).toBe('DEVICE_UNAVAILABLE');
     expect(faultFromStatus({ state: 'Idle', adfState: 'ScannerAdfLoaded', jobs: [] }, undefined)).toBeNull();
   });
@@ -292,7 +346,9 @@ describe('EsclScanner against other device behaviour', () => {
 
 describe('xml reader', () => {
   it('reads elements, attributes, entities, CDATA and comments', () => {
-    const root = parseXml(`<?xml version="1.0"?><!-- c --><a:root xmlns:a="x" k='v &amp; w'><a:item>1 &lt; 2</a:item><item><![CDATA[<raw>]]></item><empty/>&#x1EA0;</a:root>`);
+    const root = parseXml(
+      `<?xml version="1.0"?><!-- c --><a:root xmlns:a="x" k='v &amp; w'><a:item>1 &lt; 2</a:item><item><![CDATA[<raw>]]></item><empty/>&#x1EA0;</a:root>`,
+    );
     expect(root.local).toBe('root');
     expect(root.attributes.k).toBe('v & w');
     expect(findAll(root, 'item').map((e) => e.text)).toEqual(['1 < 2', '<raw>']);

@@ -73,15 +73,21 @@ describe('importFiles', () => {
     const { pages, error } = await collect(importFiles([tiff], GRAY));
     expect(error).toBeNull();
     expect(pages).toHaveLength(3);
-    const means = await Promise.all(pages.map(async (p) => Math.round((await sharp(p.bytes).stats()).channels[0]?.mean ?? -1)));
+    const means = await Promise.all(
+      pages.map(async (p) => Math.round((await sharp(p.bytes).stats()).channels[0]?.mean ?? -1)),
+    );
     expect(means).toEqual([0, 128, 255]);
     expect(pages.every((p) => p.mimeType === 'image/png')).toBe(true);
   });
 
   it('reads BMP and PNM (which sharp cannot) as PNG', async () => {
-    const { pages, error } = await collect(importFiles([await file('cu.bmp', sampleBmp()), await file('sane.pgm', samplePgm())], GRAY));
+    const { pages, error } = await collect(
+      importFiles([await file('cu.bmp', sampleBmp()), await file('sane.pgm', samplePgm())], GRAY),
+    );
     expect(error).toBeNull();
-    const bmp = await sharp(pages[0]?.bytes ?? new Uint8Array()).raw().toBuffer({ resolveWithObject: true });
+    const bmp = await sharp(pages[0]?.bytes ?? new Uint8Array())
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     expect([bmp.info.width, bmp.info.height]).toEqual([8, 4]);
     expect([...bmp.data.subarray(0, 3)]).toEqual([255, 0, 0]);
     expect([...bmp.data.subarray(7 * 3, 8 * 3)]).toEqual([0, 0, 255]);
@@ -145,7 +151,10 @@ describe('importFiles', () => {
 describe('readFilePages (files held in memory: the station import and the digitise command)', () => {
   it('renders a PDF from bytes and keeps an image as it is', async () => {
     const pdf = await readFilePages('ho-so.pdf', await samplePdf(2), GRAY);
-    expect(pdf.map((p) => [p.mimeType, p.resolution])).toEqual([['image/png', 50], ['image/png', 50]]);
+    expect(pdf.map((p) => [p.mimeType, p.resolution])).toEqual([
+      ['image/png', 50],
+      ['image/png', 50],
+    ]);
     expect((await sharp(pdf[0]!.bytes).metadata()).channels).toBe(1);
     const png = await renderFixturePage({ text: ['GIẤY KHAI SINH'], dpi: 100, widthMm: 50, heightMm: 50 });
     const image = await readFilePages('/khong/co/duong-dan/giay.png', png, { resolution: 200, mode: 'color' });
@@ -164,7 +173,9 @@ describe('readFilePages (files held in memory: the station import and the digiti
   });
 
   it('refuses bytes over the limit before decoding them', async () => {
-    const error = await readFilePages('lon.tif', new Uint8Array(2048), { ...GRAY, maxBytes: 1024 }).catch((e: unknown) => e);
+    const error = await readFilePages('lon.tif', new Uint8Array(2048), { ...GRAY, maxBytes: 1024 }).catch(
+      (e: unknown) => e,
+    );
     expect((error as { details?: { reason?: string } }).details?.reason).toBe('too-large');
   });
 });

@@ -2,10 +2,26 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { DeviceError } from '../device-error';
-import { decodeImagePages, PdfAbortedError, PdfToolError, renderPdfPages, sniffFormat, UnreadablePdfError } from './image-files';
+import {
+  decodeImagePages,
+  PdfAbortedError,
+  PdfToolError,
+  renderPdfPages,
+  sniffFormat,
+  UnreadablePdfError,
+} from './image-files';
 import { cancelledError, progressReporter } from './scan-progress';
 import { STANDARD_PAGE_SIZES } from './scan-request';
-import type { ScanMode, ScanOptions, ScanRequest, ScannedPage, Scanner, ScannerCapabilities, ScannerInfo, ScannerProvider } from './scanner.port';
+import type {
+  ScanMode,
+  ScanOptions,
+  ScanRequest,
+  ScannedPage,
+  Scanner,
+  ScannerCapabilities,
+  ScannerInfo,
+  ScannerProvider,
+} from './scanner.port';
 
 export const DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024;
 
@@ -27,7 +43,10 @@ export interface FilePage {
 export type UnreadableReason = 'empty' | 'too-large' | 'not-a-file' | 'unreadable';
 
 function unreadable(label: string, reason: UnreadableReason, text: string, cause?: unknown): DeviceError {
-  return new DeviceError('IMAGE_UNREADABLE', `${label}: ${text}`, { details: { reason }, ...(cause === undefined ? {} : { cause }) });
+  return new DeviceError('IMAGE_UNREADABLE', `${label}: ${text}`, {
+    details: { reason },
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 /**
@@ -39,7 +58,13 @@ function unreadable(label: string, reason: UnreadableReason, text: string, cause
 export async function* pagesOfFile(
   path: string,
   bytes: Uint8Array,
-  settings: { resolution: number; mode: ScanMode; signal?: AbortSignal | undefined; deviceName: string; label?: string } & FileImportOptions,
+  settings: {
+    resolution: number;
+    mode: ScanMode;
+    signal?: AbortSignal | undefined;
+    deviceName: string;
+    label?: string;
+  } & FileImportOptions,
 ): AsyncGenerator<FilePage, void, undefined> {
   const label = settings.label ?? basename(path);
   if (bytes.length === 0) throw unreadable(label, 'empty', 'the file is empty');
@@ -57,7 +82,8 @@ export async function* pagesOfFile(
     } catch (error) {
       if (error instanceof PdfAbortedError) throw cancelledError(settings.deviceName);
       if (error instanceof UnreadablePdfError) throw unreadable(label, 'unreadable', error.message, error);
-      if (error instanceof PdfToolError) throw new DeviceError('DEVICE_UNAVAILABLE', `${settings.deviceName}: ${error.message}`, { cause: error });
+      if (error instanceof PdfToolError)
+        throw new DeviceError('DEVICE_UNAVAILABLE', `${settings.deviceName}: ${error.message}`, { cause: error });
       throw error;
     }
     return;
@@ -68,7 +94,8 @@ export async function* pagesOfFile(
   } catch (error) {
     throw unreadable(label, 'unreadable', (error as Error).message, error);
   }
-  for (const page of pages) yield { bytes: page.bytes, mimeType: page.mimeType, resolution: page.density ?? settings.resolution };
+  for (const page of pages)
+    yield { bytes: page.bytes, mimeType: page.mimeType, resolution: page.density ?? settings.resolution };
 }
 
 /** Reads a file after checking its size; IMAGE_UNREADABLE when missing, empty or too large. */
@@ -81,19 +108,30 @@ export async function readImportFile(path: string, maxBytes: number): Promise<Ui
     size = info.size;
   } catch (error) {
     if (error instanceof DeviceError) throw error;
-    throw unreadable(label, 'not-a-file', `cannot be opened (${(error as NodeJS.ErrnoException).code ?? 'error'})`, error);
+    throw unreadable(
+      label,
+      'not-a-file',
+      `cannot be opened (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      error,
+    );
   }
   checkSize(label, size, maxBytes);
   try {
     return new Uint8Array(await readFile(path));
   } catch (error) {
-    throw unreadable(label, 'unreadable', `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, error);
+    throw unreadable(
+      label,
+      'unreadable',
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      error,
+    );
   }
 }
 
 function checkSize(label: string, size: number, maxBytes: number): void {
   if (size === 0) throw unreadable(label, 'empty', 'the file is empty');
-  if (size > maxBytes) throw unreadable(label, 'too-large', `the file is ${formatMb(size)}, over the ${formatMb(maxBytes)} limit`);
+  if (size > maxBytes)
+    throw unreadable(label, 'too-large', `the file is ${formatMb(size)}, over the ${formatMb(maxBytes)} limit`);
 }
 
 /**
@@ -148,7 +186,13 @@ export async function* importFiles(
     if (opts.signal?.aborted) throw cancelledError(deviceName);
     report(index + 1, 'scanning');
     const bytes = await readImportFile(file, maxBytes);
-    for await (const page of pagesOfFile(file, bytes, { ...opts, resolution: req.resolution, mode: req.mode, signal: opts.signal, deviceName })) {
+    for await (const page of pagesOfFile(file, bytes, {
+      ...opts,
+      resolution: req.resolution,
+      mode: req.mode,
+      signal: opts.signal,
+      deviceName,
+    })) {
       if (opts.signal?.aborted) throw cancelledError(deviceName);
       index += 1;
       report(index, 'transferring');
@@ -198,7 +242,8 @@ export class FileImportScanner implements Scanner {
     if (!FILE_IMPORT_CAPABILITIES.resolutions.includes(req.resolution)) {
       throw new RangeError(`file import: resolution ${String(req.resolution)} dpi is not offered`);
     }
-    if (!FILE_IMPORT_CAPABILITIES.modes.includes(req.mode)) throw new RangeError(`file import: mode "${String(req.mode)}" is not offered`);
+    if (!FILE_IMPORT_CAPABILITIES.modes.includes(req.mode))
+      throw new RangeError(`file import: mode "${String(req.mode)}" is not offered`);
     if (opts.signal?.aborted) throw cancelledError(this.info.name);
     const files = this.selection;
     this.selection = [];

@@ -104,11 +104,15 @@ export async function renderFixturePage(options: FixturePageOptions): Promise<Ui
 }
 
 function checkOptions(o: FixturePageOptions): void {
-  if (!Number.isFinite(o.dpi) || o.dpi < 10 || o.dpi > 1200) throw new RangeError('renderFixturePage: dpi must be 10..1200');
-  if (o.noise !== undefined && !(o.noise >= 0 && o.noise <= 1)) throw new RangeError('renderFixturePage: noise must be 0..1');
-  if (o.rotate !== undefined && ![0, 90, 180, 270].includes(o.rotate)) throw new RangeError('renderFixturePage: rotate must be 0, 90, 180 or 270');
+  if (!Number.isFinite(o.dpi) || o.dpi < 10 || o.dpi > 1200)
+    throw new RangeError('renderFixturePage: dpi must be 10..1200');
+  if (o.noise !== undefined && !(o.noise >= 0 && o.noise <= 1))
+    throw new RangeError('renderFixturePage: noise must be 0..1');
+  if (o.rotate !== undefined && ![0, 90, 180, 270].includes(o.rotate))
+    throw new RangeError('renderFixturePage: rotate must be 0, 90, 180 or 270');
   for (const size of [o.widthMm, o.heightMm]) {
-    if (size !== undefined && !(size >= 10 && size <= 1000)) throw new RangeError('renderFixturePage: page size must be 10..1000 mm');
+    if (size !== undefined && !(size >= 10 && size <= 1000))
+      throw new RangeError('renderFixturePage: page size must be 10..1000 mm');
   }
 }
 
@@ -154,7 +158,6 @@ function pageSvg(o: FixturePageOptions, widthPx: number, heightPx: number): stri
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${widthPx}" height="${heightPx}" viewBox="0 0 ${widthPx} ${heightPx}">${parts.join('')}</svg>`;
 }
 
-
 async function render(o: FixturePageOptions): Promise<Uint8Array> {
   const widthPx = Math.max(1, Math.round(((o.widthMm ?? 210) / MM_PER_INCH) * o.dpi));
   const heightPx = Math.max(1, Math.round(((o.heightMm ?? 297) / MM_PER_INCH) * o.dpi));
@@ -164,14 +167,19 @@ async function render(o: FixturePageOptions): Promise<Uint8Array> {
 
   // Raw output of a one-channel image comes back as sRGB unless the colour space is pinned.
   const toRaw = async (img: Sharp): Promise<{ data: Buffer; info: OutputInfo }> => {
-    const out = await (channels === 1 ? img.toColourspace('b-w') : img.toColourspace('srgb')).raw().toBuffer({ resolveWithObject: true });
-    if (out.info.channels !== channels) throw new Error(`fixture render: expected ${channels} channel(s), got ${out.info.channels}`);
+    const out = await (channels === 1 ? img.toColourspace('b-w') : img.toColourspace('srgb'))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    if (out.info.channels !== channels)
+      throw new Error(`fixture render: expected ${channels} channel(s), got ${out.info.channels}`);
     return out;
   };
   const fromRaw = (r: { data: Buffer; info: OutputInfo }): Sharp =>
     sharp(r.data, { raw: { width: r.info.width, height: r.info.height, channels } });
 
-  let raw = await toRaw(sharp(Buffer.from(pageSvg(o, widthPx, heightPx)), { density: 72 }).flatten({ background: white }));
+  let raw = await toRaw(
+    sharp(Buffer.from(pageSvg(o, widthPx, heightPx)), { density: 72 }).flatten({ background: white }),
+  );
   const skew = o.skewDeg ?? 0;
   if (skew !== 0) {
     const rotated = await toRaw(fromRaw(raw).rotate(skew, { background: white }));

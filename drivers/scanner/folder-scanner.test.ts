@@ -9,7 +9,13 @@ import { samplePdf } from './sample-files';
 import { errorCode, runScan, runScannerContract, type ScannerHarness } from './scanner.contract';
 import type { ScanRequest, ScannedPage } from './scanner.port';
 
-const FAST: Omit<FolderScannerOptions, 'folder'> = { settleMs: 100, pollMs: 40, idleTimeoutMs: 500, firstPageTimeoutMs: 5_000, corruptGraceMs: 400 };
+const FAST: Omit<FolderScannerOptions, 'folder'> = {
+  settleMs: 100,
+  pollMs: 40,
+  idleTimeoutMs: 500,
+  firstPageTimeoutMs: 5_000,
+  corruptGraceMs: 400,
+};
 const REQ: ScanRequest = { source: 'feeder', duplex: false, resolution: 75, mode: 'gray' };
 
 function sleep(ms: number): Promise<void> {
@@ -99,7 +105,11 @@ describe('FolderScanner', () => {
 
   it('reports a corrupt file, moves it aside once, and goes on with the next ones', async () => {
     const reported: string[] = [];
-    const scanner = new FolderScanner({ folder, ...FAST, onRejected: (file, error) => reported.push(`${file}|${error.code}`) });
+    const scanner = new FolderScanner({
+      folder,
+      ...FAST,
+      onRejected: (file, error) => reported.push(`${file}|${error.code}`),
+    });
     await writeFile(join(folder, 'a-hong.png'), 'definitely not a PNG');
     const writer = (async () => {
       await sleep(700);
@@ -124,7 +134,11 @@ describe('FolderScanner', () => {
     await writeFile(join(folder, 'ghi-chu.txt'), 'not a scan');
     const outcome = await runScan(new FolderScanner({ folder, ...FAST }), REQ);
     expect(outcome.error).toBeNull();
-    expect(outcome.pages.map((p: ScannedPage) => `${p.index}:${p.mimeType}`)).toEqual(['1:image/png', '2:image/png', '3:image/png']);
+    expect(outcome.pages.map((p: ScannedPage) => `${p.index}:${p.mimeType}`)).toEqual([
+      '1:image/png',
+      '2:image/png',
+      '3:image/png',
+    ]);
     expect((await readdir(join(folder, 'taken'))).sort()).toEqual(['001.png', '002.pdf']);
     expect((await readdir(folder)).sort()).toEqual(['dang-ghi.png.part', 'ghi-chu.txt', 'taken']);
   });

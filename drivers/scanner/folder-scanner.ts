@@ -3,10 +3,25 @@ import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { DeviceError } from '../device-error';
 import { DEFAULT_MAX_FILE_BYTES, pagesOfFile } from './file-import';
-import { decodeImagePages, looksLikeCompletePdf, pdfPageCount, PdfToolError, sniffFormat, UnreadablePdfError } from './image-files';
+import {
+  decodeImagePages,
+  looksLikeCompletePdf,
+  pdfPageCount,
+  PdfToolError,
+  sniffFormat,
+  UnreadablePdfError,
+} from './image-files';
 import { cancelledError, progressReporter, Waker } from './scan-progress';
 import { checkScanRequest, STANDARD_PAGE_SIZES } from './scan-request';
-import type { ScanOptions, ScanRequest, ScannedPage, Scanner, ScannerCapabilities, ScannerInfo, ScannerProvider } from './scanner.port';
+import type {
+  ScanOptions,
+  ScanRequest,
+  ScannedPage,
+  Scanner,
+  ScannerCapabilities,
+  ScannerInfo,
+  ScannerProvider,
+} from './scanner.port';
 
 export interface FolderScannerOptions {
   /** The folder the scanner writes into (a local folder or a mounted SMB/FTP share). */
@@ -42,7 +57,21 @@ export interface RejectedFile {
   error: DeviceError;
 }
 
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.tif', '.tiff', '.pdf', '.bmp', '.pnm', '.pbm', '.pgm', '.ppm', '.gif', '.webp']);
+const IMAGE_EXTENSIONS = new Set([
+  '.png',
+  '.jpg',
+  '.jpeg',
+  '.tif',
+  '.tiff',
+  '.pdf',
+  '.bmp',
+  '.pnm',
+  '.pbm',
+  '.pgm',
+  '.ppm',
+  '.gif',
+  '.webp',
+]);
 const TEMPORARY = /^\.|~$|\.(part|tmp|temp|crdownload|partial|filepart|swp)$/i;
 const TAKEN = 'taken';
 const REJECTED = 'rejected';
@@ -152,7 +181,12 @@ export class FolderScanner implements Scanner {
           if (!info.isFile() || this.givenUp.has(fileKey(name, info.size, info.mtimeMs))) continue;
           const previous = seen.get(name);
           if (previous === undefined || previous.size !== info.size || previous.mtimeMs !== info.mtimeMs) {
-            seen.set(name, { size: info.size, mtimeMs: info.mtimeMs, since: now, failingSince: previous?.failingSince ?? null });
+            seen.set(name, {
+              size: info.size,
+              mtimeMs: info.mtimeMs,
+              since: now,
+              failingSince: previous?.failingSince ?? null,
+            });
             lastActivity = now;
             if (announced === index) {
               announced = index + 1;
@@ -232,7 +266,9 @@ export class FolderScanner implements Scanner {
       const info = await stat(this.folder);
       if (!info.isDirectory()) throw new Error('not a folder');
     } catch (cause) {
-      throw new DeviceError('DEVICE_UNAVAILABLE', `${this.info.name}: the scan folder ${this.folder} cannot be used`, { cause });
+      throw new DeviceError('DEVICE_UNAVAILABLE', `${this.info.name}: the scan folder ${this.folder} cannot be used`, {
+        cause,
+      });
     }
   }
 
@@ -241,7 +277,9 @@ export class FolderScanner implements Scanner {
     try {
       names = await readdir(this.folder);
     } catch (cause) {
-      throw new DeviceError('DEVICE_UNAVAILABLE', `${this.info.name}: the scan folder ${this.folder} cannot be read`, { cause });
+      throw new DeviceError('DEVICE_UNAVAILABLE', `${this.info.name}: the scan folder ${this.folder} cannot be read`, {
+        cause,
+      });
     }
     return names.filter((name) => !TEMPORARY.test(name) && IMAGE_EXTENSIONS.has(extname(name).toLowerCase()));
   }
@@ -251,10 +289,18 @@ export class FolderScanner implements Scanner {
     path: string,
     size: number,
     maxBytes: number,
-  ): Promise<{ kind: 'take'; bytes: Uint8Array } | { kind: 'wait'; reason: string } | { kind: 'reject'; error: DeviceError }> {
+  ): Promise<
+    { kind: 'take'; bytes: Uint8Array } | { kind: 'wait'; reason: string } | { kind: 'reject'; error: DeviceError }
+  > {
     const label = basename(path);
     if (size > maxBytes) {
-      return { kind: 'reject', error: new DeviceError('IMAGE_UNREADABLE', `${label}: the file is larger than the ${Math.round(maxBytes / 1048576)} MB limit`) };
+      return {
+        kind: 'reject',
+        error: new DeviceError(
+          'IMAGE_UNREADABLE',
+          `${label}: the file is larger than the ${Math.round(maxBytes / 1048576)} MB limit`,
+        ),
+      };
     }
     if (size === 0) return { kind: 'wait', reason: 'the file is empty' };
     let bytes: Uint8Array;
@@ -265,12 +311,14 @@ export class FolderScanner implements Scanner {
     }
     if (bytes.length !== size) return { kind: 'wait', reason: 'the file changed while being read' };
     if (sniffFormat(bytes) === 'pdf') {
-      if (!looksLikeCompletePdf(bytes)) return { kind: 'wait', reason: 'the PDF has no end marker (incomplete or corrupt)' };
+      if (!looksLikeCompletePdf(bytes))
+        return { kind: 'wait', reason: 'the PDF has no end marker (incomplete or corrupt)' };
       try {
         await pdfPageCount(path, { pdfinfoPath: this.options.pdfinfoPath });
       } catch (error) {
         if (error instanceof UnreadablePdfError) return { kind: 'wait', reason: error.message };
-        if (error instanceof PdfToolError) throw new DeviceError('DEVICE_UNAVAILABLE', `${this.info.name}: ${error.message}`, { cause: error });
+        if (error instanceof PdfToolError)
+          throw new DeviceError('DEVICE_UNAVAILABLE', `${this.info.name}: ${error.message}`, { cause: error });
         throw error;
       }
       return { kind: 'take', bytes };

@@ -13,7 +13,10 @@ export function sniffFormat(bytes: Uint8Array): FileFormat {
   const b = (i: number): number => bytes[i] ?? -1;
   if (b(0) === 0x89 && b(1) === 0x50 && b(2) === 0x4e && b(3) === 0x47) return 'png';
   if (b(0) === 0xff && b(1) === 0xd8 && b(2) === 0xff) return 'jpeg';
-  if ((b(0) === 0x49 && b(1) === 0x49 && (b(2) === 0x2a || b(2) === 0x2b) && b(3) === 0x00) || (b(0) === 0x4d && b(1) === 0x4d && b(2) === 0x00 && (b(3) === 0x2a || b(3) === 0x2b))) {
+  if (
+    (b(0) === 0x49 && b(1) === 0x49 && (b(2) === 0x2a || b(2) === 0x2b) && b(3) === 0x00) ||
+    (b(0) === 0x4d && b(1) === 0x4d && b(2) === 0x00 && (b(3) === 0x2a || b(3) === 0x2b))
+  ) {
     return 'tiff';
   }
   if (startsWithAscii(bytes, '%PDF-')) return 'pdf';
@@ -63,8 +66,12 @@ export async function decodeImagePages(bytes: Uint8Array): Promise<ImagePage[]> 
     } catch (error) {
       throw new Error(`not a readable ${format.toUpperCase()} image: ${(error as Error).message}`, { cause: error });
     }
-    const png = await sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } }).png().toBuffer();
-    return [{ bytes: new Uint8Array(png), mimeType: 'image/png', width: raw.width, height: raw.height, density: undefined }];
+    const png = await sharp(raw.data, { raw: { width: raw.width, height: raw.height, channels: raw.channels } })
+      .png()
+      .toBuffer();
+    return [
+      { bytes: new Uint8Array(png), mimeType: 'image/png', width: raw.width, height: raw.height, density: undefined },
+    ];
   }
   let pages: number;
   try {
@@ -82,7 +89,10 @@ export async function decodeImagePages(bytes: Uint8Array): Promise<ImagePage[]> 
       await image.stats();
       // 72 and 96 dpi are what image libraries write when they know nothing: not a scan resolution.
       const density =
-        meta.density !== undefined && meta.density >= 30 && meta.density <= 4800 && ![72, 96].includes(Math.round(meta.density))
+        meta.density !== undefined &&
+        meta.density >= 30 &&
+        meta.density <= 4800 &&
+        ![72, 96].includes(Math.round(meta.density))
           ? Math.round(meta.density)
           : undefined;
       const keep = pages === 1 ? MIME[format] : undefined;
@@ -128,13 +138,24 @@ export class PdfAbortedError extends Error {
 }
 
 /** The page count poppler's `pdfinfo` reports. */
-export async function pdfPageCount(file: string, options: Pick<PdfRenderOptions, 'pdfinfoPath' | 'signal' | 'timeoutMs'> = {}): Promise<number> {
+export async function pdfPageCount(
+  file: string,
+  options: Pick<PdfRenderOptions, 'pdfinfoPath' | 'signal' | 'timeoutMs'> = {},
+): Promise<number> {
   const tool = options.pdfinfoPath ?? 'pdfinfo';
   let result;
   try {
-    result = await runProcess(tool, [file], { timeoutMs: options.timeoutMs ?? 60_000, signal: options.signal, env: { ...process.env, LC_ALL: 'C' } });
+    result = await runProcess(tool, [file], {
+      timeoutMs: options.timeoutMs ?? 60_000,
+      signal: options.signal,
+      env: { ...process.env, LC_ALL: 'C' },
+    });
   } catch (error) {
-    throw new PdfToolError(error instanceof SpawnError && error.code === 'ENOENT' ? `"${tool}" was not found: is poppler-utils installed?` : (error as Error).message);
+    throw new PdfToolError(
+      error instanceof SpawnError && error.code === 'ENOENT'
+        ? `"${tool}" was not found: is poppler-utils installed?`
+        : (error as Error).message,
+    );
   }
   if (result.aborted) throw new PdfAbortedError('aborted');
   if (result.timedOut) throw new PdfToolError(`${tool} gave no answer in time`);
@@ -151,7 +172,10 @@ export async function pdfPageCount(file: string, options: Pick<PdfRenderOptions,
  * Renders each page of a PDF file with `pdftoppm -r <dpi> -png`, one page per run into a private
  * temporary folder (removed afterwards), yielding PNG bytes in page order.
  */
-export async function* renderPdfPages(file: string, options: PdfRenderOptions): AsyncGenerator<{ page: number; pages: number; png: Uint8Array }> {
+export async function* renderPdfPages(
+  file: string,
+  options: PdfRenderOptions,
+): AsyncGenerator<{ page: number; pages: number; png: Uint8Array }> {
   const count = await pdfPageCount(file, options);
   const tool = options.pdftoppmPath ?? 'pdftoppm';
   const dir = await mkdtemp(join(tmpdir(), 'motcua-pdf-'));
@@ -164,14 +188,24 @@ export async function* renderPdfPages(file: string, options: PdfRenderOptions): 
       args.push(file, prefix);
       let result;
       try {
-        result = await runProcess(tool, args, { timeoutMs: options.timeoutMs ?? 60_000, signal: options.signal, env: { ...process.env, LC_ALL: 'C' } });
+        result = await runProcess(tool, args, {
+          timeoutMs: options.timeoutMs ?? 60_000,
+          signal: options.signal,
+          env: { ...process.env, LC_ALL: 'C' },
+        });
       } catch (error) {
-        throw new PdfToolError(error instanceof SpawnError && error.code === 'ENOENT' ? `"${tool}" was not found: is poppler-utils installed?` : (error as Error).message);
+        throw new PdfToolError(
+          error instanceof SpawnError && error.code === 'ENOENT'
+            ? `"${tool}" was not found: is poppler-utils installed?`
+            : (error as Error).message,
+        );
       }
       if (result.aborted) throw new PdfAbortedError('aborted');
       if (result.timedOut) throw new PdfToolError(`${tool} gave no answer in time for page ${page}`);
       if (result.code !== 0) {
-        throw new UnreadablePdfError(`page ${page} of the PDF cannot be rendered (${result.stderr.trim().split('\n')[0] ?? `exit ${String(result.code)}`})`);
+        throw new UnreadablePdfError(
+          `page ${page} of the PDF cannot be rendered (${result.stderr.trim().split('\n')[0] ?? `exit ${String(result.code)}`})`,
+        );
       }
       let png: Buffer;
       try {

@@ -101,7 +101,13 @@ export function runProcess(file: string, args: readonly string[], options: RunOp
       settled = true;
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      resolve({ code, stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr).toString('utf8'), timedOut, aborted });
+      resolve({
+        code,
+        stdout: Buffer.concat(stdout),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+        timedOut,
+        aborted,
+      });
     };
     const onAbort = (): void => {
       aborted = true;

@@ -23,9 +23,17 @@ export async function samplePdf(pages: number, dpi = 50): Promise<Uint8Array> {
 /** A multi-page TIFF whose page `n` (0-based) is filled with grey level `levels[n]`. */
 export async function sampleMultiPageTiff(levels: readonly number[], width = 60, height = 80): Promise<Uint8Array> {
   const pages = await Promise.all(
-    levels.map((level) => sharp({ create: { width, height, channels: 3, background: { r: level, g: level, b: level } } }).png().toBuffer()),
+    levels.map((level) =>
+      sharp({ create: { width, height, channels: 3, background: { r: level, g: level, b: level } } })
+        .png()
+        .toBuffer(),
+    ),
   );
-  return new Uint8Array(await sharp(pages, { join: { animated: true } }).tiff().toBuffer());
+  return new Uint8Array(
+    await sharp(pages, { join: { animated: true } })
+      .tiff()
+      .toBuffer(),
+  );
 }
 
 /** An uncompressed 24-bit BMP: left half red, right half blue. */

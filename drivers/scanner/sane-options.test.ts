@@ -81,7 +81,14 @@ describe('scanimage output parsing', () => {
 
   it('a device with only a feeder and a duplex switch', () => {
     const { capabilities, plan } = saneCapabilities(
-      parseSaneOptions(['    --source ADF [ADF]', '    --mode Color|Gray [Color]', '    --resolution 100..600dpi [300]', '    --duplex[=(yes|no)] [no]'].join('\n')),
+      parseSaneOptions(
+        [
+          '    --source ADF [ADF]',
+          '    --mode Color|Gray [Color]',
+          '    --resolution 100..600dpi [300]',
+          '    --duplex[=(yes|no)] [no]',
+        ].join('\n'),
+      ),
     );
     expect(capabilities.sources).toEqual(['feeder']);
     expect(capabilities.duplex).toBe(true);
@@ -91,14 +98,23 @@ describe('scanimage output parsing', () => {
   });
 
   it('classifies scanimage endings', () => {
-    expect(classifySaneExit(0, 'Scanned page 3.\nscanimage: sane_start: Document feeder out of documents\n', 3)).toEqual({ fault: null });
-    expect(classifySaneExit(7, 'scanimage: sane_start: Document feeder out of documents\n', 0)).toMatchObject({ fault: 'SCANNER_FEEDER_EMPTY' });
-    expect(classifySaneExit(6, 'scanimage: sane_read: Document feeder jammed\n', 2)).toMatchObject({ fault: 'SCANNER_JAM' });
-    expect(classifySaneExit(1, 'scanimage: open of device x:0 failed: Invalid argument\n', 0)).toMatchObject({ fault: 'DEVICE_UNAVAILABLE' });
-    expect(classifySaneExit(9, 'scanimage: sane_read: Error during device I/O\n', 1)).toMatchObject({ fault: 'SCANNER_DISCONNECTED' });
+    expect(
+      classifySaneExit(0, 'Scanned page 3.\nscanimage: sane_start: Document feeder out of documents\n', 3),
+    ).toEqual({ fault: null });
+    expect(classifySaneExit(7, 'scanimage: sane_start: Document feeder out of documents\n', 0)).toMatchObject({
+      fault: 'SCANNER_FEEDER_EMPTY',
+    });
+    expect(classifySaneExit(6, 'scanimage: sane_read: Document feeder jammed\n', 2)).toMatchObject({
+      fault: 'SCANNER_JAM',
+    });
+    expect(classifySaneExit(1, 'scanimage: open of device x:0 failed: Invalid argument\n', 0)).toMatchObject({
+      fault: 'DEVICE_UNAVAILABLE',
+    });
+    expect(classifySaneExit(9, 'scanimage: sane_read: Error during device I/O\n', 1)).toMatchObject({
+      fault: 'SCANNER_DISCONNECTED',
+    });
     expect(classifySaneExit(3, '', 0)).toMatchObject({ fault: 'DEVICE_UNAVAILABLE' });
     expect(classifySaneExit(42, 'scanimage: something new\n', 0)).toMatchObject({ fault: 'DEVICE_UNAVAILABLE' });
     expect(classifySaneExit(0, 'scanimage: rounded value of br-x from 210 to 200\n', 1)).toEqual({ fault: null });
   });
-
 });

@@ -68,9 +68,15 @@ export function parseSaneOptions(stdout: string): SaneOption[] {
     if (match[2] !== undefined) {
       values = (match[3] ?? '').split('|');
     } else {
-      const rangeMatch = /^(-?[\d.]+)\.\.(-?[\d.]+)([a-z%]*)(?:,\.\.\.)?(?:\s*\(in steps of ([\d.]+)\))?$/.exec(constraint);
+      const rangeMatch = /^(-?[\d.]+)\.\.(-?[\d.]+)([a-z%]*)(?:,\.\.\.)?(?:\s*\(in steps of ([\d.]+)\))?$/.exec(
+        constraint,
+      );
       if (rangeMatch !== null) {
-        range = { min: Number(rangeMatch[1]), max: Number(rangeMatch[2]), step: rangeMatch[4] === undefined ? null : Number(rangeMatch[4]) };
+        range = {
+          min: Number(rangeMatch[1]),
+          max: Number(rangeMatch[2]),
+          step: rangeMatch[4] === undefined ? null : Number(rangeMatch[4]),
+        };
         unit = rangeMatch[3] ?? '';
       } else if (constraint.includes('|') || (constraint !== '' && !constraint.startsWith('<'))) {
         const parts = constraint.split('|');
@@ -105,7 +111,10 @@ const BW_MODE = /^(lineart|binary|black\s*(&|and)?\s*white|monochrome|1bit)/i;
 const HALFTONE_MODE = /halftone|dither/i;
 
 /** Derives the port's capabilities, and the way to ask for them, from parsed options. */
-export function saneCapabilities(options: readonly SaneOption[]): { capabilities: ScannerCapabilities; plan: SaneArgPlan } {
+export function saneCapabilities(options: readonly SaneOption[]): {
+  capabilities: ScannerCapabilities;
+  plan: SaneArgPlan;
+} {
   const find = (name: string): SaneOption | undefined => options.find((o) => o.name === name);
 
   const plan: SaneArgPlan = {
@@ -143,14 +152,16 @@ export function saneCapabilities(options: readonly SaneOption[]): { capabilities
   const depthValues = depth?.values ?? [];
   const withDepth = (d: string): string[] => (depthValues.includes(d) ? ['--depth', d] : []);
   for (const value of mode?.values ?? []) {
-    if (COLOR_MODE.test(value) || (/colou?r/i.test(value) && plan.modes.color === undefined)) plan.modes.color ??= ['--mode', value, ...withDepth('8')];
+    if (COLOR_MODE.test(value) || (/colou?r/i.test(value) && plan.modes.color === undefined))
+      plan.modes.color ??= ['--mode', value, ...withDepth('8')];
     else if (GRAY_MODE.test(value)) plan.modes.gray ??= ['--mode', value, ...withDepth('8')];
     else if (BW_MODE.test(value)) plan.modes.bw ??= ['--mode', value];
   }
   if (plan.modes.bw === undefined) {
     const halftone = mode?.values?.find((v) => HALFTONE_MODE.test(v));
     if (halftone !== undefined) plan.modes.bw = ['--mode', halftone];
-    else if (plan.modes.gray !== undefined && depthValues.includes('1')) plan.modes.bw = ['--mode', plan.modes.gray[1] ?? 'Gray', '--depth', '1'];
+    else if (plan.modes.gray !== undefined && depthValues.includes('1'))
+      plan.modes.bw = ['--mode', plan.modes.gray[1] ?? 'Gray', '--depth', '1'];
   }
   if (mode === undefined) plan.modes.gray = [];
   const modes = (['color', 'gray', 'bw'] as const).filter((m) => plan.modes[m] !== undefined);
@@ -175,7 +186,13 @@ export function saneCapabilities(options: readonly SaneOption[]): { capabilities
   }
 
   return {
-    capabilities: { sources, duplex: plan.sources.duplex !== null || plan.duplexArgs.length > 0, resolutions, modes, pageSizes },
+    capabilities: {
+      sources,
+      duplex: plan.sources.duplex !== null || plan.duplexArgs.length > 0,
+      resolutions,
+      modes,
+      pageSizes,
+    },
     plan,
   };
 }
@@ -188,7 +205,11 @@ const SANE_ERRORS: readonly [RegExp, DeviceErrorCode | 'END', string][] = [
   [/operation was cancel|cancelled|canceled/i, 'SCANNER_CANCELLED', 'the scan was cancelled on the device'],
   [/device busy/i, 'DEVICE_UNAVAILABLE', 'the scanner is busy'],
   [/error during device i\/o|i\/o error/i, 'SCANNER_DISCONNECTED', 'the scanner stopped answering (I/O error)'],
-  [/no sane devices|no scanners were identified|open of device .* failed/i, 'DEVICE_UNAVAILABLE', 'the scanner was not found'],
+  [
+    /no sane devices|no scanners were identified|open of device .* failed/i,
+    'DEVICE_UNAVAILABLE',
+    'the scanner was not found',
+  ],
   [/access to resource has been denied|permission denied/i, 'DEVICE_UNAVAILABLE', 'no permission to use the scanner'],
   [/out of memory/i, 'DEVICE_UNAVAILABLE', 'out of memory'],
 ];
@@ -207,7 +228,11 @@ const SANE_EXIT_CODES: Readonly<Record<number, DeviceErrorCode | 'END'>> = {
  * What a finished scanimage run means: a normal end, or a fault code with a message. `pages` is
  * how many pages it delivered: "out of documents" after at least one is the normal end.
  */
-export function classifySaneExit(code: number | null, stderr: string, pages: number): { fault: null } | { fault: DeviceErrorCode; detail: string } {
+export function classifySaneExit(
+  code: number | null,
+  stderr: string,
+  pages: number,
+): { fault: null } | { fault: DeviceErrorCode; detail: string } {
   const lines = stderr.split('\n').filter((l) => /^scanimage:/.test(l.trim()) && !/rounded value/.test(l));
   const text = lines.join('\n');
   for (const [pattern, result, detail] of SANE_ERRORS) {
@@ -217,7 +242,12 @@ export function classifySaneExit(code: number | null, stderr: string, pages: num
   }
   if (code === 0) return pages > 0 ? { fault: null } : { fault: 'SCANNER_FEEDER_EMPTY', detail: 'no page was scanned' };
   const byExit = code === null ? undefined : SANE_EXIT_CODES[code];
-  if (byExit === 'END') return pages > 0 ? { fault: null } : { fault: 'SCANNER_FEEDER_EMPTY', detail: 'the document feeder is empty' };
-  if (byExit !== undefined) return { fault: byExit, detail: `scanimage exit status ${String(code)} (${oneLine(text)})` };
-  return { fault: 'DEVICE_UNAVAILABLE', detail: `scanimage failed with exit status ${String(code)} (${oneLine(text) || 'no message'})` };
+  if (byExit === 'END')
+    return pages > 0 ? { fault: null } : { fault: 'SCANNER_FEEDER_EMPTY', detail: 'the document feeder is empty' };
+  if (byExit !== undefined)
+    return { fault: byExit, detail: `scanimage exit status ${String(code)} (${oneLine(text)})` };
+  return {
+    fault: 'DEVICE_UNAVAILABLE',
+    detail: `scanimage failed with exit status ${String(code)} (${oneLine(text) || 'no message'})`,
+  };
 }

@@ -27,6 +27,8 @@ describe.skipIf(SCANIMAGE === null)("SaneScannerProvider against the SANE 'test'
   });
 
   it('a missing scanimage is DEVICE_UNAVAILABLE', async () => {
-    await expect(new SaneScannerProvider({ scanimagePath: join(sane.configDir, 'nope') }).list()).rejects.toMatchObject({ code: 'DEVICE_UNAVAILABLE' });
+    await expect(new SaneScannerProvider({ scanimagePath: join(sane.configDir, 'nope') }).list()).rejects.toMatchObject(
+      { code: 'DEVICE_UNAVAILABLE' },
+    );
   });
 });

@@ -33,9 +33,14 @@ export class SaneScannerProvider implements ScannerProvider {
   async list(): Promise<ScannerInfo[]> {
     const result = await runScanimage('SANE', this.options.scanimagePath ?? 'scanimage', ['-L'], this.options);
     if (result.code !== 0) {
-      throw new DeviceError('DEVICE_UNAVAILABLE', `SANE: scanimage -L failed (${oneLine(result.stderr) || `exit status ${String(result.code)}`})`);
+      throw new DeviceError(
+        'DEVICE_UNAVAILABLE',
+        `SANE: scanimage -L failed (${oneLine(result.stderr) || `exit status ${String(result.code)}`})`,
+      );
     }
-    const found = parseSaneDeviceList(result.stdout.toString('utf8')).filter((d) => this.only === null || this.only.has(d.device));
+    const found = parseSaneDeviceList(result.stdout.toString('utf8')).filter(
+      (d) => this.only === null || this.only.has(d.device),
+    );
     this.notFound = this.only === null ? [] : [...this.only].filter((name) => !found.some((d) => d.device === name));
     return found.map((d) => {
       const name = d.description === '' ? d.device : `${d.description} (${d.device})`;

@@ -93,7 +93,8 @@ export class ScanRun {
 
   /** Stops a process that reported an error but did not exit within EXIT_AFTER_ERROR_MS. */
   async endIfStuckAfterError(): Promise<void> {
-    if (this.running && this.errorSeenAt !== null && Date.now() - this.errorSeenAt >= EXIT_AFTER_ERROR_MS) await this.stop();
+    if (this.running && this.errorSeenAt !== null && Date.now() - this.errorSeenAt >= EXIT_AFTER_ERROR_MS)
+      await this.stop();
   }
 
   /** Ends the process group (if still there) and waits until the process has exited. */
@@ -112,11 +113,19 @@ export class ScanRun {
   }
 }
 
-export async function runScanimage(deviceName: string, file: string, args: readonly string[], options: SaneCommonOptions): Promise<RunResult> {
+export async function runScanimage(
+  deviceName: string,
+  file: string,
+  args: readonly string[],
+  options: SaneCommonOptions,
+): Promise<RunResult> {
   const timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   let result: RunResult;
   try {
-    result = await runProcess(file, args, { timeoutMs, env: { ...process.env, ...options.env, LC_ALL: 'C', LANG: 'C' } });
+    result = await runProcess(file, args, {
+      timeoutMs,
+      env: { ...process.env, ...options.env, LC_ALL: 'C', LANG: 'C' },
+    });
   } catch (error) {
     const why =
       error instanceof SpawnError && error.code === 'ENOENT'
@@ -124,6 +133,7 @@ export async function runScanimage(deviceName: string, file: string, args: reado
         : (error as Error).message;
     throw new DeviceError('DEVICE_UNAVAILABLE', `${deviceName}: ${why}`, { cause: error });
   }
-  if (result.timedOut) throw new DeviceError('DEVICE_UNAVAILABLE', `${deviceName}: scanimage gave no answer within ${timeoutMs} ms`);
+  if (result.timedOut)
+    throw new DeviceError('DEVICE_UNAVAILABLE', `${deviceName}: scanimage gave no answer within ${timeoutMs} ms`);
   return result;
 }

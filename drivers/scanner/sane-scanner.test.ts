@@ -74,13 +74,16 @@ describe.skipIf(SCANIMAGE === null)("SaneScanner against the SANE 'test' backend
     ['SANE_STATUS_JAMMED', 'flatbed', 'SCANNER_JAM'],
     ['SANE_STATUS_IO_ERROR', 'flatbed', 'SCANNER_DISCONNECTED'],
   ];
-  it.each(faults)('maps the backend status %s (%s) to %s, with no page and nothing left behind', async (status, source, code) => {
-    const scanner = new SaneScanner(sane.options({ extraArgs: ['--read-return-value', status] }));
-    const outcome = await runScan(scanner, source === 'flatbed' ? FLATBED : FEEDER);
-    expect(errorCode(outcome.error)).toBe(code);
-    expect(outcome.pages).toHaveLength(0);
-    expect(await sane.leftovers()).toBe(0);
-  });
+  it.each(faults)(
+    'maps the backend status %s (%s) to %s, with no page and nothing left behind',
+    async (status, source, code) => {
+      const scanner = new SaneScanner(sane.options({ extraArgs: ['--read-return-value', status] }));
+      const outcome = await runScan(scanner, source === 'flatbed' ? FLATBED : FEEDER);
+      expect(errorCode(outcome.error)).toBe(code);
+      expect(outcome.pages).toHaveLength(0);
+      expect(await sane.leftovers()).toBe(0);
+    },
+  );
 
   it('a jam mid-batch: the finished pages are yielded, then SCANNER_JAM', async () => {
     // A stand-in scanimage that scans two real pages, then reports a jam like a real feeder.

@@ -11,7 +11,15 @@ import { runScanimage, ScanRun, type SaneCommonOptions } from './sane-run';
 import { oneLine } from '../one-line';
 import { cancelledError, progressReporter } from './scan-progress';
 import { checkScanRequest } from './scan-request';
-import type { PageSize, ScanOptions, ScanRequest, ScannedPage, Scanner, ScannerCapabilities, ScannerInfo } from './scanner.port';
+import type {
+  PageSize,
+  ScanOptions,
+  ScanRequest,
+  ScannedPage,
+  Scanner,
+  ScannerCapabilities,
+  ScannerInfo,
+} from './scanner.port';
 
 export interface SaneScannerOptions extends SaneCommonOptions {
   /** SANE device name, as `scanimage -L` lists it. */
@@ -89,19 +97,31 @@ export class SaneScanner implements Scanner {
     const result = await runScanimage(this.info.name, this.scanimage, ['-d', this.device, '-A'], this.options);
     if (result.code !== 0) {
       const verdict = classifySaneExit(result.code, result.stderr, 0);
-      const code = verdict.fault === null || verdict.fault === 'SCANNER_FEEDER_EMPTY' ? 'DEVICE_UNAVAILABLE' : verdict.fault;
-      throw new DeviceError(code, `${this.info.name}: cannot read the scanner's options (${verdict.fault === null ? oneLine(result.stderr) : verdict.detail})`);
+      const code =
+        verdict.fault === null || verdict.fault === 'SCANNER_FEEDER_EMPTY' ? 'DEVICE_UNAVAILABLE' : verdict.fault;
+      throw new DeviceError(
+        code,
+        `${this.info.name}: cannot read the scanner's options (${verdict.fault === null ? oneLine(result.stderr) : verdict.detail})`,
+      );
     }
     const options = parseSaneOptions(result.stdout.toString('utf8'));
     if (options.length === 0) {
-      throw new DeviceError('DEVICE_UNAVAILABLE', `${this.info.name}: scanimage listed no options (${oneLine(result.stderr)})`);
+      throw new DeviceError(
+        'DEVICE_UNAVAILABLE',
+        `${this.info.name}: scanimage listed no options (${oneLine(result.stderr)})`,
+      );
     }
     return saneCapabilities(options);
   }
 
   private scanArgs(req: ScanRequest, plan: SaneArgPlan, pageSize: PageSize): string[] {
     const args = ['-d', this.device, '--format=png'];
-    const source = req.source === 'flatbed' ? plan.sources.flatbed : req.duplex ? (plan.sources.duplex ?? plan.sources.feeder) : plan.sources.feeder;
+    const source =
+      req.source === 'flatbed'
+        ? plan.sources.flatbed
+        : req.duplex
+          ? (plan.sources.duplex ?? plan.sources.feeder)
+          : plan.sources.feeder;
     if (source !== null) args.push('--source', source);
     if (req.duplex) args.push(...plan.duplexArgs);
     args.push(...(plan.modes[req.mode] ?? []));
@@ -124,11 +144,17 @@ export class SaneScanner implements Scanner {
     try {
       return spawnGroup(this.scanimage, args, this.env());
     } catch (error) {
-      throw new DeviceError('DEVICE_UNAVAILABLE', `${this.info.name}: cannot run "${this.scanimage}"`, { cause: error });
+      throw new DeviceError('DEVICE_UNAVAILABLE', `${this.info.name}: cannot run "${this.scanimage}"`, {
+        cause: error,
+      });
     }
   }
 
-  private async *scanFlatbed(args: string[], req: ScanRequest, opts: ScanOptions): AsyncGenerator<ScannedPage, void, undefined> {
+  private async *scanFlatbed(
+    args: string[],
+    req: ScanRequest,
+    opts: ScanOptions,
+  ): AsyncGenerator<ScannedPage, void, undefined> {
     const report = progressReporter(opts);
     const run = new ScanRun(this.startProcess(args), this.info.name, this.scanimage);
     const timeoutMs = this.options.pageTimeoutMs ?? DEFAULT_PAGE_TIMEOUT_MS;
@@ -145,7 +171,10 @@ export class SaneScanner implements Scanner {
         await run.endIfStuckAfterError();
         if (run.running && Date.now() - run.lastActivity >= timeoutMs) {
           await run.stop();
-          throw new DeviceError('DEVICE_UNAVAILABLE', `${this.info.name}: no answer from the scanner within ${timeoutMs} ms`);
+          throw new DeviceError(
+            'DEVICE_UNAVAILABLE',
+            `${this.info.name}: no answer from the scanner within ${timeoutMs} ms`,
+          );
         }
       }
       if (opts.signal?.aborted) {
@@ -155,13 +184,20 @@ export class SaneScanner implements Scanner {
       run.throwSpawnError();
       const verdict = classifySaneExit(run.exitCode, run.stderr, run.stdoutBytes > 0 ? 1 : 0);
       if (verdict.fault !== null) {
-        throw new DeviceError(verdict.fault === 'SCANNER_FEEDER_EMPTY' ? 'DEVICE_UNAVAILABLE' : verdict.fault, `${this.info.name}: ${verdict.detail}`);
+        throw new DeviceError(
+          verdict.fault === 'SCANNER_FEEDER_EMPTY' ? 'DEVICE_UNAVAILABLE' : verdict.fault,
+          `${this.info.name}: ${verdict.detail}`,
+        );
       }
       const bytes = run.stdout();
       try {
         await sharp(bytes, { failOn: 'error' }).stats();
       } catch (cause) {
-        throw new DeviceError('DEVICE_UNAVAILABLE', `${this.info.name}: scanimage delivered an image that cannot be decoded`, { cause });
+        throw new DeviceError(
+          'DEVICE_UNAVAILABLE',
+          `${this.info.name}: scanimage delivered an image that cannot be decoded`,
+          { cause },
+        );
       }
       if (!transferring) report(1, 'transferring');
       report(1, 'done');
@@ -171,7 +207,11 @@ export class SaneScanner implements Scanner {
     }
   }
 
-  private async *scanBatch(args: string[], req: ScanRequest, opts: ScanOptions): AsyncGenerator<ScannedPage, void, undefined> {
+  private async *scanBatch(
+    args: string[],
+    req: ScanRequest,
+    opts: ScanOptions,
+  ): AsyncGenerator<ScannedPage, void, undefined> {
     const report = progressReporter(opts);
     const timeoutMs = this.options.pageTimeoutMs ?? DEFAULT_PAGE_TIMEOUT_MS;
     const pollMs = this.options.pollMs ?? 200;
@@ -179,7 +219,9 @@ export class SaneScanner implements Scanner {
     try {
       dir = await mkdtemp(join(this.options.tmpDir ?? tmpdir(), 'motcua-sane-'));
     } catch (cause) {
-      throw new DeviceError('DEVICE_UNAVAILABLE', `${this.info.name}: cannot make a temporary folder for the batch`, { cause });
+      throw new DeviceError('DEVICE_UNAVAILABLE', `${this.info.name}: cannot make a temporary folder for the batch`, {
+        cause,
+      });
     }
     const batchArgs = [...args, `--batch=${join(dir, 'p%04d.png')}`, '--batch-start=1'];
     if (this.options.maxBatchPages !== undefined) batchArgs.push(`--batch-count=${this.options.maxBatchPages}`);
@@ -236,13 +278,17 @@ export class SaneScanner implements Scanner {
           const file = join(dir, `p${String(next).padStart(4, '0')}.png`);
           report(next, 'transferring');
           const bytes = new Uint8Array(await readFile(file));
-          const lastOfFailedRun = exitedBefore && !later && classifySaneExit(run.exitCode, run.stderr, next).fault !== null;
+          const lastOfFailedRun =
+            exitedBefore && !later && classifySaneExit(run.exitCode, run.stderr, next).fault !== null;
           if (!(await decodable(bytes, lastOfFailedRun))) {
             if (lastOfFailedRun) {
               await rm(file, { force: true });
               continue;
             }
-            throw new DeviceError('DEVICE_UNAVAILABLE', `${this.info.name}: page ${next} from scanimage cannot be decoded`);
+            throw new DeviceError(
+              'DEVICE_UNAVAILABLE',
+              `${this.info.name}: page ${next} from scanimage cannot be decoded`,
+            );
           }
           await rm(file, { force: true });
           report(next, 'done');
@@ -285,5 +331,6 @@ async function decodable(bytes: Uint8Array, full: boolean): Promise<boolean> {
 }
 
 function checkShape(req: ScanRequest): void {
-  if (req.source !== 'flatbed' && req.source !== 'feeder') throw new RangeError(`scan: unknown source "${String(req.source)}"`);
+  if (req.source !== 'flatbed' && req.source !== 'feeder')
+    throw new RangeError(`scan: unknown source "${String(req.source)}"`);
 }

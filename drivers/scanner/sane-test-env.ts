@@ -66,7 +66,14 @@ export async function makeSaneEnv(): Promise<SaneEnv> {
     configDir,
     tmpBase,
     env,
-    options: (extra = {}) => ({ device: 'test:0', scanimagePath: SCANIMAGE ?? 'scanimage', env, tmpDir: tmpBase, pollMs: 50, ...extra }),
+    options: (extra = {}) => ({
+      device: 'test:0',
+      scanimagePath: SCANIMAGE ?? 'scanimage',
+      env,
+      tmpDir: tmpBase,
+      pollMs: 50,
+      ...extra,
+    }),
     async leftovers() {
       let processes = 0;
       for (const pid of await readdir('/proc').catch(() => [] as string[])) {

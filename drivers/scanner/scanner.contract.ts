@@ -200,7 +200,9 @@ export function runScannerContract(name: string, make: () => Promise<ScannerHarn
       const done = outcome.progress.filter((p) => p.phase === 'done').map((p) => p.page);
       expect(done).toEqual(outcome.pages.map((p) => p.index));
       for (const page of outcome.pages) {
-        expect(outcome.timeline.indexOf(`done:${page.index}`)).toBeLessThan(outcome.timeline.indexOf(`yield:${page.index}`));
+        expect(outcome.timeline.indexOf(`done:${page.index}`)).toBeLessThan(
+          outcome.timeline.indexOf(`yield:${page.index}`),
+        );
       }
       for (const p of outcome.progress) expect(['scanning', 'transferring', 'done']).toContain(p.phase);
     });
@@ -256,7 +258,9 @@ export function runScannerContract(name: string, make: () => Promise<ScannerHarn
       const bad: ScanRequest[] = [
         { ...baseRequest(caps, source), resolution: 7 },
         { ...baseRequest(caps, source), pageSize: 'B0-không-có' },
-        caps.duplex ? { ...baseRequest(caps, source), source: 'flatbed', duplex: true } : { ...baseRequest(caps, source), source: 'feeder', duplex: true },
+        caps.duplex
+          ? { ...baseRequest(caps, source), source: 'flatbed', duplex: true }
+          : { ...baseRequest(caps, source), source: 'feeder', duplex: true },
       ];
       for (const req of bad) {
         const outcome = await runScan(harness.scanner, req);

@@ -1,5 +1,5 @@
 /**
- * Document scanners: the desk turns the applicant's paper into page images (ARCHITECTURE.md §4).
+ * Document scanners: the desk turns the applicant's paper into page images (docs/architecture.md, "Digitisation").
  *
  * Adapters: `SaneScanner` (SANE through `scanimage`), `EsclScanner` (driverless network scanners,
  * eSCL over HTTP), `FolderScanner` (scan-to-folder devices: a watched folder), `FileImportScanner`

@@ -1,7 +1,13 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_VARIANTS, fixtureText, renderFixturePage } from './fixture-pages';
-import { errorCode, runScan, runScannerContract, runScannerFaultContract, type ScannerFaultHarness } from './scanner.contract';
+import {
+  errorCode,
+  runScan,
+  runScannerContract,
+  runScannerFaultContract,
+  type ScannerFaultHarness,
+} from './scanner.contract';
 import type { ScanRequest } from './scanner.port';
 import { sampleSheets, SimulatedScanner, SimulatedScannerProvider } from './simulated-scanner';
 
@@ -188,7 +194,8 @@ describe('renderFixturePage', () => {
     const firstRows = page.data.subarray(0, page.width * Math.round(page.height * 0.12));
     const left: number[] = [];
     const right: number[] = [];
-    for (let i = 0; i < firstRows.length; i += 1) (i % page.width < page.width / 2 ? left : right).push(firstRows[i] ?? 255);
+    for (let i = 0; i < firstRows.length; i += 1)
+      (i % page.width < page.width / 2 ? left : right).push(firstRows[i] ?? 255);
     expect(darkShare(Uint8Array.from(left))).toBeGreaterThan(0);
     expect(darkShare(Uint8Array.from(right))).toBeGreaterThan(0);
   });
@@ -196,7 +203,12 @@ describe('renderFixturePage', () => {
   it('upside down is the clean page turned by 180°; sideways swaps width and height', async () => {
     const clean = await grey(await renderFixturePage({ text, dpi: 50 }));
     const flipped = await grey(await renderFixturePage({ text, dpi: 50, ...FIXTURE_VARIANTS.upsideDown }));
-    const turnedBack = await grey(await sharp(await renderFixturePage({ text, dpi: 50, ...FIXTURE_VARIANTS.upsideDown })).rotate(180).png().toBuffer());
+    const turnedBack = await grey(
+      await sharp(await renderFixturePage({ text, dpi: 50, ...FIXTURE_VARIANTS.upsideDown }))
+        .rotate(180)
+        .png()
+        .toBuffer(),
+    );
     expect(Buffer.from(turnedBack.data).equals(Buffer.from(clean.data))).toBe(true);
     expect(Buffer.from(flipped.data).equals(Buffer.from(clean.data))).toBe(false);
     const sideways = await sharp(await renderFixturePage({ text, dpi: 50, ...FIXTURE_VARIANTS.sideways })).metadata();

@@ -31,7 +31,10 @@ export interface SimulatedSheet {
 export type SimulatedPage = SimulatedSide | SimulatedSheet;
 
 /** The faults `failNext` can schedule. */
-export type SimulatedScanFault = Extract<DeviceErrorCode, 'SCANNER_JAM' | 'SCANNER_FEEDER_EMPTY' | 'SCANNER_COVER_OPEN' | 'DEVICE_UNAVAILABLE'>;
+export type SimulatedScanFault = Extract<
+  DeviceErrorCode,
+  'SCANNER_JAM' | 'SCANNER_FEEDER_EMPTY' | 'SCANNER_COVER_OPEN' | 'DEVICE_UNAVAILABLE'
+>;
 
 export interface SimulatedScanJob {
   id: string;
@@ -224,7 +227,10 @@ export class SimulatedScanner implements Scanner {
 
     try {
       const sides = this.sidesFor(req);
-      if (sides.length === 0 && (fault === undefined || fault.afterPages > 0 || fault.code === 'SCANNER_FEEDER_EMPTY')) {
+      if (
+        sides.length === 0 &&
+        (fault === undefined || fault.afterPages > 0 || fault.code === 'SCANNER_FEEDER_EMPTY')
+      ) {
         throw fail('SCANNER_FEEDER_EMPTY', `${this.info.name}: the document feeder is empty`);
       }
       let index = 0;
@@ -232,7 +238,11 @@ export class SimulatedScanner implements Scanner {
         if (fault !== undefined && fault.afterPages === index) {
           if (fault.code === 'SCANNER_FEEDER_EMPTY' && index > 0) break;
           if (fault.code === 'SCANNER_DISCONNECTED') this.connected = false;
-          throw fail(fault.code, fault.message ?? `${this.info.name}: simulated ${describeFault(fault.code)}${index > 0 ? ` after ${index} page(s)` : ''}`);
+          throw fail(
+            fault.code,
+            fault.message ??
+              `${this.info.name}: simulated ${describeFault(fault.code)}${index > 0 ? ` after ${index} page(s)` : ''}`,
+          );
         }
         const side = sides[index];
         if (side === undefined) break;
@@ -240,7 +250,14 @@ export class SimulatedScanner implements Scanner {
         report(index, 'scanning');
         await sleep(this.pageDelayMs / 2, signal, this.info.name);
         report(index, 'transferring');
-        const page = await this.renderSide(side.side, side.sheet, sides.length, req, pageSize.widthMm, pageSize.heightMm);
+        const page = await this.renderSide(
+          side.side,
+          side.sheet,
+          sides.length,
+          req,
+          pageSize.widthMm,
+          pageSize.heightMm,
+        );
         await sleep(this.pageDelayMs / 2, signal, this.info.name);
         if (signal?.aborted) throw cancelledError(this.info.name);
         if (req.source === 'feeder' && side.face === 'front' && !this.reloadFeeder) this.feeder.shift();

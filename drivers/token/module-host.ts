@@ -30,7 +30,10 @@ function hostEntry(): { file: string; execArgv: string[] } {
 export class ModuleHost {
   private child: ChildProcess | null = null;
   private ready: Promise<{ manufacturer: string; description: string }> | null = null;
-  private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private pending = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >();
   private nextId = 1;
   private stderrTail = '';
   generation = 0;
@@ -56,7 +59,11 @@ export class ModuleHost {
     const child = fork(file, [], {
       execArgv,
       // Under Electron the core host's executable is Electron itself: make the child plain Node.
-      env: { ...process.env, ...(process.versions.electron === undefined ? {} : { ELECTRON_RUN_AS_NODE: '1' }), ...this.env },
+      env: {
+        ...process.env,
+        ...(process.versions.electron === undefined ? {} : { ELECTRON_RUN_AS_NODE: '1' }),
+        ...this.env,
+      },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     });
@@ -82,7 +89,10 @@ export class ModuleHost {
       // 'exit' follows and reports it
     });
     this.ready = started
-      .then(() => this.send({ op: 'load', path: this.modulePath }) as Promise<{ manufacturer: string; description: string }>)
+      .then(
+        () =>
+          this.send({ op: 'load', path: this.modulePath }) as Promise<{ manufacturer: string; description: string }>,
+      )
       .then(
         (info) => {
           this.lastError = null;
@@ -90,9 +100,14 @@ export class ModuleHost {
         },
         (error: unknown) => {
           const failure =
-            error instanceof DeviceError && (error.code === 'TOKEN_MODULE_CRASHED' || error.code === 'TOKEN_MODULE_LOAD_FAILED')
+            error instanceof DeviceError &&
+            (error.code === 'TOKEN_MODULE_CRASHED' || error.code === 'TOKEN_MODULE_LOAD_FAILED')
               ? error
-              : new DeviceError('TOKEN_MODULE_LOAD_FAILED', `module ${this.modulePath} failed to load: ${(error as Error).message}`, { cause: error });
+              : new DeviceError(
+                  'TOKEN_MODULE_LOAD_FAILED',
+                  `module ${this.modulePath} failed to load: ${(error as Error).message}`,
+                  { cause: error },
+                );
           this.lastError = failure;
           this.lastFailureAt = Date.now();
           this.stop();
@@ -105,7 +120,10 @@ export class ModuleHost {
   async call(body: HostRequestBody, generation?: number): Promise<unknown> {
     await this.start();
     if (generation !== undefined && generation !== this.generation) {
-      throw new DeviceError('TOKEN_MODULE_CRASHED', `the token host for ${this.modulePath} stopped; open the token again`);
+      throw new DeviceError(
+        'TOKEN_MODULE_CRASHED',
+        `the token host for ${this.modulePath} stopped; open the token again`,
+      );
     }
     return this.send(body);
   }
@@ -118,7 +136,12 @@ export class ModuleHost {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new DeviceError('TOKEN_MODULE_CRASHED', `module ${this.modulePath} did not answer ${body.op} within ${this.timeoutMs} ms; its host was stopped`));
+        reject(
+          new DeviceError(
+            'TOKEN_MODULE_CRASHED',
+            `module ${this.modulePath} did not answer ${body.op} within ${this.timeoutMs} ms; its host was stopped`,
+          ),
+        );
         this.stop();
       }, this.timeoutMs);
       this.pending.set(id, { resolve, reject, timer });
@@ -132,12 +155,22 @@ export class ModuleHost {
     this.pending.delete(message.id);
     clearTimeout(waiting.timer);
     if (message.ok) waiting.resolve(message.value);
-    else waiting.reject(new DeviceError(message.error.code, message.error.message, message.error.details === undefined ? {} : { details: message.error.details }));
+    else
+      waiting.reject(
+        new DeviceError(
+          message.error.code,
+          message.error.message,
+          message.error.details === undefined ? {} : { details: message.error.details },
+        ),
+      );
   }
 
   private crashError(what: string): DeviceError {
     const tail = this.stderrTail.trim().split('\n').slice(-3).join(' | ');
-    return new DeviceError('TOKEN_MODULE_CRASHED', `${what} (module ${this.modulePath})${tail === '' ? '' : `: ${tail}`}`);
+    return new DeviceError(
+      'TOKEN_MODULE_CRASHED',
+      `${what} (module ${this.modulePath})${tail === '' ? '' : `: ${tail}`}`,
+    );
   }
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {

@@ -3,7 +3,7 @@ import path from 'node:path';
 
 /**
  * PKCS#11 module file names shipped by the Vietnamese certificate authorities and the token
- * makers they rebrand (DOMAIN.md §8), without extension. The `*_s.dll` CSP shells are not
+ * makers they rebrand (docs/domain.md §8), without extension. The `*_s.dll` CSP shells are not
  * PKCS#11 modules and are never listed.
  */
 export const VIETNAMESE_CA_MODULE_NAMES: readonly string[] = [
@@ -43,7 +43,14 @@ export function moduleFolders(platform: NodeJS.Platform, env: NodeJS.ProcessEnv 
   if (platform === 'darwin') {
     return ['/usr/local/lib', '/Library/Frameworks', '/usr/lib', '/opt/homebrew/lib'];
   }
-  return ['/usr/lib', '/usr/lib64', '/usr/local/lib', '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/opt/lib'];
+  return [
+    '/usr/lib',
+    '/usr/lib64',
+    '/usr/local/lib',
+    '/usr/lib/x86_64-linux-gnu',
+    '/usr/lib/aarch64-linux-gnu',
+    '/opt/lib',
+  ];
 }
 
 function fileNames(base: string, platform: NodeJS.Platform): string[] {

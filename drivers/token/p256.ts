@@ -33,7 +33,9 @@ function add(p1: Point, p2: Point): Point {
   if (p2 === null) return p1;
   if (p1.x === p2.x && mod(p1.y + p2.y, P) === 0n) return null;
   const lambda =
-    p1.x === p2.x && p1.y === p2.y ? mod((3n * p1.x * p1.x + A) * inverse(2n * p1.y, P), P) : mod((p2.y - p1.y) * inverse(p2.x - p1.x, P), P);
+    p1.x === p2.x && p1.y === p2.y
+      ? mod((3n * p1.x * p1.x + A) * inverse(2n * p1.y, P), P)
+      : mod((p2.y - p1.y) * inverse(p2.x - p1.x, P), P);
   const x = mod(lambda * lambda - p1.x - p2.x, P);
   return { x, y: mod(lambda * (p1.x - x) - p1.y, P) };
 }
@@ -50,7 +52,8 @@ function multiply(k: bigint, point: Point): Point {
 }
 
 const toBigInt = (bytes: Uint8Array): bigint => BigInt(`0x${Buffer.from(bytes).toString('hex') || '0'}`);
-const toBytes = (value: bigint): Uint8Array => Uint8Array.from(Buffer.from(value.toString(16).padStart(64, '0'), 'hex'));
+const toBytes = (value: bigint): Uint8Array =>
+  Uint8Array.from(Buffer.from(value.toString(16).padStart(64, '0'), 'hex'));
 
 /** Signs a 32-byte digest with a P-256 private key; returns the raw `r || s` (64 bytes), as `CKM_ECDSA` does. */
 export function signP256Digest(privateKey: KeyObject, digest: Uint8Array): Uint8Array {

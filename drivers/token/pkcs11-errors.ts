@@ -34,13 +34,20 @@ export function codeForCkr(ckr: string | null): HostErrorCode {
   }
 }
 
-export const WRONG_PIN_CKRS: ReadonlySet<string> = new Set(['CKR_PIN_INCORRECT', 'CKR_PIN_INVALID', 'CKR_PIN_LEN_RANGE']);
+export const WRONG_PIN_CKRS: ReadonlySet<string> = new Set([
+  'CKR_PIN_INCORRECT',
+  'CKR_PIN_INVALID',
+  'CKR_PIN_LEN_RANGE',
+]);
 
 /**
  * A wrong PIN, read together with the token flags after the failure: locked when the token says
  * so, otherwise incorrect with `triesLeft: 1` on "final try" and `pinCountLow` on "count low".
  */
-export function wrongPin(tokenFlags: number): { code: 'TOKEN_PIN_INCORRECT' | 'TOKEN_PIN_LOCKED'; details: Record<string, unknown> } {
+export function wrongPin(tokenFlags: number): {
+  code: 'TOKEN_PIN_INCORRECT' | 'TOKEN_PIN_LOCKED';
+  details: Record<string, unknown>;
+} {
   if ((tokenFlags & CKF_USER_PIN_LOCKED) !== 0) return { code: 'TOKEN_PIN_LOCKED', details: {} };
   const details: Record<string, unknown> = {};
   if ((tokenFlags & CKF_USER_PIN_FINAL_TRY) !== 0) details.triesLeft = 1;

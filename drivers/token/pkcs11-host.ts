@@ -11,7 +11,14 @@
 import { createRequire } from 'node:module';
 import type * as Graphene from 'graphene-pk11';
 import { ckrName, codeForCkr, WRONG_PIN_CKRS, wrongPin } from './pkcs11-errors';
-import type { HostErrorCode, HostRequest, HostResponse, HostSlot, HostCertificate, HostKeyInfo } from './pkcs11-protocol';
+import type {
+  HostErrorCode,
+  HostRequest,
+  HostResponse,
+  HostSlot,
+  HostCertificate,
+  HostKeyInfo,
+} from './pkcs11-protocol';
 
 const require = createRequire(import.meta.url);
 
@@ -66,7 +73,11 @@ function requireModule(): Graphene.Module {
 }
 
 function slotKey(handle: Buffer): string {
-  return handle.length === 8 ? handle.readBigUInt64LE(0).toString() : handle.length === 4 ? String(handle.readUInt32LE(0)) : handle.toString('hex');
+  return handle.length === 8
+    ? handle.readBigUInt64LE(0).toString()
+    : handle.length === 4
+      ? String(handle.readUInt32LE(0))
+      : handle.toString('hex');
 }
 
 function findSlot(slotId: string): Graphene.Slot {
@@ -172,7 +183,8 @@ function handle(request: HostRequest): unknown {
     }
     case 'open': {
       const slot = findSlot(request.slotId);
-      if ((slot.flags & CKF_TOKEN_PRESENT) === 0) throw new HostError('TOKEN_NOT_FOUND', `no token in slot ${request.slotId}`);
+      if ((slot.flags & CKF_TOKEN_PRESENT) === 0)
+        throw new HostError('TOKEN_NOT_FOUND', `no token in slot ${request.slotId}`);
       try {
         const s = slot.open(CKF_SERIAL_SESSION);
         const id = nextSession;
@@ -188,7 +200,9 @@ function handle(request: HostRequest): unknown {
       const s = entry.session;
       try {
         assertStillPresent(entry, 'reading certificates');
-        const keyIds = new Set(findObjects(s, { class: CKO_PRIVATE_KEY }).map((k) => k.getAttribute(CKA_ID).toString('hex')));
+        const keyIds = new Set(
+          findObjects(s, { class: CKO_PRIVATE_KEY }).map((k) => k.getAttribute(CKA_ID).toString('hex')),
+        );
         const out: HostCertificate[] = findObjects(s, { class: CKO_CERTIFICATE }).map((c) => ({
           keyId: c.getAttribute(CKA_ID).toString('hex'),
           label: c.getAttribute(CKA_LABEL).toString('utf8'),
@@ -217,7 +231,11 @@ function handle(request: HostRequest): unknown {
             flags = 0;
           }
           const outcome = wrongPin(flags);
-          throw new HostError(outcome.code, `C_Login: ${ckr}${outcome.code === 'TOKEN_PIN_LOCKED' ? ', PIN now locked' : ''}`, outcome.details);
+          throw new HostError(
+            outcome.code,
+            `C_Login: ${ckr}${outcome.code === 'TOKEN_PIN_LOCKED' ? ', PIN now locked' : ''}`,
+            outcome.details,
+          );
         }
         throw mapError(error, 'C_Login');
       }
@@ -235,14 +253,24 @@ function handle(request: HostRequest): unknown {
         const mechanisms = signMechanisms(slot);
         let info: HostKeyInfo;
         if (keyType === CKK_RSA) {
-          const mechanism = mechanisms.has(CKM_RSA_PKCS) ? 'CKM_RSA_PKCS' : mechanisms.has(CKM_SHA256_RSA_PKCS) ? 'CKM_SHA256_RSA_PKCS' : null;
-          if (mechanism === null) throw new HostError('TOKEN_MECHANISM_UNSUPPORTED', 'the token signs with neither CKM_RSA_PKCS nor CKM_SHA256_RSA_PKCS');
+          const mechanism = mechanisms.has(CKM_RSA_PKCS)
+            ? 'CKM_RSA_PKCS'
+            : mechanisms.has(CKM_SHA256_RSA_PKCS)
+              ? 'CKM_SHA256_RSA_PKCS'
+              : null;
+          if (mechanism === null)
+            throw new HostError(
+              'TOKEN_MECHANISM_UNSUPPORTED',
+              'the token signs with neither CKM_RSA_PKCS nor CKM_SHA256_RSA_PKCS',
+            );
           info = { algorithm: 'rsa', mechanism };
         } else if (keyType === CKK_EC) {
           const params = key.getAttribute(CKA_EC_PARAMS);
           const algorithm = params.equals(OID_P256) ? 'ecdsa-p256' : params.equals(OID_P384) ? 'ecdsa-p384' : null;
-          if (algorithm === null) throw new HostError('TOKEN_MECHANISM_UNSUPPORTED', `EC curve ${params.toString('hex')} not supported`);
-          if (!mechanisms.has(CKM_ECDSA)) throw new HostError('TOKEN_MECHANISM_UNSUPPORTED', 'the token does not sign with CKM_ECDSA');
+          if (algorithm === null)
+            throw new HostError('TOKEN_MECHANISM_UNSUPPORTED', `EC curve ${params.toString('hex')} not supported`);
+          if (!mechanisms.has(CKM_ECDSA))
+            throw new HostError('TOKEN_MECHANISM_UNSUPPORTED', 'the token does not sign with CKM_ECDSA');
           info = { algorithm, mechanism: 'CKM_ECDSA' };
         } else {
           throw new HostError('TOKEN_MECHANISM_UNSUPPORTED', `key type ${keyType} not supported`);
@@ -260,8 +288,15 @@ function handle(request: HostRequest): unknown {
         const key = privateKey(s, request.keyId);
         if (key === null) assertStillPresent(entry, 'C_Sign');
         if (key === null) throw new HostError('TOKEN_KEY_NOT_FOUND', `no private key with id ${request.keyId}`);
-        const name = request.mechanism === 'CKM_RSA_PKCS' ? 'RSA_PKCS' : request.mechanism === 'CKM_SHA256_RSA_PKCS' ? 'SHA256_RSA_PKCS' : 'ECDSA';
-        const signature = s.createSign({ name, params: null }, key.toType<Graphene.PrivateKey>()).once(Buffer.from(request.data, 'base64'));
+        const name =
+          request.mechanism === 'CKM_RSA_PKCS'
+            ? 'RSA_PKCS'
+            : request.mechanism === 'CKM_SHA256_RSA_PKCS'
+              ? 'SHA256_RSA_PKCS'
+              : 'ECDSA';
+        const signature = s
+          .createSign({ name, params: null }, key.toType<Graphene.PrivateKey>())
+          .once(Buffer.from(request.data, 'base64'));
         return signature.toString('base64');
       } catch (error) {
         if (!(error instanceof HostError)) assertStillPresent(entry, 'C_Sign');
@@ -313,7 +348,11 @@ process.on('message', (message: HostRequest) => {
     response = { id: message.id, ok: true, value: handle(message) };
   } catch (error) {
     const mapped = mapError(error, 'token host');
-    response = { id: message.id, ok: false, error: { code: mapped.code, message: mapped.message, details: mapped.details } };
+    response = {
+      id: message.id,
+      ok: false,
+      error: { code: mapped.code, message: mapped.message, details: mapped.details },
+    };
   }
   process.send?.(response);
 });

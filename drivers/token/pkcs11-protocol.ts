@@ -30,7 +30,11 @@ export type HostRequest = { id: number } & (
 
 export type HostResponse =
   | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: { code: HostErrorCode; message: string; details?: Record<string, unknown> | undefined } };
+  | {
+      id: number;
+      ok: false;
+      error: { code: HostErrorCode; message: string; details?: Record<string, unknown> | undefined };
+    };
 
 export interface HostSlot {
   slotId: string;

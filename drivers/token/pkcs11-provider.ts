@@ -54,7 +54,11 @@ export class Pkcs11TokenProvider implements TokenProvider {
   }
 
   private modulePaths(): string[] {
-    return findModules({ configured: this.options.modules ?? [], search: this.options.search ?? true, ...(this.options.moduleSearch ?? {}) });
+    return findModules({
+      configured: this.options.modules ?? [],
+      search: this.options.search ?? true,
+      ...(this.options.moduleSearch ?? {}),
+    });
   }
 
   private host(modulePath: string): ModuleHost {
@@ -87,7 +91,8 @@ export class Pkcs11TokenProvider implements TokenProvider {
 
   async listSlots(): Promise<TokenSlotInfo[]> {
     const files = this.modulePaths();
-    if (files.length === 0) throw new DeviceError('TOKEN_NOT_FOUND', 'no PKCS#11 module configured or found in the usual folders');
+    if (files.length === 0)
+      throw new DeviceError('TOKEN_NOT_FOUND', 'no PKCS#11 module configured or found in the usual folders');
     const out: TokenSlotInfo[] = [];
     let firstError: unknown = null;
     let usable = 0;
@@ -100,7 +105,10 @@ export class Pkcs11TokenProvider implements TokenProvider {
         firstError ??= error;
       }
     }
-    if (usable === 0) throw firstError instanceof DeviceError ? firstError : new DeviceError('TOKEN_MODULE_LOAD_FAILED', String(firstError));
+    if (usable === 0)
+      throw firstError instanceof DeviceError
+        ? firstError
+        : new DeviceError('TOKEN_MODULE_LOAD_FAILED', String(firstError));
     return out;
   }
 
@@ -112,15 +120,19 @@ export class Pkcs11TokenProvider implements TokenProvider {
     const match = /^p11:([^@]+)@([0-9a-f]{8})$/.exec(slotId);
     if (match === null) throw new RangeError(`not a PKCS#11 slot id: "${slotId}"`);
     const file = this.modulePaths().find((f) => moduleKey(f) === match[2]);
-    if (file === undefined) throw new DeviceError('TOKEN_NOT_FOUND', `the module of slot ${slotId} is no longer configured or present`);
+    if (file === undefined)
+      throw new DeviceError('TOKEN_NOT_FOUND', `the module of slot ${slotId} is no longer configured or present`);
     const host = this.host(file);
     await host.start();
     const generation = host.generation;
     const slots = (await host.call({ op: 'slots' }, generation)) as HostSlot[];
     const slot = slots.find((s) => s.slotId === match[1]);
-    if (slot === undefined || slot.token === null) throw new DeviceError('TOKEN_NOT_FOUND', `no token in slot ${slotId}`);
+    if (slot === undefined || slot.token === null)
+      throw new DeviceError('TOKEN_NOT_FOUND', `no token in slot ${slotId}`);
     const { sessionId } = (await host.call({ op: 'open', slotId: match[1]! }, generation)) as { sessionId: number };
-    const session = new Pkcs11Session(host, generation, sessionId, toSlotInfo(file, slot), () => this.sessions.delete(session));
+    const session = new Pkcs11Session(host, generation, sessionId, toSlotInfo(file, slot), () =>
+      this.sessions.delete(session),
+    );
     this.sessions.add(session);
     return session;
   }
@@ -170,7 +182,8 @@ class Pkcs11Session implements TokenSession {
   }
 
   private call(body: HostRequestBody): Promise<unknown> {
-    if (this.state === 'closed') return Promise.reject(new DeviceError('TOKEN_NOT_LOGGED_IN', 'the token session is closed'));
+    if (this.state === 'closed')
+      return Promise.reject(new DeviceError('TOKEN_NOT_LOGGED_IN', 'the token session is closed'));
     return this.host.call(body, this.generation);
   }
 
@@ -211,17 +224,30 @@ class Pkcs11Session implements TokenSession {
     if (!this.loggedIn) throw new DeviceError('TOKEN_NOT_LOGGED_IN', 'log in to the token before asking for a key');
     const raw = await this.raw();
     const cert = raw.find((c) => c.keyId === id);
-    if (cert === undefined) throw new DeviceError('TOKEN_KEY_NOT_FOUND', `no certificate with key id ${id} on the token`);
+    if (cert === undefined)
+      throw new DeviceError('TOKEN_KEY_NOT_FOUND', `no certificate with key id ${id} on the token`);
     const info = (await this.call({ op: 'keyInfo', sessionId: this.sessionId, keyId: id })) as HostKeyInfo | null;
     if (info === null) throw new DeviceError('TOKEN_KEY_NOT_FOUND', `no private key with key id ${id} on the token`);
     const der = new Uint8Array(Buffer.from(cert.der, 'base64'));
-    const pool = raw.filter((c) => c.keyId !== id || c.der !== cert.der).map((c) => new Uint8Array(Buffer.from(c.der, 'base64')));
+    const pool = raw
+      .filter((c) => c.keyId !== id || c.der !== cert.der)
+      .map((c) => new Uint8Array(Buffer.from(c.der, 'base64')));
     const chain = mergeChain(buildChain(der, [...pool, ...(options.chain ?? [])]), options.chain ?? []);
     const epoch = this.loginEpoch;
     const sign = async (mechanism: HostKeyInfo['mechanism'], data: Uint8Array): Promise<Uint8Array> => {
-      if (this.loginEpoch !== epoch || !this.loggedIn) throw new DeviceError('TOKEN_NOT_LOGGED_IN', 'the token session has ended; log in again');
+      if (this.loginEpoch !== epoch || !this.loggedIn)
+        throw new DeviceError('TOKEN_NOT_LOGGED_IN', 'the token session has ended; log in again');
       const signature = new Uint8Array(
-        Buffer.from((await this.call({ op: 'sign', sessionId: this.sessionId, keyId: id, mechanism, data: Buffer.from(data).toString('base64') })) as string, 'base64'),
+        Buffer.from(
+          (await this.call({
+            op: 'sign',
+            sessionId: this.sessionId,
+            keyId: id,
+            mechanism,
+            data: Buffer.from(data).toString('base64'),
+          })) as string,
+          'base64',
+        ),
       );
       return mechanism === 'CKM_ECDSA' ? ecdsaRawToDer(signature) : signature;
     };
@@ -229,7 +255,10 @@ class Pkcs11Session implements TokenSession {
       assertSha256Digest(digest);
       if (info.mechanism === 'CKM_ECDSA') return sign('CKM_ECDSA', digest);
       if (info.mechanism === 'CKM_RSA_PKCS') return sign('CKM_RSA_PKCS', sha256DigestInfo(digest));
-      throw new DeviceError('TOKEN_MECHANISM_UNSUPPORTED', 'this token signs only with CKM_SHA256_RSA_PKCS (it hashes itself); use signData');
+      throw new DeviceError(
+        'TOKEN_MECHANISM_UNSUPPORTED',
+        'this token signs only with CKM_SHA256_RSA_PKCS (it hashes itself); use signData',
+      );
     };
     return {
       certificate: der,
@@ -241,7 +270,9 @@ class Pkcs11Session implements TokenSession {
       mechanism: info.mechanism,
       signDigest,
       signData: async (data: Uint8Array) =>
-        info.mechanism === 'CKM_SHA256_RSA_PKCS' ? sign('CKM_SHA256_RSA_PKCS', data) : signDigest(new Uint8Array(createHash('sha256').update(data).digest())),
+        info.mechanism === 'CKM_SHA256_RSA_PKCS'
+          ? sign('CKM_SHA256_RSA_PKCS', data)
+          : signDigest(new Uint8Array(createHash('sha256').update(data).digest())),
     };
   }
 

@@ -11,7 +11,9 @@ const SHA256_DIGEST_INFO_PREFIX = Uint8Array.from([
 
 export function assertSha256Digest(digest: Uint8Array): void {
   if (!(digest instanceof Uint8Array) || digest.length !== 32) {
-    throw new RangeError(`a SHA-256 digest is 32 bytes, got ${digest instanceof Uint8Array ? digest.length : typeof digest}`);
+    throw new RangeError(
+      `a SHA-256 digest is 32 bytes, got ${digest instanceof Uint8Array ? digest.length : typeof digest}`,
+    );
   }
 }
 

@@ -70,7 +70,14 @@ export interface DistinguishedName {
   CN: string;
 }
 
-const NAME_OIDS: Record<keyof DistinguishedName, string> = { C: '2.5.4.6', ST: '2.5.4.8', L: '2.5.4.7', O: '2.5.4.10', OU: '2.5.4.11', CN: '2.5.4.3' };
+const NAME_OIDS: Record<keyof DistinguishedName, string> = {
+  C: '2.5.4.6',
+  ST: '2.5.4.8',
+  L: '2.5.4.7',
+  O: '2.5.4.10',
+  OU: '2.5.4.11',
+  CN: '2.5.4.3',
+};
 
 function name(dn: DistinguishedName): Uint8Array {
   const order: (keyof DistinguishedName)[] = ['C', 'ST', 'L', 'O', 'OU', 'CN'];
@@ -88,7 +95,11 @@ function extension(id: string, critical: boolean, value: Uint8Array): Uint8Array
 }
 
 function keyIdentifier(publicKey: KeyObject): Uint8Array {
-  return new Uint8Array(createHash('sha1').update(publicKey.export({ type: 'spki', format: 'der' })).digest());
+  return new Uint8Array(
+    createHash('sha1')
+      .update(publicKey.export({ type: 'spki', format: 'der' }))
+      .digest(),
+  );
 }
 
 export interface IssueCertificateInput {

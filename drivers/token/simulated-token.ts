@@ -52,12 +52,28 @@ export interface SimulatedTokenOptions {
   signDelayMs?: number;
 }
 
-export const TRAINING_SIGNER: DistinguishedName = { C: 'VN', ST: 'Quảng Nam', L: 'Xã Hòa Phú', O: 'UBND xã Hòa Phú', CN: 'Nguyễn Văn An' };
-export const TRAINING_CA: DistinguishedName = { C: 'VN', O: 'Cơ quan chứng thực đào tạo', CN: 'CA đào tạo Một Cửa (mô phỏng)' };
+export const TRAINING_SIGNER: DistinguishedName = {
+  C: 'VN',
+  ST: 'Quảng Nam',
+  L: 'Xã Hòa Phú',
+  O: 'UBND xã Hòa Phú',
+  CN: 'Nguyễn Văn An',
+};
+export const TRAINING_CA: DistinguishedName = {
+  C: 'VN',
+  O: 'Cơ quan chứng thực đào tạo',
+  CN: 'CA đào tạo Một Cửa (mô phỏng)',
+};
 
 interface Material {
   caDer: Uint8Array;
-  entries: { keyId: string; label: string; der: Uint8Array; privateKey: KeyObject | null; algorithm: 'rsa' | 'ecdsa-p256' }[];
+  entries: {
+    keyId: string;
+    label: string;
+    der: Uint8Array;
+    privateKey: KeyObject | null;
+    algorithm: 'rsa' | 'ecdsa-p256';
+  }[];
 }
 
 let trainingCa: { key: KeyObject; publicKey: KeyObject } | null = null;
@@ -161,7 +177,10 @@ export class SimulatedToken {
       ca: true,
     });
     const entries = this.specs.map((spec, i) => {
-      const pair = spec.algorithm === 'rsa' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const pair =
+        spec.algorithm === 'rsa'
+          ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+          : generateKeyPairSync('ec', { namedCurve: 'P-256' });
       const der = issueCertificate({
         subject: spec.subject ?? TRAINING_SIGNER,
         subjectKey: pair.publicKey,
@@ -192,7 +211,10 @@ export class SimulatedToken {
   /** Certificates stored on the token, the CA's included when it is kept there. */
   storedCertificates(): { keyId: string; label: string; der: Uint8Array; privateKey: KeyObject | null }[] {
     const m = this.materialise();
-    return [...m.entries, ...(this.caOnToken ? [{ keyId: 'ca', label: 'CA đào tạo', der: m.caDer, privateKey: null }] : [])];
+    return [
+      ...m.entries,
+      ...(this.caOnToken ? [{ keyId: 'ca', label: 'CA đào tạo', der: m.caDer, privateKey: null }] : []),
+    ];
   }
 
   /** Checks a PIN like a token does. */
@@ -203,7 +225,8 @@ export class SimulatedToken {
       return;
     }
     this.tries -= 1;
-    if (this.tries <= 0) throw new DeviceError('TOKEN_PIN_LOCKED', `wrong PIN; PIN of token "${this.label}" is now locked`);
+    if (this.tries <= 0)
+      throw new DeviceError('TOKEN_PIN_LOCKED', `wrong PIN; PIN of token "${this.label}" is now locked`);
     throw new DeviceError('TOKEN_PIN_INCORRECT', `wrong PIN for token "${this.label}"`, {
       details: { triesLeft: this.tries, pinCountLow: true, ...(this.tries === 1 ? { finalTry: true } : {}) },
     });
@@ -332,23 +355,31 @@ class SimulatedSession implements TokenSession {
     this.check();
     if (!this.loggedIn) throw new DeviceError('TOKEN_NOT_LOGGED_IN', 'log in to the token before asking for a key');
     const entry = this.token.materialise().entries.find((e) => e.keyId === id);
-    if (entry === undefined) throw new DeviceError('TOKEN_KEY_NOT_FOUND', `no certificate with key id ${id} on the token`);
+    if (entry === undefined)
+      throw new DeviceError('TOKEN_KEY_NOT_FOUND', `no certificate with key id ${id} on the token`);
     const privateKey = entry.privateKey;
-    if (privateKey === null) throw new DeviceError('TOKEN_KEY_NOT_FOUND', `no private key with key id ${id} on the token`);
+    if (privateKey === null)
+      throw new DeviceError('TOKEN_KEY_NOT_FOUND', `no private key with key id ${id} on the token`);
     const mechanisms = this.token.mechanisms;
     let mechanism: TokenSignMechanism;
     if (entry.algorithm === 'rsa') {
       if (mechanisms.has('CKM_RSA_PKCS')) mechanism = 'CKM_RSA_PKCS';
       else if (mechanisms.has('CKM_SHA256_RSA_PKCS')) mechanism = 'CKM_SHA256_RSA_PKCS';
-      else throw new DeviceError('TOKEN_MECHANISM_UNSUPPORTED', 'the token signs with neither CKM_RSA_PKCS nor CKM_SHA256_RSA_PKCS');
+      else
+        throw new DeviceError(
+          'TOKEN_MECHANISM_UNSUPPORTED',
+          'the token signs with neither CKM_RSA_PKCS nor CKM_SHA256_RSA_PKCS',
+        );
     } else {
-      if (!mechanisms.has('CKM_ECDSA')) throw new DeviceError('TOKEN_MECHANISM_UNSUPPORTED', 'the token does not sign with CKM_ECDSA');
+      if (!mechanisms.has('CKM_ECDSA'))
+        throw new DeviceError('TOKEN_MECHANISM_UNSUPPORTED', 'the token does not sign with CKM_ECDSA');
       mechanism = 'CKM_ECDSA';
     }
     const epoch = this.loginEpoch;
     const token = this.token;
     const signRaw = async (digest: Uint8Array): Promise<Uint8Array> => {
-      if (this.loginEpoch !== epoch) throw new DeviceError('TOKEN_NOT_LOGGED_IN', 'the token session has ended; log in again');
+      if (this.loginEpoch !== epoch)
+        throw new DeviceError('TOKEN_NOT_LOGGED_IN', 'the token session has ended; log in again');
       this.check();
       if (!this.loggedIn) throw new DeviceError('TOKEN_NOT_LOGGED_IN', 'the token session has ended; log in again');
       if (token.signDelayMs > 0) await new Promise((r) => setTimeout(r, token.signDelayMs));
@@ -356,7 +387,9 @@ class SimulatedSession implements TokenSession {
       token.beforeSign();
       const signature =
         entry.algorithm === 'rsa'
-          ? new Uint8Array(privateEncrypt({ key: privateKey, padding: constants.RSA_PKCS1_PADDING }, sha256DigestInfo(digest)))
+          ? new Uint8Array(
+              privateEncrypt({ key: privateKey, padding: constants.RSA_PKCS1_PADDING }, sha256DigestInfo(digest)),
+            )
           : ecdsaRawToDer(signP256Digest(privateKey, digest));
       token.afterSign();
       return signature;
@@ -364,7 +397,10 @@ class SimulatedSession implements TokenSession {
     const signDigest = async (digest: Uint8Array): Promise<Uint8Array> => {
       assertSha256Digest(digest);
       if (mechanism === 'CKM_SHA256_RSA_PKCS') {
-        throw new DeviceError('TOKEN_MECHANISM_UNSUPPORTED', 'this token signs only with CKM_SHA256_RSA_PKCS (it hashes itself); use signData');
+        throw new DeviceError(
+          'TOKEN_MECHANISM_UNSUPPORTED',
+          'this token signs only with CKM_SHA256_RSA_PKCS (it hashes itself); use signData',
+        );
       }
       return signRaw(digest);
     };

@@ -47,7 +47,11 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<Devi
 const sha256 = (data: Uint8Array): Uint8Array => new Uint8Array(createHash('sha256').update(data).digest());
 
 /** `openssl dgst -sha256 -verify` of a signature against the certificate's public key. */
-export async function opensslVerifies(certificate: Uint8Array, data: Uint8Array, signature: Uint8Array): Promise<boolean> {
+export async function opensslVerifies(
+  certificate: Uint8Array,
+  data: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
   const dir = await mkdtemp(path.join(tmpdir(), 'motcua-verify-'));
   try {
     const pub = new X509Certificate(certificate).publicKey.export({ type: 'spki', format: 'pem' });
@@ -55,7 +59,11 @@ export async function opensslVerifies(certificate: Uint8Array, data: Uint8Array,
     await writeFile(path.join(dir, 'data.bin'), data);
     await writeFile(path.join(dir, 'sig.bin'), signature);
     try {
-      const { stdout } = await run('openssl', ['dgst', '-sha256', '-verify', 'pub.pem', '-signature', 'sig.bin', 'data.bin'], { cwd: dir });
+      const { stdout } = await run(
+        'openssl',
+        ['dgst', '-sha256', '-verify', 'pub.pem', '-signature', 'sig.bin', 'data.bin'],
+        { cwd: dir },
+      );
       return stdout.includes('Verified OK');
     } catch {
       return false;

@@ -1,5 +1,5 @@
 /**
- * Signing tokens: the USB PKCS#11 tokens agencies sign with (DOMAIN.md §8, ARCHITECTURE.md §4).
+ * Signing tokens: the USB PKCS#11 tokens agencies sign with (docs/domain.md §8; docs/architecture.md, "Drivers").
  *
  * Adapters: `Pkcs11TokenProvider` (`pkcs11-provider.ts`: vendor PKCS#11 modules through
  * graphene-pk11, every call made in a separate token host process so a crashing vendor module

@@ -115,7 +115,9 @@ describe.skipIf(!haveSoftHsm)('SoftHSM2 token removed mid-batch', () => {
       await key.signDigest(sha256(Uint8Array.of(1)));
       await new Promise((r) => setTimeout(r, 200));
       // SoftHSM2 has no USB plug: deleting the token from under the open session is its removal.
-      await run('softhsm2-util', ['--delete-token', '--token', fixture.label], { env: { ...process.env, ...fixture.env } });
+      await run('softhsm2-util', ['--delete-token', '--token', fixture.label], {
+        env: { ...process.env, ...fixture.env },
+      });
       const error = (await key.signDigest(sha256(Uint8Array.of(2))).catch((e: unknown) => e)) as DeviceError;
       expect(error).toBeInstanceOf(DeviceError);
       expect(error.code).toBe('TOKEN_REMOVED');
@@ -175,7 +177,13 @@ rv_t C_GetFunctionList(struct fl **out) {
       expect(error).toBeInstanceOf(DeviceError);
       expect((error as DeviceError).code).toBe('TOKEN_MODULE_CRASHED');
       const modules = await provider.listModules();
-      expect(modules).toEqual([expect.objectContaining({ path: aborting, loaded: false, error: expect.objectContaining({ code: 'TOKEN_MODULE_CRASHED' }) })]);
+      expect(modules).toEqual([
+        expect.objectContaining({
+          path: aborting,
+          loaded: false,
+          error: expect.objectContaining({ code: 'TOKEN_MODULE_CRASHED' }),
+        }),
+      ]);
       expect(process.pid).toBeGreaterThan(0);
     } finally {
       await provider.dispose();
@@ -183,7 +191,12 @@ rv_t C_GetFunctionList(struct fl **out) {
   });
 
   it('kills a module that hangs after the call timeout', async () => {
-    const provider = new Pkcs11TokenProvider({ modules: [hanging], search: false, env: { MODULE_HANG: '1' }, callTimeoutMs: 1500 });
+    const provider = new Pkcs11TokenProvider({
+      modules: [hanging],
+      search: false,
+      env: { MODULE_HANG: '1' },
+      callTimeoutMs: 1500,
+    });
     try {
       const error = await provider.listSlots().catch((e: unknown) => e);
       expect((error as DeviceError).code).toBe('TOKEN_MODULE_CRASHED');
@@ -207,7 +220,11 @@ rv_t C_GetFunctionList(struct fl **out) {
 
   it('lists the slots of the good modules when another one fails', async () => {
     const fixture = await createSoftHsmToken({ label: 'Token thứ hai' });
-    const provider = new Pkcs11TokenProvider({ modules: [aborting, fixture.modulePath], search: false, env: fixture.env });
+    const provider = new Pkcs11TokenProvider({
+      modules: [aborting, fixture.modulePath],
+      search: false,
+      env: fixture.env,
+    });
     try {
       const slots = await provider.listSlots();
       expect(slots.some((s) => s.token?.label === 'Token thứ hai')).toBe(true);
@@ -220,29 +237,42 @@ rv_t C_GetFunctionList(struct fl **out) {
 
 describe('simulated twin specifics', () => {
   it('refuses a bare digest when the token signs only with CKM_SHA256_RSA_PKCS, and signs data instead', async () => {
-    const token = new SimulatedToken({ mechanisms: ['CKM_SHA256_RSA_PKCS'], keys: [{ algorithm: 'rsa', keyId: '01' }] });
+    const token = new SimulatedToken({
+      mechanisms: ['CKM_SHA256_RSA_PKCS'],
+      keys: [{ algorithm: 'rsa', keyId: '01' }],
+    });
     const session = await new SimulatedTokenProvider([token]).open('sim:1');
     await session.login('123456');
     const key = await session.signingKey('01');
     expect(key.mechanism).toBe('CKM_SHA256_RSA_PKCS');
     const data = new TextEncoder().encode('dữ liệu');
-    expect(((await key.signDigest(sha256(data)).catch((e: unknown) => e)) as DeviceError).code).toBe('TOKEN_MECHANISM_UNSUPPORTED');
+    expect(((await key.signDigest(sha256(data)).catch((e: unknown) => e)) as DeviceError).code).toBe(
+      'TOKEN_MECHANISM_UNSUPPORTED',
+    );
     expect(verify('sha256', data, new X509Certificate(key.certificate).publicKey, await key.signData(data))).toBe(true);
   });
 
   it('reports an EC key on a token without CKM_ECDSA, a certificate without its key, and injected faults', async () => {
     const token = new SimulatedToken({
       mechanisms: ['CKM_RSA_PKCS'],
-      keys: [{ algorithm: 'ecdsa-p256', keyId: '02' }, { algorithm: 'rsa', keyId: '03', withoutPrivateKey: true }, { algorithm: 'rsa', keyId: '04' }],
+      keys: [
+        { algorithm: 'ecdsa-p256', keyId: '02' },
+        { algorithm: 'rsa', keyId: '03', withoutPrivateKey: true },
+        { algorithm: 'rsa', keyId: '04' },
+      ],
     });
     const session = await new SimulatedTokenProvider([token]).open('sim:1');
     await session.login('123456');
-    expect(((await session.signingKey('02').catch((e: unknown) => e)) as DeviceError).code).toBe('TOKEN_MECHANISM_UNSUPPORTED');
+    expect(((await session.signingKey('02').catch((e: unknown) => e)) as DeviceError).code).toBe(
+      'TOKEN_MECHANISM_UNSUPPORTED',
+    );
     expect(((await session.signingKey('03').catch((e: unknown) => e)) as DeviceError).code).toBe('TOKEN_KEY_NOT_FOUND');
     expect((await session.certificates()).find((c) => c.keyId === '03')?.privateKey).toBe('missing');
     const key = await session.signingKey('04');
     token.failNextSign('TOKEN_MECHANISM_UNSUPPORTED');
-    expect(((await key.signDigest(sha256(Uint8Array.of(1))).catch((e: unknown) => e)) as DeviceError).code).toBe('TOKEN_MECHANISM_UNSUPPORTED');
+    expect(((await key.signDigest(sha256(Uint8Array.of(1))).catch((e: unknown) => e)) as DeviceError).code).toBe(
+      'TOKEN_MECHANISM_UNSUPPORTED',
+    );
     await key.signDigest(sha256(Uint8Array.of(1)));
   });
 
@@ -254,7 +284,12 @@ describe('simulated twin specifics', () => {
     token.removeAfterSignatures(3);
     const outcomes: string[] = [];
     for (let i = 0; i < 5; i += 1) {
-      outcomes.push(await key.signDigest(sha256(Uint8Array.of(i))).then(() => 'ok', (e: DeviceError) => e.code));
+      outcomes.push(
+        await key.signDigest(sha256(Uint8Array.of(i))).then(
+          () => 'ok',
+          (e: DeviceError) => e.code,
+        ),
+      );
     }
     expect(outcomes).toEqual(['ok', 'ok', 'ok', 'TOKEN_REMOVED', 'TOKEN_NOT_LOGGED_IN']);
   });
@@ -299,7 +334,21 @@ describe('signature formats', () => {
 
 describe('module search', () => {
   it('knows the Vietnamese CA module names and never the CSP shells', () => {
-    expect(VIETNAMESE_CA_MODULE_NAMES).toEqual(expect.arrayContaining(['vnptca_p11_v6', 'vnptca_p11_v10', 'viettel-ca_v1', 'viettel-ca_v6', 'viettel-ca_pkcs11', 'BkavCAv2S', 'fptca_v4', 'CA2_csp11', 'nca_v9', 'eTPKCS11', 'ShuttleCsp11_3003']));
+    expect(VIETNAMESE_CA_MODULE_NAMES).toEqual(
+      expect.arrayContaining([
+        'vnptca_p11_v6',
+        'vnptca_p11_v10',
+        'viettel-ca_v1',
+        'viettel-ca_v6',
+        'viettel-ca_pkcs11',
+        'BkavCAv2S',
+        'fptca_v4',
+        'CA2_csp11',
+        'nca_v9',
+        'eTPKCS11',
+        'ShuttleCsp11_3003',
+      ]),
+    );
     expect(VIETNAMESE_CA_MODULE_NAMES.some((n) => n.endsWith('_s'))).toBe(false);
     const win = candidateModulePaths('win32', { SystemRoot: 'C:\\Windows' });
     expect(win).toContain('C:\\Windows\\System32\\vnptca_p11_v6.dll');
@@ -309,7 +358,12 @@ describe('module search', () => {
 
   it('puts configured modules first and lists only modules that exist', () => {
     const present = new Set(['/usr/lib/fptca_v4.so', '/usr/lib/libviettel-ca_v5.so']);
-    const found = findModules({ configured: ['/opt/ca/custom.so', '/usr/lib/fptca_v4.so'], platform: 'linux', env: {}, exists: (f) => present.has(f) });
+    const found = findModules({
+      configured: ['/opt/ca/custom.so', '/usr/lib/fptca_v4.so'],
+      platform: 'linux',
+      env: {},
+      exists: (f) => present.has(f),
+    });
     expect(found).toEqual(['/opt/ca/custom.so', '/usr/lib/fptca_v4.so', '/usr/lib/libviettel-ca_v5.so']);
     expect(findModules({ configured: ['/x.so'], search: false, exists: () => true })).toEqual(['/x.so']);
   });
@@ -346,7 +400,10 @@ describe('PKCS#11 error mapping', () => {
   it('reads tries left from the token flags after a wrong PIN', () => {
     expect(wrongPin(0)).toEqual({ code: 'TOKEN_PIN_INCORRECT', details: {} });
     expect(wrongPin(0x10000)).toEqual({ code: 'TOKEN_PIN_INCORRECT', details: { pinCountLow: true } });
-    expect(wrongPin(0x20000 | 0x10000)).toEqual({ code: 'TOKEN_PIN_INCORRECT', details: { triesLeft: 1, pinCountLow: true } });
+    expect(wrongPin(0x20000 | 0x10000)).toEqual({
+      code: 'TOKEN_PIN_INCORRECT',
+      details: { triesLeft: 1, pinCountLow: true },
+    });
     expect(wrongPin(0x40000).code).toBe('TOKEN_PIN_LOCKED');
   });
 });

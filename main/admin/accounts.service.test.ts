@@ -32,7 +32,9 @@ describe('AccountsService: unlock and change of password', () => {
   });
 
   const costOf = (username: string) => {
-    const row = store.db.prepare<[string], { password_hash: string }>('SELECT password_hash FROM accounts WHERE username = ?').get(username);
+    const row = store.db
+      .prepare<[string], { password_hash: string }>('SELECT password_hash FROM accounts WHERE username = ?')
+      .get(username);
     return row?.password_hash.split('$')[1];
   };
 

@@ -25,7 +25,10 @@ export function passwordPolicyProblem(password: string): 'too-short' | 'too-long
 }
 
 export class AccountsService {
-  constructor(private readonly store: Store, private readonly clock: Clock) {}
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
 
   /** Creates the training accounts that are missing (idempotent). */
   seedTrainingAccounts(): void {
@@ -62,7 +65,8 @@ export class AccountsService {
       },
     });
     if (!result.ok) {
-      if (result.reason === 'locked') throw new AppError('ACCOUNT_LOCKED', 'Tài khoản đang bị khóa. Liên hệ quản trị CNTT để mở khóa.');
+      if (result.reason === 'locked')
+        throw new AppError('ACCOUNT_LOCKED', 'Tài khoản đang bị khóa. Liên hệ quản trị CNTT để mở khóa.');
       throw new AppError('LOGIN_FAILED', 'Sai tên đăng nhập hoặc mật khẩu.');
     }
     const { account } = result;
@@ -81,7 +85,8 @@ export class AccountsService {
     });
     if (result.ok) return;
     this.audit(user.username, `${action}-failed`, user.username, { reason: result.reason });
-    if (result.reason === 'locked') throw new AppError('ACCOUNT_LOCKED', 'Tài khoản đang bị khóa. Liên hệ quản trị CNTT để mở khóa.');
+    if (result.reason === 'locked')
+      throw new AppError('ACCOUNT_LOCKED', 'Tài khoản đang bị khóa. Liên hệ quản trị CNTT để mở khóa.');
     if (result.reason === 'unknown') throw new AppError('SESSION_REVOKED', 'Tài khoản không còn tồn tại.');
     throw new AppError('PASSWORD_INCORRECT', 'Mật khẩu không đúng.');
   }
@@ -101,7 +106,11 @@ export class AccountsService {
     const problem = passwordPolicyProblem(next);
     if (problem) throw new AppError('VALIDATION_FAILED', 'Mật khẩu mới không hợp lệ.', { field: 'next', problem });
     await this.confirmPassword(user, current, 'account.change-password');
-    if (next === current) throw new AppError('VALIDATION_FAILED', 'Mật khẩu mới phải khác mật khẩu hiện tại.', { field: 'next', problem: 'unchanged' });
+    if (next === current)
+      throw new AppError('VALIDATION_FAILED', 'Mật khẩu mới phải khác mật khẩu hiện tại.', {
+        field: 'next',
+        problem: 'unchanged',
+      });
     // scrypt at full cost takes most of a second: on the thread pool, not the core's event loop.
     const hash = await this.store.accounts.passwords.hashAsync(next);
     this.store.transaction(() => {
@@ -174,7 +183,8 @@ export class AccountsService {
    */
   unlock(username: string, actor: string): { wasLocked: boolean } {
     const account = this.store.accounts.get(username);
-    if (!account) throw new AppError('NOT_FOUND', `Không có tài khoản ${username.slice(0, 40)}.`, { field: 'username' });
+    if (!account)
+      throw new AppError('NOT_FOUND', `Không có tài khoản ${username.slice(0, 40)}.`, { field: 'username' });
     const wasLocked = account.itLocked || (account.lockedUntil !== null && account.lockedUntil > this.clock.now());
     this.store.transaction(() => {
       this.store.accounts.unlock(account.username);

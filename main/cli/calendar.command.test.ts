@@ -66,7 +66,11 @@ describe('calendar list', () => {
     const { code, out } = await run(['list', '--year', '2027', '--json']);
     expect(code).toBe(0);
     expect(out).toHaveLength(1);
-    const parsed = JSON.parse(out[0]!) as { year: number; daysOff: { date: string; kind: string; name: string }[]; makeUpDays: unknown[] };
+    const parsed = JSON.parse(out[0]!) as {
+      year: number;
+      daysOff: { date: string; kind: string; name: string }[];
+      makeUpDays: unknown[];
+    };
     expect(parsed.year).toBe(2027);
     expect(parsed.daysOff[0]).toEqual({ date: '2027-01-01', name: 'Tết Dương lịch', kind: 'holiday' });
     expect(parsed.daysOff.map((d) => d.date)).toEqual(expect.arrayContaining(['2027-02-06', '2027-11-24']));
@@ -95,11 +99,23 @@ describe('calendar list', () => {
 
 describe('calendar due', () => {
   it.each([
-    [['--received', '2026-11-20 16:10', '--duration', '3', '--unit', 'working-days'], 'Hạn trả kết quả: 2026-11-26 16:10'],
-    [['--received', '2026-11-20T16:10', '--duration', '3', '--unit', 'working-days'], 'Hạn trả kết quả: 2026-11-26 16:10'],
+    [
+      ['--received', '2026-11-20 16:10', '--duration', '3', '--unit', 'working-days'],
+      'Hạn trả kết quả: 2026-11-26 16:10',
+    ],
+    [
+      ['--received', '2026-11-20T16:10', '--duration', '3', '--unit', 'working-days'],
+      'Hạn trả kết quả: 2026-11-26 16:10',
+    ],
     [['--received=2026-11-16 10:30', '--duration=4', '--unit=hours'], 'Hạn trả kết quả: 2026-11-16 16:30'],
-    [['--received', '2026-11-10 09:00', '--duration', '5', '--unit', 'calendar-days'], 'Hạn trả kết quả: 2026-11-16 09:00'],
-    [['--received', '2026-11-16 15:20', '--duration', '1', '--unit', 'working-days', '--cutoff', '15:00'], 'Hạn trả kết quả: 2026-11-17 17:00'],
+    [
+      ['--received', '2026-11-10 09:00', '--duration', '5', '--unit', 'calendar-days'],
+      'Hạn trả kết quả: 2026-11-16 09:00',
+    ],
+    [
+      ['--received', '2026-11-16 15:20', '--duration', '1', '--unit', 'working-days', '--cutoff', '15:00'],
+      'Hạn trả kết quả: 2026-11-17 17:00',
+    ],
     [['--received', '2026-11-16 09:00', '--unit', 'none'], 'Hạn trả kết quả: không có'],
   ])('%j → %s', async (args, first) => {
     const { code, out, err } = await run(['due', ...args]);
@@ -118,7 +134,16 @@ describe('calendar due', () => {
   });
 
   it('prints JSON that parses', async () => {
-    const { code, out } = await run(['due', '--received', '2026-11-20 16:10', '--duration', '3', '--unit', 'working-days', '--json']);
+    const { code, out } = await run([
+      'due',
+      '--received',
+      '2026-11-20 16:10',
+      '--duration',
+      '3',
+      '--unit',
+      'working-days',
+      '--json',
+    ]);
     expect(code).toBe(0);
     expect(JSON.parse(out[0]!)).toEqual({
       due: '2026-11-26T16:10',
@@ -134,15 +159,38 @@ describe('calendar due', () => {
 
   it.each([
     ['walk-in duration of the procedure', ['--procedure', '2.000488'], '2026-12-07T16:10', 10, null],
-    ['explicit duration wins', ['--procedure', '2.000488', '--duration', '3', '--unit', 'working-days'], '2026-11-26T16:10', 3, null],
-    ['procedure cut-off applies (same-day procedure after 15:00)', ['--procedure', '1.001776'], '2026-11-23T17:00', 0, '15:00'],
-    ['--cutoff overrides the procedure', ['--procedure', '1.001776', '--cutoff', '17:00'], '2026-11-20T17:00', 0, '17:00'],
+    [
+      'explicit duration wins',
+      ['--procedure', '2.000488', '--duration', '3', '--unit', 'working-days'],
+      '2026-11-26T16:10',
+      3,
+      null,
+    ],
+    [
+      'procedure cut-off applies (same-day procedure after 15:00)',
+      ['--procedure', '1.001776'],
+      '2026-11-23T17:00',
+      0,
+      '15:00',
+    ],
+    [
+      '--cutoff overrides the procedure',
+      ['--procedure', '1.001776', '--cutoff', '17:00'],
+      '2026-11-20T17:00',
+      0,
+      '17:00',
+    ],
     ['procedure without a time limit', ['--procedure', '8.000001'], null, null, null],
   ])('--procedure: %s', async (_name, args, due, duration, cutoff) => {
     const { code, out, err } = await run(['due', '--received', '2026-11-20 16:10', ...args, '--json']);
     expect(err).toEqual([]);
     expect(code).toBe(0);
-    const parsed = JSON.parse(out[0]!) as { due: string | null; duration: number | null; cutoff: string | null; procedure: string };
+    const parsed = JSON.parse(out[0]!) as {
+      due: string | null;
+      duration: number | null;
+      cutoff: string | null;
+      procedure: string;
+    };
     expect(parsed.due).toBe(due);
     expect(parsed.duration).toBe(duration);
     expect(parsed.cutoff).toBe(cutoff);
@@ -166,17 +214,49 @@ describe('bad input', () => {
     ['unknown option', ['list', '--year', '2027', '--yaml'], /tùy chọn không hợp lệ '--yaml'/u],
     ['stray argument', ['list', '2027'], /đối số thừa '2027'/u],
     ['missing --received', ['due', '--duration', '3', '--unit', 'hours'], /thiếu --received/u],
-    ['bad --received', ['due', '--received', '20/11/2026 16:10', '--duration', '3', '--unit', 'hours'], /--received .*'20\/11\/2026 16:10'/u],
-    ['impossible --received', ['due', '--received', '2026-02-30 09:00', '--duration', '3', '--unit', 'hours'], /--received/u],
-    ['negative duration', ['due', '--received', '2026-11-20 16:10', '--duration', '-1', '--unit', 'hours'], /--duration .*'-1'/u],
-    ['negative duration with =', ['due', '--received', '2026-11-20 16:10', '--duration=-2', '--unit', 'hours'], /--duration .*'-2'/u],
-    ['non-numeric duration', ['due', '--received', '2026-11-20 16:10', '--duration', 'ba', '--unit', 'hours'], /--duration .*'ba'/u],
-    ['unknown unit', ['due', '--received', '2026-11-20 16:10', '--duration', '3', '--unit', 'weeks'], /--unit .*'weeks'/u],
+    [
+      'bad --received',
+      ['due', '--received', '20/11/2026 16:10', '--duration', '3', '--unit', 'hours'],
+      /--received .*'20\/11\/2026 16:10'/u,
+    ],
+    [
+      'impossible --received',
+      ['due', '--received', '2026-02-30 09:00', '--duration', '3', '--unit', 'hours'],
+      /--received/u,
+    ],
+    [
+      'negative duration',
+      ['due', '--received', '2026-11-20 16:10', '--duration', '-1', '--unit', 'hours'],
+      /--duration .*'-1'/u,
+    ],
+    [
+      'negative duration with =',
+      ['due', '--received', '2026-11-20 16:10', '--duration=-2', '--unit', 'hours'],
+      /--duration .*'-2'/u,
+    ],
+    [
+      'non-numeric duration',
+      ['due', '--received', '2026-11-20 16:10', '--duration', 'ba', '--unit', 'hours'],
+      /--duration .*'ba'/u,
+    ],
+    [
+      'unknown unit',
+      ['due', '--received', '2026-11-20 16:10', '--duration', '3', '--unit', 'weeks'],
+      /--unit .*'weeks'/u,
+    ],
     ['missing unit', ['due', '--received', '2026-11-20 16:10', '--duration', '3'], /thiếu --unit/u],
     ['missing duration', ['due', '--received', '2026-11-20 16:10', '--unit', 'hours'], /thiếu --duration/u],
-    ['bad cut-off', ['due', '--received', '2026-11-20 16:10', '--duration', '1', '--unit', 'hours', '--cutoff', '3pm'], /--cutoff .*'3pm'/u],
+    [
+      'bad cut-off',
+      ['due', '--received', '2026-11-20 16:10', '--duration', '1', '--unit', 'hours', '--cutoff', '3pm'],
+      /--cutoff .*'3pm'/u,
+    ],
     ['unknown procedure', ['due', '--received', '2026-11-20 16:10', '--procedure', '1.234567'], /'1\.234567'/u],
-    ['procedure without a walk-in channel', ['due', '--received', '2026-11-20 16:10', '--procedure', '9.999999'], /'9\.999999'.*kênh trực tiếp/u],
+    [
+      'procedure without a walk-in channel',
+      ['due', '--received', '2026-11-20 16:10', '--procedure', '9.999999'],
+      /'9\.999999'.*kênh trực tiếp/u,
+    ],
   ])('%s → exit 2 with one line', async (_name, args, message) => {
     const { code, out, err } = await run(args);
     expect(code).toBe(2);
@@ -210,12 +290,15 @@ describe('bad input', () => {
 });
 
 describe('help', () => {
-  it.each([[['--help']], [['-h']], [['list', '--help']], [['due', '--help']]])('%j prints usage and exits 0', async (args) => {
-    const { code, out, err } = await run(args);
-    expect(code).toBe(0);
-    expect(err).toEqual([]);
-    expect(out[0]).toMatch(/^Cách dùng: calendar/u);
-    expect(out.join('\n')).toMatch(/list --year/u);
-    expect(out.join('\n')).toMatch(/due --received/u);
-  });
+  it.each([[['--help']], [['-h']], [['list', '--help']], [['due', '--help']]])(
+    '%j prints usage and exits 0',
+    async (args) => {
+      const { code, out, err } = await run(args);
+      expect(code).toBe(0);
+      expect(err).toEqual([]);
+      expect(out[0]).toMatch(/^Cách dùng: calendar/u);
+      expect(out.join('\n')).toMatch(/list --year/u);
+      expect(out.join('\n')).toMatch(/due --received/u);
+    },
+  );
 });

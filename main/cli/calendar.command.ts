@@ -131,7 +131,9 @@ async function runList(args: string[], io: CalendarCommandIo): Promise<number> {
   if (values.year === undefined) throw new UsageError('thiếu --year (ví dụ: calendar list --year 2027).');
   const year = /^\d{4}$/u.test(values.year) ? Number(values.year) : Number.NaN;
   if (!(year >= MIN_CALENDAR_YEAR && year <= MAX_CALENDAR_YEAR)) {
-    throw new UsageError(`--year phải là năm từ ${MIN_CALENDAR_YEAR} đến ${MAX_CALENDAR_YEAR} (nhận được '${values.year}').`);
+    throw new UsageError(
+      `--year phải là năm từ ${MIN_CALENDAR_YEAR} đến ${MAX_CALENDAR_YEAR} (nhận được '${values.year}').`,
+    );
   }
   const calendar = buildHolidayCalendar([year], io.notices ?? []);
   const daysOff = calendar.daysOff(year);
@@ -197,7 +199,8 @@ async function resolveTerms(
     }
   }
 
-  if (unit === undefined) throw new UsageError('thiếu --unit (working-days, calendar-days, hours hoặc none) hoặc --procedure.');
+  if (unit === undefined)
+    throw new UsageError('thiếu --unit (working-days, calendar-days, hours hoặc none) hoặc --procedure.');
   if (duration === undefined && unit !== 'none') throw new UsageError('thiếu --duration (hoặc --procedure).');
   return { duration: duration ?? null, unit, cutoff, procedure };
 }
@@ -220,7 +223,9 @@ async function runDue(args: string[], io: CalendarCommandIo): Promise<number> {
   const received = values.received.trim().replace(/^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2})$/u, '$1T$2');
   const receivedYear = Number(received.slice(0, 4));
   if (!isLocalDateTime(received) || receivedYear < MIN_CALENDAR_YEAR || receivedYear >= MAX_CALENDAR_YEAR) {
-    throw new UsageError(`--received phải có dạng "YYYY-MM-DD HH:mm" và là thời điểm có thật (nhận được '${values.received}').`);
+    throw new UsageError(
+      `--received phải có dạng "YYYY-MM-DD HH:mm" và là thời điểm có thật (nhận được '${values.received}').`,
+    );
   }
   const terms = await resolveTerms(values, io);
   const workingTime = new WorkingTime(
@@ -252,7 +257,8 @@ async function runDue(args: string[], io: CalendarCommandIo): Promise<number> {
   }
   io.out(`Hạn trả kết quả: ${result.due === null ? 'không có' : displayTime(result.due)}`);
   if (terms.procedure) io.out(`Thủ tục: ${terms.procedure.code} ${terms.procedure.name}`);
-  const length = terms.duration === null || terms.unit === 'none' ? UNIT_NAMES.none : `${terms.duration} ${UNIT_NAMES[terms.unit]}`;
+  const length =
+    terms.duration === null || terms.unit === 'none' ? UNIT_NAMES.none : `${terms.duration} ${UNIT_NAMES[terms.unit]}`;
   io.out(`Tiếp nhận: ${displayTime(received)}; tính từ: ${displayTime(result.countedFrom)}; thời hạn: ${length}`);
   for (const note of result.notes) io.out(`- ${note}`);
   return 0;

@@ -64,7 +64,10 @@ let closedPipeGuarded = false;
  * fails with EPIPE, emitted on the stream, and would crash the process. Like other command-line
  * tools, stop quietly instead. Installed once, for the process's own stdout and stderr.
  */
-export function guardClosedPipes(streams: readonly NodeJS.WriteStream[] = [process.stdout, process.stderr], exit: (code: number) => void = (code) => process.exit(code)): void {
+export function guardClosedPipes(
+  streams: readonly NodeJS.WriteStream[] = [process.stdout, process.stderr],
+  exit: (code: number) => void = (code) => process.exit(code),
+): void {
   if (closedPipeGuarded) return;
   closedPipeGuarded = true;
   for (const stream of streams) {
@@ -75,7 +78,10 @@ export function guardClosedPipes(streams: readonly NodeJS.WriteStream[] = [proce
   }
 }
 
-const PROCESS_IO = { out: (s: string) => process.stdout.write(`${s}\n`), err: (s: string) => process.stderr.write(`${s}\n`) };
+const PROCESS_IO = {
+  out: (s: string) => process.stdout.write(`${s}\n`),
+  err: (s: string) => process.stderr.write(`${s}\n`),
+};
 
 export async function main(argv: string[], io = PROCESS_IO): Promise<number> {
   if (io === PROCESS_IO) guardClosedPipes();
@@ -133,17 +139,29 @@ export async function main(argv: string[], io = PROCESS_IO): Promise<number> {
 
 /** The agency named in the workstation's config, when there is one (the PDF's converting agency). */
 function agencyNameOf(dataDir: string): string {
-  try { return loadConfig(dataDir).config.agency.name; } catch { return ''; }
+  try {
+    return loadConfig(dataDir).config.agency.name;
+  } catch {
+    return '';
+  }
 }
 
 /** Procedures and holiday notices from the store when there is one, else the shipped catalogue. */
 function calendarData(dataDir: string): Pick<CalendarCommandIo, 'lookupProcedure' | 'notices' | 'officeHours'> {
   let officeHours = DEFAULT_OFFICE_HOURS;
-  try { officeHours = loadConfig(dataDir).config.officeHours ?? DEFAULT_OFFICE_HOURS; } catch { /* doctor reports config problems */ }
+  try {
+    officeHours = loadConfig(dataDir).config.officeHours ?? DEFAULT_OFFICE_HOURS;
+  } catch {
+    /* doctor reports config problems */
+  }
   const hasStore = existsSync(join(dataDir, DATABASE_FILE));
   const withStore = <T>(fn: (store: ReturnType<typeof openStore>) => T): T => {
     const store = openStore({ dataDir, keyStore: keyStoreFor() });
-    try { return fn(store); } finally { store.close(); }
+    try {
+      return fn(store);
+    } finally {
+      store.close();
+    }
   };
   return {
     officeHours,

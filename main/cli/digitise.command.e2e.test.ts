@@ -9,12 +9,24 @@ import { renderFixturePage } from '../../drivers/testing';
 
 /** The real `motcua-desk digitise` entry (tsx, real pipeline and OCR) on generated pages. */
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'motcua-desk.mjs');
-const META = ['--owner-id', '001203004567', '--owner-name', 'Nguyễn Văn Dũng', '--doc-code', 'KQ0010', '--doc-name', 'Giấy chứng nhận kết hôn'];
+const META = [
+  '--owner-id',
+  '001203004567',
+  '--owner-name',
+  'Nguyễn Văn Dũng',
+  '--doc-code',
+  'KQ0010',
+  '--doc-name',
+  'Giấy chứng nhận kết hôn',
+];
 
 let dir: string;
 
 function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, 'digitise', ...args, '--data-dir', join(dir, 'no-store')], { encoding: 'utf8', timeout: 90_000 });
+  const r = spawnSync(process.execPath, [BIN, 'digitise', ...args, '--data-dir', join(dir, 'no-store')], {
+    encoding: 'utf8',
+    timeout: 90_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -32,7 +44,7 @@ beforeAll(async () => {
     ['TRANG HAI', '', 'Nơi cư trú: phường Thủ Đức, TP Hồ Chí Minh', 'Người làm chứng: Trần Thị Mai'],
   ]) {
     const image = await pdf.embedPng(await page(text));
-    const p = pdf.addPage([105 / 25.4 * 72, 148 / 25.4 * 72]);
+    const p = pdf.addPage([(105 / 25.4) * 72, (148 / 25.4) * 72]);
     p.drawImage(image, { x: 0, y: 0, width: p.getWidth(), height: p.getHeight() });
   }
   writeFileSync(join(dir, 'two.pdf'), await pdf.save());
@@ -42,9 +54,31 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('motcua-desk digitise (real entry point)', () => {
   it('makes a searchable PDF from a PNG, with --json and --text-out', () => {
     const out = join(dir, 'one.pdf');
-    const r = cli(['--in', join(dir, 'one.png'), ...META, '--permanent', '--dossier', '000.00.12.H56-250715-0001', '--out', out, '--text-out', join(dir, 'one.txt'), '--json', '--dpi', '150']);
+    const r = cli([
+      '--in',
+      join(dir, 'one.png'),
+      ...META,
+      '--permanent',
+      '--dossier',
+      '000.00.12.H56-250715-0001',
+      '--out',
+      out,
+      '--text-out',
+      join(dir, 'one.txt'),
+      '--json',
+      '--dpi',
+      '150',
+    ]);
     expect(r.code, r.err).toBe(0);
-    const summary = JSON.parse(r.out) as { out: string; pages: number; sizeBytes: number; textChars: number; blankPages: number; meanConfidence: number; seconds: number };
+    const summary = JSON.parse(r.out) as {
+      out: string;
+      pages: number;
+      sizeBytes: number;
+      textChars: number;
+      blankPages: number;
+      meanConfidence: number;
+      seconds: number;
+    };
     expect(summary).toMatchObject({ out, pages: 1, blankPages: 0 });
     expect(summary.sizeBytes).toBe(readFileSync(out).length);
     expect(summary.textChars).toBeGreaterThan(20);
@@ -70,7 +104,9 @@ describe('motcua-desk digitise (real entry point)', () => {
     const out = join(dir, 'never.pdf');
     const r = cli(['--in', join(dir, 'missing.png'), ...META, '--permanent', '--out', out]);
     expect(r.code).toBe(2);
-    expect(r.err.trim().split('\n')).toEqual([expect.stringMatching(/^Lỗi: không đọc được tệp đầu vào '.*missing\.png'/)]);
+    expect(r.err.trim().split('\n')).toEqual([
+      expect.stringMatching(/^Lỗi: không đọc được tệp đầu vào '.*missing\.png'/),
+    ]);
     expect(r.out).toBe('');
     expect(existsSync(out)).toBe(false);
   });

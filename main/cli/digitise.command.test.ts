@@ -12,7 +12,12 @@ let png: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'motcua-digitise-cli-'));
   png = join(dir, 'page.png');
-  writeFileSync(png, await sharp({ create: { width: 40, height: 60, channels: 3, background: '#ffffff' } }).png().toBuffer());
+  writeFileSync(
+    png,
+    await sharp({ create: { width: 40, height: 60, channels: 3, background: '#ffffff' } })
+      .png()
+      .toBuffer(),
+  );
   writeFileSync(join(dir, 'empty.png'), '');
   writeFileSync(join(dir, 'text.pdf'), 'just some words, not a picture');
   writeFileSync(join(dir, 'huge.tif'), '');
@@ -25,7 +30,8 @@ async function run(args: string[]): Promise<{ code: number; out: string[]; err: 
   const err: string[] = [];
   let reachedPipeline = false;
   const io: DigitiseCommandIo = {
-    out: (s) => out.push(s), err: (s) => err.push(s),
+    out: (s) => out.push(s),
+    err: (s) => err.push(s),
     pipelineFor: async () => {
       reachedPipeline = true;
       throw new Error('not in this test');
@@ -35,7 +41,17 @@ async function run(args: string[]): Promise<{ code: number; out: string[]; err: 
   return { code, out, err, reachedPipeline };
 }
 
-const BASE = ['--owner-id', '001203004567', '--owner-name', 'Nguyễn Văn Dũng', '--doc-code', 'KQ0001', '--doc-name', 'Giấy khai sinh', '--permanent'];
+const BASE = [
+  '--owner-id',
+  '001203004567',
+  '--owner-name',
+  'Nguyễn Văn Dũng',
+  '--doc-code',
+  'KQ0001',
+  '--doc-name',
+  'Giấy khai sinh',
+  '--permanent',
+];
 const good = (): string[] => ['--in', png, ...BASE, '--out', join(dir, 'out.pdf')];
 const without = (args: string[], option: string, takesValue = true): string[] => {
   const i = args.indexOf(option);
@@ -51,27 +67,107 @@ describe('motcua-desk digitise: bad input gives one line and exit 2', () => {
     ['no --doc-name', () => without(good(), '--doc-name'), /thiếu --doc-name/],
     ['no --out', () => without(good(), '--out'), /thiếu --out/],
     ['both --valid-until and --permanent', () => [...good(), '--valid-until', '2030-01-01'], /chỉ dùng một trong hai/],
-    ['neither --valid-until nor --permanent', () => without(good(), '--permanent', false), /cần --valid-until .* hoặc --permanent/],
-    ['a date that does not exist', () => [...without(good(), '--permanent', false), '--valid-until', '2030-02-30'], /--valid-until phải là ngày có thật/],
+    [
+      'neither --valid-until nor --permanent',
+      () => without(good(), '--permanent', false),
+      /cần --valid-until .* hoặc --permanent/,
+    ],
+    [
+      'a date that does not exist',
+      () => [...without(good(), '--permanent', false), '--valid-until', '2030-02-30'],
+      /--valid-until phải là ngày có thật/,
+    ],
     ['a badly written issue date', () => [...good(), '--issued', '10/08/2021'], /--issued phải là ngày có thật/],
-    ['an unknown document code format', () => good().map((a) => (a === 'KQ0001' ? 'GIAY-01' : a)), /mã giấy tờ không đúng định dạng 'GIAY-01'/],
-    ['a missing input file', () => good().map((a) => (a === png ? join(dir, 'nope.png') : a)), /không đọc được tệp đầu vào '.*nope\.png': tệp không tồn tại/],
-    ['an empty input file', () => good().map((a) => (a === png ? join(dir, 'empty.png') : a)), /tệp đầu vào '.*empty\.png' rỗng/],
-    ['an input over 200 MB', () => good().map((a) => (a === png ? join(dir, 'huge.tif') : a)), /tệp đầu vào '.*huge\.tif' quá lớn/],
-    ['an input that is not an image or PDF', () => good().map((a) => (a === png ? join(dir, 'text.pdf') : a)), /không đọc được tệp đầu vào '.*text\.pdf'/],
+    [
+      'an unknown document code format',
+      () => good().map((a) => (a === 'KQ0001' ? 'GIAY-01' : a)),
+      /mã giấy tờ không đúng định dạng 'GIAY-01'/,
+    ],
+    [
+      'a missing input file',
+      () => good().map((a) => (a === png ? join(dir, 'nope.png') : a)),
+      /không đọc được tệp đầu vào '.*nope\.png': tệp không tồn tại/,
+    ],
+    [
+      'an empty input file',
+      () => good().map((a) => (a === png ? join(dir, 'empty.png') : a)),
+      /tệp đầu vào '.*empty\.png' rỗng/,
+    ],
+    [
+      'an input over 200 MB',
+      () => good().map((a) => (a === png ? join(dir, 'huge.tif') : a)),
+      /tệp đầu vào '.*huge\.tif' quá lớn/,
+    ],
+    [
+      'an input that is not an image or PDF',
+      () => good().map((a) => (a === png ? join(dir, 'text.pdf') : a)),
+      /không đọc được tệp đầu vào '.*text\.pdf'/,
+    ],
     ['an unknown option', () => [...good(), '--colour-depth', '8'], /tùy chọn không hợp lệ '--colour-depth'/],
     ['a bad --dpi', () => [...good(), '--dpi', '5000'], /--dpi phải là số từ 72 đến 600/],
     ['a bad --colour', () => [...good(), '--colour', 'sepia'], /--colour phải là color, gray hoặc bw/],
     ['a bad dossier code', () => [...good(), '--dossier', 'HS-1'], /mã hồ sơ không đúng định dạng 'HS-1'/],
-    ['--sign without --token-module', () => [...good(), '--sign', '--key-id', 'a1b2', '--pin-env', 'MOTCUA_PIN'], /thiếu --token-module/],
-    ['--sign without --key-id', () => [...good(), '--sign', '--token-module', png, '--pin-env', 'MOTCUA_PIN'], /thiếu --key-id/],
-    ['--sign without --pin-env', () => [...good(), '--sign', '--token-module', png, '--key-id', 'a1b2'], /thiếu --pin-env/],
-    ['a PIN given where the variable name goes', () => [...good(), '--sign', '--token-module', png, '--key-id', 'a1b2', '--pin-env', '123456'], /--pin-env phải là tên biến môi trường/],
-    ['an odd-length key id', () => [...good(), '--sign', '--token-module', png, '--key-id', 'a1b', '--pin-env', 'MOTCUA_PIN'], /--key-id phải là các byte hex/],
-    ['a module that does not exist', () => [...good(), '--sign', '--token-module', join(dir, 'nope.so'), '--key-id', 'a1b2', '--pin-env', 'MOTCUA_PIN'], /không thấy thư viện PKCS#11/],
-    ['a --tsa that is not a URL', () => [...good(), '--sign', '--token-module', png, '--key-id', 'a1b2', '--pin-env', 'MOTCUA_PIN', '--tsa', 'tsa.local'], /--tsa phải là địa chỉ http/],
+    [
+      '--sign without --token-module',
+      () => [...good(), '--sign', '--key-id', 'a1b2', '--pin-env', 'MOTCUA_PIN'],
+      /thiếu --token-module/,
+    ],
+    [
+      '--sign without --key-id',
+      () => [...good(), '--sign', '--token-module', png, '--pin-env', 'MOTCUA_PIN'],
+      /thiếu --key-id/,
+    ],
+    [
+      '--sign without --pin-env',
+      () => [...good(), '--sign', '--token-module', png, '--key-id', 'a1b2'],
+      /thiếu --pin-env/,
+    ],
+    [
+      'a PIN given where the variable name goes',
+      () => [...good(), '--sign', '--token-module', png, '--key-id', 'a1b2', '--pin-env', '123456'],
+      /--pin-env phải là tên biến môi trường/,
+    ],
+    [
+      'an odd-length key id',
+      () => [...good(), '--sign', '--token-module', png, '--key-id', 'a1b', '--pin-env', 'MOTCUA_PIN'],
+      /--key-id phải là các byte hex/,
+    ],
+    [
+      'a module that does not exist',
+      () => [
+        ...good(),
+        '--sign',
+        '--token-module',
+        join(dir, 'nope.so'),
+        '--key-id',
+        'a1b2',
+        '--pin-env',
+        'MOTCUA_PIN',
+      ],
+      /không thấy thư viện PKCS#11/,
+    ],
+    [
+      'a --tsa that is not a URL',
+      () => [
+        ...good(),
+        '--sign',
+        '--token-module',
+        png,
+        '--key-id',
+        'a1b2',
+        '--pin-env',
+        'MOTCUA_PIN',
+        '--tsa',
+        'tsa.local',
+      ],
+      /--tsa phải là địa chỉ http/,
+    ],
     ['token options without --sign', () => [...good(), '--key-id', 'a1b2'], /--key-id chỉ dùng cùng --sign/],
-    ['--sign with the PIN variable unset', () => [...good(), '--sign', '--token-module', png, '--key-id', 'a1b2', '--pin-env', 'MOTCUA_TEST_PIN_NEVER_SET'], /biến môi trường MOTCUA_TEST_PIN_NEVER_SET .*chưa được đặt/],
+    [
+      '--sign with the PIN variable unset',
+      () => [...good(), '--sign', '--token-module', png, '--key-id', 'a1b2', '--pin-env', 'MOTCUA_TEST_PIN_NEVER_SET'],
+      /biến môi trường MOTCUA_TEST_PIN_NEVER_SET .*chưa được đặt/,
+    ],
   ];
   for (const [name, args, message] of cases) {
     it(name, async () => {

@@ -109,9 +109,12 @@ function parse(args: string[]) {
     const text = oneLine(error instanceof Error ? error.message : String(error));
     const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
     const quoted = /'([^']+)'/.exec(text)?.[1] ?? '';
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`tùy chọn không hợp lệ '${quoted}' (xem digitise --help).`);
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`thiếu giá trị của tùy chọn '${quoted.replace(/ <value>$/, '')}'.`);
-    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new UsageError(`đối số thừa '${quoted}' (tệp đầu vào đi sau --in).`);
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+      throw new UsageError(`tùy chọn không hợp lệ '${quoted}' (xem digitise --help).`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
+      throw new UsageError(`thiếu giá trị của tùy chọn '${quoted.replace(/ <value>$/, '')}'.`);
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+      throw new UsageError(`đối số thừa '${quoted}' (tệp đầu vào đi sau --in).`);
     throw new UsageError(text);
   }
 }
@@ -123,7 +126,8 @@ function required(value: string | undefined, option: string): string {
 
 function date(value: string | undefined, option: string): string | null {
   if (value === undefined) return null;
-  if (!isLocalDate(value.trim())) throw new UsageError(`${option} phải là ngày có thật dạng YYYY-MM-DD (nhận được '${value}').`);
+  if (!isLocalDate(value.trim()))
+    throw new UsageError(`${option} phải là ngày có thật dạng YYYY-MM-DD (nhận được '${value}').`);
   return value.trim();
 }
 
@@ -156,16 +160,22 @@ function plan(args: string[]): Plan | 'help' {
   const docCode = required(v['doc-code'], '--doc-code');
   const docName = required(v['doc-name'], '--doc-name');
   const out = required(v.out, '--out');
-  if (!/^[\p{L}\p{N}._-]{1,20}$/u.test(ownerId)) throw new UsageError(`--owner-id không hợp lệ '${ownerId}' (số định danh hoặc mã tổ chức, tối đa 20 ký tự).`);
-  if (!DOC_CODE.test(docCode)) throw new UsageError(`mã giấy tờ không đúng định dạng '${docCode}' (ví dụ KQ0003, DC0001, KQ.G15.000031).`);
-  if (v.permanent && v['valid-until'] !== undefined) throw new UsageError('chỉ dùng một trong hai: --valid-until hoặc --permanent.');
-  if (!v.permanent && v['valid-until'] === undefined) throw new UsageError('cần --valid-until YYYY-MM-DD hoặc --permanent (thời hạn hiệu lực là siêu dữ liệu bắt buộc).');
+  if (!/^[\p{L}\p{N}._-]{1,20}$/u.test(ownerId))
+    throw new UsageError(`--owner-id không hợp lệ '${ownerId}' (số định danh hoặc mã tổ chức, tối đa 20 ký tự).`);
+  if (!DOC_CODE.test(docCode))
+    throw new UsageError(`mã giấy tờ không đúng định dạng '${docCode}' (ví dụ KQ0003, DC0001, KQ.G15.000031).`);
+  if (v.permanent && v['valid-until'] !== undefined)
+    throw new UsageError('chỉ dùng một trong hai: --valid-until hoặc --permanent.');
+  if (!v.permanent && v['valid-until'] === undefined)
+    throw new UsageError('cần --valid-until YYYY-MM-DD hoặc --permanent (thời hạn hiệu lực là siêu dữ liệu bắt buộc).');
   const validUntil = date(v['valid-until'], '--valid-until');
   const issuedOn = date(v.issued, '--issued');
   const dossier = v.dossier?.trim() || null;
-  if (dossier !== null && parseDossierCode(dossier) === null) throw new UsageError(`mã hồ sơ không đúng định dạng '${dossier}' (ví dụ 000.00.12.H56-250715-0001).`);
+  if (dossier !== null && parseDossierCode(dossier) === null)
+    throw new UsageError(`mã hồ sơ không đúng định dạng '${dossier}' (ví dụ 000.00.12.H56-250715-0001).`);
   const kind = v.kind ?? 'component';
-  if (kind !== 'component' && kind !== 'result') throw new UsageError(`--kind phải là component hoặc result (nhận được '${kind}').`);
+  if (kind !== 'component' && kind !== 'result')
+    throw new UsageError(`--kind phải là component hoặc result (nhận được '${kind}').`);
   let dpi: number | undefined;
   if (v.dpi !== undefined) {
     dpi = /^\d{2,3}$/.test(v.dpi) ? Number(v.dpi) : Number.NaN;
@@ -176,9 +186,20 @@ function plan(args: string[]): Plan | 'help' {
     throw new UsageError(`--colour phải là color, gray hoặc bw (nhận được '${colourText}').`);
   }
   const checked = DigitisedMetadata.safeParse({
-    ownerIdNumber: ownerId, ownerName, documentCode: docCode, documentName: docName, dossierCode: dossier, permanent: v.permanent,
-    validUntil, issuer: v.issuer?.trim() || null, number: v.number?.trim() || null, issuedOn, summary: v.summary?.trim() || null,
-    kind, procedureCode: null, sectorCode: null,
+    ownerIdNumber: ownerId,
+    ownerName,
+    documentCode: docCode,
+    documentName: docName,
+    dossierCode: dossier,
+    permanent: v.permanent,
+    validUntil,
+    issuer: v.issuer?.trim() || null,
+    number: v.number?.trim() || null,
+    issuedOn,
+    summary: v.summary?.trim() || null,
+    kind,
+    procedureCode: null,
+    sectorCode: null,
   });
   if (!checked.success) {
     const issue = checked.error.issues[0]!;
@@ -186,8 +207,14 @@ function plan(args: string[]): Plan | 'help' {
   }
   return {
     sign: signPlan(v),
-    inputs, out, textOut: v['text-out']?.trim() || null, json: v.json,
-    profile: resolveProfile({ ...(dpi !== undefined ? { dpi } : {}), ...(colourText !== undefined ? { colour: colourText } : {}) }),
+    inputs,
+    out,
+    textOut: v['text-out']?.trim() || null,
+    json: v.json,
+    profile: resolveProfile({
+      ...(dpi !== undefined ? { dpi } : {}),
+      ...(colourText !== undefined ? { colour: colourText } : {}),
+    }),
     metadata: checked.data,
   };
 }
@@ -204,38 +231,50 @@ function signPlan(v: ReturnType<typeof parse>): SignPlan | null {
   const modulePath = required(v['token-module'], '--token-module (thư viện PKCS#11 của token)');
   const keyIdText = required(v['key-id'], '--key-id (CKA_ID của khóa ký, dạng hex)');
   const pinEnv = required(v['pin-env'], '--pin-env (tên biến môi trường chứa mã PIN)');
-  if (!existsSync(modulePath) || !statSync(modulePath).isFile()) throw new UsageError(`không thấy thư viện PKCS#11 '${modulePath}'.`);
+  if (!existsSync(modulePath) || !statSync(modulePath).isFile())
+    throw new UsageError(`không thấy thư viện PKCS#11 '${modulePath}'.`);
   let keyId: string;
   try {
     keyId = normaliseKeyIdHex(keyIdText);
   } catch {
     throw new UsageError(`--key-id phải là các byte hex, ví dụ a1b2c3d4 (nhận được '${keyIdText}').`);
   }
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(pinEnv)) throw new UsageError(`--pin-env phải là tên biến môi trường (A-Z, 0-9, _), không phải mã PIN.`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(pinEnv))
+    throw new UsageError(`--pin-env phải là tên biến môi trường (A-Z, 0-9, _), không phải mã PIN.`);
   let tsaUrl: string | null = null;
   if (v.tsa !== undefined) {
     let url: URL | null = null;
-    try { url = new URL(v.tsa); } catch { /* reported below */ }
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new UsageError(`--tsa phải là địa chỉ http(s) của máy chủ cấp dấu thời gian (nhận được '${v.tsa}').`);
+    try {
+      url = new URL(v.tsa);
+    } catch {
+      /* reported below */
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+      throw new UsageError(`--tsa phải là địa chỉ http(s) của máy chủ cấp dấu thời gian (nhận được '${v.tsa}').`);
     tsaUrl = url.href;
   }
   return {
     modulePath: isAbsolute(modulePath) ? modulePath : resolve(modulePath),
     tokenLabel: v['token-label']?.trim() || undefined,
-    keyId, pinEnv, tsaUrl, stamp: v.stamp,
+    keyId,
+    pinEnv,
+    tsaUrl,
+    stamp: v.stamp,
   };
 }
 
 /** The PIN from the environment variable named; missing or empty is bad input. */
 function pinFrom(plan: SignPlan, env: Record<string, string | undefined>): string {
   const pin = env[plan.pinEnv];
-  if (pin === undefined || pin === '') throw new UsageError(`biến môi trường ${plan.pinEnv} (mã PIN của token) chưa được đặt.`);
+  if (pin === undefined || pin === '')
+    throw new UsageError(`biến môi trường ${plan.pinEnv} (mã PIN của token) chưa được đặt.`);
   return pin;
 }
 
 /** Token failures in one line, by their code (the PIN never appears). */
 function tokenFailure(error: unknown): string {
-  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
+  const code =
+    typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : '';
   const text = oneLine(error instanceof Error ? error.message : String(error));
   const known: Record<string, string> = {
     TOKEN_PIN_INCORRECT: 'mã PIN không đúng',
@@ -248,8 +287,10 @@ function tokenFailure(error: unknown): string {
     TOKEN_MECHANISM_UNSUPPORTED: 'token không hỗ trợ kiểu ký này',
     SIGN_TIMESTAMP_FAILED: 'không lấy được dấu thời gian',
   };
-  const triesLeft = typeof error === 'object' && error !== null && 'details' in error
-    ? (error as { details?: { triesLeft?: unknown } }).details?.triesLeft : undefined;
+  const triesLeft =
+    typeof error === 'object' && error !== null && 'details' in error
+      ? (error as { details?: { triesLeft?: unknown } }).details?.triesLeft
+      : undefined;
   const extra = typeof triesLeft === 'number' ? ` (còn ${triesLeft} lần thử)` : '';
   return `${code ? `${code}: ` : ''}${known[code] ?? 'không ký được'}${extra} — ${text}`;
 }
@@ -278,10 +319,15 @@ async function readInputs(files: string[], profile: DigitiseProfile): Promise<Fi
     } catch (error) {
       if (error instanceof UsageError) throw error;
       const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : '';
-      throw new UsageError(`không đọc được tệp đầu vào '${file}'${code === 'ENOENT' ? ': tệp không tồn tại' : code ? ` (${code})` : ''}.`);
+      throw new UsageError(
+        `không đọc được tệp đầu vào '${file}'${code === 'ENOENT' ? ': tệp không tồn tại' : code ? ` (${code})` : ''}.`,
+      );
     }
     if (size === 0) throw new UsageError(`tệp đầu vào '${file}' rỗng (0 byte).`);
-    if (size > MAX_INPUT_BYTES) throw new UsageError(`tệp đầu vào '${file}' quá lớn (${Math.ceil(size / 1024 / 1024)} MB, tối đa ${MAX_INPUT_BYTES / 1024 / 1024} MB).`);
+    if (size > MAX_INPUT_BYTES)
+      throw new UsageError(
+        `tệp đầu vào '${file}' quá lớn (${Math.ceil(size / 1024 / 1024)} MB, tối đa ${MAX_INPUT_BYTES / 1024 / 1024} MB).`,
+      );
     let bytes: Uint8Array;
     try {
       bytes = new Uint8Array(await readFile(file));
@@ -290,9 +336,10 @@ async function readInputs(files: string[], profile: DigitiseProfile): Promise<Fi
       throw new UsageError(`không đọc được tệp đầu vào '${file}'${code ? ` (${code})` : ''}.`);
     }
     try {
-      pages.push(...await decodeFilePages(file, bytes, { dpi: profile.dpi, colour: profile.colour }));
+      pages.push(...(await decodeFilePages(file, bytes, { dpi: profile.dpi, colour: profile.colour })));
     } catch (error) {
-      if (error instanceof FileImportError) throw new UsageError(`không đọc được tệp đầu vào '${file}': không phải ảnh (PNG, JPEG, TIFF) hoặc PDF hợp lệ.`);
+      if (error instanceof FileImportError)
+        throw new UsageError(`không đọc được tệp đầu vào '${file}': không phải ảnh (PNG, JPEG, TIFF) hoặc PDF hợp lệ.`);
       throw error;
     }
   }
@@ -333,7 +380,14 @@ export async function runDigitiseCommand(args: string[], io: DigitiseCommandIo):
     }
     const provider = (io.tokenProvider ?? defaultTokenProvider)(p.sign.modulePath);
     try {
-      token = { provider, opened: await openTokenKey(provider, { keyId: p.sign.keyId, ...(p.sign.tokenLabel ? { tokenLabel: p.sign.tokenLabel } : {}) }, pin) };
+      token = {
+        provider,
+        opened: await openTokenKey(
+          provider,
+          { keyId: p.sign.keyId, ...(p.sign.tokenLabel ? { tokenLabel: p.sign.tokenLabel } : {}) },
+          pin,
+        ),
+      };
     } catch (error) {
       await provider.dispose().catch(() => undefined);
       io.err(`Lỗi ký số: ${tokenFailure(error)}`);
@@ -350,7 +404,11 @@ export async function runDigitiseCommand(args: string[], io: DigitiseCommandIo):
       digitiser: process.env.USER ?? process.env.USERNAME ?? 'motcua-desk',
       agencyName: io.agencyName ?? '',
     };
-    const doc = await digitisePages(pages, { pipeline: resources.pipeline, meta, signal: new AbortController().signal });
+    const doc = await digitisePages(pages, {
+      pipeline: resources.pipeline,
+      meta,
+      signal: new AbortController().signal,
+    });
     let pdf = doc.pdf;
     let signed: { signer: string; keyId: string; timestamp: boolean } | null = null;
     if (token !== null && p.sign !== null) {
@@ -373,16 +431,34 @@ export async function runDigitiseCommand(args: string[], io: DigitiseCommandIo):
         io.err(`Lỗi ký số: chữ ký vừa tạo không kiểm tra được (${check?.integrity.problem ?? 'không thấy chữ ký'}).`);
         return 1;
       }
-      signed = { signer: check.signer?.commonName ?? '', keyId: token.opened.key.keyId, timestamp: check.timestamp?.valid ?? false };
+      signed = {
+        signer: check.signer?.commonName ?? '',
+        keyId: token.opened.key.keyId,
+        timestamp: check.timestamp?.valid ?? false,
+      };
     }
     await writeAtomically(p.out, pdf);
     if (p.textOut !== null) await writeAtomically(p.textOut, doc.text);
     const seconds = Math.round((performance.now() - started) / 100) / 10;
     if (p.json) {
-      io.out(JSON.stringify({ out: p.out, pages: doc.pageCount, sizeBytes: pdf.length, textChars: doc.text.length, blankPages: doc.blankPages, meanConfidence: doc.meanConfidence, seconds, signed }));
+      io.out(
+        JSON.stringify({
+          out: p.out,
+          pages: doc.pageCount,
+          sizeBytes: pdf.length,
+          textChars: doc.text.length,
+          blankPages: doc.blankPages,
+          meanConfidence: doc.meanConfidence,
+          seconds,
+          signed,
+        }),
+      );
     } else {
-      io.out(`Đã tạo ${p.out}: ${doc.pageCount} trang, ${pdf.length} byte, ${doc.text.length} ký tự nhận dạng${doc.blankPages ? `, ${doc.blankPages} trang trắng bỏ ra` : ''} (${seconds} giây).`);
-      if (signed) io.out(`Đã ký số: ${signed.signer} (khóa ${signed.keyId})${signed.timestamp ? ', có dấu thời gian' : ''}.`);
+      io.out(
+        `Đã tạo ${p.out}: ${doc.pageCount} trang, ${pdf.length} byte, ${doc.text.length} ký tự nhận dạng${doc.blankPages ? `, ${doc.blankPages} trang trắng bỏ ra` : ''} (${seconds} giây).`,
+      );
+      if (signed)
+        io.out(`Đã ký số: ${signed.signer} (khóa ${signed.keyId})${signed.timestamp ? ', có dấu thời gian' : ''}.`);
     }
     return 0;
   } catch (error) {

@@ -1,5 +1,10 @@
 import type { LoadedConfig } from '../core/config';
-import { defaultCheckpointDir, type AnchorCheck, type AnchorProblem, type AnchorRecord } from '../store/audit-checkpoint';
+import {
+  defaultCheckpointDir,
+  type AnchorCheck,
+  type AnchorProblem,
+  type AnchorRecord,
+} from '../store/audit-checkpoint';
 import type { ChainCheck } from '../store/audit.repository';
 import { keyStoreFor } from '../store/key-store';
 import type { StoreAuditOptions } from '../store/store';
@@ -20,14 +25,21 @@ export function auditSetup(loaded: LoadedConfig | null, env: NodeJS.ProcessEnv =
   try {
     return { options: { key: keys.read('audit'), checkpointDir }, keyLocation: keys.location, keyProblem: null };
   } catch (error) {
-    return { options: { key: null, checkpointDir }, keyLocation: keys.location, keyProblem: error instanceof Error ? error.message : String(error) };
+    return {
+      options: { key: null, checkpointDir },
+      keyLocation: keys.location,
+      keyProblem: error instanceof Error ? error.message : String(error),
+    };
   }
 }
 
 /** The chain's line (docs/operations.md, "Audit chain", says what each means and what to do). */
 export function chainLine(check: ChainCheck, setup: AuditSetup): { status: 'ok' | 'fail'; detail: string } {
   if (check.ok) {
-    const legacy = check.keyedFrom > 1 ? `; mục 1–${check.keyedFrom - 1} theo sha256 cũ, từ mục ${check.keyedFrom} theo HMAC` : '; khoá HMAC';
+    const legacy =
+      check.keyedFrom > 1
+        ? `; mục 1–${check.keyedFrom - 1} theo sha256 cũ, từ mục ${check.keyedFrom} theo HMAC`
+        : '; khoá HMAC';
     return { status: 'ok', detail: `chuỗi nhật ký nguyên vẹn (${check.count} mục${legacy})` };
   }
   const at = check.brokenAt ?? 0;
@@ -59,7 +71,8 @@ export function chainLine(check: ChainCheck, setup: AuditSetup): { status: 'ok' 
 }
 
 const when = (r: AnchorRecord): string => r.at.replace('T', ' ');
-const which = (r: AnchorRecord): string => (r.reason === 'head' ? `bản ghi đầu chuỗi lúc ${when(r)}` : `điểm neo ngày ${when(r)}`);
+const which = (r: AnchorRecord): string =>
+  r.reason === 'head' ? `bản ghi đầu chuỗi lúc ${when(r)}` : `điểm neo ngày ${when(r)}`;
 
 function problemLine(p: AnchorProblem): string {
   switch (p.kind) {
@@ -76,18 +89,25 @@ function problemLine(p: AnchorProblem): string {
 
 /** The checkpoints' line: the last checkpoint's date, or what disagrees with the store. */
 export function anchorsLine(check: AnchorCheck): { status: 'ok' | 'warn' | 'fail'; detail: string } {
-  const last = check.lastCheckpoint ? `điểm neo cuối ngày ${when(check.lastCheckpoint)} (mục ${check.lastCheckpoint.id}, ${check.lastCheckpoint.count} mục)` : 'chưa có điểm neo trong ngày nào';
+  const last = check.lastCheckpoint
+    ? `điểm neo cuối ngày ${when(check.lastCheckpoint)} (mục ${check.lastCheckpoint.id}, ${check.lastCheckpoint.count} mục)`
+    : 'chưa có điểm neo trong ngày nào';
   const head = check.head ? `; bản ghi đầu chuỗi lúc ${when(check.head)} (mục ${check.head.id})` : '';
   switch (check.status) {
     case 'ok':
       return { status: 'ok', detail: `${last}${head}; ${check.records} bản ghi ở ${check.dir}` };
     case 'none':
-      return { status: 'warn', detail: `chưa có điểm neo nào của chuỗi này ở ${check.dir} (ứng dụng chưa chạy bản có điểm neo, hoặc thư mục đã bị xoá: so với bản sao bộ phận CNTT giữ)` };
+      return {
+        status: 'warn',
+        detail: `chưa có điểm neo nào của chuỗi này ở ${check.dir} (ứng dụng chưa chạy bản có điểm neo, hoặc thư mục đã bị xoá: so với bản sao bộ phận CNTT giữ)`,
+      };
     case 'unverifiable':
       return { status: 'warn', detail: `không kiểm được điểm neo ở ${check.dir}: thiếu khoá nhật ký` };
     case 'fail': {
       const kinds = new Set<AnchorProblem['kind']>();
-      const lines = check.problems.filter((p) => (kinds.has(p.kind) ? false : (kinds.add(p.kind), true))).map(problemLine);
+      const lines = check.problems
+        .filter((p) => (kinds.has(p.kind) ? false : (kinds.add(p.kind), true)))
+        .map(problemLine);
       return { status: 'fail', detail: `${lines.join('; ')} (${last})` };
     }
   }

@@ -51,7 +51,9 @@ describe('doctor: ticket printer, barcode reader, signing token', () => {
 
   it('a real ESC/POS printer on TCP: ready, then cover open and paper out are failures, an unreachable one too', async () => {
     sink.state = {};
-    expect((await run(production({ queue: queue(`tcp:127.0.0.1:${sink.port}`) }))).get('device.ticketPrinter')).toMatchObject({ status: 'ok' });
+    expect(
+      (await run(production({ queue: queue(`tcp:127.0.0.1:${sink.port}`) }))).get('device.ticketPrinter'),
+    ).toMatchObject({ status: 'ok' });
     sink.state = { coverOpen: true, paperOut: true };
     const bad = (await run(production({ queue: queue(`tcp:127.0.0.1:${sink.port}`) }))).get('device.ticketPrinter')!;
     expect(bad.status).toBe('fail');
@@ -68,7 +70,9 @@ describe('doctor: ticket printer, barcode reader, signing token', () => {
   it('a printer that never answers status is a warning, not a failure', async () => {
     const silent = await EscPosSink.start({ silent: true });
     try {
-      const row = (await run(production({ queue: queue(`tcp:127.0.0.1:${silent.port}`) }))).get('device.ticketPrinter')!;
+      const row = (await run(production({ queue: queue(`tcp:127.0.0.1:${silent.port}`) }))).get(
+        'device.ticketPrinter',
+      )!;
       expect(row.status).toBe('warn');
       expect(row.detail).toContain('không trả lời trạng thái');
     } finally {
@@ -77,7 +81,9 @@ describe('doctor: ticket printer, barcode reader, signing token', () => {
   });
 
   it('a serial barcode reader whose port is missing is a warning naming the code', async () => {
-    const row = (await run(production({ barcode: { serial: { path: '/dev/ttyMOTCUA-missing', baudRate: 9600 } } }))).get('device.barcodeReader')!;
+    const row = (
+      await run(production({ barcode: { serial: { path: '/dev/ttyMOTCUA-missing', baudRate: 9600 } } }))
+    ).get('device.barcodeReader')!;
     expect(row.status).toBe('warn');
     expect(row.detail).toContain('DEVICE_UNAVAILABLE');
   });
@@ -96,7 +102,9 @@ describe('doctor: ticket printer, barcode reader, signing token', () => {
     expect(noToken).toMatchObject({ status: 'fail' });
     expect(noToken.detail).toContain('chưa cắm token nhãn "Token khác"');
 
-    const badModule = (await run(production({ signing: { ...signing, modulePath: '/usr/lib/not-a-pkcs11-module.so' } }))).get('device.token')!;
+    const badModule = (
+      await run(production({ signing: { ...signing, modulePath: '/usr/lib/not-a-pkcs11-module.so' } }))
+    ).get('device.token')!;
     expect(badModule.status).toBe('fail');
   }, 60_000);
 });

@@ -51,11 +51,23 @@ async function checkTicketPrinter(loaded: LoadedConfig, add: Add, answerMs: numb
   const printer = createTicketPrinter(trainingMode ? 'training' : 'production', setting);
   try {
     const s = await within(printer.status(), answerMs, printer.name);
-    const problems = [s.online ? null : 'ngoại tuyến', s.coverOpen ? 'nắp đang mở' : null, s.paperOut ? 'hết giấy' : null].filter((p) => p !== null);
-    add('device.ticketPrinter', problems.length ? 'fail' : 'ok', `${printer.name}: ${problems.length ? problems.join(', ') : 'sẵn sàng'}${s.paperNearEnd ? ' (giấy sắp hết)' : ''}`);
+    const problems = [
+      s.online ? null : 'ngoại tuyến',
+      s.coverOpen ? 'nắp đang mở' : null,
+      s.paperOut ? 'hết giấy' : null,
+    ].filter((p) => p !== null);
+    add(
+      'device.ticketPrinter',
+      problems.length ? 'fail' : 'ok',
+      `${printer.name}: ${problems.length ? problems.join(', ') : 'sẵn sàng'}${s.paperNearEnd ? ' (giấy sắp hết)' : ''}`,
+    );
   } catch (err) {
     if (isDeviceError(err) && err.code === 'PRINTER_NO_STATUS') {
-      add('device.ticketPrinter', 'warn', `${printer.name}: kết nối được nhưng máy in không trả lời trạng thái (DLE EOT); in thử bằng "motcua-desk printer test"`);
+      add(
+        'device.ticketPrinter',
+        'warn',
+        `${printer.name}: kết nối được nhưng máy in không trả lời trạng thái (DLE EOT); in thử bằng "motcua-desk printer test"`,
+      );
     } else {
       add('device.ticketPrinter', 'fail', `${printer.name}: ${text(err)}`);
     }
@@ -67,7 +79,11 @@ async function checkTicketPrinter(loaded: LoadedConfig, add: Add, answerMs: numb
 async function checkBarcodeReader(loaded: LoadedConfig, add: Add, answerMs: number): Promise<void> {
   const serial = loaded.config.barcode?.serial;
   if (serial === undefined) {
-    add('device.barcodeReader', 'ok', 'không cấu hình đầu đọc mã nối tiếp (barcode.serial): đầu đọc kiểu bàn phím vẫn dùng được');
+    add(
+      'device.barcodeReader',
+      'ok',
+      'không cấu hình đầu đọc mã nối tiếp (barcode.serial): đầu đọc kiểu bàn phím vẫn dùng được',
+    );
     return;
   }
   const reader = createBarcodeReader(loaded.trainingMode ? 'training' : 'production', serial);
@@ -76,7 +92,12 @@ async function checkBarcodeReader(loaded: LoadedConfig, add: Add, answerMs: numb
     await within(reader.start(), answerMs, reader.name);
     const state = reader.state;
     if (state.connected) add('device.barcodeReader', 'ok', `${reader.name}: mở được cổng`);
-    else add('device.barcodeReader', 'warn', `${reader.name}: ${state.error ? `${state.error.code}: ${state.error.message}` : 'không mở được cổng'}`);
+    else
+      add(
+        'device.barcodeReader',
+        'warn',
+        `${reader.name}: ${state.error ? `${state.error.code}: ${state.error.message}` : 'không mở được cổng'}`,
+      );
   } catch (err) {
     add('device.barcodeReader', 'warn', `${reader.name}: ${text(err)}`);
   } finally {
@@ -93,15 +114,31 @@ async function checkToken(loaded: LoadedConfig, add: Add, answerMs: number): Pro
   const provider = createTokenProvider(loaded.trainingMode ? 'training' : 'production', tokenDriverConfig(settings));
   try {
     const slots = await within(provider.listSlots(), answerMs, settings.modulePath ?? 'token');
-    const tokens = slots.filter((s) => s.token !== null && (settings.tokenLabel === undefined || s.token.label === settings.tokenLabel));
-    const where = settings.simulated ? 'token mô phỏng (chế độ đào tạo)' : settings.modulePath ?? '';
+    const tokens = slots.filter(
+      (s) => s.token !== null && (settings.tokenLabel === undefined || s.token.label === settings.tokenLabel),
+    );
+    const where = settings.simulated ? 'token mô phỏng (chế độ đào tạo)' : (settings.modulePath ?? '');
     if (tokens.length === 0) {
-      add('device.token', 'fail', `${where}: nạp được thư viện, ${slots.length} khe, chưa cắm token${settings.tokenLabel ? ` nhãn "${settings.tokenLabel}"` : ''}`);
+      add(
+        'device.token',
+        'fail',
+        `${where}: nạp được thư viện, ${slots.length} khe, chưa cắm token${settings.tokenLabel ? ` nhãn "${settings.tokenLabel}"` : ''}`,
+      );
       return;
     }
     const t = tokens[0]!.token!;
-    const pin = t.pinLocked ? 'PIN ĐÃ BỊ KHÓA' : t.pinFinalTry ? 'còn 1 lần nhập PIN' : t.pinCountLow ? 'đã có lần nhập sai PIN' : 'PIN bình thường';
-    add('device.token', t.pinLocked ? 'fail' : 'ok', `${where}: token "${t.label}" (${t.manufacturer} ${t.model}, số ${t.serialNumber}), ${pin}; khóa ký CKA_ID ${settings.keyId}`);
+    const pin = t.pinLocked
+      ? 'PIN ĐÃ BỊ KHÓA'
+      : t.pinFinalTry
+        ? 'còn 1 lần nhập PIN'
+        : t.pinCountLow
+          ? 'đã có lần nhập sai PIN'
+          : 'PIN bình thường';
+    add(
+      'device.token',
+      t.pinLocked ? 'fail' : 'ok',
+      `${where}: token "${t.label}" (${t.manufacturer} ${t.model}, số ${t.serialNumber}), ${pin}; khóa ký CKA_ID ${settings.keyId}`,
+    );
   } catch (err) {
     add('device.token', 'fail', `${settings.modulePath ?? 'token'}: ${text(err)}`);
   } finally {

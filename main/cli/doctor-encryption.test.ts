@@ -50,13 +50,16 @@ describe('doctor: store-encryption and keys', () => {
     expect(results.find((r) => r.name === 'keys')?.detail).toMatch(/thiếu khoá "database"/);
   });
 
-  it.skipIf(process.platform === 'win32')('a key folder others can enter fails, with the command that fixes it; a leftover encryption copy warns', () => {
-    openStore({ dataDir, keyStore: keys }).close();
-    chmodSync(keys.location, 0o755);
-    writeFileSync(encryptingCopyOf(path.join(dataDir, DATABASE_FILE)), 'half');
-    checkStoreEncryption(dataDir, keys, false, add);
-    expect(statusOf('keys')).toEqual(['fail']);
-    expect(results.find((r) => r.name === 'keys')?.detail).toContain(`chmod 700 ${keys.location}`);
-    expect(statusOf('store-encryption')).toEqual(['ok', 'warn']);
-  });
+  it.skipIf(process.platform === 'win32')(
+    'a key folder others can enter fails, with the command that fixes it; a leftover encryption copy warns',
+    () => {
+      openStore({ dataDir, keyStore: keys }).close();
+      chmodSync(keys.location, 0o755);
+      writeFileSync(encryptingCopyOf(path.join(dataDir, DATABASE_FILE)), 'half');
+      checkStoreEncryption(dataDir, keys, false, add);
+      expect(statusOf('keys')).toEqual(['fail']);
+      expect(results.find((r) => r.name === 'keys')?.detail).toContain(`chmod 700 ${keys.location}`);
+      expect(statusOf('store-encryption')).toEqual(['ok', 'warn']);
+    },
+  );
 });

@@ -35,11 +35,18 @@ export function checkStoreEncryption(
   if (state === 'encrypted') {
     add('store-encryption', 'ok', `${file}: đã mã hoá (SQLCipher 4, AES-256, khoá "database")`);
   } else if (state === 'plaintext') {
-    add('store-encryption', trainingMode ? 'warn' : 'fail',
-      `${file}: CHƯA mã hoá — dữ liệu cá nhân đọc được khi chép tệp; khởi động ứng dụng một lần để mã hoá (docs/operations.md, "Data at rest")`);
+    add(
+      'store-encryption',
+      trainingMode ? 'warn' : 'fail',
+      `${file}: CHƯA mã hoá — dữ liệu cá nhân đọc được khi chép tệp; khởi động ứng dụng một lần để mã hoá (docs/operations.md, "Data at rest")`,
+    );
   }
   if (existsSync(encryptingCopyOf(file))) {
-    add('store-encryption', 'warn', `${encryptingCopyOf(file)}: bản sao dở dang của một lần mã hoá bị ngắt; lần khởi động sau sẽ xoá`);
+    add(
+      'store-encryption',
+      'warn',
+      `${encryptingCopyOf(file)}: bản sao dở dang của một lần mã hoá bị ngắt; lần khởi động sau sẽ xoá`,
+    );
   }
 
   let key: Buffer | null = null;
@@ -54,10 +61,18 @@ export function checkStoreEncryption(
   if (keyError) {
     add('keys', 'fail', `${where}: ${keyError}`);
   } else if (!key && state === 'encrypted') {
-    add('keys', 'fail', `${where}: thiếu khoá "database" — kho đã mã hoá không mở được; khôi phục thư mục khoá từ bản sao lưu`);
+    add(
+      'keys',
+      'fail',
+      `${where}: thiếu khoá "database" — kho đã mã hoá không mở được; khôi phục thư mục khoá từ bản sao lưu`,
+    );
   } else if (problems.length > 0) {
-    const named = problems.map((p) => `${p.path} (${p.problem === 'open-mode' ? 'nhóm/người khác truy cập được' : 'độ dài sai'})`).join(', ');
-    const fix = problems.some((p) => p.problem === 'open-mode') ? `; sửa: chmod 700 ${keyStore.location} && chmod 400 ${join(keyStore.location, '*.key')}` : '';
+    const named = problems
+      .map((p) => `${p.path} (${p.problem === 'open-mode' ? 'nhóm/người khác truy cập được' : 'độ dài sai'})`)
+      .join(', ');
+    const fix = problems.some((p) => p.problem === 'open-mode')
+      ? `; sửa: chmod 700 ${keyStore.location} && chmod 400 ${join(keyStore.location, '*.key')}`
+      : '';
     add('keys', 'fail', `${where}: ${named}${fix}`);
   } else {
     add('keys', 'ok', `${where}: ${key ? 'có khoá "database"' : 'chưa có khoá "database" (tạo khi mở kho lần đầu)'}`);

@@ -23,10 +23,19 @@ afterEach(async () => {
 });
 
 function target(baseUrl: string): NationalCheckTarget {
-  return { baseUrl, username: TRAINING_NATIONAL_USER.username, passwordEnv: 'MOTCUA_NATIONAL_PASSWORD', dstcode: TRAINING_DSTCODE, agencyCode: AGENCY };
+  return {
+    baseUrl,
+    username: TRAINING_NATIONAL_USER.username,
+    passwordEnv: 'MOTCUA_NATIONAL_PASSWORD',
+    dstcode: TRAINING_DSTCODE,
+    agencyCode: AGENCY,
+  };
 }
 
-async function run(t: NationalCheckTarget, env: NodeJS.ProcessEnv = ENV): Promise<{ name: string; status: NationalCheckStatus; detail: string }[]> {
+async function run(
+  t: NationalCheckTarget,
+  env: NodeJS.ProcessEnv = ENV,
+): Promise<{ name: string; status: NationalCheckStatus; detail: string }[]> {
   const results: { name: string; status: NationalCheckStatus; detail: string }[] = [];
   await checkNationalPortal(t, env, (name, status, detail) => results.push({ name, status, detail }), 1000);
   return results;
@@ -50,7 +59,9 @@ describe('doctor: national portal check', () => {
   it.each(ANSWER_VARIANTS)('passes against the portal twin answering %s', async (answers) => {
     sim = await startNationalPortalSimulator({ answers, dstcode: TRAINING_DSTCODE });
     const results = await run(target(sim.url));
-    expect(results).toEqual([{ name: 'remote.national', status: 'ok', detail: expect.stringContaining('TraCuuTechID') as unknown as string }]);
+    expect(results).toEqual([
+      { name: 'remote.national', status: 'ok', detail: expect.stringContaining('TraCuuTechID') as unknown as string },
+    ]);
     // It really asked: one login, a dossier lookup and a citizen lookup, nothing written.
     expect(sim.state.calls.map((c) => c.service)).toEqual(['auth', 'TraCuuHoSo', 'TraCuuTechID']);
     expect(sim.state.dossiers.size).toBe(0);
@@ -59,9 +70,15 @@ describe('doctor: national portal check', () => {
   it('fails, saying why, when the password is wrong, the variable is unset or the dstcode is refused', async () => {
     sim = await startNationalPortalSimulator({ dstcode: TRAINING_DSTCODE });
     const wrong = await run(target(sim.url), { MOTCUA_NATIONAL_PASSWORD: 'sai-mat-khau' });
-    expect(wrong[0]).toMatchObject({ status: 'fail', detail: expect.stringMatching(/Sai tên đăng nhập hoặc mật khẩu/u) as unknown as string });
+    expect(wrong[0]).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/Sai tên đăng nhập hoặc mật khẩu/u) as unknown as string,
+    });
     const unset = await run(target(sim.url), {});
-    expect(unset[0]).toMatchObject({ status: 'fail', detail: expect.stringContaining('MOTCUA_NATIONAL_PASSWORD') as unknown as string });
+    expect(unset[0]).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('MOTCUA_NATIONAL_PASSWORD') as unknown as string,
+    });
     const dst = await run({ ...target(sim.url), dstcode: 'H99' });
     expect(dst[0]).toMatchObject({ status: 'fail', detail: expect.stringMatching(/dstcode/u) as unknown as string });
   });
@@ -72,9 +89,15 @@ describe('doctor: national portal check', () => {
     expect((await run(target(sim.url)))[0]).toMatchObject({ status: 'fail' });
 
     const refused = await portalAnswering('{"error_code":2,"message":"Số định danh không hợp lệ"}');
-    expect((await run(target(refused)))[0]).toMatchObject({ status: 'fail', detail: expect.stringContaining('[error_code 2]') as unknown as string });
+    expect((await run(target(refused)))[0]).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('[error_code 2]') as unknown as string,
+    });
     const html = await portalAnswering('<html><body>502 Bad Gateway</body></html>');
-    expect((await run(target(html)))[0]).toMatchObject({ status: 'fail', detail: expect.stringContaining('not a JSON object') as unknown as string });
+    expect((await run(target(html)))[0]).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('not a JSON object') as unknown as string,
+    });
 
     const gone = await portalAnswering('{}');
     const url = new URL(gone);

@@ -31,16 +31,29 @@ export async function checkNationalPortal(
 ): Promise<void> {
   const password = env[target.passwordEnv];
   if (!password) {
-    add('remote.national', 'fail', `biến môi trường ${target.passwordEnv} (remotes.national.passwordEnv) chưa được đặt`);
+    add(
+      'remote.national',
+      'fail',
+      `biến môi trường ${target.passwordEnv} (remotes.national.passwordEnv) chưa được đặt`,
+    );
     return;
   }
   const client = createNationalPortalClient({
-    baseUrl: target.baseUrl, username: target.username, password, dstcode: target.dstcode, agencyCode: target.agencyCode, timeoutMs,
+    baseUrl: target.baseUrl,
+    username: target.username,
+    password,
+    dstcode: target.dstcode,
+    agencyCode: target.agencyCode,
+    timeoutMs,
   });
   try {
     await client.lookupDossier(`${target.agencyCode}-000000-0000`);
     await client.lookupCitizen(NOBODY);
-    add('remote.national', 'ok', `${target.baseUrl}: đăng nhập, tra cứu hồ sơ (TraCuuHoSo) và công dân (TraCuuTechID) được`);
+    add(
+      'remote.national',
+      'ok',
+      `${target.baseUrl}: đăng nhập, tra cứu hồ sơ (TraCuuHoSo) và công dân (TraCuuTechID) được`,
+    );
   } catch (err) {
     add('remote.national', 'fail', `${target.baseUrl}: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -26,7 +26,9 @@ describe('doctor: data folder permissions', () => {
   };
 
   it('a private folder passes', () => {
-    expect(check('linux')).toEqual([{ name: 'data-permissions', status: 'ok', detail: expect.stringContaining('700') as string }]);
+    expect(check('linux')).toEqual([
+      { name: 'data-permissions', status: 'ok', detail: expect.stringContaining('700') as string },
+    ]);
   });
 
   it('a 0644 blob fails, named with its mode and the fix, and doctor exits 1', async () => {
@@ -45,7 +47,8 @@ describe('doctor: data folder permissions', () => {
 
   it('a folder others may enter fails too; more than ten are summarised', () => {
     chmodSync(path.join(temp.dir, 'blobs'), 0o755);
-    for (let i = 0; i < 11; i++) writeFileSync(path.join(temp.dir, `f${String(i).padStart(2, '0')}`), 'x', { mode: 0o660 });
+    for (let i = 0; i < 11; i++)
+      writeFileSync(path.join(temp.dir, `f${String(i).padStart(2, '0')}`), 'x', { mode: 0o660 });
     for (let i = 0; i < 11; i++) chmodSync(path.join(temp.dir, `f${String(i).padStart(2, '0')}`), 0o660);
     const [line] = check('linux');
     expect(line?.status).toBe('fail');
@@ -60,13 +63,24 @@ describe('doctor: data folder permissions', () => {
     const narrow = `${temp.dir} QUAY1\\motcua:(OI)(CI)(F)\r\n    NT AUTHORITY\\SYSTEM:(OI)(CI)(F)\r\n\r\nSuccessfully processed 1 files; Failed processing 0 files\r\n`;
     const calls: string[][] = [];
     const lines: Line[] = [];
-    checkDataPermissions(temp.dir, (name, status, detail) => lines.push({ name, status, detail }), 'win32', { env, run: (file, args) => { calls.push([file, ...args]); return narrow; } });
+    checkDataPermissions(temp.dir, (name, status, detail) => lines.push({ name, status, detail }), 'win32', {
+      env,
+      run: (file, args) => {
+        calls.push([file, ...args]);
+        return narrow;
+      },
+    });
     expect(calls).toEqual([['icacls', temp.dir]]);
-    expect(lines).toEqual([{ name: 'data-permissions', status: 'ok', detail: expect.stringContaining('ACL') as string }]);
+    expect(lines).toEqual([
+      { name: 'data-permissions', status: 'ok', detail: expect.stringContaining('ACL') as string },
+    ]);
 
     const inherited = `${temp.dir} QUAY1\\motcua:(I)(OI)(CI)(F)\r\n    BUILTIN\\Users:(I)(OI)(CI)(RX)\r\n    NT AUTHORITY\\Authenticated Users:(I)(M)\r\n`;
     const open: Line[] = [];
-    checkDataPermissions(temp.dir, (name, status, detail) => open.push({ name, status, detail }), 'win32', { env, run: () => inherited });
+    checkDataPermissions(temp.dir, (name, status, detail) => open.push({ name, status, detail }), 'win32', {
+      env,
+      run: () => inherited,
+    });
     expect(open[0]?.status).toBe('fail');
     expect(open[0]?.detail).toMatch(/^2 mục ACL/);
     expect(open[0]?.detail).toContain('BUILTIN\\Users');
@@ -74,7 +88,11 @@ describe('doctor: data folder permissions', () => {
 
   it('on Windows an icacls that cannot run is a warning, not a pass', () => {
     const lines: Line[] = [];
-    checkDataPermissions(temp.dir, (name, status, detail) => lines.push({ name, status, detail }), 'win32', { run: () => { throw new Error('spawn icacls ENOENT'); } });
+    checkDataPermissions(temp.dir, (name, status, detail) => lines.push({ name, status, detail }), 'win32', {
+      run: () => {
+        throw new Error('spawn icacls ENOENT');
+      },
+    });
     expect(lines[0]).toMatchObject({ name: 'data-permissions', status: 'warn' });
     expect(lines[0]?.detail).toContain('ENOENT');
   });

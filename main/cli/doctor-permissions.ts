@@ -27,24 +27,45 @@ export function checkDataPermissions(
     add('data-permissions', 'ok', `${dataDir}: chỉ chủ sở hữu đọc/ghi được (thư mục 700, tệp 600)`);
     return;
   }
-  const named = loose.slice(0, LISTED).map((e) => `${e.path} (${e.mode})`).join(', ');
+  const named = loose
+    .slice(0, LISTED)
+    .map((e) => `${e.path} (${e.mode})`)
+    .join(', ');
   const more = loose.length > LISTED ? ` và ${loose.length - LISTED} mục khác` : '';
-  add('data-permissions', 'fail',
-    `${loose.length} mục nhóm/người khác đọc hoặc ghi được: ${named}${more}; sửa: chmod -R go-rwx ${dataDir}`);
+  add(
+    'data-permissions',
+    'fail',
+    `${loose.length} mục nhóm/người khác đọc hoặc ghi được: ${named}${more}; sửa: chmod -R go-rwx ${dataDir}`,
+  );
 }
 
-function checkWindowsAcl(dataDir: string, add: (name: string, status: CheckStatus, detail: string) => void, acl: { run?: CommandRunner; env?: NodeJS.ProcessEnv }): void {
+function checkWindowsAcl(
+  dataDir: string,
+  add: (name: string, status: CheckStatus, detail: string) => void,
+  acl: { run?: CommandRunner; env?: NodeJS.ProcessEnv },
+): void {
   let foreign;
   try {
     foreign = findForeignAclEntries(dataDir, acl);
   } catch (error) {
-    add('data-permissions', 'warn', `không đọc được ACL của ${dataDir} (icacls): ${error instanceof Error ? error.message.slice(0, 160) : String(error)}`);
+    add(
+      'data-permissions',
+      'warn',
+      `không đọc được ACL của ${dataDir} (icacls): ${error instanceof Error ? error.message.slice(0, 160) : String(error)}`,
+    );
     return;
   }
   if (foreign.length === 0) {
     add('data-permissions', 'ok', `${dataDir}: ACL chỉ cho người dùng dịch vụ, SYSTEM và Administrators`);
     return;
   }
-  const named = foreign.slice(0, LISTED).map((e) => `${e.principal} ${e.rights}`).join(', ');
-  add('data-permissions', 'fail', `${foreign.length} mục ACL cho người khác: ${named}; sửa: khởi động lại ứng dụng (tự thu hẹp ACL) hoặc icacls theo hướng dẫn vận hành`);
+  const named = foreign
+    .slice(0, LISTED)
+    .map((e) => `${e.principal} ${e.rights}`)
+    .join(', ');
+  add(
+    'data-permissions',
+    'fail',
+    `${foreign.length} mục ACL cho người khác: ${named}; sửa: khởi động lại ứng dụng (tự thu hẹp ACL) hoặc icacls theo hướng dẫn vận hành`,
+  );
 }

@@ -17,7 +17,12 @@ const production = {
   agency: { id: '000.00.12.H56', name: 'UBND xã Hòa Bình', deskSlot: 1 },
   counter: { id: 'Q01', name: 'Quầy 1' },
   remotes: {
-    national: { baseUrl: 'http://127.0.0.1:9/api', username: 'h56', passwordEnv: 'MOTCUA_TEST_NO_SUCH_PASSWORD', dstcode: 'H56' },
+    national: {
+      baseUrl: 'http://127.0.0.1:9/api',
+      username: 'h56',
+      passwordEnv: 'MOTCUA_TEST_NO_SUCH_PASSWORD',
+      dstcode: 'H56',
+    },
     provincial: { baseUrl: 'http://127.0.0.1:9', clientId: 'desk', clientSecretEnv: 'MOTCUA_TEST_NO_SUCH_SECRET' },
   },
 };
@@ -42,14 +47,22 @@ describe('doctor: the A4 document printer', () => {
 
   const check = async (platform: NodeJS.Platform = 'linux'): Promise<Line[]> => {
     const lines: Line[] = [];
-    await checkDocumentPrinter(loadConfig(dataDir), dataDir, (name, status, detail) => lines.push({ name, status, detail }), platform);
+    await checkDocumentPrinter(
+      loadConfig(dataDir),
+      dataDir,
+      (name, status, detail) => lines.push({ name, status, detail }),
+      platform,
+    );
     return lines;
   };
   const writeConfig = (value: unknown) => writeFile(join(dataDir, CONFIG_FILE_NAME), JSON.stringify(value));
 
   it('training: counts the receipts the desk printed (three, not 0)', async () => {
     // The desk's own printer, chosen as compose chooses it, prints three receipts.
-    const desk = createDrivers({ mode: 'training', documentPrinter: documentPrinterSetting('training', undefined, printedFolder(dataDir)) }).documentPrinter;
+    const desk = createDrivers({
+      mode: 'training',
+      documentPrinter: documentPrinterSetting('training', undefined, printedFolder(dataDir)),
+    }).documentPrinter;
     const pdf = new TextEncoder().encode('%PDF-1.7\n%%EOF\n');
     for (const n of [1, 2, 3]) await desk.print(pdf, { title: `Giấy tiếp nhận hồ sơ ${n}` });
     const out: string[] = [];
@@ -99,7 +112,10 @@ describe('doctor: the A4 document printer', () => {
 
   it('a named CUPS queue that does not answer as ready is a failure', async () => {
     await writeConfig({ ...production, devices: { documentPrinter: { kind: 'cups', queue: 'A4_Quay2' } } });
-    await writeFile(join(bin, 'lpstat'), '#!/bin/sh\necho "lpstat: Invalid destination name in list \\"$2\\"." >&2; exit 1\n');
+    await writeFile(
+      join(bin, 'lpstat'),
+      '#!/bin/sh\necho "lpstat: Invalid destination name in list \\"$2\\"." >&2; exit 1\n',
+    );
     const [line] = await check('linux');
     expect(line).toMatchObject({ status: 'fail' });
     expect(line?.detail).toContain('hàng in CUPS "A4_Quay2"');

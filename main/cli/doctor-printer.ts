@@ -6,11 +6,14 @@ type Add = (name: string, status: PrinterCheckStatus, detail: string) => void;
 
 /** How IT staff set a default printer, per system (one place for the wording). */
 export const HOW_TO_SET_DEFAULT_PRINTER: Readonly<Record<'win32' | 'other', string>> = {
-  win32: 'đặt máy in mặc định trong Cài đặt → Bluetooth & thiết bị → Máy in & máy quét (chọn máy in → Đặt làm mặc định; tắt "Để Windows quản lý máy in mặc định")',
-  other: 'đặt máy in mặc định bằng lệnh "lpoptions -d TÊN_MÁY_IN" (danh sách máy in: "lpstat -p") hoặc trong giao diện CUPS http://localhost:631',
+  win32:
+    'đặt máy in mặc định trong Cài đặt → Bluetooth & thiết bị → Máy in & máy quét (chọn máy in → Đặt làm mặc định; tắt "Để Windows quản lý máy in mặc định")',
+  other:
+    'đặt máy in mặc định bằng lệnh "lpoptions -d TÊN_MÁY_IN" (danh sách máy in: "lpstat -p") hoặc trong giao diện CUPS http://localhost:631',
 };
 
-const ALSO_CONFIG = 'hoặc khai báo máy in trong tệp cấu hình (devices.documentPrinter, ví dụ { "kind": "cups", "queue": "TÊN_MÁY_IN" })';
+const ALSO_CONFIG =
+  'hoặc khai báo máy in trong tệp cấu hình (devices.documentPrinter, ví dụ { "kind": "cups", "queue": "TÊN_MÁY_IN" })';
 
 /**
  * `doctor`: the A4 document printer the desk would print to, chosen exactly as the desk chooses it
@@ -28,17 +31,31 @@ export async function checkDocumentPrinter(
 ): Promise<void> {
   const mode = loaded.trainingMode ? 'training' : 'production';
   const setting = documentPrinterSetting(mode, loaded.config.devices.documentPrinter, printedFolder(dataDir));
-  const printer = createDrivers({ mode, documentPrinter: setting, platform, scanner: { devices: [], fileImport: false } }).documentPrinter;
+  const printer = createDrivers({
+    mode,
+    documentPrinter: setting,
+    platform,
+    scanner: { devices: [], fileImport: false },
+  }).documentPrinter;
   const status = await printer.status();
   const detail = status.detail.startsWith(printer.name) ? status.detail : `${printer.name}: ${status.detail}`;
   if (setting.kind === 'simulated') {
     if (loaded.trainingMode) add('device.documentPrinter', status.ready ? 'ok' : 'fail', `${detail} — chế độ đào tạo`);
-    else add('device.documentPrinter', 'warn', `${detail} — máy in MÔ PHỎNG theo cấu hình (devices.documentPrinter.kind = "simulated"): giấy tờ không ra giấy, chỉ thành tệp PDF`);
+    else
+      add(
+        'device.documentPrinter',
+        'warn',
+        `${detail} — máy in MÔ PHỎNG theo cấu hình (devices.documentPrinter.kind = "simulated"): giấy tờ không ra giấy, chỉ thành tệp PDF`,
+      );
     return;
   }
   if (status.fault === 'PRINTER_NOT_SET') {
     const how = platform === 'win32' ? HOW_TO_SET_DEFAULT_PRINTER.win32 : HOW_TO_SET_DEFAULT_PRINTER.other;
-    add('device.documentPrinter', 'fail', `chưa đặt máy in mặc định của hệ thống và cấu hình không nêu máy in A4: ${how}, ${ALSO_CONFIG}. (${status.detail})`);
+    add(
+      'device.documentPrinter',
+      'fail',
+      `chưa đặt máy in mặc định của hệ thống và cấu hình không nêu máy in A4: ${how}, ${ALSO_CONFIG}. (${status.detail})`,
+    );
     return;
   }
   add('device.documentPrinter', status.ready ? 'ok' : 'fail', `${describeSetting(setting)} — ${detail}`);

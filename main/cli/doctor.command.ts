@@ -23,14 +23,23 @@ const LABEL: Record<CheckStatus, string> = { ok: 'OK  ', warn: 'CẢNH', fail: '
  * Read-mostly: it opens the store (which applies pending migrations) but changes no record.
  * Exit 0 when nothing failed (warnings allowed), 1 otherwise.
  */
-export async function runDoctor(dataDir: string, io: { out: (s: string) => void; json: boolean; platform?: NodeJS.Platform; keyStore?: CheckedKeyStore }): Promise<number> {
+export async function runDoctor(
+  dataDir: string,
+  io: { out: (s: string) => void; json: boolean; platform?: NodeJS.Platform; keyStore?: CheckedKeyStore },
+): Promise<number> {
   const results: CheckResult[] = [];
   const add = (name: string, status: CheckStatus, detail: string) => results.push({ name, status, detail });
 
   let loaded: LoadedConfig | null = null;
   try {
     loaded = loadConfig(dataDir);
-    add('config', 'ok', loaded.file ? `${loaded.file}${loaded.trainingMode ? ' (chế độ đào tạo)' : ''}` : 'không có tệp cấu hình: chế độ đào tạo');
+    add(
+      'config',
+      'ok',
+      loaded.file
+        ? `${loaded.file}${loaded.trainingMode ? ' (chế độ đào tạo)' : ''}`
+        : 'không có tệp cấu hình: chế độ đào tạo',
+    );
   } catch (err) {
     add('config', 'fail', err instanceof AppError ? err.message : String(err));
   }
@@ -53,14 +62,26 @@ export async function runDoctor(dataDir: string, io: { out: (s: string) => void;
       const sync = Number(store.db.pragma('synchronous', { simple: true }));
       const integrity = await store.checkIntegrity();
       const dbOk = integrity.database.length === 1 && integrity.database[0] === 'ok';
-      add('store', dbOk && mode === 'wal' && sync === 2 ? 'ok' : 'fail',
-        `${dbFile}: lược đồ ${schemaVersion(store.db)}/${latestVersion()}, journal ${mode}, synchronous ${sync === 2 ? 'FULL' : sync}, integrity ${integrity.database.slice(0, 3).join('; ')}`);
+      add(
+        'store',
+        dbOk && mode === 'wal' && sync === 2 ? 'ok' : 'fail',
+        `${dbFile}: lược đồ ${schemaVersion(store.db)}/${latestVersion()}, journal ${mode}, synchronous ${sync === 2 ? 'FULL' : sync}, integrity ${integrity.database.slice(0, 3).join('; ')}`,
+      );
       const b = integrity.blobs;
-      add('blobs', b.corrupt.length || b.missing.length ? 'fail' : 'ok',
-        `${b.checked} tệp đã băm lại` + (b.corrupt.length ? `; hỏng: ${b.corrupt.join(', ')}` : '') + (b.missing.length ? `; thiếu: ${b.missing.join(', ')}` : ''));
+      add(
+        'blobs',
+        b.corrupt.length || b.missing.length ? 'fail' : 'ok',
+        `${b.checked} tệp đã băm lại` +
+          (b.corrupt.length ? `; hỏng: ${b.corrupt.join(', ')}` : '') +
+          (b.missing.length ? `; thiếu: ${b.missing.join(', ')}` : ''),
+      );
       reportAudit(integrity.audit, integrity.auditAnchors, audit, add);
       const counts = store.outbox.counts();
-      add('outbox', counts.dead > 0 ? 'warn' : 'ok', `chờ ${counts.pending}, thử lại ${counts.retrying}, lỗi ${counts.dead}, đã gửi ${counts.sent}`);
+      add(
+        'outbox',
+        counts.dead > 0 ? 'warn' : 'ok',
+        `chờ ${counts.pending}, thử lại ${counts.retrying}, lỗi ${counts.dead}, đã gửi ${counts.sent}`,
+      );
     } catch (err) {
       add('store', 'fail', err instanceof Error ? err.message : String(err));
     } finally {
@@ -91,15 +112,28 @@ export async function runDoctor(dataDir: string, io: { out: (s: string) => void;
   return results.some((r) => r.status === 'fail') ? 1 : 0;
 }
 
-async function checkRemotes(loaded: LoadedConfig, add: (name: string, status: CheckStatus, detail: string) => void): Promise<void> {
+async function checkRemotes(
+  loaded: LoadedConfig,
+  add: (name: string, status: CheckStatus, detail: string) => void,
+): Promise<void> {
   const { national, provincial } = loaded.config.remotes;
   if (national) await checkNationalPortal({ ...national, agencyCode: loaded.config.agency.id }, process.env, add);
   else add('remote.national', 'fail', 'thiếu remotes.national');
   if (provincial) {
     const secret = process.env[provincial.clientSecretEnv];
-    if (!secret) add('remote.provincial', 'fail', `biến môi trường ${provincial.clientSecretEnv} (remotes.provincial.clientSecretEnv) chưa được đặt`);
+    if (!secret)
+      add(
+        'remote.provincial',
+        'fail',
+        `biến môi trường ${provincial.clientSecretEnv} (remotes.provincial.clientSecretEnv) chưa được đặt`,
+      );
     else {
-      const client = createProvincialClient({ baseUrl: provincial.baseUrl, clientId: provincial.clientId, clientSecret: secret, timeoutMs: 5000 });
+      const client = createProvincialClient({
+        baseUrl: provincial.baseUrl,
+        clientId: provincial.clientId,
+        clientSecret: secret,
+        timeoutMs: 5000,
+      });
       try {
         await client.holidayNotices(new Date().getFullYear());
         add('remote.provincial', 'ok', `${provincial.baseUrl}: cấp token và truy vấn được`);

@@ -14,14 +14,20 @@ let sink: EscPosSink;
 /** Runs the CLI without blocking this process, which hosts the sink. */
 function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, 'printer', ...args, '--data-dir', join(dir, 'data')], { encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, out: stdout, err: stderr });
-    });
+    execFile(
+      process.execPath,
+      [BIN, 'printer', ...args, '--data-dir', join(dir, 'data')],
+      { encoding: 'utf8', timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, out: stdout, err: stderr });
+      },
+    );
   });
 }
 
-const hasQr = (bytes: Buffer, data: string) => bytes.includes(Buffer.concat([Buffer.from([0x31, 0x50, 0x30]), Buffer.from(data)]));
+const hasQr = (bytes: Buffer, data: string) =>
+  bytes.includes(Buffer.concat([Buffer.from([0x31, 0x50, 0x30]), Buffer.from(data)]));
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'motcua-printer-e2e-'));
@@ -38,8 +44,21 @@ describe('motcua-desk printer test (real entry point)', () => {
     sink.state = { paperNearEnd: true };
     const r = await cli(['test', '--target', `tcp:127.0.0.1:${sink.port}`, '--width', '58', '--json']);
     expect(r.code, r.err).toBe(0);
-    const summary = JSON.parse(r.out) as { target: string; width: number; text: string; bytesWritten: number; status: { online: boolean; paperNearEnd: boolean } | null; statusError: string | null };
-    expect(summary).toMatchObject({ target: `tcp:127.0.0.1:${sink.port}`, width: 58, text: 'raster', statusError: null, status: { online: true, paperNearEnd: true } });
+    const summary = JSON.parse(r.out) as {
+      target: string;
+      width: number;
+      text: string;
+      bytesWritten: number;
+      status: { online: boolean; paperNearEnd: boolean } | null;
+      statusError: string | null;
+    };
+    expect(summary).toMatchObject({
+      target: `tcp:127.0.0.1:${sink.port}`,
+      width: 58,
+      text: 'raster',
+      statusError: null,
+      status: { online: true, paperNearEnd: true },
+    });
     await sink.settle();
     const job = sink.jobBytes();
     expect(job.length).toBe(summary.bytesWritten);
@@ -61,7 +80,9 @@ describe('motcua-desk printer test (real entry point)', () => {
     const job = sink.jobBytes();
     expect(job.subarray(0, 5)).toEqual(Buffer.from([0x1b, 0x40, 0x1b, 0x74, 52]));
     // "PHIẾU IN THỬ": Ế = Ê CA + acute EC, Ử = Ư DD + hook D2
-    expect(job.includes(Buffer.from([0x50, 0x48, 0x49, 0xca, 0xec, 0x55, 0x20, 0x49, 0x4e, 0x20, 0x54, 0x48, 0xdd, 0xd2]))).toBe(true);
+    expect(
+      job.includes(Buffer.from([0x50, 0x48, 0x49, 0xca, 0xec, 0x55, 0x20, 0x49, 0x4e, 0x20, 0x54, 0x48, 0xdd, 0xd2])),
+    ).toBe(true);
     expect(hasQr(job, 'MOTCUA-DESK PRINTER TEST 80MM')).toBe(true);
   });
 

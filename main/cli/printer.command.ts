@@ -9,7 +9,15 @@
  * could not be reached or reported a fault (the line names the error code and what to check).
  */
 import { parseArgs } from 'node:util';
-import { createTicketPrinter, describeTarget, isDeviceError, parsePrinterTarget, testTicketDocument, type PaperWidth, type TicketPrinterStatus } from '../../drivers';
+import {
+  createTicketPrinter,
+  describeTarget,
+  isDeviceError,
+  parsePrinterTarget,
+  testTicketDocument,
+  type PaperWidth,
+  type TicketPrinterStatus,
+} from '../../drivers';
 import { systemClock, type Clock } from '../kernel/clock';
 
 export interface PrinterCommandIo {
@@ -59,12 +67,19 @@ export async function runPrinterCommand(args: string[], io: PrinterCommandIo): P
         args: rest,
         strict: true,
         allowPositionals: false,
-        options: { target: { type: 'string' }, width: { type: 'string' }, codepage: { type: 'string' }, timeout: { type: 'string' }, json: { type: 'boolean', default: false } },
+        options: {
+          target: { type: 'string' },
+          width: { type: 'string' },
+          codepage: { type: 'string' },
+          timeout: { type: 'string' },
+          json: { type: 'boolean', default: false },
+        },
       }));
     } catch (err) {
       throw new UsageError(err instanceof Error ? err.message : String(err));
     }
-    if (values.target === undefined) throw new UsageError('thiếu --target (serial:CỔNG@TỐC_ĐỘ, tcp:ĐỊA_CHỈ:CỔNG hoặc usb:TỆP_THIẾT_BỊ)');
+    if (values.target === undefined)
+      throw new UsageError('thiếu --target (serial:CỔNG@TỐC_ĐỘ, tcp:ĐỊA_CHỈ:CỔNG hoặc usb:TỆP_THIẾT_BỊ)');
     let target;
     try {
       target = parsePrinterTarget(values.target);
@@ -76,20 +91,33 @@ export async function runPrinterCommand(args: string[], io: PrinterCommandIo): P
     let cp1258Table: number | undefined;
     if (values.codepage !== undefined) {
       const m = /^cp1258:(\d{1,3})$/i.exec(values.codepage);
-      if (m === null || Number(m[1]) > 255) throw new UsageError(`--codepage phải có dạng cp1258:N với N từ 0 đến 255, không phải '${values.codepage}'`);
+      if (m === null || Number(m[1]) > 255)
+        throw new UsageError(`--codepage phải có dạng cp1258:N với N từ 0 đến 255, không phải '${values.codepage}'`);
       cp1258Table = Number(m[1]);
     }
     const timeout = Number(values.timeout ?? '1000');
-    if (!Number.isInteger(timeout) || timeout < 50 || timeout > 60_000) throw new UsageError(`--timeout phải là số mili giây từ 50 đến 60000`);
+    if (!Number.isInteger(timeout) || timeout < 50 || timeout > 60_000)
+      throw new UsageError(`--timeout phải là số mili giây từ 50 đến 60000`);
 
     const paper = width as PaperWidth;
     const name = describeTarget(target);
     const textMode = cp1258Table === undefined ? 'raster' : `cp1258:${cp1258Table}`;
-    const printer = createTicketPrinter('production', { kind: 'escpos', target: values.target, paper, statusTimeoutMs: timeout, ...(cp1258Table === undefined ? {} : { cp1258Table }) });
+    const printer = createTicketPrinter('production', {
+      kind: 'escpos',
+      target: values.target,
+      paper,
+      statusTimeoutMs: timeout,
+      ...(cp1258Table === undefined ? {} : { cp1258Table }),
+    });
     try {
       const [day = '', time = ''] = (io.clock ?? systemClock).localNow().split('T');
       const printedAt = `${time} ${day.split('-').reverse().join('/')}`;
-      const ticket = testTicketDocument({ target: name, paper, printedAt, mode: cp1258Table === undefined ? 'ảnh (GS v 0)' : `CP1258, bảng ${cp1258Table}` });
+      const ticket = testTicketDocument({
+        target: name,
+        paper,
+        printedAt,
+        mode: cp1258Table === undefined ? 'ảnh (GS v 0)' : `CP1258, bảng ${cp1258Table}`,
+      });
       const { bytesWritten } = await printer.print(ticket);
       let status: TicketPrinterStatus | null = null;
       let statusError: string | null = null;
@@ -102,8 +130,14 @@ export async function runPrinterCommand(args: string[], io: PrinterCommandIo): P
       if (values.json) {
         io.out(JSON.stringify({ target: name, width: paper, text: textMode, bytesWritten, status, statusError }));
       } else {
-        io.out(`Đã gửi phiếu in thử tới ${name}: ${bytesWritten} byte (khổ ${paper} mm, chữ ${cp1258Table === undefined ? 'dạng ảnh' : `CP1258 bảng ${cp1258Table}`}).`);
-        io.out(status !== null ? `Trạng thái máy in: ${statusLine(status)}` : `Máy in không báo trạng thái (${statusError}).`);
+        io.out(
+          `Đã gửi phiếu in thử tới ${name}: ${bytesWritten} byte (khổ ${paper} mm, chữ ${cp1258Table === undefined ? 'dạng ảnh' : `CP1258 bảng ${cp1258Table}`}).`,
+        );
+        io.out(
+          status !== null
+            ? `Trạng thái máy in: ${statusLine(status)}`
+            : `Máy in không báo trạng thái (${statusError}).`,
+        );
       }
       return 0;
     } finally {

@@ -15,7 +15,11 @@ import { SyncService } from '../sync/sync.service';
 /** Dead letters listed by `sync status` (all of them: `sync export-dead`). */
 const DEAD_SHOWN = 20;
 
-export async function runSyncCommand(args: string[], dataDir: string, io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
+export async function runSyncCommand(
+  args: string[],
+  dataDir: string,
+  io: { out: (s: string) => void; err: (s: string) => void },
+): Promise<number> {
   const [sub, ...rest] = args;
   let parsed;
   try {
@@ -54,7 +58,9 @@ export async function runSyncCommand(args: string[], dataDir: string, io: { out:
     filter.ids = ids;
   }
   if (sub !== 'status' && sub !== 'retry' && sub !== 'export-dead') {
-    io.err('dùng: sync status [--json] | sync retry (--all | --id N... | --target T | --dossier MÃ) [--json] | sync export-dead [--target T] [--dossier MÃ] [--out tệp.json] [--with-payload] [--json]');
+    io.err(
+      'dùng: sync status [--json] | sync retry (--all | --id N... | --target T | --dossier MÃ) [--json] | sync export-dead [--target T] [--dossier MÃ] [--out tệp.json] [--with-payload] [--json]',
+    );
     return 2;
   }
 
@@ -71,16 +77,26 @@ export async function runSyncCommand(args: string[], dataDir: string, io: { out:
           return exitCode;
         }
         const c = report.counts;
-        io.out(`Hàng đợi gửi: ${c.pending} chờ gửi, ${c.retrying} đang thử lại, ${c.sent} đã gửi, ${c.dead} lỗi cần xử lý`);
+        io.out(
+          `Hàng đợi gửi: ${c.pending} chờ gửi, ${c.retrying} đang thử lại, ${c.sent} đã gửi, ${c.dead} lỗi cần xử lý`,
+        );
         for (const r of report.remotes) {
           const name = r.target === 'national' ? 'Cổng DVC quốc gia' : 'Hệ thống của tỉnh';
-          const breaker = { closed: 'bình thường', open: 'tạm ngừng gửi', 'half-open': 'đang thử lại kết nối' }[r.breaker];
-          io.out(`${name.padEnd(18)} còn nợ ${r.owed}, lỗi ${r.dead}; cũ nhất ${r.oldestOwedAt ?? '-'}; kết nối: ${breaker}${r.breakerRetryAt ? ` (thử lại lúc ${r.breakerRetryAt})` : ''}${r.breakerError ? ` — ${r.breakerError}` : ''}`);
+          const breaker = { closed: 'bình thường', open: 'tạm ngừng gửi', 'half-open': 'đang thử lại kết nối' }[
+            r.breaker
+          ];
+          io.out(
+            `${name.padEnd(18)} còn nợ ${r.owed}, lỗi ${r.dead}; cũ nhất ${r.oldestOwedAt ?? '-'}; kết nối: ${breaker}${r.breakerRetryAt ? ` (thử lại lúc ${r.breakerRetryAt})` : ''}${r.breakerError ? ` — ${r.breakerError}` : ''}`,
+          );
         }
-        io.out(`Trạng thái từ tỉnh: ${report.statusFeed.updatedAt ? `cập nhật lúc ${report.statusFeed.updatedAt} (con trỏ ${report.statusFeed.cursor ?? '-'})` : 'chưa nhận lần nào'}`);
+        io.out(
+          `Trạng thái từ tỉnh: ${report.statusFeed.updatedAt ? `cập nhật lúc ${report.statusFeed.updatedAt} (con trỏ ${report.statusFeed.cursor ?? '-'})` : 'chưa nhận lần nào'}`,
+        );
         if (report.catalogue) {
           const waiting = report.catalogue.waiting.map((w) => `${w.code} từ ${w.effectiveFrom}`).join(', ');
-          io.out(`Danh mục TTHC: ${report.catalogue.pulledAt ? `cập nhật lúc ${report.catalogue.pulledAt}` : 'chưa cập nhật lần nào'}; ${report.catalogue.waiting.length} thay đổi chờ hiệu lực${waiting ? ` (${waiting})` : ''}`);
+          io.out(
+            `Danh mục TTHC: ${report.catalogue.pulledAt ? `cập nhật lúc ${report.catalogue.pulledAt}` : 'chưa cập nhật lần nào'}; ${report.catalogue.waiting.length} thay đổi chờ hiệu lực${waiting ? ` (${waiting})` : ''}`,
+          );
         }
         if (report.lastError) io.out(`Lỗi gần nhất: ${report.lastError}`);
         // Each dead letter with the remote's own code and words (e.g. a dossier the portal refused).
@@ -97,7 +113,12 @@ export async function runSyncCommand(args: string[], dataDir: string, io: { out:
         }
         const { revived } = service.retryDead(filter, 'cli');
         if (parsed.json) io.out(JSON.stringify({ revived }));
-        else io.out(revived.length === 0 ? 'Không có bản ghi lỗi nào phù hợp.' : `Đã đưa ${revived.length} bản ghi vào hàng đợi gửi lại: ${revived.join(', ')}.`);
+        else
+          io.out(
+            revived.length === 0
+              ? 'Không có bản ghi lỗi nào phù hợp.'
+              : `Đã đưa ${revived.length} bản ghi vào hàng đợi gửi lại: ${revived.join(', ')}.`,
+          );
         return 0;
       }
       case 'export-dead': {
@@ -111,7 +132,10 @@ export async function runSyncCommand(args: string[], dataDir: string, io: { out:
           io.out(JSON.stringify(exported));
         } else {
           if (exported.count === 0) io.out('Không có bản ghi lỗi.');
-          for (const d of exported.items) io.out(`#${d.id} ${d.target} ${d.kind} ${d.dossierCode} (${d.attempts} lần, ${d.deadAt ?? '-'}): ${d.message}`);
+          for (const d of exported.items)
+            io.out(
+              `#${d.id} ${d.target} ${d.kind} ${d.dossierCode} (${d.attempts} lần, ${d.deadAt ?? '-'}): ${d.message}`,
+            );
         }
         return 0;
       }

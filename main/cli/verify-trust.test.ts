@@ -27,12 +27,17 @@ describe('verify: the screen and the command agree on trust', () => {
 
   const cli = async (args: string[]): Promise<{ code: number; out: string }> => {
     const out: string[] = [];
-    const code = await main(['--data-dir', dataDir, ...args], { out: (s: string) => out.push(s) > 0, err: (s: string) => out.push(s) > 0 });
+    const code = await main(['--data-dir', dataDir, ...args], {
+      out: (s: string) => out.push(s) > 0,
+      err: (s: string) => out.push(s) > 0,
+    });
     return { code, out: out.join('\n') };
   };
   const screen = async (file: string): Promise<string | undefined> => {
     const { readFile } = await import('node:fs/promises');
-    const result = await signing.signing.verify({ file: { name: 'x.pdf', base64: (await readFile(file)).toString('base64') } });
+    const result = await signing.signing.verify({
+      file: { name: 'x.pdf', base64: (await readFile(file)).toString('base64') },
+    });
     return result.signatures[0]?.verdict;
   };
 
@@ -48,10 +53,21 @@ describe('verify: the screen and the command agree on trust', () => {
   });
 
   const startDesk = async (): Promise<void> => {
-    signing = createSigning({ config: TRAINING_CONFIG, trainingMode: true, store, clock: fixedClock('2026-12-07T09:00'), log: silentLog, onProgress: () => undefined, dataDir });
+    signing = createSigning({
+      config: TRAINING_CONFIG,
+      trainingMode: true,
+      store,
+      clock: fixedClock('2026-12-07T09:00'),
+      log: silentLog,
+      onProgress: () => undefined,
+      dataDir,
+    });
     // The desk remembers this run's training CA in the background.
     const deadline = Date.now() + 5_000;
-    while (!(existsSync(trainingCaFolder(dataDir)) && readdirSync(trainingCaFolder(dataDir)).length > 0) && Date.now() < deadline) {
+    while (
+      !(existsSync(trainingCaFolder(dataDir)) && readdirSync(trainingCaFolder(dataDir)).length > 0) &&
+      Date.now() < deadline
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   };
@@ -105,7 +121,10 @@ describe('verify: the screen and the command agree on trust', () => {
     const r = await cli(['verify', broken]);
     expect(r.code).toBe(1);
     expect(r.out).toBe('Tệp không đọc được: tệp không phải PDF hoặc bị hỏng');
-    const json = JSON.parse((await cli(['verify', broken, '--json'])).out) as { problem: string; problemDetail: string };
+    const json = JSON.parse((await cli(['verify', broken, '--json'])).out) as {
+      problem: string;
+      problemDetail: string;
+    };
     expect(json.problem).toBe('PDF_UNREADABLE');
     expect(json.problemDetail).toMatch(/Failed to parse|PDF/);
 

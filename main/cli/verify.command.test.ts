@@ -15,14 +15,20 @@ let signedPath: string;
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(['--data-dir', dir, ...args], { out: (s: string) => out.push(s) > 0, err: (s: string) => err.push(s) > 0 });
+  const code = await main(['--data-dir', dir, ...args], {
+    out: (s: string) => out.push(s) > 0,
+    err: (s: string) => err.push(s) > 0,
+  });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
 beforeAll(async () => {
   ca = makeTestCa();
   signer = issueSigner(ca);
-  const signed = await signPdf(await samplePdf(1), signer.key, { reason: 'Xác thực bản số hóa', location: 'Xã Hòa Phú' });
+  const signed = await signPdf(await samplePdf(1), signer.key, {
+    reason: 'Xác thực bản số hóa',
+    location: 'Xã Hòa Phú',
+  });
   signedPath = join(dir, 'signed.pdf');
   writeFileSync(signedPath, signed);
 });
@@ -31,10 +37,18 @@ describe('motcua-desk verify', () => {
   it('--json with the trust anchor: valid and trusted, exit 0', async () => {
     const r = await run(['verify', signedPath, '--trust', ca.certPath, '--json']);
     expect(r.code).toBe(0);
-    const json = JSON.parse(r.out) as { valid: boolean; signatures: { valid: boolean; trusted: boolean; verdict: string; reason: string }[] };
+    const json = JSON.parse(r.out) as {
+      valid: boolean;
+      signatures: { valid: boolean; trusted: boolean; verdict: string; reason: string }[];
+    };
     expect(json.valid).toBe(true);
     expect(json.signatures).toHaveLength(1);
-    expect(json.signatures[0]).toMatchObject({ valid: true, trusted: true, verdict: 'valid-trusted', reason: 'Xác thực bản số hóa' });
+    expect(json.signatures[0]).toMatchObject({
+      valid: true,
+      trusted: true,
+      verdict: 'valid-trusted',
+      reason: 'Xác thực bản số hóa',
+    });
   });
 
   it('without trust anchors: valid but untrusted, still exit 0; text output names the signer', async () => {

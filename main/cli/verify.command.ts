@@ -32,7 +32,11 @@ export interface VerifyCommandIo {
 }
 
 /** The anchors the desk's verify screen trusts, read from its data folder. */
-function deskAnchors(dataDir: string | undefined): { configured: Uint8Array[]; training: Uint8Array[]; problem: string | null } {
+function deskAnchors(dataDir: string | undefined): {
+  configured: Uint8Array[];
+  training: Uint8Array[];
+  problem: string | null;
+} {
   if (dataDir === undefined) return { configured: [], training: [], problem: null };
   try {
     const { config, trainingMode } = loadConfig(dataDir);
@@ -136,21 +140,35 @@ export async function runVerifyCommand(args: string[], io: VerifyCommandIo): Pro
     io.out('Tệp không có chữ ký số.');
     return 1;
   }
-  io.out(`Đối chiếu với ${anchors.length} CA tin cậy (--trust: ${given}; cấu hình máy trạm: ${desk.configured.length}; CA đào tạo: ${desk.training.length}).`);
+  io.out(
+    `Đối chiếu với ${anchors.length} CA tin cậy (--trust: ${given}; cấu hình máy trạm: ${desk.configured.length}; CA đào tạo: ${desk.training.length}).`,
+  );
   report.signatures.forEach((s, i) => {
     io.out(`Chữ ký ${i + 1}${s.fieldName ? ` (${s.fieldName})` : ''}: ${VERDICT_TEXT[s.verdict]}`);
     if (s.signer) io.out(`  Người ký: ${s.signer.commonName} — ${s.signer.subject}`);
     if (s.signer) io.out(`  Cấp bởi: ${s.signer.issuer} (số hiệu ${s.signer.serialNumber})`);
-    const source = s.signingTimeSource === 'timestamp' ? 'dấu thời gian' : s.signingTimeSource === 'signature-dictionary' ? 'do người ký khai' : 'thời điểm kiểm tra';
+    const source =
+      s.signingTimeSource === 'timestamp'
+        ? 'dấu thời gian'
+        : s.signingTimeSource === 'signature-dictionary'
+          ? 'do người ký khai'
+          : 'thời điểm kiểm tra';
     io.out(`  Thời điểm ký: ${s.signingTime} (${source})`);
     if (s.reason) io.out(`  Lý do: ${s.reason}`);
     if (s.location) io.out(`  Nơi ký: ${s.location}`);
-    io.out(`  Toàn vẹn: ${yesNo(s.integrity.ok)}${s.integrity.problem ? ` — ${verifyProblemTextVi(s.integrity.problem)}` : ''}`);
+    io.out(
+      `  Toàn vẹn: ${yesNo(s.integrity.ok)}${s.integrity.problem ? ` — ${verifyProblemTextVi(s.integrity.problem)}` : ''}`,
+    );
     io.out(`  Thay đổi sau khi ký: ${CHANGES_TEXT[s.changesAfterSigning]}`);
     io.out(`  Chứng thư còn hiệu lực lúc ký: ${yesNo(s.certificateValidAtSigningTime)}`);
     io.out(`  Mục đích khóa (ký số/chống chối bỏ): ${yesNo(s.keyUsage.ok)}`);
-    io.out(`  Chuỗi chứng thực: ${s.chain.trusted ? 'tới CA tin cậy' : `chưa tin cậy${s.chain.problem ? ` — ${verifyProblemTextVi(s.chain.problem)}` : ''}`}`);
-    if (s.timestamp) io.out(`  Dấu thời gian: ${s.timestamp.valid ? `hợp lệ, ${s.timestamp.genTime}` : `KHÔNG HỢP LỆ${s.timestamp.problem ? ` — ${verifyProblemTextVi(s.timestamp.problem)}` : ''}`}${s.timestamp.tsa ? ` (${s.timestamp.tsa})` : ''}`);
+    io.out(
+      `  Chuỗi chứng thực: ${s.chain.trusted ? 'tới CA tin cậy' : `chưa tin cậy${s.chain.problem ? ` — ${verifyProblemTextVi(s.chain.problem)}` : ''}`}`,
+    );
+    if (s.timestamp)
+      io.out(
+        `  Dấu thời gian: ${s.timestamp.valid ? `hợp lệ, ${s.timestamp.genTime}` : `KHÔNG HỢP LỆ${s.timestamp.problem ? ` — ${verifyProblemTextVi(s.timestamp.problem)}` : ''}`}${s.timestamp.tsa ? ` (${s.timestamp.tsa})` : ''}`,
+      );
   });
   return allValid ? 0 : 1;
 }

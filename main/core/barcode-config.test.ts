@@ -28,7 +28,10 @@ describe('config section barcode', () => {
       serial: { path: '/dev/ttyUSB0', baudRate: 9600, terminator: 'CR', reconnectMs: 2000 },
       wedge: { enabled: true, maxGapMs: 35, minLength: 6 },
     });
-    expect(parseConfig({ ...base, barcode: { serial: { path: 'COM3', baudRate: 115200, terminator: '0x03' } } }).barcode?.serial?.terminator).toBe('0x03');
+    expect(
+      parseConfig({ ...base, barcode: { serial: { path: 'COM3', baudRate: 115200, terminator: '0x03' } } }).barcode
+        ?.serial?.terminator,
+    ).toBe('0x03');
     expect(parseConfig(base).barcode).toBeUndefined();
   });
 
@@ -44,7 +47,10 @@ describe('config section barcode', () => {
     [{ keyboard: true }, 'barcode'],
   ])('names the wrong field (%#)', (barcode, field) => {
     const lines = issues(barcode);
-    expect(lines.some((l) => l.startsWith(`${field}: `)), lines.join('\n')).toBe(true);
+    expect(
+      lines.some((l) => l.startsWith(`${field}: `)),
+      lines.join('\n'),
+    ).toBe(true);
   });
 });
 
@@ -52,7 +58,14 @@ describe('forwarding scans to the windows', () => {
   const silent: Logger = { log: () => undefined, child: () => silent } as unknown as Logger;
 
   it('no serial reader configured: nothing is started', () => {
-    expect(startBarcodeReader({ mode: 'production', config: { wedge: { enabled: true, maxGapMs: 35, minLength: 6 } }, events: noEvents, log: silent })).toBeNull();
+    expect(
+      startBarcodeReader({
+        mode: 'production',
+        config: { wedge: { enabled: true, maxGapMs: 35, minLength: 6 } },
+        events: noEvents,
+        log: silent,
+      }),
+    ).toBeNull();
   });
 
   it('scans and state changes become barcode.scanned / barcode.state events; the log never holds the text', async () => {
@@ -71,7 +84,10 @@ describe('forwarding scans to the windows', () => {
     twin.scan('001090012345|123456789|Nguyễn Văn An|15071990|Nam|Hà Nội|01022021');
     twin.unplug();
     expect(sent.map((s) => s.event)).toEqual(['barcode.state', 'barcode.scanned', 'barcode.state']);
-    expect(sent[1]!.payload).toEqual({ text: '001090012345|123456789|Nguyễn Văn An|15071990|Nam|Hà Nội|01022021', reader: twin.name });
+    expect(sent[1]!.payload).toEqual({
+      text: '001090012345|123456789|Nguyễn Văn An|15071990|Nam|Hà Nội|01022021',
+      reader: twin.name,
+    });
     expect(sent[2]!.payload).toMatchObject({ connected: false, error: { code: 'BARCODE_DISCONNECTED' } });
     expect(JSON.stringify(logged)).not.toContain('001090012345');
     await twin.close();

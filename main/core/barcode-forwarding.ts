@@ -24,8 +24,16 @@ export function startBarcodeReader(opts: {
   });
   reader.onState((state) => {
     const error = state.error === undefined ? undefined : { code: state.error.code, message: state.error.message };
-    opts.log.log(state.connected && error === undefined ? 'info' : 'warn', 'barcode.state', { reader: reader.name, connected: state.connected, ...(error ? { code: error.code, message: error.message } : {}) });
-    opts.events.publish('barcode.state', { reader: reader.name, connected: state.connected, ...(error ? { error } : {}) });
+    opts.log.log(state.connected && error === undefined ? 'info' : 'warn', 'barcode.state', {
+      reader: reader.name,
+      connected: state.connected,
+      ...(error ? { code: error.code, message: error.message } : {}),
+    });
+    opts.events.publish('barcode.state', {
+      reader: reader.name,
+      connected: state.connected,
+      ...(error ? { error } : {}),
+    });
   });
   void reader.start();
   return reader;

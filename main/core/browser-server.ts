@@ -21,18 +21,32 @@ export interface BrowserServer {
 }
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.ttf': 'font/ttf', '.json': 'application/json',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.json': 'application/json',
 };
 
 const SECURITY_HEADERS = {
-  'Content-Security-Policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; frame-src blob:; object-src 'none'; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; frame-src blob:; object-src 'none'; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Opener-Policy': 'same-origin',
 };
 
-export async function startBrowserServer(opts: { rpc: RpcServer; rendererDir: string; port?: number; log: Logger; token?: string }): Promise<BrowserServer> {
+export async function startBrowserServer(opts: {
+  rpc: RpcServer;
+  rendererDir: string;
+  port?: number;
+  log: Logger;
+  token?: string;
+}): Promise<BrowserServer> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const root = resolve(opts.rendererDir);
   // Anyone on the machine can send bad requests and upgrades at will: their lines are rate-limited.
@@ -91,9 +105,12 @@ export async function startBrowserServer(opts: { rpc: RpcServer; rendererDir: st
 
   function attach(ws: WebSocket): void {
     // A tab's session may be resumed after a reload (`auth.resume`); Electron windows never are.
-    const conn = opts.rpc.connect((message) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
-    }, { resumable: true });
+    const conn = opts.rpc.connect(
+      (message) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+      },
+      { resumable: true },
+    );
     ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
       const size = Array.isArray(data) ? data.reduce((n, b) => n + b.byteLength, 0) : data.byteLength;
       if (!conn.signedIn && size > MAX_WS_MESSAGE_BYTES) {
@@ -102,7 +119,11 @@ export async function startBrowserServer(opts: { rpc: RpcServer; rendererDir: st
         return;
       }
       let message: unknown;
-      try { message = JSON.parse(data.toString()); } catch { return; }
+      try {
+        message = JSON.parse(data.toString());
+      } catch {
+        return;
+      }
       try {
         conn.receive(message);
       } catch (err) {
@@ -111,7 +132,10 @@ export async function startBrowserServer(opts: { rpc: RpcServer; rendererDir: st
     });
     ws.on('close', () => conn.close());
     // Bad or oversized frames: `ws` closes the socket (1002/1009) and reports it here.
-    ws.on('error', () => { conn.close(); ws.terminate(); });
+    ws.on('error', () => {
+      conn.close();
+      ws.terminate();
+    });
   }
 
   await new Promise<void>((res, rej) => {
@@ -125,13 +149,14 @@ export async function startBrowserServer(opts: { rpc: RpcServer; rendererDir: st
     url: origin,
     launchUrl: `${origin}/?token=${token}`,
     token,
-    close: () => new Promise<void>((res) => {
-      noisyLog.flush();
-      for (const client of wss.clients) client.terminate();
-      wss.close();
-      server.close(() => res());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((res) => {
+        noisyLog.flush();
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        server.close(() => res());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -159,10 +184,16 @@ async function serveStatic(root: string, req: IncomingMessage, res: ServerRespon
   }
   try {
     const body = await readFile(file);
-    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store', ...SECURITY_HEADERS });
+    res.writeHead(200, {
+      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'Cache-Control': 'no-store',
+      ...SECURITY_HEADERS,
+    });
     res.end(req.method === 'HEAD' ? undefined : body);
   } catch {
-    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Không tìm thấy giao diện. Hãy chạy "npm run build:renderer".');
+    res
+      .writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' })
+      .end('Không tìm thấy giao diện. Hãy chạy "npm run build:renderer".');
   }
 }
 

@@ -1,5 +1,11 @@
 import { join } from 'node:path';
-import { createDrivers, documentPrinterSetting, type BarcodeReader, type Drivers, type TicketPrinter } from '../../drivers';
+import {
+  createDrivers,
+  documentPrinterSetting,
+  type BarcodeReader,
+  type Drivers,
+  type TicketPrinter,
+} from '../../drivers';
 import { TRAINING_ACCOUNTS } from '../admin/accounts.service';
 import type { DigitiseStation } from '../digitise/station/digitise-station';
 import type { DossierCodeAllocator } from '../intake/dossier-code.allocator';
@@ -97,7 +103,12 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const { config, trainingMode } = loadConfig(opts.dataDir);
   const mode = trainingMode ? 'training' : 'production';
   const clock = opts.clock ?? (opts.fixedNow ? shiftedClock(opts.fixedNow) : systemClock);
-  const log = createLogger({ file: join(opts.dataDir, 'logs', 'core.log'), console: opts.console ?? false, scope: 'core', ...(config.log ? { rotation: config.log } : {}) });
+  const log = createLogger({
+    file: join(opts.dataDir, 'logs', 'core.log'),
+    console: opts.console ?? false,
+    scope: 'core',
+    ...(config.log ? { rotation: config.log } : {}),
+  });
   log.log('info', 'core.start', { trainingMode, agency: config.agency.id, counter: config.counter.id });
   dataDir.finish(log);
 
@@ -108,23 +119,89 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   });
   const storage = openCoreStore({ dataDir: opts.dataDir, config, clock, log, passwordCost: opts.passwordCost });
   const store = storage.store;
-  const remotes = await createRemotes({ config, trainingMode, dataDir: opts.dataDir, log, simulatorToken: opts.simulatorToken, given: opts.remotes });
+  const remotes = await createRemotes({
+    config,
+    trainingMode,
+    dataDir: opts.dataDir,
+    log,
+    simulatorToken: opts.simulatorToken,
+    given: opts.remotes,
+  });
 
   const events = new EventHub(log.child('events'));
-  const services = createServices({ config, trainingMode, dataDir: opts.dataDir, store, drivers, remotes, events, clock, log });
+  const services = createServices({
+    config,
+    trainingMode,
+    dataDir: opts.dataDir,
+    store,
+    drivers,
+    remotes,
+    events,
+    clock,
+    log,
+  });
   if (trainingMode) seedTraining(store, services.accounts, services.queue);
 
-  const rpc = createRpc({ config, trainingMode, store, clock, log, events, services, loginThrottle: opts.loginThrottle });
+  const rpc = createRpc({
+    config,
+    trainingMode,
+    store,
+    clock,
+    log,
+    events,
+    services,
+    loginThrottle: opts.loginThrottle,
+  });
   const barcode = startBarcodeReader({ mode, config: config.barcode, log: log.child('barcode'), events });
   // Batches left open by the last run: pages captured but not yet processed are processed now.
   services.digitise.resume();
-  const upkeep = await startUpkeep({ ...services, clock, log, intervals: config.sync, startSync: opts.startSync !== false });
+  const upkeep = await startUpkeep({
+    ...services,
+    clock,
+    log,
+    intervals: config.sync,
+    startSync: opts.startSync !== false,
+  });
   await storage.decoyReady;
 
-  const { sender, statusPuller, returns, resultIntake, sync, reference, intake, queue, ticketPrinter, digitise, signing, codes } = services;
+  const {
+    sender,
+    statusPuller,
+    returns,
+    resultIntake,
+    sync,
+    reference,
+    intake,
+    queue,
+    ticketPrinter,
+    digitise,
+    signing,
+    codes,
+  } = services;
   return {
-    rpc, events, config, trainingMode, dataDir: opts.dataDir, reference, store, drivers, log, clock, sender, statusPuller, returns, resultIntake, sync,
-    intake, queue, ticketPrinter, digitise, signing, codes, barcode, simulators: remotes.simulators,
+    rpc,
+    events,
+    config,
+    trainingMode,
+    dataDir: opts.dataDir,
+    reference,
+    store,
+    drivers,
+    log,
+    clock,
+    sender,
+    statusPuller,
+    returns,
+    resultIntake,
+    sync,
+    intake,
+    queue,
+    ticketPrinter,
+    digitise,
+    signing,
+    codes,
+    barcode,
+    simulators: remotes.simulators,
     async close() {
       // The timers stop at once; the reference refresh and status pull in flight are awaited once the sender has
       // stopped.
@@ -142,16 +219,36 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
 
 /** The RPC server over the handlers; it subscribes to the event hub as it is made. */
 function createRpc(deps: {
-  config: Config; trainingMode: boolean; store: Store; clock: Clock; log: Logger; events: EventHub; services: Services;
+  config: Config;
+  trainingMode: boolean;
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  events: EventHub;
+  services: Services;
   loginThrottle: LoginThrottleOptions | undefined;
 }): RpcServer {
   const { config, trainingMode, store, clock, services } = deps;
-  const session = { idleTimeoutMinutes: config.session?.idleTimeoutMinutes ?? 15, maxHours: config.session?.maxHours ?? 12 };
+  const session = {
+    idleTimeoutMinutes: config.session?.idleTimeoutMinutes ?? 15,
+    maxHours: config.session?.maxHours ?? 12,
+  };
   const handlers = createHandlers({
-    version: packageVersion(), trainingMode, agency: config.agency, counter: config.counter,
+    version: packageVersion(),
+    trainingMode,
+    agency: config.agency,
+    counter: config.counter,
     trainingAccounts: trainingMode ? [...TRAINING_ACCOUNTS] : [],
-    accounts: services.accounts, applicants: services.applicants, intake: services.intake, queue: services.queue, store, sync: services.sync, clock,
-    digitise: services.digitise, signing: services.signing, returns: services.returns,
+    accounts: services.accounts,
+    applicants: services.applicants,
+    intake: services.intake,
+    queue: services.queue,
+    store,
+    sync: services.sync,
+    clock,
+    digitise: services.digitise,
+    signing: services.signing,
+    returns: services.returns,
     ...(config.barcode?.wedge ? { barcodeWedge: config.barcode.wedge } : {}),
     session,
   });

@@ -13,7 +13,10 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(parent, { recursive: true, force: true }));
 
-const base = { agency: { id: '000.00.12.H56', name: 'UBND xã Hòa Bình', deskSlot: 1 }, counter: { id: 'Q02', name: 'Quầy 2' } };
+const base = {
+  agency: { id: '000.00.12.H56', name: 'UBND xã Hòa Bình', deskSlot: 1 },
+  counter: { id: 'Q02', name: 'Quầy 2' },
+};
 
 function load(audit: unknown): ReturnType<typeof loadConfig> {
   mkdirSync(dataDir, { recursive: true });
@@ -33,8 +36,12 @@ function refusal(audit: unknown): AppError {
 
 describe('audit.checkpointDir', () => {
   it('takes an absolute folder outside the data folder', () => {
-    expect(load({ checkpointDir: join(parent, 'checkpoints') }).config.audit).toEqual({ checkpointDir: join(parent, 'checkpoints') });
-    expect(load({ checkpointDir: join(parent, '..data-like') }).config.audit?.checkpointDir).toBe(join(parent, '..data-like'));
+    expect(load({ checkpointDir: join(parent, 'checkpoints') }).config.audit).toEqual({
+      checkpointDir: join(parent, 'checkpoints'),
+    });
+    expect(load({ checkpointDir: join(parent, '..data-like') }).config.audit?.checkpointDir).toBe(
+      join(parent, '..data-like'),
+    );
   });
 
   it('refuses the data folder itself, a folder inside it, a relative path and unknown keys', () => {
@@ -43,7 +50,9 @@ describe('audit.checkpointDir', () => {
       expect(err.code).toBe('CONFIG_INVALID');
       expect(err.message).toContain('audit.checkpointDir: phải nằm ngoài thư mục dữ liệu');
     }
-    expect(refusal({ checkpointDir: 'audit-checkpoints' }).message).toContain('audit.checkpointDir: đường dẫn tuyệt đối');
+    expect(refusal({ checkpointDir: 'audit-checkpoints' }).message).toContain(
+      'audit.checkpointDir: đường dẫn tuyệt đối',
+    );
     expect(refusal({ checkpointDir: '' }).message).toContain('audit.checkpointDir');
     expect(refusal({ checkpointDir: join(parent, 'c'), extra: 1 }).message).toContain('audit');
   });

@@ -13,13 +13,19 @@ export function vietnameseIssue(issue: z.core.$ZodRawIssue): string {
     case 'too_small':
       return bound('tối thiểu', issue.origin, issue.minimum, issue.inclusive);
     case 'invalid_type':
-      return issue.input === undefined ? 'thiếu giá trị bắt buộc' : `sai kiểu dữ liệu (cần ${TYPE_NAME[issue.expected] ?? issue.expected})`;
+      return issue.input === undefined
+        ? 'thiếu giá trị bắt buộc'
+        : `sai kiểu dữ liệu (cần ${TYPE_NAME[issue.expected] ?? issue.expected})`;
     case 'invalid_value':
       return issue.values.length === 1
         ? `giá trị phải là ${quote(issue.values[0])}`
         : `giá trị phải là một trong: ${issue.values.map(quote).join(', ')}`;
     case 'invalid_format':
-      return issue.format === 'url' ? 'không phải địa chỉ URL hợp lệ' : issue.format === 'regex' ? 'sai định dạng' : `sai định dạng (${issue.format})`;
+      return issue.format === 'url'
+        ? 'không phải địa chỉ URL hợp lệ'
+        : issue.format === 'regex'
+          ? 'sai định dạng'
+          : `sai định dạng (${issue.format})`;
     case 'unrecognized_keys':
       return `trường không được hỗ trợ ${issue.keys.join(', ')}`;
     case 'invalid_union': {
@@ -49,7 +55,12 @@ function quote(value: unknown): string {
 }
 
 /** "Giá trị quá lớn (tối đa 9)", "Chuỗi quá ngắn (tối thiểu 1 ký tự)", "Giá trị quá nhỏ (phải lớn hơn 0)". */
-function bound(which: 'tối đa' | 'tối thiểu', origin: string, limit: number | bigint | Date, inclusive: boolean | undefined): string {
+function bound(
+  which: 'tối đa' | 'tối thiểu',
+  origin: string,
+  limit: number | bigint | Date,
+  inclusive: boolean | undefined,
+): string {
   const big = which === 'tối đa';
   const value = limit instanceof Date ? limit.toISOString() : String(limit);
   const unit = origin === 'string' ? ' ký tự' : origin === 'array' || origin === 'set' ? ' mục' : '';

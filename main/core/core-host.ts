@@ -32,7 +32,12 @@ async function runUtilityProcess(parentPort: ParentPortLike): Promise<void> {
       // The WebSocket's size limits, for a window's port too (docs/architecture.md, "Contract and RPC").
       const verdict = checkPortMessage(ev.data, conn.signedIn);
       if (!verdict.ok) {
-        core.log.log('warn', 'rpc.port-message-refused', { reason: verdict.reason, bytes: verdict.bytes, limitBytes: verdict.limitBytes, signedIn: conn.signedIn });
+        core.log.log('warn', 'rpc.port-message-refused', {
+          reason: verdict.reason,
+          bytes: verdict.bytes,
+          limitBytes: verdict.limitBytes,
+          signedIn: conn.signedIn,
+        });
         const answer = refusalAnswer(ev.data, verdict);
         if (answer) port.postMessage(answer);
         return;
@@ -42,7 +47,9 @@ async function runUtilityProcess(parentPort: ParentPortLike): Promise<void> {
     port.on('close', () => conn.close());
     port.start();
   });
-  process.on('SIGTERM', () => { void core.close().then(() => process.exit(0)); });
+  process.on('SIGTERM', () => {
+    void core.close().then(() => process.exit(0));
+  });
 }
 
 export async function runBrowserMode(argv: string[]): Promise<void> {
@@ -53,7 +60,7 @@ export async function runBrowserMode(argv: string[]): Promise<void> {
       port: { type: 'string' },
       'data-dir': { type: 'string' },
       'renderer-dir': { type: 'string' },
-      'now': { type: 'string' },
+      now: { type: 'string' },
     },
     strict: true,
   });
@@ -69,15 +76,23 @@ export async function runBrowserMode(argv: string[]): Promise<void> {
     token,
   });
   // One machine-readable line first (tests and scripts read it), then the human one.
-  process.stdout.write(`MOTCUA_READY ${JSON.stringify({ url: server.url, launchUrl: server.launchUrl, dataDir, trainingMode: core.trainingMode, pid: process.pid })}\n`);
-  process.stdout.write(`Một Cửa Desk (chế độ trình duyệt${core.trainingMode ? ', ĐÀO TẠO' : ''}): mở ${server.launchUrl}\n`);
+  process.stdout.write(
+    `MOTCUA_READY ${JSON.stringify({ url: server.url, launchUrl: server.launchUrl, dataDir, trainingMode: core.trainingMode, pid: process.pid })}\n`,
+  );
+  process.stdout.write(
+    `Một Cửa Desk (chế độ trình duyệt${core.trainingMode ? ', ĐÀO TẠO' : ''}): mở ${server.launchUrl}\n`,
+  );
   const stop = async () => {
     await server.close();
     await core.close();
     process.exit(0);
   };
-  process.on('SIGINT', () => { void stop(); });
-  process.on('SIGTERM', () => { void stop(); });
+  process.on('SIGINT', () => {
+    void stop();
+  });
+  process.on('SIGTERM', () => {
+    void stop();
+  });
 }
 
 /**

@@ -14,8 +14,11 @@ export function lockDownDataDir(dataDir: string): { finish(log: Logger): void } 
     finish(log) {
       if (permissions) {
         log.log(permissions.failed.length ? 'warn' : 'info', 'data-dir.permissions', {
-          umask: umaskSet ? '077' : 'unchanged', dirs: permissions.dirs, files: permissions.files,
-          tightened: permissions.tightened, failed: permissions.failed.slice(0, 5),
+          umask: umaskSet ? '077' : 'unchanged',
+          dirs: permissions.dirs,
+          files: permissions.files,
+          tightened: permissions.tightened,
+          failed: permissions.failed.slice(0, 5),
         });
       }
       if (process.platform === 'win32') {
@@ -23,7 +26,10 @@ export function lockDownDataDir(dataDir: string): { finish(log: Logger): void } 
           restrictDataDirAcl(dataDir);
           log.log('info', 'data-dir.acl', { restricted: true });
         } catch (error) {
-          log.log('warn', 'data-dir.acl', { restricted: false, error: error instanceof Error ? error.message.slice(0, 200) : String(error) });
+          log.log('warn', 'data-dir.acl', {
+            restricted: false,
+            error: error instanceof Error ? error.message.slice(0, 200) : String(error),
+          });
         }
       }
     },

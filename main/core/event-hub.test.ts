@@ -3,9 +3,17 @@ import type { EventName } from '../../common/contract';
 import type { Logger } from '../kernel/logger';
 import { EventHub } from './event-hub';
 
-function recordingLog(): { log: Logger; records: { level: string; event: string; fields: Record<string, unknown> | undefined }[] } {
+function recordingLog(): {
+  log: Logger;
+  records: { level: string; event: string; fields: Record<string, unknown> | undefined }[];
+} {
   const records: { level: string; event: string; fields: Record<string, unknown> | undefined }[] = [];
-  const log: Logger = { log: (level, event, fields) => { records.push({ level, event, fields }); }, child: () => log };
+  const log: Logger = {
+    log: (level, event, fields) => {
+      records.push({ level, event, fields });
+    },
+    child: () => log,
+  };
   return { log, records };
 }
 
@@ -31,21 +39,43 @@ describe('the event hub', () => {
     const before: number[] = [];
     const after: number[] = [];
     hub.on('dossier.changed', (p) => before.push(p.status));
-    hub.subscribe(() => { throw new Error('a closed window'); });
+    hub.subscribe(() => {
+      throw new Error('a closed window');
+    });
     hub.on('dossier.changed', (p) => after.push(p.status));
     expect(() => hub.publish('dossier.changed', { code: 'X', status: 3 })).not.toThrow();
     expect(before).toEqual([3]);
     expect(after).toEqual([3]);
-    expect(records).toEqual([{ level: 'error', event: 'events.listener-failed', fields: { event: 'dossier.changed', error: 'a closed window' } }]);
+    expect(records).toEqual([
+      {
+        level: 'error',
+        event: 'events.listener-failed',
+        fields: { event: 'dossier.changed', error: 'a closed window' },
+      },
+    ]);
   });
 
   it('stops delivering to a subscriber that unsubscribed', () => {
     const hub = new EventHub(recordingLog().log);
     const got: string[] = [];
     const stop = hub.on('queue.called', (p) => got.push(p.number));
-    hub.publish('queue.called', { ticketId: 1, number: 'A001', service: 'A', counter: 'Q01', counterName: 'Quầy 1', recall: false });
+    hub.publish('queue.called', {
+      ticketId: 1,
+      number: 'A001',
+      service: 'A',
+      counter: 'Q01',
+      counterName: 'Quầy 1',
+      recall: false,
+    });
     stop();
-    hub.publish('queue.called', { ticketId: 2, number: 'A002', service: 'A', counter: 'Q01', counterName: 'Quầy 1', recall: false });
+    hub.publish('queue.called', {
+      ticketId: 2,
+      number: 'A002',
+      service: 'A',
+      counter: 'Q01',
+      counterName: 'Quầy 1',
+      recall: false,
+    });
     expect(got).toEqual(['A001']);
   });
 

@@ -21,7 +21,10 @@ export class EventHub implements EventPublisher {
       try {
         listener(event, payload);
       } catch (error) {
-        this.log.log('error', 'events.listener-failed', { event, error: error instanceof Error ? error.message : String(error) });
+        this.log.log('error', 'events.listener-failed', {
+          event,
+          error: error instanceof Error ? error.message : String(error),
+        });
       }
     }
   }

@@ -36,7 +36,10 @@ export interface HandlerDeps {
 }
 
 /** The optional target / dossier filter of the sync methods, without undefined keys. */
-function deadFilter(p: { target?: 'national' | 'provincial' | undefined; dossierCode?: string | undefined }): DeadFilter {
+function deadFilter(p: {
+  target?: 'national' | 'provincial' | undefined;
+  dossierCode?: string | undefined;
+}): DeadFilter {
   return { ...(p.target ? { target: p.target } : {}), ...(p.dossierCode ? { dossierCode: p.dossierCode } : {}) };
 }
 
@@ -69,11 +72,22 @@ export function createHandlers(d: HandlerDeps): Handlers {
       if (!user) return null;
       // The account as it is now: removed, locked or given another role since the login ends the grant.
       const account = d.store.accounts.get(user.username);
-      if (!account || account.role !== user.role || (account.lockedUntil !== null && account.lockedUntil > d.clock.now())) {
+      if (
+        !account ||
+        account.role !== user.role ||
+        (account.lockedUntil !== null && account.lockedUntil > d.clock.now())
+      ) {
         ctx.setUser(null);
         return null;
       }
-      d.store.audit.append({ at: d.clock.localNow(), actor: user.username, action: 'auth.resume', entity: 'account', entityId: user.username, details: {} });
+      d.store.audit.append({
+        at: d.clock.localNow(),
+        actor: user.username,
+        action: 'auth.resume',
+        entity: 'account',
+        entityId: user.username,
+        details: {},
+      });
       return user;
     },
     'auth.logout': (_p, ctx) => {
@@ -104,10 +118,18 @@ export function createHandlers(d: HandlerDeps): Handlers {
     },
     'auth.wallScreen': (p, ctx) => {
       const user = userOf(ctx);
-      if (!wallScreenOpenTo(p.screen, user.role)) throw new AppError('FORBIDDEN', `Vai trò ${user.role} không được mở màn hình ${WALL_SCREEN_NAMES[p.screen]}.`);
+      if (!wallScreenOpenTo(p.screen, user.role))
+        throw new AppError('FORBIDDEN', `Vai trò ${user.role} không được mở màn hình ${WALL_SCREEN_NAMES[p.screen]}.`);
       // Audited once per session: a reload repeats the call on the same, already narrowed session.
       if (ctx.session?.narrowTo(p.screen) ?? true) {
-        d.store.audit.append({ at: d.clock.localNow(), actor: user.username, action: 'auth.wall-screen', entity: 'account', entityId: user.username, details: { screen: p.screen } });
+        d.store.audit.append({
+          at: d.clock.localNow(),
+          actor: user.username,
+          action: 'auth.wall-screen',
+          entity: 'account',
+          entityId: user.username,
+          details: { screen: p.screen },
+        });
       }
       return { screen: p.screen };
     },
@@ -138,7 +160,12 @@ export function createHandlers(d: HandlerDeps): Handlers {
     'intake.receive': (p, ctx) => d.intake.receive(p, userOf(ctx)),
 
     'dossier.listToday': (p) => d.store.dossiers.listReceivedOn(d.clock.today(), p.query || undefined),
-    'dossier.search': (p) => d.store.dossiers.search(p.query, p.limit, { receivedFrom: p.receivedFrom, receivedTo: p.receivedTo, status: p.status }),
+    'dossier.search': (p) =>
+      d.store.dossiers.search(p.query, p.limit, {
+        receivedFrom: p.receivedFrom,
+        receivedTo: p.receivedTo,
+        status: p.status,
+      }),
     'dossier.get': (p) => d.intake.get(p.code),
     'dossier.document': (p) => d.intake.document(p.code, p.kind),
     'dossier.printReceipt': (p, ctx) => d.intake.printReceipt(p.code, userOf(ctx)),
@@ -147,14 +174,25 @@ export function createHandlers(d: HandlerDeps): Handlers {
 
     'sync.status': () => d.sync.status(),
     'sync.deadLetters': (p) => d.sync.deadLetters(deadFilter(p), p.limit),
-    'sync.retryDead': (p, ctx) => d.sync.retryDead({ ...deadFilter(p), ...(p.all ? {} : { ids: p.ids ?? [] }) }, userOf(ctx).username),
+    'sync.retryDead': (p, ctx) =>
+      d.sync.retryDead({ ...deadFilter(p), ...(p.all ? {} : { ids: p.ids ?? [] }) }, userOf(ctx).username),
     'sync.exportDead': (p) => {
       const exported = d.sync.exportDead(deadFilter(p));
-      return { fileName: `thu-chet-${exported.generatedAt.replace(/[:T]/g, '-')}.json`, content: JSON.stringify(exported, null, 2), count: exported.count };
+      return {
+        fileName: `thu-chet-${exported.generatedAt.replace(/[:T]/g, '-')}.json`,
+        content: JSON.stringify(exported, null, 2),
+        count: exported.count,
+      };
     },
     'sync.overview': () => {
       const counts = d.store.outbox.counts();
-      return { pending: counts.pending, retrying: counts.retrying, dead: counts.dead, sent: counts.sent, lastError: d.store.outbox.lastError() };
+      return {
+        pending: counts.pending,
+        retrying: counts.retrying,
+        dead: counts.dead,
+        sent: counts.sent,
+        lastError: d.store.outbox.lastError(),
+      };
     },
 
     'digitise.scanners': () => d.digitise.listScanners(),

@@ -3,7 +3,10 @@ import { fixedClock } from '../kernel/clock';
 import { LoginThrottle } from './login-throttle';
 
 function recordingSleep(log: number[]): (ms: number) => Promise<void> {
-  return (ms) => { log.push(ms); return Promise.resolve(); };
+  return (ms) => {
+    log.push(ms);
+    return Promise.resolve();
+  };
 }
 
 const wrong = () => Promise.reject(new Error('LOGIN_FAILED'));
@@ -11,7 +14,12 @@ const wrong = () => Promise.reject(new Error('LOGIN_FAILED'));
 describe('LoginThrottle', () => {
   it('runs the attempts of one connection one at a time, waiting longer after each failure', async () => {
     const waits: number[] = [];
-    const throttle = new LoginThrottle({ connectionBaseMs: 100, accountBaseMs: 10, maxDelayMs: 1000, sleep: recordingSleep(waits) });
+    const throttle = new LoginThrottle({
+      connectionBaseMs: 100,
+      accountBaseMs: 10,
+      maxDelayMs: 1000,
+      sleep: recordingSleep(waits),
+    });
     let running = 0;
     let most = 0;
     const attempt = async () => {
@@ -34,8 +42,15 @@ describe('LoginThrottle', () => {
     const clock = fixedClock('2026-12-07T08:00');
     const waits: number[] = [];
     const throttle = new LoginThrottle({
-      connectionBaseMs: 10, accountBaseMs: 1000, maxDelayMs: 4000, clock,
-      sleep: (ms) => { waits.push(ms); clock.advance(ms); return Promise.resolve(); },
+      connectionBaseMs: 10,
+      accountBaseMs: 1000,
+      maxDelayMs: 4000,
+      clock,
+      sleep: (ms) => {
+        waits.push(ms);
+        clock.advance(ms);
+        return Promise.resolve();
+      },
     });
     // One after another from five connections: each waits for the name's back-off after the last failure.
     for (const conn of [1, 2, 3, 4, 5]) await expect(throttle.run(conn, 'CanBo ', wrong)).rejects.toThrow();
@@ -50,13 +65,18 @@ describe('LoginThrottle', () => {
     // A virtual clock: a sleep wakes at the time it was asked plus its length; concurrent sleeps overlap.
     const clock = fixedClock('2026-12-07T08:00');
     const throttle = new LoginThrottle({
-      connectionBaseMs: 500, accountBaseMs: 1000, maxDelayMs: 30_000, clock,
+      connectionBaseMs: 500,
+      accountBaseMs: 1000,
+      maxDelayMs: 30_000,
+      clock,
       sleep: (ms) => {
         const wake = clock.now() + ms;
-        return new Promise((resolve) => setImmediate(() => {
-          clock.advance(Math.max(0, wake - clock.now()));
-          resolve();
-        }));
+        return new Promise((resolve) =>
+          setImmediate(() => {
+            clock.advance(Math.max(0, wake - clock.now()));
+            resolve();
+          }),
+        );
       },
     });
     // A stranger warms the name up to the longest wait, then sends 200 wrong passwords at once from
@@ -64,9 +84,16 @@ describe('LoginThrottle', () => {
     for (let i = 0; i < 8; i += 1) await expect(throttle.run(100 + i, 'canbo', wrong)).rejects.toThrow();
     expect(throttle.failures(0, 'canbo').account).toBe(8);
     const start = clock.now();
-    const stranger = Array.from({ length: 200 }, (_, i) => throttle.run(1000 + i, 'canbo', wrong).catch(() => 'refused'));
+    const stranger = Array.from({ length: 200 }, (_, i) =>
+      throttle.run(1000 + i, 'canbo', wrong).catch(() => 'refused'),
+    );
     let signedInAt = -1;
-    const owner = throttle.run(5000, 'canbo', () => Promise.resolve('signed in')).then((v) => { signedInAt = clock.now(); return v; });
+    const owner = throttle
+      .run(5000, 'canbo', () => Promise.resolve('signed in'))
+      .then((v) => {
+        signedInAt = clock.now();
+        return v;
+      });
     await expect(owner).resolves.toBe('signed in');
     await Promise.all(stranger);
     // A queue behind the stranger's attempts would be 200 waits of up to 30 s; the owner waited one.
@@ -78,7 +105,14 @@ describe('LoginThrottle', () => {
     const run = async (name: string) => {
       const waits: number[] = [];
       const clock = fixedClock('2026-12-07T08:00');
-      const throttle = new LoginThrottle({ clock, sleep: (ms) => { waits.push(ms); clock.advance(ms); return Promise.resolve(); } });
+      const throttle = new LoginThrottle({
+        clock,
+        sleep: (ms) => {
+          waits.push(ms);
+          clock.advance(ms);
+          return Promise.resolve();
+        },
+      });
       for (let i = 0; i < 6; i += 1) await throttle.run(1, name, wrong).catch(() => undefined);
       return waits;
     };
@@ -95,7 +129,8 @@ describe('LoginThrottle', () => {
 
   it('forgets the oldest account names beyond its bound', async () => {
     const throttle = new LoginThrottle({ maxAccounts: 2, sleep: () => Promise.resolve() });
-    for (const name of ['a', 'b', 'c']) await expect(throttle.run(Number(name.charCodeAt(0)), name, wrong)).rejects.toThrow();
+    for (const name of ['a', 'b', 'c'])
+      await expect(throttle.run(Number(name.charCodeAt(0)), name, wrong)).rejects.toThrow();
     expect(throttle.failures(0, 'a').account).toBe(0);
     expect(throttle.failures(0, 'c').account).toBe(1);
   });

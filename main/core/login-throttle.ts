@@ -26,9 +26,15 @@ export interface LoginThrottleOptions {
   clock?: Clock;
 }
 
-interface ConnectionLane { chain: Promise<void>; failures: number }
+interface ConnectionLane {
+  chain: Promise<void>;
+  failures: number;
+}
 /** `notBefore`: epoch ms before which no attempt for the name starts. */
-interface AccountLane { failures: number; notBefore: number }
+interface AccountLane {
+  failures: number;
+  notBefore: number;
+}
 
 export class LoginThrottle {
   private readonly connections = new Map<number, ConnectionLane>();
@@ -62,7 +68,9 @@ export class LoginThrottle {
     const key = username.trim().toLowerCase();
     const previous = conn.chain;
     let release: () => void = () => undefined;
-    conn.chain = new Promise<void>((resolve) => { release = resolve; });
+    conn.chain = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     try {
       await previous;
       const account = this.account(key);

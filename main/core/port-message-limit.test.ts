@@ -5,14 +5,19 @@ import { MAX_WS_MESSAGE_BYTES, MAX_WS_SIGNED_IN_MESSAGE_BYTES } from './rpc-serv
 
 const request = (params: unknown) => ({ kind: 'request', id: 7, method: 'digitise.importFiles', params });
 
-describe('checkPortMessage (a window\'s MessagePort)', () => {
-  it('uses the WebSocket\'s limits', () => {
+describe("checkPortMessage (a window's MessagePort)", () => {
+  it("uses the WebSocket's limits", () => {
     expect(MESSAGE_LIMITS.beforeSignInBytes).toBe(MAX_WS_MESSAGE_BYTES);
     expect(MESSAGE_LIMITS.signedInBytes).toBe(MAX_WS_SIGNED_IN_MESSAGE_BYTES);
   });
 
   it('measures a message as its JSON would be, in UTF-8', () => {
-    const message = { kind: 'request', id: 1, method: 'auth.login', params: { username: 'cán bộ', password: 'x', list: [1, true, null] } };
+    const message = {
+      kind: 'request',
+      id: 1,
+      method: 'auth.login',
+      params: { username: 'cán bộ', password: 'x', list: [1, true, null] },
+    };
     const verdict = checkPortMessage(message, false);
     expect(verdict).toEqual({ ok: true, bytes: Buffer.byteLength(JSON.stringify(message), 'utf8') });
   });
@@ -56,7 +61,10 @@ describe('checkPortMessage (a window\'s MessagePort)', () => {
     const verdict = checkPortMessage(request({ base64: 'A'.repeat(2 * 1024 * 1024) }), false);
     if (verdict.ok) throw new Error('expected a refusal');
     expect(refusalAnswer(request({}), verdict)).toMatchObject({
-      kind: 'response', id: 7, ok: false, error: { code: 'VALIDATION_FAILED', details: { reason: 'too-large', limitBytes: 1024 * 1024 } },
+      kind: 'response',
+      id: 7,
+      ok: false,
+      error: { code: 'VALIDATION_FAILED', details: { reason: 'too-large', limitBytes: 1024 * 1024 } },
     });
     expect(refusalAnswer({ kind: 'event' }, verdict)).toBeNull();
     expect(refusalAnswer('text', verdict)).toBeNull();

@@ -28,10 +28,14 @@ export function checkPortMessage(value: unknown, signedIn: boolean): PortMessage
   const walk = (v: unknown, depth: number): boolean => {
     if (v === null || v === undefined) return add(4);
     switch (typeof v) {
-      case 'string': return add(Buffer.byteLength(v, 'utf8') + 2);
-      case 'number': return add(Number.isFinite(v) ? String(v).length : 4);
-      case 'boolean': return add(v ? 4 : 5);
-      case 'object': break;
+      case 'string':
+        return add(Buffer.byteLength(v, 'utf8') + 2);
+      case 'number':
+        return add(Number.isFinite(v) ? String(v).length : 4);
+      case 'boolean':
+        return add(v ? 4 : 5);
+      case 'object':
+        break;
       default:
         refusal = 'not-plain';
         return false;
@@ -55,7 +59,11 @@ export function checkPortMessage(value: unknown, signedIn: boolean): PortMessage
     for (let i = 0; i < keys.length; i += 1) {
       const key = keys[i]!;
       // `"key":` and the comma before every key but the first.
-      if (!add(Buffer.byteLength(key, 'utf8') + 3 + (i > 0 ? 1 : 0)) || !walk((v as Record<string, unknown>)[key], depth + 1)) return false;
+      if (
+        !add(Buffer.byteLength(key, 'utf8') + 3 + (i > 0 ? 1 : 0)) ||
+        !walk((v as Record<string, unknown>)[key], depth + 1)
+      )
+        return false;
     }
     return true;
   };
@@ -65,12 +73,17 @@ export function checkPortMessage(value: unknown, signedIn: boolean): PortMessage
 }
 
 /** The answer to a refused request (null when the message was not a request with an id). */
-export function refusalAnswer(message: unknown, verdict: Extract<PortMessageVerdict, { ok: false }>): RpcResponse | null {
+export function refusalAnswer(
+  message: unknown,
+  verdict: Extract<PortMessageVerdict, { ok: false }>,
+): RpcResponse | null {
   if (typeof message !== 'object' || message === null || Array.isArray(message)) return null;
   const { kind, id } = message as { kind?: unknown; id?: unknown };
   if (kind !== 'request' || typeof id !== 'number' || !Number.isSafeInteger(id)) return null;
   return {
-    kind: 'response', id, ok: false,
+    kind: 'response',
+    id,
+    ok: false,
     error: {
       code: 'VALIDATION_FAILED',
       message: verdict.reason === 'too-large' ? 'Dữ liệu gửi lên quá lớn.' : 'Dữ liệu gửi lên không hợp lệ.',

@@ -3,14 +3,23 @@ import { AppError } from '../../common/contract';
 import type { Logger } from '../kernel/logger';
 import { createNationalPortalClient } from '../remotes/national-portal/national-portal.client';
 import type { NationalPortal } from '../remotes/national-portal/national-portal.port';
-import { startNationalPortalSimulator, TRAINING_DSTCODE, TRAINING_NATIONAL_USER, type NationalPortalSimulator } from '../remotes/national-portal/national-portal.simulator';
+import {
+  startNationalPortalSimulator,
+  TRAINING_DSTCODE,
+  TRAINING_NATIONAL_USER,
+  type NationalPortalSimulator,
+} from '../remotes/national-portal/national-portal.simulator';
 import { toWireProcedure } from '../remotes/national-portal/wire-format';
 import { createFileTransfer } from '../remotes/provincial/file-transfer';
 import type { FileTransfer } from '../remotes/provincial/file-transfer.port';
 import { clientCredentialsToken } from '../remotes/provincial/oauth-token';
 import { createProvincialClient } from '../remotes/provincial/provincial.client';
 import type { ProvincialSystem } from '../remotes/provincial/provincial.port';
-import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
+import {
+  startProvincialSimulator,
+  TRAINING_PROVINCIAL_CLIENT,
+  type ProvincialSimulator,
+} from '../remotes/provincial/provincial.simulator';
 import type { Config } from './config';
 import { seedProcedures } from './training-seed';
 
@@ -41,7 +50,9 @@ export async function createRemotes(opts: {
   given?: { national: NationalPortal; provincial: ProvincialSystem; transfer?: FileTransfer } | undefined;
 }): Promise<Remotes> {
   if (opts.given) return { transfer: null, ...opts.given, simulators: null, close: () => Promise.resolve() };
-  return opts.trainingMode ? trainingRemotes(opts.config, opts.dataDir, opts.simulatorToken) : configuredRemotes(opts.config, opts.log);
+  return opts.trainingMode
+    ? trainingRemotes(opts.config, opts.dataDir, opts.simulatorToken)
+    : configuredRemotes(opts.config, opts.log);
 }
 
 async function trainingRemotes(config: Config, dataDir: string, simulatorToken: string | undefined): Promise<Remotes> {
@@ -50,12 +61,32 @@ async function trainingRemotes(config: Config, dataDir: string, simulatorToken: 
   // What the twins must not forget across restarts (lease counters, issued ids) lives in the data folder.
   const simDir = join(dataDir, 'simulators');
   const token = simulatorToken ? { adminToken: simulatorToken } : {};
-  const national = await startNationalPortalSimulator({ users: [{ ...TRAINING_NATIONAL_USER }], dstcode: TRAINING_DSTCODE, procedures, stateFile: join(simDir, 'national.sqlite'), ...token });
-  const provincial = await startProvincialSimulator({ clients: [{ ...TRAINING_PROVINCIAL_CLIENT }], stateFile: join(simDir, 'provincial.sqlite'), ...token });
+  const national = await startNationalPortalSimulator({
+    users: [{ ...TRAINING_NATIONAL_USER }],
+    dstcode: TRAINING_DSTCODE,
+    procedures,
+    stateFile: join(simDir, 'national.sqlite'),
+    ...token,
+  });
+  const provincial = await startProvincialSimulator({
+    clients: [{ ...TRAINING_PROVINCIAL_CLIENT }],
+    stateFile: join(simDir, 'provincial.sqlite'),
+    ...token,
+  });
   return {
-    national: createNationalPortalClient({ baseUrl: national.url, ...TRAINING_NATIONAL_USER, dstcode: TRAINING_DSTCODE, agencyCode: config.agency.id, timeoutMs: 5000 }),
+    national: createNationalPortalClient({
+      baseUrl: national.url,
+      ...TRAINING_NATIONAL_USER,
+      dstcode: TRAINING_DSTCODE,
+      agencyCode: config.agency.id,
+      timeoutMs: 5000,
+    }),
     provincial: createProvincialClient({ baseUrl: provincial.url, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs: 5000 }),
-    transfer: createFileTransfer({ baseUrl: provincial.url, token: clientCredentialsToken({ baseUrl: provincial.url, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs: 5000 }), timeoutMs: 5000 }),
+    transfer: createFileTransfer({
+      baseUrl: provincial.url,
+      token: clientCredentialsToken({ baseUrl: provincial.url, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs: 5000 }),
+      timeoutMs: 5000,
+    }),
     simulators: { national, provincial },
     async close() {
       await national.close();
@@ -68,15 +99,32 @@ function configuredRemotes(config: Config, log: Logger): Remotes {
   const n = config.remotes.national;
   const p = config.remotes.provincial;
   if (!n || !p) {
-    throw new AppError('CONFIG_INVALID', `Cấu hình không hợp lệ: remotes.${n ? 'provincial' : 'national'}: cần khai báo cả hai hệ thống khi không ở chế độ đào tạo`, { fields: [`remotes.${n ? 'provincial' : 'national'}`] });
+    throw new AppError(
+      'CONFIG_INVALID',
+      `Cấu hình không hợp lệ: remotes.${n ? 'provincial' : 'national'}: cần khai báo cả hai hệ thống khi không ở chế độ đào tạo`,
+      { fields: [`remotes.${n ? 'provincial' : 'national'}`] },
+    );
   }
   const password = secretFromEnv(n.passwordEnv, 'remotes.national.passwordEnv');
   const secret = secretFromEnv(p.clientSecretEnv, 'remotes.provincial.clientSecretEnv');
   return {
-    national: createNationalPortalClient({ baseUrl: n.baseUrl, username: n.username, password, dstcode: n.dstcode, agencyCode: config.agency.id, log: log.child('national') }),
-    provincial: createProvincialClient({ baseUrl: p.baseUrl, clientId: p.clientId, clientSecret: secret, log: log.child('provincial') }),
+    national: createNationalPortalClient({
+      baseUrl: n.baseUrl,
+      username: n.username,
+      password,
+      dstcode: n.dstcode,
+      agencyCode: config.agency.id,
+      log: log.child('national'),
+    }),
+    provincial: createProvincialClient({
+      baseUrl: p.baseUrl,
+      clientId: p.clientId,
+      clientSecret: secret,
+      log: log.child('provincial'),
+    }),
     transfer: createFileTransfer({
-      baseUrl: p.baseUrl, token: clientCredentialsToken({ baseUrl: p.baseUrl, clientId: p.clientId, clientSecret: secret }),
+      baseUrl: p.baseUrl,
+      token: clientCredentialsToken({ baseUrl: p.baseUrl, clientId: p.clientId, clientSecret: secret }),
       log: log.child('provincial'),
     }),
     simulators: null,
@@ -87,6 +135,9 @@ function configuredRemotes(config: Config, log: Logger): Remotes {
 /** A secret the configuration names by its environment variable; CONFIG_INVALID when it is not set. */
 export function secretFromEnv(name: string, field: string): string {
   const value = process.env[name];
-  if (!value) throw new AppError('CONFIG_INVALID', `Cấu hình không hợp lệ: ${field}: biến môi trường ${name} chưa được đặt`, { fields: [field] });
+  if (!value)
+    throw new AppError('CONFIG_INVALID', `Cấu hình không hợp lệ: ${field}: biến môi trường ${name} chưa được đặt`, {
+      fields: [field],
+    });
   return value;
 }

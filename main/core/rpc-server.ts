@@ -1,7 +1,17 @@
 import type { z } from 'zod';
 import {
-  AppError, contract, events, isRpcRequest, rolesAllow,
-  type ErrorInfo, type EventName, type EventPayload, type MethodName, type ResultOf, type RpcServerMessage, type WallScreen,
+  AppError,
+  contract,
+  events,
+  isRpcRequest,
+  rolesAllow,
+  type ErrorInfo,
+  type EventName,
+  type EventPayload,
+  type MethodName,
+  type ResultOf,
+  type RpcServerMessage,
+  type WallScreen,
 } from '../../common/contract';
 import { toValidationIssue } from '../../common/contract/validation-issue';
 import type { SessionUser } from '../../common/contract';
@@ -11,8 +21,15 @@ import type { EventHub } from './event-hub';
 import { DEFAULT_IDLE_TIMEOUT_MS, SessionResumeRegistry } from './session-resume';
 import { LoginThrottle, type LoginThrottleOptions } from './login-throttle';
 import {
-  DEFAULT_MAX_SESSION_MS, judgeSession, LOCKED_SESSION_METHODS, newSession, SESSION_MESSAGES,
-  type AccountStanding, type Session, type SessionPolicy, type SessionVerdict,
+  DEFAULT_MAX_SESSION_MS,
+  judgeSession,
+  LOCKED_SESSION_METHODS,
+  newSession,
+  SESSION_MESSAGES,
+  type AccountStanding,
+  type Session,
+  type SessionPolicy,
+  type SessionVerdict,
 } from './sessions';
 import { wallScreenAllowsEvent, wallScreenAllowsMethod, wallScreenRefusal, WALL_SCREEN_NAMES } from './wall-screens';
 
@@ -100,7 +117,10 @@ interface ConnectionState {
 }
 
 type ParamsOut<M extends MethodName> = z.output<(typeof contract)[M]['params']>;
-export type Handler<M extends MethodName> = (params: ParamsOut<M>, ctx: CallContext) => Promise<ResultOf<M>> | ResultOf<M>;
+export type Handler<M extends MethodName> = (
+  params: ParamsOut<M>,
+  ctx: CallContext,
+) => Promise<ResultOf<M>> | ResultOf<M>;
 export type Handlers = { [M in MethodName]: Handler<M> };
 
 export interface RpcConnection {
@@ -126,12 +146,20 @@ export class RpcServer {
   private readonly policy: SessionPolicy;
   private readonly standing: ((username: string) => AccountStanding | null) | undefined;
 
-  constructor(private readonly handlers: Handlers, private readonly log: Logger, options: RpcServerOptions = {}) {
+  constructor(
+    private readonly handlers: Handlers,
+    private readonly log: Logger,
+    options: RpcServerOptions = {},
+  ) {
     const clock = options.clock ?? systemClock;
     this.now = () => clock.now();
     const idleMs = options.resumeIdleMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     // A wall screen's grant stays while its tab is open, however quiet (docs/architecture.md, "Sessions").
-    this.resumeGrants = new SessionResumeRegistry<Session>({ clock, idleMs, keepAliveWhileBound: (s) => s.wallScreen !== null });
+    this.resumeGrants = new SessionResumeRegistry<Session>({
+      clock,
+      idleMs,
+      keepAliveWhileBound: (s) => s.wallScreen !== null,
+    });
     this.loginThrottle = new LoginThrottle(options.loginThrottle);
     this.policy = { idleMs: options.sessionIdleMs ?? idleMs, maxMs: options.sessionMaxMs ?? DEFAULT_MAX_SESSION_MS };
     this.standing = options.accountStanding;
@@ -151,7 +179,9 @@ export class RpcServer {
       state.resumeKey = null;
     };
     const ctx: CallContext = {
-      get user() { return state.session?.user ?? null; },
+      get user() {
+        return state.session?.user ?? null;
+      },
       connectionId: id,
       // Signing out or in as someone else ends the grant this tab held.
       setUser: (user) => {
@@ -160,7 +190,9 @@ export class RpcServer {
         state.session = user === null ? null : newSession(user, this.now(), this.epochOf(user.username));
       },
       session: {
-        lock: () => { if (state.session) state.session.locked = true; },
+        lock: () => {
+          if (state.session) state.session.locked = true;
+        },
         unlock: () => {
           if (!state.session) return;
           state.session.locked = false;
@@ -185,41 +217,52 @@ export class RpcServer {
           const own = state.session;
           if (!own) throw new AppError('UNAUTHENTICATED', 'Cần đăng nhập.');
           if (own.wallScreen === screen) return false;
-          if (own.wallScreen !== null) throw new AppError('FORBIDDEN', wallScreenRefusal(own.wallScreen, 'auth.wallScreen'));
+          if (own.wallScreen !== null)
+            throw new AppError('FORBIDDEN', wallScreenRefusal(own.wallScreen, 'auth.wallScreen'));
           own.wallScreen = screen;
           this.log.log('info', 'rpc.session-wall-screen', { screen: WALL_SCREEN_NAMES[screen] });
           return true;
         },
       },
-      ...(opts.resumable ? {
-        issueResume: () => {
-          if (state.session === null) return null;
-          dropGrant(true);
-          const { secret, key } = grants.issue(state.session);
-          state.resumeKey = key;
-          return secret;
-        },
-        resume: (secret: string) => {
-          const grant = grants.redeem(secret);
-          if (!grant) return null;
-          const verdict = this.verdictOf(grant.user);
-          if (verdict === 'expired' || verdict === 'revoked') {
-            grants.revoke(grant.key);
-            return null;
+      ...(opts.resumable
+        ? {
+            issueResume: () => {
+              if (state.session === null) return null;
+              dropGrant(true);
+              const { secret, key } = grants.issue(state.session);
+              state.resumeKey = key;
+              return secret;
+            },
+            resume: (secret: string) => {
+              const grant = grants.redeem(secret);
+              if (!grant) return null;
+              const verdict = this.verdictOf(grant.user);
+              if (verdict === 'expired' || verdict === 'revoked') {
+                grants.revoke(grant.key);
+                return null;
+              }
+              if (verdict === 'locked') grant.user.locked = true;
+              dropGrant(false);
+              state.session = grant.user;
+              state.ended = null;
+              state.resumeKey = grant.key;
+              return grant.user.user;
+            },
           }
-          if (verdict === 'locked') grant.user.locked = true;
-          dropGrant(false);
-          state.session = grant.user;
-          state.ended = null;
-          state.resumeKey = grant.key;
-          return grant.user.user;
-        },
-      } : {}),
+        : {}),
     };
     return {
-      get signedIn() { return state.session !== null; },
-      receive: (message) => { void this.handle(message, ctx, state); },
-      close: () => { dropGrant(false); this.connections.delete(id); this.loginThrottle.forget(id); },
+      get signedIn() {
+        return state.session !== null;
+      },
+      receive: (message) => {
+        void this.handle(message, ctx, state);
+      },
+      close: () => {
+        dropGrant(false);
+        this.connections.delete(id);
+        this.loginThrottle.forget(id);
+      },
     };
   }
 
@@ -240,7 +283,11 @@ export class RpcServer {
       if (!standings.has(name)) standings.set(name, this.standingOf(c.session.user.username));
       if (judgeSession(c.session, this.now(), standings.get(name), this.policy) !== 'open') continue;
       if (c.session.wallScreen !== null && !wallScreenAllowsEvent(c.session.wallScreen, event)) continue;
-      try { c.send({ kind: 'event', event, payload: checked.data }); } catch { /* a closed window */ }
+      try {
+        c.send({ kind: 'event', event, payload: checked.data });
+      } catch {
+        /* a closed window */
+      }
     }
   }
 
@@ -256,7 +303,11 @@ export class RpcServer {
       if (c.session === null || !mine(c.session)) continue;
       this.endSession(c, 'SESSION_REVOKED');
       ended += 1;
-      try { c.send({ kind: 'event', event: 'session.ended', payload: { code: 'SESSION_REVOKED' } }); } catch { /* a closed window */ }
+      try {
+        c.send({ kind: 'event', event: 'session.ended', payload: { code: 'SESSION_REVOKED' } });
+      } catch {
+        /* a closed window */
+      }
     }
     return ended;
   }
@@ -288,7 +339,11 @@ export class RpcServer {
   }
 
   /** Direct call for in-process users (CLI, tests) with the same checks as the wire. */
-  async call<M extends MethodName>(method: M, params: unknown, ctx: CallContext): Promise<{ ok: true; value: ResultOf<M> } | { ok: false; error: ErrorInfo }> {
+  async call<M extends MethodName>(
+    method: M,
+    params: unknown,
+    ctx: CallContext,
+  ): Promise<{ ok: true; value: ResultOf<M> } | { ok: false; error: ErrorInfo }> {
     const started = performance.now();
     const def = contract[method];
     if (!rolesAllow(def.roles, ctx.user?.role ?? null)) {
@@ -305,11 +360,18 @@ export class RpcServer {
     try {
       const handler = this.handlers[method] as unknown as (p: unknown, c: CallContext) => unknown;
       const value = THROTTLED_METHODS.has(method)
-        ? await this.loginThrottle.run(ctx.connectionId, (parsed.data as { username?: string }).username ?? ctx.user?.username ?? '', async () => handler(parsed.data, ctx))
+        ? await this.loginThrottle.run(
+            ctx.connectionId,
+            (parsed.data as { username?: string }).username ?? ctx.user?.username ?? '',
+            async () => handler(parsed.data, ctx),
+          )
         : await handler(parsed.data, ctx);
       const out = def.result.safeParse(value);
       if (!out.success) {
-        this.log.log('error', 'rpc.result-invalid', { method, issues: out.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`) });
+        this.log.log('error', 'rpc.result-invalid', {
+          method,
+          issues: out.error.issues.slice(0, 5).map((i) => `${i.path.join('.')}: ${i.message}`),
+        });
         return fail('INTERNAL', 'Lỗi nội bộ: kết quả không đúng hợp đồng.');
       }
       this.log.log('debug', 'rpc.ok', { method, ms: Math.round(performance.now() - started) });
@@ -319,7 +381,10 @@ export class RpcServer {
         this.log.log('info', 'rpc.error', { method, code: err.code });
         return { ok: false, error: err.toInfo() };
       }
-      this.log.log('error', 'rpc.crash', { method, error: err instanceof Error ? err.stack ?? err.message : String(err) });
+      this.log.log('error', 'rpc.crash', {
+        method,
+        error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+      });
       return fail('INTERNAL', 'Lỗi nội bộ, đã ghi nhật ký.');
     }
   }
@@ -335,8 +400,14 @@ export class RpcServer {
       ? await this.callInSession(method as MethodName, message.params, ctx, state)
       : fail('METHOD_UNKNOWN', `Không có phương thức ${method.slice(0, 60)}.`);
     try {
-      send(result.ok ? { kind: 'response', id, ok: true, value: result.value } : { kind: 'response', id, ok: false, error: result.error });
-    } catch { /* the window went away */ }
+      send(
+        result.ok
+          ? { kind: 'response', id, ok: true, value: result.value }
+          : { kind: 'response', id, ok: false, error: result.error },
+      );
+    } catch {
+      /* the window went away */
+    }
   }
 
   /**
@@ -345,7 +416,12 @@ export class RpcServer {
    * narrowed to a wall screen only that screen's methods (`wall-screens.ts`). A
    * call served under an open session is activity (idle time restarts, the resume grant too).
    */
-  private async callInSession(method: MethodName, params: unknown, ctx: CallContext, state: ConnectionState): Promise<{ ok: true; value: unknown } | { ok: false; error: ErrorInfo }> {
+  private async callInSession(
+    method: MethodName,
+    params: unknown,
+    ctx: CallContext,
+    state: ConnectionState,
+  ): Promise<{ ok: true; value: unknown } | { ok: false; error: ErrorInfo }> {
     const session = state.session;
     if (session) {
       const verdict = this.verdictOf(session);
@@ -359,7 +435,8 @@ export class RpcServer {
     }
     if (contract[method].roles !== 'public') {
       if (state.session === null && state.ended !== null) return fail(state.ended, SESSION_MESSAGES[state.ended]);
-      if (state.session?.locked && !LOCKED_SESSION_METHODS.has(method)) return fail('SESSION_LOCKED', SESSION_MESSAGES.SESSION_LOCKED);
+      if (state.session?.locked && !LOCKED_SESSION_METHODS.has(method))
+        return fail('SESSION_LOCKED', SESSION_MESSAGES.SESSION_LOCKED);
     }
     const wall = state.session?.wallScreen ?? null;
     if (wall !== null && !wallScreenAllowsMethod(wall, method)) {

@@ -31,16 +31,28 @@ describe('scanners section of the configuration', () => {
     const config = parseConfig({
       ...base,
       scanners: {
-        sane: { devices: ['fujitsu:fi-7160:1234', 'airscan:e0:Canon MF440'], scanimagePath: '/usr/bin/scanimage', env: { SANE_CONFIG_DIR: '/etc/motcua/sane.d' } },
+        sane: {
+          devices: ['fujitsu:fi-7160:1234', 'airscan:e0:Canon MF440'],
+          scanimagePath: '/usr/bin/scanimage',
+          env: { SANE_CONFIG_DIR: '/etc/motcua/sane.d' },
+        },
         escl: [{ url: 'http://192.168.1.20/eSCL', name: 'Máy quét tầng 2' }, { url: 'https://192.168.1.21' }],
-        folders: [{ path: '/srv/scans/quay1', name: 'Máy quét Quầy 1', idleTimeoutMs: 30000 }, { path: 'D:\\Scans\\Quay2' }],
+        folders: [
+          { path: '/srv/scans/quay1', name: 'Máy quét Quầy 1', idleTimeoutMs: 30000 },
+          { path: 'D:\\Scans\\Quay2' },
+        ],
         fileImport: false,
         defaultProfile: { deskew: false, jpegQuality: 80 },
       },
     });
     expect(scannerDriverConfig(config.scanners)).toEqual({
       devices: [
-        { kind: 'sane', devices: ['fujitsu:fi-7160:1234', 'airscan:e0:Canon MF440'], scanimagePath: '/usr/bin/scanimage', env: { SANE_CONFIG_DIR: '/etc/motcua/sane.d' } },
+        {
+          kind: 'sane',
+          devices: ['fujitsu:fi-7160:1234', 'airscan:e0:Canon MF440'],
+          scanimagePath: '/usr/bin/scanimage',
+          env: { SANE_CONFIG_DIR: '/etc/motcua/sane.d' },
+        },
         { kind: 'escl', url: 'http://192.168.1.20/eSCL', name: 'Máy quét tầng 2' },
         { kind: 'escl', url: 'https://192.168.1.21' },
         { kind: 'folder', path: '/srv/scans/quay1', name: 'Máy quét Quầy 1', idleTimeoutMs: 30000 },

@@ -54,86 +54,209 @@ export interface Services {
  * that wrote outbox rows wake the sender; the sender's counts go out as `sync.progress`.
  */
 export function createServices(deps: {
-  config: Config; trainingMode: boolean; dataDir: string;
-  store: Store; drivers: Drivers; remotes: Remotes; events: EventHub; clock: Clock; log: Logger;
+  config: Config;
+  trainingMode: boolean;
+  dataDir: string;
+  store: Store;
+  drivers: Drivers;
+  remotes: Remotes;
+  events: EventHub;
+  clock: Clock;
+  log: Logger;
 }): Services {
   const { config, trainingMode, store, drivers, remotes, events, clock, log } = deps;
   const agency = { id: config.agency.id, name: config.agency.name };
-  const desk = { agencyId: config.agency.id, agencyName: config.agency.name, counterName: config.counter.name, training: trainingMode };
+  const desk = {
+    agencyId: config.agency.id,
+    agencyName: config.agency.name,
+    counterName: config.counter.name,
+    training: trainingMode,
+  };
 
   const workingTime = new WorkingTimeProvider(store, config.officeHours ?? DEFAULT_OFFICE_HOURS, clock);
   const accounts = new AccountsService(store, clock);
-  const applicants = new ApplicantService({ store, national: remotes.national, agencyId: config.agency.id, clock, log: log.child('applicant') });
+  const applicants = new ApplicantService({
+    store,
+    national: remotes.national,
+    agencyId: config.agency.id,
+    clock,
+    log: log.child('applicant'),
+  });
   const codes = new DossierCodeAllocator({
-    store, provincial: remotes.provincial, agencyId: config.agency.id, deskSlot: config.agency.deskSlot,
-    blockSize: config.sync.leaseBlockSize, log: log.child('codes'),
+    store,
+    provincial: remotes.provincial,
+    agencyId: config.agency.id,
+    deskSlot: config.agency.deskSlot,
+    blockSize: config.sync.leaseBlockSize,
+    log: log.child('codes'),
   });
   const forms = new DossierForms(store, desk);
-  const sender = new OutboxSender({
-    outbox: store.outbox, national: remotes.national, provincial: remotes.provincial, clock, log: log.child('outbox'),
-    onProgress: (counts) => events.publish('sync.progress', { pending: counts.pending, retrying: counts.retrying, dead: counts.dead, sent: counts.sent, lastError: store.outbox.lastError() }),
-    // Hand-off files go up in resumable, sha256-checked chunks (none when tests pass their own remotes).
-    ...(remotes.transfer ? { transfer: remotes.transfer } : {}),
-    loadFiles: async (code) => {
-      const d = store.dossiers.getByCode(code);
-      if (!d) return [];
-      const receipt = await forms.load(d, 'receipt', clock.localNow());
-      return [{ name: `${code}-giay-tiep-nhan.pdf`, sha256: receipt.sha256, base64: Buffer.from(receipt.bytes).toString('base64') }];
+  const sender = new OutboxSender(
+    {
+      outbox: store.outbox,
+      national: remotes.national,
+      provincial: remotes.provincial,
+      clock,
+      log: log.child('outbox'),
+      onProgress: (counts) =>
+        events.publish('sync.progress', {
+          pending: counts.pending,
+          retrying: counts.retrying,
+          dead: counts.dead,
+          sent: counts.sent,
+          lastError: store.outbox.lastError(),
+        }),
+      // Hand-off files go up in resumable, sha256-checked chunks (none when tests pass their own remotes).
+      ...(remotes.transfer ? { transfer: remotes.transfer } : {}),
+      loadFiles: async (code) => {
+        const d = store.dossiers.getByCode(code);
+        if (!d) return [];
+        const receipt = await forms.load(d, 'receipt', clock.localNow());
+        return [
+          {
+            name: `${code}-giay-tiep-nhan.pdf`,
+            sha256: receipt.sha256,
+            base64: Buffer.from(receipt.bytes).toString('base64'),
+          },
+        ];
+      },
+      // Mirrored in the store so `motcua-desk sync status` (another process) can show it.
+      onBreakerChange: (target, snap) => {
+        try {
+          store.syncState.saveHealth({
+            remote: target,
+            breakerState: snap.state,
+            openedAt: snap.openedAt,
+            retryAt: snap.retryAt,
+            lastError: snap.lastError,
+            updatedAt: clock.now(),
+          });
+        } catch (err) {
+          log.log('warn', 'sync.breaker-save-failed', { error: String(err) });
+        }
+      },
     },
-    // Mirrored in the store so `motcua-desk sync status` (another process) can show it.
-    onBreakerChange: (target, snap) => {
-      try {
-        store.syncState.saveHealth({ remote: target, breakerState: snap.state, openedAt: snap.openedAt, retryAt: snap.retryAt, lastError: snap.lastError, updatedAt: clock.now() });
-      } catch (err) {
-        log.log('warn', 'sync.breaker-save-failed', { error: String(err) });
-      }
+    {
+      ...(config.sync.maxAttempts !== undefined ? { maxAttempts: config.sync.maxAttempts } : {}),
+      ...(config.sync.baseDelayMs !== undefined ? { baseDelayMs: config.sync.baseDelayMs } : {}),
+      ...(config.sync.maxDelayMs !== undefined ? { maxDelayMs: config.sync.maxDelayMs } : {}),
+      breaker: {
+        ...(config.sync.breakerFailures !== undefined ? { failureThreshold: config.sync.breakerFailures } : {}),
+        ...(config.sync.breakerOpenMs !== undefined ? { openMs: config.sync.breakerOpenMs } : {}),
+      },
     },
-  }, {
-    ...(config.sync.maxAttempts !== undefined ? { maxAttempts: config.sync.maxAttempts } : {}),
-    ...(config.sync.baseDelayMs !== undefined ? { baseDelayMs: config.sync.baseDelayMs } : {}),
-    ...(config.sync.maxDelayMs !== undefined ? { maxDelayMs: config.sync.maxDelayMs } : {}),
-    breaker: {
-      ...(config.sync.breakerFailures !== undefined ? { failureThreshold: config.sync.breakerFailures } : {}),
-      ...(config.sync.breakerOpenMs !== undefined ? { openMs: config.sync.breakerOpenMs } : {}),
-    },
-  });
+  );
   const nudgeSender = (): void => sender.nudge();
   // Return of results: result files announced with status 9 are fetched, checked and filed by the pull.
   const results = new ResultsRepository(store.db);
   const resultIntake = new ResultIntake({
-    store, results, provincial: remotes.provincial, clock, log: log.child('results'), events,
+    store,
+    results,
+    provincial: remotes.provincial,
+    clock,
+    log: log.child('results'),
+    events,
     desk: { agencyId: config.agency.id, agencyName: config.agency.name },
     ...(remotes.transfer ? { download: { transfer: remotes.transfer, dir: join(deps.dataDir, 'downloads') } } : {}),
   });
-  const statusPuller = new StatusPuller({ store, provincial: remotes.provincial, clock, log: log.child('status-pull'), events, hooks: resultIntake });
+  const statusPuller = new StatusPuller({
+    store,
+    provincial: remotes.provincial,
+    clock,
+    log: log.child('status-pull'),
+    events,
+    hooks: resultIntake,
+  });
   const sync = new SyncService({ store, clock, breakers: () => sender.breakerStates(), nudge: nudgeSender });
-  const reference = new ReferencePuller({ store, national: remotes.national, provincial: remotes.provincial, clock, log: log.child('reference') });
+  const reference = new ReferencePuller({
+    store,
+    national: remotes.national,
+    provincial: remotes.provincial,
+    clock,
+    log: log.child('reference'),
+  });
   // Queue: services and counters from the config (training: the seed matching the catalogue).
-  const queueConfig = config.queue ?? (trainingMode ? trainingQueueConfig(resourcesDir()) : defaultQueueConfig(config.counter));
+  const queueConfig =
+    config.queue ?? (trainingMode ? trainingQueueConfig(resourcesDir()) : defaultQueueConfig(config.counter));
   const ticketPrinterSetting = ticketPrinterConfig(queueConfig, trainingMode);
-  const ticketPrinter = ticketPrinterSetting ? createTicketPrinter(trainingMode ? 'training' : 'production', ticketPrinterSetting) : null;
-  const queue = new QueueService({ store, clock, log: log.child('queue'), events, setup: toSetup(queueConfig, config.counter.id), printer: ticketPrinter, agency });
+  const ticketPrinter = ticketPrinterSetting
+    ? createTicketPrinter(trainingMode ? 'training' : 'production', ticketPrinterSetting)
+    : null;
+  const queue = new QueueService({
+    store,
+    clock,
+    log: log.child('queue'),
+    events,
+    setup: toSetup(queueConfig, config.counter.id),
+    printer: ticketPrinter,
+    agency,
+  });
   queue.configure();
   const intake = new IntakeService({
-    store, clock, log: log.child('intake'), events, applicants, codes, forms, workingTime, printer: drivers.documentPrinter,
-    agencyId: config.agency.id, agencyName: config.agency.name, onOutbox: nudgeSender, tickets: queue,
+    store,
+    clock,
+    log: log.child('intake'),
+    events,
+    applicants,
+    codes,
+    forms,
+    workingTime,
+    printer: drivers.documentPrinter,
+    agencyId: config.agency.id,
+    agencyName: config.agency.name,
+    onOutbox: nudgeSender,
+    tickets: queue,
   });
   // OCR workers start on the first page and are shared by every batch.
   const ocrPool = createOcrPool();
   const digitise = new DigitiseStation({
-    store, pipelines: stationPipelines(ocrPool), scanners: drivers.scanners, clock, log: log.child('digitise'), events, agency,
-    defaultProfile: config.scanners.defaultProfile, onOutbox: nudgeSender,
+    store,
+    pipelines: stationPipelines(ocrPool),
+    scanners: drivers.scanners,
+    clock,
+    log: log.child('digitise'),
+    events,
+    agency,
+    defaultProfile: config.scanners.defaultProfile,
+    onOutbox: nudgeSender,
   });
   const returns = new ReturnsService({
-    store, results, intake: resultIntake, clock, log: log.child('returns'), events, workingTime, printer: drivers.documentPrinter, desk, onOutbox: nudgeSender,
+    store,
+    results,
+    intake: resultIntake,
+    clock,
+    log: log.child('returns'),
+    events,
+    workingTime,
+    printer: drivers.documentPrinter,
+    desk,
+    onOutbox: nudgeSender,
   });
   const signing = createSigning({
-    config, trainingMode, store, clock, log: log.child('signing'), dataDir: deps.dataDir,
+    config,
+    trainingMode,
+    store,
+    clock,
+    log: log.child('signing'),
+    dataDir: deps.dataDir,
     onProgress: (progress) => events.publish('signing.progress', progress),
   });
 
   return {
-    accounts, applicants, codes, workingTime, sender, resultIntake, statusPuller, sync, reference, ticketPrinter, queue, intake, digitise, returns,
+    accounts,
+    applicants,
+    codes,
+    workingTime,
+    sender,
+    resultIntake,
+    statusPuller,
+    sync,
+    reference,
+    ticketPrinter,
+    queue,
+    intake,
+    digitise,
+    returns,
     signing: signing.signing,
     async close() {
       await signing.close();

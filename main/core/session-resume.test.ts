@@ -12,13 +12,22 @@ const MIN = 60_000;
 function registry(idleMs = 15 * MIN) {
   const clock = fixedClock('2026-12-07T08:00');
   const r = new SessionResumeRegistry({ clock, idleMs });
-  return { r, advance: (ms: number) => { clock.advance(ms); } };
+  return {
+    r,
+    advance: (ms: number) => {
+      clock.advance(ms);
+    },
+  };
 }
 
 describe('SessionResumeRegistry', () => {
   it('keeps a wall screen’s grant while a connection holds it, and for the idle time after it went (keepAliveWhileBound)', () => {
     const clock = fixedClock('2026-12-07T08:00');
-    const r = new SessionResumeRegistry<{ wall: boolean }>({ clock, idleMs: 15 * MIN, keepAliveWhileBound: (v) => v.wall });
+    const r = new SessionResumeRegistry<{ wall: boolean }>({
+      clock,
+      idleMs: 15 * MIN,
+      keepAliveWhileBound: (v) => v.wall,
+    });
     const wall = r.issue({ wall: true });
     const desk = r.issue({ wall: false });
     clock.advance(3 * 60 * MIN);
@@ -94,30 +103,52 @@ describe('SessionResumeRegistry', () => {
 function server(idleMs: number) {
   const clock = fixedClock('2026-12-07T08:00');
   const lines: string[] = [];
-  const log: Logger = { log: (level, event, fields) => { lines.push(`${level} ${event} ${JSON.stringify(fields ?? {})}`); }, child: () => log };
+  const log: Logger = {
+    log: (level, event, fields) => {
+      lines.push(`${level} ${event} ${JSON.stringify(fields ?? {})}`);
+    },
+    child: () => log,
+  };
   const handlers = {
     'auth.login': (_p: unknown, ctx: { setUser(u: typeof officer): void; issueResume?(): string | null }) => {
       ctx.setUser(officer);
       const resumeSecret = ctx.issueResume?.() ?? null;
       return resumeSecret === null ? officer : { ...officer, resumeSecret };
     },
-    'auth.resume': (p: { secret: string }, ctx: { resume?(s: string): typeof officer | null }) => ctx.resume?.(p.secret) ?? null,
-    'auth.logout': (_p: unknown, ctx: { setUser(u: null): void }) => { ctx.setUser(null); return { done: true }; },
+    'auth.resume': (p: { secret: string }, ctx: { resume?(s: string): typeof officer | null }) =>
+      ctx.resume?.(p.secret) ?? null,
+    'auth.logout': (_p: unknown, ctx: { setUser(u: null): void }) => {
+      ctx.setUser(null);
+      return { done: true };
+    },
     'auth.me': (_p: unknown, ctx: { user: typeof officer | null }) => ctx.user,
   } as unknown as Handlers;
   const rpc = new RpcServer(handlers, log, { clock, resumeIdleMs: idleMs });
   let nextId = 1;
   const tab = (resumable = true) => {
     const waiting = new Map<number, (m: RpcServerMessage) => void>();
-    const conn = rpc.connect((m) => { if (m.kind === 'response') waiting.get(m.id)?.(m); }, { resumable });
-    const call = (method: string, params: unknown = {}) => new Promise<RpcServerMessage>((resolve) => {
-      const id = nextId++;
-      waiting.set(id, resolve);
-      conn.receive({ kind: 'request', id, method, params });
-    });
+    const conn = rpc.connect(
+      (m) => {
+        if (m.kind === 'response') waiting.get(m.id)?.(m);
+      },
+      { resumable },
+    );
+    const call = (method: string, params: unknown = {}) =>
+      new Promise<RpcServerMessage>((resolve) => {
+        const id = nextId++;
+        waiting.set(id, resolve);
+        conn.receive({ kind: 'request', id, method, params });
+      });
     return { call, close: () => conn.close() };
   };
-  return { rpc, tab, lines, advance: (ms: number) => { clock.advance(ms); } };
+  return {
+    rpc,
+    tab,
+    lines,
+    advance: (ms: number) => {
+      clock.advance(ms);
+    },
+  };
 }
 
 function valueOf(m: RpcServerMessage): unknown {
@@ -129,7 +160,9 @@ describe('RpcServer session resume', () => {
   it('rebinds the user on a new connection of the tab (a reload) and never logs the secret', async () => {
     const s = server(15 * MIN);
     const first = s.tab();
-    const login = valueOf(await first.call('auth.login', { username: 'canbo', password: 'p' })) as { resumeSecret: string };
+    const login = valueOf(await first.call('auth.login', { username: 'canbo', password: 'p' })) as {
+      resumeSecret: string;
+    };
     expect(login.resumeSecret).toHaveLength(43);
     first.close();
     s.advance(14 * MIN);
@@ -143,7 +176,9 @@ describe('RpcServer session resume', () => {
   it('refuses the secret after the idle timeout', async () => {
     const s = server(15 * MIN);
     const first = s.tab();
-    const login = valueOf(await first.call('auth.login', { username: 'canbo', password: 'p' })) as { resumeSecret: string };
+    const login = valueOf(await first.call('auth.login', { username: 'canbo', password: 'p' })) as {
+      resumeSecret: string;
+    };
     first.close();
     s.advance(15 * MIN);
     const second = s.tab();
@@ -154,7 +189,9 @@ describe('RpcServer session resume', () => {
   it('keeps the session resumable while the tab is in use, past the timeout since login', async () => {
     const s = server(15 * MIN);
     const first = s.tab();
-    const login = valueOf(await first.call('auth.login', { username: 'canbo', password: 'p' })) as { resumeSecret: string };
+    const login = valueOf(await first.call('auth.login', { username: 'canbo', password: 'p' })) as {
+      resumeSecret: string;
+    };
     for (let i = 0; i < 4; i++) {
       s.advance(10 * MIN);
       await first.call('auth.me');
@@ -167,7 +204,9 @@ describe('RpcServer session resume', () => {
   it('logout revokes the secret, also for a tab that resumed with it', async () => {
     const s = server(15 * MIN);
     const first = s.tab();
-    const login = valueOf(await first.call('auth.login', { username: 'canbo', password: 'p' })) as { resumeSecret: string };
+    const login = valueOf(await first.call('auth.login', { username: 'canbo', password: 'p' })) as {
+      resumeSecret: string;
+    };
     const second = s.tab();
     expect(valueOf(await second.call('auth.resume', { secret: login.resumeSecret }))).toEqual(officer);
     await second.call('auth.logout');
@@ -199,9 +238,14 @@ describe('config session.idleTimeoutMinutes and session.maxHours', () => {
   it('is optional, defaults to 15 and is bounded', () => {
     expect(parseConfig({ ...TRAINING_CONFIG }).session).toBeUndefined();
     expect(parseConfig({ ...TRAINING_CONFIG, session: {} }).session).toEqual({ idleTimeoutMinutes: 15, maxHours: 12 });
-    expect(parseConfig({ ...TRAINING_CONFIG, session: { idleTimeoutMinutes: 5, maxHours: 8 } }).session).toEqual({ idleTimeoutMinutes: 5, maxHours: 8 });
+    expect(parseConfig({ ...TRAINING_CONFIG, session: { idleTimeoutMinutes: 5, maxHours: 8 } }).session).toEqual({
+      idleTimeoutMinutes: 5,
+      maxHours: 8,
+    });
     for (const bad of [0, 721, 1.5, '15']) {
-      expect(() => parseConfig({ ...TRAINING_CONFIG, session: { idleTimeoutMinutes: bad } })).toThrow(/session\.idleTimeoutMinutes/);
+      expect(() => parseConfig({ ...TRAINING_CONFIG, session: { idleTimeoutMinutes: bad } })).toThrow(
+        /session\.idleTimeoutMinutes/,
+      );
     }
     for (const bad of [0, 25, 2.5, '12', null]) {
       expect(() => parseConfig({ ...TRAINING_CONFIG, session: { maxHours: bad } })).toThrow(/session\.maxHours/);

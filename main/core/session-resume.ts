@@ -3,7 +3,11 @@ import type { Role } from '../../common/contract';
 import type { Clock } from '../kernel/clock';
 
 /** The signed-in user a grant rebinds (the same shape as the RPC server's session user). */
-export interface ResumableUser { username: string; displayName: string; role: Role }
+export interface ResumableUser {
+  username: string;
+  displayName: string;
+  role: Role;
+}
 
 /** Default idle time after which a browser tab's session cannot be resumed (config `session.idleTimeoutMinutes`). */
 export const DEFAULT_IDLE_TIMEOUT_MS = 15 * 60_000;

@@ -39,8 +39,15 @@ const clock = fixedClock('2026-12-07T08:00');
 function newRpc(): RpcServer {
   const accounts = new AccountsService(store, clock);
   const deps = {
-    version: 'test', trainingMode: false, agency: { id: '000.00.12.H56', name: 'UBND xã' }, counter: { id: 'Q01', name: 'Quầy 1' },
-    trainingAccounts: [], accounts, store, clock, session: { idleTimeoutMinutes: 15, maxHours: 12 },
+    version: 'test',
+    trainingMode: false,
+    agency: { id: '000.00.12.H56', name: 'UBND xã' },
+    counter: { id: 'Q01', name: 'Quầy 1' },
+    trainingAccounts: [],
+    accounts,
+    store,
+    clock,
+    session: { idleTimeoutMinutes: 15, maxHours: 12 },
   } as unknown as HandlerDeps;
   return new RpcServer(createHandlers(deps), quiet, {
     clock,
@@ -55,17 +62,21 @@ let nextId = 1;
 function tab(resumable = true): Tab {
   const waiting = new Map<number, (m: RpcServerMessage & { kind: 'response' }) => void>();
   const events: Tab['events'] = [];
-  const conn = rpc.connect((m) => {
-    if (m.kind === 'response') waiting.get(m.id)?.(m);
-    else events.push({ event: m.event as EventName, payload: m.payload });
-  }, { resumable });
+  const conn = rpc.connect(
+    (m) => {
+      if (m.kind === 'response') waiting.get(m.id)?.(m);
+      else events.push({ event: m.event as EventName, payload: m.payload });
+    },
+    { resumable },
+  );
   return {
     events,
-    call: (method, params = {}) => new Promise((resolve) => {
-      const id = nextId++;
-      waiting.set(id, resolve);
-      conn.receive({ kind: 'request', id, method, params });
-    }),
+    call: (method, params = {}) =>
+      new Promise((resolve) => {
+        const id = nextId++;
+        waiting.set(id, resolve);
+        conn.receive({ kind: 'request', id, method, params });
+      }),
     close: () => conn.close(),
   };
 }
@@ -82,7 +93,11 @@ async function signedIn(username = 'canbo', resumable = true): Promise<Tab & { s
 }
 
 function audited(action: string): { actor: string; entityId: string }[] {
-  return store.db.prepare<[string], { actor: string; entityId: string }>('SELECT actor, entity_id AS entityId FROM audit_log WHERE action = ? ORDER BY id').all(action);
+  return store.db
+    .prepare<[string], { actor: string; entityId: string }>(
+      'SELECT actor, entity_id AS entityId FROM audit_log WHERE action = ? ORDER BY id',
+    )
+    .all(action);
 }
 
 async function cli(args: string[]): Promise<number> {
@@ -128,7 +143,11 @@ describe('idle lock', () => {
     expect(codeOf(await t.call('dossier.listToday', {}))).toBe('SESSION_LOCKED');
     expect(rpc.loginThrottle.failures(1, 'canbo').account).toBe(1);
     const unlocked = await t.call('auth.unlock', { password: PASSWORD });
-    expect(unlocked.ok && unlocked.value).toEqual({ username: 'canbo', displayName: 'Trần Thị Thu Hà', role: 'officer' });
+    expect(unlocked.ok && unlocked.value).toEqual({
+      username: 'canbo',
+      displayName: 'Trần Thị Thu Hà',
+      role: 'officer',
+    });
     expect(codeOf(await t.call('dossier.listToday', {}))).toBeNull();
     expect(audited('auth.unlock-failed')).toEqual([{ actor: 'canbo', entityId: 'canbo' }]);
     expect(audited('auth.unlock')).toEqual([{ actor: 'canbo', entityId: 'canbo' }]);
@@ -214,20 +233,23 @@ describe('revocation through the store', () => {
     ['lock', ['lock', 'canbo']],
     ['set-role', ['set-role', '--username', 'canbo', '--role', 'supervisor']],
     ['logout-all', ['logout-all', 'canbo']],
-  ])('the command line’s %s ends an open session (SESSION_REVOKED) and its resume grant; the other account is untouched', async (_name, args) => {
-    process.env.MOTCUA_TEST_NEW_PASSWORD = 'mat-khau-moi-123';
-    const t = await signedIn();
-    const other = await signedIn('lanhdao');
-    expect(codeOf(await t.call('dossier.listToday', {}))).toBeNull();
-    expect(await cli(args)).toBe(0);
-    expect(codeOf(await t.call('dossier.listToday', {}))).toBe('SESSION_REVOKED');
-    expect(codeOf(await t.call('dossier.listToday', {}))).toBe('SESSION_REVOKED');
-    expect(codeOf(await other.call('dossier.listToday', {}))).toBeNull();
-    const resumed = await tab().call('auth.resume', { secret: t.secret });
-    expect(resumed.ok && resumed.value).toBeNull();
-    rpc.broadcast('dossier.changed', { code: 'X', status: 1 });
-    expect(t.events.filter((e) => e.event === 'dossier.changed')).toEqual([]);
-  });
+  ])(
+    'the command line’s %s ends an open session (SESSION_REVOKED) and its resume grant; the other account is untouched',
+    async (_name, args) => {
+      process.env.MOTCUA_TEST_NEW_PASSWORD = 'mat-khau-moi-123';
+      const t = await signedIn();
+      const other = await signedIn('lanhdao');
+      expect(codeOf(await t.call('dossier.listToday', {}))).toBeNull();
+      expect(await cli(args)).toBe(0);
+      expect(codeOf(await t.call('dossier.listToday', {}))).toBe('SESSION_REVOKED');
+      expect(codeOf(await t.call('dossier.listToday', {}))).toBe('SESSION_REVOKED');
+      expect(codeOf(await other.call('dossier.listToday', {}))).toBeNull();
+      const resumed = await tab().call('auth.resume', { secret: t.secret });
+      expect(resumed.ok && resumed.value).toBeNull();
+      rpc.broadcast('dossier.changed', { code: 'X', status: 1 });
+      expect(t.events.filter((e) => e.event === 'dossier.changed')).toEqual([]);
+    },
+  );
 
   it('a removed account ends its sessions', async () => {
     const t = await signedIn();
@@ -267,9 +289,15 @@ describe('auth.logoutEverywhere and auth.changePassword', () => {
   it('a password change ends the other sessions, keeps the caller’s, and the new password signs in', async () => {
     const here = await signedIn();
     const there = await signedIn();
-    expect(codeOf(await here.call('auth.changePassword', { current: 'sai', next: 'mat-khau-moi-123' }))).toBe('PASSWORD_INCORRECT');
-    expect(codeOf(await here.call('auth.changePassword', { current: PASSWORD, next: 'ngan' }))).toBe('VALIDATION_FAILED');
-    expect(codeOf(await here.call('auth.changePassword', { current: PASSWORD, next: PASSWORD }))).toBe('VALIDATION_FAILED');
+    expect(codeOf(await here.call('auth.changePassword', { current: 'sai', next: 'mat-khau-moi-123' }))).toBe(
+      'PASSWORD_INCORRECT',
+    );
+    expect(codeOf(await here.call('auth.changePassword', { current: PASSWORD, next: 'ngan' }))).toBe(
+      'VALIDATION_FAILED',
+    );
+    expect(codeOf(await here.call('auth.changePassword', { current: PASSWORD, next: PASSWORD }))).toBe(
+      'VALIDATION_FAILED',
+    );
     expect(codeOf(await there.call('dossier.listToday', {}))).toBeNull();
     expect(codeOf(await here.call('auth.changePassword', { current: PASSWORD, next: 'mat-khau-moi-123' }))).toBeNull();
     expect(codeOf(await here.call('dossier.listToday', {}))).toBeNull();

@@ -1,10 +1,17 @@
 import type { Role, WallScreen } from '../../common/contract';
 
 /** The signed-in user of a session (the RPC server's `SessionUser`). */
-export interface SessionHolder { username: string; displayName: string; role: Role }
+export interface SessionHolder {
+  username: string;
+  displayName: string;
+  role: Role;
+}
 
 /** The account as the store has it now: its session epoch and lock by IT (`accounts.repository.ts`). */
-export interface AccountStanding { epoch: number; itLocked: boolean }
+export interface AccountStanding {
+  epoch: number;
+  itLocked: boolean;
+}
 
 /** Default absolute lifetime of a session (config `session.maxHours`). */
 export const DEFAULT_MAX_SESSION_MS = 12 * 60 * 60_000;
@@ -58,8 +65,14 @@ export function newSession(user: SessionHolder, now: number, epoch: number): Ses
  *    (a quiet display or kiosk runs all day; it can call only its own screen's methods).
  * A clock that went back never unlocks or extends anything: only the two differences count.
  */
-export function judgeSession(session: Session, now: number, standing: AccountStanding | null | undefined, policy: SessionPolicy): SessionVerdict {
-  if (standing !== undefined && (standing === null || standing.itLocked || standing.epoch !== session.epoch)) return 'revoked';
+export function judgeSession(
+  session: Session,
+  now: number,
+  standing: AccountStanding | null | undefined,
+  policy: SessionPolicy,
+): SessionVerdict {
+  if (standing !== undefined && (standing === null || standing.itLocked || standing.epoch !== session.epoch))
+    return 'revoked';
   if (now - session.signedInAt >= policy.maxMs) return 'expired';
   if (session.locked || (session.wallScreen === null && now - session.lastActivity >= policy.idleMs)) return 'locked';
   return 'open';

@@ -15,7 +15,9 @@ export function seedProcedures(): Procedure[] {
 /** Training catalogue from resources/seed (idempotent: upserts by procedure code). */
 export function seedCatalogue(store: Store): number {
   const procedures = seedProcedures();
-  store.transaction(() => { for (const p of procedures) store.catalogue.upsertProcedure(p); });
+  store.transaction(() => {
+    for (const p of procedures) store.catalogue.upsertProcedure(p);
+  });
   return procedures.length;
 }
 

@@ -73,13 +73,27 @@ export async function startUpkeep(deps: UpkeepDeps): Promise<Upkeep> {
     });
   };
 
-  const upkeepTimer = setInterval(() => { void leasesAndHolidays(); refreshReference(); }, UPKEEP_INTERVAL_MS);
+  const upkeepTimer = setInterval(() => {
+    void leasesAndHolidays();
+    refreshReference();
+  }, UPKEEP_INTERVAL_MS);
   upkeepTimer.unref();
   await leasesAndHolidays().catch((err: unknown) => log.log('warn', 'upkeep.failed', { error: String(err) }));
   if (deps.startSync) sender.start(deps.intervals.intervalMs);
   if (deps.startSync) refreshReference();
-  const pull = () => statusPuller.pullOnce().then(() => resultIntake.retryPending()).finally(() => sender.nudge()).catch((err: unknown) => log.log('warn', 'sync.pull-failed', { error: err instanceof Error ? err.message : String(err) }));
-  const pullTimer = deps.startSync ? setInterval(() => { void pull(); }, deps.intervals.pullIntervalMs ?? 60_000) : null;
+  const pull = () =>
+    statusPuller
+      .pullOnce()
+      .then(() => resultIntake.retryPending())
+      .finally(() => sender.nudge())
+      .catch((err: unknown) =>
+        log.log('warn', 'sync.pull-failed', { error: err instanceof Error ? err.message : String(err) }),
+      );
+  const pullTimer = deps.startSync
+    ? setInterval(() => {
+        void pull();
+      }, deps.intervals.pullIntervalMs ?? 60_000)
+    : null;
   pullTimer?.unref();
 
   return {

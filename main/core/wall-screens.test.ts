@@ -44,12 +44,26 @@ const clock = fixedClock('2026-12-07T08:00');
 function newRpc(): RpcServer {
   const events = new EventHub(quiet);
   const queue = new QueueService({
-    store, clock, log: quiet, setup: TEST_SETUP, printer: null, agency: { id: '000.00.12.H56', name: 'UBND xã' }, events,
+    store,
+    clock,
+    log: quiet,
+    setup: TEST_SETUP,
+    printer: null,
+    agency: { id: '000.00.12.H56', name: 'UBND xã' },
+    events,
   });
   queue.configure();
   const deps = {
-    version: 'test', trainingMode: false, agency: { id: '000.00.12.H56', name: 'UBND xã' }, counter: { id: 'Q01', name: 'Quầy 1' },
-    trainingAccounts: [], accounts: new AccountsService(store, clock), store, clock, queue, session: { idleTimeoutMinutes: 15, maxHours: 12 },
+    version: 'test',
+    trainingMode: false,
+    agency: { id: '000.00.12.H56', name: 'UBND xã' },
+    counter: { id: 'Q01', name: 'Quầy 1' },
+    trainingAccounts: [],
+    accounts: new AccountsService(store, clock),
+    store,
+    clock,
+    queue,
+    session: { idleTimeoutMinutes: 15, maxHours: 12 },
   } as unknown as HandlerDeps;
   return new RpcServer(createHandlers(deps), quiet, {
     events,
@@ -65,17 +79,21 @@ let nextId = 1;
 function tab(): Tab {
   const waiting = new Map<number, (m: Response) => void>();
   const events: Tab['events'] = [];
-  const conn = rpc.connect((m) => {
-    if (m.kind === 'response') waiting.get(m.id)?.(m);
-    else events.push({ event: m.event as EventName, payload: m.payload });
-  }, { resumable: true });
+  const conn = rpc.connect(
+    (m) => {
+      if (m.kind === 'response') waiting.get(m.id)?.(m);
+      else events.push({ event: m.event as EventName, payload: m.payload });
+    },
+    { resumable: true },
+  );
   return {
     events,
-    call: (method, params = {}) => new Promise((resolve) => {
-      const id = nextId++;
-      waiting.set(id, resolve);
-      conn.receive({ kind: 'request', id, method, params });
-    }),
+    call: (method, params = {}) =>
+      new Promise((resolve) => {
+        const id = nextId++;
+        waiting.set(id, resolve);
+        conn.receive({ kind: 'request', id, method, params });
+      }),
     close: () => conn.close(),
   };
 }
@@ -99,7 +117,11 @@ async function wallScreen(username: string, screen: 'display' | 'kiosk' | 'rate'
 }
 
 function audited(action: string): { actor: string; details: string }[] {
-  return store.db.prepare<[string], { actor: string; details: string }>('SELECT actor, details_json AS details FROM audit_log WHERE action = ? ORDER BY id').all(action);
+  return store.db
+    .prepare<[string], { actor: string; details: string }>(
+      'SELECT actor, details_json AS details FROM audit_log WHERE action = ? ORDER BY id',
+    )
+    .all(action);
 }
 
 beforeEach(() => {
@@ -133,7 +155,10 @@ describe('a wall screen’s session', () => {
     expect(codeOf(await officer.call('queue.callNext', { counter: 'Q01' }))).toBeNull();
     expect(eventNames(display)).toContain('queue.called');
     expect(eventNames(display)).toContain('queue.changed');
-    expect(display.events.find((e) => e.event === 'queue.called')?.payload).toMatchObject({ number: 'A001', counter: 'Q01' });
+    expect(display.events.find((e) => e.event === 'queue.called')?.payload).toMatchObject({
+      number: 'A001',
+      counter: 'Q01',
+    });
     expect(desk.events).toEqual([]);
   });
 
@@ -241,7 +266,14 @@ describe('a wall screen’s session', () => {
     const display = await wallScreen('lanhdao', 'display');
     const kiosk = await wallScreen('canbo', 'kiosk');
     clock.advance(30 * MIN);
-    expect(await runAccountsCommand(['logout-all', 'lanhdao'], temp.dir, { out: () => undefined, err: () => undefined }, clock)).toBe(0);
+    expect(
+      await runAccountsCommand(
+        ['logout-all', 'lanhdao'],
+        temp.dir,
+        { out: () => undefined, err: () => undefined },
+        clock,
+      ),
+    ).toBe(0);
     expect(codeOf(await display.call('queue.board'))).toBe('SESSION_REVOKED');
     const resumed = await tab().call('auth.resume', { secret: display.secret });
     expect(resumed.ok && resumed.value).toBeNull();

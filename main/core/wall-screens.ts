@@ -1,4 +1,12 @@
-import { contract, rolesAllow, type Access, type EventName, type MethodName, type Role, type WallScreen } from '../../common/contract';
+import {
+  contract,
+  rolesAllow,
+  type Access,
+  type EventName,
+  type MethodName,
+  type Role,
+  type WallScreen,
+} from '../../common/contract';
 
 /**
  * What a session narrowed to a wall screen may do (docs/architecture.md, "Sessions"). A wall screen
@@ -38,7 +46,11 @@ export function wallScreenOpenTo(screen: WallScreen, role: Role): boolean {
 
 /** May a session narrowed to `screen` call `method`? Public methods (`auth.me`, `auth.login` …) always. */
 export function wallScreenAllowsMethod(screen: WallScreen, method: MethodName): boolean {
-  return contract[method].roles === 'public' || WALL_SCREEN_COMMON_METHODS.has(method) || WALL_SCREEN_RULES[screen].methods.has(method);
+  return (
+    contract[method].roles === 'public' ||
+    WALL_SCREEN_COMMON_METHODS.has(method) ||
+    WALL_SCREEN_RULES[screen].methods.has(method)
+  );
 }
 
 export function wallScreenAllowsEvent(screen: WallScreen, event: EventName): boolean {

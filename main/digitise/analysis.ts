@@ -30,7 +30,10 @@ const cache = new WeakMap<RawImage, Map<string, Promise<PageAnalysis>>>();
 export function analysePage(image: RawImage, dpi: number, targetDpi = 100): Promise<PageAnalysis> {
   const key = `${dpi}/${targetDpi}`;
   let byKey = cache.get(image);
-  if (byKey === undefined) { byKey = new Map(); cache.set(image, byKey); }
+  if (byKey === undefined) {
+    byKey = new Map();
+    cache.set(image, byKey);
+  }
   let pending = byKey.get(key);
   if (pending === undefined) {
     pending = analyse(image, dpi, targetDpi);
@@ -59,6 +62,7 @@ function regionGray(gray: RawImage, r: PixelBox): RawImage {
   const width = r.x1 - r.x0;
   const height = r.y1 - r.y0;
   const data = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) data.set(gray.data.subarray((r.y0 + y) * gray.width + r.x0, (r.y0 + y) * gray.width + r.x1), y * width);
+  for (let y = 0; y < height; y++)
+    data.set(gray.data.subarray((r.y0 + y) * gray.width + r.x0, (r.y0 + y) * gray.width + r.x1), y * width);
   return { width, height, channels: 1, data };
 }

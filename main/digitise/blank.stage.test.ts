@@ -12,14 +12,23 @@ const size = { dpi: 200, widthMm: 148, heightMm: 105 } as const;
 describe('blank stage', () => {
   it('flags a noisy blank sheet, with a note, and measures ink on a text page', async () => {
     const ctx = testContext();
-    const blankPng = await degradeScan(await renderFixturePage({ text: [], blank: true, ...size }), { noise: 12, specks: 200 });
+    const blankPng = await degradeScan(await renderFixturePage({ text: [], blank: true, ...size }), {
+      noise: 12,
+      specks: 200,
+    });
     const blank = await blankStage.run(await cleanStage.run(await decodedPage(blankPng, { dpi: 200 }), ctx), ctx);
     expect(blank.blank).toBe(true);
     expect(blank.inkCoverage).toBeLessThan(DEFAULT_PROFILE.blankThreshold);
     expect(blank.notes.join()).toMatch(/blank/);
     expect(blank.inkBox).toBeNull();
 
-    const text = await blankStage.run(await cleanStage.run(await decodedPage(await renderFixturePage({ text: SAMPLE_LINES, ...size }), { dpi: 200 }), ctx), ctx);
+    const text = await blankStage.run(
+      await cleanStage.run(
+        await decodedPage(await renderFixturePage({ text: SAMPLE_LINES, ...size }), { dpi: 200 }),
+        ctx,
+      ),
+      ctx,
+    );
     expect(text.blank).toBe(false);
     expect(text.inkCoverage).toBeGreaterThan(DEFAULT_PROFILE.blankThreshold);
     expect(text.inkBox).not.toBeNull();
@@ -34,8 +43,15 @@ describe('blank stage', () => {
       await renderFixturePage({ text: SAMPLE_LINES, ...size, seed: 2 }),
     ];
     const items = [];
-    for await (const item of pipeline.processBatch(pages.map((bytes, index) => ({ index, side: 'front' as const, bytes, dpi: 200 })))) items.push(item);
-    expect(items.map((i) => [i.index, i.page?.blank])).toEqual([[0, false], [1, true], [2, false]]);
+    for await (const item of pipeline.processBatch(
+      pages.map((bytes, index) => ({ index, side: 'front' as const, bytes, dpi: 200 })),
+    ))
+      items.push(item);
+    expect(items.map((i) => [i.index, i.page?.blank])).toEqual([
+      [0, false],
+      [1, true],
+      [2, false],
+    ]);
     expect(items[1]!.page!.output).toBeDefined();
   });
 });

@@ -24,14 +24,22 @@ export function measureInk(image: RawImage, dark = 128): InkMeasure {
   for (let y = my; y < h - my; y++) {
     const o = y * w;
     for (let x = mx; x < w - mx; x++) {
-      if (data[o + x]! < dark) { n++; rows[y]!++; cols[x]!++; }
+      if (data[o + x]! < dark) {
+        n++;
+        rows[y]!++;
+        cols[x]!++;
+      }
     }
   }
   const area = Math.max(1, (w - 2 * mx) * (h - 2 * my));
   // A row or column with a single dark pixel is noise, not content.
   const first = (a: Uint32Array): number => a.findIndex((v) => v >= 2);
-  const last = (a: Uint32Array): number => { for (let i = a.length - 1; i >= 0; i--) if (a[i]! >= 2) return i; return -1; };
-  const y0 = first(rows); const x0 = first(cols);
+  const last = (a: Uint32Array): number => {
+    for (let i = a.length - 1; i >= 0; i--) if (a[i]! >= 2) return i;
+    return -1;
+  };
+  const y0 = first(rows);
+  const x0 = first(cols);
   const box = y0 < 0 || x0 < 0 ? null : { x0, y0, x1: last(cols) + 1, y1: last(rows) + 1 };
   return { coverage: n / area, box };
 }
@@ -43,6 +51,11 @@ export function measureInk(image: RawImage, dark = 128): InkMeasure {
 export const blankStage: PageStage = defineStage('blank', async (page, ctx) => {
   const ink = measureInk(page.ocrImage ?? page.image);
   const blank = ink.coverage < ctx.profile.blankThreshold;
-  const notes = blank ? [...page.notes, `blank: ink coverage ${(ink.coverage * 100).toFixed(3)} % below ${(ctx.profile.blankThreshold * 100).toFixed(3)} %`] : page.notes;
+  const notes = blank
+    ? [
+        ...page.notes,
+        `blank: ink coverage ${(ink.coverage * 100).toFixed(3)} % below ${(ctx.profile.blankThreshold * 100).toFixed(3)} %`,
+      ]
+    : page.notes;
   return { ...page, blank, inkCoverage: ink.coverage, inkBox: blank ? null : ink.box, notes };
 });

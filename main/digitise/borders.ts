@@ -2,7 +2,12 @@ import type { PixelBox, RawImage } from './types';
 
 /** Dark scanner-bed borders: rows and columns, from the edges inwards, that are mostly dark. */
 
-export interface Borders { top: number; right: number; bottom: number; left: number }
+export interface Borders {
+  top: number;
+  right: number;
+  bottom: number;
+  left: number;
+}
 
 export interface BorderOptions {
   /** Grey level below which a pixel counts as dark bed (default 90). */
@@ -48,4 +53,3 @@ export function innerBox(width: number, height: number, b: Borders, inset = 0): 
   const y1 = Math.max(y0 + 1, height - b.bottom - (b.bottom > 0 ? inset : 0));
   return { x0, y0, x1, y1 };
 }
-

@@ -49,12 +49,23 @@ export interface Levels {
 export function measureLevels(gray: RawImage): Levels | null {
   const hist = histogram(gray);
   const t = otsuThreshold(hist);
-  let paper = 255; let peak = -1;
-  for (let v = Math.min(254, t + 1); v < 256; v++) if (hist[v]! > peak) { peak = hist[v]!; paper = v; }
+  let paper = 255;
+  let peak = -1;
+  for (let v = Math.min(254, t + 1); v < 256; v++)
+    if (hist[v]! > peak) {
+      peak = hist[v]!;
+      paper = v;
+    }
   let dark = 0;
   for (let v = 0; v <= t; v++) dark += hist[v]!;
   let lo = 0;
-  for (let v = 0, acc = 0; v <= t; v++) { acc += hist[v]!; if (acc >= dark * 0.1) { lo = v; break; } }
+  for (let v = 0, acc = 0; v <= t; v++) {
+    acc += hist[v]!;
+    if (acc >= dark * 0.1) {
+      lo = v;
+      break;
+    }
+  }
   if (dark === 0 || paper - lo < 80) return null;
   let half = paper;
   while (half > t && hist[half]! > peak / 2) half--;
@@ -71,23 +82,34 @@ export function measureLevels(gray: RawImage): Levels | null {
 export function paperNoise(gray: RawImage): number {
   const hist = histogram(gray);
   const t = otsuThreshold(hist);
-  let paper = 255; let peak = -1;
-  for (let v = Math.min(254, t + 1); v < 256; v++) if (hist[v]! > peak) { peak = hist[v]!; paper = v; }
+  let paper = 255;
+  let peak = -1;
+  for (let v = Math.min(254, t + 1); v < 256; v++)
+    if (hist[v]! > peak) {
+      peak = hist[v]!;
+      paper = v;
+    }
   const bright = Math.round((t + paper) / 2);
   const { width: w, height: h, data } = gray;
-  let sum = 0; let n = 0;
+  let sum = 0;
+  let n = 0;
   for (let y = 0; y < h; y += 3) {
     const o = y * w;
     for (let x = 0; x < w - 1; x++) {
-      const a = data[o + x]!; const b = data[o + x + 1]!;
-      if (a >= bright && b >= bright) { sum += a > b ? a - b : b - a; n++; }
+      const a = data[o + x]!;
+      const b = data[o + x + 1]!;
+      if (a >= bright && b >= bright) {
+        sum += a > b ? a - b : b - a;
+        n++;
+      }
     }
   }
   return n === 0 ? 0 : (0.886 * sum) / n;
 }
 
 function hasInk(gray: RawImage, box: PixelBox): boolean {
-  for (let y = box.y0; y < box.y1; y++) for (let x = box.x0; x < box.x1; x++) if (gray.data[y * gray.width + x]! < 128) return true;
+  for (let y = box.y0; y < box.y1; y++)
+    for (let x = box.x0; x < box.x1; x++) if (gray.data[y * gray.width + x]! < 128) return true;
   return false;
 }
 
@@ -116,7 +138,11 @@ function applyLut(image: RawImage, luts: readonly Uint8Array[]): RawImage {
     for (let i = 0; i < d.length; i++) out[i] = lut[d[i]!]!;
   } else {
     const [r, g, b] = luts as [Uint8Array, Uint8Array, Uint8Array];
-    for (let i = 0; i < d.length; i += 3) { out[i] = r[d[i]!]!; out[i + 1] = g[d[i + 1]!]!; out[i + 2] = b[d[i + 2]!]!; }
+    for (let i = 0; i < d.length; i += 3) {
+      out[i] = r[d[i]!]!;
+      out[i + 1] = g[d[i + 1]!]!;
+      out[i + 2] = b[d[i + 2]!]!;
+    }
   }
   return { ...image, data: out };
 }
@@ -142,7 +168,12 @@ export interface CleanResult {
  * only decides what is paper: the images kept for the PDF are levelled from the unfiltered scan,
  * and a pixel becomes white where the filtered copy says paper and the pixel itself is not ink.
  */
-export async function cleanImage(image: RawImage, dpi: number, despeckle: boolean, opts: CleanOptions & { bilevel?: boolean } = {}): Promise<CleanResult> {
+export async function cleanImage(
+  image: RawImage,
+  dpi: number,
+  despeckle: boolean,
+  opts: CleanOptions & { bilevel?: boolean } = {},
+): Promise<CleanResult> {
   const scale = dpi / 200;
   const raw = toGray(image);
   const medianApplied = opts.median ?? (despeckle && paperNoise(raw) >= 1.5);
@@ -150,11 +181,19 @@ export async function cleanImage(image: RawImage, dpi: number, despeckle: boolea
   const levels = measureLevels(filtered);
   const lut = levels === null ? null : levelsLut(levels.lo, levels.hi);
   // The median's output is ours: levelled in place rather than copied (one pass and one page less).
-  const ocrGray = medianApplied ? (lut === null ? filtered : applyLutInPlace(filtered, lut)) : lut === null ? { ...filtered, data: filtered.data.slice() } : applyLut(filtered, [lut]);
+  const ocrGray = medianApplied
+    ? lut === null
+      ? filtered
+      : applyLutInPlace(filtered, lut)
+    : lut === null
+      ? { ...filtered, data: filtered.data.slice() }
+      : applyLut(filtered, [lut]);
   let gray = ocrGray;
   if (medianApplied) {
     // Levels and the paper decision in one pass over the unfiltered scan.
-    const g = new Uint8Array(raw.data.length); const o = ocrGray.data; const r = raw.data;
+    const g = new Uint8Array(raw.data.length);
+    const o = ocrGray.data;
+    const r = raw.data;
     const map = lut ?? IDENTITY_LUT;
     for (let i = 0; i < g.length; i++) {
       const v = map[r[i]!]!;
@@ -172,14 +211,25 @@ export async function cleanImage(image: RawImage, dpi: number, despeckle: boolea
     const g = gray.data;
     for (let i = 0; i < g.length; i++) {
       if (g[i] !== 255) continue;
-      const r = src[i * 3]!; const gg = src[i * 3 + 1]!; const b = src[i * 3 + 2]!;
+      const r = src[i * 3]!;
+      const gg = src[i * 3 + 1]!;
+      const b = src[i * 3 + 2]!;
       const chroma = Math.max(r, gg, b) - Math.min(r, gg, b);
-      if (chroma < 24) { c[i * 3] = 255; c[i * 3 + 1] = 255; c[i * 3 + 2] = 255; }
+      if (chroma < 24) {
+        c[i * 3] = 255;
+        c[i * 3 + 1] = 255;
+        c[i * 3 + 2] = 255;
+      }
     }
   }
   const useSauvola = (opts.binarisation ?? (opts.bilevel === true ? 'sauvola' : 'otsu')) === 'sauvola';
   const binary = useSauvola
-    ? sauvola(gray, { window: Math.max(15, Math.round((opts.windowInches ?? 0.2) * dpi) | 1), k: opts.sauvolaK ?? 0.2, ceiling: 200, floor: 40 })
+    ? sauvola(gray, {
+        window: Math.max(15, Math.round((opts.windowInches ?? 0.2) * dpi) | 1),
+        k: opts.sauvolaK ?? 0.2,
+        ceiling: 200,
+        floor: 40,
+      })
     : threshold(gray, Math.max(64, Math.min(192, otsuThreshold(histogram(gray)))));
   let specksRemoved = 0;
   if (despeckle) {
@@ -191,7 +241,15 @@ export async function cleanImage(image: RawImage, dpi: number, despeckle: boolea
     const near = Math.max(2, Math.round((opts.speckIsolation ?? 4) * scale));
     const specks = findSpecks(binary, [
       { maxArea: tiny, isolation: near },
-      ...(medianApplied ? [{ maxArea: Math.max(tiny, Math.round(12 * s2)), isolation: near, accept: (c: Component) => !hasInk(ocrGray, c) }] : []),
+      ...(medianApplied
+        ? [
+            {
+              maxArea: Math.max(tiny, Math.round(12 * s2)),
+              isolation: near,
+              accept: (c: Component) => !hasInk(ocrGray, c),
+            },
+          ]
+        : []),
       { maxArea: Math.max(tiny, Math.round(24 * s2)), isolation: Math.round(20 * scale) },
     ]);
     specksRemoved = specks.length;
@@ -214,10 +272,14 @@ export async function cleanImage(image: RawImage, dpi: number, despeckle: boolea
  */
 export function createCleanStage(opts: CleanOptions = {}): PageStage {
   return defineStage('clean', async (page, ctx): Promise<PageState> => {
-    const r = await cleanImage(page.image, page.dpi, ctx.profile.despeckle, { ...opts, bilevel: ctx.profile.colour === 'bw' });
+    const r = await cleanImage(page.image, page.dpi, ctx.profile.despeckle, {
+      ...opts,
+      bilevel: ctx.profile.colour === 'bw',
+    });
     const ocrCopy = (opts.ocrInput ?? 'gray') === 'binary' ? r.binary : r.ocrGray;
     const notes = r.specksRemoved > 0 ? [...page.notes, `clean: ${r.specksRemoved} specks removed`] : page.notes;
-    const image = ctx.profile.colour === 'bw' ? r.binary : ctx.profile.colour === 'gray' ? r.gray : r.colour ?? r.gray;
+    const image =
+      ctx.profile.colour === 'bw' ? r.binary : ctx.profile.colour === 'gray' ? r.gray : (r.colour ?? r.gray);
     const { ocrImage: _previous, ...rest } = page;
     return image === ocrCopy ? { ...rest, image, notes } : { ...rest, image, ocrImage: ocrCopy, notes };
   });

@@ -19,20 +19,36 @@ export function connectedComponents(bin: RawImage, maxArea = Infinity): Componen
   let n = 0;
   const grow = (): void => {
     cap *= 2;
-    const re = (a: Int32Array): Int32Array => { const b = new Int32Array(cap); b.set(a); return b; };
-    runStart = re(runStart); runEnd = re(runEnd); runRow = re(runRow); parent = re(parent);
+    const re = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(cap);
+      b.set(a);
+      return b;
+    };
+    runStart = re(runStart);
+    runEnd = re(runEnd);
+    runRow = re(runRow);
+    parent = re(parent);
   };
   const find = (i: number): number => {
     let r = i;
     while (parent[r] !== r) r = parent[r]!;
-    while (parent[i] !== r) { const next = parent[i]!; parent[i] = r; i = next; }
+    while (parent[i] !== r) {
+      const next = parent[i]!;
+      parent[i] = r;
+      i = next;
+    }
     return r;
   };
   const union = (a: number, b: number): void => {
-    const ra = find(a); const rb = find(b);
-    if (ra !== rb) { if (ra < rb) parent[rb] = ra; else parent[ra] = rb; }
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) {
+      if (ra < rb) parent[rb] = ra;
+      else parent[ra] = rb;
+    }
   };
-  let prevFirst = 0; let prevLast = 0;
+  let prevFirst = 0;
+  let prevLast = 0;
   for (let y = 0; y < h; y++) {
     const first = n;
     const o = y * w;
@@ -44,19 +60,26 @@ export function connectedComponents(bin: RawImage, maxArea = Infinity): Componen
       const s = x;
       while (x < w && data[o + x] === 0) x++;
       if (n >= cap) grow();
-      runStart[n] = s; runEnd[n] = x; runRow[n] = y; parent[n] = n;
+      runStart[n] = s;
+      runEnd[n] = x;
+      runRow[n] = y;
+      parent[n] = n;
       // 8-connectivity: runs of the previous row touching [s-1, x] join.
       while (j0 < prevLast && runEnd[j0]! < s) j0++;
       for (let j = j0; j < prevLast && runStart[j]! <= x; j++) union(n, j);
       n++;
     }
-    prevFirst = first; prevLast = n;
+    prevFirst = first;
+    prevLast = n;
   }
   const index = new Map<number, Component>();
   for (let i = 0; i < n; i++) {
     const r = find(i);
     let c = index.get(r);
-    if (c === undefined) { c = { x0: runStart[i]!, y0: runRow[i]!, x1: runEnd[i]!, y1: runRow[i]! + 1, area: 0 }; index.set(r, c); }
+    if (c === undefined) {
+      c = { x0: runStart[i]!, y0: runRow[i]!, x1: runEnd[i]!, y1: runRow[i]! + 1, area: 0 };
+      index.set(r, c);
+    }
     c.area += runEnd[i]! - runStart[i]!;
     if (runStart[i]! < c.x0) c.x0 = runStart[i]!;
     if (runEnd[i]! > c.x1) c.x1 = runEnd[i]!;
@@ -69,8 +92,10 @@ export function connectedComponents(bin: RawImage, maxArea = Infinity): Componen
 
 /** Black pixels of `bin` inside a box (clipped to the image). */
 export function inkIn(bin: RawImage, box: PixelBox): number {
-  const x0 = Math.max(0, box.x0); const y0 = Math.max(0, box.y0);
-  const x1 = Math.min(bin.width, box.x1); const y1 = Math.min(bin.height, box.y1);
+  const x0 = Math.max(0, box.x0);
+  const y0 = Math.max(0, box.y0);
+  const x1 = Math.min(bin.width, box.x1);
+  const y1 = Math.min(bin.height, box.y1);
   let n = 0;
   for (let y = y0; y < y1; y++) {
     const o = y * bin.width;
@@ -103,7 +128,8 @@ export function findSpecks(bin: RawImage, tiers: readonly SpeckTier[]): Componen
   for (const c of small) {
     const key = Math.floor(c.y0 / cell) * cols + Math.floor(c.x0 / cell);
     const list = grid.get(key);
-    if (list === undefined) grid.set(key, [c]); else list.push(c);
+    if (list === undefined) grid.set(key, [c]);
+    else list.push(c);
   }
   const isolated = (c: Component, r: number): boolean => {
     const box = { x0: c.x0 - r, y0: c.y0 - r, x1: c.x1 + r, y1: c.y1 + r };
@@ -118,15 +144,19 @@ export function findSpecks(bin: RawImage, tiers: readonly SpeckTier[]): Componen
     }
     return ink <= 0;
   };
-  return small.filter((c) => tiers.some((t) => c.area <= t.maxArea && (t.accept?.(c) ?? true) && isolated(c, t.isolation)));
+  return small.filter((c) =>
+    tiers.some((t) => c.area <= t.maxArea && (t.accept?.(c) ?? true) && isolated(c, t.isolation)),
+  );
 }
 
 /** Sets the boxes (grown by `margin`) to white in every channel. */
 export function whitenBoxes(image: RawImage, boxes: readonly PixelBox[], margin = 0): void {
   const c = image.channels;
   for (const b of boxes) {
-    const x0 = Math.max(0, b.x0 - margin); const y0 = Math.max(0, b.y0 - margin);
-    const x1 = Math.min(image.width, b.x1 + margin); const y1 = Math.min(image.height, b.y1 + margin);
+    const x0 = Math.max(0, b.x0 - margin);
+    const y0 = Math.max(0, b.y0 - margin);
+    const x1 = Math.min(image.width, b.x1 + margin);
+    const y1 = Math.min(image.height, b.y1 + margin);
     for (let y = y0; y < y1; y++) image.data.fill(255, (y * image.width + x0) * c, (y * image.width + x1) * c);
   }
 }

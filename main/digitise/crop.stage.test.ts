@@ -12,10 +12,11 @@ import type { RawImage } from './types';
 function darkAtEdges(image: RawImage, band: number): number {
   const g = toGray(image);
   let n = 0;
-  for (let y = 0; y < g.height; y++) for (let x = 0; x < g.width; x++) {
-    const edge = x < band || y < band || x >= g.width - band || y >= g.height - band;
-    if (edge && g.data[y * g.width + x]! < 90) n++;
-  }
+  for (let y = 0; y < g.height; y++)
+    for (let x = 0; x < g.width; x++) {
+      const edge = x < band || y < band || x >= g.width - band || y >= g.height - band;
+      if (edge && g.data[y * g.width + x]! < 90) n++;
+    }
   return n;
 }
 
@@ -31,7 +32,9 @@ describe('crop stage', () => {
     expect(darkAtEdges(after.image, 3)).toBe(0);
     const inkBefore = measureInk((await decodedPage(clean, { dpi: 200 })).image);
     const inkAfter = measureInk(after.image);
-    expect(inkAfter.coverage * (after.image.width * after.image.height)).toBeGreaterThan(0.95 * inkBefore.coverage * (before.image.width * before.image.height));
+    expect(inkAfter.coverage * (after.image.width * after.image.height)).toBeGreaterThan(
+      0.95 * inkBefore.coverage * (before.image.width * before.image.height),
+    );
     expect(after.notes.join()).toMatch(/scanner bed/);
   });
 
@@ -45,7 +48,10 @@ describe('crop stage', () => {
   });
 
   it('leaves a page without bed alone', async () => {
-    const page = await decodedPage(await renderFixturePage({ text: SAMPLE_LINES, dpi: 200, widthMm: 148, heightMm: 105 }), { dpi: 200 });
+    const page = await decodedPage(
+      await renderFixturePage({ text: SAMPLE_LINES, dpi: 200, widthMm: 148, heightMm: 105 }),
+      { dpi: 200 },
+    );
     expect(await cropStage.run(page, testContext())).toBe(page);
   });
 });

@@ -34,22 +34,38 @@ export function findBed(gray: RawImage, opts: CropOptions = {}): BedMask {
   const mask = new Uint8Array(w * h);
   const inBand = (x: number, y: number): boolean => x < depthX || y < depthY || x >= w - depthX || y >= h - depthY;
   let queue = new Int32Array(4096);
-  let head = 0; let tail = 0;
+  let head = 0;
+  let tail = 0;
   const push = (i: number): void => {
     if (mask[i] !== 0 || data[i]! >= dark) return;
     mask[i] = 1;
     if (tail === queue.length) {
-      if (head > queue.length / 2) { queue.copyWithin(0, head, tail); tail -= head; head = 0; } else { const q = new Int32Array(queue.length * 2); q.set(queue); queue = q; }
+      if (head > queue.length / 2) {
+        queue.copyWithin(0, head, tail);
+        tail -= head;
+        head = 0;
+      } else {
+        const q = new Int32Array(queue.length * 2);
+        q.set(queue);
+        queue = q;
+      }
     }
     queue[tail++] = i;
   };
-  for (let x = 0; x < w; x++) { push(x); push((h - 1) * w + x); }
-  for (let y = 0; y < h; y++) { push(y * w); push(y * w + w - 1); }
+  for (let x = 0; x < w; x++) {
+    push(x);
+    push((h - 1) * w + x);
+  }
+  for (let y = 0; y < h; y++) {
+    push(y * w);
+    push(y * w + w - 1);
+  }
   let pixels = 0;
   while (head < tail) {
     const i = queue[head++]!;
     pixels++;
-    const x = i % w; const y = (i - x) / w;
+    const x = i % w;
+    const y = (i - x) / w;
     if (x > 0 && inBand(x - 1, y)) push(i - 1);
     if (x < w - 1 && inBand(x + 1, y)) push(i + 1);
     if (y > 0 && inBand(x, y - 1)) push(i - w);
@@ -100,8 +116,10 @@ function whitenBed(cropped: RawImage, bed: BedMask, box: PixelBox, edge: number)
       if (x >= box.x1) break;
       const s = x;
       while (x < box.x1 && mask[o + x] !== 0) x++;
-      const cy0 = Math.max(0, y - box.y0 - edge); const cy1 = Math.min(ch, y - box.y0 + edge + 1);
-      const cx0 = Math.max(0, s - box.x0 - edge); const cx1 = Math.min(cw, x - box.x0 + edge);
+      const cy0 = Math.max(0, y - box.y0 - edge);
+      const cy1 = Math.min(ch, y - box.y0 + edge + 1);
+      const cx0 = Math.max(0, s - box.x0 - edge);
+      const cx1 = Math.min(cw, x - box.x0 + edge);
       for (let yy = cy0; yy < cy1; yy++) cropped.data.fill(255, (yy * cw + cx0) * c, (yy * cw + cx1) * c);
     }
   }
@@ -129,9 +147,10 @@ export function createCropStage(opts: CropOptions = {}): PageStage {
       whitenBed(ocrImage, bed, box, edge);
     }
     const cut = { left: box.x0, top: box.y0, right: page.image.width - box.x1, bottom: page.image.height - box.y1 };
-    const note = cut.left + cut.top + cut.right + cut.bottom > 0
-      ? `crop: scanner bed cut off (left ${cut.left}, top ${cut.top}, right ${cut.right}, bottom ${cut.bottom} px)`
-      : 'crop: scanner bed whitened';
+    const note =
+      cut.left + cut.top + cut.right + cut.bottom > 0
+        ? `crop: scanner bed cut off (left ${cut.left}, top ${cut.top}, right ${cut.right}, bottom ${cut.bottom} px)`
+        : 'crop: scanner bed whitened';
     return { ...page, image, ...(ocrImage === undefined ? {} : { ocrImage }), notes: [...page.notes, note] };
   });
 }

@@ -6,7 +6,9 @@ import type { RawImage } from './types';
 
 function gradient(width: number, height: number, channels: 1 | 3): RawImage {
   const data = new Uint8Array(width * height * channels);
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) for (let c = 0; c < channels; c++) data[(y * width + x) * channels + c] = (x * 7 + y * 3 + c * 50) % 256;
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++)
+      for (let c = 0; c < channels; c++) data[(y * width + x) * channels + c] = (x * 7 + y * 3 + c * 50) % 256;
   return { width, height, channels, data };
 }
 
@@ -22,7 +24,12 @@ describe('decodeCapture', () => {
 
   it('gives grey captures 1 channel, also when stored as RGB with equal channels', async () => {
     const g = gradient(20, 10, 1);
-    const rgb = Buffer.from(await sharp(g.data, { raw: { width: 20, height: 10, channels: 1 } }).toColourspace('srgb').png().toBuffer());
+    const rgb = Buffer.from(
+      await sharp(g.data, { raw: { width: 20, height: 10, channels: 1 } })
+        .toColourspace('srgb')
+        .png()
+        .toBuffer(),
+    );
     const d = await decodeCapture(new Uint8Array(rgb), { dpi: 200 });
     expect(d.image.channels).toBe(1);
     expect(d.image.data).toEqual(g.data);
@@ -33,7 +40,11 @@ describe('decodeCapture', () => {
     const d = await decodeCapture(png, { dpi: 200 });
     expect(d.dpi).toBe(200);
     expect(d.notes.join()).toMatch(/300 dpi/);
-    const bare = new Uint8Array(await sharp(Buffer.from(gradient(8, 8, 1).data), { raw: { width: 8, height: 8, channels: 1 } }).png().toBuffer());
+    const bare = new Uint8Array(
+      await sharp(Buffer.from(gradient(8, 8, 1).data), { raw: { width: 8, height: 8, channels: 1 } })
+        .png()
+        .toBuffer(),
+    );
     const f = await decodeCapture(bare, { fallbackDpi: 150 });
     expect(f.dpi).toBe(150);
   });
@@ -42,7 +53,12 @@ describe('decodeCapture', () => {
     const img = gradient(32, 16, 3);
     const jpeg = await encodeJpeg(img, { quality: 90, dpi: 200 });
     expect((await decodeCapture(jpeg)).image).toMatchObject({ width: 32, height: 16, channels: 3 });
-    const tiff = new Uint8Array(await sharp(Buffer.from(img.data), { raw: { width: 32, height: 16, channels: 3 } }).withMetadata({ density: 200 }).tiff({ compression: 'lzw' }).toBuffer());
+    const tiff = new Uint8Array(
+      await sharp(Buffer.from(img.data), { raw: { width: 32, height: 16, channels: 3 } })
+        .withMetadata({ density: 200 })
+        .tiff({ compression: 'lzw' })
+        .toBuffer(),
+    );
     const t = await decodeCapture(tiff);
     expect(t).toMatchObject({ format: 'tiff', dpi: 200 });
     expect(t.image.data).toEqual(img.data);
@@ -65,7 +81,9 @@ describe('decodeCapture', () => {
     await expect(decodeCapture(new Uint8Array([1, 2, 3, 4, 5]))).rejects.toBeInstanceOf(CaptureDecodeError);
     const png = await encodePng(gradient(64, 64, 3));
     await expect(decodeCapture(png.subarray(0, 60))).rejects.toMatchObject({ code: 'CAPTURE_UNREADABLE' });
-    await expect(decodeCapture(new TextEncoder().encode('P5\n100 100\n255\nxx'))).rejects.toBeInstanceOf(CaptureDecodeError);
+    await expect(decodeCapture(new TextEncoder().encode('P5\n100 100\n255\nxx'))).rejects.toBeInstanceOf(
+      CaptureDecodeError,
+    );
   });
 
   it('converts colour to grey with BT.601 weights', () => {

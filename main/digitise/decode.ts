@@ -51,7 +51,12 @@ export function sharpFrom(image: RawImage): Sharp {
 async function plainRaw(pipeline: Sharp, channels: 1 | 3): Promise<RawImage> {
   const { data, info } = await pipeline.clone().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   if (info.channels !== channels) return rawFrom(pipeline, channels);
-  return { width: info.width, height: info.height, channels, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  return {
+    width: info.width,
+    height: info.height,
+    channels,
+    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+  };
 }
 
 /** Runs a sharp pipeline to 8-bit pixels with exactly 1 or 3 channels (alpha flattened onto white). */
@@ -67,22 +72,28 @@ export async function rawFrom(pipeline: Sharp, channels: 1 | 3): Promise<RawImag
   const c = info.channels;
   for (let i = 0; i < n; i++) {
     const o = i * c;
-    let r: number; let g: number; let b: number;
+    let r: number;
+    let g: number;
+    let b: number;
     if (c <= 2) {
       r = g = b = src[o]!;
     } else {
-      r = src[o]!; g = src[o + 1]!; b = src[o + 2]!;
+      r = src[o]!;
+      g = src[o + 1]!;
+      b = src[o + 2]!;
     }
     if (c === 2 || c === 4) {
       const a = src[o + c - 1]!;
-      r = (r * a + 255 * (255 - a) + 127) / 255 | 0;
-      g = (g * a + 255 * (255 - a) + 127) / 255 | 0;
-      b = (b * a + 255 * (255 - a) + 127) / 255 | 0;
+      r = ((r * a + 255 * (255 - a) + 127) / 255) | 0;
+      g = ((g * a + 255 * (255 - a) + 127) / 255) | 0;
+      b = ((b * a + 255 * (255 - a) + 127) / 255) | 0;
     }
     if (channels === 1) {
       out[i] = c <= 2 ? r : (r * 77 + g * 150 + b * 29 + 128) >> 8;
     } else {
-      out[i * 3] = r; out[i * 3 + 1] = g; out[i * 3 + 2] = b;
+      out[i * 3] = r;
+      out[i * 3 + 1] = g;
+      out[i * 3 + 2] = b;
     }
   }
   return { width, height, channels, data: out };
@@ -127,10 +138,19 @@ export async function decodeCapture(bytes: Uint8Array, opts: DecodeOptions = {})
       fileDpi = meta.density;
       if ((meta.pages ?? 1) > 1) notes.push(`capture has ${meta.pages} pages; only the first was used`);
       const grey = meta.channels !== undefined && meta.channels <= 2;
-      const plain = !meta.hasAlpha && (meta.orientation ?? 1) === 1 && (meta.space === 'b-w' || meta.space === 'srgb') && meta.channels === (grey ? 1 : 3);
+      const plain =
+        !meta.hasAlpha &&
+        (meta.orientation ?? 1) === 1 &&
+        (meta.space === 'b-w' || meta.space === 'srgb') &&
+        meta.channels === (grey ? 1 : 3);
       // A plain grey or sRGB capture without alpha or EXIF turn (what scanners send) needs no
       // orient, flatten or colour conversion passes: about a third of the decode time of a page.
-      const pipeline = plain ? input : input.autoOrient().flatten({ background: '#ffffff' }).toColourspace(grey ? 'b-w' : 'srgb');
+      const pipeline = plain
+        ? input
+        : input
+            .autoOrient()
+            .flatten({ background: '#ffffff' })
+            .toColourspace(grey ? 'b-w' : 'srgb');
       image = plain ? await plainRaw(pipeline, grey ? 1 : 3) : await rawFrom(pipeline, grey ? 1 : 3);
       if (!grey) image = grayOfNeutralRgb(image) ?? image;
     }
@@ -140,7 +160,8 @@ export async function decodeCapture(bytes: Uint8Array, opts: DecodeOptions = {})
   let dpi: number;
   if (plausible(opts.dpi)) {
     dpi = opts.dpi;
-    if (plausible(fileDpi) && Math.abs(fileDpi - dpi) > 1) notes.push(`file says ${Math.round(fileDpi)} dpi, scanned at ${dpi} dpi`);
+    if (plausible(fileDpi) && Math.abs(fileDpi - dpi) > 1)
+      notes.push(`file says ${Math.round(fileDpi)} dpi, scanned at ${dpi} dpi`);
   } else if (plausible(fileDpi)) {
     dpi = Math.round(fileDpi);
   } else {
@@ -155,11 +176,16 @@ export interface EncodeOptions {
   dpi?: number;
 }
 
-export async function encodePng(image: RawImage, opts: EncodeOptions & { compressionLevel?: number } = {}): Promise<Uint8Array> {
+export async function encodePng(
+  image: RawImage,
+  opts: EncodeOptions & { compressionLevel?: number } = {},
+): Promise<Uint8Array> {
   let p = sharpFrom(image);
   if (image.channels === 1) p = p.toColourspace('b-w');
   if (opts.dpi !== undefined) p = p.withDensity(opts.dpi);
-  return new Uint8Array(await p.png({ compressionLevel: opts.compressionLevel ?? 6, adaptiveFiltering: false }).toBuffer());
+  return new Uint8Array(
+    await p.png({ compressionLevel: opts.compressionLevel ?? 6, adaptiveFiltering: false }).toBuffer(),
+  );
 }
 
 /**
@@ -170,7 +196,9 @@ export async function encodeJpeg(image: RawImage, opts: EncodeOptions & { qualit
   let p = sharpFrom(image);
   if (image.channels === 1) p = p.toColourspace('b-w');
   if (opts.dpi !== undefined) p = p.withDensity(opts.dpi);
-  const buf = await p.jpeg({ quality: opts.quality, progressive: false, chromaSubsampling: '4:2:0', optimiseCoding: true }).toBuffer();
+  const buf = await p
+    .jpeg({ quality: opts.quality, progressive: false, chromaSubsampling: '4:2:0', optimiseCoding: true })
+    .toBuffer();
   return new Uint8Array(buf);
 }
 
@@ -181,11 +209,18 @@ export function jpegFrame(bytes: Uint8Array): { width: number; height: number; c
   while (i + 9 < bytes.length) {
     if (bytes[i] !== 0xff) return null;
     const marker = bytes[i + 1]!;
-    if (marker === 0xff) { i++; continue; }
+    if (marker === 0xff) {
+      i++;
+      continue;
+    }
     const length = (bytes[i + 2]! << 8) | bytes[i + 3]!;
     const isFrame = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
     if (isFrame) {
-      return { height: (bytes[i + 5]! << 8) | bytes[i + 6]!, width: (bytes[i + 7]! << 8) | bytes[i + 8]!, components: bytes[i + 9]! };
+      return {
+        height: (bytes[i + 5]! << 8) | bytes[i + 6]!,
+        width: (bytes[i + 7]! << 8) | bytes[i + 8]!,
+        components: bytes[i + 9]!,
+      };
     }
     i += 2 + length;
   }

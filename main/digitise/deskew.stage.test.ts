@@ -26,11 +26,20 @@ describe('deskew stage', () => {
   });
 
   it('leaves straight pages, blank pages and deskew-off profiles untouched', async () => {
-    const straight = await decodedPage(await renderFixturePage({ text: LINES, dpi: 200, widthMm: 148, heightMm: 105 }), { dpi: 200 });
+    const straight = await decodedPage(
+      await renderFixturePage({ text: LINES, dpi: 200, widthMm: 148, heightMm: 105 }),
+      { dpi: 200 },
+    );
     expect((await deskewStage.run(straight, testContext())).image).toBe(straight.image);
-    const blank = await decodedPage(await renderFixturePage({ text: [], blank: true, dpi: 200, widthMm: 148, heightMm: 105 }), { dpi: 200 });
+    const blank = await decodedPage(
+      await renderFixturePage({ text: [], blank: true, dpi: 200, widthMm: 148, heightMm: 105 }),
+      { dpi: 200 },
+    );
     expect((await deskewStage.run(blank, testContext())).skewAngle).toBe(0);
-    const skewed = await decodedPage(await renderFixturePage({ text: LINES, dpi: 200, widthMm: 148, heightMm: 105, skewDeg: 2 }), { dpi: 200 });
+    const skewed = await decodedPage(
+      await renderFixturePage({ text: LINES, dpi: 200, widthMm: 148, heightMm: 105, skewDeg: 2 }),
+      { dpi: 200 },
+    );
     expect(await deskewStage.run(skewed, testContext({ deskew: false }))).toBe(skewed);
   });
 });

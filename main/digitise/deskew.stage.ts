@@ -21,7 +21,11 @@ export interface DeskewOptions {
  * [-maxAngle, maxAngle] on a binarised ~100 dpi copy, coarse 0.5° steps then 0.05° steps around
  * the best, refined by a parabola. Bed borders are left out of the measurement.
  */
-export async function estimateSkew(image: RawImage, dpi: number, opts: DeskewOptions = {}): Promise<AngleSearch & { ink: number }> {
+export async function estimateSkew(
+  image: RawImage,
+  dpi: number,
+  opts: DeskewOptions = {},
+): Promise<AngleSearch & { ink: number }> {
   const analysis = await analysePage(image, dpi, opts.analysisDpi ?? 100);
   if (analysis.points.count < 200) return { angle: 0, score: 0, contrast: 1, ink: analysis.points.count };
   return { ...searchSkew(analysis.points, opts.maxAngle ?? 5, 0.5, 0.05), ink: analysis.points.count };
@@ -37,7 +41,10 @@ export function createDeskewStage(opts: DeskewOptions = {}): PageStage {
     if (est.ink < 200 || est.contrast < minContrast) return page;
     const maxAngle = opts.maxAngle ?? 5;
     if (Math.abs(est.angle) >= maxAngle - 0.05) {
-      return { ...page, notes: [...page.notes, `deskew: skew at the search limit (${est.angle.toFixed(2)}°), left as scanned`] };
+      return {
+        ...page,
+        notes: [...page.notes, `deskew: skew at the search limit (${est.angle.toFixed(2)}°), left as scanned`],
+      };
     }
     if (Math.abs(est.angle) < minAngle) return page;
     const image = await rotateKeepSize(page.image, -est.angle);

@@ -2,7 +2,7 @@ import type { OcrResult, PageState } from './types';
 
 /**
  * The pages of a document as the PDF writer reads them: one at a time, so a long document never
- * holds every page's bytes at once (issue 3, "memory flat as the batch grows"). The station reads
+ * holds every page's bytes at once (memory stays flat as the batch grows). The station reads
  * them back from the blob store, `PageSpill` from its folder, short documents from an array.
  */
 export interface DocumentPages {

@@ -15,12 +15,18 @@ function grey(width: number, height: number): RawImage {
 function fakePool(): OcrPool & { seen: { image: RawImage; req: OcrRequest }[] } {
   const seen: { image: RawImage; req: OcrRequest }[] = [];
   return {
-    size: 1, langPath: '/nowhere', seen,
+    size: 1,
+    langPath: '/nowhere',
+    seen,
     async recognise(image, req = {}) {
       const img = image as RawImage;
       seen.push({ image: img, req });
       const k = 1 / (req.scale ?? 1);
-      const result: OcrResult = { text: 'Hà', meanConfidence: 90, words: [{ text: 'Hà', confidence: 90, line: 0, bbox: { x0: 0, y0: 0, x1: img.width * k, y1: img.height * k } }] };
+      const result: OcrResult = {
+        text: 'Hà',
+        meanConfidence: 90,
+        words: [{ text: 'Hà', confidence: 90, line: 0, bbox: { x0: 0, y0: 0, x1: img.width * k, y1: img.height * k } }],
+      };
       return result;
     },
     stats: () => ({ size: 1, workers: 0, busy: 0, queued: 0, created: 0, pagesDone: 0 }),
@@ -29,7 +35,19 @@ function fakePool(): OcrPool & { seen: { image: RawImage; req: OcrRequest }[] } 
 }
 
 function page(image: RawImage, dpi: number): PageState {
-  return { index: 0, side: 'front', original: new Uint8Array(0), image, dpi, rotation: 0, skewAngle: 0, blank: false, inkCoverage: 0.1, ocr: null, notes: [] };
+  return {
+    index: 0,
+    side: 'front',
+    original: new Uint8Array(0),
+    image,
+    dpi,
+    rotation: 0,
+    skewAngle: 0,
+    blank: false,
+    inkCoverage: 0.1,
+    ocr: null,
+    notes: [],
+  };
 }
 
 describe('ocr stage resolution', () => {

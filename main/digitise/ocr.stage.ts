@@ -28,8 +28,10 @@ export function ocrRegion(image: RawImage, inkBox: PixelBox | null | undefined, 
   if (inkBox === null || inkBox === undefined) return null;
   const m = Math.round(dpi / 5);
   const box = {
-    x0: Math.max(0, inkBox.x0 - m), y0: Math.max(0, inkBox.y0 - m),
-    x1: Math.min(image.width, inkBox.x1 + m), y1: Math.min(image.height, inkBox.y1 + m),
+    x0: Math.max(0, inkBox.x0 - m),
+    y0: Math.max(0, inkBox.y0 - m),
+    x1: Math.min(image.width, inkBox.x1 + m),
+    y1: Math.min(image.height, inkBox.y1 + m),
   };
   const area = (box.x1 - box.x0) * (box.y1 - box.y0);
   return area < 0.85 * image.width * image.height ? box : null;
@@ -59,8 +61,17 @@ export async function resizeGray(image: RawImage, factor: number): Promise<RawIm
   const height = Math.max(1, Math.round(image.height * factor));
   const { data, info } = await sharp(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength), {
     raw: { width: image.width, height: image.height, channels: image.channels },
-  }).resize(width, height, { fit: 'fill' }).toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, channels: 1, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  })
+    .resize(width, height, { fit: 'fill' })
+    .toColourspace('b-w')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return {
+    width: info.width,
+    height: info.height,
+    channels: 1,
+    data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+  };
 }
 
 /**

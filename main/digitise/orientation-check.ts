@@ -37,7 +37,10 @@ function quietest(counts: Float64Array, at: number, reach: number): number {
   for (let d = 1; d <= reach; d++) {
     for (const k of [at - d, at + d]) {
       if (k < 0 || k >= counts.length) continue;
-      if (counts[k]! < least) { least = counts[k]!; best = k; }
+      if (counts[k]! < least) {
+        least = counts[k]!;
+        best = k;
+      }
     }
   }
   return best;
@@ -48,13 +51,18 @@ function bestBand(counts: Float64Array, band: number, rank: 0 | 1): number | nul
   let excluded: [number, number] = [-1, -1];
   let found: number | null = null;
   for (let r = 0; r <= rank; r++) {
-    let best = 0; let bestStart: number | null = null; let sum = 0;
+    let best = 0;
+    let bestStart: number | null = null;
+    let sum = 0;
     for (let k = 0; k < counts.length; k++) {
       sum += counts[k]!;
       if (k >= band) sum -= counts[k - band]!;
       const start = k - band + 1;
       if (start < 0 || (start < excluded[1] && start + band > excluded[0])) continue;
-      if (sum > best) { best = sum; bestStart = start; }
+      if (sum > best) {
+        best = sum;
+        bestStart = start;
+      }
     }
     if (bestStart === null) return null;
     found = bestStart;
@@ -68,7 +76,10 @@ const skews = new WeakMap<PageAnalysis, Partial<Record<LineAxis, number>>>();
 /** Skew of the lines in degrees, measured along `axis` (on transposed points for columns). */
 function skewOf(analysis: PageAnalysis, axis: LineAxis): number {
   let known = skews.get(analysis);
-  if (known === undefined) { known = {}; skews.set(analysis, known); }
+  if (known === undefined) {
+    known = {};
+    skews.set(analysis, known);
+  }
   const cached = known[axis];
   if (cached !== undefined) return cached;
   const points = axis === 'rows' ? analysis.points : transposePoints(analysis.points);
@@ -108,7 +119,13 @@ export function transitions(analysis: PageAnalysis, axis: LineAxis): Float64Arra
  * A strip of the page across its densest text: a band of `heightIn` across the lines where the
  * rows cross the most strokes, as long as the ink in it. Null when the page has too little ink.
  */
-export async function sampleStrip(image: RawImage, dpi: number, analysis: PageAnalysis, axis: LineAxis, opts: StripOptions = {}): Promise<RawImage | null> {
+export async function sampleStrip(
+  image: RawImage,
+  dpi: number,
+  analysis: PageAnalysis,
+  axis: LineAxis,
+  opts: StripOptions = {},
+): Promise<RawImage | null> {
   const { points, factor, region } = analysis;
   if (points.count < 50) return null;
   const across = axis === 'rows' ? points.ys : points.xs;
@@ -143,7 +160,10 @@ export async function sampleStrip(image: RawImage, dpi: number, analysis: PageAn
   // Level the strip (the deskew stage runs later) so that the rules of a table run straight.
   const angle = skewOf(analysis, axis);
   const cropped = cropImage(toGray(image), box);
-  const strip = removeSpecks(eraseRules(Math.abs(angle) < 0.1 ? cropped : await rotateKeepSize(cropped, axis === 'rows' ? -angle : angle)), dpi);
+  const strip = removeSpecks(
+    eraseRules(Math.abs(angle) < 0.1 ? cropped : await rotateKeepSize(cropped, axis === 'rows' ? -angle : angle)),
+    dpi,
+  );
   const maxDpi = opts.maxDpi ?? 200;
   return dpi > maxDpi ? resizeGray(strip, maxDpi / dpi) : strip;
 }
@@ -162,7 +182,11 @@ export function eraseRules(strip: RawImage, share = 0.6): RawImage {
   for (let y = 0; y < height; y++) {
     const o = y * width;
     let rowDark = 0;
-    for (let x = 0; x < width; x++) if (data[o + x]! < dark) { rowDark++; colDark[x]!++; }
+    for (let x = 0; x < width; x++)
+      if (data[o + x]! < dark) {
+        rowDark++;
+        colDark[x]!++;
+      }
     if (rowDark > share * width) out.fill(255, o, o + width);
   }
   for (let x = 0; x < width; x++) {
@@ -176,7 +200,14 @@ export function eraseRules(strip: RawImage, share = 0.6): RawImage {
 function darkLevel(data: Uint8Array, share: number): number {
   const hist = new Uint32Array(256);
   for (let i = 0; i < data.length; i++) hist[data[i]!]!++;
-  const at = (q: number): number => { let n = 0; for (let v = 0; v < 256; v++) { n += hist[v]!; if (n > q * data.length) return v; } return 255; };
+  const at = (q: number): number => {
+    let n = 0;
+    for (let v = 0; v < 256; v++) {
+      n += hist[v]!;
+      if (n > q * data.length) return v;
+    }
+    return 255;
+  };
   const paper = at(0.5);
   return paper - share * (paper - at(0.01));
 }
@@ -188,9 +219,16 @@ function darkLevel(data: Uint8Array, share: number): number {
  */
 export function removeSpecks(strip: RawImage, dpi: number): RawImage {
   const dark = darkLevel(strip.data, 0.5);
-  const bin: RawImage = { width: strip.width, height: strip.height, channels: 1, data: strip.data.map((v) => (v < dark ? 0 : 255)) };
+  const bin: RawImage = {
+    width: strip.width,
+    height: strip.height,
+    channels: 1,
+    data: strip.data.map((v) => (v < dark ? 0 : 255)),
+  };
   const scale = dpi / 200;
-  const specks = findSpecks(bin, [{ maxArea: Math.max(2, Math.round(6 * scale * scale)), isolation: Math.max(2, Math.round(5 * scale)) }]);
+  const specks = findSpecks(bin, [
+    { maxArea: Math.max(2, Math.round(6 * scale * scale)), isolation: Math.max(2, Math.round(5 * scale)) },
+  ]);
   if (specks.length === 0) return strip;
   const out: RawImage = { ...strip, data: Uint8Array.from(strip.data) };
   whitenBoxes(out, specks);
@@ -214,13 +252,19 @@ export interface ReadScore {
  * any diacritics), an optional final consonant; or an abbreviation in capitals, or a number. Text
  * read upside down produces mostly strings that are none of these.
  */
-const SYLLABLE = /^(?:(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?[aăâeêioôơuưyàằầèềìòồờùừỳáắấéếíóốớúứýảẳẩẻểỉỏổởủửỷãẵẫẽễĩõỗỡũữỹạặậẹệịọộợụựỵ]{1,3}(?:ng|nh|ch|[cmnpt])?|\p{Lu}{2,6}|\d+(?:[.,/-]\d+)*)$/u;
+const SYLLABLE =
+  /^(?:(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?[aăâeêioôơuưyàằầèềìòồờùừỳáắấéếíóốớúứýảẳẩẻểỉỏổởủửỷãẵẫẽễĩõỗỡũữỹạặậẹệịọộợụựỵ]{1,3}(?:ng|nh|ch|[cmnpt])?|\p{Lu}{2,6}|\d+(?:[.,/-]\d+)*)$/u;
 
 export function isSyllableLike(word: string): boolean {
   const core = word.normalize('NFC').replace(/^[("'“‘[|-]+|[)"'”’\].,;:!?…|-]+$/gu, '');
   if (core === '') return false;
   // Hyphenated and slashed codes (QĐ-UBND, 61/2018/NĐ-CP) are several tokens.
-  return core.split(/[-/]/u).every((part) => part === '' || ((SYLLABLE.test(part) || SYLLABLE.test(part.toLocaleLowerCase('vi'))) && toneMarks(part) <= 1));
+  return core
+    .split(/[-/]/u)
+    .every(
+      (part) =>
+        part === '' || ((SYLLABLE.test(part) || SYLLABLE.test(part.toLocaleLowerCase('vi'))) && toneMarks(part) <= 1),
+    );
 }
 
 /** Tone marks (grave, acute, hook, tilde, dot below) in a word: a syllable carries one at most. */
@@ -229,7 +273,9 @@ function toneMarks(word: string): number {
 }
 
 export function readScore(ocr: OcrResult): ReadScore {
-  let letters = 0; let wordLetters = 0; let weighted = 0;
+  let letters = 0;
+  let wordLetters = 0;
+  let weighted = 0;
   for (const w of ocr.words) {
     const n = Array.from(w.text.replace(/[^\p{L}\p{N}]/gu, '')).length;
     if (n === 0) continue;
@@ -249,9 +295,19 @@ export type ReadScores = Partial<Record<QuarterTurn, ReadScore>>;
 const STRIP_PAGE_SEG_MODE = '6';
 
 /** Reads `strip` turned by `turn` (clockwise) and scores it. */
-export async function readTurned(pool: OcrPool, strip: RawImage, turn: QuarterTurn, dpi: number, signal?: AbortSignal): Promise<ReadScore> {
+export async function readTurned(
+  pool: OcrPool,
+  strip: RawImage,
+  turn: QuarterTurn,
+  dpi: number,
+  signal?: AbortSignal,
+): Promise<ReadScore> {
   const turned = turn === 0 ? strip : await rotateQuarter(strip, turn);
-  const ocr = await pool.recognise(turned, { dpi, pageSegMode: STRIP_PAGE_SEG_MODE, ...(signal === undefined ? {} : { signal }) });
+  const ocr = await pool.recognise(turned, {
+    dpi,
+    pageSegMode: STRIP_PAGE_SEG_MODE,
+    ...(signal === undefined ? {} : { signal }),
+  });
   return readScore(ocr);
 }
 
@@ -293,7 +349,10 @@ const opposite = (turn: QuarterTurn): QuarterTurn => ((turn + 180) % 360) as Qua
  * reads well as scanned at the first try is taken at once (one read, the common case). Nothing
  * decisive: `rotate` is null and the caller keeps the page as scanned.
  */
-export async function decideByReading(input: ReadingInput, opts: ReadingDecisionOptions = {}): Promise<ReadingDecision> {
+export async function decideByReading(
+  input: ReadingInput,
+  opts: ReadingDecisionOptions = {},
+): Promise<ReadingDecision> {
   const minScore = opts.minScore ?? 60;
   const margin = opts.margin ?? 30;
   const accept = opts.acceptAsScanned ?? 70;
@@ -301,7 +360,8 @@ export async function decideByReading(input: ReadingInput, opts: ReadingDecision
   const first = input.preferred;
   const axes: LineAxis[] = [axisOf(first), axisOf(first) === 'rows' ? 'cols' : 'rows'];
   for (const axis of axes) {
-    const pair: [QuarterTurn, QuarterTurn] = axis === axisOf(first) ? [first, opposite(first)] : axis === 'rows' ? [0, 180] : [90, 270];
+    const pair: [QuarterTurn, QuarterTurn] =
+      axis === axisOf(first) ? [first, opposite(first)] : axis === 'rows' ? [0, 180] : [90, 270];
     for (let rank = 0 as 0 | 1; rank < (opts.stripsPerAxis ?? 2); rank = (rank + 1) as 0 | 1) {
       const strip = await sampleStrip(input.image, input.dpi, input.analysis, axis, { rank });
       if (strip === null) break;

@@ -22,10 +22,17 @@ beforeAll(() => {
   pool = createOcrPool({ maxWorkers: 2 });
   stage = createOrientationStage({ ocr: pool });
 });
-afterAll(async () => { await pool.close(); });
+afterAll(async () => {
+  await pool.close();
+});
 
-const scan = async (layout: AdminLayout, rotate: 0 | 90 | 180 | 270, condition: ScanCondition, font = 'Noto Serif', variant = 0) =>
-  decodedPage(await renderAdminPage({ layout, font, dpi: 200, condition, variant, rotate }), { dpi: 200 });
+const scan = async (
+  layout: AdminLayout,
+  rotate: 0 | 90 | 180 | 270,
+  condition: ScanCondition,
+  font = 'Noto Serif',
+  variant = 0,
+) => decodedPage(await renderAdminPage({ layout, font, dpi: 200, condition, variant, rotate }), { dpi: 200 });
 
 describe('orientation with the OCR check', () => {
   // Found by generating upright degraded pages until the line-shape vote turned one: the dotted
@@ -43,8 +50,12 @@ describe('orientation with the OCR check', () => {
   });
 
   it.each([
-    ['decision', 'noisy'], ['sparse', 'lowContrast'], ['table', 'blurred'], ['headingBottom', 'speckled'],
-    ['signatureOnly', 'skewed'], ['shortList', 'noisy'],
+    ['decision', 'noisy'],
+    ['sparse', 'lowContrast'],
+    ['table', 'blurred'],
+    ['headingBottom', 'speckled'],
+    ['signatureOnly', 'skewed'],
+    ['shortList', 'noisy'],
   ] as const)('never turns an upright %s page (%s)', async (layout, condition) => {
     const page = await scan(layout, 0, condition, 'Noto Sans', 1);
     const after = await stage.run(page, testContext());
@@ -53,19 +64,28 @@ describe('orientation with the OCR check', () => {
   });
 
   it.each([
-    ['decision', 180, 'skewed', 180], ['table', 180, 'noisy', 180], ['sparse', 90, 'blurred', 270],
-    ['form', 270, 'lowContrast', 90], ['signatureOnly', 90, 'noisy', 270],
+    ['decision', 180, 'skewed', 180],
+    ['table', 180, 'noisy', 180],
+    ['sparse', 90, 'blurred', 270],
+    ['form', 270, 'lowContrast', 90],
+    ['signatureOnly', 90, 'noisy', 270],
   ] as const)('turns a %s page fed %i° (%s) by %i°', async (layout, fed, condition, expected) => {
     const page = await scan(layout, fed, condition, 'DejaVu Sans');
     const after = await stage.run(page, testContext());
     expect(after.rotation).toBe(expected);
     expect(after.orientationUnsure).toBeUndefined();
-    expect([after.image.width, after.image.height]).toEqual(fed === 180 ? [page.image.width, page.image.height] : [page.image.height, page.image.width]);
+    expect([after.image.width, after.image.height]).toEqual(
+      fed === 180 ? [page.image.width, page.image.height] : [page.image.height, page.image.width],
+    );
     expect(after.notes.join()).toMatch(new RegExp(`turned ${expected}° clockwise`));
   });
 
   it('never turns an upright page of digits and codes (which the line-shape vote cannot judge)', async () => {
-    const png = await renderFixturePage({ text: ['12/05/2003', '079203001234', 'Số: 123/2024/QĐ-UBND'], dpi: 200, skewDeg: -3 });
+    const png = await renderFixturePage({
+      text: ['12/05/2003', '079203001234', 'Số: 123/2024/QĐ-UBND'],
+      dpi: 200,
+      skewDeg: -3,
+    });
     const page = await decodedPage(png, { dpi: 200 });
     const after = await stage.run(page, testContext());
     expect(after.rotation).toBe(0);
@@ -82,7 +102,13 @@ describe('orientation with the OCR check', () => {
   });
 
   it('leaves a page that reads the same either way up as scanned and flags it', async () => {
-    const png = await renderFixturePage({ text: ['xo ox xo ox xo', 'ox xo ox xo ox', 'xo ox xo ox xo', 'ox xo ox xo ox'], dpi: 200, widthMm: 148, heightMm: 105, rotate: 180 });
+    const png = await renderFixturePage({
+      text: ['xo ox xo ox xo', 'ox xo ox xo ox', 'xo ox xo ox xo', 'ox xo ox xo ox'],
+      dpi: 200,
+      widthMm: 148,
+      heightMm: 105,
+      rotate: 180,
+    });
     const page = await decodedPage(png, { dpi: 200 });
     const after = await stage.run(page, testContext());
     expect(after.rotation).toBe(0);

@@ -23,7 +23,9 @@ describe('orientation stage', () => {
     const before = await decodedPage(await page(fed, 1.2), { dpi: 200 });
     const after = await orientationStage.run(before, testContext());
     expect(after.rotation).toBe(expected);
-    expect([after.image.width, after.image.height]).toEqual(fed === 90 || fed === 270 ? [before.image.height, before.image.width] : [before.image.width, before.image.height]);
+    expect([after.image.width, after.image.height]).toEqual(
+      fed === 90 || fed === 270 ? [before.image.height, before.image.width] : [before.image.width, before.image.height],
+    );
     if (expected !== 0) expect(after.notes.join()).toMatch(new RegExp(`turned ${expected}°`));
     const again = estimateOrientation(await analysePage(after.image, after.dpi));
     expect(again.rotate).toBe(0);
@@ -37,7 +39,11 @@ describe('orientation stage', () => {
   });
 
   it('does not turn a page whose few lines give no up/down cue (digits only)', async () => {
-    const png = await renderFixturePage({ text: ['12/05/2003', '079203001234', 'Số: 123/2024/QĐ-UBND'], dpi: 200, skewDeg: -3 });
+    const png = await renderFixturePage({
+      text: ['12/05/2003', '079203001234', 'Số: 123/2024/QĐ-UBND'],
+      dpi: 200,
+      skewDeg: -3,
+    });
     const before = await decodedPage(png, { dpi: 200 });
     const after = await orientationStage.run(before, testContext());
     expect(after.rotation).toBe(0);
@@ -47,7 +53,10 @@ describe('orientation stage', () => {
   });
 
   it('does not guess on a page without text', async () => {
-    const blank = await decodedPage(await renderFixturePage({ text: [], blank: true, dpi: 200, widthMm: 148, heightMm: 105 }), { dpi: 200 });
+    const blank = await decodedPage(
+      await renderFixturePage({ text: [], blank: true, dpi: 200, widthMm: 148, heightMm: 105 }),
+      { dpi: 200 },
+    );
     const after = await orientationStage.run(blank, testContext());
     expect(after.rotation).toBe(0);
     expect(after.image).toBe(blank.image);
@@ -60,25 +69,28 @@ describe('orientation stage', () => {
     [0, 'bw', 200],
     [180, 'bw', 200],
     [180, 'gray', 300],
-  ] as const)('a one-line page fed %i° and imported from a PDF (%s, %i dpi) is left as scanned', async (fed, mode, dpi) => {
-    const png = await renderFixturePage({ text: ['Độc lập - Tự do - Hạnh phúc'], dpi: 200, rotate: fed });
-    const pdf = await PDFDocument.create();
-    const image = await pdf.embedPng(png);
-    const sheet = pdf.addPage([595.28, 841.89]);
-    sheet.drawImage(image, { x: 0, y: 0, width: sheet.getWidth(), height: sheet.getHeight() });
-    const dir = await mkdtemp(join(tmpdir(), 'motcua-orient-'));
-    try {
-      const path = join(dir, 'mot-dong.pdf');
-      await writeFile(path, await pdf.save());
-      const pages = [];
-      for await (const p of importFiles([path], { resolution: dpi, mode })) pages.push(p);
-      expect(pages).toHaveLength(1);
-      const before = await decodedPage(pages[0]!.bytes, { dpi: pages[0]!.resolution });
-      const after = await orientationStage.run(before, testContext());
-      expect(after.rotation).toBe(0);
-      expect(after.image).toBe(before.image);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+  ] as const)(
+    'a one-line page fed %i° and imported from a PDF (%s, %i dpi) is left as scanned',
+    async (fed, mode, dpi) => {
+      const png = await renderFixturePage({ text: ['Độc lập - Tự do - Hạnh phúc'], dpi: 200, rotate: fed });
+      const pdf = await PDFDocument.create();
+      const image = await pdf.embedPng(png);
+      const sheet = pdf.addPage([595.28, 841.89]);
+      sheet.drawImage(image, { x: 0, y: 0, width: sheet.getWidth(), height: sheet.getHeight() });
+      const dir = await mkdtemp(join(tmpdir(), 'motcua-orient-'));
+      try {
+        const path = join(dir, 'mot-dong.pdf');
+        await writeFile(path, await pdf.save());
+        const pages = [];
+        for await (const p of importFiles([path], { resolution: dpi, mode })) pages.push(p);
+        expect(pages).toHaveLength(1);
+        const before = await decodedPage(pages[0]!.bytes, { dpi: pages[0]!.resolution });
+        const after = await orientationStage.run(before, testContext());
+        expect(after.rotation).toBe(0);
+        expect(after.image).toBe(before.image);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -36,23 +36,42 @@ export function createOrientationStage(opts: OrientationStageOptions = {}): Page
     const est = estimateOrientation(analysis, opts);
     if (analysis.points.count < MIN_PRINTED_POINTS) return page; // nothing printed: nothing to read or flag
     if (opts.ocr !== undefined) {
-      const decision = await decideByReading({
-        pool: opts.ocr, image: page.image, dpi: page.dpi, analysis, signal: ctx.signal,
-        preferred: est.confidence >= minConfidence ? est.rotate : 0,
-      }, opts.reading);
+      const decision = await decideByReading(
+        {
+          pool: opts.ocr,
+          image: page.image,
+          dpi: page.dpi,
+          analysis,
+          signal: ctx.signal,
+          preferred: est.confidence >= minConfidence ? est.rotate : 0,
+        },
+        opts.reading,
+      );
       const best = decision.reads.reduce((m, r) => Math.max(m, r.score.score), 0);
       if (decision.rotate === null) {
-        return unsure(page, `orientation: no way up reads clearly (best ${best.toFixed(0)}/100 over ${decision.reads.length} reads), left as scanned`);
+        return unsure(
+          page,
+          `orientation: no way up reads clearly (best ${best.toFixed(0)}/100 over ${decision.reads.length} reads), left as scanned`,
+        );
       }
       if (decision.rotate === 0) return page;
-      return turn(page, decision.rotate, `orientation: turned ${decision.rotate}° clockwise (reads ${best.toFixed(0)}/100 that way)`);
+      return turn(
+        page,
+        decision.rotate,
+        `orientation: turned ${decision.rotate}° clockwise (reads ${best.toFixed(0)}/100 that way)`,
+      );
     }
     if (est.rotate === 0) {
       // A few specks on an empty page are no text to be unsure about.
-      return est.confidence < minConfidence && analysis.inkFraction > 0.001 ? unsure(page, 'orientation: too little text to be sure, left as scanned') : page;
+      return est.confidence < minConfidence && analysis.inkFraction > 0.001
+        ? unsure(page, 'orientation: too little text to be sure, left as scanned')
+        : page;
     }
     if (est.confidence < minConfidence) {
-      return unsure(page, `orientation: looks turned by ${est.rotate}° but unsure (${est.confidence.toFixed(2)}), left as scanned`);
+      return unsure(
+        page,
+        `orientation: looks turned by ${est.rotate}° but unsure (${est.confidence.toFixed(2)}), left as scanned`,
+      );
     }
     return turn(page, est.rotate, `orientation: turned ${est.rotate}° clockwise`);
   });

@@ -25,7 +25,11 @@ export interface OrientationEstimate {
   below: number;
 }
 
-export interface LineBalance { above: number; below: number; lines: number }
+export interface LineBalance {
+  above: number;
+  below: number;
+  lines: number;
+}
 
 /** Ink above and below the x-height band, summed over the text lines of a level row profile. */
 export function lineBalance(p: InkPoints, angle: number): LineBalance {
@@ -55,17 +59,25 @@ export function lineBalance(p: InkPoints, angle: number): LineBalance {
   const mergedHeights = merged.map(([s, e]) => e - s).sort((a, b) => a - b);
   const lineHeight = mergedHeights[Math.floor(mergedHeights.length / 2)] ?? 0;
   const lengths = runLengths(p, angle, offset, bins.length, merged);
-  let above = 0; let below = 0; let lines = 0;
+  let above = 0;
+  let below = 0;
+  let lines = 0;
   for (const [k, [s, e]] of merged.entries()) {
     // Too short for a line of text, or far taller than the page's lines (a seal, a photo, a table).
     if (e - s < 3 || e - s > 2 * lineHeight) continue;
     // A line of text is several times longer than it is tall. A run that is not (the letters of a
     // single line seen across it, once the page is read sideways) is no line and has no vote.
     if (lengths[k]! < MIN_LINE_ASPECT * (e - s)) continue;
-    let top = s; let localPeak = 0;
-    for (let y = s; y < e; y++) if (bins[y]! > localPeak) { localPeak = bins[y]!; top = y; }
+    let top = s;
+    let localPeak = 0;
+    for (let y = s; y < e; y++)
+      if (bins[y]! > localPeak) {
+        localPeak = bins[y]!;
+        top = y;
+      }
     const band = localPeak * 0.4;
-    let bandTop = top; let bandBottom = top;
+    let bandTop = top;
+    let bandBottom = top;
     while (bandTop - 1 >= s && bins[bandTop - 1]! >= band) bandTop--;
     while (bandBottom + 1 < e && bins[bandBottom + 1]! >= band) bandBottom++;
     // A rule or a lone dash is a line with no body: nothing above or below to vote with.
@@ -84,7 +96,13 @@ const MIN_LINE_ASPECT = 2.5;
  * How long each run of rows is along the lines: the number of columns (in the level frame) holding
  * ink of that run. Gaps between words do not count, stray specks far along the row count once each.
  */
-function runLengths(p: InkPoints, angle: number, offset: number, binCount: number, runs: readonly [number, number][]): number[] {
+function runLengths(
+  p: InkPoints,
+  angle: number,
+  offset: number,
+  binCount: number,
+  runs: readonly [number, number][],
+): number[] {
   const runOf = new Int32Array(binCount).fill(-1);
   for (const [k, [s, e]] of runs.entries()) for (let y = s; y < e; y++) runOf[y] = k;
   const a = (angle * Math.PI) / 180;
@@ -92,7 +110,8 @@ function runLengths(p: InkPoints, angle: number, offset: number, binCount: numbe
   const sin = Math.sin(a);
   const seen = runs.map(() => new Set<number>());
   for (let i = 0; i < p.count; i++) {
-    const x = p.xs[i]!; const y = p.ys[i]!;
+    const x = p.xs[i]!;
+    const y = p.ys[i]!;
     const k = runOf[Math.floor(y * cos - x * sin) - offset];
     if (k === undefined || k < 0) continue;
     seen[k]!.add(Math.floor(x * cos + y * sin));
@@ -130,7 +149,10 @@ export function estimateOrientation(a: PageAnalysis, opts: OrientationOptions = 
   const rowScore = concentration(p, rows.angle);
   const colScore = concentration(colsPoints, cols.angle);
   const sideways = colScore > rowScore * sidewaysMargin;
-  const axisConfidence = Math.min(1, Math.abs(Math.log(Math.max(rowScore, 1e-9) / Math.max(colScore, 1e-9))) / Math.log(2));
+  const axisConfidence = Math.min(
+    1,
+    Math.abs(Math.log(Math.max(rowScore, 1e-9) / Math.max(colScore, 1e-9))) / Math.log(2),
+  );
 
   // A sideways page is measured on its transposed points (x ↔ y), which makes its lines run along
   // the rows; whether the letters' tops then face up or down tells 90 from 270 below.
@@ -159,4 +181,3 @@ export function estimateOrientation(a: PageAnalysis, opts: OrientationOptions = 
   const confidence = Math.min(axisConfidence, flipConfidence);
   return { rotate, confidence, rowScore, colScore, above, below };
 }
-

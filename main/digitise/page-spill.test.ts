@@ -16,28 +16,54 @@ function parent(): string {
   dirs.push(d);
   return d;
 }
-afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 function randomBytes(n: number, seed: number): Uint8Array {
   const out = new Uint8Array(n);
   let s = seed >>> 0;
-  for (let i = 0; i < n; i++) { s = (s * 1664525 + 1013904223) >>> 0; out[i] = s >>> 24; }
+  for (let i = 0; i < n; i++) {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    out[i] = s >>> 24;
+  }
   return out;
 }
 
 async function finishedPage(index: number): Promise<PageState> {
-  const width = 400; const height = 560;
+  const width = 400;
+  const height = 560;
   const data = new Uint8Array(width * height).fill(255);
   for (let y = 100; y < 120; y++) data.fill(0, y * width + 50, y * width + 350);
   const image: RawImage = { width, height, channels: 1, data };
   return {
-    index, side: index % 2 === 0 ? 'front' : 'back', original: randomBytes(5000 + index, index + 1), image: await previewImage(image, 64),
+    index,
+    side: index % 2 === 0 ? 'front' : 'back',
+    original: randomBytes(5000 + index, index + 1),
+    image: await previewImage(image, 64),
     output: await encodePageImage(image, 100, { colour: 'gray', jpegQuality: 70 }),
-    dpi: 100, rotation: 90, skewAngle: -0.35, blank: false, inkCoverage: 0.03, notes: [`trang ${index}`], inkBox: { x0: 50, y0: 100, x1: 350, y1: 120 },
-    ocr: { text: `Ủy ban nhân dân ${index}`, meanConfidence: 88, words: [
-      { text: 'Ủy', bbox: { x0: 50, y0: 100, x1: 90, y1: 120 }, confidence: 90, line: 0, baseline: 118, lineHeight: 24 },
-      { text: `ban${index}`, bbox: { x0: 100, y0: 100, x1: 160, y1: 120 }, confidence: 86, line: 0 },
-    ] },
+    dpi: 100,
+    rotation: 90,
+    skewAngle: -0.35,
+    blank: false,
+    inkCoverage: 0.03,
+    notes: [`trang ${index}`],
+    inkBox: { x0: 50, y0: 100, x1: 350, y1: 120 },
+    ocr: {
+      text: `Ủy ban nhân dân ${index}`,
+      meanConfidence: 88,
+      words: [
+        {
+          text: 'Ủy',
+          bbox: { x0: 50, y0: 100, x1: 90, y1: 120 },
+          confidence: 90,
+          line: 0,
+          baseline: 118,
+          lineHeight: 24,
+        },
+        { text: `ban${index}`, bbox: { x0: 100, y0: 100, x1: 160, y1: 120 }, confidence: 86, line: 0 },
+      ],
+    },
     stagesRun: ['decode', 'ocr'],
   };
 }
@@ -53,7 +79,12 @@ describe('PageSpill', () => {
     expect(Buffer.from(back.original).equals(Buffer.from(page.original))).toBe(true);
     expect(Buffer.from(back.output!.bytes).equals(Buffer.from(page.output!.bytes))).toBe(true);
     expect(Buffer.from(back.image.data).equals(Buffer.from(page.image.data))).toBe(true);
-    const strip = (p: PageState): unknown => ({ ...p, original: null, image: { ...p.image, data: null }, output: { ...p.output, bytes: null } });
+    const strip = (p: PageState): unknown => ({
+      ...p,
+      original: null,
+      image: { ...p.image, data: null },
+      output: { ...p.output, bytes: null },
+    });
     expect(strip(back)).toEqual(strip(page));
   });
 
@@ -86,7 +117,10 @@ describe('PageSpill', () => {
     rmSync(ref.file);
     const missing = await spill.get(ref).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(PageSpillError);
-    expect(missing).toMatchObject({ code: 'SPILL_MISSING', message: expect.stringContaining('spilled page 7 is gone') });
+    expect(missing).toMatchObject({
+      code: 'SPILL_MISSING',
+      message: expect.stringContaining('spilled page 7 is gone'),
+    });
     writeFileSync(ref.file, 'not a page');
     await expect(spill.get(ref)).rejects.toMatchObject({ code: 'SPILL_CORRUPT' });
   });
@@ -97,11 +131,18 @@ describe('PageSpill', () => {
     const refs = [];
     for (const p of pages) refs.push(await spill.put(p));
     const doc = spill.document(refs);
-    let live = 0; let most = 0;
+    let live = 0;
+    let most = 0;
     const counted: DocumentPages = {
       count: doc.count,
       characters: (i) => doc.characters(i),
-      load: async (i) => { live++; most = Math.max(most, live); const p = await doc.load(i); live--; return p; },
+      load: async (i) => {
+        live++;
+        most = Math.max(most, live);
+        const p = await doc.load(i);
+        live--;
+        return p;
+      },
     };
     const fromSpill = await buildSearchablePdf(counted, SAMPLE_META);
     const fromMemory = await buildSearchablePdf(inMemoryPages(pages), SAMPLE_META);

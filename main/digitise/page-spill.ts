@@ -20,7 +20,11 @@ import type { EncodedPageImage, PageState, RawImage } from './types';
 const MAGIC = 'MCSPILL1';
 
 export class PageSpillError extends Error {
-  constructor(readonly code: 'SPILL_MISSING' | 'SPILL_CORRUPT' | 'SPILL_DISCARDED', message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: 'SPILL_MISSING' | 'SPILL_CORRUPT' | 'SPILL_DISCARDED',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'PageSpillError';
   }
@@ -52,7 +56,10 @@ export interface PageSpillOptions {
 export class PageSpill {
   private discarded = false;
 
-  private constructor(readonly dir: string, private readonly fsync: boolean) {}
+  private constructor(
+    readonly dir: string,
+    private readonly fsync: boolean,
+  ) {}
 
   /** A new, empty spill folder under `parentDir` (created when missing). */
   static async create(parentDir: string, opts: PageSpillOptions = {}): Promise<PageSpill> {
@@ -72,7 +79,16 @@ export class PageSpill {
     const header: Header = {
       page: rest,
       image: { width: image.width, height: image.height, channels: image.channels },
-      output: output === undefined ? null : { format: output.format, width: output.width, height: output.height, channels: output.channels, dpi: output.dpi },
+      output:
+        output === undefined
+          ? null
+          : {
+              format: output.format,
+              width: output.width,
+              height: output.height,
+              channels: output.channels,
+              dpi: output.dpi,
+            },
       lengths: { original: original.byteLength, output: output?.bytes.byteLength ?? 0, image: image.data.byteLength },
     };
     const json = Buffer.from(JSON.stringify(header), 'utf8');
@@ -92,7 +108,8 @@ export class PageSpill {
     try {
       raw = await readFile(ref.file);
     } catch (err) {
-      if (isNotFound(err)) throw new PageSpillError('SPILL_MISSING', `spilled page ${ref.index} is gone (${ref.file})`, { cause: err });
+      if (isNotFound(err))
+        throw new PageSpillError('SPILL_MISSING', `spilled page ${ref.index} is gone (${ref.file})`, { cause: err });
       throw err;
     }
     return decodePage(raw, ref.file);
@@ -107,7 +124,13 @@ export class PageSpill {
       const file = path.join(this.dir, name);
       const raw = await readFile(file);
       const page = decodePage(raw, file);
-      out.push({ index: page.index, file, bytes: raw.byteLength, blank: page.blank, characters: ocrCharacters(page.ocr) });
+      out.push({
+        index: page.index,
+        file,
+        bytes: raw.byteLength,
+        blank: page.blank,
+        characters: ocrCharacters(page.ocr),
+      });
     }
     return out;
   }
@@ -134,8 +157,10 @@ export class PageSpill {
 }
 
 function decodePage(raw: Buffer, file: string): PageState {
-  const corrupt = (why: string): PageSpillError => new PageSpillError('SPILL_CORRUPT', `spilled page file ${file} is damaged: ${why}`);
-  if (raw.length < MAGIC.length + 4 || raw.toString('latin1', 0, MAGIC.length) !== MAGIC) throw corrupt('not a page file');
+  const corrupt = (why: string): PageSpillError =>
+    new PageSpillError('SPILL_CORRUPT', `spilled page file ${file} is damaged: ${why}`);
+  if (raw.length < MAGIC.length + 4 || raw.toString('latin1', 0, MAGIC.length) !== MAGIC)
+    throw corrupt('not a page file');
   const jsonLength = raw.readUInt32LE(MAGIC.length);
   let at = MAGIC.length + 4;
   if (at + jsonLength > raw.length) throw corrupt('header cut short');
@@ -165,7 +190,6 @@ function decodePage(raw: Buffer, file: string): PageState {
     ...(header.output === null || outputBytes === null ? {} : { output: { ...header.output, bytes: outputBytes } }),
   };
 }
-
 
 function isNotFound(err: unknown): boolean {
   return err instanceof Error && 'code' in err && (err as NodeJS.ErrnoException).code === 'ENOENT';

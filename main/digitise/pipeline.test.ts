@@ -20,7 +20,11 @@ import { DEFAULT_PROFILE } from './types';
 import type { PageState } from './types';
 
 const run = promisify(execFile);
-const PAGE_2 = ['Cộng hòa xã hội chủ nghĩa Việt Nam', 'Độc lập - Tự do - Hạnh phúc', 'Số hồ sơ: 000.00.15.H12-250314-0007'];
+const PAGE_2 = [
+  'Cộng hòa xã hội chủ nghĩa Việt Nam',
+  'Độc lập - Tự do - Hạnh phúc',
+  'Số hồ sơ: 000.00.15.H12-250314-0007',
+];
 const size = { dpi: 200, widthMm: 148, heightMm: 105 } as const;
 
 let dir: string;
@@ -40,8 +44,16 @@ async function collect(items: AsyncIterable<BatchItem>): Promise<BatchItem[]> {
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'motcua-digitise-'));
   pool = createOcrPool({ maxWorkers: 2 });
-  const first = await degradeScan(await renderFixturePage({ text: SAMPLE_LINES, ...size, mode: 'color', stamp: false, skewDeg: 1.5 }), { noise: 14, blur: 0.7, specks: 150, jpegQuality: 50, seed: 11 });
-  const second = await degradeScan(await renderFixturePage({ text: PAGE_2, ...size, rotate: 180, skewDeg: -1 }), { noise: 10, jpegQuality: 60, border: { left: 20 }, seed: 12 });
+  const first = await degradeScan(
+    await renderFixturePage({ text: SAMPLE_LINES, ...size, mode: 'color', stamp: false, skewDeg: 1.5 }),
+    { noise: 14, blur: 0.7, specks: 150, jpegQuality: 50, seed: 11 },
+  );
+  const second = await degradeScan(await renderFixturePage({ text: PAGE_2, ...size, rotate: 180, skewDeg: -1 }), {
+    noise: 10,
+    jpegQuality: 60,
+    border: { left: 20 },
+    seed: 12,
+  });
   captures = [
     { index: 0, side: 'front', bytes: first, dpi: 200 },
     { index: 1, side: 'front', bytes: second, dpi: 200 },
@@ -59,15 +71,39 @@ describe('digitisation pipeline, end to end', () => {
 
   it('runs the stages in order and reads Vietnamese on degraded pages', async () => {
     const pipeline = createPipeline({ profile: { ...DEFAULT_PROFILE }, ocrPool: pool });
-    expect(pipeline.stages.map((s) => s.name)).toEqual(['decode', 'duplex', 'orientation', 'deskew', 'crop', 'clean', 'blank', 'ocr']);
+    expect(pipeline.stages.map((s) => s.name)).toEqual([
+      'decode',
+      'duplex',
+      'orientation',
+      'deskew',
+      'crop',
+      'clean',
+      'blank',
+      'ocr',
+    ]);
     const progress: string[] = [];
-    const items = await collect(pipeline.processBatch(captures, { onProgress: (i, stage) => progress.push(`${i}:${stage}`) }));
+    const items = await collect(
+      pipeline.processBatch(captures, { onProgress: (i, stage) => progress.push(`${i}:${stage}`) }),
+    );
     expect(items.map((i) => i.error)).toEqual([undefined, undefined]);
     pages = items.map((i) => i.page!);
-    expect(progress.filter((p) => p.startsWith('0:'))).toEqual(['0:decode', '0:duplex', '0:orientation', '0:deskew', '0:crop', '0:clean', '0:blank', '0:ocr', '0:done']);
+    expect(progress.filter((p) => p.startsWith('0:'))).toEqual([
+      '0:decode',
+      '0:duplex',
+      '0:orientation',
+      '0:deskew',
+      '0:crop',
+      '0:clean',
+      '0:blank',
+      '0:ocr',
+      '0:done',
+    ]);
     expect(pages[1]!.rotation).toBe(180);
     expect(Math.abs(pages[0]!.skewAngle - 1.5)).toBeLessThan(0.3);
-    const cer = [characterErrorRate(SAMPLE_LINES.join('\n'), pages[0]!.ocr!.text), characterErrorRate(PAGE_2.join('\n'), pages[1]!.ocr!.text)];
+    const cer = [
+      characterErrorRate(SAMPLE_LINES.join('\n'), pages[0]!.ocr!.text),
+      characterErrorRate(PAGE_2.join('\n'), pages[1]!.ocr!.text),
+    ];
     console.info(`CER on the test pages: ${cer.map((c) => (c * 100).toFixed(2)).join(' %, ')} %`);
     expect(Math.max(...cer)).toBeLessThan(0.02);
     // Finished pages keep the capture and the encoded page, not full-resolution pixels.
@@ -91,16 +127,38 @@ describe('digitisation pipeline, end to end', () => {
     const mark = 'Bản số hóa từ bản giấy – UBND xã Hòa Bình – 14/03/2025 09:30';
     const page1 = await tool('pdftotext', ['-f', '1', '-l', '1', '-enc', 'UTF-8', pdfPath, '-']);
     const page2 = await tool('pdftotext', ['-f', '2', '-l', '2', '-enc', 'UTF-8', pdfPath, '-']);
-    for (const word of ['Ủy', 'Hòa', 'Bình', 'Giấy', 'xác', 'nhận', 'tình', 'trạng', 'hôn', 'nhân', 'Nguyễn', 'Dũng', '12/05/2003']) expect(page1).toContain(word);
+    for (const word of [
+      'Ủy',
+      'Hòa',
+      'Bình',
+      'Giấy',
+      'xác',
+      'nhận',
+      'tình',
+      'trạng',
+      'hôn',
+      'nhân',
+      'Nguyễn',
+      'Dũng',
+      '12/05/2003',
+    ])
+      expect(page1).toContain(word);
     expect(page1).toContain(mark);
     expect(characterErrorRate(SAMPLE_LINES.join('\n'), page1.replace(mark, ''))).toBeLessThan(0.02);
     expect(characterErrorRate(PAGE_2.join('\n'), page2.replace(mark, ''))).toBeLessThan(0.02);
-    const lines = page1.split('\n').map((l) => l.trim()).filter((l) => l !== '' && l !== mark);
+    const lines = page1
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && l !== mark);
     expect(lines.length).toBe(3);
     expect(lines[0]).toMatch(/^Ủy ban/);
     expect(lines[2]).toMatch(/^Nguyễn Văn Dũng/);
 
-    const images = (await tool('pdfimages', ['-list', pdfPath])).split('\n').slice(2).filter((l) => l.trim() !== '').map((l) => l.trim().split(/\s+/));
+    const images = (await tool('pdfimages', ['-list', pdfPath]))
+      .split('\n')
+      .slice(2)
+      .filter((l) => l.trim() !== '')
+      .map((l) => l.trim().split(/\s+/));
     expect(images.map((c) => c[0])).toEqual(['1', '2']);
     for (const c of images) {
       expect(c[2]).toBe('image');
@@ -112,8 +170,9 @@ describe('digitisation pipeline, end to end', () => {
 
   it('places each word of the invisible layer on the printed word', async () => {
     const html = await tool('pdftotext', ['-f', '1', '-l', '1', '-bbox', pdfPath, '-']);
-    const words = [...html.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)]
-      .map((m) => ({ x0: Number(m[1]), y0: Number(m[2]), x1: Number(m[3]), y1: Number(m[4]), text: m[5]! }));
+    const words = [
+      ...html.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g),
+    ].map((m) => ({ x0: Number(m[1]), y0: Number(m[2]), x1: Number(m[3]), y1: Number(m[4]), text: m[5]! }));
     const ocr = pages[0]!.ocr!.words.find((w) => w.text === 'Bình')!;
     const found = words.find((w) => w.text === 'Bình')!;
     const k = 72 / 200;
@@ -131,10 +190,17 @@ describe('digitisation pipeline, end to end', () => {
     expect(content).toMatch(/\bTz\b/);
     expect(content).toMatch(/\/Subtype \/Image/);
 
-    const bare = await buildSearchablePdf(pages.map((p) => ({ ...p, ocr: null })), SAMPLE_META, {});
+    const bare = await buildSearchablePdf(
+      pages.map((p) => ({ ...p, ocr: null })),
+      SAMPLE_META,
+      {},
+    );
     const barePath = path.join(dir, 'bare.pdf');
     await writeFile(barePath, bare.pdf);
-    for (const [file, out] of [[pdfPath, 'with'], [barePath, 'without']] as const) {
+    for (const [file, out] of [
+      [pdfPath, 'with'],
+      [barePath, 'without'],
+    ] as const) {
       await tool('pdftoppm', ['-f', '1', '-l', '1', '-r', '100', '-gray', file, path.join(dir, out)]);
     }
     const a = await readFile(path.join(dir, 'with-1.pgm'));
@@ -147,13 +213,26 @@ describe('digitisation pipeline, end to end', () => {
     const page = decodePnm(new Uint8Array(a));
     const imageRows = Math.round(pages[0]!.output!.height / 2);
     const rendered = { ...page, height: imageRows, data: page.data.subarray(0, imageRows * page.width) };
-    const expected = await sharp(pages[0]!.output!.bytes).toColourspace('b-w').resize(rendered.width, rendered.height, { fit: 'fill' }).raw().toBuffer();
+    const expected = await sharp(pages[0]!.output!.bytes)
+      .toColourspace('b-w')
+      .resize(rendered.width, rendered.height, { fit: 'fill' })
+      .raw()
+      .toBuffer();
     const correlation = (x: ArrayLike<number>, y: ArrayLike<number>, flip: boolean): number => {
       const n = x.length;
-      let sx = 0; let sy = 0; let sxx = 0; let syy = 0; let sxy = 0;
+      let sx = 0;
+      let sy = 0;
+      let sxx = 0;
+      let syy = 0;
+      let sxy = 0;
       for (let i = 0; i < n; i++) {
-        const u = x[flip ? n - 1 - i : i]!; const v = y[i]!;
-        sx += u; sy += v; sxx += u * u; syy += v * v; sxy += u * v;
+        const u = x[flip ? n - 1 - i : i]!;
+        const v = y[i]!;
+        sx += u;
+        sy += v;
+        sxx += u * u;
+        syy += v * v;
+        sxy += u * v;
       }
       return (n * sxy - sx * sy) / Math.sqrt((n * sxx - sx * sx) * (n * syy - sy * sy));
     };
@@ -168,7 +247,25 @@ describe('digitisation pipeline, end to end', () => {
     expect(start).toBeGreaterThan(0);
     const xmp = bytes.slice(start, end + 19);
     expect(wellFormed(xmp)).toBe(true);
-    for (const field of ['ownerIdNumber', 'ownerName', 'documentCode', 'documentName', 'digitisedAt', 'dossierCode', 'validUntil', 'permanent', 'issuer', 'number', 'issuedOn', 'summary', 'digitiser', 'kind', 'procedureCode', 'sectorCode', 'pageCount']) {
+    for (const field of [
+      'ownerIdNumber',
+      'ownerName',
+      'documentCode',
+      'documentName',
+      'digitisedAt',
+      'dossierCode',
+      'validUntil',
+      'permanent',
+      'issuer',
+      'number',
+      'issuedOn',
+      'summary',
+      'digitiser',
+      'kind',
+      'procedureCode',
+      'sectorCode',
+      'pageCount',
+    ]) {
       expect(xmp).toMatch(new RegExp(`<motcua:${field}>[^<]+</motcua:${field}>`));
     }
     expect(xmp).toContain('<motcua:convertedFromPaper>true</motcua:convertedFromPaper>');
@@ -202,11 +299,13 @@ describe('batches', () => {
   it('turns a corrupt capture into an error for that page while the next page succeeds', async () => {
     const pipeline = createPipeline({ profile: { ...DEFAULT_PROFILE }, ocrPool: pool });
     const corrupt = captures[0]!.bytes.slice(0, 2000);
-    const items = await collect(pipeline.processBatch([
-      { index: 0, side: 'front', bytes: corrupt, dpi: 200 },
-      { index: 1, side: 'back', bytes: new Uint8Array([0x50, 0x4b, 3, 4]), dpi: 200 },
-      { ...captures[0]!, index: 2 },
-    ]));
+    const items = await collect(
+      pipeline.processBatch([
+        { index: 0, side: 'front', bytes: corrupt, dpi: 200 },
+        { index: 1, side: 'back', bytes: new Uint8Array([0x50, 0x4b, 3, 4]), dpi: 200 },
+        { ...captures[0]!, index: 2 },
+      ]),
+    );
     expect(items.map((i) => i.index)).toEqual([0, 1, 2]);
     expect(items[0]!.error).toMatchObject({ index: 0, code: 'CAPTURE_UNREADABLE', stage: 'decode' });
     expect(items[1]!.error).toMatchObject({ index: 1, code: 'CAPTURE_UNREADABLE' });
@@ -231,7 +330,12 @@ describe('batches', () => {
     }
     const items: BatchItem[] = [];
     const started = Date.now();
-    for await (const item of pipeline.processBatch(scanner(), { signal: controller.signal, onProgress: (i, stage) => { if (i === 1 && stage === 'ocr') controller.abort(); } })) {
+    for await (const item of pipeline.processBatch(scanner(), {
+      signal: controller.signal,
+      onProgress: (i, stage) => {
+        if (i === 1 && stage === 'ocr') controller.abort();
+      },
+    })) {
       items.push(item);
     }
     expect(Date.now() - started).toBeLessThan(15_000);
@@ -240,7 +344,9 @@ describe('batches', () => {
     expect(items.length).toBeLessThan(8);
     expect(items.some((i) => i.error?.code === 'CANCELLED')).toBe(true);
     // The pool survives a cancelled batch.
-    const again = await collect(createPipeline({ profile: { ...DEFAULT_PROFILE }, ocrPool: pool }).processBatch([captures[0]!]));
+    const again = await collect(
+      createPipeline({ profile: { ...DEFAULT_PROFILE }, ocrPool: pool }).processBatch([captures[0]!]),
+    );
     expect(again[0]!.page!.ocr!.text).toContain('Nguyễn');
   });
 
@@ -249,7 +355,11 @@ describe('batches', () => {
     const pipeline = createPipeline({
       profile: { ...DEFAULT_PROFILE },
       ocrPool: null,
-      signStage: async (pdf, meta) => { seen.push(pdf.length); expect(meta.documentCode).toBe('KQ0003'); return new Uint8Array([...pdf, 0x0a]); },
+      signStage: async (pdf, meta) => {
+        seen.push(pdf.length);
+        expect(meta.documentCode).toBe('KQ0003');
+        return new Uint8Array([...pdf, 0x0a]);
+      },
     });
     const [item] = await collect(pipeline.processBatch([captures[0]!]));
     const doc = await pipeline.finishDocument([item!.page!], SAMPLE_META);

@@ -43,7 +43,7 @@ export interface BatchItem {
 }
 
 /**
- * The signing slot between the PDF and the store (ARCHITECTURE.md §6: OCR before signing, since any
+ * The signing slot between the PDF and the store (docs/architecture.md, "Digitisation": OCR before signing, since any
  * later change would break the signature). The agency's PAdES signature arrives in the next release;
  * until then the slot is the identity. `finishDocument` runs it last, on the finished PDF.
  */
@@ -105,7 +105,10 @@ export function defaultStages(ocrPool: OcrPool | null, ocr: OcrStageOptions = {}
 }
 
 class StageError extends Error {
-  constructor(readonly stage: string, readonly inner: unknown) {
+  constructor(
+    readonly stage: string,
+    readonly inner: unknown,
+  ) {
     super(inner instanceof Error ? inner.message : String(inner));
     this.name = 'StageError';
   }
@@ -139,15 +142,28 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
   const finishPage = async (page: PageState): Promise<PageState> => {
     const { ocrImage: _dropped, ...rest } = page;
     if (opts.keepWorkingImage === true || page.image.width === 0) return rest;
-    const output = await encodePageImage(page.image, page.dpi, { colour: profile.colour, jpegQuality: profile.jpegQuality });
+    const output = await encodePageImage(page.image, page.dpi, {
+      colour: profile.colour,
+      jpegQuality: profile.jpegQuality,
+    });
     return { ...rest, output, image: await previewImage(page.image) };
   };
 
   const processPage = async (capture: Capture, o: ProcessOptions = {}): Promise<PageState> => {
     const signal = o.signal ?? new AbortController().signal;
     let page: PageState = {
-      index: capture.index, side: capture.side, original: capture.bytes, image: NO_IMAGE, dpi: capture.dpi ?? 0,
-      rotation: 0, skewAngle: 0, blank: false, inkCoverage: 0, ocr: null, notes: [], stagesRun: [],
+      index: capture.index,
+      side: capture.side,
+      original: capture.bytes,
+      image: NO_IMAGE,
+      dpi: capture.dpi ?? 0,
+      rotation: 0,
+      skewAngle: 0,
+      blank: false,
+      inkCoverage: 0,
+      ocr: null,
+      notes: [],
+      stagesRun: [],
     };
     const ctx = { profile, signal };
     for (const stage of stages) {
@@ -181,7 +197,10 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       let exhausted = false;
       const run = async (c: Capture): Promise<BatchItem> => {
         try {
-          const page = await processPage(c, { ...(signal === undefined ? {} : { signal }), onStage: (s) => o.onProgress?.(c.index, s) });
+          const page = await processPage(c, {
+            ...(signal === undefined ? {} : { signal }),
+            onStage: (s) => o.onProgress?.(c.index, s),
+          });
           o.onProgress?.(c.index, 'done');
           return { index: c.index, page };
         } catch (err) {
@@ -192,7 +211,10 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
       const fill = async (): Promise<void> => {
         while (!exhausted && inFlight.length < concurrency && signal?.aborted !== true) {
           const next = await source.next();
-          if (next.done === true) { exhausted = true; break; }
+          if (next.done === true) {
+            exhausted = true;
+            break;
+          }
           inFlight.push(run(next.value));
         }
       };

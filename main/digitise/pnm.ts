@@ -102,7 +102,9 @@ export function decodePnm(bytes: Uint8Array): RawImage {
 
 /** Binary PGM (1 channel) or PPM (3 channels). */
 export function encodePnm(image: RawImage): Uint8Array {
-  const header = new TextEncoder().encode(`${image.channels === 1 ? 'P5' : 'P6'}\n${image.width} ${image.height}\n255\n`);
+  const header = new TextEncoder().encode(
+    `${image.channels === 1 ? 'P5' : 'P6'}\n${image.width} ${image.height}\n255\n`,
+  );
   const out = new Uint8Array(header.length + image.data.length);
   out.set(header, 0);
   out.set(image.data, header.length);

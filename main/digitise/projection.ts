@@ -27,12 +27,17 @@ export function inkPoints(bin: RawImage, region?: PixelBox, maxPoints = 250_000)
   const n = Math.ceil(total / stride);
   const xs = new Int32Array(n);
   const ys = new Int32Array(n);
-  let seen = 0; let count = 0;
+  let seen = 0;
+  let count = 0;
   for (let y = r.y0; y < r.y1; y++) {
     const o = y * width;
     for (let x = r.x0; x < r.x1; x++) {
       if (data[o + x] !== 0) continue;
-      if (seen++ % stride === 0 && count < n) { xs[count] = x; ys[count] = y; count++; }
+      if (seen++ % stride === 0 && count < n) {
+        xs[count] = x;
+        ys[count] = y;
+        count++;
+      }
     }
   }
   return { xs, ys, count, total };
@@ -51,7 +56,8 @@ export function rowProfile(p: InkPoints, angleDeg: number): { bins: Float64Array
   const a = (angleDeg * Math.PI) / 180;
   const cos = Math.cos(a);
   const sin = Math.sin(a);
-  let min = Infinity; let max = -Infinity;
+  let min = Infinity;
+  let max = -Infinity;
   for (let i = 0; i < p.count; i++) {
     const v = p.ys[i]! * cos - p.xs[i]! * sin;
     if (v < min) min = v;
@@ -94,26 +100,40 @@ export interface AngleSearch {
  */
 export function searchSkew(p: InkPoints, maxAngle = 5, coarseStep = 0.5, fineStep = 0.05): AngleSearch {
   if (p.count === 0) return { angle: 0, score: 0, contrast: 1 };
-  let best = 0; let bestScore = -Infinity; let sum = 0; let n = 0;
+  let best = 0;
+  let bestScore = -Infinity;
+  let sum = 0;
+  let n = 0;
   for (let a = -maxAngle; a <= maxAngle + 1e-9; a += coarseStep) {
     const s = concentration(p, a);
-    sum += s; n++;
-    if (s > bestScore || (s === bestScore && Math.abs(a) < Math.abs(best))) { bestScore = s; best = a; }
+    sum += s;
+    n++;
+    if (s > bestScore || (s === bestScore && Math.abs(a) < Math.abs(best))) {
+      bestScore = s;
+      best = a;
+    }
   }
   const mean = sum / n;
   const scores = new Map<number, number>();
   const at = (a: number): number => {
     const key = Math.round(a / fineStep);
     let s = scores.get(key);
-    if (s === undefined) { s = concentration(p, key * fineStep); scores.set(key, s); }
+    if (s === undefined) {
+      s = concentration(p, key * fineStep);
+      scores.set(key, s);
+    }
     return s;
   };
-  let fine = best; let fineScore = bestScore;
+  let fine = best;
+  let fineScore = bestScore;
   const lo = Math.max(-maxAngle, best - coarseStep);
   const hi = Math.min(maxAngle, best + coarseStep);
   for (let a = lo; a <= hi + 1e-9; a += fineStep) {
     const s = at(a);
-    if (s > fineScore) { fineScore = s; fine = Math.round(a / fineStep) * fineStep; }
+    if (s > fineScore) {
+      fineScore = s;
+      fine = Math.round(a / fineStep) * fineStep;
+    }
   }
   const sl = at(fine - fineStep);
   const sr = at(fine + fineStep);

@@ -43,14 +43,21 @@ export function characterErrorRate(reference: string, recognised: string): numbe
 
 /** Word error rate on the same normalisation (whitespace-separated tokens). */
 export function wordErrorRate(reference: string, recognised: string): number {
-  const ref = normaliseForCer(reference).split(' ').filter((w) => w !== '');
-  const hyp = normaliseForCer(recognised).split(' ').filter((w) => w !== '');
+  const ref = normaliseForCer(reference)
+    .split(' ')
+    .filter((w) => w !== '');
+  const hyp = normaliseForCer(recognised)
+    .split(' ')
+    .filter((w) => w !== '');
   if (ref.length === 0) return hyp.length === 0 ? 0 : 1;
   // Map each distinct word to one private-use code point and reuse the character distance.
   const ids = new Map<string, string>();
   const code = (w: string): string => {
     let c = ids.get(w);
-    if (c === undefined) { c = String.fromCodePoint(0xf0000 + ids.size); ids.set(w, c); }
+    if (c === undefined) {
+      c = String.fromCodePoint(0xf0000 + ids.size);
+      ids.set(w, c);
+    }
     return c;
   };
   return levenshtein(ref.map(code).join(''), hyp.map(code).join('')) / ref.length;

@@ -14,9 +14,15 @@ export function histogram(gray: RawImage): Uint32Array {
 export function otsuThreshold(hist: Uint32Array): number {
   let total = 0;
   let sumAll = 0;
-  for (let i = 0; i < 256; i++) { total += hist[i]!; sumAll += i * hist[i]!; }
+  for (let i = 0; i < 256; i++) {
+    total += hist[i]!;
+    sumAll += i * hist[i]!;
+  }
   if (total === 0) return 127;
-  let wB = 0; let sumB = 0; let best = -1; let t = 127;
+  let wB = 0;
+  let sumB = 0;
+  let best = -1;
+  let t = 127;
   for (let i = 0; i < 255; i++) {
     wB += hist[i]!;
     if (wB === 0) continue;
@@ -26,7 +32,10 @@ export function otsuThreshold(hist: Uint32Array): number {
     const mB = sumB / wB;
     const mF = (sumAll - sumB) / wF;
     const between = wB * wF * (mB - mF) * (mB - mF);
-    if (between > best) { best = between; t = i; }
+    if (between > best) {
+      best = between;
+      t = i;
+    }
   }
   return t;
 }
@@ -81,14 +90,24 @@ export function sauvola(gray: RawImage, opts: SauvolaOptions): RawImage {
     if (yIn < h) addRow(yIn, 1);
     if (yOut >= 0) addRow(yOut, -1);
     const rows = Math.min(h - 1, y + half) - Math.max(0, y - half) + 1;
-    let s = 0; let sq = 0;
-    for (let x = 0; x < Math.min(half, w); x++) { s += colSum[x]!; sq += colSq[x]!; }
+    let s = 0;
+    let sq = 0;
+    for (let x = 0; x < Math.min(half, w); x++) {
+      s += colSum[x]!;
+      sq += colSq[x]!;
+    }
     const o = y * w;
     for (let x = 0; x < w; x++) {
       const xIn = x + half;
       const xOut = x - half - 1;
-      if (xIn < w) { s += colSum[xIn]!; sq += colSq[xIn]!; }
-      if (xOut >= 0) { s -= colSum[xOut]!; sq -= colSq[xOut]!; }
+      if (xIn < w) {
+        s += colSum[xIn]!;
+        sq += colSq[xIn]!;
+      }
+      if (xOut >= 0) {
+        s -= colSum[xOut]!;
+        sq -= colSq[xOut]!;
+      }
       const cols = Math.min(w - 1, x + half) - Math.max(0, x - half) + 1;
       const n = rows * cols;
       const m = s / n;
@@ -130,7 +149,10 @@ export async function rotateQuarter(image: RawImage, degrees: number): Promise<R
  */
 export async function rotateKeepSize(image: RawImage, degrees: number): Promise<RawImage> {
   if (degrees === 0) return image;
-  const rotated = await rawFrom(sharpFrom(image).rotate(degrees, { background: { r: 255, g: 255, b: 255 } }), image.channels);
+  const rotated = await rawFrom(
+    sharpFrom(image).rotate(degrees, { background: { r: 255, g: 255, b: 255 } }),
+    image.channels,
+  );
   const left = Math.max(0, Math.round((rotated.width - image.width) / 2));
   const top = Math.max(0, Math.round((rotated.height - image.height) / 2));
   return cropImage(rotated, { x0: left, y0: top, x1: left + image.width, y1: top + image.height });
@@ -152,7 +174,7 @@ export async function scaledGray(image: RawImage, factor: number): Promise<RawIm
  *
  * Branch-free: min/max are sign-mask arithmetic on int32 (`b + ((a - b) & ((a - b) >> 31))`), so
  * paper noise, which makes every comparison a coin toss, costs no mispredicted branches: about
- * twice as fast as compare-and-swap on a noisy 200 dpi page (issue 3, bench/README.md).
+ * twice as fast as compare-and-swap on a noisy 200 dpi page (bench/README.md).
  */
 export function median3(gray: RawImage): RawImage {
   const { width: w, height: h, data } = gray;
@@ -167,31 +189,63 @@ export function median3(gray: RawImage): RawImage {
     const at = y * w;
     const down = (y < h - 1 ? y + 1 : y) * w;
     for (let x = 0; x < w; x++) {
-      const a = data[up + x]!; const b = data[at + x]!; const c = data[down + x]!;
-      let d = a - b; const mn = b + (d & (d >> 31)); const mx = a - (d & (d >> 31));
-      d = mn - c; lo[x + 1] = c + (d & (d >> 31));
-      d = mx - c; hi[x + 1] = mx - (d & (d >> 31)); const t = c + (d & (d >> 31));
-      d = mn - t; mi[x + 1] = mn - (d & (d >> 31));
+      const a = data[up + x]!;
+      const b = data[at + x]!;
+      const c = data[down + x]!;
+      let d = a - b;
+      const mn = b + (d & (d >> 31));
+      const mx = a - (d & (d >> 31));
+      d = mn - c;
+      lo[x + 1] = c + (d & (d >> 31));
+      d = mx - c;
+      hi[x + 1] = mx - (d & (d >> 31));
+      const t = c + (d & (d >> 31));
+      d = mn - t;
+      mi[x + 1] = mn - (d & (d >> 31));
     }
-    lo[0] = lo[1]!; mi[0] = mi[1]!; hi[0] = hi[1]!;
-    lo[w + 1] = lo[w]!; mi[w + 1] = mi[w]!; hi[w + 1] = hi[w]!;
+    lo[0] = lo[1]!;
+    mi[0] = mi[1]!;
+    hi[0] = hi[1]!;
+    lo[w + 1] = lo[w]!;
+    mi[w + 1] = mi[w]!;
+    hi[w + 1] = hi[w]!;
     for (let x = 0; x < w; x++) {
       let d: number;
       // l = max of the lows
-      let l = lo[x]!; let v = lo[x + 1]!; d = l - v; l -= d & (d >> 31);
-      v = lo[x + 2]!; d = l - v; l -= d & (d >> 31);
+      let l = lo[x]!;
+      let v = lo[x + 1]!;
+      d = l - v;
+      l -= d & (d >> 31);
+      v = lo[x + 2]!;
+      d = l - v;
+      l -= d & (d >> 31);
       // u = min of the highs
-      let u = hi[x]!; v = hi[x + 1]!; d = u - v; u = v + (d & (d >> 31));
-      v = hi[x + 2]!; d = u - v; u = v + (d & (d >> 31));
+      let u = hi[x]!;
+      v = hi[x + 1]!;
+      d = u - v;
+      u = v + (d & (d >> 31));
+      v = hi[x + 2]!;
+      d = u - v;
+      u = v + (d & (d >> 31));
       // m = median of the middles: max(min(p, q), min(max(p, q), r))
-      const p = mi[x]!; const q = mi[x + 1]!; const r = mi[x + 2]!;
-      d = p - q; const pq0 = q + (d & (d >> 31)); const pq1 = p - (d & (d >> 31));
-      d = pq1 - r; const t = r + (d & (d >> 31));
-      d = pq0 - t; const m = pq0 - (d & (d >> 31));
+      const p = mi[x]!;
+      const q = mi[x + 1]!;
+      const r = mi[x + 2]!;
+      d = p - q;
+      const pq0 = q + (d & (d >> 31));
+      const pq1 = p - (d & (d >> 31));
+      d = pq1 - r;
+      const t = r + (d & (d >> 31));
+      d = pq0 - t;
+      const m = pq0 - (d & (d >> 31));
       // median of (l, m, u)
-      d = l - m; const lm0 = m + (d & (d >> 31)); const lm1 = l - (d & (d >> 31));
-      d = lm1 - u; const t2 = u + (d & (d >> 31));
-      d = lm0 - t2; out[at + x] = lm0 - (d & (d >> 31));
+      d = l - m;
+      const lm0 = m + (d & (d >> 31));
+      const lm1 = l - (d & (d >> 31));
+      d = lm1 - u;
+      const t2 = u + (d & (d >> 31));
+      d = lm0 - t2;
+      out[at + x] = lm0 - (d & (d >> 31));
     }
   }
   return { width: w, height: h, channels: 1, data: out };

@@ -1,7 +1,7 @@
 import type { DigitisedMetadata } from '../../common/contract';
 
 /**
- * The digitisation pipeline (ARCHITECTURE.md §6): capture → geometry (orientation, duplex flip,
+ * The digitisation pipeline (docs/architecture.md, "Digitisation"): capture → geometry (orientation, duplex flip,
  * deskew, crop) → clean (despeckle, contrast, binarise/colour, blank detection) → OCR → searchable
  * PDF with XMP metadata → sign (next release) → store → outbox. Each stage is named and
  * replaceable; the original capture is always kept.
@@ -34,8 +34,15 @@ export interface DigitiseProfile {
 }
 
 export const DEFAULT_PROFILE: DigitiseProfile = {
-  dpi: 200, colour: 'color', duplex: false, autoOrient: true, deskew: true, cropToPage: true,
-  despeckle: true, blankThreshold: 0.002, jpegQuality: 70,
+  dpi: 200,
+  colour: 'color',
+  duplex: false,
+  autoOrient: true,
+  deskew: true,
+  cropToPage: true,
+  despeckle: true,
+  blankThreshold: 0.002,
+  jpegQuality: 70,
 };
 
 export interface OcrWord {
@@ -115,7 +122,12 @@ export interface EncodedPageImage {
 }
 
 /** Pixel box, x1/y1 exclusive. */
-export interface PixelBox { x0: number; y0: number; x1: number; y1: number }
+export interface PixelBox {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
 
 export interface DigitiseProfile {
   /** Turn back sides of a duplex batch by 180° (scanners that feed the back upside down). Default false. */

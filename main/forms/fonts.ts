@@ -47,7 +47,14 @@ export function loadFonts(dir: string = fontsDir()): FontSet {
       throw new Error(`Form font missing: ${file} (${(err as Error).message})`, { cause: err });
     }
     const face = fontkit.create(bytes);
-    return { key: k, file, bytes, postscriptName: face.postscriptName ?? path.basename(file, ".ttf"), face, codePoints: new Set(face.characterSet) };
+    return {
+      key: k,
+      file,
+      bytes,
+      postscriptName: face.postscriptName ?? path.basename(file, '.ttf'),
+      face,
+      codePoints: new Set(face.characterSet),
+    };
   };
   const set: FontSet = { regular: load('regular'), bold: load('bold'), italic: load('italic') };
   cache.set(key, set);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateLine, formatTime, formatVnd, formatVndNumber, localTimeToDate, parseLocalTime } from './format';
+import {
+  formatDate,
+  formatDateLine,
+  formatTime,
+  formatVnd,
+  formatVndNumber,
+  localTimeToDate,
+  parseLocalTime,
+} from './format';
 
 describe('form formatting', () => {
   it('parses Vietnam local times and converts them to instants (UTC+7)', () => {
@@ -20,7 +28,9 @@ describe('form formatting', () => {
   it('formats times and dates the Vietnamese way', () => {
     const t = parseLocalTime('2026-11-20T16:10', 'x');
     expect(formatTime(t, '{hour} giờ {minute} phút, ngày {date}')).toBe('16 giờ 10 phút, ngày 20/11/2026');
-    expect(formatTime(parseLocalTime('2026-03-05T08:05', 'x'), '{hour} giờ {minute} phút, ngày {date}')).toBe('08 giờ 05 phút, ngày 05/03/2026');
+    expect(formatTime(parseLocalTime('2026-03-05T08:05', 'x'), '{hour} giờ {minute} phút, ngày {date}')).toBe(
+      '08 giờ 05 phút, ngày 05/03/2026',
+    );
     expect(formatDate(t)).toBe('20/11/2026');
     const line = 'Ngày {day} tháng {month} năm {year}';
     expect(formatDateLine(t, line)).toBe('Ngày 20 tháng 11 năm 2026');

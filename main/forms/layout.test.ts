@@ -30,7 +30,10 @@ describe('wrapRuns', () => {
   });
 
   it('applies the first-line and hanging indents', () => {
-    const lines = wrapRuns([{ text: 'aaaa bbbb cccc dddd', font: 'regular' }], 50, 10, fake, { firstIndent: 0, hangIndent: 25 });
+    const lines = wrapRuns([{ text: 'aaaa bbbb cccc dddd', font: 'regular' }], 50, 10, fake, {
+      firstIndent: 0,
+      hangIndent: 25,
+    });
     expect(lines.map((l) => l.indent)).toEqual([0, 25, 25]);
     expect(lines.map((l) => l.segments.map((s) => s.text).join(''))).toEqual(['aaaa bbbb', 'cccc', 'dddd']);
   });
@@ -90,7 +93,13 @@ describe('Flow', () => {
   it('keeps a row of blocks together on one page', () => {
     const flow = new Flow(fake, A4);
     flow.y = flow.bottom - 20;
-    const h = flow.row([{ dx: 0, width: 100, paint: (c) => c.paragraph({ text: 'a b c d e f g h', font: 'regular' }, { size: 10 }).space(40) }]);
+    const h = flow.row([
+      {
+        dx: 0,
+        width: 100,
+        paint: (c) => c.paragraph({ text: 'a b c d e f g h', font: 'regular' }, { size: 10 }).space(40),
+      },
+    ]);
     expect(h).toBeGreaterThan(40);
     expect(flow.pages).toHaveLength(2);
     expect(texts(flow.pages[0]!)).toEqual([]);

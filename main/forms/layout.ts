@@ -31,7 +31,17 @@ export type DrawOp =
       opacity?: number;
     }
   | { kind: 'line'; x1: number; y1: number; x2: number; y2: number; width: number; color?: Rgb }
-  | { kind: 'rect'; x: number; y: number; w: number; h: number; fill?: Rgb; stroke?: Rgb; lineWidth?: number; opacity?: number }
+  | {
+      kind: 'rect';
+      x: number;
+      y: number;
+      w: number;
+      h: number;
+      fill?: Rgb;
+      stroke?: Rgb;
+      lineWidth?: number;
+      opacity?: number;
+    }
   | { kind: 'qr'; x: number; y: number; size: number; text: string }
   | {
       kind: 'path';
@@ -153,7 +163,13 @@ function splitLongWord(word: string, font: FontKey, size: number, avail: number,
  * spaces; a word longer than a whole line is broken between characters. Spaces at line breaks are
  * dropped. Always returns at least one line.
  */
-export function wrapRuns(runs: readonly Run[], width: number, size: number, measurer: TextMeasurer, opts: WrapOptions = {}): Line[] {
+export function wrapRuns(
+  runs: readonly Run[],
+  width: number,
+  size: number,
+  measurer: TextMeasurer,
+  opts: WrapOptions = {},
+): Line[] {
   const firstIndent = opts.firstIndent ?? 0;
   const hangIndent = opts.hangIndent ?? 0;
   const lines: Token[][] = [];
@@ -234,18 +250,34 @@ export interface ParagraphStyle {
 }
 
 /** Draws wrapped lines into an op list from `top`; returns the height used. */
-function drawLines(ops: DrawOp[] | null, lines: readonly Line[], x: number, width: number, top: number, style: ParagraphStyle): number {
+function drawLines(
+  ops: DrawOp[] | null,
+  lines: readonly Line[],
+  x: number,
+  width: number,
+  top: number,
+  style: ParagraphStyle,
+): number {
   const lh = style.leading ?? lineHeight(style.size);
   let y = top;
   for (const line of lines) {
     if (ops !== null) {
       const align = style.align ?? 'left';
       const room = width - line.indent;
-      const start = x + line.indent + (align === 'center' ? (room - line.width) / 2 : align === 'right' ? room - line.width : 0);
+      const start =
+        x + line.indent + (align === 'center' ? (room - line.width) / 2 : align === 'right' ? room - line.width : 0);
       for (const seg of line.segments) {
         const text = seg.text;
         if (text.trim() === '') continue;
-        ops.push({ kind: 'text', x: start + seg.dx, y: y + baselineOffset(style.size), text, font: seg.font, size: style.size, ...(style.color ? { color: style.color } : {}) });
+        ops.push({
+          kind: 'text',
+          x: start + seg.dx,
+          y: y + baselineOffset(style.size),
+          text,
+          font: seg.font,
+          size: style.size,
+          ...(style.color ? { color: style.color } : {}),
+        });
       }
     }
     y += lh;
@@ -404,7 +436,10 @@ export class Flow {
    * Side-by-side blocks kept together on one page (header columns, signature row). Each entry is
    * a region [x offset from the left margin, width]; returns the height of the tallest.
    */
-  row(blocks: ReadonlyArray<{ dx: number; width: number; paint: BlockPainter }>, opts: { keepTogether?: boolean; extra?: number } = {}): number {
+  row(
+    blocks: ReadonlyArray<{ dx: number; width: number; paint: BlockPainter }>,
+    opts: { keepTogether?: boolean; extra?: number } = {},
+  ): number {
     const height = Math.max(0, ...blocks.map((b) => this.measureBlock(b.width, b.paint, this.left + b.dx)));
     if (opts.keepTogether !== false) this.ensure(height + (opts.extra ?? 0));
     for (const b of blocks) b.paint(new Column(this.measurer, this.ops, this.left + b.dx, b.width, this.y));
@@ -413,7 +448,12 @@ export class Flow {
   }
 
   /** A bordered table with a header row repeated on every page it spans. */
-  table(columns: readonly TableColumn[], header: readonly TableCell[], rows: readonly (readonly TableCell[])[], opts: TableOptions): void {
+  table(
+    columns: readonly TableColumn[],
+    header: readonly TableCell[],
+    rows: readonly (readonly TableCell[])[],
+    opts: TableOptions,
+  ): void {
     const padX = opts.padX ?? 4;
     const padY = opts.padY ?? 2.5;
     const headerSize = opts.headerSize ?? opts.size;
@@ -431,11 +471,26 @@ export class Flow {
     const rowHeight = (cellLines: Line[][], size: number): number =>
       Math.max(...cellLines.map((l) => l.length)) * lineHeight(size) + 2 * padY;
 
-    const paintRow = (cellLines: Line[][], size: number, height: number, aligns: readonly Align[], fill?: Rgb): void => {
+    const paintRow = (
+      cellLines: Line[][],
+      size: number,
+      height: number,
+      aligns: readonly Align[],
+      fill?: Rgb,
+    ): void => {
       cellLines.forEach((lines, i) => {
         const x = xs[i]!;
         const w = widths[i]!;
-        this.ops.push({ kind: 'rect', x, y: this.y, w, h: height, stroke: BLACK, lineWidth: 0.5, ...(fill ? { fill } : {}) });
+        this.ops.push({
+          kind: 'rect',
+          x,
+          y: this.y,
+          w,
+          h: height,
+          stroke: BLACK,
+          lineWidth: 0.5,
+          ...(fill ? { fill } : {}),
+        });
         const textHeight = lines.length * lineHeight(size);
         const top = fill ? this.y + (height - textHeight) / 2 : this.y + padY;
         drawLines(this.ops, lines, x + padX, w - 2 * padX, top, { size, align: aligns[i] ?? 'left' });

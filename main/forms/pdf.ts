@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
 import fontkit from '@pdf-lib/fontkit';
-import { PDFDocument, degrees, fill, popGraphicsState, pushGraphicsState, rectangle, rgb, setFillingRgbColor } from 'pdf-lib';
+import {
+  PDFDocument,
+  degrees,
+  fill,
+  popGraphicsState,
+  pushGraphicsState,
+  rectangle,
+  rgb,
+  setFillingRgbColor,
+} from 'pdf-lib';
 import type { PDFFont, PDFPage } from 'pdf-lib';
 import type { FontKey, FontSet } from './fonts';
 import type { DrawOp, PageGeometry, Rgb } from './layout';
@@ -44,7 +53,12 @@ function drawQr(page: PDFPage, op: Extract<DrawOp, { kind: 'qr' }>, pageHeight: 
 }
 
 /** Writes laid-out pages to a PDF with the fonts embedded as subsets. */
-export async function writePdf(pages: readonly (readonly DrawOp[])[], geometry: PageGeometry, fonts: FontSet, meta: PdfMeta): Promise<Uint8Array> {
+export async function writePdf(
+  pages: readonly (readonly DrawOp[])[],
+  geometry: PageGeometry,
+  fonts: FontSet,
+  meta: PdfMeta,
+): Promise<Uint8Array> {
   const doc = await PDFDocument.create({ updateMetadata: false });
   doc.registerFontkit(fontkit);
 
@@ -84,7 +98,12 @@ export async function writePdf(pages: readonly (readonly DrawOp[])[], geometry: 
           break;
         }
         case 'line':
-          page.drawLine({ start: { x: op.x1, y: h - op.y1 }, end: { x: op.x2, y: h - op.y2 }, thickness: op.width, color: color(op.color) });
+          page.drawLine({
+            start: { x: op.x1, y: h - op.y1 },
+            end: { x: op.x2, y: h - op.y2 },
+            thickness: op.width,
+            color: color(op.color),
+          });
           break;
         case 'rect':
           page.drawRectangle({

@@ -44,7 +44,9 @@ describe('qrSquares', () => {
       expect(s.y + s.size).toBeLessThanOrEqual(80 + 1e-9);
     }
     // Finder pattern: the top-left 7×7 ring is dark, its inner ring light.
-    const dark = new Set(layout.squares.map((s) => `${Math.round(s.y / layout.moduleSize)},${Math.round(s.x / layout.moduleSize)}`));
+    const dark = new Set(
+      layout.squares.map((s) => `${Math.round(s.y / layout.moduleSize)},${Math.round(s.x / layout.moduleSize)}`),
+    );
     for (let i = 0; i < 7; i++) {
       expect(dark.has(`0,${i}`)).toBe(true);
       expect(dark.has(`6,${i}`)).toBe(true);

@@ -49,7 +49,12 @@ function receipt(overrides: Partial<ReceiptData> = {}): ReceiptData {
     channelName: 'Trực tiếp',
     components: [
       { name: 'Tờ khai đăng ký khai sinh', originals: 1, copies: 0, sourceLabel: 'Giấy' },
-      { name: 'Căn cước công dân của người đi đăng ký', originals: 0, copies: 0, sourceLabel: 'Tái sử dụng (Kho dữ liệu)' },
+      {
+        name: 'Căn cước công dân của người đi đăng ký',
+        originals: 0,
+        copies: 0,
+        sourceLabel: 'Tái sử dụng (Kho dữ liệu)',
+      },
       { name: 'Giấy chứng sinh', originals: 1, copies: 1, sourceLabel: 'Số hóa tại bộ phận một cửa' },
     ],
     fees: [
@@ -71,7 +76,13 @@ const common = {
   agencyName: 'Ủy ban nhân dân xã Tân Hòa',
   agencyId: '000.00.12.H56',
   dossierCode: '000.00.12.H56-260305-0007',
-  applicant: { fullName: 'Đặng Văn Dũng', idNumber: '079090001122', address: 'Thôn Phú Mỹ, xã Tân Hòa', phone: null, email: null },
+  applicant: {
+    fullName: 'Đặng Văn Dũng',
+    idNumber: '079090001122',
+    address: 'Thôn Phú Mỹ, xã Tân Hòa',
+    phone: null,
+    email: null,
+  },
   procedure: { code: '1.001193', name: 'Đăng ký khai sinh' },
   training: false,
 };
@@ -87,7 +98,10 @@ const supplement = (): SupplementData => ({
 
 const refusal = (): RefusalData => ({
   ...common,
-  reasons: ['Thủ tục không thuộc thẩm quyền giải quyết của Ủy ban nhân dân xã.', 'Người nộp không phải người được ủy quyền hợp pháp.'],
+  reasons: [
+    'Thủ tục không thuộc thẩm quyền giải quyết của Ủy ban nhân dân xã.',
+    'Người nộp không phải người được ủy quyền hợp pháp.',
+  ],
   refusedAt: '2026-02-07T14:30',
   officerName: 'Lê Thị Hồng Nhung',
 });
@@ -176,7 +190,11 @@ describe('renderReceipt', () => {
     const text = pdfText(
       save(
         await renderReceipt(
-          receipt({ fees: [], totalFee: 0, applicant: { fullName: 'Trần Văn Ơn', idNumber: '001099012345', address: null, phone: null, email: null } }),
+          receipt({
+            fees: [],
+            totalFee: 0,
+            applicant: { fullName: 'Trần Văn Ơn', idNumber: '001099012345', address: null, phone: null, email: null },
+          }),
         ),
       ),
     );
@@ -208,7 +226,12 @@ describe('renderReceipt', () => {
   });
 
   it('marks training forms on every page', async () => {
-    const many = Array.from({ length: 40 }, (_, i) => ({ name: `Giấy tờ ${i + 1}`, originals: 1, copies: 0, sourceLabel: 'Giấy' }));
+    const many = Array.from({ length: 40 }, (_, i) => ({
+      name: `Giấy tờ ${i + 1}`,
+      originals: 1,
+      copies: 0,
+      sourceLabel: 'Giấy',
+    }));
     const file = save(await renderReceipt(receipt({ training: true, components: many })));
     const pages = pageCount(file);
     expect(pages).toBeGreaterThan(1);
@@ -232,7 +255,9 @@ describe('renderReceipt', () => {
 describe('receipt QR code', () => {
   type QrOp = Extract<DrawOp, { kind: 'qr' }>;
   function qrOp(d: ReceiptData): QrOp & { page: number } {
-    const found = layoutReceipt(d).pages.flatMap((ops, i) => ops.filter((op): op is QrOp => op.kind === 'qr').map((op) => ({ ...op, page: i + 1 })));
+    const found = layoutReceipt(d).pages.flatMap((ops, i) =>
+      ops.filter((op): op is QrOp => op.kind === 'qr').map((op) => ({ ...op, page: i + 1 })),
+    );
     expect(found).toHaveLength(1);
     return found[0]!;
   }
@@ -244,7 +269,8 @@ describe('receipt QR code', () => {
     const expected = QRCode.create(LOOKUP, { errorCorrectionLevel: 'M' }).modules;
     expect(layout.modules).toBe(expected.size);
     const drawn = new Uint8Array(expected.size * expected.size);
-    for (const s of layout.squares) drawn[Math.round(s.y / layout.moduleSize) * expected.size + Math.round(s.x / layout.moduleSize)] = 1;
+    for (const s of layout.squares)
+      drawn[Math.round(s.y / layout.moduleSize) * expected.size + Math.round(s.x / layout.moduleSize)] = 1;
     expect(Array.from(drawn)).toEqual(Array.from(expected.data));
   });
 
@@ -253,36 +279,55 @@ describe('receipt QR code', () => {
   it.each([
     ['a short lookup URL', LOOKUP],
     ['a long lookup URL', longLookup],
-  ])('renders the modules on the page (raster sampled at each module centre) with a clear quiet zone: %s', async (_label, lookupUrl) => {
-    const d = receipt({ lookupUrl });
-    const op = qrOp(d);
-    const file = save(await renderReceipt(d));
-    const dpi = 150;
-    const prefix = path.join(dir, `raster-${++counter}`);
-    execFileSync('pdftoppm', ['-r', String(dpi), '-gray', '-f', String(op.page), '-l', String(op.page), file, prefix]);
-    const pgm = readFileSync(`${prefix}-${op.page}.pgm`);
-    const header = /^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(pgm.subarray(0, 64).toString('latin1'));
-    expect(header).not.toBeNull();
-    const width = Number(header![1]);
-    const offset = header![0].length;
-    const px = (xPt: number, yPt: number): number => pgm[offset + Math.floor((yPt * dpi) / 72) * width + Math.floor((xPt * dpi) / 72)]!;
+  ])(
+    'renders the modules on the page (raster sampled at each module centre) with a clear quiet zone: %s',
+    async (_label, lookupUrl) => {
+      const d = receipt({ lookupUrl });
+      const op = qrOp(d);
+      const file = save(await renderReceipt(d));
+      const dpi = 150;
+      const prefix = path.join(dir, `raster-${++counter}`);
+      execFileSync('pdftoppm', [
+        '-r',
+        String(dpi),
+        '-gray',
+        '-f',
+        String(op.page),
+        '-l',
+        String(op.page),
+        file,
+        prefix,
+      ]);
+      const pgm = readFileSync(`${prefix}-${op.page}.pgm`);
+      const header = /^P5\s+(\d+)\s+(\d+)\s+(\d+)\s/.exec(pgm.subarray(0, 64).toString('latin1'));
+      expect(header).not.toBeNull();
+      const width = Number(header![1]);
+      const offset = header![0].length;
+      const px = (xPt: number, yPt: number): number =>
+        pgm[offset + Math.floor((yPt * dpi) / 72) * width + Math.floor((xPt * dpi) / 72)]!;
 
-    const matrix = QRCode.create(d.lookupUrl, { errorCorrectionLevel: 'M' }).modules;
-    const ms = op.size / matrix.size;
-    let mismatches = 0;
-    for (let row = 0; row < matrix.size; row++) {
-      for (let col = 0; col < matrix.size; col++) {
-        const dark = px(op.x + (col + 0.5) * ms, op.y + (row + 0.5) * ms) < 128;
-        if (dark !== (matrix.get(row, col) === 1)) mismatches++;
+      const matrix = QRCode.create(d.lookupUrl, { errorCorrectionLevel: 'M' }).modules;
+      const ms = op.size / matrix.size;
+      let mismatches = 0;
+      for (let row = 0; row < matrix.size; row++) {
+        for (let col = 0; col < matrix.size; col++) {
+          const dark = px(op.x + (col + 0.5) * ms, op.y + (row + 0.5) * ms) < 128;
+          if (dark !== (matrix.get(row, col) === 1)) mismatches++;
+        }
       }
-    }
-    expect(mismatches).toBe(0);
-    for (let k = -4; k < matrix.size + 4; k++) {
-      for (const [r, c] of [[-2.5, k], [matrix.size + 1.5, k], [k, -2.5], [k, matrix.size + 1.5]] as const) {
-        expect(px(op.x + (c + 0.5) * ms, op.y + (r + 0.5) * ms)).toBeGreaterThan(200);
+      expect(mismatches).toBe(0);
+      for (let k = -4; k < matrix.size + 4; k++) {
+        for (const [r, c] of [
+          [-2.5, k],
+          [matrix.size + 1.5, k],
+          [k, -2.5],
+          [k, matrix.size + 1.5],
+        ] as const) {
+          expect(px(op.x + (c + 0.5) * ms, op.y + (r + 0.5) * ms)).toBeGreaterThan(200);
+        }
       }
-    }
-  });
+    },
+  );
 
   it('grows the symbol with the amount of data, within bounds', () => {
     const small = qrOp(receipt());
@@ -293,7 +338,9 @@ describe('receipt QR code', () => {
   });
 
   it('rejects lookup text too long for a QR code', async () => {
-    await expect(renderReceipt(receipt({ lookupUrl: 'x'.repeat(5000) }))).rejects.toThrow(/lookupUrl: cannot be encoded/);
+    await expect(renderReceipt(receipt({ lookupUrl: 'x'.repeat(5000) }))).rejects.toThrow(
+      /lookupUrl: cannot be encoded/,
+    );
   });
 
   it('prints the dossier code under the QR code', async () => {

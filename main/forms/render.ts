@@ -1,4 +1,12 @@
-import type { ApologyData, FormApplicant, FormCommon, FormProcedure, RefusalData, ReceiptData, SupplementData } from './form-data';
+import type {
+  ApologyData,
+  FormApplicant,
+  FormCommon,
+  FormProcedure,
+  RefusalData,
+  ReceiptData,
+  SupplementData,
+} from './form-data';
 import { fontMeasurer, loadFonts, textOutline } from './fonts';
 import type { FontKey, FontSet } from './fonts';
 import { formatDateLine, formatTime, formatVnd, localTimeToDate, parseLocalTime } from './format';
@@ -62,7 +70,8 @@ function requireText(value: string, field: string): string {
 }
 
 function requireCount(value: number, field: string): string {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${field}: expected a whole number ≥ 0, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`${field}: expected a whole number ≥ 0, got ${value}`);
   return String(value);
 }
 
@@ -74,9 +83,19 @@ function checkCommon(d: FormCommon): void {
 }
 
 /** "Label: value" with the value's continuation lines aligned under the value when the label is short. */
-function labelled(target: Flow | Column, label: string, value: string, valueFont: FontKey = 'regular', size: number = SIZE.body, after = 1.5): void {
+function labelled(
+  target: Flow | Column,
+  label: string,
+  value: string,
+  valueFont: FontKey = 'regular',
+  size: number = SIZE.body,
+  after = 1.5,
+): void {
   const labelText = `${label} `;
-  const labelWidth = target instanceof Flow ? target.measurer.width(labelText, 'regular', size) : target.textWidth(labelText, 'regular', size);
+  const labelWidth =
+    target instanceof Flow
+      ? target.measurer.width(labelText, 'regular', size)
+      : target.textWidth(labelText, 'regular', size);
   const runs: Run[] = [
     { text: labelText, font: 'regular' },
     { text: value, font: valueFont },
@@ -92,15 +111,22 @@ function orEmpty(value: string | null, t: AnyFormTemplate): string {
 /** Form number (top right), the two header columns and the title with the dossier code. */
 function header(ctx: FormContext, d: FormCommon, date: LocalTime, dossierLabel: string): void {
   const { flow, template: t } = ctx;
-  if (t.formCode !== undefined) flow.paragraph({ text: t.formCode, font: 'italic' }, { size: SIZE.formCode, align: 'right', after: 2 });
+  if (t.formCode !== undefined)
+    flow.paragraph({ text: t.formCode, font: 'italic' }, { size: SIZE.formCode, align: 'right', after: 2 });
 
   const left: BlockPainter = (col) => {
-    col.paragraph({ text: d.agencyName.toLocaleUpperCase('vi'), font: 'regular' }, { size: SIZE.header, align: 'center' });
+    col.paragraph(
+      { text: d.agencyName.toLocaleUpperCase('vi'), font: 'regular' },
+      { size: SIZE.header, align: 'center' },
+    );
     col.paragraph({ text: t.header.unit, font: 'bold' }, { size: SIZE.header, align: 'center', after: 3 });
     col.rule(56);
     col.space(4);
     if (d.agencyId.trim() !== '') {
-      col.paragraph({ text: fillText(t.header.agencyId, { id: d.agencyId }), font: 'italic' }, { size: SIZE.agencyId, align: 'center' });
+      col.paragraph(
+        { text: fillText(t.header.agencyId, { id: d.agencyId }), font: 'italic' },
+        { size: SIZE.agencyId, align: 'center' },
+      );
     }
   };
   const right: BlockPainter = (col) => {
@@ -185,9 +211,20 @@ function decorate(ctx: FormContext, d: FormCommon): DrawOp[][] {
   const m = flow.measurer;
   pages.forEach((ops, i) => {
     if (pages.length > 1) {
-      const text = cleanText(fillText(t.pageFooter, { code: d.dossierCode, page: String(i + 1), pages: String(pages.length) }), 'italic', m);
+      const text = cleanText(
+        fillText(t.pageFooter, { code: d.dossierCode, page: String(i + 1), pages: String(pages.length) }),
+        'italic',
+        m,
+      );
       const w = m.width(text, 'italic', SIZE.small);
-      ops.push({ kind: 'text', x: flow.left + (flow.width - w) / 2, y: page.height - page.marginBottom + 24, text, font: 'italic', size: SIZE.small });
+      ops.push({
+        kind: 'text',
+        x: flow.left + (flow.width - w) / 2,
+        y: page.height - page.marginBottom + 24,
+        text,
+        font: 'italic',
+        size: SIZE.small,
+      });
     }
     if (d.training) {
       const mark = cleanText(t.trainingMark, 'bold', m);
@@ -197,7 +234,15 @@ function decorate(ctx: FormContext, d: FormCommon): DrawOp[][] {
       const sw = m.width(mark, 'bold', 10);
       const underlay: DrawOp[] = [
         { kind: 'rect', x: 0, y: stripeTop, w: page.width, h: stripeHeight, fill: { r: 1, g: 0.87, b: 0.87 } },
-        { kind: 'text', x: (page.width - sw) / 2, y: stripeTop + 14, text: mark, font: 'bold', size: 10, color: TRAINING_RED },
+        {
+          kind: 'text',
+          x: (page.width - sw) / 2,
+          y: stripeTop + 14,
+          text: mark,
+          font: 'bold',
+          size: 10,
+          color: TRAINING_RED,
+        },
       ];
       // …and a faint diagonal watermark across the page, drawn as outlines so that it does not
       // mix with the form's text when the PDF is searched or copied.
@@ -211,7 +256,15 @@ function decorate(ctx: FormContext, d: FormCommon): DrawOp[][] {
       // Start of the baseline in PDF (y-up) coordinates, so that the text is centred on (cx, cy).
       const sx = cx - (outline.width / 2) * Math.cos(angle) + capHalf * Math.sin(angle);
       const sy = cy - (outline.width / 2) * Math.sin(angle) - capHalf * Math.cos(angle);
-      underlay.push({ kind: 'path', x: sx, y: page.height - sy, d: outline.d, color: TRAINING_RED, rotate: (angle * 180) / Math.PI, opacity: 0.12 });
+      underlay.push({
+        kind: 'path',
+        x: sx,
+        y: page.height - sy,
+        d: outline.d,
+        color: TRAINING_RED,
+        rotate: (angle * 180) / Math.PI,
+        opacity: 0.12,
+      });
       // Under the form's content, so the content stays fully legible.
       ops.unshift(...underlay);
     }
@@ -247,7 +300,12 @@ function toPdf(form: LaidOutForm): Promise<Uint8Array> {
   return writePdf(form.pages, form.geometry, loadFonts(), form.meta);
 }
 
-function applicantLines(flow: Flow, a: FormApplicant, labels: { applicant: string; idNumber: string; address?: string }, t: AnyFormTemplate): void {
+function applicantLines(
+  flow: Flow,
+  a: FormApplicant,
+  labels: { applicant: string; idNumber: string; address?: string },
+  t: AnyFormTemplate,
+): void {
   labelled(flow, labels.applicant, a.fullName, 'bold');
   labelled(flow, labels.idNumber, orEmpty(a.idNumber, t));
   if (labels.address !== undefined) labelled(flow, labels.address, orEmpty(a.address, t));
@@ -275,7 +333,9 @@ function halves(flow: Flow, left: [string, string], right: [string, string]): vo
   const leftBlock: BlockPainter = (col) => labelled(col, left[0], left[1]);
   const rightBlock: BlockPainter = (col) => labelled(col, right[0], right[1]);
   const oneLine = lineHeightOf(SIZE.body) + 1.5 + 0.01;
-  const fits = flow.measureBlock(split - gutter, leftBlock) <= oneLine && flow.measureBlock(flow.width - split, rightBlock) <= oneLine;
+  const fits =
+    flow.measureBlock(split - gutter, leftBlock) <= oneLine &&
+    flow.measureBlock(flow.width - split, rightBlock) <= oneLine;
   if (fits) {
     flow.row([
       { dx: 0, width: split - gutter, paint: leftBlock },
@@ -291,7 +351,10 @@ function receiptFees(flow: Flow, d: ReceiptData, t: ReceiptTemplate): void {
   const labels = t.labels;
   flow.paragraph({ text: labels.feesHeading, font: 'bold' }, { size: SIZE.body, after: 1.5 });
   if (d.fees.length === 0) {
-    flow.paragraph({ text: labels.noFees, font: 'regular' }, { size: SIZE.body, firstIndent: LIST_INDENT, hangIndent: LIST_INDENT, after: 4 });
+    flow.paragraph(
+      { text: labels.noFees, font: 'regular' },
+      { size: SIZE.body, firstIndent: LIST_INDENT, hangIndent: LIST_INDENT, after: 4 },
+    );
     return;
   }
   const amountWidth = 130;
@@ -299,14 +362,26 @@ function receiptFees(flow: Flow, d: ReceiptData, t: ReceiptTemplate): void {
   d.fees.forEach((fee, i) => {
     const amount = formatVnd(fee.amount, t.currency, `fees[${i}].amount`);
     flow.row([
-      { dx: LIST_INDENT, width: nameWidth, paint: (col) => col.paragraph({ text: `- ${fee.name}`, font: 'regular' }, { size: SIZE.body, hangIndent: 8 }) },
-      { dx: flow.width - amountWidth, width: amountWidth, paint: (col) => col.paragraph({ text: amount, font: 'regular' }, { size: SIZE.body, align: 'right' }) },
+      {
+        dx: LIST_INDENT,
+        width: nameWidth,
+        paint: (col) => col.paragraph({ text: `- ${fee.name}`, font: 'regular' }, { size: SIZE.body, hangIndent: 8 }),
+      },
+      {
+        dx: flow.width - amountWidth,
+        width: amountWidth,
+        paint: (col) => col.paragraph({ text: amount, font: 'regular' }, { size: SIZE.body, align: 'right' }),
+      },
     ]);
   });
   const total = formatVnd(d.totalFee, t.currency, 'totalFee');
   flow.space(2);
   flow.row([
-    { dx: LIST_INDENT, width: nameWidth, paint: (col) => col.paragraph({ text: labels.totalFee, font: 'bold' }, { size: SIZE.body }) },
+    {
+      dx: LIST_INDENT,
+      width: nameWidth,
+      paint: (col) => col.paragraph({ text: labels.totalFee, font: 'bold' }, { size: SIZE.body }),
+    },
     {
       dx: flow.width - amountWidth,
       width: amountWidth,
@@ -339,7 +414,10 @@ export function layoutReceipt(d: ReceiptData): LaidOutForm {
 
   flow.paragraph({ text: labels.componentsHeading, font: 'bold' }, { size: SIZE.body, after: 3 });
   if (d.components.length === 0) {
-    flow.paragraph({ text: labels.noComponents, font: 'regular' }, { size: SIZE.body, firstIndent: LIST_INDENT, after: 4 });
+    flow.paragraph(
+      { text: labels.noComponents, font: 'regular' },
+      { size: SIZE.body, firstIndent: LIST_INDENT, after: 4 },
+    );
   } else {
     const tl = labels.table;
     flow.table(
@@ -361,7 +439,8 @@ export function layoutReceipt(d: ReceiptData): LaidOutForm {
       {
         size: SIZE.table,
         headerSize: SIZE.tableHeader,
-        onContinue: (f) => f.paragraph({ text: labels.componentsContinued, font: 'italic' }, { size: SIZE.body, after: 3 }),
+        onContinue: (f) =>
+          f.paragraph({ text: labels.componentsContinued, font: 'italic' }, { size: SIZE.body, after: 3 }),
       },
     );
     flow.space(8);
@@ -371,7 +450,14 @@ export function layoutReceipt(d: ReceiptData): LaidOutForm {
   flow.space(2);
   const times: BlockPainter = (col) => {
     labelled(col, labels.receivedAt, formatTime(receivedAt, t.timeFormat), 'bold', SIZE.body, 3);
-    labelled(col, labels.appointmentAt, appointmentAt === null ? labels.noDeadline : formatTime(appointmentAt, t.timeFormat), 'bold', SIZE.body, 3);
+    labelled(
+      col,
+      labels.appointmentAt,
+      appointmentAt === null ? labels.noDeadline : formatTime(appointmentAt, t.timeFormat),
+      'bold',
+      SIZE.body,
+      3,
+    );
     labelled(col, labels.collectAt, orEmpty(d.collectAt, t), 'regular', SIZE.body, 3);
   };
 
@@ -390,11 +476,23 @@ export function layoutReceipt(d: ReceiptData): LaidOutForm {
     col.paragraph({ text: labels.qrCaption, font: 'italic' }, { size: SIZE.small, align: 'center' });
   };
   const signWidth = (flow.width - QR_COLUMN) / 2;
-  closingRow(ctx, [
-    { dx: 0, width: QR_COLUMN, paint: qrColumn },
-    { dx: QR_COLUMN, width: signWidth, paint: signatureBlock(labels.applicantSign, t.signHint, d.applicant.fullName) },
-    { dx: QR_COLUMN + signWidth, width: signWidth, paint: signatureBlock(labels.officerSign, t.signHint, d.officerName) },
-  ], times);
+  closingRow(
+    ctx,
+    [
+      { dx: 0, width: QR_COLUMN, paint: qrColumn },
+      {
+        dx: QR_COLUMN,
+        width: signWidth,
+        paint: signatureBlock(labels.applicantSign, t.signHint, d.applicant.fullName),
+      },
+      {
+        dx: QR_COLUMN + signWidth,
+        width: signWidth,
+        paint: signatureBlock(labels.officerSign, t.signHint, d.officerName),
+      },
+    ],
+    times,
+  );
 
   return finish(ctx, d, receivedAt);
 }
@@ -411,7 +509,10 @@ export function layoutSupplementRequest(d: SupplementData): LaidOutForm {
   header(ctx, d, requestedAt, labels.dossierCode);
   applicantAndProcedure(flow, d, labels, t);
   flow.space(8);
-  flow.paragraph({ text: fillText(labels.intro, { agency: d.agencyName }), font: 'regular' }, { size: SIZE.body, after: 3 });
+  flow.paragraph(
+    { text: fillText(labels.intro, { agency: d.agencyName }), font: 'regular' },
+    { size: SIZE.body, after: 3 },
+  );
   numberedList(
     flow,
     d.missing.map((m, i) => requireText(m, `missing[${i}]`)),
@@ -436,7 +537,11 @@ export function layoutSupplementRequest(d: SupplementData): LaidOutForm {
 
   const half = flow.width / 2;
   const closing: BlockPainter = (col) => col.paragraph({ text: labels.closing, font: 'regular' }, { size: SIZE.body });
-  closingRow(ctx, [{ dx: half, width: half, paint: signatureBlock(labels.officerSign, t.signHint, d.officerName) }], closing);
+  closingRow(
+    ctx,
+    [{ dx: half, width: half, paint: signatureBlock(labels.officerSign, t.signHint, d.officerName) }],
+    closing,
+  );
   return finish(ctx, d, requestedAt);
 }
 
@@ -452,7 +557,10 @@ export function layoutRefusal(d: RefusalData): LaidOutForm {
   header(ctx, d, refusedAt, labels.dossierCode);
   applicantAndProcedure(flow, d, labels, t);
   flow.space(8);
-  flow.paragraph({ text: fillText(labels.intro, { agency: d.agencyName }), font: 'regular' }, { size: SIZE.body, after: 3 });
+  flow.paragraph(
+    { text: fillText(labels.intro, { agency: d.agencyName }), font: 'regular' },
+    { size: SIZE.body, after: 3 },
+  );
   numberedList(
     flow,
     d.reasons.map((r, i) => requireText(r, `reasons[${i}]`)),
@@ -461,7 +569,11 @@ export function layoutRefusal(d: RefusalData): LaidOutForm {
 
   const half = flow.width / 2;
   const closing: BlockPainter = (col) => col.paragraph({ text: labels.closing, font: 'regular' }, { size: SIZE.body });
-  closingRow(ctx, [{ dx: half, width: half, paint: signatureBlock(labels.officerSign, t.signHint, d.officerName) }], closing);
+  closingRow(
+    ctx,
+    [{ dx: half, width: half, paint: signatureBlock(labels.officerSign, t.signHint, d.officerName) }],
+    closing,
+  );
   return finish(ctx, d, refusedAt);
 }
 
@@ -498,14 +610,24 @@ export function layoutApology(d: ApologyData): LaidOutForm {
   labelled(flow, labels.receivedAt, formatTime(receivedAt, t.timeFormat));
   labelled(flow, labels.previousAppointmentAt, formatTime(previous, t.timeFormat));
   flow.space(6);
-  flow.paragraph({ text: fillText(labels.intro, { agency: d.agencyName }), font: 'regular' }, { size: SIZE.body, after: 3 });
+  flow.paragraph(
+    { text: fillText(labels.intro, { agency: d.agencyName }), font: 'regular' },
+    { size: SIZE.body, after: 3 },
+  );
   labelled(flow, labels.reason, d.reason, 'regular', SIZE.body, 4);
-  flow.paragraph({ text: fillText(labels.apology, { agency: d.agencyName }), font: 'regular' }, { size: SIZE.body, after: 3 });
+  flow.paragraph(
+    { text: fillText(labels.apology, { agency: d.agencyName }), font: 'regular' },
+    { size: SIZE.body, after: 3 },
+  );
   labelled(flow, labels.newAppointmentAt, formatTime(next, t.timeFormat), 'bold', SIZE.body, 6);
 
   const half = flow.width / 2;
   const closing: BlockPainter = (col) => col.paragraph({ text: labels.closing, font: 'regular' }, { size: SIZE.body });
-  closingRow(ctx, [{ dx: half, width: half, paint: signatureBlock(labels.officerSign, t.signHint, d.officerName) }], closing);
+  closingRow(
+    ctx,
+    [{ dx: half, width: half, paint: signatureBlock(labels.officerSign, t.signHint, d.officerName) }],
+    closing,
+  );
   return finish(ctx, d, issuedAt);
 }
 

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { formTemplatesDir } from '../kernel/resources';
-import { FORM_KINDS, FormTemplateError, clearTemplateCache, fillText, loadTemplate, parseTemplate, placeholdersOf } from './templates';
+import {
+  FORM_KINDS,
+  FormTemplateError,
+  clearTemplateCache,
+  fillText,
+  loadTemplate,
+  parseTemplate,
+  placeholdersOf,
+} from './templates';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -68,7 +76,9 @@ describe('form templates', () => {
     const content = shipped('refusal');
     content.title = '   ';
     expect(errorOf(() => parseTemplate('refusal', content)).message).toMatch(/field "title": must not be empty/);
-    expect(errorOf(() => parseTemplate('receipt', shipped('refusal'))).issues.some((i) => i.field === 'form')).toBe(true);
+    expect(errorOf(() => parseTemplate('receipt', shipped('refusal'))).issues.some((i) => i.field === 'form')).toBe(
+      true,
+    );
   });
 
   it('reports unreadable and non-JSON files', () => {

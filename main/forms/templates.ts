@@ -27,7 +27,10 @@ function text(allowed: readonly string[] = []) {
     .superRefine((value, ctx) => {
       for (const name of placeholdersOf(value)) {
         if (!allowed.includes(name)) {
-          const hint = allowed.length > 0 ? `allowed: ${allowed.map((a) => `{${a}}`).join(', ')}` : 'this text takes no placeholders';
+          const hint =
+            allowed.length > 0
+              ? `allowed: ${allowed.map((a) => `{${a}}`).join(', ')}`
+              : 'this text takes no placeholders';
           ctx.addIssue({ code: 'custom', message: `unknown placeholder {${name}} (${hint})` });
         }
       }
@@ -189,7 +192,10 @@ export class FormTemplateError extends Error {
 }
 
 function issueField(p: readonly PropertyKey[]): string {
-  return p.map((k) => (typeof k === 'number' ? `[${k}]` : String(k))).join('.').replace(/\.\[/g, '[');
+  return p
+    .map((k) => (typeof k === 'number' ? `[${k}]` : String(k)))
+    .join('.')
+    .replace(/\.\[/g, '[');
 }
 
 /** Validates an already parsed template; `source` names it in errors. */
@@ -199,9 +205,13 @@ export function parseTemplate<K extends FormKind>(kind: K, json: unknown, source
     const issues: TemplateIssue[] = [];
     for (const issue of result.error.issues) {
       if (issue.code === 'unrecognized_keys') {
-        for (const key of issue.keys) issues.push({ field: issueField([...issue.path, key]), message: 'unknown field' });
+        for (const key of issue.keys)
+          issues.push({ field: issueField([...issue.path, key]), message: 'unknown field' });
       } else if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
-        issues.push({ field: issueField(issue.path), message: `required field is missing (expected ${issue.expected})` });
+        issues.push({
+          field: issueField(issue.path),
+          message: `required field is missing (expected ${issue.expected})`,
+        });
       } else {
         issues.push({ field: issueField(issue.path), message: issue.message });
       }

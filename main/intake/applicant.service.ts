@@ -1,4 +1,11 @@
-import { AppError, type ApplicantKind, type Person, type PersonCardField, type PersonInput, type ResultOf } from '../../common/contract';
+import {
+  AppError,
+  type ApplicantKind,
+  type Person,
+  type PersonCardField,
+  type PersonInput,
+  type ResultOf,
+} from '../../common/contract';
 import { checkOrganisationCode, checkPersonalId, personalIdProblemVi } from '../../common/domain';
 import type { NationalPortal } from '../remotes/national-portal/national-portal.port';
 import { maskIdNumber } from '../kernel/mask';
@@ -6,7 +13,14 @@ import type { Store } from '../store/store';
 import type { Clock } from '../kernel/clock';
 import type { Logger } from '../kernel/logger';
 
-const CARD_FIELDS: readonly PersonCardField[] = ['fullName', 'birthDate', 'sex', 'address', 'oldIdNumber', 'idIssueDate'];
+const CARD_FIELDS: readonly PersonCardField[] = [
+  'fullName',
+  'birthDate',
+  'sex',
+  'address',
+  'oldIdNumber',
+  'idIssueDate',
+];
 
 const normalised = (value: string | null): string => (value ?? '').trim().replace(/\s+/gu, ' ').normalize('NFC');
 
@@ -31,7 +45,9 @@ function keepStored(wanted: PersonInput, stored: Person, declined: readonly Pers
  * and bring the documents the state already holds for them into the local document store.
  */
 export class ApplicantService {
-  constructor(private readonly deps: { store: Store; national: NationalPortal; agencyId: string; clock: Clock; log: Logger }) {}
+  constructor(
+    private readonly deps: { store: Store; national: NationalPortal; agencyId: string; clock: Clock; log: Logger },
+  ) {}
 
   /**
    * Throws PERSONAL_ID_INVALID / ORGANISATION_CODE_INVALID: the rule's problem in `details.problem`, in Vietnamese as
@@ -40,11 +56,19 @@ export class ApplicantService {
   checkIdentifier(kind: ApplicantKind, idNumber: string): string {
     if (kind === 'citizen') {
       const r = checkPersonalId(idNumber);
-      if (!r.ok) throw new AppError('PERSONAL_ID_INVALID', personalIdProblemVi(r.problem), { field: 'idNumber', problem: r.problem });
+      if (!r.ok)
+        throw new AppError('PERSONAL_ID_INVALID', personalIdProblemVi(r.problem), {
+          field: 'idNumber',
+          problem: r.problem,
+        });
       return r.id;
     }
     const r = checkOrganisationCode(idNumber);
-    if (!r.ok) throw new AppError('ORGANISATION_CODE_INVALID', personalIdProblemVi(r.problem), { field: 'idNumber', problem: r.problem });
+    if (!r.ok)
+      throw new AppError('ORGANISATION_CODE_INVALID', personalIdProblemVi(r.problem), {
+        field: 'idNumber',
+        problem: r.problem,
+      });
     return idNumber.trim();
   }
 
@@ -57,13 +81,21 @@ export class ApplicantService {
       try {
         const found = await national.lookupCitizen(idNumber);
         if (found.found && found.fullName) nationalResult = { fullName: found.fullName, verified: found.verified };
-        const docs = await national.queryDocuments({ ownerId: idNumber, requester: this.deps.agencyId, channel: 'walk-in', procedureCode: '', resultCodes: [] });
+        const docs = await national.queryDocuments({
+          ownerId: idNumber,
+          requester: this.deps.agencyId,
+          channel: 'walk-in',
+          procedureCode: '',
+          resultCodes: [],
+        });
         store.transaction(() => {
           for (const d of docs) store.documents.add({ ...d, ownerIdNumber: idNumber, source: 'national' });
         });
       } catch (err) {
         nationalReachable = false;
-        this.deps.log.log('warn', 'applicant.national-unreachable', { error: err instanceof Error ? err.message : String(err) });
+        this.deps.log.log('warn', 'applicant.national-unreachable', {
+          error: err instanceof Error ? err.message : String(err),
+        });
       }
     }
     let local = store.people.findByIdNumber(kind, idNumber);
@@ -72,7 +104,11 @@ export class ApplicantService {
       local = store.people.get(local.id);
     }
     store.audit.append({
-      at: this.deps.clock.localNow(), actor, action: 'applicant.lookup', entity: 'person', entityId: maskIdNumber(idNumber),
+      at: this.deps.clock.localNow(),
+      actor,
+      action: 'applicant.lookup',
+      entity: 'person',
+      entityId: maskIdNumber(idNumber),
       details: { kind, foundLocal: local !== null, foundNational: nationalResult !== null, nationalReachable },
     });
     return { local, national: nationalResult, nationalReachable, documents: store.documents.listForOwner(idNumber) };
@@ -89,7 +125,8 @@ export class ApplicantService {
   save(input: PersonInput, actor: string, confirmed?: readonly PersonCardField[]): Person {
     const idNumber = this.checkIdentifier(input.kind, input.idNumber);
     const fullName = input.fullName.trim();
-    if (!fullName) throw new AppError('VALIDATION_FAILED', 'Chưa nhập họ và tên người nộp hồ sơ.', { field: 'fullName' });
+    if (!fullName)
+      throw new AppError('VALIDATION_FAILED', 'Chưa nhập họ và tên người nộp hồ sơ.', { field: 'fullName' });
     const stored = this.deps.store.people.findByIdNumber(input.kind, idNumber);
     const wanted: PersonInput = { ...input, idNumber, fullName };
     const differing = stored === null ? [] : cardDifferences(stored, wanted);
@@ -97,11 +134,15 @@ export class ApplicantService {
     const written: PersonInput = stored === null ? wanted : keepStored(wanted, stored, declined);
     const person = this.deps.store.people.upsert(written);
     this.deps.store.audit.append({
-      at: this.deps.clock.localNow(), actor, action: stored !== null ? 'person.update' : 'person.create', entity: 'person',
+      at: this.deps.clock.localNow(),
+      actor,
+      action: stored !== null ? 'person.update' : 'person.create',
+      entity: 'person',
       entityId: maskIdNumber(idNumber),
-      details: stored === null
-        ? { kind: input.kind }
-        : { kind: input.kind, changed: differing.filter((field) => !declined.includes(field)), declined },
+      details:
+        stored === null
+          ? { kind: input.kind }
+          : { kind: input.kind, changed: differing.filter((field) => !declined.includes(field)), declined },
     });
     return person;
   }

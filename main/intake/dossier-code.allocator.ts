@@ -17,14 +17,16 @@ import type { Logger } from '../kernel/logger';
 export class DossierCodeAllocator {
   private refilling = new Set<string>();
 
-  constructor(private readonly deps: {
-    store: Store;
-    provincial: ProvincialSystem | null;
-    agencyId: string;
-    deskSlot: number;
-    blockSize: number;
-    log: Logger;
-  }) {}
+  constructor(
+    private readonly deps: {
+      store: Store;
+      provincial: ProvincialSystem | null;
+      agencyId: string;
+      deskSlot: number;
+      blockSize: number;
+      log: Logger;
+    },
+  ) {}
 
   /** Synchronous: call inside the transaction that writes the dossier. */
   allocate(date: string): string {
@@ -40,7 +42,10 @@ export class DossierCodeAllocator {
       taken = store.sequences.take(agencyId, date);
     }
     if (!taken) {
-      throw new AppError('DOSSIER_CODE_EXHAUSTED', 'Đã hết số hồ sơ dự phòng của quầy trong ngày; cần kết nối hệ thống cấp tỉnh để nhận thêm.');
+      throw new AppError(
+        'DOSSIER_CODE_EXHAUSTED',
+        'Đã hết số hồ sơ dự phòng của quầy trong ngày; cần kết nối hệ thống cấp tỉnh để nhận thêm.',
+      );
     }
     return formatDossierCode(agencyId, date, taken.sequence);
   }
@@ -59,7 +64,10 @@ export class DossierCodeAllocator {
       this.deps.log.log('info', 'dossier-code.leased', { date, from: block.from, to: block.to });
       return true;
     } catch (err) {
-      this.deps.log.log('warn', 'dossier-code.lease-failed', { date, error: err instanceof Error ? err.message : String(err) });
+      this.deps.log.log('warn', 'dossier-code.lease-failed', {
+        date,
+        error: err instanceof Error ? err.message : String(err),
+      });
       return false;
     } finally {
       this.refilling.delete(key);

@@ -26,28 +26,47 @@ export class DossierForms {
   /** Receipts being rendered, so the receive path and the sync hand-off never render one twice. */
   private readonly rendering = new Map<string, Promise<{ bytes: Uint8Array; sha256: string }>>();
 
-  constructor(private readonly store: Store, private readonly desk: DeskIdentity) {}
+  constructor(
+    private readonly store: Store,
+    private readonly desk: DeskIdentity,
+  ) {}
 
   async receipt(d: Dossier): Promise<Uint8Array> {
     return renderReceipt({
       ...this.common(d),
       channelName: channelName(d.channel),
-      components: d.components.map((c) => ({ name: c.name, originals: c.originals, copies: c.copies, sourceLabel: SOURCE_LABELS[c.source] })),
+      components: d.components.map((c) => ({
+        name: c.name,
+        originals: c.originals,
+        copies: c.copies,
+        sourceLabel: SOURCE_LABELS[c.source],
+      })),
       fees: d.fees.map((f) => ({ name: f.name, amount: f.amount })),
       totalFee: d.totalFee,
       receivedAt: d.receivedAt,
       appointmentAt: d.appointmentAt,
-      collectAt: d.delivery === 'post'
-        ? `Gửi qua dịch vụ bưu chính công ích tới địa chỉ của người nộp`
-        : `${this.desk.counterName}, Bộ phận Một cửa – ${this.desk.agencyName}`,
+      collectAt:
+        d.delivery === 'post'
+          ? `Gửi qua dịch vụ bưu chính công ích tới địa chỉ của người nộp`
+          : `${this.desk.counterName}, Bộ phận Một cửa – ${this.desk.agencyName}`,
       officerName: d.officer,
       lookupUrl: d.code,
     });
   }
 
-  async supplement(d: Dossier, missing: string[], reason: string, at: string, officerName: string): Promise<Uint8Array> {
+  async supplement(
+    d: Dossier,
+    missing: string[],
+    reason: string,
+    at: string,
+    officerName: string,
+  ): Promise<Uint8Array> {
     return renderSupplementRequest({
-      ...this.common(d), missing, reason, requestedAt: at, officerName,
+      ...this.common(d),
+      missing,
+      reason,
+      requestedAt: at,
+      officerName,
       contact: `${this.desk.counterName}, Bộ phận Một cửa – ${this.desk.agencyName}`,
     });
   }
@@ -59,7 +78,8 @@ export class DossierForms {
   /** Stores the form and references it from the dossier (once: the same bytes are not listed twice). */
   async keep(code: string, kind: DossierDocumentKind, bytes: Uint8Array, at: string): Promise<string> {
     const { sha256 } = await this.store.blobs.put(bytes);
-    if (this.store.dossiers.latestDocument(code, kind)?.sha256 !== sha256) this.store.dossiers.addDocument(code, kind, sha256, at);
+    if (this.store.dossiers.latestDocument(code, kind)?.sha256 !== sha256)
+      this.store.dossiers.addDocument(code, kind, sha256, at);
     return sha256;
   }
 
@@ -86,7 +106,13 @@ export class DossierForms {
       agencyName: this.desk.agencyName,
       agencyId: this.desk.agencyId,
       dossierCode: d.code,
-      applicant: { fullName: d.applicant.fullName, idNumber: d.applicant.idNumber, address: d.applicant.address, phone: d.contactPhone ?? d.applicant.phone, email: d.contactEmail ?? d.applicant.email },
+      applicant: {
+        fullName: d.applicant.fullName,
+        idNumber: d.applicant.idNumber,
+        address: d.applicant.address,
+        phone: d.contactPhone ?? d.applicant.phone,
+        email: d.contactEmail ?? d.applicant.email,
+      },
       procedure: { code: d.procedureCode, name: d.procedureName },
       training: this.desk.training,
     };

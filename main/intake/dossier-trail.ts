@@ -26,33 +26,98 @@ export interface DossierSyncChange {
 }
 
 /** Writes the outbox rows of a change; call it inside the transaction that makes the change. */
-export function enqueueDossierSync(outbox: Pick<OutboxRepository, 'enqueue'>, d: Dossier, p: Procedure | null, change: DossierSyncChange): OutboxItem[] {
+export function enqueueDossierSync(
+  outbox: Pick<OutboxRepository, 'enqueue'>,
+  d: Dossier,
+  p: Procedure | null,
+  change: DossierSyncChange,
+): OutboxItem[] {
   const { first, at, now, stepName } = change;
-  const wire = toWireDossier(d, { agencyId: change.agencyId, receivingUnit: change.agencyName, sectorCode: p?.sectorCode, sectorName: p?.sectorName });
+  const wire = toWireDossier(d, {
+    agencyId: change.agencyId,
+    receivingUnit: change.agencyName,
+    sectorCode: p?.sectorCode,
+    sectorName: p?.sectorName,
+  });
   const seq = d.history.length;
   const step = first
     ? receptionStep(d, { handlerTitle: 'Cán bộ tiếp nhận', department: 'Bộ phận Một cửa' })
-    : { dossierCode: d.code, handler: d.officer, handlerTitle: 'Cán bộ tiếp nhận', at, department: 'Bộ phận Một cửa', content: stepName, status: d.status, startedAt: at, dueAt: d.appointmentAt };
+    : {
+        dossierCode: d.code,
+        handler: d.officer,
+        handlerTitle: 'Cán bộ tiếp nhận',
+        at,
+        department: 'Bộ phận Một cửa',
+        content: stepName,
+        status: d.status,
+        startedAt: at,
+        dueAt: d.appointmentAt,
+      };
   const rows = [
-    outbox.enqueue({ target: 'national', kind: 'dossier.upsert', dossierCode: d.code, idempotencyKey: `${d.code}/upsert/${seq}`, payload: { dossier: wire, isUpdating: !first }, now }),
-    outbox.enqueue({ target: 'national', kind: 'dossier.progress', dossierCode: d.code, idempotencyKey: `${d.code}/progress/${seq}`, payload: { steps: [toWireProgressStep(step)] }, now }),
+    outbox.enqueue({
+      target: 'national',
+      kind: 'dossier.upsert',
+      dossierCode: d.code,
+      idempotencyKey: `${d.code}/upsert/${seq}`,
+      payload: { dossier: wire, isUpdating: !first },
+      now,
+    }),
+    outbox.enqueue({
+      target: 'national',
+      kind: 'dossier.progress',
+      dossierCode: d.code,
+      idempotencyKey: `${d.code}/progress/${seq}`,
+      payload: { steps: [toWireProgressStep(step)] },
+      now,
+    }),
   ];
-  if (first) rows.push(outbox.enqueue({ target: 'provincial', kind: 'dossier.handoff', dossierCode: d.code, idempotencyKey: `${d.code}/handoff`, payload: { dossier: wire }, now }));
+  if (first)
+    rows.push(
+      outbox.enqueue({
+        target: 'provincial',
+        kind: 'dossier.handoff',
+        dossierCode: d.code,
+        idempotencyKey: `${d.code}/handoff`,
+        payload: { dossier: wire },
+        now,
+      }),
+    );
   return rows;
 }
 
 /** The audit entry of a received dossier (the applicant's ID masked). */
 export function receivedAudit(d: Dossier, actor: string): AuditInput {
   return {
-    at: d.receivedAt, actor, action: 'dossier.receive', entity: 'dossier', entityId: d.code,
+    at: d.receivedAt,
+    actor,
+    action: 'dossier.receive',
+    entity: 'dossier',
+    entityId: d.code,
     details: {
-      procedure: d.procedureCode, channel: d.channel, applicant: maskIdNumber(d.applicantIdNumber), appointmentAt: d.appointmentAt,
-      components: d.components.length, reused: d.components.filter((c) => c.source === 'reused').length,
+      procedure: d.procedureCode,
+      channel: d.channel,
+      applicant: maskIdNumber(d.applicantIdNumber),
+      appointmentAt: d.appointmentAt,
+      components: d.components.length,
+      reused: d.components.filter((c) => c.source === 'reused').length,
     },
   };
 }
 
 /** The audit entry of a status change from `from` to the dossier's status now. */
-export function statusAudit(d: Dossier, from: number, actor: string, at: string, details: Record<string, unknown>): AuditInput {
-  return { at, actor, action: `dossier.status-${d.status}`, entity: 'dossier', entityId: d.code, details: { from, to: d.status, ...details } };
+export function statusAudit(
+  d: Dossier,
+  from: number,
+  actor: string,
+  at: string,
+  details: Record<string, unknown>,
+): AuditInput {
+  return {
+    at,
+    actor,
+    action: `dossier.status-${d.status}`,
+    entity: 'dossier',
+    entityId: d.code,
+    details: { from, to: d.status, ...details },
+  };
 }

@@ -1,7 +1,13 @@
 import type { z } from 'zod';
 import {
-  AppError, type AppointmentQuote, type Channel, type Dossier, type DossierComponent, type DossierDocumentKind,
-  type Procedure, type ReceiveParams,
+  AppError,
+  type AppointmentQuote,
+  type Channel,
+  type Dossier,
+  type DossierComponent,
+  type DossierDocumentKind,
+  type Procedure,
+  type ReceiveParams,
 } from '../../common/contract';
 import { canTransition, computeAppointment, statusName } from '../../common/domain';
 import type { DocumentPrinter } from '../../drivers';
@@ -51,9 +57,12 @@ export class IntakeService {
   constructor(private readonly deps: IntakeDeps) {}
 
   procedure(code: string): Procedure {
-    // The version in force today: a pulled change waits for its effective date (issue 6).
+    // The version in force today: a pulled change waits for its effective date (docs/domain.md §11).
     const p = effectiveProcedure(this.deps.store, code.trim(), this.deps.clock.today());
-    if (!p) throw new AppError('PROCEDURE_UNKNOWN', `Không có thủ tục mã ${code.slice(0, 40)} trong danh mục.`, { field: 'procedureCode' });
+    if (!p)
+      throw new AppError('PROCEDURE_UNKNOWN', `Không có thủ tục mã ${code.slice(0, 40)} trong danh mục.`, {
+        field: 'procedureCode',
+      });
     return p;
   }
 
@@ -61,10 +70,21 @@ export class IntakeService {
     const p = this.procedure(procedureCode);
     const terms = this.terms(p, channel);
     const receivedAt = this.deps.clock.localNow();
-    const appointment = computeAppointment({ receivedAt, duration: terms.duration, unit: terms.unit, cutoff: p.cutoff, workingTime: this.deps.workingTime.get() });
+    const appointment = computeAppointment({
+      receivedAt,
+      duration: terms.duration,
+      unit: terms.unit,
+      cutoff: p.cutoff,
+      workingTime: this.deps.workingTime.get(),
+    });
     return {
-      receivedAt, appointmentAt: appointment.due, duration: terms.duration, unit: terms.unit, fees: terms.fees,
-      totalFee: terms.fees.reduce((s, f) => s + f.amount, 0), notes: appointment.notes,
+      receivedAt,
+      appointmentAt: appointment.due,
+      duration: terms.duration,
+      unit: terms.unit,
+      fees: terms.fees,
+      totalFee: terms.fees.reduce((s, f) => s + f.amount, 0),
+      notes: appointment.notes,
     };
   }
 
@@ -78,21 +98,45 @@ export class IntakeService {
     const idNumber = this.deps.applicants.checkIdentifier(params.applicant.kind, params.applicant.idNumber);
     const receivedAt = clock.localNow();
     const components = this.components(p, params, idNumber, receivedAt);
-    const appointment = computeAppointment({ receivedAt, duration: terms.duration, unit: terms.unit, cutoff: p.cutoff, workingTime: this.deps.workingTime.get() });
+    const appointment = computeAppointment({
+      receivedAt,
+      duration: terms.duration,
+      unit: terms.unit,
+      cutoff: p.cutoff,
+      workingTime: this.deps.workingTime.get(),
+    });
     const ticket = params.ticketId === null ? null : store.queue.get(params.ticketId);
-    if (params.ticketId !== null && !ticket) throw new AppError('TICKET_UNKNOWN', 'Không tìm thấy số thứ tự đang phục vụ.', { field: 'ticketId' });
+    if (params.ticketId !== null && !ticket)
+      throw new AppError('TICKET_UNKNOWN', 'Không tìm thấy số thứ tự đang phục vụ.', { field: 'ticketId' });
 
     const dossier = store.transaction(() => {
       const raced = store.dossiers.findByRequestId(params.requestId);
       if (raced) return { dossier: raced, created: false };
-      const person = this.deps.applicants.save({ ...params.applicant, idNumber }, user.username, params.applicantChanges);
+      const person = this.deps.applicants.save(
+        { ...params.applicant, idNumber },
+        user.username,
+        params.applicantChanges,
+      );
       const code = this.deps.codes.allocate(clock.today());
       const d = store.dossiers.insert({
-        code, requestId: params.requestId, status: STATUS_RECEIVED, channel: params.channel, applicant: person,
-        procedureCode: p.code, procedureName: p.name, receivedAt, appointmentAt: appointment.due,
-        summary: params.summary || p.name, contactPhone: params.contactPhone, contactEmail: params.contactEmail,
-        delivery: params.delivery, components, fees: terms.fees, officer: user.displayName,
-        ticketNumber: ticket?.number ?? null, note: 'Tiếp nhận hồ sơ tại Bộ phận Một cửa',
+        code,
+        requestId: params.requestId,
+        status: STATUS_RECEIVED,
+        channel: params.channel,
+        applicant: person,
+        procedureCode: p.code,
+        procedureName: p.name,
+        receivedAt,
+        appointmentAt: appointment.due,
+        summary: params.summary || p.name,
+        contactPhone: params.contactPhone,
+        contactEmail: params.contactEmail,
+        delivery: params.delivery,
+        components,
+        fees: terms.fees,
+        officer: user.displayName,
+        ticketNumber: ticket?.number ?? null,
+        note: 'Tiếp nhận hồ sơ tại Bộ phận Một cửa',
       });
       this.enqueueSync(d, p, 'Tiếp nhận hồ sơ', true, receivedAt);
       store.audit.append(receivedAudit(d, user.username));
@@ -107,7 +151,10 @@ export class IntakeService {
       await this.deps.forms.load(d, 'receipt', receivedAt);
     } catch (err) {
       // The dossier is received either way; the receipt is rendered again when asked for.
-      this.deps.log.log('error', 'receipt.render-failed', { code: d.code, error: err instanceof Error ? err.message : String(err) });
+      this.deps.log.log('error', 'receipt.render-failed', {
+        code: d.code,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
     this.deps.onOutbox();
     this.deps.events.publish('dossier.changed', { code: d.code, status: d.status });
@@ -121,7 +168,10 @@ export class IntakeService {
     return d;
   }
 
-  async document(code: string, kind: DossierDocumentKind): Promise<{ fileName: string; base64: string; sha256: string }> {
+  async document(
+    code: string,
+    kind: DossierDocumentKind,
+  ): Promise<{ fileName: string; base64: string; sha256: string }> {
     const d = this.get(code);
     const { bytes, sha256 } = await this.deps.forms.load(d, kind, this.deps.clock.localNow());
     return { fileName: `${d.code}-${kind}.pdf`, base64: Buffer.from(bytes).toString('base64'), sha256 };
@@ -132,7 +182,14 @@ export class IntakeService {
     const { bytes } = await this.deps.forms.load(d, 'receipt', this.deps.clock.localNow());
     try {
       const { jobId } = await this.deps.printer.print(bytes, { title: `${d.code} - Giấy tiếp nhận` });
-      this.deps.store.audit.append({ at: this.deps.clock.localNow(), actor: user.username, action: 'dossier.print-receipt', entity: 'dossier', entityId: d.code, details: { printer: this.deps.printer.name, jobId } });
+      this.deps.store.audit.append({
+        at: this.deps.clock.localNow(),
+        actor: user.username,
+        action: 'dossier.print-receipt',
+        entity: 'dossier',
+        entityId: d.code,
+        details: { printer: this.deps.printer.name, jobId },
+      });
       return { printer: this.deps.printer.name, jobId };
     } catch (err) {
       if (isDeviceError(err)) throw new AppError(err.code, err.message);
@@ -142,24 +199,56 @@ export class IntakeService {
 
   async requestSupplement(code: string, missing: string[], reason: string, user: SessionUser): Promise<Dossier> {
     const at = this.deps.clock.localNow();
-    const d = this.transition(code, STATUS_SUPPLEMENT, user, at, `Yêu cầu bổ sung: ${reason}`, 'Yêu cầu bổ sung, hoàn thiện hồ sơ', { missing: missing.length });
-    await this.deps.forms.keep(d.code, 'supplement', await this.deps.forms.supplement(d, missing, reason, at, user.displayName), at);
+    const d = this.transition(
+      code,
+      STATUS_SUPPLEMENT,
+      user,
+      at,
+      `Yêu cầu bổ sung: ${reason}`,
+      'Yêu cầu bổ sung, hoàn thiện hồ sơ',
+      { missing: missing.length },
+    );
+    await this.deps.forms.keep(
+      d.code,
+      'supplement',
+      await this.deps.forms.supplement(d, missing, reason, at, user.displayName),
+      at,
+    );
     return this.get(d.code);
   }
 
   async refuse(code: string, reasons: string[], user: SessionUser): Promise<Dossier> {
     const at = this.deps.clock.localNow();
-    const d = this.transition(code, STATUS_REFUSED, user, at, `Từ chối tiếp nhận: ${reasons.join('; ')}`, 'Từ chối tiếp nhận hồ sơ', { reasons: reasons.length });
+    const d = this.transition(
+      code,
+      STATUS_REFUSED,
+      user,
+      at,
+      `Từ chối tiếp nhận: ${reasons.join('; ')}`,
+      'Từ chối tiếp nhận hồ sơ',
+      { reasons: reasons.length },
+    );
     await this.deps.forms.keep(d.code, 'refusal', await this.deps.forms.refusal(d, reasons, at, user.displayName), at);
     return this.get(d.code);
   }
 
-  private transition(code: string, to: number, user: SessionUser, at: string, note: string, step: string, details: Record<string, unknown>): Dossier {
+  private transition(
+    code: string,
+    to: number,
+    user: SessionUser,
+    at: string,
+    note: string,
+    step: string,
+    details: Record<string, unknown>,
+  ): Dossier {
     const { store } = this.deps;
     const d = store.transaction(() => {
       const current = this.get(code);
       if (!canTransition(current.status, to)) {
-        throw new AppError('DOSSIER_STATE_INVALID', `Hồ sơ đang ở trạng thái "${statusName(current.status)}", không thể chuyển sang "${statusName(to)}".`);
+        throw new AppError(
+          'DOSSIER_STATE_INVALID',
+          `Hồ sơ đang ở trạng thái "${statusName(current.status)}", không thể chuyển sang "${statusName(to)}".`,
+        );
       }
       const updated = store.dossiers.setStatus(current.code, to, user.displayName, note, at);
       const p = store.catalogue.get(updated.procedureCode);
@@ -175,12 +264,22 @@ export class IntakeService {
   /** Outbox rows for a change, written inside the caller's transaction. */
   private enqueueSync(d: Dossier, p: Procedure | null, stepName: string, first: boolean, at: string): void {
     const { agencyId, agencyName } = this.deps;
-    enqueueDossierSync(this.deps.store.outbox, d, p, { agencyId, agencyName, stepName, first, at, now: this.deps.clock.now() });
+    enqueueDossierSync(this.deps.store.outbox, d, p, {
+      agencyId,
+      agencyName,
+      stepName,
+      first,
+      at,
+      now: this.deps.clock.now(),
+    });
   }
 
   private terms(p: Procedure, channel: Channel) {
     const terms = p.channels.find((c) => c.channel === channel);
-    if (!terms) throw new AppError('CHANNEL_NOT_OFFERED', `Thủ tục ${p.code} không thực hiện qua kênh này.`, { field: 'channel' });
+    if (!terms)
+      throw new AppError('CHANNEL_NOT_OFFERED', `Thủ tục ${p.code} không thực hiện qua kênh này.`, {
+        field: 'channel',
+      });
     return terms;
   }
 
@@ -190,30 +289,67 @@ export class IntakeService {
     const out: DossierComponent[] = [];
     for (const choice of params.components) {
       const def = byCode.get(choice.componentCode);
-      if (!def) throw new AppError('COMPONENT_UNKNOWN', `Thành phần ${choice.componentCode.slice(0, 40)} không thuộc thủ tục ${p.code}.`, { field: 'components' });
-      if (seen.has(def.code)) throw new AppError('VALIDATION_FAILED', `Thành phần "${def.name}" được chọn hai lần.`, { field: 'components' });
+      if (!def)
+        throw new AppError(
+          'COMPONENT_UNKNOWN',
+          `Thành phần ${choice.componentCode.slice(0, 40)} không thuộc thủ tục ${p.code}.`,
+          { field: 'components' },
+        );
+      if (seen.has(def.code))
+        throw new AppError('VALIDATION_FAILED', `Thành phần "${def.name}" được chọn hai lần.`, { field: 'components' });
       seen.add(def.code);
       let reusedDocumentId: string | null = null;
       let consentAt: string | null = null;
       if (choice.source === 'reused') {
-        if (!choice.reusedDocumentId) throw new AppError('VALIDATION_FAILED', `Chưa chọn giấy tờ tái sử dụng cho "${def.name}".`, { field: 'components' });
-        if (!choice.consent) throw new AppError('CONSENT_REQUIRED', `Cần sự đồng ý của người nộp để dùng giấy tờ trong kho dữ liệu cho "${def.name}".`, { field: 'components' });
+        if (!choice.reusedDocumentId)
+          throw new AppError('VALIDATION_FAILED', `Chưa chọn giấy tờ tái sử dụng cho "${def.name}".`, {
+            field: 'components',
+          });
+        if (!choice.consent)
+          throw new AppError(
+            'CONSENT_REQUIRED',
+            `Cần sự đồng ý của người nộp để dùng giấy tờ trong kho dữ liệu cho "${def.name}".`,
+            { field: 'components' },
+          );
         const doc = this.deps.store.documents.get(choice.reusedDocumentId);
-        if (!doc || doc.ownerIdNumber !== ownerId) throw new AppError('DOCUMENT_UNKNOWN', `Giấy tờ chọn cho "${def.name}" không có trong kho dữ liệu của người nộp.`, { field: 'components' });
-        if (doc.validUntil !== null && doc.validUntil < at.slice(0, 10)) throw new AppError('VALIDATION_FAILED', `Giấy tờ "${doc.documentName}" đã hết hiệu lực từ ${doc.validUntil}.`, { field: 'components' });
+        if (!doc || doc.ownerIdNumber !== ownerId)
+          throw new AppError(
+            'DOCUMENT_UNKNOWN',
+            `Giấy tờ chọn cho "${def.name}" không có trong kho dữ liệu của người nộp.`,
+            { field: 'components' },
+          );
+        if (doc.validUntil !== null && doc.validUntil < at.slice(0, 10))
+          throw new AppError(
+            'VALIDATION_FAILED',
+            `Giấy tờ "${doc.documentName}" đã hết hiệu lực từ ${doc.validUntil}.`,
+            { field: 'components' },
+          );
         reusedDocumentId = doc.id;
         consentAt = at;
       }
       if (choice.source === 'paper' && choice.originals + choice.copies === 0 && def.required) {
-        throw new AppError('COMPONENT_MISSING', `Thành phần bắt buộc "${def.name}" chưa có bản chính hoặc bản sao.`, { field: 'components' });
+        throw new AppError('COMPONENT_MISSING', `Thành phần bắt buộc "${def.name}" chưa có bản chính hoặc bản sao.`, {
+          field: 'components',
+        });
       }
       out.push({
-        componentCode: def.code, name: def.name, documentCode: def.documentCode, originals: choice.originals, copies: choice.copies,
-        source: choice.source, reusedDocumentId, consentAt, digitisedDocumentId: null,
+        componentCode: def.code,
+        name: def.name,
+        documentCode: def.documentCode,
+        originals: choice.originals,
+        copies: choice.copies,
+        source: choice.source,
+        reusedDocumentId,
+        consentAt,
+        digitisedDocumentId: null,
       });
     }
     const missing = p.components.filter((c) => c.required && !seen.has(c.code)).map((c) => c.name);
-    if (missing.length) throw new AppError('COMPONENT_MISSING', `Còn thiếu thành phần bắt buộc: ${missing.join('; ')}.`, { field: 'components', missing });
+    if (missing.length)
+      throw new AppError('COMPONENT_MISSING', `Còn thiếu thành phần bắt buộc: ${missing.join('; ')}.`, {
+        field: 'components',
+        missing,
+      });
     return out;
   }
 }

@@ -24,7 +24,10 @@ export class WorkingTimeProvider {
     if (!this.cached || this.cached.day !== day) {
       const notices = noticesEffectiveOn(this.store.calendar.listNotices(), day);
       const thisYear = Number(day.slice(0, 4));
-      this.cached = { day, workingTime: new WorkingTime(buildHolidayCalendar([thisYear - 1, thisYear, thisYear + 1], notices), this.hours) };
+      this.cached = {
+        day,
+        workingTime: new WorkingTime(buildHolidayCalendar([thisYear - 1, thisYear, thisYear + 1], notices), this.hours),
+      };
     }
     return this.cached.workingTime;
   }

@@ -34,8 +34,12 @@ export function fixedClock(local: string): Clock & { set(local: string): void; a
     now: () => at,
     localNow: () => toLocalDateTime(at),
     today: () => toLocalDateTime(at).slice(0, 10),
-    set: (l: string) => { at = localToEpoch(l); },
-    advance: (ms: number) => { at += ms; },
+    set: (l: string) => {
+      at = localToEpoch(l);
+    },
+    advance: (ms: number) => {
+      at += ms;
+    },
   };
 }
 

@@ -1,5 +1,15 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,18 +23,28 @@ import { appendLogLine, createLogger, limitNoisyEvents, rotateLog, type Logger, 
  */
 const root = join(import.meta.dirname, '..', '..');
 let dir: string;
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'motcua-logs-')); });
-afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'motcua-logs-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 /** The log files present, oldest first (`core.log.N` … `core.log`). */
 function logFiles(file: string): string[] {
   const base = file.split('/').pop()!;
-  const names = readdirSync(dir).filter((n) => n === base || new RegExp(`^${base.replace('.', '\\.')}\\.\\d+$`).test(n));
+  const names = readdirSync(dir).filter(
+    (n) => n === base || new RegExp(`^${base.replace('.', '\\.')}\\.\\d+$`).test(n),
+  );
   const rank = (n: string) => (n === base ? 0 : Number(n.slice(base.length + 1)));
   return names.sort((a, b) => rank(b) - rank(a)).map((n) => join(dir, n));
 }
 function linesOf(files: string[]): string[] {
-  return files.flatMap((f) => readFileSync(f, 'utf8').split('\n').filter((l) => l !== ''));
+  return files.flatMap((f) =>
+    readFileSync(f, 'utf8')
+      .split('\n')
+      .filter((l) => l !== ''),
+  );
 }
 
 describe('log rotation', () => {
@@ -70,20 +90,30 @@ describe('log rotation', () => {
     expect(existsSync(`${file}.lock`)).toBe(false);
   });
 
-  it('several processes appending to one file: no torn line, at most `keep` files, every writer\'s newest lines kept', async () => {
+  it("several processes appending to one file: no torn line, at most `keep` files, every writer's newest lines kept", async () => {
     const file = join(dir, 'core.log');
     const writer = join(dir, 'writer.mts');
-    writeFileSync(writer, [
-      `import { appendLogLine } from ${JSON.stringify(pathToFileURL(join(root, 'main', 'kernel', 'logger.ts')).href)};`,
-      'const [file, id, count] = process.argv.slice(2);',
-      'for (let i = 0; i < Number(count); i++) appendLogLine(file!, JSON.stringify({ writer: id, seq: i, pad: "p".repeat(60) }) + "\\n", { maxBytes: 32 * 1024, keep: 5 });',
-    ].join('\n'));
+    writeFileSync(
+      writer,
+      [
+        `import { appendLogLine } from ${JSON.stringify(pathToFileURL(join(root, 'main', 'kernel', 'logger.ts')).href)};`,
+        'const [file, id, count] = process.argv.slice(2);',
+        'for (let i = 0; i < Number(count); i++) appendLogLine(file!, JSON.stringify({ writer: id, seq: i, pad: "p".repeat(60) }) + "\\n", { maxBytes: 32 * 1024, keep: 5 });',
+      ].join('\n'),
+    );
     const writers = ['a', 'b', 'c'];
     const count = 4000;
-    await Promise.all(writers.map((id) => new Promise<void>((resolve, reject) => {
-      const child = spawn(process.execPath, [join(root, 'bin', 'run-ts.mjs'), writer, file, id, String(count)], { stdio: ['ignore', 'ignore', 'inherit'] });
-      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer ${id} exited ${code}`))));
-    })));
+    await Promise.all(
+      writers.map(
+        (id) =>
+          new Promise<void>((resolve, reject) => {
+            const child = spawn(process.execPath, [join(root, 'bin', 'run-ts.mjs'), writer, file, id, String(count)], {
+              stdio: ['ignore', 'ignore', 'inherit'],
+            });
+            child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`writer ${id} exited ${code}`))));
+          }),
+      ),
+    );
     const files = logFiles(file);
     expect(files.length).toBeLessThanOrEqual(5);
     const lines = linesOf(files);
@@ -99,7 +129,11 @@ describe('log rotation', () => {
       expect(seqs, id).toEqual(Array.from({ length: seqs.length }, (_, i) => count - seqs.length + i));
     }
     // The writer that wrote last has its last line in the newest file.
-    const newest = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { writer: string; seq: number }).at(-1);
+    const newest = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { writer: string; seq: number })
+      .at(-1);
     expect(newest?.seq).toBe(count - 1);
     expect(existsSync(`${file}.lock`)).toBe(false);
   }, 120_000);
@@ -108,9 +142,20 @@ describe('log rotation', () => {
 describe('masking in log lines', () => {
   it('writes personal numbers masked and secrets redacted', () => {
     const file = join(dir, 'core.log');
-    createLogger({ file, scope: 'intake' }).log('info', 'intake.saved', { idNumber: '001203004567', note: 'CMND 012345678', password: 'hunter2' });
+    createLogger({ file, scope: 'intake' }).log('info', 'intake.saved', {
+      idNumber: '001203004567',
+      note: 'CMND 012345678',
+      password: 'hunter2',
+    });
     const line = JSON.parse(readFileSync(file, 'utf8').trim()) as Record<string, unknown>;
-    expect(line).toMatchObject({ level: 'info', scope: 'intake', event: 'intake.saved', idNumber: '00120****567', note: 'CMND 01*****78', password: '[redacted]' });
+    expect(line).toMatchObject({
+      level: 'info',
+      scope: 'intake',
+      event: 'intake.saved',
+      idNumber: '00120****567',
+      note: 'CMND 01*****78',
+      password: '[redacted]',
+    });
     expect(readFileSync(file, 'utf8')).not.toContain('001203004567');
   });
 });
@@ -118,7 +163,12 @@ describe('masking in log lines', () => {
 describe('noisy events', () => {
   function recorder() {
     const lines: { level: LogLevel; event: string; fields: Record<string, unknown> | undefined }[] = [];
-    const log: Logger = { log: (level, event, fields) => { lines.push({ level, event, fields }); }, child: () => log };
+    const log: Logger = {
+      log: (level, event, fields) => {
+        lines.push({ level, event, fields });
+      },
+      child: () => log,
+    };
     return { log, lines };
   }
 
@@ -126,7 +176,12 @@ describe('noisy events', () => {
     const { log, lines } = recorder();
     const clock = fixedClock('2026-12-07T08:00');
     const timers: { at: number; fn: () => void }[] = [];
-    const noisy = limitNoisyEvents(log, { perWindow: 20, windowMs: 60_000, clock, schedule: (fn, ms) => timers.push({ at: clock.now() + ms, fn }) });
+    const noisy = limitNoisyEvents(log, {
+      perWindow: 20,
+      windowMs: 60_000,
+      clock,
+      schedule: (fn, ms) => timers.push({ at: clock.now() + ms, fn }),
+    });
     for (let i = 0; i < 10_000; i++) noisy.log('warn', 'browser.rejected', { i });
     noisy.log('warn', 'browser.upgrade-failed', {});
     expect(lines.filter((l) => l.event === 'browser.rejected')).toHaveLength(20);
@@ -135,12 +190,22 @@ describe('noisy events', () => {
     // The window ends with no further event: its timer writes the summary.
     clock.advance(60_000);
     for (const timer of timers.splice(0)) timer.fn();
-    expect(lines.filter((l) => l.event === 'log.suppressed')).toEqual([{ level: 'warn', event: 'log.suppressed', fields: { of: 'browser.rejected', suppressed: 9_980, windowMs: 60_000 } }]);
+    expect(lines.filter((l) => l.event === 'log.suppressed')).toEqual([
+      {
+        level: 'warn',
+        event: 'log.suppressed',
+        fields: { of: 'browser.rejected', suppressed: 9_980, windowMs: 60_000 },
+      },
+    ]);
     // A new window lets N through again.
     for (let i = 0; i < 30; i++) noisy.log('warn', 'browser.rejected', { i });
     expect(lines.filter((l) => l.event === 'browser.rejected')).toHaveLength(40);
     noisy.flush();
-    expect(lines.at(-1)).toEqual({ level: 'warn', event: 'log.suppressed', fields: { of: 'browser.rejected', suppressed: 10, windowMs: 60_000 } });
+    expect(lines.at(-1)).toEqual({
+      level: 'warn',
+      event: 'log.suppressed',
+      fields: { of: 'browser.rejected', suppressed: 10, windowMs: 60_000 },
+    });
     // The timer of a window already summarised writes nothing more.
     const before = lines.length;
     for (const timer of timers.splice(0)) timer.fn();
@@ -157,16 +222,29 @@ describe('noisy events', () => {
     noisy.log('error', 'x', {});
     clock.advance(1500);
     noisy.log('warn', 'x', {});
-    expect(lines.map((l) => `${l.level} ${l.event}${l.fields?.['suppressed'] === undefined ? '' : ` ${String(l.fields['suppressed'])}`}`)).toEqual(['warn x', 'warn x', 'error log.suppressed 2', 'warn x']);
+    expect(
+      lines.map(
+        (l) =>
+          `${l.level} ${l.event}${l.fields?.['suppressed'] === undefined ? '' : ` ${String(l.fields['suppressed'])}`}`,
+      ),
+    ).toEqual(['warn x', 'warn x', 'error log.suppressed 2', 'warn x']);
   });
 
   it('bounds what 10,000 noisy events write to a real log file', () => {
     const file = join(dir, 'core.log');
     mkdirSync(dir, { recursive: true });
-    const noisy = limitNoisyEvents(createLogger({ file }), { perWindow: 20, windowMs: 60_000, schedule: () => undefined });
-    for (let i = 0; i < 10_000; i++) noisy.log('warn', 'browser.rejected', { path: '/rpc', tokenOk: false, originOk: true });
+    const noisy = limitNoisyEvents(createLogger({ file }), {
+      perWindow: 20,
+      windowMs: 60_000,
+      schedule: () => undefined,
+    });
+    for (let i = 0; i < 10_000; i++)
+      noisy.log('warn', 'browser.rejected', { path: '/rpc', tokenOk: false, originOk: true });
     noisy.flush();
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; suppressed?: number });
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; suppressed?: number });
     expect(lines).toHaveLength(21);
     expect(lines.at(-1)).toMatchObject({ event: 'log.suppressed', suppressed: 9_980 });
   });

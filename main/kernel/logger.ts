@@ -1,4 +1,14 @@
-import { closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { systemClock, type Clock } from './clock';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './file-modes';
@@ -82,7 +92,11 @@ export function rotateLog(file: string, rotation: LogRotation): boolean {
     // A file held open elsewhere (Windows) or a full disk: the next write tries again.
     return false;
   } finally {
-    try { unlinkSync(lock); } catch { /* already gone */ }
+    try {
+      unlinkSync(lock);
+    } catch {
+      /* already gone */
+    }
   }
 }
 
@@ -112,7 +126,9 @@ function isMissing(err: unknown): boolean {
  * `console`: also write warnings and errors to stderr (the file gets every level from `minLevel`).
  * `rotation`: `log.maxBytes` / `log.keep` (default 10 MiB, 5 files).
  */
-export function createLogger(opts: { file?: string; console?: boolean; scope?: string; minLevel?: LogLevel; rotation?: Partial<LogRotation> } = {}): Logger {
+export function createLogger(
+  opts: { file?: string; console?: boolean; scope?: string; minLevel?: LogLevel; rotation?: Partial<LogRotation> } = {},
+): Logger {
   const order: LogLevel[] = ['debug', 'info', 'warn', 'error'];
   const min = order.indexOf(opts.minLevel ?? 'info');
   const rotation: LogRotation = { ...DEFAULT_LOG_ROTATION, ...opts.rotation };
@@ -121,9 +137,19 @@ export function createLogger(opts: { file?: string; console?: boolean; scope?: s
   const make = (scope: string): Logger => ({
     log(level, event, fields) {
       if (order.indexOf(level) < min) return;
-      const line = JSON.stringify({ t: new Date().toISOString(), level, scope, event, ...(redact(fields ?? {}) as object) });
+      const line = JSON.stringify({
+        t: new Date().toISOString(),
+        level,
+        scope,
+        event,
+        ...(redact(fields ?? {}) as object),
+      });
       if (opts.file) {
-        try { appendLogLine(opts.file, `${line}\n`, rotation); } catch { /* a full disk must not stop the desk */ }
+        try {
+          appendLogLine(opts.file, `${line}\n`, rotation);
+        } catch {
+          /* a full disk must not stop the desk */
+        }
       }
       if (opts.console && order.indexOf(level) >= order.indexOf('warn')) process.stderr.write(`${line}\n`);
     },
@@ -161,9 +187,16 @@ export function limitNoisyEvents(log: Logger, opts: NoisyEventOptions = {}): Noi
   const windowMs = opts.windowMs ?? 60_000;
   const clock = opts.clock ?? systemClock;
   const now = (): number => clock.now();
-  const schedule = opts.schedule ?? ((fn: () => void, ms: number) => { setTimeout(fn, ms).unref(); });
+  const schedule =
+    opts.schedule ??
+    ((fn: () => void, ms: number) => {
+      setTimeout(fn, ms).unref();
+    });
   const order: LogLevel[] = ['debug', 'info', 'warn', 'error'];
-  const windows = new Map<string, { start: number; written: number; suppressed: number; level: LogLevel; summaryDue: boolean }>();
+  const windows = new Map<
+    string,
+    { start: number; written: number; suppressed: number; level: LogLevel; summaryDue: boolean }
+  >();
 
   const summarise = (event: string): void => {
     const w = windows.get(event);
@@ -194,7 +227,12 @@ export function limitNoisyEvents(log: Logger, opts: NoisyEventOptions = {}): Noi
         // The summary is written when the window ends even if the event never comes again.
         w.summaryDue = true;
         const window = w;
-        schedule(() => { if (windows.get(event) === window) summarise(event); }, Math.max(0, window.start + windowMs - now()));
+        schedule(
+          () => {
+            if (windows.get(event) === window) summarise(event);
+          },
+          Math.max(0, window.start + windowMs - now()),
+        );
       }
     },
     child: (scope) => limitNoisyEvents(log.child(scope), opts),

@@ -39,9 +39,15 @@ describe('queue configuration', () => {
     expect(config.queue?.services[1]).toEqual({ code: 'CHUNG-THUC', name: 'Chứng thực', prefix: 'B', procedures: [] });
     expect(config.queue?.priority).toEqual({ mode: 'interleave', every: 3 });
     expect(toSetup(config.queue!, 'Q02').deskCounter).toBe('Q02');
-    expect(ticketPrinterConfig(config.queue!, false)).toEqual({ kind: 'escpos', target: 'tcp:192.168.1.50:9100', paper: 80 });
+    expect(ticketPrinterConfig(config.queue!, false)).toEqual({
+      kind: 'escpos',
+      target: 'tcp:192.168.1.50:9100',
+      paper: 80,
+    });
     expect(ticketPrinterConfig(config.queue!, true)).toEqual({ kind: 'simulated', paper: 80 });
-    expect(parseConfig({ ...base, queue: { ...queue, priority: undefined } }).queue?.priority).toEqual({ mode: 'first' });
+    expect(parseConfig({ ...base, queue: { ...queue, priority: undefined } }).queue?.priority).toEqual({
+      mode: 'first',
+    });
     expect(parseConfig(base).queue).toBeUndefined();
   });
 
@@ -51,7 +57,10 @@ describe('queue configuration', () => {
     [{ ...queue, services: [queue.services[0], { ...queue.services[1], prefix: 'A' }] }, 'queue.services.1.prefix'],
     [{ ...queue, services: [queue.services[0], { ...queue.services[1], code: 'HO-TICH' }] }, 'queue.services.1.code'],
     [{ ...queue, services: [{ ...queue.services[0], code: 'hộ tịch' }, queue.services[1]] }, 'queue.services.0.code'],
-    [{ ...queue, counters: [queue.counters[0], { ...queue.counters[1], services: ['CHUNG-THUC', 'CU-TRU'] }] }, 'queue.counters.1.services.1'],
+    [
+      { ...queue, counters: [queue.counters[0], { ...queue.counters[1], services: ['CHUNG-THUC', 'CU-TRU'] }] },
+      'queue.counters.1.services.1',
+    ],
     [{ ...queue, counters: [queue.counters[0], { ...queue.counters[1], services: [] }] }, 'queue.counters.1.services'],
     [{ ...queue, counters: [queue.counters[1], queue.counters[1]] }, 'queue.counters.1.id'],
     [{ ...queue, counters: [queue.counters[0]] }, 'queue.services.1.code'],
@@ -76,7 +85,9 @@ describe('queue configuration', () => {
 
   it('seeds training services that cover exactly the seeded catalogue, served at the training counter', () => {
     const training = trainingQueueConfig(resourcesDir());
-    const catalogue = (JSON.parse(readFileSync(join(resourcesDir(), 'seed', 'catalogue.json'), 'utf8')) as unknown[]).map((p) => Procedure.parse(p));
+    const catalogue = (
+      JSON.parse(readFileSync(join(resourcesDir(), 'seed', 'catalogue.json'), 'utf8')) as unknown[]
+    ).map((p) => Procedure.parse(p));
     const covered = training.services.flatMap((s) => s.procedures);
     expect(new Set(covered).size).toBe(covered.length);
     expect([...covered].sort()).toEqual(catalogue.map((p) => p.code).sort());

@@ -19,7 +19,11 @@ export interface CallCandidate {
   targeted: boolean;
 }
 
-export function pickNext<C extends CallCandidate>(candidates: readonly C[], recentPriorityCalls: readonly boolean[], rule: PriorityRule): C | null {
+export function pickNext<C extends CallCandidate>(
+  candidates: readonly C[],
+  recentPriorityCalls: readonly boolean[],
+  rule: PriorityRule,
+): C | null {
   const byTake = [...candidates].sort((a, b) => a.id - b.id);
   const targeted = byTake.find((c) => c.targeted);
   if (targeted) return targeted;
@@ -38,7 +42,12 @@ export function pickNext<C extends CallCandidate>(candidates: readonly C[], rece
  * transferred to the counter) ahead, and under `interleave` its place follows the 1-in-N pattern
  * from the counter's actual recent calls. A ticket not in `waiting` has everyone ahead.
  */
-export function callsBefore<C extends CallCandidate>(waiting: readonly C[], id: number, recentPriorityCalls: readonly boolean[], rule: PriorityRule): number {
+export function callsBefore<C extends CallCandidate>(
+  waiting: readonly C[],
+  id: number,
+  recentPriorityCalls: readonly boolean[],
+  rule: PriorityRule,
+): number {
   const remaining = [...waiting];
   const calls = [...recentPriorityCalls];
   let count = 0;

@@ -40,8 +40,11 @@ describe('numbering', () => {
     h.clock.set('2025-07-16T07:30');
     expect(await take('CHUNG-THUC')).toBe('B001');
     expect(await take('HO-TICH')).toBe('A001');
-    const yesterday = h.store.db.prepare<[], { number: string; state: string; outcome: string }>(
-      "SELECT number, state, outcome FROM queue_tickets WHERE day = '2025-07-15' ORDER BY id").all();
+    const yesterday = h.store.db
+      .prepare<[], { number: string; state: string; outcome: string }>(
+        "SELECT number, state, outcome FROM queue_tickets WHERE day = '2025-07-15' ORDER BY id",
+      )
+      .all();
     expect(yesterday).toEqual([
       { number: 'A001', state: 'done', outcome: 'expired' },
       { number: 'A002', state: 'done', outcome: 'expired' },
@@ -65,13 +68,43 @@ describe('calling by the counter services and the priority rule', () => {
   type Row = [string, PriorityRule, string, string[], string[]];
   // takes: a = ordinary Hộ tịch, p = priority Hộ tịch, b = ordinary Chứng thực; calls at the counter.
   it.each<Row>([
-    ['strict priority at Q03', { mode: 'first' }, 'aaaapp', ['Q03', 'Q03', 'Q03', 'Q03', 'Q03', 'Q03'], ['A005', 'A006', 'A001', 'A002', 'A003', 'A004']],
-    ['1 in 3 at Q03', { mode: 'interleave', every: 3 }, 'aaaapp', ['Q03', 'Q03', 'Q03', 'Q03', 'Q03', 'Q03'], ['A005', 'A001', 'A002', 'A006', 'A003', 'A004']],
-    ['1 in 2 at Q03', { mode: 'interleave', every: 2 }, 'aappp', ['Q03', 'Q03', 'Q03', 'Q03', 'Q03'], ['A003', 'A001', 'A004', 'A002', 'A005']],
+    [
+      'strict priority at Q03',
+      { mode: 'first' },
+      'aaaapp',
+      ['Q03', 'Q03', 'Q03', 'Q03', 'Q03', 'Q03'],
+      ['A005', 'A006', 'A001', 'A002', 'A003', 'A004'],
+    ],
+    [
+      '1 in 3 at Q03',
+      { mode: 'interleave', every: 3 },
+      'aaaapp',
+      ['Q03', 'Q03', 'Q03', 'Q03', 'Q03', 'Q03'],
+      ['A005', 'A001', 'A002', 'A006', 'A003', 'A004'],
+    ],
+    [
+      '1 in 2 at Q03',
+      { mode: 'interleave', every: 2 },
+      'aappp',
+      ['Q03', 'Q03', 'Q03', 'Q03', 'Q03'],
+      ['A003', 'A001', 'A004', 'A002', 'A005'],
+    ],
     ['Q02 takes only Chứng thực', { mode: 'first' }, 'abab', ['Q02', 'Q02'], ['B001', 'B002']],
-    ['Q01 takes both in take order', { mode: 'first' }, 'abab', ['Q01', 'Q01', 'Q01', 'Q01'], ['A001', 'B001', 'A002', 'B002']],
+    [
+      'Q01 takes both in take order',
+      { mode: 'first' },
+      'abab',
+      ['Q01', 'Q01', 'Q01', 'Q01'],
+      ['A001', 'B001', 'A002', 'B002'],
+    ],
     ['counters share one line', { mode: 'first' }, 'aab', ['Q03', 'Q01', 'Q01'], ['A001', 'A002', 'B001']],
-    ['priority rule per counter', { mode: 'interleave', every: 3 }, 'ppaa', ['Q01', 'Q03', 'Q01', 'Q03'], ['A001', 'A002', 'A003', 'A004']],
+    [
+      'priority rule per counter',
+      { mode: 'interleave', every: 3 },
+      'ppaa',
+      ['Q01', 'Q03', 'Q01', 'Q03'],
+      ['A001', 'A002', 'A003', 'A004'],
+    ],
   ])('%s', async (_name, priority, takes, counters, expected) => {
     h = queueHarness({ dataDir: temp.dir, setup: { priority } });
     for (const kind of takes) await take(kind === 'b' ? 'CHUNG-THUC' : 'HO-TICH', kind === 'p');
@@ -100,14 +133,22 @@ describe('skip, recall, hold, transfer and finish', () => {
     expect(codeOf(() => h.queue.skip('Q03', 'canbo'))).toBe('TICKET_STATE_INVALID');
     const a1 = h.queue.callNext('Q03', 'canbo');
     expect(h.queue.recall('Q03', 'canbo')).toMatchObject({ id: a1.id, callCount: 2 });
-    expect(h.called.map((c) => [c.number, c.counter, c.recall])).toEqual([['A001', 'Q03', false], ['A001', 'Q03', true]]);
+    expect(h.called.map((c) => [c.number, c.counter, c.recall])).toEqual([
+      ['A001', 'Q03', false],
+      ['A001', 'Q03', true],
+    ]);
     const afterSkip = h.queue.skip('Q03', 'canbo');
     expect(afterSkip.current).toBeNull();
     expect(afterSkip.skipped.map((t) => t.number)).toEqual(['A001']);
     expect(h.queue.state('Q01').skipped.map((t) => t.number)).toEqual(['A001']);
     expect(h.queue.callNext('Q03', 'canbo').number).toBe('A002');
     // The person comes back: called again at another counter serving the service, A002 is finished.
-    expect(h.queue.callTicket(a1.id, 'Q01', 'canbo')).toMatchObject({ number: 'A001', state: 'called', counter: 'Q01', callCount: 3 });
+    expect(h.queue.callTicket(a1.id, 'Q01', 'canbo')).toMatchObject({
+      number: 'A001',
+      state: 'called',
+      counter: 'Q01',
+      callCount: 3,
+    });
     expect(codeOf(() => h.queue.callTicket(a1.id, 'Q02', 'canbo'))).toBe('TICKET_STATE_INVALID');
     h.queue.skip('Q01', 'canbo');
     expect(codeOf(() => h.queue.callTicket(a1.id, 'Q02', 'canbo'))).toBe('QUEUE_COUNTER_NOT_SERVING');
@@ -151,14 +192,22 @@ describe('skip, recall, hold, transfer and finish', () => {
     // A Chứng thực person actually needs Hộ tịch: into that line, ahead of later takers.
     await take('HO-TICH'); // A002
     const b1 = h.queue.callNext('Q02', 'canbo');
-    expect(h.queue.transfer({ counter: 'Q02', toService: 'HO-TICH' }, 'canbo')).toMatchObject({ number: 'B001', service: 'HO-TICH', serviceName: 'Hộ tịch' });
+    expect(h.queue.transfer({ counter: 'Q02', toService: 'HO-TICH' }, 'canbo')).toMatchObject({
+      number: 'B001',
+      service: 'HO-TICH',
+      serviceName: 'Hộ tịch',
+    });
     expect(h.queue.state('Q03').waiting.map((t) => t.number)).toEqual(['B001', 'A001', 'A002']);
     expect(h.queue.state('Q02').waiting.map((t) => t.number)).toEqual(['B003']);
     // A waiting ticket can be moved too; bad targets are refused.
     expect(h.queue.transfer({ ticketId: b1.id, toCounter: 'Q01' }, 'canbo').targetCounter).toBe('Q01');
     expect(codeOf(() => h.queue.transfer({ counter: 'Q02', toCounter: 'Q09' }, 'canbo'))).toBe('QUEUE_COUNTER_UNKNOWN');
-    expect(codeOf(() => h.queue.transfer({ counter: 'Q02', toService: 'NOPE' }, 'canbo'))).toBe('QUEUE_SERVICE_UNKNOWN');
-    expect(codeOf(() => h.queue.transfer({ counter: 'Q02', toService: 'HO-TICH' }, 'canbo'))).toBe('TICKET_STATE_INVALID');
+    expect(codeOf(() => h.queue.transfer({ counter: 'Q02', toService: 'NOPE' }, 'canbo'))).toBe(
+      'QUEUE_SERVICE_UNKNOWN',
+    );
+    expect(codeOf(() => h.queue.transfer({ counter: 'Q02', toService: 'HO-TICH' }, 'canbo'))).toBe(
+      'TICKET_STATE_INVALID',
+    );
     expect(codeOf(() => h.queue.transfer({ counter: 'Q02' }, 'canbo'))).toBe('VALIDATION_FAILED');
   });
 
@@ -177,7 +226,13 @@ describe('skip, recall, hold, transfer and finish', () => {
     const after = h.queue.finish('Q03', '000.00.12.H56-250715-0001', 'canbo');
     expect(after.current).toBeNull();
     const one = h.store.queue.get(a1.id)!;
-    expect(one).toMatchObject({ state: 'done', outcome: 'served', dossierCode: '000.00.12.H56-250715-0001', finishedAt: '2025-07-15T08:35', calledAt: '2025-07-15T08:10' });
+    expect(one).toMatchObject({
+      state: 'done',
+      outcome: 'served',
+      dossierCode: '000.00.12.H56-250715-0001',
+      finishedAt: '2025-07-15T08:35',
+      calledAt: '2025-07-15T08:10',
+    });
     expect(one.waitMs).toBe(18 * MIN); // 10 before the first call, 8 while skipped
     expect(one.serviceMs).toBe(17 * MIN); // 2 + 15
     expect(h.store.queue.get(a2.id)).toMatchObject({ waitMs: 12 * MIN, serviceMs: 8 * MIN, outcome: 'served' });
@@ -209,7 +264,7 @@ describe('people ahead on a ticket, as the calling rule orders the line', () => 
     expect(h.queue.callNext('Q03', 'canbo').number).toBe(priority.ticket.number);
   });
 
-  it('under interleave 1 in 3: from the counter\'s recent calls, and the calls then bear it out', async () => {
+  it("under interleave 1 in 3: from the counter's recent calls, and the calls then bear it out", async () => {
     h = queueHarness({ dataDir: temp.dir, setup: { priority: { mode: 'interleave', every: 3 } } });
     await take('HO-TICH', true);
     for (let i = 0; i < 3; i += 1) await take('HO-TICH');
@@ -221,7 +276,7 @@ describe('people ahead on a ticket, as the calling rule orders the line', () => 
     expect(order).toEqual(['A002', 'A003', late.ticket.number]);
   });
 
-  it('counts only the ticket\'s own service line', async () => {
+  it("counts only the ticket's own service line", async () => {
     h = queueHarness({ dataDir: temp.dir });
     await take('CHUNG-THUC');
     await take('CHUNG-THUC');
@@ -241,9 +296,27 @@ describe('audit, events, printing', () => {
     h.queue.callNext('Q01', 'canbo');
     h.queue.hold('Q01', 'canbo');
     h.queue.transfer({ counter: 'Q01', ticketId: h.queue.state('Q01').held[0]!.id, toService: 'CHUNG-THUC' }, 'canbo');
-    const actions = h.store.db.prepare<[], string>("SELECT action FROM audit_log WHERE entity = 'ticket' ORDER BY id").pluck().all().slice(before);
-    expect(actions).toEqual(['queue.take', 'queue.take', 'queue.call', 'queue.recall', 'queue.skip', 'queue.call', 'queue.hold', 'queue.transfer']);
-    expect(h.store.audit.forEntity('ticket', '2025-07-15/A002').map((e) => e.actor)).toEqual(['kiosk', 'canbo', 'canbo', 'canbo']);
+    const actions = h.store.db
+      .prepare<[], string>("SELECT action FROM audit_log WHERE entity = 'ticket' ORDER BY id")
+      .pluck()
+      .all()
+      .slice(before);
+    expect(actions).toEqual([
+      'queue.take',
+      'queue.take',
+      'queue.call',
+      'queue.recall',
+      'queue.skip',
+      'queue.call',
+      'queue.hold',
+      'queue.transfer',
+    ]);
+    expect(h.store.audit.forEntity('ticket', '2025-07-15/A002').map((e) => e.actor)).toEqual([
+      'kiosk',
+      'canbo',
+      'canbo',
+      'canbo',
+    ]);
     expect(h.store.audit.verifyChain().ok).toBe(true);
     expect(new Set(h.changed.map((s) => s.counter))).toEqual(new Set(['Q01', 'Q02', 'Q03']));
     for (const s of h.changed) for (const t of [...s.waiting, ...s.skipped, ...s.held]) Ticket.parse(t);
@@ -253,19 +326,35 @@ describe('audit, events, printing', () => {
     const printer = new SimulatedTicketPrinter();
     h = queueHarness({ dataDir: temp.dir, printer });
     const ok = await h.queue.take('HO-TICH', false, 'kiosk');
-    expect(ok).toMatchObject({ print: 'printed', printError: null, peopleAhead: 0, ticket: { number: 'A001', printedAt: '2025-07-15T08:00' } });
+    expect(ok).toMatchObject({
+      print: 'printed',
+      printError: null,
+      peopleAhead: 0,
+      ticket: { number: 'A001', printedAt: '2025-07-15T08:00' },
+    });
     expect(printer.jobs).toHaveLength(1);
     printer.setFault('PAPER_OUT');
     const failed = await h.queue.take('HO-TICH', true, 'kiosk');
     // A priority ticket is called before A001 under the `first` rule: nobody is ahead of it.
-    expect(failed).toMatchObject({ print: 'failed', printError: { code: 'PRINTER_PAPER_OUT' }, peopleAhead: 0, ticket: { number: 'A002', printedAt: null, printError: 'PRINTER_PAPER_OUT' } });
+    expect(failed).toMatchObject({
+      print: 'failed',
+      printError: { code: 'PRINTER_PAPER_OUT' },
+      peopleAhead: 0,
+      ticket: { number: 'A002', printedAt: null, printError: 'PRINTER_PAPER_OUT' },
+    });
     expect(h.queue.state('Q01').waiting.map((t) => t.number)).toEqual(['A002', 'A001']);
     printer.setFault('OFFLINE');
     expect((await h.queue.reprint(failed.ticket.id, 'canbo')).printError?.code).toBe('PRINTER_OFFLINE');
     printer.setFault(null);
-    expect(await h.queue.reprint(failed.ticket.id, 'canbo')).toMatchObject({ print: 'printed', ticket: { printError: null, printedAt: '2025-07-15T08:00' } });
+    expect(await h.queue.reprint(failed.ticket.id, 'canbo')).toMatchObject({
+      print: 'printed',
+      ticket: { printError: null, printedAt: '2025-07-15T08:00' },
+    });
     expect(printer.jobs).toHaveLength(2);
-    const actions = h.store.db.prepare<[], string>("SELECT action FROM audit_log WHERE entity_id = '2025-07-15/A002' ORDER BY id").pluck().all();
+    const actions = h.store.db
+      .prepare<[], string>("SELECT action FROM audit_log WHERE entity_id = '2025-07-15/A002' ORDER BY id")
+      .pluck()
+      .all();
     expect(actions).toEqual(['queue.take', 'queue.print-failed', 'queue.print-failed', 'queue.print']);
     await expect(h.queue.reprint(12345, 'canbo')).rejects.toMatchObject({ code: 'TICKET_UNKNOWN' });
     h.queue.callNext('Q01', 'canbo');
@@ -291,7 +380,10 @@ describe('audit, events, printing', () => {
         { id: 'Q02', name: 'Quầy số 2', current: null },
         { id: 'Q03', name: 'Quầy số 3', current: { number: 'A001', service: 'HO-TICH', calledAt: '2025-07-15T08:00' } },
       ],
-      waiting: [{ service: 'HO-TICH', name: 'Hộ tịch', count: 1, next: ['A002'] }, { service: 'CHUNG-THUC', name: 'Chứng thực', count: 1, next: ['B001'] }],
+      waiting: [
+        { service: 'HO-TICH', name: 'Hộ tịch', count: 1, next: ['A002'] },
+        { service: 'CHUNG-THUC', name: 'Chứng thực', count: 1, next: ['B001'] },
+      ],
     });
   });
 });
@@ -335,10 +427,13 @@ describe('restarts and crashes', () => {
     h = queueHarness({ dataDir: temp.dir });
     await take('CHUNG-THUC');
     h.close();
-    h = queueHarness({ dataDir: temp.dir, setup: {
-      services: [{ code: 'HO-TICH', name: 'Hộ tịch', prefix: 'B', procedures: [] }],
-      counters: [{ id: 'Q01', name: 'Quầy số 1', services: ['HO-TICH'] }],
-    } });
+    h = queueHarness({
+      dataDir: temp.dir,
+      setup: {
+        services: [{ code: 'HO-TICH', name: 'Hộ tịch', prefix: 'B', procedures: [] }],
+        counters: [{ id: 'Q01', name: 'Quầy số 1', services: ['HO-TICH'] }],
+      },
+    });
     expect(h.store.queue.setup()).toEqual({
       services: [{ code: 'HO-TICH', name: 'Hộ tịch', prefix: 'B', procedures: [] }],
       counters: [{ id: 'Q01', name: 'Quầy số 1', services: ['HO-TICH'] }],

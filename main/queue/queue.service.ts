@@ -1,6 +1,10 @@
 import {
   AppError,
-  type QueueSetup, type QueueState, type TakeResult, type Ticket, type ErrorCode,
+  type QueueSetup,
+  type QueueState,
+  type TakeResult,
+  type Ticket,
+  type ErrorCode,
 } from '../../common/contract';
 import type { z } from 'zod';
 import type { QueueBoard } from '../../common/contract';
@@ -34,7 +38,7 @@ export const RATING_WINDOW_MS = 10 * 60_000;
 const BOARD_NEXT = 3;
 
 /**
- * The queue of the desk (issue 5): services, counters, tickets numbered per service per day,
+ * The queue of the desk (docs/domain.md §7): services, counters, tickets numbered per service per day,
  * priority rules, call / recall / skip / hold / transfer / finish, and printing on take.
  *
  * Every state change runs in one SQLite transaction together with its audit entry, so a restart or
@@ -54,13 +58,17 @@ export class QueueService {
   /** Writes the configured services and counters to the store; audited when they changed. */
   configure(): void {
     const { store } = this.deps;
-    const wanted = { services: this.deps.setup.services, counters: this.deps.setup.counters.map((c) => ({ ...c, services: [...c.services].sort() })) };
+    const wanted = {
+      services: this.deps.setup.services,
+      counters: this.deps.setup.counters.map((c) => ({ ...c, services: [...c.services].sort() })),
+    };
     store.transaction(() => {
       const before = store.queue.setup();
       if (JSON.stringify(before) === JSON.stringify(wanted)) return;
       store.queue.saveSetup(wanted.services, wanted.counters);
       this.audit(SYSTEM, 'queue.configure', null, {
-        services: wanted.services.map((s) => `${s.prefix}:${s.code}`), counters: wanted.counters.map((c) => `${c.id}:${c.services.join('+')}`),
+        services: wanted.services.map((s) => `${s.prefix}:${s.code}`),
+        counters: wanted.counters.map((c) => `${c.id}:${c.services.join('+')}`),
         priority: this.deps.setup.priority.mode === 'first' ? 'first' : `1/${this.deps.setup.priority.every}`,
       });
     });
@@ -86,16 +94,27 @@ export class QueueService {
 
   board(): z.output<typeof QueueBoard> {
     const day = this.deps.clock.today();
-    const called = new Map(this.deps.store.queue.calledTickets().filter((t) => t.day === day).map((t) => [t.counter, t]));
+    const called = new Map(
+      this.deps.store.queue
+        .calledTickets()
+        .filter((t) => t.day === day)
+        .map((t) => [t.counter, t]),
+    );
     const counts = this.deps.store.queue.waitingCounts(day);
     return {
       day,
       counters: this.deps.setup.counters.map((c) => {
         const t = called.get(c.id);
-        return { id: c.id, name: c.name, current: t ? { number: t.number, service: t.service, calledAt: t.calledAt } : null };
+        return {
+          id: c.id,
+          name: c.name,
+          current: t ? { number: t.number, service: t.service, calledAt: t.calledAt } : null,
+        };
       }),
       waiting: this.deps.setup.services.map((s) => ({
-        service: s.code, name: s.name, count: counts.get(s.code) ?? 0,
+        service: s.code,
+        name: s.name,
+        count: counts.get(s.code) ?? 0,
         next: this.deps.store.queue.nextNumbers(day, s.code, BOARD_NEXT, this.deps.setup.priority.mode === 'first'),
       })),
     };
@@ -104,7 +123,10 @@ export class QueueService {
   /** Takes a ticket (kiosk), stores it, then prints it: a printer fault is reported, never loses the ticket. */
   async take(serviceCode: string | undefined, priority: boolean, actor: string): Promise<TakeResult> {
     const service = serviceCode === undefined ? this.deps.setup.services[0] : this.services.get(serviceCode);
-    if (!service) throw new AppError('QUEUE_SERVICE_UNKNOWN', `Không có dịch vụ ${serviceCode ?? ''} trong hàng đợi.`, { field: 'service' });
+    if (!service)
+      throw new AppError('QUEUE_SERVICE_UNKNOWN', `Không có dịch vụ ${serviceCode ?? ''} trong hàng đợi.`, {
+        field: 'service',
+      });
     const ticket = this.change((at) => {
       const t = this.deps.store.queue.take({ service: service.code, prefix: service.prefix, priority, at });
       this.audit(actor, 'queue.take', t, { service: t.service, priority });
@@ -118,7 +140,9 @@ export class QueueService {
   async reprint(ticketId: number, actor: string): Promise<TakeResult> {
     const ticket = this.ticket(ticketId);
     if (ticket.state === 'done' || ticket.day !== this.deps.clock.today()) {
-      throw new AppError('TICKET_STATE_INVALID', `Số ${ticket.number} đã kết thúc, không in lại được.`, { state: ticket.state });
+      throw new AppError('TICKET_STATE_INVALID', `Số ${ticket.number} đã kết thúc, không in lại được.`, {
+        state: ticket.state,
+      });
     }
     return this.print(ticket, actor);
   }
@@ -148,15 +172,27 @@ export class QueueService {
       const ticket = this.ticket(ticketId);
       this.assertToday(ticket, at);
       if (ticket.state !== 'waiting' && ticket.state !== 'skipped' && ticket.state !== 'held') {
-        throw new AppError('TICKET_STATE_INVALID', `Số ${ticket.number} đang ở trạng thái ${ticket.state}, không gọi được.`, { state: ticket.state });
+        throw new AppError(
+          'TICKET_STATE_INVALID',
+          `Số ${ticket.number} đang ở trạng thái ${ticket.state}, không gọi được.`,
+          { state: ticket.state },
+        );
       }
-      const allowed = ticket.targetCounter !== null ? ticket.targetCounter === id
-        : (ticket.state === 'held' && ticket.counter === id) || this.counters.get(id)?.services.includes(ticket.service) === true;
+      const allowed =
+        ticket.targetCounter !== null
+          ? ticket.targetCounter === id
+          : (ticket.state === 'held' && ticket.counter === id) ||
+            this.counters.get(id)?.services.includes(ticket.service) === true;
       if (!allowed) {
-        throw new AppError('QUEUE_COUNTER_NOT_SERVING', `Quầy ${id} không phục vụ số ${ticket.number}.`, { counter: id, service: ticket.service, targetCounter: ticket.targetCounter });
+        throw new AppError('QUEUE_COUNTER_NOT_SERVING', `Quầy ${id} không phục vụ số ${ticket.number}.`, {
+          counter: id,
+          service: ticket.service,
+          targetCounter: ticket.targetCounter,
+        });
       }
       this.finishCurrent(id, at, actor);
-      if (!this.deps.store.queue.call(ticket.id, id, at)) throw new Error(`ticket ${ticket.number} could not be called`);
+      if (!this.deps.store.queue.call(ticket.id, id, at))
+        throw new Error(`ticket ${ticket.number} could not be called`);
       this.audit(actor, 'queue.call', ticket, { counter: id, from: ticket.state });
       return this.mustGet(ticket.id);
     });
@@ -186,13 +222,23 @@ export class QueueService {
   }
 
   /** Sends a ticket (the counter's current one by default) to another counter or another service's line. */
-  transfer(p: { ticketId?: number | undefined; counter?: string | undefined; toCounter?: string | undefined; toService?: string | undefined }, actor: string): Ticket {
+  transfer(
+    p: {
+      ticketId?: number | undefined;
+      counter?: string | undefined;
+      toCounter?: string | undefined;
+      toService?: string | undefined;
+    },
+    actor: string,
+  ): Ticket {
     const from = this.counterId(p.counter);
     if (p.toCounter !== undefined && !this.counters.has(p.toCounter)) {
       throw new AppError('QUEUE_COUNTER_UNKNOWN', `Không có quầy ${p.toCounter}.`, { field: 'toCounter' });
     }
     if (p.toService !== undefined && !this.services.has(p.toService)) {
-      throw new AppError('QUEUE_SERVICE_UNKNOWN', `Không có dịch vụ ${p.toService} trong hàng đợi.`, { field: 'toService' });
+      throw new AppError('QUEUE_SERVICE_UNKNOWN', `Không có dịch vụ ${p.toService} trong hàng đợi.`, {
+        field: 'toService',
+      });
     }
     if ((p.toCounter === undefined) === (p.toService === undefined)) {
       throw new AppError('VALIDATION_FAILED', 'Chọn một quầy hoặc một dịch vụ để chuyển đến.', { field: 'toCounter' });
@@ -200,11 +246,17 @@ export class QueueService {
     const moved = this.change((at) => {
       const ticket = p.ticketId === undefined ? this.mustHaveCurrent(from) : this.ticket(p.ticketId);
       this.assertToday(ticket, at);
-      if (ticket.state === 'done') throw new AppError('TICKET_STATE_INVALID', `Số ${ticket.number} đã kết thúc.`, { state: ticket.state });
+      if (ticket.state === 'done')
+        throw new AppError('TICKET_STATE_INVALID', `Số ${ticket.number} đã kết thúc.`, { state: ticket.state });
       const service = p.toService ?? ticket.service;
       const target = p.toCounter ?? null;
       this.deps.store.queue.requeue(ticket.id, service, target, at);
-      this.audit(actor, 'queue.transfer', ticket, { from: ticket.counter ?? from, state: ticket.state, toCounter: target, toService: p.toService ?? null });
+      this.audit(actor, 'queue.transfer', ticket, {
+        from: ticket.counter ?? from,
+        state: ticket.state,
+        toCounter: target,
+        toService: p.toService ?? null,
+      });
       return this.mustGet(ticket.id);
     });
     this.changed();
@@ -234,7 +286,11 @@ export class QueueService {
     const rated = this.change((at) => {
       const ticket = this.ticket(ticketId);
       if (ticket.state !== 'done' || ticket.outcome !== 'served') {
-        throw new AppError('TICKET_STATE_INVALID', `Số ${ticket.number} chưa được phục vụ xong nên chưa đánh giá được.`, { state: ticket.state });
+        throw new AppError(
+          'TICKET_STATE_INVALID',
+          `Số ${ticket.number} chưa được phục vụ xong nên chưa đánh giá được.`,
+          { state: ticket.state },
+        );
       }
       if (ticket.rating !== null) {
         throw new AppError('TICKET_STATE_INVALID', `Số ${ticket.number} đã được đánh giá.`, { rating: ticket.rating });
@@ -279,7 +335,10 @@ export class QueueService {
         }
       });
     } catch (err) {
-      this.deps.log.log('error', 'queue.link-failed', { ticketId, error: err instanceof Error ? err.message : String(err) });
+      this.deps.log.log('error', 'queue.link-failed', {
+        ticketId,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
     setImmediate(() => this.changed());
   }
@@ -307,12 +366,14 @@ export class QueueService {
    * when a counter also serves other services or several counters share the line.
    */
   private peopleAhead(ticket: QueueTicketRecord): number {
-    const counter = ticket.targetCounter ?? this.deps.setup.counters.find((c) => c.services.includes(ticket.service))?.id;
+    const counter =
+      ticket.targetCounter ?? this.deps.setup.counters.find((c) => c.services.includes(ticket.service))?.id;
     if (counter === undefined) return this.deps.store.queue.peopleAhead(ticket);
     const rule = this.deps.setup.priority;
     const { queue } = this.deps.store;
-    const line = queue.counterView(counter, ticket.day).waiting
-      .filter((t) => t.service === ticket.service)
+    const line = queue
+      .counterView(counter, ticket.day)
+      .waiting.filter((t) => t.service === ticket.service)
       .map((t) => ({ id: t.id, priority: t.priority, targeted: t.targetCounter !== null }));
     return callsBefore(line, ticket.id, queue.recentPriorityCalls(counter, ticket.day, recentWindow(rule)), rule);
   }
@@ -349,19 +410,27 @@ export class QueueService {
   private async print(ticket: QueueTicketRecord, actor: string): Promise<TakeResult> {
     const { store, printer, log } = this.deps;
     const peopleAhead = this.peopleAhead(ticket);
-    const result = (print: TakeResult['print'], printError: TakeResult['printError']): TakeResult =>
-      ({ ticket: this.toTicket(this.mustGet(ticket.id), this.deps.clock.now()), print, printError, peopleAhead });
+    const result = (print: TakeResult['print'], printError: TakeResult['printError']): TakeResult => ({
+      ticket: this.toTicket(this.mustGet(ticket.id), this.deps.clock.now()),
+      print,
+      printError,
+      peopleAhead,
+    });
     if (!printer) return result('none', null);
     const service = this.services.get(ticket.service);
     try {
-      await printer.print(queueTicketDocument({
-        number: ticket.number,
-        serviceName: ticket.priority ? `${service?.name ?? ticket.serviceName} (ưu tiên)` : (service?.name ?? ticket.serviceName),
-        issuedAt: formatIssuedAt(ticket.takenAt),
-        peopleAhead,
-        qr: `${this.deps.agency.id}|${ticket.day}|${ticket.number}`,
-        agencyName: this.deps.agency.name,
-      }));
+      await printer.print(
+        queueTicketDocument({
+          number: ticket.number,
+          serviceName: ticket.priority
+            ? `${service?.name ?? ticket.serviceName} (ưu tiên)`
+            : (service?.name ?? ticket.serviceName),
+          issuedAt: formatIssuedAt(ticket.takenAt),
+          peopleAhead,
+          qr: `${this.deps.agency.id}|${ticket.day}|${ticket.number}`,
+          agencyName: this.deps.agency.name,
+        }),
+      );
     } catch (err) {
       const code: ErrorCode = isDeviceError(err) ? err.code : 'INTERNAL';
       const message = err instanceof Error ? err.message : String(err);
@@ -381,7 +450,14 @@ export class QueueService {
 
   private announce(ticket: QueueTicketRecord, recall: boolean): Ticket {
     const counter = ticket.counter ?? '';
-    this.deps.events?.publish('queue.called', { ticketId: ticket.id, number: ticket.number, service: ticket.service, counter, counterName: this.counters.get(counter)?.name ?? counter, recall });
+    this.deps.events?.publish('queue.called', {
+      ticketId: ticket.id,
+      number: ticket.number,
+      service: ticket.service,
+      counter,
+      counterName: this.counters.get(counter)?.name ?? counter,
+      recall,
+    });
     if (!recall) this.changed();
     return this.toTicket(ticket, this.deps.clock.now());
   }
@@ -393,14 +469,18 @@ export class QueueService {
       try {
         events.publish('queue.changed', this.state(c.id));
       } catch (err) {
-        this.deps.log.log('error', 'queue.event-failed', { counter: c.id, error: err instanceof Error ? err.message : String(err) });
+        this.deps.log.log('error', 'queue.event-failed', {
+          counter: c.id,
+          error: err instanceof Error ? err.message : String(err),
+        });
       }
     }
   }
 
   private counterId(counter: string | undefined): string {
     const id = counter ?? this.deps.setup.deskCounter;
-    if (!this.counters.has(id)) throw new AppError('QUEUE_COUNTER_UNKNOWN', `Không có quầy ${id} trong hàng đợi.`, { field: 'counter' });
+    if (!this.counters.has(id))
+      throw new AppError('QUEUE_COUNTER_UNKNOWN', `Không có quầy ${id} trong hàng đợi.`, { field: 'counter' });
     return id;
   }
 
@@ -432,10 +512,19 @@ export class QueueService {
     return { local: this.deps.clock.localNow(), ms: this.deps.clock.now() };
   }
 
-  private audit(actor: string, action: string, ticket: QueueTicketRecord | null, details: Record<string, unknown>): void {
+  private audit(
+    actor: string,
+    action: string,
+    ticket: QueueTicketRecord | null,
+    details: Record<string, unknown>,
+  ): void {
     this.deps.store.audit.append({
-      at: this.deps.clock.localNow(), actor, action, entity: 'ticket',
-      entityId: ticket ? `${ticket.day}/${ticket.number}` : null, details,
+      at: this.deps.clock.localNow(),
+      actor,
+      action,
+      entity: 'ticket',
+      entityId: ticket ? `${ticket.day}/${ticket.number}` : null,
+      details,
     });
   }
 
@@ -443,12 +532,25 @@ export class QueueService {
     const open = t.state !== 'done';
     const running = open ? Math.max(0, nowMs - t.stateSinceMs) : 0;
     return {
-      id: t.id, number: t.number, service: t.service, serviceName: t.serviceName, priority: t.priority, state: t.state,
-      takenAt: t.takenAt, calledAt: t.calledAt, counter: t.counter, targetCounter: t.targetCounter, callCount: t.callCount,
-      finishedAt: t.finishedAt, outcome: t.outcome, dossierCode: t.dossierCode,
+      id: t.id,
+      number: t.number,
+      service: t.service,
+      serviceName: t.serviceName,
+      priority: t.priority,
+      state: t.state,
+      takenAt: t.takenAt,
+      calledAt: t.calledAt,
+      counter: t.counter,
+      targetCounter: t.targetCounter,
+      callCount: t.callCount,
+      finishedAt: t.finishedAt,
+      outcome: t.outcome,
+      dossierCode: t.dossierCode,
       waitSeconds: Math.floor((t.waitMs + (t.state === 'called' ? 0 : running)) / 1000),
       serviceSeconds: Math.floor((t.serviceMs + (t.state === 'called' ? running : 0)) / 1000),
-      printedAt: t.printedAt, printError: t.printError, rating: t.rating,
+      printedAt: t.printedAt,
+      printError: t.printError,
+      rating: t.rating,
     };
   }
 }

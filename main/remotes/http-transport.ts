@@ -46,7 +46,9 @@ export function transportFailure(remote: RemoteName, what: string, timeoutMs: nu
 
 function transportError(remote: RemoteName, call: HttpCall, err: unknown): RemoteError {
   if (isTimeout(err)) {
-    return new RemoteError(remote, 'REMOTE_TIMEOUT', `${call.what}: no answer within ${call.timeoutMs} ms`, { cause: err });
+    return new RemoteError(remote, 'REMOTE_TIMEOUT', `${call.what}: no answer within ${call.timeoutMs} ms`, {
+      cause: err,
+    });
   }
   const reason = networkReason(err);
   return new RemoteError(remote, 'REMOTE_UNAVAILABLE', `${call.what}: connection failed (${reason})`, { cause: err });
@@ -76,7 +78,8 @@ function networkReason(err: unknown): string {
 export function statusError(remote: RemoteName, status: number, what: string): RemoteError | null {
   if (status >= 200 && status < 300) return null;
   if (status === 408) return new RemoteError(remote, 'REMOTE_TIMEOUT', `${what}: HTTP 408`, { status });
-  if (status === 429) return new RemoteError(remote, 'REMOTE_UNAVAILABLE', `${what}: HTTP 429 (rate limited)`, { status });
+  if (status === 429)
+    return new RemoteError(remote, 'REMOTE_UNAVAILABLE', `${what}: HTTP 429 (rate limited)`, { status });
   if (status >= 500) return new RemoteError(remote, 'REMOTE_UNAVAILABLE', `${what}: HTTP ${status}`, { status });
   if (status < 200 || (status >= 300 && status < 400)) {
     return new RemoteError(remote, 'REMOTE_BAD_RESPONSE', `${what}: unexpected HTTP ${status}`, { status });
@@ -85,17 +88,29 @@ export function statusError(remote: RemoteName, status: number, what: string): R
 }
 
 /** Parses and validates a JSON answer; anything else is `REMOTE_BAD_RESPONSE` (retryable). */
-export function parseAnswer<T extends z.ZodType>(remote: RemoteName, text: string, schema: T, what: string, status?: number): z.infer<T> {
+export function parseAnswer<T extends z.ZodType>(
+  remote: RemoteName,
+  text: string,
+  schema: T,
+  what: string,
+  status?: number,
+): z.infer<T> {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new RemoteError(remote, 'REMOTE_BAD_RESPONSE', `${what}: answer is not JSON`, { status, details: { preview: preview(text) } });
+    throw new RemoteError(remote, 'REMOTE_BAD_RESPONSE', `${what}: answer is not JSON`, {
+      status,
+      details: { preview: preview(text) },
+    });
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new RemoteError(remote, 'REMOTE_BAD_RESPONSE', `${what}: answer has an unexpected shape`, { status, details: { issues } });
+    throw new RemoteError(remote, 'REMOTE_BAD_RESPONSE', `${what}: answer has an unexpected shape`, {
+      status,
+      details: { issues },
+    });
   }
   return parsed.data;
 }

@@ -15,11 +15,7 @@ import { AppError } from '../../common/contract/errors';
  *                         Needs IT staff; never retried automatically.
  */
 export type RemoteErrorCode =
-  | 'REMOTE_UNAVAILABLE'
-  | 'REMOTE_TIMEOUT'
-  | 'REMOTE_REJECTED'
-  | 'REMOTE_BAD_RESPONSE'
-  | 'REMOTE_AUTH_FAILED';
+  'REMOTE_UNAVAILABLE' | 'REMOTE_TIMEOUT' | 'REMOTE_REJECTED' | 'REMOTE_BAD_RESPONSE' | 'REMOTE_AUTH_FAILED';
 
 export type RemoteName = 'national' | 'provincial';
 

@@ -1,7 +1,11 @@
 import { join } from 'node:path';
 import { ANSWER_VARIANTS, isAnswerVariantName } from './national-portal/answer-variants';
 import { PROVINCIAL_ANSWER_VARIANTS, isProvincialAnswerVariantName } from './provincial/answer-variants';
-import { startNationalPortalSimulator, TRAINING_DSTCODE, TRAINING_NATIONAL_USER } from './national-portal/national-portal.simulator';
+import {
+  startNationalPortalSimulator,
+  TRAINING_DSTCODE,
+  TRAINING_NATIONAL_USER,
+} from './national-portal/national-portal.simulator';
 import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT } from './provincial/provincial.simulator';
 import { checkSimAdminToken, newSimAdminToken, SIM_TOKEN_HEADER } from './simulator-admin';
 import { portFromEnv } from './simulator-server';
@@ -26,11 +30,25 @@ async function main(): Promise<void> {
   const stateDir = process.env['SIMULATOR_STATE_DIR'];
   const kept = (name: string) => (stateDir ? { stateFile: join(stateDir, `${name}.sqlite`) } : {});
   const answers = process.env['NATIONAL_ANSWERS'] ?? 'canonical';
-  if (!isAnswerVariantName(answers)) throw new RangeError(`NATIONAL_ANSWERS must be one of: ${ANSWER_VARIANTS.join(', ')}`);
-  const national = await startNationalPortalSimulator({ port: portFromEnv(process.env['NATIONAL_PORT'], 18081), host, answers, adminToken, ...kept('national') });
+  if (!isAnswerVariantName(answers))
+    throw new RangeError(`NATIONAL_ANSWERS must be one of: ${ANSWER_VARIANTS.join(', ')}`);
+  const national = await startNationalPortalSimulator({
+    port: portFromEnv(process.env['NATIONAL_PORT'], 18081),
+    host,
+    answers,
+    adminToken,
+    ...kept('national'),
+  });
   const provincialAnswers = process.env['PROVINCIAL_ANSWERS'] ?? 'canonical';
-  if (!isProvincialAnswerVariantName(provincialAnswers)) throw new RangeError(`PROVINCIAL_ANSWERS must be one of: ${PROVINCIAL_ANSWER_VARIANTS.join(', ')}`);
-  const provincial = await startProvincialSimulator({ port: portFromEnv(process.env['PROVINCIAL_PORT'], 18082), host, answers: provincialAnswers, adminToken, ...kept('provincial') });
+  if (!isProvincialAnswerVariantName(provincialAnswers))
+    throw new RangeError(`PROVINCIAL_ANSWERS must be one of: ${PROVINCIAL_ANSWER_VARIANTS.join(', ')}`);
+  const provincial = await startProvincialSimulator({
+    port: portFromEnv(process.env['PROVINCIAL_PORT'], 18082),
+    host,
+    answers: provincialAnswers,
+    adminToken,
+    ...kept('provincial'),
+  });
 
   process.stdout.write(
     [

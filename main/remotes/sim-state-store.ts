@@ -32,19 +32,27 @@ export interface SimStateStore {
 export function memorySimStateStore(): SimStateStore {
   const map = new Map<string, string>();
   return {
-    entries: (prefix) => [...map.entries()].filter(([k]) => k.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, JSON.parse(v) as unknown]),
+    entries: (prefix) =>
+      [...map.entries()]
+        .filter(([k]) => k.startsWith(prefix))
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([k, v]) => [k, JSON.parse(v) as unknown]),
     get: (key) => {
       const v = map.get(key);
       return v === undefined ? undefined : (JSON.parse(v) as unknown);
     },
-    put: (key, value) => { map.set(key, JSON.stringify(value)); },
+    put: (key, value) => {
+      map.set(key, JSON.stringify(value));
+    },
     update: (key, change) => {
       const v = map.get(key);
       const next = change(v === undefined ? undefined : (JSON.parse(v) as unknown));
       map.set(key, JSON.stringify(next));
       return next;
     },
-    removePrefix: (prefix) => { for (const k of [...map.keys()]) if (k.startsWith(prefix)) map.delete(k); },
+    removePrefix: (prefix) => {
+      for (const k of [...map.keys()]) if (k.startsWith(prefix)) map.delete(k);
+    },
     close: () => undefined,
   };
 }
@@ -72,9 +80,13 @@ export function openSimStateStore(file: string): SimStateStore {
     db.close();
     throw error;
   }
-  const select = db.prepare<[string], { key: string; value: string }>("SELECT key, value FROM sim_state WHERE key LIKE ? ESCAPE '\\' ORDER BY key");
+  const select = db.prepare<[string], { key: string; value: string }>(
+    "SELECT key, value FROM sim_state WHERE key LIKE ? ESCAPE '\\' ORDER BY key",
+  );
   const selectOne = db.prepare<[string], { value: string }>('SELECT value FROM sim_state WHERE key = ?');
-  const upsert = db.prepare<[string, string]>('INSERT INTO sim_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  const upsert = db.prepare<[string, string]>(
+    'INSERT INTO sim_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  );
   const remove = db.prepare<[string]>("DELETE FROM sim_state WHERE key LIKE ? ESCAPE '\\'");
   const read = (key: string): unknown => {
     const row = selectOne.get(key);
@@ -83,13 +95,22 @@ export function openSimStateStore(file: string): SimStateStore {
   return {
     entries: (prefix) => select.all(likePrefix(prefix)).map((r) => [r.key, JSON.parse(r.value) as unknown]),
     get: read,
-    put: (key, value) => { upsert.run(key, JSON.stringify(value)); },
-    update: <T>(key: string, change: (current: unknown) => T): T => db.transaction(() => {
-      const next = change(read(key));
-      upsert.run(key, JSON.stringify(next));
-      return next;
-    }).immediate(),
-    removePrefix: (prefix) => { remove.run(likePrefix(prefix)); },
-    close: () => { if (db.open) db.close(); },
+    put: (key, value) => {
+      upsert.run(key, JSON.stringify(value));
+    },
+    update: <T>(key: string, change: (current: unknown) => T): T =>
+      db
+        .transaction(() => {
+          const next = change(read(key));
+          upsert.run(key, JSON.stringify(next));
+          return next;
+        })
+        .immediate(),
+    removePrefix: (prefix) => {
+      remove.run(likePrefix(prefix));
+    },
+    close: () => {
+      if (db.open) db.close();
+    },
   };
 }

@@ -1,5 +1,10 @@
 import type { Dossier, Procedure } from '../../common/contract';
-import { toWireDateTime, toWireDossier, toWireProgressStep, type ProgressStep } from '../remotes/national-portal/wire-format';
+import {
+  toWireDateTime,
+  toWireDossier,
+  toWireProgressStep,
+  type ProgressStep,
+} from '../remotes/national-portal/wire-format';
 import type { WireDossier } from '../remotes/national-portal/wire-schemas';
 import type { DossierReturn, ResultsRepository } from '../store/results.repository';
 import type { Store } from '../store/store';
@@ -18,7 +23,7 @@ export function returnInfo(r: DossierReturn): string {
 }
 
 /**
- * The dossier as the national portal should see it once results are involved (DOMAIN.md §6):
+ * The dossier as the national portal should see it once results are involved (docs/domain.md §4, §9):
  * - DanhSachGiayToKetQua: each result the desk holds, with its national code (MaGiayToKetQua,
  *   the procedure's result code when the remote gave none) and the link the remote gave;
  * - NgayKetThucXuLy: when processing finished (status 9), set by `toWireDossier`;
@@ -26,13 +31,23 @@ export function returnInfo(r: DossierReturn): string {
  * - NgayHenTra: the appointment of the receipt. A form 4 letter moves the date the citizen is
  *   promised, not the deadline the portal measures "on time" against, so the original is sent.
  */
-export function resultWireDossier(d: Dossier, p: Procedure | null, desk: DeskUnit, results: ResultsRepository): WireDossier {
+export function resultWireDossier(
+  d: Dossier,
+  p: Procedure | null,
+  desk: DeskUnit,
+  results: ResultsRepository,
+): WireDossier {
   const stored = results.forDossier(d.code).filter((r) => r.state === 'stored');
   const base = toWireDossier(d, {
     agencyId: desk.agencyId,
     receivingUnit: desk.agencyName,
     ...(p ? { sectorCode: p.sectorCode, sectorName: p.sectorName } : {}),
-    results: stored.map((r) => ({ name: r.documentName, documentId: r.remoteId, url: r.url, resultCode: r.documentCode === '' ? null : r.documentCode })),
+    results: stored.map((r) => ({
+      name: r.documentName,
+      documentId: r.remoteId,
+      url: r.url,
+      resultCode: r.documentCode === '' ? null : r.documentCode,
+    })),
     resultCode: p?.resultCode ?? null,
   });
   const handOver = results.returnOf(d.code);
@@ -60,8 +75,22 @@ export function enqueueNational(
 ): void {
   const p = store.catalogue.get(d.procedureCode);
   const wire = resultWireDossier(d, p, desk, results);
-  store.outbox.enqueue({ target: 'national', kind: 'dossier.upsert', dossierCode: d.code, idempotencyKey: `${d.code}/upsert/${key}`, payload: { dossier: wire, isUpdating: true }, now });
+  store.outbox.enqueue({
+    target: 'national',
+    kind: 'dossier.upsert',
+    dossierCode: d.code,
+    idempotencyKey: `${d.code}/upsert/${key}`,
+    payload: { dossier: wire, isUpdating: true },
+    now,
+  });
   if (step) {
-    store.outbox.enqueue({ target: 'national', kind: 'dossier.progress', dossierCode: d.code, idempotencyKey: `${d.code}/progress/${key}`, payload: { steps: [toWireProgressStep(step)] }, now });
+    store.outbox.enqueue({
+      target: 'national',
+      kind: 'dossier.progress',
+      dossierCode: d.code,
+      idempotencyKey: `${d.code}/progress/${key}`,
+      payload: { steps: [toWireProgressStep(step)] },
+      now,
+    });
   }
 }

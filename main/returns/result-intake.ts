@@ -76,8 +76,16 @@ export class ResultIntake implements StatusPullHooks {
     if (change.status === STATUS_PROCESSED && change.result) {
       const ref = change.result;
       const row = results.announce({
-        dossierCode: d.code, remoteId: ref.id, fileName: ref.fileName, expectedSha256: ref.sha256, sizeBytes: ref.size,
-        documentCode: ref.documentCode, documentName: ref.documentName, number: ref.number, url: ref.url, announcedAt: clock.now(),
+        dossierCode: d.code,
+        remoteId: ref.id,
+        fileName: ref.fileName,
+        expectedSha256: ref.sha256,
+        sizeBytes: ref.size,
+        documentCode: ref.documentCode,
+        documentName: ref.documentName,
+        number: ref.number,
+        url: ref.url,
+        announcedAt: clock.now(),
       });
       const k = key(d.code, ref.id);
       const got = this.fetched.get(k);
@@ -93,7 +101,15 @@ export class ResultIntake implements StatusPullHooks {
     }
     if (moved && change.status === STATUS_PROCESSED) {
       d = store.dossiers.getByCode(d.code)!;
-      enqueueNational(store, results, this.deps.desk, d, `processed-${d.history.length}`, processedStep(d, this.deps.desk, change.note), clock.now());
+      enqueueNational(
+        store,
+        results,
+        this.deps.desk,
+        d,
+        `processed-${d.history.length}`,
+        processedStep(d, this.deps.desk, change.note),
+        clock.now(),
+      );
     } else if (newlyStored) {
       enqueueNational(store, results, this.deps.desk, d, `result-${newlyStored.id}`, null, clock.now());
     }
@@ -105,11 +121,23 @@ export class ResultIntake implements StatusPullHooks {
    */
   async retryPending(dossierCode?: string): Promise<number> {
     const { store, results, clock } = this.deps;
-    const rows = dossierCode === undefined ? results.pending(20, MAX_AUTO_ATTEMPTS) : results.forDossier(dossierCode).filter((r) => r.state === 'pending');
+    const rows =
+      dossierCode === undefined
+        ? results.pending(20, MAX_AUTO_ATTEMPTS)
+        : results.forDossier(dossierCode).filter((r) => r.state === 'pending');
     let stored = 0;
     const changed = new Map<string, number>();
     for (const row of rows) {
-      const got = await this.fetch(row.dossierCode, { id: row.remoteId, fileName: row.fileName, sha256: row.expectedSha256, size: row.sizeBytes, documentCode: row.documentCode, documentName: row.documentName, number: row.number, url: row.url });
+      const got = await this.fetch(row.dossierCode, {
+        id: row.remoteId,
+        fileName: row.fileName,
+        sha256: row.expectedSha256,
+        size: row.sizeBytes,
+        documentCode: row.documentCode,
+        documentName: row.documentName,
+        number: row.number,
+        url: row.url,
+      });
       store.transaction(() => {
         const current = results.byRemoteId(row.dossierCode, row.remoteId);
         const d = store.dossiers.getByCode(row.dossierCode);
@@ -154,7 +182,13 @@ export class ResultIntake implements StatusPullHooks {
       const file = { bytes: await this.bytesOf(ref) };
       const sha256 = createHash('sha256').update(file.bytes).digest('hex');
       if (sha256 !== ref.sha256.toLowerCase()) {
-        this.deps.log.log('warn', 'result.checksum-mismatch', { code, remoteId: ref.id, expected: ref.sha256, got: sha256, size: file.bytes.length });
+        this.deps.log.log('warn', 'result.checksum-mismatch', {
+          code,
+          remoteId: ref.id,
+          expected: ref.sha256,
+          got: sha256,
+          size: file.bytes.length,
+        });
         return { ok: false, code: 'RESULT_CHECKSUM_MISMATCH' };
       }
       if (Buffer.from(file.bytes.subarray(0, 5)).toString('latin1') !== '%PDF-') {
@@ -164,7 +198,11 @@ export class ResultIntake implements StatusPullHooks {
       const put = await this.deps.store.blobs.put(file.bytes);
       return { ok: true, sha256: put.sha256, size: file.bytes.length };
     } catch (err) {
-      if (err instanceof RemoteError && err.code === 'REMOTE_BAD_RESPONSE' && /sha256|announces another file/.test(err.message)) {
+      if (
+        err instanceof RemoteError &&
+        err.code === 'REMOTE_BAD_RESPONSE' &&
+        /sha256|announces another file/.test(err.message)
+      ) {
         this.deps.log.log('warn', 'result.checksum-mismatch', { code, remoteId: ref.id, expected: ref.sha256 });
         return { ok: false, code: 'RESULT_CHECKSUM_MISMATCH' };
       }
@@ -179,15 +217,27 @@ export class ResultIntake implements StatusPullHooks {
     const { store, results, clock } = this.deps;
     const p = store.catalogue.get(d.procedureCode);
     const documentId = results.fileResultDocument({
-      ownerIdNumber: d.applicant.idNumber, ownerName: d.applicant.fullName,
+      ownerIdNumber: d.applicant.idNumber,
+      ownerName: d.applicant.fullName,
       documentCode: row.documentCode !== '' ? row.documentCode : (p?.resultCode ?? 'KQ'),
-      documentName: row.documentName, number: row.number, issuer: p?.agencyName ?? null,
-      issuedOn: clock.localNow().slice(0, 10), blobSha256: sha256, dossierCode: d.code, procedureCode: d.procedureCode,
-      sectorCode: p?.sectorCode ?? null, sizeBytes: row.sizeBytes, summary: `Kết quả giải quyết hồ sơ ${d.code}`,
+      documentName: row.documentName,
+      number: row.number,
+      issuer: p?.agencyName ?? null,
+      issuedOn: clock.localNow().slice(0, 10),
+      blobSha256: sha256,
+      dossierCode: d.code,
+      procedureCode: d.procedureCode,
+      sectorCode: p?.sectorCode ?? null,
+      sizeBytes: row.sizeBytes,
+      summary: `Kết quả giải quyết hồ sơ ${d.code}`,
     });
     results.markStored(row.id, sha256, documentId, at);
     store.audit.append({
-      at: clock.localNow(), actor: 'sync', action: 'dossier.result-stored', entity: 'dossier', entityId: d.code,
+      at: clock.localNow(),
+      actor: 'sync',
+      action: 'dossier.result-stored',
+      entity: 'dossier',
+      entityId: d.code,
       details: { remoteId: row.remoteId, sha256, size: row.sizeBytes, document: `L:${documentId}` },
     });
   }
@@ -200,7 +250,14 @@ function key(code: string, remoteId: string): string {
 function processedStep(d: Dossier, desk: DeskUnit, note: string): ProgressStep {
   const at = [...d.history].reverse().find((h) => h.status === STATUS_PROCESSED)?.at ?? d.receivedAt;
   return {
-    dossierCode: d.code, handler: desk.agencyName, handlerTitle: 'Đơn vị giải quyết', at, department: desk.agencyName,
-    content: note !== '' ? `Đã xử lý xong: ${note}` : 'Đã xử lý xong hồ sơ', status: STATUS_PROCESSED, startedAt: at, dueAt: d.appointmentAt,
+    dossierCode: d.code,
+    handler: desk.agencyName,
+    handlerTitle: 'Đơn vị giải quyết',
+    at,
+    department: desk.agencyName,
+    content: note !== '' ? `Đã xử lý xong: ${note}` : 'Đã xử lý xong hồ sơ',
+    status: STATUS_PROCESSED,
+    startedAt: at,
+    dueAt: d.appointmentAt,
   };
 }

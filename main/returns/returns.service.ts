@@ -1,8 +1,20 @@
 import type { z } from 'zod';
 import {
-  AppError, HandOverParams, type DelayLetterInfo, type Dossier, type ReadyItem, type ReturnView,
+  AppError,
+  HandOverParams,
+  type DelayLetterInfo,
+  type Dossier,
+  type ReadyItem,
+  type ReturnView,
 } from '../../common/contract';
-import { canTransition, checkPersonalId, computeAppointment, foldVietnamese, personalIdProblemVi, statusName } from '../../common/domain';
+import {
+  canTransition,
+  checkPersonalId,
+  computeAppointment,
+  foldVietnamese,
+  personalIdProblemVi,
+  statusName,
+} from '../../common/domain';
 import { toWireDateTime } from '../remotes/national-portal/wire-format';
 import { isDeviceError, type DocumentPrinter } from '../../drivers';
 import type { Clock } from '../kernel/clock';
@@ -57,12 +69,20 @@ export class ReturnsService {
     for (const code of this.deps.results.processedCodes()) {
       const d = this.deps.store.dossiers.getByCode(code);
       if (!d) continue;
-      if (q !== '' && !fold(`${d.code} ${d.applicantName} ${d.applicantIdNumber} ${d.procedureName}`).includes(q)) continue;
+      if (q !== '' && !fold(`${d.code} ${d.applicantName} ${d.applicantIdNumber} ${d.procedureName}`).includes(q))
+        continue;
       const processedAt = lastAt(d, PROCESSED);
       items.push({
-        code: d.code, applicantName: d.applicantName, applicantIdNumber: d.applicantIdNumber, procedureName: d.procedureName,
-        receivedAt: d.receivedAt, appointmentAt: d.appointmentAt, processedAt, late: isLate(this.originalAppointment(d), processedAt),
-        delivery: d.delivery, resultState: resultState(this.deps.results.forDossier(d.code)),
+        code: d.code,
+        applicantName: d.applicantName,
+        applicantIdNumber: d.applicantIdNumber,
+        procedureName: d.procedureName,
+        receivedAt: d.receivedAt,
+        appointmentAt: d.appointmentAt,
+        processedAt,
+        late: isLate(this.originalAppointment(d), processedAt),
+        delivery: d.delivery,
+        resultState: resultState(this.deps.results.forDossier(d.code)),
       });
     }
     return items;
@@ -79,12 +99,22 @@ export class ReturnsService {
       dossier: d,
       processedAt,
       results: results.map((r) => ({
-        id: r.id, fileName: r.fileName, documentName: r.documentName, documentCode: r.documentCode, state: r.state, attempts: r.attempts,
-        lastErrorCode: r.lastErrorCode, documentId: r.documentId === null ? null : `L:${r.documentId}`, sizeBytes: r.sizeBytes,
+        id: r.id,
+        fileName: r.fileName,
+        documentName: r.documentName,
+        documentCode: r.documentCode,
+        state: r.state,
+        attempts: r.attempts,
+        lastErrorCode: r.lastErrorCode,
+        documentId: r.documentId === null ? null : `L:${r.documentId}`,
+        sizeBytes: r.sizeBytes,
       })),
       resultState: state,
       ready: d.status === PROCESSED && state !== 'pending',
-      late: isLate(this.originalAppointment(d), processedAt ?? (d.status === PROCESSED || d.status === RETURNED ? null : now)),
+      late: isLate(
+        this.originalAppointment(d),
+        processedAt ?? (d.status === PROCESSED || d.status === RETURNED ? null : now),
+      ),
       canApologise: IN_PROGRESS.has(d.status) && d.appointmentAt !== null && d.appointmentAt < now,
       handOver: handOver ? toHandOver(handOver) : null,
       delayLetters: this.deps.results.delayLetters(d.code).map(toLetterInfo),
@@ -102,24 +132,62 @@ export class ReturnsService {
     const at = clock.localNow();
     const done = store.transaction(() => {
       const d = this.dossier(params.code);
-      if (d.status === RETURNED) throw new AppError('RESULT_ALREADY_RETURNED', `Kết quả hồ sơ ${d.code} đã được trả lúc ${results.returnOf(d.code)?.returnedAt ?? lastAt(d, RETURNED) ?? ''}.`);
+      if (d.status === RETURNED)
+        throw new AppError(
+          'RESULT_ALREADY_RETURNED',
+          `Kết quả hồ sơ ${d.code} đã được trả lúc ${results.returnOf(d.code)?.returnedAt ?? lastAt(d, RETURNED) ?? ''}.`,
+        );
       if (d.status !== PROCESSED || !canTransition(d.status, RETURNED)) {
-        throw new AppError('RESULT_NOT_READY', `Hồ sơ đang ở trạng thái "${statusName(d.status)}", chưa thể trả kết quả.`);
+        throw new AppError(
+          'RESULT_NOT_READY',
+          `Hồ sơ đang ở trạng thái "${statusName(d.status)}", chưa thể trả kết quả.`,
+        );
       }
       if (resultState(results.forDossier(d.code)) === 'pending') {
-        throw new AppError('RESULT_FILE_MISSING', `Chưa nhận được tệp kết quả của hồ sơ ${d.code} từ hệ thống của tỉnh.`);
+        throw new AppError(
+          'RESULT_FILE_MISSING',
+          `Chưa nhận được tệp kết quả của hồ sơ ${d.code} từ hệ thống của tỉnh.`,
+        );
       }
       const record = this.checkCollector(d, params, at, user);
       results.addReturn(record);
-      const updated = store.dossiers.setStatus(d.code, RETURNED, user.displayName, `Trả kết quả: ${record.delivery === 'post' ? `qua bưu chính (${record.trackingNumber ?? ''})` : `cho ${record.collectorName}`}`, at);
-      enqueueNational(store, results, this.deps.desk, updated, `returned-${updated.history.length}`, {
-        dossierCode: updated.code, handler: user.displayName, handlerTitle: 'Cán bộ trả kết quả', at, department: 'Bộ phận Một cửa',
-        content: 'Trả kết quả giải quyết hồ sơ', status: RETURNED, startedAt: at, dueAt: updated.appointmentAt,
-      }, clock.now());
+      const updated = store.dossiers.setStatus(
+        d.code,
+        RETURNED,
+        user.displayName,
+        `Trả kết quả: ${record.delivery === 'post' ? `qua bưu chính (${record.trackingNumber ?? ''})` : `cho ${record.collectorName}`}`,
+        at,
+      );
+      enqueueNational(
+        store,
+        results,
+        this.deps.desk,
+        updated,
+        `returned-${updated.history.length}`,
+        {
+          dossierCode: updated.code,
+          handler: user.displayName,
+          handlerTitle: 'Cán bộ trả kết quả',
+          at,
+          department: 'Bộ phận Một cửa',
+          content: 'Trả kết quả giải quyết hồ sơ',
+          status: RETURNED,
+          startedAt: at,
+          dueAt: updated.appointmentAt,
+        },
+        clock.now(),
+      );
       store.audit.append({
-        at, actor: user.username, action: 'dossier.return', entity: 'dossier', entityId: d.code,
+        at,
+        actor: user.username,
+        action: 'dossier.return',
+        entity: 'dossier',
+        entityId: d.code,
         details: {
-          from: d.status, to: RETURNED, delivery: record.delivery, collector: record.collectorKind,
+          from: d.status,
+          to: RETURNED,
+          delivery: record.delivery,
+          collector: record.collectorKind,
           collectorId: record.collectorIdNumber === null ? null : maskIdNumber(record.collectorIdNumber),
           trackingNumber: record.trackingNumber,
         },
@@ -146,16 +214,26 @@ export class ReturnsService {
     const d = this.dossier(code);
     const r = this.deps.results.forDossier(d.code).find((x) => x.id === resultId);
     if (!r) throw new AppError('NOT_FOUND', `Hồ sơ ${d.code} không có kết quả số ${resultId}.`);
-    if (r.state !== 'stored' || r.blobSha256 === null) throw new AppError('RESULT_FILE_MISSING', `Chưa nhận được tệp kết quả ${r.fileName}.`);
+    if (r.state !== 'stored' || r.blobSha256 === null)
+      throw new AppError('RESULT_FILE_MISSING', `Chưa nhận được tệp kết quả ${r.fileName}.`);
     const bytes = await this.deps.store.blobs.get(r.blobSha256, { verify: true });
     return { fileName: r.fileName, base64: Buffer.from(bytes).toString('base64'), sha256: r.blobSha256 };
   }
 
   /** The new date form 4 would set: `extensionDays` working days counted from now by the calendar rules. */
-  apologyQuote(code: string, extensionDays: number): { previousAppointmentAt: string; newAppointmentAt: string; notes: string[] } {
+  apologyQuote(
+    code: string,
+    extensionDays: number,
+  ): { previousAppointmentAt: string; newAppointmentAt: string; notes: string[] } {
     const d = this.lateDossier(code);
     const now = this.deps.clock.localNow();
-    const due = computeAppointment({ receivedAt: now, duration: extensionDays, unit: 'working-days', cutoff: null, workingTime: this.deps.workingTime.get() });
+    const due = computeAppointment({
+      receivedAt: now,
+      duration: extensionDays,
+      unit: 'working-days',
+      cutoff: null,
+      workingTime: this.deps.workingTime.get(),
+    });
     if (due.due === null) throw new AppError('INTERNAL', 'Không tính được ngày hẹn mới.');
     return { previousAppointmentAt: d.appointmentAt!, newAppointmentAt: due.due, notes: due.notes };
   }
@@ -165,45 +243,101 @@ export class ReturnsService {
    * the PDF rendered and kept, then one transaction records the letter and the new appointment
    * (keeping the one it replaces), writes the national progress step and the audit entry.
    */
-  async issueApology(code: string, extensionDays: number, reason: string, user: SessionUser): Promise<{ letter: z.output<typeof DelayLetterInfo>; pdf: Pdf }> {
+  async issueApology(
+    code: string,
+    extensionDays: number,
+    reason: string,
+    user: SessionUser,
+  ): Promise<{ letter: z.output<typeof DelayLetterInfo>; pdf: Pdf }> {
     const { store, results, clock } = this.deps;
     const d = this.lateDossier(code);
     const quote = this.apologyQuote(d.code, extensionDays);
     const at = clock.localNow();
     const bytes = await renderApology({
-      agencyName: this.deps.desk.agencyName, agencyId: this.deps.desk.agencyId, dossierCode: d.code,
-      applicant: { fullName: d.applicant.fullName, idNumber: d.applicant.idNumber, address: d.applicant.address, phone: d.contactPhone ?? d.applicant.phone, email: d.contactEmail ?? d.applicant.email },
-      procedure: { code: d.procedureCode, name: d.procedureName }, training: this.deps.desk.training,
-      receivedAt: d.receivedAt, previousAppointmentAt: quote.previousAppointmentAt, newAppointmentAt: quote.newAppointmentAt,
-      reason, issuedAt: at, officerName: user.displayName,
+      agencyName: this.deps.desk.agencyName,
+      agencyId: this.deps.desk.agencyId,
+      dossierCode: d.code,
+      applicant: {
+        fullName: d.applicant.fullName,
+        idNumber: d.applicant.idNumber,
+        address: d.applicant.address,
+        phone: d.contactPhone ?? d.applicant.phone,
+        email: d.contactEmail ?? d.applicant.email,
+      },
+      procedure: { code: d.procedureCode, name: d.procedureName },
+      training: this.deps.desk.training,
+      receivedAt: d.receivedAt,
+      previousAppointmentAt: quote.previousAppointmentAt,
+      newAppointmentAt: quote.newAppointmentAt,
+      reason,
+      issuedAt: at,
+      officerName: user.displayName,
     });
     const { sha256 } = await store.blobs.put(bytes);
     const letter = store.transaction(() => {
       const current = this.lateDossier(d.code);
-      if (current.appointmentAt !== quote.previousAppointmentAt) throw new AppError('CONFLICT', 'Ngày hẹn của hồ sơ vừa thay đổi. Mở lại hồ sơ rồi lập phiếu.');
+      if (current.appointmentAt !== quote.previousAppointmentAt)
+        throw new AppError('CONFLICT', 'Ngày hẹn của hồ sơ vừa thay đổi. Mở lại hồ sơ rồi lập phiếu.');
       const saved = results.addDelayLetter({
-        dossierCode: d.code, issuedAt: at, previousAppointmentAt: quote.previousAppointmentAt, newAppointmentAt: quote.newAppointmentAt,
-        extensionDays, reason, officer: user.displayName, blobSha256: sha256,
+        dossierCode: d.code,
+        issuedAt: at,
+        previousAppointmentAt: quote.previousAppointmentAt,
+        newAppointmentAt: quote.newAppointmentAt,
+        extensionDays,
+        reason,
+        officer: user.displayName,
+        blobSha256: sha256,
       });
       const updated = store.dossiers.setAppointment(d.code, quote.newAppointmentAt, quote.previousAppointmentAt);
       store.outbox.enqueue({
-        target: 'national', kind: 'dossier.progress', dossierCode: d.code, idempotencyKey: `${d.code}/progress/apology-${saved.id}`, now: clock.now(),
-        payload: { steps: [{
-          MaHoSo: d.code, NguoiXuLy: user.displayName, ChucDanh: 'Cán bộ tiếp nhận', ThoiDiemXuLy: wire(at), PhongBanXuLy: 'Bộ phận Một cửa',
-          NoiDungXuLy: `Xin lỗi và hẹn lại ngày trả kết quả: ${reason}`.slice(0, 500), TrangThai: String(updated.status),
-          NgayBatDau: wire(at), NgayKetThucTheoQuyDinh: wire(quote.newAppointmentAt),
-        }] },
+        target: 'national',
+        kind: 'dossier.progress',
+        dossierCode: d.code,
+        idempotencyKey: `${d.code}/progress/apology-${saved.id}`,
+        now: clock.now(),
+        payload: {
+          steps: [
+            {
+              MaHoSo: d.code,
+              NguoiXuLy: user.displayName,
+              ChucDanh: 'Cán bộ tiếp nhận',
+              ThoiDiemXuLy: wire(at),
+              PhongBanXuLy: 'Bộ phận Một cửa',
+              NoiDungXuLy: `Xin lỗi và hẹn lại ngày trả kết quả: ${reason}`.slice(0, 500),
+              TrangThai: String(updated.status),
+              NgayBatDau: wire(at),
+              NgayKetThucTheoQuyDinh: wire(quote.newAppointmentAt),
+            },
+          ],
+        },
       });
       store.audit.append({
-        at, actor: user.username, action: 'dossier.apology', entity: 'dossier', entityId: d.code,
-        details: { previousAppointmentAt: quote.previousAppointmentAt, newAppointmentAt: quote.newAppointmentAt, extensionDays, letter: saved.id, sha256 },
+        at,
+        actor: user.username,
+        action: 'dossier.apology',
+        entity: 'dossier',
+        entityId: d.code,
+        details: {
+          previousAppointmentAt: quote.previousAppointmentAt,
+          newAppointmentAt: quote.newAppointmentAt,
+          extensionDays,
+          letter: saved.id,
+          sha256,
+        },
       });
       return saved;
     });
     this.deps.log.log('info', 'dossier.apology', { code: d.code, newAppointmentAt: quote.newAppointmentAt });
     this.deps.onOutbox();
     this.deps.events.publish('dossier.changed', { code: d.code, status: d.status });
-    return { letter: toLetterInfo(letter), pdf: { fileName: `${d.code}-phieu-xin-loi-${letter.id}.pdf`, base64: Buffer.from(bytes).toString('base64'), sha256 } };
+    return {
+      letter: toLetterInfo(letter),
+      pdf: {
+        fileName: `${d.code}-phieu-xin-loi-${letter.id}.pdf`,
+        base64: Buffer.from(bytes).toString('base64'),
+        sha256,
+      },
+    };
   }
 
   async apologyPdf(code: string, letterId: number): Promise<Pdf> {
@@ -211,7 +345,11 @@ export class ReturnsService {
     const l = this.deps.results.delayLetters(d.code).find((x) => x.id === letterId);
     if (!l) throw new AppError('NOT_FOUND', `Hồ sơ ${d.code} không có phiếu xin lỗi số ${letterId}.`);
     const bytes = await this.deps.store.blobs.get(l.blobSha256, { verify: true });
-    return { fileName: `${d.code}-phieu-xin-loi-${l.id}.pdf`, base64: Buffer.from(bytes).toString('base64'), sha256: l.blobSha256 };
+    return {
+      fileName: `${d.code}-phieu-xin-loi-${l.id}.pdf`,
+      base64: Buffer.from(bytes).toString('base64'),
+      sha256: l.blobSha256,
+    };
   }
 
   async printApology(code: string, letterId: number, user: SessionUser): Promise<{ printer: string; jobId: string }> {
@@ -219,8 +357,17 @@ export class ReturnsService {
     if (!printer) throw new AppError('DEVICE_UNAVAILABLE', 'Máy trạm chưa có máy in văn bản.');
     const pdf = await this.apologyPdf(code, letterId);
     try {
-      const { jobId } = await printer.print(Buffer.from(pdf.base64, 'base64'), { title: `${code} - Phiếu xin lỗi và hẹn lại ngày trả kết quả` });
-      this.deps.store.audit.append({ at: this.deps.clock.localNow(), actor: user.username, action: 'dossier.print-apology', entity: 'dossier', entityId: code.trim(), details: { letter: letterId, printer: printer.name, jobId } });
+      const { jobId } = await printer.print(Buffer.from(pdf.base64, 'base64'), {
+        title: `${code} - Phiếu xin lỗi và hẹn lại ngày trả kết quả`,
+      });
+      this.deps.store.audit.append({
+        at: this.deps.clock.localNow(),
+        actor: user.username,
+        action: 'dossier.print-apology',
+        entity: 'dossier',
+        entityId: code.trim(),
+        details: { letter: letterId, printer: printer.name, jobId },
+      });
       return { printer: printer.name, jobId };
     } catch (err) {
       if (isDeviceError(err)) throw new AppError(err.code, err.message);
@@ -231,22 +378,67 @@ export class ReturnsService {
   private checkCollector(d: Dossier, p: HandOverInput, at: string, user: SessionUser): DossierReturn {
     const base = { dossierCode: d.code, returnedAt: at, officer: user.displayName, note: p.note };
     if (p.delivery === 'post') {
-      if (p.trackingNumber === '') throw new AppError('TRACKING_NUMBER_REQUIRED', 'Cần nhập mã bưu gửi khi trả kết quả qua bưu chính.', { field: 'trackingNumber' });
-      return { ...base, delivery: 'post', trackingNumber: p.trackingNumber, collectorKind: 'applicant', collectorName: d.applicantName, collectorIdNumber: null, authorisation: null };
+      if (p.trackingNumber === '')
+        throw new AppError('TRACKING_NUMBER_REQUIRED', 'Cần nhập mã bưu gửi khi trả kết quả qua bưu chính.', {
+          field: 'trackingNumber',
+        });
+      return {
+        ...base,
+        delivery: 'post',
+        trackingNumber: p.trackingNumber,
+        collectorKind: 'applicant',
+        collectorName: d.applicantName,
+        collectorIdNumber: null,
+        authorisation: null,
+      };
     }
     const c = p.collector;
     if (c.kind === 'applicant') {
       if (c.idNumber.replace(/\s+/g, '') !== d.applicantIdNumber) {
-        throw new AppError('COLLECTOR_MISMATCH', 'Số định danh người nhận không trùng với người nộp hồ sơ.', { field: 'collector.idNumber' });
+        throw new AppError('COLLECTOR_MISMATCH', 'Số định danh người nhận không trùng với người nộp hồ sơ.', {
+          field: 'collector.idNumber',
+        });
       }
-      return { ...base, delivery: 'desk', trackingNumber: null, collectorKind: 'applicant', collectorName: d.applicantName, collectorIdNumber: d.applicantIdNumber, authorisation: null };
+      return {
+        ...base,
+        delivery: 'desk',
+        trackingNumber: null,
+        collectorKind: 'applicant',
+        collectorName: d.applicantName,
+        collectorIdNumber: d.applicantIdNumber,
+        authorisation: null,
+      };
     }
     if (c.fullName === '' || c.authorisation === '' || c.idNumber === '') {
-      throw new AppError('AUTHORISATION_REQUIRED', 'Người được ủy quyền cần có họ tên, số định danh và văn bản ủy quyền.', { field: c.fullName === '' ? 'collector.fullName' : c.idNumber === '' ? 'collector.idNumber' : 'collector.authorisation' });
+      throw new AppError(
+        'AUTHORISATION_REQUIRED',
+        'Người được ủy quyền cần có họ tên, số định danh và văn bản ủy quyền.',
+        {
+          field:
+            c.fullName === ''
+              ? 'collector.fullName'
+              : c.idNumber === ''
+                ? 'collector.idNumber'
+                : 'collector.authorisation',
+        },
+      );
     }
     const id = checkPersonalId(c.idNumber);
-    if (!id.ok) throw new AppError('COLLECTOR_ID_INVALID', `Số định danh người được ủy quyền không hợp lệ: ${personalIdProblemVi(id.problem)}`, { field: 'collector.idNumber', problem: id.problem });
-    return { ...base, delivery: 'desk', trackingNumber: null, collectorKind: 'authorised', collectorName: c.fullName, collectorIdNumber: id.id, authorisation: c.authorisation };
+    if (!id.ok)
+      throw new AppError(
+        'COLLECTOR_ID_INVALID',
+        `Số định danh người được ủy quyền không hợp lệ: ${personalIdProblemVi(id.problem)}`,
+        { field: 'collector.idNumber', problem: id.problem },
+      );
+    return {
+      ...base,
+      delivery: 'desk',
+      trackingNumber: null,
+      collectorKind: 'authorised',
+      collectorName: c.fullName,
+      collectorIdNumber: id.id,
+      authorisation: c.authorisation,
+    };
   }
 
   private dossier(code: string): Dossier {
@@ -259,9 +451,12 @@ export class ReturnsService {
     const d = this.dossier(code);
     const now = this.deps.clock.localNow();
     if (!IN_PROGRESS.has(d.status) || d.appointmentAt === null || d.appointmentAt >= now) {
-      throw new AppError('DOSSIER_NOT_LATE', d.appointmentAt === null
-        ? `Hồ sơ ${d.code} không có ngày hẹn trả.`
-        : `Hồ sơ ${d.code} (${statusName(d.status)}, hẹn trả ${d.appointmentAt.replace('T', ' ')}) không cần phiếu xin lỗi.`);
+      throw new AppError(
+        'DOSSIER_NOT_LATE',
+        d.appointmentAt === null
+          ? `Hồ sơ ${d.code} không có ngày hẹn trả.`
+          : `Hồ sơ ${d.code} (${statusName(d.status)}, hẹn trả ${d.appointmentAt.replace('T', ' ')}) không cần phiếu xin lỗi.`,
+      );
     }
     return d;
   }
@@ -288,16 +483,26 @@ function resultState(results: DossierResult[]): 'stored' | 'pending' | 'none' {
 
 function toHandOver(r: DossierReturn) {
   return {
-    returnedAt: r.returnedAt, officer: r.officer, collectorKind: r.collectorKind, collectorName: r.collectorName,
-    collectorIdNumber: r.collectorIdNumber === null ? null : maskIdNumber(r.collectorIdNumber), authorisation: r.authorisation,
-    delivery: r.delivery, trackingNumber: r.trackingNumber,
+    returnedAt: r.returnedAt,
+    officer: r.officer,
+    collectorKind: r.collectorKind,
+    collectorName: r.collectorName,
+    collectorIdNumber: r.collectorIdNumber === null ? null : maskIdNumber(r.collectorIdNumber),
+    authorisation: r.authorisation,
+    delivery: r.delivery,
+    trackingNumber: r.trackingNumber,
   };
 }
 
 function toLetterInfo(l: DelayLetter): z.output<typeof DelayLetterInfo> {
   return {
-    id: l.id, issuedAt: l.issuedAt, previousAppointmentAt: l.previousAppointmentAt, newAppointmentAt: l.newAppointmentAt,
-    extensionDays: l.extensionDays, reason: l.reason, officer: l.officer,
+    id: l.id,
+    issuedAt: l.issuedAt,
+    previousAppointmentAt: l.previousAppointmentAt,
+    newAppointmentAt: l.newAppointmentAt,
+    extensionDays: l.extensionDays,
+    reason: l.reason,
+    officer: l.officer,
   };
 }
 
@@ -306,4 +511,3 @@ const wire = toWireDateTime;
 function fold(text: string): string {
   return foldVietnamese(text).trim();
 }
-

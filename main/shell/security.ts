@@ -9,7 +9,10 @@ export type { AppPage } from '../../common/contract/app-page';
  * no Node, no webview, no new windows, no navigation away from the app's own page, every
  * permission request denied.
  */
-export function hardenedWebPreferences(preloadPath: string, page: AppPage): BrowserWindowConstructorOptions['webPreferences'] {
+export function hardenedWebPreferences(
+  preloadPath: string,
+  page: AppPage,
+): BrowserWindowConstructorOptions['webPreferences'] {
   return {
     preload: preloadPath,
     // The preload exposes `window.motcua` only on this page (common/contract/app-page.ts).
@@ -36,12 +39,18 @@ export const CONTENT_SECURITY_POLICY =
  * The app's own page: the electron-vite dev server when not packaged and `ELECTRON_RENDERER_URL`
  * names a loopback http(s) origin, else the one built `renderer/index.html` as a file URL.
  */
-export function resolveAppPage(opts: { rendererUrl: string | undefined; isPackaged: boolean; indexFile: string; platform: NodeJS.Platform }): AppPage {
+export function resolveAppPage(opts: {
+  rendererUrl: string | undefined;
+  isPackaged: boolean;
+  indexFile: string;
+  platform: NodeJS.Platform;
+}): AppPage {
   if (!opts.isPackaged && opts.rendererUrl) {
     try {
       const u = new URL(opts.rendererUrl);
       const loopback = u.hostname === 'localhost' || u.hostname === '127.0.0.1' || u.hostname === '[::1]';
-      if ((u.protocol === 'http:' || u.protocol === 'https:') && loopback && u.username === '' && u.password === '') return { kind: 'dev', origin: u.origin };
+      if ((u.protocol === 'http:' || u.protocol === 'https:') && loopback && u.username === '' && u.password === '')
+        return { kind: 'dev', origin: u.origin };
     } catch {
       // Not a URL: fall back to the built files.
     }
@@ -72,7 +81,11 @@ export function hardenSession(session: Session): void {
 
 export function hardenContents(contents: WebContents, page: AppPage): void {
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  contents.on('will-navigate', (event, url) => { if (!isAppUrl(url, page)) event.preventDefault(); });
-  contents.on('will-redirect', (event, url) => { if (!isAppUrl(url, page)) event.preventDefault(); });
+  contents.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url, page)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!isAppUrl(url, page)) event.preventDefault();
+  });
   contents.on('will-attach-webview', (event) => event.preventDefault());
 }

@@ -22,7 +22,11 @@ function startCore(): UtilityProcess {
   const child = utilityProcess.fork(join(outDir, 'main', 'core-host.js'), [], {
     serviceName: 'motcua-core',
     stdio: 'inherit',
-    env: { ...process.env, MOTCUA_DATA_DIR: process.env.MOTCUA_DATA_DIR ?? app.getPath('userData'), MOTCUA_RESOURCES_DIR: resourcesDir() },
+    env: {
+      ...process.env,
+      MOTCUA_DATA_DIR: process.env.MOTCUA_DATA_DIR ?? app.getPath('userData'),
+      MOTCUA_RESOURCES_DIR: resourcesDir(),
+    },
   });
   child.on('exit', (code) => {
     core = null;
@@ -96,7 +100,9 @@ void app.whenReady().then(() => {
   hardenSession(session.defaultSession);
   core = startCore();
   createWindow();
-  app.on('activate', () => { if (BrowserWindow.getAllWindows().length === 0) createWindow(); });
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
 });
 
 app.on('window-all-closed', () => {

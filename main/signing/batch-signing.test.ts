@@ -4,7 +4,14 @@ import { PDFDocument, StandardFonts } from 'pdf-lib';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EventPayload } from '../../common/contract';
-import { createSoftHsmToken, Pkcs11TokenProvider, SimulatedScannerProvider, SimulatedToken, SimulatedTokenProvider, softHsmAvailable } from '../../drivers/testing';
+import {
+  createSoftHsmToken,
+  Pkcs11TokenProvider,
+  SimulatedScannerProvider,
+  SimulatedToken,
+  SimulatedTokenProvider,
+  softHsmAvailable,
+} from '../../drivers/testing';
 import type { TokenProvider } from '../../drivers/token/token.port';
 import { systemClock } from '../kernel/clock';
 import type { Logger } from '../kernel/logger';
@@ -14,7 +21,13 @@ import { verifyPdf } from './verify';
 import type { PageState } from '../digitise/types';
 import { BatchSigning, hasSignature } from './batch-signing';
 import type { DigitisePipeline, PipelineFactory } from '../digitise/station/pipeline-port';
-import { DIGITISER, idCardMetadata, stationHarness, until, type StationHarness } from '../digitise/testing/station-harness';
+import {
+  DIGITISER,
+  idCardMetadata,
+  stationHarness,
+  until,
+  type StationHarness,
+} from '../digitise/testing/station-harness';
 
 /**
  * The station's batch signing against the simulated token (training mode) and a real SoftHSM2
@@ -28,9 +41,17 @@ const stub: PipelineFactory = () => {
     async processPage(capture) {
       const { data, info } = await sharp(capture.bytes).greyscale().raw().toBuffer({ resolveWithObject: true });
       const state: PageState = {
-        index: capture.index, side: capture.side, original: capture.bytes,
-        image: { width: info.width, height: info.height, channels: 1, data: new Uint8Array(data) }, dpi: 150, rotation: 0, skewAngle: 0,
-        blank: false, inkCoverage: 0.1, notes: [], ocr: { text: `Trang ${capture.index}`, words: [], meanConfidence: 90 },
+        index: capture.index,
+        side: capture.side,
+        original: capture.bytes,
+        image: { width: info.width, height: info.height, channels: 1, data: new Uint8Array(data) },
+        dpi: 150,
+        rotation: 0,
+        skewAngle: 0,
+        blank: false,
+        inkCoverage: 0.1,
+        notes: [],
+        ocr: { text: `Trang ${capture.index}`, words: [], meanConfidence: 90 },
       };
       return state;
     },
@@ -46,7 +67,11 @@ const stub: PipelineFactory = () => {
 };
 
 async function png(shade: number): Promise<string> {
-  return (await sharp({ create: { width: 40, height: 60, channels: 3, background: { r: shade, g: shade, b: shade } } }).png().toBuffer()).toString('base64');
+  return (
+    await sharp({ create: { width: 40, height: 60, channels: 3, background: { r: shade, g: shade, b: shade } } })
+      .png()
+      .toBuffer()
+  ).toString('base64');
 }
 
 interface Setup {
@@ -70,22 +95,44 @@ async function setup(n: number, tokens: TokenProvider, settings = effectiveSigni
   const h = stationHarness({ scanners: new SimulatedScannerProvider([]), pipelines: stub });
   harnesses.push(h);
   providers.push(tokens);
-  const files = await Promise.all(Array.from({ length: n }, async (_, i) => ({ name: `p${i}.png`, base64: await png(200 + i) })));
+  const files = await Promise.all(
+    Array.from({ length: n }, async (_, i) => ({ name: `p${i}.png`, base64: await png(200 + i) })),
+  );
   const { batchId } = await h.station.importFiles(files, {}, DIGITISER);
   await until(() => h.store.batches.get(batchId)!.pages.every((p) => p.status === 'ok'));
   const view = await h.station.batch(batchId);
-  if (n > 1) await h.station.editBatch(batchId, view.pages.slice(0, -1).map((p) => ({ op: 'split' as const, afterPage: p.index })), DIGITISER);
+  if (n > 1)
+    await h.station.editBatch(
+      batchId,
+      view.pages.slice(0, -1).map((p) => ({ op: 'split' as const, afterPage: p.index })),
+      DIGITISER,
+    );
   const documentIds: string[] = [];
   for (let g = 0; g < n; g++) {
-    const r = await h.station.finish(batchId, g, idCardMetadata({ dossierCode: null, documentName: `Giấy tờ ${g + 1}` }), null, DIGITISER);
+    const r = await h.station.finish(
+      batchId,
+      g,
+      idCardMetadata({ dossierCode: null, documentName: `Giấy tờ ${g + 1}` }),
+      null,
+      DIGITISER,
+    );
     documentIds.push(r.documentId);
   }
   const lines: string[] = [];
-  const log: Logger = { log: (level, event, fields) => void lines.push(JSON.stringify({ level, event, ...fields })), child: () => log };
+  const log: Logger = {
+    log: (level, event, fields) => void lines.push(JSON.stringify({ level, event, ...fields })),
+    child: () => log,
+  };
   const events: EventPayload<'signing.progress'>[] = [];
   const signing = new BatchSigning({
-    store: h.store, clock: systemClock,
-    log, settings, tokens, agencyName: 'UBND phường Bến Nghé', trustAnchors: [], onEvent: (e) => events.push(e),
+    store: h.store,
+    clock: systemClock,
+    log,
+    settings,
+    tokens,
+    agencyName: 'UBND phường Bến Nghé',
+    trustAnchors: [],
+    onEvent: (e) => events.push(e),
   });
   return { h, batchId, documentIds, lines, events, signing };
 }
@@ -109,9 +156,16 @@ describe('batch signing at the digitisation station (simulated token)', () => {
     const job = await s.signing.settled(started.jobId);
     expect(job).toMatchObject({ state: 'finished', done: 3, signed: 2, failed: 1 });
     expect(job.documents.map((d) => [d.documentId, d.state, d.code])).toEqual([
-      [s.documentIds[0], 'signed', null], [s.documentIds[1], 'failed', 'SIGN_PDF_INVALID'], [s.documentIds[2], 'signed', null],
+      [s.documentIds[0], 'signed', null],
+      [s.documentIds[1], 'failed', 'SIGN_PDF_INVALID'],
+      [s.documentIds[2], 'signed', null],
     ]);
-    expect(s.events.map((e) => `${e.done}/${e.total}:${e.document?.state ?? e.state}`)).toEqual(['1/3:signed', '2/3:failed', '3/3:signed', '3/3:finished']);
+    expect(s.events.map((e) => `${e.done}/${e.total}:${e.document?.state ?? e.state}`)).toEqual([
+      '1/3:signed',
+      '2/3:failed',
+      '3/3:signed',
+      '3/3:finished',
+    ]);
 
     for (const id of [s.documentIds[0]!, s.documentIds[2]!]) {
       const pdf = await storedPdf(s.h, id);
@@ -120,7 +174,12 @@ describe('batch signing at the digitisation station (simulated token)', () => {
       // Training mode trusts the simulated token's CA.
       const checked = await s.signing.verify({ documentId: id });
       expect(checked.signatures).toHaveLength(1);
-      expect(checked.signatures[0]).toMatchObject({ verdict: 'valid-trusted', changesAfterSigning: 'none', reason: 'Xác thực bản số hóa từ bản giấy', location: 'UBND phường Bến Nghé' });
+      expect(checked.signatures[0]).toMatchObject({
+        verdict: 'valid-trusted',
+        changesAfterSigning: 'none',
+        reason: 'Xác thực bản số hóa từ bản giấy',
+        location: 'UBND phường Bến Nghé',
+      });
       expect(s.h.store.audit.forEntity('document', id).map((a) => a.action)).toContain('document.sign');
     }
     // The signed file is the unsigned one plus an incremental update: the original bytes are kept.
@@ -141,7 +200,10 @@ describe('batch signing at the digitisation station (simulated token)', () => {
   it('answers a wrong PIN at once with the tries left, and signs nothing', async () => {
     const token = new SimulatedToken();
     const s = await setup(1, new SimulatedTokenProvider([token]));
-    await expect(s.signing.start(s.batchId, '999999', DIGITISER)).rejects.toMatchObject({ code: 'TOKEN_PIN_INCORRECT', details: { triesLeft: 4 } });
+    await expect(s.signing.start(s.batchId, '999999', DIGITISER)).rejects.toMatchObject({
+      code: 'TOKEN_PIN_INCORRECT',
+      details: { triesLeft: 4 },
+    });
     expect(s.signing.status().running).toBeNull();
     expect(token.signatures).toBe(0);
     expect(s.lines.join('\n')).not.toContain('999999');
@@ -169,16 +231,24 @@ describe('batch signing at the digitisation station (simulated token)', () => {
     const s = await setup(3, new SimulatedTokenProvider([token]));
     token.removeAfterSignatures(1);
     const job = await s.signing.settled((await s.signing.start(s.batchId, '123456', DIGITISER)).jobId);
-    expect(job.documents.map((d) => d.state === 'signed' ? 'signed' : d.code)).toEqual(['signed', 'TOKEN_REMOVED', 'TOKEN_REMOVED']);
+    expect(job.documents.map((d) => (d.state === 'signed' ? 'signed' : d.code))).toEqual([
+      'signed',
+      'TOKEN_REMOVED',
+      'TOKEN_REMOVED',
+    ]);
   });
 
   it('refuses when signing is off, and for an unknown batch or a document of another batch', async () => {
     const off = await setup(1, new SimulatedTokenProvider([new SimulatedToken()]), null);
-    await expect(off.signing.start(off.batchId, '123456', DIGITISER)).rejects.toMatchObject({ code: 'SIGN_NOT_CONFIGURED' });
+    await expect(off.signing.start(off.batchId, '123456', DIGITISER)).rejects.toMatchObject({
+      code: 'SIGN_NOT_CONFIGURED',
+    });
     expect(off.signing.status()).toMatchObject({ enabled: false, running: null });
     const on = await setup(1, new SimulatedTokenProvider([new SimulatedToken()]));
     await expect(on.signing.start('no-such-batch', '123456', DIGITISER)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(on.signing.start(on.batchId, '123456', DIGITISER, ['L:99999'])).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    await expect(on.signing.start(on.batchId, '123456', DIGITISER, ['L:99999'])).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
     expect(on.signing.status()).toMatchObject({ enabled: true, simulated: true, keyId: '5a01', running: null });
   });
 
@@ -201,9 +271,19 @@ describe.skipIf(!haveSoftHsm)('batch signing with a real PKCS#11 token (SoftHSM2
     const fixture = await createSoftHsmToken({ caOnToken: true });
     try {
       const tokens = new Pkcs11TokenProvider({ modules: [fixture.modulePath], search: false, env: fixture.env });
-      const settings = effectiveSigning(SigningConfigSchema.parse({ modulePath: fixture.modulePath, keyId: fixture.keys.ec.keyId, tokenLabel: fixture.label, stamp: { visible: true } }), false)!;
+      const settings = effectiveSigning(
+        SigningConfigSchema.parse({
+          modulePath: fixture.modulePath,
+          keyId: fixture.keys.ec.keyId,
+          tokenLabel: fixture.label,
+          stamp: { visible: true },
+        }),
+        false,
+      )!;
       const s = await setup(2, tokens, settings);
-      await expect(s.signing.start(s.batchId, '000000', DIGITISER)).rejects.toMatchObject({ code: 'TOKEN_PIN_INCORRECT' });
+      await expect(s.signing.start(s.batchId, '000000', DIGITISER)).rejects.toMatchObject({
+        code: 'TOKEN_PIN_INCORRECT',
+      });
       const job = await s.signing.settled((await s.signing.start(s.batchId, fixture.pin, DIGITISER)).jobId);
       expect(job).toMatchObject({ state: 'finished', signed: 2, failed: 0, signer: 'Nguyễn Văn An' });
       const nss = nssDbTrusting(join(fixture.dir, 'ca.pem'));

@@ -1,8 +1,14 @@
 import { randomUUID, X509Certificate } from 'node:crypto';
 import type { z } from 'zod';
 import {
-  AppError, isErrorCode,
-  type EventPayload, type SigningDocumentResult, type SigningJob, type SigningStatus, type VerifyParams, type VerifyResult,
+  AppError,
+  isErrorCode,
+  type EventPayload,
+  type SigningDocumentResult,
+  type SigningJob,
+  type SigningStatus,
+  type VerifyParams,
+  type VerifyResult,
 } from '../../common/contract';
 import { isDeviceError } from '../../drivers/device-error';
 import type { TokenProvider } from '../../drivers/token/token.port';
@@ -51,7 +57,8 @@ export function hasSignature(pdf: Uint8Array): boolean {
 const MAX_KEPT_JOBS = 20;
 
 /**
- * Batch signing at the digitisation station (ARCHITECTURE.md §6 "sign after OCR and metadata").
+ * Batch signing at the digitisation station, after OCR and metadata
+ * (docs/architecture.md, "Signing and verification").
  * The officer finishes the batch's documents (searchable PDF + mandatory metadata), then signs
  * them all with ONE token login: `start` opens the token session and logs in with the PIN typed in
  * the UI (a wrong PIN is answered right away), then signs document after document in the
@@ -84,13 +91,22 @@ export class BatchSigning {
   /** Logs in, then signs the batch's unsigned documents in the background. */
   async start(batchId: string, pin: string, user: SessionUser, documentIds?: readonly string[]): Promise<SigningJob> {
     const settings = this.deps.settings;
-    if (settings === null) throw new AppError('SIGN_NOT_CONFIGURED', 'Máy trạm chưa bật ký số (mục signing của cấu hình).');
+    if (settings === null)
+      throw new AppError('SIGN_NOT_CONFIGURED', 'Máy trạm chưa bật ký số (mục signing của cấu hình).');
     if (this.running) throw new AppError('SIGN_BUSY', 'Token đang ký một lô khác.', { jobId: this.running.view.jobId });
     // Reserved before anything slow (reading PDFs, the login) so a double click cannot open two sessions.
     const job: Job = {
       view: {
-        jobId: randomUUID(), batchId, state: 'running', done: 0, total: 0, signed: 0, failed: 0, signer: '',
-        startedAt: this.deps.clock.localNow(), documents: [],
+        jobId: randomUUID(),
+        batchId,
+        state: 'running',
+        done: 0,
+        total: 0,
+        signed: 0,
+        failed: 0,
+        signer: '',
+        startedAt: this.deps.clock.localNow(),
+        documents: [],
       },
       abort: new AbortController(),
       done: Promise.resolve(),
@@ -115,15 +131,31 @@ export class BatchSigning {
     }
     let opened: OpenedTokenKey;
     try {
-      opened = await openTokenKey(this.deps.tokens, { keyId: settings.keyId, ...(settings.tokenLabel && !settings.simulated ? { tokenLabel: settings.tokenLabel } : {}) }, pin);
+      opened = await openTokenKey(
+        this.deps.tokens,
+        {
+          keyId: settings.keyId,
+          ...(settings.tokenLabel && !settings.simulated ? { tokenLabel: settings.tokenLabel } : {}),
+        },
+        pin,
+      );
     } catch (err) {
       this.running = null;
-      this.deps.log.log('warn', 'signing.login-failed', { batchId, code: isDeviceError(err) ? err.code : 'SIGN_FAILED' });
+      this.deps.log.log('warn', 'signing.login-failed', {
+        batchId,
+        code: isDeviceError(err) ? err.code : 'SIGN_FAILED',
+      });
       throw toAppError(err);
     }
     job.view.signer = commonNameOf(opened.key.certificate);
     this.remember(job);
-    this.deps.log.log('info', 'signing.start', { jobId: job.view.jobId, batchId, documents: documents.length, keyId: opened.key.keyId, actor: user.username });
+    this.deps.log.log('info', 'signing.start', {
+      jobId: job.view.jobId,
+      batchId,
+      documents: documents.length,
+      keyId: opened.key.keyId,
+      actor: user.username,
+    });
     job.done = this.run(job, opened, documents, user).finally(() => {
       if (this.running === job) this.running = null;
     });
@@ -153,7 +185,10 @@ export class BatchSigning {
     let documentId: string | null = null;
     if ('documentId' in params) {
       const doc = this.deps.store.documents.get(params.documentId);
-      if (!doc || doc.blobSha256 === null) throw new AppError('DOCUMENT_UNKNOWN', `Không có tệp PDF của tài liệu ${params.documentId.slice(0, 80)}.`, { field: 'documentId' });
+      if (!doc || doc.blobSha256 === null)
+        throw new AppError('DOCUMENT_UNKNOWN', `Không có tệp PDF của tài liệu ${params.documentId.slice(0, 80)}.`, {
+          field: 'documentId',
+        });
       pdf = await this.deps.store.blobs.get(doc.blobSha256);
       fileName = `${doc.documentName} (${doc.id}).pdf`;
       documentId = doc.id;
@@ -162,11 +197,15 @@ export class BatchSigning {
       fileName = params.file.name;
       if (pdf.length === 0) throw new AppError('VALIDATION_FAILED', 'Tệp rỗng.', { field: 'file' });
     }
-    const anchors = [...this.deps.trustAnchors, ...await this.trainingCa()];
+    const anchors = [...this.deps.trustAnchors, ...(await this.trainingCa())];
     const report = await verifyPdf(pdf, { trustAnchors: anchors, now: new Date(this.deps.clock.now()) });
     return {
-      fileName, documentId, sizeBytes: pdf.length, trustAnchors: anchors.length,
-      signatures: report.signatures.map(toCheck), problem: report.problem ?? null,
+      fileName,
+      documentId,
+      sizeBytes: pdf.length,
+      trustAnchors: anchors.length,
+      signatures: report.signatures.map(toCheck),
+      problem: report.problem ?? null,
     };
   }
 
@@ -176,7 +215,12 @@ export class BatchSigning {
     if (!job) return;
     job.abort.abort();
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([job.done, new Promise<void>((resolve) => { timer = setTimeout(resolve, waitMs); })]);
+    await Promise.race([
+      job.done,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, waitMs);
+      }),
+    ]);
     clearTimeout(timer);
   }
 
@@ -188,7 +232,11 @@ export class BatchSigning {
     const todo = documents.filter((d) => d.result.state === 'waiting');
     for (const d of documents) if (d.result.state === 'skipped') this.finishOne(job, d.result);
     const stamp = settings.stamp.visible
-      ? { page: settings.stamp.page, ...(settings.stamp.rect ? { rect: settings.stamp.rect } : {}), ...(this.deps.agencyName ? { agency: this.deps.agencyName } : {}) }
+      ? {
+          page: settings.stamp.page,
+          ...(settings.stamp.rect ? { rect: settings.stamp.rect } : {}),
+          ...(this.deps.agencyName ? { agency: this.deps.agencyName } : {}),
+        }
       : undefined;
     const batch: BatchDocument[] = todo.map((d) => ({
       id: d.result.documentId,
@@ -200,13 +248,17 @@ export class BatchSigning {
       await signBatch(batch, opened.key, {
         signal: job.abort.signal,
         reason: DIGITISED_REASON,
-        ...(settings.location ?? this.deps.agencyName ? { location: settings.location ?? this.deps.agencyName } : {}),
+        ...((settings.location ?? this.deps.agencyName) ? { location: settings.location ?? this.deps.agencyName } : {}),
         ...(this.deps.timestampAuthority ? { timestampAuthority: this.deps.timestampAuthority } : {}),
         onSigned: async (id, signed) => {
           const d = byId.get(id)!;
           if (this.deps.verifyAfterSigning !== false) {
             const last = (await verifyPdf(signed)).signatures.at(-1);
-            if (!last?.integrity.ok) throw new AppError('SIGN_FAILED', `Chữ ký vừa tạo không kiểm tra được: ${last?.integrity.problem ?? 'không thấy chữ ký'}`);
+            if (!last?.integrity.ok)
+              throw new AppError(
+                'SIGN_FAILED',
+                `Chữ ký vừa tạo không kiểm tra được: ${last?.integrity.problem ?? 'không thấy chữ ký'}`,
+              );
           }
           const blob = await store.blobs.put(signed);
           store.transaction(() => {
@@ -214,8 +266,19 @@ export class BatchSigning {
               throw new AppError('CONFLICT', 'Tệp của tài liệu đã thay đổi trong khi ký.');
             }
             store.audit.append({
-              at: this.deps.clock.localNow(), actor: user.username, action: 'document.sign', entity: 'document', entityId: id,
-              details: { batch: job.view.batchId, job: job.view.jobId, previousSha256: d.sha256, sha256: blob.sha256, keyId: opened.key.keyId, simulated: settings.simulated },
+              at: this.deps.clock.localNow(),
+              actor: user.username,
+              action: 'document.sign',
+              entity: 'document',
+              entityId: id,
+              details: {
+                batch: job.view.batchId,
+                job: job.view.jobId,
+                previousSha256: d.sha256,
+                sha256: blob.sha256,
+                keyId: opened.key.keyId,
+                simulated: settings.simulated,
+              },
             });
           });
           d.result.sha256 = blob.sha256;
@@ -228,7 +291,13 @@ export class BatchSigning {
             d.result.state = result.code === 'SIGN_CANCELLED' ? 'cancelled' : 'failed';
             d.result.code = result.code;
             d.result.message = result.message.split('\n')[0]!.slice(0, 300);
-            if (d.result.state === 'failed') this.deps.log.log('warn', 'signing.document-failed', { jobId: job.view.jobId, document: result.id, code: result.code, error: d.result.message });
+            if (d.result.state === 'failed')
+              this.deps.log.log('warn', 'signing.document-failed', {
+                jobId: job.view.jobId,
+                document: result.id,
+                code: result.code,
+                error: d.result.message,
+              });
           }
           this.finishOne(job, d.result);
         },
@@ -245,15 +314,34 @@ export class BatchSigning {
       await opened?.close();
     }
     job.view.state = job.abort.signal.aborted ? 'cancelled' : 'finished';
-    this.deps.log.log('info', 'signing.end', { jobId: job.view.jobId, state: job.view.state, signed: job.view.signed, failed: job.view.failed, total: job.view.total });
-    this.emit({ jobId: job.view.jobId, batchId: job.view.batchId, state: job.view.state, done: job.view.done, total: job.view.total });
+    this.deps.log.log('info', 'signing.end', {
+      jobId: job.view.jobId,
+      state: job.view.state,
+      signed: job.view.signed,
+      failed: job.view.failed,
+      total: job.view.total,
+    });
+    this.emit({
+      jobId: job.view.jobId,
+      batchId: job.view.batchId,
+      state: job.view.state,
+      done: job.view.done,
+      total: job.view.total,
+    });
   }
 
   private finishOne(job: Job, result: SigningDocumentResult): void {
     job.view.done++;
     if (result.state === 'signed') job.view.signed++;
     if (result.state === 'failed') job.view.failed++;
-    this.emit({ jobId: job.view.jobId, batchId: job.view.batchId, state: job.view.state, done: job.view.done, total: job.view.total, document: { ...result } });
+    this.emit({
+      jobId: job.view.jobId,
+      batchId: job.view.batchId,
+      state: job.view.state,
+      done: job.view.done,
+      total: job.view.total,
+      document: { ...result },
+    });
   }
 
   /** The batch's documents in group order, each with its stored PDF; already-signed ones are skipped. */
@@ -267,18 +355,35 @@ export class BatchSigning {
     let ids = rowIds.map((n) => `L:${n}`);
     if (only) {
       const unknown = only.filter((id) => !ids.includes(id));
-      if (unknown.length > 0) throw new AppError('VALIDATION_FAILED', `Tài liệu ${unknown.join(', ').slice(0, 200)} không thuộc lô quét này.`, { field: 'documentIds' });
+      if (unknown.length > 0)
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `Tài liệu ${unknown.join(', ').slice(0, 200)} không thuộc lô quét này.`,
+          { field: 'documentIds' },
+        );
       ids = ids.filter((id) => only.includes(id));
     }
-    if (ids.length === 0) throw new AppError('DIGITISE_GROUP_EMPTY', 'Lô quét chưa có văn bản số hóa nào để ký: hoàn tất văn bản trước rồi ký.');
+    if (ids.length === 0)
+      throw new AppError(
+        'DIGITISE_GROUP_EMPTY',
+        'Lô quét chưa có văn bản số hóa nào để ký: hoàn tất văn bản trước rồi ký.',
+      );
     const out: Candidate[] = [];
     for (const id of ids) {
       const doc = store.documents.get(id)!;
       const sha = doc.blobSha256!;
       const signed = hasSignature(await store.blobs.get(sha));
       out.push({
-        rowId: doc.rowId, sha256: sha,
-        result: { documentId: id, documentName: doc.documentName, state: signed ? 'skipped' : 'waiting', code: null, message: signed ? 'Đã có chữ ký số' : null, sha256: signed ? sha : null },
+        rowId: doc.rowId,
+        sha256: sha,
+        result: {
+          documentId: id,
+          documentName: doc.documentName,
+          state: signed ? 'skipped' : 'waiting',
+          code: null,
+          message: signed ? 'Đã có chữ ký số' : null,
+          sha256: signed ? sha : null,
+        },
       });
     }
     return out;
@@ -345,18 +450,34 @@ function toAppError(err: unknown): AppError {
 
 function toCheck(s: SignatureReport): VerifyResult['signatures'][number] {
   return {
-    fieldName: s.fieldName, verdict: s.verdict,
+    fieldName: s.fieldName,
+    verdict: s.verdict,
     integrity: { ok: s.integrity.ok, problem: s.integrity.problem ?? null },
     changesAfterSigning: s.changesAfterSigning,
-    signer: s.signer ? {
-      commonName: s.signer.commonName, subject: s.signer.subject, issuer: s.signer.issuer, serialNumber: s.signer.serialNumber,
-      notBefore: s.signer.notBefore, notAfter: s.signer.notAfter,
-    } : null,
-    signingTime: s.signingTime, signingTimeSource: s.signingTimeSource,
+    signer: s.signer
+      ? {
+          commonName: s.signer.commonName,
+          subject: s.signer.subject,
+          issuer: s.signer.issuer,
+          serialNumber: s.signer.serialNumber,
+          notBefore: s.signer.notBefore,
+          notAfter: s.signer.notAfter,
+        }
+      : null,
+    signingTime: s.signingTime,
+    signingTimeSource: s.signingTimeSource,
     certificateValidAtSigningTime: s.certificateValidAtSigningTime,
     keyUsage: s.keyUsage,
     chain: { trusted: s.chain.trusted, path: s.chain.path, problem: s.chain.problem ?? null },
-    timestamp: s.timestamp ? { valid: s.timestamp.valid, genTime: s.timestamp.genTime, tsa: s.timestamp.tsa, problem: s.timestamp.problem ?? null } : null,
-    reason: s.reason, location: s.location,
+    timestamp: s.timestamp
+      ? {
+          valid: s.timestamp.valid,
+          genTime: s.timestamp.genTime,
+          tsa: s.timestamp.tsa,
+          problem: s.timestamp.problem ?? null,
+        }
+      : null,
+    reason: s.reason,
+    location: s.location,
   };
 }

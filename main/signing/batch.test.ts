@@ -23,13 +23,22 @@ describe('signBatch', () => {
       [
         { id: 'a', pdf: good },
         { id: 'b', pdf: corrupt },
-        { id: 'c', pdf: async () => samplePdf(3, true), options: { reason: 'Ký kết quả', stamp: { page: 0, agency: 'UBND xã Hòa Phú' } } },
+        {
+          id: 'c',
+          pdf: async () => samplePdf(3, true),
+          options: { reason: 'Ký kết quả', stamp: { page: 0, agency: 'UBND xã Hòa Phú' } },
+        },
         { id: 'd', pdf: new TextEncoder().encode('not a pdf') },
       ],
       rsa.key,
       { reason: 'Xác thực bản số hóa', onProgress: (p) => progress.push(p), onSigned: (id) => void stored.push(id) },
     );
-    expect(results.map((r) => [r.id, r.ok])).toEqual([['a', true], ['b', false], ['c', true], ['d', false]]);
+    expect(results.map((r) => [r.id, r.ok])).toEqual([
+      ['a', true],
+      ['b', false],
+      ['c', true],
+      ['d', false],
+    ]);
     expect(results[1]).toMatchObject({ code: 'SIGN_PDF_INVALID' });
     expect(results[3]).toMatchObject({ code: 'SIGN_PDF_INVALID' });
     expect(progress.map((p) => `${p.done}/${p.total}`)).toEqual(['1/4', '2/4', '3/4', '4/4']);
@@ -49,7 +58,12 @@ describe('signBatch', () => {
     const results = await signBatch(
       ['1', '2', '3'].map((id) => ({ id, pdf })),
       rsa.key,
-      { signal: ac.signal, onProgress: (p) => { if (p.done === 1) ac.abort(); } },
+      {
+        signal: ac.signal,
+        onProgress: (p) => {
+          if (p.done === 1) ac.abort();
+        },
+      },
     );
     expect(results.map((r) => (r.ok ? 'ok' : r.code))).toEqual(['ok', 'SIGN_CANCELLED', 'SIGN_CANCELLED']);
   });
@@ -69,8 +83,16 @@ describe('signBatch', () => {
       },
     };
     const pdf = await samplePdf(1);
-    const results = await signBatch(['1', '2', '3', '4'].map((id) => ({ id, pdf })), flaky);
-    expect(results.map((r) => (r.ok ? 'ok' : r.code))).toEqual(['ok', 'TOKEN_REMOVED', 'TOKEN_REMOVED', 'TOKEN_REMOVED']);
+    const results = await signBatch(
+      ['1', '2', '3', '4'].map((id) => ({ id, pdf })),
+      flaky,
+    );
+    expect(results.map((r) => (r.ok ? 'ok' : r.code))).toEqual([
+      'ok',
+      'TOKEN_REMOVED',
+      'TOKEN_REMOVED',
+      'TOKEN_REMOVED',
+    ]);
     expect(calls).toBe(2);
   });
 });

@@ -39,11 +39,16 @@ export interface BatchOptions extends Omit<SignPdfOptions, 'signal' | 'stamp' | 
 const DEFAULT_FATAL = ['TOKEN_REMOVED', 'TOKEN_NOT_LOGGED_IN', 'TOKEN_PIN_LOCKED', 'DEVICE_UNAVAILABLE'];
 
 function codeOf(err: unknown): string {
-  if (err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'string') return (err as { code: string }).code;
+  if (err && typeof err === 'object' && 'code' in err && typeof (err as { code: unknown }).code === 'string')
+    return (err as { code: string }).code;
   return 'SIGN_FAILED';
 }
 
-export async function signBatch(documents: readonly BatchDocument[], key: SigningKey, options: BatchOptions = {}): Promise<BatchResult[]> {
+export async function signBatch(
+  documents: readonly BatchDocument[],
+  key: SigningKey,
+  options: BatchOptions = {},
+): Promise<BatchResult[]> {
   const { signal, onProgress, onSigned, fatalCodes = DEFAULT_FATAL, ...common } = options;
   const results: BatchResult[] = [];
   let fatal: { code: string; message: string } | null = null;

@@ -106,7 +106,10 @@ export async function createSignedData(input: SignedDataInput): Promise<SignedDa
   const contentType = input.contentType ?? OID.data;
   const attributes = [
     new pkijs.Attribute({ type: OID.contentType, values: [new asn1js.ObjectIdentifier({ value: contentType })] }),
-    new pkijs.Attribute({ type: OID.messageDigest, values: [new asn1js.OctetString({ valueHex: toArrayBuffer(input.contentDigest) })] }),
+    new pkijs.Attribute({
+      type: OID.messageDigest,
+      values: [new asn1js.OctetString({ valueHex: toArrayBuffer(input.contentDigest) })],
+    }),
     new pkijs.Attribute({ type: OID.signingCertificateV2, values: [signingCertificateV2(key.certificate)] }),
   ];
   // DER: the members of a SET OF in ascending order of their encodings.

@@ -19,7 +19,10 @@ describe('signing a digitised PDF through the pipeline slot', () => {
     const pipeline = createPipeline({
       profile: { ...DEFAULT_PROFILE },
       ocrPool: null,
-      signStage: padesSignStage(signer.key, { location: 'UBND xã Hòa Phú', stamp: { page: 0, agency: 'UBND xã Hòa Phú' } }),
+      signStage: padesSignStage(signer.key, {
+        location: 'UBND xã Hòa Phú',
+        stamp: { page: 0, agency: 'UBND xã Hòa Phú' },
+      }),
     });
     const bytes = await renderFixturePage({ text: SAMPLE_LINES, dpi: 150, widthMm: 148, heightMm: 105 });
     const page = await pipeline.processPage({ index: 0, side: 'front', bytes, dpi: 150 });

@@ -68,9 +68,17 @@ describe('signPdf: PAdES B-B', () => {
     expect(report.signatures).toHaveLength(1);
     const s = report.signatures[0]!;
     expect(s).toMatchObject({
-      verdict: 'valid-trusted', valid: true, trusted: true, changesAfterSigning: 'none', coversWholeFile: true,
-      signingCertificateAttribute: 'matches', reason: 'Xác thực bản số hóa từ bản giấy', location: 'UBND xã Hòa Phú, tỉnh Quảng Nam',
-      name: 'Nguyễn Văn An', fieldName: 'Chữ ký Nguyễn Văn An', subFilter: 'ETSI.CAdES.detached',
+      verdict: 'valid-trusted',
+      valid: true,
+      trusted: true,
+      changesAfterSigning: 'none',
+      coversWholeFile: true,
+      signingCertificateAttribute: 'matches',
+      reason: 'Xác thực bản số hóa từ bản giấy',
+      location: 'UBND xã Hòa Phú, tỉnh Quảng Nam',
+      name: 'Nguyễn Văn An',
+      fieldName: 'Chữ ký Nguyễn Văn An',
+      subFilter: 'ETSI.CAdES.detached',
     });
     expect(s.keyUsage).toMatchObject({ ok: true, digitalSignature: true, nonRepudiation: true });
     expect(s.signer?.subject).toBe('C=VN, O=UBND xã Hòa Phú, CN=Nguyễn Văn An');
@@ -150,7 +158,12 @@ describe('signPdf: PAdES B-B', () => {
     expect(opensslCmsVerify(twice, 0, ca.certPath).status).toBe(0);
     expect(opensslCmsVerify(twice, 1, ca.certPath).status).toBe(0);
     const [first, second] = (await verifyPdf(twice, { trustAnchors: [ca.certPem] })).signatures;
-    expect(first).toMatchObject({ verdict: 'valid-trusted', changesAfterSigning: 'signatures-added', laterRevisions: 1, reason: 'Người lập' });
+    expect(first).toMatchObject({
+      verdict: 'valid-trusted',
+      changesAfterSigning: 'signatures-added',
+      laterRevisions: 1,
+      reason: 'Người lập',
+    });
     expect(second).toMatchObject({ verdict: 'valid-trusted', changesAfterSigning: 'none', reason: 'Người duyệt' });
   });
 
@@ -163,16 +176,27 @@ describe('signPdf: PAdES B-B', () => {
     const update = `${obj}xref\n99 1\n${String(signed.length).padStart(10, '0')} 00000 n\r\ntrailer\n<< /Size 100 /Root 1 0 R /Prev ${prev} >>\nstartxref\n${xrefAt}\n%%EOF\n`;
     const changed = Buffer.concat([Buffer.from(signed), Buffer.from(update, 'latin1')]);
     const s = (await verifyPdf(changed, { trustAnchors: [ca.certPem] })).signatures[0]!;
-    expect(s).toMatchObject({ changesAfterSigning: 'other-changes', coversWholeFile: false, laterRevisions: 1, valid: true });
+    expect(s).toMatchObject({
+      changesAfterSigning: 'other-changes',
+      coversWholeFile: false,
+      laterRevisions: 1,
+      valid: true,
+    });
   });
 });
 
 describe('signPdf: PAdES B-T', () => {
   it('adds an RFC 3161 timestamp from the authority; openssl ts and our verifier accept it', async () => {
-    const tsaSigner = issueSigner(ca, { algorithm: 'rsa', purpose: 'tsa', subject: '/C=VN/O=Ban Cơ yếu Chính phủ/CN=Máy chủ cấp dấu thời gian thử nghiệm' });
+    const tsaSigner = issueSigner(ca, {
+      algorithm: 'rsa',
+      purpose: 'tsa',
+      subject: '/C=VN/O=Ban Cơ yếu Chính phủ/CN=Máy chủ cấp dấu thời gian thử nghiệm',
+    });
     const tsa = await startFakeTsa(tsaSigner.key);
     try {
-      const signed = await signPdf(await samplePdf(1), rsa.key, { timestampAuthority: new HttpTimestampAuthority({ url: tsa.url }) });
+      const signed = await signPdf(await samplePdf(1), rsa.key, {
+        timestampAuthority: new HttpTimestampAuthority({ url: tsa.url }),
+      });
       expect(tsa.requests).toBe(1);
       const file = save('bt.pdf', signed);
       const sig = pdfsig(file, nss);
@@ -187,7 +211,11 @@ describe('signPdf: PAdES B-T', () => {
       const attr = si.unsignedAttrs!.attributes.find((a) => a.type === OID.timeStampToken)!;
       writeFileSync(join(work, 'token.der'), Buffer.from((attr.values[0] as asn1js.Sequence).toBER()));
       const imprint = Buffer.from(sha256(new Uint8Array(si.signature.valueBlock.valueHexView))).toString('hex');
-      const ts = spawnSync('openssl', ['ts', '-verify', '-digest', imprint, '-in', 'token.der', '-token_in', '-CAfile', ca.certPath], { cwd: work, encoding: 'utf8' });
+      const ts = spawnSync(
+        'openssl',
+        ['ts', '-verify', '-digest', imprint, '-in', 'token.der', '-token_in', '-CAfile', ca.certPath],
+        { cwd: work, encoding: 'utf8' },
+      );
       expect(`${ts.stdout}${ts.stderr}`).toContain('Verification: OK');
 
       const s = (await verifyPdf(signed, { trustAnchors: [ca.certPem] })).signatures[0]!;
@@ -204,7 +232,9 @@ describe('signPdf: PAdES B-T', () => {
     const tsa = await startFakeTsa(tsaSigner.key);
     try {
       tsa.failNext();
-      await expect(signPdf(await samplePdf(1), rsa.key, { timestampAuthority: new HttpTimestampAuthority({ url: tsa.url }) })).rejects.toMatchObject({ code: 'SIGN_TIMESTAMP_FAILED' });
+      await expect(
+        signPdf(await samplePdf(1), rsa.key, { timestampAuthority: new HttpTimestampAuthority({ url: tsa.url }) }),
+      ).rejects.toMatchObject({ code: 'SIGN_TIMESTAMP_FAILED' });
     } finally {
       await tsa.close();
     }

@@ -105,7 +105,8 @@ export async function signPdf(pdf: Uint8Array, key: SigningKey, options: SignPdf
     throw new SigningError('SIGN_PDF_INVALID', 'not a PDF file (no %PDF- header)');
   }
   const prevXref = lastStartXref(pdf);
-  if (prevXref === null || prevXref >= pdf.length) throw new SigningError('SIGN_PDF_INVALID', 'no usable startxref at the end of the file');
+  if (prevXref === null || prevXref >= pdf.length)
+    throw new SigningError('SIGN_PDF_INVALID', 'no usable startxref at the end of the file');
   const classicXref = latin1(pdf, prevXref, prevXref + 4) === 'xref';
 
   let doc: PDFDocument;
@@ -178,7 +179,8 @@ export async function signPdf(pdf: Uint8Array, key: SigningKey, options: SignPdf
   // Appearance: a stamp, or an empty form XObject for an invisible signature.
   const stamp = options.stamp;
   const pageIndex = stamp ? (stamp.page < 0 ? pages.length + stamp.page : stamp.page) : 0;
-  if (pageIndex < 0 || pageIndex >= pages.length) throw new SigningError('SIGN_FAILED', `page ${stamp?.page} is not in the document`);
+  if (pageIndex < 0 || pageIndex >= pages.length)
+    throw new SigningError('SIGN_FAILED', `page ${stamp?.page} is not in the document`);
   const page = pages[pageIndex]!;
   let rect = [0, 0, 0, 0];
   let appearance: PDFRef;
@@ -200,7 +202,11 @@ export async function signPdf(pdf: Uint8Array, key: SigningKey, options: SignPdf
       const w = font.widthOfTextAtSize(line, size);
       if (w > r.width - 2 * pad) size = (size * (r.width - 2 * pad)) / w;
     }
-    const ops = [`q 0.8 0 0 RG 0.8 w 0.4 0.4 ${(r.width - 0.8).toFixed(2)} ${(r.height - 0.8).toFixed(2)} re S Q`, 'BT', '0.8 0 0 rg'];
+    const ops = [
+      `q 0.8 0 0 RG 0.8 w 0.4 0.4 ${(r.width - 0.8).toFixed(2)} ${(r.height - 0.8).toFixed(2)} re S Q`,
+      'BT',
+      '0.8 0 0 rg',
+    ];
     const lead = size * 1.25;
     const top = r.height - pad - size;
     ops.push(`/F1 ${size.toFixed(2)} Tf`, `${pad} ${top.toFixed(2)} Td`, `${lead.toFixed(2)} TL`);
@@ -321,7 +327,15 @@ export async function signPdf(pdf: Uint8Array, key: SigningKey, options: SignPdf
     const rows: number[] = [];
     for (const n of nums) {
       const e = offsets.get(n)!;
-      rows.push(1, (e.offset >>> 24) & 0xff, (e.offset >>> 16) & 0xff, (e.offset >>> 8) & 0xff, e.offset & 0xff, (e.gen >>> 8) & 0xff, e.gen & 0xff);
+      rows.push(
+        1,
+        (e.offset >>> 24) & 0xff,
+        (e.offset >>> 16) & 0xff,
+        (e.offset >>> 8) & 0xff,
+        e.offset & 0xff,
+        (e.gen >>> 8) & 0xff,
+        e.gen & 0xff,
+      );
     }
     const data = Uint8Array.from(rows);
     const index = runs.map((r) => `${r[0]} ${r.length}`).join(' ');
@@ -375,7 +389,8 @@ export async function signPdf(pdf: Uint8Array, key: SigningKey, options: SignPdf
     if (err && typeof err === 'object' && 'code' in err) throw err; // device errors keep their code
     throw new SigningError('SIGN_FAILED', `signature could not be made: ${(err as Error).message}`, { cause: err });
   }
-  if (cms.length > reserve) throw new SigningError('SIGN_FAILED', `signature (${cms.length} bytes) exceeds the reserved ${reserve} bytes`);
+  if (cms.length > reserve)
+    throw new SigningError('SIGN_FAILED', `signature (${cms.length} bytes) exceeds the reserved ${reserve} bytes`);
   out.set(Buffer.from(Buffer.from(cms).toString('hex').toUpperCase(), 'latin1'), contentsStart + 1);
   return out;
 }

@@ -32,7 +32,8 @@ export function parsePdfDate(s: string): Date | null {
   return Number.isNaN(utc) ? null : new Date(utc);
 }
 
-export const latin1 = (b: Uint8Array, start = 0, end = b.length): string => Buffer.from(b.subarray(start, end)).toString('latin1');
+export const latin1 = (b: Uint8Array, start = 0, end = b.length): string =>
+  Buffer.from(b.subarray(start, end)).toString('latin1');
 
 /** Offset of the last `startxref` value, or null. */
 export function lastStartXref(pdf: Uint8Array): number | null {

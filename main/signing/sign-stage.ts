@@ -8,6 +8,9 @@ import { signPdf, type SignPdfOptions } from './pades';
 
 export const DIGITISED_REASON = 'Xác thực bản số hóa từ bản giấy';
 
-export function padesSignStage(key: SigningKey, options: SignPdfOptions = {}): (pdf: Uint8Array, meta: unknown) => Promise<Uint8Array> {
+export function padesSignStage(
+  key: SigningKey,
+  options: SignPdfOptions = {},
+): (pdf: Uint8Array, meta: unknown) => Promise<Uint8Array> {
   return (pdf) => signPdf(pdf, key, { reason: DIGITISED_REASON, ...options });
 }

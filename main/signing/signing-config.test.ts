@@ -15,9 +15,33 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'motcua-signing-config-'));
   caPem = join(dir, 'ca.pem');
   caDer = join(dir, 'ca.der');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'ca.key'), '-out', caPem, '-days', '30', '-subj', '/CN=CA thử', '-utf8'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      join(dir, 'ca.key'),
+      '-out',
+      caPem,
+      '-days',
+      '30',
+      '-subj',
+      '/CN=CA thử',
+      '-utf8',
+    ],
+    { stdio: 'ignore' },
+  );
   execFileSync('openssl', ['x509', '-in', caPem, '-outform', 'DER', '-out', caDer]);
-  writeFileSync(join(dir, 'not-a-cert.pem'), '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n');
+  writeFileSync(
+    join(dir, 'not-a-cert.pem'),
+    '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n',
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -28,13 +52,22 @@ const base = {
 const production = {
   ...base,
   remotes: {
-    national: { baseUrl: 'https://dvc.example.vn/api', username: 'h56', passwordEnv: 'MOTCUA_NATIONAL_PASSWORD', dstcode: 'H56' },
+    national: {
+      baseUrl: 'https://dvc.example.vn/api',
+      username: 'h56',
+      passwordEnv: 'MOTCUA_NATIONAL_PASSWORD',
+      dstcode: 'H56',
+    },
     provincial: { baseUrl: 'https://lgsp.example.vn', clientId: 'desk', clientSecretEnv: 'MOTCUA_PROVINCIAL_SECRET' },
   },
 };
 const goodSigning = () => ({
-  modulePath: '/usr/lib/fptca_v4.so', tokenLabel: 'FPT-CA Token', keyId: 'A1B2C3D4', tsaUrl: 'http://tsa.example.vn/tsa',
-  trustAnchors: [caPem, caDer], stamp: { visible: true, page: 0, rect: { x: 360, y: 36, width: 200, height: 60 } },
+  modulePath: '/usr/lib/fptca_v4.so',
+  tokenLabel: 'FPT-CA Token',
+  keyId: 'A1B2C3D4',
+  tsaUrl: 'http://tsa.example.vn/tsa',
+  trustAnchors: [caPem, caDer],
+  stamp: { visible: true, page: 0, rect: { x: 360, y: 36, width: 200, height: 60 } },
 });
 
 /** Loads a config file from the data dir, as the core and the CLI do. */
@@ -60,13 +93,23 @@ describe('signing section of the configuration', () => {
     const { config, trainingMode } = load({ ...production, signing: goodSigning() });
     expect(trainingMode).toBe(false);
     const s = effectiveSigning(config.signing, trainingMode)!;
-    expect(s).toMatchObject({ simulated: false, keyId: 'a1b2c3d4', enabled: true, tokenLabel: 'FPT-CA Token', stamp: { visible: true, page: 0 } });
+    expect(s).toMatchObject({
+      simulated: false,
+      keyId: 'a1b2c3d4',
+      enabled: true,
+      tokenLabel: 'FPT-CA Token',
+      stamp: { visible: true, page: 0 },
+    });
     expect(tokenDriverConfig(s)).toEqual({ kind: 'pkcs11', modules: ['/usr/lib/fptca_v4.so'], search: false });
     expect(readTrustAnchors(s).map((b) => b.length)).toEqual([expect.any(Number), expect.any(Number)]);
   });
 
   it('training mode signs with the simulated token, whatever module is configured', () => {
-    expect(effectiveSigning(undefined, true)).toMatchObject({ simulated: true, keyId: TRAINING_SIGNING_KEY_ID, stamp: { visible: false } });
+    expect(effectiveSigning(undefined, true)).toMatchObject({
+      simulated: true,
+      keyId: TRAINING_SIGNING_KEY_ID,
+      stamp: { visible: false },
+    });
     const { config, trainingMode } = load({ ...base, signing: goodSigning() });
     expect(trainingMode).toBe(true);
     const s = effectiveSigning(config.signing, trainingMode)!;
@@ -88,7 +131,10 @@ describe('signing section of the configuration', () => {
     [{ ...goodSigning(), tsaUrl: 'not a url' }, 'signing.tsaUrl'],
     [{ ...goodSigning(), trustAnchors: ['ca.pem'] }, 'signing.trustAnchors.0'],
     [{ ...goodSigning(), stamp: { visible: 'yes' } }, 'signing.stamp.visible'],
-    [{ ...goodSigning(), stamp: { visible: true, rect: { x: 0, y: 0, width: 5, height: 60 } } }, 'signing.stamp.rect.width'],
+    [
+      { ...goodSigning(), stamp: { visible: true, rect: { x: 0, y: 0, width: 5, height: 60 } } },
+      'signing.stamp.rect.width',
+    ],
     [{ ...goodSigning(), pin: '123456' }, 'signing'],
     [{ ...goodSigning(), moduleEnv: { 'softhsm2-conf': '/etc/x' } }, 'signing.moduleEnv'],
   ])('names the wrong field (%#)', (signing, field) => {
@@ -103,7 +149,10 @@ describe('signing section of the configuration', () => {
   });
 
   it('refuses trust anchors that are missing or not certificates, naming the entry', () => {
-    const missing = failure({ ...production, signing: { ...goodSigning(), trustAnchors: [caPem, join(dir, 'nope.pem')] } });
+    const missing = failure({
+      ...production,
+      signing: { ...goodSigning(), trustAnchors: [caPem, join(dir, 'nope.pem')] },
+    });
     expect(missing.fields).toEqual(['signing.trustAnchors.1']);
     expect(missing.message).toMatch(/không đọc được tệp .*nope\.pem \(ENOENT\)/);
     const junk = failure({ ...production, signing: { ...goodSigning(), trustAnchors: [join(dir, 'not-a-cert.pem')] } });

@@ -16,7 +16,10 @@ import { HttpTimestampAuthority } from './tsa';
 export function createSigning(opts: {
   /** The workstation configuration's `signing` section and agency (main/core/config.ts). */
   config: { signing?: SigningConfig | undefined; agency: { name: string } };
-  trainingMode: boolean; store: Store; clock: Clock; log: Logger;
+  trainingMode: boolean;
+  store: Store;
+  clock: Clock;
+  log: Logger;
   /** Where batch progress goes (the composition root broadcasts it as `signing.progress`). */
   onProgress: (progress: EventPayload<'signing.progress'>) => void;
   /**
@@ -25,21 +28,40 @@ export function createSigning(opts: {
   dataDir?: string;
 }): { signing: BatchSigning; close(): Promise<void> } {
   const settings = effectiveSigning(opts.config.signing, opts.trainingMode);
-  const tokens = createTokenProvider(opts.trainingMode ? 'training' : 'production', settings ? tokenDriverConfig(settings) : { kind: 'simulated' });
+  const tokens = createTokenProvider(
+    opts.trainingMode ? 'training' : 'production',
+    settings ? tokenDriverConfig(settings) : { kind: 'simulated' },
+  );
   const training = opts.trainingMode && opts.dataDir !== undefined ? opts.dataDir : null;
   if (training !== null) {
     // So that `motcua-desk verify` (another process) trusts what this run's training token signs.
     void twinCaCertificates(tokens)
       .then((ders) => rememberTrainingAnchors(training, ders))
-      .catch((err: unknown) => opts.log.log('warn', 'signing.training-ca-not-kept', { error: err instanceof Error ? err.message : String(err) }));
+      .catch((err: unknown) =>
+        opts.log.log('warn', 'signing.training-ca-not-kept', {
+          error: err instanceof Error ? err.message : String(err),
+        }),
+      );
   }
   const signing = new BatchSigning({
-    store: opts.store, clock: opts.clock, log: opts.log, settings, tokens, agencyName: opts.config.agency.name,
+    store: opts.store,
+    clock: opts.clock,
+    log: opts.log,
+    settings,
+    tokens,
+    agencyName: opts.config.agency.name,
     trustAnchors: [
       ...(opts.config.signing ? readTrustAnchors(opts.config.signing) : []),
       ...(training !== null ? readTrainingAnchors(training) : []),
     ],
-    ...(settings?.tsaUrl ? { timestampAuthority: new HttpTimestampAuthority({ url: settings.tsaUrl, ...(settings.tsaTimeoutSeconds ? { timeoutMs: settings.tsaTimeoutSeconds * 1000 } : {}) }) } : {}),
+    ...(settings?.tsaUrl
+      ? {
+          timestampAuthority: new HttpTimestampAuthority({
+            url: settings.tsaUrl,
+            ...(settings.tsaTimeoutSeconds ? { timeoutMs: settings.tsaTimeoutSeconds * 1000 } : {}),
+          }),
+        }
+      : {}),
     onEvent: opts.onProgress,
   });
   return {

@@ -2,7 +2,7 @@
  * Opens the signing key of a batch on a token: find the slot (by token label when given, else the
  * token holding a certificate with the key id), open ONE session, log in with the PIN once and
  * hand out the key. The caller signs the whole batch with it and then calls `close()`, which logs
- * out and closes the session (DOMAIN.md §8: session open and login take seconds on real tokens).
+ * out and closes the session (docs/domain.md §8: session open and login take seconds on real tokens).
  *
  * The PIN is passed straight to `login` and kept nowhere here. Faults are the driver's
  * `DeviceError`s (`TOKEN_NOT_FOUND`, `TOKEN_PIN_INCORRECT`, `TOKEN_KEY_NOT_FOUND`, …).
@@ -35,14 +35,21 @@ export function normaliseKeyIdHex(keyId: string): string {
 
 const sameLabel = (a: string, b: string): boolean => a.normalize('NFC').trim() === b.normalize('NFC').trim();
 
-export async function openTokenKey(provider: TokenProvider, selector: TokenKeySelector, pin: string): Promise<OpenedTokenKey> {
+export async function openTokenKey(
+  provider: TokenProvider,
+  selector: TokenKeySelector,
+  pin: string,
+): Promise<OpenedTokenKey> {
   const keyId = normaliseKeyIdHex(selector.keyId);
   const slots = (await provider.listSlots()).filter((s) => s.token !== null);
-  const candidates = selector.tokenLabel === undefined ? slots : slots.filter((s) => sameLabel(s.token!.label, selector.tokenLabel!));
+  const candidates =
+    selector.tokenLabel === undefined ? slots : slots.filter((s) => sameLabel(s.token!.label, selector.tokenLabel!));
   if (candidates.length === 0) {
     throw new DeviceError(
       'TOKEN_NOT_FOUND',
-      selector.tokenLabel === undefined ? 'no token is inserted' : `no token labelled "${selector.tokenLabel}" is inserted (found: ${slots.map((s) => `"${s.token!.label}"`).join(', ') || 'none'})`,
+      selector.tokenLabel === undefined
+        ? 'no token is inserted'
+        : `no token labelled "${selector.tokenLabel}" is inserted (found: ${slots.map((s) => `"${s.token!.label}"`).join(', ') || 'none'})`,
     );
   }
   let session: TokenSession | null = null;
@@ -59,7 +66,10 @@ export async function openTokenKey(provider: TokenProvider, selector: TokenKeySe
     await s.close().catch(() => undefined);
   }
   if (session === null) {
-    throw new DeviceError('TOKEN_KEY_NOT_FOUND', `no certificate with key id ${keyId} on ${candidates.length === 1 ? `token "${candidates[0]!.token!.label}"` : `${candidates.length} tokens`}`);
+    throw new DeviceError(
+      'TOKEN_KEY_NOT_FOUND',
+      `no certificate with key id ${keyId} on ${candidates.length === 1 ? `token "${candidates[0]!.token!.label}"` : `${candidates.length} tokens`}`,
+    );
   }
   const opened = session;
   try {

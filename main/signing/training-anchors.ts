@@ -38,7 +38,10 @@ export function readTrainingAnchors(dataDir: string): Uint8Array[] {
   const folder = trainingCaFolder(dataDir);
   if (!existsSync(folder)) return [];
   const anchors: Uint8Array[] = [];
-  for (const name of readdirSync(folder).filter((n) => /^[0-9a-f]{32}\.der$/.test(n)).sort().slice(0, MAX_REMEMBERED)) {
+  for (const name of readdirSync(folder)
+    .filter((n) => /^[0-9a-f]{32}\.der$/.test(n))
+    .sort()
+    .slice(0, MAX_REMEMBERED)) {
     const der = new Uint8Array(readFileSync(join(folder, name)));
     try {
       if (new X509Certificate(der).ca) anchors.push(der);

@@ -45,7 +45,11 @@ export interface TimestampInfo {
 }
 
 /** Reads the TSTInfo out of a token (no signature check; `verify.ts` does that). */
-export function readTimestampToken(tokenDer: Uint8Array): { signedData: pkijs.SignedData; info: TimestampInfo; tstInfoDer: Uint8Array } {
+export function readTimestampToken(tokenDer: Uint8Array): {
+  signedData: pkijs.SignedData;
+  info: TimestampInfo;
+  tstInfoDer: Uint8Array;
+} {
   const ci = pkijs.ContentInfo.fromBER(toArrayBuffer(tokenDer));
   if (ci.contentType !== OID.signedData) throw new TimestampError('timestamp token is not SignedData');
   const signedData = new pkijs.SignedData({ schema: ci.content });

@@ -37,7 +37,13 @@ export interface SignatureReport {
    * `problem` is a stable code (`VERIFY_PROBLEMS`); `problemDetail` the library's own words, for logs and `--json`
    * only.
    */
-  integrity: { ok: boolean; digestMatches: boolean; signatureValid: boolean; problem?: VerifyProblem; problemDetail?: string };
+  integrity: {
+    ok: boolean;
+    digestMatches: boolean;
+    signatureValid: boolean;
+    problem?: VerifyProblem;
+    problemDetail?: string;
+  };
   /**
    * 'none': the signature covers the whole file. 'signatures-added': later revisions exist and each
    * is covered by a later signature (counter-signatures). 'other-changes': bytes after this
@@ -55,7 +61,15 @@ export interface SignatureReport {
   certificateValidAtSigningTime: boolean;
   keyUsage: { ok: boolean; digitalSignature: boolean; nonRepudiation: boolean; present: boolean };
   chain: { trusted: boolean; path: string[]; problem?: VerifyProblem };
-  timestamp: { present: boolean; valid: boolean; genTime: string | null; tsa: string | null; trusted: boolean; problem?: VerifyProblem; problemDetail?: string } | null;
+  timestamp: {
+    present: boolean;
+    valid: boolean;
+    genTime: string | null;
+    tsa: string | null;
+    trusted: boolean;
+    problem?: VerifyProblem;
+    problemDetail?: string;
+  } | null;
   name: string | null;
   reason: string | null;
   location: string | null;
@@ -82,7 +96,8 @@ export interface VerifyOptions {
 function splitPem(text: string): Uint8Array[] {
   const out: Uint8Array[] = [];
   const re = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) out.push(new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')));
+  for (let m = re.exec(text); m; m = re.exec(text))
+    out.push(new Uint8Array(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64')));
   return out;
 }
 
@@ -90,7 +105,9 @@ export function loadTrustAnchors(items: (Uint8Array | string)[]): X509Certificat
   const out: X509Certificate[] = [];
   for (const item of items) {
     const text = typeof item === 'string' ? item : Buffer.from(item).toString('latin1');
-    const pems = text.includes('-----BEGIN CERTIFICATE-----') ? splitPem(text) : [typeof item === 'string' ? Buffer.from(item, 'latin1') : item];
+    const pems = text.includes('-----BEGIN CERTIFICATE-----')
+      ? splitPem(text)
+      : [typeof item === 'string' ? Buffer.from(item, 'latin1') : item];
     for (const der of pems) out.push(new X509Certificate(Buffer.from(der)));
   }
   return out;
@@ -100,7 +117,12 @@ function summary(x: X509Certificate, der: Uint8Array): CertificateSummary {
   const cert = pkijs.Certificate.fromBER(toArrayBuffer(der));
   const cn = cert.subject.typesAndValues.find((t) => t.type === '2.5.4.3');
   const rdn = (name: pkijs.RelativeDistinguishedNames) =>
-    name.typesAndValues.map((t) => `${({ '2.5.4.3': 'CN', '2.5.4.10': 'O', '2.5.4.6': 'C', '2.5.4.11': 'OU', '2.5.4.7': 'L', '2.5.4.8': 'ST' } as Record<string, string>)[t.type] ?? t.type}=${String(t.value.valueBlock.value)}`).join(', ');
+    name.typesAndValues
+      .map(
+        (t) =>
+          `${({ '2.5.4.3': 'CN', '2.5.4.10': 'O', '2.5.4.6': 'C', '2.5.4.11': 'OU', '2.5.4.7': 'L', '2.5.4.8': 'ST' } as Record<string, string>)[t.type] ?? t.type}=${String(t.value.valueBlock.value)}`,
+      )
+      .join(', ');
   return {
     subject: rdn(cert.subject),
     commonName: cn ? String(cn.value.valueBlock.value) : '',
@@ -127,18 +149,28 @@ function keyUsageOf(der: Uint8Array): { present: boolean; digitalSignature: bool
 }
 
 /** Builds a path from `leaf` through `pool` to a trust anchor, checking each signature and validity at `at`. */
-function buildChain(leaf: X509Certificate, pool: X509Certificate[], anchors: X509Certificate[], at: Date): { trusted: boolean; path: string[]; problem?: VerifyProblem } {
+function buildChain(
+  leaf: X509Certificate,
+  pool: X509Certificate[],
+  anchors: X509Certificate[],
+  at: Date,
+): { trusted: boolean; path: string[]; problem?: VerifyProblem } {
   const path: string[] = [leaf.subject.replace(/\n/g, ', ')];
   let current = leaf;
   for (let depth = 0; depth < 10; depth++) {
-    const anchor = anchors.find((a) => a.raw.equals(current.raw) || (current.checkIssued(a) && current.verify(a.publicKey)));
+    const anchor = anchors.find(
+      (a) => a.raw.equals(current.raw) || (current.checkIssued(a) && current.verify(a.publicKey)),
+    );
     if (anchor) {
       if (!anchor.raw.equals(current.raw)) path.push(anchor.subject.replace(/\n/g, ', '));
       if (!within(anchor, at)) return { trusted: false, path, problem: 'ANCHOR_NOT_VALID_AT_SIGNING' };
       return { trusted: true, path };
     }
-    const issuer = pool.find((c) => !c.raw.equals(current.raw) && current.checkIssued(c) && current.verify(c.publicKey));
-    if (!issuer) return { trusted: false, path, problem: anchors.length === 0 ? 'NO_TRUST_ANCHORS' : 'CHAIN_INCOMPLETE' };
+    const issuer = pool.find(
+      (c) => !c.raw.equals(current.raw) && current.checkIssued(c) && current.verify(c.publicKey),
+    );
+    if (!issuer)
+      return { trusted: false, path, problem: anchors.length === 0 ? 'NO_TRUST_ANCHORS' : 'CHAIN_INCOMPLETE' };
     if (!within(issuer, at)) return { trusted: false, path, problem: 'ISSUER_NOT_VALID_AT_SIGNING' };
     if (!issuer.ca) return { trusted: false, path, problem: 'ISSUER_NOT_CA' };
     path.push(issuer.subject.replace(/\n/g, ', '));
@@ -170,7 +202,15 @@ function checkSignedData(signedData: pkijs.SignedData, content: Uint8Array | nul
     ders.push(der);
     pool.push(new X509Certificate(Buffer.from(der)));
   }
-  const base: CmsCheck = { signer: null, pool, digestMatches: false, signatureValid: false, signatureValue: new Uint8Array(), signingCertificateAttribute: 'absent', unsignedAttrs: [] };
+  const base: CmsCheck = {
+    signer: null,
+    pool,
+    digestMatches: false,
+    signatureValid: false,
+    signatureValue: new Uint8Array(),
+    signingCertificateAttribute: 'absent',
+    unsignedAttrs: [],
+  };
   const si = signedData.signerInfos[0];
   if (!si) return { ...base, problem: 'NO_SIGNER_INFO' };
   base.signatureValue = new Uint8Array(si.signature.valueBlock.valueHexView);
@@ -186,14 +226,27 @@ function checkSignedData(signedData: pkijs.SignedData, content: Uint8Array | nul
     signerIndex = pool.findIndex((_, i) => {
       const cert = pkijs.Certificate.fromBER(toArrayBuffer(ders[i]!));
       const ext = cert.extensions?.find((e) => e.extnID === '2.5.29.14');
-      return ext ? Buffer.from((asn1js.fromBER(ext.extnValue.valueBlock.valueHexView).result as asn1js.OctetString).valueBlock.valueHexView).equals(ski) : false;
+      return ext
+        ? Buffer.from(
+            (asn1js.fromBER(ext.extnValue.valueBlock.valueHexView).result as asn1js.OctetString).valueBlock
+              .valueHexView,
+          ).equals(ski)
+        : false;
     });
   }
   if (signerIndex < 0) return { ...base, problem: 'SIGNER_CERTIFICATE_MISSING' };
   const signer = { x: pool[signerIndex]!, der: ders[signerIndex]! };
   const hash = HASH_BY_OID[si.digestAlgorithm.algorithmId];
-  if (!hash) return { ...base, signer, problem: 'DIGEST_UNSUPPORTED', problemDetail: `unsupported digest ${si.digestAlgorithm.algorithmId}` };
-  const data = content ?? (signedData.encapContentInfo.eContent ? new Uint8Array(signedData.encapContentInfo.eContent.getValue()) : null);
+  if (!hash)
+    return {
+      ...base,
+      signer,
+      problem: 'DIGEST_UNSUPPORTED',
+      problemDetail: `unsupported digest ${si.digestAlgorithm.algorithmId}`,
+    };
+  const data =
+    content ??
+    (signedData.encapContentInfo.eContent ? new Uint8Array(signedData.encapContentInfo.eContent.getValue()) : null);
   if (!data) return { ...base, signer, problem: 'NO_SIGNED_CONTENT' };
   const digest = createHash(hash).update(data).digest();
   const attrs = si.signedAttrs?.attributes;
@@ -210,11 +263,13 @@ function checkSignedData(signedData: pkijs.SignedData, content: Uint8Array | nul
       let algo = 'sha256';
       let hashNode = first.valueBlock.value[0]!;
       if (hashNode instanceof asn1js.Sequence) {
-        algo = HASH_BY_OID[(hashNode.valueBlock.value[0] as asn1js.ObjectIdentifier).valueBlock.toString()] ?? 'unknown';
+        algo =
+          HASH_BY_OID[(hashNode.valueBlock.value[0] as asn1js.ObjectIdentifier).valueBlock.toString()] ?? 'unknown';
         hashNode = first.valueBlock.value[1]!;
       }
       const certHash = Buffer.from((hashNode as asn1js.OctetString).valueBlock.valueHexView);
-      signingCertificateAttribute = algo !== 'unknown' && certHash.equals(createHash(algo).update(signer.der).digest()) ? 'matches' : 'mismatch';
+      signingCertificateAttribute =
+        algo !== 'unknown' && certHash.equals(createHash(algo).update(signer.der).digest()) ? 'matches' : 'mismatch';
     } catch {
       signingCertificateAttribute = 'mismatch';
     }
@@ -226,14 +281,31 @@ function checkSignedData(signedData: pkijs.SignedData, content: Uint8Array | nul
   try {
     const algId = si.signatureAlgorithm.algorithmId;
     const key = signer.x.publicKey;
-    const digestName = ({ [OID.ecdsaWithSha384]: 'sha384', '1.2.840.113549.1.1.12': 'sha384', '1.2.840.113549.1.1.13': 'sha512', '1.2.840.10045.4.3.4': 'sha512' } as Record<string, string>)[algId] ?? hash;
-    signatureValid = key.asymmetricKeyType === 'rsa'
-      ? cryptoVerify(digestName, toVerify, { key, padding: constants.RSA_PKCS1_PADDING }, base.signatureValue)
-      : cryptoVerify(digestName, toVerify, key, base.signatureValue);
+    const digestName =
+      (
+        {
+          [OID.ecdsaWithSha384]: 'sha384',
+          '1.2.840.113549.1.1.12': 'sha384',
+          '1.2.840.113549.1.1.13': 'sha512',
+          '1.2.840.10045.4.3.4': 'sha512',
+        } as Record<string, string>
+      )[algId] ?? hash;
+    signatureValid =
+      key.asymmetricKeyType === 'rsa'
+        ? cryptoVerify(digestName, toVerify, { key, padding: constants.RSA_PKCS1_PADDING }, base.signatureValue)
+        : cryptoVerify(digestName, toVerify, key, base.signatureValue);
   } catch {
     signatureValid = false;
   }
-  return { ...base, signer, digestMatches, signatureValid, signingCertificateAttribute, ...(digestMatches ? {} : { problem: 'DIGEST_MISMATCH' as const }), ...(digestMatches && !signatureValid ? { problem: 'SIGNATURE_INVALID' as const } : {}) };
+  return {
+    ...base,
+    signer,
+    digestMatches,
+    signatureValid,
+    signingCertificateAttribute,
+    ...(digestMatches ? {} : { problem: 'DIGEST_MISMATCH' as const }),
+    ...(digestMatches && !signatureValid ? { problem: 'SIGNATURE_INVALID' as const } : {}),
+  };
 }
 
 function textOf(dict: PDFDict, key: string): string | null {
@@ -267,7 +339,8 @@ export async function verifyPdf(pdf: Uint8Array, options: VerifyOptions = {}): P
   const sigDicts: { ref: string; dict: PDFDict }[] = [];
   for (const [ref, obj] of doc.context.enumerateIndirectObjects()) {
     if (!(obj instanceof PDFDict)) continue;
-    if (obj.get(PDFName.of('ByteRange')) instanceof PDFArray && obj.get(PDFName.of('Contents'))) sigDicts.push({ ref: ref.toString(), dict: obj });
+    if (obj.get(PDFName.of('ByteRange')) instanceof PDFArray && obj.get(PDFName.of('Contents')))
+      sigDicts.push({ ref: ref.toString(), dict: obj });
     const v = obj.get(PDFName.of('V'));
     const t = textOf(obj, 'T');
     if (v instanceof PDFRef && t !== null) fieldNames.set(v.toString(), t);
@@ -311,7 +384,15 @@ export async function verifyPdf(pdf: Uint8Array, options: VerifyOptions = {}): P
     };
     reports.push(report);
     const [a, b, c, d] = br as [number, number, number, number];
-    if (br.length !== 4 || br.some((n) => !Number.isInteger(n) || n < 0) || a !== 0 || b >= c || c + d > pdf.length || pdf[b] !== 0x3c || pdf[c - 1] !== 0x3e) {
+    if (
+      br.length !== 4 ||
+      br.some((n) => !Number.isInteger(n) || n < 0) ||
+      a !== 0 ||
+      b >= c ||
+      c + d > pdf.length ||
+      pdf[b] !== 0x3c ||
+      pdf[c - 1] !== 0x3e
+    ) {
       report.integrity.problem = 'BYTE_RANGE_MALFORMED';
       return;
     }
@@ -322,7 +403,10 @@ export async function verifyPdf(pdf: Uint8Array, options: VerifyOptions = {}): P
     report.laterRevisions = later.length;
     if (!report.coversWholeFile) {
       const signedByLater = (e: number) => signedEnds.some((s) => s >= e);
-      report.changesAfterSigning = end <= pdf.length && signedByLater(pdf.length) && later.every(signedByLater) ? 'signatures-added' : 'other-changes';
+      report.changesAfterSigning =
+        end <= pdf.length && signedByLater(pdf.length) && later.every(signedByLater)
+          ? 'signatures-added'
+          : 'other-changes';
     }
     // Integrity.
     const signed = Buffer.concat([pdf.subarray(a, b), pdf.subarray(c, c + d)]);
@@ -356,14 +440,21 @@ export async function verifyPdf(pdf: Uint8Array, options: VerifyOptions = {}): P
     // Timestamp (B-T): its time is the signing time we trust over /M.
     const tsAttr = check.unsignedAttrs.find((u) => u.type === OID.timeStampToken);
     if (tsAttr) {
-      const ts: NonNullable<SignatureReport['timestamp']> = { present: true, valid: false, genTime: null, tsa: null, trusted: false };
+      const ts: NonNullable<SignatureReport['timestamp']> = {
+        present: true,
+        valid: false,
+        genTime: null,
+        tsa: null,
+        trusted: false,
+      };
       report.timestamp = ts;
       try {
         const token = new Uint8Array((tsAttr.values[0] as asn1js.Sequence).toBER());
         const { signedData: tsd, info } = readTimestampToken(token);
         const tcheck = checkSignedData(tsd, null);
         const hash = HASH_BY_OID[info.hashAlgorithm];
-        const imprintOk = !!hash && Buffer.from(info.hashedMessage).equals(createHash(hash).update(check.signatureValue).digest());
+        const imprintOk =
+          !!hash && Buffer.from(info.hashedMessage).equals(createHash(hash).update(check.signatureValue).digest());
         ts.genTime = info.genTime.toISOString();
         ts.tsa = tcheck.signer ? summary(tcheck.signer.x, tcheck.signer.der).subject : null;
         ts.valid = imprintOk && tcheck.digestMatches && tcheck.signatureValid;

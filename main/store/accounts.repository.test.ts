@@ -24,8 +24,18 @@ describe('AccountsRepository', () => {
   });
 
   it('creates accounts with a scrypt hash and verifies the password', () => {
-    const account = store.accounts.create({ username: 'canbo1', displayName: 'Trần Thị Lan', role: 'officer', password: 'mật khẩu 1' });
-    expect(account).toMatchObject({ username: 'canbo1', displayName: 'Trần Thị Lan', role: 'officer', lockedUntil: null });
+    const account = store.accounts.create({
+      username: 'canbo1',
+      displayName: 'Trần Thị Lan',
+      role: 'officer',
+      password: 'mật khẩu 1',
+    });
+    expect(account).toMatchObject({
+      username: 'canbo1',
+      displayName: 'Trần Thị Lan',
+      role: 'officer',
+      lockedUntil: null,
+    });
     const hash = store.db.prepare<[], string>('SELECT password_hash FROM accounts').pluck().get();
     expect(hash).toMatch(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
     expect(hash).not.toContain('mật khẩu');
@@ -37,13 +47,16 @@ describe('AccountsRepository', () => {
 
   it('refuses a duplicate username', () => {
     store.accounts.create({ username: 'admin', displayName: 'A', role: 'admin', password: 'p' });
-    expect(() => store.accounts.create({ username: 'Admin', displayName: 'B', role: 'officer', password: 'p' })).toThrow(/UNIQUE/);
+    expect(() =>
+      store.accounts.create({ username: 'Admin', displayName: 'B', role: 'officer', password: 'p' }),
+    ).toThrow(/UNIQUE/);
   });
 
   it('never locks an account for wrong passwords: after 20 the right one still gets in', () => {
     store.accounts.create({ username: 'canbo1', displayName: 'Lan', role: 'officer', password: 'right' });
     const t0 = 1_750_000_000_000;
-    for (let i = 0; i < 20; i += 1) expect(store.accounts.verify('canbo1', 'wrong', t0)).toEqual({ ok: false, reason: 'wrong-password' });
+    for (let i = 0; i < 20; i += 1)
+      expect(store.accounts.verify('canbo1', 'wrong', t0)).toEqual({ ok: false, reason: 'wrong-password' });
     expect(store.accounts.get('canbo1')?.lockedUntil).toBeNull();
     expect(store.db.prepare('SELECT failed_attempts FROM accounts WHERE username = ?').pluck().get('canbo1')).toBe(20);
     expect(store.accounts.verify('canbo1', 'right', t0 + 1).ok).toBe(true);
@@ -67,7 +80,10 @@ describe('AccountsRepository', () => {
     // A timed lock left by an older version (before wrong passwords stopped locking).
     store.db.prepare('UPDATE accounts SET locked_until = ? WHERE username = ?').run(t0 + 60_000, 'khoa');
     expect(store.accounts.verify('khoa', 'wrong', t0)).toEqual({ ok: false, reason: 'wrong-password' });
-    await expect(store.accounts.verifyAsync('khoa', 'wrong', t0)).resolves.toEqual({ ok: false, reason: 'wrong-password' });
+    await expect(store.accounts.verifyAsync('khoa', 'wrong', t0)).resolves.toEqual({
+      ok: false,
+      reason: 'wrong-password',
+    });
     expect(store.accounts.verify('khoa', 'right', t0)).toEqual({ ok: false, reason: 'locked' });
     await expect(store.accounts.verifyAsync('khoa', 'right', t0)).resolves.toEqual({ ok: false, reason: 'locked' });
     expect(store.accounts.verify('khoa', 'right', t0 + 60_001).ok).toBe(true);
@@ -77,7 +93,8 @@ describe('AccountsRepository', () => {
     store.accounts.create({ username: 'u', displayName: 'U', role: 'digitiser', password: 'right' });
     for (let i = 0; i < 4; i += 1) store.accounts.verify('u', 'wrong', 0);
     expect(store.accounts.verify('u', 'right', 0).ok).toBe(true);
-    for (let i = 0; i < 4; i += 1) expect(store.accounts.verify('u', 'wrong', 0)).toEqual({ ok: false, reason: 'wrong-password' });
+    for (let i = 0; i < 4; i += 1)
+      expect(store.accounts.verify('u', 'wrong', 0)).toEqual({ ok: false, reason: 'wrong-password' });
   });
 
   it('lists, counts and changes passwords', () => {
@@ -98,8 +115,14 @@ describe('AccountsRepository', () => {
       calls.push(`${path} N=${o.N} r=${o.r} p=${o.p} salt=${salt.length} key=${len}`);
     };
     return {
-      deriveSync: (pw, salt, len, o) => { note('sync', salt, len, o); return NODE_SCRYPT.deriveSync(pw, salt, len, o); },
-      derive: (pw, salt, len, o) => { note('async', salt, len, o); return NODE_SCRYPT.derive(pw, salt, len, o); },
+      deriveSync: (pw, salt, len, o) => {
+        note('sync', salt, len, o);
+        return NODE_SCRYPT.deriveSync(pw, salt, len, o);
+      },
+      derive: (pw, salt, len, o) => {
+        note('async', salt, len, o);
+        return NODE_SCRYPT.derive(pw, salt, len, o);
+      },
     };
   }
 
@@ -113,7 +136,11 @@ describe('AccountsRepository', () => {
     const trace = async (name: string, sync: boolean) => {
       calls.length = 0;
       const recorded: VerifyResult[] = [];
-      const hooks = { record: (r: VerifyResult) => { recorded.push(r); } };
+      const hooks = {
+        record: (r: VerifyResult) => {
+          recorded.push(r);
+        },
+      };
       const result = sync ? repo.verify(name, 'sai', 1000, hooks) : await repo.verifyAsync(name, 'sai', 1000, hooks);
       return { calls: [...calls], recorded: recorded.length, refused: !result.ok && result.reason !== 'locked' };
     };
@@ -134,15 +161,23 @@ describe('AccountsRepository', () => {
     store.accounts.create({ username: 'a1', displayName: 'A', role: 'officer', password: 'right' });
     store.accounts.create({ username: 'a2', displayName: 'A', role: 'officer', password: 'right' });
     const repo = new AccountsRepository(store.db, new PasswordHasher({ cost: strong }));
-    const hashOf = (u: string) => store.db.prepare<[string], string>('SELECT password_hash FROM accounts WHERE username = ?').pluck().get(u) ?? '';
+    const hashOf = (u: string) =>
+      store.db.prepare<[string], string>('SELECT password_hash FROM accounts WHERE username = ?').pluck().get(u) ?? '';
     expect(storedCost(hashOf('a1'))).toEqual(weak);
     const changes: [string, Rehashed][] = [];
-    const hooks = { rehashed: (account: { username: string }, change: Rehashed) => { changes.push([account.username, change]); } };
+    const hooks = {
+      rehashed: (account: { username: string }, change: Rehashed) => {
+        changes.push([account.username, change]);
+      },
+    };
     expect((await repo.verifyAsync('a1', 'right', 0, hooks)).ok).toBe(true);
     expect(repo.verify('a2', 'right', 0, hooks).ok).toBe(true);
     expect(storedCost(hashOf('a1'))).toEqual(strong);
     expect(storedCost(hashOf('a2'))).toEqual(strong);
-    expect(changes).toEqual([['a1', { from: weak, to: strong }], ['a2', { from: weak, to: strong }]]);
+    expect(changes).toEqual([
+      ['a1', { from: weak, to: strong }],
+      ['a2', { from: weak, to: strong }],
+    ]);
     expect(JSON.stringify(changes)).not.toContain('scrypt$');
     // The new hash checks the same password; a wrong one still fails and is not rehashed.
     expect(repo.verify('a1', 'right', 0).ok).toBe(true);
@@ -156,12 +191,25 @@ describe('AccountsRepository', () => {
     store.accounts.create({ username: 'doi', displayName: 'D', role: 'officer', password: 'cu' });
     const calls: string[] = [];
     // The second scrypt call of the sign-in is the rehash: the password is changed just before it.
-    const repo = new AccountsRepository(store.db, new PasswordHasher({
-      cost: { N: 4096, r: 8, p: 1 },
-      scrypt: countingScrypt(calls, (n) => { if (n === 1) store.accounts.setPassword('doi', 'moi'); }),
-    }));
+    const repo = new AccountsRepository(
+      store.db,
+      new PasswordHasher({
+        cost: { N: 4096, r: 8, p: 1 },
+        scrypt: countingScrypt(calls, (n) => {
+          if (n === 1) store.accounts.setPassword('doi', 'moi');
+        }),
+      }),
+    );
     const changes: Rehashed[] = [];
-    expect((await repo.verifyAsync('doi', 'cu', 0, { rehashed: (_a, c) => { changes.push(c); } })).ok).toBe(true);
+    expect(
+      (
+        await repo.verifyAsync('doi', 'cu', 0, {
+          rehashed: (_a, c) => {
+            changes.push(c);
+          },
+        })
+      ).ok,
+    ).toBe(true);
     expect(calls).toHaveLength(2);
     expect(changes).toEqual([]);
     expect(store.accounts.verify('doi', 'moi', 0).ok).toBe(true);
@@ -175,10 +223,12 @@ describe('AccountsRepository at the default cost', () => {
     const store = openStore({ dataDir: temp.dir });
     try {
       expect(store.accounts.passwords.cost).toEqual({ N: 131072, r: 8, p: 1 });
-      store.db.prepare("INSERT INTO accounts (username, display_name, role, password_hash) VALUES ('cu', 'C', 'officer', ?)")
+      store.db
+        .prepare("INSERT INTO accounts (username, display_name, role, password_hash) VALUES ('cu', 'C', 'officer', ?)")
         .run(hashPassword('mat-khau', { N: 32768, r: 8, p: 1 }));
       expect((await store.accounts.verifyAsync('cu', 'mat-khau')).ok).toBe(true);
-      const stored = store.db.prepare<[], string>("SELECT password_hash FROM accounts WHERE username = 'cu'").pluck().get() ?? '';
+      const stored =
+        store.db.prepare<[], string>("SELECT password_hash FROM accounts WHERE username = 'cu'").pluck().get() ?? '';
       expect(stored).toMatch(/^scrypt\$131072\$8\$1\$/);
       expect((await store.accounts.verifyAsync('cu', 'mat-khau')).ok).toBe(true);
     } finally {

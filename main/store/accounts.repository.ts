@@ -21,7 +21,10 @@ export interface Account {
 }
 
 /** What every call of a session compares: the account's epoch and IT lock (null: no such account). */
-export interface SessionStanding { epoch: number; itLocked: boolean }
+export interface SessionStanding {
+  epoch: number;
+  itLocked: boolean;
+}
 
 export interface NewAccount {
   username: string;
@@ -36,11 +39,13 @@ export interface NewAccount {
  * or is locked.
  */
 export type VerifyResult =
-  | { ok: true; account: Account }
-  | { ok: false; reason: 'unknown' | 'wrong-password' | 'locked' };
+  { ok: true; account: Account } | { ok: false; reason: 'unknown' | 'wrong-password' | 'locked' };
 
 /** A stored hash replaced by a stronger one after a successful sign-in (no hash in it: it is audited). */
-export interface Rehashed { from: ScryptCost; to: ScryptCost }
+export interface Rehashed {
+  from: ScryptCost;
+  to: ScryptCost;
+}
 
 /** Work done in the transaction that records a sign-in's outcome (the caller's audit entry). */
 export interface VerifyHooks {
@@ -96,7 +101,10 @@ export class AccountsRepository {
    * `passwords` hashes at 2^17 by default; tests pass a `PasswordHasher` with a small cost or a
    * counting scrypt.
    */
-  constructor(private readonly db: Db, readonly passwords: PasswordHasher = new PasswordHasher()) {
+  constructor(
+    private readonly db: Db,
+    readonly passwords: PasswordHasher = new PasswordHasher(),
+  ) {
     this.insertStmt = db.prepare<[string, string, Role, string]>(
       'INSERT INTO accounts (username, display_name, role, password_hash) VALUES (?, ?, ?, ?)',
     );
@@ -106,19 +114,27 @@ export class AccountsRepository {
     this.countStmt = db.prepare<[], number>('SELECT count(*) FROM accounts').pluck();
     // A wrong password is counted (shown to IT), never a lock.
     this.recordFailure = db.prepare<[number]>('UPDATE accounts SET failed_attempts = failed_attempts + 1 WHERE id = ?');
-    this.recordSuccess = db.prepare<[number]>('UPDATE accounts SET failed_attempts = 0, locked_until = NULL WHERE id = ?');
+    this.recordSuccess = db.prepare<[number]>(
+      'UPDATE accounts SET failed_attempts = 0, locked_until = NULL WHERE id = ?',
+    );
     this.setHash = db.prepare<[string, number]>(
       'UPDATE accounts SET password_hash = ?, failed_attempts = 0, locked_until = NULL, session_epoch = session_epoch + 1 WHERE id = ?',
     );
     // A stronger hash of the same password: only if the row's hash is still the one checked.
-    this.rehashStmt = db.prepare<[string, number, string]>('UPDATE accounts SET password_hash = ? WHERE id = ? AND password_hash = ?');
+    this.rehashStmt = db.prepare<[string, number, string]>(
+      'UPDATE accounts SET password_hash = ? WHERE id = ? AND password_hash = ?',
+    );
     // One row by the unique index on username: the read every call of a session makes.
     this.standingStmt = db.prepare<[string], { session_epoch: number; it_locked: number }>(
       'SELECT session_epoch, it_locked FROM accounts WHERE username = ?',
     );
     this.bumpEpochStmt = db.prepare<[number]>('UPDATE accounts SET session_epoch = session_epoch + 1 WHERE id = ?');
-    this.setRoleStmt = db.prepare<[Role, number]>('UPDATE accounts SET role = ?, session_epoch = session_epoch + 1 WHERE id = ?');
-    this.itLockStmt = db.prepare<[number]>('UPDATE accounts SET it_locked = 1, session_epoch = session_epoch + 1 WHERE id = ?');
+    this.setRoleStmt = db.prepare<[Role, number]>(
+      'UPDATE accounts SET role = ?, session_epoch = session_epoch + 1 WHERE id = ?',
+    );
+    this.itLockStmt = db.prepare<[number]>(
+      'UPDATE accounts SET it_locked = 1, session_epoch = session_epoch + 1 WHERE id = ?',
+    );
     this.itUnlockStmt = db.prepare<[number]>('UPDATE accounts SET it_locked = 0 WHERE id = ?');
   }
 
@@ -152,10 +168,18 @@ export class AccountsRepository {
    * lost and a password changed meanwhile is not accepted. The rehash after a success runs on the
    * thread pool too and is stored only if the row still holds the hash that was checked.
    */
-  async verifyAsync(username: string, password: string, now: number = Date.now(), hooks: VerifyHooks = {}): Promise<VerifyResult> {
+  async verifyAsync(
+    username: string,
+    password: string,
+    now: number = Date.now(),
+    hooks: VerifyHooks = {},
+  ): Promise<VerifyResult> {
     const name = username.trim();
     const first = this.byUsername.get(name);
-    const matches = await this.passwords.verifyAsync(password, first ? first.password_hash : await this.passwords.decoyHash());
+    const matches = await this.passwords.verifyAsync(
+      password,
+      first ? first.password_hash : await this.passwords.decoyHash(),
+    );
     const result = this.settle(first, this.byUsername.get(name), matches, now, hooks);
     if (result.ok && first && this.passwords.needsRehash(first.password_hash)) {
       this.storeRehash(result.account, first.password_hash, await this.passwords.hashAsync(password), hooks);
@@ -169,33 +193,43 @@ export class AccountsRepository {
    * passwords, a wrong password adds one. A locked account (by IT, or a timed lock from before
    * wrong passwords stopped locking) answers `locked` to the right password only.
    */
-  private settle(first: AccountRow | undefined, row: AccountRow | undefined, matched: boolean, now: number, hooks: VerifyHooks): VerifyResult {
-    return this.db.transaction((): VerifyResult => {
-      let result: VerifyResult;
-      if (!first || !row) {
-        result = { ok: false, reason: 'unknown' };
-      } else if (!matched || row.password_hash !== first.password_hash) {
-        this.recordFailure.run(row.id);
-        result = { ok: false, reason: 'wrong-password' };
-      } else if (row.it_locked === 1 || (row.locked_until !== null && row.locked_until > now)) {
-        result = { ok: false, reason: 'locked' };
-      } else {
-        this.recordSuccess.run(row.id);
-        result = { ok: true, account: toAccount(this.mustGet(row.id)) };
-      }
-      hooks.record?.(result);
-      return result;
-    }).immediate();
+  private settle(
+    first: AccountRow | undefined,
+    row: AccountRow | undefined,
+    matched: boolean,
+    now: number,
+    hooks: VerifyHooks,
+  ): VerifyResult {
+    return this.db
+      .transaction((): VerifyResult => {
+        let result: VerifyResult;
+        if (!first || !row) {
+          result = { ok: false, reason: 'unknown' };
+        } else if (!matched || row.password_hash !== first.password_hash) {
+          this.recordFailure.run(row.id);
+          result = { ok: false, reason: 'wrong-password' };
+        } else if (row.it_locked === 1 || (row.locked_until !== null && row.locked_until > now)) {
+          result = { ok: false, reason: 'locked' };
+        } else {
+          this.recordSuccess.run(row.id);
+          result = { ok: true, account: toAccount(this.mustGet(row.id)) };
+        }
+        hooks.record?.(result);
+        return result;
+      })
+      .immediate();
   }
 
   /** Stores a stronger hash if the row still holds `checked`; audited by the caller's hook. */
   private storeRehash(account: Account, checked: string, fresh: string, hooks: VerifyHooks): void {
     const from = storedCost(checked);
     if (!from) return;
-    this.db.transaction(() => {
-      if (this.rehashStmt.run(fresh, account.id, checked).changes !== 1) return;
-      hooks.rehashed?.(account, { from, to: { ...this.passwords.cost } });
-    }).immediate();
+    this.db
+      .transaction(() => {
+        if (this.rehashStmt.run(fresh, account.id, checked).changes !== 1) return;
+        hooks.rehashed?.(account, { from, to: { ...this.passwords.cost } });
+      })
+      .immediate();
   }
 
   /** Replaces the password, clears the timed lock and ends every session (a new epoch, returned). */

@@ -19,7 +19,14 @@ describe('audit checkpoints outside the data folder', () => {
   const clock = fixedClock('2026-12-07T08:00');
 
   const append = (n: number): void => {
-    for (let i = 0; i < n; i++) store.audit.append({ at: clock.localNow(), actor: 'canbo1', action: 'dossier.receive', entity: 'dossier', entityId: `D-${i}` });
+    for (let i = 0; i < n; i++)
+      store.audit.append({
+        at: clock.localNow(),
+        actor: 'canbo1',
+        action: 'dossier.receive',
+        entity: 'dossier',
+        entityId: `D-${i}`,
+      });
   };
   /** Lets the post-append step run, then waits for its write. */
   const flush = async (): Promise<void> => {
@@ -27,13 +34,30 @@ describe('audit checkpoints outside the data folder', () => {
     await anchor.settled();
   };
   const readLines = (day: string): AnchorRecord[] =>
-    readFileSync(path.join(anchor.folder, `${day}.jsonl`), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as AnchorRecord);
-  const readHead = (): AnchorRecord => JSON.parse(readFileSync(path.join(anchor.folder, HEAD_FILE), 'utf8')) as AnchorRecord;
+    readFileSync(path.join(anchor.folder, `${day}.jsonl`), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as AnchorRecord);
+  const readHead = (): AnchorRecord =>
+    JSON.parse(readFileSync(path.join(anchor.folder, HEAD_FILE), 'utf8')) as AnchorRecord;
   const newAnchor = (options: { headEvery?: number; headEveryMs?: number } = {}): AuditAnchor =>
-    new AuditAnchor({ audit: store.audit, key, dir: checkpointDir, deskId: '000.00.12.H56/Q01', clock, headEvery: 3, headEveryMs: 3_600_000, ...options });
+    new AuditAnchor({
+      audit: store.audit,
+      key,
+      dir: checkpointDir,
+      deskId: '000.00.12.H56/Q01',
+      clock,
+      headEvery: 3,
+      headEveryMs: 3_600_000,
+      ...options,
+    });
   const secondConnection = (sql: string): void => {
     const db = new Database(path.join(dataDir, DATABASE_FILE));
-    try { db.exec(sql); } finally { db.close(); }
+    try {
+      db.exec(sql);
+    } finally {
+      db.close();
+    }
   };
 
   beforeEach(async () => {
@@ -57,11 +81,25 @@ describe('audit checkpoints outside the data folder', () => {
     const chainId = store.audit.start()?.chainId ?? '';
     expect(anchor.folder).toBe(path.join(checkpointDir, chainId));
     const [first] = readLines('2026-12-07');
-    expect(first).toMatchObject({ v: 1, reason: 'start', chainId, deskId: '000.00.12.H56/Q01', id: 0, hash: GENESIS_HASH, count: 0, keyedFrom: 1, at: '2026-12-07T08:00' });
+    expect(first).toMatchObject({
+      v: 1,
+      reason: 'start',
+      chainId,
+      deskId: '000.00.12.H56/Q01',
+      id: 0,
+      hash: GENESIS_HASH,
+      count: 0,
+      keyedFrom: 1,
+      at: '2026-12-07T08:00',
+    });
     const { mac, ...body } = first;
     expect(mac).toBe(anchorMac(key, body));
     const check = checkAnchors(store.audit, checkpointDir, key);
-    expect(check).toMatchObject({ status: 'ok', problems: [], lastCheckpoint: { reason: 'start', at: '2026-12-07T08:00' } });
+    expect(check).toMatchObject({
+      status: 'ok',
+      problems: [],
+      lastCheckpoint: { reason: 'start', at: '2026-12-07T08:00' },
+    });
   });
 
   it('rewrites the head record after every `headEvery` appends, from committed rows only', async () => {
@@ -73,7 +111,12 @@ describe('audit checkpoints outside the data folder', () => {
     expect(readHead()).toMatchObject({ reason: 'head', id: 3, hash: store.audit.head()?.hash });
     // An append inside a transaction that rolls back is never anchored.
     append(2);
-    expect(() => store.transaction(() => { append(1); throw new Error('rollback'); })).toThrow('rollback');
+    expect(() =>
+      store.transaction(() => {
+        append(1);
+        throw new Error('rollback');
+      }),
+    ).toThrow('rollback');
     await flush();
     expect(readHead().id).toBe(5);
     expect(checkAnchors(store.audit, checkpointDir, key).status).toBe('ok');
@@ -92,7 +135,7 @@ describe('audit checkpoints outside the data folder', () => {
     expect(readHead().id).toBe(2);
   });
 
-  it('writes a checkpoint on the first append after midnight into the new day\'s file', async () => {
+  it("writes a checkpoint on the first append after midnight into the new day's file", async () => {
     clock.set('2026-12-07T23:58');
     append(1);
     await flush();
@@ -100,17 +143,25 @@ describe('audit checkpoints outside the data folder', () => {
     clock.set('2026-12-08T00:01');
     append(1);
     await flush();
-    expect(readLines('2026-12-08')).toEqual([expect.objectContaining({ reason: 'day', id: 2, count: 2, at: '2026-12-08T00:01' })]);
+    expect(readLines('2026-12-08')).toEqual([
+      expect.objectContaining({ reason: 'day', id: 2, count: 2, at: '2026-12-08T00:01' }),
+    ]);
     append(1);
     await flush();
     expect(readLines('2026-12-08')).toHaveLength(1);
-    expect(checkAnchors(store.audit, checkpointDir, key).lastCheckpoint).toMatchObject({ reason: 'day', at: '2026-12-08T00:01' });
+    expect(checkAnchors(store.audit, checkpointDir, key).lastCheckpoint).toMatchObject({
+      reason: 'day',
+      at: '2026-12-08T00:01',
+    });
   });
 
   it('writes a checkpoint at clean shutdown', async () => {
     append(4);
     await anchor.close();
-    expect(readLines('2026-12-07').map((r) => [r.reason, r.id])).toEqual([['start', 0], ['stop', 4]]);
+    expect(readLines('2026-12-07').map((r) => [r.reason, r.id])).toEqual([
+      ['start', 0],
+      ['stop', 4],
+    ]);
   });
 
   it('detects the newest rows deleted after the last checkpoint (truncation)', async () => {
@@ -124,7 +175,9 @@ describe('audit checkpoints outside the data folder', () => {
     expect(store.audit.verifyChain()).toMatchObject({ ok: true, count: 4 });
     const check = checkAnchors(store.audit, checkpointDir, key);
     expect(check.status).toBe('fail');
-    expect(check.problems).toContainEqual(expect.objectContaining({ kind: 'truncated', storeCount: 4, record: expect.objectContaining({ id: 6 }) }));
+    expect(check.problems).toContainEqual(
+      expect.objectContaining({ kind: 'truncated', storeCount: 4, record: expect.objectContaining({ id: 6 }) }),
+    );
   });
 
   it('detects rows deleted since the last checkpoint through the head record alone', async () => {
@@ -136,7 +189,13 @@ describe('audit checkpoints outside the data folder', () => {
     store = openStore({ dataDir, audit: { key, checkpointDir } });
     anchor = newAnchor();
     const check = checkAnchors(store.audit, checkpointDir, key);
-    expect(check.problems).toEqual([expect.objectContaining({ kind: 'truncated', storeCount: 1, record: expect.objectContaining({ reason: 'head', id: 3 }) })]);
+    expect(check.problems).toEqual([
+      expect.objectContaining({
+        kind: 'truncated',
+        storeCount: 1,
+        record: expect.objectContaining({ reason: 'head', id: 3 }),
+      }),
+    ]);
   });
 
   it('detects a whole chain rewritten with sha256 and its start row re-made (only the anchors can)', async () => {
@@ -144,14 +203,44 @@ describe('audit checkpoints outside the data folder', () => {
     await anchor.close();
     store.close();
     const db = new Database(path.join(dataDir, DATABASE_FILE));
-    db.exec('DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_chain_start_seal_once; DROP TRIGGER audit_chain_start_no_delete');
+    db.exec(
+      'DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_chain_start_seal_once; DROP TRIGGER audit_chain_start_no_delete',
+    );
     let prev = GENESIS_HASH;
-    for (const r of db.prepare<[], { id: number; at: string; actor: string; action: string; entity: string; entity_id: string | null; details_json: string }>('SELECT * FROM audit_log ORDER BY id').all()) {
-      const hash = auditHash(prev, { id: r.id, at: r.at, actor: r.id === 2 ? 'someone-else' : r.actor, action: r.action, entity: r.entity, entityId: r.entity_id, detailsJson: r.details_json });
-      db.prepare('UPDATE audit_log SET actor = ?, prev_hash = ?, hash = ? WHERE id = ?').run(r.id === 2 ? 'someone-else' : r.actor, prev, hash, r.id);
+    for (const r of db
+      .prepare<
+        [],
+        {
+          id: number;
+          at: string;
+          actor: string;
+          action: string;
+          entity: string;
+          entity_id: string | null;
+          details_json: string;
+        }
+      >('SELECT * FROM audit_log ORDER BY id')
+      .all()) {
+      const hash = auditHash(prev, {
+        id: r.id,
+        at: r.at,
+        actor: r.id === 2 ? 'someone-else' : r.actor,
+        action: r.action,
+        entity: r.entity,
+        entityId: r.entity_id,
+        detailsJson: r.details_json,
+      });
+      db.prepare('UPDATE audit_log SET actor = ?, prev_hash = ?, hash = ? WHERE id = ?').run(
+        r.id === 2 ? 'someone-else' : r.actor,
+        prev,
+        hash,
+        r.id,
+      );
       prev = hash;
     }
-    db.prepare('UPDATE audit_chain_start SET first_keyed_id = 4, legacy_head = ?, legacy_count = 3, key_check = NULL, seal = NULL').run(prev);
+    db.prepare(
+      'UPDATE audit_chain_start SET first_keyed_id = 4, legacy_head = ?, legacy_count = 3, key_check = NULL, seal = NULL',
+    ).run(prev);
     db.close();
     store = openStore({ dataDir, audit: { key, checkpointDir } });
     anchor = newAnchor();
@@ -197,7 +286,15 @@ describe('audit checkpoints outside the data folder', () => {
     const blocked = path.join(temp.dir, 'share-offline');
     writeFileSync(blocked, 'a file where the folder should be');
     const errors: unknown[] = [];
-    anchor = new AuditAnchor({ audit: store.audit, key, dir: blocked, deskId: '000.00.12.H56/Q01', clock, headEvery: 1, onError: (e) => errors.push(e) });
+    anchor = new AuditAnchor({
+      audit: store.audit,
+      key,
+      dir: blocked,
+      deskId: '000.00.12.H56/Q01',
+      clock,
+      headEvery: 1,
+      onError: (e) => errors.push(e),
+    });
     await anchor.start();
     append(2);
     await flush();
@@ -208,7 +305,10 @@ describe('audit checkpoints outside the data folder', () => {
     await flush();
     // The day's checkpoint that failed is written by the next append.
     const chainDir = path.join(blocked, store.audit.start()?.chainId ?? '');
-    const lines = readFileSync(path.join(chainDir, '2026-12-07.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as AnchorRecord);
+    const lines = readFileSync(path.join(chainDir, '2026-12-07.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AnchorRecord);
     expect(lines).toEqual([expect.objectContaining({ reason: 'day', id: 3 })]);
     expect(checkAnchors(store.audit, blocked, key).status).toBe('ok');
   });
@@ -219,6 +319,7 @@ describe('audit checkpoints outside the data folder', () => {
     await anchor.close();
     const { statSync } = await import('node:fs');
     expect(statSync(anchor.folder).mode & 0o777).toBe(0o700);
-    for (const name of readdirSync(anchor.folder)) expect(statSync(path.join(anchor.folder, name)).mode & 0o777).toBe(0o600);
+    for (const name of readdirSync(anchor.folder))
+      expect(statSync(path.join(anchor.folder, name)).mode & 0o777).toBe(0o600);
   });
 });

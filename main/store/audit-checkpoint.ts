@@ -53,7 +53,9 @@ export function chainAnchorDir(dir: string, chainId: string): string {
 }
 
 export function anchorMac(key: Buffer, record: Omit<AnchorRecord, 'mac'>): string {
-  return createHmac('sha256', key).update(`motcua-audit/anchor\n${canonicalJson(record)}`, 'utf8').digest('hex');
+  return createHmac('sha256', key)
+    .update(`motcua-audit/anchor\n${canonicalJson(record)}`, 'utf8')
+    .digest('hex');
 }
 
 function signed(key: Buffer, body: Omit<AnchorRecord, 'mac'>): AnchorRecord {
@@ -74,15 +76,46 @@ export function parseAnchor(text: string, key: Buffer): AnchorRecord | null {
   const int = (k: string): number | null => (Number.isSafeInteger(r[k]) ? (r[k] as number) : null);
   const reason = str('reason');
   const body = {
-    v: r.v, reason, chainId: str('chainId'), deskId: str('deskId'), id: int('id'), hash: str('hash'),
-    count: int('count'), keyedFrom: int('keyedFrom'), at: str('at'), atMs: int('atMs'),
+    v: r.v,
+    reason,
+    chainId: str('chainId'),
+    deskId: str('deskId'),
+    id: int('id'),
+    hash: str('hash'),
+    count: int('count'),
+    keyedFrom: int('keyedFrom'),
+    at: str('at'),
+    atMs: int('atMs'),
   };
   const mac = str('mac');
-  if (body.v !== 1 || mac === null || !(reason === 'start' || reason === 'day' || reason === 'stop' || reason === 'head')) return null;
-  if (body.chainId === null || body.deskId === null || body.id === null || body.hash === null || body.count === null || body.keyedFrom === null || body.at === null || body.atMs === null) return null;
+  if (
+    body.v !== 1 ||
+    mac === null ||
+    !(reason === 'start' || reason === 'day' || reason === 'stop' || reason === 'head')
+  )
+    return null;
+  if (
+    body.chainId === null ||
+    body.deskId === null ||
+    body.id === null ||
+    body.hash === null ||
+    body.count === null ||
+    body.keyedFrom === null ||
+    body.at === null ||
+    body.atMs === null
+  )
+    return null;
   const record: Omit<AnchorRecord, 'mac'> = {
-    v: 1, reason, chainId: body.chainId, deskId: body.deskId, id: body.id, hash: body.hash,
-    count: body.count, keyedFrom: body.keyedFrom, at: body.at, atMs: body.atMs,
+    v: 1,
+    reason,
+    chainId: body.chainId,
+    deskId: body.deskId,
+    id: body.id,
+    hash: body.hash,
+    count: body.count,
+    keyedFrom: body.keyedFrom,
+    at: body.at,
+    atMs: body.atMs,
   };
   if (Object.keys(r).length !== 11 || !sameDigest(mac, anchorMac(key, record))) return null;
   return { ...record, mac };
@@ -160,7 +193,12 @@ export class AuditAnchor {
     this.timer = null;
     // A checkpoint folder that hangs (a network share gone) must not hold up the shutdown.
     let giveUp: NodeJS.Timeout | null = null;
-    const waited = new Promise<void>((resolve) => { giveUp = setTimeout(() => { this.options.onError?.(new Error('audit checkpoint at shutdown: no answer from the checkpoint folder in 10 s')); resolve(); }, 10_000); });
+    const waited = new Promise<void>((resolve) => {
+      giveUp = setTimeout(() => {
+        this.options.onError?.(new Error('audit checkpoint at shutdown: no answer from the checkpoint folder in 10 s'));
+        resolve();
+      }, 10_000);
+    });
     await Promise.race([this.enqueue('stop'), waited]);
     if (giveUp) clearTimeout(giveUp);
   }
@@ -181,7 +219,10 @@ export class AuditAnchor {
     if (this.options.audit.inTransaction) {
       // The caller's transaction is still open: look again when it has ended.
       this.scheduled = true;
-      setImmediate(() => { this.scheduled = false; this.afterAppends(); });
+      setImmediate(() => {
+        this.scheduled = false;
+        this.afterAppends();
+      });
       return;
     }
     if (this.options.clock.today() !== this.lastDay) {
@@ -203,11 +244,13 @@ export class AuditAnchor {
     this.pending = 0;
     this.lastHeadAt = this.options.clock.now();
     if (reason !== 'head') this.lastDay = this.options.clock.today();
-    const run = this.writes.then(() => this.write(reason)).catch((error: unknown) => {
-      // Not written: the next append tries the day's checkpoint again.
-      if (reason !== 'head') this.lastDay = null;
-      this.options.onError?.(error);
-    });
+    const run = this.writes
+      .then(() => this.write(reason))
+      .catch((error: unknown) => {
+        // Not written: the next append tries the day's checkpoint again.
+        if (reason !== 'head') this.lastDay = null;
+        this.options.onError?.(error);
+      });
     this.writes = run;
     return run;
   }
@@ -219,9 +262,16 @@ export class AuditAnchor {
     const head = audit.head();
     const atMs = clock.now();
     const body = {
-      v: 1 as const, reason, chainId: start.chainId, deskId,
-      id: head?.id ?? 0, hash: head?.hash ?? start.legacyHead, count: reason === 'head' ? head?.id ?? 0 : audit.count(),
-      keyedFrom: start.firstKeyedId, at: clock.localNow(), atMs,
+      v: 1 as const,
+      reason,
+      chainId: start.chainId,
+      deskId,
+      id: head?.id ?? 0,
+      hash: head?.hash ?? start.legacyHead,
+      count: reason === 'head' ? (head?.id ?? 0) : audit.count(),
+      keyedFrom: start.firstKeyedId,
+      at: clock.localNow(),
+      atMs,
     };
     await mkdir(this.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     if (reason !== 'head') {
@@ -237,7 +287,9 @@ export class AuditAnchor {
       }
       if (created) await syncDir(this.dir);
     }
-    await writeFileDurably(path.join(this.dir, HEAD_FILE), [Buffer.from(`${JSON.stringify(signed(key, { ...body, reason: 'head', count: body.id }))}\n`, 'utf8')]);
+    await writeFileDurably(path.join(this.dir, HEAD_FILE), [
+      Buffer.from(`${JSON.stringify(signed(key, { ...body, reason: 'head', count: body.id }))}\n`, 'utf8'),
+    ]);
   }
 }
 
@@ -267,7 +319,8 @@ export interface AnchorCheck {
 export function checkAnchors(audit: AuditRepository, dir: string, key: Buffer | null): AnchorCheck {
   const start = audit.start();
   const result: AnchorCheck = { status: 'ok', dir, records: 0, lastCheckpoint: null, head: null, problems: [] };
-  if (!start || !key) return { ...result, status: 'unverifiable', dir: start ? chainAnchorDir(dir, start.chainId) : dir };
+  if (!start || !key)
+    return { ...result, status: 'unverifiable', dir: start ? chainAnchorDir(dir, start.chainId) : dir };
   const folder = chainAnchorDir(dir, start.chainId);
   result.dir = folder;
   let names: string[];
@@ -295,7 +348,8 @@ export function checkAnchors(audit: AuditRepository, dir: string, key: Buffer | 
       take(file, index + 1, text);
     });
   }
-  if (names.includes(HEAD_FILE)) take(path.join(folder, HEAD_FILE), null, readFileSync(path.join(folder, HEAD_FILE), 'utf8').trim());
+  if (names.includes(HEAD_FILE))
+    take(path.join(folder, HEAD_FILE), null, readFileSync(path.join(folder, HEAD_FILE), 'utf8').trim());
   result.records = records.length;
 
   const storeCount = audit.count();

@@ -12,7 +12,17 @@ import { tempDir } from './testing/store-fixtures';
  * The attacks of docs/operations.md, "Audit chain", done for real on the SQLite file: a second
  * connection (as `sqlite3 motcua.sqlite` would be) drops the triggers and rewrites rows.
  */
-interface Row { id: number; at: string; actor: string; action: string; entity: string; entity_id: string | null; details_json: string; prev_hash: string; hash: string }
+interface Row {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  entity: string;
+  entity_id: string | null;
+  details_json: string;
+  prev_hash: string;
+  hash: string;
+}
 
 /** Drops the append-only triggers and recomputes every hash from `fromId` on with plain sha256. */
 function rewriteWithSha256(file: string, fromId: number, edit: (row: Row) => Row): void {
@@ -20,13 +30,26 @@ function rewriteWithSha256(file: string, fromId: number, edit: (row: Row) => Row
   try {
     db.exec('DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;');
     const rows = db.prepare<[], Row>('SELECT * FROM audit_log ORDER BY id').all();
-    const update = db.prepare('UPDATE audit_log SET at = ?, actor = ?, action = ?, details_json = ?, prev_hash = ?, hash = ? WHERE id = ?');
+    const update = db.prepare(
+      'UPDATE audit_log SET at = ?, actor = ?, action = ?, details_json = ?, prev_hash = ?, hash = ? WHERE id = ?',
+    );
     let prev = GENESIS_HASH;
     db.transaction(() => {
       for (const original of rows) {
-        if (original.id < fromId) { prev = original.hash; continue; }
+        if (original.id < fromId) {
+          prev = original.hash;
+          continue;
+        }
         const row = original.id === fromId ? edit(original) : original;
-        const hash = auditHash(prev, { id: row.id, at: row.at, actor: row.actor, action: row.action, entity: row.entity, entityId: row.entity_id, detailsJson: row.details_json });
+        const hash = auditHash(prev, {
+          id: row.id,
+          at: row.at,
+          actor: row.actor,
+          action: row.action,
+          entity: row.entity,
+          entityId: row.entity_id,
+          detailsJson: row.details_json,
+        });
         update.run(row.at, row.actor, row.action, row.details_json, prev, hash, row.id);
         prev = hash;
       }
@@ -42,7 +65,15 @@ describe('audit chain against rewrites on disk', () => {
   const key = randomBytes(32);
   const file = (): string => path.join(temp.dir, DATABASE_FILE);
   const appendFive = (): void => {
-    for (let i = 1; i <= 5; i++) store.audit.append({ at: `2026-12-07T08:0${i}`, actor: 'canbo1', action: 'dossier.receive', entity: 'dossier', entityId: `D-${i}`, details: { fee: i * 1000 } });
+    for (let i = 1; i <= 5; i++)
+      store.audit.append({
+        at: `2026-12-07T08:0${i}`,
+        actor: 'canbo1',
+        action: 'dossier.receive',
+        entity: 'dossier',
+        entityId: `D-${i}`,
+        details: { fee: i * 1000 },
+      });
   };
 
   beforeEach(() => {
@@ -77,7 +108,9 @@ describe('audit chain against rewrites on disk', () => {
     rewriteWithSha256(file(), 1, (row) => row);
     const db = new Database(file());
     db.exec('DROP TRIGGER audit_chain_start_seal_once');
-    db.prepare(`UPDATE audit_chain_start SET first_keyed_id = 6, legacy_count = 5, legacy_head = (SELECT hash FROM audit_log WHERE id = 5)`).run();
+    db.prepare(
+      `UPDATE audit_chain_start SET first_keyed_id = 6, legacy_count = 5, legacy_head = (SELECT hash FROM audit_log WHERE id = 5)`,
+    ).run();
     db.close();
     store = openStore({ dataDir: temp.dir, audit: { key } });
     expect(store.audit.verifyChain()).toMatchObject({ ok: false, reason: 'start-invalid' });
@@ -91,7 +124,9 @@ describe('audit chain against rewrites on disk', () => {
     db.close();
     store = openStore({ dataDir: temp.dir, audit: { key } });
     expect(store.audit.verifyChain()).toMatchObject({ ok: false, reason: 'start-missing' });
-    expect(() => store.audit.append({ at: 'x', actor: 'a', action: 'b', entity: 'e', entityId: null })).toThrow(/audit_chain_start/);
+    expect(() => store.audit.append({ at: 'x', actor: 'a', action: 'b', entity: 'e', entityId: null })).toThrow(
+      /audit_chain_start/,
+    );
   });
 
   it('says the chain cannot be verified without the key, and refuses to append', () => {
@@ -101,7 +136,9 @@ describe('audit chain against rewrites on disk', () => {
     const check = store.audit.verifyChain();
     expect(check.ok).toBe(false);
     expect(check).toMatchObject({ reason: 'key-missing' });
-    expect(() => store.audit.append({ at: 'x', actor: 'a', action: 'b', entity: 'e', entityId: null })).toThrow(/Thiếu khoá nhật ký/);
+    expect(() => store.audit.append({ at: 'x', actor: 'a', action: 'b', entity: 'e', entityId: null })).toThrow(
+      /Thiếu khoá nhật ký/,
+    );
     expect(store.db.prepare('SELECT count(*) FROM audit_log').pluck().get()).toBe(5);
   });
 
@@ -126,7 +163,9 @@ describe('audit chain against rewrites on disk', () => {
       store.close();
       rmSync(path.join(keyDir, 'audit.key'), { force: true });
       store = openStore({ dataDir: other });
-      expect(() => store.audit.append({ at: 'y', actor: 'cli', action: 'account.unlock', entity: 'account', entityId: 'canbo1' })).toThrow(/Thiếu khoá nhật ký/);
+      expect(() =>
+        store.audit.append({ at: 'y', actor: 'cli', action: 'account.unlock', entity: 'account', entityId: 'canbo1' }),
+      ).toThrow(/Thiếu khoá nhật ký/);
       expect(store.audit.verifyChain()).toMatchObject({ ok: false, reason: 'key-missing' });
       expect(existsSync(path.join(keyDir, 'audit.key'))).toBe(false);
     } finally {
@@ -151,11 +190,21 @@ describe('a store with a sha256 chain from before migration 0009', () => {
     const db = new Database(path.join(temp.dir, DATABASE_FILE));
     migrate(db, 8);
     // Rows as the previous build wrote them.
-    const insert = db.prepare('INSERT INTO audit_log (id, at, actor, action, entity, entity_id, details_json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    const insert = db.prepare(
+      'INSERT INTO audit_log (id, at, actor, action, entity, entity_id, details_json, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     let prev = GENESIS_HASH;
     legacyHashes = [];
     for (let id = 1; id <= 3; id++) {
-      const row = { id, at: `2026-12-01T09:0${id}`, actor: 'canbo1', action: 'login', entity: 'account', entityId: 'canbo1', detailsJson: '{}' };
+      const row = {
+        id,
+        at: `2026-12-01T09:0${id}`,
+        actor: 'canbo1',
+        action: 'login',
+        entity: 'account',
+        entityId: 'canbo1',
+        detailsJson: '{}',
+      };
       const hash = auditHash(prev, row);
       insert.run(id, row.at, row.actor, row.action, row.entity, row.entityId, row.detailsJson, prev, hash);
       legacyHashes.push(hash);
@@ -170,10 +219,31 @@ describe('a store with a sha256 chain from before migration 0009', () => {
     try {
       expect(store.audit.start()).toMatchObject({ firstKeyedId: 4, legacyHead: legacyHashes[2], legacyCount: 3 });
       expect(store.audit.verifyChain()).toMatchObject({ ok: true, count: 3, keyedFrom: 4 });
-      const entry = store.audit.append({ at: '2026-12-07T08:00', actor: 'canbo1', action: 'login', entity: 'account', entityId: 'canbo1' });
+      const entry = store.audit.append({
+        at: '2026-12-07T08:00',
+        actor: 'canbo1',
+        action: 'login',
+        entity: 'account',
+        entityId: 'canbo1',
+      });
       expect(entry.prevHash).toBe(legacyHashes[2]);
-      expect(entry.hash).not.toBe(auditHash(legacyHashes[2], { id: 4, at: entry.at, actor: entry.actor, action: entry.action, entity: entry.entity, entityId: entry.entityId, detailsJson: '{}' }));
-      expect(store.audit.verifyChain()).toMatchObject({ ok: true, count: 4, keyedFrom: 4, head: { id: 4, hash: entry.hash } });
+      expect(entry.hash).not.toBe(
+        auditHash(legacyHashes[2], {
+          id: 4,
+          at: entry.at,
+          actor: entry.actor,
+          action: entry.action,
+          entity: entry.entity,
+          entityId: entry.entityId,
+          detailsJson: '{}',
+        }),
+      );
+      expect(store.audit.verifyChain()).toMatchObject({
+        ok: true,
+        count: 4,
+        keyedFrom: 4,
+        head: { id: 4, hash: entry.hash },
+      });
     } finally {
       store.close();
     }
@@ -181,7 +251,13 @@ describe('a store with a sha256 chain from before migration 0009', () => {
 
   it('detects an old row edited and recomputed with sha256 after the migration', () => {
     let store = openStore({ dataDir: temp.dir, audit: { key } });
-    store.audit.append({ at: '2026-12-07T08:00', actor: 'canbo1', action: 'login', entity: 'account', entityId: 'canbo1' });
+    store.audit.append({
+      at: '2026-12-07T08:00',
+      actor: 'canbo1',
+      action: 'login',
+      entity: 'account',
+      entityId: 'canbo1',
+    });
     store.close();
     // Only the old part rewritten: its end no longer meets the first keyed row.
     const file = path.join(temp.dir, DATABASE_FILE);
@@ -191,7 +267,15 @@ describe('a store with a sha256 chain from before migration 0009', () => {
     let prev = GENESIS_HASH;
     for (const r of rows) {
       const actor = r.id === 2 ? 'someone-else' : r.actor;
-      const hash = auditHash(prev, { id: r.id, at: r.at, actor, action: r.action, entity: r.entity, entityId: r.entity_id, detailsJson: r.details_json });
+      const hash = auditHash(prev, {
+        id: r.id,
+        at: r.at,
+        actor,
+        action: r.action,
+        entity: r.entity,
+        entityId: r.entity_id,
+        detailsJson: r.details_json,
+      });
       db.prepare('UPDATE audit_log SET actor = ?, prev_hash = ?, hash = ? WHERE id = ?').run(actor, prev, hash, r.id);
       prev = hash;
     }

@@ -11,9 +11,29 @@ describe('AuditRepository', () => {
   const key = randomBytes(32);
 
   const appendThree = (): void => {
-    store.audit.append({ at: '2025-07-15T09:30', actor: 'canbo1', action: 'dossier.receive', entity: 'dossier', entityId: 'D-1', details: { applicantIdNumber: maskIdNumber('001203004567'), fee: 200000 } });
-    store.audit.append({ at: '2025-07-15T09:31', actor: 'canbo1', action: 'receipt.print', entity: 'dossier', entityId: 'D-1' });
-    store.audit.append({ at: '2025-07-15T09:40', actor: 'admin', action: 'account.create', entity: 'account', entityId: 'canbo2', details: { role: 'officer', nested: { z: 1, a: [true, null] } } });
+    store.audit.append({
+      at: '2025-07-15T09:30',
+      actor: 'canbo1',
+      action: 'dossier.receive',
+      entity: 'dossier',
+      entityId: 'D-1',
+      details: { applicantIdNumber: maskIdNumber('001203004567'), fee: 200000 },
+    });
+    store.audit.append({
+      at: '2025-07-15T09:31',
+      actor: 'canbo1',
+      action: 'receipt.print',
+      entity: 'dossier',
+      entityId: 'D-1',
+    });
+    store.audit.append({
+      at: '2025-07-15T09:40',
+      actor: 'admin',
+      action: 'account.create',
+      entity: 'account',
+      entityId: 'canbo2',
+      details: { role: 'officer', nested: { z: 1, a: [true, null] } },
+    });
   };
 
   beforeEach(() => {
@@ -34,14 +54,25 @@ describe('AuditRepository', () => {
     expect(entries[1].prevHash).toBe(entries[0].hash);
     expect(entries[2].prevHash).toBe(entries[1].hash);
     expect(entries[0].details).toEqual({ applicantIdNumber: '00120****567', fee: 200000 });
-    expect(store.audit.verifyChain()).toEqual({ ok: true, count: 3, keyedFrom: 1, head: { id: 3, hash: entries[2].hash } });
+    expect(store.audit.verifyChain()).toEqual({
+      ok: true,
+      count: 3,
+      keyedFrom: 1,
+      head: { id: 3, hash: entries[2].hash },
+    });
   });
 
   it('keeps the chain across reopen', () => {
     appendThree();
     store.close();
     store = openStore({ dataDir: temp.dir, audit: { key } });
-    store.audit.append({ at: '2025-07-16T08:00', actor: 'canbo1', action: 'login', entity: 'account', entityId: 'canbo1' });
+    store.audit.append({
+      at: '2025-07-16T08:00',
+      actor: 'canbo1',
+      action: 'login',
+      entity: 'account',
+      entityId: 'canbo1',
+    });
     expect(store.audit.verifyChain()).toMatchObject({ ok: true, count: 4 });
   });
 
@@ -75,9 +106,34 @@ describe('AuditRepository', () => {
   });
 
   it('refuses details carrying a raw personal ID', () => {
-    expect(() => store.audit.append({ at: 'x', actor: 'a', action: 'b', entity: 'person', entityId: null, details: { idNumber: '001203004567' } })).toThrow(/unmasked/);
-    expect(() => store.audit.append({ at: 'x', actor: 'a', action: 'b', entity: 'person', entityId: null, details: { applicant: { old_id_number: '012345678' } } })).toThrow(/unmasked/);
-    store.audit.append({ at: 'x', actor: 'a', action: 'b', entity: 'person', entityId: null, details: { idNumber: maskIdNumber('001203004567') } });
+    expect(() =>
+      store.audit.append({
+        at: 'x',
+        actor: 'a',
+        action: 'b',
+        entity: 'person',
+        entityId: null,
+        details: { idNumber: '001203004567' },
+      }),
+    ).toThrow(/unmasked/);
+    expect(() =>
+      store.audit.append({
+        at: 'x',
+        actor: 'a',
+        action: 'b',
+        entity: 'person',
+        entityId: null,
+        details: { applicant: { old_id_number: '012345678' } },
+      }),
+    ).toThrow(/unmasked/);
+    store.audit.append({
+      at: 'x',
+      actor: 'a',
+      action: 'b',
+      entity: 'person',
+      entityId: null,
+      details: { idNumber: maskIdNumber('001203004567') },
+    });
     expect(store.audit.verifyChain()).toMatchObject({ ok: true, count: 1 });
   });
 

@@ -52,7 +52,10 @@ export type ChainProblem =
   /** The key given is not the key the chain was sealed with (the key file was replaced). */
   | 'key-other';
 
-export interface ChainHead { id: number; hash: string }
+export interface ChainHead {
+  id: number;
+  hash: string;
+}
 
 export type ChainCheck =
   | { ok: true; count: number; keyedFrom: number; head: ChainHead | null }
@@ -85,7 +88,15 @@ interface AuditRow {
   hash: string;
 }
 
-type HashedFields = { id: number; at: string; actor: string; action: string; entity: string; entityId: string | null; detailsJson: string };
+type HashedFields = {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  entity: string;
+  entityId: string | null;
+  detailsJson: string;
+};
 
 function fieldsJson(row: HashedFields, chainId?: string): string {
   return canonicalJson({
@@ -102,12 +113,16 @@ function fieldsJson(row: HashedFields, chainId?: string): string {
 
 /** Rows before the keyed chain (migration 0009): sha256(prev_hash + canonical JSON of the row's own fields), hex. */
 export function auditHash(prevHash: string, row: HashedFields): string {
-  return createHash('sha256').update(prevHash + fieldsJson(row), 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(prevHash + fieldsJson(row), 'utf8')
+    .digest('hex');
 }
 
 /** Keyed rows: HMAC-SHA256 under the audit key of prev_hash + canonical JSON of the fields and the chain id, hex. */
 export function auditMac(key: Buffer, chainId: string, prevHash: string, row: HashedFields): string {
-  return createHmac('sha256', key).update(prevHash + fieldsJson(row, chainId), 'utf8').digest('hex');
+  return createHmac('sha256', key)
+    .update(prevHash + fieldsJson(row, chainId), 'utf8')
+    .digest('hex');
 }
 
 /** Which key: an HMAC of a fixed label (says nothing about the key, tells two keys apart). */
@@ -116,8 +131,16 @@ export function auditKeyCheck(key: Buffer): string {
 }
 
 /** The seal of the start row: an HMAC of where the keyed chain starts. */
-export function chainStartSeal(key: Buffer, start: Pick<ChainStart, 'chainId' | 'firstKeyedId' | 'legacyHead' | 'legacyCount'>): string {
-  const body = canonicalJson({ chainId: start.chainId, firstKeyedId: start.firstKeyedId, legacyHead: start.legacyHead, legacyCount: start.legacyCount });
+export function chainStartSeal(
+  key: Buffer,
+  start: Pick<ChainStart, 'chainId' | 'firstKeyedId' | 'legacyHead' | 'legacyCount'>,
+): string {
+  const body = canonicalJson({
+    chainId: start.chainId,
+    firstKeyedId: start.firstKeyedId,
+    legacyHead: start.legacyHead,
+    legacyCount: start.legacyCount,
+  });
   return createHmac('sha256', key).update(`motcua-audit/start\n${body}`, 'utf8').digest('hex');
 }
 
@@ -150,7 +173,10 @@ function toEntry(row: AuditRow): AuditEntry {
     action: row.action,
     entity: row.entity,
     entityId: row.entity_id,
-    details: details !== null && typeof details === 'object' && !Array.isArray(details) ? Object.fromEntries(Object.entries(details)) : {},
+    details:
+      details !== null && typeof details === 'object' && !Array.isArray(details)
+        ? Object.fromEntries(Object.entries(details))
+        : {},
     prevHash: row.prev_hash,
     hash: row.hash,
   };
@@ -166,7 +192,12 @@ interface StartRow {
 }
 
 const toStart = (row: StartRow): ChainStart => ({
-  chainId: row.chain_id, firstKeyedId: row.first_keyed_id, legacyHead: row.legacy_head, legacyCount: row.legacy_count, keyCheck: row.key_check, seal: row.seal,
+  chainId: row.chain_id,
+  firstKeyedId: row.first_keyed_id,
+  legacyHead: row.legacy_head,
+  legacyCount: row.legacy_count,
+  keyCheck: row.key_check,
+  seal: row.seal,
 });
 
 /**
@@ -189,34 +220,76 @@ export class AuditRepository {
   private readonly appendTx;
   private readonly listeners = new Set<() => void>();
 
-  constructor(private readonly db: Db, options: AuditRepositoryOptions) {
+  constructor(
+    private readonly db: Db,
+    options: AuditRepositoryOptions,
+  ) {
     this.key = options.key;
     this.last = db.prepare<[], { id: number; hash: string }>('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1');
     this.insertStmt = db.prepare<[number, string, string, string, string, string | null, string, string, string]>(`
       INSERT INTO audit_log (id, at, actor, action, entity, entity_id, details_json, prev_hash, hash)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.allStmt = db.prepare<[], AuditRow>('SELECT * FROM audit_log ORDER BY id');
-    this.forEntityStmt = db.prepare<[string, string], AuditRow>('SELECT * FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY id');
-    this.startStmt = db.prepare<[], StartRow>('SELECT chain_id, first_keyed_id, legacy_head, legacy_count, key_check, seal FROM audit_chain_start WHERE singleton = 1');
+    this.forEntityStmt = db.prepare<[string, string], AuditRow>(
+      'SELECT * FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY id',
+    );
+    this.startStmt = db.prepare<[], StartRow>(
+      'SELECT chain_id, first_keyed_id, legacy_head, legacy_count, key_check, seal FROM audit_chain_start WHERE singleton = 1',
+    );
     this.hashAtStmt = db.prepare<[number], string>('SELECT hash FROM audit_log WHERE id = ?').pluck();
     this.countStmt = db.prepare<[], number>('SELECT count(*) FROM audit_log').pluck();
-    const seal = db.prepare<[string, string]>('UPDATE audit_chain_start SET key_check = ?, seal = ? WHERE singleton = 1 AND seal IS NULL AND key_check IS NULL');
+    const seal = db.prepare<[string, string]>(
+      'UPDATE audit_chain_start SET key_check = ?, seal = ? WHERE singleton = 1 AND seal IS NULL AND key_check IS NULL',
+    );
     this.appendTx = db.transaction((input: AuditInput): AuditEntry => {
       const key = this.key;
-      if (!key) throw new AppError('STORE_FAILURE', 'Thiếu khoá nhật ký kiểm toán (khoá "audit"): không ghi được nhật ký. Khôi phục thư mục khoá từ bản sao của bộ phận CNTT.');
+      if (!key)
+        throw new AppError(
+          'STORE_FAILURE',
+          'Thiếu khoá nhật ký kiểm toán (khoá "audit"): không ghi được nhật ký. Khôi phục thư mục khoá từ bản sao của bộ phận CNTT.',
+        );
       const start = this.start();
-      if (!start) throw new AppError('STORE_FAILURE', 'Kho dữ liệu thiếu dòng khởi đầu chuỗi nhật ký (audit_chain_start).');
+      if (!start)
+        throw new AppError('STORE_FAILURE', 'Kho dữ liệu thiếu dòng khởi đầu chuỗi nhật ký (audit_chain_start).');
       const details = input.details ?? {};
       assertMasked(details, '');
       const detailsJson = canonicalJson(details);
       const previous = this.last.get();
       const id = (previous?.id ?? 0) + 1;
       const prevHash = previous?.hash ?? GENESIS_HASH;
-      const fields = { id, at: input.at, actor: input.actor, action: input.action, entity: input.entity, entityId: input.entityId, detailsJson };
+      const fields = {
+        id,
+        at: input.at,
+        actor: input.actor,
+        action: input.action,
+        entity: input.entity,
+        entityId: input.entityId,
+        detailsJson,
+      };
       // Always keyed: an id below first_keyed_id only happens when old rows were cut, which verifyChain reports.
       const hash = auditMac(key, start.chainId, prevHash, fields);
-      this.insertStmt.run(id, input.at, input.actor, input.action, input.entity, input.entityId, detailsJson, prevHash, hash);
-      return toEntry({ id, at: input.at, actor: input.actor, action: input.action, entity: input.entity, entity_id: input.entityId, details_json: detailsJson, prev_hash: prevHash, hash });
+      this.insertStmt.run(
+        id,
+        input.at,
+        input.actor,
+        input.action,
+        input.entity,
+        input.entityId,
+        detailsJson,
+        prevHash,
+        hash,
+      );
+      return toEntry({
+        id,
+        at: input.at,
+        actor: input.actor,
+        action: input.action,
+        entity: input.entity,
+        entity_id: input.entityId,
+        details_json: detailsJson,
+        prev_hash: prevHash,
+        hash,
+      });
     });
     // The first open with the key seals the start row, so its boundary cannot be moved later.
     const start = this.start();
@@ -252,7 +325,12 @@ export class AuditRepository {
   /** Whether the key given is the one the chain was sealed with (false: the key file was replaced). */
   keyMatches(): boolean {
     const start = this.start();
-    return this.key !== null && start !== null && start.keyCheck !== null && sameDigest(start.keyCheck, auditKeyCheck(this.key));
+    return (
+      this.key !== null &&
+      start !== null &&
+      start.keyCheck !== null &&
+      sameDigest(start.keyCheck, auditKeyCheck(this.key))
+    );
   }
 
   /** The newest committed row, or null for an empty trail. Outside a transaction: committed rows only. */
@@ -286,10 +364,20 @@ export class AuditRepository {
     const key = this.key;
     if (key) {
       if (start.keyCheck !== null && !sameDigest(start.keyCheck, auditKeyCheck(key))) {
-        return { ok: false, reason: 'key-other', brokenAt: null, detail: 'the audit key is not the key this chain was sealed with' };
+        return {
+          ok: false,
+          reason: 'key-other',
+          brokenAt: null,
+          detail: 'the audit key is not the key this chain was sealed with',
+        };
       }
       if (start.seal !== null && !sameDigest(start.seal, chainStartSeal(key, start))) {
-        return { ok: false, reason: 'start-invalid', brokenAt: null, detail: 'audit_chain_start does not match its seal' };
+        return {
+          ok: false,
+          reason: 'start-invalid',
+          brokenAt: null,
+          detail: 'audit_chain_start does not match its seal',
+        };
       }
     }
     let prevHash = GENESIS_HASH;
@@ -297,9 +385,24 @@ export class AuditRepository {
     let count = 0;
     let head: ChainHead | null = null;
     for (const row of this.allStmt.iterate()) {
-      if (row.id !== expectedId) return { ok: false, reason: 'row-missing', brokenAt: row.id, detail: `row ${expectedId} is missing` };
-      if (row.prev_hash !== prevHash) return { ok: false, reason: 'link-broken', brokenAt: row.id, detail: 'prev_hash does not match the previous row' };
-      const fields = { id: row.id, at: row.at, actor: row.actor, action: row.action, entity: row.entity, entityId: row.entity_id, detailsJson: row.details_json };
+      if (row.id !== expectedId)
+        return { ok: false, reason: 'row-missing', brokenAt: row.id, detail: `row ${expectedId} is missing` };
+      if (row.prev_hash !== prevHash)
+        return {
+          ok: false,
+          reason: 'link-broken',
+          brokenAt: row.id,
+          detail: 'prev_hash does not match the previous row',
+        };
+      const fields = {
+        id: row.id,
+        at: row.at,
+        actor: row.actor,
+        action: row.action,
+        entity: row.entity,
+        entityId: row.entity_id,
+        detailsJson: row.details_json,
+      };
       if (row.id < start.firstKeyedId) {
         let expected: string;
         try {
@@ -307,30 +410,68 @@ export class AuditRepository {
         } catch {
           return { ok: false, reason: 'details-invalid', brokenAt: row.id, detail: 'details are not valid JSON' };
         }
-        if (expected !== row.hash) return { ok: false, reason: 'hash-mismatch', brokenAt: row.id, detail: 'hash does not match the row content' };
+        if (expected !== row.hash)
+          return {
+            ok: false,
+            reason: 'hash-mismatch',
+            brokenAt: row.id,
+            detail: 'hash does not match the row content',
+          };
       } else {
         if (row.id === start.firstKeyedId && (prevHash !== start.legacyHead || count !== start.legacyCount)) {
-          return { ok: false, reason: 'legacy-end', brokenAt: row.id, detail: 'the sha256 rows do not end where the keyed chain was started' };
+          return {
+            ok: false,
+            reason: 'legacy-end',
+            brokenAt: row.id,
+            detail: 'the sha256 rows do not end where the keyed chain was started',
+          };
         }
-        if (!key) return { ok: false, reason: 'key-missing', brokenAt: null, detail: `rows from ${start.firstKeyedId} on are keyed and no audit key was given` };
-        if (start.seal === null) return { ok: false, reason: 'start-invalid', brokenAt: row.id, detail: 'keyed rows exist but audit_chain_start is not sealed' };
+        if (!key)
+          return {
+            ok: false,
+            reason: 'key-missing',
+            brokenAt: null,
+            detail: `rows from ${start.firstKeyedId} on are keyed and no audit key was given`,
+          };
+        if (start.seal === null)
+          return {
+            ok: false,
+            reason: 'start-invalid',
+            brokenAt: row.id,
+            detail: 'keyed rows exist but audit_chain_start is not sealed',
+          };
         let expected: string;
         try {
           expected = auditMac(key, start.chainId, prevHash, fields);
         } catch {
           return { ok: false, reason: 'details-invalid', brokenAt: row.id, detail: 'details are not valid JSON' };
         }
-        if (!sameDigest(expected, row.hash)) return { ok: false, reason: 'mac-mismatch', brokenAt: row.id, detail: 'HMAC does not match the row content' };
+        if (!sameDigest(expected, row.hash))
+          return { ok: false, reason: 'mac-mismatch', brokenAt: row.id, detail: 'HMAC does not match the row content' };
       }
       prevHash = row.hash;
       head = { id: row.id, hash: row.hash };
       expectedId += 1;
       count += 1;
     }
-    if (count < start.firstKeyedId - 1 || (count === start.firstKeyedId - 1 && (prevHash !== start.legacyHead || count !== start.legacyCount))) {
-      return { ok: false, reason: 'legacy-end', brokenAt: count + 1, detail: 'the sha256 rows do not end where the keyed chain was started' };
+    if (
+      count < start.firstKeyedId - 1 ||
+      (count === start.firstKeyedId - 1 && (prevHash !== start.legacyHead || count !== start.legacyCount))
+    ) {
+      return {
+        ok: false,
+        reason: 'legacy-end',
+        brokenAt: count + 1,
+        detail: 'the sha256 rows do not end where the keyed chain was started',
+      };
     }
-    if (!key) return { ok: false, reason: 'key-missing', brokenAt: null, detail: 'no audit key was given: the start row and any keyed row cannot be checked' };
+    if (!key)
+      return {
+        ok: false,
+        reason: 'key-missing',
+        brokenAt: null,
+        detail: 'no audit key was given: the start row and any keyed row cannot be checked',
+      };
     return { ok: true, count, keyedFrom: start.firstKeyedId, head };
   }
 }

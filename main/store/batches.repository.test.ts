@@ -12,11 +12,23 @@ describe('BatchesRepository', () => {
     temp = tempDir();
     store = openStore({ dataDir: temp.dir });
     store.batches.create({
-      id: 'b1', source: 'scanner', scannerId: 'sim:1', request: { source: 'feeder', resolution: 200 }, profile: { dpi: 200 },
-      officer: 'sohoa', createdAt: '2025-07-15T10:00',
+      id: 'b1',
+      source: 'scanner',
+      scannerId: 'sim:1',
+      request: { source: 'feeder', resolution: 200 },
+      profile: { dpi: 200 },
+      officer: 'sohoa',
+      createdAt: '2025-07-15T10:00',
     });
     for (let i = 0; i < 4; i++) {
-      store.batches.addPage({ batchId: 'b1', index: i, side: 'front', dpi: 200, mimeType: 'image/png', originalSha256: SHA(i + 1) });
+      store.batches.addPage({
+        batchId: 'b1',
+        index: i,
+        side: 'front',
+        dpi: 200,
+        mimeType: 'image/png',
+        originalSha256: SHA(i + 1),
+      });
     }
   });
   afterEach(() => {
@@ -28,9 +40,20 @@ describe('BatchesRepository', () => {
 
   it('creates a batch and keeps captured pages pending, in arrival order', () => {
     const got = store.batches.get('b1')!;
-    expect(got.batch).toMatchObject({ id: 'b1', state: 'capturing', source: 'scanner', scannerId: 'sim:1', request: { source: 'feeder', resolution: 200 }, profile: { dpi: 200 }, closedAt: null });
+    expect(got.batch).toMatchObject({
+      id: 'b1',
+      state: 'capturing',
+      source: 'scanner',
+      scannerId: 'sim:1',
+      request: { source: 'feeder', resolution: 200 },
+      profile: { dpi: 200 },
+      closedAt: null,
+    });
     expect(got.pages.map((p) => [p.index, p.position, p.groupIndex, p.status, p.deleted])).toEqual([
-      [0, 0, 0, 'pending', false], [1, 1, 0, 'pending', false], [2, 2, 0, 'pending', false], [3, 3, 0, 'pending', false],
+      [0, 0, 0, 'pending', false],
+      [1, 1, 0, 'pending', false],
+      [2, 2, 0, 'pending', false],
+      [3, 3, 0, 'pending', false],
     ]);
     expect(store.batches.pendingPages('b1')).toHaveLength(4);
     expect(store.batches.nextIndex('b1')).toBe(4);
@@ -40,12 +63,39 @@ describe('BatchesRepository', () => {
 
   it('records processing outcomes, ok and error', () => {
     const ok = store.batches.updatePage('b1', 0, {
-      status: 'ok', processedSha256: SHA(9), processedJson: '{"format":"png"}', thumbnailSha256: SHA(10), ocrText: 'Giấy khai sinh', ocrJson: '{"words":[]}', ocrConfidence: 88.5, blank: false,
-      inkCoverage: 0.04, skewAngle: 1.5, rotation: 90,
+      status: 'ok',
+      processedSha256: SHA(9),
+      processedJson: '{"format":"png"}',
+      thumbnailSha256: SHA(10),
+      ocrText: 'Giấy khai sinh',
+      ocrJson: '{"words":[]}',
+      ocrConfidence: 88.5,
+      blank: false,
+      inkCoverage: 0.04,
+      skewAngle: 1.5,
+      rotation: 90,
     });
-    expect(ok).toMatchObject({ status: 'ok', processedSha256: SHA(9), processedJson: '{"format":"png"}', thumbnailSha256: SHA(10), ocrText: 'Giấy khai sinh', rotation: 90, skewAngle: 1.5, errorMessage: null });
-    const failed = store.batches.updatePage('b1', 1, { status: 'error', errorCode: 'DIGITISE_FAILED', errorMessage: 'OCR crashed' });
-    expect(failed).toMatchObject({ status: 'error', errorCode: 'DIGITISE_FAILED', errorMessage: 'OCR crashed', processedSha256: null });
+    expect(ok).toMatchObject({
+      status: 'ok',
+      processedSha256: SHA(9),
+      processedJson: '{"format":"png"}',
+      thumbnailSha256: SHA(10),
+      ocrText: 'Giấy khai sinh',
+      rotation: 90,
+      skewAngle: 1.5,
+      errorMessage: null,
+    });
+    const failed = store.batches.updatePage('b1', 1, {
+      status: 'error',
+      errorCode: 'DIGITISE_FAILED',
+      errorMessage: 'OCR crashed',
+    });
+    expect(failed).toMatchObject({
+      status: 'error',
+      errorCode: 'DIGITISE_FAILED',
+      errorMessage: 'OCR crashed',
+      processedSha256: null,
+    });
     expect(store.batches.pendingPages('b1').map((p) => p.index)).toEqual([2, 3]);
     expect(store.batches.updatePage('b1', 1, { status: 'pending' }).status).toBe('pending');
     expect(() => store.batches.updatePage('b1', 42, { status: 'pending' })).toThrow(/no page 42/);
@@ -63,14 +113,37 @@ describe('BatchesRepository', () => {
     store.batches.markDeleted('b1', 0, false);
     store.batches.setRotationOverride('b1', 2, 270);
     expect(store.batches.page('b1', 2)?.rotationOverride).toBe(270);
-    store.batches.setGroups('b1', [[3, 1], [0, 2]]);
-    expect(store.batches.get('b1')!.pages.map((p) => [p.index, p.groupIndex])).toEqual([[3, 0], [1, 0], [0, 1], [2, 1]]);
-    const added = store.batches.addPage({ batchId: 'b1', index: 4, side: 'back', dpi: 200, mimeType: 'image/jpeg', originalSha256: SHA(5) });
+    store.batches.setGroups('b1', [
+      [3, 1],
+      [0, 2],
+    ]);
+    expect(store.batches.get('b1')!.pages.map((p) => [p.index, p.groupIndex])).toEqual([
+      [3, 0],
+      [1, 0],
+      [0, 1],
+      [2, 1],
+    ]);
+    const added = store.batches.addPage({
+      batchId: 'b1',
+      index: 4,
+      side: 'back',
+      dpi: 200,
+      mimeType: 'image/jpeg',
+      originalSha256: SHA(5),
+    });
     expect(added).toMatchObject({ position: 4, groupIndex: 1, side: 'back' });
   });
 
   it('lists open batches until closed, and records scanner trouble', () => {
-    store.batches.create({ id: 'b2', source: 'import', scannerId: null, request: null, profile: {}, officer: 'sohoa', createdAt: '2025-07-15T11:00' });
+    store.batches.create({
+      id: 'b2',
+      source: 'import',
+      scannerId: null,
+      request: null,
+      profile: {},
+      officer: 'sohoa',
+      createdAt: '2025-07-15T11:00',
+    });
     expect(store.batches.listOpen().map((b) => b.id)).toEqual(['b1', 'b2']);
     store.batches.setState('b1', 'ready', 'SCANNER_JAM: kẹt giấy');
     expect(store.batches.get('b1')!.batch).toMatchObject({ state: 'ready', lastError: 'SCANNER_JAM: kẹt giấy' });

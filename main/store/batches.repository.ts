@@ -211,12 +211,18 @@ export class BatchesRepository {
       INSERT INTO digitise_batches (id, source, scanner_id, request_json, profile_json, officer, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?)`);
     this.batchById = db.prepare<[string], BatchRow>('SELECT * FROM digitise_batches WHERE id = ?');
-    this.openBatches = db.prepare<[], BatchRow>("SELECT * FROM digitise_batches WHERE state <> 'closed' ORDER BY created_at, id");
+    this.openBatches = db.prepare<[], BatchRow>(
+      "SELECT * FROM digitise_batches WHERE state <> 'closed' ORDER BY created_at, id",
+    );
     this.insertPageStmt = db.prepare<[string, number, string, number, string, string, number, number]>(`
       INSERT INTO digitise_batch_pages (batch_id, page_index, side, dpi, mime_type, original_blob_sha256, position, group_index)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.pagesOf = db.prepare<[string], PageRow>('SELECT * FROM digitise_batch_pages WHERE batch_id = ? ORDER BY position, page_index');
-    this.pageStmt = db.prepare<[string, number], PageRow>('SELECT * FROM digitise_batch_pages WHERE batch_id = ? AND page_index = ?');
+    this.pagesOf = db.prepare<[string], PageRow>(
+      'SELECT * FROM digitise_batch_pages WHERE batch_id = ? ORDER BY position, page_index',
+    );
+    this.pageStmt = db.prepare<[string, number], PageRow>(
+      'SELECT * FROM digitise_batch_pages WHERE batch_id = ? AND page_index = ?',
+    );
     this.lastPage = db.prepare<[string], { position: number; group_index: number }>(
       'SELECT position, group_index FROM digitise_batch_pages WHERE batch_id = ? ORDER BY position DESC, page_index DESC LIMIT 1',
     );
@@ -229,19 +235,42 @@ export class BatchesRepository {
     this.pendingStmt = db.prepare<[string], PageRow>(
       "SELECT * FROM digitise_batch_pages WHERE batch_id = ? AND status = 'pending' AND deleted = 0 ORDER BY position, page_index",
     );
-    this.positionStmt = db.prepare<[number, string, number]>('UPDATE digitise_batch_pages SET position = ? WHERE batch_id = ? AND page_index = ?');
-    this.groupStmt = db.prepare<[number, string, number]>('UPDATE digitise_batch_pages SET group_index = ? WHERE batch_id = ? AND page_index = ?');
-    this.deletedStmt = db.prepare<[number, string, number]>('UPDATE digitise_batch_pages SET deleted = ? WHERE batch_id = ? AND page_index = ?');
-    this.rotationStmt = db.prepare<[number, string, number]>('UPDATE digitise_batch_pages SET rotation_override = ? WHERE batch_id = ? AND page_index = ?');
-    this.documentStmt = db.prepare<[number, string, number]>('UPDATE digitise_batch_pages SET document_id = ? WHERE batch_id = ? AND page_index = ?');
-    this.stateStmt = db.prepare<[BatchState, string | null, string]>('UPDATE digitise_batches SET state = ?, last_error = ? WHERE id = ?');
-    this.closeStmt = db.prepare<[string, string]>("UPDATE digitise_batches SET state = 'closed', closed_at = ? WHERE id = ?");
-    this.nextIndexStmt = db.prepare<[string], number>('SELECT coalesce(max(page_index) + 1, 0) FROM digitise_batch_pages WHERE batch_id = ?').pluck();
+    this.positionStmt = db.prepare<[number, string, number]>(
+      'UPDATE digitise_batch_pages SET position = ? WHERE batch_id = ? AND page_index = ?',
+    );
+    this.groupStmt = db.prepare<[number, string, number]>(
+      'UPDATE digitise_batch_pages SET group_index = ? WHERE batch_id = ? AND page_index = ?',
+    );
+    this.deletedStmt = db.prepare<[number, string, number]>(
+      'UPDATE digitise_batch_pages SET deleted = ? WHERE batch_id = ? AND page_index = ?',
+    );
+    this.rotationStmt = db.prepare<[number, string, number]>(
+      'UPDATE digitise_batch_pages SET rotation_override = ? WHERE batch_id = ? AND page_index = ?',
+    );
+    this.documentStmt = db.prepare<[number, string, number]>(
+      'UPDATE digitise_batch_pages SET document_id = ? WHERE batch_id = ? AND page_index = ?',
+    );
+    this.stateStmt = db.prepare<[BatchState, string | null, string]>(
+      'UPDATE digitise_batches SET state = ?, last_error = ? WHERE id = ?',
+    );
+    this.closeStmt = db.prepare<[string, string]>(
+      "UPDATE digitise_batches SET state = 'closed', closed_at = ? WHERE id = ?",
+    );
+    this.nextIndexStmt = db
+      .prepare<[string], number>('SELECT coalesce(max(page_index) + 1, 0) FROM digitise_batch_pages WHERE batch_id = ?')
+      .pluck();
   }
 
   create(b: NewBatch): BatchRecord {
-    this.insertBatch.run(b.id, b.source, b.scannerId, b.request === null || b.request === undefined ? null : JSON.stringify(b.request),
-      JSON.stringify(b.profile ?? {}), b.officer, b.createdAt);
+    this.insertBatch.run(
+      b.id,
+      b.source,
+      b.scannerId,
+      b.request === null || b.request === undefined ? null : JSON.stringify(b.request),
+      JSON.stringify(b.profile ?? {}),
+      b.officer,
+      b.createdAt,
+    );
     return this.mustBatch(b.id);
   }
 
@@ -264,13 +293,34 @@ export class BatchesRepository {
   /** Records what processing gave (or puts the page back to pending for another run). */
   updatePage(batchId: string, index: number, outcome: PageOutcome): BatchPageRecord {
     const base: OutcomeParams = {
-      batchId, index, status: outcome.status, processedSha256: null, processedJson: null, thumbnailSha256: null, ocrText: null, ocrJson: null, ocrConfidence: null,
-      blank: 0, inkCoverage: null, skewAngle: 0, rotation: 0, errorCode: null, errorMessage: null,
+      batchId,
+      index,
+      status: outcome.status,
+      processedSha256: null,
+      processedJson: null,
+      thumbnailSha256: null,
+      ocrText: null,
+      ocrJson: null,
+      ocrConfidence: null,
+      blank: 0,
+      inkCoverage: null,
+      skewAngle: 0,
+      rotation: 0,
+      errorCode: null,
+      errorMessage: null,
     };
     if (outcome.status === 'ok') {
       Object.assign(base, {
-        processedSha256: outcome.processedSha256, processedJson: outcome.processedJson, thumbnailSha256: outcome.thumbnailSha256, ocrText: outcome.ocrText, ocrJson: outcome.ocrJson, ocrConfidence: outcome.ocrConfidence,
-        blank: outcome.blank ? 1 : 0, inkCoverage: outcome.inkCoverage, skewAngle: outcome.skewAngle, rotation: outcome.rotation,
+        processedSha256: outcome.processedSha256,
+        processedJson: outcome.processedJson,
+        thumbnailSha256: outcome.thumbnailSha256,
+        ocrText: outcome.ocrText,
+        ocrJson: outcome.ocrJson,
+        ocrConfidence: outcome.ocrConfidence,
+        blank: outcome.blank ? 1 : 0,
+        inkCoverage: outcome.inkCoverage,
+        skewAngle: outcome.skewAngle,
+        rotation: outcome.rotation,
       });
     } else if (outcome.status === 'error') {
       Object.assign(base, { errorCode: outcome.errorCode, errorMessage: outcome.errorMessage });
@@ -314,7 +364,8 @@ export class BatchesRepository {
 
   /** Links pages to the document their group became. */
   markFinished(batchId: string, indexes: number[], documentRowId: number): void {
-    for (const index of indexes) this.expectOne(this.documentStmt.run(documentRowId, batchId, index).changes, batchId, index);
+    for (const index of indexes)
+      this.expectOne(this.documentStmt.run(documentRowId, batchId, index).changes, batchId, index);
   }
 
   setState(batchId: string, state: Exclude<BatchState, 'closed'>, lastError: string | null = null): void {

@@ -58,7 +58,7 @@ describe('blobs sealed at rest (AES-256-GCM)', () => {
     expect(await blobs.verifyAll([ref.sha256])).toEqual({ checked: 1, corrupt: [], missing: [] });
   });
 
-  it('a wrong key, an altered byte or a sealed file moved under another blob\'s name is refused, and verifyAll names it', async () => {
+  it("a wrong key, an altered byte or a sealed file moved under another blob's name is refused, and verifyAll names it", async () => {
     const a = await blobs.put(receipt('a'));
     const b = await blobs.put(receipt('b'));
     await expect(new BlobStore(root, blobKeyFrom(randomBytes(32))).get(a.sha256)).rejects.toThrow(/corrupt/);

@@ -18,7 +18,10 @@ export function blobKeyFrom(databaseKey: Buffer): Buffer {
 }
 
 export function isSealed(stored: Uint8Array): boolean {
-  return stored.byteLength >= SEALED_OVERHEAD && Buffer.from(stored.buffer, stored.byteOffset, SEALED_MAGIC.length).equals(SEALED_MAGIC);
+  return (
+    stored.byteLength >= SEALED_OVERHEAD &&
+    Buffer.from(stored.buffer, stored.byteOffset, SEALED_MAGIC.length).equals(SEALED_MAGIC)
+  );
 }
 
 /** Encrypts a blob written in pieces (a streamed scan): `header` first, each `update`, then `final`. */
@@ -57,5 +60,8 @@ export function openSealedBlob(key: Buffer, stored: Uint8Array): Buffer {
   const decipher = createDecipheriv('aes-256-gcm', key, nonce);
   decipher.setAAD(SEALED_MAGIC);
   decipher.setAuthTag(tag);
-  return Buffer.concat([decipher.update(bytes.subarray(SEALED_MAGIC.length + NONCE_BYTES, bytes.length - TAG_BYTES)), decipher.final()]);
+  return Buffer.concat([
+    decipher.update(bytes.subarray(SEALED_MAGIC.length + NONCE_BYTES, bytes.length - TAG_BYTES)),
+    decipher.final(),
+  ]);
 }

@@ -25,7 +25,6 @@ function assertSha(sha256: string): void {
   if (!SHA256.test(sha256)) throw new Error(`not a sha256 hex digest: ${sha256}`);
 }
 
-
 async function hashFile(file: string): Promise<BlobRef> {
   const hash = createHash('sha256');
   let size = 0;
@@ -77,7 +76,10 @@ function tempName(): string {
  * encryption, which `sealExisting` then seals in place. Without `key` (tests), files are the bytes.
  */
 export class BlobStore {
-  constructor(readonly rootDir: string, private readonly key: Buffer | null = null) {}
+  constructor(
+    readonly rootDir: string,
+    private readonly key: Buffer | null = null,
+  ) {}
 
   /** True when new blobs are sealed. */
   get sealed(): boolean {

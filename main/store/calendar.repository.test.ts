@@ -29,7 +29,13 @@ describe('CalendarRepository', () => {
   });
 
   it('saves, replaces and lists notices in year order', () => {
-    store.calendar.saveNotice({ ...notice2025, id: 'TB-2026-01', year: 2026, effectiveFrom: '2025-11-01', makeUpDays: [] });
+    store.calendar.saveNotice({
+      ...notice2025,
+      id: 'TB-2026-01',
+      year: 2026,
+      effectiveFrom: '2025-11-01',
+      makeUpDays: [],
+    });
     store.calendar.saveNotice(notice2025);
     expect(store.calendar.listNotices().map((n) => n.id)).toEqual(['TB-2025-01', 'TB-2026-01']);
     expect(store.calendar.listNotices()[0]).toEqual(notice2025);
@@ -39,16 +45,27 @@ describe('CalendarRepository', () => {
   });
 
   it('refuses a malformed notice', () => {
-    expect(() => store.calendar.saveNotice({ ...notice2025, daysOff: [{ date: '27/01/2025', name: 'x', kind: 'notice' }] })).toThrow();
+    expect(() =>
+      store.calendar.saveNotice({ ...notice2025, daysOff: [{ date: '27/01/2025', name: 'x', kind: 'notice' }] }),
+    ).toThrow();
     expect(store.calendar.listNotices()).toEqual([]);
   });
 });
 
 describe('noticesEffectiveOn', () => {
   it('keeps the notices whose effective date has come, the day itself included', () => {
-    const later: CalendarNotice = { ...notice2025, id: 'TB-2026-01', year: 2026, effectiveFrom: '2025-11-01', makeUpDays: [] };
+    const later: CalendarNotice = {
+      ...notice2025,
+      id: 'TB-2026-01',
+      year: 2026,
+      effectiveFrom: '2025-11-01',
+      makeUpDays: [],
+    };
     expect(noticesEffectiveOn([notice2025, later], '2025-10-31').map((n) => n.id)).toEqual(['TB-2025-01']);
-    expect(noticesEffectiveOn([notice2025, later], '2025-11-01').map((n) => n.id)).toEqual(['TB-2025-01', 'TB-2026-01']);
+    expect(noticesEffectiveOn([notice2025, later], '2025-11-01').map((n) => n.id)).toEqual([
+      'TB-2025-01',
+      'TB-2026-01',
+    ]);
     expect(noticesEffectiveOn([notice2025, later], '2024-11-30')).toEqual([]);
   });
 });

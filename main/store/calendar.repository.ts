@@ -3,7 +3,7 @@ import type { Db } from './db';
 
 export type { CalendarNotice } from '../../common/domain/holiday-calendar';
 
-/** Yearly notices of days off and make-up working days (DOMAIN.md §5), as saved; validated both ways. */
+/** Yearly notices of days off and make-up working days (docs/domain.md §5), as saved; validated both ways. */
 export class CalendarRepository {
   private readonly upsertStmt;
   private readonly listStmt;
@@ -14,10 +14,12 @@ export class CalendarRepository {
       INSERT INTO calendar_notices (id, year, effective_from, notice_json) VALUES (?, ?, ?, ?)
       ON CONFLICT (id) DO UPDATE SET year = excluded.year, effective_from = excluded.effective_from,
         notice_json = excluded.notice_json, saved_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`);
-    this.listStmt = db.prepare<[], string>('SELECT notice_json FROM calendar_notices ORDER BY year, effective_from, id').pluck();
-    this.forYearStmt = db.prepare<[number], string>(
-      'SELECT notice_json FROM calendar_notices WHERE year = ? ORDER BY effective_from, id',
-    ).pluck();
+    this.listStmt = db
+      .prepare<[], string>('SELECT notice_json FROM calendar_notices ORDER BY year, effective_from, id')
+      .pluck();
+    this.forYearStmt = db
+      .prepare<[number], string>('SELECT notice_json FROM calendar_notices WHERE year = ? ORDER BY effective_from, id')
+      .pluck();
   }
 
   /** Inserts or replaces the notice with this id. */

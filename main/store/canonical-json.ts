@@ -17,7 +17,8 @@ function normalise(value: unknown): Json {
   }
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map((item) => (item === undefined || typeof item === 'function' ? null : normalise(item)));
+  if (Array.isArray(value))
+    return value.map((item) => (item === undefined || typeof item === 'function' ? null : normalise(item)));
   if (typeof value === 'object') {
     const out: { [key: string]: Json } = {};
     for (const key of Object.keys(value).sort()) {

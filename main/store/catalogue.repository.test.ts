@@ -11,8 +11,18 @@ describe('CatalogueRepository', () => {
     temp = tempDir();
     store = openStore({ dataDir: temp.dir });
     store.catalogue.upsertProcedure(procedure());
-    store.catalogue.upsertProcedure(procedure({ code: '1.001776', name: 'Đăng ký khai sinh', sectorCode: 'G03-HT01', sectorName: 'Hộ tịch', cutoff: null }));
-    store.catalogue.upsertProcedure(procedure({ code: '2.001177', name: 'Cấp thẻ Căn cước', sectorCode: 'G01-CC', sectorName: 'Căn cước' }));
+    store.catalogue.upsertProcedure(
+      procedure({
+        code: '1.001776',
+        name: 'Đăng ký khai sinh',
+        sectorCode: 'G03-HT01',
+        sectorName: 'Hộ tịch',
+        cutoff: null,
+      }),
+    );
+    store.catalogue.upsertProcedure(
+      procedure({ code: '2.001177', name: 'Cấp thẻ Căn cước', sectorCode: 'G01-CC', sectorName: 'Căn cước' }),
+    );
   });
   afterEach(() => {
     store.close();

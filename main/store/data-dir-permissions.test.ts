@@ -1,4 +1,13 @@
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../kernel/logger';
@@ -45,7 +54,14 @@ function looseStore(root: string): { outside: string } {
   writeFileSync(path.join(root, 'readonly.json'), '{}', { mode: 0o444 });
   chmodSync(root, 0o755);
   for (const p of ['blobs', 'blobs/ab']) chmodSync(path.join(root, p), 0o755);
-  for (const [p, m] of [['motcua.sqlite', 0o644], ['blobs/ab/cdef', 0o644], ['printed', 0o777], ['printed/receipt.pdf', 0o666], ['readonly.json', 0o444]] as const) chmodSync(path.join(root, p), m);
+  for (const [p, m] of [
+    ['motcua.sqlite', 0o644],
+    ['blobs/ab/cdef', 0o644],
+    ['printed', 0o777],
+    ['printed/receipt.pdf', 0o666],
+    ['readonly.json', 0o444],
+  ] as const)
+    chmodSync(path.join(root, p), m);
   // A link to a file outside the data folder: neither followed nor changed.
   const outside = path.join(temp.dir, 'outside.txt');
   writeFileSync(outside, 'not ours');
@@ -60,14 +76,27 @@ describe('tightenDataDir', () => {
     mkdirSync(root);
     const { outside } = looseStore(root);
     expect(findLooseEntries(root, 'linux').map((e) => `${path.relative(root, e.path) || '.'} ${e.mode}`)).toEqual([
-      '. 755', 'blobs 755', 'blobs/ab 755', 'blobs/ab/cdef 644', 'motcua.sqlite 644', 'printed 777', 'printed/receipt.pdf 666', 'readonly.json 444',
+      '. 755',
+      'blobs 755',
+      'blobs/ab 755',
+      'blobs/ab/cdef 644',
+      'motcua.sqlite 644',
+      'printed 777',
+      'printed/receipt.pdf 666',
+      'readonly.json 444',
     ]);
 
     const report = tightenDataDir(root, 'linux');
     expect(report).toEqual({ dirs: 4, files: 4, tightened: 8, failed: [] });
     expect(Object.fromEntries(modes(root))).toEqual({
-      '.': 0o700, blobs: 0o700, 'blobs/ab': 0o700, 'blobs/ab/cdef': 0o600, 'motcua.sqlite': 0o600,
-      printed: 0o700, 'printed/receipt.pdf': 0o600, 'readonly.json': 0o400,
+      '.': 0o700,
+      blobs: 0o700,
+      'blobs/ab': 0o700,
+      'blobs/ab/cdef': 0o600,
+      'motcua.sqlite': 0o600,
+      printed: 0o700,
+      'printed/receipt.pdf': 0o600,
+      'readonly.json': 0o400,
     });
     expect(modeOf(outside)).toBe(0o644);
     expect(findLooseEntries(root, 'linux')).toEqual([]);

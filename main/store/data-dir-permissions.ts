@@ -41,7 +41,11 @@ function errorCode(error: unknown): string {
  * Visits `root` and everything under it (depth first, without following links), calling `visit`
  * for each folder and regular file. Unreadable folders are reported through `onError`.
  */
-function walk(root: string, visit: (entry: string, isDir: boolean, mode: number) => void, onError: (entry: string, error: unknown) => void): void {
+function walk(
+  root: string,
+  visit: (entry: string, isDir: boolean, mode: number) => void,
+  onError: (entry: string, error: unknown) => void,
+): void {
   const pending = [root];
   while (pending.length > 0) {
     const entry = pending.pop() as string;
@@ -89,18 +93,22 @@ export function tightenDataDir(dataDir: string, platform: NodeJS.Platform = proc
   if (!isPosix(platform)) return null;
   mkdirSync(dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const report: TightenReport = { dirs: 0, files: 0, tightened: 0, failed: [] };
-  walk(dataDir, (entry, isDir, mode) => {
-    if (isDir) report.dirs += 1;
-    else report.files += 1;
-    const wanted = isDir ? PRIVATE_DIR_MODE : mode & PRIVATE_FILE_MODE;
-    if (mode === wanted) return;
-    try {
-      chmodSync(entry, wanted);
-      report.tightened += 1;
-    } catch (error) {
-      report.failed.push(`${entry}: ${errorCode(error)}`);
-    }
-  }, (entry, error) => report.failed.push(`${entry}: ${errorCode(error)}`));
+  walk(
+    dataDir,
+    (entry, isDir, mode) => {
+      if (isDir) report.dirs += 1;
+      else report.files += 1;
+      const wanted = isDir ? PRIVATE_DIR_MODE : mode & PRIVATE_FILE_MODE;
+      if (mode === wanted) return;
+      try {
+        chmodSync(entry, wanted);
+        report.tightened += 1;
+      } catch (error) {
+        report.failed.push(`${entry}: ${errorCode(error)}`);
+      }
+    },
+    (entry, error) => report.failed.push(`${entry}: ${errorCode(error)}`),
+  );
   return report;
 }
 
@@ -111,8 +119,12 @@ export function tightenDataDir(dataDir: string, platform: NodeJS.Platform = proc
 export function findLooseEntries(dataDir: string, platform: NodeJS.Platform = process.platform): LooseEntry[] {
   if (!isPosix(platform)) return [];
   const loose: LooseEntry[] = [];
-  walk(dataDir, (entry, _isDir, mode) => {
-    if ((mode & OPEN_BITS) !== 0) loose.push({ path: entry, mode: mode.toString(8).padStart(3, '0') });
-  }, () => undefined);
+  walk(
+    dataDir,
+    (entry, _isDir, mode) => {
+      if ((mode & OPEN_BITS) !== 0) loose.push({ path: entry, mode: mode.toString(8).padStart(3, '0') });
+    },
+    () => undefined,
+  );
   return loose.sort((a, b) => a.path.localeCompare(b.path));
 }

@@ -67,4 +67,3 @@ export function openDatabase(file: string, key: Buffer | null = null, options: O
     throw error;
   }
 }
-

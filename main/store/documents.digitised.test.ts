@@ -8,11 +8,26 @@ const PDF = 'ef'.repeat(32);
 
 function digitised(overrides: Partial<NewDigitisedDocument> = {}): NewDigitisedDocument {
   return {
-    ownerIdNumber: '001203004567', ownerName: 'Nguyễn Văn Dũng', documentCode: 'KQ0001', documentName: 'Giấy khai sinh',
-    number: '123/2001', issuer: 'UBND phường Đống Đa', issuedOn: '2001-03-04', validUntil: null, permanent: true, kind: 'component',
-    dossierCode: '000.00.12.H56-250715-0001', digitisedAt: '2025-07-15T10:05', digitiser: 'Lê Minh Quân', summary: null,
-    procedureCode: '2.000488', sectorCode: 'G13-TP01', pageCount: 2, sizeBytes: 48_000,
-    ocrText: 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nGIẤY KHAI SINH\nHọ và tên: Nguyễn Văn Dũng\nNơi sinh: Bệnh viện Phụ sản Hà Nội',
+    ownerIdNumber: '001203004567',
+    ownerName: 'Nguyễn Văn Dũng',
+    documentCode: 'KQ0001',
+    documentName: 'Giấy khai sinh',
+    number: '123/2001',
+    issuer: 'UBND phường Đống Đa',
+    issuedOn: '2001-03-04',
+    validUntil: null,
+    permanent: true,
+    kind: 'component',
+    dossierCode: '000.00.12.H56-250715-0001',
+    digitisedAt: '2025-07-15T10:05',
+    digitiser: 'Lê Minh Quân',
+    summary: null,
+    procedureCode: '2.000488',
+    sectorCode: 'G13-TP01',
+    pageCount: 2,
+    sizeBytes: 48_000,
+    ocrText:
+      'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nGIẤY KHAI SINH\nHọ và tên: Nguyễn Văn Dũng\nNơi sinh: Bệnh viện Phụ sản Hà Nội',
     pdfSha256: PDF,
     pages: [
       { pageIndex: 0, originalSha256: 'a1'.repeat(32), blank: false, skewAngle: 1.25, rotation: 0 },
@@ -38,9 +53,22 @@ describe('DocumentsRepository: digitised documents', () => {
   it('stores every mandatory field and the pages', () => {
     const doc = store.documents.addDigitised(digitised());
     expect(doc).toMatchObject({
-      id: `L:${doc.rowId}`, source: 'local', ownerName: 'Nguyễn Văn Dũng', kind: 'component', dossierCode: '000.00.12.H56-250715-0001',
-      digitisedAt: '2025-07-15T10:05', digitiser: 'Lê Minh Quân', permanent: true, validUntil: null, pageCount: 2, sizeBytes: 48_000,
-      convertedFromPaper: true, blobSha256: PDF, procedureCode: '2.000488', sectorCode: 'G13-TP01', issuer: 'UBND phường Đống Đa',
+      id: `L:${doc.rowId}`,
+      source: 'local',
+      ownerName: 'Nguyễn Văn Dũng',
+      kind: 'component',
+      dossierCode: '000.00.12.H56-250715-0001',
+      digitisedAt: '2025-07-15T10:05',
+      digitiser: 'Lê Minh Quân',
+      permanent: true,
+      validUntil: null,
+      pageCount: 2,
+      sizeBytes: 48_000,
+      convertedFromPaper: true,
+      blobSha256: PDF,
+      procedureCode: '2.000488',
+      sectorCode: 'G13-TP01',
+      issuer: 'UBND phường Đống Đa',
     });
     expect(store.documents.digitised(doc.id)).toEqual(doc);
     expect(store.documents.pagesOf(doc.rowId)).toEqual(digitised().pages);
@@ -58,11 +86,23 @@ describe('DocumentsRepository: digitised documents', () => {
 
   it('finds documents by OCR text, name or owner typed without diacritics', () => {
     const birth = store.documents.addDigitised(digitised());
-    const marriage = store.documents.addDigitised(digitised({
-      documentCode: 'KQ0010', documentName: 'Giấy chứng nhận kết hôn', ownerName: 'Đặng Thị Huệ', ownerIdNumber: '079090001234',
-      ocrText: 'Ủy ban nhân dân xã Bình Chánh chứng nhận', dossierCode: null,
-    }));
-    store.documents.add({ ownerIdNumber: '001203004567', documentCode: 'KQ0005', documentName: 'Hộ chiếu', source: 'national', nationalId: 'GT-1' });
+    const marriage = store.documents.addDigitised(
+      digitised({
+        documentCode: 'KQ0010',
+        documentName: 'Giấy chứng nhận kết hôn',
+        ownerName: 'Đặng Thị Huệ',
+        ownerIdNumber: '079090001234',
+        ocrText: 'Ủy ban nhân dân xã Bình Chánh chứng nhận',
+        dossierCode: null,
+      }),
+    );
+    store.documents.add({
+      ownerIdNumber: '001203004567',
+      documentCode: 'KQ0005',
+      documentName: 'Hộ chiếu',
+      source: 'national',
+      nationalId: 'GT-1',
+    });
 
     const ids = (q: string): string[] => store.documents.searchText(q, 20).map((h) => h.id);
     expect(ids('benh vien phu san')).toEqual([birth.id]);
@@ -104,11 +144,19 @@ describe('DossiersRepository: components waiting for the digitisation station', 
         { ...base.components[1]!, source: 'to-digitise', reusedDocumentId: null, consentAt: null },
       ],
     });
-    expect(store.dossiers.pendingDigitisation()).toEqual([{
-      dossierCode: d.code, componentCode: 'TP2', componentName: 'Căn cước công dân', documentCode: 'KQ0003',
-      applicantName: 'Nguyễn Văn Dũng', applicantIdNumber: '001203004567', procedureCode: '2.000488',
-      procedureName: d.procedureName, receivedAt: '2025-07-15T09:30',
-    }]);
+    expect(store.dossiers.pendingDigitisation()).toEqual([
+      {
+        dossierCode: d.code,
+        componentCode: 'TP2',
+        componentName: 'Căn cước công dân',
+        documentCode: 'KQ0003',
+        applicantName: 'Nguyễn Văn Dũng',
+        applicantIdNumber: '001203004567',
+        procedureCode: '2.000488',
+        procedureName: d.procedureName,
+        receivedAt: '2025-07-15T09:30',
+      },
+    ]);
     const doc = store.documents.addDigitised(digitised({ documentCode: 'KQ0003', documentName: 'Căn cước công dân' }));
     store.dossiers.setComponentDigitised(d.code, 'TP2', doc.rowId);
     expect(store.dossiers.pendingDigitisation()).toEqual([]);

@@ -66,7 +66,7 @@ export interface DocumentPage {
   rotation: 0 | 90 | 180 | 270;
 }
 
-/** A document converted from paper here, with the mandatory metadata (DOMAIN.md §2 step 3). */
+/** A document converted from paper here, with the mandatory metadata (docs/domain.md §8). */
 export interface NewDigitisedDocument {
   ownerIdNumber: string;
   ownerName: string;
@@ -288,7 +288,8 @@ export class DocumentsRepository {
    * refuses a row that misses a mandatory field.
    */
   addDigitised(doc: NewDigitisedDocument): DigitisedDocumentRecord {
-    if (doc.pages.length !== doc.pageCount) throw new Error(`page count ${doc.pageCount} does not match ${doc.pages.length} pages`);
+    if (doc.pages.length !== doc.pageCount)
+      throw new Error(`page count ${doc.pageCount} does not match ${doc.pages.length} pages`);
     return this.db.transaction(() => {
       const row = this.insertDigitisedStmt.get({
         ownerIdNumber: doc.ownerIdNumber.trim(),
@@ -314,7 +315,14 @@ export class DocumentsRepository {
       });
       if (!row) throw new Error('document insert returned nothing');
       for (const page of doc.pages) {
-        this.insertPage.run(row.id, page.pageIndex, page.originalSha256, page.blank ? 1 : 0, page.skewAngle, page.rotation);
+        this.insertPage.run(
+          row.id,
+          page.pageIndex,
+          page.originalSha256,
+          page.blank ? 1 : 0,
+          page.skewAngle,
+          page.rotation,
+        );
       }
       return toDigitised(row);
     })();
@@ -334,9 +342,11 @@ export class DocumentsRepository {
    * the blob store. Returns false when the row is not a digitised document or the PDF changed meanwhile.
    */
   replaceDigitisedPdf(rowId: number, previousSha256: string, pdfSha256: string, sizeBytes: number): boolean {
-    const info = this.db.prepare<[string, number, number, string]>(
-      'UPDATE documents SET blob_sha256 = ?, size_bytes = ? WHERE id = ? AND converted_from_paper = 1 AND blob_sha256 = ?',
-    ).run(pdfSha256, sizeBytes, rowId, previousSha256);
+    const info = this.db
+      .prepare<[string, number, number, string]>(
+        'UPDATE documents SET blob_sha256 = ?, size_bytes = ? WHERE id = ? AND converted_from_paper = 1 AND blob_sha256 = ?',
+      )
+      .run(pdfSha256, sizeBytes, rowId, previousSha256);
     return info.changes === 1;
   }
 

@@ -23,9 +23,17 @@ describe('DossiersRepository', () => {
     const dossier = store.dossiers.insert(newDossier(applicant));
     expect(Dossier.parse(dossier)).toEqual(dossier);
     expect(dossier).toMatchObject({
-      code: '000.00.12.H56-250715-0001', status: 2, channel: 'walk-in', applicantName: 'Nguyễn Văn Dũng',
-      applicantIdNumber: '001203004567', totalFee: 200000, ticketNumber: 'A001', previousAppointmentAt: null,
-      applicant, documents: [], sync: { national: 'synced', provincial: 'synced' },
+      code: '000.00.12.H56-250715-0001',
+      status: 2,
+      channel: 'walk-in',
+      applicantName: 'Nguyễn Văn Dũng',
+      applicantIdNumber: '001203004567',
+      totalFee: 200000,
+      ticketNumber: 'A001',
+      previousAppointmentAt: null,
+      applicant,
+      documents: [],
+      sync: { national: 'synced', provincial: 'synced' },
     });
     expect(dossier.components).toEqual(newDossier(applicant).components);
     expect(dossier.fees).toEqual([{ code: 'LP', name: 'Phí cấp phiếu', amount: 200000 }]);
@@ -44,7 +52,9 @@ describe('DossiersRepository', () => {
     const first = store.dossiers.insert(newDossier(applicant));
     expect(store.dossiers.findByRequestId('5f0c7a52-3f1e-4a4e-9d53-2b1f3c0e9a01')).toEqual(first);
     expect(store.dossiers.findByRequestId('00000000-0000-4000-8000-000000000000')).toBeNull();
-    expect(() => store.dossiers.insert(newDossier(applicant, { code: '000.00.12.H56-250715-0002' }))).toThrow(/UNIQUE constraint failed: dossiers.request_id/);
+    expect(() => store.dossiers.insert(newDossier(applicant, { code: '000.00.12.H56-250715-0002' }))).toThrow(
+      /UNIQUE constraint failed: dossiers.request_id/,
+    );
     expect(store.dossiers.getByCode('000.00.12.H56-250715-0002')).toBeNull();
     expect(store.db.prepare('SELECT count(*) AS n FROM dossier_components').get()).toEqual({ n: 2 });
   });
@@ -61,7 +71,12 @@ describe('DossiersRepository', () => {
     const supplement = store.dossiers.setStatus(code, 5, 'canbo1', 'Thiếu tờ khai', '2025-07-16T10:00');
     expect(supplement.status).toBe(5);
     expect(supplement.history.map((h) => h.status)).toEqual([2, 5]);
-    expect(supplement.history[1]).toEqual({ at: '2025-07-16T10:00', status: 5, actor: 'canbo1', note: 'Thiếu tờ khai' });
+    expect(supplement.history[1]).toEqual({
+      at: '2025-07-16T10:00',
+      status: 5,
+      actor: 'canbo1',
+      note: 'Thiếu tờ khai',
+    });
     const moved = store.dossiers.setAppointment(code, '2025-08-01T09:30', '2025-07-29T09:30');
     expect(moved).toMatchObject({ appointmentAt: '2025-08-01T09:30', previousAppointmentAt: '2025-07-29T09:30' });
     const sha1 = '1'.repeat(64);
@@ -74,7 +89,12 @@ describe('DossiersRepository', () => {
     ]);
     expect(store.dossiers.latestDocument(code, 'receipt')).toEqual({ sha256: sha2, createdAt: '2025-07-15T09:40' });
     expect(store.dossiers.latestDocument(code, 'refusal')).toBeNull();
-    const doc = store.documents.add({ ownerIdNumber: applicant.idNumber, documentCode: 'KQ0003', documentName: 'CCCD', source: 'local' });
+    const doc = store.documents.add({
+      ownerIdNumber: applicant.idNumber,
+      documentCode: 'KQ0003',
+      documentName: 'CCCD',
+      source: 'local',
+    });
     store.dossiers.setComponentDigitised(code, 'TP1', doc.rowId);
     expect(store.dossiers.getByCode(code)?.components[0].digitisedDocumentId).toBe(doc.rowId);
     expect(() => store.dossiers.setStatus('unknown', 3, 'a', '', '2025-07-16T10:00')).toThrow(/unknown dossier/);
@@ -83,7 +103,14 @@ describe('DossiersRepository', () => {
 
   it('fills sync state from the outbox', () => {
     const code = store.dossiers.insert(newDossier(applicant)).code;
-    const item = store.outbox.enqueue({ target: 'national', kind: 'dossier.upsert', dossierCode: code, idempotencyKey: 'k1', payload: {}, now: 1 });
+    const item = store.outbox.enqueue({
+      target: 'national',
+      kind: 'dossier.upsert',
+      dossierCode: code,
+      idempotencyKey: 'k1',
+      payload: {},
+      now: 1,
+    });
     expect(store.dossiers.getByCode(code)?.sync).toEqual({ national: 'pending', provincial: 'synced' });
     store.outbox.markSent(item.id, 2, 'R1');
     expect(store.dossiers.search(code, 5)[0].sync).toEqual({ national: 'synced', provincial: 'synced' });
@@ -93,14 +120,24 @@ describe('DossiersRepository', () => {
     beforeEach(() => {
       const dang = store.people.upsert(personInput({ idNumber: '079090001234', fullName: 'Đặng Thị Ngọc Ánh' }));
       store.dossiers.insert(newDossier(applicant));
-      store.dossiers.insert(newDossier(dang, {
-        code: '000.00.12.H56-250715-0002', requestId: 'r-2', receivedAt: '2025-07-15T14:05',
-        procedureCode: '1.001776', procedureName: 'Đăng ký khai sinh',
-      }));
-      store.dossiers.insert(newDossier(dang, {
-        code: '000.00.12.H56-250716-0001', requestId: 'r-3', receivedAt: '2025-07-16T08:00',
-        procedureCode: '2.001177', procedureName: 'Cấp thẻ Căn cước',
-      }));
+      store.dossiers.insert(
+        newDossier(dang, {
+          code: '000.00.12.H56-250715-0002',
+          requestId: 'r-2',
+          receivedAt: '2025-07-15T14:05',
+          procedureCode: '1.001776',
+          procedureName: 'Đăng ký khai sinh',
+        }),
+      );
+      store.dossiers.insert(
+        newDossier(dang, {
+          code: '000.00.12.H56-250716-0001',
+          requestId: 'r-3',
+          receivedAt: '2025-07-16T08:00',
+          procedureCode: '2.001177',
+          procedureName: 'Cấp thẻ Căn cước',
+        }),
+      );
     });
     const codes = (list: DossierSummary[]): string[] => list.map((d) => d.code);
 
@@ -118,25 +155,40 @@ describe('DossiersRepository', () => {
 
     it('finds by exact code, applicant ID, folded names and procedure', () => {
       expect(codes(store.dossiers.search('000.00.12.H56-250716-0001', 10))).toEqual(['000.00.12.H56-250716-0001']);
-      expect(codes(store.dossiers.search('250715', 10)).sort()).toEqual(['000.00.12.H56-250715-0001', '000.00.12.H56-250715-0002']);
+      expect(codes(store.dossiers.search('250715', 10)).sort()).toEqual([
+        '000.00.12.H56-250715-0001',
+        '000.00.12.H56-250715-0002',
+      ]);
       expect(codes(store.dossiers.search('dang thi ngoc anh', 10))).toHaveLength(2);
       expect(codes(store.dossiers.search('nguyen van dung', 10))).toEqual(['000.00.12.H56-250715-0001']);
       expect(codes(store.dossiers.search('can cuoc', 10))).toEqual(['000.00.12.H56-250716-0001']);
       expect(codes(store.dossiers.search('001203004567', 10))).toEqual(['000.00.12.H56-250715-0001']);
       expect(codes(store.dossiers.search('dang', 1))).toHaveLength(1);
-      for (const query of ['"', 'H56-*', 'NOT', '(a OR b)', 'code:x']) expect(() => store.dossiers.search(query, 5)).not.toThrow();
+      for (const query of ['"', 'H56-*', 'NOT', '(a OR b)', 'code:x'])
+        expect(() => store.dossiers.search(query, 5)).not.toThrow();
     });
 
     describe('by dossier code', () => {
       beforeEach(() => {
         // received out of code order; an applicant whose ID starts with a sequence number
         const other = store.people.upsert(personInput({ idNumber: '001009004567', fullName: 'Trần Văn Bình' }));
-        store.dossiers.insert(newDossier(other, { code: '000.00.12.H56-250715-0100', requestId: 'r-4', receivedAt: '2025-07-15T08:05' }));
-        store.dossiers.insert(newDossier(other, { code: '000.00.12.H56-250715-0010', requestId: 'r-5', receivedAt: '2025-07-15T16:40' }));
-        store.dossiers.insert(newDossier(other, { code: '000.00.12.H56-250714-0001', requestId: 'r-6', receivedAt: '2025-07-14T10:00' }));
+        store.dossiers.insert(
+          newDossier(other, { code: '000.00.12.H56-250715-0100', requestId: 'r-4', receivedAt: '2025-07-15T08:05' }),
+        );
+        store.dossiers.insert(
+          newDossier(other, { code: '000.00.12.H56-250715-0010', requestId: 'r-5', receivedAt: '2025-07-15T16:40' }),
+        );
+        store.dossiers.insert(
+          newDossier(other, { code: '000.00.12.H56-250714-0001', requestId: 'r-6', receivedAt: '2025-07-14T10:00' }),
+        );
       });
 
-      const day15 = ['000.00.12.H56-250715-0001', '000.00.12.H56-250715-0002', '000.00.12.H56-250715-0010', '000.00.12.H56-250715-0100'];
+      const day15 = [
+        '000.00.12.H56-250715-0001',
+        '000.00.12.H56-250715-0002',
+        '000.00.12.H56-250715-0010',
+        '000.00.12.H56-250715-0100',
+      ];
       // [query, limit, expected codes in order]
       const cases: [string, number, string[]][] = [
         ['000.00.12.H56-250715', 50, day15],
@@ -160,12 +212,25 @@ describe('DossiersRepository', () => {
       it('recognises only whole-agency code prefixes as codes', () => {
         expect(dossierCodePrefix(' 000.00.12.h56-250715-00 ')).toBe('000.00.12.H56-250715-00');
         expect(dossierCodePrefix('000.00.12.H56')).toBe('000.00.12.H56');
-        for (const query of ['250715', '250715-0010', 'H56-250715', '000.00.12', '000.00.12.H56-2507150', '000.00.12.H56-250715-00010',
-          '000.00.12.H56-250715-0010 nguyen', 'nguyen van dung', '001203004567', '']) {
+        for (const query of [
+          '250715',
+          '250715-0010',
+          'H56-250715',
+          '000.00.12',
+          '000.00.12.H56-2507150',
+          '000.00.12.H56-250715-00010',
+          '000.00.12.H56-250715-0010 nguyen',
+          'nguyen van dung',
+          '001203004567',
+          '',
+        ]) {
           expect(dossierCodePrefix(query), query).toBeNull();
         }
         // not code-shaped: answered by the full-text index, where "0010"* also matches the applicant ID 0010…
-        expect(codes(store.dossiers.search('250715-0010', 50)).sort()).toEqual(['000.00.12.H56-250715-0010', '000.00.12.H56-250715-0100']);
+        expect(codes(store.dossiers.search('250715-0010', 50)).sort()).toEqual([
+          '000.00.12.H56-250715-0010',
+          '000.00.12.H56-250715-0100',
+        ]);
       });
     });
   });

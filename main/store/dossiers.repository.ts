@@ -36,7 +36,11 @@ export interface DossierFilter {
 }
 
 /** Named parameters of the filtered statements: whole-day bounds of `received_at`, and the status or null. */
-interface FilterParams { from: string; to: string; status: number | null }
+interface FilterParams {
+  from: string;
+  to: string;
+  status: number | null;
+}
 
 /** The filter as statement parameters; null when it narrows nothing. */
 function filterParams(filter: DossierFilter | undefined): FilterParams | null {
@@ -182,7 +186,10 @@ export class DossiersRepository {
   private readonly filtered;
   private readonly sync: Pick<OutboxRepository, 'stateOf'>;
 
-  constructor(private readonly db: Db, sync?: Pick<OutboxRepository, 'stateOf'>) {
+  constructor(
+    private readonly db: Db,
+    sync?: Pick<OutboxRepository, 'stateOf'>,
+  ) {
     this.sync = sync ?? new OutboxRepository(db);
     this.insertStmt = db.prepare<[InsertParams]>(`
       INSERT INTO dossiers (code, request_id, status, channel, person_id, applicant_json, applicant_name,
@@ -191,7 +198,21 @@ export class DossiersRepository {
       VALUES (@code, @requestId, @status, @channel, @personId, @applicantJson, @applicantName,
         @applicantIdNumber, @procedureCode, @procedureName, @receivedAt, @appointmentAt, @summary, @contactPhone,
         @contactEmail, @delivery, @totalFee, @officer, @ticketNumber)`);
-    this.insertComponent = db.prepare<[number, number, string, string, string | null, number, number, ComponentSource, string | null, string | null, number | null]>(`
+    this.insertComponent = db.prepare<
+      [
+        number,
+        number,
+        string,
+        string,
+        string | null,
+        number,
+        number,
+        ComponentSource,
+        string | null,
+        string | null,
+        number | null,
+      ]
+    >(`
       INSERT INTO dossier_components (dossier_id, position, component_code, name, document_code, originals, copies,
         source, reused_document_id, consent_at, digitised_document_id)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -210,7 +231,9 @@ export class DossiersRepository {
     this.componentsOf = db.prepare<[number], ComponentRow>(
       'SELECT * FROM dossier_components WHERE dossier_id = ? ORDER BY position',
     );
-    this.feesOf = db.prepare<[number], Fee>('SELECT code, name, amount FROM dossier_fees WHERE dossier_id = ? ORDER BY position');
+    this.feesOf = db.prepare<[number], Fee>(
+      'SELECT code, name, amount FROM dossier_fees WHERE dossier_id = ? ORDER BY position',
+    );
     this.documentsOf = db.prepare<[number], { kind: DossierDocumentKind; createdAt: string; sha256: string }>(
       'SELECT kind, created_at AS createdAt, blob_sha256 AS sha256 FROM dossier_documents WHERE dossier_id = ? ORDER BY id',
     );
@@ -275,16 +298,20 @@ export class DossiersRepository {
     return {
       // Nothing typed: the newest dossiers of the range (and status).
       all: db.prepare<[Named<{ limit: number }>], SummaryRow>(
-        `SELECT ${SUMMARY} FROM dossiers d WHERE ${FILTER} ORDER BY d.received_at DESC, d.id DESC LIMIT @limit`),
+        `SELECT ${SUMMARY} FROM dossiers d WHERE ${FILTER} ORDER BY d.received_at DESC, d.id DESC LIMIT @limit`,
+      ),
       // The status alone: read through its index, newest first.
       byStatus: db.prepare<[{ status: number; limit: number }], SummaryRow>(
         `SELECT ${SUMMARY} FROM dossiers d INDEXED BY dossiers_status WHERE d.status = @status
-         ORDER BY d.received_at DESC, d.id DESC LIMIT @limit`),
+         ORDER BY d.received_at DESC, d.id DESC LIMIT @limit`,
+      ),
       codeRange: db.prepare<[Named<{ prefix: string; end: string; limit: number }>], SummaryRow>(
-        `SELECT ${SUMMARY} FROM dossiers d WHERE d.code >= @prefix AND d.code < @end AND ${FILTER} ORDER BY d.code LIMIT @limit`),
+        `SELECT ${SUMMARY} FROM dossiers d WHERE d.code >= @prefix AND d.code < @end AND ${FILTER} ORDER BY d.code LIMIT @limit`,
+      ),
       exact: db.prepare<[Named<{ key: string; limit: number }>], SummaryRow>(
         `SELECT ${SUMMARY} FROM dossiers d WHERE (d.code = @key OR d.applicant_id_number = @key) AND ${FILTER}
-         ORDER BY d.received_at DESC, d.id DESC LIMIT @limit`),
+         ORDER BY d.received_at DESC, d.id DESC LIMIT @limit`,
+      ),
       // Newest matches first, read in FTS5 rowid order and stopped at the limit: no rank to compute
       // for every match of a common name, which a filter would otherwise have to sort.
       text: db.prepare<[Named<{ match: string; limit: number }>], SummaryRow>(`
@@ -326,8 +353,19 @@ export class DossiersRepository {
       });
       const id = Number(result.lastInsertRowid);
       d.components.forEach((c, position) =>
-        this.insertComponent.run(id, position, c.componentCode, c.name, c.documentCode, c.originals, c.copies, c.source,
-          c.reusedDocumentId, c.consentAt, c.digitisedDocumentId),
+        this.insertComponent.run(
+          id,
+          position,
+          c.componentCode,
+          c.name,
+          c.documentCode,
+          c.originals,
+          c.copies,
+          c.source,
+          c.reusedDocumentId,
+          c.consentAt,
+          c.digitisedDocumentId,
+        ),
       );
       d.fees.forEach((fee, position) => this.insertFee.run(id, position, fee.code, fee.name, fee.amount));
       this.insertHistory.run(id, d.receivedAt, d.status, d.officer, d.note ?? '');

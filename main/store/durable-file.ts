@@ -20,7 +20,11 @@ export async function syncDir(dir: string): Promise<void> {
  * removes the temporary file and leaves `target` as it was. The file is created 0600 (readable by
  * the owner only), so it is private before it gets its final name. Returns the bytes written.
  */
-export async function writeFileDurably(target: string, parts: readonly Uint8Array[], options: { fsync?: boolean } = {}): Promise<number> {
+export async function writeFileDurably(
+  target: string,
+  parts: readonly Uint8Array[],
+  options: { fsync?: boolean } = {},
+): Promise<number> {
   const fsync = options.fsync ?? true;
   const dir = path.dirname(target);
   const temp = path.join(dir, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);

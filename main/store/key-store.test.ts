@@ -8,7 +8,9 @@ const posix = process.platform !== 'win32';
 
 describe('FileKeyStore', () => {
   let temp: ReturnType<typeof tempDir>;
-  beforeEach(() => { temp = tempDir('motcua-keys-'); });
+  beforeEach(() => {
+    temp = tempDir('motcua-keys-');
+  });
   afterEach(() => temp.cleanup());
 
   it.runIf(posix)('creates the key folder 0700 and each key 0400, 32 random bytes, the same key on every read', () => {
@@ -40,14 +42,17 @@ describe('FileKeyStore', () => {
     expect(() => keys.read('audit')).toThrow(/16 byte, cần 32/);
   });
 
-  it('a process that loses the race to create a key uses the winner\'s key and never replaces it', () => {
+  it("a process that loses the race to create a key uses the winner's key and never replaces it", () => {
     const dir = path.join(temp.dir, 'keys');
     const winner = new FileKeyStore(dir).obtain('database');
     // The loser looked before the winner wrote (its first read saw nothing), then creates its own.
     class LateStore extends FileKeyStore {
       private looked = false;
       override read(name: KeyName): Buffer | null {
-        if (!this.looked) { this.looked = true; return null; }
+        if (!this.looked) {
+          this.looked = true;
+          return null;
+        }
         return super.read(name);
       }
     }
@@ -66,7 +71,8 @@ function fakeDpapi(): { run: CommandRunner; calls: { command: string; args: read
     calls.push({ command, args, input });
     const script = args[args.length - 1] ?? '';
     const bytes = Buffer.from(input.trim(), 'base64');
-    if (script.includes('::Protect(')) return Buffer.concat([marker, Buffer.from(bytes).reverse()]).toString('base64') + '\r\n';
+    if (script.includes('::Protect('))
+      return Buffer.concat([marker, Buffer.from(bytes).reverse()]).toString('base64') + '\r\n';
     if (!bytes.subarray(0, marker.length).equals(marker)) throw new Error('Key not valid for use in specified state.');
     return Buffer.from(bytes.subarray(marker.length)).reverse().toString('base64');
   };
@@ -75,7 +81,9 @@ function fakeDpapi(): { run: CommandRunner; calls: { command: string; args: read
 
 describe('DpapiKeyStore (PowerShell replaced by a recording stand-in: DPAPI itself only runs on Windows)', () => {
   let temp: ReturnType<typeof tempDir>;
-  beforeEach(() => { temp = tempDir('motcua-dpapi-'); });
+  beforeEach(() => {
+    temp = tempDir('motcua-dpapi-');
+  });
   afterEach(() => temp.cleanup());
 
   it('stores only the wrapped key, passes the key on standard input (never the command line), and unwraps it on read', () => {
@@ -125,11 +133,15 @@ describe('DpapiKeyStore (PowerShell replaced by a recording stand-in: DPAPI itse
 
   it('refuses output that is not base64, an unwrapped key of the wrong length, and a "wrapping" that returns the key itself', () => {
     const dir = path.join(temp.dir, 'keys');
-    expect(() => new DpapiKeyStore(dir, () => 'Exception calling "Protect"').obtain('database')).toThrow(/không hợp lệ/);
+    expect(() => new DpapiKeyStore(dir, () => 'Exception calling "Protect"').obtain('database')).toThrow(
+      /không hợp lệ/,
+    );
     expect(() => new DpapiKeyStore(dir, (_c, _a, input) => input).obtain('database')).toThrow(/không bọc khoá/);
     expect(existsSync(path.join(dir, 'database.dpapi'))).toBe(false);
     writeFileSync(path.join(temp.dir, 'short.dpapi'), 'AAAA');
-    expect(() => new DpapiKeyStore(temp.dir, () => Buffer.alloc(8).toString('base64')).read('short' as KeyName)).toThrow(/8 byte, cần 32/);
+    expect(() =>
+      new DpapiKeyStore(temp.dir, () => Buffer.alloc(8).toString('base64')).read('short' as KeyName),
+    ).toThrow(/8 byte, cần 32/);
   });
 });
 
@@ -144,6 +156,8 @@ describe('keyStoreFor', () => {
     expect(linux).toBeInstanceOf(FileKeyStore);
     expect(linux.kind).toBe('file');
     expect(linux.location).toBe('/var/lib/motcua-keys');
-    expect(keyStoreFor('linux', { XDG_DATA_HOME: '/home/canbo/.local/share' }).location).toBe('/home/canbo/.local/share/motcua-desk-keys');
+    expect(keyStoreFor('linux', { XDG_DATA_HOME: '/home/canbo/.local/share' }).location).toBe(
+      '/home/canbo/.local/share/motcua-desk-keys',
+    );
   });
 });

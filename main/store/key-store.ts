@@ -1,6 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { PRIVATE_DIR_MODE } from '../kernel/file-modes';
@@ -32,13 +43,17 @@ export interface KeyStore {
  */
 export function defaultKeyDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   if (env.MOTCUA_KEY_DIR) return env.MOTCUA_KEY_DIR;
-  if (platform === 'win32') return path.join(env.LOCALAPPDATA ?? path.join(homedir(), 'AppData', 'Local'), 'motcua-desk-keys');
+  if (platform === 'win32')
+    return path.join(env.LOCALAPPDATA ?? path.join(homedir(), 'AppData', 'Local'), 'motcua-desk-keys');
   if (platform === 'darwin') return path.join(homedir(), 'Library', 'Application Support', 'motcua-desk-keys');
   return path.join(env.XDG_DATA_HOME ?? path.join(homedir(), '.local', 'share'), 'motcua-desk-keys');
 }
 
 /** The key folder's state for `doctor`: present, owner-only, and each key of the right length. */
-export interface KeyDirProblem { path: string; problem: 'open-mode' | 'bad-length' }
+export interface KeyDirProblem {
+  path: string;
+  problem: 'open-mode' | 'bad-length';
+}
 
 /**
  * Writes `content` to `target` unless `target` already exists: a temporary file in the same
@@ -68,7 +83,11 @@ function createOnce(dir: string, target: string, content: Buffer, platform: Node
   }
   if (platform !== 'win32') {
     const dirFd = openSync(dir, 'r');
-    try { fsyncSync(dirFd); } finally { closeSync(dirFd); }
+    try {
+      fsyncSync(dirFd);
+    } finally {
+      closeSync(dirFd);
+    }
   }
   return true;
 }
@@ -82,7 +101,10 @@ function createOnce(dir: string, target: string, content: Buffer, platform: Node
 export class FileKeyStore implements KeyStore {
   readonly kind = 'file' as const;
 
-  constructor(readonly location: string, private readonly platform: NodeJS.Platform = process.platform) {}
+  constructor(
+    readonly location: string,
+    private readonly platform: NodeJS.Platform = process.platform,
+  ) {}
 
   private file(name: KeyName): string {
     return path.join(this.location, `${name}.key`);
@@ -96,7 +118,8 @@ export class FileKeyStore implements KeyStore {
       if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return null;
       throw error;
     }
-    if (raw.length !== KEY_BYTES) throw new Error(`Khoá ${name} ở ${this.file(name)} dài ${raw.length} byte, cần ${KEY_BYTES}.`);
+    if (raw.length !== KEY_BYTES)
+      throw new Error(`Khoá ${name} ở ${this.file(name)} dài ${raw.length} byte, cần ${KEY_BYTES}.`);
     return raw;
   }
 
@@ -120,7 +143,9 @@ export class FileKeyStore implements KeyStore {
     const check = (p: string) => {
       try {
         if ((lstatSync(p).mode & 0o077) !== 0) found.push({ path: p, problem: 'open-mode' });
-      } catch { /* absent: nothing to report */ }
+      } catch {
+        /* absent: nothing to report */
+      }
     };
     check(this.location);
     for (const name of ['database', 'audit'] as const) {
@@ -128,7 +153,9 @@ export class FileKeyStore implements KeyStore {
       try {
         const raw = readFileSync(this.file(name));
         if (raw.length !== KEY_BYTES) found.push({ path: this.file(name), problem: 'bad-length' });
-      } catch { /* absent */ }
+      } catch {
+        /* absent */
+      }
     }
     return found;
   }
@@ -141,7 +168,13 @@ export class FileKeyStore implements KeyStore {
 export type CommandRunner = (command: string, args: readonly string[], input: string) => string;
 
 export const runCommand: CommandRunner = (command, args, input) =>
-  execFileSync(command, [...args], { input, encoding: 'utf8', windowsHide: true, timeout: 30_000, maxBuffer: 1024 * 1024 });
+  execFileSync(command, [...args], {
+    input,
+    encoding: 'utf8',
+    windowsHide: true,
+    timeout: 30_000,
+    maxBuffer: 1024 * 1024,
+  });
 
 /**
  * The PowerShell program that wraps (`protect`) or unwraps (`unprotect`) one key with DPAPI in
@@ -205,11 +238,15 @@ export class DpapiKeyStore implements KeyStore {
       key = this.transform('unprotect', Buffer.from(wrapped, 'base64'));
     } catch (error) {
       const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      throw new Error(`Không mở được khoá ${name} ở ${this.file(name)} bằng DPAPI của tài khoản Windows hiện tại: ${reason}`, {
-        cause: error,
-      });
+      throw new Error(
+        `Không mở được khoá ${name} ở ${this.file(name)} bằng DPAPI của tài khoản Windows hiện tại: ${reason}`,
+        {
+          cause: error,
+        },
+      );
     }
-    if (key.length !== KEY_BYTES) throw new Error(`Khoá ${name} ở ${this.file(name)} dài ${key.length} byte, cần ${KEY_BYTES}.`);
+    if (key.length !== KEY_BYTES)
+      throw new Error(`Khoá ${name} ở ${this.file(name)} dài ${key.length} byte, cần ${KEY_BYTES}.`);
     return key;
   }
 
@@ -218,7 +255,8 @@ export class DpapiKeyStore implements KeyStore {
     if (existing) return existing;
     const key = randomBytes(KEY_BYTES);
     const wrapped = this.transform('protect', key);
-    if (wrapped.equals(key) || wrapped.length <= KEY_BYTES) throw new Error('DPAPI không bọc khoá (kết quả không hợp lệ).');
+    if (wrapped.equals(key) || wrapped.length <= KEY_BYTES)
+      throw new Error('DPAPI không bọc khoá (kết quả không hợp lệ).');
     if (createOnce(this.location, this.file(name), Buffer.from(wrapped.toString('base64')), 'win32', 0o600)) return key;
     const winner = this.read(name);
     if (!winner) throw new Error(`Khoá ${name} vừa được tạo ở ${this.file(name)} nhưng không đọc được.`);
@@ -235,7 +273,10 @@ export class DpapiKeyStore implements KeyStore {
  * The key store the desk uses on `platform`: DPAPI on Windows, owner-only files elsewhere
  * (docs/operations.md, "Data at rest"). `MOTCUA_KEY_DIR` moves the folder on either.
  */
-export function keyStoreFor(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): FileKeyStore | DpapiKeyStore {
+export function keyStoreFor(
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+): FileKeyStore | DpapiKeyStore {
   const dir = defaultKeyDir(env, platform);
   return platform === 'win32' ? new DpapiKeyStore(dir) : new FileKeyStore(dir, platform);
 }

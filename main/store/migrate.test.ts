@@ -26,7 +26,12 @@ describe('migrate', () => {
     expect(first).toEqual({ from: 0, to: latestVersion(), applied: MIGRATIONS.map((m) => m.version) });
     const names = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all();
     expect(names).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
-    expect(names.slice(0, 4)).toEqual([{ version: 1, name: 'initial' }, { version: 2, name: 'search' }, { version: 3, name: 'digitised-documents' }, { version: 4, name: 'queue' }]);
+    expect(names.slice(0, 4)).toEqual([
+      { version: 1, name: 'initial' },
+      { version: 2, name: 'search' },
+      { version: 3, name: 'digitised-documents' },
+      { version: 4, name: 'queue' },
+    ]);
     expect(migrate(db)).toEqual({ from: latestVersion(), to: latestVersion(), applied: [] });
   });
 
@@ -65,7 +70,10 @@ describe('migrate', () => {
     ];
     expect(() => migrate(db, undefined, broken)).toThrow('boom');
     expect(schemaVersion(db)).toBe(1);
-    const tables = db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('one', 'two')").pluck().all();
+    const tables = db
+      .prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('one', 'two')")
+      .pluck()
+      .all();
     expect(tables).toEqual(['one']);
   });
 

@@ -27,7 +27,9 @@ export function schemaVersion(db: Db): number {
 function checkOrder(migrations: readonly Migration[]): void {
   migrations.forEach((migration, index) => {
     if (migration.version !== index + 1) {
-      throw new Error(`migration list out of order: expected version ${index + 1}, found ${migration.version} (${migration.name})`);
+      throw new Error(
+        `migration list out of order: expected version ${index + 1}, found ${migration.version} (${migration.name})`,
+      );
     }
   });
 }

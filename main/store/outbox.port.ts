@@ -60,5 +60,8 @@ export interface OutboxPort {
   /** Counts per status (for the officer's sync panel). */
   counts(): Record<OutboxStatus, number>;
   /** State per target of one dossier: 'synced' when every row is sent, 'dead' if any row is dead, etc. */
-  stateOf(dossierCode: string): { national: 'pending' | 'synced' | 'retrying' | 'dead'; provincial: 'pending' | 'synced' | 'retrying' | 'dead' };
+  stateOf(dossierCode: string): {
+    national: 'pending' | 'synced' | 'retrying' | 'dead';
+    provincial: 'pending' | 'synced' | 'retrying' | 'dead';
+  };
 }

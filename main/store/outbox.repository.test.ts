@@ -8,7 +8,14 @@ describe('OutboxRepository', () => {
   let store: Store;
   let key = 0;
   const enqueue = (dossierCode: string, target: 'national' | 'provincial' = 'national', now = 1000) =>
-    store.outbox.enqueue({ target, kind: 'dossier.upsert', dossierCode, idempotencyKey: `k-${(key += 1)}`, payload: { code: dossierCode, n: key }, now });
+    store.outbox.enqueue({
+      target,
+      kind: 'dossier.upsert',
+      dossierCode,
+      idempotencyKey: `k-${(key += 1)}`,
+      payload: { code: dossierCode, n: key },
+      now,
+    });
 
   beforeEach(() => {
     temp = tempDir();
@@ -21,14 +28,42 @@ describe('OutboxRepository', () => {
 
   it('implements the port and round-trips an item', () => {
     const port: OutboxPort = store.outbox;
-    const item = store.outbox.enqueue({ target: 'provincial', kind: 'dossier.handoff', dossierCode: 'D1', idempotencyKey: 'abc', payload: { a: [1, 'hai'] }, now: 5000 });
+    const item = store.outbox.enqueue({
+      target: 'provincial',
+      kind: 'dossier.handoff',
+      dossierCode: 'D1',
+      idempotencyKey: 'abc',
+      payload: { a: [1, 'hai'] },
+      now: 5000,
+    });
     expect(item).toEqual({
-      id: item.id, target: 'provincial', kind: 'dossier.handoff', dossierCode: 'D1', idempotencyKey: 'abc', payload: { a: [1, 'hai'] },
-      status: 'pending', attempts: 0, nextAttemptAt: 5000, lastError: null, lastErrorCode: null, deadReason: null, deadAt: null, createdAt: 5000,
+      id: item.id,
+      target: 'provincial',
+      kind: 'dossier.handoff',
+      dossierCode: 'D1',
+      idempotencyKey: 'abc',
+      payload: { a: [1, 'hai'] },
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: 5000,
+      lastError: null,
+      lastErrorCode: null,
+      deadReason: null,
+      deadAt: null,
+      createdAt: 5000,
     });
     expect(port.due(5000, 10)).toEqual([item]);
     expect(port.due(4999, 10)).toEqual([]);
-    expect(() => store.outbox.enqueue({ target: 'national', kind: 'dossier.upsert', dossierCode: 'D2', idempotencyKey: 'abc', payload: {}, now: 1 })).toThrow(/UNIQUE/);
+    expect(() =>
+      store.outbox.enqueue({
+        target: 'national',
+        kind: 'dossier.upsert',
+        dossierCode: 'D2',
+        idempotencyKey: 'abc',
+        payload: {},
+        now: 1,
+      }),
+    ).toThrow(/UNIQUE/);
   });
 
   it('records "outcome unknown" on unsent rows without spending an attempt, and clears it when sent', () => {
@@ -67,7 +102,11 @@ describe('OutboxRepository', () => {
     const a2 = enqueue('A');
     store.outbox.markDead(a1.id, 'REMOTE_REJECTED: bad data');
     expect(store.outbox.due(9999, 10)).toEqual([]);
-    expect(store.outbox.get(a1.id)).toMatchObject({ status: 'dead', attempts: 1, lastError: 'REMOTE_REJECTED: bad data' });
+    expect(store.outbox.get(a1.id)).toMatchObject({
+      status: 'dead',
+      attempts: 1,
+      lastError: 'REMOTE_REJECTED: bad data',
+    });
     expect(store.outbox.stateOf('A')).toEqual({ national: 'dead', provincial: 'synced' });
     expect(store.outbox.lastError()).toBe('REMOTE_REJECTED: bad data');
     store.outbox.revive(a1.id, 10_000);

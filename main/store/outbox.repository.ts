@@ -124,22 +124,31 @@ export class OutboxRepository implements OutboxPort {
     this.reviveStmt = db.prepare<[number, number]>(
       "UPDATE outbox SET status = 'retrying', attempts = 0, dead_reason = NULL, dead_at = NULL, next_attempt_at = ? WHERE id = ? AND status = 'dead'",
     );
-    this.owedStmt = db.prepare<[], { target: OutboxTarget; owed: number; dead: number; oldest: number | null; next: number | null }>(`
+    this.owedStmt = db.prepare<
+      [],
+      { target: OutboxTarget; owed: number; dead: number; oldest: number | null; next: number | null }
+    >(`
       SELECT target,
         sum(status IN ('pending', 'retrying')) AS owed,
         sum(status = 'dead') AS dead,
         min(CASE WHEN status IN ('pending', 'retrying') THEN created_at END) AS oldest,
         min(CASE WHEN status = 'retrying' THEN next_attempt_at END) AS next
       FROM outbox WHERE status <> 'sent' GROUP BY target`);
-    this.countsStmt = db.prepare<[], { status: OutboxStatus; n: number }>('SELECT status, count(*) AS n FROM outbox GROUP BY status');
+    this.countsStmt = db.prepare<[], { status: OutboxStatus; n: number }>(
+      'SELECT status, count(*) AS n FROM outbox GROUP BY status',
+    );
     this.statusesOf = db.prepare<[string], { target: OutboxTarget; status: OutboxStatus }>(
       'SELECT DISTINCT target, status FROM outbox WHERE dossier_code = ?',
     );
-    this.byStatusStmt = db.prepare<[OutboxStatus, number], OutboxRow>('SELECT * FROM outbox WHERE status = ? ORDER BY id LIMIT ?');
+    this.byStatusStmt = db.prepare<[OutboxStatus, number], OutboxRow>(
+      'SELECT * FROM outbox WHERE status = ? ORDER BY id LIMIT ?',
+    );
     this.forDossierStmt = db.prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE dossier_code = ? ORDER BY id');
-    this.lastErrorStmt = db.prepare<[], string>(
-      "SELECT last_error FROM outbox WHERE status IN ('retrying', 'dead') AND last_error IS NOT NULL ORDER BY id DESC LIMIT 1",
-    ).pluck();
+    this.lastErrorStmt = db
+      .prepare<[], string>(
+        "SELECT last_error FROM outbox WHERE status IN ('retrying', 'dead') AND last_error IS NOT NULL ORDER BY id DESC LIMIT 1",
+      )
+      .pluck();
   }
 
   /** Writes one row; call it inside the transaction that makes the change. A reused idempotency key throws. */
@@ -147,7 +156,13 @@ export class OutboxRepository implements OutboxPort {
     const payload = JSON.stringify(input.payload);
     if (payload === undefined) throw new Error('outbox payload must be JSON-serialisable');
     const row = this.insertStmt.get(
-      input.target, input.kind, input.dossierCode, input.idempotencyKey, payload, input.now, input.now,
+      input.target,
+      input.kind,
+      input.dossierCode,
+      input.idempotencyKey,
+      payload,
+      input.now,
+      input.now,
     );
     if (!row) throw new Error('outbox insert returned nothing');
     return toItem(row);
@@ -163,7 +178,9 @@ export class OutboxRepository implements OutboxPort {
 
   markOutcomeUnknown(ids: readonly number[]): void {
     if (ids.length === 0) return;
-    this.db.transaction(() => { for (const id of ids) this.unknownStmt.run(id); })();
+    this.db.transaction(() => {
+      for (const id of ids) this.unknownStmt.run(id);
+    })();
   }
 
   /** Several `mark*` writes in one transaction (one fsync); nested in a caller's transaction it is a savepoint. */
@@ -175,7 +192,13 @@ export class OutboxRepository implements OutboxPort {
     this.expectChange(this.retryStmt.run(error, nextAttemptAt, errorCode, id).changes, id, 'retrying');
   }
 
-  markDead(id: number, error: string, reason: DeadReason = 'rejected', errorCode: string | null = null, deadAt: number = Date.now()): void {
+  markDead(
+    id: number,
+    error: string,
+    reason: DeadReason = 'rejected',
+    errorCode: string | null = null,
+    deadAt: number = Date.now(),
+  ): void {
     this.expectChange(this.deadStmt.run(error, reason, errorCode, deadAt, id).changes, id, 'dead');
   }
 
@@ -187,7 +210,9 @@ export class OutboxRepository implements OutboxPort {
   /** Revives the dead rows the filter names (all dead rows for an empty filter); returns their ids. */
   reviveDead(filter: DeadFilter, now: number): number[] {
     const ids = this.deadIds(filter);
-    this.db.transaction(() => { for (const id of ids) this.reviveStmt.run(now, id); })();
+    this.db.transaction(() => {
+      for (const id of ids) this.reviveStmt.run(now, id);
+    })();
     return ids;
   }
 
@@ -202,17 +227,35 @@ export class OutboxRepository implements OutboxPort {
     const byTarget = new Map(this.owedStmt.all().map((r) => [r.target, r]));
     return (['national', 'provincial'] as const).map((target) => {
       const r = byTarget.get(target);
-      return { target, owed: r?.owed ?? 0, dead: r?.dead ?? 0, oldestOwedAt: r?.oldest ?? null, nextAttemptAt: r?.next ?? null };
+      return {
+        target,
+        owed: r?.owed ?? 0,
+        dead: r?.dead ?? 0,
+        oldestOwedAt: r?.oldest ?? null,
+        nextAttemptAt: r?.next ?? null,
+      };
     });
   }
 
   private deadIds(filter: DeadFilter): number[] {
     const where = ["status = 'dead'"];
     const params: (string | number)[] = [];
-    if (filter.target) { where.push('target = ?'); params.push(filter.target); }
-    if (filter.dossierCode) { where.push('dossier_code = ?'); params.push(filter.dossierCode); }
-    if (filter.ids && filter.ids.length > 0) { where.push(`id IN (${filter.ids.map(() => '?').join(', ')})`); params.push(...filter.ids); }
-    return this.db.prepare<(string | number)[], number>(`SELECT id FROM outbox WHERE ${where.join(' AND ')} ORDER BY id`).pluck().all(...params);
+    if (filter.target) {
+      where.push('target = ?');
+      params.push(filter.target);
+    }
+    if (filter.dossierCode) {
+      where.push('dossier_code = ?');
+      params.push(filter.dossierCode);
+    }
+    if (filter.ids && filter.ids.length > 0) {
+      where.push(`id IN (${filter.ids.map(() => '?').join(', ')})`);
+      params.push(...filter.ids);
+    }
+    return this.db
+      .prepare<(string | number)[], number>(`SELECT id FROM outbox WHERE ${where.join(' AND ')} ORDER BY id`)
+      .pluck()
+      .all(...params);
   }
 
   counts(): Record<OutboxStatus, number> {
@@ -224,7 +267,8 @@ export class OutboxRepository implements OutboxPort {
   stateOf(dossierCode: string): DossierSyncState {
     const national: OutboxStatus[] = [];
     const provincial: OutboxStatus[] = [];
-    for (const row of this.statusesOf.all(dossierCode)) (row.target === 'national' ? national : provincial).push(row.status);
+    for (const row of this.statusesOf.all(dossierCode))
+      (row.target === 'national' ? national : provincial).push(row.status);
     return { national: stateFrom(national), provincial: stateFrom(provincial) };
   }
 

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_PASSWORD_COST, hashPassword, NODE_SCRYPT, PasswordHasher, storedCost, verifyPassword, verifyPasswordAsync,
+  DEFAULT_PASSWORD_COST,
+  hashPassword,
+  NODE_SCRYPT,
+  PasswordHasher,
+  storedCost,
+  verifyPassword,
+  verifyPasswordAsync,
 } from './password';
 
 const cheap = { N: 1024, r: 8, p: 1 };
@@ -26,7 +32,9 @@ describe('verifyPasswordAsync', () => {
 
   it('answers every one of many concurrent checks correctly (at most two run at once)', async () => {
     const stored = hashPassword('dung', cheap);
-    const answers = await Promise.all(Array.from({ length: 9 }, (_, i) => verifyPasswordAsync(i % 3 === 0 ? 'dung' : 'sai', stored)));
+    const answers = await Promise.all(
+      Array.from({ length: 9 }, (_, i) => verifyPasswordAsync(i % 3 === 0 ? 'dung' : 'sai', stored)),
+    );
     expect(answers).toEqual([true, false, false, true, false, false, true, false, false]);
   });
 });
@@ -53,8 +61,14 @@ describe('PasswordHasher cost', () => {
     const calls: number[] = [];
     const counting = new PasswordHasher({
       scrypt: {
-        deriveSync: (pw, salt, len, o) => { calls.push(o.N ?? 0); return NODE_SCRYPT.deriveSync(pw, salt, len, o); },
-        derive: (pw, salt, len, o) => { calls.push(o.N ?? 0); return NODE_SCRYPT.derive(pw, salt, len, o); },
+        deriveSync: (pw, salt, len, o) => {
+          calls.push(o.N ?? 0);
+          return NODE_SCRYPT.deriveSync(pw, salt, len, o);
+        },
+        derive: (pw, salt, len, o) => {
+          calls.push(o.N ?? 0);
+          return NODE_SCRYPT.derive(pw, salt, len, o);
+        },
       },
     });
     const huge = 'scrypt$2097152$8$1$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g=';

@@ -8,7 +8,11 @@ import { randomBytes, scrypt, scryptSync, timingSafeEqual, type ScryptOptions } 
  * a few hundred milliseconds per check (figures in bench/README.md, "Passwords"). Hashes made with
  * a lower cost stay valid and are replaced after the next successful sign-in (`needsRehash`).
  */
-export interface ScryptCost { N: number; r: number; p: number }
+export interface ScryptCost {
+  N: number;
+  r: number;
+  p: number;
+}
 
 export const DEFAULT_PASSWORD_COST: Readonly<ScryptCost> = Object.freeze({ N: 2 ** 17, r: 8, p: 1 });
 const KEY_LENGTH = 32;
@@ -34,9 +38,13 @@ export interface ScryptFunctions {
 
 export const NODE_SCRYPT: ScryptFunctions = {
   deriveSync: (password, salt, keyLength, options) => scryptSync(password, salt, keyLength, options),
-  derive: (password, salt, keyLength, options) => new Promise<Buffer>((resolve, reject) => {
-    scrypt(password, salt, keyLength, options, (err, key) => { if (err) reject(err); else resolve(key); });
-  }),
+  derive: (password, salt, keyLength, options) =>
+    new Promise<Buffer>((resolve, reject) => {
+      scrypt(password, salt, keyLength, options, (err, key) => {
+        if (err) reject(err);
+        else resolve(key);
+      });
+    }),
 };
 
 interface StoredHash {
@@ -90,19 +98,32 @@ export class PasswordHasher {
 
   hash(password: string): string {
     const salt = randomBytes(SALT_LENGTH);
-    return format(this.cost, salt, this.fn.deriveSync(password.normalize('NFC'), salt, KEY_LENGTH, this.options(this.cost)));
+    return format(
+      this.cost,
+      salt,
+      this.fn.deriveSync(password.normalize('NFC'), salt, KEY_LENGTH, this.options(this.cost)),
+    );
   }
 
   async hashAsync(password: string): Promise<string> {
     const salt = randomBytes(SALT_LENGTH);
-    return format(this.cost, salt, await this.inSlot(() => this.fn.derive(password.normalize('NFC'), salt, KEY_LENGTH, this.options(this.cost))));
+    return format(
+      this.cost,
+      salt,
+      await this.inSlot(() => this.fn.derive(password.normalize('NFC'), salt, KEY_LENGTH, this.options(this.cost))),
+    );
   }
 
   /** Constant-time check against a stored hash; false for a malformed one. */
   verify(password: string, stored: string): boolean {
     const hash = parseStoredHash(stored);
     if (!hash) return false;
-    const actual = this.fn.deriveSync(password.normalize('NFC'), hash.salt, hash.expected.length, this.options(hash.cost));
+    const actual = this.fn.deriveSync(
+      password.normalize('NFC'),
+      hash.salt,
+      hash.expected.length,
+      this.options(hash.cost),
+    );
     return timingSafeEqual(actual, hash.expected);
   }
 
@@ -110,7 +131,9 @@ export class PasswordHasher {
   async verifyAsync(password: string, stored: string): Promise<boolean> {
     const hash = parseStoredHash(stored);
     if (!hash) return false;
-    const actual = await this.inSlot(() => this.fn.derive(password.normalize('NFC'), hash.salt, hash.expected.length, this.options(hash.cost)));
+    const actual = await this.inSlot(() =>
+      this.fn.derive(password.normalize('NFC'), hash.salt, hash.expected.length, this.options(hash.cost)),
+    );
     return timingSafeEqual(actual, hash.expected);
   }
 

@@ -26,7 +26,15 @@ describe('PeopleRepository', () => {
     expect(store.people.get(first.id)).toEqual(updated);
     expect(store.people.findByIdNumber('citizen', '001203004567')).toEqual(updated);
     expect(store.people.findByIdNumber('enterprise', '001203004567')).toBeNull();
-    const org = store.people.upsert(personInput({ kind: 'enterprise', idNumber: '0101234567', fullName: 'Công ty TNHH Đông Á', sex: null, birthDate: null }));
+    const org = store.people.upsert(
+      personInput({
+        kind: 'enterprise',
+        idNumber: '0101234567',
+        fullName: 'Công ty TNHH Đông Á',
+        sex: null,
+        birthDate: null,
+      }),
+    );
     expect(org.id).not.toBe(first.id);
   });
 
@@ -44,7 +52,9 @@ describe('PeopleRepository', () => {
   describe('search', () => {
     beforeEach(() => {
       store.people.upsert(personInput({ idNumber: '001203004567', fullName: 'Nguyễn Văn Dũng' }));
-      store.people.upsert(personInput({ idNumber: '001203004568', fullName: 'Đặng Thị Huệ', oldIdNumber: '012345678' }));
+      store.people.upsert(
+        personInput({ idNumber: '001203004568', fullName: 'Đặng Thị Huệ', oldIdNumber: '012345678' }),
+      );
       store.people.upsert(personInput({ idNumber: '079090001234', fullName: 'Lê Thị Hồng Nhung' }));
       store.people.upsert(personInput({ idNumber: '079090001235', fullName: 'Phạm Văn Tiến' }));
       store.people.upsert(personInput({ idNumber: '079090001236', fullName: 'Hoàng Quốc Việt' }));
@@ -70,8 +80,34 @@ describe('PeopleRepository', () => {
     });
 
     it('treats FTS syntax in the query as plain text, never as an error', () => {
-      for (const query of ['"', '""', 'nguyen"', '*', 'van*', 'a:b', 'text:nguyen', '-dung', 'nguyen -van', '(', ')', '(nguyen', 'AND', 'OR', 'NOT',
-        'nguyen AND', 'NOT dung', 'nguyen OR dang', 'NEAR(nguyen van)', '^nguyen', '{text}: x', "'; DROP TABLE people; --", '', '   ', '+', '\u0000']) {
+      for (const query of [
+        '"',
+        '""',
+        'nguyen"',
+        '*',
+        'van*',
+        'a:b',
+        'text:nguyen',
+        '-dung',
+        'nguyen -van',
+        '(',
+        ')',
+        '(nguyen',
+        'AND',
+        'OR',
+        'NOT',
+        'nguyen AND',
+        'NOT dung',
+        'nguyen OR dang',
+        'NEAR(nguyen van)',
+        '^nguyen',
+        '{text}: x',
+        "'; DROP TABLE people; --",
+        '',
+        '   ',
+        '+',
+        '\u0000',
+      ]) {
         expect(() => store.people.search(query, 10), query).not.toThrow();
       }
       expect(names('"nguyen" (van) dung*')).toEqual(['Nguyễn Văn Dũng']);
@@ -90,7 +126,9 @@ describe('PeopleRepository', () => {
         store.people.upsert(personInput({ idNumber: '036085000112', fullName: 'Nguyễn Văn Dũng Anh' }));
         store.people.upsert(personInput({ idNumber: '036085000113', fullName: 'Nguyễn Văn Dương' }));
         store.people.upsert(personInput({ idNumber: '036085000114', fullName: 'NGUYỄN VĂN DỤNG' }));
-        store.people.upsert(personInput({ idNumber: '036085000115', fullName: 'Lê Văn Dũng', oldIdNumber: '036085000111' }));
+        store.people.upsert(
+          personInput({ idNumber: '036085000115', fullName: 'Lê Văn Dũng', oldIdNumber: '036085000111' }),
+        );
       });
 
       // [query, limit, expected names in order]
@@ -100,17 +138,29 @@ describe('PeopleRepository', () => {
         ['Nguyễn Văn Dũng', 20, ['Nguyễn Văn Dũng', 'NGUYỄN VĂN DỤNG', 'Nguyễn Văn Dũng Anh', 'Trần Nguyễn Văn Dũng']],
         ['nguyen van dung', 1, ['Nguyễn Văn Dũng']],
         // the start of a name: folded-name order, a longer last word after whole-word matches
-        ['nguyen van d', 20, ['Nguyễn Văn Dũng', 'NGUYỄN VĂN DỤNG', 'Nguyễn Văn Dũng Anh', 'Nguyễn Văn Dương', 'Trần Nguyễn Văn Dũng']],
+        [
+          'nguyen van d',
+          20,
+          ['Nguyễn Văn Dũng', 'NGUYỄN VĂN DỤNG', 'Nguyễn Văn Dũng Anh', 'Nguyễn Văn Dương', 'Trần Nguyễn Văn Dũng'],
+        ],
         ['NGUYEN-VAN D', 3, ['Nguyễn Văn Dũng', 'NGUYỄN VĂN DỤNG', 'Nguyễn Văn Dũng Anh']],
         // words not at the start of the name come from the full-text index only: best bm25 first
         // (shorter indexed text ranks higher), equal ranks by folded name
-        ['van dung', 20, ['Nguyễn Văn Dũng', 'NGUYỄN VĂN DỤNG', 'Lê Văn Dũng', 'Nguyễn Văn Dũng Anh', 'Trần Nguyễn Văn Dũng']],
+        [
+          'van dung',
+          20,
+          ['Nguyễn Văn Dũng', 'NGUYỄN VĂN DỤNG', 'Lê Văn Dũng', 'Nguyễn Văn Dũng Anh', 'Trần Nguyễn Văn Dũng'],
+        ],
         // an exact 12-digit ID first (ID before old ID, each by row id), then prefix matches
         ['036085000111', 20, ['Trần Nguyễn Văn Dũng', 'Lê Văn Dũng']],
         ['036085000113', 20, ['Nguyễn Văn Dương']],
         ['0360 8500 0114', 20, ['NGUYỄN VĂN DỤNG']],
         // an ID prefix: the person matching it twice (ID and old ID) ranks first
-        ['03608500011', 20, ['Lê Văn Dũng', 'NGUYỄN VĂN DỤNG', 'Nguyễn Văn Dương', 'Nguyễn Văn Dũng Anh', 'Trần Nguyễn Văn Dũng']],
+        [
+          '03608500011',
+          20,
+          ['Lê Văn Dũng', 'NGUYỄN VĂN DỤNG', 'Nguyễn Văn Dương', 'Nguyễn Văn Dũng Anh', 'Trần Nguyễn Văn Dũng'],
+        ],
         ['001203004567', 1, ['Nguyễn Văn Dũng']],
       ];
       it.each(cases)('%s (limit %i)', (query, limit, expected) => {

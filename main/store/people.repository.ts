@@ -88,7 +88,9 @@ export class PeopleRepository {
         portal_verified = max(people.portal_verified, excluded.portal_verified),
         name_fold = excluded.name_fold,
         updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`);
-    this.byKey = db.prepare<[ApplicantKind, string], PersonRow>(`SELECT ${COLUMNS} FROM people p WHERE p.kind = ? AND p.id_number = ?`);
+    this.byKey = db.prepare<[ApplicantKind, string], PersonRow>(
+      `SELECT ${COLUMNS} FROM people p WHERE p.kind = ? AND p.id_number = ?`,
+    );
     this.byId = db.prepare<[number], PersonRow>(`SELECT ${COLUMNS} FROM people p WHERE p.id = ?`);
     this.byExact = db.prepare<[string, string, number], PersonRow>(
       `SELECT ${COLUMNS} FROM people p WHERE p.id_number = ? OR p.old_id_number = ? ORDER BY p.id LIMIT ?`,

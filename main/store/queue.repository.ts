@@ -40,8 +40,17 @@ export interface QueueTicketRecord {
   ratedAt: string | null;
 }
 
-export interface QueueServiceRecord { code: string; name: string; prefix: string; procedures: string[] }
-export interface QueueCounterRecord { id: string; name: string; services: string[] }
+export interface QueueServiceRecord {
+  code: string;
+  name: string;
+  prefix: string;
+  procedures: string[];
+}
+export interface QueueCounterRecord {
+  id: string;
+  name: string;
+  services: string[];
+}
 
 interface TicketRow {
   id: number;
@@ -75,12 +84,33 @@ interface TicketRow {
 
 function toRecord(r: TicketRow): QueueTicketRecord {
   return {
-    id: r.id, day: r.day, seq: r.seq, number: r.number, service: r.service, serviceName: r.service_name,
-    priority: r.priority === 1, state: r.state, outcome: r.outcome, takenAt: r.taken_at, takenMs: r.taken_ms,
-    calledAt: r.called_at, firstCalledMs: r.first_called_ms, callSeq: r.call_seq, callCount: r.call_count,
-    counter: r.counter, targetCounter: r.target_counter, stateSinceMs: r.state_since_ms, waitMs: r.wait_ms,
-    serviceMs: r.service_ms, finishedAt: r.finished_at, finishedMs: r.finished_ms, dossierCode: r.dossier_code,
-    printedAt: r.printed_at, printError: r.print_error, rating: r.rating, ratedAt: r.rated_at,
+    id: r.id,
+    day: r.day,
+    seq: r.seq,
+    number: r.number,
+    service: r.service,
+    serviceName: r.service_name,
+    priority: r.priority === 1,
+    state: r.state,
+    outcome: r.outcome,
+    takenAt: r.taken_at,
+    takenMs: r.taken_ms,
+    calledAt: r.called_at,
+    firstCalledMs: r.first_called_ms,
+    callSeq: r.call_seq,
+    callCount: r.call_count,
+    counter: r.counter,
+    targetCounter: r.target_counter,
+    stateSinceMs: r.state_since_ms,
+    waitMs: r.wait_ms,
+    serviceMs: r.service_ms,
+    finishedAt: r.finished_at,
+    finishedMs: r.finished_ms,
+    dossierCode: r.dossier_code,
+    printedAt: r.printed_at,
+    printError: r.print_error,
+    rating: r.rating,
+    ratedAt: r.rated_at,
   };
 }
 
@@ -113,10 +143,22 @@ export class QueueRepository {
   constructor(db: Db) {
     this.s = {
       byId: db.prepare<[number], TicketRow>(`${SELECT} WHERE t.id = ?`),
-      nextSeq: db.prepare<{ day: string; prefix: string }, number>(`
+      nextSeq: db
+        .prepare<{ day: string; prefix: string }, number>(
+          `
         INSERT INTO queue_numbers (day, prefix, last_seq) VALUES (@day, @prefix, 1)
-        ON CONFLICT (day, prefix) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq`).pluck(),
-      insert: db.prepare<{ day: string; seq: number; number: string; service: string; priority: number; local: string; ms: number }>(`
+        ON CONFLICT (day, prefix) DO UPDATE SET last_seq = last_seq + 1 RETURNING last_seq`,
+        )
+        .pluck(),
+      insert: db.prepare<{
+        day: string;
+        seq: number;
+        number: string;
+        service: string;
+        priority: number;
+        local: string;
+        ms: number;
+      }>(`
         INSERT INTO queue_tickets (day, seq, number, service, priority, taken_at, taken_ms, state_since_ms)
         VALUES (@day, @seq, @number, @service, @priority, @local, @ms, @ms)`),
       expire: db.prepare<{ day: string; local: string; ms: number }>(`
@@ -130,9 +172,13 @@ export class QueueRepository {
         ${SELECT} WHERE t.day = @day AND t.state = 'waiting' AND t.priority = @priority AND t.target_counter IS NULL
           AND t.service IN (SELECT service_code FROM queue_counter_services WHERE counter_id = @counter)
         ORDER BY t.id LIMIT 1`),
-      recentPriority: db.prepare<{ day: string; counter: string; n: number }, number>(`
+      recentPriority: db
+        .prepare<{ day: string; counter: string; n: number }, number>(
+          `
         SELECT priority FROM queue_tickets WHERE day = @day AND counter = @counter AND call_seq IS NOT NULL
-        ORDER BY call_seq DESC LIMIT @n`).pluck(),
+        ORDER BY call_seq DESC LIMIT @n`,
+        )
+        .pluck(),
       nextCallSeq: db.prepare<[], number>('SELECT coalesce(max(call_seq), 0) + 1 FROM queue_tickets').pluck(),
       call: db.prepare<{ id: number; counter: string; local: string; ms: number; seq: number }>(`
         UPDATE queue_tickets SET ${MOVE}, state = 'called', counter = @counter, target_counter = NULL,
@@ -161,30 +207,51 @@ export class QueueRepository {
         ORDER BY t.id`),
       heldAt: db.prepare<{ day: string; counter: string }, TicketRow>(`
         ${SELECT} WHERE t.day = @day AND t.state = 'held' AND t.counter = @counter ORDER BY t.id`),
-      aheadOf: db.prepare<{ id: number; day: string; service: string }, number>(`
-        SELECT count(*) FROM queue_tickets WHERE day = @day AND state = 'waiting' AND service = @service AND id < @id`).pluck(),
+      aheadOf: db
+        .prepare<{ id: number; day: string; service: string }, number>(
+          `
+        SELECT count(*) FROM queue_tickets WHERE day = @day AND state = 'waiting' AND service = @service AND id < @id`,
+        )
+        .pluck(),
       waitingCounts: db.prepare<[string], { service: string; count: number }>(`
         SELECT service, count(*) AS count FROM queue_tickets WHERE day = ? AND state = 'waiting' GROUP BY service`),
       calledAll: db.prepare<[], TicketRow>(`${SELECT} WHERE t.state = 'called' ORDER BY t.counter`),
-      printed: db.prepare<{ id: number; local: string }>('UPDATE queue_tickets SET printed_at = @local, print_error = NULL WHERE id = @id'),
-      printFailed: db.prepare<{ id: number; code: string }>('UPDATE queue_tickets SET print_error = @code WHERE id = @id'),
-      nextPriorityFirst: db.prepare<{ day: string; service: string; n: number }, string>(`
+      printed: db.prepare<{ id: number; local: string }>(
+        'UPDATE queue_tickets SET printed_at = @local, print_error = NULL WHERE id = @id',
+      ),
+      printFailed: db.prepare<{ id: number; code: string }>(
+        'UPDATE queue_tickets SET print_error = @code WHERE id = @id',
+      ),
+      nextPriorityFirst: db
+        .prepare<{ day: string; service: string; n: number }, string>(
+          `
         SELECT number FROM queue_tickets WHERE day = @day AND state = 'waiting' AND service = @service
-        ORDER BY priority DESC, id LIMIT @n`).pluck(),
-      nextByTaking: db.prepare<{ day: string; service: string; n: number }, string>(`
+        ORDER BY priority DESC, id LIMIT @n`,
+        )
+        .pluck(),
+      nextByTaking: db
+        .prepare<{ day: string; service: string; n: number }, string>(
+          `
         SELECT number FROM queue_tickets WHERE day = @day AND state = 'waiting' AND service = @service
-        ORDER BY id LIMIT @n`).pluck(),
+        ORDER BY id LIMIT @n`,
+        )
+        .pluck(),
       rate: db.prepare<{ id: number; rating: number; local: string }>(`
         UPDATE queue_tickets SET rating = @rating, rated_at = @local
         WHERE id = @id AND state = 'done' AND outcome = 'served' AND rating IS NULL`),
-      rateDossier: db.prepare<{ code: string; rating: number }>('UPDATE dossiers SET satisfaction = @rating WHERE code = @code'),
+      rateDossier: db.prepare<{ code: string; rating: number }>(
+        'UPDATE dossiers SET satisfaction = @rating WHERE code = @code',
+      ),
       toRate: db.prepare<{ counter: string; day: string; since: number }, TicketRow>(`
         ${SELECT} WHERE t.counter = @counter AND t.day = @day AND t.state = 'done' AND t.outcome = 'served'
           AND t.rating IS NULL AND t.finished_ms >= @since
         ORDER BY t.finished_ms DESC, t.id DESC LIMIT 1`),
-      openCount: db.prepare<[string], number>("SELECT count(*) FROM queue_tickets WHERE day = ? AND state <> 'done'").pluck(),
+      openCount: db
+        .prepare<[string], number>("SELECT count(*) FROM queue_tickets WHERE day = ? AND state <> 'done'")
+        .pluck(),
       services: db.prepare<[], { code: string; name: string; prefix: string; procedures_json: string }>(
-        'SELECT code, name, prefix, procedures_json FROM queue_services WHERE active = 1 ORDER BY position, code'),
+        'SELECT code, name, prefix, procedures_json FROM queue_services WHERE active = 1 ORDER BY position, code',
+      ),
       counters: db.prepare<[], { id: string; name: string; services: string }>(`
         SELECT c.id, c.name, coalesce((SELECT json_group_array(service_code) FROM (
           SELECT service_code FROM queue_counter_services WHERE counter_id = c.id ORDER BY service_code)), '[]') AS services
@@ -200,7 +267,9 @@ export class QueueRepository {
         ON CONFLICT (id) DO UPDATE SET name = excluded.name, position = excluded.position, active = 1,
           updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`),
       clearCounterServices: db.prepare('DELETE FROM queue_counter_services'),
-      addCounterService: db.prepare<[string, string]>('INSERT INTO queue_counter_services (counter_id, service_code) VALUES (?, ?)'),
+      addCounterService: db.prepare<[string, string]>(
+        'INSERT INTO queue_counter_services (counter_id, service_code) VALUES (?, ?)',
+      ),
     };
   }
 
@@ -209,8 +278,15 @@ export class QueueRepository {
   /** The active services and counters, as last saved. */
   setup(): { services: QueueServiceRecord[]; counters: QueueCounterRecord[] } {
     return {
-      services: this.s.services.all().map((r) => ({ code: r.code, name: r.name, prefix: r.prefix, procedures: JSON.parse(r.procedures_json) as string[] })),
-      counters: this.s.counters.all().map((r) => ({ id: r.id, name: r.name, services: JSON.parse(r.services) as string[] })),
+      services: this.s.services.all().map((r) => ({
+        code: r.code,
+        name: r.name,
+        prefix: r.prefix,
+        procedures: JSON.parse(r.procedures_json) as string[],
+      })),
+      counters: this.s.counters
+        .all()
+        .map((r) => ({ id: r.id, name: r.name, services: JSON.parse(r.services) as string[] })),
     };
   }
 
@@ -221,7 +297,15 @@ export class QueueRepository {
   saveSetup(services: readonly QueueServiceRecord[], counters: readonly QueueCounterRecord[]): void {
     this.s.deactivateServices.run();
     this.s.deactivateCounters.run();
-    services.forEach((s, position) => this.s.upsertService.run({ code: s.code, name: s.name, prefix: s.prefix, procedures: JSON.stringify(s.procedures), position }));
+    services.forEach((s, position) =>
+      this.s.upsertService.run({
+        code: s.code,
+        name: s.name,
+        prefix: s.prefix,
+        procedures: JSON.stringify(s.procedures),
+        position,
+      }),
+    );
     counters.forEach((c, position) => this.s.upsertCounter.run({ id: c.id, name: c.name, position }));
     this.s.clearCounterServices.run();
     for (const c of counters) for (const code of new Set(c.services)) this.s.addCounterService.run(c.id, code);
@@ -235,7 +319,15 @@ export class QueueRepository {
     const seq = this.s.nextSeq.get({ day, prefix: input.prefix });
     if (seq === undefined) throw new Error('queue number not issued');
     const number = `${input.prefix}${String(seq).padStart(3, '0')}`;
-    const info = this.s.insert.run({ day, seq, number, service: input.service, priority: input.priority ? 1 : 0, local: input.at.local, ms: input.at.ms });
+    const info = this.s.insert.run({
+      day,
+      seq,
+      number,
+      service: input.service,
+      priority: input.priority ? 1 : 0,
+      local: input.at.local,
+      ms: input.at.ms,
+    });
     return this.mustGet(Number(info.lastInsertRowid));
   }
 
@@ -310,7 +402,15 @@ export class QueueRepository {
   }
 
   /** What a counter's screen shows for a day. `waiting` is in calling order for the `first` rule. */
-  counterView(counter: string, day: string): { current: QueueTicketRecord | null; waiting: QueueTicketRecord[]; skipped: QueueTicketRecord[]; held: QueueTicketRecord[] } {
+  counterView(
+    counter: string,
+    day: string,
+  ): {
+    current: QueueTicketRecord | null;
+    waiting: QueueTicketRecord[];
+    skipped: QueueTicketRecord[];
+    held: QueueTicketRecord[];
+  } {
     const current = this.s.current.get(counter);
     return {
       current: current && current.day === day ? toRecord(current) : null,

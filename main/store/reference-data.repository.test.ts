@@ -19,14 +19,23 @@ describe('effectiveProcedure', () => {
 
   const change = (name: string, effectiveFrom: string, active = true) =>
     store.referenceData.recordChange({
-      procedure: procedure({ name, effectiveFrom, cutoff: null }), active, remoteUpdatedAt: `${effectiveFrom}T00:00:00`, source: 'national', pulledAt: 1, appliedAt: null,
+      procedure: procedure({ name, effectiveFrom, cutoff: null }),
+      active,
+      remoteUpdatedAt: `${effectiveFrom}T00:00:00`,
+      source: 'national',
+      pulledAt: 1,
+      appliedAt: null,
     });
 
   it('is the catalogue row before a waiting change, the change (with the desk cut-off) from its date', () => {
     change('Tên mới', '2026-03-01');
     const code = procedure().code;
     expect(effectiveProcedure(store, code, '2026-02-28')).toMatchObject({ name: procedure().name, cutoff: '15:00' });
-    expect(effectiveProcedure(store, code, '2026-03-01')).toMatchObject({ name: 'Tên mới', cutoff: '15:00', effectiveFrom: '2026-03-01' });
+    expect(effectiveProcedure(store, code, '2026-03-01')).toMatchObject({
+      name: 'Tên mới',
+      cutoff: '15:00',
+      effectiveFrom: '2026-03-01',
+    });
     expect(effectiveProcedure(store, ` ${code} `, '2026-03-02')).toMatchObject({ name: 'Tên mới' });
   });
 

@@ -48,8 +48,15 @@ interface ChangeRow {
 
 function toChange(r: ChangeRow): ProcedureChange {
   return {
-    id: r.id, code: r.code, effectiveFrom: r.effective_from, procedure: Procedure.parse(JSON.parse(r.procedure_json)), active: r.active === 1,
-    remoteUpdatedAt: r.remote_updated_at, source: r.source, pulledAt: r.pulled_at, appliedAt: r.applied_at,
+    id: r.id,
+    code: r.code,
+    effectiveFrom: r.effective_from,
+    procedure: Procedure.parse(JSON.parse(r.procedure_json)),
+    active: r.active === 1,
+    remoteUpdatedAt: r.remote_updated_at,
+    source: r.source,
+    pulledAt: r.pulled_at,
+    appliedAt: r.applied_at,
   };
 }
 
@@ -77,12 +84,18 @@ export class ReferenceDataRepository {
       INSERT INTO procedure_changes (code, effective_from, procedure_json, active, remote_updated_at, source, pulled_at, applied_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code, effective_from, remote_updated_at) DO NOTHING`);
     this.pendingDue = db.prepare<[string], ChangeRow>(
-      'SELECT * FROM procedure_changes WHERE applied_at IS NULL AND effective_from <= ? ORDER BY effective_from, id');
+      'SELECT * FROM procedure_changes WHERE applied_at IS NULL AND effective_from <= ? ORDER BY effective_from, id',
+    );
     this.pendingForCode = db.prepare<[string, string], ChangeRow>(
-      'SELECT * FROM procedure_changes WHERE applied_at IS NULL AND code = ? AND effective_from <= ? ORDER BY effective_from DESC, id DESC LIMIT 1');
+      'SELECT * FROM procedure_changes WHERE applied_at IS NULL AND code = ? AND effective_from <= ? ORDER BY effective_from DESC, id DESC LIMIT 1',
+    );
     this.markApplied = db.prepare<[number, number]>('UPDATE procedure_changes SET applied_at = ? WHERE id = ?');
-    this.changesForCode = db.prepare<[string], ChangeRow>('SELECT * FROM procedure_changes WHERE code = ? ORDER BY effective_from, id');
-    this.pendingAll = db.prepare<[], ChangeRow>('SELECT * FROM procedure_changes WHERE applied_at IS NULL ORDER BY effective_from, id');
+    this.changesForCode = db.prepare<[string], ChangeRow>(
+      'SELECT * FROM procedure_changes WHERE code = ? ORDER BY effective_from, id',
+    );
+    this.pendingAll = db.prepare<[], ChangeRow>(
+      'SELECT * FROM procedure_changes WHERE applied_at IS NULL ORDER BY effective_from, id',
+    );
     this.upsertAgency = db.prepare<[string, string, string | null, number]>(`
       INSERT INTO agencies (code, name, parent_code, updated_at) VALUES (?, ?, ?, ?)
       ON CONFLICT (code) DO UPDATE SET name = excluded.name, parent_code = excluded.parent_code, updated_at = excluded.updated_at
@@ -96,19 +109,50 @@ export class ReferenceDataRepository {
         effective_from = excluded.effective_from, abolished_from = excluded.abolished_from, updated_at = excluded.updated_at
       WHERE administrative_units.name IS NOT excluded.name OR administrative_units.province_code IS NOT excluded.province_code
         OR administrative_units.effective_from IS NOT excluded.effective_from OR administrative_units.abolished_from IS NOT excluded.abolished_from`);
-    this.agencyList = db.prepare<[], { code: string; name: string; parent_code: string | null }>('SELECT code, name, parent_code FROM agencies ORDER BY code');
+    this.agencyList = db.prepare<[], { code: string; name: string; parent_code: string | null }>(
+      'SELECT code, name, parent_code FROM agencies ORDER BY code',
+    );
     this.sectorList = db.prepare<[], SectorRecord>('SELECT code, name FROM sectors ORDER BY code');
-    this.unitList = db.prepare<[], { code: string; name: string; level: 'province' | 'commune'; province_code: string | null; effective_from: string; abolished_from: string | null }>(
-      'SELECT code, name, level, province_code, effective_from, abolished_from FROM administrative_units ORDER BY code');
+    this.unitList = db.prepare<
+      [],
+      {
+        code: string;
+        name: string;
+        level: 'province' | 'commune';
+        province_code: string | null;
+        effective_from: string;
+        abolished_from: string | null;
+      }
+    >(
+      'SELECT code, name, level, province_code, effective_from, abolished_from FROM administrative_units ORDER BY code',
+    );
   }
 
   /**
    * Records a pulled procedure version; `appliedAt` set when it was applied at once. False when it was already
    * recorded.
    */
-  recordChange(c: { procedure: Procedure; active: boolean; remoteUpdatedAt: string; source: 'national' | 'local'; pulledAt: number; appliedAt: number | null }): boolean {
+  recordChange(c: {
+    procedure: Procedure;
+    active: boolean;
+    remoteUpdatedAt: string;
+    source: 'national' | 'local';
+    pulledAt: number;
+    appliedAt: number | null;
+  }): boolean {
     const p = Procedure.parse(c.procedure);
-    return this.insertChange.run(p.code, p.effectiveFrom, JSON.stringify(p), c.active ? 1 : 0, c.remoteUpdatedAt, c.source, c.pulledAt, c.appliedAt).changes > 0;
+    return (
+      this.insertChange.run(
+        p.code,
+        p.effectiveFrom,
+        JSON.stringify(p),
+        c.active ? 1 : 0,
+        c.remoteUpdatedAt,
+        c.source,
+        c.pulledAt,
+        c.appliedAt,
+      ).changes > 0
+    );
   }
 
   /** Changes not yet applied whose date has come (`YYYY-MM-DD`), oldest first. */
@@ -146,7 +190,9 @@ export class ReferenceDataRepository {
   }
 
   saveAdministrativeUnit(u: AdministrativeUnitRecord, at: number): boolean {
-    return this.upsertUnit.run(u.code, u.name, u.level, u.provinceCode, u.effectiveFrom, u.abolishedFrom, at).changes > 0;
+    return (
+      this.upsertUnit.run(u.code, u.name, u.level, u.provinceCode, u.effectiveFrom, u.abolishedFrom, at).changes > 0
+    );
   }
 
   agencies(): AgencyRecord[] {
@@ -158,7 +204,14 @@ export class ReferenceDataRepository {
   }
 
   administrativeUnits(): AdministrativeUnitRecord[] {
-    return this.unitList.all().map((r) => ({ code: r.code, name: r.name, level: r.level, provinceCode: r.province_code, effectiveFrom: r.effective_from, abolishedFrom: r.abolished_from }));
+    return this.unitList.all().map((r) => ({
+      code: r.code,
+      name: r.name,
+      level: r.level,
+      provinceCode: r.province_code,
+      effectiveFrom: r.effective_from,
+      abolishedFrom: r.abolished_from,
+    }));
   }
 }
 
@@ -167,7 +220,10 @@ export class ReferenceDataRepository {
  * before it, else the catalogue row. Intake uses it with the receiving date.
  */
 export function effectiveProcedure(
-  store: { catalogue: Pick<CatalogueRepository, 'get'>; referenceData: Pick<ReferenceDataRepository, 'pendingEffective'> },
+  store: {
+    catalogue: Pick<CatalogueRepository, 'get'>;
+    referenceData: Pick<ReferenceDataRepository, 'pendingEffective'>;
+  },
   code: string,
   date: string,
 ): Procedure | null {

@@ -30,8 +30,13 @@ describe('SequenceRepository', () => {
     expect(store.sequences.remaining(AGENCY, DAY)).toEqual({ lease: 4, reserve: 2, total: 6 });
     const taken = Array.from({ length: 7 }, () => store.sequences.take(AGENCY, DAY));
     expect(taken).toEqual([
-      { sequence: 5, source: 'lease' }, { sequence: 6, source: 'lease' }, { sequence: 21, source: 'lease' },
-      { sequence: 22, source: 'lease' }, { sequence: 9000, source: 'reserve' }, { sequence: 9001, source: 'reserve' }, null,
+      { sequence: 5, source: 'lease' },
+      { sequence: 6, source: 'lease' },
+      { sequence: 21, source: 'lease' },
+      { sequence: 22, source: 'lease' },
+      { sequence: 9000, source: 'reserve' },
+      { sequence: 9001, source: 'reserve' },
+      null,
     ]);
     expect(store.sequences.remaining(AGENCY, DAY).total).toBe(0);
   });
@@ -48,11 +53,21 @@ describe('SequenceRepository', () => {
 
   it('refuses overlapping and malformed blocks', () => {
     store.sequences.addBlock({ agencyId: AGENCY, date: DAY, from: 10, to: 20, source: 'lease' });
-    expect(() => store.sequences.addBlock({ agencyId: AGENCY, date: DAY, from: 20, to: 30, source: 'lease' })).toThrow(/overlaps/);
-    expect(() => store.sequences.addBlock({ agencyId: AGENCY, date: DAY, from: 1, to: 10, source: 'reserve' })).toThrow(/overlaps/);
-    expect(() => store.sequences.addBlock({ agencyId: AGENCY, date: DAY, from: 12, to: 15, source: 'reserve' })).toThrow(/overlaps/);
-    expect(() => store.sequences.addBlock({ agencyId: AGENCY, date: DAY, from: 5, to: 4, source: 'lease' })).toThrow(/invalid block/);
-    expect(() => store.sequences.addBlock({ agencyId: AGENCY, date: '15-07-2025', from: 1, to: 4, source: 'lease' })).toThrow(/YYYY-MM-DD/);
+    expect(() => store.sequences.addBlock({ agencyId: AGENCY, date: DAY, from: 20, to: 30, source: 'lease' })).toThrow(
+      /overlaps/,
+    );
+    expect(() => store.sequences.addBlock({ agencyId: AGENCY, date: DAY, from: 1, to: 10, source: 'reserve' })).toThrow(
+      /overlaps/,
+    );
+    expect(() =>
+      store.sequences.addBlock({ agencyId: AGENCY, date: DAY, from: 12, to: 15, source: 'reserve' }),
+    ).toThrow(/overlaps/);
+    expect(() => store.sequences.addBlock({ agencyId: AGENCY, date: DAY, from: 5, to: 4, source: 'lease' })).toThrow(
+      /invalid block/,
+    );
+    expect(() =>
+      store.sequences.addBlock({ agencyId: AGENCY, date: '15-07-2025', from: 1, to: 4, source: 'lease' }),
+    ).toThrow(/YYYY-MM-DD/);
     expect(store.sequences.blocks(AGENCY, DAY)).toHaveLength(1);
   });
 
@@ -67,7 +82,8 @@ describe('SequenceRepository', () => {
     issued.push(store.sequences.take(AGENCY, DAY)?.sequence ?? -1);
     store.close();
     store = openStore({ dataDir: temp.dir });
-    for (let next = store.sequences.take(AGENCY, DAY); next !== null; next = store.sequences.take(AGENCY, DAY)) issued.push(next.sequence);
+    for (let next = store.sequences.take(AGENCY, DAY); next !== null; next = store.sequences.take(AGENCY, DAY))
+      issued.push(next.sequence);
     expect(issued).toEqual([1, 2, 3, 9000, 9001]);
     expect(new Set(issued).size).toBe(issued.length);
   });

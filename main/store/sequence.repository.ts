@@ -74,7 +74,9 @@ export class SequenceRepository {
       WHERE agency_id = ? AND date = ? AND next_seq <= to_seq
       ORDER BY CASE source WHEN 'lease' THEN 0 ELSE 1 END, next_seq, id
       LIMIT 1`);
-    this.advance = db.prepare<[number, number]>('UPDATE code_blocks SET next_seq = next_seq + 1 WHERE id = ? AND next_seq = ?');
+    this.advance = db.prepare<[number, number]>(
+      'UPDATE code_blocks SET next_seq = next_seq + 1 WHERE id = ? AND next_seq = ?',
+    );
     this.remainingStmt = db.prepare<[string, string], { source: BlockSource; n: number }>(`
       SELECT source, sum(to_seq - next_seq + 1) AS n FROM code_blocks
       WHERE agency_id = ? AND date = ? GROUP BY source`);

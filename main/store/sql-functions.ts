@@ -8,6 +8,10 @@ import { foldVietnamese } from '../../common/domain/text-normalise';
  */
 export function registerSqlFunctions(db: Db): void {
   db.function('fold', { deterministic: true }, (value: unknown) =>
-    typeof value === 'string' ? foldVietnamese(value) : value === null || value === undefined ? '' : foldVietnamese(String(value)),
+    typeof value === 'string'
+      ? foldVietnamese(value)
+      : value === null || value === undefined
+        ? ''
+        : foldVietnamese(String(value)),
   );
 }

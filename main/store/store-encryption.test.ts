@@ -26,17 +26,41 @@ function populate(store: Store, count: number): void {
       const taken = store.sequences.take('000.00.12.H56', '2025-07-15');
       const code = `000.00.12.H56-250715-${String(taken?.sequence ?? 0).padStart(4, '0')}`;
       store.dossiers.insert(newDossier(applicant, { code, requestId: `req-${i}` }));
-      store.outbox.enqueue({ target: 'national', kind: 'dossier.upsert', dossierCode: code, idempotencyKey: `${code}:1`, payload: { code }, now: 1 });
-      store.audit.append({ at: '2025-07-15T09:30', actor: 'canbo1', action: 'dossier.receive', entity: 'dossier', entityId: code, details: { applicant: maskIdNumber(idNumber) } });
+      store.outbox.enqueue({
+        target: 'national',
+        kind: 'dossier.upsert',
+        dossierCode: code,
+        idempotencyKey: `${code}:1`,
+        payload: { code },
+        now: 1,
+      });
+      store.audit.append({
+        at: '2025-07-15T09:30',
+        actor: 'canbo1',
+        action: 'dossier.receive',
+        entity: 'dossier',
+        entityId: code,
+        details: { applicant: maskIdNumber(idNumber) },
+      });
     });
   }
 }
 
 /** Every row of every ordinary table, as sorted JSON lines per table. */
 function snapshot(db: Database.Database): Record<string, string[]> {
-  const tables = db.prepare<[], string>(`SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name`).pluck().all();
+  const tables = db
+    .prepare<[], string>(
+      `SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name`,
+    )
+    .pluck()
+    .all();
   const out: Record<string, string[]> = {};
-  for (const name of tables) out[name] = db.prepare(`SELECT * FROM "${name}"`).all().map((row) => JSON.stringify(row)).sort();
+  for (const name of tables)
+    out[name] = db
+      .prepare(`SELECT * FROM "${name}"`)
+      .all()
+      .map((row) => JSON.stringify(row))
+      .sort();
   return out;
 }
 
@@ -44,7 +68,10 @@ function snapshot(db: Database.Database): Record<string, string[]> {
 function expectSameRows(before: Record<string, string[]>, after: Record<string, string[]>): void {
   expect(Object.keys(after)).toEqual(Object.keys(before));
   for (const [table, rows] of Object.entries(before)) {
-    const kept = table === 'audit_log' ? (after[table] ?? []).filter((row) => !row.includes('"action":"store.encrypt"')) : after[table];
+    const kept =
+      table === 'audit_log'
+        ? (after[table] ?? []).filter((row) => !row.includes('"action":"store.encrypt"'))
+        : after[table];
     expect(kept, table).toEqual(rows);
   }
 }
@@ -160,7 +187,11 @@ describe('the store encrypted at rest', () => {
     expect(chain).toMatchObject({ ok: true, count: 26 });
     const last = store.audit.forEntity('store', DATABASE_FILE);
     expect(last.map((e) => e.action)).toEqual(['store.encrypt']);
-    expect(last[0]?.details).toEqual({ cipher: 'sqlcipher', tables: Object.keys(before).length, rows: store.encryption.migrated?.rows });
+    expect(last[0]?.details).toEqual({
+      cipher: 'sqlcipher',
+      tables: Object.keys(before).length,
+      rows: store.encryption.migrated?.rows,
+    });
     expect(JSON.stringify(last[0]?.details)).not.toContain(ID_NUMBER);
     expect(store.dossiers.search('Phuong Mai', 10).map((d) => d.applicantName)).toEqual([NAME]);
     const after = snapshot(store.db);
@@ -203,7 +234,13 @@ describe('the store encrypted at rest', () => {
     expectStoreError(() => openStore({ dataDir, keyStore: keys }), 'STORE_IN_USE');
     expect(databaseFileState(file)).toBe('plaintext');
     expect(holder.people.findByIdNumber('citizen', ID_NUMBER)?.fullName).toBe(NAME);
-    holder.audit.append({ at: '2025-07-15T10:00', actor: 'canbo1', action: 'test.write', entity: 'store', entityId: null });
+    holder.audit.append({
+      at: '2025-07-15T10:00',
+      actor: 'canbo1',
+      action: 'test.write',
+      entity: 'store',
+      entityId: null,
+    });
     holder.close();
     const store = openStore({ dataDir, keyStore: keys });
     expect(store.encryption.migrated).not.toBeNull();
@@ -225,7 +262,17 @@ describe('the store encrypted at rest', () => {
         plainDb.close();
         const key = keys.obtain('database');
 
-        const child = spawnSync(process.execPath, [path.join(root, 'bin', 'run-ts.mjs'), path.join(root, 'main', 'store', 'testing', 'encrypt-child.ts'), file, key.toString('hex'), step], { encoding: 'utf8', timeout: 60_000 });
+        const child = spawnSync(
+          process.execPath,
+          [
+            path.join(root, 'bin', 'run-ts.mjs'),
+            path.join(root, 'main', 'store', 'testing', 'encrypt-child.ts'),
+            file,
+            key.toString('hex'),
+            step,
+          ],
+          { encoding: 'utf8', timeout: 60_000 },
+        );
         expect(child.signal, child.stderr).toBe('SIGKILL');
         expect(child.stdout).toContain(`step ${step}`);
         const replaced = step === 'replaced' || step === 'cleaned';

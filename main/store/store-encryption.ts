@@ -21,8 +21,10 @@ const PLAINTEXT_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 export type StoreErrorCode = 'STORE_KEY_WRONG' | 'STORE_KEY_MISSING' | 'STORE_IN_USE' | 'STORE_ENCRYPTION_FAILED';
 
 const MESSAGES: Record<StoreErrorCode, string> = {
-  STORE_KEY_WRONG: 'Không mở được kho dữ liệu: khoá mã hoá không khớp với kho (khoá bị thay, hoặc kho được chép từ máy khác). Liên hệ bộ phận CNTT để khôi phục khoá từ bản sao lưu.',
-  STORE_KEY_MISSING: 'Không mở được kho dữ liệu: kho đã được mã hoá nhưng không tìm thấy khoá. Liên hệ bộ phận CNTT để khôi phục khoá từ bản sao lưu.',
+  STORE_KEY_WRONG:
+    'Không mở được kho dữ liệu: khoá mã hoá không khớp với kho (khoá bị thay, hoặc kho được chép từ máy khác). Liên hệ bộ phận CNTT để khôi phục khoá từ bản sao lưu.',
+  STORE_KEY_MISSING:
+    'Không mở được kho dữ liệu: kho đã được mã hoá nhưng không tìm thấy khoá. Liên hệ bộ phận CNTT để khôi phục khoá từ bản sao lưu.',
   STORE_IN_USE: 'Không mã hoá được kho dữ liệu: kho đang được một tiến trình khác mở. Đóng ứng dụng rồi thử lại.',
   STORE_ENCRYPTION_FAILED: 'Không mã hoá được kho dữ liệu; kho cũ được giữ nguyên. Liên hệ bộ phận CNTT.',
 };
@@ -33,7 +35,10 @@ const MESSAGES: Record<StoreErrorCode, string> = {
  * log and never holds the key or personal data.
  */
 export class StoreOpenError extends Error {
-  constructor(readonly code: StoreErrorCode, readonly detail?: string) {
+  constructor(
+    readonly code: StoreErrorCode,
+    readonly detail?: string,
+  ) {
     super(MESSAGES[code]);
     this.name = 'StoreOpenError';
   }
@@ -91,7 +96,9 @@ export function isNotADatabase(error: unknown): boolean {
 }
 
 export function isBusy(error: unknown): boolean {
-  return error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('SQLITE_BUSY');
+  return (
+    error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('SQLITE_BUSY')
+  );
 }
 
 /** Reads the schema once: throws `STORE_KEY_WRONG` when the key does not open the file. */

@@ -31,21 +31,40 @@ export function removeEncryptionLeftovers(file: string): void {
 
 function fsyncFile(file: string): void {
   const fd = openSync(file, 'r+');
-  try { fsyncSync(fd); } finally { closeSync(fd); }
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function fsyncDir(dir: string): void {
   if (process.platform === 'win32') return;
   const fd = openSync(dir, 'r');
-  try { fsyncSync(fd); } finally { closeSync(fd); }
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Row count of every table, by name (virtual tables are counted through their shadow tables). */
 function rowCounts(db: Database.Database): Map<string, number> {
-  const tables = db.prepare<[], string>(`SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name`).pluck().all();
+  const tables = db
+    .prepare<[], string>(
+      `SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name`,
+    )
+    .pluck()
+    .all();
   const counts = new Map<string, number>();
   for (const name of tables) {
-    counts.set(name, db.prepare<[], number>(`SELECT count(*) FROM "${name.replaceAll('"', '""')}"`).pluck().get() ?? 0);
+    counts.set(
+      name,
+      db
+        .prepare<[], number>(`SELECT count(*) FROM "${name.replaceAll('"', '""')}"`)
+        .pluck()
+        .get() ?? 0,
+    );
   }
   return counts;
 }
@@ -65,7 +84,11 @@ function rowCounts(db: Database.Database): Map<string, number> {
  * `onStep` is called after each step (tests stop the process there).
  * Throws `STORE_IN_USE` when another process has the store open.
  */
-export function encryptPlaintextDatabase(file: string, key: Buffer, onStep: (step: EncryptionStep) => void = () => undefined): EncryptionReport {
+export function encryptPlaintextDatabase(
+  file: string,
+  key: Buffer,
+  onStep: (step: EncryptionStep) => void = () => undefined,
+): EncryptionReport {
   const temp = encryptingCopyOf(file);
   const source = new Database(file, { timeout: 2000 });
   let sourceOpen = true;
@@ -107,10 +130,12 @@ export function encryptPlaintextDatabase(file: string, key: Buffer, onStep: (ste
         applyKey(check, key);
         verifyKey(check);
         const integrity = check.prepare<[], string>('PRAGMA integrity_check').pluck().all();
-        if (integrity.length !== 1 || integrity[0] !== 'ok') throw new Error(`integrity_check: ${integrity.slice(0, 3).join('; ')}`);
+        if (integrity.length !== 1 || integrity[0] !== 'ok')
+          throw new Error(`integrity_check: ${integrity.slice(0, 3).join('; ')}`);
         const after = rowCounts(check);
         for (const [name, rows] of before) {
-          if (after.get(name) !== rows) throw new Error(`table ${name}: ${rows} rows before, ${String(after.get(name))} after`);
+          if (after.get(name) !== rows)
+            throw new Error(`table ${name}: ${rows} rows before, ${String(after.get(name))} after`);
         }
         if (after.size !== before.size) throw new Error(`${before.size} tables before, ${after.size} after`);
       } finally {

@@ -29,8 +29,22 @@ describe('openStore', () => {
       const taken = store.sequences.take('000.00.12.H56', '2025-07-15');
       const code = `000.00.12.H56-250715-${String(taken?.sequence ?? 0).padStart(4, '0')}`;
       store.dossiers.insert(newDossier(applicant, { code }));
-      store.outbox.enqueue({ target: 'national', kind: 'dossier.upsert', dossierCode: code, idempotencyKey: `${code}:1`, payload: { code }, now: 1 });
-      store.audit.append({ at: '2025-07-15T09:30', actor: 'canbo1', action: 'dossier.receive', entity: 'dossier', entityId: code, details: { applicant: maskIdNumber(applicant.idNumber) } });
+      store.outbox.enqueue({
+        target: 'national',
+        kind: 'dossier.upsert',
+        dossierCode: code,
+        idempotencyKey: `${code}:1`,
+        payload: { code },
+        now: 1,
+      });
+      store.audit.append({
+        at: '2025-07-15T09:30',
+        actor: 'canbo1',
+        action: 'dossier.receive',
+        entity: 'dossier',
+        entityId: code,
+        details: { applicant: maskIdNumber(applicant.idNumber) },
+      });
       if (fail) throw new Error('printer exploded');
     });
   };
@@ -55,7 +69,13 @@ describe('openStore', () => {
     const dossier = store.dossiers.insert(newDossier(applicant));
     const receipt = await store.blobs.put(new TextEncoder().encode('%PDF-1.7 receipt'));
     store.dossiers.addDocument(dossier.code, 'receipt', receipt.sha256, '2025-07-15T09:31');
-    store.documents.add({ ownerIdNumber: applicant.idNumber, documentCode: 'KQ0003', documentName: 'CCCD', source: 'local', blobSha256: 'c'.repeat(64) });
+    store.documents.add({
+      ownerIdNumber: applicant.idNumber,
+      documentCode: 'KQ0003',
+      documentName: 'CCCD',
+      source: 'local',
+      blobSha256: 'c'.repeat(64),
+    });
     expect(store.referencedBlobs().sort()).toEqual([receipt.sha256, 'c'.repeat(64)].sort());
     const report = await store.checkIntegrity();
     expect(report).toEqual({

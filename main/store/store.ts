@@ -99,14 +99,26 @@ export interface StoreEncryption {
  * this open. `null`: plain SQLite only. Absent (tests, benches): a new or unencrypted store stays
  * plain, an encrypted one is opened with the desk's own key store (its key is never created here).
  */
-export function openStore(options: { dataDir: string; passwordCost?: ScryptCost; audit?: StoreAuditOptions; keyStore?: KeyStore | null }): Store {
+export function openStore(options: {
+  dataDir: string;
+  passwordCost?: ScryptCost;
+  audit?: StoreAuditOptions;
+  keyStore?: KeyStore | null;
+}): Store {
   mkdirSync(options.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const dbFile = path.join(options.dataDir, DATABASE_FILE);
-  const keyStore = options.keyStore !== undefined ? options.keyStore : databaseFileState(dbFile) === 'encrypted' ? keyStoreFor() : null;
+  const keyStore =
+    options.keyStore !== undefined
+      ? options.keyStore
+      : databaseFileState(dbFile) === 'encrypted'
+        ? keyStoreFor()
+        : null;
   let migrated: EncryptionReport | null = null;
   const databaseKey = keyStore ? databaseKeyFor(dbFile, keyStore) : null;
   const db = openDatabase(dbFile, databaseKey, {
-    onEncrypted: (report) => { migrated = report; },
+    onEncrypted: (report) => {
+      migrated = report;
+    },
   });
   const outbox = new OutboxRepository(db);
   const auditKey = options.audit ? options.audit.key : defaultAuditKey(db);
@@ -115,21 +127,37 @@ export function openStore(options: { dataDir: string; passwordCost?: ScryptCost;
     // Counts only: the trail says when the store was encrypted, never what it holds.
     const { tables, rows } = migrated;
     try {
-      audit.append({ at: new Date().toISOString(), actor: 'system', action: 'store.encrypt', entity: 'store', entityId: DATABASE_FILE, details: { cipher: CIPHER, tables, rows } });
-    } catch { /* no audit key: the store opens all the same, and doctor reports the key */ }
+      audit.append({
+        at: new Date().toISOString(),
+        actor: 'system',
+        action: 'store.encrypt',
+        entity: 'store',
+        entityId: DATABASE_FILE,
+        details: { cipher: CIPHER, tables, rows },
+      });
+    } catch {
+      /* no audit key: the store opens all the same, and doctor reports the key */
+    }
   }
   const blobs = new BlobStore(path.join(options.dataDir, BLOB_DIR), databaseKey ? blobKeyFrom(databaseKey) : null);
-  const referenced = db.prepare<[], string>(`
+  const referenced = db
+    .prepare<[], string>(
+      `
     SELECT blob_sha256 FROM documents WHERE blob_sha256 IS NOT NULL
     UNION SELECT blob_sha256 FROM dossier_documents
     UNION SELECT original_blob_sha256 FROM document_pages
     UNION SELECT original_blob_sha256 FROM digitise_batch_pages
     UNION SELECT processed_blob_sha256 FROM digitise_batch_pages WHERE processed_blob_sha256 IS NOT NULL
-    UNION SELECT thumbnail_blob_sha256 FROM digitise_batch_pages WHERE thumbnail_blob_sha256 IS NOT NULL`).pluck();
+    UNION SELECT thumbnail_blob_sha256 FROM digitise_batch_pages WHERE thumbnail_blob_sha256 IS NOT NULL`,
+    )
+    .pluck();
 
   return {
     db,
-    accounts: new AccountsRepository(db, new PasswordHasher(options.passwordCost ? { cost: options.passwordCost } : {})),
+    accounts: new AccountsRepository(
+      db,
+      new PasswordHasher(options.passwordCost ? { cost: options.passwordCost } : {}),
+    ),
     people: new PeopleRepository(db),
     catalogue: new CatalogueRepository(db),
     documents: new DocumentsRepository(db),
@@ -168,6 +196,7 @@ function defaultAuditKey(db: Db): Buffer | null {
   const keys = keyStoreFor();
   const existing = keys.read('audit');
   if (existing) return existing;
-  const sealed = db.prepare<[], number>('SELECT count(*) FROM audit_chain_start WHERE seal IS NOT NULL').pluck().get() ?? 0;
+  const sealed =
+    db.prepare<[], number>('SELECT count(*) FROM audit_chain_start WHERE seal IS NOT NULL').pluck().get() ?? 0;
   return sealed > 0 ? null : keys.obtain('audit');
 }

@@ -44,13 +44,26 @@ export class SyncStateRepository {
   private readonly healthAll;
 
   constructor(db: Db) {
-    this.cursorGet = db.prepare<[string, string], { remote: RemoteName; stream: string; feed_id: string | null; cursor: string | null; updated_at: number }>(
-      'SELECT * FROM sync_cursors WHERE remote = ? AND stream = ?');
+    this.cursorGet = db.prepare<
+      [string, string],
+      { remote: RemoteName; stream: string; feed_id: string | null; cursor: string | null; updated_at: number }
+    >('SELECT * FROM sync_cursors WHERE remote = ? AND stream = ?');
     this.cursorPut = db.prepare<[string, string, string | null, string | null, number]>(`
       INSERT INTO sync_cursors (remote, stream, feed_id, cursor, updated_at) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (remote, stream) DO UPDATE SET feed_id = excluded.feed_id, cursor = excluded.cursor, updated_at = excluded.updated_at`);
-    this.statusGet = db.prepare<[string, string], { dossier_code: string; remote: RemoteName; status: number; changed_at: number; seq: number; feed_id: string; note: string; applied_at: number }>(
-      'SELECT * FROM dossier_remote_status WHERE dossier_code = ? AND remote = ?');
+    this.statusGet = db.prepare<
+      [string, string],
+      {
+        dossier_code: string;
+        remote: RemoteName;
+        status: number;
+        changed_at: number;
+        seq: number;
+        feed_id: string;
+        note: string;
+        applied_at: number;
+      }
+    >('SELECT * FROM dossier_remote_status WHERE dossier_code = ? AND remote = ?');
     this.statusPut = db.prepare<[string, string, number, number, number, string, string, number]>(`
       INSERT INTO dossier_remote_status (dossier_code, remote, status, changed_at, seq, feed_id, note, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (dossier_code, remote) DO UPDATE SET status = excluded.status, changed_at = excluded.changed_at, seq = excluded.seq,
@@ -59,13 +72,24 @@ export class SyncStateRepository {
       INSERT INTO sync_remotes (remote, breaker_state, opened_at, retry_at, last_error, updated_at) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (remote) DO UPDATE SET breaker_state = excluded.breaker_state, opened_at = excluded.opened_at,
         retry_at = excluded.retry_at, last_error = excluded.last_error, updated_at = excluded.updated_at`);
-    this.healthAll = db.prepare<[], { remote: RemoteName; breaker_state: RemoteHealthRecord['breakerState']; opened_at: number | null; retry_at: number | null; last_error: string | null; updated_at: number }>(
-      'SELECT * FROM sync_remotes ORDER BY remote');
+    this.healthAll = db.prepare<
+      [],
+      {
+        remote: RemoteName;
+        breaker_state: RemoteHealthRecord['breakerState'];
+        opened_at: number | null;
+        retry_at: number | null;
+        last_error: string | null;
+        updated_at: number;
+      }
+    >('SELECT * FROM sync_remotes ORDER BY remote');
   }
 
   cursor(remote: RemoteName, stream: string): SyncCursor | null {
     const r = this.cursorGet.get(remote, stream);
-    return r ? { remote: r.remote, stream: r.stream, feedId: r.feed_id, cursor: r.cursor, updatedAt: r.updated_at } : null;
+    return r
+      ? { remote: r.remote, stream: r.stream, feedId: r.feed_id, cursor: r.cursor, updatedAt: r.updated_at }
+      : null;
   }
 
   /** Call inside the transaction that applies the page the cursor comes from. */
@@ -75,7 +99,18 @@ export class SyncStateRepository {
 
   remoteStatus(dossierCode: string, remote: RemoteName): RemoteStatusRecord | null {
     const r = this.statusGet.get(dossierCode, remote);
-    return r ? { dossierCode: r.dossier_code, remote: r.remote, status: r.status, changedAt: r.changed_at, seq: r.seq, feedId: r.feed_id, note: r.note, appliedAt: r.applied_at } : null;
+    return r
+      ? {
+          dossierCode: r.dossier_code,
+          remote: r.remote,
+          status: r.status,
+          changedAt: r.changed_at,
+          seq: r.seq,
+          feedId: r.feed_id,
+          note: r.note,
+          appliedAt: r.applied_at,
+        }
+      : null;
   }
 
   saveRemoteStatus(s: RemoteStatusRecord): void {
@@ -87,6 +122,13 @@ export class SyncStateRepository {
   }
 
   health(): RemoteHealthRecord[] {
-    return this.healthAll.all().map((r) => ({ remote: r.remote, breakerState: r.breaker_state, openedAt: r.opened_at, retryAt: r.retry_at, lastError: r.last_error, updatedAt: r.updated_at }));
+    return this.healthAll.all().map((r) => ({
+      remote: r.remote,
+      breakerState: r.breaker_state,
+      openedAt: r.opened_at,
+      retryAt: r.retry_at,
+      lastError: r.last_error,
+      updatedAt: r.updated_at,
+    }));
   }
 }

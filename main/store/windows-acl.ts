@@ -31,7 +31,10 @@ export function restrictArgs(dir: string, account: string): string[] {
  * Narrows the data folder's ACL (Windows only; returns false elsewhere). A failure is thrown with
  * icacls' message so the caller logs it; the desk still starts (the profile ACL still applies).
  */
-export function restrictDataDirAcl(dir: string, opts: { platform?: NodeJS.Platform; run?: CommandRunner; env?: NodeJS.ProcessEnv } = {}): boolean {
+export function restrictDataDirAcl(
+  dir: string,
+  opts: { platform?: NodeJS.Platform; run?: CommandRunner; env?: NodeJS.ProcessEnv } = {},
+): boolean {
   if ((opts.platform ?? process.platform) !== 'win32') return false;
   (opts.run ?? defaultRunner)('icacls', restrictArgs(dir, serviceAccount(opts.env)));
   return true;
@@ -66,9 +69,16 @@ function allowed(principal: string, account: string): boolean {
   const p = principal.toLowerCase();
   const user = account.toLowerCase();
   const bare = user.includes('\\') ? user.slice(user.lastIndexOf('\\') + 1) : user;
-  return p === user || p.endsWith(`\\${bare}`) || p === bare
-    || p === 'nt authority\\system' || p === 's-1-5-18' || p === '*s-1-5-18'
-    || p === 'builtin\\administrators' || p === '*s-1-5-32-544';
+  return (
+    p === user ||
+    p.endsWith(`\\${bare}`) ||
+    p === bare ||
+    p === 'nt authority\\system' ||
+    p === 's-1-5-18' ||
+    p === '*s-1-5-18' ||
+    p === 'builtin\\administrators' ||
+    p === '*s-1-5-32-544'
+  );
 }
 
 /** Entries of the data folder's ACL that reach anyone but the service user, SYSTEM or Administrators. */
@@ -77,7 +87,10 @@ export function foreignAclEntries(entries: AclEntry[], account: string): AclEntr
 }
 
 /** Reads the data folder's ACL with icacls (Windows) and returns the foreign entries. */
-export function findForeignAclEntries(dir: string, opts: { run?: CommandRunner; env?: NodeJS.ProcessEnv } = {}): AclEntry[] {
+export function findForeignAclEntries(
+  dir: string,
+  opts: { run?: CommandRunner; env?: NodeJS.ProcessEnv } = {},
+): AclEntry[] {
   const output = (opts.run ?? defaultRunner)('icacls', [dir]);
   return foreignAclEntries(parseIcacls(output, dir), serviceAccount(opts.env));
 }

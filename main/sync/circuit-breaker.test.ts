@@ -22,9 +22,16 @@ describe('CircuitBreaker (fake clock)', () => {
     const clock = fakeClock();
     const start = clock.now();
     const changes: BreakerSnapshot[] = [];
-    const b = new CircuitBreaker(clock, { failureThreshold: 3, openMs: 1000, halfOpenProbes: 1 }, (s) => changes.push(s));
+    const b = new CircuitBreaker(clock, { failureThreshold: 3, openMs: 1000, halfOpenProbes: 1 }, (s) =>
+      changes.push(s),
+    );
     for (let i = 0; i < 3; i++) b.failed(`REMOTE_UNAVAILABLE #${i}`);
-    expect(b.snapshot()).toMatchObject({ state: 'open', openedAt: start, retryAt: start + 1000, lastError: 'REMOTE_UNAVAILABLE #2' });
+    expect(b.snapshot()).toMatchObject({
+      state: 'open',
+      openedAt: start,
+      retryAt: start + 1000,
+      lastError: 'REMOTE_UNAVAILABLE #2',
+    });
     expect(b.tryAcquire()).toBe(false);
     clock.advance(999);
     expect(b.tryAcquire()).toBe(false);

@@ -1,12 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sampleDossier } from '../remotes/national-portal/dossier.fixture';
-import { startNationalPortalSimulator, type NationalPortalSimulator } from '../remotes/national-portal/national-portal.simulator';
+import {
+  startNationalPortalSimulator,
+  type NationalPortalSimulator,
+} from '../remotes/national-portal/national-portal.simulator';
 import { toWireDossier } from '../remotes/national-portal/wire-format';
 import { createFileTransfer } from '../remotes/provincial/file-transfer';
 import { sha256Hex } from '../remotes/provincial/file-transfer.port';
 import { clientCredentialsToken } from '../remotes/provincial/oauth-token';
-import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
+import {
+  startProvincialSimulator,
+  TRAINING_PROVINCIAL_CLIENT,
+  type ProvincialSimulator,
+} from '../remotes/provincial/provincial.simulator';
 import { openStore, type Store } from '../store/store';
 import { tempDir } from '../store/testing/store-fixtures';
 import { OutboxSender } from './outbox-sender';
@@ -38,7 +45,14 @@ beforeEach(async () => {
     const bytes = randomBytes(200_000 + n * 20_000);
     files.set(code, bytes);
     const file = { name: `${code}-scan.pdf`, sha256: sha256Hex(bytes), base64: bytes.toString('base64') };
-    store.outbox.enqueue({ target: 'provincial', kind: 'dossier.handoff', dossierCode: code, idempotencyKey: `${code}:handoff`, payload: { dossier, files: [file] }, now: Date.now() });
+    store.outbox.enqueue({
+      target: 'provincial',
+      kind: 'dossier.handoff',
+      dossierCode: code,
+      idempotencyKey: `${code}:handoff`,
+      payload: { dossier, files: [file] },
+      now: Date.now(),
+    });
   }
 });
 
@@ -51,8 +65,11 @@ afterEach(async () => {
 function sender(): OutboxSender {
   const c = clients(national.url, provincial.url, 300);
   const transfer = createFileTransfer({
-    baseUrl: provincial.url, token: clientCredentialsToken({ baseUrl: provincial.url, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs: 300 }),
-    timeoutMs: 300, resumeDelayMs: 2, maxResumes: 2,
+    baseUrl: provincial.url,
+    token: clientCredentialsToken({ baseUrl: provincial.url, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs: 300 }),
+    timeoutMs: 300,
+    resumeDelayMs: 2,
+    maxResumes: 2,
   });
   return new OutboxSender(
     { outbox: store.outbox, national: c.national, provincial: c.provincial, transfer, random: () => 0.5 },
@@ -77,7 +94,9 @@ function expectEveryFileOnceAndWhole(): void {
     const code = dossierCode(n);
     const handed = provincial.state.dossiers.get(code);
     expect(handed?.receiveCount, code).toBe(1);
-    expect(handed?.files).toEqual([{ name: `${code}-scan.pdf`, sha256: sha256Hex(files.get(code)!), size: files.get(code)!.length }]);
+    expect(handed?.files).toEqual([
+      { name: `${code}-scan.pdf`, sha256: sha256Hex(files.get(code)!), size: files.get(code)!.length },
+    ]);
   }
   // One stored file per dossier: re-sent uploads were recognised by their sha256.
   expect(provincial.transfer.state.files.size).toBe(DOSSIERS);
@@ -123,14 +142,25 @@ describe('dossier hand-off through the chunked transfer', () => {
     await drainUntilDone(sender());
     expectEveryFileOnceAndWhole();
     const perUpload = new Map<string, number>();
-    for (const c of provincial.transfer.state.chunks) perUpload.set(c.uploadId, (perUpload.get(c.uploadId) ?? 0) + c.kept);
+    for (const c of provincial.transfer.state.chunks)
+      perUpload.set(c.uploadId, (perUpload.get(c.uploadId) ?? 0) + c.kept);
     expect([...perUpload.values()].sort()).toEqual([...files.values()].map((b) => b.length).sort());
   });
 
   it('a file whose bytes do not match its sha256 is dead at once (invalid), nothing uploaded', async () => {
     const code = dossierCode(9);
     const dossier = toWireDossier(sampleDossier({ code }), { agencyId: AGENCY, receivingUnit: 'Bộ phận một cửa' });
-    store.outbox.enqueue({ target: 'provincial', kind: 'dossier.handoff', dossierCode: code, idempotencyKey: `${code}:handoff`, payload: { dossier, files: [{ name: 'x.pdf', sha256: sha256Hex(Buffer.from('a')), base64: Buffer.from('b').toString('base64') }] }, now: Date.now() });
+    store.outbox.enqueue({
+      target: 'provincial',
+      kind: 'dossier.handoff',
+      dossierCode: code,
+      idempotencyKey: `${code}:handoff`,
+      payload: {
+        dossier,
+        files: [{ name: 'x.pdf', sha256: sha256Hex(Buffer.from('a')), base64: Buffer.from('b').toString('base64') }],
+      },
+      now: Date.now(),
+    });
     await drainUntilDone(sender());
     expect(store.outbox.counts()).toMatchObject({ sent: DOSSIERS, dead: 1 });
     expect(provincial.state.dossiers.has(code)).toBe(false);

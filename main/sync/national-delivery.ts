@@ -1,5 +1,9 @@
 import type { Logger } from '../kernel/logger';
-import { portalStepKey, type DossierSyncAnswer, type NationalPortal } from '../remotes/national-portal/national-portal.port';
+import {
+  portalStepKey,
+  type DossierSyncAnswer,
+  type NationalPortal,
+} from '../remotes/national-portal/national-portal.port';
 import { RemoteError } from '../remotes/remote-error';
 import type { OutboxItem } from '../store/outbox.port';
 import { parseProgressPayload, parseUpsertPayload } from './outbox-payloads';
@@ -55,7 +59,10 @@ export class NationalDelivery {
    */
   async upserts(items: readonly OutboxItem[], lookupFirst = false): Promise<Map<number, Outcome>> {
     const outcomes = new Map<number, Outcome>();
-    const groups = new Map<boolean, { item: OutboxItem; code: string; dossier: ReturnType<typeof parseUpsertPayload>['dossier'] }[]>();
+    const groups = new Map<
+      boolean,
+      { item: OutboxItem; code: string; dossier: ReturnType<typeof parseUpsertPayload>['dossier'] }[]
+    >();
     for (const item of items) {
       try {
         const payload = parseUpsertPayload(item.payload);
@@ -82,10 +89,15 @@ export class NationalDelivery {
     for (const [isUpdating, group] of groups) {
       let answer: DossierSyncAnswer;
       try {
-        answer = await this.portal.syncDossiers(group.map((g) => g.dossier), isUpdating);
+        answer = await this.portal.syncDossiers(
+          group.map((g) => g.dossier),
+          isUpdating,
+        );
       } catch (error) {
         if (group.length > 1 && error instanceof RemoteError && error.code === 'REMOTE_REJECTED') {
-          this.log(`outbox: DongBoHoSoMC refused a batch of ${group.length} without naming a dossier; sending them one by one`);
+          this.log(
+            `outbox: DongBoHoSoMC refused a batch of ${group.length} without naming a dossier; sending them one by one`,
+          );
           for (const g of group) {
             const alone = await this.upserts([{ ...g.item, payload: { dossier: g.dossier, isUpdating } }], true);
             outcomes.set(g.item.id, alone.get(g.item.id) ?? { ok: false, error });
@@ -104,16 +116,28 @@ export class NationalDelivery {
     if (answer.accepted.includes(code)) return { ok: true, remoteRef: code };
     const refused = answer.refused.find((r) => r.code === code);
     if (refused) {
-      const error = new RemoteError('national', 'REMOTE_REJECTED', `DongBoHoSoMC rejected: [error_code ${refused.errorCode}] ${refused.message ?? ''}`.trim(), {
-        details: { errorCode: refused.errorCode },
-      });
+      const error = new RemoteError(
+        'national',
+        'REMOTE_REJECTED',
+        `DongBoHoSoMC rejected: [error_code ${refused.errorCode}] ${refused.message ?? ''}`.trim(),
+        {
+          details: { errorCode: refused.errorCode },
+        },
+      );
       return { ok: false, error };
     }
     // Neither confirmed nor refused: only a lookup that finds it makes it sent.
     try {
       const found = await this.portal.lookupDossier(code);
       if (found.exists) return { ok: true, remoteRef: code };
-      return { ok: false, error: new RemoteError('national', 'REMOTE_BAD_RESPONSE', `DongBoHoSoMC did not confirm ${code} and TraCuuHoSo does not find it`) };
+      return {
+        ok: false,
+        error: new RemoteError(
+          'national',
+          'REMOTE_BAD_RESPONSE',
+          `DongBoHoSoMC did not confirm ${code} and TraCuuHoSo does not find it`,
+        ),
+      };
     } catch (error) {
       return { ok: false, error };
     }
@@ -144,7 +168,9 @@ export class NationalDelivery {
       for (const s of sending) outcomes.set(s.item.id, { ok: true, remoteRef: null });
     } catch (error) {
       if (sending.length > 1 && error instanceof RemoteError && error.code === 'REMOTE_REJECTED') {
-        this.log(`outbox: CapNhatTienDoHoSoMC refused steps of ${sending.length} dossiers together; sending them one by one`);
+        this.log(
+          `outbox: CapNhatTienDoHoSoMC refused steps of ${sending.length} dossiers together; sending them one by one`,
+        );
         for (const s of sending) {
           const alone = await this.progress([s.item], true);
           outcomes.set(s.item.id, alone.get(s.item.id) ?? { ok: false, error });
@@ -157,7 +183,10 @@ export class NationalDelivery {
   }
 
   /** The row's steps, less those the portal lists when it may hold some already. */
-  private async missingSteps(item: OutboxItem, lookUp: boolean): Promise<ReturnType<typeof parseProgressPayload>['steps']> {
+  private async missingSteps(
+    item: OutboxItem,
+    lookUp: boolean,
+  ): Promise<ReturnType<typeof parseProgressPayload>['steps']> {
     const payload = parseProgressPayload(item.payload);
     if (!lookUp) return payload.steps;
     const found = await this.portal.lookupDossier(item.dossierCode);
@@ -167,9 +196,13 @@ export class NationalDelivery {
       return payload.steps;
     }
     const held = new Set(found.steps.map(portalStepKey));
-    const missing = payload.steps.filter((s) => !held.has(portalStepKey({ at: s.ThoiDiemXuLy, status: s.TrangThai, content: s.NoiDungXuLy })));
+    const missing = payload.steps.filter(
+      (s) => !held.has(portalStepKey({ at: s.ThoiDiemXuLy, status: s.TrangThai, content: s.NoiDungXuLy })),
+    );
     if (missing.length < payload.steps.length) {
-      this.log(`outbox #${item.id} ${item.dossierCode}: the portal holds ${payload.steps.length - missing.length} of ${payload.steps.length} steps already`);
+      this.log(
+        `outbox #${item.id} ${item.dossierCode}: the portal holds ${payload.steps.length - missing.length} of ${payload.steps.length} steps already`,
+      );
     }
     return missing;
   }

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { WireDossierSchema, WireProgressStepSchema, type WireDossier, type WireProgressStep } from '../remotes/national-portal/wire-schemas';
+import {
+  WireDossierSchema,
+  WireProgressStepSchema,
+  type WireDossier,
+  type WireProgressStep,
+} from '../remotes/national-portal/wire-schemas';
 import type { HandOffFile } from '../remotes/provincial/provincial.port';
 
 /**
@@ -37,7 +42,12 @@ export class PayloadError extends Error {
 }
 
 const HandOffFileSchema = z
-  .object({ name: z.string().min(1), sha256: z.string().min(1), base64: z.string().optional(), fileId: z.string().min(1).optional() })
+  .object({
+    name: z.string().min(1),
+    sha256: z.string().min(1),
+    base64: z.string().optional(),
+    fileId: z.string().min(1).optional(),
+  })
   .refine((f) => (f.base64 === undefined) !== (f.fileId === undefined), 'base64 or fileId');
 
 const UpsertWrapped = z.object({ dossier: WireDossierSchema, isUpdating: z.boolean().optional() });
@@ -60,7 +70,9 @@ export function parseUpsertPayload(payload: unknown): DossierUpsertPayload {
   if (hasKey(payload, 'dossier')) {
     const r = UpsertWrapped.safeParse(payload);
     if (!r.success) throw invalid('dossier.upsert', r.error);
-    return r.data.isUpdating === undefined ? { dossier: r.data.dossier } : { dossier: r.data.dossier, isUpdating: r.data.isUpdating };
+    return r.data.isUpdating === undefined
+      ? { dossier: r.data.dossier }
+      : { dossier: r.data.dossier, isUpdating: r.data.isUpdating };
   }
   const r = UpsertBare.safeParse(payload);
   if (!r.success) throw invalid('dossier.upsert', r.error);

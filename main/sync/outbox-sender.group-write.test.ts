@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startNationalPortalSimulator, type NationalPortalSimulator } from '../remotes/national-portal/national-portal.simulator';
+import {
+  startNationalPortalSimulator,
+  type NationalPortalSimulator,
+} from '../remotes/national-portal/national-portal.simulator';
 import { startProvincialSimulator, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
 import { openStore, type Store } from '../store/store';
 import { tempDir } from '../store/testing/store-fixtures';
@@ -32,7 +35,10 @@ afterEach(async () => {
 
 function sender(outbox: Store['outbox'], log: string[] = []): OutboxSender {
   const c = clients(national.url, provincial.url);
-  return new OutboxSender({ outbox, national: c.national, provincial: c.provincial, log: lineLogger(log) }, { batch: 20 });
+  return new OutboxSender(
+    { outbox, national: c.national, provincial: c.provincial, log: lineLogger(log) },
+    { batch: 20 },
+  );
 }
 
 /** Only the rows of the first round (creates, hand-offs): the steps are taken out of this drain. */
@@ -89,7 +95,12 @@ describe('OutboxSender: a round recorded in one write', () => {
     expect(first).toMatchObject({ sent: 0, failed: 0, dead: 0 });
     expect(log.some((l) => l.includes("recording a round's results failed: disk I/O error"))).toBe(true);
     const rows = store.outbox.listByStatus('pending', 100).filter((r) => r.kind === 'dossier.upsert');
-    expect(rows.map((r) => r.lastErrorCode)).toEqual(['OUTCOME_UNKNOWN', 'OUTCOME_UNKNOWN', 'OUTCOME_UNKNOWN', 'OUTCOME_UNKNOWN']);
+    expect(rows.map((r) => r.lastErrorCode)).toEqual([
+      'OUTCOME_UNKNOWN',
+      'OUTCOME_UNKNOWN',
+      'OUTCOME_UNKNOWN',
+      'OUTCOME_UNKNOWN',
+    ]);
     expect(national.state.dossiers.size).toBe(4);
 
     const second = await sender(real).drainOnce();
@@ -97,7 +108,10 @@ describe('OutboxSender: a round recorded in one write', () => {
     for (let n = 1; n <= 4; n++) {
       expect(national.state.dossiers.get(dossierCode(n))).toMatchObject({ createCount: 1, updateCount: 0 });
       // The hand-off went again with its idempotency key: the province recognised it, holds it once.
-      expect(provincial.state.dossiers.get(dossierCode(n))).toMatchObject({ receiveCount: 1, idempotencyKeys: [`${dossierCode(n)}:handoff`] });
+      expect(provincial.state.dossiers.get(dossierCode(n))).toMatchObject({
+        receiveCount: 1,
+        idempotencyKeys: [`${dossierCode(n)}:handoff`],
+      });
     }
     expect(national.state.calls.filter((c) => c.service === 'TraCuuHoSo')).toHaveLength(4);
   });

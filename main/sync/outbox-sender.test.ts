@@ -13,7 +13,11 @@ import { toWireDossier, toWireProgressStep } from '../remotes/national-portal/wi
 import type { WireDossier, WireProgressStep } from '../remotes/national-portal/wire-schemas';
 import { createProvincialClient } from '../remotes/provincial/provincial.client';
 import type { HandOffFile, ProvincialSystem } from '../remotes/provincial/provincial.port';
-import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
+import {
+  startProvincialSimulator,
+  TRAINING_PROVINCIAL_CLIENT,
+  type ProvincialSimulator,
+} from '../remotes/provincial/provincial.simulator';
 import { systemClock, toLocalDateTime, type Clock } from '../kernel/clock';
 import { lineLogger } from '../kernel/testing/line-logger';
 import { backoffDelay, OutboxSender, type OutboxCounts, type OutboxSenderOptions } from './outbox-sender';
@@ -128,7 +132,11 @@ let provincial: ProvincialSimulator;
 let outbox: MemoryOutbox;
 let clock: number;
 /** The test's `clock` (epoch ms) as the sender's clock. */
-const testClock: Clock = { now: () => clock, localNow: () => toLocalDateTime(clock), today: () => toLocalDateTime(clock).slice(0, 10) };
+const testClock: Clock = {
+  now: () => clock,
+  localNow: () => toLocalDateTime(clock),
+  today: () => toLocalDateTime(clock).slice(0, 10),
+};
 let logLines: string[];
 
 function nationalClient(baseUrl = national.url): NationalPortal {
@@ -178,7 +186,10 @@ function scan(name: string): HandOffFile {
   return { name, sha256: createHash('sha256').update(bytes).digest('hex'), base64: bytes.toString('base64') };
 }
 
-function sender(deps: Partial<ConstructorParameters<typeof OutboxSender>[0]> = {}, opts: OutboxSenderOptions = {}): OutboxSender {
+function sender(
+  deps: Partial<ConstructorParameters<typeof OutboxSender>[0]> = {},
+  opts: OutboxSenderOptions = {},
+): OutboxSender {
   return new OutboxSender(
     {
       outbox,
@@ -257,7 +268,10 @@ describe('OutboxSender against the simulators', () => {
   it('delivers every row exactly once despite 500, timeout, drop and garbage faults', async () => {
     const a = outbox.add('national', 'dossier.upsert', code(1), { dossier: wire(1) });
     const aStep = outbox.add('national', 'dossier.progress', code(1), { steps: [step(1, 1)] });
-    const aHand = outbox.add('provincial', 'dossier.handoff', code(1), { dossier: wire(1), files: [scan('to-khai.pdf')] });
+    const aHand = outbox.add('provincial', 'dossier.handoff', code(1), {
+      dossier: wire(1),
+      files: [scan('to-khai.pdf')],
+    });
     outbox.add('national', 'dossier.upsert', code(2), wire(2));
     const bHand = outbox.add('provincial', 'dossier.handoff', code(2), { dossier: wire(2) });
 
@@ -289,7 +303,8 @@ describe('OutboxSender against the simulators', () => {
     expect(outbox.row(a.id).remoteRef).toBe(code(1));
     expect(outbox.row(aStep.id).remoteRef).toBeNull();
     expect(outbox.row(aHand.id).remoteRef).toBe(provincial.state.dossiers.get(code(1))?.remoteId);
-    const attempts = (target: string): number => outbox.rows.filter((r) => r.target === target).reduce((n, r) => n + r.attempts, 0);
+    const attempts = (target: string): number =>
+      outbox.rows.filter((r) => r.target === target).reduce((n, r) => n + r.attempts, 0);
     // Five national faults; a fault on a call shared by both dossiers costs each of them an attempt.
     expect(attempts('national')).toBeGreaterThanOrEqual(5);
     expect(attempts('national')).toBeLessThanOrEqual(10);
@@ -319,7 +334,10 @@ describe('OutboxSender against the simulators', () => {
     outbox.add('national', 'dossier.upsert', code(4), { dossier: wire(4) });
     await settle(s);
     const lookups = national.state.calls.filter((c) => c.service === 'TraCuuHoSo').length;
-    outbox.add('national', 'dossier.upsert', code(4), { dossier: { ...wire(4), TrangThaiHoSo: '4' }, isUpdating: true });
+    outbox.add('national', 'dossier.upsert', code(4), {
+      dossier: { ...wire(4), TrangThaiHoSo: '4' },
+      isUpdating: true,
+    });
     await settle(s);
     expect(national.state.calls.filter((c) => c.service === 'TraCuuHoSo').length).toBe(lookups);
     expect(national.state.dossiers.get(code(4))).toMatchObject({ createCount: 1, updateCount: 1 });
@@ -350,7 +368,12 @@ describe('OutboxSender against the simulators', () => {
     expect(outbox.counts().dead).toBe(0);
     for (const seq of [5, 6, 7]) {
       const mine = trail.filter((t) => t.includes(code(seq)));
-      expect(mine).toEqual([`sync:${code(seq)}`, `progress:${code(seq)}:Bước 1`, `progress:${code(seq)}:Bước 2`, `progress:${code(seq)}:Bước 3`]);
+      expect(mine).toEqual([
+        `sync:${code(seq)}`,
+        `progress:${code(seq)}:Bước 1`,
+        `progress:${code(seq)}:Bước 2`,
+        `progress:${code(seq)}:Bước 3`,
+      ]);
       expect(national.state.progress.get(code(seq))?.map((p) => p.NoiDungXuLy)).toEqual(['Bước 1', 'Bước 2', 'Bước 3']);
     }
   });
@@ -373,7 +396,8 @@ describe('OutboxSender against the simulators', () => {
   });
 
   it('a first create (isUpdating false, nothing unknown) goes without a lookup, several in one call', async () => {
-    for (const n of [21, 22, 23]) outbox.add('national', 'dossier.upsert', code(n), { dossier: wire(n), isUpdating: false });
+    for (const n of [21, 22, 23])
+      outbox.add('national', 'dossier.upsert', code(n), { dossier: wire(n), isUpdating: false });
     await sender().drainOnce();
     expect(national.state.calls.filter((c) => c.service !== 'auth').map((c) => c.service)).toEqual(['DongBoHoSoMC']);
     expect(outbox.counts()).toMatchObject({ sent: 3 });
@@ -392,7 +416,11 @@ describe('OutboxSender against the simulators', () => {
     // One shared call (refused), then each alone after a lookup: every step stored once.
     const steps = national.state.calls.filter((c) => c.service === 'CapNhatTienDoHoSoMC').length;
     expect(steps).toBe(4);
-    expect(national.state.received.filter((r) => r.service === 'CapNhatTienDoHoSoMC').map((r) => `${r.maHoSo.slice(-4)}:${r.outcome}`)).toEqual(['0024:stored', '0025:stored']);
+    expect(
+      national.state.received
+        .filter((r) => r.service === 'CapNhatTienDoHoSoMC')
+        .map((r) => `${r.maHoSo.slice(-4)}:${r.outcome}`),
+    ).toEqual(['0024:stored', '0025:stored']);
 
     const shared = outbox.add('national', 'dossier.progress', code(24), { steps: [step(24, 2)] });
     const shared2 = outbox.add('national', 'dossier.progress', code(25), { steps: [step(25, 2)] });
@@ -426,7 +454,10 @@ describe('OutboxSender against the simulators', () => {
     await national.close();
     const row = outbox.add('national', 'dossier.upsert', code(11), { dossier: wire(11) });
     // Breaker out of the way: this test is about the back-off of one row (the breaker has its own tests).
-    const s = sender({ national: nationalClient(url) }, { baseDelayMs: 1000, maxDelayMs: 8000, maxAttempts: 6, breaker: { failureThreshold: 100 } });
+    const s = sender(
+      { national: nationalClient(url) },
+      { baseDelayMs: 1000, maxDelayMs: 8000, maxAttempts: 6, breaker: { failureThreshold: 100 } },
+    );
 
     const delays: number[] = [];
     for (let attempt = 1; attempt <= 5; attempt++) {
@@ -497,7 +528,10 @@ describe('OutboxSender against the simulators', () => {
   it('marks a row dead when its kind does not belong to its target', async () => {
     const row = outbox.add('national', 'dossier.handoff', code(18), { dossier: wire(18), files: [] });
     await sender().drainOnce();
-    expect(outbox.row(row.id)).toMatchObject({ status: 'dead', lastError: 'dossier.handoff cannot be sent to national' });
+    expect(outbox.row(row.id)).toMatchObject({
+      status: 'dead',
+      lastError: 'dossier.handoff cannot be sent to national',
+    });
   });
 
   it('runs on a timer, reports progress, and stops cleanly', async () => {

@@ -279,18 +279,26 @@ export class OutboxSender {
         }
         // The national rows of one kind in this round go together: creates/updates in one
         // DongBoHoSoMC per group, steps of several dossiers in shared CapNhatTienDoHoSoMC calls.
-        const members = item.target === 'national'
-          ? fresh.filter((o) => !handled.has(o.id) && o.kind === item.kind && o.target === 'national').slice(0, PROGRESS_ROWS_PER_CALL)
-          : [item];
+        const members =
+          item.target === 'national'
+            ? fresh
+                .filter((o) => !handled.has(o.id) && o.kind === item.kind && o.target === 'national')
+                .slice(0, PROGRESS_ROWS_PER_CALL)
+            : [item];
         for (const m of members) {
           handled.add(m.id);
           attempted.add(m.id);
         }
         progressed = true;
         // Not marked at the start of the round (breaker half-open): mark just these, before sending.
-        const unmarked = members.filter((m) => m.target === 'national' && !marked.has(m.id) && m.lastErrorCode !== OUTCOME_UNKNOWN);
+        const unmarked = members.filter(
+          (m) => m.target === 'national' && !marked.has(m.id) && m.lastErrorCode !== OUTCOME_UNKNOWN,
+        );
         if (unmarked.length > 0) this.record(() => this.outbox.markOutcomeUnknown(unmarked.map((m) => m.id)));
-        const outcomes = item.target === 'national' ? await this.deliverNational(item.kind, members) : new Map([[item.id, await this.deliver(item)]]);
+        const outcomes =
+          item.target === 'national'
+            ? await this.deliverNational(item.kind, members)
+            : new Map([[item.id, await this.deliver(item)]]);
         for (const member of members) {
           const outcome = outcomes.get(member.id) ?? { ok: false, error: new Error('no outcome recorded') };
           this.settle(member, outcome, result, { deferred, attempted, retried, down, counted });
@@ -312,7 +320,12 @@ export class OutboxSender {
       breaker.succeeded();
       const sentAt = this.now();
       result.sent += 1;
-      this.recordLater(() => this.outbox.markSent(item.id, sentAt, outcome.remoteRef), () => { result.sent -= 1; });
+      this.recordLater(
+        () => this.outbox.markSent(item.id, sentAt, outcome.remoteRef),
+        () => {
+          result.sent -= 1;
+        },
+      );
       this.log(`outbox #${item.id} ${item.kind} ${item.dossierCode}: sent`);
       return;
     }
@@ -324,7 +337,9 @@ export class OutboxSender {
       sets.down.add(item.target);
       sets.deferred.add(item.id);
       sets.attempted.delete(item.id);
-      this.log(`outbox #${item.id} ${item.kind} ${item.dossierCode}: ${item.target} refused the credentials, row kept (${describe(outcome.error)})`);
+      this.log(
+        `outbox #${item.id} ${item.kind} ${item.dossierCode}: ${item.target} refused the credentials, row kept (${describe(outcome.error)})`,
+      );
       return;
     }
     if (failure.kind === 'permanent' || !failure.remoteFailure) breaker.succeeded();
@@ -395,7 +410,8 @@ export class OutboxSender {
       }
       const bytes = Buffer.from(f.base64, 'base64');
       // A file that does not match its own hash will never be accepted: dead at once, not retried.
-      if (sha256Hex(bytes) !== f.sha256.toLowerCase()) throw new PayloadError(`file ${f.name}: sha256 does not match its bytes`);
+      if (sha256Hex(bytes) !== f.sha256.toLowerCase())
+        throw new PayloadError(`file ${f.name}: sha256 does not match its bytes`);
       const done = await this.transfer.upload({ name: f.name, bytes, sha256: f.sha256.toLowerCase() });
       out.push({ name: f.name, sha256: f.sha256, fileId: done.fileId });
     }
@@ -420,7 +436,9 @@ export class OutboxSender {
       return true;
     }
     const delay = backoffDelay(item.attempts, this.baseDelayMs, this.maxDelayMs, this.random);
-    this.log(`outbox #${item.id} ${item.kind} ${item.dossierCode}: attempt ${attempt} failed (${message}), retry in ${delay} ms`);
+    this.log(
+      `outbox #${item.id} ${item.kind} ${item.dossierCode}: attempt ${attempt} failed (${message}), retry in ${delay} ms`,
+    );
     const retryAt = this.now() + delay;
     this.recordLater(() => this.outbox.markRetry(item.id, message, retryAt, failure.code));
     return false;

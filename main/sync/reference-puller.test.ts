@@ -4,11 +4,20 @@ import { computeAppointment } from '../../common/domain';
 import { WorkingTimeProvider } from '../intake/working-time';
 import { fixedClock } from '../kernel/clock';
 import { createNationalPortalClient } from '../remotes/national-portal/national-portal.client';
-import { startNationalPortalSimulator, TRAINING_DSTCODE, TRAINING_NATIONAL_USER, type NationalPortalSimulator } from '../remotes/national-portal/national-portal.simulator';
+import {
+  startNationalPortalSimulator,
+  TRAINING_DSTCODE,
+  TRAINING_NATIONAL_USER,
+  type NationalPortalSimulator,
+} from '../remotes/national-portal/national-portal.simulator';
 import { toWireProcedure } from '../remotes/national-portal/wire-format';
 import { createProvincialClient } from '../remotes/provincial/provincial.client';
 import type { HolidayNotice } from '../remotes/provincial/provincial.port';
-import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
+import {
+  startProvincialSimulator,
+  TRAINING_PROVINCIAL_CLIENT,
+  type ProvincialSimulator,
+} from '../remotes/provincial/provincial.simulator';
 import { openStore, type Store } from '../store/store';
 import { tempDir } from '../store/testing/store-fixtures';
 import { effectiveProcedure } from '../store/reference-data.repository';
@@ -18,17 +27,30 @@ const CODE = '2.000635';
 
 /** The desk's current version: 5 working days, a 15:00 same-day cut-off set locally. */
 const current: Procedure = {
-  code: CODE, name: 'Cấp bản sao trích lục hộ tịch', sectorCode: 'HO-TICH', sectorName: 'Hộ tịch', level: 'Cấp xã',
-  agencyName: 'UBND xã', resultName: 'Bản sao trích lục', resultCode: 'KQ0001', cutoff: '15:00',
+  code: CODE,
+  name: 'Cấp bản sao trích lục hộ tịch',
+  sectorCode: 'HO-TICH',
+  sectorName: 'Hộ tịch',
+  level: 'Cấp xã',
+  agencyName: 'UBND xã',
+  resultName: 'Bản sao trích lục',
+  resultCode: 'KQ0001',
+  cutoff: '15:00',
   components: [{ code: 'TP01', name: 'Tờ khai', documentCode: null, required: true, originals: 1, copies: 0 }],
-  channels: [{ channel: 'walk-in', duration: 5, unit: 'working-days', fees: [{ code: 'LP01', name: 'Lệ phí', amount: 8000 }] }],
+  channels: [
+    { channel: 'walk-in', duration: 5, unit: 'working-days', fees: [{ code: 'LP01', name: 'Lệ phí', amount: 8000 }] },
+  ],
   effectiveFrom: '2025-07-01',
 };
 
 /** Published by the portal on 10 Jan 2026, in force from 1 Mar 2026: 3 working days, a higher fee. */
 const revised: Procedure = {
-  ...current, cutoff: null, effectiveFrom: '2026-03-01',
-  channels: [{ channel: 'walk-in', duration: 3, unit: 'working-days', fees: [{ code: 'LP01', name: 'Lệ phí', amount: 10000 }] }],
+  ...current,
+  cutoff: null,
+  effectiveFrom: '2026-03-01',
+  channels: [
+    { channel: 'walk-in', duration: 3, unit: 'working-days', fees: [{ code: 'LP01', name: 'Lệ phí', amount: 10000 }] },
+  ],
 };
 
 describe('ReferencePuller: catalogue and calendar with effective dates (real simulators, on-disk store)', () => {
@@ -42,7 +64,9 @@ describe('ReferencePuller: catalogue and calendar with effective dates (real sim
     temp = tempDir();
     store = openStore({ dataDir: temp.dir });
     store.catalogue.upsertProcedure(current);
-    national = await startNationalPortalSimulator({ procedures: [toWireProcedure(revised, { updatedAt: '2026-01-10T08:00' })] });
+    national = await startNationalPortalSimulator({
+      procedures: [toWireProcedure(revised, { updatedAt: '2026-01-10T08:00' })],
+    });
     provincial = await startProvincialSimulator();
     today = '2026-02-20';
   });
@@ -53,14 +77,31 @@ describe('ReferencePuller: catalogue and calendar with effective dates (real sim
     temp.cleanup();
   });
 
-  const puller = (timeoutMs = 1000) => new ReferencePuller({
-    store,
-    national: createNationalPortalClient({ baseUrl: national.url, ...TRAINING_NATIONAL_USER, dstcode: TRAINING_DSTCODE, agencyCode: '000.00.12.H56', timeoutMs }),
-    provincial: createProvincialClient({ baseUrl: provincial.url, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs }),
-    clock: { now: () => Date.now(), localNow: () => `${today}T08:00`, today: () => today },
-  });
-  const due = (p: Procedure, receivedAt: string, wt = new WorkingTimeProvider(store, undefined, fixedClock(receivedAt.slice(0, 10))).get()) =>
-    computeAppointment({ receivedAt, duration: p.channels[0]!.duration, unit: p.channels[0]!.unit, cutoff: p.cutoff, workingTime: wt }).due;
+  const puller = (timeoutMs = 1000) =>
+    new ReferencePuller({
+      store,
+      national: createNationalPortalClient({
+        baseUrl: national.url,
+        ...TRAINING_NATIONAL_USER,
+        dstcode: TRAINING_DSTCODE,
+        agencyCode: '000.00.12.H56',
+        timeoutMs,
+      }),
+      provincial: createProvincialClient({ baseUrl: provincial.url, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs }),
+      clock: { now: () => Date.now(), localNow: () => `${today}T08:00`, today: () => today },
+    });
+  const due = (
+    p: Procedure,
+    receivedAt: string,
+    wt = new WorkingTimeProvider(store, undefined, fixedClock(receivedAt.slice(0, 10))).get(),
+  ) =>
+    computeAppointment({
+      receivedAt,
+      duration: p.channels[0]!.duration,
+      unit: p.channels[0]!.unit,
+      cutoff: p.cutoff,
+      workingTime: wt,
+    }).due;
 
   it('keeps the current version until a pulled change takes effect, then uses the new one on the receiving date', async () => {
     expect(await puller().pullCatalogue()).toMatchObject({ listed: 1, appliedNow: 0, scheduled: 1 });
@@ -80,7 +121,11 @@ describe('ReferencePuller: catalogue and calendar with effective dates (real sim
     expect(puller().applyDue()).toBe(0);
     today = '2026-03-01';
     expect(puller().applyDue()).toBe(1);
-    expect(store.catalogue.get(CODE)).toMatchObject({ effectiveFrom: '2026-03-01', cutoff: '15:00', channels: [{ duration: 3 }] });
+    expect(store.catalogue.get(CODE)).toMatchObject({
+      effectiveFrom: '2026-03-01',
+      cutoff: '15:00',
+      channels: [{ duration: 3 }],
+    });
     expect(store.referenceData.pending()).toEqual([]);
     expect(store.referenceData.history(CODE)).toHaveLength(1);
   });
@@ -97,7 +142,10 @@ describe('ReferencePuller: catalogue and calendar with effective dates (real sim
   });
 
   it('a failure in the middle of a pull leaves the store and the cursor as they were', async () => {
-    national.state.procedures.set('1.001193', toWireProcedure({ ...current, code: '1.001193', name: 'Đăng ký khai sinh' }, { updatedAt: '2026-01-11T08:00' }));
+    national.state.procedures.set(
+      '1.001193',
+      toWireProcedure({ ...current, code: '1.001193', name: 'Đăng ký khai sinh' }, { updatedAt: '2026-01-11T08:00' }),
+    );
     national.faults.failNext(1, 'drop', { only: 'LayThuTuc', phase: 'before', skip: 1 });
     await expect(puller().pullCatalogue()).rejects.toMatchObject({ code: 'REMOTE_UNAVAILABLE' });
     expect(store.referenceData.pending()).toEqual([]);
@@ -114,8 +162,12 @@ describe('ReferencePuller: catalogue and calendar with effective dates (real sim
     expect(await p.pullAdministrativeUnits()).toBe(provincial.state.administrativeUnits.length);
     expect(await p.pullHolidayNotices([2026])).toBe(true);
     const before = {
-      catalogue: store.catalogue.get(CODE), agencies: store.referenceData.agencies(), sectors: store.referenceData.sectors(),
-      units: store.referenceData.administrativeUnits(), notices: store.calendar.listNotices(), count: store.catalogue.count(),
+      catalogue: store.catalogue.get(CODE),
+      agencies: store.referenceData.agencies(),
+      sectors: store.referenceData.sectors(),
+      units: store.referenceData.administrativeUnits(),
+      notices: store.calendar.listNotices(),
+      count: store.catalogue.count(),
     };
 
     national.state.procedures.clear();
@@ -129,8 +181,12 @@ describe('ReferencePuller: catalogue and calendar with effective dates (real sim
     expect(await p.pullAdministrativeUnits()).toBe(0);
     expect(await p.pullHolidayNotices([2026])).toBe(false);
     expect({
-      catalogue: store.catalogue.get(CODE), agencies: store.referenceData.agencies(), sectors: store.referenceData.sectors(),
-      units: store.referenceData.administrativeUnits(), notices: store.calendar.listNotices(), count: store.catalogue.count(),
+      catalogue: store.catalogue.get(CODE),
+      agencies: store.referenceData.agencies(),
+      sectors: store.referenceData.sectors(),
+      units: store.referenceData.administrativeUnits(),
+      notices: store.calendar.listNotices(),
+      count: store.catalogue.count(),
     }).toEqual(before);
   });
 
@@ -140,16 +196,30 @@ describe('ReferencePuller: catalogue and calendar with effective dates (real sim
     const unit = provincial.state.administrativeUnits.find((u) => u.code === '00070')!;
     unit.abolishedFrom = '2026-07-01';
     expect(await p.pullAdministrativeUnits()).toBe(1);
-    expect(store.referenceData.administrativeUnits().find((u) => u.code === '00070')).toMatchObject({ abolishedFrom: '2026-07-01', provinceCode: '01' });
+    expect(store.referenceData.administrativeUnits().find((u) => u.code === '00070')).toMatchObject({
+      abolishedFrom: '2026-07-01',
+      provinceCode: '01',
+    });
     // A commune without its province is a malformed answer: nothing applied.
-    provincial.state.administrativeUnits.push({ code: '99999', name: 'Xã lạ', level: 'commune', provinceCode: null, effectiveFrom: '2026-01-01', abolishedFrom: null });
+    provincial.state.administrativeUnits.push({
+      code: '99999',
+      name: 'Xã lạ',
+      level: 'commune',
+      provinceCode: null,
+      effectiveFrom: '2026-01-01',
+      abolishedFrom: null,
+    });
     await expect(p.pullAdministrativeUnits()).rejects.toMatchObject({ code: 'REMOTE_BAD_RESPONSE' });
     expect(store.referenceData.administrativeUnits().some((u) => u.code === '99999')).toBe(false);
   });
 
   it('holiday notices count from their effective date; a revision dated later leaves the one in force until then', async () => {
     const notice: HolidayNotice = {
-      id: 'TB-2026-02', effectiveFrom: '2026-03-01', year: 2026, replacesDefault: false, makeUpDays: [],
+      id: 'TB-2026-02',
+      effectiveFrom: '2026-03-01',
+      year: 2026,
+      replacesDefault: false,
+      makeUpDays: [],
       daysOff: [{ date: '2026-03-10', name: 'Nghỉ theo thông báo', kind: 'swap' }],
     };
     provincial.state.notices.push(notice);
@@ -166,11 +236,21 @@ describe('ReferencePuller: catalogue and calendar with effective dates (real sim
 
     // The notice is revised on 5 Mar, the revision in force from 20 Mar: until then the 10 Mar day off stays.
     today = '2026-03-05';
-    provincial.state.notices[provincial.state.notices.length - 1] = { ...notice, effectiveFrom: '2026-03-20', daysOff: [{ date: '2026-03-24', name: 'Nghỉ (sửa đổi)', kind: 'swap' }] };
+    provincial.state.notices[provincial.state.notices.length - 1] = {
+      ...notice,
+      effectiveFrom: '2026-03-20',
+      daysOff: [{ date: '2026-03-24', name: 'Nghỉ (sửa đổi)', kind: 'swap' }],
+    };
     expect(await puller().pullHolidayNotices([2026])).toBe(true);
-    expect(store.calendar.listForYear(2026).map((n) => n.id)).toEqual(expect.arrayContaining(['TB-2026-02', 'TB-2026-02@2026-03-20']));
-    expect(new WorkingTimeProvider(store, undefined, fixedClock('2026-03-06')).get().isWorkingDay('2026-03-24')).toBe(true);
-    expect(new WorkingTimeProvider(store, undefined, fixedClock('2026-03-20')).get().isWorkingDay('2026-03-24')).toBe(false);
+    expect(store.calendar.listForYear(2026).map((n) => n.id)).toEqual(
+      expect.arrayContaining(['TB-2026-02', 'TB-2026-02@2026-03-20']),
+    );
+    expect(new WorkingTimeProvider(store, undefined, fixedClock('2026-03-06')).get().isWorkingDay('2026-03-24')).toBe(
+      true,
+    );
+    expect(new WorkingTimeProvider(store, undefined, fixedClock('2026-03-20')).get().isWorkingDay('2026-03-24')).toBe(
+      false,
+    );
     // Pulling the same again changes nothing.
     expect(await puller().pullHolidayNotices([2026])).toBe(false);
   });

@@ -32,7 +32,7 @@ export interface CataloguePullResult {
 }
 
 /**
- * Pulls reference data and keeps it with the dates it takes effect (DOMAIN.md: rules are data
+ * Pulls reference data and keeps it with the dates it takes effect (docs/domain.md §11: rules are data
  * with an effective date):
  * - procedures (LayDanhSachTTHC since the cursor, then LayThuTuc per code): a version effective
  *   on or before today replaces the catalogue row (keeping the desk's own same-day cut-off); a
@@ -74,7 +74,10 @@ export class ReferencePuller {
       fetched.push({ procedure: record.procedure, active: record.active, updatedAt: record.updatedAt });
     }
     const result: CataloguePullResult = { listed: listed.length, appliedNow: 0, scheduled: 0, unchanged: 0, missing };
-    const newest = listed.reduce<string | null>((max, i) => (max === null || i.updatedAt > max ? i.updatedAt : max), cursor?.cursor ?? null);
+    const newest = listed.reduce<string | null>(
+      (max, i) => (max === null || i.updatedAt > max ? i.updatedAt : max),
+      cursor?.cursor ?? null,
+    );
     const at = this.now();
     store.transaction(() => {
       for (const f of fetched) {
@@ -82,7 +85,12 @@ export class ReferencePuller {
         const current = store.catalogue.get(f.procedure.code);
         const merged: Procedure = { ...f.procedure, cutoff: current?.cutoff ?? null };
         const recorded = store.referenceData.recordChange({
-          procedure: merged, active: f.active, remoteUpdatedAt: f.updatedAt, source: 'national', pulledAt: at, appliedAt: effectiveNow && f.active ? at : null,
+          procedure: merged,
+          active: f.active,
+          remoteUpdatedAt: f.updatedAt,
+          source: 'national',
+          pulledAt: at,
+          appliedAt: effectiveNow && f.active ? at : null,
         });
         if (!recorded) {
           result.unchanged += 1;
@@ -101,7 +109,14 @@ export class ReferencePuller {
           result.scheduled += 1;
         }
       }
-      if (newest !== null) store.syncState.saveCursor({ remote: 'national', stream: CATALOGUE_STREAM, feedId: null, cursor: newest, updatedAt: at });
+      if (newest !== null)
+        store.syncState.saveCursor({
+          remote: 'national',
+          stream: CATALOGUE_STREAM,
+          feedId: null,
+          cursor: newest,
+          updatedAt: at,
+        });
     });
     return result;
   }
@@ -126,7 +141,10 @@ export class ReferencePuller {
 
   /** Agencies and sectors; returns how many rows were inserted or changed. */
   async pullAgenciesAndSectors(): Promise<number> {
-    const [agencies, sectors] = await Promise.all([this.deps.national.listAgencies(), this.deps.national.listSectors()]);
+    const [agencies, sectors] = await Promise.all([
+      this.deps.national.listAgencies(),
+      this.deps.national.listSectors(),
+    ]);
     const at = this.now();
     return this.deps.store.transaction(() => {
       let changed = 0;
@@ -169,7 +187,10 @@ export class ReferencePuller {
           const same = stored.get(notice.id);
           if (same && sameNotice(same, notice)) continue;
           // A revision dated later than today must not take the version in force away before its date.
-          const id = same && notice.effectiveFrom > today && same.effectiveFrom <= today ? `${notice.id}@${notice.effectiveFrom}` : notice.id;
+          const id =
+            same && notice.effectiveFrom > today && same.effectiveFrom <= today
+              ? `${notice.id}@${notice.effectiveFrom}`
+              : notice.id;
           const existingVersion = stored.get(id);
           if (existingVersion && sameNotice(existingVersion, { ...notice, id })) continue;
           store.calendar.saveNotice({ ...notice, id });
@@ -183,7 +204,10 @@ export class ReferencePuller {
 
 /** A swapped working day is a day off announced by the notice (`notice` in the calendar's terms). */
 export function toCalendarNotice(n: HolidayNotice): CalendarNotice {
-  return CalendarNoticeSchema.parse({ ...n, daysOff: n.daysOff.map((d) => ({ ...d, kind: d.kind === 'swap' ? 'notice' : d.kind })) });
+  return CalendarNoticeSchema.parse({
+    ...n,
+    daysOff: n.daysOff.map((d) => ({ ...d, kind: d.kind === 'swap' ? 'notice' : d.kind })),
+  });
 }
 
 function sameNotice(a: CalendarNotice, b: CalendarNotice): boolean {

@@ -3,7 +3,11 @@ import type { Person } from '../../common/contract/schemas';
 import { EventHub } from '../core/event-hub';
 import { silentLogger } from '../kernel/logger';
 import { createProvincialClient } from '../remotes/provincial/provincial.client';
-import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
+import {
+  startProvincialSimulator,
+  TRAINING_PROVINCIAL_CLIENT,
+  type ProvincialSimulator,
+} from '../remotes/provincial/provincial.simulator';
 import { openStore, type Store } from '../store/store';
 import { newDossier, personInput, tempDir } from '../store/testing/store-fixtures';
 import { StatusPuller } from './status-puller';
@@ -35,11 +39,14 @@ describe('StatusPuller against the provincial simulator', () => {
   const puller = (pageSize = 100) => {
     const events = new EventHub(silentLogger);
     events.on('dossier.changed', ({ code: c, status: s }) => changed.push([c, s]));
-    return new StatusPuller({
-      store,
-      provincial: createProvincialClient({ baseUrl: sim.url, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs: 1000 }),
-      events,
-    }, { pageSize });
+    return new StatusPuller(
+      {
+        store,
+        provincial: createProvincialClient({ baseUrl: sim.url, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs: 1000 }),
+        events,
+      },
+      { pageSize },
+    );
   };
   const statusOf = (n: number): number => store.dossiers.getByCode(code(n))!.status;
 
@@ -50,8 +57,15 @@ describe('StatusPuller against the provincial simulator', () => {
     const r = await puller(2).pullOnce();
     expect(r).toMatchObject({ pages: 2, applied: 3, stale: 0, unknown: 0, feedReset: false });
     expect([statusOf(1), statusOf(2), statusOf(3)]).toEqual([9, 4, 2]);
-    expect(changed).toEqual([[code(1), 4], [code(2), 4], [code(1), 9]]);
-    expect(store.syncState.cursor('provincial', 'status')).toMatchObject({ feedId: sim.state.statusFeed.feedId, cursor: '3' });
+    expect(changed).toEqual([
+      [code(1), 4],
+      [code(2), 4],
+      [code(1), 9],
+    ]);
+    expect(store.syncState.cursor('provincial', 'status')).toMatchObject({
+      feedId: sim.state.statusFeed.feedId,
+      cursor: '3',
+    });
     const history = store.dossiers.getByCode(code(1))!;
     expect(JSON.stringify(history)).toContain('Chuyển phòng chuyên môn');
 
@@ -105,7 +119,10 @@ describe('StatusPuller against the provincial simulator', () => {
     expect([statusOf(1), statusOf(2), statusOf(3)]).toEqual(before);
     expect(store.dossiers.getByCode(code(1))).not.toBeNull();
     expect(store.syncState.remoteStatus(code(2), 'provincial')).toMatchObject({ status: 9 });
-    expect(store.syncState.cursor('provincial', 'status')).toMatchObject({ feedId: sim.state.statusFeed.feedId, cursor: '0' });
+    expect(store.syncState.cursor('provincial', 'status')).toMatchObject({
+      feedId: sim.state.statusFeed.feedId,
+      cursor: '0',
+    });
 
     // The new feed starts again at seq 1 with old news (a replay): nothing goes back.
     sim.pushStatus(code(2), 4, { at: at(1) });

@@ -22,7 +22,7 @@ export interface StatusPullerDeps {
 }
 
 /**
- * What another capability may add to a pull without the puller knowing it (issue 6, return of
+ * What another capability may add to a pull without the puller knowing it (such as the return of
  * results). A hook that throws in `onChange` rolls the page back (it is retried at the next pull).
  */
 export interface StatusPullHooks {
@@ -95,13 +95,20 @@ export class StatusPuller {
 
   /** One pull (several pages). Concurrent calls share it. Remote errors reject (nothing applied for that page). */
   pullOnce(): Promise<PullResult> {
-    if (!this.inFlight) this.inFlight = this.pull().finally(() => { this.inFlight = null; });
+    if (!this.inFlight)
+      this.inFlight = this.pull().finally(() => {
+        this.inFlight = null;
+      });
     return this.inFlight;
   }
 
   /** Resolves when no pull is in progress (before the store closes). */
   async settled(): Promise<void> {
-    if (this.inFlight) await this.inFlight.then(() => undefined, () => undefined);
+    if (this.inFlight)
+      await this.inFlight.then(
+        () => undefined,
+        () => undefined,
+      );
   }
 
   private async pull(): Promise<PullResult> {
@@ -115,7 +122,15 @@ export class StatusPuller {
         // new feed from its beginning; the per-dossier times keep old news from winning.
         if (result.feedReset) break; // reset twice within one pull: try again next time
         this.log(`sync: provincial status feed changed (${saved.feedId} → ${page.feedId}); reading it from the start`);
-        this.store.transaction(() => this.store.syncState.saveCursor({ remote: 'provincial', stream: STATUS_STREAM, feedId: page.feedId, cursor: null, updatedAt: this.now() }));
+        this.store.transaction(() =>
+          this.store.syncState.saveCursor({
+            remote: 'provincial',
+            stream: STATUS_STREAM,
+            feedId: page.feedId,
+            cursor: null,
+            updatedAt: this.now(),
+          }),
+        );
         result.feedReset = true;
         continue;
       }
@@ -146,7 +161,13 @@ export class StatusPuller {
           result.unknown += 1;
         }
       }
-      this.store.syncState.saveCursor({ remote: 'provincial', stream: STATUS_STREAM, feedId: page.feedId, cursor: page.cursor, updatedAt: this.now() });
+      this.store.syncState.saveCursor({
+        remote: 'provincial',
+        stream: STATUS_STREAM,
+        feedId: page.feedId,
+        cursor: page.cursor,
+        updatedAt: this.now(),
+      });
     });
     return changed;
   }
@@ -159,22 +180,34 @@ export class StatusPuller {
     if (held && !isNewer(change, feedId, held)) return 'stale';
     const appliedAt = this.now();
     this.store.syncState.saveRemoteStatus({
-      dossierCode: change.dossierCode, remote: 'provincial', status: change.status, changedAt: change.changedAt,
-      seq: change.seq, feedId, note: change.note, appliedAt,
+      dossierCode: change.dossierCode,
+      remote: 'provincial',
+      status: change.status,
+      changedAt: change.changedAt,
+      seq: change.seq,
+      feedId,
+      note: change.note,
+      appliedAt,
     });
     if (dossier.status === change.status) {
       this.hooks.onChange?.(change, false);
       return 'applied';
     }
     if (isFinalStatus(dossier.status)) {
-      this.log(`sync: ${change.dossierCode} is ${dossier.status} locally (final); provincial status ${change.status} recorded only`);
+      this.log(
+        `sync: ${change.dossierCode} is ${dossier.status} locally (final); provincial status ${change.status} recorded only`,
+      );
       return 'kept-final';
     }
     const at = toLocalDateTime(change.changedAt);
     const note = change.note || `Cập nhật từ hệ thống một cửa của tỉnh: ${statusName(change.status)}`;
     this.store.dossiers.setStatus(change.dossierCode, change.status, 'provincial', note, at);
     this.store.audit.append({
-      at: toLocalDateTime(appliedAt), actor: 'sync', action: 'dossier.remote-status', entity: 'dossier', entityId: change.dossierCode,
+      at: toLocalDateTime(appliedAt),
+      actor: 'sync',
+      action: 'dossier.remote-status',
+      entity: 'dossier',
+      entityId: change.dossierCode,
       details: { from: dossier.status, to: change.status, remote: 'provincial', seq: change.seq, feedId },
     });
     this.hooks.onChange?.(change, true);
@@ -183,7 +216,11 @@ export class StatusPuller {
 }
 
 /** Later in time wins; at the same time, a higher sequence of the same feed wins. */
-function isNewer(change: StatusChange, feedId: string, held: { changedAt: number; seq: number; feedId: string }): boolean {
+function isNewer(
+  change: StatusChange,
+  feedId: string,
+  held: { changedAt: number; seq: number; feedId: string },
+): boolean {
   if (change.changedAt !== held.changedAt) return change.changedAt > held.changedAt;
   return feedId === held.feedId && change.seq > held.seq;
 }

@@ -3,7 +3,10 @@ import path from 'node:path';
 import { describe, it, type ExpectStatic } from 'vitest';
 import { repoRoot } from '../kernel/resources';
 import { ANSWER_VARIANTS, type AnswerVariantName } from '../remotes/national-portal/answer-variants';
-import { startNationalPortalSimulator, type NationalPortalSimulator } from '../remotes/national-portal/national-portal.simulator';
+import {
+  startNationalPortalSimulator,
+  type NationalPortalSimulator,
+} from '../remotes/national-portal/national-portal.simulator';
 import { PROVINCIAL_ANSWER_VARIANTS, type ProvincialAnswerVariantName } from '../remotes/provincial/answer-variants';
 import { startProvincialSimulator, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
 import { openStore } from '../store/store';
@@ -46,23 +49,39 @@ async function closeRig(rig: Rig): Promise<void> {
   rig.temp.cleanup();
 }
 
-interface Run { child: ChildProcess; output: string[]; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }
+interface Run {
+  child: ChildProcess;
+  output: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
 
 function startEngine(rig: Rig): Run {
   const { temp, national, provincial, children } = rig;
   const root = repoRoot();
-  const child = spawn(process.execPath, [path.join(root, 'bin', 'run-ts.mjs'), path.join(root, 'main', 'sync', 'testing', 'drain-child.ts'), temp.dir, national.url, provincial.url], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(root, 'bin', 'run-ts.mjs'),
+      path.join(root, 'main', 'sync', 'testing', 'drain-child.ts'),
+      temp.dir,
+      national.url,
+      provincial.url,
+    ],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.add(child);
   const output: string[] = [];
   child.stdout!.on('data', (chunk: Buffer) => output.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
   child.stderr!.on('data', (chunk: Buffer) => output.push(`stderr: ${chunk.toString('utf8')}`));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => {
-    children.delete(child);
-    resolve({ code, signal });
-  }));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      children.delete(child);
+      resolve({ code, signal });
+    }),
+  );
   return { child, output, exited };
 }
 
@@ -79,18 +98,28 @@ async function waitFor(run: Run, predicate: (lines: string[]) => boolean, ms: nu
  * concurrently (vitest's `maxConcurrency`), each with its own simulators, folder and processes.
  */
 describe('sync engine killed (SIGKILL) mid-drain and restarted on the same store', () => {
-  it.concurrent.for(RUNS)('delivers every dossier and step exactly once, in order (portal answers: %s, province answers: %s; %i dossiers, %i kills)', { timeout: 120_000 }, async ([answers, provincialAnswers, DOSSIERS, KILLS], { expect }) => {
-    const rig = await startRig();
-    try {
-      rig.provincial.state.answers = provincialAnswers;
-      await crashAndRestart(rig, answers, DOSSIERS, KILLS, expect);
-    } finally {
-      await closeRig(rig);
-    }
-  });
+  it.concurrent.for(RUNS)(
+    'delivers every dossier and step exactly once, in order (portal answers: %s, province answers: %s; %i dossiers, %i kills)',
+    { timeout: 120_000 },
+    async ([answers, provincialAnswers, DOSSIERS, KILLS], { expect }) => {
+      const rig = await startRig();
+      try {
+        rig.provincial.state.answers = provincialAnswers;
+        await crashAndRestart(rig, answers, DOSSIERS, KILLS, expect);
+      } finally {
+        await closeRig(rig);
+      }
+    },
+  );
 });
 
-async function crashAndRestart(rig: Rig, answers: AnswerVariantName, dossiers: number, kills: number, expect: ExpectStatic): Promise<void> {
+async function crashAndRestart(
+  rig: Rig,
+  answers: AnswerVariantName,
+  dossiers: number,
+  kills: number,
+  expect: ExpectStatic,
+): Promise<void> {
   const { temp, national, provincial } = rig;
   national.state.answers = answers;
   const store = openStore({ dataDir: temp.dir });
@@ -98,7 +127,10 @@ async function crashAndRestart(rig: Rig, answers: AnswerVariantName, dossiers: n
   store.close();
   for (const sim of [national, provincial]) {
     sim.faults.latencyMs = 10;
-    sim.faults.failRandomly(0.35, ['slow-body', 'slow-body', '500', 'drop'], { seed: sim === national ? 3 : 4, durationMs: 80 });
+    sim.faults.failRandomly(0.35, ['slow-body', 'slow-body', '500', 'drop'], {
+      seed: sim === national ? 3 : 4,
+      durationMs: 80,
+    });
   }
 
   // Deterministic kill moments (ms after the child starts draining).

@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ANSWER_VARIANTS, type AnswerVariantName } from '../remotes/national-portal/answer-variants';
-import { startNationalPortalSimulator, type NationalPortalSimulator } from '../remotes/national-portal/national-portal.simulator';
+import {
+  startNationalPortalSimulator,
+  type NationalPortalSimulator,
+} from '../remotes/national-portal/national-portal.simulator';
 import { PROVINCIAL_ANSWER_VARIANTS, type ProvincialAnswerVariantName } from '../remotes/provincial/answer-variants';
 import { startProvincialSimulator, type ProvincialSimulator } from '../remotes/provincial/provincial.simulator';
 import { FAULT_KINDS, type FaultControls } from '../remotes/simulator-faults';
@@ -55,7 +58,9 @@ async function startRig(dossiers: number): Promise<Rig> {
   const [rigNational, rigProvincial] = await Promise.all([startNationalPortalSimulator(), startProvincialSimulator()]);
   for (let n = 1; n <= dossiers; n++) enqueueDossier(rigStore, n, Date.now());
   return {
-    store: rigStore, national: rigNational, provincial: rigProvincial,
+    store: rigStore,
+    national: rigNational,
+    provincial: rigProvincial,
     async close() {
       await Promise.all([rigNational.close(), rigProvincial.close()]);
       rigStore.close();
@@ -75,12 +80,22 @@ function seeded(seed: number): () => number {
   };
 }
 
-function makeSender(s: Store, timeoutMs = 300, sims: { national: NationalPortalSimulator; provincial: ProvincialSimulator } = { national, provincial }): OutboxSender {
+function makeSender(
+  s: Store,
+  timeoutMs = 300,
+  sims: { national: NationalPortalSimulator; provincial: ProvincialSimulator } = { national, provincial },
+): OutboxSender {
   const c = clients(sims.national.url, sims.provincial.url, timeoutMs);
   return new OutboxSender(
     { outbox: s.outbox, national: c.national, provincial: c.provincial, random: seeded(7) },
     // Transient faults must never kill a row here; the breaker opens and closes quickly.
-    { batch: 5, baseDelayMs: 5, maxDelayMs: 40, maxAttempts: 1000, breaker: { failureThreshold: 3, openMs: 30, maxOpenMs: 100 } },
+    {
+      batch: 5,
+      baseDelayMs: 5,
+      maxDelayMs: 40,
+      maxAttempts: 1000,
+      breaker: { failureThreshold: 3, openMs: 30, maxOpenMs: 100 },
+    },
   );
 }
 
@@ -104,44 +119,123 @@ function expectExactlyOnceInOrder(count = DOSSIERS): ReturnType<typeof checkDeli
   return report;
 }
 
-type Setup = (n: FaultControls, p: FaultControls, sims: { national: NationalPortalSimulator; provincial: ProvincialSimulator }) => void;
+type Setup = (
+  n: FaultControls,
+  p: FaultControls,
+  sims: { national: NationalPortalSimulator; provincial: ProvincialSimulator },
+) => void;
 
 const MATRIX: [string, Setup][] = [
-  ['latency 40 ms on every answer', (n, p) => { n.latencyMs = 40; p.latencyMs = 40; }],
-  ['one request delayed past the timeout', (n, p) => { n.failNext(1, 'delay', { only: 'DongBoHoSoMC', durationMs: 500 }); p.failNext(1, 'delay', { only: '/api/dossiers', durationMs: 500 }); }],
-  ['HTTP 500 before the work', (n, p) => { n.failNext(4, '500'); p.failNext(4, '500', { only: '/api/dossiers' }); }],
-  ['HTTP 503 / 502 after the work', (n, p) => {
-    n.failNext(2, '500', { status: 503, phase: 'after', only: 'DongBoHoSoMC' });
-    n.failNext(2, '500', { status: 502, phase: 'after', only: 'CapNhatTienDoHoSoMC' });
-    p.failNext(2, '500', { status: 503, phase: 'after', only: '/api/dossiers' });
-  }],
-  ['timeouts after the work (stored, answer never comes)', (n, p) => {
-    n.failNext(2, 'timeout', { only: 'DongBoHoSoMC' });
-    n.failNext(2, 'timeout', { only: 'CapNhatTienDoHoSoMC' });
-    p.failNext(2, 'timeout', { only: '/api/dossiers' });
-  }],
-  ['timeouts before the work', (n, p) => { n.failNext(2, 'timeout', { phase: 'before' }); p.failNext(2, 'timeout', { phase: 'before', only: '/api/dossiers' }); }],
-  ['dropped connections after the work', (n, p) => {
-    n.failNext(2, 'drop', { only: 'DongBoHoSoMC' });
-    n.failNext(3, 'drop', { only: 'CapNhatTienDoHoSoMC' });
-    p.failNext(3, 'drop', { only: '/api/dossiers' });
-  }],
-  ['dropped connections before the work', (n, p) => { n.failNext(3, 'drop', { phase: 'before' }); p.failNext(3, 'drop', { phase: 'before' }); }],
-  ['session and token expiry', (n, p) => { n.failNext(3, 'expire-session', { only: 'CapNhatTienDoHoSoMC' }); p.failNext(2, 'expire-session', { only: '/api/dossiers' }); }],
-  ['duplicate (stale) acknowledgements', (n, p) => {
-    n.failNext(3, 'duplicate-ack', { only: 'DongBoHoSoMC' });
-    n.failNext(3, 'duplicate-ack', { only: 'CapNhatTienDoHoSoMC' });
-    p.failNext(3, 'duplicate-ack', { only: '/api/dossiers' });
-  }],
-  ['slow bodies past the timeout (after the work)', (n, p) => { n.failNext(2, 'slow-body', { durationMs: 700 }); p.failNext(2, 'slow-body', { durationMs: 700, only: '/api/dossiers' }); }],
-  ['slow bodies within the timeout', (n, p) => { n.failNext(4, 'slow-body', { durationMs: 100 }); p.failNext(2, 'slow-body', { durationMs: 100 }); }],
-  ['garbage JSON (gateway page) after the work', (n, p) => { n.failNext(3, 'garbage'); p.failNext(3, 'garbage', { only: '/api/dossiers' }); }],
-  ['JSON of the wrong shape after the work', (n, p) => { n.failNext(2, 'bad-shape', { only: 'DongBoHoSoMC' }); p.failNext(2, 'bad-shape', { only: '/api/dossiers' }); }],
-  ['a seeded mix of every fault at 25 %', (n, p) => {
-    const kinds = FAULT_KINDS.filter((k) => k !== 'delay');
-    n.failRandomly(0.25, kinds, { seed: 11, durationMs: 400 });
-    p.failRandomly(0.25, kinds, { seed: 12, only: '/api/dossiers', durationMs: 400 });
-  }],
+  [
+    'latency 40 ms on every answer',
+    (n, p) => {
+      n.latencyMs = 40;
+      p.latencyMs = 40;
+    },
+  ],
+  [
+    'one request delayed past the timeout',
+    (n, p) => {
+      n.failNext(1, 'delay', { only: 'DongBoHoSoMC', durationMs: 500 });
+      p.failNext(1, 'delay', { only: '/api/dossiers', durationMs: 500 });
+    },
+  ],
+  [
+    'HTTP 500 before the work',
+    (n, p) => {
+      n.failNext(4, '500');
+      p.failNext(4, '500', { only: '/api/dossiers' });
+    },
+  ],
+  [
+    'HTTP 503 / 502 after the work',
+    (n, p) => {
+      n.failNext(2, '500', { status: 503, phase: 'after', only: 'DongBoHoSoMC' });
+      n.failNext(2, '500', { status: 502, phase: 'after', only: 'CapNhatTienDoHoSoMC' });
+      p.failNext(2, '500', { status: 503, phase: 'after', only: '/api/dossiers' });
+    },
+  ],
+  [
+    'timeouts after the work (stored, answer never comes)',
+    (n, p) => {
+      n.failNext(2, 'timeout', { only: 'DongBoHoSoMC' });
+      n.failNext(2, 'timeout', { only: 'CapNhatTienDoHoSoMC' });
+      p.failNext(2, 'timeout', { only: '/api/dossiers' });
+    },
+  ],
+  [
+    'timeouts before the work',
+    (n, p) => {
+      n.failNext(2, 'timeout', { phase: 'before' });
+      p.failNext(2, 'timeout', { phase: 'before', only: '/api/dossiers' });
+    },
+  ],
+  [
+    'dropped connections after the work',
+    (n, p) => {
+      n.failNext(2, 'drop', { only: 'DongBoHoSoMC' });
+      n.failNext(3, 'drop', { only: 'CapNhatTienDoHoSoMC' });
+      p.failNext(3, 'drop', { only: '/api/dossiers' });
+    },
+  ],
+  [
+    'dropped connections before the work',
+    (n, p) => {
+      n.failNext(3, 'drop', { phase: 'before' });
+      p.failNext(3, 'drop', { phase: 'before' });
+    },
+  ],
+  [
+    'session and token expiry',
+    (n, p) => {
+      n.failNext(3, 'expire-session', { only: 'CapNhatTienDoHoSoMC' });
+      p.failNext(2, 'expire-session', { only: '/api/dossiers' });
+    },
+  ],
+  [
+    'duplicate (stale) acknowledgements',
+    (n, p) => {
+      n.failNext(3, 'duplicate-ack', { only: 'DongBoHoSoMC' });
+      n.failNext(3, 'duplicate-ack', { only: 'CapNhatTienDoHoSoMC' });
+      p.failNext(3, 'duplicate-ack', { only: '/api/dossiers' });
+    },
+  ],
+  [
+    'slow bodies past the timeout (after the work)',
+    (n, p) => {
+      n.failNext(2, 'slow-body', { durationMs: 700 });
+      p.failNext(2, 'slow-body', { durationMs: 700, only: '/api/dossiers' });
+    },
+  ],
+  [
+    'slow bodies within the timeout',
+    (n, p) => {
+      n.failNext(4, 'slow-body', { durationMs: 100 });
+      p.failNext(2, 'slow-body', { durationMs: 100 });
+    },
+  ],
+  [
+    'garbage JSON (gateway page) after the work',
+    (n, p) => {
+      n.failNext(3, 'garbage');
+      p.failNext(3, 'garbage', { only: '/api/dossiers' });
+    },
+  ],
+  [
+    'JSON of the wrong shape after the work',
+    (n, p) => {
+      n.failNext(2, 'bad-shape', { only: 'DongBoHoSoMC' });
+      p.failNext(2, 'bad-shape', { only: '/api/dossiers' });
+    },
+  ],
+  [
+    'a seeded mix of every fault at 25 %',
+    (n, p) => {
+      const kinds = FAULT_KINDS.filter((k) => k !== 'delay');
+      n.failRandomly(0.25, kinds, { seed: 11, durationMs: 400 });
+      p.failRandomly(0.25, kinds, { seed: 12, only: '/api/dossiers', durationMs: 400 });
+    },
+  ],
 ];
 
 const AMBIGUOUS = new Set([
@@ -159,7 +253,9 @@ type VariantCase = [AnswerVariantName, ProvincialAnswerVariantName, string, Setu
  */
 const VARIANT_MATRIX: VariantCase[] = [
   ...ANSWER_VARIANTS.flatMap((v) => MATRIX.map(([name, setup]): VariantCase => [v, 'canonical', name, setup])),
-  ...PROVINCIAL_ANSWER_VARIANTS.filter((v) => v !== 'canonical').flatMap((v) => MATRIX.map(([name, setup]): VariantCase => ['canonical', v, name, setup])),
+  ...PROVINCIAL_ANSWER_VARIANTS.filter((v) => v !== 'canonical').flatMap((v) =>
+    MATRIX.map(([name, setup]): VariantCase => ['canonical', v, name, setup]),
+  ),
 ];
 
 /**
@@ -167,27 +263,32 @@ const VARIANT_MATRIX: VariantCase[] = [
  * (vitest's `maxConcurrency`, 5), each with its own simulators and store.
  */
 describe('sync fault matrix against the simulators (exactly once, in order per dossier)', () => {
-  it.concurrent.for(VARIANT_MATRIX)('portal answers %s, province answers %s: %s', { timeout: 60_000 }, async ([answers, provincialAnswers, name, setup], { expect }) => {
-    // Fewer dossiers for the non-canonical variants.
-    const count = answers === 'canonical' && provincialAnswers === 'canonical' ? DOSSIERS : VARIANT_DOSSIERS;
-    const rig = await startRig(count);
-    try {
-      rig.national.state.answers = answers;
-      rig.provincial.state.answers = provincialAnswers;
-      setup(rig.national.faults, rig.provincial.faults, rig);
-      await drainUntilDone(makeSender(rig.store, 300, rig), rig.store);
-      const report = checkDelivery(rig.national.state, rig.provincial.state, count);
-      expect(report.problems).toEqual([]);
-      expect(rig.store.outbox.counts()).toEqual({ pending: 0, retrying: 0, sent: count * 5, dead: 0 });
-      // Each queued fault was actually hit (random ones are not queued).
-      if (count === DOSSIERS) expect(rig.national.faults.pending + rig.provincial.faults.pending).toBe(0);
-      // Faults that hide the answer after the work was done must have made the engine send again,
-      // and the remotes must have recognised each repeat (checked above): the hard case was exercised.
-      if (AMBIGUOUS.has(name)) expect(report.redeliveries.national + report.redeliveries.provincial).toBeGreaterThan(0);
-    } finally {
-      await rig.close();
-    }
-  });
+  it.concurrent.for(VARIANT_MATRIX)(
+    'portal answers %s, province answers %s: %s',
+    { timeout: 60_000 },
+    async ([answers, provincialAnswers, name, setup], { expect }) => {
+      // Fewer dossiers for the non-canonical variants.
+      const count = answers === 'canonical' && provincialAnswers === 'canonical' ? DOSSIERS : VARIANT_DOSSIERS;
+      const rig = await startRig(count);
+      try {
+        rig.national.state.answers = answers;
+        rig.provincial.state.answers = provincialAnswers;
+        setup(rig.national.faults, rig.provincial.faults, rig);
+        await drainUntilDone(makeSender(rig.store, 300, rig), rig.store);
+        const report = checkDelivery(rig.national.state, rig.provincial.state, count);
+        expect(report.problems).toEqual([]);
+        expect(rig.store.outbox.counts()).toEqual({ pending: 0, retrying: 0, sent: count * 5, dead: 0 });
+        // Each queued fault was actually hit (random ones are not queued).
+        if (count === DOSSIERS) expect(rig.national.faults.pending + rig.provincial.faults.pending).toBe(0);
+        // Faults that hide the answer after the work was done must have made the engine send again,
+        // and the remotes must have recognised each repeat (checked above): the hard case was exercised.
+        if (AMBIGUOUS.has(name))
+          expect(report.redeliveries.national + report.redeliveries.provincial).toBeGreaterThan(0);
+      } finally {
+        await rig.close();
+      }
+    },
+  );
 });
 
 describe('sync engine against the simulators: breaker, rejections, resets, crashes, load', () => {
@@ -216,10 +317,23 @@ describe('sync engine against the simulators: breaker, rejections, resets, crash
   it('refused credentials open the breaker without spending attempts or killing rows', async () => {
     const bad = clients(national.url, provincial.url);
     const { createNationalPortalClient } = await import('../remotes/national-portal/national-portal.client');
-    const wrong = createNationalPortalClient({ baseUrl: national.url, username: 'x', password: 'y', dstcode: 'H56-TRAINING', agencyCode: '000.00.12.H56', timeoutMs: 300 });
-    const sender = new OutboxSender({ outbox: store.outbox, national: wrong, provincial: bad.provincial }, { breaker: { failureThreshold: 3, openMs: 60_000 } });
+    const wrong = createNationalPortalClient({
+      baseUrl: national.url,
+      username: 'x',
+      password: 'y',
+      dstcode: 'H56-TRAINING',
+      agencyCode: '000.00.12.H56',
+      timeoutMs: 300,
+    });
+    const sender = new OutboxSender(
+      { outbox: store.outbox, national: wrong, provincial: bad.provincial },
+      { breaker: { failureThreshold: 3, openMs: 60_000 } },
+    );
     await sender.drainOnce();
-    expect(sender.breakerStates().national).toMatchObject({ state: 'open', lastError: expect.stringMatching(/REMOTE_AUTH_FAILED/) });
+    expect(sender.breakerStates().national).toMatchObject({
+      state: 'open',
+      lastError: expect.stringMatching(/REMOTE_AUTH_FAILED/),
+    });
     const national0 = store.outbox.listForDossier('000.00.12.H56-250715-0001').filter((i) => i.target === 'national');
     expect(national0.every((i) => i.status === 'pending' && i.attempts === 0)).toBe(true);
     expect(store.outbox.counts().dead).toBe(0);
@@ -238,11 +352,20 @@ describe('sync engine against the simulators: breaker, rejections, resets, crash
     const service = new SyncService({ store, clock: systemClock });
     const dead = service.deadLetters();
     expect(dead).toHaveLength(1);
-    expect(dead[0]).toMatchObject({ kind: 'dossier.progress', reason: 'rejected', errorCode: 'REMOTE_REJECTED', attempts: 1 });
-    expect(dead[0]!.message).toMatch(/^Cổng Dịch vụ công quốc gia từ chối tiến độ xử lý của hồ sơ .*chưa được đồng bộ/u);
+    expect(dead[0]).toMatchObject({
+      kind: 'dossier.progress',
+      reason: 'rejected',
+      errorCode: 'REMOTE_REJECTED',
+      attempts: 1,
+    });
+    expect(dead[0]!.message).toMatch(
+      /^Cổng Dịch vụ công quốc gia từ chối tiến độ xử lý của hồ sơ .*chưa được đồng bộ/u,
+    );
     // Its later steps wait behind it; other dossiers all arrived.
     expect(store.outbox.counts()).toMatchObject({ dead: 1, pending: 2 });
-    expect(checkDelivery(national.state, provincial.state, DOSSIERS).problems.filter((p) => !p.includes('-0001'))).toEqual([]);
+    expect(
+      checkDelivery(national.state, provincial.state, DOSSIERS).problems.filter((p) => !p.includes('-0001')),
+    ).toEqual([]);
   });
 
   it('an emptied or reset remote never wipes local data and nothing is re-sent by itself', async () => {
@@ -310,7 +433,12 @@ describe.each(ANSWER_VARIANTS)('portal answers %s: refusals, sessions and lookup
     const dead = new SyncService({ store, clock: systemClock }).deadLetters();
     expect(dead.map((d) => d.dossierCode).sort()).toEqual(refused.map((n) => `000.00.12.H56-250715-000${n}`));
     for (const letter of dead) {
-      expect(letter).toMatchObject({ kind: 'dossier.upsert', reason: 'rejected', errorCode: 'REMOTE_REJECTED', attempts: 1 });
+      expect(letter).toMatchObject({
+        kind: 'dossier.upsert',
+        reason: 'rejected',
+        errorCode: 'REMOTE_REJECTED',
+        attempts: 1,
+      });
       expect(letter.error).toMatch(/-3/);
       expect(letter.message).toMatch(/9\.999999 không hợp lệ/u);
       // Nothing of it reached the portal; its steps wait behind the dead row.
@@ -331,8 +459,12 @@ describe.each(ANSWER_VARIANTS)('portal answers %s: refusals, sessions and lookup
     for (let n = DOSSIERS + 1; n <= DOSSIERS + 2; n++) enqueueDossier(store, n, Date.now());
     await drainUntilDone(sender);
     expect(logins()).toBe(2);
-    const rows = Array.from({ length: DOSSIERS + 2 }, (_, i) => store.outbox.listForDossier(`000.00.12.H56-250715-000${i + 1}`)).flat();
-    expect(rows.filter((r) => r.target === 'national').every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
+    const rows = Array.from({ length: DOSSIERS + 2 }, (_, i) =>
+      store.outbox.listForDossier(`000.00.12.H56-250715-000${i + 1}`),
+    ).flat();
+    expect(rows.filter((r) => r.target === 'national').every((r) => r.status === 'sent' && r.attempts === 1)).toBe(
+      true,
+    );
     expectExactlyOnceInOrder(DOSSIERS + 2);
   }, 30_000);
 
@@ -379,7 +511,12 @@ describe.each(PROVINCIAL_ANSWER_VARIANTS)('province answers %s: refusals and tok
     const dead = new SyncService({ store, clock: systemClock }).deadLetters();
     expect(dead.map((d) => d.dossierCode).sort()).toEqual(refused.map((n) => `000.00.12.H56-250715-000${n}`));
     for (const letter of dead) {
-      expect(letter).toMatchObject({ target: 'provincial', reason: 'rejected', errorCode: 'REMOTE_REJECTED', attempts: 1 });
+      expect(letter).toMatchObject({
+        target: 'provincial',
+        reason: 'rejected',
+        errorCode: 'REMOTE_REJECTED',
+        attempts: 1,
+      });
       expect(letter.error).toMatch(/9\.999999 không hợp lệ/u);
       expect(provincial.state.dossiers.has(letter.dossierCode)).toBe(false);
       expect(store.outbox.stateOf(letter.dossierCode).provincial).toBe('dead');
@@ -389,7 +526,11 @@ describe.each(PROVINCIAL_ANSWER_VARIANTS)('province answers %s: refusals and tok
     expect(store.outbox.counts().dead).toBe(2);
     // The portal accepted them (its rows are its own); everything else arrived once, in order.
     for (const letter of dead) expect(national.state.dossiers.has(letter.dossierCode)).toBe(true);
-    expect(checkDelivery(national.state, provincial.state, DOSSIERS).problems.filter((p) => !p.startsWith('unexpected dossiers on the portal'))).toEqual([]);
+    expect(
+      checkDelivery(national.state, provincial.state, DOSSIERS).problems.filter(
+        (p) => !p.startsWith('unexpected dossiers on the portal'),
+      ),
+    ).toEqual([]);
   }, 30_000);
 
   it('an expired token costs one token request and no attempt of any row', async () => {
@@ -400,8 +541,12 @@ describe.each(PROVINCIAL_ANSWER_VARIANTS)('province answers %s: refusals and tok
     for (let n = DOSSIERS + 1; n <= DOSSIERS + 2; n++) enqueueDossier(store, n, Date.now());
     await drainUntilDone(sender);
     expect(provincial.state.tokensIssued).toBe(2);
-    const rows = Array.from({ length: DOSSIERS + 2 }, (_, i) => store.outbox.listForDossier(`000.00.12.H56-250715-000${i + 1}`)).flat();
-    expect(rows.filter((r) => r.target === 'provincial').every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
+    const rows = Array.from({ length: DOSSIERS + 2 }, (_, i) =>
+      store.outbox.listForDossier(`000.00.12.H56-250715-000${i + 1}`),
+    ).flat();
+    expect(rows.filter((r) => r.target === 'provincial').every((r) => r.status === 'sent' && r.attempts === 1)).toBe(
+      true,
+    );
     expectExactlyOnceInOrder(DOSSIERS + 2);
   }, 30_000);
 });

@@ -79,7 +79,9 @@ const ERROR_NAME: Record<string, string> = {
 };
 
 /** The Vietnamese explanation of a dead row: what failed, why, and what the officer can do. */
-export function explainDeadLetter(item: Pick<OutboxItem, 'target' | 'kind' | 'dossierCode' | 'attempts' | 'lastError' | 'lastErrorCode' | 'deadReason'>): string {
+export function explainDeadLetter(
+  item: Pick<OutboxItem, 'target' | 'kind' | 'dossierCode' | 'attempts' | 'lastError' | 'lastErrorCode' | 'deadReason'>,
+): string {
   const remote = REMOTE_NAME[item.target];
   const what = `${KIND_NAME[item.kind]} của hồ sơ ${item.dossierCode}`;
   switch (item.deadReason ?? 'rejected') {
@@ -124,7 +126,11 @@ export class SyncService {
         breakerRetryAt: localOrNull(breakers[t.target].retryAt),
         breakerError: breakers[t.target].lastError,
       })),
-      statusFeed: { feedId: cursor?.feedId ?? null, cursor: cursor?.cursor ?? null, updatedAt: localOrNull(cursor?.updatedAt ?? null) },
+      statusFeed: {
+        feedId: cursor?.feedId ?? null,
+        cursor: cursor?.cursor ?? null,
+        updatedAt: localOrNull(cursor?.updatedAt ?? null),
+      },
       lastError: store.outbox.lastError(),
       catalogue: {
         pulledAt: localOrNull(store.syncState.cursor('national', 'catalogue')?.updatedAt ?? null),
@@ -148,7 +154,11 @@ export class SyncService {
       const ids = store.outbox.reviveDead(filter, clock.now());
       if (ids.length > 0) {
         store.audit.append({
-          at: toLocalDateTime(clock.now()), actor, action: 'sync.retry-dead', entity: 'outbox', entityId: null,
+          at: toLocalDateTime(clock.now()),
+          actor,
+          action: 'sync.retry-dead',
+          entity: 'outbox',
+          entityId: null,
           details: { ids, target: filter.target ?? null, dossierCode: filter.dossierCode ?? null },
         });
       }
@@ -172,7 +182,9 @@ export class SyncService {
     const stored = new Map(this.deps.store.syncState.health().map((h) => [h.remote, h]));
     const of = (t: OutboxTarget) => {
       const h = stored.get(t);
-      return h ? { state: h.breakerState, retryAt: h.retryAt, lastError: h.lastError } : { state: 'closed' as const, retryAt: null, lastError: null };
+      return h
+        ? { state: h.breakerState, retryAt: h.retryAt, lastError: h.lastError }
+        : { state: 'closed' as const, retryAt: null, lastError: null };
     };
     return { national: of('national'), provincial: of('provincial') };
   }

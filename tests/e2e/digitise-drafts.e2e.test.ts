@@ -19,10 +19,28 @@ let restarted: { core: Core; server: BrowserServer } | null = null;
 
 async function importOnePage(core: Core): Promise<void> {
   let user: SessionUser | null = null;
-  const ctx: CallContext = { get user() { return user; }, connectionId: 7_000, setUser: (u) => { user = u; } };
+  const ctx: CallContext = {
+    get user() {
+      return user;
+    },
+    connectionId: 7_000,
+    setUser: (u) => {
+      user = u;
+    },
+  };
   await core.rpc.call('auth.login', { username: 'sohoa', password: 'daotao-sohoa' }, ctx);
-  const png = await renderFixturePage({ text: ['CĂN CƯỚC CÔNG DÂN', 'Họ và tên: Nguyễn Văn Dũng'], dpi: 150, widthMm: 105, heightMm: 148, mode: 'gray' });
-  const r = await core.rpc.call('digitise.importFiles', { files: [{ name: 'cccd.png', base64: Buffer.from(png).toString('base64') }], profile: { dpi: 150 } }, ctx);
+  const png = await renderFixturePage({
+    text: ['CĂN CƯỚC CÔNG DÂN', 'Họ và tên: Nguyễn Văn Dũng'],
+    dpi: 150,
+    widthMm: 105,
+    heightMm: 148,
+    mode: 'gray',
+  });
+  const r = await core.rpc.call(
+    'digitise.importFiles',
+    { files: [{ name: 'cccd.png', base64: Buffer.from(png).toString('base64') }], profile: { dpi: 150 } },
+    ctx,
+  );
   if (!r.ok) throw new Error(r.error.code);
   batchId = r.value.batchId;
 }
@@ -57,13 +75,19 @@ describe('metadata of an open batch across a restart of everything', () => {
     await page.getByTestId('meta-dossierCode').fill('000.00.12.H56-261120-0009');
     await page.getByTestId('meta-issuer').fill('Cục Cảnh sát QLHC về TTXH');
     // Saved with the batch after the pause in typing.
-    await expect.poll(() => desk.core.store.settings.get(`digitise.drafts:${batchId}`) ?? '').toContain('Cục Cảnh sát QLHC về TTXH');
+    await expect
+      .poll(() => desk.core.store.settings.get(`digitise.drafts:${batchId}`) ?? '')
+      .toContain('Cục Cảnh sát QLHC về TTXH');
     await page.close();
 
     await desk.server.close();
     await desk.core.close();
     const core = await createCore({ dataDir: desk.dataDir, fixedNow: FIXED_NOW });
-    const server = await startBrowserServer({ rpc: core.rpc, rendererDir: join(root, 'out', 'renderer'), log: core.log });
+    const server = await startBrowserServer({
+      rpc: core.rpc,
+      rendererDir: join(root, 'out', 'renderer'),
+      log: core.log,
+    });
     restarted = { core, server };
 
     const context = await desk.browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'vi-VN' });

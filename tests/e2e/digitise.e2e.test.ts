@@ -26,8 +26,21 @@ let page: Page;
 let dossierCode: string;
 
 /** Calls the core as a signed-in officer (the intake side of the hand-off is set up this way). */
-async function callAs<M extends MethodName>(user: SessionUser | null, method: M, params: unknown, ctx: { user: SessionUser | null }): Promise<ResultOf<M>> {
-  const context: CallContext = { get user() { return ctx.user; }, connectionId: 9_000, setUser: (u) => { ctx.user = u; } };
+async function callAs<M extends MethodName>(
+  user: SessionUser | null,
+  method: M,
+  params: unknown,
+  ctx: { user: SessionUser | null },
+): Promise<ResultOf<M>> {
+  const context: CallContext = {
+    get user() {
+      return ctx.user;
+    },
+    connectionId: 9_000,
+    setUser: (u) => {
+      ctx.user = u;
+    },
+  };
   if (user && !ctx.user) ctx.user = user;
   const r = await core.rpc.call(method, params, context);
   if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
@@ -42,11 +55,34 @@ beforeAll(async () => {
   const ctx: { user: SessionUser | null } = { user: null };
   await callAs(null, 'auth.login', { username: 'canbo', password: 'daotao-canbo' }, ctx);
   const procedure = await callAs(null, 'catalogue.get', { code: '1.004873' }, ctx);
-  const dossier = await callAs(null, 'intake.receive', {
-    requestId: '7f1b6c1e-3a52-4c1e-9a55-0d6c2b1f0a01', procedureCode: procedure.code, channel: 'walk-in',
-    applicant: { kind: 'citizen', idNumber: OWNER_ID, fullName: OWNER_NAME, oldIdNumber: null, birthDate: null, sex: null, address: null, idIssueDate: null, phone: null, email: null },
-    components: procedure.components.map((c) => ({ componentCode: c.code, originals: 1, copies: 0, source: c.code === 'TP02' ? 'to-digitise' : 'paper' })),
-  }, ctx);
+  const dossier = await callAs(
+    null,
+    'intake.receive',
+    {
+      requestId: '7f1b6c1e-3a52-4c1e-9a55-0d6c2b1f0a01',
+      procedureCode: procedure.code,
+      channel: 'walk-in',
+      applicant: {
+        kind: 'citizen',
+        idNumber: OWNER_ID,
+        fullName: OWNER_NAME,
+        oldIdNumber: null,
+        birthDate: null,
+        sex: null,
+        address: null,
+        idIssueDate: null,
+        phone: null,
+        email: null,
+      },
+      components: procedure.components.map((c) => ({
+        componentCode: c.code,
+        originals: 1,
+        copies: 0,
+        source: c.code === 'TP02' ? 'to-digitise' : 'paper',
+      })),
+    },
+    ctx,
+  );
   dossierCode = dossier.code;
 
   page = await desk.browser.newPage({ viewport: { width: 1366, height: 1000 }, locale: 'vi-VN' });
@@ -60,16 +96,25 @@ const byTest = (id: string) => page.locator(`[data-testid="${id}"]`);
 
 /** Natural size of a page's thumbnail, once its image is there. */
 async function thumbSize(index: number): Promise<{ w: number; h: number } | null> {
-  return page.locator(`[data-testid="page-${index}"] img.page-thumb`).evaluate((el) => {
-    const img = el as unknown as { complete: boolean; naturalWidth: number; naturalHeight: number };
-    return img.complete && img.naturalWidth > 0 ? { w: img.naturalWidth, h: img.naturalHeight } : null;
-  }).catch(() => null);
+  return page
+    .locator(`[data-testid="page-${index}"] img.page-thumb`)
+    .evaluate((el) => {
+      const img = el as unknown as { complete: boolean; naturalWidth: number; naturalHeight: number };
+      return img.complete && img.naturalWidth > 0 ? { w: img.naturalWidth, h: img.naturalHeight } : null;
+    })
+    .catch(() => null);
 }
 
 /** Waits until the page shows a processed thumbnail and no "processing" badge. */
 async function processed(index: number): Promise<void> {
   const tile = byTest(`page-${index}`);
-  await expect.poll(async () => (await tile.locator('img.page-thumb').count()) === 1 && (await tile.locator('.badge.pending').count()) === 0, { timeout: 90_000, interval: 250 }).toBe(true);
+  await expect
+    .poll(
+      async () =>
+        (await tile.locator('img.page-thumb').count()) === 1 && (await tile.locator('.badge.pending').count()) === 0,
+      { timeout: 90_000, interval: 250 },
+    )
+    .toBe(true);
 }
 
 describe('digitisation station in the browser', () => {
@@ -99,10 +144,26 @@ describe('digitisation station in the browser', () => {
     // Rotate the second page a quarter turn (the thumbnail turns landscape), then back.
     await byTest('page-1').click();
     await byTest('page-rotate-right').click();
-    await expect.poll(async () => { const s = await thumbSize(1); return s !== null && s.w > s.h; }, { timeout: 90_000, interval: 250 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          const s = await thumbSize(1);
+          return s !== null && s.w > s.h;
+        },
+        { timeout: 90_000, interval: 250 },
+      )
+      .toBe(true);
     await processed(1);
     await byTest('page-rotate-left').click();
-    await expect.poll(async () => { const s = await thumbSize(1); return s !== null && s.h > s.w; }, { timeout: 90_000, interval: 250 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          const s = await thumbSize(1);
+          return s !== null && s.h > s.w;
+        },
+        { timeout: 90_000, interval: 250 },
+      )
+      .toBe(true);
     await processed(1);
 
     // Delete the third page, move the second before the first, split after it: two documents.
@@ -111,7 +172,13 @@ describe('digitisation station in the browser', () => {
     await byTest('page-deleted-2').waitFor();
     await byTest('page-1').click();
     await byTest('page-move-left').click();
-    await expect.poll(async () => page.locator('[data-testid^="page-"][role="option"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')))).toEqual(['page-1', 'page-0', 'page-2']);
+    await expect
+      .poll(async () =>
+        page
+          .locator('[data-testid^="page-"][role="option"]')
+          .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid'))),
+      )
+      .toEqual(['page-1', 'page-0', 'page-2']);
     await byTest('page-1').click();
     await byTest('page-split').click();
     await expect.poll(() => page.locator('[data-testid^="doc-group-"][role="group"]').count()).toBe(2);
@@ -127,7 +194,12 @@ describe('digitisation station in the browser', () => {
     await byTest('finish-error').waitFor();
     expect(await byTest('meta-ownerName').getAttribute('aria-invalid')).toBe('true');
     // What was typed is saved with the batch in the core after a pause, and the form says so.
-    await expect.poll(async () => (await byTest('metadata-draft-state').textContent())?.trim(), { timeout: 10_000, interval: 100 }).toBe('Đã lưu nháp');
+    await expect
+      .poll(async () => (await byTest('metadata-draft-state').textContent())?.trim(), {
+        timeout: 10_000,
+        interval: 100,
+      })
+      .toBe('Đã lưu nháp');
     await page.screenshot({ path: join(shots, 'digitise-validation.png'), fullPage: true });
     await byTest('meta-ownerName').fill(OWNER_NAME);
     await byTest('finish-document').click();
@@ -165,7 +237,9 @@ describe('digitisation station in the browser', () => {
     await byTest('documents-results').waitFor();
     const rows = page.locator('[data-testid^="document-hit-"]');
     await expect.poll(() => rows.count()).toBe(2);
-    const ids = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.replace('document-hit-', '')));
+    const ids = await rows.evaluateAll((els) =>
+      els.map((e) => e.getAttribute('data-testid')!.replace('document-hit-', '')),
+    );
     const id = ids[0]!;
     expect((await byTest(`document-snippet-${id}`).textContent())!.toLowerCase()).toMatch(/thánh tôn|thanh ton/);
 
@@ -176,7 +250,15 @@ describe('digitisation station in the browser', () => {
     await page.screenshot({ path: join(shots, 'documents-pdf.png'), fullPage: true });
 
     // The PDF the screen shows is a searchable PDF: its text layer holds the OCR text.
-    const file = await core.rpc.call('documents.pdf', { id }, { user: { username: 'sohoa', displayName: 'x', role: 'digitiser' }, connectionId: 9_001, setUser: () => undefined });
+    const file = await core.rpc.call(
+      'documents.pdf',
+      { id },
+      {
+        user: { username: 'sohoa', displayName: 'x', role: 'digitiser' },
+        connectionId: 9_001,
+        setUser: () => undefined,
+      },
+    );
     expect(file.ok).toBe(true);
     const out = join(dataDir, 'opened.pdf');
     writeFileSync(out, Buffer.from((file as { ok: true; value: { base64: string } }).value.base64, 'base64'));

@@ -15,14 +15,26 @@ const NEW_ID = '001203004567';
 const QR = `${NEW_ID}|123456789|Nguyễn Văn Dũng|12052003|Nam|Thôn Đông, xã Hòa Bình, Thành phố Hà Nội|10082021`;
 const STORED_ID = '079090001234';
 const STORED = {
-  kind: 'citizen' as const, idNumber: STORED_ID, fullName: 'Nguyễn Văn Đông', oldIdNumber: null, birthDate: '1990-07-15', sex: 'Nam' as const,
-  address: 'Thôn Cũ, xã Tân Lập, Thành phố Hà Nội', idIssueDate: '2016-04-20', phone: '0912345678', email: null, portalVerified: false,
+  kind: 'citizen' as const,
+  idNumber: STORED_ID,
+  fullName: 'Nguyễn Văn Đông',
+  oldIdNumber: null,
+  birthDate: '1990-07-15',
+  sex: 'Nam' as const,
+  address: 'Thôn Cũ, xã Tân Lập, Thành phố Hà Nội',
+  idIssueDate: '2016-04-20',
+  phone: '0912345678',
+  email: null,
+  portalVerified: false,
 };
 /** The stored person's card after a move and a renewal; the name is printed the same. */
 const STORED_CARD = `${STORED_ID}||Nguyễn Văn Đông|15071990|Nam|Số 5 Lê Lợi, Phường Bến Thành, Thành phố Hồ Chí Minh|01072025`;
 
 /** UTF-8 read as Latin-1, the C1 controls a keyboard cannot type dropped: what the desk of the report got. */
-const garbledAsTyped = (text: string): string => Buffer.from(text, 'utf8').toString('latin1').replace(/[\u0080-\u009f]/gu, '');
+const garbledAsTyped = (text: string): string =>
+  Buffer.from(text, 'utf8')
+    .toString('latin1')
+    .replace(/[\u0080-\u009f]/gu, '');
 
 let desk: E2eDesk;
 let core: Core;
@@ -50,7 +62,9 @@ const byTest = (id: string) => page.getByTestId(id);
 /** Everything queued for the portals and stored for people, as one text to search. */
 function storedText(): string {
   const people = core.store.people.search('nguyen', 100);
-  const outbox = core.store.dossiers.listReceivedOn('2026-11-20').flatMap((d) => core.store.outbox.listForDossier(d.code).map((r) => r.payload));
+  const outbox = core.store.dossiers
+    .listReceivedOn('2026-11-20')
+    .flatMap((d) => core.store.outbox.listForDossier(d.code).map((r) => r.payload));
   return JSON.stringify({ people, outbox });
 }
 
@@ -136,7 +150,9 @@ describe('ID card QR scans at the desk', () => {
     await startOver();
     await scanInto('applicant-id', STORED_CARD, 0);
     await byTest('person-diff').waitFor();
-    const rows = await page.locator('[data-testid^="person-diff-row-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
+    const rows = await page
+      .locator('[data-testid^="person-diff-row-"]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')));
     expect(rows).toEqual(['person-diff-row-address', 'person-diff-row-idIssueDate']);
     // Until the officer decides, the form shows what is stored.
     expect(await byTest('person-address').inputValue()).toBe(STORED.address);
@@ -153,14 +169,18 @@ describe('ID card QR scans at the desk', () => {
     await byTest('procedure-search').fill('xac nhan tinh trang hon nhan');
     await byTest('procedure-option-1.004873').click();
     await byTest('procedure-details').waitFor();
-    for (const select of await page.locator('[data-testid^="component-source-"]').all()) await select.selectOption('paper');
+    for (const select of await page.locator('[data-testid^="component-source-"]').all())
+      await select.selectOption('paper');
     await byTest('receive-button').click();
     await byTest('dossier-code').waitFor();
     const code = (await byTest('dossier-code').textContent())!.trim();
 
     const person = core.store.people.findByIdNumber('citizen', STORED_ID)!;
     expect(person).toMatchObject({
-      fullName: STORED.fullName, address: 'Số 5 Lê Lợi, Phường Bến Thành, Thành phố Hồ Chí Minh', idIssueDate: '2016-04-20', birthDate: '1990-07-15',
+      fullName: STORED.fullName,
+      address: 'Số 5 Lê Lợi, Phường Bến Thành, Thành phố Hồ Chí Minh',
+      idIssueDate: '2016-04-20',
+      birthDate: '1990-07-15',
     });
     const audit = core.store.audit.forEntity('person', '07909****234').at(-1)!;
     // The screen sent the stored issue date back (the officer kept it), so the core saw one change.
@@ -169,7 +189,10 @@ describe('ID card QR scans at the desk', () => {
     const queued = JSON.stringify(core.store.outbox.listForDossier(code).map((r) => r.payload));
     expect(queued).toContain(STORED.fullName);
     const applicant = core.store.dossiers.getByCode(code)!.applicant;
-    expect(applicant).toMatchObject({ address: 'Số 5 Lê Lợi, Phường Bến Thành, Thành phố Hồ Chí Minh', idIssueDate: '2016-04-20' });
+    expect(applicant).toMatchObject({
+      address: 'Số 5 Lê Lợi, Phường Bến Thành, Thành phố Hồ Chí Minh',
+      idIssueDate: '2016-04-20',
+    });
     // Nothing garbled anywhere, and only this one dossier received.
     expect(core.store.dossiers.listReceivedOn('2026-11-20').map((d) => d.code)).toEqual([code]);
     expect(storedText()).not.toMatch(/[ÃÄÂ]|á»/u);

@@ -33,7 +33,11 @@ async function signedInPage(username: string): Promise<Page> {
 
 beforeAll(async () => {
   // The display speaks without a click first, as a kiosk-mode browser on the wall is set up.
-  desk = await startE2eDesk({ name: 'queue', fixedNow: '2026-11-20T09:00', chromiumArgs: ['--autoplay-policy=no-user-gesture-required'] });
+  desk = await startE2eDesk({
+    name: 'queue',
+    fixedNow: '2026-11-20T09:00',
+    chromiumArgs: ['--autoplay-policy=no-user-gesture-required'],
+  });
   ({ core, server, browser } = desk);
 });
 
@@ -77,13 +81,17 @@ describe('the queue in the browser', () => {
       // F2 is ignored while the panel is still busy with the previous call: wait until it is free.
       await expect.poll(() => desk.getByTestId('queue-call-next').isEnabled(), { timeout: 10_000 }).toBe(true);
       await desk.keyboard.press('F2');
-      await expect.poll(async () => ((await desk.getByTestId('queue-current').textContent()) ?? '').trim(), { timeout: 10_000 }).not.toBe(before);
+      await expect
+        .poll(async () => ((await desk.getByTestId('queue-current').textContent()) ?? '').trim(), { timeout: 10_000 })
+        .not.toBe(before);
       current = ((await desk.getByTestId('queue-current').textContent()) ?? '').trim();
     }
     expect(current).toBe(number);
 
     // The display follows: the number at Quầy số 1, in the recent calls, announced without error.
-    await expect.poll(async () => (await display.getByTestId('display-counter-Q01').textContent()) ?? '', { timeout: 10_000 }).toContain(number);
+    await expect
+      .poll(async () => (await display.getByTestId('display-counter-Q01').textContent()) ?? '', { timeout: 10_000 })
+      .toContain(number);
     expect(await display.getByTestId('display-recent').textContent()).toContain(`Số ${number} → Quầy số 1`);
     await display.waitForTimeout(300);
     expect(await display.getByTestId('display-voice-error').count()).toBe(0);
@@ -94,8 +102,12 @@ describe('the queue in the browser', () => {
     await rating.goto(`${server.url}#/rate`);
     await rating.getByTestId('rating-idle').waitFor();
     // Each screen narrowed its window's session to itself (docs/architecture.md, "Sessions", "Wall screens").
-    const walls = () => core.store.db.prepare<[], { actor: string; details: string }>(
-      "SELECT actor, details_json AS details FROM audit_log WHERE action = 'auth.wall-screen' ORDER BY id").all();
+    const walls = () =>
+      core.store.db
+        .prepare<[], { actor: string; details: string }>(
+          "SELECT actor, details_json AS details FROM audit_log WHERE action = 'auth.wall-screen' ORDER BY id",
+        )
+        .all();
     await expect.poll(walls, { timeout: 10_000 }).toEqual([
       { actor: 'canbo', details: JSON.stringify({ screen: 'kiosk' }) },
       { actor: 'lanhdao', details: JSON.stringify({ screen: 'display' }) },
@@ -106,20 +118,28 @@ describe('the queue in the browser', () => {
     await desk.getByTestId('applicant-id').click();
     await desk.keyboard.type(QR, { delay: 0 });
     await desk.keyboard.press('Enter');
-    await expect.poll(() => desk.getByTestId('person-fullName').inputValue(), { timeout: 10_000 }).toBe('Nguyễn Văn Dũng');
+    await expect
+      .poll(() => desk.getByTestId('person-fullName').inputValue(), { timeout: 10_000 })
+      .toBe('Nguyễn Văn Dũng');
     await desk.getByTestId('procedure-search').fill('xac nhan tinh trang hon nhan');
     await desk.getByTestId('procedure-option-1.004873').click();
     await desk.getByTestId('procedure-details').waitFor();
     // The ID card is offered from the national document store: the applicant consents to its reuse.
     await desk.getByTestId('component-consent-TP02').check();
     await desk.getByTestId('receive-button').click();
-    await desk.getByTestId('dossier-code').waitFor({ timeout: 10_000 }).catch(async (err: unknown) => {
-      await desk.screenshot({ path: join(shots, 'queue-receive-failed.png'), fullPage: true });
-      throw err;
-    });
+    await desk
+      .getByTestId('dossier-code')
+      .waitFor({ timeout: 10_000 })
+      .catch(async (err: unknown) => {
+        await desk.screenshot({ path: join(shots, 'queue-receive-failed.png'), fullPage: true });
+        throw err;
+      });
     const code = (await desk.getByTestId('dossier-code').textContent())!.trim();
-    const ticket = core.store.db.prepare<[string], { id: number; state: string; dossier_code: string | null }>(
-      "SELECT id, state, dossier_code FROM queue_tickets WHERE day = '2026-11-20' AND number = ?").get(number)!;
+    const ticket = core.store.db
+      .prepare<[string], { id: number; state: string; dossier_code: string | null }>(
+        "SELECT id, state, dossier_code FROM queue_tickets WHERE day = '2026-11-20' AND number = ?",
+      )
+      .get(number)!;
     expect(ticket).toMatchObject({ state: 'done', dossier_code: code });
 
     // The applicant rates the service on the counter-facing screen.
@@ -128,9 +148,13 @@ describe('the queue in the browser', () => {
     await rating.getByTestId('rating-3').click();
     await rating.getByTestId('rating-thanks').waitFor();
     await rating.screenshot({ path: join(shots, 'queue-rating.png') });
-    const rated = core.store.db.prepare<[number], { rating: number }>('SELECT rating FROM queue_tickets WHERE id = ?').get(ticket.id)!;
+    const rated = core.store.db
+      .prepare<[number], { rating: number }>('SELECT rating FROM queue_tickets WHERE id = ?')
+      .get(ticket.id)!;
     expect(rated.rating).toBe(3);
-    const dossier = core.store.db.prepare<[string], { satisfaction: number }>('SELECT satisfaction FROM dossiers WHERE code = ?').get(code)!;
+    const dossier = core.store.db
+      .prepare<[string], { satisfaction: number }>('SELECT satisfaction FROM dossiers WHERE code = ?')
+      .get(code)!;
     expect(dossier.satisfaction).toBe(3);
   });
 });

@@ -13,7 +13,18 @@ import { TestSession } from '../integration/core-support';
  * another process would), the desk pulls the result, the officer finds the dossier by its code,
  * checks the collector and hands over; the national simulator ends with status 10.
  */
-const DUNG = { kind: 'citizen', idNumber: '001203004567', fullName: 'Nguyễn Văn Dũng', oldIdNumber: null, birthDate: '2003-05-12', sex: 'Nam', address: 'Thôn Đông, xã Hòa Bình', idIssueDate: null, phone: '0912345678', email: null };
+const DUNG = {
+  kind: 'citizen',
+  idNumber: '001203004567',
+  fullName: 'Nguyễn Văn Dũng',
+  oldIdNumber: null,
+  birthDate: '2003-05-12',
+  sex: 'Nam',
+  address: 'Thôn Đông, xã Hòa Bình',
+  idIssueDate: null,
+  phone: '0912345678',
+  email: null,
+};
 
 let desk: E2eDesk;
 let core: Core;
@@ -33,9 +44,18 @@ afterAll(async () => {
 const byTest = (id: string) => page.getByTestId(id);
 
 /** A call to a simulator's admin endpoint, with its token (docs/operations.md, "Simulators"). */
-async function admin(sim: { url: string; adminToken: string }, path: string, body?: unknown): Promise<Record<string, unknown>> {
+async function admin(
+  sim: { url: string; adminToken: string },
+  path: string,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
   const token = { 'x-sim-token': sim.adminToken };
-  const res = await fetch(`${sim.url}${path}`, body === undefined ? { headers: token } : { method: 'POST', headers: { 'content-type': 'application/json', ...token }, body: JSON.stringify(body) });
+  const res = await fetch(
+    `${sim.url}${path}`,
+    body === undefined
+      ? { headers: token }
+      : { method: 'POST', headers: { 'content-type': 'application/json', ...token }, body: JSON.stringify(body) },
+  );
   expect(res.status).toBeLessThan(300);
   return (await res.json()) as Record<string, unknown>;
 }
@@ -46,15 +66,35 @@ describe('return of results in the browser', () => {
     const desk = new TestSession(core);
     await desk.login();
     const procedure = await desk.ok('catalogue.get', { code: '1.004873' });
-    const components = procedure.components.map((c) => ({ componentCode: c.code, originals: 1, copies: 0, source: 'paper' }));
-    const d = await desk.ok('intake.receive', { requestId: randomUUID(), applicant: DUNG, procedureCode: '1.004873', channel: 'walk-in', components });
+    const components = procedure.components.map((c) => ({
+      componentCode: c.code,
+      originals: 1,
+      copies: 0,
+      source: 'paper',
+    }));
+    const d = await desk.ok('intake.receive', {
+      requestId: randomUUID(),
+      applicant: DUNG,
+      procedureCode: '1.004873',
+      channel: 'walk-in',
+      components,
+    });
     await core.sender.drainOnce();
     const sims = core.simulators!;
 
     // The processing unit finishes it: status 4, then 9 with its result file.
     // Times in the desk's (training) day, so the list shows it on time.
-    await admin(sims.provincial, '/__sim/status', { MaHoSo: d.code, TrangThaiHoSo: 4, ThoiDiem: '2026-11-20T09:00:10+07:00' });
-    await admin(sims.provincial, '/__sim/result', { MaHoSo: d.code, ThoiDiem: '2026-11-20T09:00:20+07:00', TenGiayTo: 'Giấy xác nhận tình trạng hôn nhân', MaGiayToKetQua: 'KQ.G15.000031' });
+    await admin(sims.provincial, '/__sim/status', {
+      MaHoSo: d.code,
+      TrangThaiHoSo: 4,
+      ThoiDiem: '2026-11-20T09:00:10+07:00',
+    });
+    await admin(sims.provincial, '/__sim/result', {
+      MaHoSo: d.code,
+      ThoiDiem: '2026-11-20T09:00:20+07:00',
+      TenGiayTo: 'Giấy xác nhận tình trạng hôn nhân',
+      MaGiayToKetQua: 'KQ.G15.000031',
+    });
 
     await page.goto(server.launchUrl);
     await byTest('training-fill-canbo').click();
@@ -81,7 +121,9 @@ describe('return of results in the browser', () => {
     expect(await byTest('return-status').textContent()).toBe('Đã xử lý xong');
 
     // The collector's ID is checked against the applicant's.
-    await expect.poll(() => byTest('return-collector-id').evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    await expect
+      .poll(() => byTest('return-collector-id').evaluate((el) => el === el.ownerDocument.activeElement))
+      .toBe(true);
     await page.keyboard.type('001203009999');
     await page.keyboard.press('Control+Enter');
     await byTest('return-error').waitFor();
@@ -96,7 +138,10 @@ describe('return of results in the browser', () => {
     // The outbox reaches the national portal: status 10, each step once.
     await core.sender.drainOnce();
     await core.sender.drainOnce();
-    const state = await admin(sims.national, '/__sim/state') as { dossiers: { MaHoSo: string; TrangThaiHoSo: string }[]; progress: Record<string, string[]> };
+    const state = (await admin(sims.national, '/__sim/state')) as {
+      dossiers: { MaHoSo: string; TrangThaiHoSo: string }[];
+      progress: Record<string, string[]>;
+    };
     expect(state.dossiers.find((x) => x.MaHoSo === d.code)?.TrangThaiHoSo).toBe('10');
     const steps = state.progress[d.code]!;
     expect(steps.filter((s) => s === 'Trả kết quả giải quyết hồ sơ')).toHaveLength(1);

@@ -15,12 +15,38 @@ let desk: E2eDesk;
 let page: Page;
 const codes: Record<'dung' | 'dung2' | 'bich', string> = { dung: '', dung2: '', bich: '' };
 
-const DUNG = { kind: 'citizen', idNumber: '001203004567', fullName: 'Nguyễn Văn Dũng', oldIdNumber: null, birthDate: '2003-05-12', sex: 'Nam', address: 'Thôn Đông, xã Hòa Bình', idIssueDate: null, phone: '0912345678', email: null };
-const BICH: Omit<typeof DUNG, 'birthDate' | 'phone'> & { birthDate: string | null; phone: string | null } = { ...DUNG, idNumber: '079190001234', fullName: 'Trần Thị Bích', birthDate: null, sex: 'Nữ', phone: null };
+const DUNG = {
+  kind: 'citizen',
+  idNumber: '001203004567',
+  fullName: 'Nguyễn Văn Dũng',
+  oldIdNumber: null,
+  birthDate: '2003-05-12',
+  sex: 'Nam',
+  address: 'Thôn Đông, xã Hòa Bình',
+  idIssueDate: null,
+  phone: '0912345678',
+  email: null,
+};
+const BICH: Omit<typeof DUNG, 'birthDate' | 'phone'> & { birthDate: string | null; phone: string | null } = {
+  ...DUNG,
+  idNumber: '079190001234',
+  fullName: 'Trần Thị Bích',
+  birthDate: null,
+  sex: 'Nữ',
+  phone: null,
+};
 
 async function seed(core: Core): Promise<void> {
   let user: SessionUser | null = null;
-  const ctx: CallContext = { get user() { return user; }, connectionId: 8_000, setUser: (u) => { user = u; } };
+  const ctx: CallContext = {
+    get user() {
+      return user;
+    },
+    connectionId: 8_000,
+    setUser: (u) => {
+      user = u;
+    },
+  };
   const ok = async <M extends MethodName>(method: M, params: unknown): Promise<ResultOf<M>> => {
     const r = await core.rpc.call(method, params, ctx);
     if (!r.ok) throw new Error(`${method}: ${r.error.code} ${r.error.message}`);
@@ -28,8 +54,20 @@ async function seed(core: Core): Promise<void> {
   };
   await ok('auth.login', { username: 'canbo', password: 'daotao-canbo' });
   const procedure = await ok('catalogue.get', { code: '1.004873' });
-  const components = procedure.components.map((c) => ({ componentCode: c.code, originals: 1, copies: 0, source: 'paper' }));
-  const receive = (applicant: typeof BICH) => ok('intake.receive', { requestId: randomUUID(), applicant, procedureCode: procedure.code, channel: 'walk-in', components });
+  const components = procedure.components.map((c) => ({
+    componentCode: c.code,
+    originals: 1,
+    copies: 0,
+    source: 'paper',
+  }));
+  const receive = (applicant: typeof BICH) =>
+    ok('intake.receive', {
+      requestId: randomUUID(),
+      applicant,
+      procedureCode: procedure.code,
+      channel: 'walk-in',
+      components,
+    });
   codes.dung = (await receive(DUNG)).code;
   codes.dung2 = (await receive(DUNG)).code;
   codes.bich = (await receive(BICH)).code;

@@ -37,7 +37,9 @@ async function unlockWithWrongThenRightPassword(): Promise<void> {
   await byTest('lock-screen').waitFor();
   expect(await byTest('lock-user').textContent()).toContain('Trần Thị Thu Hà');
   // Focus is in the password field; Esc does nothing; Enter submits.
-  expect(await page.evaluate("document.activeElement && document.activeElement.getAttribute('data-testid')")).toBe('lock-password');
+  expect(await page.evaluate("document.activeElement && document.activeElement.getAttribute('data-testid')")).toBe(
+    'lock-password',
+  );
   await page.keyboard.press('Escape');
   expect(await byTest('lock-screen').isVisible()).toBe(true);
   // Nothing of the screen under the lock shows.

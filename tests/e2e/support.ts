@@ -16,7 +16,15 @@ export const shots = join(root, '.tmp', 'e2e');
  * Debian's Chromium as the probe of this machine runs it: headless, no sandbox (root), and none of
  * the background connections a closed network refuses.
  */
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export interface E2eDesk {
   dataDir: string;
@@ -31,9 +39,18 @@ export interface E2eDesk {
  * built renderer in browser mode exactly as `npm start` does without Electron, and Chromium. The
  * renderer is built first when `out/renderer` has none.
  */
-export async function startE2eDesk(opts: { name: string; fixedNow: string; chromiumArgs?: string[]; beforeServe?: (core: Core) => Promise<void>; clock?: Clock }): Promise<E2eDesk> {
+export async function startE2eDesk(opts: {
+  name: string;
+  fixedNow: string;
+  chromiumArgs?: string[];
+  beforeServe?: (core: Core) => Promise<void>;
+  clock?: Clock;
+}): Promise<E2eDesk> {
   if (!existsSync(join(rendererDir, 'index.html'))) {
-    spawnSync('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+    spawnSync('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
   }
   mkdirSync(shots, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), `motcua-e2e-${opts.name}-`));
@@ -45,7 +62,10 @@ export async function startE2eDesk(opts: { name: string; fixedNow: string; chrom
     args: [...CHROMIUM_ARGS, ...(opts.chromiumArgs ?? [])],
   });
   return {
-    dataDir, core, server, browser,
+    dataDir,
+    core,
+    server,
+    browser,
     async close() {
       await browser.close();
       await server.close();

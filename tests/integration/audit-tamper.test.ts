@@ -16,7 +16,11 @@ import { startTestCore } from './core-support';
  * chain and its checkpoints, a second SQLite connection rewrites or cuts the file as someone with
  * the file but without the key would, and `doctor` must fail with a Vietnamese line.
  */
-interface Check { name: string; status: 'ok' | 'warn' | 'fail'; detail: string }
+interface Check {
+  name: string;
+  status: 'ok' | 'warn' | 'fail';
+  detail: string;
+}
 
 let parent: string;
 let dataDir: string;
@@ -40,8 +44,21 @@ async function workAndStop(): Promise<void> {
     const p = await t.session.ok('catalogue.get', { code: '1.004873' });
     for (const idNumber of ['001203004567', '001203004568']) {
       await t.session.ok('intake.receive', {
-        requestId: randomUUID(), procedureCode: p.code, channel: 'walk-in',
-        applicant: { kind: 'citizen', idNumber, fullName: 'Nguyễn Văn Dũng', oldIdNumber: null, birthDate: null, sex: null, address: null, idIssueDate: null, phone: null, email: null },
+        requestId: randomUUID(),
+        procedureCode: p.code,
+        channel: 'walk-in',
+        applicant: {
+          kind: 'citizen',
+          idNumber,
+          fullName: 'Nguyễn Văn Dũng',
+          oldIdNumber: null,
+          birthDate: null,
+          sex: null,
+          address: null,
+          idIssueDate: null,
+          phone: null,
+          email: null,
+        },
         components: p.components.map((c) => ({ componentCode: c.code, originals: 1, copies: 0, source: 'paper' })),
       });
     }
@@ -81,7 +98,7 @@ afterEach(() => {
 });
 
 describe('audit chain: doctor catches a rewrite or a truncation of the store file', () => {
-  it('reports an intact chain and the last checkpoint\'s date after a working day', async () => {
+  it("reports an intact chain and the last checkpoint's date after a working day", async () => {
     await workAndStop();
     const { code, checks } = await doctor();
     expect(code).toBe(0);
@@ -96,11 +113,32 @@ describe('audit chain: doctor catches a rewrite or a truncation of the store fil
     await workAndStop();
     withSecondConnection((db) => {
       db.exec('DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;');
-      const rows = db.prepare<[], { id: number; at: string; actor: string; action: string; entity: string; entity_id: string | null; details_json: string }>('SELECT * FROM audit_log ORDER BY id').all();
+      const rows = db
+        .prepare<
+          [],
+          {
+            id: number;
+            at: string;
+            actor: string;
+            action: string;
+            entity: string;
+            entity_id: string | null;
+            details_json: string;
+          }
+        >('SELECT * FROM audit_log ORDER BY id')
+        .all();
       let prev = GENESIS_HASH;
       for (const r of rows) {
         const actor = r.id === 2 ? 'nguoi-khac' : r.actor;
-        const hash = auditHash(prev, { id: r.id, at: r.at, actor, action: r.action, entity: r.entity, entityId: r.entity_id, detailsJson: r.details_json });
+        const hash = auditHash(prev, {
+          id: r.id,
+          at: r.at,
+          actor,
+          action: r.action,
+          entity: r.entity,
+          entityId: r.entity_id,
+          detailsJson: r.details_json,
+        });
         db.prepare('UPDATE audit_log SET actor = ?, prev_hash = ?, hash = ? WHERE id = ?').run(actor, prev, hash, r.id);
         prev = hash;
       }
@@ -138,7 +176,9 @@ describe('audit chain: doctor catches a rewrite or a truncation of the store fil
     writeFileSync(file, `${lines.join('\n')}\n`);
     const { code, checks } = await doctor();
     expect(code).toBe(1);
-    expect(check(checks, 'audit.checkpoints')?.detail).toContain(`điểm neo ${file} dòng ${lines.length} sai chữ ký HMAC`);
+    expect(check(checks, 'audit.checkpoints')?.detail).toContain(
+      `điểm neo ${file} dòng ${lines.length} sai chữ ký HMAC`,
+    );
   });
 
   it('fails, saying the chain cannot be verified, when the audit key is missing', async () => {

@@ -20,7 +20,14 @@ const savedKeyDir = process.env.MOTCUA_KEY_DIR;
 beforeAll(async () => {
   parent = mkdtempSync(join(tmpdir(), 'motcua-bench-seed-'));
   process.env.MOTCUA_KEY_DIR = join(parent, 'keys');
-  seed = await seedLargeStore({ out: join(parent, 'store'), people: 400, dossiers: 150, until: '2026-11-20', seed: 7, log: () => undefined });
+  seed = await seedLargeStore({
+    out: join(parent, 'store'),
+    people: 400,
+    dossiers: 150,
+    until: '2026-11-20',
+    seed: 7,
+    log: () => undefined,
+  });
   store = openStore({ dataDir: seed.dataDir });
 });
 
@@ -31,7 +38,14 @@ afterAll(() => {
   rmSync(parent, { recursive: true, force: true });
 });
 
-interface OutboxRow { kind: string; target: string; dossier_code: string; idempotency_key: string; payload_json: string; status: string }
+interface OutboxRow {
+  kind: string;
+  target: string;
+  dossier_code: string;
+  idempotency_key: string;
+  payload_json: string;
+  status: string;
+}
 
 describe('the benchmark seed', () => {
   it('holds the people and dossiers asked for, with an audit chain that verifies', () => {
@@ -40,8 +54,16 @@ describe('the benchmark seed', () => {
   });
 
   it('writes outbox rows the sender reads, all sent: three at receipt and two per status change', () => {
-    const rows = store.db.prepare<[], OutboxRow>('SELECT kind, target, dossier_code, idempotency_key, payload_json, status FROM outbox ORDER BY id').all();
-    const parse = { 'dossier.upsert': parseUpsertPayload, 'dossier.progress': parseProgressPayload, 'dossier.handoff': parseHandoffPayload } as const;
+    const rows = store.db
+      .prepare<[], OutboxRow>(
+        'SELECT kind, target, dossier_code, idempotency_key, payload_json, status FROM outbox ORDER BY id',
+      )
+      .all();
+    const parse = {
+      'dossier.upsert': parseUpsertPayload,
+      'dossier.progress': parseProgressPayload,
+      'dossier.handoff': parseHandoffPayload,
+    } as const;
     for (const row of rows) {
       expect(row.status, row.idempotency_key).toBe('sent');
       expect(row.target).toBe(row.kind === 'dossier.handoff' ? 'provincial' : 'national');
@@ -57,14 +79,20 @@ describe('the benchmark seed', () => {
       expect(d.sync).toEqual({ national: 'synced', provincial: 'synced' });
       const changes = d.history.length - 1;
       expect(rows.filter((r) => r.dossier_code === code)).toHaveLength(3 + 2 * changes);
-      expect(store.audit.forEntity('dossier', code).map((e) => e.action))
-        .toEqual(['dossier.receive', ...d.history.slice(1).map((h) => `dossier.status-${h.status}`)]);
+      expect(store.audit.forEntity('dossier', code).map((e) => e.action)).toEqual([
+        'dossier.receive',
+        ...d.history.slice(1).map((h) => `dossier.status-${h.status}`),
+      ]);
     }
   });
 
   it('takes each day’s numbers in order from leased blocks', () => {
     const agency = TRAINING_CONFIG.agency.id;
-    const byDay = store.db.prepare<[], { day: string; n: number }>('SELECT substr(received_at, 1, 10) AS day, count(*) AS n FROM dossiers GROUP BY 1').all();
+    const byDay = store.db
+      .prepare<[], { day: string; n: number }>(
+        'SELECT substr(received_at, 1, 10) AS day, count(*) AS n FROM dossiers GROUP BY 1',
+      )
+      .all();
     expect(byDay.length).toBeGreaterThan(0);
     for (const { day, n } of byDay) {
       const blocks = store.sequences.blocks(agency, day);

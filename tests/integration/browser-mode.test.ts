@@ -33,7 +33,12 @@ function open(token: string, origin: string): Promise<WebSocket> {
   });
 }
 
-function request(ws: WebSocket, id: number, method: string, params: unknown = {}): Promise<{ ok: boolean; value?: unknown; error?: { code: string } }> {
+function request(
+  ws: WebSocket,
+  id: number,
+  method: string,
+  params: unknown = {},
+): Promise<{ ok: boolean; value?: unknown; error?: { code: string } }> {
   return new Promise((resolve) => {
     const onMessage = (data: WebSocket.RawData) => {
       const m = JSON.parse(data.toString()) as { kind: string; id: number; ok: boolean };

@@ -7,13 +7,22 @@ import WebSocket from 'ws';
 
 const root = join(import.meta.dirname, '..', '..');
 
-interface Ready { url: string; launchUrl: string; pid: number }
+interface Ready {
+  url: string;
+  launchUrl: string;
+  pid: number;
+}
 
 function canOpen(launchUrl: string): Promise<boolean> {
   const u = new URL(launchUrl);
   return new Promise((resolve) => {
-    const ws = new WebSocket(`ws://${u.host}/rpc?token=${encodeURIComponent(u.searchParams.get('token') ?? '')}`, { origin: u.origin });
-    ws.once('open', () => { ws.close(); resolve(true); });
+    const ws = new WebSocket(`ws://${u.host}/rpc?token=${encodeURIComponent(u.searchParams.get('token') ?? '')}`, {
+      origin: u.origin,
+    });
+    ws.once('open', () => {
+      ws.close();
+      resolve(true);
+    });
     ws.once('error', () => resolve(false));
   });
 }
@@ -28,20 +37,27 @@ function launch(dataDir: string) {
   const state = { err: '' };
   const readies: Ready[] = [];
   const waiters: Array<() => void> = [];
-  child.stderr.on('data', (c: Buffer) => { state.err += c.toString(); });
+  child.stderr.on('data', (c: Buffer) => {
+    state.err += c.toString();
+  });
   child.stdout.on('data', (c: Buffer) => {
     out += c.toString();
     const lines = out.split('\n').filter((l) => l.startsWith('MOTCUA_READY '));
-    while (readies.length < lines.length) readies.push(JSON.parse(lines[readies.length]!.slice('MOTCUA_READY '.length)) as Ready);
+    while (readies.length < lines.length)
+      readies.push(JSON.parse(lines[readies.length]!.slice('MOTCUA_READY '.length)) as Ready);
     for (const w of waiters.splice(0)) w();
   });
-  const nthReady = (n: number) => new Promise<Ready>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ready #${n}:\n${out}\n${state.err}`)), 60_000);
-    const check = () => {
-      if (readies.length >= n) { clearTimeout(timer); resolve(readies[n - 1]!); } else waiters.push(check);
-    };
-    check();
-  });
+  const nthReady = (n: number) =>
+    new Promise<Ready>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ready #${n}:\n${out}\n${state.err}`)), 60_000);
+      const check = () => {
+        if (readies.length >= n) {
+          clearTimeout(timer);
+          resolve(readies[n - 1]!);
+        } else waiters.push(check);
+      };
+      check();
+    });
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');

@@ -9,7 +9,11 @@ import { startTestCore } from './core-support';
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'motcua-desk.mjs');
 
 function cli(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -21,8 +25,21 @@ beforeAll(async () => {
   await t.session.login();
   const p = await t.session.ok('catalogue.get', { code: '1.004873' });
   await t.session.ok('intake.receive', {
-    requestId: randomUUID(), procedureCode: p.code, channel: 'walk-in',
-    applicant: { kind: 'citizen', idNumber: '001203004567', fullName: 'Nguyễn Văn Dũng', oldIdNumber: null, birthDate: null, sex: null, address: null, idIssueDate: null, phone: null, email: null },
+    requestId: randomUUID(),
+    procedureCode: p.code,
+    channel: 'walk-in',
+    applicant: {
+      kind: 'citizen',
+      idNumber: '001203004567',
+      fullName: 'Nguyễn Văn Dũng',
+      oldIdNumber: null,
+      birthDate: null,
+      sex: null,
+      address: null,
+      idIssueDate: null,
+      phone: null,
+      email: null,
+    },
     components: p.components.map((c) => ({ componentCode: c.code, originals: 1, copies: 0, source: 'paper' })),
   });
   await t.dispose();
@@ -35,7 +52,9 @@ describe('motcua-desk command line', () => {
     expect(r.code, r.out + r.err).toBe(0);
     const report = JSON.parse(r.out) as { healthy: boolean; checks: { name: string; status: string }[] };
     expect(report.healthy).toBe(true);
-    expect(report.checks.map((c) => c.name)).toEqual(expect.arrayContaining(['config', 'store', 'blobs', 'audit', 'device.documentPrinter', 'remotes']));
+    expect(report.checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['config', 'store', 'blobs', 'audit', 'device.documentPrinter', 'remotes']),
+    );
     expect(report.checks.find((c) => c.name === 'blobs')?.status).toBe('ok');
   });
 
@@ -59,7 +78,13 @@ describe('motcua-desk command line', () => {
   it('doctor names the wrong field of a config file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'motcua-cli-config-'));
     try {
-      writeFileSync(join(dir, 'motcua-desk.config.json'), JSON.stringify({ agency: { id: 'H56', name: 'UBND xã A', deskSlot: 0 }, counter: { id: 'Q1', name: 'Quầy 1' } }));
+      writeFileSync(
+        join(dir, 'motcua-desk.config.json'),
+        JSON.stringify({
+          agency: { id: 'H56', name: 'UBND xã A', deskSlot: 0 },
+          counter: { id: 'Q1', name: 'Quầy 1' },
+        }),
+      );
       const r = cli(['doctor', '--data-dir', dir]);
       expect(r.code).toBe(1);
       expect(r.out).toContain('agency.id');
@@ -72,19 +97,91 @@ describe('motcua-desk command line', () => {
     const list = cli(['calendar', 'list', '--year', '2027', '--json', '--data-dir', dataDir]);
     expect(list.code).toBe(0);
     const dates = (JSON.parse(list.out) as { daysOff: { date: string }[] }).daysOff.map((d) => d.date);
-    expect(dates).toEqual(expect.arrayContaining(['2027-01-01', '2027-02-06', '2027-04-16', '2027-04-30', '2027-05-01', '2027-09-02', '2027-11-24']));
-    const due = cli(['calendar', 'due', '--received', '2026-11-20 16:10', '--duration', '3', '--unit', 'working-days', '--json']);
+    expect(dates).toEqual(
+      expect.arrayContaining([
+        '2027-01-01',
+        '2027-02-06',
+        '2027-04-16',
+        '2027-04-30',
+        '2027-05-01',
+        '2027-09-02',
+        '2027-11-24',
+      ]),
+    );
+    const due = cli([
+      'calendar',
+      'due',
+      '--received',
+      '2026-11-20 16:10',
+      '--duration',
+      '3',
+      '--unit',
+      'working-days',
+      '--json',
+    ]);
     expect(due.code).toBe(0);
     expect(JSON.parse(due.out)).toMatchObject({ due: '2026-11-26T16:10' });
   });
 
   it('adds a local account whose password comes from the environment, never the command line', () => {
-    const add = cli(['accounts', 'add', '--data-dir', dataDir, '--username', 'hoa.nt', '--name', 'Nguyễn Thị Hoa', '--role', 'officer', '--password-env', 'NEW_PW'], { NEW_PW: 'mat-khau-rat-dai' });
+    const add = cli(
+      [
+        'accounts',
+        'add',
+        '--data-dir',
+        dataDir,
+        '--username',
+        'hoa.nt',
+        '--name',
+        'Nguyễn Thị Hoa',
+        '--role',
+        'officer',
+        '--password-env',
+        'NEW_PW',
+      ],
+      { NEW_PW: 'mat-khau-rat-dai' },
+    );
     expect(add.code, add.err).toBe(0);
-    const list = JSON.parse(cli(['accounts', 'list', '--json', '--data-dir', dataDir]).out) as { username: string; role: string }[];
+    const list = JSON.parse(cli(['accounts', 'list', '--json', '--data-dir', dataDir]).out) as {
+      username: string;
+      role: string;
+    }[];
     expect(list).toContainEqual(expect.objectContaining({ username: 'hoa.nt', role: 'officer' }));
-    expect(cli(['accounts', 'add', '--data-dir', dataDir, '--username', 'x', '--name', 'X', '--role', 'boss', '--password-env', 'NEW_PW'], { NEW_PW: 'mat-khau-rat-dai' }).code).toBe(2);
-    expect(cli(['accounts', 'add', '--data-dir', dataDir, '--username', 'y', '--name', 'Y', '--role', 'officer', '--password-env', 'UNSET_PW']).code).toBe(2);
+    expect(
+      cli(
+        [
+          'accounts',
+          'add',
+          '--data-dir',
+          dataDir,
+          '--username',
+          'x',
+          '--name',
+          'X',
+          '--role',
+          'boss',
+          '--password-env',
+          'NEW_PW',
+        ],
+        { NEW_PW: 'mat-khau-rat-dai' },
+      ).code,
+    ).toBe(2);
+    expect(
+      cli([
+        'accounts',
+        'add',
+        '--data-dir',
+        dataDir,
+        '--username',
+        'y',
+        '--name',
+        'Y',
+        '--role',
+        'officer',
+        '--password-env',
+        'UNSET_PW',
+      ]).code,
+    ).toBe(2);
   }, 90_000); // four command-line runs, one hashing at scrypt N = 2^17 (docs/architecture.md, "Sign-in")
 
   it('gives a one-line error and exit 2 for bad commands', () => {

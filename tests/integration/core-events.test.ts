@@ -25,10 +25,11 @@ describe('events from the services to the windows', () => {
       received.push(m);
       if (m.kind === 'response') waiting.get(m.id)?.();
     });
-    const call = (id: number, method: string, params: unknown) => new Promise<void>((resolve) => {
-      waiting.set(id, resolve);
-      conn.receive({ kind: 'request', id, method, params });
-    });
+    const call = (id: number, method: string, params: unknown) =>
+      new Promise<void>((resolve) => {
+        waiting.set(id, resolve);
+        conn.receive({ kind: 'request', id, method, params });
+      });
     await call(1, 'auth.login', { username: 'canbo', password: 'daotao-canbo' });
     const onHub: { code: string; status: number }[] = [];
     t.core.events.on('dossier.changed', (p) => onHub.push(p));
@@ -36,8 +37,21 @@ describe('events from the services to the windows', () => {
     await t.session.login();
     const p = await t.session.ok('catalogue.get', { code: '1.004873' });
     const dossier = await t.session.ok('intake.receive', {
-      requestId: randomUUID(), procedureCode: p.code, channel: 'walk-in',
-      applicant: { kind: 'citizen', idNumber: '001203004567', fullName: 'Nguyễn Văn Dũng', oldIdNumber: null, birthDate: null, sex: null, address: null, idIssueDate: null, phone: null, email: null },
+      requestId: randomUUID(),
+      procedureCode: p.code,
+      channel: 'walk-in',
+      applicant: {
+        kind: 'citizen',
+        idNumber: '001203004567',
+        fullName: 'Nguyễn Văn Dũng',
+        oldIdNumber: null,
+        birthDate: null,
+        sex: null,
+        address: null,
+        idIssueDate: null,
+        phone: null,
+        email: null,
+      },
       components: p.components.map((c) => ({ componentCode: c.code, originals: 1, copies: 0, source: 'paper' })),
     });
 

@@ -16,12 +16,16 @@ export const TEST_PASSWORD_COST = { N: 1024, r: 8, p: 1 };
 process.env.MOTCUA_KEY_DIR ??= join(tmpdir(), 'motcua-test-keys');
 
 /** A real core (training mode, store on disk, simulators on 127.0.0.1) in a fresh temp folder. */
-export async function startTestCore(opts: Partial<CoreOptions> = {}): Promise<{ core: Core; dataDir: string; session: TestSession; dispose(): Promise<void> }> {
+export async function startTestCore(
+  opts: Partial<CoreOptions> = {},
+): Promise<{ core: Core; dataDir: string; session: TestSession; dispose(): Promise<void> }> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'motcua-core-'));
   const core = await createCore({ dataDir, startSync: false, passwordCost: TEST_PASSWORD_COST, ...opts });
   const session = new TestSession(core);
   return {
-    core, dataDir, session,
+    core,
+    dataDir,
+    session,
     async dispose() {
       await core.close();
       if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -39,9 +43,13 @@ export class TestSession {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const self = this;
     this.ctx = {
-      get user() { return self.user; },
+      get user() {
+        return self.user;
+      },
       connectionId: 0,
-      setUser: (u) => { self.user = u; },
+      setUser: (u) => {
+        self.user = u;
+      },
     };
   }
 

@@ -13,10 +13,23 @@ const dataDir = mkdtempSync(join(tmpdir(), 'motcua-drafts-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const typed = {
-  ownerIdNumber: '001203004567', ownerName: 'Nguyễn Văn Dũng', documentCode: 'KQ0003', documentName: 'Căn cước công dân',
-  dossierCode: '000.00.12.H56-261120-0001', permanent: false, validUntil: '17/05/2036', issuer: 'Cục Cảnh sát QLHC về TTXH',
-  number: '', issuedOn: '', summary: 'bản sao', kind: 'component', procedureCode: '1.004873', sectorCode: '',
-  componentCode: 'TP02', componentName: 'Bản sao CCCD', componentDossierCode: '000.00.12.H56-261120-0001',
+  ownerIdNumber: '001203004567',
+  ownerName: 'Nguyễn Văn Dũng',
+  documentCode: 'KQ0003',
+  documentName: 'Căn cước công dân',
+  dossierCode: '000.00.12.H56-261120-0001',
+  permanent: false,
+  validUntil: '17/05/2036',
+  issuer: 'Cục Cảnh sát QLHC về TTXH',
+  number: '',
+  issuedOn: '',
+  summary: 'bản sao',
+  kind: 'component',
+  procedureCode: '1.004873',
+  sectorCode: '',
+  componentCode: 'TP02',
+  componentName: 'Bản sao CCCD',
+  componentDossierCode: '000.00.12.H56-261120-0001',
 } as const;
 
 describe('metadata drafts across a core restart', () => {
@@ -24,8 +37,13 @@ describe('metadata drafts across a core restart', () => {
     const first = await startTestCore({ dataDir, fixedNow: '2026-11-20T09:00' });
     const digitiser = new TestSession(first.core);
     await digitiser.login('sohoa', 'daotao-sohoa');
-    const png = await sharp(Buffer.alloc(120 * 160, 255), { raw: { width: 120, height: 160, channels: 1 } }).png().toBuffer();
-    const { batchId } = await digitiser.ok('digitise.importFiles', { files: [{ name: 'a.png', base64: png.toString('base64') }], profile: { dpi: 150 } });
+    const png = await sharp(Buffer.alloc(120 * 160, 255), { raw: { width: 120, height: 160, channels: 1 } })
+      .png()
+      .toBuffer();
+    const { batchId } = await digitiser.ok('digitise.importFiles', {
+      files: [{ name: 'a.png', base64: png.toString('base64') }],
+      profile: { dpi: 150 },
+    });
     const saved = await digitiser.ok('digitise.saveDrafts', { batchId, drafts: { 0: typed } });
     expect(saved.savedAt).toMatch(/^2026-11-20T09:\d\d$/);
     // Roles and schemas: an officer may not, a malformed draft is refused.

@@ -4,8 +4,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  checkBlock, checkedFiles, checkTree, commentsOf, domainSections, markdownHeadings, namedPaths, readCitableDocs, scriptComments,
-  type CitableDocs, type Finding,
+  checkBlock,
+  checkedFiles,
+  checkTree,
+  commentsOf,
+  domainSections,
+  markdownHeadings,
+  namedPaths,
+  readCitableDocs,
+  scriptComments,
+  type CitableDocs,
+  type Finding,
 } from './doc-citations';
 
 /**
@@ -23,7 +32,18 @@ const HASH = '#';
 
 const docs: CitableDocs = {
   domainSections: new Set([1, 2, 3, 4, 5]),
-  architectureHeadings: markdownHeadings(['# Title', '', '## Sync', '', '**Sender** (`outbox-sender.ts`) loops.', '', '## Dossier codes: leases plus per-desk reserve', '### Audit chain: keyed and anchored'].join('\n')),
+  architectureHeadings: markdownHeadings(
+    [
+      '# Title',
+      '',
+      '## Sync',
+      '',
+      '**Sender** (`outbox-sender.ts`) loops.',
+      '',
+      '## Dossier codes: leases plus per-desk reserve',
+      '### Audit chain: keyed and anchored',
+    ].join('\n'),
+  ),
 };
 
 function problems(file: string, text: string): string[] {
@@ -38,10 +58,12 @@ function describeFindings(findings: readonly Finding[]): string {
 
 describe('the citation checker', () => {
   it('flags the old documents in a comment, never in a string', () => {
-    expect(problems('a.ts', `// see ${OLD_DOMAIN} §4\nconst s = '${OLD_DOMAIN} §4';\n/**\n * Drivers (${OLD_ARCHITECTURE} §4).\n */\nexport const t = \`${OLD_ARCHITECTURE}\`;\n`)).toEqual([
-      `1:outside-document:${OLD_DOMAIN}`,
-      `4:outside-document:${OLD_ARCHITECTURE}`,
-    ]);
+    expect(
+      problems(
+        'a.ts',
+        `// see ${OLD_DOMAIN} §4\nconst s = '${OLD_DOMAIN} §4';\n/**\n * Drivers (${OLD_ARCHITECTURE} §4).\n */\nexport const t = \`${OLD_ARCHITECTURE}\`;\n`,
+      ),
+    ).toEqual([`1:outside-document:${OLD_DOMAIN}`, `4:outside-document:${OLD_ARCHITECTURE}`]);
   });
 
   it('flags tracker numbers in comments, not PKCS#11, entities, strings or the word in other senses', () => {
@@ -82,13 +104,18 @@ describe('the citation checker', () => {
 
   it('reads comments, not code: regular expressions, divisions and templates hold no comments', () => {
     const text = [
-      "const re = /\\/\\/ issue 1/u; const half = total / 2; // issue 2",
+      'const re = /\\/\\/ issue 1/u; const half = total / 2; // issue 2',
       "if (!/^[A-Za-z]:\\\\/.test(rest)) throw new Error('x');",
       "const url = `https://example.org/${a /* issue 3 */}/${'//'} issue 4`; // issue 5",
       'const nested = `${`${x}`}`; /* issue 6 */',
     ].join('\n');
     expect(scriptComments(text).map((b) => b.lines.join(' '))).toEqual(['issue 2', 'issue 3', 'issue 5', 'issue 6']);
-    expect(problems('e.ts', text)).toEqual(['1:tracker-number:issue 2', '3:tracker-number:issue 3', '3:tracker-number:issue 5', '4:tracker-number:issue 6']);
+    expect(problems('e.ts', text)).toEqual([
+      '1:tracker-number:issue 2',
+      '3:tracker-number:issue 3',
+      '3:tracker-number:issue 5',
+      '4:tracker-number:issue 6',
+    ]);
   });
 
   it('reads a single-file component: template, script and style comments, not the template text', () => {
@@ -98,15 +125,21 @@ describe('the citation checker', () => {
       '  <p>issue 2 is shown to the user</p>',
       '</template>',
       '<script setup lang="ts">',
-      "// ${OLD_DOMAIN} §3",
+      '// ${OLD_DOMAIN} §3',
       "const text = 'issue 3';",
       '</script>',
       '<style scoped>',
       '/* Signing panel (issue 4). */',
       '.a { color: #151515; }',
       '</style>',
-    ].join('\n').replace('${OLD_DOMAIN}', OLD_DOMAIN);
-    expect(problems('F.vue', text)).toEqual(['2:tracker-number:issue 1', `6:outside-document:${OLD_DOMAIN}`, '10:tracker-number:issue 4']);
+    ]
+      .join('\n')
+      .replace('${OLD_DOMAIN}', OLD_DOMAIN);
+    expect(problems('F.vue', text)).toEqual([
+      '2:tracker-number:issue 1',
+      `6:outside-document:${OLD_DOMAIN}`,
+      '10:tracker-number:issue 4',
+    ]);
   });
 
   it('reads Markdown as prose and shell scripts by their # comments', () => {
@@ -115,15 +148,28 @@ describe('the citation checker', () => {
       '3:tracker-number:Issue 6',
       '3:unknown-domain-section:§7',
     ]);
-    expect(problems('.ci/run', `#!/usr/bin/env bash\n# step for issue 9\necho "issue 10"\n`)).toEqual(['2:tracker-number:issue 9']);
+    expect(problems('.ci/run', `#!/usr/bin/env bash\n# step for issue 9\necho "issue 10"\n`)).toEqual([
+      '2:tracker-number:issue 9',
+    ]);
   });
 
   it('parses the section numbers of docs/domain.md and the headings of docs/architecture.md', () => {
-    expect([...domainSections('# Domain\n\n## 1. People\n\ntext\n\n## 2. Codes\n### 2.1 not a section\n## Notes\n')]).toEqual([1, 2]);
+    expect([
+      ...domainSections('# Domain\n\n## 1. People\n\ntext\n\n## 2. Codes\n### 2.1 not a section\n## Notes\n'),
+    ]).toEqual([1, 2]);
     const real = readCitableDocs(repoRoot);
-    expect([...real.domainSections].sort((a, b) => a - b)).toEqual(Array.from({ length: real.domainSections.size }, (_, i) => i + 1));
+    expect([...real.domainSections].sort((a, b) => a - b)).toEqual(
+      Array.from({ length: real.domainSections.size }, (_, i) => i + 1),
+    );
     expect(real.domainSections.size).toBeGreaterThanOrEqual(9);
-    for (const heading of ['Sync', 'Return of results', 'Drivers', 'Digitisation', 'Signing and verification', 'ID card QR']) {
+    for (const heading of [
+      'Sync',
+      'Return of results',
+      'Drivers',
+      'Digitisation',
+      'Signing and verification',
+      'ID card QR',
+    ]) {
       expect(real.architectureHeadings.has(heading), heading).toBe(true);
     }
   });
@@ -136,14 +182,26 @@ describe('a planted tree', () => {
   it('is clean with good citations and fails on each planted bad one', () => {
     mkdirSync(join(scratch, 'docs'));
     writeFileSync(join(scratch, 'docs', 'domain.md'), '# Domain\n\n## 1. People and places\n\n## 2. Codes\n');
-    writeFileSync(join(scratch, 'docs', 'architecture.md'), '# Architecture\n\nThe domain: docs/domain.md.\n\n## Sync\n');
+    writeFileSync(
+      join(scratch, 'docs', 'architecture.md'),
+      '# Architecture\n\nThe domain: docs/domain.md.\n\n## Sync\n',
+    );
     mkdirSync(join(scratch, 'main', 'x'), { recursive: true });
     mkdirSync(join(scratch, 'renderer', 'src'), { recursive: true });
-    writeFileSync(join(scratch, 'main', 'x', 'good.ts'), '/** Codes (docs/domain.md §2; docs/architecture.md, "Sync"). */\nexport const a = 1;\n');
+    writeFileSync(
+      join(scratch, 'main', 'x', 'good.ts'),
+      '/** Codes (docs/domain.md §2; docs/architecture.md, "Sync"). */\nexport const a = 1;\n',
+    );
     expect(describeFindings(checkTree(scratch))).toBe('');
 
-    writeFileSync(join(scratch, 'main', 'x', 'bad.ts'), `/** Codes (${OLD_DOMAIN} §3, issue 6). */\nexport const b = 2; // docs/domain.md §99\n`);
-    writeFileSync(join(scratch, 'renderer', 'src', 'Bad.vue'), '<template><!-- docs/architecture.md, "No such heading" --><p /></template>\n');
+    writeFileSync(
+      join(scratch, 'main', 'x', 'bad.ts'),
+      `/** Codes (${OLD_DOMAIN} §3, issue 6). */\nexport const b = 2; // docs/domain.md §99\n`,
+    );
+    writeFileSync(
+      join(scratch, 'renderer', 'src', 'Bad.vue'),
+      '<template><!-- docs/architecture.md, "No such heading" --><p /></template>\n',
+    );
     writeFileSync(join(scratch, 'README.md'), `# Desk\n\nSee ${HASH}12.\n`);
     expect(checkTree(scratch).map((f) => `${f.file}:${f.line}:${f.problem}`)).toEqual([
       'README.md:3:tracker-number',
@@ -158,7 +216,16 @@ describe('a planted tree', () => {
 describe('the repository', () => {
   it('walks the source folders and the docs', () => {
     const files = checkedFiles(repoRoot);
-    expect(files).toEqual(expect.arrayContaining(['README.md', 'docs/domain.md', 'docs/architecture.md', 'common/domain/status.ts', 'renderer/src/App.vue', '.ci/run']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'README.md',
+        'docs/domain.md',
+        'docs/architecture.md',
+        'common/domain/status.ts',
+        'renderer/src/App.vue',
+        '.ci/run',
+      ]),
+    );
     expect(files.some((f) => f.startsWith('node_modules/') || f.startsWith('out/'))).toBe(false);
   });
 

@@ -18,10 +18,7 @@ export interface CommentBlock {
 }
 
 export type CitationProblem =
-  | 'outside-document'
-  | 'tracker-number'
-  | 'unknown-domain-section'
-  | 'unknown-architecture-heading';
+  'outside-document' | 'tracker-number' | 'unknown-domain-section' | 'unknown-architecture-heading';
 
 export interface Finding {
   file: string;
@@ -123,7 +120,9 @@ export function checkBlock(file: string, block: CommentBlock, docs: CitableDocs)
 
 /** Repository paths a Markdown file names in backticks (`main/…`, `common/…`, …), in order, once each. */
 export function namedPaths(markdown: string): string[] {
-  const paths = [...markdown.matchAll(/`((?:main|common|drivers|preload|renderer|resources|docs|tests|bench|bin)\/[^`\s]*)`/g)].map((m) => m[1]!);
+  const paths = [
+    ...markdown.matchAll(/`((?:main|common|drivers|preload|renderer|resources|docs|tests|bench|bin)\/[^`\s]*)`/g),
+  ].map((m) => m[1]!);
   return [...new Set(paths)];
 }
 
@@ -140,12 +139,25 @@ function blockAt(text: string, pos: number, end: number, firstLine: number): Com
 
 /** Tokens after which a `/` starts a division, not a regular expression. */
 const ENDS_OPERAND = new Set<ts.SyntaxKind>([
-  ts.SyntaxKind.Identifier, ts.SyntaxKind.PrivateIdentifier, ts.SyntaxKind.NumericLiteral, ts.SyntaxKind.BigIntLiteral,
-  ts.SyntaxKind.StringLiteral, ts.SyntaxKind.RegularExpressionLiteral, ts.SyntaxKind.NoSubstitutionTemplateLiteral,
-  ts.SyntaxKind.TemplateTail, ts.SyntaxKind.CloseParenToken, ts.SyntaxKind.CloseBracketToken, ts.SyntaxKind.CloseBraceToken,
-  ts.SyntaxKind.PlusPlusToken, ts.SyntaxKind.MinusMinusToken,
-  ts.SyntaxKind.ThisKeyword, ts.SyntaxKind.SuperKeyword, ts.SyntaxKind.NullKeyword, ts.SyntaxKind.TrueKeyword,
-  ts.SyntaxKind.FalseKeyword, ts.SyntaxKind.UndefinedKeyword,
+  ts.SyntaxKind.Identifier,
+  ts.SyntaxKind.PrivateIdentifier,
+  ts.SyntaxKind.NumericLiteral,
+  ts.SyntaxKind.BigIntLiteral,
+  ts.SyntaxKind.StringLiteral,
+  ts.SyntaxKind.RegularExpressionLiteral,
+  ts.SyntaxKind.NoSubstitutionTemplateLiteral,
+  ts.SyntaxKind.TemplateTail,
+  ts.SyntaxKind.CloseParenToken,
+  ts.SyntaxKind.CloseBracketToken,
+  ts.SyntaxKind.CloseBraceToken,
+  ts.SyntaxKind.PlusPlusToken,
+  ts.SyntaxKind.MinusMinusToken,
+  ts.SyntaxKind.ThisKeyword,
+  ts.SyntaxKind.SuperKeyword,
+  ts.SyntaxKind.NullKeyword,
+  ts.SyntaxKind.TrueKeyword,
+  ts.SyntaxKind.FalseKeyword,
+  ts.SyntaxKind.UndefinedKeyword,
 ]);
 
 /**
@@ -157,7 +169,8 @@ const ENDS_OPERAND = new Set<ts.SyntaxKind>([
  * expressions is never taken for a comment.
  */
 export function scriptComments(text: string, kind: ts.ScriptKind = ts.ScriptKind.TS, firstLine = 1): CommentBlock[] {
-  const variant = kind === ts.ScriptKind.TSX || kind === ts.ScriptKind.JSX ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard;
+  const variant =
+    kind === ts.ScriptKind.TSX || kind === ts.ScriptKind.JSX ? ts.LanguageVariant.JSX : ts.LanguageVariant.Standard;
   const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, variant, text);
   const blocks: CommentBlock[] = [];
   const templateBraces: number[] = [];
@@ -216,7 +229,13 @@ export function vueComments(text: string): CommentBlock[] {
   for (const m of text.matchAll(/(<script\b[^>]*>)([\s\S]*?)<\/script>/g)) {
     const bodyStart = m.index + m[1]!.length;
     const body = m[2]!;
-    blocks.push(...scriptComments(body, /\blang=["']ts["']/.test(m[1]!) ? ts.ScriptKind.TS : ts.ScriptKind.JS, lineOfIndex(text, bodyStart)));
+    blocks.push(
+      ...scriptComments(
+        body,
+        /\blang=["']ts["']/.test(m[1]!) ? ts.ScriptKind.TS : ts.ScriptKind.JS,
+        lineOfIndex(text, bodyStart),
+      ),
+    );
     rest = rest.replace(m[0], (s) => s.replace(/[^\n]/g, ' '));
   }
   for (const m of rest.matchAll(/(<style\b[^>]*>)([\s\S]*?)<\/style>/g)) {
@@ -257,8 +276,12 @@ export function hashComments(text: string): CommentBlock[] {
 }
 
 const SCRIPT_KINDS: Record<string, ts.ScriptKind> = {
-  '.ts': ts.ScriptKind.TS, '.mts': ts.ScriptKind.TS, '.cts': ts.ScriptKind.TS,
-  '.js': ts.ScriptKind.JS, '.mjs': ts.ScriptKind.JS, '.cjs': ts.ScriptKind.JS,
+  '.ts': ts.ScriptKind.TS,
+  '.mts': ts.ScriptKind.TS,
+  '.cts': ts.ScriptKind.TS,
+  '.js': ts.ScriptKind.JS,
+  '.mjs': ts.ScriptKind.JS,
+  '.cjs': ts.ScriptKind.JS,
 };
 
 /** The comment blocks of a file by its name; null for a kind of file that is not checked. */
@@ -268,12 +291,26 @@ export function commentsOf(file: string, text: string): CommentBlock[] | null {
   if (scriptKind !== undefined) return scriptComments(text, scriptKind);
   if (ext === '.vue') return vueComments(text);
   if (ext === '.md') return markdownBlocks(text);
-  if (ext === '.yml' || ext === '.yaml' || ext === '.sh' || file.split(/[\\/]/).includes('.ci')) return hashComments(text);
+  if (ext === '.yml' || ext === '.yaml' || ext === '.sh' || file.split(/[\\/]/).includes('.ci'))
+    return hashComments(text);
   return null;
 }
 
 /** Where comments and docs are checked: the source folders, and the files at the top. */
-export const CHECKED_FOLDERS = ['main', 'common', 'drivers', 'preload', 'renderer', 'bench', 'tests', 'bin', 'docs', '.ci', 'resources', 'build'];
+export const CHECKED_FOLDERS = [
+  'main',
+  'common',
+  'drivers',
+  'preload',
+  'renderer',
+  'bench',
+  'tests',
+  'bin',
+  'docs',
+  '.ci',
+  'resources',
+  'build',
+];
 const SKIPPED_FOLDERS = new Set(['node_modules', 'out', 'dist', '.git', '.tmp']);
 
 function* walk(dir: string): Generator<string> {

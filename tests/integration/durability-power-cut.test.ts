@@ -26,35 +26,53 @@ import { checkStore, powerCutCopies, snapshotSound } from './durability-rig';
  */
 const base = mkdtempSync(join(tmpdir(), 'motcua-power-cut-'));
 const keyDir = join(base, 'keys');
-afterAll(() => { rmSync(base, { recursive: true, force: true }); });
+afterAll(() => {
+  rmSync(base, { recursive: true, force: true });
+});
 
 describe('power-cut style copies of the store', () => {
-  it('opens every copy taken mid-write whole: integrity ok, acknowledged receives present, no half dossier', async () => {
-    process.env.MOTCUA_KEY_DIR = keyDir;
-    const result = await powerCutCopies({
-      dataDir: join(base, 'data'), copiesDir: join(base, 'copies'), env: { MOTCUA_KEY_DIR: keyDir },
-      copies: 24, frozen: true, minGapMs: 150, maxGapMs: 900,
-    });
-    const unsound = result.snapshots.filter((s) => !snapshotSound(s));
-    expect(unsound.map((s) => JSON.stringify(s))).toEqual([]);
-    expect(result.acknowledged).toBeGreaterThan(0);
-    // The copies did catch dossiers, and WAL frames that only recovery brings into the database.
-    expect(result.snapshots.some((s) => (s.check?.dossiers ?? 0) > 0)).toBe(true);
-    expect(result.snapshots.some((s) => s.walBytes > 0)).toBe(true);
+  it(
+    'opens every copy taken mid-write whole: integrity ok, acknowledged receives present, no half dossier',
+    async () => {
+      process.env.MOTCUA_KEY_DIR = keyDir;
+      const result = await powerCutCopies({
+        dataDir: join(base, 'data'),
+        copiesDir: join(base, 'copies'),
+        env: { MOTCUA_KEY_DIR: keyDir },
+        copies: 24,
+        frozen: true,
+        minGapMs: 150,
+        maxGapMs: 900,
+      });
+      const unsound = result.snapshots.filter((s) => !snapshotSound(s));
+      expect(unsound.map((s) => JSON.stringify(s))).toEqual([]);
+      expect(result.acknowledged).toBeGreaterThan(0);
+      // The copies did catch dossiers, and WAL frames that only recovery brings into the database.
+      expect(result.snapshots.some((s) => (s.check?.dossiers ?? 0) > 0)).toBe(true);
+      expect(result.snapshots.some((s) => s.walBytes > 0)).toBe(true);
 
-    // The check itself sees a half dossier: one outbox row taken out of the fullest copy.
-    const fullest = [...result.snapshots].sort((a, b) => (b.check?.dossiers ?? 0) - (a.check?.dossiers ?? 0))[0]!;
-    const dir = join(base, 'copies', `copy-${String(fullest.index).padStart(3, '0')}`);
-    const store = openStore({ dataDir: dir });
-    try {
-      // Outbox rows are never deleted (a trigger refuses it); this copy is thrown away, so its trigger may go.
-      for (const name of store.db.prepare<[], string>("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'outbox' AND sql LIKE '%DELETE%'").pluck().all()) {
-        store.db.exec(`DROP TRIGGER "${name}"`);
+      // The check itself sees a half dossier: one outbox row taken out of the fullest copy.
+      const fullest = [...result.snapshots].sort((a, b) => (b.check?.dossiers ?? 0) - (a.check?.dossiers ?? 0))[0]!;
+      const dir = join(base, 'copies', `copy-${String(fullest.index).padStart(3, '0')}`);
+      const store = openStore({ dataDir: dir });
+      try {
+        // Outbox rows are never deleted (a trigger refuses it); this copy is thrown away, so its trigger may go.
+        for (const name of store.db
+          .prepare<[], string>(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'outbox' AND sql LIKE '%DELETE%'",
+          )
+          .pluck()
+          .all()) {
+          store.db.exec(`DROP TRIGGER "${name}"`);
+        }
+        store.db
+          .prepare("DELETE FROM outbox WHERE id = (SELECT max(id) FROM outbox WHERE kind = 'dossier.handoff')")
+          .run();
+      } finally {
+        store.close();
       }
-      store.db.prepare("DELETE FROM outbox WHERE id = (SELECT max(id) FROM outbox WHERE kind = 'dossier.handoff')").run();
-    } finally {
-      store.close();
-    }
-    expect(checkStore(dir).badOutbox).toHaveLength(1);
-  }, 10 * 60_000);
+      expect(checkStore(dir).badOutbox).toHaveLength(1);
+    },
+    10 * 60_000,
+  );
 });

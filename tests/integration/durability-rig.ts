@@ -22,24 +22,53 @@ export interface CoreProcess {
 }
 
 /** Starts the core host on `dataDir` (keys in `env.MOTCUA_KEY_DIR`) and waits for its ready line. */
-export async function startCoreProcess(dataDir: string, env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<CoreProcess> {
-  const child = spawn(process.execPath, [join(root, 'bin', 'run-ts.mjs'), join(root, 'main', 'core', 'core-host.ts'), '--browser', '--data-dir', dataDir, '--port', '0'], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function startCoreProcess(
+  dataDir: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 90_000,
+): Promise<CoreProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'bin', 'run-ts.mjs'),
+      join(root, 'main', 'core', 'core-host.ts'),
+      '--browser',
+      '--data-dir',
+      dataDir,
+      '--port',
+      '0',
+    ],
+    {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
-  child.stderr!.on('data', (c: Buffer) => { err = (err + c.toString()).slice(-20_000); });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  child.stderr!.on('data', (c: Buffer) => {
+    err = (err + c.toString()).slice(-20_000);
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const ready = await new Promise<{ url: string; launchUrl: string; pid: number }>((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`core did not start:\n${out}\n${err}`)); }, timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`core did not start:\n${out}\n${err}`));
+    }, timeoutMs);
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
       const line = out.split('\n').find((l) => l.startsWith('MOTCUA_READY '));
-      if (line) { clearTimeout(timer); resolve(JSON.parse(line.slice('MOTCUA_READY '.length)) as { url: string; launchUrl: string; pid: number }); }
+      if (line) {
+        clearTimeout(timer);
+        resolve(JSON.parse(line.slice('MOTCUA_READY '.length)) as { url: string; launchUrl: string; pid: number });
+      }
     });
-    void exited.then(({ code, signal }) => { clearTimeout(timer); reject(new Error(`core exited (${code ?? signal}) before it was ready:\n${out}\n${err}`)); });
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`core exited (${code ?? signal}) before it was ready:\n${out}\n${err}`));
+    });
   });
   return { child, pid: ready.pid, url: ready.url, launchUrl: ready.launchUrl, exited, stderr: () => err };
 }
@@ -67,7 +96,9 @@ export class RpcSocket {
   static open(core: Pick<CoreProcess, 'launchUrl'>): Promise<RpcSocket> {
     const u = new URL(core.launchUrl);
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`ws://${u.host}/rpc?token=${encodeURIComponent(u.searchParams.get('token') ?? '')}`, { origin: u.origin });
+      const ws = new WebSocket(`ws://${u.host}/rpc?token=${encodeURIComponent(u.searchParams.get('token') ?? '')}`, {
+        origin: u.origin,
+      });
       ws.once('open', () => resolve(new RpcSocket(ws)));
       ws.once('error', reject);
     });
@@ -115,8 +146,16 @@ export class Ledger {
       params: {
         requestId,
         applicant: {
-          kind: 'citizen', idNumber: `001203${n}`, fullName: `Nguyễn Văn Bền ${this.serial}`, oldIdNumber: null,
-          birthDate: '2003-05-12', sex: 'Nam', address: 'Thôn Đông, xã Hòa Bình', idIssueDate: null, phone: null, email: null,
+          kind: 'citizen',
+          idNumber: `001203${n}`,
+          fullName: `Nguyễn Văn Bền ${this.serial}`,
+          oldIdNumber: null,
+          birthDate: '2003-05-12',
+          sex: 'Nam',
+          address: 'Thôn Đông, xã Hòa Bình',
+          idIssueDate: null,
+          phone: null,
+          email: null,
         },
         procedureCode: '1.004873',
         channel: 'walk-in',
@@ -157,7 +196,9 @@ export async function signedInSocket(core: CoreProcess, ledger: Ledger): Promise
     const procedure = await socket.call('catalogue.get', { code: '1.004873' });
     if (!procedure?.ok) throw new Error(`catalogue.get failed: ${JSON.stringify(procedure)}`);
     const { components } = procedure.value as { components: { code: string; required: boolean }[] };
-    ledger.components = components.filter((c) => c.required).map((c) => ({ componentCode: c.code, originals: 1, copies: 0, source: 'paper' }));
+    ledger.components = components
+      .filter((c) => c.required)
+      .map((c) => ({ componentCode: c.code, originals: 1, copies: 0, source: 'paper' }));
   }
   return socket;
 }
@@ -166,13 +207,20 @@ export async function signedInSocket(core: CoreProcess, ledger: Ledger): Promise
  * Keeps `streams` receives in flight (as several tabs would) until `stop()` resolves or the socket
  * closes. Requests that got no answer stay unanswered in the ledger.
  */
-export async function receiveUntil(socket: RpcSocket, ledger: Ledger, stopped: () => boolean, streams = 2): Promise<void> {
-  await Promise.all(Array.from({ length: streams }, async () => {
-    while (!stopped()) {
-      const entry = ledger.create();
-      if (!(await receiveOnce(socket, entry))) return;
-    }
-  }));
+export async function receiveUntil(
+  socket: RpcSocket,
+  ledger: Ledger,
+  stopped: () => boolean,
+  streams = 2,
+): Promise<void> {
+  await Promise.all(
+    Array.from({ length: streams }, async () => {
+      while (!stopped()) {
+        const entry = ledger.create();
+        if (!(await receiveOnce(socket, entry))) return;
+      }
+    }),
+  );
 }
 
 export interface StoreCheck {
@@ -204,13 +252,17 @@ export function checkStore(dataDir: string, acknowledged: readonly LedgerEntry[]
     const chain = store.audit.verifyChain();
     const rows = db.prepare<[], { code: string; request_id: string }>('SELECT code, request_id FROM dossiers').all();
     const byRequest = new Map(rows.map((r) => [r.request_id, r.code]));
-    const outbox = db.prepare<[], { dossier_code: string; kinds: string }>(
-      "SELECT dossier_code, group_concat(target || ':' || kind, ',') AS kinds FROM (SELECT dossier_code, target, kind FROM outbox ORDER BY target, kind) GROUP BY dossier_code",
-    ).all();
+    const outbox = db
+      .prepare<[], { dossier_code: string; kinds: string }>(
+        "SELECT dossier_code, group_concat(target || ':' || kind, ',') AS kinds FROM (SELECT dossier_code, target, kind FROM outbox ORDER BY target, kind) GROUP BY dossier_code",
+      )
+      .all();
     const outboxByCode = new Map(outbox.map((o) => [o.dossier_code, o.kinds]));
-    const audits = db.prepare<[], { entity_id: string; n: number }>(
-      "SELECT entity_id, count(*) AS n FROM audit_log WHERE action = 'dossier.receive' GROUP BY entity_id",
-    ).all();
+    const audits = db
+      .prepare<[], { entity_id: string; n: number }>(
+        "SELECT entity_id, count(*) AS n FROM audit_log WHERE action = 'dossier.receive' GROUP BY entity_id",
+      )
+      .all();
     const auditByCode = new Map(audits.map((a) => [a.entity_id, a.n]));
     const expectedOutbox = 'national:dossier.progress,national:dossier.upsert,provincial:dossier.handoff';
     return {
@@ -222,8 +274,12 @@ export function checkStore(dataDir: string, acknowledged: readonly LedgerEntry[]
       lost: acknowledged.filter((e) => byRequest.get(e.requestId) !== e.code).map((e) => `${e.requestId} → ${e.code}`),
       duplicateRequests: rows.length - byRequest.size,
       duplicateCodes: rows.length - new Set(rows.map((r) => r.code)).size,
-      badOutbox: rows.filter((r) => outboxByCode.get(r.code) !== expectedOutbox).map((r) => `${r.code}: ${outboxByCode.get(r.code) ?? 'none'}`),
-      badAudit: rows.filter((r) => auditByCode.get(r.code) !== 1).map((r) => `${r.code}: ${auditByCode.get(r.code) ?? 0}`),
+      badOutbox: rows
+        .filter((r) => outboxByCode.get(r.code) !== expectedOutbox)
+        .map((r) => `${r.code}: ${outboxByCode.get(r.code) ?? 'none'}`),
+      badAudit: rows
+        .filter((r) => auditByCode.get(r.code) !== 1)
+        .map((r) => `${r.code}: ${auditByCode.get(r.code) ?? 0}`),
     };
   } finally {
     store.close();
@@ -252,7 +308,15 @@ export interface KillLoopResult {
  * their request ids, `kills` times; then a last start, the unanswered ones once more, a clean stop,
  * and the store checked.
  */
-export async function killLoop(opts: { dataDir: string; env: NodeJS.ProcessEnv; kills: number; minMs: number; maxMs: number; random?: () => number; onKill?: (n: number, acknowledged: number) => void }): Promise<KillLoopResult> {
+export async function killLoop(opts: {
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  kills: number;
+  minMs: number;
+  maxMs: number;
+  random?: () => number;
+  onKill?: (n: number, acknowledged: number) => void;
+}): Promise<KillLoopResult> {
   const random = opts.random ?? Math.random;
   const ledger = new Ledger();
   const started = performance.now();
@@ -336,13 +400,28 @@ export interface PowerCutResult {
  * cut leaves them; otherwise the copy is taken live. Each copy is then opened as the desk would and
  * checked; every receive acknowledged before the copy began must be in it.
  */
-export async function powerCutCopies(opts: { dataDir: string; copiesDir: string; env: NodeJS.ProcessEnv; copies: number; frozen: boolean; minGapMs: number; maxGapMs: number; random?: () => number }): Promise<PowerCutResult> {
+export async function powerCutCopies(opts: {
+  dataDir: string;
+  copiesDir: string;
+  env: NodeJS.ProcessEnv;
+  copies: number;
+  frozen: boolean;
+  minGapMs: number;
+  maxGapMs: number;
+  random?: () => number;
+}): Promise<PowerCutResult> {
   const { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } = await import('node:fs');
   const random = opts.random ?? Math.random;
   const ledger = new Ledger();
   const started = performance.now();
   const core = await startCoreProcess(opts.dataDir, opts.env);
-  const taken: { index: number; dir: string; acknowledged: LedgerEntry[]; walBytes: number; walCheckpointSeq: number | null }[] = [];
+  const taken: {
+    index: number;
+    dir: string;
+    acknowledged: LedgerEntry[];
+    walBytes: number;
+    walCheckpointSeq: number | null;
+  }[] = [];
   try {
     const socket = await signedInSocket(core, ledger);
     let stop = false;
@@ -390,6 +469,14 @@ export async function powerCutCopies(opts: { dataDir: string; copiesDir: string;
  */
 export function snapshotSound(s: SnapshotCheck): boolean {
   const c = s.check;
-  return c !== null && c.integrity.join() === 'ok' && c.auditChainOk && c.lost.length === 0
-    && c.duplicateRequests === 0 && c.duplicateCodes === 0 && c.badOutbox.length === 0 && c.badAudit.length === 0;
+  return (
+    c !== null &&
+    c.integrity.join() === 'ok' &&
+    c.auditChainOk &&
+    c.lost.length === 0 &&
+    c.duplicateRequests === 0 &&
+    c.duplicateCodes === 0 &&
+    c.badOutbox.length === 0 &&
+    c.badAudit.length === 0
+  );
 }

@@ -11,7 +11,12 @@ import { hardenContents, isAppUrl, mayConnectToCore, resolveAppPage, type AppPag
  * against a stand-in `electron` module.
  */
 const INDEX = '/opt/motcua/resources/app.asar/out/renderer/index.html';
-const filePage: AppPage = resolveAppPage({ rendererUrl: undefined, isPackaged: true, indexFile: INDEX, platform: 'linux' });
+const filePage: AppPage = resolveAppPage({
+  rendererUrl: undefined,
+  isPackaged: true,
+  indexFile: INDEX,
+  platform: 'linux',
+});
 const APP = 'file:///opt/motcua/resources/app.asar/out/renderer/index.html';
 
 const HOSTILE_FILE_URLS = [
@@ -75,18 +80,27 @@ const HOSTILE_OTHER_URLS = [
 describe('the app page in a packaged or built app (file:)', () => {
   it('is exactly the built index.html, with any route in the fragment', () => {
     expect(filePage).toEqual({ kind: 'file', url: APP, caseInsensitive: false });
-    for (const url of [APP, `${APP}#/returns`, `${APP}#/dossiers/000.00.12.H56-261120-0001`, 'file://localhost/opt/motcua/resources/app.asar/out/renderer/index.html', 'file:///opt/motcua/resources/app.asar/out/renderer/./index.html',
+    for (const url of [
+      APP,
+      `${APP}#/returns`,
+      `${APP}#/dossiers/000.00.12.H56-261120-0001`,
+      'file://localhost/opt/motcua/resources/app.asar/out/renderer/index.html',
+      'file:///opt/motcua/resources/app.asar/out/renderer/./index.html',
       // The same file with a letter escaped (Chromium and Node escape a few characters differently).
-      'file:///opt/motcua/resources/app.asar/out/renderer/ind%65x.html']) {
+      'file:///opt/motcua/resources/app.asar/out/renderer/ind%65x.html',
+    ]) {
       expect(isAppUrl(url, filePage), url).toBe(true);
       expect(mayConnectToCore(url, filePage), url).toBe(true);
     }
   });
 
-  it.each([...HOSTILE_FILE_URLS, ...HOSTILE_OTHER_URLS])('refuses %j as a navigation target and for a core port', (url) => {
-    expect(isAppUrl(url, filePage)).toBe(false);
-    expect(mayConnectToCore(url, filePage)).toBe(false);
-  });
+  it.each([...HOSTILE_FILE_URLS, ...HOSTILE_OTHER_URLS])(
+    'refuses %j as a navigation target and for a core port',
+    (url) => {
+      expect(isAppUrl(url, filePage)).toBe(false);
+      expect(mayConnectToCore(url, filePage)).toBe(false);
+    },
+  );
 
   it('handles installation folders with spaces and Vietnamese letters', () => {
     const index = '/home/Nguyễn Văn An/Một Cửa Desk/out/renderer/index.html';
@@ -98,34 +112,73 @@ describe('the app page in a packaged or built app (file:)', () => {
     const odd = "/opt/Mot Cua (x86)/it's {v1}/out/renderer/index.html";
     const oddPage = resolveAppPage({ rendererUrl: undefined, isPackaged: true, indexFile: odd, platform: 'linux' });
     expect(isAppUrl("file:///opt/Mot%20Cua%20(x86)/it's%20%7Bv1%7D/out/renderer/index.html", oddPage)).toBe(true);
-    expect(isAppUrl("file:///opt/Mot%20Cua%20%28x86%29/it%27s%20{v1}/out/renderer/index.html", oddPage)).toBe(true);
+    expect(isAppUrl('file:///opt/Mot%20Cua%20%28x86%29/it%27s%20{v1}/out/renderer/index.html', oddPage)).toBe(true);
   });
 
   it('on Windows compares the path without case, and still refuses shares and other files', () => {
-    const page: AppPage = { kind: 'file', url: 'file:///C:/Program%20Files/Mot%20Cua%20Desk/resources/app.asar/out/renderer/index.html', caseInsensitive: true };
-    expect(isAppUrl('file:///c:/program%20files/mot%20cua%20desk/resources/app.asar/out/renderer/index.html#/', page)).toBe(true);
+    const page: AppPage = {
+      kind: 'file',
+      url: 'file:///C:/Program%20Files/Mot%20Cua%20Desk/resources/app.asar/out/renderer/index.html',
+      caseInsensitive: true,
+    };
+    expect(
+      isAppUrl('file:///c:/program%20files/mot%20cua%20desk/resources/app.asar/out/renderer/index.html#/', page),
+    ).toBe(true);
     expect(isAppUrl('file:///C:/Users/canbo/Downloads/index.html', page)).toBe(false);
-    expect(isAppUrl('file://fileserver/C$/Program%20Files/Mot%20Cua%20Desk/resources/app.asar/out/renderer/index.html', page)).toBe(false);
-    expect(isAppUrl('file:///C:/Program%20Files/Mot%20Cua%20Desk/resources/app.asar/out/renderer%5Cindex.html', page)).toBe(false);
-    expect(isAppUrl('file:///C:/Program%20Files/Mot%20Cua%20Desk/resources/app.asar/out/renderer/index.html?x', page)).toBe(false);
+    expect(
+      isAppUrl(
+        'file://fileserver/C$/Program%20Files/Mot%20Cua%20Desk/resources/app.asar/out/renderer/index.html',
+        page,
+      ),
+    ).toBe(false);
+    expect(
+      isAppUrl('file:///C:/Program%20Files/Mot%20Cua%20Desk/resources/app.asar/out/renderer%5Cindex.html', page),
+    ).toBe(false);
+    expect(
+      isAppUrl('file:///C:/Program%20Files/Mot%20Cua%20Desk/resources/app.asar/out/renderer/index.html?x', page),
+    ).toBe(false);
   });
 });
 
 describe('the app page in development (ELECTRON_RENDERER_URL)', () => {
-  const dev = resolveAppPage({ rendererUrl: 'http://localhost:5173/', isPackaged: false, indexFile: INDEX, platform: 'linux' });
+  const dev = resolveAppPage({
+    rendererUrl: 'http://localhost:5173/',
+    isPackaged: false,
+    indexFile: INDEX,
+    platform: 'linux',
+  });
 
   it('is that origin only', () => {
     expect(dev).toEqual({ kind: 'dev', origin: 'http://localhost:5173' });
     expect(isAppUrl('http://localhost:5173/', dev)).toBe(true);
     expect(isAppUrl('http://localhost:5173/index.html#/queue', dev)).toBe(true);
-    for (const url of ['http://localhost:5174/', 'https://localhost:5173/', 'http://127.0.0.1:5173/', 'http://localhost.evil.example:5173/', 'http://evil@localhost:5173/', 'ws://localhost:5173/', APP, 'file:///tmp/evil.html']) {
+    for (const url of [
+      'http://localhost:5174/',
+      'https://localhost:5173/',
+      'http://127.0.0.1:5173/',
+      'http://localhost.evil.example:5173/',
+      'http://evil@localhost:5173/',
+      'ws://localhost:5173/',
+      APP,
+      'file:///tmp/evil.html',
+    ]) {
       expect(isAppUrl(url, dev), url).toBe(false);
     }
   });
 
   it('is not used when packaged, or for a URL that is not a loopback http(s) origin', () => {
-    for (const [rendererUrl, isPackaged] of [['http://localhost:5173', true], ['http://192.168.1.20:5173', false], ['https://example.com', false], ['file:///tmp/evil.html', false], ['javascript:alert(1)', false], ['not a url', false], ['http://a:b@localhost:5173', false]] as const) {
-      expect(resolveAppPage({ rendererUrl, isPackaged, indexFile: INDEX, platform: 'linux' }), rendererUrl).toEqual(filePage);
+    for (const [rendererUrl, isPackaged] of [
+      ['http://localhost:5173', true],
+      ['http://192.168.1.20:5173', false],
+      ['https://example.com', false],
+      ['file:///tmp/evil.html', false],
+      ['javascript:alert(1)', false],
+      ['not a url', false],
+      ['http://a:b@localhost:5173', false],
+    ] as const) {
+      expect(resolveAppPage({ rendererUrl, isPackaged, indexFile: INDEX, platform: 'linux' }), rendererUrl).toEqual(
+        filePage,
+      );
     }
   });
 });
@@ -136,8 +189,13 @@ describe('the navigation guard the shell installs on every web contents', () => 
     const handlers = new Map<string, Handler>();
     let openHandler: (() => { action: string }) | null = null;
     const contents = {
-      on: (event: string, handler: Handler) => { handlers.set(event, handler); return contents; },
-      setWindowOpenHandler: (h: () => { action: string }) => { openHandler = h; },
+      on: (event: string, handler: Handler) => {
+        handlers.set(event, handler);
+        return contents;
+      },
+      setWindowOpenHandler: (h: () => { action: string }) => {
+        openHandler = h;
+      },
     };
     return { contents, handlers, open: () => openHandler?.() };
   }
@@ -154,7 +212,8 @@ describe('the navigation guard the shell installs on every web contents', () => 
       const h = fake.handlers.get(event);
       expect(h, event).toBeDefined();
       expect(blocked(h, `${APP}#/intake`)).toBe(false);
-      for (const url of [...HOSTILE_FILE_URLS, ...HOSTILE_OTHER_URLS]) expect(blocked(h, url), `${event} ${url}`).toBe(true);
+      for (const url of [...HOSTILE_FILE_URLS, ...HOSTILE_OTHER_URLS])
+        expect(blocked(h, url), `${event} ${url}`).toBe(true);
     }
     expect(blocked(fake.handlers.get('will-attach-webview'), APP)).toBe(true);
     expect(fake.open()).toEqual({ action: 'deny' });
@@ -166,9 +225,13 @@ describe('the page named to the preload', () => {
     const arg = appPageArgument(filePage);
     expect(appPageFromArgv(['electron', '--type=renderer', arg])).toEqual(filePage);
     expect(appPageFromArgv(['electron'])).toBeNull();
-    expect(appPageFromArgv([arg, appPageArgument({ kind: 'file', url: 'file:///tmp/evil.html', caseInsensitive: false })])).toBeNull();
+    expect(
+      appPageFromArgv([arg, appPageArgument({ kind: 'file', url: 'file:///tmp/evil.html', caseInsensitive: false })]),
+    ).toBeNull();
     expect(appPageFromArgv(['--motcua-app-page=%7Bnot json'])).toBeNull();
-    expect(appPageFromArgv([`--motcua-app-page=${encodeURIComponent(JSON.stringify({ kind: 'file', url: 7 }))}`])).toBeNull();
+    expect(
+      appPageFromArgv([`--motcua-app-page=${encodeURIComponent(JSON.stringify({ kind: 'file', url: 7 }))}`]),
+    ).toBeNull();
     expect(isAppPageOf([arg], APP)).toBe(true);
     expect(isAppPageOf([arg], 'file:///tmp/evil.html')).toBe(false);
     expect(isAppPageOf([], APP)).toBe(false);
@@ -209,7 +272,13 @@ describe('the preload', () => {
     expect(electronStub.once.mock.calls.map((c) => c[0])).toEqual(['motcua:core-port']);
   });
 
-  it.each(['file:///home/canbo/Downloads/index.html', `${APP}?x=1`, 'file://server/share/out/renderer/index.html', 'https://example.com/', 'about:blank'])('exposes nothing on %s', async (href) => {
+  it.each([
+    'file:///home/canbo/Downloads/index.html',
+    `${APP}?x=1`,
+    'file://server/share/out/renderer/index.html',
+    'https://example.com/',
+    'about:blank',
+  ])('exposes nothing on %s', async (href) => {
     await loadPreload(href, [appPageArgument(filePage)]);
     expect(electronStub.exposeInMainWorld).not.toHaveBeenCalled();
     expect(electronStub.once).not.toHaveBeenCalled();

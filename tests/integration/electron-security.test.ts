@@ -24,24 +24,70 @@ import { hardenedWebPreferences, isAppUrl, type AppPage } from '../../main/shell
 const root = join(import.meta.dirname, '..', '..');
 const requireHere = createRequire(join(root, 'package.json'));
 
-interface Finding { id: string; severity: { name: string }; file: string; location: { line: number } }
-interface RunResult { globalChecks: number; atomicChecks: number; errors: { file: string; message: string }[]; issues: Finding[] }
+interface Finding {
+  id: string;
+  severity: { name: string };
+  file: string;
+  location: { line: number };
+}
+interface RunResult {
+  globalChecks: number;
+  atomicChecks: number;
+  errors: { file: string; message: string }[];
+  issues: Finding[];
+}
 type Run = (options: Record<string, unknown>) => Promise<RunResult>;
 const run = requireHere('@doyensec/electronegativity') as Run;
-const electronVersion = (JSON.parse(readFileSync(join(root, 'node_modules', 'electron', 'package.json'), 'utf8')) as { version: string }).version;
+const electronVersion = (
+  JSON.parse(readFileSync(join(root, 'node_modules', 'electron', 'package.json'), 'utf8')) as { version: string }
+).version;
 
 const EXCLUDED = ['AvailableSecurityFixesGlobalCheck'];
 const ATOMIC_CHECKS = [
-  'AffinityHTMLCheck', 'AffinityJSCheck', 'AllowPopupsHTMLCheck', 'AuxclickHTMLCheck', 'AuxclickJSCheck', 'BlinkFeaturesHTMLCheck',
-  'BlinkFeaturesJSCheck', 'CSPHTMLCheck', 'CSPJSCheck', 'CertificateErrorEventJSCheck', 'CertificateVerifyProcJSCheck',
-  'ContextIsolationJSCheck', 'CustomArgumentsJSCheck', 'CustomArgumentsJSONCheck', 'DangerousFunctionsJSCheck',
-  'ElectronVersionJSONCheck', 'ExperimentalFeaturesHTMLCheck', 'ExperimentalFeaturesJSCheck', 'HTTPResourcesHTMLCheck',
-  'HTTPResourcesJavascriptCheck', 'InsecureContentHTMLCheck', 'InsecureContentJSCheck', 'LimitNavigationJSCheck',
-  'NodeIntegrationAttachEventJSCheck', 'NodeIntegrationHTMLCheck', 'NodeIntegrationJSCheck', 'OpenExternalJSCheck',
-  'PermissionRequestHandlerJSCheck', 'PreloadJSCheck', 'ProtocolHandlerJSCheck', 'RemoteModuleJSCheck', 'SandboxJSCheck',
-  'SecurityWarningsDisabledJSCheck', 'SecurityWarningsDisabledJSONCheck', 'WebSecurityHTMLCheck', 'WebSecurityJSCheck',
+  'AffinityHTMLCheck',
+  'AffinityJSCheck',
+  'AllowPopupsHTMLCheck',
+  'AuxclickHTMLCheck',
+  'AuxclickJSCheck',
+  'BlinkFeaturesHTMLCheck',
+  'BlinkFeaturesJSCheck',
+  'CSPHTMLCheck',
+  'CSPJSCheck',
+  'CertificateErrorEventJSCheck',
+  'CertificateVerifyProcJSCheck',
+  'ContextIsolationJSCheck',
+  'CustomArgumentsJSCheck',
+  'CustomArgumentsJSONCheck',
+  'DangerousFunctionsJSCheck',
+  'ElectronVersionJSONCheck',
+  'ExperimentalFeaturesHTMLCheck',
+  'ExperimentalFeaturesJSCheck',
+  'HTTPResourcesHTMLCheck',
+  'HTTPResourcesJavascriptCheck',
+  'InsecureContentHTMLCheck',
+  'InsecureContentJSCheck',
+  'LimitNavigationJSCheck',
+  'NodeIntegrationAttachEventJSCheck',
+  'NodeIntegrationHTMLCheck',
+  'NodeIntegrationJSCheck',
+  'OpenExternalJSCheck',
+  'PermissionRequestHandlerJSCheck',
+  'PreloadJSCheck',
+  'ProtocolHandlerJSCheck',
+  'RemoteModuleJSCheck',
+  'SandboxJSCheck',
+  'SecurityWarningsDisabledJSCheck',
+  'SecurityWarningsDisabledJSONCheck',
+  'WebSecurityHTMLCheck',
+  'WebSecurityJSCheck',
 ];
-const GLOBAL_CHECKS = ['AffinityGlobalCheck', 'CSPGlobalCheck', 'HTTPResourcesAndNodeIntegrationGlobalCheck', 'LimitNavigationGlobalCheck', 'PermissionRequestHandlerGlobalCheck'];
+const GLOBAL_CHECKS = [
+  'AffinityGlobalCheck',
+  'CSPGlobalCheck',
+  'HTTPResourcesAndNodeIntegrationGlobalCheck',
+  'LimitNavigationGlobalCheck',
+  'PermissionRequestHandlerGlobalCheck',
+];
 const notTest = (f: string) => !/\.test\.ts$/.test(f);
 
 /** A copy of the app's source the scanner reads (it would otherwise walk node_modules). */
@@ -61,8 +107,14 @@ function copyApp(dir: string, opts: { full: boolean }): void {
 
 async function scan(dir: string): Promise<RunResult> {
   return run({
-    input: dir, customScan: [], excludeFromScan: EXCLUDED, severitySet: 'informational', confidenceSet: 'tentative',
-    isRelative: true, electronVersionOverride: electronVersion, parserPlugins: [],
+    input: dir,
+    customScan: [],
+    excludeFromScan: EXCLUDED,
+    severitySet: 'informational',
+    confidenceSet: 'tentative',
+    isRelative: true,
+    electronVersionOverride: electronVersion,
+    parserPlugins: [],
   });
 }
 
@@ -70,8 +122,12 @@ const serious = (r: RunResult) => r.issues.filter((i) => i.severity.name === 'HI
 const describeFinding = (i: Finding) => `${i.id} ${i.severity.name} ${i.file}:${i.location.line}`;
 
 let scratch: string;
-beforeAll(() => { scratch = mkdtempSync(join(tmpdir(), 'motcua-eneg-')); });
-afterAll(() => { rmSync(scratch, { recursive: true, force: true }); });
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'motcua-eneg-'));
+});
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 describe('Electronegativity over the app', () => {
   it('reads every file and finds no high or medium problem, with all its checks but the online one', async () => {
@@ -83,28 +139,77 @@ describe('Electronegativity over the app', () => {
     expect({ atomic: result.atomicChecks, global: result.globalChecks }).toEqual({ atomic: 36, global: 5 });
     // Which ones, by name (as the library enables them for the same options).
     const finder = requireHere('@doyensec/electronegativity/dist/finder') as {
-      Finder: new (custom: string[], exclude: string[]) => Promise<{ _enabled_checks: { name?: string; constructor: { name: string } }[] }> | { _enabled_checks: { name?: string; constructor: { name: string } }[] };
-      GlobalChecks: new (custom: string[], exclude: string[]) => { _enabled_checks: { name?: string; constructor: { name: string } }[] };
+      Finder: new (
+        custom: string[],
+        exclude: string[],
+      ) =>
+        | Promise<{ _enabled_checks: { name?: string; constructor: { name: string } }[] }>
+        | { _enabled_checks: { name?: string; constructor: { name: string } }[] };
+      GlobalChecks: new (
+        custom: string[],
+        exclude: string[],
+      ) => { _enabled_checks: { name?: string; constructor: { name: string } }[] };
     };
-    const names = (checks: { name?: string; constructor: { name: string } }[]) => checks.map((c) => c.name ?? c.constructor.name).sort();
+    const names = (checks: { name?: string; constructor: { name: string } }[]) =>
+      checks.map((c) => c.name ?? c.constructor.name).sort();
     expect(names((await new finder.Finder([], []))._enabled_checks)).toEqual(ATOMIC_CHECKS);
-    expect(names(new finder.GlobalChecks([], EXCLUDED.map((e) => e.toLowerCase()))._enabled_checks)).toEqual(GLOBAL_CHECKS);
+    expect(
+      names(
+        new finder.GlobalChecks(
+          [],
+          EXCLUDED.map((e) => e.toLowerCase()),
+        )._enabled_checks,
+      ),
+    ).toEqual(GLOBAL_CHECKS);
     expect(serious(result).map(describeFinding)).toEqual([]);
     // What is left is the one justified LOW finding (the CSP's inline styles) and the version note.
-    expect([...new Set(result.issues.map((i) => i.id))].sort()).toEqual(['CSP_GLOBAL_CHECK', 'ELECTRON_VERSION_JSON_CHECK']);
+    expect([...new Set(result.issues.map((i) => i.id))].sort()).toEqual([
+      'CSP_GLOBAL_CHECK',
+      'ELECTRON_VERSION_JSON_CHECK',
+    ]);
   });
 
   const canaries: { name: string; file: string; edits: [string, string][]; expect: string }[] = [
-    { name: 'contextIsolation: false', file: 'main/shell/shell.ts', edits: [['contextIsolation: true,', 'contextIsolation: false,']], expect: 'CONTEXT_ISOLATION_JS_CHECK' },
-    { name: 'sandbox: false', file: 'main/shell/shell.ts', edits: [['sandbox: true,', 'sandbox: false,']], expect: 'SANDBOX_JS_CHECK' },
-    { name: 'webSecurity: false', file: 'main/shell/shell.ts', edits: [['webSecurity: true,', 'webSecurity: false,']], expect: 'WEB_SECURITY_JS_CHECK' },
-    { name: 'insecure content allowed', file: 'main/shell/shell.ts', edits: [['allowRunningInsecureContent: false,', 'allowRunningInsecureContent: true,']], expect: 'INSECURE_CONTENT_JS_CHECK' },
+    {
+      name: 'contextIsolation: false',
+      file: 'main/shell/shell.ts',
+      edits: [['contextIsolation: true,', 'contextIsolation: false,']],
+      expect: 'CONTEXT_ISOLATION_JS_CHECK',
+    },
+    {
+      name: 'sandbox: false',
+      file: 'main/shell/shell.ts',
+      edits: [['sandbox: true,', 'sandbox: false,']],
+      expect: 'SANDBOX_JS_CHECK',
+    },
+    {
+      name: 'webSecurity: false',
+      file: 'main/shell/shell.ts',
+      edits: [['webSecurity: true,', 'webSecurity: false,']],
+      expect: 'WEB_SECURITY_JS_CHECK',
+    },
+    {
+      name: 'insecure content allowed',
+      file: 'main/shell/shell.ts',
+      edits: [['allowRunningInsecureContent: false,', 'allowRunningInsecureContent: true,']],
+      expect: 'INSECURE_CONTENT_JS_CHECK',
+    },
     // The scanner accepts either guard, so both go.
     {
-      name: 'no navigation guard and no window-open handler', file: 'main/shell/security.ts',
-      edits: [["contents.on('will-navigate'", "contents.on('did-navigate'"], ['contents.setWindowOpenHandler(', 'void (']], expect: 'LIMIT_NAVIGATION_GLOBAL_CHECK',
+      name: 'no navigation guard and no window-open handler',
+      file: 'main/shell/security.ts',
+      edits: [
+        ["contents.on('will-navigate'", "contents.on('did-navigate'"],
+        ['contents.setWindowOpenHandler(', 'void ('],
+      ],
+      expect: 'LIMIT_NAVIGATION_GLOBAL_CHECK',
     },
-    { name: 'no permission handler', file: 'main/shell/security.ts', edits: [['session.setPermissionRequestHandler(', 'session.setPermissionCheckHandler(']], expect: 'PERMISSION_REQUEST_HANDLER_GLOBAL_CHECK' },
+    {
+      name: 'no permission handler',
+      file: 'main/shell/security.ts',
+      edits: [['session.setPermissionRequestHandler(', 'session.setPermissionCheckHandler(']],
+      expect: 'PERMISSION_REQUEST_HANDLER_GLOBAL_CHECK',
+    },
   ];
   for (const c of canaries) {
     it(`finds it when the shell is weakened: ${c.name}`, async () => {
@@ -126,8 +231,15 @@ describe('Electronegativity over the app', () => {
 describe('the window settings', () => {
   const page: AppPage = { kind: 'file', url: 'file:///opt/app/out/renderer/index.html', caseInsensitive: false };
   const hardened = {
-    contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false, nodeIntegrationInSubFrames: false,
-    webviewTag: false, webSecurity: true, allowRunningInsecureContent: false, experimentalFeatures: false,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webviewTag: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    experimentalFeatures: false,
   };
 
   it('the hardened preferences are isolated, sandboxed, without Node, and name the app page for the preload', () => {
@@ -140,7 +252,8 @@ describe('the window settings', () => {
   it('shell.ts spells out every hardened setting in the BrowserWindow literal (what static checkers read)', () => {
     const shell = readFileSync(join(root, 'main', 'shell', 'shell.ts'), 'utf8');
     const literal = /webPreferences: \{([\s\S]*?)\n {4}\},/.exec(shell)?.[1] ?? '';
-    for (const [key, value] of Object.entries(hardened)) expect(literal, key).toMatch(new RegExp(`\\b${key}: ${String(value)},`));
+    for (const [key, value] of Object.entries(hardened))
+      expect(literal, key).toMatch(new RegExp(`\\b${key}: ${String(value)},`));
   });
 
   it('isAppUrl is the navigation rule the shell installs', () => {

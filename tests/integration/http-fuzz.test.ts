@@ -26,10 +26,25 @@ beforeAll(async () => {
   rendererDir = mkdtempSync(join(tmpdir(), 'motcua-fuzz-renderer-'));
   mkdirSync(join(rendererDir, 'assets'));
   writeFileSync(join(rendererDir, 'index.html'), '<!doctype html><title>Một Cửa Desk</title>');
-  child = spawn(process.execPath, [join(root, 'bin', 'run-ts.mjs'), join(root, 'main', 'core', 'core-host.ts'),
-    '--browser', '--data-dir', dataDir, '--renderer-dir', rendererDir], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
-  child.on('exit', (code) => { exited = code; });
+  child = spawn(
+    process.execPath,
+    [
+      join(root, 'bin', 'run-ts.mjs'),
+      join(root, 'main', 'core', 'core-host.ts'),
+      '--browser',
+      '--data-dir',
+      dataDir,
+      '--renderer-dir',
+      rendererDir,
+    ],
+    { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  child.on('exit', (code) => {
+    exited = code;
+  });
   const ready = await new Promise<{ url: string; launchUrl: string }>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`no MOTCUA_READY line:\n${out}\n${stderr}`)), 60_000);
@@ -66,7 +81,12 @@ function raw(first: string | Buffer, then?: Buffer, waitMs = 1500): Promise<stri
     const socket = connect(port, '127.0.0.1');
     let got = '';
     let sentMore = false;
-    const finish = (closedByServer: boolean) => { clearTimeout(timer); lastClosedByServer = closedByServer; socket.destroy(); resolve(got); };
+    const finish = (closedByServer: boolean) => {
+      clearTimeout(timer);
+      lastClosedByServer = closedByServer;
+      socket.destroy();
+      resolve(got);
+    };
     const done = () => finish(true);
     const timer = setTimeout(() => finish(false), waitMs);
     socket.on('data', (c: Buffer) => {
@@ -83,11 +103,12 @@ function raw(first: string | Buffer, then?: Buffer, waitMs = 1500): Promise<stri
 }
 
 const status = (answer: string): number => Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0);
-const get = (target: string, headers = 'Host: 127.0.0.1\r\n'): string => `GET ${target} HTTP/1.1\r\n${headers}Connection: close\r\n\r\n`;
+const get = (target: string, headers = 'Host: 127.0.0.1\r\n'): string =>
+  `GET ${target} HTTP/1.1\r\n${headers}Connection: close\r\n\r\n`;
 const upgrade = (target: string, opts: { key?: string; version?: string; origin?: string } = {}): string =>
-  `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`
-  + `Sec-WebSocket-Key: ${opts.key ?? 'dGhlIHNhbXBsZSBub25jZQ=='}\r\nSec-WebSocket-Version: ${opts.version ?? '13'}\r\n`
-  + `Origin: ${opts.origin ?? url}\r\n\r\n`;
+  `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+  `Sec-WebSocket-Key: ${opts.key ?? 'dGhlIHNhbXBsZSBub25jZQ=='}\r\nSec-WebSocket-Version: ${opts.version ?? '13'}\r\n` +
+  `Origin: ${opts.origin ?? url}\r\n\r\n`;
 
 function alive(): void {
   expect(exited, `core exited; stderr:\n${stderr}`).toBeUndefined();
@@ -118,7 +139,9 @@ describe('browser server under hostile input', () => {
     expect(status(await raw('G\x01T / HTTP/1.1\r\n\r\n'))).toBe(400);
     expect(status(await raw('GET / HTTP/1.1\r\nHost\r\nNo colon here\r\n\r\n'))).toBe(400);
     expect(status(await raw('GET / HTTP/9.9\r\nHost: x\r\n\r\n'))).toBeGreaterThanOrEqual(400);
-    expect(status(await raw(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(200_000)}\r\n\r\n`))).toBeGreaterThanOrEqual(400);
+    expect(
+      status(await raw(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(200_000)}\r\n\r\n`)),
+    ).toBeGreaterThanOrEqual(400);
     expect(status(await raw('GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n'))).toBe(400);
     expect(status(await raw(Buffer.from([0, 0xff, 0xfe, 0x13, 0x10, 0x0d, 0x0a, 0x0d, 0x0a])))).toBe(400);
     await raw('GET / HTTP/1.1\r\nHost: x\r\nX-Half', undefined, 200); // the client goes away mid-header

@@ -8,7 +8,18 @@ import { startTestCore } from './core-support';
 type Ctx = Awaited<ReturnType<typeof startTestCore>>;
 let t: Ctx;
 
-const DUNG = { kind: 'citizen', idNumber: '001203004567', fullName: 'Nguyễn Văn Dũng', oldIdNumber: null, birthDate: '2003-05-12', sex: 'Nam', address: 'Thôn Đông, xã Hòa Bình', idIssueDate: null, phone: '0912345678', email: null };
+const DUNG = {
+  kind: 'citizen',
+  idNumber: '001203004567',
+  fullName: 'Nguyễn Văn Dũng',
+  oldIdNumber: null,
+  birthDate: '2003-05-12',
+  sex: 'Nam',
+  address: 'Thôn Đông, xã Hòa Bình',
+  idIssueDate: null,
+  phone: '0912345678',
+  email: null,
+};
 
 function receiveParams(overrides: Record<string, unknown> = {}) {
   return {
@@ -25,7 +36,9 @@ beforeEach(async () => {
   t = await startTestCore({ fixedNow: '2026-11-20T16:10' });
   await t.session.login();
 });
-afterEach(async () => { await t.dispose(); });
+afterEach(async () => {
+  await t.dispose();
+});
 
 describe('walk-in intake through the core', () => {
   it('refuses calls before login and by the wrong role', async () => {
@@ -46,18 +59,34 @@ describe('walk-in intake through the core', () => {
     const idCard = lookup.documents.find((d) => d.documentCode === 'KQ0003');
     expect(idCard).toBeDefined();
     const procedure = await t.session.ok('catalogue.get', { code: '1.004873' });
-    const components = procedure.components.map((c) => c.documentCode === 'KQ0003'
-      ? { componentCode: c.code, originals: 0, copies: 0, source: 'reused', reusedDocumentId: idCard!.id, consent: true }
-      : { componentCode: c.code, originals: 1, copies: 0, source: 'paper' });
+    const components = procedure.components.map((c) =>
+      c.documentCode === 'KQ0003'
+        ? {
+            componentCode: c.code,
+            originals: 0,
+            copies: 0,
+            source: 'reused',
+            reusedDocumentId: idCard!.id,
+            consent: true,
+          }
+        : { componentCode: c.code, originals: 1, copies: 0, source: 'paper' },
+    );
     const params = receiveParams({ components });
     const [a, b] = await Promise.all([t.session.ok('intake.receive', params), t.session.ok('intake.receive', params)]);
     expect(a.code).toBe(b.code);
     expect(a.code).toMatch(/^000\.00\.12\.H56-261120-\d{4}$/);
     expect(a.status).toBe(2);
     expect(a.appointmentAt).not.toBeNull();
-    expect(a.components.some((c) => c.source === 'reused' && c.consentAt !== null)).toBe(procedure.components.some((c) => c.documentCode === 'KQ0003'));
+    expect(a.components.some((c) => c.source === 'reused' && c.consentAt !== null)).toBe(
+      procedure.components.some((c) => c.documentCode === 'KQ0003'),
+    );
     expect(t.core.store.dossiers.listReceivedOn('2026-11-20')).toHaveLength(1);
-    expect(t.core.store.outbox.listForDossier(a.code).map((r) => r.kind).sort()).toEqual(['dossier.handoff', 'dossier.progress', 'dossier.upsert']);
+    expect(
+      t.core.store.outbox
+        .listForDossier(a.code)
+        .map((r) => r.kind)
+        .sort(),
+    ).toEqual(['dossier.handoff', 'dossier.progress', 'dossier.upsert']);
     expect(t.core.store.audit.forEntity('dossier', a.code).map((e) => e.action)).toContain('dossier.receive');
     expect(t.core.store.audit.verifyChain().ok).toBe(true);
 
@@ -67,14 +96,22 @@ describe('walk-in intake through the core', () => {
     expect(sim.provincial.state.dossiers.get(a.code)?.receiveCount).toBe(1);
     const wire = sim.national.state.dossiers.get(a.code)!.record;
     expect(wire.NgayTiepNhan).toBe('20261120161000');
-    expect((await t.session.ok('dossier.get', { code: a.code })).sync).toEqual({ national: 'synced', provincial: 'synced' });
+    expect((await t.session.ok('dossier.get', { code: a.code })).sync).toEqual({
+      national: 'synced',
+      provincial: 'synced',
+    });
     await t.core.sender.drainOnce();
     expect(sim.national.state.dossiers.get(a.code)?.createCount).toBe(1);
   });
 
   it('prints a receipt whose text carries the code and the appointment date', async () => {
     const procedure = await t.session.ok('catalogue.get', { code: '1.004873' });
-    const components = procedure.components.map((c) => ({ componentCode: c.code, originals: 1, copies: 0, source: 'paper' }));
+    const components = procedure.components.map((c) => ({
+      componentCode: c.code,
+      originals: 1,
+      copies: 0,
+      source: 'paper',
+    }));
     const d = await t.session.ok('intake.receive', receiveParams({ components }));
     const pdf = await t.session.ok('dossier.document', { code: d.code, kind: 'receipt' });
     const file = join(t.dataDir, 'r.pdf');
@@ -93,7 +130,10 @@ describe('walk-in intake through the core', () => {
     const bad = [
       [receiveParams({ applicant: { ...DUNG, idNumber: '00120300456' } }), 'PERSONAL_ID_INVALID'],
       [receiveParams({ procedureCode: '9.999999' }), 'PROCEDURE_UNKNOWN'],
-      [receiveParams({ components: [{ componentCode: 'NOPE', originals: 1, copies: 0, source: 'paper' }] }), 'COMPONENT_UNKNOWN'],
+      [
+        receiveParams({ components: [{ componentCode: 'NOPE', originals: 1, copies: 0, source: 'paper' }] }),
+        'COMPONENT_UNKNOWN',
+      ],
       [receiveParams(), 'COMPONENT_MISSING'],
       [receiveParams({ requestId: 'not-a-uuid' }), 'VALIDATION_FAILED'],
     ] as const;
@@ -117,25 +157,37 @@ describe('walk-in intake through the core', () => {
     });
     const org = await t.session.call('applicant.lookup', { kind: 'enterprise', idNumber: '0101234567001' });
     expect(org.ok).toBe(false);
-    if (!org.ok) expect(org.error.details).toMatchObject({ problem: { code: 'ORG_BRANCH_DASH', suggestion: '0101234567-001' } });
+    if (!org.ok)
+      expect(org.error.details).toMatchObject({ problem: { code: 'ORG_BRANCH_DASH', suggestion: '0101234567-001' } });
   });
 
   it('requires consent to reuse a stored document', async () => {
     const lookup = await t.session.ok('applicant.lookup', { kind: 'citizen', idNumber: DUNG.idNumber });
     const doc = lookup.documents[0]!;
     const procedure = await t.session.ok('catalogue.get', { code: '1.004873' });
-    const components = procedure.components.map((c, i) => i === 0
-      ? { componentCode: c.code, originals: 0, copies: 0, source: 'reused', reusedDocumentId: doc.id, consent: false }
-      : { componentCode: c.code, originals: 1, copies: 0, source: 'paper' });
+    const components = procedure.components.map((c, i) =>
+      i === 0
+        ? { componentCode: c.code, originals: 0, copies: 0, source: 'reused', reusedDocumentId: doc.id, consent: false }
+        : { componentCode: c.code, originals: 1, copies: 0, source: 'paper' },
+    );
     const r = await t.session.call('intake.receive', receiveParams({ components }));
     expect(!r.ok && r.error.code).toBe('CONSENT_REQUIRED');
   });
 
   it('requests a supplement and refuses with their forms and status changes', async () => {
     const procedure = await t.session.ok('catalogue.get', { code: '1.004873' });
-    const components = procedure.components.map((c) => ({ componentCode: c.code, originals: 1, copies: 0, source: 'paper' }));
+    const components = procedure.components.map((c) => ({
+      componentCode: c.code,
+      originals: 1,
+      copies: 0,
+      source: 'paper',
+    }));
     const d1 = await t.session.ok('intake.receive', receiveParams({ components }));
-    const s = await t.session.ok('dossier.requestSupplement', { code: d1.code, missing: ['Tờ khai có chữ ký'], reason: 'Tờ khai chưa ký' });
+    const s = await t.session.ok('dossier.requestSupplement', {
+      code: d1.code,
+      missing: ['Tờ khai có chữ ký'],
+      reason: 'Tờ khai chưa ký',
+    });
     expect(s.status).toBe(5);
     const form2 = await t.session.ok('dossier.document', { code: d1.code, kind: 'supplement' });
     expect(Buffer.from(form2.base64, 'base64').subarray(0, 5).toString()).toBe('%PDF-');

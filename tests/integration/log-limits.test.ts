@@ -36,10 +36,14 @@ function upgrade(port: number, path: string, origin: string): Promise<string> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     let answer = '';
-    socket.on('data', (d) => { answer += d.toString('latin1'); });
+    socket.on('data', (d) => {
+      answer += d.toString('latin1');
+    });
     socket.on('error', () => resolve(answer.split('\r\n')[0] ?? ''));
     socket.on('close', () => resolve(answer.split('\r\n')[0] ?? ''));
-    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: ${origin}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    socket.write(
+      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: ${origin}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
   });
 }
 
@@ -49,20 +53,34 @@ describe('rejected WebSocket upgrades in the log', () => {
     const answers = new Map<string, number>();
     const batch = 100;
     for (let i = 0; i < ATTEMPTS; i += batch) {
-      const round = await Promise.all(Array.from({ length: Math.min(batch, ATTEMPTS - i) }, (_, j) => {
-        const n = i + j;
-        // A wrong token, a missing one, a foreign origin, a wrong path: all refused.
-        const path = n % 4 === 0 ? '/rpc?token=wrong' : n % 4 === 1 ? '/rpc' : n % 4 === 2 ? `/rpc?token=${server.token}` : `/other?token=${server.token}`;
-        const origin = n % 4 === 2 ? 'http://evil.example' : server.url;
-        return upgrade(port, path, origin);
-      }));
+      const round = await Promise.all(
+        Array.from({ length: Math.min(batch, ATTEMPTS - i) }, (_, j) => {
+          const n = i + j;
+          // A wrong token, a missing one, a foreign origin, a wrong path: all refused.
+          const path =
+            n % 4 === 0
+              ? '/rpc?token=wrong'
+              : n % 4 === 1
+                ? '/rpc'
+                : n % 4 === 2
+                  ? `/rpc?token=${server.token}`
+                  : `/other?token=${server.token}`;
+          const origin = n % 4 === 2 ? 'http://evil.example' : server.url;
+          return upgrade(port, path, origin);
+        }),
+      );
       for (const a of round) answers.set(a, (answers.get(a) ?? 0) + 1);
     }
     expect(answers.get('HTTP/1.1 403 Forbidden')).toBe(ATTEMPTS);
     await server.close();
-    const lines = readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; of?: string; suppressed?: number });
+    const lines = readFileSync(logFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; of?: string; suppressed?: number });
     const rejected = lines.filter((l) => l.event === 'browser.rejected').length;
-    const suppressed = lines.filter((l) => l.event === 'log.suppressed' && l.of === 'browser.rejected').reduce((n, l) => n + (l.suppressed ?? 0), 0);
+    const suppressed = lines
+      .filter((l) => l.event === 'log.suppressed' && l.of === 'browser.rejected')
+      .reduce((n, l) => n + (l.suppressed ?? 0), 0);
     // 20 per minute: the flood takes one or two minutes' windows.
     expect(rejected).toBeGreaterThanOrEqual(20);
     expect(rejected).toBeLessThanOrEqual(40);

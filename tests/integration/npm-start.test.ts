@@ -23,7 +23,13 @@ describe('npm start without an Electron binary', () => {
           const line = out.split('\n').find((l) => l.startsWith('MOTCUA_READY '));
           if (line) {
             clearTimeout(timer);
-            resolve(JSON.parse(line.slice('MOTCUA_READY '.length)) as { url: string; launchUrl: string; trainingMode: boolean });
+            resolve(
+              JSON.parse(line.slice('MOTCUA_READY '.length)) as {
+                url: string;
+                launchUrl: string;
+                trainingMode: boolean;
+              },
+            );
           }
         });
         child.on('exit', (code) => reject(new Error(`exited ${code}:\n${out}`)));

@@ -32,14 +32,22 @@ describe.skipIf(process.platform === 'win32')('production desk without devices i
     await mkdir(join(bin, 'jobs'));
     process.env.MOTCUA_PP_TEST_PW = 'x';
     process.env.MOTCUA_PP_TEST_SECRET = 'y';
-    await writeFile(join(dataDir, CONFIG_FILE_NAME), JSON.stringify({
-      agency: { id: '000.00.12.H56', name: 'UBND xã Hòa Bình', deskSlot: 3 },
-      counter: { id: 'Q01', name: 'Quầy 1' },
-      remotes: {
-        national: { baseUrl: 'http://127.0.0.1:9/api', username: 'h56', passwordEnv: 'MOTCUA_PP_TEST_PW', dstcode: 'H56' },
-        provincial: { baseUrl: 'http://127.0.0.1:9', clientId: 'desk', clientSecretEnv: 'MOTCUA_PP_TEST_SECRET' },
-      },
-    }));
+    await writeFile(
+      join(dataDir, CONFIG_FILE_NAME),
+      JSON.stringify({
+        agency: { id: '000.00.12.H56', name: 'UBND xã Hòa Bình', deskSlot: 3 },
+        counter: { id: 'Q01', name: 'Quầy 1' },
+        remotes: {
+          national: {
+            baseUrl: 'http://127.0.0.1:9/api',
+            username: 'h56',
+            passwordEnv: 'MOTCUA_PP_TEST_PW',
+            dstcode: 'H56',
+          },
+          provincial: { baseUrl: 'http://127.0.0.1:9', clientId: 'desk', clientSecretEnv: 'MOTCUA_PP_TEST_SECRET' },
+        },
+      }),
+    );
   });
 
   afterEach(async () => {
@@ -60,7 +68,9 @@ describe.skipIf(process.platform === 'win32')('production desk without devices i
       expect(await printer.status()).toMatchObject({ ready: false, fault: 'PRINTER_NOT_SET' });
 
       await writeFile(join(bin, 'default'), 'A4_Quay1');
-      expect(await printer.print(pdf, { title: '000.00.12.H56-261207-0001 - Giấy tiếp nhận' })).toEqual({ jobId: 'A4_Quay1-0' });
+      expect(await printer.print(pdf, { title: '000.00.12.H56-261207-0001 - Giấy tiếp nhận' })).toEqual({
+        jobId: 'A4_Quay1-0',
+      });
       expect(Buffer.from(await readFile(join(bin, 'jobs', '0.pdf'))).equals(Buffer.from(pdf))).toBe(true);
       expect(await readFile(join(bin, 'jobs', '0.args'), 'utf8')).toContain('-d A4_Quay1');
       expect(existsSync(join(dataDir, 'printed')) ? await readdir(join(dataDir, 'printed')) : []).toEqual([]);
@@ -71,7 +81,10 @@ describe.skipIf(process.platform === 'win32')('production desk without devices i
 
   it('a simulated printer only when the configuration names it', async () => {
     const config = JSON.parse(await readFile(join(dataDir, CONFIG_FILE_NAME), 'utf8')) as Record<string, unknown>;
-    await writeFile(join(dataDir, CONFIG_FILE_NAME), JSON.stringify({ ...config, devices: { documentPrinter: { kind: 'simulated' } } }));
+    await writeFile(
+      join(dataDir, CONFIG_FILE_NAME),
+      JSON.stringify({ ...config, devices: { documentPrinter: { kind: 'simulated' } } }),
+    );
     const p = await startTestCore({ dataDir, fixedNow: '2026-12-07T08:00' });
     try {
       const printer = p.core.drivers.documentPrinter;

@@ -6,9 +6,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkScanners } from '../../main/cli/doctor-scanners';
 import { loadConfig } from '../../main/core/config';
 import { createNationalPortalClient } from '../../main/remotes/national-portal/national-portal.client';
-import { startNationalPortalSimulator, TRAINING_DSTCODE, TRAINING_NATIONAL_USER, type NationalPortalSimulator } from '../../main/remotes/national-portal/national-portal.simulator';
+import {
+  startNationalPortalSimulator,
+  TRAINING_DSTCODE,
+  TRAINING_NATIONAL_USER,
+  type NationalPortalSimulator,
+} from '../../main/remotes/national-portal/national-portal.simulator';
 import { createProvincialClient } from '../../main/remotes/provincial/provincial.client';
-import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT, type ProvincialSimulator } from '../../main/remotes/provincial/provincial.simulator';
+import {
+  startProvincialSimulator,
+  TRAINING_PROVINCIAL_CLIENT,
+  type ProvincialSimulator,
+} from '../../main/remotes/provincial/provincial.simulator';
 import { type EsclServer, makeSaneEnv, type SaneEnv, SCANIMAGE, startEsclServer } from '../../drivers/testing';
 import { startTestCore } from './core-support';
 
@@ -32,7 +41,12 @@ const base = {
 const production = {
   ...base,
   remotes: {
-    national: { baseUrl: 'https://dvc.example.vn/api', username: 'h56', passwordEnv: 'MOTCUA_TEST_UNUSED', dstcode: 'H56' },
+    national: {
+      baseUrl: 'https://dvc.example.vn/api',
+      username: 'h56',
+      passwordEnv: 'MOTCUA_TEST_UNUSED',
+      dstcode: 'H56',
+    },
     provincial: { baseUrl: 'https://lgsp.example.vn', clientId: 'desk', clientSecretEnv: 'MOTCUA_TEST_UNUSED' },
   },
 };
@@ -66,50 +80,74 @@ afterAll(async () => {
 });
 
 describe('scanners from the configuration file', () => {
-  it.skipIf(SCANIMAGE === null)('a production desk offers the configured SANE device, eSCL scanner and scan folder', async () => {
-    const folder = join(root, 'scan-folder');
-    mkdirSync(folder);
-    const dataDir = dataDirWith({
-      ...production,
-      scanners: {
-        sane: { devices: ['test:1'], env: sane!.env },
-        escl: [{ url: escl.url, name: 'Máy quét tầng 2' }],
-        folders: [{ path: folder, name: 'Thư mục quét Quầy 1' }],
-        defaultProfile: { jpegQuality: 85 },
-      },
-    });
-    const desk = await startTestCore({
-      dataDir,
-      remotes: {
-        national: createNationalPortalClient({ baseUrl: national.url, ...TRAINING_NATIONAL_USER, dstcode: TRAINING_DSTCODE, agencyCode: base.agency.id }),
-        provincial: createProvincialClient({ baseUrl: provincial.url, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs: 2000 }),
-      },
-    });
-    try {
-      expect(desk.core.trainingMode).toBe(false);
-      const listed = await desk.core.digitise.listScanners();
-      expect(listed.map((s) => `${s.kind}|${s.id}|${s.error === null ? 'ready' : s.error.code}`)).toEqual([
-        'sane|sane:test:1|ready',
-        `escl|escl:${escl.url}|ready`,
-        `folder|folder:${folder}|ready`,
-        'file|file|ready',
-      ]);
-      expect(listed.find((s) => s.kind === 'escl')!.name).toBe('Máy quét tầng 2');
+  it.skipIf(SCANIMAGE === null)(
+    'a production desk offers the configured SANE device, eSCL scanner and scan folder',
+    async () => {
+      const folder = join(root, 'scan-folder');
+      mkdirSync(folder);
+      const dataDir = dataDirWith({
+        ...production,
+        scanners: {
+          sane: { devices: ['test:1'], env: sane!.env },
+          escl: [{ url: escl.url, name: 'Máy quét tầng 2' }],
+          folders: [{ path: folder, name: 'Thư mục quét Quầy 1' }],
+          defaultProfile: { jpegQuality: 85 },
+        },
+      });
+      const desk = await startTestCore({
+        dataDir,
+        remotes: {
+          national: createNationalPortalClient({
+            baseUrl: national.url,
+            ...TRAINING_NATIONAL_USER,
+            dstcode: TRAINING_DSTCODE,
+            agencyCode: base.agency.id,
+          }),
+          provincial: createProvincialClient({
+            baseUrl: provincial.url,
+            ...TRAINING_PROVINCIAL_CLIENT,
+            timeoutMs: 2000,
+          }),
+        },
+      });
+      try {
+        expect(desk.core.trainingMode).toBe(false);
+        const listed = await desk.core.digitise.listScanners();
+        expect(listed.map((s) => `${s.kind}|${s.id}|${s.error === null ? 'ready' : s.error.code}`)).toEqual([
+          'sane|sane:test:1|ready',
+          `escl|escl:${escl.url}|ready`,
+          `folder|folder:${folder}|ready`,
+          'file|file|ready',
+        ]);
+        expect(listed.find((s) => s.kind === 'escl')!.name).toBe('Máy quét tầng 2');
 
-      // A batch scanned from the SANE test device carries the configured default profile.
-      const user = { username: 'sohoa', displayName: 'Cán bộ số hóa', role: 'digitiser' as const };
-      const { batchId } = await desk.core.digitise.startScan('sane:test:1', { source: 'flatbed', duplex: false, resolution: 75, mode: 'gray' }, {}, user);
-      const stored = desk.core.store.batches.get(batchId)!.batch.profile as { jpegQuality: number; dpi: number; colour: string };
-      expect(stored).toMatchObject({ jpegQuality: 85, dpi: 75, colour: 'gray' });
-      await desk.core.digitise.cancel(batchId);
-      await desk.core.digitise.idle();
-    } finally {
-      await desk.dispose();
-    }
-  });
+        // A batch scanned from the SANE test device carries the configured default profile.
+        const user = { username: 'sohoa', displayName: 'Cán bộ số hóa', role: 'digitiser' as const };
+        const { batchId } = await desk.core.digitise.startScan(
+          'sane:test:1',
+          { source: 'flatbed', duplex: false, resolution: 75, mode: 'gray' },
+          {},
+          user,
+        );
+        const stored = desk.core.store.batches.get(batchId)!.batch.profile as {
+          jpegQuality: number;
+          dpi: number;
+          colour: string;
+        };
+        expect(stored).toMatchObject({ jpegQuality: 85, dpi: 75, colour: 'gray' });
+        await desk.core.digitise.cancel(batchId);
+        await desk.core.digitise.idle();
+      } finally {
+        await desk.dispose();
+      }
+    },
+  );
 
   it('a training desk never touches the configured devices: twins named after them', async () => {
-    const dataDir = dataDirWith({ ...base, scanners: { sane: false, escl: [{ url: escl.url, name: 'Máy quét tầng 2' }], fileImport: false } });
+    const dataDir = dataDirWith({
+      ...base,
+      scanners: { sane: false, escl: [{ url: escl.url, name: 'Máy quét tầng 2' }], fileImport: false },
+    });
     const before = escl.log.length;
     const desk = await startTestCore({ dataDir });
     try {

@@ -69,8 +69,14 @@ describe('seed catalogue (resources/seed/catalogue.json)', () => {
     const birth = byCode('1.001193');
     expect(birth.resultCode).toBe('KQ0001');
     expect(birth.channels.find((c) => c.channel === 'walk-in')).toMatchObject({ duration: 0, unit: 'working-days' });
-    expect(byCode('1.004873').channels.find((c) => c.channel === 'walk-in')).toMatchObject({ duration: 3, unit: 'working-days' });
-    expect(byCode('1.004222').channels.find((c) => c.channel === 'walk-in')).toMatchObject({ duration: 7, unit: 'working-days' });
+    expect(byCode('1.004873').channels.find((c) => c.channel === 'walk-in')).toMatchObject({
+      duration: 3,
+      unit: 'working-days',
+    });
+    expect(byCode('1.004222').channels.find((c) => c.channel === 'walk-in')).toMatchObject({
+      duration: 7,
+      unit: 'working-days',
+    });
   });
 
   it('covers every duration unit, and only "none" has no duration', () => {

@@ -32,7 +32,9 @@ interface Tab {
 
 async function openTab(): Promise<Tab> {
   const ws = await new Promise<WebSocket>((resolve, reject) => {
-    const socket = new WebSocket(`${server.url.replace('http', 'ws')}/rpc?token=${encodeURIComponent(server.token)}`, { origin: server.url });
+    const socket = new WebSocket(`${server.url.replace('http', 'ws')}/rpc?token=${encodeURIComponent(server.token)}`, {
+      origin: server.url,
+    });
     socket.once('open', () => resolve(socket));
     socket.once('error', reject);
   });
@@ -46,11 +48,12 @@ async function openTab(): Promise<Tab> {
   });
   return {
     events,
-    call: (method, params = {}) => new Promise((resolve) => {
-      const id = nextId++;
-      waiting.set(id, resolve);
-      ws.send(JSON.stringify({ kind: 'request', id, method, params }));
-    }),
+    call: (method, params = {}) =>
+      new Promise((resolve) => {
+        const id = nextId++;
+        waiting.set(id, resolve);
+        ws.send(JSON.stringify({ kind: 'request', id, method, params }));
+      }),
     close: () => ws.close(),
   };
 }
@@ -66,7 +69,9 @@ describe('sessions over the browser-mode WebSocket', () => {
     const secret = (secondLogin.value as { resumeSecret: string }).resumeSecret;
     expect(code(await second.call('dossier.listToday'))).toBeNull();
 
-    expect(code(await first.call('auth.changePassword', { current: 'daotao-canbo', next: 'mat-khau-moi-2026' }))).toBeNull();
+    expect(
+      code(await first.call('auth.changePassword', { current: 'daotao-canbo', next: 'mat-khau-moi-2026' })),
+    ).toBeNull();
     expect(code(await second.call('dossier.listToday'))).toBe('SESSION_REVOKED');
     expect(second.events).toContainEqual({ event: 'session.ended', payload: { code: 'SESSION_REVOKED' } });
     expect(code(await first.call('dossier.listToday'))).toBeNull();
@@ -87,7 +92,14 @@ describe('sessions over the browser-mode WebSocket', () => {
     expect((await tab.call('auth.login', { username: 'lanhdao', password: 'daotao-lanhdao' })).ok).toBe(true);
     expect((await idle.call('auth.login', { username: 'sohoa', password: 'daotao-sohoa' })).ok).toBe(true);
     const out: string[] = [];
-    expect(await runAccountsCommand(['logout-all', 'lanhdao'], t.dataDir, { out: (s) => out.push(s), err: (s) => out.push(s) }, clock)).toBe(0);
+    expect(
+      await runAccountsCommand(
+        ['logout-all', 'lanhdao'],
+        t.dataDir,
+        { out: (s) => out.push(s), err: (s) => out.push(s) },
+        clock,
+      ),
+    ).toBe(0);
     expect(code(await tab.call('dossier.listToday'))).toBe('SESSION_REVOKED');
     clock.advance(16 * 60_000);
     expect(code(await idle.call('digitise.openBatches'))).toBe('SESSION_LOCKED');

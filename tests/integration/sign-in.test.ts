@@ -17,20 +17,34 @@ beforeAll(async () => {
   // Short waits so the test does not sleep for real; their shape is `login-throttle.test.ts`'s.
   t = await startTestCore({ loginThrottle: { connectionBaseMs: 5, accountBaseMs: 10, maxDelayMs: 80 } });
 });
-afterAll(async () => { await t.dispose(); });
+afterAll(async () => {
+  await t.dispose();
+});
 
 function context(): CallContext {
   let user: SessionUser | null = null;
-  return { get user() { return user; }, connectionId: nextConnection++, setUser: (u) => { user = u; } };
+  return {
+    get user() {
+      return user;
+    },
+    connectionId: nextConnection++,
+    setUser: (u) => {
+      user = u;
+    },
+  };
 }
 
 async function signIn(username: string, password: string) {
   const r = await t.core.rpc.call('auth.login', { username, password }, context());
-  return r.ok ? { ok: true as const } : { ok: false as const, code: r.error.code, message: r.error.message, details: r.error.details };
+  return r.ok
+    ? { ok: true as const }
+    : { ok: false as const, code: r.error.code, message: r.error.message, details: r.error.details };
 }
 
 function auditRows(): { actor: string; action: string; entityId: string | null; details: string }[] {
-  return t.core.store.db.prepare('SELECT actor, action, entity_id AS entityId, details_json AS details FROM audit_log ORDER BY id').all() as { actor: string; action: string; entityId: string | null; details: string }[];
+  return t.core.store.db
+    .prepare('SELECT actor, action, entity_id AS entityId, details_json AS details FROM audit_log ORDER BY id')
+    .all() as { actor: string; action: string; entityId: string | null; details: string }[];
 }
 
 describe('sign-in answers', () => {
@@ -59,7 +73,9 @@ describe('sign-in answers', () => {
   });
 
   it('gives a wrong password the same answer for a name that is no account, an account, and a locked account', async () => {
-    t.core.store.db.prepare('UPDATE accounts SET locked_until = ? WHERE username = ?').run(t.core.clock.now() + 3_600_000, 'sohoa');
+    t.core.store.db
+      .prepare('UPDATE accounts SET locked_until = ? WHERE username = ?')
+      .run(t.core.clock.now() + 3_600_000, 'sohoa');
     try {
       const unknown = await signIn('khong-co-ai', 'sai-mat-khau');
       const known = await signIn('lanhdao', 'sai-mat-khau');
@@ -75,7 +91,11 @@ describe('sign-in answers', () => {
   });
 
   it('prepared the decoy at start, at the cost of the stored hashes', async () => {
-    const stored = t.core.store.db.prepare<[], string>("SELECT password_hash FROM accounts WHERE username = 'canbo'").pluck().get() ?? '';
+    const stored =
+      t.core.store.db
+        .prepare<[], string>("SELECT password_hash FROM accounts WHERE username = 'canbo'")
+        .pluck()
+        .get() ?? '';
     const decoy = await t.core.store.accounts.passwords.decoyHash();
     expect(storedCost(decoy)).toEqual(storedCost(stored));
     expect(storedCost(decoy)).toEqual(TEST_PASSWORD_COST);
@@ -86,10 +106,13 @@ describe('a stranger cannot lock the real user out', () => {
   it('lets the right password in after twenty wrong ones from many connections', async () => {
     const wrong = await Promise.all(Array.from({ length: 20 }, () => signIn('canbo', 'doan-bua')));
     expect(wrong.every((r) => !r.ok && r.code === 'LOGIN_FAILED')).toBe(true);
-    for (let i = 0; i < 5; i += 1) expect(await signIn('canbo', 'doan-tiep')).toMatchObject({ ok: false, code: 'LOGIN_FAILED' });
+    for (let i = 0; i < 5; i += 1)
+      expect(await signIn('canbo', 'doan-tiep')).toMatchObject({ ok: false, code: 'LOGIN_FAILED' });
     expect(t.core.store.accounts.get('canbo')?.lockedUntil).toBeNull();
     expect(await signIn('canbo', 'daotao-canbo')).toEqual({ ok: true });
-    expect(t.core.store.db.prepare("SELECT failed_attempts FROM accounts WHERE username = 'canbo'").pluck().get()).toBe(0);
+    expect(t.core.store.db.prepare("SELECT failed_attempts FROM accounts WHERE username = 'canbo'").pluck().get()).toBe(
+      0,
+    );
   });
 
   it('audits each failure (unknown names as (unknown)) and the success', () => {
@@ -105,9 +128,15 @@ describe('a stranger cannot lock the real user out', () => {
 describe('rehash on sign-in', () => {
   it('replaces a weaker hash after a successful sign-in and audits the costs, never the hash', async () => {
     const weak = { N: 256, r: 8, p: 1 };
-    t.core.store.db.prepare("UPDATE accounts SET password_hash = ? WHERE username = 'quantri'").run(hashPassword('daotao-quantri', weak));
+    t.core.store.db
+      .prepare("UPDATE accounts SET password_hash = ? WHERE username = 'quantri'")
+      .run(hashPassword('daotao-quantri', weak));
     expect(await signIn('quantri', 'daotao-quantri')).toEqual({ ok: true });
-    const stored = t.core.store.db.prepare<[], string>("SELECT password_hash FROM accounts WHERE username = 'quantri'").pluck().get() ?? '';
+    const stored =
+      t.core.store.db
+        .prepare<[], string>("SELECT password_hash FROM accounts WHERE username = 'quantri'")
+        .pluck()
+        .get() ?? '';
     expect(storedCost(stored)).toEqual(TEST_PASSWORD_COST);
     const rehash = auditRows().filter((r) => r.action === 'account.rehash');
     expect(rehash).toHaveLength(1);

@@ -17,7 +17,9 @@ const NAME = 'Vu Thi Thanh Huong';
 const root = join(import.meta.dirname, '..', '..');
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
 }
 
 function rawStore(dataDir: string): Buffer {
@@ -50,8 +52,21 @@ describe('the desk store is encrypted at rest', () => {
       await t.session.login();
       const p = await t.session.ok('catalogue.get', { code: '1.004873' });
       const dossier = await t.session.ok('intake.receive', {
-        requestId: randomUUID(), procedureCode: p.code, channel: 'walk-in',
-        applicant: { kind: 'citizen', idNumber: ID_NUMBER, fullName: NAME, oldIdNumber: null, birthDate: null, sex: null, address: null, idIssueDate: null, phone: null, email: null },
+        requestId: randomUUID(),
+        procedureCode: p.code,
+        channel: 'walk-in',
+        applicant: {
+          kind: 'citizen',
+          idNumber: ID_NUMBER,
+          fullName: NAME,
+          oldIdNumber: null,
+          birthDate: null,
+          sex: null,
+          address: null,
+          idIssueDate: null,
+          phone: null,
+          email: null,
+        },
         components: p.components.map((c) => ({ componentCode: c.code, originals: 1, copies: 0, source: 'paper' })),
       });
       await t.session.ok('dossier.printReceipt', { code: dossier.code });
@@ -87,7 +102,12 @@ describe('the desk store is encrypted at rest', () => {
     expect(rawStore(dataDir).includes(ID_NUMBER)).toBe(true);
 
     const out: string[] = [];
-    await runDoctor(dataDir, { out: (s) => out.push(s), json: false, platform: 'linux', keyStore: new FileKeyStore(keyDir) });
+    await runDoctor(dataDir, {
+      out: (s) => out.push(s),
+      json: false,
+      platform: 'linux',
+      keyStore: new FileKeyStore(keyDir),
+    });
     // No config file: training mode, so a warning; production is an error (main/cli/doctor-encryption.test.ts).
     expect(out.find((l) => l.includes('store-encryption'))).toMatch(/^\[CẢNH\].*CHƯA mã hoá/);
     expect(databaseFileState(join(dataDir, DATABASE_FILE))).toBe('plaintext');
@@ -121,9 +141,15 @@ describe('the desk store is encrypted at rest', () => {
     const plain = openStore({ dataDir, keyStore: null });
     plain.people.upsert(personInput({ idNumber: ID_NUMBER, fullName: NAME }));
     plain.close();
-    const r = spawnSync(process.execPath, [join(root, 'bin', 'motcua-desk.mjs'), 'accounts', 'list', '--data-dir', dataDir], {
-      encoding: 'utf8', timeout: 60_000, env: { ...process.env, MOTCUA_KEY_DIR: keyDir },
-    });
+    const r = spawnSync(
+      process.execPath,
+      [join(root, 'bin', 'motcua-desk.mjs'), 'accounts', 'list', '--data-dir', dataDir],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, MOTCUA_KEY_DIR: keyDir },
+      },
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(databaseFileState(join(dataDir, DATABASE_FILE))).toBe('encrypted');
     expect(rawStore(dataDir).includes(ID_NUMBER)).toBe(false);

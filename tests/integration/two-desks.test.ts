@@ -5,9 +5,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDossierCode } from '../../common/domain';
 import { createNationalPortalClient } from '../../main/remotes/national-portal/national-portal.client';
-import { startNationalPortalSimulator, TRAINING_DSTCODE, TRAINING_NATIONAL_USER, type NationalPortalSimulator } from '../../main/remotes/national-portal/national-portal.simulator';
+import {
+  startNationalPortalSimulator,
+  TRAINING_DSTCODE,
+  TRAINING_NATIONAL_USER,
+  type NationalPortalSimulator,
+} from '../../main/remotes/national-portal/national-portal.simulator';
 import { createProvincialClient } from '../../main/remotes/provincial/provincial.client';
-import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT, type ProvincialSimulator } from '../../main/remotes/provincial/provincial.simulator';
+import {
+  startProvincialSimulator,
+  TRAINING_PROVINCIAL_CLIENT,
+  type ProvincialSimulator,
+} from '../../main/remotes/provincial/provincial.simulator';
 import { startTestCore } from './core-support';
 
 type Desk = Awaited<ReturnType<typeof startTestCore>>;
@@ -19,15 +28,23 @@ const dirs: string[] = [];
 async function openDesk(slot: number): Promise<Desk> {
   const dataDir = mkdtempSync(join(tmpdir(), `motcua-desk${slot}-`));
   dirs.push(dataDir);
-  writeFileSync(join(dataDir, 'motcua-desk.config.json'), JSON.stringify({
-    agency: { id: '000.00.12.H56', name: 'UBND xã Hòa Bình', deskSlot: slot },
-    counter: { id: `Q0${slot + 1}`, name: `Quầy ${slot + 1}` },
-  }));
+  writeFileSync(
+    join(dataDir, 'motcua-desk.config.json'),
+    JSON.stringify({
+      agency: { id: '000.00.12.H56', name: 'UBND xã Hòa Bình', deskSlot: slot },
+      counter: { id: `Q0${slot + 1}`, name: `Quầy ${slot + 1}` },
+    }),
+  );
   const desk = await startTestCore({
     dataDir,
     fixedNow: '2026-11-23T08:00',
     remotes: {
-      national: createNationalPortalClient({ baseUrl: national.url, ...TRAINING_NATIONAL_USER, dstcode: TRAINING_DSTCODE, agencyCode: '000.00.12.H56' }),
+      national: createNationalPortalClient({
+        baseUrl: national.url,
+        ...TRAINING_NATIONAL_USER,
+        dstcode: TRAINING_DSTCODE,
+        agencyCode: '000.00.12.H56',
+      }),
       provincial: createProvincialClient({ baseUrl: provincial.url, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs: 2000 }),
     },
   });
@@ -39,8 +56,21 @@ async function openDesk(slot: number): Promise<Desk> {
 async function receive(desk: Desk): Promise<string> {
   const p = await desk.session.ok('catalogue.get', { code: '1.004873' });
   const d = await desk.session.ok('intake.receive', {
-    requestId: randomUUID(), procedureCode: p.code, channel: 'walk-in',
-    applicant: { kind: 'citizen', idNumber: '001203004567', fullName: 'Nguyễn Văn Dũng', oldIdNumber: null, birthDate: null, sex: null, address: null, idIssueDate: null, phone: null, email: null },
+    requestId: randomUUID(),
+    procedureCode: p.code,
+    channel: 'walk-in',
+    applicant: {
+      kind: 'citizen',
+      idNumber: '001203004567',
+      fullName: 'Nguyễn Văn Dũng',
+      oldIdNumber: null,
+      birthDate: null,
+      sex: null,
+      address: null,
+      idIssueDate: null,
+      phone: null,
+      email: null,
+    },
     components: p.components.map((c) => ({ componentCode: c.code, originals: 1, copies: 0, source: 'paper' })),
   });
   return d.code;

@@ -25,7 +25,11 @@ afterAll(async () => {
   await t.dispose();
 });
 
-interface Answer { ok: boolean; value?: unknown; error?: { code: string; message: string } }
+interface Answer {
+  ok: boolean;
+  value?: unknown;
+  error?: { code: string; message: string };
+}
 interface Tab {
   call(method: string, params?: unknown): Promise<Answer>;
   events: { event: string; payload: unknown }[];
@@ -34,7 +38,9 @@ interface Tab {
 
 async function openTab(): Promise<Tab> {
   const ws = await new Promise<WebSocket>((resolve, reject) => {
-    const socket = new WebSocket(`${server.url.replace('http', 'ws')}/rpc?token=${encodeURIComponent(server.token)}`, { origin: server.url });
+    const socket = new WebSocket(`${server.url.replace('http', 'ws')}/rpc?token=${encodeURIComponent(server.token)}`, {
+      origin: server.url,
+    });
     socket.once('open', () => resolve(socket));
     socket.once('error', reject);
   });
@@ -48,15 +54,17 @@ async function openTab(): Promise<Tab> {
   });
   return {
     events,
-    call: (method, params = {}) => new Promise((resolve) => {
-      const id = nextId++;
-      waiting.set(id, resolve);
-      ws.send(JSON.stringify({ kind: 'request', id, method, params }));
-    }),
-    close: () => new Promise((resolve) => {
-      ws.once('close', () => resolve());
-      ws.close();
-    }),
+    call: (method, params = {}) =>
+      new Promise((resolve) => {
+        const id = nextId++;
+        waiting.set(id, resolve);
+        ws.send(JSON.stringify({ kind: 'request', id, method, params }));
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        ws.once('close', () => resolve());
+        ws.close();
+      }),
   };
 }
 
@@ -86,7 +94,14 @@ describe('a wall screen over the browser-mode WebSocket', () => {
     const called = await officer.call('queue.callNext', { counter: 'Q01' });
     expect(code(called)).toBeNull();
     const number = (called.value as { number: string }).number;
-    await vi.waitFor(() => expect(display.events).toContainEqual(expect.objectContaining({ event: 'queue.called', payload: expect.objectContaining({ number, counter: 'Q01' }) })));
+    await vi.waitFor(() =>
+      expect(display.events).toContainEqual(
+        expect.objectContaining({
+          event: 'queue.called',
+          payload: expect.objectContaining({ number, counter: 'Q01' }),
+        }),
+      ),
+    );
     // The desk tab, locked, heard nothing.
     expect(desk.events.filter((e) => e.event.startsWith('queue.'))).toEqual([]);
 
@@ -99,11 +114,22 @@ describe('a wall screen over the browser-mode WebSocket', () => {
     expect(code(await reloaded.call('queue.board'))).toBeNull();
     expect(code(await reloaded.call('dossier.search', { query: 'Nguyễn' }))).toBe('FORBIDDEN');
     expect(code(await reloaded.call('auth.wallScreen', { screen: 'kiosk' }))).toBe('FORBIDDEN');
-    const audited = t.core.store.db.prepare<[], { n: number }>("SELECT count(*) AS n FROM audit_log WHERE action = 'auth.wall-screen' AND actor = 'lanhdao'").get()!;
+    const audited = t.core.store.db
+      .prepare<[], { n: number }>(
+        "SELECT count(*) AS n FROM audit_log WHERE action = 'auth.wall-screen' AND actor = 'lanhdao'",
+      )
+      .get()!;
     expect(audited.n).toBe(1);
 
     // The command line (its own database connection) signs the account out everywhere.
-    expect(await runAccountsCommand(['logout-all', 'lanhdao'], t.dataDir, { out: () => undefined, err: () => undefined }, clock)).toBe(0);
+    expect(
+      await runAccountsCommand(
+        ['logout-all', 'lanhdao'],
+        t.dataDir,
+        { out: () => undefined, err: () => undefined },
+        clock,
+      ),
+    ).toBe(0);
     expect(code(await reloaded.call('queue.board'))).toBe('SESSION_REVOKED');
     const again = await openTab();
     expect((await again.call('auth.resume', { secret })).value).toBeNull();

@@ -18,7 +18,13 @@ export interface PrivateCupsd {
 }
 
 export function privateCupsdAvailable(): boolean {
-  return process.platform === 'linux' && process.getuid?.() === 0 && existsSync('/usr/sbin/cupsd') && existsSync('/usr/sbin/lpadmin') && existsSync('/usr/bin/lp');
+  return (
+    process.platform === 'linux' &&
+    process.getuid?.() === 0 &&
+    existsSync('/usr/sbin/cupsd') &&
+    existsSync('/usr/sbin/lpadmin') &&
+    existsSync('/usr/bin/lp')
+  );
 }
 
 export async function startPrivateCupsd(): Promise<PrivateCupsd> {
@@ -26,35 +32,59 @@ export async function startPrivateCupsd(): Promise<PrivateCupsd> {
   await chmod(dir, 0o755);
   for (const sub of ['spool', 'cache', 'state', 'log', 'run']) await mkdir(join(dir, sub), { recursive: true });
   const socket = join(dir, 'run', 'cups.sock');
-  await writeFile(join(dir, 'cupsd.conf'), [
-    `Listen ${socket}`,
-    'LogLevel warn',
-    'WebInterface No',
-    'Browsing No',
-    '<Location />', '  Order allow,deny', '  Allow all', '</Location>',
-    '<Location /admin>', '  Order allow,deny', '  Allow all', '</Location>',
-    '<Policy default>', '  <Limit All>', '    Order deny,allow', '  </Limit>', '</Policy>',
-    '',
-  ].join('\n'));
-  await writeFile(join(dir, 'cups-files.conf'), [
-    `ServerRoot ${dir}`,
-    `RequestRoot ${join(dir, 'spool')}`,
-    `CacheDir ${join(dir, 'cache')}`,
-    `StateDir ${join(dir, 'state')}`,
-    `TempDir ${join(dir, 'spool')}`,
-    `ErrorLog ${join(dir, 'log', 'error_log')}`,
-    `AccessLog ${join(dir, 'log', 'access_log')}`,
-    `PageLog ${join(dir, 'log', 'page_log')}`,
-    'ServerBin /usr/lib/cups',
-    'DataDir /usr/share/cups',
-    'User lp',
-    'Group lp',
-    '',
-  ].join('\n'));
+  await writeFile(
+    join(dir, 'cupsd.conf'),
+    [
+      `Listen ${socket}`,
+      'LogLevel warn',
+      'WebInterface No',
+      'Browsing No',
+      '<Location />',
+      '  Order allow,deny',
+      '  Allow all',
+      '</Location>',
+      '<Location /admin>',
+      '  Order allow,deny',
+      '  Allow all',
+      '</Location>',
+      '<Policy default>',
+      '  <Limit All>',
+      '    Order deny,allow',
+      '  </Limit>',
+      '</Policy>',
+      '',
+    ].join('\n'),
+  );
+  await writeFile(
+    join(dir, 'cups-files.conf'),
+    [
+      `ServerRoot ${dir}`,
+      `RequestRoot ${join(dir, 'spool')}`,
+      `CacheDir ${join(dir, 'cache')}`,
+      `StateDir ${join(dir, 'state')}`,
+      `TempDir ${join(dir, 'spool')}`,
+      `ErrorLog ${join(dir, 'log', 'error_log')}`,
+      `AccessLog ${join(dir, 'log', 'access_log')}`,
+      `PageLog ${join(dir, 'log', 'page_log')}`,
+      'ServerBin /usr/lib/cups',
+      'DataDir /usr/share/cups',
+      'User lp',
+      'Group lp',
+      '',
+    ].join('\n'),
+  );
   const env = { CUPS_SERVER: socket };
-  const child: ChildProcess = spawn('/usr/sbin/cupsd', ['-f', '-c', join(dir, 'cupsd.conf'), '-s', join(dir, 'cups-files.conf')], { stdio: 'ignore' });
+  const child: ChildProcess = spawn(
+    '/usr/sbin/cupsd',
+    ['-f', '-c', join(dir, 'cupsd.conf'), '-s', join(dir, 'cups-files.conf')],
+    { stdio: 'ignore' },
+  );
   const admin = (command: string, args: string[]): { code: number | null; out: string } => {
-    const r = spawnSync(command, args, { env: { ...process.env, ...env, LC_ALL: 'C' }, encoding: 'utf8', timeout: 10_000 });
+    const r = spawnSync(command, args, {
+      env: { ...process.env, ...env, LC_ALL: 'C' },
+      encoding: 'utf8',
+      timeout: 10_000,
+    });
     return { code: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
   };
   const started = Date.now();

@@ -94,7 +94,10 @@ export async function createSoftHsmToken(options: SoftHsmFixtureOptions = {}): P
   const tokens = path.join(dir, 'tokens');
   await mkdir(tokens, { mode: 0o700 });
   const conf = path.join(dir, 'softhsm2.conf');
-  await writeFile(conf, `directories.tokendir = ${tokens}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`);
+  await writeFile(
+    conf,
+    `directories.tokendir = ${tokens}\nobjectstore.backend = file\nlog.level = ERROR\nslots.removable = false\n`,
+  );
   const env = { SOFTHSM2_CONF: conf };
   const childEnv = { ...process.env, ...env };
   const label = options.label ?? 'Một Cửa thử nghiệm';
@@ -104,33 +107,118 @@ export async function createSoftHsmToken(options: SoftHsmFixtureOptions = {}): P
     const { stdout } = await run(file, [...args], { env: childEnv, cwd: dir, maxBuffer: 8 * 1024 * 1024 });
     return stdout;
   };
-  const pkcs11Tool = (args: readonly string[]): Promise<string> => exec('pkcs11-tool', ['--module', modulePath, '--token-label', label, ...args]);
+  const pkcs11Tool = (args: readonly string[]): Promise<string> =>
+    exec('pkcs11-tool', ['--module', modulePath, '--token-label', label, ...args]);
   try {
     await exec('softhsm2-util', ['--init-token', '--free', '--label', label, '--pin', pin, '--so-pin', soPin]);
 
     const f = (name: string): string => path.join(dir, name);
     await exec('openssl', ['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', f('ca.key')]);
     await exec('openssl', [
-      'req', '-x509', '-new', '-key', f('ca.key'), '-out', f('ca.pem'), '-days', '3650', '-utf8', '-subj', options.caSubject ?? DEFAULT_CA_SUBJECT,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      f('ca.key'),
+      '-out',
+      f('ca.pem'),
+      '-days',
+      '3650',
+      '-utf8',
+      '-subj',
+      options.caSubject ?? DEFAULT_CA_SUBJECT,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
     ]);
-    await writeFile(f('leaf.ext'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n');
+    await writeFile(
+      f('leaf.ext'),
+      'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n',
+    );
     // A throw-away key only carries the UTF-8 subject into a request; the certificate gets the token's key.
-    await exec('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', f('subject.key')]);
-    await exec('openssl', ['req', '-new', '-key', f('subject.key'), '-utf8', '-subj', options.subject ?? DEFAULT_SIGNER_SUBJECT, '-out', f('subject.csr')]);
+    await exec('openssl', [
+      'genpkey',
+      '-algorithm',
+      'EC',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-out',
+      f('subject.key'),
+    ]);
+    await exec('openssl', [
+      'req',
+      '-new',
+      '-key',
+      f('subject.key'),
+      '-utf8',
+      '-subj',
+      options.subject ?? DEFAULT_SIGNER_SUBJECT,
+      '-out',
+      f('subject.csr'),
+    ]);
 
     const makeKey = async (algorithm: 'rsa' | 'ecdsa-p256', keyId: string, serial: string): Promise<SoftHsmKey> => {
       const keyType = algorithm === 'rsa' ? 'rsa:2048' : 'EC:prime256v1';
       const keyLabel = algorithm === 'rsa' ? 'Khóa ký RSA' : 'Khóa ký EC';
-      await pkcs11Tool(['--login', '--pin', pin, '--keypairgen', '--key-type', keyType, '--id', keyId, '--label', keyLabel]);
+      await pkcs11Tool([
+        '--login',
+        '--pin',
+        pin,
+        '--keypairgen',
+        '--key-type',
+        keyType,
+        '--id',
+        keyId,
+        '--label',
+        keyLabel,
+      ]);
       await pkcs11Tool(['--read-object', '--type', 'pubkey', '--id', keyId, '--output-file', f(`${keyId}.pub.der`)]);
-      await exec('openssl', ['pkey', '-pubin', '-inform', 'DER', '-in', f(`${keyId}.pub.der`), '-out', f(`${keyId}.pub.pem`)]);
       await exec('openssl', [
-        'x509', '-req', '-in', f('subject.csr'), '-force_pubkey', f(`${keyId}.pub.pem`), '-CA', f('ca.pem'), '-CAkey', f('ca.key'),
-        '-set_serial', serial, '-days', '730', '-sha256', '-extfile', f('leaf.ext'), '-out', f(`${keyId}.cert.pem`),
+        'pkey',
+        '-pubin',
+        '-inform',
+        'DER',
+        '-in',
+        f(`${keyId}.pub.der`),
+        '-out',
+        f(`${keyId}.pub.pem`),
+      ]);
+      await exec('openssl', [
+        'x509',
+        '-req',
+        '-in',
+        f('subject.csr'),
+        '-force_pubkey',
+        f(`${keyId}.pub.pem`),
+        '-CA',
+        f('ca.pem'),
+        '-CAkey',
+        f('ca.key'),
+        '-set_serial',
+        serial,
+        '-days',
+        '730',
+        '-sha256',
+        '-extfile',
+        f('leaf.ext'),
+        '-out',
+        f(`${keyId}.cert.pem`),
       ]);
       await exec('openssl', ['x509', '-in', f(`${keyId}.cert.pem`), '-outform', 'DER', '-out', f(`${keyId}.cert.der`)]);
-      await pkcs11Tool(['--login', '--pin', pin, '--write-object', f(`${keyId}.cert.der`), '--type', 'cert', '--id', keyId, '--label', `Chứng thư ${keyLabel}`]);
+      await pkcs11Tool([
+        '--login',
+        '--pin',
+        pin,
+        '--write-object',
+        f(`${keyId}.cert.der`),
+        '--type',
+        'cert',
+        '--id',
+        keyId,
+        '--label',
+        `Chứng thư ${keyLabel}`,
+      ]);
       return {
         keyId,
         algorithm,
@@ -142,7 +230,19 @@ export async function createSoftHsmToken(options: SoftHsmFixtureOptions = {}): P
     const ec = await makeKey('ecdsa-p256', 'e5c0de01', '0x1002');
     if (options.caOnToken) {
       await exec('openssl', ['x509', '-in', f('ca.pem'), '-outform', 'DER', '-out', f('ca.der')]);
-      await pkcs11Tool(['--login', '--pin', pin, '--write-object', f('ca.der'), '--type', 'cert', '--id', 'ca01', '--label', 'CA thử nghiệm']);
+      await pkcs11Tool([
+        '--login',
+        '--pin',
+        pin,
+        '--write-object',
+        f('ca.der'),
+        '--type',
+        'cert',
+        '--id',
+        'ca01',
+        '--label',
+        'CA thử nghiệm',
+      ]);
     }
     return {
       modulePath,

@@ -4,17 +4,35 @@ import type { OcrResult, OcrWord } from '../types';
  * The parts of tesseract.js's `blocks` output (block → paragraph → line → word) that the pipeline
  * reads, typed structurally so the parser can be tested without the engine.
  */
-export interface TessBox { x0: number; y0: number; x1: number; y1: number }
-export interface TessSymbol { text: string; confidence: number; bbox: TessBox }
-export interface TessWord { text: string; confidence: number; bbox: TessBox; symbols?: TessSymbol[] | null }
+export interface TessBox {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+export interface TessSymbol {
+  text: string;
+  confidence: number;
+  bbox: TessBox;
+}
+export interface TessWord {
+  text: string;
+  confidence: number;
+  bbox: TessBox;
+  symbols?: TessSymbol[] | null;
+}
 export interface TessLine {
   words: TessWord[];
   bbox: TessBox;
   baseline?: TessBox | null;
   rowAttributes?: { rowHeight?: number; ascenders?: number; descenders?: number } | null;
 }
-export interface TessParagraph { lines: TessLine[] }
-export interface TessBlock { paragraphs: TessParagraph[] }
+export interface TessParagraph {
+  lines: TessLine[];
+}
+export interface TessBlock {
+  paragraphs: TessParagraph[];
+}
 
 /**
  * Characters the engine emits that a Vietnamese administrative text never means: the fraction
@@ -52,7 +70,12 @@ export function wordText(w: TessWord): string {
     if (!DOTS.has(s.text) || !(height > 0.6 * wordHeight && height > 2.5 * Math.max(1, width))) break;
     end--;
   }
-  return end === symbols.length ? w.text : symbols.slice(0, end).map((s) => s.text).join('');
+  return end === symbols.length
+    ? w.text
+    : symbols
+        .slice(0, end)
+        .map((s) => s.text)
+        .join('');
 }
 
 /** Baseline y at x, from tesseract's baseline segment (falls back to the line box bottom). */
@@ -105,5 +128,9 @@ export function toOcrResult(blocks: readonly TessBlock[] | null | undefined, sca
     }
   }
   while (textLines.length > 0 && textLines[textLines.length - 1] === '') textLines.pop();
-  return { text: textLines.join('\n'), words, meanConfidence: confWeight > 0 ? Math.round((confSum / confWeight) * 10) / 10 : 0 };
+  return {
+    text: textLines.join('\n'),
+    words,
+    meanConfidence: confWeight > 0 ? Math.round((confSum / confWeight) * 10) / 10 : 0,
+  };
 }

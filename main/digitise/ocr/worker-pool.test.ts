@@ -34,7 +34,9 @@ describe('OCR pool', () => {
     pool = createOcrPool({ maxWorkers: 1 });
     page = await renderFixturePage({ text: SAMPLE_LINES, dpi: 200, widthMm: 120, heightMm: 40 });
   });
-  afterAll(async () => { await pool.close(); });
+  afterAll(async () => {
+    await pool.close();
+  });
 
   it('reads Vietnamese, reuses its worker, cancels with an AbortError and stays usable', async () => {
     const first = await pool.recognise(page, { dpi: 200 });
@@ -50,7 +52,10 @@ describe('OCR pool', () => {
     const cancelled = pool.recognise(page, { signal: running.signal, dpi: 200 });
     const queued = new AbortController();
     const waiting = pool.recognise(page, { signal: queued.signal, dpi: 200 });
-    setTimeout(() => { running.abort(); queued.abort(); }, 20);
+    setTimeout(() => {
+      running.abort();
+      queued.abort();
+    }, 20);
     await expect(cancelled).rejects.toMatchObject({ name: 'AbortError' });
     await expect(waiting).rejects.toMatchObject({ name: 'AbortError' });
 
@@ -66,7 +71,9 @@ describe('OCR pool', () => {
     // tesseract.js posts to its engine after awaiting the image; an engine terminated in between
     // used to make that post fail as an unhandled rejection (the core would stop on it).
     const unhandled: unknown[] = [];
-    const onUnhandled = (reason: unknown) => { unhandled.push(reason); };
+    const onUnhandled = (reason: unknown) => {
+      unhandled.push(reason);
+    };
     process.on('unhandledRejection', onUnhandled);
     try {
       await pool.recognise(page, { dpi: 200 }); // an idle engine with this dpi: the next job calls recognize at once

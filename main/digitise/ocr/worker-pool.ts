@@ -73,7 +73,11 @@ export interface OcrPool {
 }
 
 export class OcrError extends Error {
-  constructor(readonly code: 'OCR_FAILED' | 'OCR_TIMEOUT' | 'OCR_CLOSED' | 'OCR_MODEL_MISSING', message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: 'OCR_FAILED' | 'OCR_TIMEOUT' | 'OCR_CLOSED' | 'OCR_MODEL_MISSING',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'OcrError';
   }
@@ -113,7 +117,7 @@ export function assertLocalLangPath(langPath: string): void {
 }
 
 function defaultCachePath(model: OcrModel): string {
-  const user = typeof process.getuid === 'function' ? String(process.getuid()) : (os.userInfo().username || 'user');
+  const user = typeof process.getuid === 'function' ? String(process.getuid()) : os.userInfo().username || 'user';
   return path.join(os.tmpdir(), `motcua-desk-tessdata-${user}`, MODEL_DIRS[model]);
 }
 
@@ -201,16 +205,24 @@ export function createOcrPool(opts: OcrPoolOptions = {}): OcrPool {
    * (a cancel arriving while `recognize` awaits its image) has then posted its message, and
    * tesseract.js never posts to a terminated engine (which would end in an unhandled rejection).
    */
-  const terminateLater = (w: Tesseract.Worker): Promise<void> => new Promise((resolve) => {
-    setImmediate(() => { w.terminate().catch(() => undefined).finally(resolve); });
-  });
+  const terminateLater = (w: Tesseract.Worker): Promise<void> =>
+    new Promise((resolve) => {
+      setImmediate(() => {
+        w.terminate()
+          .catch(() => undefined)
+          .finally(resolve);
+      });
+    });
 
   const spawn = (): void => {
     const slot: Slot = { state: 'starting', worker: null, dpi: null, psm };
     slots.push(slot);
     created++;
     const start = async (): Promise<Tesseract.Worker> => {
-      if (!cacheReady) { prepareModelCache(langPath, cachePath); cacheReady = true; }
+      if (!cacheReady) {
+        prepareModelCache(langPath, cachePath);
+        cacheReady = true;
+      }
       const worker = await Tesseract.createWorker('vie', Tesseract.OEM.LSTM_ONLY, {
         langPath,
         cachePath,
@@ -222,17 +234,26 @@ export function createOcrPool(opts: OcrPoolOptions = {}): OcrPool {
       await worker.setParameters({ tessedit_pageseg_mode: psm as Tesseract.PSM });
       return worker;
     };
-    start().then((worker) => {
-      if (slot.state === 'dead' || closed) { void worker.terminate().catch(() => undefined); return; }
-      slot.worker = worker;
-      slot.state = 'idle';
-      pump();
-    }, (err: unknown) => {
-      kill(slot);
-      // Without a worker nothing queued can run: fail what waits rather than hang.
-      const error = err instanceof OcrError ? err : new OcrError('OCR_FAILED', `OCR engine did not start: ${String(err)}`, { cause: err });
-      for (const job of queue.splice(0)) settle(job, () => job.reject(error));
-    });
+    start().then(
+      (worker) => {
+        if (slot.state === 'dead' || closed) {
+          void worker.terminate().catch(() => undefined);
+          return;
+        }
+        slot.worker = worker;
+        slot.state = 'idle';
+        pump();
+      },
+      (err: unknown) => {
+        kill(slot);
+        // Without a worker nothing queued can run: fail what waits rather than hang.
+        const error =
+          err instanceof OcrError
+            ? err
+            : new OcrError('OCR_FAILED', `OCR engine did not start: ${String(err)}`, { cause: err });
+        for (const job of queue.splice(0)) settle(job, () => job.reject(error));
+      },
+    );
   };
 
   const run = (slot: Slot, job: Job): void => {
@@ -250,7 +271,8 @@ export function createOcrPool(opts: OcrPoolOptions = {}): OcrPool {
     // core). Every call into the engine first checks the slot still owns it; `terminateLater` covers
     // a call already inside tesseract.js when the slot is killed.
     const live = (): Tesseract.Worker => {
-      if (slot.worker !== worker || slot.state !== 'busy') throw new OcrError('OCR_FAILED', 'OCR engine was stopped (cancelled or timed out)');
+      if (slot.worker !== worker || slot.state !== 'busy')
+        throw new OcrError('OCR_FAILED', 'OCR engine was stopped (cancelled or timed out)');
       return worker;
     };
     const work = async (): Promise<OcrResult> => {
@@ -264,20 +286,30 @@ export function createOcrPool(opts: OcrPoolOptions = {}): OcrPool {
         await live().setParameters({ tessedit_pageseg_mode: jobPsm as Tesseract.PSM });
         slot.psm = jobPsm;
       }
-      const r = await live().recognize(Buffer.from(job.image.buffer, job.image.byteOffset, job.image.byteLength), {}, { blocks: true, text: false });
+      const r = await live().recognize(
+        Buffer.from(job.image.buffer, job.image.byteOffset, job.image.byteLength),
+        {},
+        { blocks: true, text: false },
+      );
       return toOcrResult(r.data.blocks as unknown as TessBlock[] | null, job.req.scale ?? 1);
     };
-    work().then((result) => {
-      pagesDone++;
-      settle(job, () => job.resolve(result));
-      if (slot.state === 'busy') { slot.state = 'idle'; job.slot = null; }
-      pump();
-    }, (err: unknown) => {
-      settle(job, () => job.reject(new OcrError('OCR_FAILED', `OCR failed: ${String(err)}`, { cause: err })));
-      // An engine that failed a page may be in any state: replace it.
-      if (slot.state === 'busy') kill(slot);
-      pump();
-    });
+    work().then(
+      (result) => {
+        pagesDone++;
+        settle(job, () => job.resolve(result));
+        if (slot.state === 'busy') {
+          slot.state = 'idle';
+          job.slot = null;
+        }
+        pump();
+      },
+      (err: unknown) => {
+        settle(job, () => job.reject(new OcrError('OCR_FAILED', `OCR failed: ${String(err)}`, { cause: err })));
+        // An engine that failed a page may be in any state: replace it.
+        if (slot.state === 'busy') kill(slot);
+        pump();
+      },
+    );
   };
 
   const pump = (): void => {
@@ -306,7 +338,16 @@ export function createOcrPool(opts: OcrPoolOptions = {}): OcrPool {
       if (signal?.aborted === true) return Promise.reject(abortError(signal));
       const bytes = image instanceof Uint8Array ? image : encodePnm(image);
       return new Promise<OcrResult>((resolve, reject) => {
-        const job: Job = { image: bytes, req, resolve, reject, settled: false, slot: null, timer: null, cleanup: () => undefined };
+        const job: Job = {
+          image: bytes,
+          req,
+          resolve,
+          reject,
+          settled: false,
+          slot: null,
+          timer: null,
+          cleanup: () => undefined,
+        };
         if (signal !== undefined) {
           const onAbort = (): void => {
             settle(job, () => reject(abortError(signal)));
@@ -339,7 +380,12 @@ export function createOcrPool(opts: OcrPoolOptions = {}): OcrPool {
       closed = true;
       const error = new OcrError('OCR_CLOSED', 'OCR pool closed');
       for (const job of [...queue.splice(0), ...running]) settle(job, () => job.reject(error));
-      const workers = slots.splice(0).map((s) => { s.state = 'dead'; const w = s.worker; s.worker = null; return w; });
+      const workers = slots.splice(0).map((s) => {
+        s.state = 'dead';
+        const w = s.worker;
+        s.worker = null;
+        return w;
+      });
       await Promise.all(workers.map((w) => (w === null ? undefined : terminateLater(w))));
     },
   };

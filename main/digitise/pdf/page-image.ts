@@ -23,14 +23,29 @@ export function packBilevel(image: RawImage): Uint8Array {
  * The page image as the PDF will hold it: 'bw' pages (and any 0/255 image) as 1-bit Flate (a few
  * tens of kB for an A4 page at 200 dpi), grey and colour pages as baseline JPEG.
  */
-export async function encodePageImage(image: RawImage, dpi: number, opts: { colour?: ColourMode; jpegQuality: number }): Promise<EncodedPageImage> {
+export async function encodePageImage(
+  image: RawImage,
+  dpi: number,
+  opts: { colour?: ColourMode; jpegQuality: number },
+): Promise<EncodedPageImage> {
   const base = { width: image.width, height: image.height, dpi };
   if (opts.colour === 'bw' || isBilevel(image)) {
     const gray = image.channels === 1 ? image : await rawFrom(sharpFrom(image).threshold(128), 1);
-    return { ...base, format: 'bilevel', channels: 1, bytes: new Uint8Array(deflateSync(packBilevel(gray), { level: 9 })) };
+    return {
+      ...base,
+      format: 'bilevel',
+      channels: 1,
+      bytes: new Uint8Array(deflateSync(packBilevel(gray), { level: 9 })),
+    };
   }
-  const source = opts.colour === 'gray' && image.channels === 3 ? await rawFrom(sharpFrom(image).greyscale(), 1) : image;
-  return { ...base, format: 'jpeg', channels: source.channels, bytes: await encodeJpeg(source, { quality: opts.jpegQuality, dpi }) };
+  const source =
+    opts.colour === 'gray' && image.channels === 3 ? await rawFrom(sharpFrom(image).greyscale(), 1) : image;
+  return {
+    ...base,
+    format: 'jpeg',
+    channels: source.channels,
+    bytes: await encodeJpeg(source, { quality: opts.jpegQuality, dpi }),
+  };
 }
 
 /** A small copy for lists and thumbnails (longest side `size` pixels). */

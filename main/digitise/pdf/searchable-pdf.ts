@@ -1,7 +1,21 @@
 import fontkit from '@pdf-lib/fontkit';
 import {
-  PDFContentStream, PDFDocument, PDFName, TextRenderingMode, beginText, concatTransformationMatrix, drawObject, endText, popGraphicsState,
-  pushGraphicsState, rgb, setCharacterSqueeze, setFontAndSize, setTextMatrix, setTextRenderingMode, showText,
+  PDFContentStream,
+  PDFDocument,
+  PDFName,
+  TextRenderingMode,
+  beginText,
+  concatTransformationMatrix,
+  drawObject,
+  endText,
+  popGraphicsState,
+  pushGraphicsState,
+  rgb,
+  setCharacterSqueeze,
+  setFontAndSize,
+  setTextMatrix,
+  setTextRenderingMode,
+  showText,
 } from 'pdf-lib';
 import type { PDFFont, PDFOperator, PDFPage, PDFRef } from 'pdf-lib';
 import { jpegFrame } from '../decode';
@@ -45,22 +59,39 @@ function drawable(font: LoadedFont, text: string): string {
 function embedImage(doc: PDFDocument, encoded: EncodedPageImage): PDFRef | Promise<PDFRef> {
   // The document holds the image until it is saved: never a view pinning a larger buffer (a page
   // file read whole, the capture with it).
-  const img = encoded.bytes.byteLength < encoded.bytes.buffer.byteLength ? { ...encoded, bytes: encoded.bytes.slice() } : encoded;
-  const common = { Type: 'XObject', Subtype: 'Image', Width: img.width, Height: img.height, ColorSpace: img.channels === 1 ? 'DeviceGray' : 'DeviceRGB' };
+  const img =
+    encoded.bytes.byteLength < encoded.bytes.buffer.byteLength ? { ...encoded, bytes: encoded.bytes.slice() } : encoded;
+  const common = {
+    Type: 'XObject',
+    Subtype: 'Image',
+    Width: img.width,
+    Height: img.height,
+    ColorSpace: img.channels === 1 ? 'DeviceGray' : 'DeviceRGB',
+  };
   if (img.format === 'bilevel') {
-    return doc.context.register(doc.context.stream(img.bytes, { ...common, BitsPerComponent: 1, Filter: 'FlateDecode' }));
+    return doc.context.register(
+      doc.context.stream(img.bytes, { ...common, BitsPerComponent: 1, Filter: 'FlateDecode' }),
+    );
   }
   if (img.format === 'jpeg') {
     // The image dictionary must describe the JPEG as it is, whatever the page state says.
     const frame = jpegFrame(img.bytes);
-    if (frame === null || (frame.components !== 1 && frame.components !== 3)) throw new Error(`page image is not a grey or RGB JPEG`);
-    const dict = { ...common, Width: frame.width, Height: frame.height, ColorSpace: frame.components === 1 ? 'DeviceGray' : 'DeviceRGB' };
+    if (frame === null || (frame.components !== 1 && frame.components !== 3))
+      throw new Error(`page image is not a grey or RGB JPEG`);
+    const dict = {
+      ...common,
+      Width: frame.width,
+      Height: frame.height,
+      ColorSpace: frame.components === 1 ? 'DeviceGray' : 'DeviceRGB',
+    };
     return doc.context.register(doc.context.stream(img.bytes, { ...dict, BitsPerComponent: 8, Filter: 'DCTDecode' }));
   }
   return doc.embedPng(img.bytes).then((e) => e.ref);
 }
 
-interface LineRun { words: OcrWord[] }
+interface LineRun {
+  words: OcrWord[];
+}
 
 function linesOf(words: readonly OcrWord[]): LineRun[] {
   const byLine = new Map<number, OcrWord[]>();
@@ -69,7 +100,9 @@ function linesOf(words: readonly OcrWord[]): LineRun[] {
     list.push(w);
     byLine.set(w.line, list);
   }
-  return [...byLine.entries()].sort(([a], [b]) => a - b).map(([, ws]) => ({ words: ws.sort((p, q) => p.bbox.x0 - q.bbox.x0) }));
+  return [...byLine.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([, ws]) => ({ words: ws.sort((p, q) => p.bbox.x0 - q.bbox.x0) }));
 }
 
 /**
@@ -78,7 +111,15 @@ function linesOf(words: readonly OcrWord[]): LineRun[] {
  * (plus the gap to the next word, filled by a space), so selection highlights the printed words and
  * text extraction returns the lines in reading order with single spaces.
  */
-export function textLayerOperators(words: readonly OcrWord[], font: PDFFont, fontKey: PDFName, loaded: LoadedFont, pxToPt: number, pageHeightPt: number, yOffsetPt: number): PDFOperator[] {
+export function textLayerOperators(
+  words: readonly OcrWord[],
+  font: PDFFont,
+  fontKey: PDFName,
+  loaded: LoadedFont,
+  pxToPt: number,
+  pageHeightPt: number,
+  yOffsetPt: number,
+): PDFOperator[] {
   const ops: PDFOperator[] = [];
   const lines = linesOf(words);
   if (lines.length === 0) return ops;
@@ -118,7 +159,13 @@ function addFooter(page: PDFPage, font: PDFFont, text: string, bandPt: number): 
   const natural = font.widthOfTextAtSize(text, size);
   if (natural > width - 2 * margin) size = Math.max(3.5, (size * (width - 2 * margin)) / natural);
   const w = font.widthOfTextAtSize(text, size);
-  page.drawText(text, { x: Math.max(margin / 2, (width - w) / 2), y: (bandPt - size) / 2 + size * 0.25, size, font, color: rgb(0.3, 0.3, 0.3) });
+  page.drawText(text, {
+    x: Math.max(margin / 2, (width - w) / 2),
+    y: (bandPt - size) / 2 + size * 0.25,
+    size,
+    font,
+    color: rgb(0.3, 0.3, 0.3),
+  });
 }
 
 /**
@@ -129,7 +176,11 @@ function addFooter(page: PDFPage, font: PDFFont, text: string, bandPt: number): 
  * image so no content is covered), XMP metadata with the mandatory fields and the same in the Info
  * dictionary.
  */
-export async function buildSearchablePdf(input: readonly PageState[] | DocumentPages, meta: DigitisedDocumentMeta, opts: SearchablePdfOptions = {}): Promise<DocumentOutput> {
+export async function buildSearchablePdf(
+  input: readonly PageState[] | DocumentPages,
+  meta: DigitisedDocumentMeta,
+  opts: SearchablePdfOptions = {},
+): Promise<DocumentOutput> {
   // Pages are read one at a time (a spilled or stored document never sits in memory whole); what
   // accumulates is the encoded page images inside the PDF being built, i.e. the PDF itself.
   const pages = isPageArray(input) ? inMemoryPages(input) : input;
@@ -143,13 +194,16 @@ export async function buildSearchablePdf(input: readonly PageState[] | DocumentP
   doc.registerFontkit(fontkit);
   const used = new Set<string>([...mark, ' ']);
   for (let i = 0; i < pages.count; i++) for (const ch of drawable(loaded, await pages.characters(i))) used.add(ch);
-  const font = await doc.embedFont(loaded.bytes, { subset: true, customName: subsetFontName(loaded.postscriptName, [...used].sort().join('')) });
+  const font = await doc.embedFont(loaded.bytes, {
+    subset: true,
+    customName: subsetFontName(loaded.postscriptName, [...used].sort().join('')),
+  });
 
   const texts: string[] = [];
   for (let i = 0; i < pages.count; i++) {
     const p = await pages.load(i);
     texts.push(p.ocr?.text ?? '');
-    const image = p.output ?? await encodePageImage(p.image, p.dpi, { jpegQuality: opts.jpegQuality ?? 70 });
+    const image = p.output ?? (await encodePageImage(p.image, p.dpi, { jpegQuality: opts.jpegQuality ?? 70 }));
     const dpi = image.dpi > 0 ? image.dpi : p.dpi;
     const pxToPt = 72 / dpi;
     const imgW = round(image.width * pxToPt);
@@ -163,7 +217,10 @@ export async function buildSearchablePdf(input: readonly PageState[] | DocumentP
     // The page's image and text layer are serialised and compressed now, not kept as operator
     // objects until the document is saved (hundreds of thousands of them for a long document).
     const ops = [
-      pushGraphicsState(), concatTransformationMatrix(imgW, 0, 0, imgH, 0, strip), drawObject(name), popGraphicsState(),
+      pushGraphicsState(),
+      concatTransformationMatrix(imgW, 0, 0, imgH, 0, strip),
+      drawObject(name),
+      popGraphicsState(),
       ...textLayerOperators(p.ocr?.words ?? [], font, fontKey, loaded, pxToPt, imgH, strip),
     ];
     const content = PDFContentStream.of(doc.context.obj({}), ops, false).getUnencodedContents();
@@ -172,7 +229,9 @@ export async function buildSearchablePdf(input: readonly PageState[] | DocumentP
   }
 
   const title = `${meta.documentName} – ${meta.ownerName}`;
-  const keywords = [meta.documentCode, meta.dossierCode, meta.procedureCode, meta.sectorCode, 'bản số hóa'].filter((k): k is string => k !== null && k !== '');
+  const keywords = [meta.documentCode, meta.dossierCode, meta.procedureCode, meta.sectorCode, 'bản số hóa'].filter(
+    (k): k is string => k !== null && k !== '',
+  );
   doc.setTitle(title, { showInWindowTitleBar: true });
   doc.setAuthor(meta.agencyName);
   doc.setSubject(meta.summary ?? meta.documentName);

@@ -22,12 +22,14 @@ const LOCAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z
  */
 export function parseInstant(value: string, field = 'digitisedAt'): Instant {
   const m = LOCAL.exec(value);
-  if (m === null) throw new RangeError(`${field}: expected YYYY-MM-DDTHH:mm (Vietnam time) or ISO 8601, got "${value}"`);
+  if (m === null)
+    throw new RangeError(`${field}: expected YYYY-MM-DDTHH:mm (Vietnam time) or ISO 8601, got "${value}"`);
   const [, y, mo, d, h, mi, s, zone] = m;
   const offset = zone === undefined ? '+07:00' : zone === 'Z' ? '+00:00' : zone;
   const sign = offset.startsWith('-') ? -1 : 1;
   const offMinutes = sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
-  const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? '0')) - offMinutes * 60_000;
+  const utc =
+    Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s ?? '0')) - offMinutes * 60_000;
   const date = new Date(utc);
   if (Number.isNaN(date.getTime()) || Number(mo) > 12 || Number(d) > 31 || Number(h) > 23 || Number(mi) > 59) {
     throw new RangeError(`${field}: "${value}" is not a valid time`);
@@ -61,7 +63,7 @@ export interface XmpInput {
 
 /**
  * The XMP packet: Dublin Core, XMP basic and PDF properties, and the mandatory fields of a
- * digitised document (DOMAIN.md §2) in the `motcua:` namespace, including the converted-from-paper
+ * digitised document (docs/domain.md §8) in the `motcua:` namespace, including the converted-from-paper
  * mark. Null fields are left out; validity is `permanent` or `validUntil`.
  */
 export function buildXmp(x: XmpInput): string {
@@ -69,7 +71,9 @@ export function buildXmp(x: XmpInput): string {
   const el = (name: string, value: string | number | boolean | null | undefined): string =>
     value === null || value === undefined ? '' : `   <${name}>${xmlEscape(String(value))}</${name}>\n`;
   const alt = (name: string, value: string | null): string =>
-    value === null ? '' : `   <${name}><rdf:Alt><rdf:li xml:lang="x-default">${xmlEscape(value)}</rdf:li></rdf:Alt></${name}>\n`;
+    value === null
+      ? ''
+      : `   <${name}><rdf:Alt><rdf:li xml:lang="x-default">${xmlEscape(value)}</rdf:li></rdf:Alt></${name}>\n`;
   const body = [
     el('dc:format', 'application/pdf'),
     alt('dc:title', x.title),

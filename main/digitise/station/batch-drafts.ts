@@ -41,9 +41,12 @@ export class BatchDraftsKeeper {
   save(batchId: string, drafts: BatchDrafts, actor: string): { savedAt: string } {
     const { store, clock } = this.deps;
     return store.transaction(() => {
-      if (!this.isOpen(batchId)) throw new AppError('DIGITISE_ALREADY_FINISHED', 'Lô quét đã đóng: không lưu nháp thông tin được nữa.');
+      if (!this.isOpen(batchId))
+        throw new AppError('DIGITISE_ALREADY_FINISHED', 'Lô quét đã đóng: không lưu nháp thông tin được nữa.');
       const before = this.read(batchId)?.drafts ?? {};
-      const groups = [...new Set([...Object.keys(before), ...Object.keys(drafts)])].sort((a, b) => Number(a) - Number(b));
+      const groups = [...new Set([...Object.keys(before), ...Object.keys(drafts)])].sort(
+        (a, b) => Number(a) - Number(b),
+      );
       const changes: Record<string, string[]> = {};
       for (const group of groups) {
         const fields = changedFields(before[group], drafts[group]);
@@ -52,7 +55,14 @@ export class BatchDraftsKeeper {
       const savedAt = clock.localNow();
       if (Object.keys(changes).length === 0) return { savedAt: this.read(batchId)?.savedAt ?? savedAt };
       store.settings.setJson(keyOf(batchId), { savedAt, drafts } satisfies StoredDrafts);
-      store.audit.append({ at: savedAt, actor, action: 'digitise.draft', entity: 'batch', entityId: batchId, details: { changes } });
+      store.audit.append({
+        at: savedAt,
+        actor,
+        action: 'digitise.draft',
+        entity: 'batch',
+        entityId: batchId,
+        details: { changes },
+      });
       return { savedAt };
     });
   }
@@ -64,7 +74,11 @@ export class BatchDraftsKeeper {
     const rest: BatchDrafts = { ...stored.drafts };
     delete rest[String(group)];
     if (Object.keys(rest).length === 0) this.deps.store.settings.delete(keyOf(batchId));
-    else this.deps.store.settings.setJson(keyOf(batchId), { savedAt: stored.savedAt, drafts: rest } satisfies StoredDrafts);
+    else
+      this.deps.store.settings.setJson(keyOf(batchId), {
+        savedAt: stored.savedAt,
+        drafts: rest,
+      } satisfies StoredDrafts);
   }
 
   /** Forgets every draft of a batch (it closed). */

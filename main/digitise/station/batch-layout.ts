@@ -12,7 +12,10 @@ export interface PageSlot {
 }
 
 export class LayoutError extends Error {
-  constructor(readonly code: 'VALIDATION_FAILED' | 'DIGITISE_ALREADY_FINISHED', message: string) {
+  constructor(
+    readonly code: 'VALIDATION_FAILED' | 'DIGITISE_ALREADY_FINISHED',
+    message: string,
+  ) {
     super(message);
     this.name = 'LayoutError';
   }
@@ -44,7 +47,11 @@ function checkFinishedKept(slots: readonly PageSlot[], groups: Groups): void {
     if (!s.finished) continue;
     const was = before.get(s.group);
     const now = after.get(groups.get(s.index) ?? s.group);
-    if (was !== now) throw new LayoutError('DIGITISE_ALREADY_FINISHED', `Trang ${s.index} đã thuộc một văn bản số hóa; không thể chuyển sang văn bản khác.`);
+    if (was !== now)
+      throw new LayoutError(
+        'DIGITISE_ALREADY_FINISHED',
+        `Trang ${s.index} đã thuộc một văn bản số hóa; không thể chuyển sang văn bản khác.`,
+      );
   }
 }
 
@@ -67,7 +74,11 @@ export function split(slots: readonly PageSlot[], afterPage: number): Groups {
   const i = at(slots, afterPage);
   const next = slots[i + 1];
   if (next === undefined || next.group !== slots[i]!.group) return new Map();
-  if (slots[i]!.finished) throw new LayoutError('DIGITISE_ALREADY_FINISHED', `Trang ${afterPage} đã thuộc một văn bản số hóa; không thể tách.`);
+  if (slots[i]!.finished)
+    throw new LayoutError(
+      'DIGITISE_ALREADY_FINISHED',
+      `Trang ${afterPage} đã thuộc một văn bản số hóa; không thể tách.`,
+    );
   return new Map(slots.slice(i + 1).map((s) => [s.index, s.group + 1]));
 }
 
@@ -76,7 +87,8 @@ export function join(slots: readonly PageSlot[], afterPage: number): Groups {
   const i = at(slots, afterPage);
   const next = slots[i + 1];
   if (next === undefined || next.group === slots[i]!.group) return new Map();
-  if (slots[i]!.finished || next.finished) throw new LayoutError('DIGITISE_ALREADY_FINISHED', 'Một trong hai phần đã là văn bản số hóa; không thể gộp.');
+  if (slots[i]!.finished || next.finished)
+    throw new LayoutError('DIGITISE_ALREADY_FINISHED', 'Một trong hai phần đã là văn bản số hóa; không thể gộp.');
   return new Map(slots.slice(i + 1).map((s) => [s.index, s.group - 1]));
 }
 

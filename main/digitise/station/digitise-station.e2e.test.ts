@@ -7,7 +7,13 @@ import { foldVietnamese } from '../../../common/domain';
 import { SimulatedScanner, SimulatedScannerProvider } from '../../../drivers/testing';
 import { createOcrPool, type OcrPool } from '../ocr/worker-pool';
 import { stationPipelines } from './pipeline-factory';
-import { DIGITISER, DOSSIER_CODE, idCardMetadata, stationHarness, type StationHarness } from '../testing/station-harness';
+import {
+  DIGITISER,
+  DOSSIER_CODE,
+  idCardMetadata,
+  stationHarness,
+  type StationHarness,
+} from '../testing/station-harness';
 
 /**
  * The station end to end: the simulated scanner twin, the real pipeline (decode, geometry, clean,
@@ -43,7 +49,11 @@ describe('DigitiseStation with the simulated scanner and the real pipeline', () 
   it('keeps all three captures; the undecodable one is an error page, the others are OCRed', async () => {
     const view = BatchView.parse(await h.station.batch(batchId));
     expect(view.state).toBe('ready');
-    expect(view.pages.map((p) => [p.index, p.status])).toEqual([[0, 'ok'], [1, 'error'], [2, 'ok']]);
+    expect(view.pages.map((p) => [p.index, p.status])).toEqual([
+      [0, 'ok'],
+      [1, 'error'],
+      [2, 'ok'],
+    ]);
     expect(view.pages[1]!.error?.code).toBe('IMAGE_UNREADABLE');
     expect(foldVietnamese(view.pages[0]!.ocrText ?? '')).toMatch(/ben nghe/);
     expect(foldVietnamese(view.pages[2]!.ocrText ?? '')).toMatch(/thuong tru/);
@@ -54,34 +64,69 @@ describe('DigitiseStation with the simulated scanner and the real pipeline', () 
 
   it('finishes the document for the dossier component: PDF, metadata, link, outbox and audit together', async () => {
     const store = h.store;
-    await expect(h.station.finish(batchId, 0, idCardMetadata(), null, DIGITISER)).rejects.toMatchObject({ code: 'DIGITISE_PAGE_FAILED' });
-    expect(h.station.pendingComponents().map((c) => `${c.dossierCode}/${c.componentCode}`)).toEqual([`${DOSSIER_CODE}/TP2`]);
+    await expect(h.station.finish(batchId, 0, idCardMetadata(), null, DIGITISER)).rejects.toMatchObject({
+      code: 'DIGITISE_PAGE_FAILED',
+    });
+    expect(h.station.pendingComponents().map((c) => `${c.dossierCode}/${c.componentCode}`)).toEqual([
+      `${DOSSIER_CODE}/TP2`,
+    ]);
     const outboxBefore = store.db.prepare<[], number>('SELECT count(*) FROM outbox').pluck().get() ?? 0;
 
     await h.station.editBatch(batchId, [{ op: 'delete', page: 1 }], DIGITISER);
     const done = await h.station.finish(batchId, 0, idCardMetadata(), null, DIGITISER);
-    expect(done).toMatchObject({ pageCount: 2, componentCode: 'TP2', dossierCode: DOSSIER_CODE, batchClosed: true, blankPages: 0 });
+    expect(done).toMatchObject({
+      pageCount: 2,
+      componentCode: 'TP2',
+      dossierCode: DOSSIER_CODE,
+      batchClosed: true,
+      blankPages: 0,
+    });
     const rowId = Number(done.documentId.slice(2));
 
     const doc = store.documents.digitised(done.documentId)!;
     expect(doc).toMatchObject({
-      convertedFromPaper: true, ownerName: 'Nguyễn Văn Dũng', kind: 'component', dossierCode: DOSSIER_CODE, digitiser: 'Lê Minh Quân',
-      digitisedAt: '2025-07-15T10:00', validUntil: '2036-05-17', permanent: false, pageCount: 2, sizeBytes: done.sizeBytes,
-      blobSha256: done.sha256, procedureCode: '2.000488', sectorCode: 'G13-TP01',
+      convertedFromPaper: true,
+      ownerName: 'Nguyễn Văn Dũng',
+      kind: 'component',
+      dossierCode: DOSSIER_CODE,
+      digitiser: 'Lê Minh Quân',
+      digitisedAt: '2025-07-15T10:00',
+      validUntil: '2036-05-17',
+      permanent: false,
+      pageCount: 2,
+      sizeBytes: done.sizeBytes,
+      blobSha256: done.sha256,
+      procedureCode: '2.000488',
+      sectorCode: 'G13-TP01',
     });
     expect(store.documents.pagesOf(rowId)).toHaveLength(2);
-    expect(store.dossiers.getByCode(DOSSIER_CODE)!.components.find((c) => c.componentCode === 'TP2')?.digitisedDocumentId).toBe(rowId);
+    expect(
+      store.dossiers.getByCode(DOSSIER_CODE)!.components.find((c) => c.componentCode === 'TP2')?.digitisedDocumentId,
+    ).toBe(rowId);
     expect(h.station.pendingComponents()).toEqual([]);
 
-    const rows = store.db.prepare<[], { kind: string; idempotency_key: string; payload_json: string }>('SELECT kind, idempotency_key, payload_json FROM outbox ORDER BY id').all();
+    const rows = store.db
+      .prepare<[], { kind: string; idempotency_key: string; payload_json: string }>(
+        'SELECT kind, idempotency_key, payload_json FROM outbox ORDER BY id',
+      )
+      .all();
     expect(rows).toHaveLength(outboxBefore + 1);
     const row = rows.at(-1)!;
     expect(row.kind).toBe('dossier.upsert');
     expect(row.idempotency_key).toBe(`${DOSSIER_CODE}/digitised/TP2/${rowId}`);
-    const payload = JSON.parse(row.payload_json) as { isUpdating: boolean; dossier: { HoSoCoThanhPhanSoHoa: string; TaiLieuNop: { MaThanhPhanHoSo: string; DuocSoHoa: string; TepDinhKemId: string }[] } };
+    const payload = JSON.parse(row.payload_json) as {
+      isUpdating: boolean;
+      dossier: {
+        HoSoCoThanhPhanSoHoa: string;
+        TaiLieuNop: { MaThanhPhanHoSo: string; DuocSoHoa: string; TepDinhKemId: string }[];
+      };
+    };
     expect(payload.isUpdating).toBe(true);
     expect(payload.dossier.HoSoCoThanhPhanSoHoa).toBe('1');
-    expect(payload.dossier.TaiLieuNop.find((f) => f.MaThanhPhanHoSo === 'TP2')).toMatchObject({ DuocSoHoa: '1', TepDinhKemId: String(rowId) });
+    expect(payload.dossier.TaiLieuNop.find((f) => f.MaThanhPhanHoSo === 'TP2')).toMatchObject({
+      DuocSoHoa: '1',
+      TepDinhKemId: String(rowId),
+    });
 
     const audit = store.audit.forEntity('document', done.documentId);
     expect(audit.map((a) => a.action)).toEqual(['document.digitise']);

@@ -1,9 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import {
-  AppError, isErrorCode,
-  type BatchEdit, type BatchSummary, type BatchView, type DigitisedMetadata, type DigitiseProfileInput,
-  type EventPayload, type FinishResult, type PendingComponent, type ScannerListing, type ScanRequestParams,
+  AppError,
+  isErrorCode,
+  type BatchEdit,
+  type BatchSummary,
+  type BatchView,
+  type DigitisedMetadata,
+  type DigitiseProfileInput,
+  type EventPayload,
+  type FinishResult,
+  type PendingComponent,
+  type ScannerListing,
+  type ScanRequestParams,
 } from '../../../common/contract';
 import type { ScannedPage, Scanner, ScannerProvider } from '../../../drivers/scanner/scanner.port';
 import type { Clock } from '../../kernel/clock';
@@ -75,36 +84,70 @@ export class DigitiseStation {
     this.views = new BatchViews(deps.store);
     this.drafts = new BatchDraftsKeeper({ store: deps.store, clock: deps.clock });
     this.limiter = new Limiter(Math.max(1, deps.concurrency ?? 2));
-    this.finisher = new DocumentFinisher({ store: deps.store, clock: deps.clock, log: deps.log, agency: deps.agency, pipeline: (profile) => this.pipeline(profile) });
+    this.finisher = new DocumentFinisher({
+      store: deps.store,
+      clock: deps.clock,
+      log: deps.log,
+      agency: deps.agency,
+      pipeline: (profile) => this.pipeline(profile),
+    });
   }
 
   // ---- scanners and capture -------------------------------------------------------------------
 
   async listScanners(): Promise<z.output<typeof ScannerListing>[]> {
-    const list = await this.deps.scanners.list().catch((err: unknown) => { throw this.deviceFailure(err); });
-    return Promise.all(list.map(async (info) => {
-      try {
-        const caps = await this.deps.scanners.open(info.id).capabilities();
-        return { ...info, capabilities: caps, error: null };
-      } catch (err) {
-        return { ...info, capabilities: null, error: { code: errorCodeOf(err, 'DEVICE_UNAVAILABLE'), message: errorMessage(err) } };
-      }
-    }));
+    const list = await this.deps.scanners.list().catch((err: unknown) => {
+      throw this.deviceFailure(err);
+    });
+    return Promise.all(
+      list.map(async (info) => {
+        try {
+          const caps = await this.deps.scanners.open(info.id).capabilities();
+          return { ...info, capabilities: caps, error: null };
+        } catch (err) {
+          return {
+            ...info,
+            capabilities: null,
+            error: { code: errorCodeOf(err, 'DEVICE_UNAVAILABLE'), message: errorMessage(err) },
+          };
+        }
+      }),
+    );
   }
 
   /** Starts scanning into a new batch; pages arrive in the background (`digitise.progress`). */
-  async startScan(scannerId: string, request: ScanRequestParams, profileInput: DigitiseProfileInput, user: SessionUser): Promise<{ batchId: string }> {
+  async startScan(
+    scannerId: string,
+    request: ScanRequestParams,
+    profileInput: DigitiseProfileInput,
+    user: SessionUser,
+  ): Promise<{ batchId: string }> {
     const scanner = this.openScanner(scannerId);
     if (scanner.info.kind === 'file') {
-      throw new AppError('VALIDATION_FAILED', 'Nhập từ tệp: chọn tệp ảnh hoặc PDF để nhập (digitise.importFiles), không dùng lệnh quét.', { field: 'scannerId' });
+      throw new AppError(
+        'VALIDATION_FAILED',
+        'Nhập từ tệp: chọn tệp ảnh hoặc PDF để nhập (digitise.importFiles), không dùng lệnh quét.',
+        { field: 'scannerId' },
+      );
     }
     await this.checkRequest(scanner, request);
     const profile = resolveProfile(profileInput, request, this.deps.defaultProfile);
     const batchId = randomUUID();
     this.deps.store.batches.create({
-      id: batchId, source: 'scanner', scannerId, request, profile, officer: user.username, createdAt: this.deps.clock.localNow(),
+      id: batchId,
+      source: 'scanner',
+      scannerId,
+      request,
+      profile,
+      officer: user.username,
+      createdAt: this.deps.clock.localNow(),
     });
-    this.deps.log.log('info', 'digitise.scan-start', { batchId, scanner: scannerId, source: request.source, dpi: request.resolution });
+    this.deps.log.log('info', 'digitise.scan-start', {
+      batchId,
+      scanner: scannerId,
+      source: request.source,
+      dpi: request.resolution,
+    });
     const job: Job = { scan: new AbortController() };
     this.jobs.set(batchId, job);
     this.track(this.runScan(batchId, scanner, request, job));
@@ -112,25 +155,51 @@ export class DigitiseStation {
   }
 
   /** Imports image/PDF files as a new batch; the files are read now, pages are processed in the background. */
-  async importFiles(files: { name: string; base64: string }[], profileInput: DigitiseProfileInput, user: SessionUser): Promise<{ batchId: string; pages: number }> {
+  async importFiles(
+    files: { name: string; base64: string }[],
+    profileInput: DigitiseProfileInput,
+    user: SessionUser,
+  ): Promise<{ batchId: string; pages: number }> {
     const profile = resolveProfile(profileInput, undefined, this.deps.defaultProfile);
     const decoded: { name: string; pages: Awaited<ReturnType<typeof decodeFilePages>> }[] = [];
     for (const file of files) {
       const bytes = new Uint8Array(Buffer.from(file.base64, 'base64'));
       try {
-        decoded.push({ name: file.name, pages: await decodeFilePages(file.name, bytes, { dpi: profile.dpi, colour: profile.colour, signal: this.shutdown.signal }) });
+        decoded.push({
+          name: file.name,
+          pages: await decodeFilePages(file.name, bytes, {
+            dpi: profile.dpi,
+            colour: profile.colour,
+            signal: this.shutdown.signal,
+          }),
+        });
       } catch (err) {
-        throw new AppError('IMAGE_UNREADABLE', err instanceof FileImportError ? err.message : `Không đọc được tệp ${file.name}: ${errorMessage(err)}`, { file: file.name });
+        throw new AppError(
+          'IMAGE_UNREADABLE',
+          err instanceof FileImportError ? err.message : `Không đọc được tệp ${file.name}: ${errorMessage(err)}`,
+          { file: file.name },
+        );
       }
     }
     const batchId = randomUUID();
     this.deps.store.batches.create({
-      id: batchId, source: 'import', scannerId: null, request: null, profile, officer: user.username, createdAt: this.deps.clock.localNow(),
+      id: batchId,
+      source: 'import',
+      scannerId: null,
+      request: null,
+      profile,
+      officer: user.username,
+      createdAt: this.deps.clock.localNow(),
     });
     let count = 0;
     for (const file of decoded) {
       for (const page of file.pages) {
-        await this.capture(batchId, { side: 'front', bytes: page.bytes, mimeType: page.mimeType, resolution: page.resolution });
+        await this.capture(batchId, {
+          side: 'front',
+          bytes: page.bytes,
+          mimeType: page.mimeType,
+          resolution: page.resolution,
+        });
         count++;
       }
     }
@@ -154,7 +223,12 @@ export class DigitiseStation {
 
   openBatches(): z.output<typeof BatchSummary>[] {
     return this.deps.store.batches.listOpen().map((b) => ({
-      batchId: b.id, state: b.state, source: b.source, createdAt: b.createdAt, officer: b.officer, lastError: b.lastError,
+      batchId: b.id,
+      state: b.state,
+      source: b.source,
+      createdAt: b.createdAt,
+      officer: b.officer,
+      lastError: b.lastError,
       pages: this.deps.store.batches.get(b.id)?.pages.filter((p) => !p.deleted).length ?? 0,
     }));
   }
@@ -169,7 +243,11 @@ export class DigitiseStation {
       store.transaction(() => {
         for (const op of ops) {
           const pages = this.mustBatch(batchId).pages;
-          const slots: PageSlot[] = pages.map((p) => ({ index: p.index, group: p.groupIndex, finished: p.documentId !== null }));
+          const slots: PageSlot[] = pages.map((p) => ({
+            index: p.index,
+            group: p.groupIndex,
+            finished: p.documentId !== null,
+          }));
           switch (op.op) {
             case 'reorder': {
               const next = reorder(slots, op.order);
@@ -196,14 +274,23 @@ export class DigitiseStation {
               if (op.op === 'restore') reprocess.push(op.page);
               break;
             case 'rescan':
-              if (batch.source !== 'scanner' || batch.scannerId === null) throw new AppError('VALIDATION_FAILED', 'Lô nhập từ tệp không quét lại được; hãy nhập lại tệp.');
-              if (this.jobs.get(batchId)?.scan) throw new AppError('DIGITISE_PAGES_PENDING', 'Máy quét đang quét lô này; chờ xong rồi quét lại trang.');
+              if (batch.source !== 'scanner' || batch.scannerId === null)
+                throw new AppError('VALIDATION_FAILED', 'Lô nhập từ tệp không quét lại được; hãy nhập lại tệp.');
+              if (this.jobs.get(batchId)?.scan)
+                throw new AppError('DIGITISE_PAGES_PENDING', 'Máy quét đang quét lô này; chờ xong rồi quét lại trang.');
               this.editablePage(pages, op.page);
               rescans.push(op.page);
               break;
           }
         }
-        store.audit.append({ at: this.deps.clock.localNow(), actor: user.username, action: 'digitise.edit', entity: 'digitise-batch', entityId: batchId, details: { ops: ops.map((o) => o.op) } });
+        store.audit.append({
+          at: this.deps.clock.localNow(),
+          actor: user.username,
+          action: 'digitise.edit',
+          entity: 'digitise-batch',
+          entityId: batchId,
+          details: { ops: ops.map((o) => o.op) },
+        });
       });
     } catch (err) {
       if (err instanceof LayoutError) throw new AppError(err.code, err.message);
@@ -222,8 +309,20 @@ export class DigitiseStation {
   // ---- finishing ------------------------------------------------------------------------------
 
   /** One group of the batch as a digitised document (see `DocumentFinisher.finish`). */
-  async finish(batchId: string, group: number, metadata: DigitisedMetadata, componentCode: string | null, user: SessionUser): Promise<z.output<typeof FinishResult>> {
-    const { result, dossier } = await this.finisher.finish(this.mustBatch(batchId), group, metadata, componentCode, user);
+  async finish(
+    batchId: string,
+    group: number,
+    metadata: DigitisedMetadata,
+    componentCode: string | null,
+    user: SessionUser,
+  ): Promise<z.output<typeof FinishResult>> {
+    const { result, dossier } = await this.finisher.finish(
+      this.mustBatch(batchId),
+      group,
+      metadata,
+      componentCode,
+      user,
+    );
     if (result.batchClosed) this.drafts.drop(batchId);
     else this.drafts.dropGroup(batchId, group);
     if (dossier) {
@@ -237,9 +336,14 @@ export class DigitiseStation {
   /** The stored PDF of a document digitised here, for the search screen's preview. */
   async documentPdf(id: string): Promise<{ fileName: string; base64: string; sha256: string }> {
     const doc = this.deps.store.documents.digitised(id);
-    if (!doc || doc.blobSha256 === null) throw new AppError('NOT_FOUND', `Không tìm thấy văn bản số hóa ${id.slice(0, 40)}.`);
+    if (!doc || doc.blobSha256 === null)
+      throw new AppError('NOT_FOUND', `Không tìm thấy văn bản số hóa ${id.slice(0, 40)}.`);
     const bytes = await this.deps.store.blobs.get(doc.blobSha256);
-    return { fileName: `${doc.documentCode}-${id.replace(':', '')}.pdf`, base64: Buffer.from(bytes).toString('base64'), sha256: doc.blobSha256 };
+    return {
+      fileName: `${doc.documentCode}-${id.replace(':', '')}.pdf`,
+      base64: Buffer.from(bytes).toString('base64'),
+      sha256: doc.blobSha256,
+    };
   }
 
   /** Components intake marked 'to-digitise' that have no digitised document yet. */
@@ -257,7 +361,12 @@ export class DigitiseStation {
     let queued = 0;
     for (const b of this.deps.store.batches.listOpen()) {
       if (this.jobs.has(b.id)) continue;
-      if (b.state === 'capturing') this.deps.store.batches.setState(b.id, 'ready', 'Lượt quét bị gián đoạn (ứng dụng khởi động lại); các trang đã quét được giữ lại.');
+      if (b.state === 'capturing')
+        this.deps.store.batches.setState(
+          b.id,
+          'ready',
+          'Lượt quét bị gián đoạn (ứng dụng khởi động lại); các trang đã quét được giữ lại.',
+        );
       for (const p of this.deps.store.batches.pendingPages(b.id)) {
         this.enqueue(b.id, p.index);
         queued++;
@@ -280,7 +389,12 @@ export class DigitiseStation {
     for (const job of this.jobs.values()) job.scan?.abort();
     this.shutdown.abort();
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.idle(), new Promise<void>((resolve) => { timer = setTimeout(resolve, waitMs); })]);
+    await Promise.race([
+      this.idle(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, waitMs);
+      }),
+    ]);
     clearTimeout(timer);
   }
 
@@ -322,7 +436,11 @@ export class DigitiseStation {
           break;
         }
         if (!got) continue;
-        const fresh = await this.capture(batchId, { ...got, side: old.side }, { position: old.position, groupIndex: old.groupIndex });
+        const fresh = await this.capture(
+          batchId,
+          { ...got, side: old.side },
+          { position: old.position, groupIndex: old.groupIndex },
+        );
         store.batches.markDeleted(batchId, index, true);
         this.emit(batchId, fresh, 'rescanned');
       }
@@ -330,7 +448,12 @@ export class DigitiseStation {
     } catch (err) {
       const code = errorCodeOf(err, 'DEVICE_UNAVAILABLE');
       store.batches.setState(batchId, 'ready', code === 'SCANNER_CANCELLED' ? null : `${code}: ${errorMessage(err)}`);
-      this.emit(batchId, null, code === 'SCANNER_CANCELLED' ? 'cancelled' : 'error', code === 'SCANNER_CANCELLED' ? undefined : { code, message: errorMessage(err) });
+      this.emit(
+        batchId,
+        null,
+        code === 'SCANNER_CANCELLED' ? 'cancelled' : 'error',
+        code === 'SCANNER_CANCELLED' ? undefined : { code, message: errorMessage(err) },
+      );
     } finally {
       job.scan = null;
       this.jobs.delete(batchId);
@@ -338,13 +461,22 @@ export class DigitiseStation {
   }
 
   /** Keeps a capture (blob, then row) before anything else happens to it, then queues its processing. */
-  private async capture(batchId: string, page: Pick<ScannedPage, 'side' | 'bytes' | 'mimeType' | 'resolution'>, place: { position?: number; groupIndex?: number } = {}): Promise<number> {
+  private async capture(
+    batchId: string,
+    page: Pick<ScannedPage, 'side' | 'bytes' | 'mimeType' | 'resolution'>,
+    place: { position?: number; groupIndex?: number } = {},
+  ): Promise<number> {
     const { store } = this.deps;
     const blob = await store.blobs.put(page.bytes);
     const index = store.batches.nextIndex(batchId);
     store.batches.addPage({
-      batchId, index, side: page.side, dpi: Math.round(Math.min(1200, Math.max(50, page.resolution))), mimeType: page.mimeType,
-      originalSha256: blob.sha256, ...place,
+      batchId,
+      index,
+      side: page.side,
+      dpi: Math.round(Math.min(1200, Math.max(50, page.resolution))),
+      mimeType: page.mimeType,
+      originalSha256: blob.sha256,
+      ...place,
     });
     this.emit(batchId, index, 'captured');
     this.enqueue(batchId, index);
@@ -369,10 +501,13 @@ export class DigitiseStation {
       const bytes = await rotateCapture(original, turn);
       if (this.shutdown.signal.aborted) return;
       const pipeline = this.pipeline(turn === 0 ? profile : { ...profile, autoOrient: false });
-      const state = await pipeline.processPage({ index, side: page.side, bytes, dpi: page.dpi }, {
-        signal: this.shutdown.signal,
-        onStage: (stage) => this.emit(batchId, index, stage),
-      });
+      const state = await pipeline.processPage(
+        { index, side: page.side, bytes, dpi: page.dpi },
+        {
+          signal: this.shutdown.signal,
+          onStage: (stage) => this.emit(batchId, index, stage),
+        },
+      );
       const encoded = await encodeProcessedPage(state);
       const processed = await store.blobs.put(encoded.processed);
       const thumbnail = await store.blobs.put(encoded.thumbnail);
@@ -383,9 +518,17 @@ export class DigitiseStation {
         return;
       }
       store.batches.updatePage(batchId, index, {
-        status: 'ok', processedSha256: processed.sha256, processedJson: JSON.stringify(encoded.meta), thumbnailSha256: thumbnail.sha256,
-        ocrText: encoded.ocr.text, ocrJson: JSON.stringify(encoded.ocr), ocrConfidence: encoded.ocr.meanConfidence,
-        blank: state.blank, inkCoverage: state.inkCoverage, skewAngle: state.skewAngle, rotation: encoded.rotation,
+        status: 'ok',
+        processedSha256: processed.sha256,
+        processedJson: JSON.stringify(encoded.meta),
+        thumbnailSha256: thumbnail.sha256,
+        ocrText: encoded.ocr.text,
+        ocrJson: JSON.stringify(encoded.ocr),
+        ocrConfidence: encoded.ocr.meanConfidence,
+        blank: state.blank,
+        inkCoverage: state.inkCoverage,
+        skewAngle: state.skewAngle,
+        rotation: encoded.rotation,
       });
       // A blank page is set aside (flagged and deleted, shown to the officer, `restore` brings it back), never dropped
       // silently.
@@ -395,7 +538,11 @@ export class DigitiseStation {
       if (this.shutdown.signal.aborted) return;
       const code = errorCodeOf(err, 'DIGITISE_FAILED');
       this.deps.log.log('warn', 'digitise.page-failed', { batchId, page: index, code, error: errorMessage(err) });
-      store.batches.updatePage(batchId, index, { status: 'error', errorCode: code, errorMessage: errorMessage(err) || 'lỗi không rõ' });
+      store.batches.updatePage(batchId, index, {
+        status: 'error',
+        errorCode: code,
+        errorMessage: errorMessage(err) || 'lỗi không rõ',
+      });
       this.emit(batchId, index, 'error', { code, message: errorMessage(err) });
     }
   }
@@ -411,14 +558,20 @@ export class DigitiseStation {
   }
 
   private track(task: Promise<unknown>): void {
-    const tracked = task.catch((err: unknown) => this.deps.log.log('error', 'digitise.task-crashed', { error: errorMessage(err) })).finally(() => this.tasks.delete(tracked));
+    const tracked = task
+      .catch((err: unknown) => this.deps.log.log('error', 'digitise.task-crashed', { error: errorMessage(err) }))
+      .finally(() => this.tasks.delete(tracked));
     this.tasks.add(tracked);
   }
 
   private emit(batchId: string, page: number | null, stage: string, error?: { code: string; message: string }): void {
     const pages = this.deps.store.batches.get(batchId)?.pages.filter((p) => !p.deleted || p.blank) ?? [];
     const progress: Progress = {
-      batchId, page, stage, done: pages.filter((p) => p.status !== 'pending').length, total: pages.length,
+      batchId,
+      page,
+      stage,
+      done: pages.filter((p) => p.status !== 'pending').length,
+      total: pages.length,
       ...(error ? { error } : {}),
     };
     try {
@@ -436,7 +589,8 @@ export class DigitiseStation {
   private editablePage(pages: BatchPageRecord[], index: number): BatchPageRecord {
     const page = pages.find((p) => p.index === index);
     if (!page) throw new AppError('VALIDATION_FAILED', `Lô quét không có trang số ${index}.`, { page: index });
-    if (page.documentId !== null) throw new AppError('DIGITISE_ALREADY_FINISHED', `Trang ${index} đã thuộc văn bản số hóa L:${page.documentId}.`);
+    if (page.documentId !== null)
+      throw new AppError('DIGITISE_ALREADY_FINISHED', `Trang ${index} đã thuộc văn bản số hóa L:${page.documentId}.`);
     return page;
   }
 
@@ -450,24 +604,42 @@ export class DigitiseStation {
     try {
       return this.deps.scanners.open(scannerId);
     } catch (err) {
-      if (err instanceof RangeError) throw new AppError('NOT_FOUND', `Không có máy quét ${scannerId.slice(0, 100)}.`, { field: 'scannerId' });
+      if (err instanceof RangeError)
+        throw new AppError('NOT_FOUND', `Không có máy quét ${scannerId.slice(0, 100)}.`, { field: 'scannerId' });
       throw this.deviceFailure(err);
     }
   }
 
   private async checkRequest(scanner: Scanner, request: ScanRequestParams): Promise<void> {
-    const caps = await scanner.capabilities().catch((err: unknown) => { throw this.deviceFailure(err); });
-    const wrong = (field: string, text: string): AppError => new AppError('VALIDATION_FAILED', text, { field: `request.${field}` });
-    if (!caps.sources.includes(request.source)) throw wrong('source', `Máy quét ${scanner.info.name} không có ${request.source === 'feeder' ? 'khay nạp giấy' : 'mặt kính'}.`);
-    if (request.duplex && (!caps.duplex || request.source !== 'feeder')) throw wrong('duplex', `Máy quét ${scanner.info.name} không quét hai mặt với nguồn giấy này.`);
-    if (!caps.resolutions.includes(request.resolution)) throw wrong('resolution', `Máy quét ${scanner.info.name} không có độ phân giải ${request.resolution} dpi (có: ${caps.resolutions.join(', ')}).`);
-    if (!caps.modes.includes(request.mode)) throw wrong('mode', `Máy quét ${scanner.info.name} không quét chế độ màu ${request.mode}.`);
-    if (request.pageSize !== undefined && !caps.pageSizes.some((s) => s.name === request.pageSize)) throw wrong('pageSize', `Máy quét ${scanner.info.name} không có khổ giấy ${request.pageSize}.`);
+    const caps = await scanner.capabilities().catch((err: unknown) => {
+      throw this.deviceFailure(err);
+    });
+    const wrong = (field: string, text: string): AppError =>
+      new AppError('VALIDATION_FAILED', text, { field: `request.${field}` });
+    if (!caps.sources.includes(request.source))
+      throw wrong(
+        'source',
+        `Máy quét ${scanner.info.name} không có ${request.source === 'feeder' ? 'khay nạp giấy' : 'mặt kính'}.`,
+      );
+    if (request.duplex && (!caps.duplex || request.source !== 'feeder'))
+      throw wrong('duplex', `Máy quét ${scanner.info.name} không quét hai mặt với nguồn giấy này.`);
+    if (!caps.resolutions.includes(request.resolution))
+      throw wrong(
+        'resolution',
+        `Máy quét ${scanner.info.name} không có độ phân giải ${request.resolution} dpi (có: ${caps.resolutions.join(', ')}).`,
+      );
+    if (!caps.modes.includes(request.mode))
+      throw wrong('mode', `Máy quét ${scanner.info.name} không quét chế độ màu ${request.mode}.`);
+    if (request.pageSize !== undefined && !caps.pageSizes.some((s) => s.name === request.pageSize))
+      throw wrong('pageSize', `Máy quét ${scanner.info.name} không có khổ giấy ${request.pageSize}.`);
   }
 
   private deviceFailure(err: unknown): AppError {
     if (err instanceof AppError) return err;
     const code = errorCodeOf(err, 'DEVICE_UNAVAILABLE');
-    return new AppError(isErrorCode(code) ? code : 'DEVICE_UNAVAILABLE', `Máy quét chưa sẵn sàng: ${errorMessage(err)}`);
+    return new AppError(
+      isErrorCode(code) ? code : 'DEVICE_UNAVAILABLE',
+      `Máy quét chưa sẵn sàng: ${errorMessage(err)}`,
+    );
   }
 }

@@ -10,6 +10,7 @@ export function errorCodeOf(err: unknown, fallback: ErrorCode): ErrorCode {
   if (isDeviceError(err)) return err.code;
   if (err instanceof AppError) return err.code;
   if (err instanceof FileImportError) return 'IMAGE_UNREADABLE';
-  if (typeof err === 'object' && err !== null && 'code' in err && err.code === 'CAPTURE_UNREADABLE') return 'IMAGE_UNREADABLE';
+  if (typeof err === 'object' && err !== null && 'code' in err && err.code === 'CAPTURE_UNREADABLE')
+    return 'IMAGE_UNREADABLE';
   return fallback;
 }

@@ -1,5 +1,11 @@
 import type { ColourMode } from '../types';
-import { isDeviceError, MAX_IMPORT_FILE_BYTES, readFilePages, type ImportedFilePage, type UnreadableReason } from '../../../drivers';
+import {
+  isDeviceError,
+  MAX_IMPORT_FILE_BYTES,
+  readFilePages,
+  type ImportedFilePage,
+  type UnreadableReason,
+} from '../../../drivers';
 
 /**
  * Image and PDF files for the station's import and the `digitise` command. The decoding is the
@@ -19,7 +25,11 @@ export type FilePage = ImportedFilePage;
 /** The file cannot be used; `message` is one Vietnamese line naming the file. */
 export class FileImportError extends Error {
   readonly code = 'IMAGE_UNREADABLE';
-  constructor(readonly fileName: string, message: string, readonly reason: UnreadableReason) {
+  constructor(
+    readonly fileName: string,
+    message: string,
+    readonly reason: UnreadableReason,
+  ) {
     super(message);
     this.name = 'FileImportError';
   }
@@ -31,9 +41,18 @@ export class FileImportError extends Error {
  * page is decoded completely, so a truncated file fails here and not later. An unusable file
  * throws `FileImportError`; a missing poppler (DEVICE_UNAVAILABLE) and a cancel are passed on.
  */
-export async function decodeFilePages(name: string, bytes: Uint8Array, opts: { dpi: number; colour?: ColourMode; signal?: AbortSignal }): Promise<FilePage[]> {
+export async function decodeFilePages(
+  name: string,
+  bytes: Uint8Array,
+  opts: { dpi: number; colour?: ColourMode; signal?: AbortSignal },
+): Promise<FilePage[]> {
   try {
-    return await readFilePages(name, bytes, { resolution: opts.dpi, mode: opts.colour ?? 'color', deviceName: 'Nhập từ tệp', ...(opts.signal ? { signal: opts.signal } : {}) });
+    return await readFilePages(name, bytes, {
+      resolution: opts.dpi,
+      mode: opts.colour ?? 'color',
+      deviceName: 'Nhập từ tệp',
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
   } catch (err) {
     if (!isDeviceError(err) || err.code !== 'IMAGE_UNREADABLE') throw err;
     const reason = (err.details?.reason as UnreadableReason | undefined) ?? 'unreadable';
@@ -43,9 +62,13 @@ export async function decodeFilePages(name: string, bytes: Uint8Array, opts: { d
 
 function refusal(name: string, reason: UnreadableReason, size: number): string {
   switch (reason) {
-    case 'empty': return `Tệp ${name} rỗng (0 byte).`;
-    case 'too-large': return `Tệp ${name} quá lớn (${Math.ceil(size / 1024 / 1024)} MB, tối đa ${MAX_INPUT_BYTES / 1024 / 1024} MB).`;
-    case 'not-a-file': return `Không mở được tệp ${name}.`;
-    case 'unreadable': return `Không đọc được tệp ${name}: không phải ảnh (PNG, JPEG, TIFF, BMP, PNM) hoặc PDF hợp lệ, hoặc tệp bị hỏng.`;
+    case 'empty':
+      return `Tệp ${name} rỗng (0 byte).`;
+    case 'too-large':
+      return `Tệp ${name} quá lớn (${Math.ceil(size / 1024 / 1024)} MB, tối đa ${MAX_INPUT_BYTES / 1024 / 1024} MB).`;
+    case 'not-a-file':
+      return `Không mở được tệp ${name}.`;
+    case 'unreadable':
+      return `Không đọc được tệp ${name}: không phải ảnh (PNG, JPEG, TIFF, BMP, PNM) hoặc PDF hợp lệ, hoặc tệp bị hỏng.`;
   }
 }

@@ -13,10 +13,15 @@ import { DIGITISER, stationHarness, type StationHarness } from '../testing/stati
  * officer turns the page. The stand-in pipeline says "unsure" for the pages it is told to.
  */
 async function sheet(shade: number): Promise<Uint8Array> {
-  const width = 60; const height = 80;
+  const width = 60;
+  const height = 80;
   const data = Buffer.alloc(width * height, shade);
   for (let i = 0; i < width * 20; i++) data[width * 30 + i] = 10;
-  return new Uint8Array(await sharp(data, { raw: { width, height, channels: 1 } }).png().toBuffer());
+  return new Uint8Array(
+    await sharp(data, { raw: { width, height, channels: 1 } })
+      .png()
+      .toBuffer(),
+  );
 }
 
 function pipelines(unsurePages: ReadonlySet<number>): PipelineFactory {
@@ -24,14 +29,26 @@ function pipelines(unsurePages: ReadonlySet<number>): PipelineFactory {
     async processPage(capture) {
       const { data, info } = await sharp(capture.bytes).greyscale().raw().toBuffer({ resolveWithObject: true });
       const state: PageState = {
-        index: capture.index, side: capture.side, original: capture.bytes, dpi: 150, rotation: 0, skewAngle: 0,
+        index: capture.index,
+        side: capture.side,
+        original: capture.bytes,
+        dpi: 150,
+        rotation: 0,
+        skewAngle: 0,
         image: { width: info.width, height: info.height, channels: 1, data: new Uint8Array(data) },
-        blank: false, inkCoverage: 0.2, notes: [], ocr: { text: 'Ủy ban nhân dân', words: [], meanConfidence: 90 },
+        blank: false,
+        inkCoverage: 0.2,
+        notes: [],
+        ocr: { text: 'Ủy ban nhân dân', words: [], meanConfidence: 90 },
       };
       // The station turns a page by re-running it without auto-orientation: no stage, no flag.
-      return profile.autoOrient && unsurePages.has(capture.index) ? { ...state, orientationUnsure: true, notes: ['orientation: left as scanned'] } : state;
+      return profile.autoOrient && unsurePages.has(capture.index)
+        ? { ...state, orientationUnsure: true, notes: ['orientation: left as scanned'] }
+        : state;
     },
-    async finishDocument() { throw new Error('not used here'); },
+    async finishDocument() {
+      throw new Error('not used here');
+    },
   });
 }
 
@@ -39,15 +56,24 @@ const REQUEST = { source: 'feeder', duplex: false, resolution: 150, mode: 'gray'
 
 describe('the "check orientation" flag at the station', () => {
   let h: StationHarness;
-  afterEach(async () => { await h.dispose(); });
+  afterEach(async () => {
+    await h.dispose();
+  });
 
   it('shows the flag on the unsure page only, keeps it across a restart, and drops it once the officer turns the page', async () => {
-    const scanner = new SimulatedScanner({ id: 'sim:1', feeder: [{ image: await sheet(250) }, { image: await sheet(245) }, { image: await sheet(240) }] });
+    const scanner = new SimulatedScanner({
+      id: 'sim:1',
+      feeder: [{ image: await sheet(250) }, { image: await sheet(245) }, { image: await sheet(240) }],
+    });
     h = stationHarness({ scanners: new SimulatedScannerProvider([scanner]), pipelines: pipelines(new Set([1])) });
     const { batchId } = await h.station.startScan('sim:1', REQUEST, {}, DIGITISER);
     await h.station.idle();
     let view = await h.station.batch(batchId);
-    expect(view.pages.map((p) => [p.index, p.status, p.orientationCheck])).toEqual([[0, 'ok', false], [1, 'ok', true], [2, 'ok', false]]);
+    expect(view.pages.map((p) => [p.index, p.status, p.orientationCheck])).toEqual([
+      [0, 'ok', false],
+      [1, 'ok', true],
+      [2, 'ok', false],
+    ]);
 
     const again = h.restart();
     view = await again.batch(batchId);
@@ -62,8 +88,17 @@ describe('the "check orientation" flag at the station', () => {
 
 describe('page codec', () => {
   const page = (unsure: boolean): PageState => ({
-    index: 0, side: 'front', original: new Uint8Array([1]), dpi: 200, rotation: 0, skewAngle: 0, blank: false, inkCoverage: 0.1,
-    image: { width: 4, height: 4, channels: 1, data: new Uint8Array(16).fill(200) }, ocr: null, notes: [],
+    index: 0,
+    side: 'front',
+    original: new Uint8Array([1]),
+    dpi: 200,
+    rotation: 0,
+    skewAngle: 0,
+    blank: false,
+    inkCoverage: 0.1,
+    image: { width: 4, height: 4, channels: 1, data: new Uint8Array(16).fill(200) },
+    ocr: null,
+    notes: [],
     ...(unsure ? { orientationUnsure: true } : {}),
   });
 
@@ -71,11 +106,35 @@ describe('page codec', () => {
     const encoded = await encodeProcessedPage(page(true));
     const json = JSON.stringify(encoded.meta);
     expect(orientationUnsureOf(json)).toBe(true);
-    const blobs = new Map([['orig', new Uint8Array([1])], ['proc', encoded.processed]]);
+    const blobs = new Map([
+      ['orig', new Uint8Array([1])],
+      ['proc', encoded.processed],
+    ]);
     const record: BatchPageRecord = {
-      batchId: 'b', index: 0, side: 'front', dpi: 200, mimeType: 'image/png', originalSha256: 'orig', processedSha256: 'proc', processedJson: json,
-      thumbnailSha256: null, ocrText: null, ocrJson: null, ocrConfidence: null, blank: false, inkCoverage: 0.1, skewAngle: 0, rotation: 0,
-      status: 'ok', errorCode: null, errorMessage: null, position: 0, groupIndex: 0, rotationOverride: 0, deleted: false, documentId: null,
+      batchId: 'b',
+      index: 0,
+      side: 'front',
+      dpi: 200,
+      mimeType: 'image/png',
+      originalSha256: 'orig',
+      processedSha256: 'proc',
+      processedJson: json,
+      thumbnailSha256: null,
+      ocrText: null,
+      ocrJson: null,
+      ocrConfidence: null,
+      blank: false,
+      inkCoverage: 0.1,
+      skewAngle: 0,
+      rotation: 0,
+      status: 'ok',
+      errorCode: null,
+      errorMessage: null,
+      position: 0,
+      groupIndex: 0,
+      rotationOverride: 0,
+      deleted: false,
+      documentId: null,
     };
     const rebuilt = await rebuildPageState(record, async (sha) => blobs.get(sha)!);
     expect(rebuilt.orientationUnsure).toBe(true);

@@ -13,7 +13,16 @@ export const THUMBNAIL_WIDTH = 160;
  * PNG of the working image (a pipeline that does not encode pages itself).
  */
 export type ProcessedMeta = (
-  | { kind: 'output'; format: EncodedPageImage['format']; width: number; height: number; channels: 1 | 3; dpi: number; inkBox: PixelBox | null; notes: string[] }
+  | {
+      kind: 'output';
+      format: EncodedPageImage['format'];
+      width: number;
+      height: number;
+      channels: 1 | 3;
+      dpi: number;
+      inkBox: PixelBox | null;
+      notes: string[];
+    }
   | { kind: 'image'; width: number; height: number; channels: 1 | 3; inkBox: PixelBox | null; notes: string[] }
 ) & {
   /** The orientation stage kept the page as scanned without being sure (absent in rows written before it was kept). */
@@ -39,7 +48,7 @@ export interface EncodedProcessedPage {
 }
 
 export function quarterTurn(degrees: number): QuarterTurn {
-  const d = ((Math.round(degrees / 90) * 90) % 360 + 360) % 360;
+  const d = (((Math.round(degrees / 90) * 90) % 360) + 360) % 360;
   return d as QuarterTurn;
 }
 
@@ -52,17 +61,32 @@ async function decodeRaw(bytes: Uint8Array, channels: 1 | 3): Promise<RawImage> 
   p = channels === 1 ? p.toColourspace('b-w') : p.toColourspace('srgb');
   const { data, info } = await p.raw().toBuffer({ resolveWithObject: true });
   if (info.channels !== channels) throw new Error(`decoded ${info.channels} channels, expected ${channels}`);
-  return { width: info.width, height: info.height, channels, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  return {
+    width: info.width,
+    height: info.height,
+    channels,
+    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+  };
 }
 
 /** A small PNG of a working image. */
 export async function thumbnailOfImage(image: RawImage): Promise<Uint8Array> {
-  return new Uint8Array(await sharpRaw(image).resize({ width: THUMBNAIL_WIDTH, withoutEnlargement: true }).png({ compressionLevel: 9 }).toBuffer());
+  return new Uint8Array(
+    await sharpRaw(image)
+      .resize({ width: THUMBNAIL_WIDTH, withoutEnlargement: true })
+      .png({ compressionLevel: 9 })
+      .toBuffer(),
+  );
 }
 
 /** A small PNG of an encoded capture (shown while the page is still being processed). */
 export async function thumbnailOfCapture(bytes: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await sharp(bytes).resize({ width: THUMBNAIL_WIDTH, withoutEnlargement: true }).png({ compressionLevel: 9 }).toBuffer());
+  return new Uint8Array(
+    await sharp(bytes)
+      .resize({ width: THUMBNAIL_WIDTH, withoutEnlargement: true })
+      .png({ compressionLevel: 9 })
+      .toBuffer(),
+  );
 }
 
 /**
@@ -87,15 +111,37 @@ export async function encodeProcessedPage(page: PageState): Promise<EncodedProce
     const o = page.output;
     return {
       processed: o.bytes,
-      meta: { kind: 'output', format: o.format, width: o.width, height: o.height, channels: o.channels, dpi: o.dpi, inkBox, notes, ...flags },
-      thumbnail, ocr, rotation: quarterTurn(page.rotation),
+      meta: {
+        kind: 'output',
+        format: o.format,
+        width: o.width,
+        height: o.height,
+        channels: o.channels,
+        dpi: o.dpi,
+        inkBox,
+        notes,
+        ...flags,
+      },
+      thumbnail,
+      ocr,
+      rotation: quarterTurn(page.rotation),
     };
   }
   const png = new Uint8Array(await sharpRaw(page.image).png({ compressionLevel: 6 }).toBuffer());
   return {
     processed: png,
-    meta: { kind: 'image', width: page.image.width, height: page.image.height, channels: page.image.channels, inkBox, notes, ...flags },
-    thumbnail, ocr, rotation: quarterTurn(page.rotation),
+    meta: {
+      kind: 'image',
+      width: page.image.width,
+      height: page.image.height,
+      channels: page.image.channels,
+      inkBox,
+      notes,
+      ...flags,
+    },
+    thumbnail,
+    ocr,
+    rotation: quarterTurn(page.rotation),
   };
 }
 
@@ -115,17 +161,36 @@ export async function rebuildPageState(page: BatchPageRecord, read: BlobReader):
   const original = await read(page.originalSha256);
   const processed = await read(page.processedSha256);
   const base = {
-    index: page.index, side: page.side, original, dpi: page.dpi, rotation: page.rotation, skewAngle: page.skewAngle,
-    blank: page.blank, inkCoverage: page.inkCoverage ?? 0, ocr, notes: [...meta.notes], inkBox: meta.inkBox,
+    index: page.index,
+    side: page.side,
+    original,
+    dpi: page.dpi,
+    rotation: page.rotation,
+    skewAngle: page.skewAngle,
+    blank: page.blank,
+    inkCoverage: page.inkCoverage ?? 0,
+    ocr,
+    notes: [...meta.notes],
+    inkBox: meta.inkBox,
     ...(meta.orientationUnsure === true ? { orientationUnsure: true } : {}),
   };
   if (meta.kind === 'output') {
-    const preview = page.thumbnailSha256 !== null ? await decodeRaw(await read(page.thumbnailSha256), meta.channels) : await previewOf(meta);
+    const preview =
+      page.thumbnailSha256 !== null
+        ? await decodeRaw(await read(page.thumbnailSha256), meta.channels)
+        : await previewOf(meta);
     return {
       ...base,
       dpi: meta.dpi,
       image: preview,
-      output: { format: meta.format, bytes: processed, width: meta.width, height: meta.height, channels: meta.channels, dpi: meta.dpi },
+      output: {
+        format: meta.format,
+        bytes: processed,
+        width: meta.width,
+        height: meta.height,
+        channels: meta.channels,
+        dpi: meta.dpi,
+      },
     };
   }
   return { ...base, image: await decodeRaw(processed, meta.channels) };
@@ -150,6 +215,6 @@ export function storedPages(pages: readonly BatchPageRecord[], read: BlobReader)
 
 async function previewOf(meta: { width: number; height: number; channels: 1 | 3 }): Promise<RawImage> {
   const width = Math.max(1, Math.min(THUMBNAIL_WIDTH, meta.width));
-  const height = Math.max(1, Math.round(meta.height * width / meta.width));
+  const height = Math.max(1, Math.round((meta.height * width) / meta.width));
   return { width, height, channels: meta.channels, data: new Uint8Array(width * height * meta.channels).fill(255) };
 }

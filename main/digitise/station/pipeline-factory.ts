@@ -9,7 +9,9 @@ export function stationPipelines(ocrPool: OcrPool): PipelineFactory {
 }
 
 /** A pipeline for the command line with its own OCR pool, freed by `close`. */
-export async function cliPipeline(profile: DigitiseProfile): Promise<{ pipeline: DigitisePipeline; close: () => Promise<void> }> {
+export async function cliPipeline(
+  profile: DigitiseProfile,
+): Promise<{ pipeline: DigitisePipeline; close: () => Promise<void> }> {
   const ocrPool = createOcrPool({ maxWorkers: 2 });
   return { pipeline: createPipeline({ profile, ocrPool }), close: () => ocrPool.close() };
 }

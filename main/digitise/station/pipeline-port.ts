@@ -11,7 +11,8 @@ export type DocumentMeta = DigitisedDocumentMeta;
  * `finishDocument` ends with the pipeline's signing slot (identity until the agency signature lands);
  * `finishPages`, when the pipeline has it, does the same reading the pages one at a time.
  */
-export type DigitisePipeline = Pick<Pipeline, 'processPage' | 'finishDocument'> & Partial<Pick<Pipeline, 'finishPages'>>;
+export type DigitisePipeline = Pick<Pipeline, 'processPage' | 'finishDocument'> &
+  Partial<Pick<Pipeline, 'finishPages'>>;
 
 /** A pipeline for a profile (the station asks for one per batch profile; the OCR pool is shared). */
 export type PipelineFactory = (profile: DigitiseProfile) => DigitisePipeline;
@@ -20,7 +21,11 @@ export type PipelineFactory = (profile: DigitiseProfile) => DigitisePipeline;
  * The station's profile for a batch: the defaults, the workstation's configured defaults, what the
  * scan request implies (resolution, colour, duplex), then the officer's overrides.
  */
-export function resolveProfile(input: DigitiseProfileInput, request?: ScanRequestParams, configured: DigitiseProfileInput = {}): DigitiseProfile {
+export function resolveProfile(
+  input: DigitiseProfileInput,
+  request?: ScanRequestParams,
+  configured: DigitiseProfileInput = {},
+): DigitiseProfile {
   const fromRequest: Partial<DigitiseProfile> = request
     ? { dpi: Math.min(600, Math.max(72, request.resolution)), colour: request.mode, duplex: request.duplex }
     : {};
@@ -42,5 +47,7 @@ export function storedProfile(value: unknown): DigitiseProfile {
 }
 
 function stripUndefined<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
 }

@@ -28,7 +28,10 @@ export async function digitisePages(
     while (next < pages.length) {
       const i = next++;
       const page = pages[i]!;
-      states[i] = await opts.pipeline.processPage({ index: i, side: 'front', bytes: page.bytes, dpi: page.resolution }, { signal: opts.signal });
+      states[i] = await opts.pipeline.processPage(
+        { index: i, side: 'front', bytes: page.bytes, dpi: page.resolution },
+        { signal: opts.signal },
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency ?? 2, pages.length)) }, worker));
@@ -41,6 +44,9 @@ export async function digitisePages(
     text: output.text,
     pageCount: output.pageCount,
     blankPages: states.length - kept.length,
-    meanConfidence: confidences.length === 0 ? 0 : Math.round(confidences.reduce((a, b) => a + b, 0) / confidences.length * 10) / 10,
+    meanConfidence:
+      confidences.length === 0
+        ? 0
+        : Math.round((confidences.reduce((a, b) => a + b, 0) / confidences.length) * 10) / 10,
   };
 }

@@ -14,7 +14,15 @@ import { degradeScan } from './degrade';
  * turn, then damaged like a cheap scan. Deterministic for the same options on the same machine.
  */
 
-export const ADMIN_LAYOUTS = ['decision', 'form', 'sparse', 'table', 'headingBottom', 'signatureOnly', 'shortList'] as const;
+export const ADMIN_LAYOUTS = [
+  'decision',
+  'form',
+  'sparse',
+  'table',
+  'headingBottom',
+  'signatureOnly',
+  'shortList',
+] as const;
 export type AdminLayout = (typeof ADMIN_LAYOUTS)[number];
 
 export type ScanCondition = 'clean' | 'noisy' | 'blurred' | 'skewed' | 'lowContrast' | 'speckled';
@@ -45,11 +53,29 @@ const BODY: readonly string[] = [
   'Giấy chứng nhận được cấp cho hộ gia đình ông Phạm Quốc Khánh và bà Lê Thị Ngọc Ánh.',
 ];
 
-const PEOPLE = ['Nguyễn Thị Hồng Nhung', 'Trần Văn Đức', 'Lê Hoàng Phương Anh', 'Phạm Quốc Bảo', 'Võ Thị Ngọc Hân', 'Đặng Minh Tuấn'];
+const PEOPLE = [
+  'Nguyễn Thị Hồng Nhung',
+  'Trần Văn Đức',
+  'Lê Hoàng Phương Anh',
+  'Phạm Quốc Bảo',
+  'Võ Thị Ngọc Hân',
+  'Đặng Minh Tuấn',
+];
 const TITLES = ['QUYẾT ĐỊNH', 'GIẤY XÁC NHẬN', 'THÔNG BÁO', 'GIẤY BIÊN NHẬN HỒ SƠ'];
 
-interface Text { x: number; y: number; text: string; size: number; bold?: boolean; italic?: boolean; anchor?: 'start' | 'middle' | 'end' }
-interface Drawing { texts: Text[]; shapes: string[] }
+interface Text {
+  x: number;
+  y: number;
+  text: string;
+  size: number;
+  bold?: boolean;
+  italic?: boolean;
+  anchor?: 'start' | 'middle' | 'end';
+}
+interface Drawing {
+  texts: Text[];
+  shapes: string[];
+}
 
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -69,27 +95,51 @@ function layout(kind: AdminLayout, variant: number): Drawing {
     texts.push({ x: 145, y: 22, text: 'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM', size: 12, bold: true, anchor: 'middle' });
     texts.push({ x: 145, y: 28, text: 'Độc lập - Tự do - Hạnh phúc', size: 13, bold: true, anchor: 'middle' });
     shapes.push(line(122, 29.5, 168, 29.5));
-    texts.push({ x: 145, y: 37, text: `Đà Nẵng, ngày ${1 + Math.floor(rand() * 27)} tháng ${1 + Math.floor(rand() * 12)} năm 2024`, size: 13, italic: true, anchor: 'middle' });
+    texts.push({
+      x: 145,
+      y: 37,
+      text: `Đà Nẵng, ngày ${1 + Math.floor(rand() * 27)} tháng ${1 + Math.floor(rand() * 12)} năm 2024`,
+      size: 13,
+      italic: true,
+      anchor: 'middle',
+    });
     return 50;
   };
   const signature = (y: number, stampMm = 19): void => {
     texts.push({ x: 150, y, text: 'TM. ỦY BAN NHÂN DÂN', size: 13, bold: true, anchor: 'middle' });
     texts.push({ x: 150, y: y + 6, text: 'CHỦ TỊCH', size: 13, bold: true, anchor: 'middle' });
-    const cx = 138; const cy = y + 24;
-    shapes.push(`<g fill="none" stroke="#b01020" stroke-width="0.9"><circle cx="${cx}" cy="${cy}" r="${stampMm}"/><circle cx="${cx}" cy="${cy}" r="${stampMm * 0.8}"/></g>`);
-    shapes.push(`<text x="${cx}" y="${cy + 1.5}" font-size="4.2" font-weight="bold" text-anchor="middle" fill="#b01020">UBND PHƯỜNG</text>`);
-    shapes.push(`<path d="M ${cx - 8} ${cy + 6} c 6 -12, 12 10, 18 -4 s 8 8, 16 -6 s 4 10, 12 2" fill="none" stroke="#1a1a60" stroke-width="0.7"/>`);
+    const cx = 138;
+    const cy = y + 24;
+    shapes.push(
+      `<g fill="none" stroke="#b01020" stroke-width="0.9"><circle cx="${cx}" cy="${cy}" r="${stampMm}"/><circle cx="${cx}" cy="${cy}" r="${stampMm * 0.8}"/></g>`,
+    );
+    shapes.push(
+      `<text x="${cx}" y="${cy + 1.5}" font-size="4.2" font-weight="bold" text-anchor="middle" fill="#b01020">UBND PHƯỜNG</text>`,
+    );
+    shapes.push(
+      `<path d="M ${cx - 8} ${cy + 6} c 6 -12, 12 10, 18 -4 s 8 8, 16 -6 s 4 10, 12 2" fill="none" stroke="#1a1a60" stroke-width="0.7"/>`,
+    );
     texts.push({ x: 150, y: y + 50, text: person, size: 13, bold: true, anchor: 'middle' });
   };
   const body = (y: number, count: number, from = Math.floor(rand() * BODY.length)): number => {
-    for (let i = 0; i < count; i++) { texts.push({ x: 25, y, text: BODY[(from + i) % BODY.length]!, size: 12 }); y += 7; }
+    for (let i = 0; i < count; i++) {
+      texts.push({ x: 25, y, text: BODY[(from + i) % BODY.length]!, size: 12 });
+      y += 7;
+    }
     return y;
   };
   switch (kind) {
     case 'decision': {
       let y = header();
       texts.push({ x: 105, y, text: pick(TITLES), size: 14, bold: true, anchor: 'middle' });
-      texts.push({ x: 105, y: y + 6.5, text: 'Về việc cấp giấy xác nhận tình trạng hôn nhân', size: 13, bold: true, anchor: 'middle' });
+      texts.push({
+        x: 105,
+        y: y + 6.5,
+        text: 'Về việc cấp giấy xác nhận tình trạng hôn nhân',
+        size: 13,
+        bold: true,
+        anchor: 'middle',
+      });
       y = body(y + 18, 7);
       texts.push({ x: 105, y: y + 3, text: 'QUYẾT ĐỊNH:', size: 13, bold: true, anchor: 'middle' });
       y = body(y + 12, 4);
@@ -103,7 +153,15 @@ function layout(kind: AdminLayout, variant: number): Drawing {
       let y = header();
       texts.push({ x: 105, y, text: 'TỜ KHAI ĐĂNG KÝ THƯỜNG TRÚ', size: 14, bold: true, anchor: 'middle' });
       y += 14;
-      for (const f of [`Họ và tên: ${person}`, 'Ngày sinh: 12/03/1990', 'Giới tính: Nữ', 'Dân tộc: Kinh', `Số định danh: 0791${String(10_000_000 + variant * 7_654_321).slice(-8)}`, 'Nghề nghiệp: Kế toán', 'Nơi ở hiện tại: 47 Nguyễn Huệ']) {
+      for (const f of [
+        `Họ và tên: ${person}`,
+        'Ngày sinh: 12/03/1990',
+        'Giới tính: Nữ',
+        'Dân tộc: Kinh',
+        `Số định danh: 0791${String(10_000_000 + variant * 7_654_321).slice(-8)}`,
+        'Nghề nghiệp: Kế toán',
+        'Nơi ở hiện tại: 47 Nguyễn Huệ',
+      ]) {
         texts.push({ x: 25, y, text: f, size: 12.5 });
         shapes.push(dots(25 + f.length * 2.3, y, 185));
         y += 9;
@@ -129,7 +187,13 @@ function layout(kind: AdminLayout, variant: number): Drawing {
       const headings = ['TT', 'Họ và tên', 'Thủ tục', 'Ngày nhận', 'Ghi chú'];
       headings.forEach((h, i) => texts.push({ x: cols[i]! + 2, y: y + 6.3, text: h, size: 11, bold: true }));
       for (let r = 1; r < rows; r++) {
-        const cells = [String(r), PEOPLE[(r + variant) % PEOPLE.length]!, r % 2 === 0 ? 'Khai sinh' : 'Thường trú', `${10 + r}/05/2024`, r % 3 === 0 ? 'Bổ sung' : ''];
+        const cells = [
+          String(r),
+          PEOPLE[(r + variant) % PEOPLE.length]!,
+          r % 2 === 0 ? 'Khai sinh' : 'Thường trú',
+          `${10 + r}/05/2024`,
+          r % 3 === 0 ? 'Bổ sung' : '',
+        ];
         cells.forEach((c, i) => texts.push({ x: cols[i]! + 2, y: y + r * 9 + 6.3, text: c, size: 11 }));
       }
       signature(y + rows * 9 + 14, 17);
@@ -138,7 +202,14 @@ function layout(kind: AdminLayout, variant: number): Drawing {
     case 'headingBottom': {
       // The end of a document: a few lines at the top, then a big bold heading low on the page.
       body(25, 3);
-      texts.push({ x: 105, y: 230, text: 'XÁC NHẬN CỦA CƠ QUAN CÓ THẨM QUYỀN', size: 16, bold: true, anchor: 'middle' });
+      texts.push({
+        x: 105,
+        y: 230,
+        text: 'XÁC NHẬN CỦA CƠ QUAN CÓ THẨM QUYỀN',
+        size: 16,
+        bold: true,
+        anchor: 'middle',
+      });
       texts.push({ x: 105, y: 240, text: pick(PEOPLE), size: 14, bold: true, anchor: 'middle' });
       break;
     }
@@ -150,7 +221,14 @@ function layout(kind: AdminLayout, variant: number): Drawing {
     }
     case 'shortList': {
       texts.push({ x: 25, y: 30, text: 'Hồ sơ gồm:', size: 13, bold: true });
-      const items = ['- Tờ khai;', '- Bản sao giấy khai sinh;', '- Căn cước công dân;', '- Sổ hộ khẩu;', '- Ảnh 4x6;', '- Giấy ủy quyền.'];
+      const items = [
+        '- Tờ khai;',
+        '- Bản sao giấy khai sinh;',
+        '- Căn cước công dân;',
+        '- Sổ hộ khẩu;',
+        '- Ảnh 4x6;',
+        '- Giấy ủy quyền.',
+      ];
       items.forEach((t, i) => texts.push({ x: 30, y: 40 + i * 8, text: t, size: 12.5 }));
       texts.push({ x: 150, y: 110, text: 'Cán bộ tiếp nhận', size: 13, bold: true, anchor: 'middle' });
       break;
@@ -164,10 +242,17 @@ function line(x1: number, y1: number, x2: number, y2: number): string {
 }
 
 function dots(x0: number, y: number, x1: number): string {
-  return x1 - x0 < 5 ? '' : `<line x1="${x0.toFixed(1)}" y1="${y}" x2="${x1}" y2="${y}" stroke="#151515" stroke-width="0.35" stroke-dasharray="0.35 1.2"/>`;
+  return x1 - x0 < 5
+    ? ''
+    : `<line x1="${x0.toFixed(1)}" y1="${y}" x2="${x1}" y2="${y}" stroke="#151515" stroke-width="0.35" stroke-dasharray="0.35 1.2"/>`;
 }
 
-const CONDITIONS: Readonly<Record<ScanCondition, { blur?: number; noise?: number; specks?: number; skewDeg?: number; ink?: string; paper?: string; jpeg?: number }>> = {
+const CONDITIONS: Readonly<
+  Record<
+    ScanCondition,
+    { blur?: number; noise?: number; specks?: number; skewDeg?: number; ink?: string; paper?: string; jpeg?: number }
+  >
+> = {
   clean: {},
   noisy: { noise: 16, blur: 0.5, jpeg: 60 },
   blurred: { blur: 1.2, noise: 6, jpeg: 70 },
@@ -184,21 +269,30 @@ export async function renderAdminPage(o: AdminPageOptions): Promise<Uint8Array> 
   const font = o.font ?? 'Noto Sans';
   const ink = c.ink ?? '#141414';
   const drawing = layout(o.layout, o.variant ?? 0);
-  const texts = drawing.texts.map((t) =>
-    `<text x="${t.x}" y="${t.y}" font-size="${(t.size * 25.4) / 72}"${t.bold === true ? ' font-weight="bold"' : ''}` +
-    `${t.italic === true ? ' font-style="italic"' : ''}${t.anchor === undefined ? '' : ` text-anchor="${t.anchor}"`} fill="${ink}" xml:space="preserve">${escapeXml(t.text)}</text>`);
-  const skew = c.skewDeg === undefined ? '' : ` rotate(${(o.variant ?? 0) % 2 === 0 ? c.skewDeg : -c.skewDeg} 105 148.5)`;
+  const texts = drawing.texts.map(
+    (t) =>
+      `<text x="${t.x}" y="${t.y}" font-size="${(t.size * 25.4) / 72}"${t.bold === true ? ' font-weight="bold"' : ''}` +
+      `${t.italic === true ? ' font-style="italic"' : ''}${t.anchor === undefined ? '' : ` text-anchor="${t.anchor}"`} fill="${ink}" xml:space="preserve">${escapeXml(t.text)}</text>`,
+  );
+  const skew =
+    c.skewDeg === undefined ? '' : ` rotate(${(o.variant ?? 0) % 2 === 0 ? c.skewDeg : -c.skewDeg} 105 148.5)`;
   const shapes = c.ink === undefined ? drawing.shapes : drawing.shapes.map((s) => s.replace(/#151515|#1a1a60/g, ink));
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 210 297">` +
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 210 297">` +
     `<rect width="210" height="297" fill="${c.paper ?? '#ffffff'}"/><g font-family="${font}" transform="${skew}">${texts.join('')}${shapes.join('')}</g></svg>`;
   let img = sharp(Buffer.from(svg), { density: 72 }).flatten({ background: '#ffffff' }).toColourspace('b-w');
-  if ((o.rotate ?? 0) !== 0) img = sharp(await img.png().toBuffer()).rotate(o.rotate).toColourspace('b-w');
+  if ((o.rotate ?? 0) !== 0)
+    img = sharp(await img.png().toBuffer())
+      .rotate(o.rotate)
+      .toColourspace('b-w');
   const png = new Uint8Array(await img.withMetadata({ density: o.dpi }).png({ compressionLevel: 3 }).toBuffer());
   if (o.condition === undefined || o.condition === 'clean') return png;
   return degradeScan(png, {
     ...(c.blur === undefined ? {} : { blur: c.blur }),
     ...(c.noise === undefined ? {} : { noise: c.noise }),
     ...(c.specks === undefined ? {} : { specks: c.specks }),
-    jpegQuality: c.jpeg ?? 75, format: 'jpeg', seed: 50 + (o.variant ?? 0),
+    jpegQuality: c.jpeg ?? 75,
+    format: 'jpeg',
+    seed: 50 + (o.variant ?? 0),
   });
 }

@@ -22,7 +22,6 @@ export interface DegradeOptions {
   seed?: number;
 }
 
-
 function gaussian(rand: () => number): number {
   const u = Math.max(rand(), 1e-12);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
@@ -43,7 +42,8 @@ export async function degradeScan(page: Uint8Array, o: DegradeOptions): Promise<
   const b = o.border ?? {};
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      if (y < (b.top ?? 0) || y >= height - (b.bottom ?? 0) || x < (b.left ?? 0) || x >= width - (b.right ?? 0)) setPixel(x, y, 28);
+      if (y < (b.top ?? 0) || y >= height - (b.bottom ?? 0) || x < (b.left ?? 0) || x >= width - (b.right ?? 0))
+        setPixel(x, y, 28);
     }
   }
   const rand = mulberry32(o.seed ?? 7);
@@ -65,7 +65,13 @@ export async function degradeScan(page: Uint8Array, o: DegradeOptions): Promise<
   }
   let out = sharp(data, { raw: { width, height, channels } });
   if (channels === 1) out = out.toColourspace('b-w');
-  if (o.format === 'jpeg') return new Uint8Array(await out.withMetadata({ density: dpi }).jpeg({ quality: o.jpegQuality ?? 90 }).toBuffer());
+  if (o.format === 'jpeg')
+    return new Uint8Array(
+      await out
+        .withMetadata({ density: dpi })
+        .jpeg({ quality: o.jpegQuality ?? 90 })
+        .toBuffer(),
+    );
   if (o.jpegQuality !== undefined) {
     out = sharp(await out.jpeg({ quality: o.jpegQuality }).toBuffer());
     if (channels === 1) out = out.toColourspace('b-w');

@@ -9,15 +9,31 @@ export function testContext(profile: Partial<DigitiseProfile> = {}, signal?: Abo
 }
 
 /** A page state as the pipeline starts it, before any stage. */
-export function newPage(bytes: Uint8Array, opts: { index?: number; side?: 'front' | 'back'; dpi?: number } = {}): PageState {
+export function newPage(
+  bytes: Uint8Array,
+  opts: { index?: number; side?: 'front' | 'back'; dpi?: number } = {},
+): PageState {
   return {
-    index: opts.index ?? 0, side: opts.side ?? 'front', original: bytes, image: NO_IMAGE, dpi: opts.dpi ?? 0,
-    rotation: 0, skewAngle: 0, blank: false, inkCoverage: 0, ocr: null, notes: [],
+    index: opts.index ?? 0,
+    side: opts.side ?? 'front',
+    original: bytes,
+    image: NO_IMAGE,
+    dpi: opts.dpi ?? 0,
+    rotation: 0,
+    skewAngle: 0,
+    blank: false,
+    inkCoverage: 0,
+    ocr: null,
+    notes: [],
   };
 }
 
 /** The page after the decode stage. */
-export async function decodedPage(bytes: Uint8Array, opts: { index?: number; side?: 'front' | 'back'; dpi?: number } = {}, ctx: StageContext = testContext()): Promise<PageState> {
+export async function decodedPage(
+  bytes: Uint8Array,
+  opts: { index?: number; side?: 'front' | 'back'; dpi?: number } = {},
+  ctx: StageContext = testContext(),
+): Promise<PageState> {
   return decodeStage.run(newPage(bytes, opts), ctx);
 }
 

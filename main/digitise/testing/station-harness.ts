@@ -14,9 +14,20 @@ export const DOSSIER_CODE = '000.00.12.H56-250715-0001';
 /** Metadata of the citizen ID card copy the sample dossier's TP2 component asks for. */
 export function idCardMetadata(overrides: Partial<DigitisedMetadata> = {}): DigitisedMetadata {
   return {
-    ownerIdNumber: '001203004567', ownerName: 'Nguyễn Văn Dũng', documentCode: 'KQ0003', documentName: 'Căn cước công dân',
-    dossierCode: DOSSIER_CODE, permanent: false, validUntil: '2036-05-17', issuer: 'Cục Cảnh sát QLHC về TTXH', number: '001203004567',
-    issuedOn: '2021-08-10', summary: null, kind: 'component', procedureCode: null, sectorCode: null,
+    ownerIdNumber: '001203004567',
+    ownerName: 'Nguyễn Văn Dũng',
+    documentCode: 'KQ0003',
+    documentName: 'Căn cước công dân',
+    dossierCode: DOSSIER_CODE,
+    permanent: false,
+    validUntil: '2036-05-17',
+    issuer: 'Cục Cảnh sát QLHC về TTXH',
+    number: '001203004567',
+    issuedOn: '2021-08-10',
+    summary: null,
+    kind: 'component',
+    procedureCode: null,
+    sectorCode: null,
     ...overrides,
   };
 }
@@ -29,7 +40,10 @@ export function seededStore(dir: string): Store {
   const base = newDossier(applicant);
   store.dossiers.insert({
     ...base,
-    components: [base.components[0]!, { ...base.components[1]!, source: 'to-digitise', reusedDocumentId: null, consentAt: null }],
+    components: [
+      base.components[0]!,
+      { ...base.components[1]!, source: 'to-digitise', reusedDocumentId: null, consentAt: null },
+    ],
   });
   return store;
 }
@@ -44,21 +58,33 @@ export interface StationHarness {
   dispose(): Promise<void>;
 }
 
-export function stationHarness(opts: { scanners: ScannerProvider; pipelines: PipelineFactory } & Partial<DigitiseStationDeps>): StationHarness {
+export function stationHarness(
+  opts: { scanners: ScannerProvider; pipelines: PipelineFactory } & Partial<DigitiseStationDeps>,
+): StationHarness {
   const temp = tempDir('motcua-station-');
   let store = seededStore(temp.dir);
   const events: EventPayload<'digitise.progress'>[] = [];
   const clock = fixedClock('2025-07-15T10:00');
   const hub = new EventHub(silentLogger);
   hub.on('digitise.progress', (e) => events.push(e));
-  const make = (s: Store, pipelines: PipelineFactory): DigitiseStation => new DigitiseStation({
-    store: s, clock, log: silentLogger, agency: { id: '000.00.12.H56', name: 'UBND phường Bến Nghé' },
-    events: hub, ...opts, pipelines,
-  });
+  const make = (s: Store, pipelines: PipelineFactory): DigitiseStation =>
+    new DigitiseStation({
+      store: s,
+      clock,
+      log: silentLogger,
+      agency: { id: '000.00.12.H56', name: 'UBND phường Bến Nghé' },
+      events: hub,
+      ...opts,
+      pipelines,
+    });
   const stations: DigitiseStation[] = [make(store, opts.pipelines)];
   const harness: StationHarness = {
-    get store() { return store; },
-    get station() { return stations[stations.length - 1]!; },
+    get store() {
+      return store;
+    },
+    get station() {
+      return stations[stations.length - 1]!;
+    },
     events,
     dir: temp.dir,
     restart(pipelines = opts.pipelines) {

@@ -38,7 +38,12 @@ export interface QueueHarness {
   close(): void;
 }
 
-export function queueHarness(options: { dataDir: string; setup?: Partial<QueueSetup>; printer?: TicketPrinter | null; now?: string }): QueueHarness {
+export function queueHarness(options: {
+  dataDir: string;
+  setup?: Partial<QueueSetup>;
+  printer?: TicketPrinter | null;
+  now?: string;
+}): QueueHarness {
   const clock = fixedClock(options.now ?? '2025-07-15T08:00');
   const setup: QueueSetup = { ...TEST_SETUP, ...options.setup };
   const called: z.output<typeof TicketCalled>[] = [];
@@ -48,7 +53,12 @@ export function queueHarness(options: { dataDir: string; setup?: Partial<QueueSe
   events.on('queue.changed', (s) => changed.push(s as QueueState));
   const make = (store: Store) => {
     const queue = new QueueService({
-      store, clock, log: silentLog, setup, printer: options.printer ?? null, agency: { id: '000.00.12.H56', name: 'UBND xã Hòa Bình' },
+      store,
+      clock,
+      log: silentLog,
+      setup,
+      printer: options.printer ?? null,
+      agency: { id: '000.00.12.H56', name: 'UBND xã Hòa Bình' },
       events,
     });
     queue.configure();
@@ -56,7 +66,9 @@ export function queueHarness(options: { dataDir: string; setup?: Partial<QueueSe
   };
   const h: QueueHarness = {
     store: openStore({ dataDir: options.dataDir }),
-    clock, called, changed,
+    clock,
+    called,
+    changed,
     queue: null as unknown as QueueService,
     restart() {
       h.store.close();

@@ -5,7 +5,12 @@ import { RemoteError } from '../remote-error';
 import { ANSWER_BODIES, ANSWER_VARIANTS, type AnswerBody } from './answer-variants';
 import { sampleDossier } from './dossier.fixture';
 import { createNationalPortalClient, type NationalPortalClientOptions } from './national-portal.client';
-import { startNationalPortalSimulator, TRAINING_DSTCODE, TRAINING_NATIONAL_USER, type NationalPortalSimulator } from './national-portal.simulator';
+import {
+  startNationalPortalSimulator,
+  TRAINING_DSTCODE,
+  TRAINING_NATIONAL_USER,
+  type NationalPortalSimulator,
+} from './national-portal.simulator';
 import { isSessionExpired, readPortalAnswer, saysNotFound } from './portal-answer';
 import { readSyncEntries } from './portal-entries';
 import { toWireDossier, toWireProgressStep } from './wire-format';
@@ -18,12 +23,26 @@ const wire = (n: number, procedureCode?: string) => {
 };
 const step = (n: number, k: number) =>
   toWireProgressStep({
-    dossierCode: code(n), handler: 'Trần Văn Bình', handlerTitle: 'Công chức', at: `2025-07-16T09:0${k}`, department: 'Một cửa',
-    content: `Bước ${k}`, status: 4, startedAt: '2025-07-16T08:00', dueAt: null,
+    dossierCode: code(n),
+    handler: 'Trần Văn Bình',
+    handlerTitle: 'Công chức',
+    at: `2025-07-16T09:0${k}`,
+    department: 'Một cửa',
+    content: `Bước ${k}`,
+    status: 4,
+    startedAt: '2025-07-16T08:00',
+    dueAt: null,
   });
 
 function clientFor(baseUrl: string, extra: Partial<NationalPortalClientOptions> = {}) {
-  return createNationalPortalClient({ baseUrl, ...TRAINING_NATIONAL_USER, dstcode: TRAINING_DSTCODE, agencyCode: AGENCY, timeoutMs: 1000, ...extra });
+  return createNationalPortalClient({
+    baseUrl,
+    ...TRAINING_NATIONAL_USER,
+    dstcode: TRAINING_DSTCODE,
+    agencyCode: AGENCY,
+    timeoutMs: 1000,
+    ...extra,
+  });
 }
 
 describe('portal answers: the reader decides by error_code first (fixtures met in production)', () => {
@@ -43,11 +62,17 @@ describe('portal answers: the reader decides by error_code first (fixtures met i
     expect(verdict).toBe(fixture.verdict);
     if (fixture.entries) {
       const entries = readSyncEntries(['H1', 'H2'], answer);
-      expect({ accepted: entries.accepted, refused: entries.refused.map((r) => r.code), unconfirmed: entries.unconfirmed }).toEqual(fixture.entries);
+      expect({
+        accepted: entries.accepted,
+        refused: entries.refused.map((r) => r.code),
+        unconfirmed: entries.unconfirmed,
+      }).toEqual(fixture.entries);
       for (const r of entries.refused) expect(r).toMatchObject({ errorCode: -3, message: 'MaTTHC không hợp lệ' });
     }
-    if ((fixture.exists === false || fixture.found === false) && fixture.verdict === 'rejected') expect(saysNotFound(answer.message)).toBe(true);
-    if (fixture.service === 'TraCuuTechID' && fixture.found === undefined) expect(saysNotFound(answer.message)).toBe(false);
+    if ((fixture.exists === false || fixture.found === false) && fixture.verdict === 'rejected')
+      expect(saysNotFound(answer.message)).toBe(true);
+    if (fixture.service === 'TraCuuTechID' && fixture.found === undefined)
+      expect(saysNotFound(answer.message)).toBe(false);
   });
 });
 
@@ -84,7 +109,8 @@ describe('portal answers: the client over HTTP', () => {
       server = portal.server;
       const client = clientFor(portal.url);
       const run = client.lookupDossier('H1');
-      if (fixture.verdict === 'bad') await expect(run, fixture.name).rejects.toMatchObject({ code: 'REMOTE_BAD_RESPONSE' });
+      if (fixture.verdict === 'bad')
+        await expect(run, fixture.name).rejects.toMatchObject({ code: 'REMOTE_BAD_RESPONSE' });
       else if (fixture.verdict === 'session') {
         expect(await run, fixture.name).toMatchObject({ exists: false });
         expect(portal.logins(), fixture.name).toBe(2);
@@ -97,21 +123,29 @@ describe('portal answers: the client over HTTP', () => {
 
   it('citizen lookups: each fixture read as found / not found ("not found" as an error too), or refused', async () => {
     const citizenFixtures = ANSWER_BODIES.filter((b) => b.service === 'TraCuuTechID');
-    expect(citizenFixtures.filter((b) => b.verdict === 'rejected' && b.found === false).length).toBeGreaterThanOrEqual(2);
+    expect(citizenFixtures.filter((b) => b.verdict === 'rejected' && b.found === false).length).toBeGreaterThanOrEqual(
+      2,
+    );
     for (const fixture of citizenFixtures) {
       const portal = await scriptedPortal([fixture.body]);
       server = portal.server;
       const run = clientFor(portal.url).lookupCitizen('001203004567');
-      if (fixture.found === true) expect(await run, fixture.name).toEqual({ found: true, fullName: 'Nguyễn Văn Dũng', verified: true });
-      else if (fixture.found === false) expect(await run, fixture.name).toEqual({ found: false, fullName: null, verified: false });
-      else await expect(run, fixture.name).rejects.toMatchObject({ code: 'REMOTE_REJECTED', details: { errorCode: 2 } });
+      if (fixture.found === true)
+        expect(await run, fixture.name).toEqual({ found: true, fullName: 'Nguyễn Văn Dũng', verified: true });
+      else if (fixture.found === false)
+        expect(await run, fixture.name).toEqual({ found: false, fullName: null, verified: false });
+      else
+        await expect(run, fixture.name).rejects.toMatchObject({ code: 'REMOTE_REJECTED', details: { errorCode: 2 } });
       await new Promise<void>((r) => portal.server.close(() => r()));
       server = null;
     }
   });
 
   it('an expired session (-1 "Phiên làm việc hết hạn", no result) costs one login and the call is repeated', async () => {
-    const portal = await scriptedPortal(['{"error_code":-1,"message":"Phiên làm việc hết hạn"}', '{"error_code":0,"message":"Thành công"}']);
+    const portal = await scriptedPortal([
+      '{"error_code":-1,"message":"Phiên làm việc hết hạn"}',
+      '{"error_code":0,"message":"Thành công"}',
+    ]);
     server = portal.server;
     await clientFor(portal.url).pushProgress([step(1, 1)]);
     expect(portal.logins()).toBe(2);
@@ -121,7 +155,9 @@ describe('portal answers: the client over HTTP', () => {
     const expired = '{"error_code":-1,"message":"Phiên làm việc hết hạn"}';
     const portal = await scriptedPortal([expired, expired]);
     server = portal.server;
-    await expect(clientFor(portal.url).pushProgress([step(1, 1)])).rejects.toMatchObject({ code: 'REMOTE_AUTH_FAILED' });
+    await expect(clientFor(portal.url).pushProgress([step(1, 1)])).rejects.toMatchObject({
+      code: 'REMOTE_AUTH_FAILED',
+    });
     expect(portal.logins()).toBe(2);
   });
 });
@@ -141,7 +177,11 @@ describe.each(ANSWER_VARIANTS)('portal twin answering %s, read by the client', (
 
     const created = await client.syncDossiers([wire(1), wire(2)], false);
     const named = answers !== 'no-result' && answers !== 'empty-ack';
-    expect(created).toEqual(named ? { accepted: [code(1), code(2)], refused: [], unconfirmed: [] } : { accepted: [], refused: [], unconfirmed: [code(1), code(2)] });
+    expect(created).toEqual(
+      named
+        ? { accepted: [code(1), code(2)], refused: [], unconfirmed: [] }
+        : { accepted: [], refused: [], unconfirmed: [code(1), code(2)] },
+    );
 
     await client.pushProgress([step(1, 1), step(1, 2)]);
     const found = await client.lookupDossier(code(1));

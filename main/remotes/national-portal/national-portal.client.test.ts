@@ -37,7 +37,10 @@ function client(overrides: Partial<NationalPortalClientOptions> = {}): NationalP
 
 function wireDossier(seq: number, overrides: Partial<WireDossier> = {}): WireDossier {
   const code = `${AGENCY}-250715-${String(seq).padStart(4, '0')}`;
-  return { ...toWireDossier(sampleDossier({ code }), { agencyId: AGENCY, receivingUnit: 'Phòng Tư pháp' }), ...overrides };
+  return {
+    ...toWireDossier(sampleDossier({ code }), { agencyId: AGENCY, receivingUnit: 'Phòng Tư pháp' }),
+    ...overrides,
+  };
 }
 
 function step(code: string, n: number): WireProgressStep {
@@ -80,7 +83,11 @@ describe('national portal client: lookups against the simulator', () => {
     const portal = client();
     const dung = await portal.lookupCitizen('001203004567');
     expect(dung).toEqual({ found: true, fullName: 'Nguyễn Văn Dũng', verified: true });
-    expect(await portal.lookupCitizen('038090001122')).toEqual({ found: true, fullName: 'Lê Văn Hùng', verified: false });
+    expect(await portal.lookupCitizen('038090001122')).toEqual({
+      found: true,
+      fullName: 'Lê Văn Hùng',
+      verified: false,
+    });
     expect(await portal.lookupCitizen('999999999999')).toEqual({ found: false, fullName: null, verified: false });
     expect(countCalls('auth')).toBe(1);
   });
@@ -103,7 +110,12 @@ describe('national portal client: lookups against the simulator', () => {
     });
     expect(docs.map((d) => d.documentCode).sort()).toEqual(['KQ0001', 'KQ0003']);
     const card = docs.find((d) => d.documentCode === 'KQ0003');
-    expect(card).toMatchObject({ documentName: 'Căn cước công dân', number: '001203004567', issuedOn: '2021-04-15', validUntil: '2028-05-12' });
+    expect(card).toMatchObject({
+      documentName: 'Căn cước công dân',
+      number: '001203004567',
+      issuedOn: '2021-04-15',
+      validUntil: '2028-05-12',
+    });
     const birth = docs.find((d) => d.documentCode === 'KQ0001');
     expect(birth?.validUntil).toBeNull();
     expect(card?.url).toMatch(new RegExp(`^${sim.url}/files/`));
@@ -112,9 +124,21 @@ describe('national portal client: lookups against the simulator', () => {
     expect(pdf.headers.get('content-type')).toBe('application/pdf');
     expect((await pdf.text()).startsWith('%PDF-')).toBe(true);
 
-    const onlyCard = await portal.queryDocuments({ ownerId: '001203004567', requester: 'canbo.hoa', channel: 'walk-in', procedureCode: '2.000488', resultCodes: ['KQ0003'] });
+    const onlyCard = await portal.queryDocuments({
+      ownerId: '001203004567',
+      requester: 'canbo.hoa',
+      channel: 'walk-in',
+      procedureCode: '2.000488',
+      resultCodes: ['KQ0003'],
+    });
     expect(onlyCard).toHaveLength(1);
-    const nobody = await portal.queryDocuments({ ownerId: '001301007788', requester: 'canbo.hoa', channel: 'online', procedureCode: '2.000488', resultCodes: [] });
+    const nobody = await portal.queryDocuments({
+      ownerId: '001301007788',
+      requester: 'canbo.hoa',
+      channel: 'online',
+      procedureCode: '2.000488',
+      resultCodes: [],
+    });
     expect(nobody).toEqual([]);
   });
 });
@@ -125,7 +149,11 @@ describe('national portal client: dossiers and progress', () => {
     const d = wireDossier(1);
     expect(await portal.lookupDossier(d.MaHoSo)).toEqual({ exists: false, status: null, steps: null });
     expect(await portal.syncDossiers([d], false)).toEqual({ accepted: [d.MaHoSo], refused: [], unconfirmed: [] });
-    expect(await portal.syncDossiers([{ ...d, TrangThaiHoSo: '4' }], true)).toEqual({ accepted: [d.MaHoSo], refused: [], unconfirmed: [] });
+    expect(await portal.syncDossiers([{ ...d, TrangThaiHoSo: '4' }], true)).toEqual({
+      accepted: [d.MaHoSo],
+      refused: [],
+      unconfirmed: [],
+    });
     expect(await portal.lookupDossier(d.MaHoSo)).toEqual({ exists: true, status: '4', steps: [] });
     const stored = sim.state.dossiers.get(d.MaHoSo);
     expect(stored).toMatchObject({ createCount: 1, updateCount: 1 });
@@ -312,8 +340,14 @@ describe('national portal simulator: raw protocol', () => {
     return body.session;
   }
 
-  async function service(body: Record<string, unknown>): Promise<{ error_code: number; message: string; result: unknown }> {
-    const res = await fetch(`${sim.url}/service`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  async function service(
+    body: Record<string, unknown>,
+  ): Promise<{ error_code: number; message: string; result: unknown }> {
+    const res = await fetch(`${sim.url}/service`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return (await res.json()) as { error_code: number; message: string; result: unknown };
   }
 
@@ -325,7 +359,9 @@ describe('national portal simulator: raw protocol', () => {
   });
 
   it('answers error_code 401 without a valid session, and refuses unknown services and a missing madonvi', async () => {
-    expect((await service({ session: 'nope', madonvi: AGENCY, service: 'TraCuuHoSo', MaHoSo: 'x' })).error_code).toBe(401);
+    expect((await service({ session: 'nope', madonvi: AGENCY, service: 'TraCuuHoSo', MaHoSo: 'x' })).error_code).toBe(
+      401,
+    );
     const session = await login();
     expect((await service({ session, madonvi: AGENCY, service: 'KhongCo' })).error_code).toBe(4);
     expect((await service({ session, service: 'TraCuuHoSo', MaHoSo: 'x' })).error_code).toBe(2);
@@ -343,7 +379,12 @@ describe('national portal simulator: raw protocol', () => {
     const session = await login();
     const d = wireDossier(8);
     await service({ session, madonvi: AGENCY, service: 'DongBoHoSoMC', isUpdating: false, data: [d] });
-    const answer = await service({ session, madonvi: AGENCY, service: 'CapNhatTienDoHoSoMC', data: Array.from({ length: 21 }, (_, i) => step(d.MaHoSo, i)) });
+    const answer = await service({
+      session,
+      madonvi: AGENCY,
+      service: 'CapNhatTienDoHoSoMC',
+      data: Array.from({ length: 21 }, (_, i) => step(d.MaHoSo, i)),
+    });
     expect(answer.error_code).toBe(2);
   });
 });
@@ -355,10 +396,19 @@ describe('national portal client: catalogue pulls', () => {
     expect(list.map((p) => p.code).sort()).toEqual(['2.000488', '2.001177']);
     expect(list[0]).toMatchObject({ active: true, updatedAt: '2025-07-01T08:00:00' });
     const full = await portal.getProcedure('2.000488', '2026-01-15');
-    expect(full?.procedure).toMatchObject({ code: '2.000488', resultCode: 'KQ0007', effectiveFrom: '2025-07-01', sectorCode: 'G15-LL01' });
+    expect(full?.procedure).toMatchObject({
+      code: '2.000488',
+      resultCode: 'KQ0007',
+      effectiveFrom: '2025-07-01',
+      sectorCode: 'G15-LL01',
+    });
     expect(full?.procedure.components.map((c) => c.documentCode)).toEqual([null, 'KQ0003']);
     expect(await portal.getProcedure('9.999999', '2026-01-15')).toBeNull();
-    expect((await portal.listAgencies()).find((a) => a.code === '000.00.12.H56')).toEqual({ code: '000.00.12.H56', name: 'Sở Tư pháp (đào tạo)', parentCode: '000.00.00.H56' });
+    expect((await portal.listAgencies()).find((a) => a.code === '000.00.12.H56')).toEqual({
+      code: '000.00.12.H56',
+      name: 'Sở Tư pháp (đào tạo)',
+      parentCode: '000.00.00.H56',
+    });
     expect((await portal.listSectors()).map((s) => s.code)).toContain('HO-TICH');
     expect(countCalls('auth')).toBe(1);
   });
@@ -405,7 +455,12 @@ describe('national portal client: catalogue pulls', () => {
   it('a record it cannot map is a bad answer, and a record for another code too', async () => {
     const portal = client();
     const p = sim.state.procedures.get('2.000488')!;
-    sim.state.procedures.set('2.000488', { ...p, CACHTHUCTHUCHIEN: [{ KENH: '1', THOIGIAN: [{ THOIGIANGIAIQUYET: '2', DONVITINH: 'Tuần', MOTA: '', PHILEPHI: [] }] }] });
+    sim.state.procedures.set('2.000488', {
+      ...p,
+      CACHTHUCTHUCHIEN: [
+        { KENH: '1', THOIGIAN: [{ THOIGIANGIAIQUYET: '2', DONVITINH: 'Tuần', MOTA: '', PHILEPHI: [] }] },
+      ],
+    });
     expect((await remoteError(portal.getProcedure('2.000488', '2026-01-15'))).code).toBe('REMOTE_BAD_RESPONSE');
     sim.state.procedures.set('2.000999', { ...p, MATTHC: '2.000488' });
     expect((await remoteError(portal.getProcedure('2.000999', '2026-01-15'))).code).toBe('REMOTE_BAD_RESPONSE');

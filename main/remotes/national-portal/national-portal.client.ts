@@ -3,18 +3,45 @@ import { joinUrl, sendHttp, statusError } from '../http-transport';
 import type { Logger } from '../../kernel/logger';
 import { RemoteError } from '../remote-error';
 import type {
-  CitizenLookup, DocumentQuery, DossierLookup, DossierSyncAnswer, NationalAgency, NationalDocument, NationalPortal, NationalProcedure, NationalSector,
+  CitizenLookup,
+  DocumentQuery,
+  DossierLookup,
+  DossierSyncAnswer,
+  NationalAgency,
+  NationalDocument,
+  NationalPortal,
+  NationalProcedure,
+  NationalSector,
   ProcedureListItem,
 } from './national-portal.port';
-import { isScalarResult, isSessionExpired, readPortalAnswer, resultRecords, saysNotFound, type PortalAnswer } from './portal-answer';
+import {
+  isScalarResult,
+  isSessionExpired,
+  readPortalAnswer,
+  resultRecords,
+  saysNotFound,
+  type PortalAnswer,
+} from './portal-answer';
 import { loginSession, readPortalSteps, readSyncEntries } from './portal-entries';
 import {
-  channelCode, fromWireAgency, fromWireCitizen, fromWireDocument, fromWireProcedure, fromWireProcedureListItem, fromWireSector,
+  channelCode,
+  fromWireAgency,
+  fromWireCitizen,
+  fromWireDocument,
+  fromWireProcedure,
+  fromWireProcedureListItem,
+  fromWireSector,
   toWireDateTimeSeconds,
 } from './wire-format';
 import {
-  WireAgencySchema, WireCitizenSchema, WireDocumentSchema, WireProcedureListItemSchema, WireProcedureSchema, WireSectorSchema,
-  type WireDossier, type WireProgressStep,
+  WireAgencySchema,
+  WireCitizenSchema,
+  WireDocumentSchema,
+  WireProcedureListItemSchema,
+  WireProcedureSchema,
+  WireSectorSchema,
+  type WireDossier,
+  type WireProgressStep,
 } from './wire-schemas';
 
 export interface NationalPortalClientOptions {
@@ -43,10 +70,12 @@ export const PROGRESS_CHUNK = 20;
  */
 export const SESSION_EXPIRED_CODE = 401;
 
-const DossierLookupEntry = z.object({
-  MaHoSo: z.union([z.string(), z.number()]).transform(String),
-  TrangThaiHoSo: z.union([z.string(), z.number()]).transform(String).optional(),
-}).loose();
+const DossierLookupEntry = z
+  .object({
+    MaHoSo: z.union([z.string(), z.number()]).transform(String),
+    TrangThaiHoSo: z.union([z.string(), z.number()]).transform(String).optional(),
+  })
+  .loose();
 const CitizenResult = WireCitizenSchema.loose().nullable();
 const DocumentsResult = z.array(WireDocumentSchema.loose()).nullable();
 // A null list is an empty list (some portal versions answer null for "nothing").
@@ -74,7 +103,9 @@ function shaped<T extends z.ZodType>(service: string, schema: T, value: unknown)
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(result)'}: ${i.message}`);
-  throw new RemoteError('national', 'REMOTE_BAD_RESPONSE', `${service}: result has an unexpected shape`, { details: { issues } });
+  throw new RemoteError('national', 'REMOTE_BAD_RESPONSE', `${service}: result has an unexpected shape`, {
+    details: { issues },
+  });
 }
 
 /** A record that passed the schema but cannot be mapped (unknown unit, bad date) is a bad answer. */
@@ -82,7 +113,8 @@ function mapped<T>(service: string, map: () => T): T {
   try {
     return map();
   } catch (err) {
-    if (err instanceof RangeError) throw new RemoteError('national', 'REMOTE_BAD_RESPONSE', `${service}: ${err.message}`);
+    if (err instanceof RangeError)
+      throw new RemoteError('national', 'REMOTE_BAD_RESPONSE', `${service}: ${err.message}`);
     throw err;
   }
 }
@@ -109,14 +141,21 @@ export function createNationalPortalClient(opts: NationalPortalClientOptions): N
     const common = statusError('national', answer.status, what);
     if (common) throw common;
     if (answer.status >= 400) {
-      throw new RemoteError('national', 'REMOTE_AUTH_FAILED', `${what}: refused (HTTP ${answer.status})`, { status: answer.status });
+      throw new RemoteError('national', 'REMOTE_AUTH_FAILED', `${what}: refused (HTTP ${answer.status})`, {
+        status: answer.status,
+      });
     }
     const verdict = readPortalAnswer(answer.text, what, answer.status);
     if (verdict.errorCode !== 0) {
       log(`national: login refused (error_code ${verdict.errorCode})`);
-      throw new RemoteError('national', 'REMOTE_AUTH_FAILED', `${what}: refused: ${verdict.message ?? `error_code ${verdict.errorCode}`}`, {
-        details: { errorCode: verdict.errorCode },
-      });
+      throw new RemoteError(
+        'national',
+        'REMOTE_AUTH_FAILED',
+        `${what}: refused: ${verdict.message ?? `error_code ${verdict.errorCode}`}`,
+        {
+          details: { errorCode: verdict.errorCode },
+        },
+      );
     }
     const issued = loginSession(answer.text, verdict);
     if (!issued) throw new RemoteError('national', 'REMOTE_BAD_RESPONSE', `${what}: answer has no session`);
@@ -160,16 +199,22 @@ export function createNationalPortalClient(opts: NationalPortalClientOptions): N
 
       let verdict: PortalAnswer;
       if (answer.status >= 400) {
-        if (answer.status === 403) throw new RemoteError('national', 'REMOTE_AUTH_FAILED', `${service}: forbidden`, { status: 403 });
+        if (answer.status === 403)
+          throw new RemoteError('national', 'REMOTE_AUTH_FAILED', `${service}: forbidden`, { status: 403 });
         let read: PortalAnswer | null;
         try {
           read = readPortalAnswer(answer.text, service, answer.status);
         } catch {
           read = null;
         }
-        verdict = answer.status === 401
-          ? { errorCode: SESSION_EXPIRED_CODE, message: read?.message ?? null, result: undefined }
-          : { errorCode: read && read.errorCode !== 0 ? read.errorCode : answer.status, message: read?.message ?? `HTTP ${answer.status}`, result: read?.result };
+        verdict =
+          answer.status === 401
+            ? { errorCode: SESSION_EXPIRED_CODE, message: read?.message ?? null, result: undefined }
+            : {
+                errorCode: read && read.errorCode !== 0 ? read.errorCode : answer.status,
+                message: read?.message ?? `HTTP ${answer.status}`,
+                result: read?.result,
+              };
       } else {
         verdict = readPortalAnswer(answer.text, service, answer.status);
       }
@@ -188,9 +233,14 @@ export function createNationalPortalClient(opts: NationalPortalClientOptions): N
 
   function rejected(service: string, verdict: PortalAnswer): RemoteError {
     // The portal's own code and words, kept for the dead letter (`sync.service.ts` quotes them).
-    return new RemoteError('national', 'REMOTE_REJECTED', `${service} rejected: [error_code ${verdict.errorCode}] ${verdict.message ?? ''}`.trim(), {
-      details: { errorCode: verdict.errorCode },
-    });
+    return new RemoteError(
+      'national',
+      'REMOTE_REJECTED',
+      `${service} rejected: [error_code ${verdict.errorCode}] ${verdict.message ?? ''}`.trim(),
+      {
+        details: { errorCode: verdict.errorCode },
+      },
+    );
   }
 
   /** A call whose only success is `error_code` 0; resolves with its payload (undefined when there is none). */
@@ -204,7 +254,8 @@ export function createNationalPortalClient(opts: NationalPortalClientOptions): N
     try {
       return await run();
     } catch (err) {
-      if (err instanceof RemoteError) log(`national: ${service} failed: ${err.code}${err.retryable ? ' (will retry)' : ''}`);
+      if (err instanceof RemoteError)
+        log(`national: ${service} failed: ${err.code}${err.retryable ? ' (will retry)' : ''}`);
       throw err;
     }
   }
@@ -214,11 +265,16 @@ export function createNationalPortalClient(opts: NationalPortalClientOptions): N
       if (items.length === 0) return Promise.resolve({ accepted: [], refused: [], unconfirmed: [] });
       return withLog('DongBoHoSoMC', async () => {
         const verdict = await exchange('DongBoHoSoMC', { isUpdating, data: items });
-        const answer = readSyncEntries(items.map((i) => i.MaHoSo), verdict);
+        const answer = readSyncEntries(
+          items.map((i) => i.MaHoSo),
+          verdict,
+        );
         // A whole call refused without a word per dossier: for one dossier that is its refusal;
         // for several it names none of them (the sender sends them one by one).
-        if (verdict.errorCode !== 0 && answer.accepted.length === 0 && answer.refused.length === 0) throw rejected('DongBoHoSoMC', verdict);
-        if (answer.refused.length > 0) log(`national: DongBoHoSoMC refused ${answer.refused.length} of ${items.length}`);
+        if (verdict.errorCode !== 0 && answer.accepted.length === 0 && answer.refused.length === 0)
+          throw rejected('DongBoHoSoMC', verdict);
+        if (answer.refused.length > 0)
+          log(`national: DongBoHoSoMC refused ${answer.refused.length} of ${items.length}`);
         return answer;
       });
     },
@@ -238,7 +294,8 @@ export function createNationalPortalClient(opts: NationalPortalClientOptions): N
           if (saysNotFound(verdict.message)) return { exists: false, status: null, steps: null };
           throw rejected('TraCuuHoSo', verdict);
         }
-        if (isScalarResult(verdict.result)) throw new RemoteError('national', 'REMOTE_BAD_RESPONSE', 'TraCuuHoSo: result is neither a record nor a list');
+        if (isScalarResult(verdict.result))
+          throw new RemoteError('national', 'REMOTE_BAD_RESPONSE', 'TraCuuHoSo: result is neither a record nor a list');
         const entries = resultRecords(verdict.result).map((r) => shaped('TraCuuHoSo', DossierLookupEntry, r));
         const mine = entries.find((e) => e.MaHoSo.trim() === code.trim());
         if (!mine) return { exists: false, status: null, steps: null };
@@ -272,18 +329,30 @@ export function createNationalPortalClient(opts: NationalPortalClientOptions): N
         const result = shaped('LayThuTuc', ProcedureResult, single(await call('LayThuTuc', { MATTHC: code })));
         if (result === null) return null;
         if (result.MATTHC.trim() !== code.trim()) {
-          throw new RemoteError('national', 'REMOTE_BAD_RESPONSE', `LayThuTuc: asked for ${code}, got ${result.MATTHC}`);
+          throw new RemoteError(
+            'national',
+            'REMOTE_BAD_RESPONSE',
+            `LayThuTuc: asked for ${code}, got ${result.MATTHC}`,
+          );
         }
         return mapped('LayThuTuc', () => fromWireProcedure(result, pulledOn));
       });
     },
 
     listAgencies(): Promise<NationalAgency[]> {
-      return withLog('LayDanhMucCoQuan', async () => (shaped('LayDanhMucCoQuan', AgenciesResult, list(await call('LayDanhMucCoQuan', {}))) ?? []).map(fromWireAgency));
+      return withLog('LayDanhMucCoQuan', async () =>
+        (shaped('LayDanhMucCoQuan', AgenciesResult, list(await call('LayDanhMucCoQuan', {}))) ?? []).map(
+          fromWireAgency,
+        ),
+      );
     },
 
     listSectors(): Promise<NationalSector[]> {
-      return withLog('LayDanhMucLinhVuc', async () => (shaped('LayDanhMucLinhVuc', SectorsResult, list(await call('LayDanhMucLinhVuc', {}))) ?? []).map(fromWireSector));
+      return withLog('LayDanhMucLinhVuc', async () =>
+        (shaped('LayDanhMucLinhVuc', SectorsResult, list(await call('LayDanhMucLinhVuc', {}))) ?? []).map(
+          fromWireSector,
+        ),
+      );
     },
 
     queryDocuments(query: DocumentQuery): Promise<NationalDocument[]> {

@@ -4,12 +4,24 @@ import { memorySimStateStore, openSimStateStore, type SimStateStore } from '../s
 import { checkSimAdminToken, newSimAdminToken } from '../simulator-admin';
 import { FaultInjector, type FaultControls } from '../simulator-faults';
 import { startSimServer, type SimReply, type SimRequest, type SimServer } from '../simulator-server';
-import { ANSWER_VARIANTS, answerVariant, isAnswerVariantName, type AnswerVariantName, type PortalMeaning } from './answer-variants';
+import {
+  ANSWER_VARIANTS,
+  answerVariant,
+  isAnswerVariantName,
+  type AnswerVariantName,
+  type PortalMeaning,
+} from './answer-variants';
 import type { NationalDocument } from './national-portal.port';
 import { trainingCitizenDirectory, trainingDocumentStore } from './training-citizens';
 import { toWireDocument } from './wire-format';
 import {
-  WireDossierSchema, WireProgressStepSchema, type WireAgency, type WireDossier, type WireProcedure, type WireProgressStep, type WireSector,
+  WireDossierSchema,
+  WireProgressStepSchema,
+  type WireAgency,
+  type WireDossier,
+  type WireProcedure,
+  type WireProgressStep,
+  type WireSector,
 } from './wire-schemas';
 
 export { TRAINING_CITIZENS, type TrainingCitizen } from './training-citizens';
@@ -17,7 +29,7 @@ export type { FaultControls, FaultKind, FaultOptions } from '../simulator-faults
 
 /**
  * A twin of the national public service portal: a real HTTP server speaking the same protocol as
- * `national-portal.client.ts` (DOMAIN.md §6), for tests and training mode.
+ * `national-portal.client.ts` (docs/domain.md §4), for tests and training mode.
  *
  * Conventions (in the `canonical` answer variant; `answers` picks another way of writing the same
  * answers, see `answer-variants.ts`; the client must read every one):
@@ -136,14 +148,35 @@ export const TRAINING_PROCEDURES: readonly WireProcedure[] = [
     CACHTHUCTHUCHIEN: [
       {
         KENH: '1',
-        THOIGIAN: [{ THOIGIANGIAIQUYET: '10', DONVITINH: 'Ngày làm việc', MOTA: '', PHILEPHI: [{ MAPHILEPHI: 'LP01', SOTIEN: '200000', DONVI: 'Đồng', MOTA: 'Lệ phí cấp phiếu' }] }],
+        THOIGIAN: [
+          {
+            THOIGIANGIAIQUYET: '10',
+            DONVITINH: 'Ngày làm việc',
+            MOTA: '',
+            PHILEPHI: [{ MAPHILEPHI: 'LP01', SOTIEN: '200000', DONVI: 'Đồng', MOTA: 'Lệ phí cấp phiếu' }],
+          },
+        ],
       },
     ],
     KETQUATHUCHIEN: [{ MAKETQUA: 'KQ0007', TENKETQUA: 'Phiếu lý lịch tư pháp số 1' }],
     COQUANTHUCHIEN: [{ MADONVI: '000.00.00.H56', TENDONVI: 'Sở Tư pháp (đào tạo)' }],
     THANHPHANHOSO: [
-      { MATHANHPHAN: 'TP01', TENTHANHPHAN: 'Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp', MAGIAYTO: '', BATBUOC: '1', SOBANCHINH: '1', SOBANSAO: '0' },
-      { MATHANHPHAN: 'TP02', TENTHANHPHAN: 'Căn cước công dân', MAGIAYTO: 'KQ0003', BATBUOC: '1', SOBANCHINH: '0', SOBANSAO: '1' },
+      {
+        MATHANHPHAN: 'TP01',
+        TENTHANHPHAN: 'Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp',
+        MAGIAYTO: '',
+        BATBUOC: '1',
+        SOBANCHINH: '1',
+        SOBANSAO: '0',
+      },
+      {
+        MATHANHPHAN: 'TP02',
+        TENTHANHPHAN: 'Căn cước công dân',
+        MAGIAYTO: 'KQ0003',
+        BATBUOC: '1',
+        SOBANCHINH: '0',
+        SOBANSAO: '1',
+      },
     ],
     CANCUPHAPLY: [{ SOVANBAN: '28/2009/QH12', TENVANBAN: 'Luật Lý lịch tư pháp' }],
   },
@@ -156,10 +189,21 @@ export const TRAINING_PROCEDURES: readonly WireProcedure[] = [
     NGAYHIEULUC: '20250701',
     CAPTHUCHIEN: 'Cấp tỉnh',
     LINHVUCTHUCHIEN: [{ MALINHVUC: 'G01-CC01', TENLINHVUC: 'Căn cước' }],
-    CACHTHUCTHUCHIEN: [{ KENH: '1', THOIGIAN: [{ THOIGIANGIAIQUYET: '7', DONVITINH: 'Ngày làm việc', MOTA: '', PHILEPHI: [] }] }],
+    CACHTHUCTHUCHIEN: [
+      { KENH: '1', THOIGIAN: [{ THOIGIANGIAIQUYET: '7', DONVITINH: 'Ngày làm việc', MOTA: '', PHILEPHI: [] }] },
+    ],
     KETQUATHUCHIEN: [{ MAKETQUA: 'KQ0003', TENKETQUA: 'Căn cước công dân' }],
     COQUANTHUCHIEN: [{ MADONVI: '000.00.00.H56', TENDONVI: 'Công an tỉnh (đào tạo)' }],
-    THANHPHANHOSO: [{ MATHANHPHAN: 'TP01', TENTHANHPHAN: 'Tờ khai căn cước', MAGIAYTO: '', BATBUOC: '1', SOBANCHINH: '1', SOBANSAO: '0' }],
+    THANHPHANHOSO: [
+      {
+        MATHANHPHAN: 'TP01',
+        TENTHANHPHAN: 'Tờ khai căn cước',
+        MAGIAYTO: '',
+        BATBUOC: '1',
+        SOBANCHINH: '1',
+        SOBANSAO: '0',
+      },
+    ],
     CANCUPHAPLY: [],
   },
 ];
@@ -177,15 +221,22 @@ export const TRAINING_SECTORS: readonly WireSector[] = [
 ];
 
 const LoginBody = z.object({ username: z.string(), password: z.string() });
-const ServiceEnvelope = z.object({ session: z.string().optional(), madonvi: z.string().optional(), service: z.string().optional() }).loose();
-const IsUpdating = z.union([z.boolean(), z.enum(['true', 'false', '0', '1']).transform((v) => v === 'true' || v === '1')]);
+const ServiceEnvelope = z
+  .object({ session: z.string().optional(), madonvi: z.string().optional(), service: z.string().optional() })
+  .loose();
+const IsUpdating = z.union([
+  z.boolean(),
+  z.enum(['true', 'false', '0', '1']).transform((v) => v === 'true' || v === '1'),
+]);
 
 /** A tiny valid PDF, served for the documents' download links. */
 const SAMPLE_PDF =
   '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n' +
   '3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n';
 
-export async function startNationalPortalSimulator(opts: NationalPortalSimulatorOptions = {}): Promise<NationalPortalSimulator> {
+export async function startNationalPortalSimulator(
+  opts: NationalPortalSimulatorOptions = {},
+): Promise<NationalPortalSimulator> {
   const users = opts.users ?? [{ ...TRAINING_NATIONAL_USER }];
   const citizens = opts.citizens ?? trainingCitizenDirectory();
   const documents = opts.documents ?? trainingDocumentStore();
@@ -196,7 +247,12 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
   faults.latencyMs = opts.faults?.latencyMs ?? 0;
 
   const state: NationalPortalState = {
-    dossiers: new Map(), knownBefore: new Map(), progress: new Map(), received: [], calls: [], sessions: new Map(),
+    dossiers: new Map(),
+    knownBefore: new Map(),
+    progress: new Map(),
+    received: [],
+    calls: [],
+    sessions: new Map(),
     procedures: new Map((opts.procedures ?? TRAINING_PROCEDURES).map((p) => [p.MATTHC, structuredClone(p)])),
     agencies: (opts.agencies ?? TRAINING_AGENCIES).map((a) => ({ ...a })),
     sectors: (opts.sectors ?? TRAINING_SECTORS).map((x) => ({ ...x })),
@@ -207,14 +263,18 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
   const adminToken = checkSimAdminToken(opts.adminToken ?? newSimAdminToken());
   const kept: SimStateStore = opts.stateFile ? openSimStateStore(opts.stateFile) : memorySimStateStore();
   try {
-    for (const [key, value] of kept.entries(DOSSIER_KEY)) if (typeof value === 'string') state.knownBefore.set(key.slice(DOSSIER_KEY.length), value);
+    for (const [key, value] of kept.entries(DOSSIER_KEY))
+      if (typeof value === 'string') state.knownBefore.set(key.slice(DOSSIER_KEY.length), value);
   } catch (err) {
     kept.close();
     throw err;
   }
 
   // Login answers keep one shape; service answers are written by the variant in use.
-  const loginFail = (code: number, message: string, status = 200): SimReply => ({ status, json: { error_code: code, message, result: null } });
+  const loginFail = (code: number, message: string, status = 200): SimReply => ({
+    status,
+    json: { error_code: code, message, result: null },
+  });
   let currentService = '';
   const render = (meaning: Omit<PortalMeaning, 'service'>): SimReply => ({
     status: 200,
@@ -223,7 +283,9 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
   const ok = (result: unknown, refusedEntries?: PortalMeaning['refusedEntries']): SimReply =>
     render({ kind: 'ok', errorCode: 0, message: 'Thành công', result, ...(refusedEntries ? { refusedEntries } : {}) });
   const fail = (code: number, message: string, status = 200): SimReply =>
-    status === 200 ? render({ kind: 'error', errorCode: code, message, result: null }) : loginFail(code, message, status);
+    status === 200
+      ? render({ kind: 'error', errorCode: code, message, result: null })
+      : loginFail(code, message, status);
 
   function parseJsonBody(req: SimRequest): unknown {
     try {
@@ -246,7 +308,8 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
     state.calls.push({ service: 'auth', at: Date.now() });
     const header = req.headers['dstcode'];
     const dstcode = Array.isArray(header) ? header[0] : header;
-    if (!dstcode || (opts.dstcode !== undefined && dstcode !== opts.dstcode)) return loginFail(2, 'dstcode không hợp lệ');
+    if (!dstcode || (opts.dstcode !== undefined && dstcode !== opts.dstcode))
+      return loginFail(2, 'dstcode không hợp lệ');
     const body = LoginBody.safeParse(parseJsonBody(req));
     if (!body.success) return loginFail(400, 'Yêu cầu đăng nhập không hợp lệ', 400);
     const user = users.find((u) => u.username === body.data.username && u.password === body.data.password);
@@ -266,7 +329,12 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
     const session = env.data.session ? state.sessions.get(env.data.session) : undefined;
     if (!session || session.expiresAt <= Date.now()) {
       if (env.data.session) state.sessions.delete(env.data.session);
-      return render({ kind: 'session-expired', errorCode: ERROR_SESSION_EXPIRED, message: 'Phiên làm việc đã hết hạn hoặc không hợp lệ', result: null });
+      return render({
+        kind: 'session-expired',
+        errorCode: ERROR_SESSION_EXPIRED,
+        message: 'Phiên làm việc đã hết hạn hoặc không hợp lệ',
+        result: null,
+      });
     }
     if (!env.data.madonvi) return fail(2, 'Thiếu mã đơn vị (madonvi)');
     const body = env.data;
@@ -300,10 +368,17 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
   /** Summary lines; `TuNgay` (yyyyMMddHHmmss) keeps records changed after it. */
   function listProcedures(body: Record<string, unknown>): SimReply {
     const since = body['TuNgay'];
-    if (since !== undefined && (typeof since !== 'string' || !/^\d{14}$/.test(since))) return fail(2, 'TuNgay phải có dạng yyyyMMddHHmmss');
+    if (since !== undefined && (typeof since !== 'string' || !/^\d{14}$/.test(since)))
+      return fail(2, 'TuNgay phải có dạng yyyyMMddHHmmss');
     const items = [...state.procedures.values()]
       .filter((p) => since === undefined || p.NGAYCAPNHAT > since)
-      .map((p) => ({ MATTHC: p.MATTHC, TENTTHC: p.TENTTHC, MACOQUANCONGBO: p.MACOQUANCONGBO, TRANGTHAI: p.TRANGTHAI, NGAYCAPNHAT: p.NGAYCAPNHAT }));
+      .map((p) => ({
+        MATTHC: p.MATTHC,
+        TENTTHC: p.TENTTHC,
+        MACOQUANCONGBO: p.MACOQUANCONGBO,
+        TRANGTHAI: p.TRANGTHAI,
+        NGAYCAPNHAT: p.NGAYCAPNHAT,
+      }));
     return ok(items);
   }
 
@@ -315,12 +390,17 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
     for (const [i, item] of (body['data'] as unknown[]).entries()) {
       const parsed = WireDossierSchema.safeParse(item);
       if (!parsed.success) {
-        const maHoSo = typeof item === 'object' && item !== null && typeof (item as { MaHoSo?: unknown }).MaHoSo === 'string' ? (item as { MaHoSo: string }).MaHoSo : `#${i}`;
+        const maHoSo =
+          typeof item === 'object' && item !== null && typeof (item as { MaHoSo?: unknown }).MaHoSo === 'string'
+            ? (item as { MaHoSo: string }).MaHoSo
+            : `#${i}`;
         return fail(2, `Hồ sơ ${maHoSo || `#${i}`} không hợp lệ: ${describeIssues(parsed.error)}`);
       }
       records.push(parsed.data);
     }
-    const result: ({ MaHoSo: string; KetQua: 'TaoMoi' | 'CapNhat' } | { MaHoSo: string; error_code: number; message: string })[] = [];
+    const result: (
+      { MaHoSo: string; KetQua: 'TaoMoi' | 'CapNhat' } | { MaHoSo: string; error_code: number; message: string }
+    )[] = [];
     const refused: { MaHoSo: string; error_code: number; message: string }[] = [];
     for (const record of records) {
       if (state.refusedProcedures.has(record.MaTTHC)) {
@@ -339,7 +419,13 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
         state.dossiers.set(record.MaHoSo, { record, createCount: 1, updateCount: 0 });
         result.push({ MaHoSo: record.MaHoSo, KetQua: 'TaoMoi' });
       }
-      state.received.push({ service: 'DongBoHoSoMC', maHoSo: record.MaHoSo, outcome: existing ? 'updated' : 'created', step: null, at: Date.now() });
+      state.received.push({
+        service: 'DongBoHoSoMC',
+        maHoSo: record.MaHoSo,
+        outcome: existing ? 'updated' : 'created',
+        step: null,
+        at: Date.now(),
+      });
     }
     return ok(result, refused);
   }
@@ -351,7 +437,8 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
     for (const [i, item] of (body['data'] as unknown[]).entries()) {
       const parsed = WireProgressStepSchema.safeParse(item);
       if (!parsed.success) return fail(2, `Bước xử lý #${i} không hợp lệ: ${describeIssues(parsed.error)}`);
-      if (!state.dossiers.has(parsed.data.MaHoSo) && !state.knownBefore.has(parsed.data.MaHoSo)) return fail(3, `Hồ sơ ${parsed.data.MaHoSo} chưa được đồng bộ`);
+      if (!state.dossiers.has(parsed.data.MaHoSo) && !state.knownBefore.has(parsed.data.MaHoSo))
+        return fail(3, `Hồ sơ ${parsed.data.MaHoSo} chưa được đồng bộ`);
       steps.push(parsed.data);
     }
     for (const step of steps) {
@@ -360,7 +447,13 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
       const duplicate = !answerVariant(state.answers).keepsEveryCopy && list.some((s) => JSON.stringify(s) === key);
       if (!duplicate) list.push(step);
       state.progress.set(step.MaHoSo, list);
-      state.received.push({ service: 'CapNhatTienDoHoSoMC', maHoSo: step.MaHoSo, outcome: duplicate ? 'duplicate' : 'stored', step: step.NoiDungXuLy, at: Date.now() });
+      state.received.push({
+        service: 'CapNhatTienDoHoSoMC',
+        maHoSo: step.MaHoSo,
+        outcome: duplicate ? 'duplicate' : 'stored',
+        step: step.NoiDungXuLy,
+        at: Date.now(),
+      });
     }
     return ok({ SoLuong: String(steps.length) });
   }
@@ -371,7 +464,11 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
     const found = state.dossiers.get(code);
     const statusBefore = state.knownBefore.get(code);
     if (!found && statusBefore === undefined) return ok(null);
-    const steps = (state.progress.get(code) ?? []).map((st) => ({ ThoiDiemXuLy: st.ThoiDiemXuLy, TrangThai: st.TrangThai, NoiDungXuLy: st.NoiDungXuLy }));
+    const steps = (state.progress.get(code) ?? []).map((st) => ({
+      ThoiDiemXuLy: st.ThoiDiemXuLy,
+      TrangThai: st.TrangThai,
+      NoiDungXuLy: st.NoiDungXuLy,
+    }));
     return ok({ MaHoSo: code, TrangThaiHoSo: found?.record.TrangThaiHoSo ?? statusBefore, DanhSachTienDoXuLy: steps });
   }
 
@@ -379,7 +476,9 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
     const id = body['SoDinhDanh'];
     if (typeof id !== 'string' || id === '') return fail(2, 'Thiếu SoDinhDanh');
     const citizen = citizens[id];
-    return ok(citizen ? { SoDinhDanh: id, HoVaTen: citizen.fullName, DaXacThuc: citizen.verified === false ? '0' : '1' } : null);
+    return ok(
+      citizen ? { SoDinhDanh: id, HoVaTen: citizen.fullName, DaXacThuc: citizen.verified === false ? '0' : '1' } : null,
+    );
   }
 
   function queryDocuments(body: Record<string, unknown>): SimReply {
@@ -393,7 +492,9 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
     }
     const codes = (wanted as string[] | undefined) ?? [];
     const docs = (documents[owner] ?? []).filter((d) => codes.length === 0 || codes.includes(d.documentCode));
-    return ok(docs.map((d) => toWireDocument({ ...d, url: d.url ?? `${baseUrl}/files/${encodeURIComponent(d.nationalId)}` })));
+    return ok(
+      docs.map((d) => toWireDocument({ ...d, url: d.url ?? `${baseUrl}/files/${encodeURIComponent(d.nationalId)}` })),
+    );
   }
 
   function file(req: SimRequest): SimReply {
@@ -421,23 +522,35 @@ export async function startNationalPortalSimulator(opts: NationalPortalSimulator
       expireSessions: () => state.sessions.clear(),
       admin: {
         state: () => ({
-          dossiers: [...state.dossiers.entries()].map(([code, d]) => ({ MaHoSo: code, TrangThaiHoSo: d.record.TrangThaiHoSo, createCount: d.createCount, updateCount: d.updateCount })),
-          progress: Object.fromEntries([...state.progress.entries()].map(([code, steps]) => [code, steps.map((st) => st.NoiDungXuLy)])),
+          dossiers: [...state.dossiers.entries()].map(([code, d]) => ({
+            MaHoSo: code,
+            TrangThaiHoSo: d.record.TrangThaiHoSo,
+            createCount: d.createCount,
+            updateCount: d.updateCount,
+          })),
+          progress: Object.fromEntries(
+            [...state.progress.entries()].map(([code, steps]) => [code, steps.map((st) => st.NoiDungXuLy)]),
+          ),
           received: state.received,
           calls: state.calls.length,
           logins: state.calls.filter((c) => c.service === 'auth').length,
-          callsByService: state.calls.reduce<Record<string, number>>((acc, c) => ({ ...acc, [c.service]: (acc[c.service] ?? 0) + 1 }), {}),
+          callsByService: state.calls.reduce<Record<string, number>>(
+            (acc, c) => ({ ...acc, [c.service]: (acc[c.service] ?? 0) + 1 }),
+            {},
+          ),
           answers: state.answers,
           refusedProcedures: [...state.refusedProcedures],
         }),
         configure: (body) => {
           const answers = body['answers'];
           if (answers !== undefined) {
-            if (!isAnswerVariantName(answers)) throw new RangeError(`answers must be one of: ${ANSWER_VARIANTS.join(', ')}`);
+            if (!isAnswerVariantName(answers))
+              throw new RangeError(`answers must be one of: ${ANSWER_VARIANTS.join(', ')}`);
             state.answers = answers;
           }
           const refused = body['refuseProcedures'];
-          if (Array.isArray(refused) && refused.every((c) => typeof c === 'string')) state.refusedProcedures = new Set(refused);
+          if (Array.isArray(refused) && refused.every((c) => typeof c === 'string'))
+            state.refusedProcedures = new Set(refused);
         },
         reset,
       },

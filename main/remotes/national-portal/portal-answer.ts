@@ -102,16 +102,12 @@ export function isScalarResult(result: unknown): boolean {
 
 /** Lower-case, without Vietnamese diacritics (đ → d), for matching messages. */
 export function foldText(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .replace(/đ/g, 'd')
-    .replace(/Đ/g, 'D')
-    .toLowerCase();
+  return text.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();
 }
 
 // "phiên" alone is not enough: "phiên bản" is a version.
-const SESSION_WORDS = /session|token|phien (lam viec|dang nhap|da het|het han)|chua dang nhap|het phien|dang nhap lai|not logged in|unauthori[sz]ed/;
+const SESSION_WORDS =
+  /session|token|phien (lam viec|dang nhap|da het|het han)|chua dang nhap|het phien|dang nhap lai|not logged in|unauthori[sz]ed/;
 
 /**
  * An expired or unknown session: `error_code` 401; or -1 (used by some integrations for every

@@ -60,7 +60,11 @@ export function readPortalSteps(entry: Record<string, unknown>): PortalStep[] | 
   for (const record of resultRecords(raw)) {
     const at = readText(record, 'ThoiDiemXuLy');
     if (at === null) continue;
-    steps.push({ at, status: readText(record, 'TrangThai') ?? '', content: (readText(record, 'NoiDungXuLy') ?? '').normalize('NFC') });
+    steps.push({
+      at,
+      status: readText(record, 'TrangThai') ?? '',
+      content: (readText(record, 'NoiDungXuLy') ?? '').normalize('NFC'),
+    });
   }
   return steps;
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Dossier, Procedure, type ApplicantKind, type Channel, type DossierComponent } from '../../../common/contract/schemas';
+import {
+  Dossier,
+  Procedure,
+  type ApplicantKind,
+  type Channel,
+  type DossierComponent,
+} from '../../../common/contract/schemas';
 import { sampleDossier } from './dossier.fixture';
 import {
   fromWireAgency,
@@ -118,10 +124,30 @@ describe('toWireDossier', () => {
     expect(() => toWireDateTime(bad)).toThrow(RangeError);
   });
 
-  it.each<[string, Partial<DossierComponent>, { DuocSoHoa: string; DuocTaiSuDung: string; DuocLayTuKhoDMQG: string; MaKetQuaThayThe: string; TepDinhKemId: string }]>([
-    ['paper', { source: 'paper' }, { DuocSoHoa: '0', DuocTaiSuDung: '0', DuocLayTuKhoDMQG: '0', MaKetQuaThayThe: '', TepDinhKemId: '' }],
+  it.each<
+    [
+      string,
+      Partial<DossierComponent>,
+      {
+        DuocSoHoa: string;
+        DuocTaiSuDung: string;
+        DuocLayTuKhoDMQG: string;
+        MaKetQuaThayThe: string;
+        TepDinhKemId: string;
+      },
+    ]
+  >([
+    [
+      'paper',
+      { source: 'paper' },
+      { DuocSoHoa: '0', DuocTaiSuDung: '0', DuocLayTuKhoDMQG: '0', MaKetQuaThayThe: '', TepDinhKemId: '' },
+    ],
     // Not yet digitised: no file exists, so the portal must not count it (the station's update sets it).
-    ['to digitise', { source: 'to-digitise' }, { DuocSoHoa: '0', DuocTaiSuDung: '0', DuocLayTuKhoDMQG: '0', MaKetQuaThayThe: '', TepDinhKemId: '' }],
+    [
+      'to digitise',
+      { source: 'to-digitise' },
+      { DuocSoHoa: '0', DuocTaiSuDung: '0', DuocLayTuKhoDMQG: '0', MaKetQuaThayThe: '', TepDinhKemId: '' },
+    ],
     [
       'digitised',
       { source: 'to-digitise', digitisedDocumentId: 42 },
@@ -130,7 +156,13 @@ describe('toWireDossier', () => {
     [
       'reused from the national store',
       { source: 'reused', documentCode: 'KQ0003', reusedDocumentId: 'N:GT-0001-0003' },
-      { DuocSoHoa: '0', DuocTaiSuDung: '1', DuocLayTuKhoDMQG: '1', MaKetQuaThayThe: 'KQ0003', TepDinhKemId: 'GT-0001-0003' },
+      {
+        DuocSoHoa: '0',
+        DuocTaiSuDung: '1',
+        DuocLayTuKhoDMQG: '1',
+        MaKetQuaThayThe: 'KQ0003',
+        TepDinhKemId: 'GT-0001-0003',
+      },
     ],
     [
       'reused from the local store',
@@ -138,8 +170,13 @@ describe('toWireDossier', () => {
       { DuocSoHoa: '0', DuocTaiSuDung: '1', DuocLayTuKhoDMQG: '0', MaKetQuaThayThe: 'KQ0001', TepDinhKemId: 'L:7' },
     ],
   ])('component %s → reuse flags', (_label, overrides, expected) => {
-    const wire = toWireDossier(sampleDossier({ components: [component({ ...overrides, componentCode: 'TP09', name: 'Giấy tờ' })] }), opts);
-    expect(wire.TaiLieuNop).toEqual([{ ...expected, TenTepDinhKem: 'Giấy tờ', IsDeleted: '0', MaThanhPhanHoSo: 'TP09', DuongDanTaiTepTin: '' }]);
+    const wire = toWireDossier(
+      sampleDossier({ components: [component({ ...overrides, componentCode: 'TP09', name: 'Giấy tờ' })] }),
+      opts,
+    );
+    expect(wire.TaiLieuNop).toEqual([
+      { ...expected, TenTepDinhKem: 'Giấy tờ', IsDeleted: '0', MaThanhPhanHoSo: 'TP09', DuongDanTaiTepTin: '' },
+    ]);
   });
 
   it.each<[string, DossierComponent[], string]>([
@@ -147,7 +184,11 @@ describe('toWireDossier', () => {
     ['paper only', [component({ source: 'paper' })], '0'],
     ['reused only', [component({ source: 'reused', reusedDocumentId: 'N:1', documentCode: 'KQ0003' })], '0'],
     ['one still to digitise', [component({ source: 'paper' }), component({ source: 'to-digitise' })], '0'],
-    ['one to digitise, done', [component({ source: 'paper' }), component({ source: 'to-digitise', digitisedDocumentId: 8 })], '1'],
+    [
+      'one to digitise, done',
+      [component({ source: 'paper' }), component({ source: 'to-digitise', digitisedDocumentId: 8 })],
+      '1',
+    ],
     ['one digitised', [component({ source: 'paper', digitisedDocumentId: 3 })], '1'],
   ])('HoSoCoThanhPhanSoHoa with %s → %s', (_label, components, flag) => {
     expect(toWireDossier(sampleDossier({ components }), opts).HoSoCoThanhPhanSoHoa).toBe(flag);
@@ -164,7 +205,13 @@ describe('toWireDossier', () => {
       opts,
     );
     expect(wire.DanhSachLePhi).toEqual([
-      { TenPhiLePhi: 'Lệ phí cấp Phiếu lý lịch tư pháp', MaPhiLePhi: 'LP01', HinhThucThu: '1', Gia: '200000', LoaiPhiLePhi: '2' },
+      {
+        TenPhiLePhi: 'Lệ phí cấp Phiếu lý lịch tư pháp',
+        MaPhiLePhi: 'LP01',
+        HinhThucThu: '1',
+        Gia: '200000',
+        LoaiPhiLePhi: '2',
+      },
       { TenPhiLePhi: 'Phí cung cấp thông tin', MaPhiLePhi: 'P02', HinhThucThu: '1', Gia: '0', LoaiPhiLePhi: '1' },
     ]);
   });
@@ -175,7 +222,10 @@ describe('toWireDossier', () => {
       { LoaiDinhDanh: '1', SoDinhDanh: '001203004567' },
       { LoaiDinhDanh: '2', SoDinhDanh: '012345678' },
     ]);
-    expect(toWireDossier({ ...d, applicant: { ...d.applicant, kind: 'enterprise', idNumber: '0101234567' } }, opts).DinhDanhCHS).toEqual([]);
+    expect(
+      toWireDossier({ ...d, applicant: { ...d.applicant, kind: 'enterprise', idNumber: '0101234567' } }, opts)
+        .DinhDanhCHS,
+    ).toEqual([]);
   });
 
   it('falls back to the applicant contacts, then to empty strings', () => {
@@ -204,11 +254,16 @@ describe('toWireDossier', () => {
     const processed = { at: '2025-07-22T16:40', status: 9, actor: 'Bình', note: '' } as const;
     const returned = { at: '2025-07-23T09:10', status: 10, actor: 'Hoa', note: '' } as const;
     expect(toWireDossier(sampleDossier({ status: 4, history: [received, processing] }), opts).NgayKetThucXuLy).toBe('');
-    const done = toWireDossier(sampleDossier({ status: 10, history: [received, processing, processed, returned] }), opts);
+    const done = toWireDossier(
+      sampleDossier({ status: 10, history: [received, processing, processed, returned] }),
+      opts,
+    );
     expect(done).toMatchObject({ NgayKetThucXuLy: '20250722164000', NgayTra: '20250723091000', TrangThaiHoSo: '10' });
     // On time for the portal = NgayKetThucXuLy ≤ NgayHenTra: both in the same format, so they compare as strings.
     expect(done.NgayKetThucXuLy <= done.NgayHenTra).toBe(true);
-    expect(toWireDossier(sampleDossier({ status: 10, history: [received, returned] }), opts).NgayKetThucXuLy).toBe('20250723091000');
+    expect(toWireDossier(sampleDossier({ status: 10, history: [received, returned] }), opts).NgayKetThucXuLy).toBe(
+      '20250723091000',
+    );
   });
 
   it('lists result documents with their code and link (the procedure code when the result has none)', () => {
@@ -216,14 +271,31 @@ describe('toWireDossier', () => {
       ...opts,
       resultCode: 'KQ.G15.000031',
       results: [
-        { name: 'Phiếu lý lịch tư pháp số 1', documentId: 'KQ-77', url: 'https://tinh.example/files/KQ-77', resultCode: null },
+        {
+          name: 'Phiếu lý lịch tư pháp số 1',
+          documentId: 'KQ-77',
+          url: 'https://tinh.example/files/KQ-77',
+          resultCode: null,
+        },
         { name: 'Bản sao', documentId: 'KQ-78', url: null, resultCode: 'KQ0007', componentCode: 'TP02' },
       ],
     });
     expect(WireDossierSchema.parse(wire)).toEqual(wire);
     expect(wire.DanhSachGiayToKetQua).toEqual([
-      { TenGiayTo: 'Phiếu lý lịch tư pháp số 1', MaThanhPhanHoSo: '', GiayToId: 'KQ-77', DuongDanTepTinKetQua: 'https://tinh.example/files/KQ-77', MaGiayToKetQua: 'KQ.G15.000031' },
-      { TenGiayTo: 'Bản sao', MaThanhPhanHoSo: 'TP02', GiayToId: 'KQ-78', DuongDanTepTinKetQua: '', MaGiayToKetQua: 'KQ0007' },
+      {
+        TenGiayTo: 'Phiếu lý lịch tư pháp số 1',
+        MaThanhPhanHoSo: '',
+        GiayToId: 'KQ-77',
+        DuongDanTepTinKetQua: 'https://tinh.example/files/KQ-77',
+        MaGiayToKetQua: 'KQ.G15.000031',
+      },
+      {
+        TenGiayTo: 'Bản sao',
+        MaThanhPhanHoSo: 'TP02',
+        GiayToId: 'KQ-78',
+        DuongDanTepTinKetQua: '',
+        MaGiayToKetQua: 'KQ0007',
+      },
     ]);
     expect(toWireDossier(sampleDossier(), opts).DanhSachGiayToKetQua).toEqual([]);
   });
@@ -234,12 +306,17 @@ describe('toWireDossier', () => {
       component({ source: 'to-digitise', digitisedDocumentId: 6 }),
     ];
     const wire = toWireDossier(sampleDossier({ components }), opts);
-    expect(wire.TaiLieuNop.map((f) => [f.DuocSoHoa, f.DuocTaiSuDung, f.DuocLayTuKhoDMQG])).toEqual([['0', '1', '1'], ['1', '0', '0']]);
+    expect(wire.TaiLieuNop.map((f) => [f.DuocSoHoa, f.DuocTaiSuDung, f.DuocLayTuKhoDMQG])).toEqual([
+      ['0', '1', '1'],
+      ['1', '0', '0'],
+    ]);
     expect(wire.HoSoCoThanhPhanSoHoa).toBe('1');
   });
 
   it('names the agency as the processing unit when no unit is configured', () => {
-    expect(toWireDossier(sampleDossier(), { agencyId: '000.00.12.H56', receivingUnit: '' }).DonViXuLy).toBe('000.00.12.H56');
+    expect(toWireDossier(sampleDossier(), { agencyId: '000.00.12.H56', receivingUnit: '' }).DonViXuLy).toBe(
+      '000.00.12.H56',
+    );
   });
 });
 
@@ -271,7 +348,9 @@ describe('progress steps', () => {
   });
 
   it('builds the reception step from the dossier', () => {
-    const wire = toWireProgressStep(receptionStep(sampleDossier(), { handlerTitle: 'Cán bộ một cửa', department: 'Bộ phận Một cửa' }));
+    const wire = toWireProgressStep(
+      receptionStep(sampleDossier(), { handlerTitle: 'Cán bộ một cửa', department: 'Bộ phận Một cửa' }),
+    );
     expect(wire).toMatchObject({
       NguoiXuLy: 'Lê Thị Hoa',
       NoiDungXuLy: 'Tiếp nhận hồ sơ',
@@ -328,29 +407,66 @@ describe('catalogue records (LayDanhSachTTHC / LayThuTuc / LayDanhMucCoQuan / La
     CAPTHUCHIEN: 'Cấp tỉnh',
     LINHVUCTHUCHIEN: [{ MALINHVUC: 'G15-LL01', TENLINHVUC: 'Lý lịch tư pháp' }],
     CACHTHUCTHUCHIEN: [
-      { KENH: '1', THOIGIAN: [{ THOIGIANGIAIQUYET: '10', DONVITINH: 'Ngày làm việc', MOTA: '', PHILEPHI: [{ MAPHILEPHI: 'LP01', SOTIEN: '200000', DONVI: 'Đồng', MOTA: 'Lệ phí cấp phiếu' }] }] },
+      {
+        KENH: '1',
+        THOIGIAN: [
+          {
+            THOIGIANGIAIQUYET: '10',
+            DONVITINH: 'Ngày làm việc',
+            MOTA: '',
+            PHILEPHI: [{ MAPHILEPHI: 'LP01', SOTIEN: '200000', DONVI: 'Đồng', MOTA: 'Lệ phí cấp phiếu' }],
+          },
+        ],
+      },
       { KENH: '2', THOIGIAN: [{ THOIGIANGIAIQUYET: '0,5', DONVITINH: 'Ngày', MOTA: '', PHILEPHI: [] }] },
       { KENH: '3', THOIGIAN: [{ THOIGIANGIAIQUYET: '', DONVITINH: '', MOTA: 'Không quy định', PHILEPHI: [] }] },
     ],
     KETQUATHUCHIEN: [{ MAKETQUA: 'KQ.G15.000031', TENKETQUA: 'Phiếu lý lịch tư pháp số 1' }],
     COQUANTHUCHIEN: [{ MADONVI: '000.00.00.H56', TENDONVI: 'Sở Tư pháp' }],
-    THANHPHANHOSO: [{ MATHANHPHAN: 'TP02', TENTHANHPHAN: 'Căn cước công dân', MAGIAYTO: 'KQ0003', BATBUOC: '1', SOBANCHINH: '0', SOBANSAO: '1' }],
+    THANHPHANHOSO: [
+      {
+        MATHANHPHAN: 'TP02',
+        TENTHANHPHAN: 'Căn cước công dân',
+        MAGIAYTO: 'KQ0003',
+        BATBUOC: '1',
+        SOBANCHINH: '0',
+        SOBANSAO: '1',
+      },
+    ],
     CANCUPHAPLY: [{ SOVANBAN: '28/2009/QH12', TENVANBAN: 'Luật Lý lịch tư pháp' }],
   };
 
   it('maps a procedure with its channels, units, fees, components and effective date', () => {
     const mapped = fromWireProcedure(WireProcedureSchema.parse(record), '2026-01-15');
     expect(Procedure.parse(mapped.procedure)).toEqual(mapped.procedure);
-    expect(mapped).toMatchObject({ active: true, updatedAt: '2026-01-10T08:30:05', effectiveFromAssumed: false, legalBasis: ['28/2009/QH12 — Luật Lý lịch tư pháp'] });
+    expect(mapped).toMatchObject({
+      active: true,
+      updatedAt: '2026-01-10T08:30:05',
+      effectiveFromAssumed: false,
+      legalBasis: ['28/2009/QH12 — Luật Lý lịch tư pháp'],
+    });
     expect(mapped.procedure).toMatchObject({
-      code: '2.000488', sectorCode: 'G15-LL01', level: 'Cấp tỉnh', agencyName: 'Sở Tư pháp', resultCode: 'KQ.G15.000031', cutoff: null, effectiveFrom: '2026-02-01',
+      code: '2.000488',
+      sectorCode: 'G15-LL01',
+      level: 'Cấp tỉnh',
+      agencyName: 'Sở Tư pháp',
+      resultCode: 'KQ.G15.000031',
+      cutoff: null,
+      effectiveFrom: '2026-02-01',
     });
     expect(mapped.procedure.channels).toEqual([
-      { channel: 'walk-in', duration: 10, unit: 'working-days', fees: [{ code: 'LP01', name: 'Lệ phí cấp phiếu', amount: 200000 }] },
+      {
+        channel: 'walk-in',
+        duration: 10,
+        unit: 'working-days',
+        fees: [{ code: 'LP01', name: 'Lệ phí cấp phiếu', amount: 200000 }],
+      },
       { channel: 'online', duration: 0.5, unit: 'calendar-days', fees: [] },
       { channel: 'post', duration: null, unit: 'none', fees: [] },
     ]);
-    expect(mapped.procedure.components).toEqual([{ code: 'TP02', name: 'Căn cước công dân', documentCode: 'KQ0003', required: true, originals: 0, copies: 1 }]);
+    expect(mapped.procedure.components).toEqual([
+      { code: 'TP02', name: 'Căn cước công dân', documentCode: 'KQ0003', required: true, originals: 0, copies: 1 },
+    ]);
   });
 
   it('takes the pull date as the effective date when the record has none', () => {
@@ -360,26 +476,51 @@ describe('catalogue records (LayDanhSachTTHC / LayThuTuc / LayDanhMucCoQuan / La
 
   it('refuses units and durations it cannot read instead of guessing', () => {
     const withUnit = (DONVITINH: string, THOIGIANGIAIQUYET = '3'): WireProcedure => ({
-      ...record, CACHTHUCTHUCHIEN: [{ KENH: '1', THOIGIAN: [{ THOIGIANGIAIQUYET, DONVITINH, MOTA: '', PHILEPHI: [] }] }],
+      ...record,
+      CACHTHUCTHUCHIEN: [{ KENH: '1', THOIGIAN: [{ THOIGIANGIAIQUYET, DONVITINH, MOTA: '', PHILEPHI: [] }] }],
     });
     expect(() => fromWireProcedure(withUnit('Tuần'), '2026-01-15')).toThrow(RangeError);
     expect(() => fromWireProcedure(withUnit('Ngày', 'ba'), '2026-01-15')).toThrow(RangeError);
-    expect(fromWireProcedure(withUnit('Giờ', '4'), '2026-01-15').procedure.channels[0]).toMatchObject({ duration: 4, unit: 'hours' });
+    expect(fromWireProcedure(withUnit('Giờ', '4'), '2026-01-15').procedure.channels[0]).toMatchObject({
+      duration: 4,
+      unit: 'hours',
+    });
   });
 
   it('round-trips our procedure through the record the simulator serves', () => {
     const mapped = fromWireProcedure(record, '2026-01-15').procedure;
-    const again = fromWireProcedure(WireProcedureSchema.parse(toWireProcedure(mapped, { updatedAt: '2026-01-10T08:30:05' })), '2026-01-15').procedure;
+    const again = fromWireProcedure(
+      WireProcedureSchema.parse(toWireProcedure(mapped, { updatedAt: '2026-01-10T08:30:05' })),
+      '2026-01-15',
+    ).procedure;
     expect(again).toEqual(mapped);
   });
 
   it('maps list items, agencies, sectors and citizens; dates stay Vietnam wall-clock strings', () => {
-    expect(fromWireProcedureListItem({ MATTHC: ' 1.001776 ', TENTTHC: 'X', MACOQUANCONGBO: 'G03', TRANGTHAI: '0', NGAYCAPNHAT: '20251231235959' }))
-      .toEqual({ code: '1.001776', name: 'X', publisherCode: 'G03', active: false, updatedAt: '2025-12-31T23:59:59' });
-    expect(fromWireAgency({ MADONVI: '000.00.12.H56', TENDONVI: 'Sở Tư pháp', MADONVICHA: '000.00.00.H56' })).toEqual({ code: '000.00.12.H56', name: 'Sở Tư pháp', parentCode: '000.00.00.H56' });
+    expect(
+      fromWireProcedureListItem({
+        MATTHC: ' 1.001776 ',
+        TENTTHC: 'X',
+        MACOQUANCONGBO: 'G03',
+        TRANGTHAI: '0',
+        NGAYCAPNHAT: '20251231235959',
+      }),
+    ).toEqual({ code: '1.001776', name: 'X', publisherCode: 'G03', active: false, updatedAt: '2025-12-31T23:59:59' });
+    expect(fromWireAgency({ MADONVI: '000.00.12.H56', TENDONVI: 'Sở Tư pháp', MADONVICHA: '000.00.00.H56' })).toEqual({
+      code: '000.00.12.H56',
+      name: 'Sở Tư pháp',
+      parentCode: '000.00.00.H56',
+    });
     expect(fromWireAgency({ MADONVI: '000.00.00.H56', TENDONVI: 'UBND tỉnh' }).parentCode).toBeNull();
-    expect(fromWireSector({ MALINHVUC: 'G03-GD10', TENLINHVUC: 'Giáo dục' })).toEqual({ code: 'G03-GD10', name: 'Giáo dục' });
-    expect(fromWireCitizen({ HoVaTen: 'Nguyễn Văn A', DaXacThuc: '0' })).toEqual({ found: true, fullName: 'Nguyễn Văn A', verified: false });
+    expect(fromWireSector({ MALINHVUC: 'G03-GD10', TENLINHVUC: 'Giáo dục' })).toEqual({
+      code: 'G03-GD10',
+      name: 'Giáo dục',
+    });
+    expect(fromWireCitizen({ HoVaTen: 'Nguyễn Văn A', DaXacThuc: '0' })).toEqual({
+      found: true,
+      fullName: 'Nguyễn Văn A',
+      verified: false,
+    });
     expect(fromWireCitizen(null)).toEqual({ found: false, fullName: null, verified: false });
     expect(toWireDateTimeSeconds('2026-02-01T07:05')).toBe('20260201070500');
     expect(fromWireDateTime('20260201070509')).toBe('2026-02-01T07:05:09');

@@ -1,9 +1,32 @@
 import type {
-  ApplicantKind, Channel, ChannelTerms, Dossier, DossierComponent, DurationUnit, Fee, Procedure, ProcedureComponent,
+  ApplicantKind,
+  Channel,
+  ChannelTerms,
+  Dossier,
+  DossierComponent,
+  DurationUnit,
+  Fee,
+  Procedure,
+  ProcedureComponent,
 } from '../../../common/contract/schemas';
-import type { CitizenLookup, NationalAgency, NationalDocument, NationalProcedure, NationalSector, ProcedureListItem } from './national-portal.port';
 import type {
-  WireAgency, WireCitizen, WireDocument, WireDossier, WireFee, WireProcedure, WireProcedureListItem, WireProgressStep, WireSector,
+  CitizenLookup,
+  NationalAgency,
+  NationalDocument,
+  NationalProcedure,
+  NationalSector,
+  ProcedureListItem,
+} from './national-portal.port';
+import type {
+  WireAgency,
+  WireCitizen,
+  WireDocument,
+  WireDossier,
+  WireFee,
+  WireProcedure,
+  WireProcedureListItem,
+  WireProgressStep,
+  WireSector,
   WireSubmittedFile,
 } from './wire-schemas';
 
@@ -165,7 +188,8 @@ function identities(d: Dossier): WireDossier['DinhDanhCHS'] {
   if (/^\d{12}$/.test(d.applicant.idNumber)) list.push({ LoaiDinhDanh: '1', SoDinhDanh: d.applicant.idNumber });
   else if (/^\d{9}$/.test(d.applicant.idNumber)) list.push({ LoaiDinhDanh: '2', SoDinhDanh: d.applicant.idNumber });
   const old = d.applicant.oldIdNumber;
-  if (old !== null && /^\d{9}$/.test(old) && old !== d.applicant.idNumber) list.push({ LoaiDinhDanh: '2', SoDinhDanh: old });
+  if (old !== null && /^\d{9}$/.test(old) && old !== d.applicant.idNumber)
+    list.push({ LoaiDinhDanh: '2', SoDinhDanh: old });
   return list;
 }
 
@@ -306,7 +330,12 @@ function durationUnit(wire: string): DurationUnit {
   throw new RangeError(`unknown duration unit: ${wire}`);
 }
 
-const UNIT_NAME: Record<DurationUnit, string> = { 'working-days': 'Ngày làm việc', 'calendar-days': 'Ngày', hours: 'Giờ', none: '' };
+const UNIT_NAME: Record<DurationUnit, string> = {
+  'working-days': 'Ngày làm việc',
+  'calendar-days': 'Ngày',
+  hours: 'Giờ',
+  none: '',
+};
 
 function durationValue(wire: string, unit: DurationUnit): number | null {
   const t = wire.trim().replace(',', '.');
@@ -316,7 +345,13 @@ function durationValue(wire: string, unit: DurationUnit): number | null {
 }
 
 export function fromWireProcedureListItem(w: WireProcedureListItem): ProcedureListItem {
-  return { code: w.MATTHC.trim(), name: w.TENTTHC, publisherCode: w.MACOQUANCONGBO, active: w.TRANGTHAI === '1', updatedAt: fromWireDateTime(w.NGAYCAPNHAT) };
+  return {
+    code: w.MATTHC.trim(),
+    name: w.TENTTHC,
+    publisherCode: w.MACOQUANCONGBO,
+    active: w.TRANGTHAI === '1',
+    updatedAt: fromWireDateTime(w.NGAYCAPNHAT),
+  };
 }
 
 /**
@@ -371,7 +406,10 @@ export function fromWireProcedure(w: WireProcedure, pulledOn: string): NationalP
 }
 
 /** Our procedure → a LayThuTuc record (the simulator serves these). */
-export function toWireProcedure(p: Procedure, o: { active?: boolean; updatedAt: string; effectiveFrom?: string | null; publisher?: string; agencyCode?: string }): WireProcedure {
+export function toWireProcedure(
+  p: Procedure,
+  o: { active?: boolean; updatedAt: string; effectiveFrom?: string | null; publisher?: string; agencyCode?: string },
+): WireProcedure {
   return {
     MATTHC: p.code,
     TENTTHC: p.name,
@@ -383,18 +421,25 @@ export function toWireProcedure(p: Procedure, o: { active?: boolean; updatedAt: 
     LINHVUCTHUCHIEN: [{ MALINHVUC: p.sectorCode, TENLINHVUC: p.sectorName }],
     CACHTHUCTHUCHIEN: p.channels.map((c) => ({
       KENH: CHANNEL_CODE[c.channel],
-      THOIGIAN: [{
-        THOIGIANGIAIQUYET: c.duration === null ? '' : String(c.duration),
-        DONVITINH: UNIT_NAME[c.unit],
-        MOTA: '',
-        PHILEPHI: c.fees.map((f) => ({ MAPHILEPHI: f.code, SOTIEN: String(f.amount), DONVI: 'Đồng', MOTA: f.name })),
-      }],
+      THOIGIAN: [
+        {
+          THOIGIANGIAIQUYET: c.duration === null ? '' : String(c.duration),
+          DONVITINH: UNIT_NAME[c.unit],
+          MOTA: '',
+          PHILEPHI: c.fees.map((f) => ({ MAPHILEPHI: f.code, SOTIEN: String(f.amount), DONVI: 'Đồng', MOTA: f.name })),
+        },
+      ],
     })),
-    KETQUATHUCHIEN: p.resultCode === null && p.resultName === '' ? [] : [{ MAKETQUA: p.resultCode ?? '', TENKETQUA: p.resultName }],
+    KETQUATHUCHIEN:
+      p.resultCode === null && p.resultName === '' ? [] : [{ MAKETQUA: p.resultCode ?? '', TENKETQUA: p.resultName }],
     COQUANTHUCHIEN: [{ MADONVI: o.agencyCode ?? '', TENDONVI: p.agencyName }],
     THANHPHANHOSO: p.components.map((c) => ({
-      MATHANHPHAN: c.code, TENTHANHPHAN: c.name, MAGIAYTO: c.documentCode ?? '', BATBUOC: c.required ? '1' : '0',
-      SOBANCHINH: String(c.originals), SOBANSAO: String(c.copies),
+      MATHANHPHAN: c.code,
+      TENTHANHPHAN: c.name,
+      MAGIAYTO: c.documentCode ?? '',
+      BATBUOC: c.required ? '1' : '0',
+      SOBANCHINH: String(c.originals),
+      SOBANSAO: String(c.copies),
     })),
     CANCUPHAPLY: [],
   };
@@ -409,5 +454,7 @@ export function fromWireSector(w: WireSector): NationalSector {
 }
 
 export function fromWireCitizen(w: WireCitizen | null): CitizenLookup {
-  return w ? { found: true, fullName: w.HoVaTen, verified: w.DaXacThuc === '1' } : { found: false, fullName: null, verified: false };
+  return w
+    ? { found: true, fullName: w.HoVaTen, verified: w.DaXacThuc === '1' }
+    : { found: false, fullName: null, verified: false };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The national portal's wire records (DOMAIN.md §6) as zod schemas; the TypeScript types are
+ * The national portal's wire records (docs/domain.md §4) as zod schemas; the TypeScript types are
  * inferred from them. Every value is a string. Field names are the portal's own and stay inside
  * `main/remotes/`.
  */
@@ -159,7 +159,12 @@ export const WireProcedureListItemSchema = z.object({
 });
 export type WireProcedureListItem = z.infer<typeof WireProcedureListItemSchema>;
 
-const WireProcedureFee = z.object({ MAPHILEPHI: z.string(), SOTIEN: z.string().regex(/^\d+$/, 'integer VND'), DONVI: z.string(), MOTA: z.string() });
+const WireProcedureFee = z.object({
+  MAPHILEPHI: z.string(),
+  SOTIEN: z.string().regex(/^\d+$/, 'integer VND'),
+  DONVI: z.string(),
+  MOTA: z.string(),
+});
 
 /** The full procedure record (LayThuTuc); field names as the portal publishes them. */
 export const WireProcedureSchema = z.object({
@@ -211,13 +216,25 @@ export const WireProcedureSchema = z.object({
 export type WireProcedure = z.infer<typeof WireProcedureSchema>;
 
 /** LayDanhMucCoQuan. */
-export const WireAgencySchema = z.object({ MADONVI: z.string().min(1), TENDONVI: z.string(), MADONVICHA: z.string().optional() });
+export const WireAgencySchema = z.object({
+  MADONVI: z.string().min(1),
+  TENDONVI: z.string(),
+  MADONVICHA: z.string().optional(),
+});
 export type WireAgency = z.infer<typeof WireAgencySchema>;
 
 /** LayDanhMucLinhVuc. */
-export const WireSectorSchema = z.object({ MALINHVUC: z.string().min(1), TENLINHVUC: z.string(), MANGANH: z.string().optional() });
+export const WireSectorSchema = z.object({
+  MALINHVUC: z.string().min(1),
+  TENLINHVUC: z.string(),
+  MANGANH: z.string().optional(),
+});
 export type WireSector = z.infer<typeof WireSectorSchema>;
 
 /** TraCuuTechID: the citizen's portal account, or null when there is none. */
-export const WireCitizenSchema = z.object({ SoDinhDanh: z.string().optional(), HoVaTen: z.string(), DaXacThuc: WireFlag });
+export const WireCitizenSchema = z.object({
+  SoDinhDanh: z.string().optional(),
+  HoVaTen: z.string(),
+  DaXacThuc: WireFlag,
+});
 export type WireCitizen = z.infer<typeof WireCitizenSchema>;

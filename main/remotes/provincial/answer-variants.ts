@@ -51,7 +51,11 @@ function refusalOf(reply: SimReply): { code: string; message: string } | null {
 }
 
 /** Rewrites the JSON body of one kind of successful answer; anything else passes unchanged. */
-function rewrite(kind: ProvincialAnswerKind, reply: SimReply, change: Partial<Record<ProvincialAnswerKind, (body: Json) => Json>>): SimReply {
+function rewrite(
+  kind: ProvincialAnswerKind,
+  reply: SimReply,
+  change: Partial<Record<ProvincialAnswerKind, (body: Json) => Json>>,
+): SimReply {
   const body = jsonOf(reply);
   const fn = change[kind];
   if (body === null || fn === undefined || reply.status >= 400) return reply;
@@ -67,29 +71,41 @@ function numericId(id: unknown): unknown {
 const VARIANTS: Record<ProvincialAnswerVariantName, ProvincialAnswerVariant> = {
   canonical: {
     name: 'canonical',
-    description: 'ids as strings, duplicate always present, seq a number, TrangThaiHoSo a string, hasMore a boolean, refusals { error: { code, message } } with HTTP 4xx',
+    description:
+      'ids as strings, duplicate always present, seq a number, TrangThaiHoSo a string, hasMore a boolean, refusals { error: { code, message } } with HTTP 4xx',
     render: (_kind, reply) => reply,
   },
   'numeric-ids': {
     name: 'numeric-ids',
     description: 'a hand-off id as a number (4711) and `duplicate` only on repeats',
-    render: (kind, reply) => rewrite(kind, reply, {
-      'hand-off': ({ duplicate, ...b }) => ({ ...b, id: numericId(b['id']), ...(duplicate === true ? { duplicate: true } : {}) }),
-    }),
+    render: (kind, reply) =>
+      rewrite(kind, reply, {
+        'hand-off': ({ duplicate, ...b }) => ({
+          ...b,
+          id: numericId(b['id']),
+          ...(duplicate === true ? { duplicate: true } : {}),
+        }),
+      }),
   },
   'strings-for-numbers': {
     name: 'strings-for-numbers',
-    description: 'seq as a string, TrangThaiHoSo as a number, next as a number, hasMore and duplicate as "true"/"false", expires_in as a string',
-    render: (kind, reply) => rewrite(kind, reply, {
-      token: (b) => ({ ...b, expires_in: String(b['expires_in']) }),
-      'hand-off': (b) => ({ ...b, duplicate: String(b['duplicate'] === true) }),
-      'status-changes': (b) => ({
-        ...b,
-        next: Number(b['next']),
-        hasMore: String(b['hasMore'] === true),
-        items: (b['items'] as Json[]).map((i) => ({ ...i, seq: String(i['seq']), TrangThaiHoSo: Number(i['TrangThaiHoSo']) })),
+    description:
+      'seq as a string, TrangThaiHoSo as a number, next as a number, hasMore and duplicate as "true"/"false", expires_in as a string',
+    render: (kind, reply) =>
+      rewrite(kind, reply, {
+        token: (b) => ({ ...b, expires_in: String(b['expires_in']) }),
+        'hand-off': (b) => ({ ...b, duplicate: String(b['duplicate'] === true) }),
+        'status-changes': (b) => ({
+          ...b,
+          next: Number(b['next']),
+          hasMore: String(b['hasMore'] === true),
+          items: (b['items'] as Json[]).map((i) => ({
+            ...i,
+            seq: String(i['seq']),
+            TrangThaiHoSo: Number(i['TrangThaiHoSo']),
+          })),
+        }),
       }),
-    }),
   },
   'code-message-errors': {
     name: 'code-message-errors',
@@ -109,17 +125,30 @@ const VARIANTS: Record<ProvincialAnswerVariantName, ProvincialAnswerVariant> = {
   },
   'ok-with-error-body': {
     name: 'ok-with-error-body',
-    description: 'refusals (HTTP 400/404/409/422) answered HTTP 200 with the error body; an invalid token stays HTTP 401',
+    description:
+      'refusals (HTTP 400/404/409/422) answered HTTP 200 with the error body; an invalid token stays HTTP 401',
     render: (_kind, reply) => (refusalOf(reply) && reply.status !== 401 ? { ...reply, status: 200 } : reply),
   },
   'extra-fields': {
     name: 'extra-fields',
-    description: 'acknowledgements, feed pages, items and tokens carry extra fields (status, receivedAt, links, scope, ...)',
-    render: (kind, reply) => rewrite(kind, reply, {
-      token: (b) => ({ ...b, scope: 'dossier.write status.read', issued_at: Date.now() }),
-      'hand-off': (b) => ({ ...b, status: 'RECEIVED', receivedAt: new Date().toISOString(), links: { self: `/api/dossiers/${String(b['id'])}` }, warnings: [] }),
-      'status-changes': (b) => ({ ...b, total: (b['items'] as Json[]).length, items: (b['items'] as Json[]).map((i) => ({ ...i, DonViXuLy: 'Sở Tư pháp', nguoiCapNhat: null })) }),
-    }),
+    description:
+      'acknowledgements, feed pages, items and tokens carry extra fields (status, receivedAt, links, scope, ...)',
+    render: (kind, reply) =>
+      rewrite(kind, reply, {
+        token: (b) => ({ ...b, scope: 'dossier.write status.read', issued_at: Date.now() }),
+        'hand-off': (b) => ({
+          ...b,
+          status: 'RECEIVED',
+          receivedAt: new Date().toISOString(),
+          links: { self: `/api/dossiers/${String(b['id'])}` },
+          warnings: [],
+        }),
+        'status-changes': (b) => ({
+          ...b,
+          total: (b['items'] as Json[]).length,
+          items: (b['items'] as Json[]).map((i) => ({ ...i, DonViXuLy: 'Sở Tư pháp', nguoiCapNhat: null })),
+        }),
+      }),
   },
 };
 

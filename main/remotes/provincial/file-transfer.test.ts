@@ -152,12 +152,18 @@ describe('file transfer: uploads', () => {
 
   it('refuses to send bytes that do not match their own sha256', async () => {
     const file = scan(1000);
-    await expect(transfer().upload({ ...file, sha256: sha256Hex(Buffer.from('autre')) })).rejects.toThrow(/sha256 does not match/);
+    await expect(transfer().upload({ ...file, sha256: sha256Hex(Buffer.from('autre')) })).rejects.toThrow(
+      /sha256 does not match/,
+    );
     expect(sim.transfer.state.uploads.size).toBe(0);
   });
 
   it('refused credentials are REMOTE_AUTH_FAILED', async () => {
-    const t = createFileTransfer({ baseUrl: sim.url, token: clientCredentialsToken({ baseUrl: sim.url, clientId: 'x', clientSecret: 'y' }), timeoutMs: 400 });
+    const t = createFileTransfer({
+      baseUrl: sim.url,
+      token: clientCredentialsToken({ baseUrl: sim.url, clientId: 'x', clientSecret: 'y' }),
+      timeoutMs: 400,
+    });
     expect((await remoteError(t.upload(scan(10)))).code).toBe('REMOTE_AUTH_FAILED');
   });
 });
@@ -204,7 +210,9 @@ describe('file transfer: downloads', () => {
   it('a file other than the one expected is refused before any byte is kept', async () => {
     const id = sim.transfer.putFile('ket-qua.pdf', randomBytes(1000));
     const dest = path.join(temp.dir, 'x.pdf');
-    expect((await remoteError(transfer().download(id, dest, sha256Hex(Buffer.from('khác'))))).code).toBe('REMOTE_BAD_RESPONSE');
+    expect((await remoteError(transfer().download(id, dest, sha256Hex(Buffer.from('khác'))))).code).toBe(
+      'REMOTE_BAD_RESPONSE',
+    );
     expect(existsSync(dest)).toBe(false);
   });
 

@@ -1,9 +1,25 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { z } from 'zod';
 import { joinUrl, statusError, transportFailure, tryParseJson } from '../http-transport';
 import type { Logger } from '../../kernel/logger';
 import { RemoteError } from '../remote-error';
-import { sha256Hex, type DownloadResult, type FileTransfer, type UploadResult, type UploadSource } from './file-transfer.port';
+import {
+  sha256Hex,
+  type DownloadResult,
+  type FileTransfer,
+  type UploadResult,
+  type UploadSource,
+} from './file-transfer.port';
 import type { TokenSource } from './oauth-token';
 
 export interface FileTransferOptions {
@@ -30,7 +46,10 @@ const Session = z.object({
 });
 const Progress = z.object({ offset: z.number().int().min(0) });
 const Completed = z.object({ fileId: z.string().min(1), sha256: z.string() });
-const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }), offset: z.number().int().min(0).optional() });
+const ErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string() }),
+  offset: z.number().int().min(0).optional(),
+});
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -42,11 +61,20 @@ export function createFileTransfer(opts: FileTransferOptions): FileTransfer {
   const log = (line: string): void => opts.log?.log('info', 'provincial', { line });
 
   /** One request with the bearer token; a 401 fetches a new token once. */
-  async function request(method: 'GET' | 'POST' | 'PUT', path: string, what: string, init: { json?: unknown; bytes?: Uint8Array; headers?: Record<string, string> } = {}): Promise<{ status: number; text: string }> {
+  async function request(
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    what: string,
+    init: { json?: unknown; bytes?: Uint8Array; headers?: Record<string, string> } = {},
+  ): Promise<{ status: number; text: string }> {
     let refreshed = false;
     for (;;) {
       const used = await opts.token.token();
-      const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${used}`, ...(init.headers ?? {}) };
+      const headers: Record<string, string> = {
+        accept: 'application/json',
+        authorization: `Bearer ${used}`,
+        ...(init.headers ?? {}),
+      };
       let body: string | Uint8Array | undefined;
       if (init.json !== undefined) {
         headers['content-type'] = 'application/json';
@@ -58,7 +86,12 @@ export function createFileTransfer(opts: FileTransferOptions): FileTransfer {
       let status: number;
       let text: string;
       try {
-        const response = await fetch(joinUrl(opts.baseUrl, path), { method, headers, body: body ?? null, signal: AbortSignal.timeout(timeoutMs) });
+        const response = await fetch(joinUrl(opts.baseUrl, path), {
+          method,
+          headers,
+          body: body ?? null,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
         status = response.status;
         text = await response.text();
       } catch (err) {
@@ -66,7 +99,8 @@ export function createFileTransfer(opts: FileTransferOptions): FileTransfer {
       }
       if (status === 401) {
         opts.token.invalidate(used);
-        if (refreshed) throw new RemoteError('provincial', 'REMOTE_AUTH_FAILED', `${what}: fresh token refused`, { status });
+        if (refreshed)
+          throw new RemoteError('provincial', 'REMOTE_AUTH_FAILED', `${what}: fresh token refused`, { status });
         refreshed = true;
         continue;
       }
@@ -85,9 +119,15 @@ export function createFileTransfer(opts: FileTransferOptions): FileTransfer {
 
   function rejected(status: number, text: string, what: string): RemoteError {
     const body = ErrorBody.safeParse(tryParseJson(text));
-    return new RemoteError('provincial', 'REMOTE_REJECTED', `${what} rejected: ${body.success ? body.data.error.message : `HTTP ${status}`}`, {
-      status, details: { remoteCode: body.success ? body.data.error.code : null },
-    });
+    return new RemoteError(
+      'provincial',
+      'REMOTE_REJECTED',
+      `${what} rejected: ${body.success ? body.data.error.message : `HTTP ${status}`}`,
+      {
+        status,
+        details: { remoteCode: body.success ? body.data.error.code : null },
+      },
+    );
   }
 
   async function pause(failures: number): Promise<void> {
@@ -100,7 +140,9 @@ export function createFileTransfer(opts: FileTransferOptions): FileTransfer {
 
   async function openSession(file: UploadSource): Promise<z.infer<typeof Session>> {
     const what = `upload ${file.name}`;
-    const answer = await request('POST', '/api/uploads', what, { json: { fileName: file.name, size: file.bytes.length, sha256: file.sha256 } });
+    const answer = await request('POST', '/api/uploads', what, {
+      json: { fileName: file.name, size: file.bytes.length, sha256: file.sha256 },
+    });
     if (answer.status >= 400) throw rejected(answer.status, answer.text, what);
     return parse(answer.text, Session, what);
   }
@@ -120,7 +162,8 @@ export function createFileTransfer(opts: FileTransferOptions): FileTransfer {
         await pause(failures);
       }
     }
-    if (session.complete && session.fileId) return { fileId: session.fileId, resumedFrom: size, chunksSent: 0, resumes: 0 };
+    if (session.complete && session.fileId)
+      return { fileId: session.fileId, resumedFrom: size, chunksSent: 0, resumes: 0 };
     const chunkSize = session.chunkSize ?? opts.chunkSize ?? 256 * 1024;
     const resumedFrom = session.offset;
     let offset = session.offset;
@@ -130,17 +173,22 @@ export function createFileTransfer(opts: FileTransferOptions): FileTransfer {
     while (offset < size) {
       const end = Math.min(offset + chunkSize, size);
       try {
-        const answer = await request('PUT', path, what, { bytes: file.bytes.subarray(offset, end), headers: { 'content-range': `bytes ${offset}-${end - 1}/${size}` } });
+        const answer = await request('PUT', path, what, {
+          bytes: file.bytes.subarray(offset, end),
+          headers: { 'content-range': `bytes ${offset}-${end - 1}/${size}` },
+        });
         if (answer.status === 409) {
           // The remote holds another offset (e.g. it kept part of a chunk whose answer we lost).
           const body = ErrorBody.safeParse(tryParseJson(answer.text));
-          if (!body.success || body.data.offset === undefined || body.data.offset > size) throw new RemoteError('provincial', 'REMOTE_BAD_RESPONSE', `${what}: offset conflict without an offset`);
+          if (!body.success || body.data.offset === undefined || body.data.offset > size)
+            throw new RemoteError('provincial', 'REMOTE_BAD_RESPONSE', `${what}: offset conflict without an offset`);
           offset = body.data.offset;
           continue;
         }
         if (answer.status >= 400) throw rejected(answer.status, answer.text, what);
         const progress = parse(answer.text, Progress, what);
-        if (progress.offset > size) throw new RemoteError('provincial', 'REMOTE_BAD_RESPONSE', `${what}: offset beyond the file`);
+        if (progress.offset > size)
+          throw new RemoteError('provincial', 'REMOTE_BAD_RESPONSE', `${what}: offset beyond the file`);
         offset = progress.offset;
         chunksSent += 1;
         failures = 0;
@@ -166,7 +214,8 @@ export function createFileTransfer(opts: FileTransferOptions): FileTransfer {
         if (answer.status === 422) return { fileId: '', resumedFrom, chunksSent, resumes, mismatch: true };
         if (answer.status >= 400) throw rejected(answer.status, answer.text, what);
         const done = parse(answer.text, Completed, what);
-        if (done.sha256.toLowerCase() !== file.sha256) throw new RemoteError('provincial', 'REMOTE_BAD_RESPONSE', `${what}: the remote confirmed another sha256`);
+        if (done.sha256.toLowerCase() !== file.sha256)
+          throw new RemoteError('provincial', 'REMOTE_BAD_RESPONSE', `${what}: the remote confirmed another sha256`);
         return { fileId: done.fileId, resumedFrom, chunksSent, resumes };
       } catch (err) {
         if (!retryable(err) || ++failures > maxResumes) throw err;
@@ -179,14 +228,21 @@ export function createFileTransfer(opts: FileTransferOptions): FileTransfer {
   return {
     async upload(file: UploadSource): Promise<UploadResult> {
       const sha = file.sha256.toLowerCase();
-      if (!SHA256.test(sha) || sha256Hex(file.bytes) !== sha) throw new Error(`upload ${file.name}: sha256 does not match the bytes`);
+      if (!SHA256.test(sha) || sha256Hex(file.bytes) !== sha)
+        throw new Error(`upload ${file.name}: sha256 does not match the bytes`);
       const source = { ...file, sha256: sha };
       const first = await uploadOnce(source);
       if (!first.mismatch) return first;
       // The remote found the assembled file corrupt and discarded it: one fresh try.
       log(`provincial: upload ${file.name}: the remote's copy did not match, uploading again`);
       const second = await uploadOnce(source);
-      if (second.mismatch) throw new RemoteError('provincial', 'REMOTE_REJECTED', `upload ${file.name}: the remote's copy does not match its sha256`, { status: 422 });
+      if (second.mismatch)
+        throw new RemoteError(
+          'provincial',
+          'REMOTE_REJECTED',
+          `upload ${file.name}: the remote's copy does not match its sha256`,
+          { status: 422 },
+        );
       return second;
     },
 
@@ -201,7 +257,10 @@ export function createFileTransfer(opts: FileTransferOptions): FileTransfer {
         const have = existsSync(part) ? statSync(part).size : 0;
         const used = await opts.token.token();
         const controller = new AbortController();
-        let idle: NodeJS.Timeout = setTimeout(() => controller.abort(new DOMException('idle', 'TimeoutError')), timeoutMs);
+        let idle: NodeJS.Timeout = setTimeout(
+          () => controller.abort(new DOMException('idle', 'TimeoutError')),
+          timeoutMs,
+        );
         const touch = (): void => {
           clearTimeout(idle);
           idle = setTimeout(() => controller.abort(new DOMException('idle', 'TimeoutError')), timeoutMs);
@@ -219,11 +278,15 @@ export function createFileTransfer(opts: FileTransferOptions): FileTransfer {
           if (response.status === 401) {
             await response.body?.cancel();
             opts.token.invalidate(used);
-            if (refreshed) throw new RemoteError('provincial', 'REMOTE_AUTH_FAILED', `${what}: fresh token refused`, { status: 401 });
+            if (refreshed)
+              throw new RemoteError('provincial', 'REMOTE_AUTH_FAILED', `${what}: fresh token refused`, {
+                status: 401,
+              });
             refreshed = true;
             continue;
           }
-          if (response.status === 403) throw new RemoteError('provincial', 'REMOTE_AUTH_FAILED', `${what}: forbidden`, { status: 403 });
+          if (response.status === 403)
+            throw new RemoteError('provincial', 'REMOTE_AUTH_FAILED', `${what}: forbidden`, { status: 403 });
           const common = statusError('provincial', response.status, what);
           if (common) throw common;
           if (response.status === 416 && have > 0) {
@@ -234,16 +297,28 @@ export function createFileTransfer(opts: FileTransferOptions): FileTransfer {
           }
           if (response.status >= 400) throw rejected(response.status, await response.text(), what);
           const announced = (response.headers.get('x-content-sha256') ?? '').toLowerCase();
-          if (!SHA256.test(announced)) throw new RemoteError('provincial', 'REMOTE_BAD_RESPONSE', `${what}: no sha256 announced`);
+          if (!SHA256.test(announced))
+            throw new RemoteError('provincial', 'REMOTE_BAD_RESPONSE', `${what}: no sha256 announced`);
           if (expectedSha256 !== undefined && announced !== expectedSha256.toLowerCase()) {
             await response.body?.cancel();
-            throw new RemoteError('provincial', 'REMOTE_BAD_RESPONSE', `${what}: the remote announces another file than expected`);
+            throw new RemoteError(
+              'provincial',
+              'REMOTE_BAD_RESPONSE',
+              `${what}: the remote announces another file than expected`,
+            );
           }
           const total = totalSize(response);
           if (total === null) throw new RemoteError('provincial', 'REMOTE_BAD_RESPONSE', `${what}: no file size`);
-          if (response.status === 206 && Number(/^bytes (\d+)-/.exec(response.headers.get('content-range') ?? '')?.[1] ?? -1) !== have) {
+          if (
+            response.status === 206 &&
+            Number(/^bytes (\d+)-/.exec(response.headers.get('content-range') ?? '')?.[1] ?? -1) !== have
+          ) {
             await response.body?.cancel();
-            throw new RemoteError('provincial', 'REMOTE_BAD_RESPONSE', `${what}: the remote answered another range than asked`);
+            throw new RemoteError(
+              'provincial',
+              'REMOTE_BAD_RESPONSE',
+              `${what}: the remote answered another range than asked`,
+            );
           }
           const append = response.status === 206 && have > 0;
           const fd = openSync(part, append ? 'a' : 'w', 0o600);
@@ -262,13 +337,23 @@ export function createFileTransfer(opts: FileTransferOptions): FileTransfer {
             fsyncSync(fd);
             closeSync(fd);
           }
-          if (received < total) throw new RemoteError('provincial', 'REMOTE_UNAVAILABLE', `${what}: connection ended at byte ${received} of ${total}`);
+          if (received < total)
+            throw new RemoteError(
+              'provincial',
+              'REMOTE_UNAVAILABLE',
+              `${what}: connection ended at byte ${received} of ${total}`,
+            );
           const bytes = readFileSync(part);
           const actual = sha256Hex(bytes);
           if (bytes.length !== total || actual !== announced) {
             unlinkSync(part);
             // Retryable for the caller (a later download may be fine), but not resumed here: the bytes are gone.
-            throw new RemoteError('provincial', 'REMOTE_BAD_RESPONSE', `${what}: sha256 of the downloaded file does not match`, { details: { hashMismatch: true } });
+            throw new RemoteError(
+              'provincial',
+              'REMOTE_BAD_RESPONSE',
+              `${what}: sha256 of the downloaded file does not match`,
+              { details: { hashMismatch: true } },
+            );
           }
           renameSync(part, destination);
           syncDirectoryOf(destination);
@@ -289,7 +374,9 @@ export function createFileTransfer(opts: FileTransferOptions): FileTransfer {
 function isHashMismatch(err: unknown): boolean {
   if (!(err instanceof RemoteError)) return false;
   const details = err.details;
-  return typeof details === 'object' && details !== null && (details as { hashMismatch?: unknown }).hashMismatch === true;
+  return (
+    typeof details === 'object' && details !== null && (details as { hashMismatch?: unknown }).hashMismatch === true
+  );
 }
 
 /** Total file size from `content-range: bytes a-b/total` (206) or `content-length` (200). */

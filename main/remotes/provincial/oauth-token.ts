@@ -32,7 +32,15 @@ export interface ClientCredentialsOptions {
 // `expires_in` is a number in RFC 6749; some servers send it as a string ("3600").
 const TokenAnswer = z.object({
   access_token: z.string().min(1),
-  expires_in: z.union([z.number(), z.string().regex(/^\d+(\.\d+)?$/).transform(Number)]).pipe(z.number().positive()),
+  expires_in: z
+    .union([
+      z.number(),
+      z
+        .string()
+        .regex(/^\d+(\.\d+)?$/)
+        .transform(Number),
+    ])
+    .pipe(z.number().positive()),
 });
 const OAuthErrorBody = z.object({ error: z.string() });
 const REFRESH_MARGIN_MS = 60_000;
@@ -50,10 +58,18 @@ export function clientCredentialsToken(opts: ClientCredentialsOptions): TokenSou
   async function fetchToken(): Promise<string> {
     const what = 'provincial token';
     const started = now();
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: opts.clientId, client_secret: opts.clientSecret });
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: opts.clientId,
+      client_secret: opts.clientSecret,
+    });
     const answer = await sendHttp('provincial', {
-      url, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: form.toString(), timeoutMs, what,
+      url,
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: form.toString(),
+      timeoutMs,
+      what,
     });
     const common = statusError('provincial', answer.status, what);
     if (common) throw common;
@@ -61,7 +77,10 @@ export function clientCredentialsToken(opts: ClientCredentialsOptions): TokenSou
       const body = OAuthErrorBody.safeParse(tryParseJson(answer.text));
       const reason = body.success ? body.data.error : `HTTP ${answer.status}`;
       log(`provincial: token refused (${reason})`);
-      throw new RemoteError('provincial', 'REMOTE_AUTH_FAILED', `${what}: refused (${reason})`, { status: answer.status, details: { remoteCode: reason } });
+      throw new RemoteError('provincial', 'REMOTE_AUTH_FAILED', `${what}: refused (${reason})`, {
+        status: answer.status,
+        details: { remoteCode: reason },
+      });
     }
     const body = parseAnswer('provincial', answer.text, TokenAnswer, what, answer.status);
     const lifetimeMs = body.expires_in * 1000;

@@ -9,7 +9,9 @@ import { createProvincialClient } from './provincial.client';
  */
 let server: Server | null = null;
 
-async function provincialAnswering(route: (method: string, path: string) => { status: number; body: string }): Promise<string> {
+async function provincialAnswering(
+  route: (method: string, path: string) => { status: number; body: string },
+): Promise<string> {
   server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
@@ -32,19 +34,37 @@ afterEach(async () => {
   server = null;
 });
 
-const client = (baseUrl: string) => createProvincialClient({ baseUrl, clientId: 'c', clientSecret: 's', timeoutMs: 1000 });
+const client = (baseUrl: string) =>
+  createProvincialClient({ baseUrl, clientId: 'c', clientSecret: 's', timeoutMs: 1000 });
 const dossier = { MaHoSo: 'H56-1' } as Parameters<ReturnType<typeof createProvincialClient>['handOff']>[0];
 
 describe('provincial answers read tolerantly', () => {
   it('a hand-off acknowledged with a numeric id, no duplicate flag and extra fields', async () => {
-    const url = await provincialAnswering(() => ({ status: 201, body: '{"id":4711,"MaHoSo":"H56-1","receivedAt":"2025-07-16T09:00:00+07:00"}' }));
+    const url = await provincialAnswering(() => ({
+      status: 201,
+      body: '{"id":4711,"MaHoSo":"H56-1","receivedAt":"2025-07-16T09:00:00+07:00"}',
+    }));
     expect(await client(url).handOff({ ...dossier, files: [] }, 'k1')).toEqual({ remoteId: '4711', duplicate: false });
   });
 
   it('a status page with numbers as strings and strings as numbers', async () => {
     const url = await provincialAnswering(() => ({
       status: 200,
-      body: JSON.stringify({ feedId: 'f1', next: 7, hasMore: 'false', items: [{ seq: '7', MaHoSo: 'H56-1', TrangThaiHoSo: 4, ThoiDiem: '2025-07-16T09:00:00+07:00', GhiChu: null, extra: 1 }] }),
+      body: JSON.stringify({
+        feedId: 'f1',
+        next: 7,
+        hasMore: 'false',
+        items: [
+          {
+            seq: '7',
+            MaHoSo: 'H56-1',
+            TrangThaiHoSo: 4,
+            ThoiDiem: '2025-07-16T09:00:00+07:00',
+            GhiChu: null,
+            extra: 1,
+          },
+        ],
+      }),
     }));
     const page = await client(url).statusChanges(null, 10);
     expect(page).toMatchObject({ feedId: 'f1', cursor: '7', hasMore: false });
@@ -59,15 +79,25 @@ describe('provincial answers read tolerantly', () => {
   ])('a refusal written as %s keeps its words', async (body, message, code) => {
     const url = await provincialAnswering(() => ({ status: 422, body }));
     await expect(client(url).handOff({ ...dossier, files: [] }, 'k1')).rejects.toMatchObject({
-      code: 'REMOTE_REJECTED', retryable: false, message: `POST /api/dossiers rejected: ${message}`, details: { remoteCode: code },
+      code: 'REMOTE_REJECTED',
+      retryable: false,
+      message: `POST /api/dossiers rejected: ${message}`,
+      details: { remoteCode: code },
     });
   });
 
   it('a status outside 1-10 or an acknowledgement of another dossier is still a bad answer', async () => {
     let body = '{"id":"1","duplicate":false,"MaHoSo":"H56-2"}';
     const url = await provincialAnswering(() => ({ status: 200, body }));
-    await expect(client(url).handOff({ ...dossier, files: [] }, 'k1')).rejects.toMatchObject({ code: 'REMOTE_BAD_RESPONSE' });
-    body = JSON.stringify({ feedId: 'f1', next: '1', hasMore: false, items: [{ seq: 1, MaHoSo: 'H56-1', TrangThaiHoSo: 11, ThoiDiem: '2025-07-16T09:00:00+07:00' }] });
+    await expect(client(url).handOff({ ...dossier, files: [] }, 'k1')).rejects.toMatchObject({
+      code: 'REMOTE_BAD_RESPONSE',
+    });
+    body = JSON.stringify({
+      feedId: 'f1',
+      next: '1',
+      hasMore: false,
+      items: [{ seq: 1, MaHoSo: 'H56-1', TrangThaiHoSo: 11, ThoiDiem: '2025-07-16T09:00:00+07:00' }],
+    });
     await expect(client(url).statusChanges(null, 10)).rejects.toMatchObject({ code: 'REMOTE_BAD_RESPONSE' });
   });
 });

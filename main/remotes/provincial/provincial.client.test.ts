@@ -7,7 +7,13 @@ import { toWireDossier } from '../national-portal/wire-format';
 import { RemoteError, type RemoteErrorCode } from '../remote-error';
 import type { FaultKind } from '../simulator-faults';
 import { createProvincialClient, type ProvincialClientOptions } from './provincial.client';
-import { MAX_LEASED_SEQUENCE, type CodeBlock, type HandOffDossier, type HandOffFile, type ProvincialSystem } from './provincial.port';
+import {
+  MAX_LEASED_SEQUENCE,
+  type CodeBlock,
+  type HandOffDossier,
+  type HandOffFile,
+  type ProvincialSystem,
+} from './provincial.port';
 import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT, type ProvincialSimulator } from './provincial.simulator';
 import { fixedClock } from '../../kernel/clock';
 import { lineLogger } from '../../kernel/testing/line-logger';
@@ -68,7 +74,11 @@ describe('provincial client: OAuth2 client credentials', () => {
 
   it('shares one token request between concurrent calls', async () => {
     const p = client();
-    await Promise.all([p.holidayNotices(2025), p.holidayNotices(2026), p.leaseCodeBlock({ agencyId: AGENCY, date: '2025-07-15', count: 1 })]);
+    await Promise.all([
+      p.holidayNotices(2025),
+      p.holidayNotices(2026),
+      p.leaseCodeBlock({ agencyId: AGENCY, date: '2025-07-15', count: 1 }),
+    ]);
     expect(sim.state.tokensIssued).toBe(1);
   });
 
@@ -136,7 +146,9 @@ describe('provincial client: hand-off', () => {
     expect(again).toEqual({ remoteId: first.remoteId, duplicate: true });
     expect(sim.state.dossiers.size).toBe(1);
     expect(sim.state.dossiers.get(d.MaHoSo)).toMatchObject({ receiveCount: 1, remoteId: first.remoteId });
-    expect(sim.state.dossiers.get(d.MaHoSo)?.files).toEqual([{ name: 'to-khai.pdf', sha256: d.files[0]!.sha256, size: Buffer.byteLength('%PDF-1.4 tờ khai') }]);
+    expect(sim.state.dossiers.get(d.MaHoSo)?.files).toEqual([
+      { name: 'to-khai.pdf', sha256: d.files[0]!.sha256, size: Buffer.byteLength('%PDF-1.4 tờ khai') },
+    ]);
   });
 
   it('does not store twice when the answer was lost and the hand-off is retried with the same key', async () => {
@@ -165,7 +177,12 @@ describe('provincial client: hand-off', () => {
     const p = client();
     const bad = handOffDossier(4, [{ ...file('scan.pdf', 'abc'), sha256: 'f'.repeat(64) }]);
     const err = await remoteError(p.handOff(bad, 'c'));
-    expect(err).toMatchObject({ code: 'REMOTE_REJECTED', retryable: false, status: 422, details: { remoteCode: 'FILE_HASH_MISMATCH' } });
+    expect(err).toMatchObject({
+      code: 'REMOTE_REJECTED',
+      retryable: false,
+      status: 422,
+      details: { remoteCode: 'FILE_HASH_MISMATCH' },
+    });
     const invalid = await remoteError(p.handOff({ ...handOffDossier(5), NgayTiepNhan: '15/07/2025' }, 'd'));
     expect(invalid).toMatchObject({ code: 'REMOTE_REJECTED', status: 400, details: { remoteCode: 'DOSSIER_INVALID' } });
     expect(sim.state.dossiers.size).toBe(0);
@@ -217,7 +234,10 @@ describe('provincial client: dossier number leases', () => {
     const p = client();
     expect(await p.leaseCodeBlock({ agencyId: AGENCY, date: '2025-07-15', count: 10 })).toEqual({ from: 1, to: 10 });
     expect(await p.leaseCodeBlock({ agencyId: AGENCY, date: '2025-07-16', count: 10 })).toEqual({ from: 1, to: 10 });
-    expect(await p.leaseCodeBlock({ agencyId: '000.00.13.H56', date: '2025-07-15', count: 10 })).toEqual({ from: 1, to: 10 });
+    expect(await p.leaseCodeBlock({ agencyId: '000.00.13.H56', date: '2025-07-15', count: 10 })).toEqual({
+      from: 1,
+      to: 10,
+    });
     expect(await p.leaseCodeBlock({ agencyId: AGENCY, date: '2025-07-15', count: 10 })).toEqual({ from: 11, to: 20 });
   });
 
@@ -250,7 +270,11 @@ describe('provincial client: dossier number leases', () => {
       ['an inverted block', { from: 10, to: 1 }],
     ])('treats %s as REMOTE_BAD_RESPONSE', async (_label, answer) => {
       leaseAnswer = answer;
-      const p = createProvincialClient({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, clientId: 'x', clientSecret: 'y' });
+      const p = createProvincialClient({
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        clientId: 'x',
+        clientSecret: 'y',
+      });
       const err = await remoteError(p.leaseCodeBlock({ agencyId: AGENCY, date: '2025-07-15', count: 10 }));
       expect(err.code).toBe('REMOTE_BAD_RESPONSE');
     });

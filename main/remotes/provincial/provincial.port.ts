@@ -12,7 +12,7 @@ export interface HandOffFile {
 }
 
 /**
- * An administrative unit (DOMAIN.md §3): since 2025-07-01 provinces (2-digit codes) and
+ * An administrative unit (docs/domain.md §2): since 2025-07-01 provinces (2-digit codes) and
  * communes/wards/special zones (5-digit codes). Pulled from the provincial system as data with
  * dates: a unit merged away keeps its row with `abolishedFrom`.
  */
@@ -111,7 +111,7 @@ export interface StatusPage {
 
 export type HolidayKind = 'holiday' | 'compensatory' | 'swap';
 
-/** A yearly notice of days off and make-up working days (DOMAIN.md §5). */
+/** A yearly notice of days off and make-up working days (docs/domain.md §5). */
 export interface HolidayNotice {
   id: string;
   /** `YYYY-MM-DD` from which the notice applies. */

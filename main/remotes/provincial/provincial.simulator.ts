@@ -5,7 +5,13 @@ import { checkSimAdminToken, newSimAdminToken } from '../simulator-admin';
 import { FaultInjector, type FaultControls } from '../simulator-faults';
 import { startSimServer, type SimReply, type SimRequest, type SimServer } from '../simulator-server';
 import { memorySimStateStore, openSimStateStore, type SimStateStore } from '../sim-state-store';
-import { PROVINCIAL_ANSWER_VARIANTS, isProvincialAnswerVariantName, provincialAnswerVariant, type ProvincialAnswerKind, type ProvincialAnswerVariantName } from './answer-variants';
+import {
+  PROVINCIAL_ANSWER_VARIANTS,
+  isProvincialAnswerVariantName,
+  provincialAnswerVariant,
+  type ProvincialAnswerKind,
+  type ProvincialAnswerVariantName,
+} from './answer-variants';
 import { MAX_LEASED_SEQUENCE, type AdministrativeUnit, type HolidayNotice } from './provincial.port';
 import { TRAINING_HOLIDAY_NOTICES } from './training-holidays';
 import { transferRoutes, type TransferRoutes } from './transfer.simulator';
@@ -45,7 +51,10 @@ export { TRAINING_HOLIDAY_NOTICES } from './training-holidays';
  *   (`answer-variants.ts`), which the client must read the same way.
  */
 
-export const TRAINING_PROVINCIAL_CLIENT = { clientId: 'motcua-desk-dao-tao', clientSecret: 'bi-mat-dao-tao-2025' } as const;
+export const TRAINING_PROVINCIAL_CLIENT = {
+  clientId: 'motcua-desk-dao-tao',
+  clientSecret: 'bi-mat-dao-tao-2025',
+} as const;
 
 export interface ProvincialSimulatorOptions {
   port?: number;
@@ -172,7 +181,13 @@ export interface ProvincialSimulator {
 const HandOffBody = WireDossierSchema.extend({
   // A file comes inline (base64) or as the id of a file uploaded before (`/api/uploads`).
   files: z.array(
-    z.object({ name: z.string().min(1), sha256: z.string().regex(/^[0-9a-fA-F]{64}$/), base64: z.string().optional(), fileId: z.string().min(1).optional() })
+    z
+      .object({
+        name: z.string().min(1),
+        sha256: z.string().regex(/^[0-9a-fA-F]{64}$/),
+        base64: z.string().optional(),
+        fileId: z.string().min(1).optional(),
+      })
       .refine((f) => (f.base64 === undefined) !== (f.fileId === undefined), 'base64 or fileId'),
   ),
 });
@@ -262,13 +277,20 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
   }
   const transfer = transferRoutes();
 
-  const error = (status: number, code: string, message: string): SimReply => ({ status, json: { error: { code, message } } });
+  const error = (status: number, code: string, message: string): SimReply => ({
+    status,
+    json: { error: { code, message } },
+  });
 
   function issueToken(req: SimRequest): SimReply {
     const form = new URLSearchParams(req.body);
-    if (form.get('grant_type') !== 'client_credentials') return { status: 400, json: { error: 'unsupported_grant_type' } };
-    const client = clients.find((c) => c.clientId === form.get('client_id') && c.clientSecret === form.get('client_secret'));
-    if (!client) return { status: 401, json: { error: 'invalid_client', error_description: 'Sai client_id hoặc client_secret' } };
+    if (form.get('grant_type') !== 'client_credentials')
+      return { status: 400, json: { error: 'unsupported_grant_type' } };
+    const client = clients.find(
+      (c) => c.clientId === form.get('client_id') && c.clientSecret === form.get('client_secret'),
+    );
+    if (!client)
+      return { status: 401, json: { error: 'invalid_client', error_description: 'Sai client_id hoặc client_secret' } };
     const token = randomBytes(24).toString('base64url');
     state.tokens.set(token, { clientId: client.clientId, expiresAt: Date.now() + ttlSeconds * 1000 });
     state.tokensIssued += 1;
@@ -312,14 +334,17 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
       return error(400, 'DOSSIER_INVALID', `Hồ sơ không hợp lệ: ${issues.join('; ')}`);
     }
     const { files, ...record } = parsed.data;
-    if (state.refusedProcedures.has(record.MaTTHC)) return error(422, 'PROCEDURE_REFUSED', `Mã thủ tục ${record.MaTTHC} không hợp lệ`);
+    if (state.refusedProcedures.has(record.MaTTHC))
+      return error(422, 'PROCEDURE_REFUSED', `Mã thủ tục ${record.MaTTHC} không hợp lệ`);
     const stored: ProvincialDossierRecord['files'] = [];
     for (const f of files) {
       const uploaded = f.fileId === undefined ? undefined : transfer.fileById(f.fileId);
-      if (f.fileId !== undefined && !uploaded) return error(422, 'FILE_UNKNOWN', `Tệp ${f.name}: chưa được tải lên (${f.fileId})`);
+      if (f.fileId !== undefined && !uploaded)
+        return error(422, 'FILE_UNKNOWN', `Tệp ${f.name}: chưa được tải lên (${f.fileId})`);
       const bytes = uploaded ? uploaded.bytes : Buffer.from(f.base64 ?? '', 'base64');
       const digest = createHash('sha256').update(bytes).digest('hex');
-      if (digest !== f.sha256.toLowerCase()) return error(422, 'FILE_HASH_MISMATCH', `Tệp ${f.name}: sha256 không khớp`);
+      if (digest !== f.sha256.toLowerCase())
+        return error(422, 'FILE_HASH_MISMATCH', `Tệp ${f.name}: sha256 không khớp`);
       stored.push({ name: f.name, sha256: digest, size: bytes.length });
     }
 
@@ -338,7 +363,12 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
       state.dossiers.set(record.MaHoSo, { remoteId, record, files: stored, receiveCount: 1, idempotencyKeys: [key] });
     }
     state.idempotency.set(key, { remoteId, maHoSo: record.MaHoSo });
-    state.received.push({ maHoSo: record.MaHoSo, idempotencyKey: key, outcome: existing ? 'updated' : 'created', at: Date.now() });
+    state.received.push({
+      maHoSo: record.MaHoSo,
+      idempotencyKey: key,
+      outcome: existing ? 'updated' : 'created',
+      at: Date.now(),
+    });
     return { status: 201, json: { id: remoteId, duplicate: false, MaHoSo: record.MaHoSo, idempotencyKey: key } };
   }
 
@@ -375,7 +405,8 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
     const after = afterRaw === null || afterRaw === '' ? 0 : Number(afterRaw);
     const limit = Number(req.query.get('limit') ?? '100');
     if (!Number.isInteger(after) || after < 0) return error(400, 'CURSOR_INVALID', 'Con trỏ không hợp lệ');
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) return error(400, 'LIMIT_INVALID', 'limit phải từ 1 đến 1000');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      return error(400, 'LIMIT_INVALID', 'limit phải từ 1 đến 1000');
     const feed = state.statusFeed;
     const newer = feed.items.filter((i) => i.seq > after);
     let page = newer.slice(0, limit);
@@ -385,7 +416,10 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
       page = [...page].reverse();
       if (older) page.push(older);
     }
-    return { status: 200, json: { feedId: feed.feedId, items: page, next: String(last), hasMore: newer.length > limit } };
+    return {
+      status: 200,
+      json: { feedId: feed.feedId, items: page, next: String(last), hasMore: newer.length > limit },
+    };
   }
 
   function pushStatus(maHoSo: string, status: number, o: { at?: string; note?: string } = {}): StatusFeedItem {
@@ -410,11 +444,19 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
     kept.put(`${RESULT_KEY}${id}`, { maHoSo, fileName, base64: bytes.toString('base64'), sha256 });
     kept.put(RESULT_SEQ_KEY, resultSeq);
     state.results.set(id, { maHoSo, fileName, bytes, sha256 });
-    const item = pushStatus(maHoSo, 9, { ...(o.at !== undefined ? { at: o.at } : {}), note: o.note ?? 'Đã xử lý xong, có kết quả' });
+    const item = pushStatus(maHoSo, 9, {
+      ...(o.at !== undefined ? { at: o.at } : {}),
+      note: o.note ?? 'Đã xử lý xong, có kết quả',
+    });
     item.KetQua = {
-      id, TenTep: fileName, sha256, KichThuoc: bytes.length,
-      MaGiayToKetQua: o.documentCode ?? 'KQ.DAOTAO.000001', TenGiayTo: o.documentName ?? 'Kết quả giải quyết thủ tục hành chính',
-      SoKyHieu: o.number ?? null, DuongDan: `${baseUrl}/api/results/${id}`,
+      id,
+      TenTep: fileName,
+      sha256,
+      KichThuoc: bytes.length,
+      MaGiayToKetQua: o.documentCode ?? 'KQ.DAOTAO.000001',
+      TenGiayTo: o.documentName ?? 'Kết quả giải quyết thủ tục hành chính',
+      SoKyHieu: o.number ?? null,
+      DuongDan: `${baseUrl}/api/results/${id}`,
     };
     return item;
   }
@@ -459,9 +501,14 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
 
   /** The reply in the answer variant in use. */
   function handle(req: SimRequest): SimReply {
-    const kind: ProvincialAnswerKind = req.path === '/oauth/token' ? 'token'
-      : req.path === '/api/dossiers' ? 'hand-off'
-      : req.path === '/api/status-changes' ? 'status-changes' : 'other';
+    const kind: ProvincialAnswerKind =
+      req.path === '/oauth/token'
+        ? 'token'
+        : req.path === '/api/dossiers'
+          ? 'hand-off'
+          : req.path === '/api/status-changes'
+            ? 'status-changes'
+            : 'other';
     return provincialAnswerVariant(state.answers).render(kind, handleCanonical(req));
   }
 
@@ -471,13 +518,24 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
       return req.method === 'POST' ? issueToken(req) : error(405, 'METHOD_NOT_ALLOWED', 'POST only');
     }
     const route = `${req.method} ${req.path}`;
-    const known = ['POST /api/dossiers', 'POST /api/code-leases', 'GET /api/holiday-notices', 'GET /api/status-changes'];
-    const isResult = req.method === 'GET' && req.path.startsWith('/api/results/') && req.path.length > '/api/results/'.length;
+    const known = [
+      'POST /api/dossiers',
+      'POST /api/code-leases',
+      'GET /api/holiday-notices',
+      'GET /api/status-changes',
+    ];
+    const isResult =
+      req.method === 'GET' && req.path.startsWith('/api/results/') && req.path.length > '/api/results/'.length;
     const isTransfer = transfer.matches(req);
-    if (!known.includes(route) && !isResult && !isTransfer && route !== 'GET /api/administrative-units') return error(404, 'NOT_FOUND', `Không có ${route}`);
+    if (!known.includes(route) && !isResult && !isTransfer && route !== 'GET /api/administrative-units')
+      return error(404, 'NOT_FOUND', `Không có ${route}`);
     const clientId = bearer(req);
     if (clientId === null) {
-      return { status: 401, json: { error: { code: 'TOKEN_INVALID', message: 'Token không hợp lệ hoặc đã hết hạn' } }, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } };
+      return {
+        status: 401,
+        json: { error: { code: 'TOKEN_INVALID', message: 'Token không hợp lệ hoặc đã hết hạn' } },
+        headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+      };
     }
     if (route === 'POST /api/dossiers') return handOff(req);
     if (route === 'POST /api/code-leases') return lease(req, clientId);
@@ -503,31 +561,49 @@ export async function startProvincialSimulator(opts: ProvincialSimulatorOptions 
       maxBodyBytes: 256 * 1024 * 1024,
       admin: {
         configure: (body) => {
-          if (typeof body['statusFeedOutOfOrder'] === 'boolean') state.statusFeedOutOfOrder = body['statusFeedOutOfOrder'];
+          if (typeof body['statusFeedOutOfOrder'] === 'boolean')
+            state.statusFeedOutOfOrder = body['statusFeedOutOfOrder'];
           if (typeof body['corruptResultFiles'] === 'boolean') state.corruptResultFiles = body['corruptResultFiles'];
           const answers = body['answers'];
           if (answers !== undefined) {
-            if (!isProvincialAnswerVariantName(answers)) throw new RangeError(`answers must be one of: ${PROVINCIAL_ANSWER_VARIANTS.join(', ')}`);
+            if (!isProvincialAnswerVariantName(answers))
+              throw new RangeError(`answers must be one of: ${PROVINCIAL_ANSWER_VARIANTS.join(', ')}`);
             state.answers = answers;
           }
           const refused = body['refuseProcedures'];
-          if (Array.isArray(refused) && refused.every((c) => typeof c === 'string')) state.refusedProcedures = new Set(refused);
+          if (Array.isArray(refused) && refused.every((c) => typeof c === 'string'))
+            state.refusedProcedures = new Set(refused);
         },
         state: () => ({
           answers: state.answers,
           refusedProcedures: [...state.refusedProcedures],
-          dossiers: [...state.dossiers.entries()].map(([code, d]) => ({ MaHoSo: code, remoteId: d.remoteId, receiveCount: d.receiveCount, idempotencyKeys: d.idempotencyKeys })),
+          dossiers: [...state.dossiers.entries()].map(([code, d]) => ({
+            MaHoSo: code,
+            remoteId: d.remoteId,
+            receiveCount: d.receiveCount,
+            idempotencyKeys: d.idempotencyKeys,
+          })),
           received: state.received,
           statusFeed: state.statusFeed,
           calls: state.calls.length,
-          results: [...state.results.entries()].map(([id, r]) => ({ id, MaHoSo: r.maHoSo, TenTep: r.fileName, sha256: r.sha256 })),
+          results: [...state.results.entries()].map(([id, r]) => ({
+            id,
+            MaHoSo: r.maHoSo,
+            TenTep: r.fileName,
+            sha256: r.sha256,
+          })),
           resultDownloads: state.resultDownloads,
         }),
         reset,
         route: (req, body) => {
           if (req.method === 'POST' && req.path === '/__sim/result') {
             const r = AdminResultBody.safeParse(body);
-            if (!r.success) return error(400, 'INVALID', 'cần { MaHoSo, ThoiDiem?, GhiChu?, MaGiayToKetQua?, TenGiayTo?, SoKyHieu?, base64? }');
+            if (!r.success)
+              return error(
+                400,
+                'INVALID',
+                'cần { MaHoSo, ThoiDiem?, GhiChu?, MaGiayToKetQua?, TenGiayTo?, SoKyHieu?, base64? }',
+              );
             const o: PushResultOptions = {};
             if (r.data.ThoiDiem !== undefined) o.at = r.data.ThoiDiem;
             if (r.data.GhiChu !== undefined) o.note = r.data.GhiChu;
@@ -584,12 +660,21 @@ const KeptSeq = z.number().int().min(0);
 
 /** What a restarted twin remembers: lease counters, result files, the last ids it issued. */
 function restore(kept: SimStateStore, state: ProvincialState): { remoteSeq: number; resultSeq: number } {
-  for (const [key, value] of kept.entries(LEASE_KEY)) state.leases.set(key.slice(LEASE_KEY.length), KeptLease.parse(value));
+  for (const [key, value] of kept.entries(LEASE_KEY))
+    state.leases.set(key.slice(LEASE_KEY.length), KeptLease.parse(value));
   for (const [key, value] of kept.entries(RESULT_KEY)) {
     const r = KeptResult.parse(value);
-    state.results.set(key.slice(RESULT_KEY.length), { maHoSo: r.maHoSo, fileName: r.fileName, bytes: Buffer.from(r.base64, 'base64'), sha256: r.sha256 });
+    state.results.set(key.slice(RESULT_KEY.length), {
+      maHoSo: r.maHoSo,
+      fileName: r.fileName,
+      bytes: Buffer.from(r.base64, 'base64'),
+      sha256: r.sha256,
+    });
   }
   const remoteSeq = kept.get(REMOTE_SEQ_KEY);
   const resultSeq = kept.get(RESULT_SEQ_KEY);
-  return { remoteSeq: remoteSeq === undefined ? 0 : KeptSeq.parse(remoteSeq), resultSeq: resultSeq === undefined ? 0 : KeptSeq.parse(resultSeq) };
+  return {
+    remoteSeq: remoteSeq === undefined ? 0 : KeptSeq.parse(remoteSeq),
+    resultSeq: resultSeq === undefined ? 0 : KeptSeq.parse(resultSeq),
+  };
 }

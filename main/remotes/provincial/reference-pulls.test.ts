@@ -39,7 +39,14 @@ describe('provincial reference pulls: administrative units and holiday notices',
   it('an empty list is an answer; malformed codes are a bad answer', async () => {
     sim.state.administrativeUnits.length = 0;
     expect(await client.administrativeUnits()).toEqual([]);
-    sim.state.administrativeUnits.push({ code: '7', name: 'Tỉnh lạ', level: 'province', provinceCode: null, effectiveFrom: '2025-07-01', abolishedFrom: null });
+    sim.state.administrativeUnits.push({
+      code: '7',
+      name: 'Tỉnh lạ',
+      level: 'province',
+      provinceCode: null,
+      effectiveFrom: '2025-07-01',
+      abolishedFrom: null,
+    });
     expect(await code(client.administrativeUnits())).toBe('REMOTE_BAD_RESPONSE');
   });
 

@@ -4,7 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RemoteError } from '../remote-error';
 import { createProvincialClient } from './provincial.client';
-import { startProvincialSimulator, TRAINING_PROVINCIAL_CLIENT, trainingResultPdf, type ProvincialSimulator } from './provincial.simulator';
+import {
+  startProvincialSimulator,
+  TRAINING_PROVINCIAL_CLIENT,
+  trainingResultPdf,
+  type ProvincialSimulator,
+} from './provincial.simulator';
 
 const CODE = '000.00.12.H56-261120-0001';
 
@@ -20,8 +25,12 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 
 describe('result files: status feed announcement and download', () => {
   let sim: ProvincialSimulator;
-  beforeEach(async () => { sim = await startProvincialSimulator(); });
-  afterEach(async () => { await sim.close(); });
+  beforeEach(async () => {
+    sim = await startProvincialSimulator();
+  });
+  afterEach(async () => {
+    await sim.close();
+  });
   const client = () => createProvincialClient({ baseUrl: sim.url, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs: 1000 });
 
   it('announces the file with status 9 and serves the same bytes; corrupt files no longer match; unknown ids are rejected', async () => {
@@ -31,8 +40,14 @@ describe('result files: status feed announcement and download', () => {
     const bytes = trainingResultPdf(CODE);
     expect(page.changes[0]!.status).toBe(9);
     expect(result).toEqual({
-      id: item.KetQua!.id, fileName: `${CODE}-ket-qua.pdf`, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length,
-      documentCode: 'KQ.G15.000031', documentName: 'Kết quả giải quyết thủ tục hành chính', number: '12/XN', url: `${sim.url}/api/results/${item.KetQua!.id}`,
+      id: item.KetQua!.id,
+      fileName: `${CODE}-ket-qua.pdf`,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      size: bytes.length,
+      documentCode: 'KQ.G15.000031',
+      documentName: 'Kết quả giải quyết thủ tục hành chính',
+      number: '12/XN',
+      url: `${sim.url}/api/results/${item.KetQua!.id}`,
     });
     const file = await client().resultFile(result.id);
     expect(Buffer.from(file.bytes).equals(bytes)).toBe(true);
@@ -66,7 +81,9 @@ describe('result files: a remote that answers wrongly', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  afterEach(async () => { await new Promise((r) => server.close(r)); });
+  afterEach(async () => {
+    await new Promise((r) => server.close(r));
+  });
   const client = () => createProvincialClient({ baseUrl: url, clientId: 'a', clientSecret: 'b', timeoutMs: 1000 });
 
   it('refuses another file’s answer, non-base64 content and a malformed announcement', async () => {
@@ -74,7 +91,20 @@ describe('result files: a remote that answers wrongly', () => {
     expect(await codeOf(client().resultFile('KQ-1'))).toBe('REMOTE_BAD_RESPONSE');
     answer = { id: 'KQ-1', TenTep: 'x.pdf', base64: '<html>' };
     expect(await codeOf(client().resultFile('KQ-1'))).toBe('REMOTE_BAD_RESPONSE');
-    answer = { feedId: 'f', next: '1', hasMore: false, items: [{ seq: 1, MaHoSo: CODE, TrangThaiHoSo: '9', ThoiDiem: '2026-11-20T09:00:00+07:00', KetQua: { id: 'KQ-1', TenTep: 'x.pdf', sha256: 'abc', KichThuoc: 1, TenGiayTo: 'KQ' } }] };
+    answer = {
+      feedId: 'f',
+      next: '1',
+      hasMore: false,
+      items: [
+        {
+          seq: 1,
+          MaHoSo: CODE,
+          TrangThaiHoSo: '9',
+          ThoiDiem: '2026-11-20T09:00:00+07:00',
+          KetQua: { id: 'KQ-1', TenTep: 'x.pdf', sha256: 'abc', KichThuoc: 1, TenGiayTo: 'KQ' },
+        },
+      ],
+    };
     expect(await codeOf(client().statusChanges(null, 10))).toBe('REMOTE_BAD_RESPONSE');
   });
 });

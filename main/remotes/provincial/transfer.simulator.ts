@@ -52,7 +52,11 @@ export interface StoredFile {
   bytes: Buffer;
 }
 
-const OpenBody = z.object({ fileName: z.string().min(1).max(255), size: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-fA-F]{64}$/) });
+const OpenBody = z.object({
+  fileName: z.string().min(1).max(255),
+  size: z.number().int().min(0),
+  sha256: z.string().regex(/^[0-9a-fA-F]{64}$/),
+});
 const MAX_FILE_BYTES = 256 * 1024 * 1024;
 
 export interface TransferRoutes {
@@ -70,13 +74,24 @@ export interface TransferRoutes {
 }
 
 export function transferRoutes(chunkSize = 64 * 1024): TransferRoutes {
-  const state: TransferState = { uploads: new Map(), files: new Map(), chunkSize, keepHalfOfChunk: null, chunkRequests: 0, corruptNextComplete: false, chunks: [] };
+  const state: TransferState = {
+    uploads: new Map(),
+    files: new Map(),
+    chunkSize,
+    keepHalfOfChunk: null,
+    chunkRequests: 0,
+    corruptNextComplete: false,
+    chunks: [],
+  };
   let uploadSeq = 0;
   let fileSeq = 0;
   // Indexes by sha256 (a bench puts 10,000 files through: no linear scans).
   const fileBySha = new Map<string, string>();
   const uploadBySha = new Map<string, string>();
-  const error = (status: number, code: string, message: string, extra: Record<string, unknown> = {}): SimReply => ({ status, json: { error: { code, message }, ...extra } });
+  const error = (status: number, code: string, message: string, extra: Record<string, unknown> = {}): SimReply => ({
+    status,
+    json: { error: { code, message }, ...extra },
+  });
 
   function storeFile(fileName: string, sha256: string, bytes: Buffer): string {
     const existing = fileBySha.get(sha256);
@@ -106,14 +121,24 @@ export function transferRoutes(chunkSize = 64 * 1024): TransferRoutes {
     const staged = stagedId === undefined ? undefined : state.uploads.get(stagedId);
     if (stored) {
       const id = staged?.id ?? `UP-done-${stored.id}`;
-      return { status: 200, json: { uploadId: id, offset: size, chunkSize: state.chunkSize, complete: true, fileId: stored.id } };
+      return {
+        status: 200,
+        json: { uploadId: id, offset: size, chunkSize: state.chunkSize, complete: true, fileId: stored.id },
+      };
     }
-    if (staged) return { status: 200, json: { uploadId: staged.id, offset: staged.offset, chunkSize: state.chunkSize, complete: false, fileId: null } };
+    if (staged)
+      return {
+        status: 200,
+        json: { uploadId: staged.id, offset: staged.offset, chunkSize: state.chunkSize, complete: false, fileId: null },
+      };
     uploadSeq += 1;
     const id = `UP-${String(uploadSeq).padStart(6, '0')}`;
     state.uploads.set(id, { id, fileName, size, sha256, received: [], offset: 0, fileId: null });
     uploadBySha.set(`${sha256}|${size}`, id);
-    return { status: 201, json: { uploadId: id, offset: 0, chunkSize: state.chunkSize, complete: false, fileId: null } };
+    return {
+      status: 201,
+      json: { uploadId: id, offset: 0, chunkSize: state.chunkSize, complete: false, fileId: null },
+    };
   }
 
   function chunk(req: SimRequest, upload: StagedUpload): SimReply {
@@ -126,7 +151,8 @@ export function transferRoutes(chunkSize = 64 * 1024): TransferRoutes {
       return error(400, 'RANGE_INVALID', 'Content-Range không khớp với tệp');
     }
     if (upload.fileId !== null) return { status: 200, json: { offset: upload.size } };
-    if (start !== upload.offset) return error(409, 'OFFSET_MISMATCH', `Đang chờ byte ${upload.offset}`, { offset: upload.offset });
+    if (start !== upload.offset)
+      return error(409, 'OFFSET_MISMATCH', `Đang chờ byte ${upload.offset}`, { offset: upload.offset });
     let kept = req.bytes;
     if (state.keepHalfOfChunk === state.chunkRequests) kept = req.bytes.subarray(0, Math.floor(req.bytes.length / 2));
     upload.received.push(Buffer.from(kept));
@@ -137,7 +163,10 @@ export function transferRoutes(chunkSize = 64 * 1024): TransferRoutes {
 
   function complete(upload: StagedUpload): SimReply {
     if (upload.fileId !== null) return { status: 200, json: { fileId: upload.fileId, sha256: upload.sha256 } };
-    if (upload.offset !== upload.size) return error(409, 'UPLOAD_INCOMPLETE', `Mới nhận ${upload.offset}/${upload.size} byte`, { offset: upload.offset });
+    if (upload.offset !== upload.size)
+      return error(409, 'UPLOAD_INCOMPLETE', `Mới nhận ${upload.offset}/${upload.size} byte`, {
+        offset: upload.offset,
+      });
     const bytes = Buffer.concat(upload.received);
     if (state.corruptNextComplete && bytes.length > 0) {
       state.corruptNextComplete = false;
@@ -158,12 +187,19 @@ export function transferRoutes(chunkSize = 64 * 1024): TransferRoutes {
     const total = file.bytes.length;
     const headers = { 'x-content-sha256': file.sha256, 'accept-ranges': 'bytes' };
     const range = req.headers['range'];
-    if (typeof range !== 'string' || range === '') return { status: 200, raw: file.bytes, contentType: 'application/octet-stream', headers };
+    if (typeof range !== 'string' || range === '')
+      return { status: 200, raw: file.bytes, contentType: 'application/octet-stream', headers };
     const m = /^bytes=(\d+)-$/.exec(range);
     if (!m) return error(400, 'RANGE_INVALID', 'Chỉ hỗ trợ Range: bytes=N-');
     const start = Number(m[1]);
-    if (start >= total) return { status: 416, raw: '', contentType: 'text/plain', headers: { 'content-range': `bytes */${total}` } };
-    return { status: 206, raw: file.bytes.subarray(start), contentType: 'application/octet-stream', headers: { ...headers, 'content-range': `bytes ${start}-${total - 1}/${total}` } };
+    if (start >= total)
+      return { status: 416, raw: '', contentType: 'text/plain', headers: { 'content-range': `bytes */${total}` } };
+    return {
+      status: 206,
+      raw: file.bytes.subarray(start),
+      contentType: 'application/octet-stream',
+      headers: { ...headers, 'content-range': `bytes ${start}-${total - 1}/${total}` },
+    };
   }
 
   return {
@@ -173,9 +209,11 @@ export function transferRoutes(chunkSize = 64 * 1024): TransferRoutes {
       if (!req.path.startsWith('/api/uploads/')) return null;
       return req.path.endsWith('/complete') ? '/api/uploads/*/complete' : '/api/uploads/*';
     },
-    matches: (req) => req.path === '/api/uploads' || req.path.startsWith('/api/uploads/') || req.path.startsWith('/api/files/'),
+    matches: (req) =>
+      req.path === '/api/uploads' || req.path.startsWith('/api/uploads/') || req.path.startsWith('/api/files/'),
     handle(req) {
-      if (req.path === '/api/uploads') return req.method === 'POST' ? open(req) : error(405, 'METHOD_NOT_ALLOWED', 'POST only');
+      if (req.path === '/api/uploads')
+        return req.method === 'POST' ? open(req) : error(405, 'METHOD_NOT_ALLOWED', 'POST only');
       if (req.path.startsWith('/api/files/')) {
         const file = state.files.get(decodeURIComponent(req.path.slice('/api/files/'.length)));
         if (req.method !== 'GET') return error(405, 'METHOD_NOT_ALLOWED', 'GET only');
@@ -187,7 +225,15 @@ export function transferRoutes(chunkSize = 64 * 1024): TransferRoutes {
       if (!upload) return error(404, 'UPLOAD_UNKNOWN', 'Không có phiên tải tệp này');
       if (completing && req.method === 'POST') return complete(upload);
       if (!completing && req.method === 'PUT') return chunk(req, upload);
-      if (!completing && req.method === 'GET') return { status: 200, json: { offset: upload.fileId ? upload.size : upload.offset, complete: upload.fileId !== null, fileId: upload.fileId } };
+      if (!completing && req.method === 'GET')
+        return {
+          status: 200,
+          json: {
+            offset: upload.fileId ? upload.size : upload.offset,
+            complete: upload.fileId !== null,
+            fileId: upload.fileId,
+          },
+        };
       return error(405, 'METHOD_NOT_ALLOWED', 'Không hỗ trợ');
     },
     putFile(fileName, bytes) {

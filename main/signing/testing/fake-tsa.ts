@@ -42,7 +42,12 @@ export async function startFakeTsa(key: SigningKey): Promise<FakeTsa> {
           ...(tsReq.nonce ? { nonce: tsReq.nonce } : {}),
         });
         const tstDer = new Uint8Array(tstInfo.toSchema().toBER());
-        const parts = await createSignedData({ key, contentDigest: sha256(tstDer), contentType: OID.tstInfo, eContent: tstDer });
+        const parts = await createSignedData({
+          key,
+          contentDigest: sha256(tstDer),
+          contentType: OID.tstInfo,
+          eContent: tstDer,
+        });
         const token = asn1js.fromBER(toArrayBuffer(parts.encode())).result;
         const resp = new asn1js.Sequence({
           value: [new asn1js.Sequence({ value: [new asn1js.Integer({ value: 0 })] }), token],

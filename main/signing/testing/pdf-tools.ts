@@ -27,13 +27,18 @@ export function pdfsig(file: string, nssdir: string): { status: number; out: str
 /** The CMS and the signed bytes of the n-th signature (0 = first in the file), taken by ByteRange. */
 export function extractSignature(pdf: Uint8Array, n: number): { cms: Buffer; signed: Buffer } {
   const text = Buffer.from(pdf).toString('latin1');
-  const ranges = [...text.matchAll(/\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g)].map((m) => m.slice(1, 5).map(Number) as [number, number, number, number]);
+  const ranges = [...text.matchAll(/\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g)].map(
+    (m) => m.slice(1, 5).map(Number) as [number, number, number, number],
+  );
   ranges.sort((a, b) => a[2] - b[2]);
   const [a, b, c, d] = ranges[n]!;
   const hex = text.slice(b + 1, c - 1);
   let cms = Buffer.from(hex, 'hex');
   // Trim the zero padding after the DER (definite length at the top).
-  const len = cms[1]! & 0x80 ? cms.subarray(2, 2 + (cms[1]! & 0x7f)).reduce((s, x) => s * 256 + x, 0) + 2 + (cms[1]! & 0x7f) : cms[1]! + 2;
+  const len =
+    cms[1]! & 0x80
+      ? cms.subarray(2, 2 + (cms[1]! & 0x7f)).reduce((s, x) => s * 256 + x, 0) + 2 + (cms[1]! & 0x7f)
+      : cms[1]! + 2;
   cms = cms.subarray(0, len);
   return { cms, signed: Buffer.concat([Buffer.from(pdf.subarray(a, a + b)), Buffer.from(pdf.subarray(c, c + d))]) };
 }
@@ -43,7 +48,27 @@ export function opensslCmsVerify(pdf: Uint8Array, n: number, caPath: string): { 
   const { cms, signed } = extractSignature(pdf, n);
   writeFileSync(join(dir, 'sig.der'), cms);
   writeFileSync(join(dir, 'signed-bytes'), signed);
-  const r = spawnSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', 'sig.der', '-content', 'signed-bytes', '-CAfile', caPath, '-purpose', 'any', '-out', '/dev/null'], { cwd: dir, encoding: 'utf8' });
+  const r = spawnSync(
+    'openssl',
+    [
+      'cms',
+      '-verify',
+      '-binary',
+      '-inform',
+      'DER',
+      '-in',
+      'sig.der',
+      '-content',
+      'signed-bytes',
+      '-CAfile',
+      caPath,
+      '-purpose',
+      'any',
+      '-out',
+      '/dev/null',
+    ],
+    { cwd: dir, encoding: 'utf8' },
+  );
   return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
 

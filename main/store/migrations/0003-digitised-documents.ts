@@ -9,8 +9,8 @@ const FLAG = (column: string): string => `CHECK (${column} IN (0, 1))`;
 const QUARTER_TURN = (column: string): string => `CHECK (${column} IN (0, 90, 180, 270))`;
 
 /**
- * Columns added to `documents` for the mandatory metadata of a digitised document (DOMAIN.md §2
- * step 3). The table is extended, not rebuilt: `dossier_components` refers to it and a rebuild
+ * Columns added to `documents` for the mandatory metadata of a digitised document (docs/domain.md
+ * §8). The table is extended, not rebuilt: `dossier_components` refers to it and a rebuild
  * would need foreign keys switched off, which cannot happen inside the migration's transaction.
  * Rows that existed before keep NULLs (they were not converted from paper here). The existing
  * `blob_sha256` column holds the PDF of a digitised document.

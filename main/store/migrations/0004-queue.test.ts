@@ -18,9 +18,22 @@ describe('migration 0004-queue (from schema 3 with tickets)', () => {
     db = new Database(path.join(temp.dir, 'v3.sqlite'));
     db.pragma('foreign_keys = ON');
     migrate(db, 3);
-    const insert = db.prepare(`INSERT INTO queue_tickets (id, day, seq, number, service, priority, state, taken_at, called_at, call_seq, finished_at, counter, dossier_code)
+    const insert =
+      db.prepare(`INSERT INTO queue_tickets (id, day, seq, number, service, priority, state, taken_at, called_at, call_seq, finished_at, counter, dossier_code)
       VALUES (?, '2025-07-15', ?, ?, 'TTHC', ?, ?, ?, ?, ?, ?, ?, ?)`);
-    insert.run(1, 1, 'A001', 0, 'done', '2025-07-15T08:00', '2025-07-15T08:10', 1, '2025-07-15T08:25', 'Q01', '000.00.12.H56-250715-0001');
+    insert.run(
+      1,
+      1,
+      'A001',
+      0,
+      'done',
+      '2025-07-15T08:00',
+      '2025-07-15T08:10',
+      1,
+      '2025-07-15T08:25',
+      'Q01',
+      '000.00.12.H56-250715-0001',
+    );
     insert.run(2, 1, 'U001', 1, 'called', '2025-07-15T08:05', '2025-07-15T08:25', 2, null, 'Q01', null);
     insert.run(3, 2, 'A002', 0, 'skipped', '2025-07-15T08:06', '2025-07-15T08:20', 3, null, 'Q02', null);
     insert.run(4, 3, 'A003', 0, 'waiting', '2025-07-15T08:07', null, null, null, null, null);
@@ -32,22 +45,83 @@ describe('migration 0004-queue (from schema 3 with tickets)', () => {
   });
 
   const columns = (table: string): string[] =>
-    db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`).all().map((c) => c.name);
+    db
+      .prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`)
+      .all()
+      .map((c) => c.name);
 
   it('keeps every ticket with its number and state, and derives the clock columns', () => {
-    const rows = db.prepare(`SELECT id, number, state, outcome, taken_ms, first_called_ms, call_count, counter, wait_ms, service_ms,
-      finished_at, dossier_code, state_since_ms FROM queue_tickets ORDER BY id`).all();
+    const rows = db
+      .prepare(
+        `SELECT id, number, state, outcome, taken_ms, first_called_ms, call_count, counter, wait_ms, service_ms,
+      finished_at, dossier_code, state_since_ms FROM queue_tickets ORDER BY id`,
+      )
+      .all();
     expect(rows).toEqual([
-      { id: 1, number: 'A001', state: 'done', outcome: 'served', taken_ms: T0800, first_called_ms: T0800 + 10 * MIN, call_count: 1, counter: 'Q01',
-        wait_ms: 10 * MIN, service_ms: 15 * MIN, finished_at: '2025-07-15T08:25', dossier_code: '000.00.12.H56-250715-0001', state_since_ms: T0800 + 25 * MIN },
-      { id: 2, number: 'U001', state: 'called', outcome: null, taken_ms: T0800 + 5 * MIN, first_called_ms: T0800 + 25 * MIN, call_count: 1, counter: 'Q01',
-        wait_ms: 20 * MIN, service_ms: 0, finished_at: null, dossier_code: null, state_since_ms: T0800 + 25 * MIN },
-      { id: 3, number: 'A002', state: 'skipped', outcome: null, taken_ms: T0800 + 6 * MIN, first_called_ms: T0800 + 20 * MIN, call_count: 1, counter: 'Q02',
-        wait_ms: 14 * MIN, service_ms: 0, finished_at: null, dossier_code: null, state_since_ms: T0800 + 20 * MIN },
-      { id: 4, number: 'A003', state: 'waiting', outcome: null, taken_ms: T0800 + 7 * MIN, first_called_ms: null, call_count: 0, counter: null,
-        wait_ms: 0, service_ms: 0, finished_at: null, dossier_code: null, state_since_ms: T0800 + 7 * MIN },
+      {
+        id: 1,
+        number: 'A001',
+        state: 'done',
+        outcome: 'served',
+        taken_ms: T0800,
+        first_called_ms: T0800 + 10 * MIN,
+        call_count: 1,
+        counter: 'Q01',
+        wait_ms: 10 * MIN,
+        service_ms: 15 * MIN,
+        finished_at: '2025-07-15T08:25',
+        dossier_code: '000.00.12.H56-250715-0001',
+        state_since_ms: T0800 + 25 * MIN,
+      },
+      {
+        id: 2,
+        number: 'U001',
+        state: 'called',
+        outcome: null,
+        taken_ms: T0800 + 5 * MIN,
+        first_called_ms: T0800 + 25 * MIN,
+        call_count: 1,
+        counter: 'Q01',
+        wait_ms: 20 * MIN,
+        service_ms: 0,
+        finished_at: null,
+        dossier_code: null,
+        state_since_ms: T0800 + 25 * MIN,
+      },
+      {
+        id: 3,
+        number: 'A002',
+        state: 'skipped',
+        outcome: null,
+        taken_ms: T0800 + 6 * MIN,
+        first_called_ms: T0800 + 20 * MIN,
+        call_count: 1,
+        counter: 'Q02',
+        wait_ms: 14 * MIN,
+        service_ms: 0,
+        finished_at: null,
+        dossier_code: null,
+        state_since_ms: T0800 + 20 * MIN,
+      },
+      {
+        id: 4,
+        number: 'A003',
+        state: 'waiting',
+        outcome: null,
+        taken_ms: T0800 + 7 * MIN,
+        first_called_ms: null,
+        call_count: 0,
+        counter: null,
+        wait_ms: 0,
+        service_ms: 0,
+        finished_at: null,
+        dossier_code: null,
+        state_since_ms: T0800 + 7 * MIN,
+      },
     ]);
-    expect(db.prepare<[], string>("SELECT sql FROM sqlite_master WHERE name = 'queue_tickets'").pluck().get()).toMatch(/STRICT$/);
+    expect(db.prepare<[], string>("SELECT sql FROM sqlite_master WHERE name = 'queue_tickets'").pluck().get()).toMatch(
+      /STRICT$/,
+    );
     expect(db.pragma('foreign_key_check')).toEqual([]);
   });
 
@@ -59,17 +133,41 @@ describe('migration 0004-queue (from schema 3 with tickets)', () => {
   });
 
   it('adds services, counters and their links, with the new ticket columns', () => {
-    expect(columns('queue_tickets')).toEqual(expect.arrayContaining([
-      'outcome', 'taken_ms', 'first_called_ms', 'last_called_ms', 'call_count', 'target_counter', 'state_since_ms', 'wait_ms', 'service_ms',
-      'finished_ms', 'printed_at', 'print_error',
-    ]));
+    expect(columns('queue_tickets')).toEqual(
+      expect.arrayContaining([
+        'outcome',
+        'taken_ms',
+        'first_called_ms',
+        'last_called_ms',
+        'call_count',
+        'target_counter',
+        'state_since_ms',
+        'wait_ms',
+        'service_ms',
+        'finished_ms',
+        'printed_at',
+        'print_error',
+      ]),
+    );
     db.prepare("INSERT INTO queue_services (code, name, prefix) VALUES ('HO-TICH', 'Hộ tịch', 'A')").run();
     db.prepare("INSERT INTO queue_counters (id, name) VALUES ('Q01', 'Quầy 1')").run();
     db.prepare("INSERT INTO queue_counter_services VALUES ('Q01', 'HO-TICH')").run();
-    expect(() => db.prepare("INSERT INTO queue_counter_services VALUES ('Q09', 'HO-TICH')").run()).toThrow(/FOREIGN KEY/);
-    expect(() => db.prepare("INSERT INTO queue_services (code, name, prefix) VALUES ('CT', 'Chứng thực', 'A')").run()).toThrow(/UNIQUE/);
-    expect(() => db.prepare("INSERT INTO queue_services (code, name, prefix) VALUES ('CT', 'Chứng thực', 'a1')").run()).toThrow(/CHECK/);
-    expect(() => db.prepare("INSERT INTO queue_services (code, name, prefix, procedures_json) VALUES ('CT', 'Chứng thực', 'B', '{}')").run()).toThrow(/CHECK/);
+    expect(() => db.prepare("INSERT INTO queue_counter_services VALUES ('Q09', 'HO-TICH')").run()).toThrow(
+      /FOREIGN KEY/,
+    );
+    expect(() =>
+      db.prepare("INSERT INTO queue_services (code, name, prefix) VALUES ('CT', 'Chứng thực', 'A')").run(),
+    ).toThrow(/UNIQUE/);
+    expect(() =>
+      db.prepare("INSERT INTO queue_services (code, name, prefix) VALUES ('CT', 'Chứng thực', 'a1')").run(),
+    ).toThrow(/CHECK/);
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO queue_services (code, name, prefix, procedures_json) VALUES ('CT', 'Chứng thực', 'B', '{}')",
+        )
+        .run(),
+    ).toThrow(/CHECK/);
     db.prepare("UPDATE queue_services SET active = 0 WHERE code = 'HO-TICH'").run();
     db.prepare("INSERT INTO queue_services (code, name, prefix) VALUES ('CT', 'Chứng thực', 'A')").run();
     db.prepare("DELETE FROM queue_counters WHERE id = 'Q01'").run();
@@ -77,7 +175,8 @@ describe('migration 0004-queue (from schema 3 with tickets)', () => {
   });
 
   it('checks ticket states, outcomes and the one-called-per-counter rule', () => {
-    const insert = db.prepare(`INSERT INTO queue_tickets (day, seq, number, service, priority, state, outcome, taken_at, taken_ms, state_since_ms, counter, finished_at)
+    const insert =
+      db.prepare(`INSERT INTO queue_tickets (day, seq, number, service, priority, state, outcome, taken_at, taken_ms, state_since_ms, counter, finished_at)
       VALUES ('2025-07-15', 9, ?, 'TTHC', 0, ?, ?, '2025-07-15T09:00', 0, 0, ?, ?)`);
     insert.run('A009', 'held', null, 'Q02', null);
     expect(() => insert.run('A010', 'paused', null, 'Q02', null)).toThrow(/CHECK/);

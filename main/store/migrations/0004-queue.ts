@@ -11,7 +11,7 @@ const JSON_ARRAY = (column: string): string => `CHECK (json_valid(${column}) AND
 const EPOCH_MS = (column: string): string => `((CAST(strftime('%s', ${column} || ':00') AS INTEGER) - 25200) * 1000)`;
 
 /**
- * The queue of issue 5: services (which procedures each serves), counters (which services each
+ * The queue (docs/domain.md §7): services (which procedures each serves), counters (which services each
  * takes), numbering per service per day, and tickets that can be held and transferred, with the
  * time spent waiting and being served.
  *

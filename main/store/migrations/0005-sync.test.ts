@@ -14,7 +14,8 @@ describe('migration 0005-sync (from schema 4 with outbox rows)', () => {
     db = new Database(path.join(temp.dir, 'v4.sqlite'));
     db.pragma('foreign_keys = ON');
     migrate(db, 4);
-    const insert = db.prepare(`INSERT INTO outbox (id, target, kind, dossier_code, idempotency_key, payload_json, status, attempts, next_attempt_at, last_error, created_at)
+    const insert =
+      db.prepare(`INSERT INTO outbox (id, target, kind, dossier_code, idempotency_key, payload_json, status, attempts, next_attempt_at, last_error, created_at)
       VALUES (?, 'national', 'dossier.upsert', 'D1', ?, '{}', ?, ?, 0, ?, 0)`);
     insert.run(1, 'k1', 'sent', 1, null);
     insert.run(2, 'k2', 'dead', 1, 'REMOTE_REJECTED: DongBoHoSoMC rejected');
@@ -28,7 +29,10 @@ describe('migration 0005-sync (from schema 4 with outbox rows)', () => {
   });
 
   const columns = (table: string): string[] =>
-    db.prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`).all().map((c) => c.name);
+    db
+      .prepare<[], { name: string }>(`SELECT name FROM pragma_table_info('${table}')`)
+      .all()
+      .map((c) => c.name);
 
   it('keeps every outbox row with its id and derives the reason of dead rows', () => {
     const rows = db.prepare('SELECT id, status, attempts, dead_reason, last_error_code FROM outbox ORDER BY id').all();
@@ -45,9 +49,27 @@ describe('migration 0005-sync (from schema 4 with outbox rows)', () => {
   it('adds the cursor, remote status and breaker tables', () => {
     expect(columns('outbox')).toEqual(expect.arrayContaining(['last_error_code', 'dead_reason', 'dead_at']));
     expect(columns('sync_cursors')).toEqual(['remote', 'stream', 'feed_id', 'cursor', 'updated_at']);
-    expect(columns('dossier_remote_status')).toEqual(['dossier_code', 'remote', 'status', 'changed_at', 'seq', 'feed_id', 'note', 'applied_at']);
-    expect(columns('sync_remotes')).toEqual(['remote', 'breaker_state', 'opened_at', 'retry_at', 'last_error', 'updated_at']);
-    expect(() => db.prepare("INSERT INTO dossier_remote_status VALUES ('D1', 'provincial', 11, 0, 1, 'f', '', 0)").run()).toThrow(/CHECK/);
+    expect(columns('dossier_remote_status')).toEqual([
+      'dossier_code',
+      'remote',
+      'status',
+      'changed_at',
+      'seq',
+      'feed_id',
+      'note',
+      'applied_at',
+    ]);
+    expect(columns('sync_remotes')).toEqual([
+      'remote',
+      'breaker_state',
+      'opened_at',
+      'retry_at',
+      'last_error',
+      'updated_at',
+    ]);
+    expect(() =>
+      db.prepare("INSERT INTO dossier_remote_status VALUES ('D1', 'provincial', 11, 0, 1, 'f', '', 0)").run(),
+    ).toThrow(/CHECK/);
     expect(db.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(5);
   });
 });

@@ -1,7 +1,7 @@
 import type { Migration } from './migration';
 
 /**
- * The sync engine's own state (issue 6):
+ * The sync engine's own state:
  * - `outbox` gains why a row is owed or dead: the stable error code of the last failure, and for
  *   dead rows the reason (`rejected` by the remote, `invalid` payload, `exhausted` attempts) and
  *   when. Extended, not rebuilt: the table has a never-delete trigger and rows must keep their ids.

@@ -6,7 +6,7 @@ const SHA256 = (column: string): string =>
   `CHECK (${column} IS NULL OR (length(${column}) = 64 AND ${column} NOT GLOB '*[^0-9a-f]*'))`;
 
 /**
- * Return of results (issue 6):
+ * Return of results (docs/domain.md §9):
  * - `dossier_results`: the result file the provincial system announced with "processed" (status
  *   9), what it should hash to, and whether the desk holds it (`stored`: blob present and checked;
  *   `pending`: to be downloaded, `attempts`/`last_error_code` say why not yet). Once stored it is

@@ -3,7 +3,7 @@ import type { Migration } from './migration';
 const DATE = (column: string): string => `CHECK (${column} GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]')`;
 
 /**
- * Reference data pulled from the remotes, kept with the dates it takes effect (issue 6):
+ * Reference data pulled from the remotes, kept with the dates it takes effect (docs/domain.md §11):
  * - `procedure_changes`: every procedure record pulled from the national portal (LayThuTuc) with
  *   the date it takes effect. A change dated in the future waits here (`applied_at` NULL) while
  *   the current `procedures` row stays in use; intake reads "what is effective on the receiving

@@ -14,8 +14,10 @@ describe('migration 0008-sessions (from schema 7 with an account)', () => {
     db = new Database(path.join(temp.dir, 'v7.sqlite'));
     db.pragma('foreign_keys = ON');
     migrate(db, 7);
-    db.prepare(`INSERT INTO accounts (username, display_name, role, password_hash, failed_attempts, locked_until)
-      VALUES ('canbo', 'Cán bộ', 'officer', 'scrypt$x', 3, 1234)`).run();
+    db.prepare(
+      `INSERT INTO accounts (username, display_name, role, password_hash, failed_attempts, locked_until)
+      VALUES ('canbo', 'Cán bộ', 'officer', 'scrypt$x', 3, 1234)`,
+    ).run();
     migrate(db, 8);
   });
   afterEach(() => {
@@ -24,8 +26,22 @@ describe('migration 0008-sessions (from schema 7 with an account)', () => {
   });
 
   it('keeps the account as it was, with epoch 0 and no lock by IT', () => {
-    expect(db.prepare('SELECT username, role, password_hash, failed_attempts, locked_until, session_epoch, it_locked FROM accounts').all()).toEqual([
-      { username: 'canbo', role: 'officer', password_hash: 'scrypt$x', failed_attempts: 3, locked_until: 1234, session_epoch: 0, it_locked: 0 },
+    expect(
+      db
+        .prepare(
+          'SELECT username, role, password_hash, failed_attempts, locked_until, session_epoch, it_locked FROM accounts',
+        )
+        .all(),
+    ).toEqual([
+      {
+        username: 'canbo',
+        role: 'officer',
+        password_hash: 'scrypt$x',
+        failed_attempts: 3,
+        locked_until: 1234,
+        session_epoch: 0,
+        it_locked: 0,
+      },
     ]);
     expect(db.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(8);
   });
@@ -34,11 +50,16 @@ describe('migration 0008-sessions (from schema 7 with an account)', () => {
     expect(() => db.prepare("UPDATE accounts SET session_epoch = -1 WHERE username = 'canbo'").run()).toThrow(/CHECK/);
     expect(() => db.prepare("UPDATE accounts SET it_locked = 2 WHERE username = 'canbo'").run()).toThrow(/CHECK/);
     db.prepare("UPDATE accounts SET session_epoch = session_epoch + 1, it_locked = 1 WHERE username = 'CANBO'").run();
-    expect(db.prepare('SELECT session_epoch, it_locked FROM accounts').get()).toEqual({ session_epoch: 1, it_locked: 1 });
+    expect(db.prepare('SELECT session_epoch, it_locked FROM accounts').get()).toEqual({
+      session_epoch: 1,
+      it_locked: 1,
+    });
   });
 
   it('reads the epoch by username through the unique index', () => {
-    const plan = db.prepare<[], { detail: string }>("EXPLAIN QUERY PLAN SELECT session_epoch FROM accounts WHERE username = 'canbo'").all();
+    const plan = db
+      .prepare<[], { detail: string }>("EXPLAIN QUERY PLAN SELECT session_epoch FROM accounts WHERE username = 'canbo'")
+      .all();
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX sqlite_autoindex_accounts/);
   });
 });

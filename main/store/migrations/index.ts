@@ -12,4 +12,14 @@ import type { Migration } from './migration';
 export type { Migration } from './migration';
 
 /** Every migration, in order. Append only: a shipped migration is never edited. */
-export const MIGRATIONS: readonly Migration[] = [initial, search, digitisedDocuments, queue, sync, results, referenceData, sessions, auditKeyed];
+export const MIGRATIONS: readonly Migration[] = [
+  initial,
+  search,
+  digitisedDocuments,
+  queue,
+  sync,
+  results,
+  referenceData,
+  sessions,
+  auditKeyed,
+];

@@ -16,8 +16,19 @@ if (!dataDir || !nationalUrl || !provincialUrl) {
 const store = openStore({ dataDir });
 const c = clients(nationalUrl, provincialUrl, 300);
 const sender = new OutboxSender(
-  { outbox: store.outbox, national: c.national, provincial: c.provincial, onProgress: (counts) => process.stdout.write(`sent ${counts.sent}\n`) },
-  { batch: 5, baseDelayMs: 5, maxDelayMs: 40, maxAttempts: 1000, breaker: { failureThreshold: 3, openMs: 30, maxOpenMs: 100 } },
+  {
+    outbox: store.outbox,
+    national: c.national,
+    provincial: c.provincial,
+    onProgress: (counts) => process.stdout.write(`sent ${counts.sent}\n`),
+  },
+  {
+    batch: 5,
+    baseDelayMs: 5,
+    maxDelayMs: 40,
+    maxAttempts: 1000,
+    breaker: { failureThreshold: 3, openMs: 30, maxOpenMs: 100 },
+  },
 );
 process.stdout.write('ready\n');
 for (;;) {

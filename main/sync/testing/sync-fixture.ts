@@ -2,7 +2,11 @@ import { createHash } from 'node:crypto';
 import { sampleDossier } from '../../remotes/national-portal/dossier.fixture';
 import { createNationalPortalClient } from '../../remotes/national-portal/national-portal.client';
 import type { NationalPortal } from '../../remotes/national-portal/national-portal.port';
-import { TRAINING_DSTCODE, TRAINING_NATIONAL_USER, type NationalPortalState } from '../../remotes/national-portal/national-portal.simulator';
+import {
+  TRAINING_DSTCODE,
+  TRAINING_NATIONAL_USER,
+  type NationalPortalState,
+} from '../../remotes/national-portal/national-portal.simulator';
 import { toWireDossier, toWireProgressStep } from '../../remotes/national-portal/wire-format';
 import { createProvincialClient } from '../../remotes/provincial/provincial.client';
 import type { ProvincialSystem } from '../../remotes/provincial/provincial.port';
@@ -34,23 +38,65 @@ export function enqueueDossier(store: Store, n: number, now: number, opts: { pro
   const wire = toWireDossier(sampleDossier({ code }), { agencyId: AGENCY, receivingUnit: 'Bộ phận một cửa' });
   const dossier = opts.procedureCode === undefined ? wire : { ...wire, MaTTHC: opts.procedureCode };
   const bytes = Buffer.from(`%PDF-1.4 giay tiep nhan ${code}`);
-  const file = { name: `${code}.pdf`, sha256: createHash('sha256').update(bytes).digest('hex'), base64: bytes.toString('base64') };
+  const file = {
+    name: `${code}.pdf`,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    base64: bytes.toString('base64'),
+  };
   store.transaction(() => {
-    store.outbox.enqueue({ target: 'national', kind: 'dossier.upsert', dossierCode: code, idempotencyKey: `${code}:upsert`, payload: { dossier, isUpdating: false }, now });
-    store.outbox.enqueue({ target: 'provincial', kind: 'dossier.handoff', dossierCode: code, idempotencyKey: `${code}:handoff`, payload: { dossier, files: [file] }, now });
+    store.outbox.enqueue({
+      target: 'national',
+      kind: 'dossier.upsert',
+      dossierCode: code,
+      idempotencyKey: `${code}:upsert`,
+      payload: { dossier, isUpdating: false },
+      now,
+    });
+    store.outbox.enqueue({
+      target: 'provincial',
+      kind: 'dossier.handoff',
+      dossierCode: code,
+      idempotencyKey: `${code}:handoff`,
+      payload: { dossier, files: [file] },
+      now,
+    });
     for (let k = 1; k <= STEPS_PER_DOSSIER; k++) {
       const step = toWireProgressStep({
-        dossierCode: code, handler: 'Trần Văn Bình', handlerTitle: 'Công chức một cửa', at: `2025-07-16T09:${String(k).padStart(2, '0')}`,
-        department: 'Bộ phận một cửa', content: stepText(n, k), status: 4, startedAt: '2025-07-16T08:00', dueAt: null,
+        dossierCode: code,
+        handler: 'Trần Văn Bình',
+        handlerTitle: 'Công chức một cửa',
+        at: `2025-07-16T09:${String(k).padStart(2, '0')}`,
+        department: 'Bộ phận một cửa',
+        content: stepText(n, k),
+        status: 4,
+        startedAt: '2025-07-16T08:00',
+        dueAt: null,
       });
-      store.outbox.enqueue({ target: 'national', kind: 'dossier.progress', dossierCode: code, idempotencyKey: `${code}:step:${k}`, payload: { steps: [step] }, now });
+      store.outbox.enqueue({
+        target: 'national',
+        kind: 'dossier.progress',
+        dossierCode: code,
+        idempotencyKey: `${code}:step:${k}`,
+        payload: { steps: [step] },
+        now,
+      });
     }
   });
 }
 
-export function clients(nationalUrl: string, provincialUrl: string, timeoutMs = 300): { national: NationalPortal; provincial: ProvincialSystem } {
+export function clients(
+  nationalUrl: string,
+  provincialUrl: string,
+  timeoutMs = 300,
+): { national: NationalPortal; provincial: ProvincialSystem } {
   return {
-    national: createNationalPortalClient({ baseUrl: nationalUrl, ...TRAINING_NATIONAL_USER, dstcode: TRAINING_DSTCODE, agencyCode: AGENCY, timeoutMs }),
+    national: createNationalPortalClient({
+      baseUrl: nationalUrl,
+      ...TRAINING_NATIONAL_USER,
+      dstcode: TRAINING_DSTCODE,
+      agencyCode: AGENCY,
+      timeoutMs,
+    }),
     provincial: createProvincialClient({ baseUrl: provincialUrl, ...TRAINING_PROVINCIAL_CLIENT, timeoutMs }),
   };
 }
@@ -69,7 +115,11 @@ export interface DeliveryReport {
  * - province: one dossier per MaHoSo, handed off once under one idempotency key; repeats only as
  *   recognised duplicates of that key.
  */
-export function checkDelivery(national: NationalPortalState, provincial: ProvincialState, count: number): DeliveryReport {
+export function checkDelivery(
+  national: NationalPortalState,
+  provincial: ProvincialState,
+  count: number,
+): DeliveryReport {
   const problems: string[] = [];
   let nationalRepeats = 0;
   let provincialRepeats = 0;
@@ -80,24 +130,32 @@ export function checkDelivery(national: NationalPortalState, provincial: Provinc
     else if (record.createCount !== 1) problems.push(`${code}: created ${record.createCount} times on the portal`);
     const expected = Array.from({ length: STEPS_PER_DOSSIER }, (_, i) => stepText(n, i + 1));
     const stored = (national.progress.get(code) ?? []).map((s) => s.NoiDungXuLy);
-    if (JSON.stringify(stored) !== JSON.stringify(expected)) problems.push(`${code}: portal steps ${JSON.stringify(stored)}, expected ${JSON.stringify(expected)}`);
+    if (JSON.stringify(stored) !== JSON.stringify(expected))
+      problems.push(`${code}: portal steps ${JSON.stringify(stored)}, expected ${JSON.stringify(expected)}`);
     const arrivals = national.received.filter((r) => r.maHoSo === code);
     const firstStep = arrivals.findIndex((r) => r.service === 'CapNhatTienDoHoSoMC');
     const created = arrivals.findIndex((r) => r.outcome === 'created');
-    if (firstStep >= 0 && (created < 0 || created > firstStep)) problems.push(`${code}: a step arrived before the dossier`);
-    if (arrivals.filter((r) => r.outcome === 'created').length !== 1) problems.push(`${code}: ${arrivals.filter((r) => r.outcome === 'created').length} creations`);
+    if (firstStep >= 0 && (created < 0 || created > firstStep))
+      problems.push(`${code}: a step arrived before the dossier`);
+    if (arrivals.filter((r) => r.outcome === 'created').length !== 1)
+      problems.push(`${code}: ${arrivals.filter((r) => r.outcome === 'created').length} creations`);
     const firstArrivals = arrivals.filter((r) => r.outcome === 'stored').map((r) => r.step);
-    if (JSON.stringify(firstArrivals) !== JSON.stringify(expected)) problems.push(`${code}: steps first arrived as ${JSON.stringify(firstArrivals)}`);
+    if (JSON.stringify(firstArrivals) !== JSON.stringify(expected))
+      problems.push(`${code}: steps first arrived as ${JSON.stringify(firstArrivals)}`);
     nationalRepeats += arrivals.filter((r) => r.outcome === 'updated' || r.outcome === 'duplicate').length;
 
     const handed = provincial.dossiers.get(code);
     if (!handed) problems.push(`${code}: never reached the province`);
-    else if (handed.receiveCount !== 1 || handed.idempotencyKeys.length !== 1) problems.push(`${code}: handed off ${handed.receiveCount} times (${handed.idempotencyKeys.join(', ')})`);
+    else if (handed.receiveCount !== 1 || handed.idempotencyKeys.length !== 1)
+      problems.push(`${code}: handed off ${handed.receiveCount} times (${handed.idempotencyKeys.join(', ')})`);
     const handoffs = provincial.received.filter((r) => r.maHoSo === code);
-    if (handoffs.filter((r) => r.outcome !== 'duplicate').length !== 1) problems.push(`${code}: ${handoffs.length} hand-offs not recognised as duplicates`);
+    if (handoffs.filter((r) => r.outcome !== 'duplicate').length !== 1)
+      problems.push(`${code}: ${handoffs.length} hand-offs not recognised as duplicates`);
     provincialRepeats += handoffs.filter((r) => r.outcome === 'duplicate').length;
   }
-  const extra = [...national.dossiers.keys()].filter((c) => !Array.from({ length: count }, (_, i) => dossierCode(i + 1)).includes(c));
+  const extra = [...national.dossiers.keys()].filter(
+    (c) => !Array.from({ length: count }, (_, i) => dossierCode(i + 1)).includes(c),
+  );
   if (extra.length > 0) problems.push(`unexpected dossiers on the portal: ${extra.join(', ')}`);
   return { problems, redeliveries: { national: nationalRepeats, provincial: provincialRepeats } };
 }

@@ -33,7 +33,9 @@ export function getApi(): MotcuaApi {
     url: rpcSocketUrl(window.location, token ?? null),
     WebSocketImpl: window.WebSocket as unknown as SocketConstructor,
     onState: setConnectionState,
-    onOpen: (invoke) => { void resumeOnOpen(invoke); },
+    onOpen: (invoke) => {
+      void resumeOnOpen(invoke);
+    },
   });
   selected = transport.api;
   return selected;

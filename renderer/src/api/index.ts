@@ -12,9 +12,10 @@ type Feature<N> = N extends `${infer F}.${string}` ? F : never;
 type Verb<N, F extends string> = N extends `${F}.${infer V}` ? V : never;
 
 /** A contract method that resolves to its value and throws `ApiError` on failure. */
-export type Method<M extends MethodName> = Record<never, never> extends ParamsOf<M>
-  ? (params?: ParamsOf<M>) => Promise<ResultOf<M>>
-  : (params: ParamsOf<M>) => Promise<ResultOf<M>>;
+export type Method<M extends MethodName> =
+  Record<never, never> extends ParamsOf<M>
+    ? (params?: ParamsOf<M>) => Promise<ResultOf<M>>
+    : (params: ParamsOf<M>) => Promise<ResultOf<M>>;
 
 export type Api = {
   [F in Feature<MethodName>]: { [V in Verb<MethodName, F>]: Method<Extract<`${F}.${V}`, MethodName>> };

@@ -7,8 +7,12 @@ function memoryStorage() {
   return {
     items,
     getItem: (k: string) => items.get(k) ?? null,
-    setItem: (k: string, v: string) => { items.set(k, v); },
-    removeItem: (k: string) => { items.delete(k); },
+    setItem: (k: string, v: string) => {
+      items.set(k, v);
+    },
+    removeItem: (k: string) => {
+      items.delete(k);
+    },
   };
 }
 
@@ -52,12 +56,27 @@ describe('resume secret (browser mode)', () => {
 
     const empty = memoryStorage();
     let called = false;
-    await expect(resumeOnOpen(async () => { called = true; return { ok: true, value: null }; }, empty)).resolves.toBe(false);
+    await expect(
+      resumeOnOpen(async () => {
+        called = true;
+        return { ok: true, value: null };
+      }, empty),
+    ).resolves.toBe(false);
     expect(called).toBe(false);
   });
 
   it('survives a storage that throws', () => {
-    const broken = { getItem: () => { throw new Error('denied'); }, setItem: () => { throw new Error('denied'); }, removeItem: () => { throw new Error('denied'); } };
+    const broken = {
+      getItem: () => {
+        throw new Error('denied');
+      },
+      setItem: () => {
+        throw new Error('denied');
+      },
+      removeItem: () => {
+        throw new Error('denied');
+      },
+    };
     expect(() => rememberResumeSecret(secret, broken)).not.toThrow();
     expect(readResumeSecret(broken)).toBeNull();
     expect(() => forgetResumeSecret(broken)).not.toThrow();

@@ -106,7 +106,9 @@ describe('socket transport (browser mode)', () => {
       url: 'ws://127.0.0.1:4000/rpc?token=t',
       WebSocketImpl: FakeSocket,
       schedule: (fn) => scheduled.push(fn),
-      onOpen: (invoke) => { void invoke('auth.resume', { secret: 's'.repeat(43) }); },
+      onOpen: (invoke) => {
+        void invoke('auth.resume', { secret: 's'.repeat(43) });
+      },
     });
     const last = () => FakeSocket.instances[FakeSocket.instances.length - 1]!;
     void transport.api.auth.me();

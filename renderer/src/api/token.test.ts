@@ -10,8 +10,14 @@ function env(href: string) {
     store,
     env: {
       location: { href },
-      history: { state: null, replaceState: (_s: unknown, _t: string, url?: string | URL | null) => void replaced.push(String(url)) },
-      storage: { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) },
+      history: {
+        state: null,
+        replaceState: (_s: unknown, _t: string, url?: string | URL | null) => void replaced.push(String(url)),
+      },
+      storage: {
+        getItem: (k: string) => store.get(k) ?? null,
+        setItem: (k: string, v: string) => void store.set(k, v),
+      },
     },
   };
 }
@@ -32,7 +38,9 @@ describe('launch token', () => {
   });
 
   it('builds the socket URL on the page host', () => {
-    expect(rpcSocketUrl({ protocol: 'http:', host: '127.0.0.1:4123' }, 'a b')).toBe('ws://127.0.0.1:4123/rpc?token=a%20b');
+    expect(rpcSocketUrl({ protocol: 'http:', host: '127.0.0.1:4123' }, 'a b')).toBe(
+      'ws://127.0.0.1:4123/rpc?token=a%20b',
+    );
     expect(rpcSocketUrl({ protocol: 'https:', host: 'desk.local' }, null)).toBe('wss://desk.local/rpc');
   });
 });

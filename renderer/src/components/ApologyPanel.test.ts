@@ -14,12 +14,28 @@ afterEach(() => {
 });
 
 const code = '000.00.12.H56-250715-0001';
-const letter = { id: 1, issuedAt: '2025-07-30T10:00', previousAppointmentAt: '2025-07-29T09:05', newAppointmentAt: '2025-08-04T10:00', extensionDays: 3, reason: 'Chờ xác minh', officer: 'Cán bộ' };
+const letter = {
+  id: 1,
+  issuedAt: '2025-07-30T10:00',
+  previousAppointmentAt: '2025-07-29T09:05',
+  newAppointmentAt: '2025-08-04T10:00',
+  extensionDays: 3,
+  reason: 'Chờ xác minh',
+  officer: 'Cán bộ',
+};
 
 function view(overrides: Partial<ReturnView> = {}): ReturnView {
   return {
-    dossier: dossier({ status: 4, appointmentAt: '2025-07-29T09:05' }), processedAt: null, results: [], resultState: 'none',
-    ready: false, late: true, canApologise: true, handOver: null, delayLetters: [], ...overrides,
+    dossier: dossier({ status: 4, appointmentAt: '2025-07-29T09:05' }),
+    processedAt: null,
+    results: [],
+    resultState: 'none',
+    ready: false,
+    late: true,
+    canApologise: true,
+    handOver: null,
+    delayLetters: [],
+    ...overrides,
   };
 }
 
@@ -28,7 +44,11 @@ describe('form 4 on the dossier screen', () => {
     let current = view();
     const h = setupHarness({
       'returns.get': () => current,
-      'returns.apologyQuote': ({ extensionDays }) => ({ previousAppointmentAt: '2025-07-29T09:05', newAppointmentAt: extensionDays === 3 ? '2025-08-04T10:00' : '2025-08-05T10:00', notes: [] }),
+      'returns.apologyQuote': ({ extensionDays }) => ({
+        previousAppointmentAt: '2025-07-29T09:05',
+        newAppointmentAt: extensionDays === 3 ? '2025-08-04T10:00' : '2025-08-05T10:00',
+        notes: [],
+      }),
       'returns.issueApology': () => {
         current = view({ canApologise: false, delayLetters: [letter] });
         return { letter, pdf: { fileName: 'f4.pdf', base64: PDF_BASE64, sha256: 's' } };
@@ -49,7 +69,11 @@ describe('form 4 on the dossier screen', () => {
     await wrapper.get('[data-testid="apology-reason"]').setValue('Chờ xác minh');
     await wrapper.get('[data-testid="apology-form"]').trigger('submit');
     await settle();
-    expect(h.fake.callsOf('returns.issueApology')[0]!.params).toEqual({ code, extensionDays: 4, reason: 'Chờ xác minh' });
+    expect(h.fake.callsOf('returns.issueApology')[0]!.params).toEqual({
+      code,
+      extensionDays: 4,
+      reason: 'Chờ xác minh',
+    });
     expect(wrapper.get('[data-testid="apology-preview-pdf"]').element.tagName).toBe('IFRAME');
     expect(wrapper.find('[data-testid="apology-form"]').exists()).toBe(false);
     expect(wrapper.get('[data-testid="apology-letters"]').text()).toContain('04/08/2025');

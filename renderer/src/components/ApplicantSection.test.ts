@@ -74,15 +74,26 @@ describe('applicant field', () => {
 
   it('a card differing from the stored person: differences shown, only the ticked field taken, from the keyboard', async () => {
     const stored = {
-      id: 5, kind: 'citizen' as const, idNumber: '001090012345', fullName: 'Nguyễn Văn An', oldIdNumber: '123456789', birthDate: '1990-07-15',
-      sex: 'Nam' as const, address: 'Thôn Cũ, Hà Nội', idIssueDate: '2015-02-01', phone: '0912345678', email: null, portalVerified: true,
+      id: 5,
+      kind: 'citizen' as const,
+      idNumber: '001090012345',
+      fullName: 'Nguyễn Văn An',
+      oldIdNumber: '123456789',
+      birthDate: '1990-07-15',
+      sex: 'Nam' as const,
+      address: 'Thôn Cũ, Hà Nội',
+      idIssueDate: '2015-02-01',
+      phone: '0912345678',
+      email: null,
+      portalVerified: true,
     };
     const harness = setupHarness({ 'applicant.lookup': () => ({ ...lookupResult, local: stored }) });
     const wrapper = mountWith(ApplicantSection, harness, { attachTo: document.body });
     await wedge(wrapper, VALID_QR);
     const panel = wrapper.get('[data-testid="person-diff"]');
     expect(wrapper.findAll('[data-testid^="person-diff-row-"]').map((r) => r.attributes('data-testid'))).toEqual([
-      'person-diff-row-address', 'person-diff-row-idIssueDate',
+      'person-diff-row-address',
+      'person-diff-row-idIssueDate',
     ]);
     expect(panel.get('[data-testid="person-diff-row-address"]').text()).toContain('Thôn Cũ, Hà Nội');
     expect(panel.get('[data-testid="person-diff-row-address"]').text()).toContain('Số 1 Tràng Tiền');
@@ -104,8 +115,18 @@ describe('applicant field', () => {
 
   it('in the diff panel A ticks every row and Esc still keeps everything as stored', async () => {
     const stored = {
-      id: 5, kind: 'citizen' as const, idNumber: '001090012345', fullName: 'Nguyễn Văn Ân', oldIdNumber: '123456789', birthDate: '1990-07-15',
-      sex: 'Nữ' as const, address: 'Số 1 Tràng Tiền, Phường Hoàn Kiếm, Hà Nội', idIssueDate: '2021-02-01', phone: null, email: null, portalVerified: false,
+      id: 5,
+      kind: 'citizen' as const,
+      idNumber: '001090012345',
+      fullName: 'Nguyễn Văn Ân',
+      oldIdNumber: '123456789',
+      birthDate: '1990-07-15',
+      sex: 'Nữ' as const,
+      address: 'Số 1 Tràng Tiền, Phường Hoàn Kiếm, Hà Nội',
+      idIssueDate: '2021-02-01',
+      phone: null,
+      email: null,
+      portalVerified: false,
     };
     const harness = setupHarness({ 'applicant.lookup': () => ({ ...lookupResult, local: stored }) });
     const wrapper = mountWith(ApplicantSection, harness, { attachTo: document.body });
@@ -162,7 +183,9 @@ describe('applicant field', () => {
   });
 
   it('checks an organisation code when the organisation switch is on', async () => {
-    const harness = setupHarness({ 'applicant.lookup': () => ({ local: null, national: null, nationalReachable: true, documents: [] }) });
+    const harness = setupHarness({
+      'applicant.lookup': () => ({ local: null, national: null, nationalReachable: true, documents: [] }),
+    });
     const wrapper = mountWith(ApplicantSection, harness);
     await wrapper.get('[data-testid="applicant-is-organisation"]').setValue(true);
     await wedge(wrapper, '12345');
@@ -189,7 +212,9 @@ describe('applicant field', () => {
     await wedge(en, payload);
     const english = en.findAll('[data-testid="applicant-warnings"] li').map((li) => li.text());
     expect(english[1]).toBe('The issue date (20/04/1980) is before the birth date (15/07/1991): check the card.');
-    expect(english[2]).toBe('The sex on the card (Male) differs from the sex in the old structure of the personal ID (Female).');
+    expect(english[2]).toBe(
+      'The sex on the card (Male) differs from the sex in the old structure of the personal ID (Female).',
+    );
     expect(english.join(' ')).not.toMatch(/[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/u);
     en.unmount();
   });
@@ -198,10 +223,15 @@ describe('applicant field', () => {
     const h = setupHarness({ 'applicant.lookup': () => lookupResult });
     const wrapper = mountWith(ApplicantSection, h);
     const intake = useIntakeStore();
-    (intake.draft as { qr: unknown }).qr = { warnings: ['Ngày cấp trước ngày sinh: kiểm tra lại thẻ.', { code: 'UNKNOWN_THING' }], repaired: false };
+    (intake.draft as { qr: unknown }).qr = {
+      warnings: ['Ngày cấp trước ngày sinh: kiểm tra lại thẻ.', { code: 'UNKNOWN_THING' }],
+      repaired: false,
+    };
     await settle();
     expect(wrapper.find('[data-testid="applicant-warnings"]').exists()).toBe(false);
-    (intake.draft as { idWarnings: unknown }).idWarnings = ['Năm sinh theo cấu trúc cũ (2199) ở tương lai: kiểm tra lại số định danh.'];
+    (intake.draft as { idWarnings: unknown }).idWarnings = [
+      'Năm sinh theo cấu trúc cũ (2199) ở tương lai: kiểm tra lại số định danh.',
+    ];
     await settle();
     expect(wrapper.find('[data-testid="applicant-warnings"]').exists()).toBe(false);
   });
@@ -209,13 +239,18 @@ describe('applicant field', () => {
 
 const VIETNAMESE_LETTER = /[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/u;
 
-describe('a typed identifier in the screen\'s language', () => {
+describe("a typed identifier in the screen's language", () => {
   function mountIn(lang: 'vi' | 'en') {
-    const h = setupHarness({ 'applicant.lookup': () => ({ local: null, national: null, nationalReachable: true, documents: [] }) });
-    return { h, wrapper: mountWith(ApplicantSection, h, { global: { plugins: [h.pinia, createAppI18n(lang), h.router] } }) };
+    const h = setupHarness({
+      'applicant.lookup': () => ({ local: null, national: null, nationalReachable: true, documents: [] }),
+    });
+    return {
+      h,
+      wrapper: mountWith(ApplicantSection, h, { global: { plugins: [h.pinia, createAppI18n(lang), h.router] } }),
+    };
   }
 
-  it('words a typed ID\'s warnings from the locale, in Vietnamese and in English', async () => {
+  it("words a typed ID's warnings from the locale, in Vietnamese and in English", async () => {
     const vi = mountIn('vi');
     await wedge(vi.wrapper, '999499000001');
     expect(vi.wrapper.findAll('[data-testid="applicant-warnings"] li').map((li) => li.text())).toEqual([
@@ -234,7 +269,7 @@ describe('a typed identifier in the screen\'s language', () => {
     en.wrapper.unmount();
   });
 
-  it('words why a typed ID, an organisation code or a QR\'s ID was refused, in English with no Vietnamese', async () => {
+  it("words why a typed ID, an organisation code or a QR's ID was refused, in English with no Vietnamese", async () => {
     const { h, wrapper } = mountIn('en');
     const error = () => wrapper.get('[data-testid="applicant-error"]').text();
     await wedge(wrapper, '07909000123');
@@ -242,11 +277,15 @@ describe('a typed identifier in the screen\'s language', () => {
     await wedge(wrapper, '07909000123A');
     expect(error()).toContain('The personal ID may contain digits only (invalid character: "A").');
     await wedge(wrapper, '079090 001234||Le Van An|15071990|Nam|Hue|20042021');
-    expect(error()).toContain('The first field is not a valid personal ID: The personal ID may contain digits only (it has a space).');
+    expect(error()).toContain(
+      'The first field is not a valid personal ID: The personal ID may contain digits only (it has a space).',
+    );
     expect(error()).not.toMatch(VIETNAMESE_LETTER);
     await wrapper.get('[data-testid="applicant-is-organisation"]').setValue(true);
     await wedge(wrapper, '0101234567001');
-    expect(error()).toContain('A branch tax code is written as 10 digits, "-" and 3 digits (for example 0101234567-001).');
+    expect(error()).toContain(
+      'A branch tax code is written as 10 digits, "-" and 3 digits (for example 0101234567-001).',
+    );
     await wedge(wrapper, '079090001234');
     expect(error()).toContain('A 12-digit code is a personal ID, not an organisation code.');
     expect(error()).not.toMatch(VIETNAMESE_LETTER);
@@ -256,9 +295,13 @@ describe('a typed identifier in the screen\'s language', () => {
   it('words the same refusal in Vietnamese', async () => {
     const { wrapper } = mountIn('vi');
     await wedge(wrapper, '0790900012345');
-    expect(wrapper.get('[data-testid="applicant-error"]').text()).toContain('Cần đúng 12 chữ số cho số định danh cá nhân (đang có 13).');
+    expect(wrapper.get('[data-testid="applicant-error"]').text()).toContain(
+      'Cần đúng 12 chữ số cho số định danh cá nhân (đang có 13).',
+    );
     await wrapper.get('[data-testid="applicant-is-organisation"]').setValue(true);
     await wedge(wrapper, '010123456');
-    expect(wrapper.get('[data-testid="applicant-error"]').text()).toContain('Mã số thuế / mã doanh nghiệp phải gồm đúng 10 chữ số (đang có 9).');
+    expect(wrapper.get('[data-testid="applicant-error"]').text()).toContain(
+      'Mã số thuế / mã doanh nghiệp phải gồm đúng 10 chữ số (đang có 9).',
+    );
   });
 });

@@ -204,7 +204,11 @@ describe('scans routed to the current flow', () => {
 
   it('a lost serial reader is shown in Vietnamese until it is back', async () => {
     await open();
-    harness.fake.emit('barcode.state', { reader: 'serial:/dev/ttyUSB0@9600', connected: false, error: { code: 'BARCODE_DISCONNECTED', message: 'x' } });
+    harness.fake.emit('barcode.state', {
+      reader: 'serial:/dev/ttyUSB0@9600',
+      connected: false,
+      error: { code: 'BARCODE_DISCONNECTED', message: 'x' },
+    });
     await settle();
     expect(wrapper.get('[data-testid="barcode-reader-problem"]').text()).toContain('Mất kết nối với đầu đọc mã vạch');
     harness.fake.emit('barcode.state', { reader: 'serial:/dev/ttyUSB0@9600', connected: true });

@@ -42,7 +42,9 @@ describe('lock screen', () => {
   it('covers the screen when a call answers SESSION_LOCKED; a wrong password says so; the right one opens it with the draft as typed', async () => {
     let unlockTries = 0;
     const { h, wrapper, draft } = await mountApp({
-      'queue.state': () => { throw new FakeFailure('SESSION_LOCKED'); },
+      'queue.state': () => {
+        throw new FakeFailure('SESSION_LOCKED');
+      },
       'auth.unlock': ({ password }) => {
         unlockTries += 1;
         if (password !== 'dung-mat-khau') throw new FakeFailure('PASSWORD_INCORRECT');
@@ -69,7 +71,9 @@ describe('lock screen', () => {
     await wrapper.get('[data-testid="lock-password"]').setValue('sai');
     await wrapper.get('form').trigger('submit');
     await settle();
-    expect(wrapper.get('[data-testid="lock-error"]').text()).toBe('Mật khẩu không đúng. Sau mỗi lần sai, lần thử tiếp theo phải chờ lâu hơn.');
+    expect(wrapper.get('[data-testid="lock-error"]').text()).toBe(
+      'Mật khẩu không đúng. Sau mỗi lần sai, lần thử tiếp theo phải chờ lâu hơn.',
+    );
     expect(wrapper.find('[data-testid="lock-screen"]').exists()).toBe(true);
 
     await wrapper.get('[data-testid="lock-password"]').setValue('dung-mat-khau');
@@ -98,7 +102,9 @@ describe('lock screen', () => {
 
   it('an expired session signs the same user in again on the lock screen, keeping the draft', async () => {
     const { h, wrapper, draft } = await mountApp({
-      'queue.state': () => { throw new FakeFailure('SESSION_EXPIRED'); },
+      'queue.state': () => {
+        throw new FakeFailure('SESSION_EXPIRED');
+      },
       'auth.login': ({ username }) => ({ ...officer, username }),
     });
     const { api } = await import('../api');
@@ -108,7 +114,9 @@ describe('lock screen', () => {
     await wrapper.get('[data-testid="lock-password"]').setValue('dung-mat-khau');
     await wrapper.get('form').trigger('submit');
     await settle();
-    expect(h.fake.callsOf('auth.login')).toEqual([{ method: 'auth.login', params: { username: 'canbo1', password: 'dung-mat-khau' } }]);
+    expect(h.fake.callsOf('auth.login')).toEqual([
+      { method: 'auth.login', params: { username: 'canbo1', password: 'dung-mat-khau' } },
+    ]);
     expect(wrapper.find('[data-testid="lock-screen"]').exists()).toBe(false);
     expect(draft.element.value).toBe('Nguyễn Văn Dũng 0012030');
     wrapper.unmount();

@@ -81,11 +81,16 @@ describe('components table', () => {
     expect(intake.draft.components.CCCD).toMatchObject({ source: 'reused', reusedDocumentId: 'N:GT-1', consent: true });
 
     await wrapper.get('[data-testid="component-source-CCCD"]').setValue('to-digitise');
-    expect(intake.draft.components.CCCD).toMatchObject({ source: 'to-digitise', reusedDocumentId: null, consent: false });
+    expect(intake.draft.components.CCCD).toMatchObject({
+      source: 'to-digitise',
+      reusedDocumentId: null,
+      consent: false,
+    });
     expect(wrapper.find('[data-testid="component-consent-CCCD"]').exists()).toBe(false);
 
     // Without a matching stored document, "reused" cannot be chosen.
-    const tkReused = wrapper.get('[data-testid="component-source-TK"] option[value="reused"]').element as HTMLOptionElement;
+    const tkReused = wrapper.get('[data-testid="component-source-TK"] option[value="reused"]')
+      .element as HTMLOptionElement;
     expect(tkReused.disabled).toBe(true);
   });
 });

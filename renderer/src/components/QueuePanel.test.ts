@@ -13,7 +13,26 @@ afterEach(() => {
   document.body.innerHTML = '';
 });
 
-const ticket: Ticket = { id: 3, number: 'A003', service: 'TTHC', priority: false, state: 'called', takenAt: '2025-07-15T08:00', calledAt: '2025-07-15T09:00', counter: 'Q01', serviceName: 'Thủ tục hành chính', targetCounter: null, callCount: 1, finishedAt: null, outcome: null, dossierCode: null, waitSeconds: 0, serviceSeconds: 0, printedAt: null, printError: null };
+const ticket: Ticket = {
+  id: 3,
+  number: 'A003',
+  service: 'TTHC',
+  priority: false,
+  state: 'called',
+  takenAt: '2025-07-15T08:00',
+  calledAt: '2025-07-15T09:00',
+  counter: 'Q01',
+  serviceName: 'Thủ tục hành chính',
+  targetCounter: null,
+  callCount: 1,
+  finishedAt: null,
+  outcome: null,
+  dossierCode: null,
+  waitSeconds: 0,
+  serviceSeconds: 0,
+  printedAt: null,
+  printError: null,
+};
 
 describe('queue panel', () => {
   it('calls the next number with F2 and shows it big; a received draft is cleared for the new applicant', async () => {
@@ -45,7 +64,13 @@ describe('queue panel', () => {
   });
   it('holds the current ticket, finishes one, and calls a skipped person back from the list', async () => {
     const skipped: Ticket = { ...ticket, id: 2, number: 'A002', state: 'skipped' };
-    let state = { counter: 'Q01', current: ticket as Ticket | null, waiting: [] as Ticket[], skipped: [skipped], held: [] as Ticket[] };
+    let state = {
+      counter: 'Q01',
+      current: ticket as Ticket | null,
+      waiting: [] as Ticket[],
+      skipped: [skipped],
+      held: [] as Ticket[],
+    };
     const h = setupHarness({
       'queue.state': () => state,
       'queue.hold': () => {
@@ -58,7 +83,12 @@ describe('queue panel', () => {
       },
       'queue.callTicket': (p) => {
         const called = [...state.held, ...state.skipped].find((t) => t.id === p?.ticketId)!;
-        state = { ...state, current: { ...called, state: 'called' }, held: state.held.filter((t) => t.id !== called.id), skipped: state.skipped.filter((t) => t.id !== called.id) };
+        state = {
+          ...state,
+          current: { ...called, state: 'called' },
+          held: state.held.filter((t) => t.id !== called.id),
+          skipped: state.skipped.filter((t) => t.id !== called.id),
+        };
         return state.current!;
       },
     });

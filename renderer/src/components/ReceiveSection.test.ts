@@ -10,7 +10,8 @@ import ReceiveSection from './ReceiveSection.vue';
 
 beforeAll(() => {
   quietIframeLoading();
-  if (!URL.createObjectURL) Object.assign(URL, { createObjectURL: () => 'blob:fake', revokeObjectURL: () => undefined });
+  if (!URL.createObjectURL)
+    Object.assign(URL, { createObjectURL: () => 'blob:fake', revokeObjectURL: () => undefined });
 });
 
 afterEach(() => {
@@ -53,7 +54,10 @@ describe('receive', () => {
     const frame = wrapper.get('[data-testid="receipt-preview"]');
     expect(frame.element.tagName).toBe('IFRAME');
     expect(frame.attributes('src')).toMatch(/^blob:/);
-    expect(harness.fake.callsOf('dossier.document')[0]!.params).toEqual({ code: '000.00.12.H56-250715-0001', kind: 'receipt' });
+    expect(harness.fake.callsOf('dossier.document')[0]!.params).toEqual({
+      code: '000.00.12.H56-250715-0001',
+      kind: 'receipt',
+    });
 
     await wrapper.get('[data-testid="print-receipt"]').trigger('click');
     await settle();

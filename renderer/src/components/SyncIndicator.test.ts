@@ -10,7 +10,13 @@ afterEach(() => {
   document.body.innerHTML = '';
 });
 
-const overview = (dead: number, lastError: string | null = null) => ({ pending: 0, retrying: 0, sent: 10, dead, lastError });
+const overview = (dead: number, lastError: string | null = null) => ({
+  pending: 0,
+  retrying: 0,
+  sent: 10,
+  dead,
+  lastError,
+});
 
 describe('sync indicator', () => {
   it('announces rows that stopped during the session until the sync screen is opened', async () => {

@@ -66,7 +66,9 @@ describe('wall screen gate', () => {
 
   it('an expired session shows the notice, not the lock screen; the officer’s button signs out and opens the login', async () => {
     const { h, wrapper } = await mountKiosk({
-      'queue.takeTicket': () => { throw new FakeFailure('SESSION_EXPIRED'); },
+      'queue.takeTicket': () => {
+        throw new FakeFailure('SESSION_EXPIRED');
+      },
     });
     await wrapper.get('[data-testid="kiosk-service-HO-TICH"]').trigger('click');
     await settle();
@@ -86,12 +88,15 @@ describe('wall screen gate', () => {
   it('a session revoked while the screen is quiet is found by the repeated narrowing; the screen stays, with the notice', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
     let revoked = false;
-    const { h, wrapper } = await mountKiosk({
-      'auth.wallScreen': ({ screen }) => {
-        if (revoked) throw new FakeFailure('SESSION_REVOKED');
-        return { screen };
+    const { h, wrapper } = await mountKiosk(
+      {
+        'auth.wallScreen': ({ screen }) => {
+          if (revoked) throw new FakeFailure('SESSION_REVOKED');
+          return { screen };
+        },
       },
-    }, () => vi.advanceTimersByTimeAsync(10));
+      () => vi.advanceTimersByTimeAsync(10),
+    );
     revoked = true;
     await vi.advanceTimersByTimeAsync(61_000);
     expect(h.router.currentRoute.value.path).toBe('/wall-kiosk');
@@ -102,8 +107,12 @@ describe('wall screen gate', () => {
 
   it('a refusal outside the screen (another wall screen in this window) shows the notice; SESSION_LOCKED never shows the lock screen', async () => {
     const { wrapper } = await mountKiosk({
-      'auth.wallScreen': () => { throw new FakeFailure('FORBIDDEN'); },
-      'queue.board': () => { throw new FakeFailure('SESSION_LOCKED'); },
+      'auth.wallScreen': () => {
+        throw new FakeFailure('FORBIDDEN');
+      },
+      'queue.board': () => {
+        throw new FakeFailure('SESSION_LOCKED');
+      },
     });
     await api.queue.board().catch(() => undefined);
     await settle();

@@ -1,5 +1,6 @@
 /** What became of one run: its value or error if it is still the latest, or `stale` if a newer run started. */
-export type LatestOutcome<T> = { status: 'done'; value: T } | { status: 'failed'; error: unknown } | { status: 'stale' };
+export type LatestOutcome<T> =
+  { status: 'done'; value: T } | { status: 'failed'; error: unknown } | { status: 'stale' };
 
 export interface LatestOnly {
   run<T>(task: () => Promise<T>): Promise<LatestOutcome<T>>;

@@ -15,12 +15,26 @@ function mountList(options: Partial<ListNavigationOptions> & { noField?: boolean
   const List = defineComponent({
     setup() {
       const field = ref<HTMLElement | null>(null);
-      const nav = useListNavigation({ rowAttribute: 'data-nav-row', ...(options.noField ? {} : { field }), open: (i) => opened.push(i), ...options });
+      const nav = useListNavigation({
+        rowAttribute: 'data-nav-row',
+        ...(options.noField ? {} : { field }),
+        open: (i) => opened.push(i),
+        ...options,
+      });
       return () =>
         h('div', [
           h('input', { ref: field, 'data-testid': 'field', onKeydown: (e: KeyboardEvent) => nav.onFieldKeydown(e) }),
           ...['a', 'b', 'c'].map((name, i) =>
-            h('div', { tabindex: 0, 'data-nav-row': '', 'data-testid': `row-${i}`, onKeydown: (e: KeyboardEvent) => nav.onRowKeydown(e, i) }, name),
+            h(
+              'div',
+              {
+                tabindex: 0,
+                'data-nav-row': '',
+                'data-testid': `row-${i}`,
+                onKeydown: (e: KeyboardEvent) => nav.onRowKeydown(e, i),
+              },
+              name,
+            ),
           ),
         ]);
     },

@@ -71,7 +71,12 @@ export function useScanRouting() {
     }
     switch (kind.kind) {
       case 'id-card': {
-        if (DESK_ROLES.has(user.role) && router.currentRoute.value.name === 'returns' && returns.current && !returns.current.handOver) {
+        if (
+          DESK_ROLES.has(user.role) &&
+          router.currentRoute.value.name === 'returns' &&
+          returns.current &&
+          !returns.current.handOver
+        ) {
           scans.clear();
           returns.collectorScanned(text);
           document.getElementById('return-collector-id')?.focus();

@@ -8,7 +8,10 @@ import { useAction } from './use-action';
 function deferred<T = void>() {
   let resolve!: (value: T) => void;
   let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
   return { promise, resolve, reject };
 }
 
@@ -27,7 +30,9 @@ describe('useAction', () => {
   it('keeps a failed call as its code and details, never throws, and is no longer busy', async () => {
     const action = useAction();
     const ok = await action.run(async () => {
-      throw new ApiError('VALIDATION_FAILED', 'zod said so', { issues: [{ path: 'applicant.fullName', code: 'too_big', limit: 200 }] });
+      throw new ApiError('VALIDATION_FAILED', 'zod said so', {
+        issues: [{ path: 'applicant.fullName', code: 'too_big', limit: 200 }],
+      });
     });
     expect(ok).toBe(false);
     expect(action.busy.value).toBe(false);
@@ -58,9 +63,11 @@ describe('useAction', () => {
     expect(started).toBe(1);
     d.resolve();
     await first;
-    expect(await action.run(async () => {
-      started += 1;
-    })).toBe(true);
+    expect(
+      await action.run(async () => {
+        started += 1;
+      }),
+    ).toBe(true);
     expect(started).toBe(2);
   });
 
@@ -82,7 +89,11 @@ describe('useAction', () => {
     const fail = async () => {
       throw new ApiError('NOT_FOUND', '');
     };
-    for (const [clearError, whileRunning, afterSuccess] of [['onStart', null, null], ['onSuccess', 'NOT_FOUND', null], ['never', 'NOT_FOUND', 'NOT_FOUND']] as const) {
+    for (const [clearError, whileRunning, afterSuccess] of [
+      ['onStart', null, null],
+      ['onSuccess', 'NOT_FOUND', null],
+      ['never', 'NOT_FOUND', 'NOT_FOUND'],
+    ] as const) {
       const action = useAction({ clearError });
       await action.run(fail);
       const d = deferred();

@@ -13,11 +13,14 @@ beforeEach(() => {
   vi.useFakeTimers({ toFake: ['performance', 'setTimeout', 'clearTimeout', 'Date'] });
   scans = [];
   options = { ...DEFAULT_WEDGE_OPTIONS };
-  detector = new WedgeDetector(() => options, (text, info) => {
-    scans.push(text);
-    if (text.startsWith('LEAVE')) return false;
-    expect(info.inTextField).toBe(document.activeElement === field);
-  });
+  detector = new WedgeDetector(
+    () => options,
+    (text, info) => {
+      scans.push(text);
+      if (text.startsWith('LEAVE')) return false;
+      expect(info.inTextField).toBe(document.activeElement === field);
+    },
+  );
   window.addEventListener('keydown', listener, { capture: true });
   field = document.createElement('input');
   document.body.append(field);

@@ -63,7 +63,11 @@ type TextField = HTMLInputElement | HTMLTextAreaElement;
 
 function textFieldOf(target: EventTarget | null): TextField | null {
   if (target instanceof HTMLTextAreaElement) return target;
-  if (target instanceof HTMLInputElement && !['checkbox', 'radio', 'button', 'submit', 'file', 'range', 'color'].includes(target.type)) return target;
+  if (
+    target instanceof HTMLInputElement &&
+    !['checkbox', 'radio', 'button', 'submit', 'file', 'range', 'color'].includes(target.type)
+  )
+    return target;
   return null;
 }
 

@@ -21,7 +21,10 @@ export interface IdleTimerOptions {
  * wheel turns restart it; after `idleMs` without any, `onIdle` locks the screen. One timeout at a
  * time, re-armed only when it fires, so activity costs one assignment.
  */
-export function startIdleTimer(target: Pick<Window, 'addEventListener' | 'removeEventListener'>, options: IdleTimerOptions): () => void {
+export function startIdleTimer(
+  target: Pick<Window, 'addEventListener' | 'removeEventListener'>,
+  options: IdleTimerOptions,
+): () => void {
   const now = options.now ?? (() => Date.now());
   let last = now();
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -41,7 +44,9 @@ export function startIdleTimer(target: Pick<Window, 'addEventListener' | 'remove
       arm(idleMs - idle);
     }
   };
-  const seen = () => { last = now(); };
+  const seen = () => {
+    last = now();
+  };
   for (const name of ACTIVITY_EVENTS) target.addEventListener(name, seen, { capture: true, passive: true });
   arm(options.idleMs());
   return () => {
@@ -116,7 +121,9 @@ export function useWallScreen(screen: WallScreen, options: { checkMs?: number } 
     }
   }
 
-  const signInNeeded = computed(() => refused.value || session.lock !== null || (session.checked && session.user === null));
+  const signInNeeded = computed(
+    () => refused.value || session.lock !== null || (session.checked && session.user === null),
+  );
 
   async function signInAgain(): Promise<void> {
     const next = route.fullPath;

@@ -24,7 +24,11 @@ export function comboOf(event: KeyboardEvent): string {
   if (event.shiftKey) parts.push('Shift');
   // Letters and digits by physical key, so Alt+N works whatever the keyboard layout or IME.
   const physical = /^(?:Key([A-Z])|Digit(\d))$/.exec(event.code ?? '');
-  const key = physical ? (physical[1] ?? physical[2] ?? '') : event.key.length === 1 ? event.key.toUpperCase() : event.key;
+  const key = physical
+    ? (physical[1] ?? physical[2] ?? '')
+    : event.key.length === 1
+      ? event.key.toUpperCase()
+      : event.key;
   parts.push(key);
   return parts.join('+');
 }

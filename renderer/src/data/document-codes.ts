@@ -20,7 +20,11 @@ export const DOCUMENT_CODES: readonly DocumentCodeEntry[] = [
   { code: 'KQ0006', name: 'Sổ hộ khẩu', group: 'personal-document' },
   { code: 'KQ0007', name: 'Phiếu lý lịch tư pháp số 1', group: 'personal-document' },
   { code: 'KQ0008', name: 'Phiếu lý lịch tư pháp số 2', group: 'personal-document' },
-  { code: 'KQ0009', name: 'Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản gắn liền với đất', group: 'personal-document' },
+  {
+    code: 'KQ0009',
+    name: 'Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở và tài sản gắn liền với đất',
+    group: 'personal-document',
+  },
   { code: 'KQ0010', name: 'Giấy chứng nhận kết hôn', group: 'personal-document' },
   { code: 'KQ0011', name: 'Giấy phép lái xe', group: 'personal-document' },
   { code: 'KQ0012', name: 'Giấy khám sức khỏe', group: 'personal-document' },

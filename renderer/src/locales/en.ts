@@ -13,7 +13,8 @@ const errors = {
   ACCOUNT_LOCKED: 'The account is locked. Contact the administrator.',
   SESSION_LOCKED: 'The screen locked after a period without use. Enter your password to continue.',
   SESSION_EXPIRED: 'The session reached its maximum length. Enter your password to sign in again.',
-  SESSION_REVOKED: 'The session ended because the password was changed, the account was locked or given another role, or “Sign out everywhere” was used. Please sign in again.',
+  SESSION_REVOKED:
+    'The session ended because the password was changed, the account was locked or given another role, or “Sign out everywhere” was used. Please sign in again.',
   PASSWORD_INCORRECT: 'The password is not correct.',
   CONFIG_INVALID: 'The workstation configuration is invalid. Contact IT staff.',
   STORE_FAILURE: 'Could not write to the workstation store. Contact IT staff.',
@@ -27,37 +28,49 @@ const errors = {
   COMPONENT_UNKNOWN: 'The component does not belong to the chosen procedure.',
   COMPONENT_MISSING: 'A required component is missing.',
   DOSSIER_STATE_INVALID: 'The dossier status does not allow this action.',
-  DOSSIER_CODE_EXHAUSTED: 'This desk has used up its block of dossier numbers; connect to the provincial system to lease more.',
+  DOSSIER_CODE_EXHAUSTED:
+    'This desk has used up its block of dossier numbers; connect to the provincial system to lease more.',
   DOCUMENT_UNKNOWN: 'The document was not found in the document store.',
   QUEUE_EMPTY: 'The queue is empty.',
   TICKET_UNKNOWN: 'Unknown queue ticket.',
   TICKET_STATE_INVALID: 'The ticket status does not allow this action.',
   QUEUE_SERVICE_UNKNOWN: 'This service is not in the queue. Check the services in the configuration (queue.services).',
   QUEUE_COUNTER_UNKNOWN: 'This counter is not in the queue. Check the counters in the configuration (queue.counters).',
-  QUEUE_COUNTER_NOT_SERVING: 'This counter does not serve that ticket (another service, or transferred to another counter).',
+  QUEUE_COUNTER_NOT_SERVING:
+    'This counter does not serve that ticket (another service, or transferred to another counter).',
   PRINTER_OFFLINE: 'The printer is offline. Check its power and cable.',
   PRINTER_PAPER_OUT: 'The printer is out of paper.',
   DEVICE_UNAVAILABLE: 'The device is not available.',
   PRINTER_COVER_OPEN: 'The printer cover is open. Close it and print again.',
-  PRINTER_NO_STATUS: 'The printer did not answer the status query. Check the cable and port, or the printer does not report its status.',
-  PRINTER_NOT_SET: 'This computer has no default printer. Ask IT staff to set one (or name the printer in the configuration), then print again.',
-  BARCODE_DISCONNECTED: 'The barcode reader was disconnected. Check its cable or USB adapter; the app reconnects when it is plugged back in.',
-  BARCODE_FRAME_TOO_LONG: 'The barcode reader sent too much data without an end character. Check the reader\'s terminator setting (CR, LF).',
+  PRINTER_NO_STATUS:
+    'The printer did not answer the status query. Check the cable and port, or the printer does not report its status.',
+  PRINTER_NOT_SET:
+    'This computer has no default printer. Ask IT staff to set one (or name the printer in the configuration), then print again.',
+  BARCODE_DISCONNECTED:
+    'The barcode reader was disconnected. Check its cable or USB adapter; the app reconnects when it is plugged back in.',
+  BARCODE_FRAME_TOO_LONG:
+    "The barcode reader sent too much data without an end character. Check the reader's terminator setting (CR, LF).",
   SCANNER_JAM: 'The scanner has a paper jam. Clear it, put back the pages not yet scanned and continue.',
   SCANNER_FEEDER_EMPTY: 'The scanner feeder is empty. Load the pages and scan again.',
   SCANNER_COVER_OPEN: 'The scanner cover is open. Close it and scan again.',
   SCANNER_CANCELLED: 'The scan was cancelled. Pages already scanned are kept.',
-  SCANNER_DISCONNECTED: 'The connection to the scanner was lost during the scan. Check its cable, power or network; pages already scanned are kept.',
+  SCANNER_DISCONNECTED:
+    'The connection to the scanner was lost during the scan. Check its cable, power or network; pages already scanned are kept.',
   IMAGE_UNREADABLE: 'The image or PDF file cannot be read (corrupt, empty, too large or not a supported format).',
   TOKEN_NOT_FOUND: 'No signing token (USB token) was found. Plug the token in and try again.',
-  TOKEN_MODULE_LOAD_FAILED: 'The token driver (PKCS#11 library) could not be loaded. Reinstall the certificate provider\'s software or tell IT staff.',
-  TOKEN_MODULE_CRASHED: 'The token driver failed and stopped. Unplug the token, plug it back in and try again; the application keeps running.',
+  TOKEN_MODULE_LOAD_FAILED:
+    "The token driver (PKCS#11 library) could not be loaded. Reinstall the certificate provider's software or tell IT staff.",
+  TOKEN_MODULE_CRASHED:
+    'The token driver failed and stopped. Unplug the token, plug it back in and try again; the application keeps running.',
   TOKEN_PIN_INCORRECT: 'The PIN is incorrect. Check it; too many wrong tries lock the token.',
-  TOKEN_PIN_LOCKED: 'The token\'s PIN is locked after too many wrong tries. Contact the certificate provider to unlock it.',
+  TOKEN_PIN_LOCKED:
+    "The token's PIN is locked after too many wrong tries. Contact the certificate provider to unlock it.",
   TOKEN_NOT_LOGGED_IN: 'The token is not logged in or the signing session has ended. Enter the PIN again.',
   TOKEN_REMOVED: 'The token was removed while signing. Plug it back in and sign the remaining documents.',
-  TOKEN_MECHANISM_UNSUPPORTED: 'The token does not support this kind of signature (unsupported mechanism). Tell IT staff.',
-  TOKEN_KEY_NOT_FOUND: 'No private key matching the certificate was found on the token. Choose another certificate or tell IT staff.',
+  TOKEN_MECHANISM_UNSUPPORTED:
+    'The token does not support this kind of signature (unsupported mechanism). Tell IT staff.',
+  TOKEN_KEY_NOT_FOUND:
+    'No private key matching the certificate was found on the token. Choose another certificate or tell IT staff.',
   REMOTE_UNAVAILABLE: 'Could not reach the external system or the application core.',
   REMOTE_TIMEOUT: 'The external system did not answer in time. Try again.',
   REMOTE_REJECTED: 'The external system rejected the request.',
@@ -67,19 +80,25 @@ const errors = {
   DIGITISE_PAGE_FAILED: 'A page could not be processed. Rescan or delete that page and try again.',
   DIGITISE_GROUP_EMPTY: 'There are no pages to make a digitised document from.',
   DIGITISE_ALREADY_FINISHED: 'These pages have already been made into a digitised document.',
-  DIGITISE_FAILED: 'The digitised copy could not be made (text recognition or PDF failed). Try again; if it persists, tell IT staff.',
+  DIGITISE_FAILED:
+    'The digitised copy could not be made (text recognition or PDF failed). Try again; if it persists, tell IT staff.',
   SIGN_PDF_INVALID: 'The PDF file is damaged or unreadable, so it cannot be signed. Check the file.',
   SIGN_FAILED: 'The digital signature could not be made. Try again; if it persists, tell IT staff.',
-  SIGN_TIMESTAMP_FAILED: 'No timestamp could be obtained from the timestamp authority. Check the connection and try again.',
+  SIGN_TIMESTAMP_FAILED:
+    'No timestamp could be obtained from the timestamp authority. Check the connection and try again.',
   SIGN_CANCELLED: 'Signing was cancelled.',
-  SIGN_NOT_CONFIGURED: 'Signing is not configured on this workstation (token library, signing key id). Contact IT staff.',
+  SIGN_NOT_CONFIGURED:
+    'Signing is not configured on this workstation (token library, signing key id). Contact IT staff.',
   SIGN_BUSY: 'Another batch is being signed with the token. Wait for it to finish or cancel it, then sign.',
   RESULT_NOT_READY: 'The dossier is not "processed" yet, so its result cannot be returned.',
-  RESULT_FILE_MISSING: 'The result file has not arrived from the provincial system. Press "Fetch result again" or wait for the next sync.',
-  RESULT_CHECKSUM_MISMATCH: 'The downloaded result file does not match its checksum (sha256) and was not kept. It will be fetched again; if this persists, call IT staff.',
+  RESULT_FILE_MISSING:
+    'The result file has not arrived from the provincial system. Press "Fetch result again" or wait for the next sync.',
+  RESULT_CHECKSUM_MISMATCH:
+    'The downloaded result file does not match its checksum (sha256) and was not kept. It will be fetched again; if this persists, call IT staff.',
   RESULT_NOT_PDF: 'The downloaded result file is not a PDF and was not kept. Call IT staff.',
   RESULT_ALREADY_RETURNED: 'The result of this dossier was already returned.',
-  COLLECTOR_MISMATCH: 'The collector’s ID number is not the applicant’s. For an authorised person choose "Authorised person".',
+  COLLECTOR_MISMATCH:
+    'The collector’s ID number is not the applicant’s. For an authorised person choose "Authorised person".',
   COLLECTOR_ID_INVALID: 'The collector’s ID number is not valid (12 digits).',
   AUTHORISATION_REQUIRED: 'An authorised person needs a name, an ID number and the authorisation details.',
   TRACKING_NUMBER_REQUIRED: 'Returning by post needs the postal tracking number.',
@@ -96,7 +115,21 @@ export const en: Messages = {
     language: 'Language',
     loading: 'Loading…',
   },
-  nav: { intake: 'Intake', today: "Today's dossiers", logout: 'Sign out', counter: 'Counter', main: 'Main navigation', digitise: 'Digitisation', documents: 'Document search', verify: 'Check signatures', kiosk: 'Ticket kiosk', display: 'Counter display', rate: 'Rating screen', returns: 'Return of results', search: 'Search' },
+  nav: {
+    intake: 'Intake',
+    today: "Today's dossiers",
+    logout: 'Sign out',
+    counter: 'Counter',
+    main: 'Main navigation',
+    digitise: 'Digitisation',
+    documents: 'Document search',
+    verify: 'Check signatures',
+    kiosk: 'Ticket kiosk',
+    display: 'Counter display',
+    rate: 'Rating screen',
+    returns: 'Return of results',
+    search: 'Search',
+  },
   sync: {
     title: 'Sync',
     allSynced: 'Synced',
@@ -115,10 +148,15 @@ export const en: Messages = {
     oldest: 'Oldest item since',
     nextAttempt: 'Next attempt',
     breaker: 'Connection',
-    breakerState: { closed: 'Normal', open: 'Sending paused (the system does not answer)', 'half-open': 'Trying the connection again' },
+    breakerState: {
+      closed: 'Normal',
+      open: 'Sending paused (the system does not answer)',
+      'half-open': 'Trying the connection again',
+    },
     until: 'until {time}',
     deadTitle: 'Items that could not be sent',
-    deadHelp: 'These items will not be sent again by themselves. Read the reason, fix what is needed (e.g. the dossier data), then select them and press "Send again"; or export a file for IT staff.',
+    deadHelp:
+      'These items will not be sent again by themselves. Read the reason, fix what is needed (e.g. the dossier data), then select them and press "Send again"; or export a file for IT staff.',
     retrySelected: 'Send the selected items again ({n})',
     retryAll: 'Send all again',
     export: 'Export a file for IT',
@@ -133,8 +171,10 @@ export const en: Messages = {
     retried: '{n} items queued to be sent again.',
     exported: '{n} items exported to {file}.',
     deadWhy: {
-      invalid: 'The data sent to {remote} is not in the right format (a software fault). Sending again will not help; tell IT.',
-      exhausted: 'Sending to {remote} failed {attempts} times ({why}). Check the network, then press "Send again"; if it still fails, tell IT.',
+      invalid:
+        'The data sent to {remote} is not in the right format (a software fault). Sending again will not help; tell IT.',
+      exhausted:
+        'Sending to {remote} failed {attempts} times ({why}). Check the network, then press "Send again"; if it still fails, tell IT.',
       rejected: '{remote} refused the dossier\'s data. Check and correct the dossier, then press "Send again".',
     },
     remoteSaid: 'The system answered: “{words}”',
@@ -172,7 +212,8 @@ export const en: Messages = {
     title: 'Screen locked',
     expiredTitle: 'Session expired',
     hint: 'Enter your password to continue. Unfinished work is kept as it was.',
-    expiredHint: 'The session reached its maximum length. Enter your password to sign in again; unfinished work is kept as it was.',
+    expiredHint:
+      'The session reached its maximum length. Enter your password to sign in again; unfinished work is kept as it was.',
     signedInAs: 'Signed in:',
     unlock: 'Unlock',
     signIn: 'Sign in again',
@@ -188,7 +229,8 @@ export const en: Messages = {
     repeat: 'New password again',
     changed: 'Password changed. Other sessions of the account were signed out.',
     logoutEverywhere: 'Sign out everywhere',
-    logoutEverywhereHint: 'Signs this account out in every window and on every machine, this screen too. Unfinished work is dropped.',
+    logoutEverywhereHint:
+      'Signs this account out in every window and on every machine, this screen too. Unfinished work is dropped.',
     problem: {
       short: 'The new password needs at least {min} characters.',
       mismatch: 'The two copies of the new password differ.',
@@ -260,7 +302,8 @@ export const en: Messages = {
     signIn: 'Sign in again (staff)',
   },
   barcode: {
-    unrecognised: 'The scanned code was not recognised ({text}). Scan the QR code of an ID card or the dossier code on a receipt.',
+    unrecognised:
+      'The scanned code was not recognised ({text}). Scan the QR code of an ID card or the dossier code on a receipt.',
     signInFirst: 'Please sign in before scanning.',
     idCardNotHere: 'This account does not receive dossiers, so an ID card QR cannot be used here.',
     openingReturn: 'Opening {code} to return its result',
@@ -296,7 +339,12 @@ export const en: Messages = {
     permanent: 'permanent',
   },
   documentSource: { local: 'Local store', national: 'National store' },
-  applicantKind: { citizen: 'Citizen', enterprise: 'Enterprise', agency: 'State agency', organisation: 'Other organisation' },
+  applicantKind: {
+    citizen: 'Citizen',
+    enterprise: 'Enterprise',
+    agency: 'State agency',
+    organisation: 'Other organisation',
+  },
   person: {
     title: 'Applicant details',
     fullName: 'Full name',
@@ -530,7 +578,8 @@ export const en: Messages = {
       resolutionRange: '{min}–{max} dpi',
       profile: 'Scan settings',
       resolution: 'Resolution (dpi)',
-      resolutionHint: 'Ordinary documents: 200 dpi, colour. Drawings: 300 dpi. Settings are remembered on this workstation.',
+      resolutionHint:
+        'Ordinary documents: 200 dpi, colour. Drawings: 300 dpi. Settings are remembered on this workstation.',
       mode: 'Colour mode',
       source: 'Paper source',
       duplex: 'Two-sided',
@@ -632,7 +681,8 @@ export const en: Messages = {
       noImage: 'No image yet',
       rescanImport: 'Delete this page or import the file again.',
       orientationCheck: 'Check orientation',
-      orientationCheckHint: 'The station could not tell which way up this page is and kept it as scanned: look at it and turn it with R or Shift+R if needed.',
+      orientationCheckHint:
+        'The station could not tell which way up this page is and kept it as scanned: look at it and turn it with R or Shift+R if needed.',
       errors: {
         IMAGE_UNREADABLE: 'The image of this page cannot be read (damaged or not an image).',
         DIGITISE_FAILED: 'This page could not be processed (cleaning or text recognition failed).',
@@ -824,19 +874,27 @@ export const en: Messages = {
   },
   idCardQr: {
     EMPTY: 'The QR code is empty.',
-    FIELD_COUNT: 'The QR code has {count} fields; an ID card has exactly 7: the reader may have read only part of it. Scan again.',
+    FIELD_COUNT:
+      'The QR code has {count} fields; an ID card has exactly 7: the reader may have read only part of it. Scan again.',
     ID_INVALID: 'The first field is not a valid personal ID: {reason}',
-    GARBLED: 'The QR code was read in the wrong encoding (accented letters became characters like "Ã", "á»") and cannot be repaired exactly. Set the reader to UTF-8 and scan again.',
-    LOST_LETTERS: 'The QR code lost letters in the field {field} (accented letters missing, question marks or control characters). Check the reader settings and scan again.',
+    GARBLED:
+      'The QR code was read in the wrong encoding (accented letters became characters like "Ã", "á»") and cannot be repaired exactly. Set the reader to UTF-8 and scan again.',
+    LOST_LETTERS:
+      'The QR code lost letters in the field {field} (accented letters missing, question marks or control characters). Check the reader settings and scan again.',
     FIELD_MISSING: 'The QR code has no {field}.',
     FIELD_INVALID: 'Could not read {field} in the QR code: "{text}".',
-    repaired: 'The QR code came in the wrong encoding and was repaired exactly. Check the name and address; set the reader to UTF-8.',
+    repaired:
+      'The QR code came in the wrong encoding and was repaired exactly. Check the name and address; set the reader to UTF-8.',
     warnings: {
       ISSUE_BEFORE_BIRTH: 'The issue date ({issueDate}) is before the birth date ({birthDate}): check the card.',
-      LEGACY_SEX_MISMATCH: 'The sex on the card ({cardSex}) differs from the sex in the old structure of the personal ID ({idSex}).',
-      LEGACY_BIRTH_YEAR_MISMATCH: 'The birth year on the card ({cardYear}) differs from the birth year in the old structure of the personal ID ({idYear}).',
-      LEGACY_PROVINCE_UNKNOWN: 'The birth-registration code "{provinceCode}" is not one of the 63 former provinces (the old structure is only a reference).',
-      LEGACY_BIRTH_YEAR_FUTURE: 'The birth year in the old structure of the personal ID ({idYear}) is in the future: check the ID.',
+      LEGACY_SEX_MISMATCH:
+        'The sex on the card ({cardSex}) differs from the sex in the old structure of the personal ID ({idSex}).',
+      LEGACY_BIRTH_YEAR_MISMATCH:
+        'The birth year on the card ({cardYear}) differs from the birth year in the old structure of the personal ID ({idYear}).',
+      LEGACY_PROVINCE_UNKNOWN:
+        'The birth-registration code "{provinceCode}" is not one of the 63 former provinces (the old structure is only a reference).',
+      LEGACY_BIRTH_YEAR_FUTURE:
+        'The birth year in the old structure of the personal ID ({idYear}) is in the future: check the ID.',
     },
   },
   personalId: {
@@ -850,7 +908,8 @@ export const en: Messages = {
     ORG_BRANCH_DASH: 'A branch tax code is written as 10 digits, "-" and 3 digits (for example {suggestion}).',
     ORG_IS_PERSONAL_ID: 'A 12-digit code is a personal ID, not an organisation code.',
     ORG_LENGTH: 'A tax or enterprise code must have exactly 10 digits (it has {length}).',
-    ORG_FORMAT: 'An organisation code is a tax or enterprise code (10 digits, or 10 digits-3 digits) or an agency identifier (for example 000.00.12.H56).',
+    ORG_FORMAT:
+      'An organisation code is a tax or enterprise code (10 digits, or 10 digits-3 digits) or an agency identifier (for example 000.00.12.H56).',
   },
   personDiff: {
     title: 'The card differs from the stored data',
@@ -904,7 +963,13 @@ export const en: Messages = {
     9: 'Processed',
     10: 'Result returned',
   },
-  common: { cancel: 'Cancel', close: 'Close', confirm: 'Confirm', errorCode: 'Error code: {code}', ctrlEnter: 'Ctrl+Enter to send' },
+  common: {
+    cancel: 'Cancel',
+    close: 'Close',
+    confirm: 'Confirm',
+    errorCode: 'Error code: {code}',
+    ctrlEnter: 'Ctrl+Enter to send',
+  },
   fields: {
     applicant: 'Applicant',
     applicant_kind: 'Applicant kind',

@@ -32,7 +32,14 @@ describe('error rendering never shows a raw English message', () => {
   });
 
   it('words zod field issues in Vietnamese from a real validation failure', () => {
-    const params = z.object({ deskSlot: z.number().int().max(9), counter: z.string().min(1), note: z.string().max(5), when: z.string().regex(/^\d{2}:\d{2}$/) }).strict();
+    const params = z
+      .object({
+        deskSlot: z.number().int().max(9),
+        counter: z.string().min(1),
+        note: z.string().max(5),
+        when: z.string().regex(/^\d{2}:\d{2}$/),
+      })
+      .strict();
     const parsed = params.safeParse({ deskSlot: 12, counter: '', note: 'quá dài rồi', when: '7h' });
     expect(parsed.success).toBe(false);
     const details = { issues: parsed.error!.issues.map(toValidationIssue) };
@@ -50,8 +57,16 @@ describe('error rendering never shows a raw English message', () => {
 
   it('words a name refused for a hidden character from a real applicant schema failure', () => {
     const parsed = PersonInput.safeParse({
-      kind: 'citizen', idNumber: '001090012345', fullName: 'Trần \u202eAnh', oldIdNumber: null, birthDate: null, sex: null,
-      address: 'Số 1\u200b phố Huế', idIssueDate: null, phone: null, email: null,
+      kind: 'citizen',
+      idNumber: '001090012345',
+      fullName: 'Trần \u202eAnh',
+      oldIdNumber: null,
+      birthDate: null,
+      sex: null,
+      address: 'Số 1\u200b phố Huế',
+      idIssueDate: null,
+      phone: null,
+      email: null,
     });
     expect(parsed.success).toBe(false);
     const details = { issues: parsed.error!.issues.map(toValidationIssue) };
@@ -117,22 +132,35 @@ describe('error rendering never shows a raw English message', () => {
     const shapes = [
       '<span>{{ s.error.message }}</span>',
       "const pageError = (p) => p.error?.message || t('x');",
-      ":detail=\"store.finishError.message || undefined\"",
-      "{{ te(`errors.${d.code}`) ? t(`errors.${d.code}`) : d.message }}",
-      "voiceError.value = err instanceof Error ? err.message : String(err);",
+      ':detail="store.finishError.message || undefined"',
+      '{{ te(`errors.${d.code}`) ? t(`errors.${d.code}`) : d.message }}',
+      'voiceError.value = err instanceof Error ? err.message : String(err);',
       "t('sync.lastError', { message: app.sync.lastError })",
       '<div class="muted">{{ r.breakerError }}</div>',
       '— {{ signature.integrity.problem }}',
     ];
     const patterns = RAW_MESSAGE_PATTERNS.map(([, p]) => p);
-    for (const shape of shapes) expect(patterns.some((p) => p.test(shape)), shape).toBe(true);
-    for (const fine of ["{{ codeText(d.code, t, te) }}", "t('sync.lastError', { message: syncErrorText(status.lastError, t, te) })", '{{ problem(signature.chain.problem) }}']) {
-      expect(patterns.some((p) => p.test(fine)), fine).toBe(false);
+    for (const shape of shapes)
+      expect(
+        patterns.some((p) => p.test(shape)),
+        shape,
+      ).toBe(true);
+    for (const fine of [
+      '{{ codeText(d.code, t, te) }}',
+      "t('sync.lastError', { message: syncErrorText(status.lastError, t, te) })",
+      '{{ problem(signature.chain.problem) }}',
+    ]) {
+      expect(
+        patterns.some((p) => p.test(fine)),
+        fine,
+      ).toBe(false);
     }
   });
 
   it('words a code found in a line of text, and nothing else of the line', () => {
-    expect(knownCodeIn('gave up after 3 attempts: REMOTE_TIMEOUT: timeout of 10000ms exceeded', vi.te)).toBe('REMOTE_TIMEOUT');
+    expect(knownCodeIn('gave up after 3 attempts: REMOTE_TIMEOUT: timeout of 10000ms exceeded', vi.te)).toBe(
+      'REMOTE_TIMEOUT',
+    );
     expect(knownCodeIn('HTTP 503 Service Unavailable', vi.te)).toBeNull();
     expect(knownCodeIn(null, vi.te)).toBeNull();
   });

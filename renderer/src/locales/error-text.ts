@@ -41,7 +41,9 @@ export function issueText(issue: UiIssue, t: Translate): string {
     case 'unrecognized_keys':
       return t('issue.unrecognized');
     case 'custom':
-      return issue.problem !== undefined && TEXT_SAFETY_PROBLEMS.has(issue.problem) ? t(`textSafety.${issue.problem}`) : t('issue.other');
+      return issue.problem !== undefined && TEXT_SAFETY_PROBLEMS.has(issue.problem)
+        ? t(`textSafety.${issue.problem}`)
+        : t('issue.other');
     default:
       return t('issue.other');
   }
@@ -53,7 +55,12 @@ export function errorText(error: UiError, t: Translate, te: Exists): string {
   if (error.component) return t('errorText.component', { message, name: error.component });
   if (error.issues?.length) {
     const issues = error.issues
-      .map((i) => t('errorText.issue', { field: i.field === '' ? t('errorText.wholeRequest') : fieldLabel(i.field, t, te), problem: issueText(i, t) }))
+      .map((i) =>
+        t('errorText.issue', {
+          field: i.field === '' ? t('errorText.wholeRequest') : fieldLabel(i.field, t, te),
+          problem: issueText(i, t),
+        }),
+      )
       .join('; ');
     return t('errorText.issues', { message, issues });
   }
@@ -78,7 +85,11 @@ export function verifyProblemText(problem: string | null | undefined, t: Transla
  * REMOTE_TIMEOUT: …`): the first stable code in it that the locale words, else null. The rest of
  * the line (a library's or a remote's English) is never shown.
  */
-export function knownCodeIn(text: string | null | undefined, te: Exists, groups: readonly string[] = ['errors']): string | null {
+export function knownCodeIn(
+  text: string | null | undefined,
+  te: Exists,
+  groups: readonly string[] = ['errors'],
+): string | null {
   if (!text) return null;
   for (const match of text.matchAll(/\b[A-Z][A-Z0-9_]{2,}\b/gu)) {
     if (groups.some((group) => te(`${group}.${match[0]}`))) return match[0];

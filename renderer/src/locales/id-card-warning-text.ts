@@ -19,7 +19,10 @@ export function idCardWarningText(warning: unknown, t: Translate): string {
   const sex = (s: 'Nam' | 'Nữ') => t(s === 'Nam' ? 'person.male' : 'person.female');
   switch (warning.code) {
     case 'ISSUE_BEFORE_BIRTH':
-      return t('idCardQr.warnings.ISSUE_BEFORE_BIRTH', { issueDate: formatDate(warning.issueDate), birthDate: formatDate(warning.birthDate) });
+      return t('idCardQr.warnings.ISSUE_BEFORE_BIRTH', {
+        issueDate: formatDate(warning.issueDate),
+        birthDate: formatDate(warning.birthDate),
+      });
     case 'LEGACY_SEX_MISMATCH':
       return t('idCardQr.warnings.LEGACY_SEX_MISMATCH', { cardSex: sex(warning.cardSex), idSex: sex(warning.idSex) });
     case 'LEGACY_BIRTH_YEAR_MISMATCH':

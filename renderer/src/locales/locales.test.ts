@@ -7,7 +7,9 @@ import { createAppI18n, messages } from './index';
 type Tree = { [key: string]: string | Tree };
 
 function keys(tree: Tree, prefix = ''): string[] {
-  return Object.entries(tree).flatMap(([k, v]) => (typeof v === 'string' ? [`${prefix}${k}`] : keys(v, `${prefix}${k}.`)));
+  return Object.entries(tree).flatMap(([k, v]) =>
+    typeof v === 'string' ? [`${prefix}${k}`] : keys(v, `${prefix}${k}.`),
+  );
 }
 
 describe('locales', () => {
@@ -31,7 +33,17 @@ describe('locales', () => {
       const i18n = createAppI18n(locale);
       for (const key of keys(messages[locale] as unknown as Tree)) {
         if (key === 'unit.none') continue;
-        const text = i18n.global.t(key, { n: 1, code: 'X', fields: 'F', name: 'N', message: 'M', printer: 'P', date: 'D', at: 'A', unit: 'U' });
+        const text = i18n.global.t(key, {
+          n: 1,
+          code: 'X',
+          fields: 'F',
+          name: 'N',
+          message: 'M',
+          printer: 'P',
+          date: 'D',
+          at: 'A',
+          unit: 'U',
+        });
         expect(text, `${locale} ${key}`).not.toBe(key);
         expect(text, `${locale} ${key}`).not.toBe('');
       }
@@ -46,7 +58,11 @@ describe('locales', () => {
 
   it('names the fields of a validation error', () => {
     const { t, te } = createAppI18n('vi').global;
-    const text = errorText({ code: 'VALIDATION_FAILED', message: '', fields: ['applicant_fullName', 'components_consent'] }, t, te);
+    const text = errorText(
+      { code: 'VALIDATION_FAILED', message: '', fields: ['applicant_fullName', 'components_consent'] },
+      t,
+      te,
+    );
     expect(text).toContain('Họ và tên');
     expect(text).toContain('Đồng ý chia sẻ giấy tờ');
   });

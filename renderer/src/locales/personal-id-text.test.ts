@@ -4,11 +4,17 @@ import { createAppI18n } from './index';
 import { personalIdProblemText } from './personal-id-text';
 
 const SAMPLES: PersonalIdProblem[] = [
-  { code: 'ID_EMPTY', expected: 12 }, { code: 'ID_EMPTY', expected: 9 },
-  { code: 'ID_NOT_DIGITS', expected: 12, char: 'A' }, { code: 'ID_NOT_DIGITS', expected: 9, char: ' ' },
-  { code: 'ID_LENGTH', expected: 12, length: 11 }, { code: 'ID_LENGTH', expected: 9, length: 8 },
-  { code: 'ORG_EMPTY' }, { code: 'ORG_BRANCH_DASH', suggestion: '0101234567-001' }, { code: 'ORG_IS_PERSONAL_ID' },
-  { code: 'ORG_LENGTH', length: 9 }, { code: 'ORG_FORMAT' },
+  { code: 'ID_EMPTY', expected: 12 },
+  { code: 'ID_EMPTY', expected: 9 },
+  { code: 'ID_NOT_DIGITS', expected: 12, char: 'A' },
+  { code: 'ID_NOT_DIGITS', expected: 9, char: ' ' },
+  { code: 'ID_LENGTH', expected: 12, length: 11 },
+  { code: 'ID_LENGTH', expected: 9, length: 8 },
+  { code: 'ORG_EMPTY' },
+  { code: 'ORG_BRANCH_DASH', suggestion: '0101234567-001' },
+  { code: 'ORG_IS_PERSONAL_ID' },
+  { code: 'ORG_LENGTH', length: 9 },
+  { code: 'ORG_FORMAT' },
 ];
 
 function translator(locale: 'vi' | 'en') {
@@ -32,10 +38,11 @@ describe('personalIdProblemText', () => {
     }
   });
 
-  it('English has no Vietnamese letters; Vietnamese matches the core\'s table where the wording is the same', () => {
+  it("English has no Vietnamese letters; Vietnamese matches the core's table where the wording is the same", () => {
     const en = translator('en').t;
     const vi = translator('vi').t;
-    for (const problem of SAMPLES) expect(personalIdProblemText(problem, en)).not.toMatch(/[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/u);
+    for (const problem of SAMPLES)
+      expect(personalIdProblemText(problem, en)).not.toMatch(/[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/u);
     for (const problem of SAMPLES.filter((p) => p.code.startsWith('ORG_'))) {
       expect(personalIdProblemText(problem, vi)).toBe(personalIdProblemVi(problem));
     }

@@ -21,7 +21,8 @@ export function personalIdProblemText(problem: unknown, t: Translate): string {
     case 'ID_LENGTH': {
       const label = t(problem.expected === 9 ? 'personalId.oldIdLabel' : 'personalId.personalIdLabel');
       if (problem.code === 'ID_EMPTY') return t('personalId.ID_EMPTY', { label });
-      if (problem.code === 'ID_LENGTH') return t('personalId.ID_LENGTH', { label, expected: problem.expected, length: problem.length });
+      if (problem.code === 'ID_LENGTH')
+        return t('personalId.ID_LENGTH', { label, expected: problem.expected, length: problem.length });
       if (problem.char === ' ') return t('personalId.ID_NOT_DIGITS_SPACE', { label });
       return t('personalId.ID_NOT_DIGITS', { label, char: problem.char });
     }

@@ -7,6 +7,9 @@ export const RAW_MESSAGE_PATTERNS: readonly (readonly [what: string, pattern: Re
   ["an error's message read (err.message, error.message, printError.message, d.message)", /\.message\b/u],
   ['a thrown value turned into text', /String\(\s*(?:e|err|error|reason)\s*\)/u],
   ['a raw problem, error or last error interpolated', /\{\{[^}]*\.(?:problem|error|lastError|breakerError)\s*\}\}/u],
-  ['a raw problem or error passed as a locale parameter', /\b(?:message|reason|detail):\s*[\w.?]*(?:lastError|breakerError|problem|\.error|Error)\s*[,}]/u],
+  [
+    'a raw problem or error passed as a locale parameter',
+    /\b(?:message|reason|detail):\s*[\w.?]*(?:lastError|breakerError|problem|\.error|Error)\s*[,}]/u,
+  ],
   ['a raw message as an ErrorBox detail', /:detail="[^"]*(?:message|\.error\b|lastError)/u],
 ];

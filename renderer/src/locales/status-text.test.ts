@@ -9,7 +9,8 @@ const CODES = Object.keys(DOSSIER_STATUSES).map(Number);
 describe('statusText', () => {
   it('names every national status in Vietnamese as the code list does', () => {
     const { t, te } = createAppI18n('vi').global;
-    for (const code of CODES) expect(statusText(code, t, te)).toBe(DOSSIER_STATUSES[code as keyof typeof DOSSIER_STATUSES]);
+    for (const code of CODES)
+      expect(statusText(code, t, te)).toBe(DOSSIER_STATUSES[code as keyof typeof DOSSIER_STATUSES]);
   });
 
   it('names every status in English in the English UI, each differently', () => {

@@ -17,7 +17,12 @@ export function syncErrorText(text: string | null | undefined, t: Translate, te:
   if (!text) return '';
   const words = remoteWords(text);
   const code = knownCodeIn(text, te, SYNC_GROUPS) ?? (words === null ? null : 'REMOTE_REJECTED');
-  const base = code === null ? t('syncView.unknownError') : te(`errors.${code}`) ? t(`errors.${code}`) : t(`syncView.codes.${code}`);
+  const base =
+    code === null
+      ? t('syncView.unknownError')
+      : te(`errors.${code}`)
+        ? t(`errors.${code}`)
+        : t(`syncView.codes.${code}`);
   return words === null ? base : `${base} ${t('syncView.remoteSaid', { words })}`;
 }
 
@@ -32,13 +37,20 @@ export function remoteWords(error: string | null): string | null {
 }
 
 /** Why a row stopped and what to do, from the locale by its reason and code (`syncView.deadWhy.*`). */
-export function deadLetterText(d: Pick<DeadLetter, 'target' | 'reason' | 'attempts' | 'errorCode' | 'error'>, t: Translate, te: Exists): string {
+export function deadLetterText(
+  d: Pick<DeadLetter, 'target' | 'reason' | 'attempts' | 'errorCode' | 'error'>,
+  t: Translate,
+  te: Exists,
+): string {
   const remote = t(`remote.${d.target}`);
   switch (d.reason) {
     case 'invalid':
       return t('syncView.deadWhy.invalid', { remote });
     case 'exhausted': {
-      const why = d.errorCode && te(`syncView.whyCode.${d.errorCode}`) ? t(`syncView.whyCode.${d.errorCode}`) : t('syncView.whyCode.other');
+      const why =
+        d.errorCode && te(`syncView.whyCode.${d.errorCode}`)
+          ? t(`syncView.whyCode.${d.errorCode}`)
+          : t('syncView.whyCode.other');
       return t('syncView.deadWhy.exhausted', { remote, attempts: d.attempts, why });
     }
     case 'rejected': {

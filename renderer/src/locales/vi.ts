@@ -18,7 +18,8 @@ const errors = {
   ACCOUNT_LOCKED: 'Tài khoản đang bị khóa. Liên hệ quản trị viên.',
   SESSION_LOCKED: 'Màn hình đã khóa do lâu không thao tác. Nhập mật khẩu để mở lại.',
   SESSION_EXPIRED: 'Phiên làm việc đã quá thời gian tối đa. Nhập mật khẩu để đăng nhập lại.',
-  SESSION_REVOKED: 'Phiên làm việc đã kết thúc vì mật khẩu vừa được đổi, tài khoản bị khóa hoặc đổi vai trò, hoặc đã chọn “Đăng xuất mọi phiên”. Vui lòng đăng nhập lại.',
+  SESSION_REVOKED:
+    'Phiên làm việc đã kết thúc vì mật khẩu vừa được đổi, tài khoản bị khóa hoặc đổi vai trò, hoặc đã chọn “Đăng xuất mọi phiên”. Vui lòng đăng nhập lại.',
   PASSWORD_INCORRECT: 'Mật khẩu không đúng.',
   CONFIG_INVALID: 'Cấu hình máy trạm không hợp lệ. Liên hệ cán bộ CNTT.',
   STORE_FAILURE: 'Không ghi được dữ liệu vào kho lưu trữ của máy trạm. Liên hệ cán bộ CNTT.',
@@ -37,32 +38,42 @@ const errors = {
   QUEUE_EMPTY: 'Hàng đợi trống.',
   TICKET_UNKNOWN: 'Không tìm thấy số thứ tự.',
   TICKET_STATE_INVALID: 'Trạng thái của số thứ tự không cho phép thao tác này.',
-  QUEUE_SERVICE_UNKNOWN: 'Dịch vụ này không có trong hàng đợi. Kiểm tra danh sách dịch vụ trong cấu hình (queue.services).',
+  QUEUE_SERVICE_UNKNOWN:
+    'Dịch vụ này không có trong hàng đợi. Kiểm tra danh sách dịch vụ trong cấu hình (queue.services).',
   QUEUE_COUNTER_UNKNOWN: 'Quầy này không có trong hàng đợi. Kiểm tra danh sách quầy trong cấu hình (queue.counters).',
-  QUEUE_COUNTER_NOT_SERVING: 'Quầy này không phục vụ số thứ tự đó (thuộc dịch vụ khác hoặc đã được chuyển cho quầy khác).',
+  QUEUE_COUNTER_NOT_SERVING:
+    'Quầy này không phục vụ số thứ tự đó (thuộc dịch vụ khác hoặc đã được chuyển cho quầy khác).',
   PRINTER_OFFLINE: 'Máy in không kết nối. Kiểm tra nguồn điện và cáp của máy in.',
   PRINTER_PAPER_OUT: 'Máy in hết giấy.',
   DEVICE_UNAVAILABLE: 'Thiết bị chưa sẵn sàng.',
   PRINTER_COVER_OPEN: 'Nắp máy in đang mở. Đóng nắp rồi in lại.',
-  PRINTER_NO_STATUS: 'Máy in không trả lời khi hỏi trạng thái. Kiểm tra cáp, cổng kết nối hoặc máy in không hỗ trợ báo trạng thái.',
-  PRINTER_NOT_SET: 'Máy tính chưa có máy in mặc định. Nhờ cán bộ CNTT đặt máy in mặc định (hoặc khai báo máy in trong cấu hình) rồi in lại.',
-  BARCODE_DISCONNECTED: 'Mất kết nối với đầu đọc mã vạch. Kiểm tra cáp hoặc bộ chuyển USB; ứng dụng tự kết nối lại khi cắm lại.',
-  BARCODE_FRAME_TOO_LONG: 'Đầu đọc mã vạch gửi dữ liệu quá dài mà không có ký tự kết thúc. Kiểm tra cài đặt ký tự kết thúc (CR, LF) của đầu đọc.',
+  PRINTER_NO_STATUS:
+    'Máy in không trả lời khi hỏi trạng thái. Kiểm tra cáp, cổng kết nối hoặc máy in không hỗ trợ báo trạng thái.',
+  PRINTER_NOT_SET:
+    'Máy tính chưa có máy in mặc định. Nhờ cán bộ CNTT đặt máy in mặc định (hoặc khai báo máy in trong cấu hình) rồi in lại.',
+  BARCODE_DISCONNECTED:
+    'Mất kết nối với đầu đọc mã vạch. Kiểm tra cáp hoặc bộ chuyển USB; ứng dụng tự kết nối lại khi cắm lại.',
+  BARCODE_FRAME_TOO_LONG:
+    'Đầu đọc mã vạch gửi dữ liệu quá dài mà không có ký tự kết thúc. Kiểm tra cài đặt ký tự kết thúc (CR, LF) của đầu đọc.',
   SCANNER_JAM: 'Máy quét bị kẹt giấy. Gỡ tờ bị kẹt, đặt lại các trang chưa quét rồi quét tiếp.',
   SCANNER_FEEDER_EMPTY: 'Khay nạp giấy của máy quét đang trống. Đặt giấy vào khay rồi quét lại.',
   SCANNER_COVER_OPEN: 'Nắp máy quét đang mở. Đóng nắp rồi quét lại.',
   SCANNER_CANCELLED: 'Đã hủy lượt quét. Các trang đã quét xong vẫn được giữ lại.',
-  SCANNER_DISCONNECTED: 'Mất kết nối với máy quét giữa chừng. Kiểm tra cáp, nguồn điện hoặc mạng của máy quét; các trang đã quét xong vẫn được giữ lại.',
+  SCANNER_DISCONNECTED:
+    'Mất kết nối với máy quét giữa chừng. Kiểm tra cáp, nguồn điện hoặc mạng của máy quét; các trang đã quét xong vẫn được giữ lại.',
   IMAGE_UNREADABLE: 'Không đọc được tệp ảnh hoặc PDF (tệp hỏng, rỗng, quá lớn hoặc không đúng định dạng).',
   TOKEN_NOT_FOUND: 'Không thấy thiết bị ký số (USB token). Cắm token vào máy rồi thử lại.',
-  TOKEN_MODULE_LOAD_FAILED: 'Không nạp được phần mềm điều khiển token (thư viện PKCS#11). Cài lại phần mềm của nhà cung cấp chữ ký số hoặc báo cán bộ CNTT.',
-  TOKEN_MODULE_CRASHED: 'Phần mềm điều khiển token bị lỗi và đã dừng. Rút token, cắm lại rồi thử lại; ứng dụng vẫn hoạt động bình thường.',
+  TOKEN_MODULE_LOAD_FAILED:
+    'Không nạp được phần mềm điều khiển token (thư viện PKCS#11). Cài lại phần mềm của nhà cung cấp chữ ký số hoặc báo cán bộ CNTT.',
+  TOKEN_MODULE_CRASHED:
+    'Phần mềm điều khiển token bị lỗi và đã dừng. Rút token, cắm lại rồi thử lại; ứng dụng vẫn hoạt động bình thường.',
   TOKEN_PIN_INCORRECT: 'Mã PIN không đúng. Kiểm tra lại; nhập sai nhiều lần token sẽ bị khóa.',
   TOKEN_PIN_LOCKED: 'Mã PIN của token đã bị khóa do nhập sai nhiều lần. Liên hệ nhà cung cấp chữ ký số để mở khóa.',
   TOKEN_NOT_LOGGED_IN: 'Chưa đăng nhập token hoặc phiên ký đã kết thúc. Nhập lại mã PIN.',
   TOKEN_REMOVED: 'Token đã bị rút ra trong khi ký. Cắm lại token và ký tiếp các tài liệu chưa ký.',
   TOKEN_MECHANISM_UNSUPPORTED: 'Token không hỗ trợ kiểu ký này (thuật toán không được hỗ trợ). Báo cán bộ CNTT.',
-  TOKEN_KEY_NOT_FOUND: 'Không tìm thấy khóa bí mật đi kèm chứng thư số trên token. Chọn chứng thư khác hoặc báo cán bộ CNTT.',
+  TOKEN_KEY_NOT_FOUND:
+    'Không tìm thấy khóa bí mật đi kèm chứng thư số trên token. Chọn chứng thư khác hoặc báo cán bộ CNTT.',
   REMOTE_UNAVAILABLE: 'Không kết nối được hệ thống bên ngoài hoặc lõi ứng dụng.',
   REMOTE_TIMEOUT: 'Hệ thống bên ngoài không phản hồi kịp thời. Vui lòng thử lại.',
   REMOTE_REJECTED: 'Hệ thống bên ngoài từ chối yêu cầu.',
@@ -72,7 +83,8 @@ const errors = {
   DIGITISE_PAGE_FAILED: 'Có trang xử lý không thành công. Quét lại hoặc xóa trang đó rồi thử lại.',
   DIGITISE_GROUP_EMPTY: 'Không có trang nào để tạo văn bản số hóa.',
   DIGITISE_ALREADY_FINISHED: 'Các trang này đã được tạo thành văn bản số hóa.',
-  DIGITISE_FAILED: 'Không tạo được bản số hóa (lỗi nhận dạng chữ hoặc tạo tệp PDF). Thử lại; nếu vẫn lỗi, báo cán bộ CNTT.',
+  DIGITISE_FAILED:
+    'Không tạo được bản số hóa (lỗi nhận dạng chữ hoặc tạo tệp PDF). Thử lại; nếu vẫn lỗi, báo cán bộ CNTT.',
   SIGN_PDF_INVALID: 'Tệp PDF bị hỏng hoặc không đọc được nên không ký được. Kiểm tra lại tệp.',
   SIGN_FAILED: 'Không tạo được chữ ký số. Thử lại; nếu vẫn lỗi, báo cán bộ CNTT.',
   SIGN_TIMESTAMP_FAILED: 'Không lấy được dấu thời gian từ máy chủ cấp dấu thời gian. Kiểm tra kết nối rồi thử lại.',
@@ -80,11 +92,14 @@ const errors = {
   SIGN_NOT_CONFIGURED: 'Máy trạm chưa được cấu hình ký số (thư viện token, mã khóa ký). Báo cán bộ CNTT.',
   SIGN_BUSY: 'Đang ký một lô khác bằng token. Chờ lô đó xong hoặc hủy rồi ký tiếp.',
   RESULT_NOT_READY: 'Hồ sơ chưa ở trạng thái "Đã xử lý xong" nên chưa trả kết quả được.',
-  RESULT_FILE_MISSING: 'Chưa nhận được tệp kết quả từ hệ thống của tỉnh. Bấm "Tải lại kết quả" hoặc chờ lần đồng bộ sau.',
-  RESULT_CHECKSUM_MISMATCH: 'Tệp kết quả tải về không khớp mã kiểm tra (sha256) nên không được lưu. Hệ thống sẽ tải lại; nếu vẫn lỗi, báo cán bộ CNTT.',
+  RESULT_FILE_MISSING:
+    'Chưa nhận được tệp kết quả từ hệ thống của tỉnh. Bấm "Tải lại kết quả" hoặc chờ lần đồng bộ sau.',
+  RESULT_CHECKSUM_MISMATCH:
+    'Tệp kết quả tải về không khớp mã kiểm tra (sha256) nên không được lưu. Hệ thống sẽ tải lại; nếu vẫn lỗi, báo cán bộ CNTT.',
   RESULT_NOT_PDF: 'Tệp kết quả tải về không phải PDF nên không được lưu. Báo cán bộ CNTT.',
   RESULT_ALREADY_RETURNED: 'Kết quả của hồ sơ này đã được trả trước đó.',
-  COLLECTOR_MISMATCH: 'Số định danh người nhận không trùng với người nộp hồ sơ. Nếu là người được ủy quyền, chọn "Người được ủy quyền".',
+  COLLECTOR_MISMATCH:
+    'Số định danh người nhận không trùng với người nộp hồ sơ. Nếu là người được ủy quyền, chọn "Người được ủy quyền".',
   COLLECTOR_ID_INVALID: 'Số định danh của người nhận không hợp lệ (cần 12 chữ số).',
   AUTHORISATION_REQUIRED: 'Người được ủy quyền cần có họ tên, số định danh và thông tin văn bản ủy quyền.',
   TRACKING_NUMBER_REQUIRED: 'Trả qua bưu chính cần nhập mã bưu gửi.',
@@ -134,10 +149,15 @@ export const vi = {
     oldest: 'Mục cũ nhất từ',
     nextAttempt: 'Lần thử tiếp theo',
     breaker: 'Kết nối',
-    breakerState: { closed: 'Bình thường', open: 'Tạm ngừng gửi (hệ thống không trả lời)', 'half-open': 'Đang thử lại kết nối' },
+    breakerState: {
+      closed: 'Bình thường',
+      open: 'Tạm ngừng gửi (hệ thống không trả lời)',
+      'half-open': 'Đang thử lại kết nối',
+    },
     until: 'đến {time}',
     deadTitle: 'Mục không gửi được',
-    deadHelp: 'Các mục này sẽ không tự gửi lại. Xem lý do, sửa nếu cần (ví dụ dữ liệu hồ sơ), rồi chọn và bấm "Gửi lại"; hoặc xuất tệp gửi bộ phận CNTT.',
+    deadHelp:
+      'Các mục này sẽ không tự gửi lại. Xem lý do, sửa nếu cần (ví dụ dữ liệu hồ sơ), rồi chọn và bấm "Gửi lại"; hoặc xuất tệp gửi bộ phận CNTT.',
     retrySelected: 'Gửi lại các mục đã chọn ({n})',
     retryAll: 'Gửi lại tất cả',
     export: 'Xuất tệp cho CNTT',
@@ -152,8 +172,10 @@ export const vi = {
     retried: 'Đã xếp {n} mục để gửi lại.',
     exported: 'Đã xuất {n} mục vào tệp {file}.',
     deadWhy: {
-      invalid: 'Dữ liệu gửi tới {remote} không đúng định dạng (lỗi phần mềm). Gửi lại sẽ không có tác dụng; hãy báo bộ phận CNTT.',
-      exhausted: 'Đã thử gửi tới {remote} {attempts} lần nhưng không thành công ({why}). Kiểm tra kết nối mạng rồi bấm "Gửi lại"; nếu vẫn lỗi, báo bộ phận CNTT.',
+      invalid:
+        'Dữ liệu gửi tới {remote} không đúng định dạng (lỗi phần mềm). Gửi lại sẽ không có tác dụng; hãy báo bộ phận CNTT.',
+      exhausted:
+        'Đã thử gửi tới {remote} {attempts} lần nhưng không thành công ({why}). Kiểm tra kết nối mạng rồi bấm "Gửi lại"; nếu vẫn lỗi, báo bộ phận CNTT.',
       rejected: '{remote} từ chối dữ liệu của hồ sơ. Kiểm tra, sửa thông tin hồ sơ rồi bấm "Gửi lại".',
     },
     remoteSaid: 'Hệ thống trả lời: “{words}”',
@@ -204,7 +226,8 @@ export const vi = {
     title: 'Màn hình đã khóa',
     expiredTitle: 'Phiên làm việc đã hết hạn',
     hint: 'Nhập mật khẩu để tiếp tục. Dữ liệu đang nhập dở vẫn được giữ nguyên.',
-    expiredHint: 'Đã quá thời gian tối đa của một phiên. Nhập mật khẩu để đăng nhập lại; dữ liệu đang nhập dở vẫn được giữ nguyên.',
+    expiredHint:
+      'Đã quá thời gian tối đa của một phiên. Nhập mật khẩu để đăng nhập lại; dữ liệu đang nhập dở vẫn được giữ nguyên.',
     signedInAs: 'Đang đăng nhập:',
     unlock: 'Mở khóa',
     signIn: 'Đăng nhập lại',
@@ -220,7 +243,8 @@ export const vi = {
     repeat: 'Nhập lại mật khẩu mới',
     changed: 'Đã đổi mật khẩu. Các phiên khác của tài khoản đã được đăng xuất.',
     logoutEverywhere: 'Đăng xuất mọi phiên',
-    logoutEverywhereHint: 'Đăng xuất tài khoản này trên mọi cửa sổ và mọi máy, kể cả màn hình này. Dữ liệu đang nhập dở sẽ bị bỏ.',
+    logoutEverywhereHint:
+      'Đăng xuất tài khoản này trên mọi cửa sổ và mọi máy, kể cả màn hình này. Dữ liệu đang nhập dở sẽ bị bỏ.',
     problem: {
       short: 'Mật khẩu mới phải có ít nhất {min} ký tự.',
       mismatch: 'Hai lần nhập mật khẩu mới không giống nhau.',
@@ -688,7 +712,8 @@ export const vi = {
       noImage: 'Chưa có ảnh',
       rescanImport: 'Xóa trang này hoặc nhập lại tệp.',
       orientationCheck: 'Kiểm tra chiều trang',
-      orientationCheckHint: 'Máy không chắc trang này đã đúng chiều nên giữ nguyên như khi quét: xem ảnh, xoay bằng R hoặc Shift+R nếu cần.',
+      orientationCheckHint:
+        'Máy không chắc trang này đã đúng chiều nên giữ nguyên như khi quét: xem ảnh, xoay bằng R hoặc Shift+R nếu cần.',
       errors: {
         IMAGE_UNREADABLE: 'Không đọc được ảnh của trang này (ảnh hỏng hoặc không đúng định dạng).',
         DIGITISE_FAILED: 'Không xử lý được trang này (làm sạch ảnh hoặc nhận dạng chữ bị lỗi).',
@@ -800,7 +825,8 @@ export const vi = {
     },
     explain: {
       'valid-trusted': 'Nội dung được ký còn nguyên vẹn và chứng thư của người ký được cấp bởi CA tin cậy.',
-      'valid-untrusted': 'Nội dung được ký còn nguyên vẹn, nhưng chuỗi chứng thực không tới CA tin cậy nào đã cấu hình.',
+      'valid-untrusted':
+        'Nội dung được ký còn nguyên vẹn, nhưng chuỗi chứng thực không tới CA tin cậy nào đã cấu hình.',
       invalid: 'Chữ ký không đúng, nội dung bị sửa, hoặc chứng thư không hợp lệ tại thời điểm ký.',
     },
     integrity: 'Toàn vẹn',
@@ -859,19 +885,26 @@ export const vi = {
   },
   idCardQr: {
     EMPTY: 'Mã QR trống.',
-    FIELD_COUNT: 'Mã QR có {count} trường, thẻ căn cước có đúng 7 trường: có thể đầu đọc chỉ đọc được một phần. Quét lại.',
+    FIELD_COUNT:
+      'Mã QR có {count} trường, thẻ căn cước có đúng 7 trường: có thể đầu đọc chỉ đọc được một phần. Quét lại.',
     ID_INVALID: 'Trường đầu tiên không phải số định danh hợp lệ: {reason}',
-    GARBLED: 'Mã QR bị đọc sai bảng mã (chữ có dấu thành ký tự lạ như "Ã", "á»") và không khôi phục chính xác được. Đặt đầu đọc ở chế độ UTF-8 rồi quét lại.',
-    LOST_LETTERS: 'Mã QR bị mất chữ ở trường {field} (thiếu chữ có dấu, có dấu hỏi chấm hoặc ký tự điều khiển). Kiểm tra cài đặt đầu đọc rồi quét lại.',
+    GARBLED:
+      'Mã QR bị đọc sai bảng mã (chữ có dấu thành ký tự lạ như "Ã", "á»") và không khôi phục chính xác được. Đặt đầu đọc ở chế độ UTF-8 rồi quét lại.',
+    LOST_LETTERS:
+      'Mã QR bị mất chữ ở trường {field} (thiếu chữ có dấu, có dấu hỏi chấm hoặc ký tự điều khiển). Kiểm tra cài đặt đầu đọc rồi quét lại.',
     FIELD_MISSING: 'Mã QR không có {field}.',
     FIELD_INVALID: 'Không đọc được {field} trong mã QR: "{text}".',
-    repaired: 'Mã QR được gửi sai bảng mã và đã khôi phục chính xác. Kiểm tra lại họ tên và địa chỉ; nên đặt đầu đọc ở chế độ UTF-8.',
+    repaired:
+      'Mã QR được gửi sai bảng mã và đã khôi phục chính xác. Kiểm tra lại họ tên và địa chỉ; nên đặt đầu đọc ở chế độ UTF-8.',
     warnings: {
       ISSUE_BEFORE_BIRTH: 'Ngày cấp ({issueDate}) trước ngày sinh ({birthDate}): kiểm tra lại thẻ.',
       LEGACY_SEX_MISMATCH: 'Giới tính trên thẻ ({cardSex}) khác giới tính theo cấu trúc cũ của số định danh ({idSex}).',
-      LEGACY_BIRTH_YEAR_MISMATCH: 'Năm sinh trên thẻ ({cardYear}) khác năm sinh theo cấu trúc cũ của số định danh ({idYear}).',
-      LEGACY_PROVINCE_UNKNOWN: 'Mã nơi đăng ký khai sinh "{provinceCode}" không có trong danh mục 63 tỉnh cũ (cấu trúc cũ chỉ để tham khảo).',
-      LEGACY_BIRTH_YEAR_FUTURE: 'Năm sinh theo cấu trúc cũ của số định danh ({idYear}) ở tương lai: kiểm tra lại số định danh.',
+      LEGACY_BIRTH_YEAR_MISMATCH:
+        'Năm sinh trên thẻ ({cardYear}) khác năm sinh theo cấu trúc cũ của số định danh ({idYear}).',
+      LEGACY_PROVINCE_UNKNOWN:
+        'Mã nơi đăng ký khai sinh "{provinceCode}" không có trong danh mục 63 tỉnh cũ (cấu trúc cũ chỉ để tham khảo).',
+      LEGACY_BIRTH_YEAR_FUTURE:
+        'Năm sinh theo cấu trúc cũ của số định danh ({idYear}) ở tương lai: kiểm tra lại số định danh.',
     },
   },
   personalId: {
@@ -885,7 +918,8 @@ export const vi = {
     ORG_BRANCH_DASH: 'Mã số thuế đơn vị phụ thuộc viết dạng 10 chữ số, dấu "-" và 3 chữ số (ví dụ {suggestion}).',
     ORG_IS_PERSONAL_ID: 'Mã gồm 12 chữ số là số định danh cá nhân, không phải mã tổ chức.',
     ORG_LENGTH: 'Mã số thuế / mã doanh nghiệp phải gồm đúng 10 chữ số (đang có {length}).',
-    ORG_FORMAT: 'Mã tổ chức phải là mã số thuế / mã doanh nghiệp (10 chữ số, hoặc 10 chữ số-3 chữ số) hoặc mã định danh cơ quan (ví dụ 000.00.12.H56).',
+    ORG_FORMAT:
+      'Mã tổ chức phải là mã số thuế / mã doanh nghiệp (10 chữ số, hoặc 10 chữ số-3 chữ số) hoặc mã định danh cơ quan (ví dụ 000.00.12.H56).',
   },
   personDiff: {
     title: 'Thông tin trên thẻ khác dữ liệu đã lưu',

@@ -55,7 +55,14 @@ export const useApologyStore = defineStore('apology', () => {
   async function quote(days: number): Promise<void> {
     preview.value = null;
     const dossierCode = code.value;
-    if (!dossierCode || !view.value?.canApologise || !Number.isInteger(days) || days < APOLOGY_DAYS.min || days > APOLOGY_DAYS.max) return;
+    if (
+      !dossierCode ||
+      !view.value?.canApologise ||
+      !Number.isInteger(days) ||
+      days < APOLOGY_DAYS.min ||
+      days > APOLOGY_DAYS.max
+    )
+      return;
     await quiet.run(async () => {
       preview.value = (await api.returns.apologyQuote({ code: dossierCode, extensionDays: days })).newAppointmentAt;
     });
@@ -90,7 +97,19 @@ export const useApologyStore = defineStore('apology', () => {
   }
 
   return {
-    view, preview, pdf, printed, error, letters, busy: issuing.busy,
-    reset, load, quote, issue, open, print, clearError: issuing.clear,
+    view,
+    preview,
+    pdf,
+    printed,
+    error,
+    letters,
+    busy: issuing.busy,
+    reset,
+    load,
+    quote,
+    issue,
+    open,
+    print,
+    clearError: issuing.clear,
   };
 });

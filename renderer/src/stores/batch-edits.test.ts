@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { batchPage, batchView } from '../testing/digitise-fixtures';
 import { deleteOp, documentGroups, moveOp, orderedPages, splitOrJoinOp } from './batch-edits';
 
-const pages = orderedPages(batchView([
-  batchPage(2, { position: 0 }),
-  batchPage(0, { position: 1 }),
-  batchPage(1, { position: 2, group: 1, deleted: true }),
-  batchPage(3, { position: 3, group: 1 }),
-]));
+const pages = orderedPages(
+  batchView([
+    batchPage(2, { position: 0 }),
+    batchPage(0, { position: 1 }),
+    batchPage(1, { position: 2, group: 1, deleted: true }),
+    batchPage(3, { position: 3, group: 1 }),
+  ]),
+);
 
 describe('batch edits', () => {
   it('orders pages by position and groups them into documents, deleted pages shown but not counted', () => {

@@ -7,7 +7,12 @@ import { useCatalogueStore } from './catalogue';
 
 afterEach(() => setApiForTests(null));
 
-const summary = (code: string, name: string): ProcedureSummary => ({ code, name, sectorCode: 'HT', sectorName: 'Hộ tịch' });
+const summary = (code: string, name: string): ProcedureSummary => ({
+  code,
+  name,
+  sectorCode: 'HT',
+  sectorName: 'Hộ tịch',
+});
 
 describe('procedure search', () => {
   it('keeps the answer to the newest query when an older one answers later', async () => {

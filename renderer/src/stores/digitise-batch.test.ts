@@ -57,7 +57,10 @@ describe('digitisation batch store', () => {
     function coreKeeping(kept: Map<string, BatchDrafts>, failSaves = { n: 0 }) {
       return setupHarness({
         'digitise.batch': ({ batchId }) => batchView([batchPage(0), batchPage(1, { group: 1 })], { batchId }),
-        'digitise.drafts': ({ batchId }) => ({ drafts: kept.get(batchId) ?? {}, savedAt: kept.has(batchId) ? '2025-07-15T10:00' : null }),
+        'digitise.drafts': ({ batchId }) => ({
+          drafts: kept.get(batchId) ?? {},
+          savedAt: kept.has(batchId) ? '2025-07-15T10:00' : null,
+        }),
         'digitise.saveDrafts': ({ batchId, drafts }) => {
           if (failSaves.n > 0) {
             failSaves.n -= 1;
@@ -111,14 +114,20 @@ describe('digitisation batch store', () => {
       expect(globalThis.sessionStorage.getItem('motcua.digitiseDrafts')).toBeNull();
       const again = useDigitiseBatchStore();
       await again.open('a');
-      expect(again.drafts[1]).toMatchObject({ ownerIdNumber: '001203004567', dossierCode: '000.00.12.H56-250715-0001' });
+      expect(again.drafts[1]).toMatchObject({
+        ownerIdNumber: '001203004567',
+        dossierCode: '000.00.12.H56-250715-0001',
+      });
       expect(again.drafts[0]!.ownerIdNumber).toBe('');
     });
 
     it('what this tab typed last wins over the core, and switching batches saves the one left at once', async () => {
       const kept = new Map<string, BatchDrafts>([['a', { 0: { ...emptyMetadataDraft(), ownerName: 'cũ' } }]]);
       const h = coreKeeping(kept);
-      globalThis.sessionStorage.setItem('motcua.digitiseDrafts', JSON.stringify({ batchId: 'a', drafts: { 0: { ...emptyMetadataDraft(), ownerName: 'mới' } } }));
+      globalThis.sessionStorage.setItem(
+        'motcua.digitiseDrafts',
+        JSON.stringify({ batchId: 'a', drafts: { 0: { ...emptyMetadataDraft(), ownerName: 'mới' } } }),
+      );
       const store = useDigitiseBatchStore();
       await store.open('a');
       expect(store.drafts[0]!.ownerName).toBe('mới');
@@ -126,7 +135,9 @@ describe('digitisation batch store', () => {
       await store.open('b');
       await store.flushDrafts();
       expect(kept.get('a')?.[0]).toMatchObject({ ownerName: 'mới', issuer: 'Công an tỉnh' });
-      expect(h.fake.callsOf('digitise.saveDrafts').every((c) => (c.params as { batchId: string }).batchId === 'a')).toBe(true);
+      expect(
+        h.fake.callsOf('digitise.saveDrafts').every((c) => (c.params as { batchId: string }).batchId === 'a'),
+      ).toBe(true);
     });
 
     it('a failed save is shown and the next change sends everything typed', async () => {

@@ -5,7 +5,13 @@ import { api, onEvent } from '../api';
 import { useAction } from '../composables/use-action';
 import { deleteOp, documentGroups, moveOp, orderedPages, splitOrJoinOp } from './batch-edits';
 import {
-  applyPending, buildMetadata, clearPending, emptyMetadataDraft, followingDraft, inheritOwner, type MetadataDraft,
+  applyPending,
+  buildMetadata,
+  clearPending,
+  emptyMetadataDraft,
+  followingDraft,
+  inheritOwner,
+  type MetadataDraft,
 } from './digitise-metadata';
 import { createDraftSaver } from './draft-saver';
 import type { BatchPage, BatchView, FinishResult, PendingComponent } from './types';
@@ -16,7 +22,16 @@ export type DigitiseProgress = EventPayload<'digitise.progress'>;
 export const DIGITISE_DRAFTS_KEY = 'motcua.digitiseDrafts';
 
 /** Stages after which the batch is fetched again: a page was captured or processed, or the batch changed. */
-const REFRESH_STAGES = new Set(['captured', 'done', 'blank', 'error', 'rescanned', 'scan-ended', 'cancelled', 'finished']);
+const REFRESH_STAGES = new Set([
+  'captured',
+  'done',
+  'blank',
+  'error',
+  'rescanned',
+  'scan-ended',
+  'cancelled',
+  'finished',
+]);
 
 interface SavedDrafts {
   batchId: string;
@@ -30,7 +45,8 @@ function loadSavedDrafts(batchId: string): Record<number, MetadataDraft> {
     const saved = JSON.parse(raw) as Partial<SavedDrafts>;
     if (saved.batchId !== batchId || typeof saved.drafts !== 'object' || saved.drafts === null) return {};
     const out: Record<number, MetadataDraft> = {};
-    for (const [group, draft] of Object.entries(saved.drafts)) out[Number(group)] = { ...emptyMetadataDraft(), ...draft };
+    for (const [group, draft] of Object.entries(saved.drafts))
+      out[Number(group)] = { ...emptyMetadataDraft(), ...draft };
     return out;
   } catch {
     return {};
@@ -54,7 +70,8 @@ const EMPTY_DRAFT = JSON.stringify(emptyMetadataDraft());
 /** The drafts worth keeping in the core: every one the digitiser or a hand-off filled in. */
 export function draftsToKeep(drafts: Record<number, MetadataDraft>): BatchDrafts {
   const out: BatchDrafts = {};
-  for (const [group, draft] of Object.entries(drafts)) if (JSON.stringify(draft) !== EMPTY_DRAFT) out[group] = { ...draft };
+  for (const [group, draft] of Object.entries(drafts))
+    if (JSON.stringify(draft) !== EMPTY_DRAFT) out[group] = { ...draft };
   return out;
 }
 
@@ -110,18 +127,27 @@ export const useDigitiseBatchStore = defineStore('digitiseBatch', () => {
   let editChain: Promise<unknown> = Promise.resolve();
 
   /** Saves the drafts with the batch in the core, so they survive a restart of the app (see `open`). */
-  const draftSaver = createDraftSaver<BatchDrafts>((id, value) => api.digitise.saveDrafts({ batchId: id, drafts: value }), DRAFT_SAVE_DEBOUNCE_MS);
+  const draftSaver = createDraftSaver<BatchDrafts>(
+    (id, value) => api.digitise.saveDrafts({ batchId: id, drafts: value }),
+    DRAFT_SAVE_DEBOUNCE_MS,
+  );
   let opening = 0;
 
-  watch([batchId, drafts], () => {
-    saveDrafts(batchId.value, drafts);
-    if (batchId.value !== null) draftSaver.schedule(batchId.value, draftsToKeep(drafts));
-  }, { deep: true, flush: 'sync' });
+  watch(
+    [batchId, drafts],
+    () => {
+      saveDrafts(batchId.value, drafts);
+      if (batchId.value !== null) draftSaver.schedule(batchId.value, draftsToKeep(drafts));
+    },
+    { deep: true, flush: 'sync' },
+  );
 
   const pages = computed(() => orderedPages(batch.value));
   const groups = computed(() => documentGroups(pages.value));
   const selectedPage = computed<BatchPage | null>(() => pages.value.find((p) => p.index === selected.value) ?? null);
-  const selectedGroup = computed(() => groups.value.find((g) => g.group === selectedPage.value?.group) ?? groups.value[0] ?? null);
+  const selectedGroup = computed(
+    () => groups.value.find((g) => g.group === selectedPage.value?.group) ?? groups.value[0] ?? null,
+  );
   const scanning = computed(() => batch.value?.state === 'capturing');
   const pendingPages = computed(() => pages.value.filter((p) => p.status === 'pending' && !p.deleted).length);
   const counts = computed(() => {
@@ -130,7 +156,10 @@ export const useDigitiseBatchStore = defineStore('digitiseBatch', () => {
     return event && event.total >= fromView.total ? { done: event.done, total: event.total } : fromView;
   });
   const active = computed(
-    () => scanning.value || pendingPages.value > 0 || (progress.value !== null && progress.value.done < progress.value.total),
+    () =>
+      scanning.value ||
+      pendingPages.value > 0 ||
+      (progress.value !== null && progress.value.done < progress.value.total),
   );
   const lastError = computed(() => errorFromText(batch.value?.lastError ?? null));
   const closed = computed(() => batch.value?.state === 'closed');
@@ -151,7 +180,10 @@ export const useDigitiseBatchStore = defineStore('digitiseBatch', () => {
   function ensureDrafts(): void {
     for (const g of groups.value) {
       if (drafts[g.group] || g.documentId) continue;
-      const previous = Object.keys(drafts).map(Number).filter((n) => n < g.group).sort((a, b) => b - a)[0];
+      const previous = Object.keys(drafts)
+        .map(Number)
+        .filter((n) => n < g.group)
+        .sort((a, b) => b - a)[0];
       drafts[g.group] = previous !== undefined ? followingDraft(drafts[previous]!) : emptyMetadataDraft();
     }
     const first = groups.value.find((g) => !g.documentId);
@@ -301,7 +333,8 @@ export const useDigitiseBatchStore = defineStore('digitiseBatch', () => {
     });
 
   /** Clockwise degrees: 90 turns right, -90 left. */
-  const rotate = (degrees: 90 | -90, index = selected.value) => onPage(index, (p) => ({ op: 'rotate', page: p.index, degrees }));
+  const rotate = (degrees: 90 | -90, index = selected.value) =>
+    onPage(index, (p) => ({ op: 'rotate', page: p.index, degrees }));
   const toggleDeleted = (index = selected.value) => onPage(index, (p) => deleteOp(p));
   const move = (delta: -1 | 1, index = selected.value) => onPage(index, (p, all) => moveOp(all, p.index, delta));
   const splitAfter = (index = selected.value) => onPage(index, (p, all) => splitOrJoinOp(all, p.index));
@@ -315,7 +348,10 @@ export const useDigitiseBatchStore = defineStore('digitiseBatch', () => {
   function selectBy(step: number): number | null {
     const list = pages.value;
     if (!list.length) return null;
-    const at = Math.max(0, list.findIndex((p) => p.index === selected.value));
+    const at = Math.max(
+      0,
+      list.findIndex((p) => p.index === selected.value),
+    );
     const next = list[Math.max(0, Math.min(list.length - 1, at + step))]!;
     selected.value = next.index;
     return next.index;
@@ -358,7 +394,12 @@ export const useDigitiseBatchStore = defineStore('digitiseBatch', () => {
     finishError.value = null;
     try {
       await editChain;
-      const result = await api.digitise.finish({ batchId: id, group: group.group, metadata: built.metadata, componentCode: built.componentCode });
+      const result = await api.digitise.finish({
+        batchId: id,
+        group: group.group,
+        metadata: built.metadata,
+        componentCode: built.componentCode,
+      });
       if (batchId.value !== id) return result;
       results[group.group] = result;
       lastFinished.value = { group: group.group, result };
@@ -379,10 +420,52 @@ export const useDigitiseBatchStore = defineStore('digitiseBatch', () => {
   }
 
   return {
-    batchId, batch, error, progress, scanError, cancelling: cancelling.busy, editing, editError, selected, drafts, target, finishing,
-    finishError, results, lastFinished, pages, groups, selectedPage, selectedGroup, scanning, pendingPages, counts, active, lastError,
-    closed, open, close, refresh, flushDrafts: draftSaver.flush, draftSaveState: draftSaver.state, draftSaveError: draftSaver.error,
-    draftsSavedAt: draftSaver.savedAt, listen, stop, cancel, edit, rotate, toggleDeleted, move, splitAfter, rescan, select,
-    selectBy, draftFor, usePending, chooseTarget, finish,
+    batchId,
+    batch,
+    error,
+    progress,
+    scanError,
+    cancelling: cancelling.busy,
+    editing,
+    editError,
+    selected,
+    drafts,
+    target,
+    finishing,
+    finishError,
+    results,
+    lastFinished,
+    pages,
+    groups,
+    selectedPage,
+    selectedGroup,
+    scanning,
+    pendingPages,
+    counts,
+    active,
+    lastError,
+    closed,
+    open,
+    close,
+    refresh,
+    flushDrafts: draftSaver.flush,
+    draftSaveState: draftSaver.state,
+    draftSaveError: draftSaver.error,
+    draftsSavedAt: draftSaver.savedAt,
+    listen,
+    stop,
+    cancel,
+    edit,
+    rotate,
+    toggleDeleted,
+    move,
+    splitAfter,
+    rescan,
+    select,
+    selectBy,
+    draftFor,
+    usePending,
+    chooseTarget,
+    finish,
   };
 });

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { DigitisedMetadata } from '../../../common/contract';
 import { pendingCccd } from '../testing/digitise-fixtures';
 import {
-  applyPending, buildMetadata, emptyMetadataDraft, followingDraft, setDocumentCode, type MetadataDraft,
+  applyPending,
+  buildMetadata,
+  emptyMetadataDraft,
+  followingDraft,
+  setDocumentCode,
+  type MetadataDraft,
 } from './digitise-metadata';
 
 function filled(): MetadataDraft {
@@ -27,9 +32,20 @@ describe('digitised document metadata', () => {
     expect(built).toMatchObject({ ok: true, componentCode: null });
     if (!built.ok) return;
     expect(built.metadata).toEqual({
-      ownerIdNumber: '001203004567', ownerName: 'Nguyễn Văn Dũng', documentCode: 'KQ0003', documentName: 'Căn cước công dân',
-      dossierCode: null, permanent: false, validUntil: '2036-05-17', issuer: null, number: null, issuedOn: null, summary: null,
-      kind: 'component', procedureCode: null, sectorCode: null,
+      ownerIdNumber: '001203004567',
+      ownerName: 'Nguyễn Văn Dũng',
+      documentCode: 'KQ0003',
+      documentName: 'Căn cước công dân',
+      dossierCode: null,
+      permanent: false,
+      validUntil: '2036-05-17',
+      issuer: null,
+      number: null,
+      issuedOn: null,
+      summary: null,
+      kind: 'component',
+      procedureCode: null,
+      sectorCode: null,
     });
     expect(DigitisedMetadata.safeParse(built.metadata).success).toBe(true);
   });
@@ -51,8 +67,12 @@ describe('digitised document metadata', () => {
     draft.documentCode = 'GT01';
     draft.issuedOn = '1/13/2020';
     expect(fieldsOf(draft)).toEqual([
-      'metadata_ownerIdNumber', 'metadata_ownerName', 'metadata_documentCode', 'metadata_documentName',
-      'metadata_validUntil', 'metadata_issuedOn',
+      'metadata_ownerIdNumber',
+      'metadata_ownerName',
+      'metadata_documentCode',
+      'metadata_documentName',
+      'metadata_validUntil',
+      'metadata_issuedOn',
     ]);
   });
 
@@ -81,7 +101,13 @@ describe('digitised document metadata', () => {
     expect(buildMetadata(draft)).toMatchObject({
       ok: true,
       componentCode: 'TP02',
-      metadata: { ownerIdNumber: '001203004567', documentCode: 'KQ0003', documentName: 'Căn cước công dân', dossierCode: pendingCccd.dossierCode, procedureCode: '1.004873' },
+      metadata: {
+        ownerIdNumber: '001203004567',
+        documentCode: 'KQ0003',
+        documentName: 'Căn cước công dân',
+        dossierCode: pendingCccd.dossierCode,
+        procedureCode: '1.004873',
+      },
     });
     draft.dossierCode = '000.00.12.H56-261120-0002';
     expect(buildMetadata(draft)).toMatchObject({ ok: true, componentCode: null });
@@ -89,6 +115,11 @@ describe('digitised document metadata', () => {
     expect(buildMetadata(draft)).toMatchObject({ ok: true, componentCode: null });
 
     const next = followingDraft(draft);
-    expect(next).toMatchObject({ ownerIdNumber: '001203004567', documentCode: '', componentCode: null, permanent: false });
+    expect(next).toMatchObject({
+      ownerIdNumber: '001203004567',
+      documentCode: '',
+      componentCode: null,
+      permanent: false,
+    });
   });
 });

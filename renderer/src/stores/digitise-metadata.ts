@@ -34,8 +34,20 @@ export interface MetadataDraft {
 
 /** The fields a draft names in errors, as message keys under `fields.` (`metadata_validUntil`). */
 export const METADATA_FIELDS = [
-  'ownerIdNumber', 'ownerName', 'documentCode', 'documentName', 'dossierCode', 'permanent', 'validUntil', 'issuer',
-  'number', 'issuedOn', 'summary', 'kind', 'procedureCode', 'sectorCode',
+  'ownerIdNumber',
+  'ownerName',
+  'documentCode',
+  'documentName',
+  'dossierCode',
+  'permanent',
+  'validUntil',
+  'issuer',
+  'number',
+  'issuedOn',
+  'summary',
+  'kind',
+  'procedureCode',
+  'sectorCode',
 ] as const;
 export type MetadataField = (typeof METADATA_FIELDS)[number];
 
@@ -43,9 +55,23 @@ export const fieldKey = (field: MetadataField): string => `metadata_${field}`;
 
 export function emptyMetadataDraft(): MetadataDraft {
   return {
-    ownerIdNumber: '', ownerName: '', documentCode: '', documentName: '', dossierCode: '', permanent: false, validUntil: '',
-    issuer: '', number: '', issuedOn: '', summary: '', kind: 'component', procedureCode: '', sectorCode: '',
-    componentCode: null, componentName: null, componentDossierCode: null,
+    ownerIdNumber: '',
+    ownerName: '',
+    documentCode: '',
+    documentName: '',
+    dossierCode: '',
+    permanent: false,
+    validUntil: '',
+    issuer: '',
+    number: '',
+    issuedOn: '',
+    summary: '',
+    kind: 'component',
+    procedureCode: '',
+    sectorCode: '',
+    componentCode: null,
+    componentName: null,
+    componentDossierCode: null,
   };
 }
 
@@ -108,12 +134,13 @@ export function setDocumentCode(draft: MetadataDraft, code: string): void {
 /** The component the draft was linked to, as long as it still names that component's dossier. */
 export function linkedComponent(draft: MetadataDraft): string | null {
   const dossierCode = draft.dossierCode.trim();
-  return draft.componentCode && dossierCode !== '' && dossierCode === draft.componentDossierCode ? draft.componentCode : null;
+  return draft.componentCode && dossierCode !== '' && dossierCode === draft.componentDossierCode
+    ? draft.componentCode
+    : null;
 }
 
 export type BuiltMetadata =
-  | { ok: true; metadata: DigitisedMetadata; componentCode: string | null }
-  | { ok: false; error: UiError };
+  { ok: true; metadata: DigitisedMetadata; componentCode: string | null } | { ok: false; error: UiError };
 
 const orNull = (s: string): string | null => (s.trim() === '' ? null : s.trim());
 

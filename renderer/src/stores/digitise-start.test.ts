@@ -10,11 +10,21 @@ import type { ScannerListing } from './types';
 afterEach(() => setApiForTests(null));
 
 const CAPABILITIES: NonNullable<ScannerListing['capabilities']> = {
-  sources: ['flatbed'], duplex: false, resolutions: [300], modes: ['gray'], pageSizes: [{ name: 'A4', widthMm: 210, heightMm: 297 }],
+  sources: ['flatbed'],
+  duplex: false,
+  resolutions: [300],
+  modes: ['gray'],
+  pageSizes: [{ name: 'A4', widthMm: 210, heightMm: 297 }],
 };
 
 function unaskable(code: string): ScannerListing {
-  return { id: 'sane:1', name: 'Máy quét 1', kind: 'sane', capabilities: null, error: { code, message: `${code} raw` } };
+  return {
+    id: 'sane:1',
+    name: 'Máy quét 1',
+    kind: 'sane',
+    capabilities: null,
+    error: { code, message: `${code} raw` },
+  };
 }
 
 async function startWith(listing: ScannerListing) {
@@ -42,11 +52,19 @@ describe('digitise start: a scan that cannot start says why', () => {
     expect(store.startError).toMatchObject({ code: 'DEVICE_UNAVAILABLE', message: 'SANE_STATUS_IO_ERROR raw' });
   });
 
-  it('a scan the core refuses keeps the core\'s code', async () => {
-    const listing: ScannerListing = { id: 'sane:2', name: 'Máy quét 2', kind: 'sane', capabilities: CAPABILITIES, error: null };
+  it("a scan the core refuses keeps the core's code", async () => {
+    const listing: ScannerListing = {
+      id: 'sane:2',
+      name: 'Máy quét 2',
+      kind: 'sane',
+      capabilities: CAPABILITIES,
+      error: null,
+    };
     setupHarness({
       'digitise.scanners': () => [listing],
-      'digitise.startScan': () => { throw new FakeFailure('SCANNER_FEEDER_EMPTY', 'feeder empty'); },
+      'digitise.startScan': () => {
+        throw new FakeFailure('SCANNER_FEEDER_EMPTY', 'feeder empty');
+      },
     });
     const store = useDigitiseStartStore();
     await store.loadScanners();

@@ -5,7 +5,12 @@ import { MESSAGE_LIMITS } from '../../../common/contract/message-limits';
 import { api, ApiError } from '../api';
 import { useAction } from '../composables/use-action';
 import {
-  canDuplex, fitToCapabilities, importProfile, loadScanProfile, saveScanProfile, startScanParams,
+  canDuplex,
+  fitToCapabilities,
+  importProfile,
+  loadScanProfile,
+  saveScanProfile,
+  startScanParams,
 } from './scan-profile';
 import type { BatchSummary, PendingComponent, ScannerListing } from './types';
 import { toUiError, type UiError } from './ui-error';
@@ -15,7 +20,8 @@ import { toUiError, type UiError } from './ui-error';
  * at most `MESSAGE_LIMITS.signedInBytes`, so their bytes together are at most three quarters of it.
  */
 export const MAX_IMPORT_FILES = 50;
-export const MAX_IMPORT_BYTES = Math.floor(((MESSAGE_LIMITS.signedInBytes - MESSAGE_LIMITS.envelopeBytes) * 3) / 4) - 1024;
+export const MAX_IMPORT_BYTES =
+  Math.floor(((MESSAGE_LIMITS.signedInBytes - MESSAGE_LIMITS.envelopeBytes) * 3) / 4) - 1024;
 
 /** A file's bytes as base64, read in the page (the renderer has no file system access). */
 export function readFileBase64(file: Blob): Promise<string> {
@@ -128,7 +134,8 @@ export const useDigitiseStartStore = defineStore('digitiseStart', () => {
     if (starting.value) return null;
     if (!chosen) return failStart({ code: 'VALIDATION_FAILED', message: '', fields: ['scannerId'] });
     // The scanner's own problem (a jam, an open cover, a lost connection) when it named one.
-    if (!chosen.capabilities) return failStart({ code: scannerErrorCode(chosen), message: chosen.error?.message ?? '' });
+    if (!chosen.capabilities)
+      return failStart({ code: scannerErrorCode(chosen), message: chosen.error?.message ?? '' });
     starting.value = true;
     startError.value = null;
     startErrorFile.value = null;
@@ -147,10 +154,12 @@ export const useDigitiseStartStore = defineStore('digitiseStart', () => {
     if (starting.value || files.length === 0) return null;
     startError.value = null;
     startErrorFile.value = null;
-    if (files.length > MAX_IMPORT_FILES) return failStart({ code: 'VALIDATION_FAILED', message: '', fields: ['files'] });
+    if (files.length > MAX_IMPORT_FILES)
+      return failStart({ code: 'VALIDATION_FAILED', message: '', fields: ['files'] });
     const tooLarge = files.find((f) => f.size === 0 || f.size > MAX_IMPORT_BYTES);
     if (tooLarge) return failStart({ code: 'IMAGE_UNREADABLE', message: '' }, tooLarge.name);
-    if (files.reduce((sum, f) => sum + f.size, 0) > MAX_IMPORT_BYTES) return failStart({ code: 'VALIDATION_FAILED', message: '', fields: ['files'] });
+    if (files.reduce((sum, f) => sum + f.size, 0) > MAX_IMPORT_BYTES)
+      return failStart({ code: 'VALIDATION_FAILED', message: '', fields: ['files'] });
     starting.value = true;
     reading.value = { done: 0, total: files.length };
     try {
@@ -185,8 +194,32 @@ export const useDigitiseStartStore = defineStore('digitiseStart', () => {
   }
 
   return {
-    scanners, scannersLoading: scannersReading.busy, scannersLoaded, scannersError, profile, openBatches, batchesError, pending, pendingError,
-    starting, startError, startErrorFile, reading, sending, scanner, capabilities, duplexAvailable, canScan,
-    chooseScanner, fitProfile, loadScanners, loadBatches, loadPending, load, startScan, importFiles, clearStartError,
+    scanners,
+    scannersLoading: scannersReading.busy,
+    scannersLoaded,
+    scannersError,
+    profile,
+    openBatches,
+    batchesError,
+    pending,
+    pendingError,
+    starting,
+    startError,
+    startErrorFile,
+    reading,
+    sending,
+    scanner,
+    capabilities,
+    duplexAvailable,
+    canScan,
+    chooseScanner,
+    fitProfile,
+    loadScanners,
+    loadBatches,
+    loadPending,
+    load,
+    startScan,
+    importFiles,
+    clearStartError,
   };
 });

@@ -98,5 +98,19 @@ export const useDocumentsStore = defineStore('documents', () => {
     pdfLoading.value = null;
   }
 
-  return { query, results, searching, searched, error, pdf, pdfLoading, pdfError, search, searchNow, clear, openPdf, closePdf };
+  return {
+    query,
+    results,
+    searching,
+    searched,
+    error,
+    pdf,
+    pdfLoading,
+    pdfError,
+    search,
+    searchNow,
+    clear,
+    openPdf,
+    closePdf,
+  };
 });

@@ -68,7 +68,20 @@ export const useDossierStore = defineStore('dossier', () => {
   }
 
   return {
-    dossier, loading: reading.busy, error, pdf, pdfError, acting: acting.busy, actionError, canAct,
-    load, openDocument, requestSupplement, refuse, listen, stop, clearActionError: acting.clear,
+    dossier,
+    loading: reading.busy,
+    error,
+    pdf,
+    pdfError,
+    acting: acting.busy,
+    actionError,
+    canAct,
+    load,
+    openDocument,
+    requestSupplement,
+    refuse,
+    listen,
+    stop,
+    clearActionError: acting.clear,
   };
 });

@@ -10,7 +10,10 @@ describe('draft saver', () => {
     const landed: string[] = [];
     const gate = { release: () => undefined as void };
     const saver = createDraftSaver<{ v: string }>(async (_key, value) => {
-      if (value.v === 'a') await new Promise<void>((r) => { gate.release = r; });
+      if (value.v === 'a')
+        await new Promise<void>((r) => {
+          gate.release = r;
+        });
       landed.push(value.v);
       return { savedAt: value.v };
     }, 100);

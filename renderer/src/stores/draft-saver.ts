@@ -25,7 +25,10 @@ export interface DraftSaver<T> {
  * Each save carries the whole value, so after a failed save the next change (or `flush`) sends
  * everything typed so far.
  */
-export function createDraftSaver<T>(save: (key: string, value: T) => Promise<{ savedAt: string }>, debounceMs: number): DraftSaver<T> {
+export function createDraftSaver<T>(
+  save: (key: string, value: T) => Promise<{ savedAt: string }>,
+  debounceMs: number,
+): DraftSaver<T> {
   const state = ref<DraftSaveState>('idle');
   const error = ref<UiError | null>(null);
   const savedAt = ref<string | null>(null);
@@ -63,7 +66,9 @@ export function createDraftSaver<T>(save: (key: string, value: T) => Promise<{ s
         // The link to the core dropped: try again once it may be back, unless newer text is waiting.
         if (error.value.code === 'REMOTE_UNAVAILABLE' && waiting === null) {
           waiting = next;
-          timer = setTimeout(() => { void send(); }, RETRY_MS);
+          timer = setTimeout(() => {
+            void send();
+          }, RETRY_MS);
         }
       }
     });
@@ -75,7 +80,9 @@ export function createDraftSaver<T>(save: (key: string, value: T) => Promise<{ s
       waiting = { key, value, text: JSON.stringify(value) };
       state.value = 'pending';
       cancelTimer();
-      timer = setTimeout(() => { void send(); }, debounceMs);
+      timer = setTimeout(() => {
+        void send();
+      }, debounceMs);
     },
     flush: () => send(),
     remember(key, value) {

@@ -69,7 +69,14 @@ describe('intake receive params', () => {
     const draft = readyDraft();
     draft.components.CCCD = { ...draft.components.CCCD!, source: 'to-digitise', consent: true };
     const params = buildReceiveParams(draft, null);
-    expect(params.components[1]).toEqual({ componentCode: 'CCCD', originals: 0, copies: 0, source: 'to-digitise', reusedDocumentId: null, consent: false });
+    expect(params.components[1]).toEqual({
+      componentCode: 'CCCD',
+      originals: 0,
+      copies: 0,
+      source: 'to-digitise',
+      reusedDocumentId: null,
+      consent: false,
+    });
   });
 
   it('refuses a reused row without consent, naming the component', () => {

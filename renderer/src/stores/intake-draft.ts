@@ -1,5 +1,12 @@
 import type {
-  ApplicantKind, Channel, ComponentSource, Dossier, PersonCardField, Procedure, ReceiveParams, StoredDocument,
+  ApplicantKind,
+  Channel,
+  ComponentSource,
+  Dossier,
+  PersonCardField,
+  Procedure,
+  ReceiveParams,
+  StoredDocument,
 } from '../../../common/contract';
 import type { IdCardQrProblem, IdCardQrWarning, PersonalIdProblem, PersonalIdWarning } from '../../../common/domain';
 import type { ApplicantLookup, AppointmentQuote } from './types';
@@ -34,7 +41,8 @@ export interface PersonDraft {
  * Why the applicant field was rejected: an ID card QR's problem (worded by the locale,
  * `idCardQr.*`), or the ID rule's problem (worded by the locale, `personalId.*`).
  */
-export type ApplicantProblem = { kind: 'qr'; problem: IdCardQrProblem } | { kind: 'id' | 'organisation'; problem: PersonalIdProblem };
+export type ApplicantProblem =
+  { kind: 'qr'; problem: IdCardQrProblem } | { kind: 'id' | 'organisation'; problem: PersonalIdProblem };
 
 /** One card field where a scanned ID card differs from the stored person. */
 export interface PersonDiffRow {
@@ -138,7 +146,10 @@ export function matchingDocuments(documents: readonly StoredDocument[], document
 }
 
 /** Fresh rows for a procedure, with a "reused" suggestion where the store holds the document. */
-export function initialComponents(procedure: Procedure, documents: readonly StoredDocument[]): Record<string, ComponentDraft> {
+export function initialComponents(
+  procedure: Procedure,
+  documents: readonly StoredDocument[],
+): Record<string, ComponentDraft> {
   const rows: Record<string, ComponentDraft> = {};
   for (const c of procedure.components) {
     const match = matchingDocuments(documents, c.documentCode)[0];
@@ -186,13 +197,20 @@ export function buildReceiveParams(draft: IntakeDraft, ticketId: number | null):
   const fail = (error: UiError): never => {
     throw new DraftInvalid(error);
   };
-  if (!draft.idNumber) fail({ code: draft.kind === 'citizen' ? 'PERSONAL_ID_INVALID' : 'ORGANISATION_CODE_INVALID', message: '', fields: ['applicant_idNumber'] });
+  if (!draft.idNumber)
+    fail({
+      code: draft.kind === 'citizen' ? 'PERSONAL_ID_INVALID' : 'ORGANISATION_CODE_INVALID',
+      message: '',
+      fields: ['applicant_idNumber'],
+    });
   const idNumber = draft.idNumber as string;
   const p = draft.person;
   if (p.fullName.trim() === '') fail({ code: 'VALIDATION_FAILED', message: '', fields: ['applicant_fullName'] });
   if (draft.kind === 'citizen') {
-    if (p.birthDate.trim() !== '' && !LOCAL_DATE.test(p.birthDate)) fail({ code: 'VALIDATION_FAILED', message: '', fields: ['applicant_birthDate'] });
-    if (p.idIssueDate.trim() !== '' && !LOCAL_DATE.test(p.idIssueDate)) fail({ code: 'VALIDATION_FAILED', message: '', fields: ['applicant_idIssueDate'] });
+    if (p.birthDate.trim() !== '' && !LOCAL_DATE.test(p.birthDate))
+      fail({ code: 'VALIDATION_FAILED', message: '', fields: ['applicant_birthDate'] });
+    if (p.idIssueDate.trim() !== '' && !LOCAL_DATE.test(p.idIssueDate))
+      fail({ code: 'VALIDATION_FAILED', message: '', fields: ['applicant_idIssueDate'] });
   }
   // A differing card waits for the officer's choice: nothing is received with it undecided.
   if (draft.personDiff !== null) fail({ code: 'VALIDATION_FAILED', message: '', fields: ['personDiff'] });

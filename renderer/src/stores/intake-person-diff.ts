@@ -3,7 +3,14 @@ import type { IdCardData } from '../../../common/domain';
 import type { PersonDiffRow, PersonDraft } from './intake-draft';
 
 /** The card fields in the order the diff shows them. */
-export const PERSON_CARD_FIELDS: readonly PersonCardField[] = ['fullName', 'birthDate', 'sex', 'address', 'oldIdNumber', 'idIssueDate'];
+export const PERSON_CARD_FIELDS: readonly PersonCardField[] = [
+  'fullName',
+  'birthDate',
+  'sex',
+  'address',
+  'oldIdNumber',
+  'idIssueDate',
+];
 
 /** A scanned card as the person form's card fields. */
 export function cardAsPerson(card: IdCardData): Pick<PersonDraft, PersonCardField> {
@@ -26,7 +33,8 @@ export function personDiffRows(stored: Person, card: IdCardData): PersonDiffRow[
   const rows: PersonDiffRow[] = [];
   for (const field of PERSON_CARD_FIELDS) {
     const storedValue = stored[field] ?? '';
-    if (!same(storedValue, scanned[field])) rows.push({ field, stored: storedValue, scanned: scanned[field], accept: false });
+    if (!same(storedValue, scanned[field]))
+      rows.push({ field, stored: storedValue, scanned: scanned[field], accept: false });
   }
   return rows;
 }

@@ -52,16 +52,46 @@ describe('intake store', () => {
   it('suggests reuse after choosing the procedure, and receives with the ticket id', async () => {
     const { fake } = core();
     const queue = useQueueStore();
-    queue.current = { id: 7, number: 'A007', service: 'TTHC', priority: false, state: 'called', takenAt: '2025-07-15T08:00', calledAt: '2025-07-15T09:00', counter: 'Q01', serviceName: 'Thủ tục hành chính', targetCounter: null, callCount: 1, finishedAt: null, outcome: null, dossierCode: null, waitSeconds: 0, serviceSeconds: 0, printedAt: null, printError: null };
+    queue.current = {
+      id: 7,
+      number: 'A007',
+      service: 'TTHC',
+      priority: false,
+      state: 'called',
+      takenAt: '2025-07-15T08:00',
+      calledAt: '2025-07-15T09:00',
+      counter: 'Q01',
+      serviceName: 'Thủ tục hành chính',
+      targetCounter: null,
+      callCount: 1,
+      finishedAt: null,
+      outcome: null,
+      dossierCode: null,
+      waitSeconds: 0,
+      serviceSeconds: 0,
+      printedAt: null,
+      printError: null,
+    };
     const intake = await fillReady();
     expect(intake.draft.components.CCCD).toMatchObject({ source: 'reused', reusedDocumentId: 'N:GT-1', consent: true });
     expect(intake.draft.quote?.totalFee).toBe(200000);
     const result = await intake.receive();
     expect(result?.code).toBe('000.00.12.H56-250715-0001');
-    const params = fake.callsOf('intake.receive')[0]!.params as { ticketId: number; requestId: string; components: unknown[] };
+    const params = fake.callsOf('intake.receive')[0]!.params as {
+      ticketId: number;
+      requestId: string;
+      components: unknown[];
+    };
     expect(params.ticketId).toBe(7);
     expect(params.requestId).toBe(intake.draft.requestId);
-    expect(params.components).toContainEqual({ componentCode: 'CCCD', originals: 0, copies: 0, source: 'reused', reusedDocumentId: 'N:GT-1', consent: true });
+    expect(params.components).toContainEqual({
+      componentCode: 'CCCD',
+      originals: 0,
+      copies: 0,
+      source: 'reused',
+      reusedDocumentId: 'N:GT-1',
+      consent: true,
+    });
     await settle();
     expect(intake.receipt?.base64).toBe(PDF_BASE64);
   });
@@ -72,7 +102,12 @@ describe('intake store', () => {
     expect(intake.draft.components.CCCD).toMatchObject({ originals: 0, copies: 0 });
     intake.setSource('CCCD', 'paper');
     const defaults = procedure.components.find((c) => c.code === 'CCCD')!;
-    expect(intake.draft.components.CCCD).toMatchObject({ source: 'paper', originals: defaults.originals, copies: defaults.copies, consent: false });
+    expect(intake.draft.components.CCCD).toMatchObject({
+      source: 'paper',
+      originals: defaults.originals,
+      copies: defaults.copies,
+      consent: false,
+    });
     intake.setSource('CCCD', 'reused');
     expect(intake.draft.components.CCCD).toMatchObject({ source: 'reused', originals: 0, copies: 0 });
   });
@@ -107,7 +142,10 @@ describe('intake store', () => {
     core();
     const intake = await fillReady();
     intake.draft.summary = 'Trích yếu';
-    const saved = JSON.parse(sessionStorage.getItem(DRAFT_STORAGE_KEY) ?? '{}') as { requestId: string; summary: string };
+    const saved = JSON.parse(sessionStorage.getItem(DRAFT_STORAGE_KEY) ?? '{}') as {
+      requestId: string;
+      summary: string;
+    };
     expect(saved.summary).toBe('Trích yếu');
     setActivePinia(createPinia());
     const restored = useIntakeStore();
@@ -116,12 +154,15 @@ describe('intake store', () => {
     expect(restored.draft.procedure?.code).toBe('2.000488');
   });
 
-  it('keeps a typed ID\'s problem and warnings as codes, and drops sentences kept by an older version', async () => {
+  it("keeps a typed ID's problem and warnings as codes, and drops sentences kept by an older version", async () => {
     core();
     const intake = useIntakeStore();
     intake.draft.idInput = '0790900012';
     expect(await intake.submitApplicantInput()).toBe('invalid');
-    expect(intake.draft.applicantProblem).toEqual({ kind: 'id', problem: { code: 'ID_LENGTH', expected: 12, length: 10 } });
+    expect(intake.draft.applicantProblem).toEqual({
+      kind: 'id',
+      problem: { code: 'ID_LENGTH', expected: 12, length: 10 },
+    });
     intake.draft.idInput = '999 499 000 001';
     expect(await intake.submitApplicantInput()).toBe('id');
     expect(intake.draft.idWarnings).toEqual([
@@ -171,14 +212,26 @@ describe('intake store: ID typed without Enter', () => {
     intake.setSource('CCCD', 'paper');
     expect((await intake.receive())?.code).toBe('000.00.12.H56-250715-0001');
     expect(fake.callsOf('applicant.lookup')).toHaveLength(1);
-    expect((fake.callsOf('intake.receive')[0]!.params as { applicant: { idNumber: string } }).applicant.idNumber).toBe('001090012345');
+    expect((fake.callsOf('intake.receive')[0]!.params as { applicant: { idNumber: string } }).applicant.idNumber).toBe(
+      '001090012345',
+    );
   });
 });
 
 describe('intake store: a scanned card and the stored person', () => {
   const stored = {
-    id: 5, kind: 'citizen' as const, idNumber: '001090012345', fullName: 'Nguyễn Văn An', oldIdNumber: null, birthDate: '1990-07-15',
-    sex: 'Nam' as const, address: 'Thôn Cũ, Hà Nội', idIssueDate: '2015-02-01', phone: null, email: null, portalVerified: false,
+    id: 5,
+    kind: 'citizen' as const,
+    idNumber: '001090012345',
+    fullName: 'Nguyễn Văn An',
+    oldIdNumber: null,
+    birthDate: '1990-07-15',
+    sex: 'Nam' as const,
+    address: 'Thôn Cũ, Hà Nội',
+    idIssueDate: '2015-02-01',
+    phone: null,
+    email: null,
+    portalVerified: false,
   };
 
   it('keeps the stored values until the officer ticks; only the ticked fields become confirmed changes', async () => {
@@ -191,10 +244,19 @@ describe('intake store: a scanned card and the stored person', () => {
       ['oldIdNumber', '', '123456789'],
       ['idIssueDate', '2015-02-01', '2021-02-01'],
     ]);
-    expect(intake.draft.person).toMatchObject({ address: 'Thôn Cũ, Hà Nội', oldIdNumber: '', idIssueDate: '2015-02-01', fullName: 'Nguyễn Văn An' });
+    expect(intake.draft.person).toMatchObject({
+      address: 'Thôn Cũ, Hà Nội',
+      oldIdNumber: '',
+      idIssueDate: '2015-02-01',
+      fullName: 'Nguyễn Văn An',
+    });
     intake.togglePersonDiff('oldIdNumber');
     expect(intake.confirmPersonDiff()).toEqual(['oldIdNumber']);
-    expect(intake.draft.person).toMatchObject({ address: 'Thôn Cũ, Hà Nội', oldIdNumber: '123456789', idIssueDate: '2015-02-01' });
+    expect(intake.draft.person).toMatchObject({
+      address: 'Thôn Cũ, Hà Nội',
+      oldIdNumber: '123456789',
+      idIssueDate: '2015-02-01',
+    });
     expect(intake.draft.confirmedChanges).toEqual(['oldIdNumber']);
     expect(intake.draft.personDiff).toBeNull();
     // A lookup again (the organisation kind toggled back, say) does not ask twice.

@@ -1,12 +1,24 @@
 import { defineStore } from 'pinia';
 import { computed, reactive, ref, watch } from 'vue';
 import type { Channel, ComponentSource, Dossier, PersonCardField, StoredDocument } from '../../../common/contract';
-import { checkOrganisationCode, checkPersonalId, looksLikeIdCardQr, parseIdCardQr, type IdCardData } from '../../../common/domain';
+import {
+  checkOrganisationCode,
+  checkPersonalId,
+  looksLikeIdCardQr,
+  parseIdCardQr,
+  type IdCardData,
+} from '../../../common/domain';
 import { api } from '../api';
 import { latestOnly } from '../composables/latest-only';
 import { useAction } from '../composables/use-action';
 import {
-  applySuggestions, buildReceiveParams, DraftInvalid, emptyPerson, initialComponents, matchingDocuments, newDraft,
+  applySuggestions,
+  buildReceiveParams,
+  DraftInvalid,
+  emptyPerson,
+  initialComponents,
+  matchingDocuments,
+  newDraft,
   type IntakeDraft,
 } from './intake-draft';
 import { cardAsPerson, personDiffRows } from './intake-person-diff';
@@ -23,9 +35,15 @@ function loadDraft(): IntakeDraft {
     if (!raw) return fresh;
     const saved = JSON.parse(raw) as Partial<IntakeDraft>;
     if (saved.version !== 1 || typeof saved.requestId !== 'string') return fresh;
-    const draft = { ...fresh, ...saved, person: { ...fresh.person, ...saved.person }, errors: { ...fresh.errors, ...saved.errors } };
+    const draft = {
+      ...fresh,
+      ...saved,
+      person: { ...fresh.person, ...saved.person },
+      errors: { ...fresh.errors, ...saved.errors },
+    };
     // A problem or warnings saved by an older version (sentences, no codes) are not shown again.
-    if (draft.applicantProblem && typeof (draft.applicantProblem as { problem?: unknown }).problem !== 'object') draft.applicantProblem = null;
+    if (draft.applicantProblem && typeof (draft.applicantProblem as { problem?: unknown }).problem !== 'object')
+      draft.applicantProblem = null;
     if (!Array.isArray(draft.idWarnings) || draft.idWarnings.some((w) => typeof w !== 'object')) draft.idWarnings = [];
     return draft;
   } catch {
@@ -272,7 +290,9 @@ export const useIntakeStore = defineStore('intake', () => {
     const procedure = draft.procedure;
     if (!procedure) return;
     draft.errors.quote = null;
-    const outcome = await latestQuote.run(() => api.intake.quote({ procedureCode: procedure.code, channel: draft.channel }));
+    const outcome = await latestQuote.run(() =>
+      api.intake.quote({ procedureCode: procedure.code, channel: draft.channel }),
+    );
     if (outcome.status === 'done') draft.quote = outcome.value;
     else if (outcome.status === 'failed') {
       draft.quote = null;
@@ -394,9 +414,35 @@ export const useIntakeStore = defineStore('intake', () => {
   }
 
   return {
-    draft, lookingUp, loadingProcedure: procedureLoading.busy, receiving, printing: printing.busy, receipt, receiptError, isCitizen, documents, hasInput,
-    submitApplicantInput, lookupApplicant, togglePersonDiff, confirmPersonDiff, noteEdited, setOrganisation, setOrganisationKind, chooseProcedure, clearProcedure,
-    setChannel, refreshQuote, documentsFor, setSource, setReusedDocument, setConsent, receive, loadReceipt,
-    printReceipt, reset, clearApplicantInput,
+    draft,
+    lookingUp,
+    loadingProcedure: procedureLoading.busy,
+    receiving,
+    printing: printing.busy,
+    receipt,
+    receiptError,
+    isCitizen,
+    documents,
+    hasInput,
+    submitApplicantInput,
+    lookupApplicant,
+    togglePersonDiff,
+    confirmPersonDiff,
+    noteEdited,
+    setOrganisation,
+    setOrganisationKind,
+    chooseProcedure,
+    clearProcedure,
+    setChannel,
+    refreshQuote,
+    documentsFor,
+    setSource,
+    setReusedDocument,
+    setConsent,
+    receive,
+    loadReceipt,
+    printReceipt,
+    reset,
+    clearApplicantInput,
   };
 });

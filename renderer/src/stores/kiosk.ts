@@ -67,7 +67,10 @@ export const useKioskStore = defineStore('kiosk', () => {
     taken.value = null;
     error.value = null;
     if (stopEvents.length) return;
-    stopEvents = [onEvent('queue.called', () => void refreshBoard()), onEvent('queue.changed', () => void refreshBoard())];
+    stopEvents = [
+      onEvent('queue.called', () => void refreshBoard()),
+      onEvent('queue.changed', () => void refreshBoard()),
+    ];
   }
 
   function stop(): void {

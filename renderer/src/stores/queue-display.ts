@@ -31,7 +31,11 @@ export const useQueueDisplayStore = defineStore('queueDisplay', () => {
     if (board.value) {
       board.value = {
         ...board.value,
-        counters: board.value.counters.map((c) => (c.id === call.counter ? { ...c, current: { number: call.number, service: call.service, calledAt: c.current?.calledAt ?? null } } : c)),
+        counters: board.value.counters.map((c) =>
+          c.id === call.counter
+            ? { ...c, current: { number: call.number, service: call.service, calledAt: c.current?.calledAt ?? null } }
+            : c,
+        ),
       };
     }
     void load();

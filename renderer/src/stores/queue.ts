@@ -96,5 +96,24 @@ export const useQueueStore = defineStore('queue', () => {
     stopListening = null;
   }
 
-  return { counter, current, waiting, skipped, held, empty, busy: acting.busy, error, waitingCount, load, callNext, recall, skip, hold, finish, callTicket, listen, stop };
+  return {
+    counter,
+    current,
+    waiting,
+    skipped,
+    held,
+    empty,
+    busy: acting.busy,
+    error,
+    waitingCount,
+    load,
+    callNext,
+    recall,
+    skip,
+    hold,
+    finish,
+    callTicket,
+    listen,
+    stop,
+  };
 });

@@ -21,9 +21,12 @@ export const useRatingStore = defineStore('rating', () => {
   /** Reads the ticket to rate (none while thanking); `keepError` leaves a refusal shown. */
   async function load(keepError = false): Promise<void> {
     if (thanked.value) return;
-    await reading.run(async () => {
-      ticket.value = await api.queue.toRate();
-    }, keepError ? { clearError: 'never' } : {});
+    await reading.run(
+      async () => {
+        ticket.value = await api.queue.toRate();
+      },
+      keepError ? { clearError: 'never' } : {},
+    );
   }
 
   async function rate(value: number): Promise<void> {

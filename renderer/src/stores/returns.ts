@@ -16,7 +16,15 @@ export interface CollectorForm {
   note: string;
 }
 
-const emptyForm = (): CollectorForm => ({ delivery: 'desk', kind: 'applicant', fullName: '', idNumber: '', authorisation: '', trackingNumber: '', note: '' });
+const emptyForm = (): CollectorForm => ({
+  delivery: 'desk',
+  kind: 'applicant',
+  fullName: '',
+  idNumber: '',
+  authorisation: '',
+  trackingNumber: '',
+  note: '',
+});
 
 /** The 12-digit personal ID at the start of an ID card QR (`ID|old ID|name|…`), or the text as typed. */
 export function idFromScan(text: string): string {
@@ -99,7 +107,12 @@ export const useReturnsStore = defineStore('returns', () => {
       current.value = await api.returns.handOver({
         code: view.dossier.code,
         delivery: form.delivery,
-        collector: { kind: form.kind, fullName: form.fullName, idNumber: form.idNumber, authorisation: form.authorisation },
+        collector: {
+          kind: form.kind,
+          fullName: form.fullName,
+          idNumber: form.idNumber,
+          authorisation: form.authorisation,
+        },
         trackingNumber: form.trackingNumber,
         note: form.note,
       });
@@ -131,9 +144,12 @@ export const useReturnsStore = defineStore('returns', () => {
       if (change.status === 9 || items.value.some((i) => i.code === change.code)) void load();
       // The open dossier changed elsewhere (its result file arrived, another desk returned it).
       if (current.value?.dossier.code === change.code && !acting.busy.value) {
-        void api.returns.get({ code: change.code }).then((v) => {
-          if (current.value?.dossier.code === v.dossier.code) current.value = v;
-        }, () => {});
+        void api.returns.get({ code: change.code }).then(
+          (v) => {
+            if (current.value?.dossier.code === v.dossier.code) current.value = v;
+          },
+          () => {},
+        );
       }
     });
   }
@@ -144,7 +160,26 @@ export const useReturnsStore = defineStore('returns', () => {
   }
 
   return {
-    items, query, loading: reading.busy, error, filtered, current, openError, form, acting: acting.busy, actionError, returnedCode, pdf,
-    load, open, close, collectorScanned, handOver, refetch, showResult, listen, stop,
+    items,
+    query,
+    loading: reading.busy,
+    error,
+    filtered,
+    current,
+    openError,
+    form,
+    acting: acting.busy,
+    actionError,
+    returnedCode,
+    pdf,
+    load,
+    open,
+    close,
+    collectorScanned,
+    handOver,
+    refetch,
+    showResult,
+    listen,
+    stop,
   };
 });

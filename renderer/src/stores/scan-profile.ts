@@ -31,7 +31,10 @@ export function loadScanProfile(): ScanProfile {
     const saved = JSON.parse(raw) as Partial<Record<keyof ScanProfile, unknown>>;
     return {
       scannerId: typeof saved.scannerId === 'string' ? saved.scannerId : null,
-      resolution: typeof saved.resolution === 'number' && Number.isInteger(saved.resolution) ? saved.resolution : fresh.resolution,
+      resolution:
+        typeof saved.resolution === 'number' && Number.isInteger(saved.resolution)
+          ? saved.resolution
+          : fresh.resolution,
       mode: MODES.find((m) => m === saved.mode) ?? fresh.mode,
       source: SOURCES.find((s) => s === saved.source) ?? fresh.source,
       duplex: typeof saved.duplex === 'boolean' ? saved.duplex : fresh.duplex,
@@ -59,10 +62,16 @@ function closest(values: readonly number[], wanted: number): number {
  */
 export function fitToCapabilities(profile: ScanProfile, caps: ScannerCapabilities | null): ScanProfile {
   if (!caps) return { ...profile };
-  const resolution = caps.resolutions.length && !caps.resolutions.includes(profile.resolution)
-    ? closest(caps.resolutions, profile.resolution)
-    : profile.resolution;
-  const mode = caps.modes.length && !caps.modes.includes(profile.mode) ? (caps.modes.includes('color') ? 'color' : caps.modes[0]!) : profile.mode;
+  const resolution =
+    caps.resolutions.length && !caps.resolutions.includes(profile.resolution)
+      ? closest(caps.resolutions, profile.resolution)
+      : profile.resolution;
+  const mode =
+    caps.modes.length && !caps.modes.includes(profile.mode)
+      ? caps.modes.includes('color')
+        ? 'color'
+        : caps.modes[0]!
+      : profile.mode;
   const source = caps.sources.length && !caps.sources.includes(profile.source) ? caps.sources[0]! : profile.source;
   return { ...profile, resolution, mode, source, duplex: profile.duplex && caps.duplex && source === 'feeder' };
 }
@@ -73,7 +82,11 @@ export function canDuplex(profile: ScanProfile, caps: ScannerCapabilities | null
 }
 
 /** The `digitise.startScan` params; the core derives the processing profile from the request. */
-export function startScanParams(profile: ScanProfile, scannerId: string, caps: ScannerCapabilities | null): ParamsOf<'digitise.startScan'> {
+export function startScanParams(
+  profile: ScanProfile,
+  scannerId: string,
+  caps: ScannerCapabilities | null,
+): ParamsOf<'digitise.startScan'> {
   return {
     scannerId,
     request: {

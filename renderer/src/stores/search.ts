@@ -37,10 +37,25 @@ export const useSearchStore = defineStore('search', () => {
 
   const filtered = computed(() => filters.receivedFrom !== '' || filters.receivedTo !== '' || filters.status !== null);
   /** A day typed that is not a date (`31/02/2026`, `12/2026`): nothing is asked of the core until it is fixed. */
-  const dateInvalid = computed(() => [filters.receivedFrom, filters.receivedTo].some((d) => d !== '' && !LOCAL_DATE.test(d)));
+  const dateInvalid = computed(() =>
+    [filters.receivedFrom, filters.receivedTo].some((d) => d !== '' && !LOCAL_DATE.test(d)),
+  );
   /** "From" after "to": the same. */
-  const rangeInvalid = computed(() => !dateInvalid.value && filters.receivedFrom !== '' && filters.receivedTo !== '' && filters.receivedFrom > filters.receivedTo);
-  const empty = computed(() => searched.value && !searching.value && error.value === null && people.value.length === 0 && dossiers.value.length === 0);
+  const rangeInvalid = computed(
+    () =>
+      !dateInvalid.value &&
+      filters.receivedFrom !== '' &&
+      filters.receivedTo !== '' &&
+      filters.receivedFrom > filters.receivedTo,
+  );
+  const empty = computed(
+    () =>
+      searched.value &&
+      !searching.value &&
+      error.value === null &&
+      people.value.length === 0 &&
+      dossiers.value.length === 0,
+  );
 
   function clearResults(): void {
     people.value = [];
@@ -71,10 +86,12 @@ export const useSearchStore = defineStore('search', () => {
     };
     const withPeople = q !== '' && !filtered.value;
     searching.value = true;
-    const outcome = await latest.run(() => Promise.all([
-      withPeople ? api.applicant.search({ query: q, limit: PEOPLE_LIMIT }) : Promise.resolve([]),
-      api.dossier.search(dossierParams),
-    ]));
+    const outcome = await latest.run(() =>
+      Promise.all([
+        withPeople ? api.applicant.search({ query: q, limit: PEOPLE_LIMIT }) : Promise.resolve([]),
+        api.dossier.search(dossierParams),
+      ]),
+    );
     if (outcome.status === 'stale') return;
     searching.value = false;
     searched.value = true;
@@ -121,5 +138,21 @@ export const useSearchStore = defineStore('search', () => {
     clearResults();
   }
 
-  return { query, filters, people, dossiers, searching, searched, error, filtered, dateInvalid, rangeInvalid, empty, setQuery, setFilters, searchNow, clear };
+  return {
+    query,
+    filters,
+    people,
+    dossiers,
+    searching,
+    searched,
+    error,
+    filtered,
+    dateInvalid,
+    rangeInvalid,
+    empty,
+    setQuery,
+    setFilters,
+    searchNow,
+    clear,
+  };
 });

@@ -33,7 +33,13 @@ describe('session store: resume secret', () => {
 
   it('logout forgets the secret even when the core is unreachable', async () => {
     sessionStorage.setItem(RESUME_STORAGE_KEY, secret);
-    setApiForTests(createFakeApi({ 'auth.logout': () => { throw new FakeFailure('REMOTE_UNAVAILABLE'); } }).api);
+    setApiForTests(
+      createFakeApi({
+        'auth.logout': () => {
+          throw new FakeFailure('REMOTE_UNAVAILABLE');
+        },
+      }).api,
+    );
     const session = useSessionStore();
     await session.logout();
     expect(sessionStorage.getItem(RESUME_STORAGE_KEY)).toBeNull();
@@ -42,7 +48,9 @@ describe('session store: resume secret', () => {
   it('a call refused as UNAUTHENTICATED signs out and forgets the secret', async () => {
     const fake = createFakeApi({
       'auth.login': () => ({ ...officer, resumeSecret: secret }),
-      'queue.state': () => { throw new FakeFailure('UNAUTHENTICATED'); },
+      'queue.state': () => {
+        throw new FakeFailure('UNAUTHENTICATED');
+      },
     });
     setApiForTests(fake.api);
     const session = useSessionStore();

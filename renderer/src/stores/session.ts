@@ -200,7 +200,25 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   return {
-    user, checked, loggingIn, error, homePath, lock, unlocking, unlockError, endedReason, wallScreen,
-    refresh, ensure, login, logout, lockNow, unlock, logoutEverywhere, changePassword, start, stop,
+    user,
+    checked,
+    loggingIn,
+    error,
+    homePath,
+    lock,
+    unlocking,
+    unlockError,
+    endedReason,
+    wallScreen,
+    refresh,
+    ensure,
+    login,
+    logout,
+    lockNow,
+    unlock,
+    logoutEverywhere,
+    changePassword,
+    start,
+    stop,
   };
 });

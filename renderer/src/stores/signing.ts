@@ -35,7 +35,8 @@ export const useSigningStore = defineStore('signing', () => {
   async function load(): Promise<void> {
     await reading.run(async () => {
       status.value = await api.signing.status();
-      if (status.value.running && (!job.value || job.value.jobId === status.value.running.jobId)) job.value = status.value.running;
+      if (status.value.running && (!job.value || job.value.jobId === status.value.running.jobId))
+        job.value = status.value.running;
     });
   }
 
@@ -55,7 +56,12 @@ export const useSigningStore = defineStore('signing', () => {
       if (p.state !== 'running') {
         cancelling.value = false;
         // The final figures from the core (events may have been missed while reconnecting).
-        void api.signing.job({ jobId: p.jobId }).then((fresh) => { if (job.value?.jobId === fresh.jobId) job.value = fresh; }).catch(() => undefined);
+        void api.signing
+          .job({ jobId: p.jobId })
+          .then((fresh) => {
+            if (job.value?.jobId === fresh.jobId) job.value = fresh;
+          })
+          .catch(() => undefined);
       }
     });
   }
@@ -94,5 +100,20 @@ export const useSigningStore = defineStore('signing', () => {
     triesLeft.value = null;
   }
 
-  return { status, job, starting: starting.busy, cancelling, error, triesLeft, running, enabled, load, listen, unlisten, start, cancel, reset };
+  return {
+    status,
+    job,
+    starting: starting.busy,
+    cancelling,
+    error,
+    triesLeft,
+    running,
+    enabled,
+    load,
+    listen,
+    unlisten,
+    start,
+    cancel,
+    reset,
+  };
 });

@@ -71,7 +71,10 @@ export const useSyncStore = defineStore('sync', () => {
     return file;
   }
 
-  /** Reads now (nothing selected, no failure shown), again on every sync event and every `SYNC_REFRESH_MS`, until `stop`. */
+  /**
+   * Reads now (nothing selected, no failure shown), again on every sync event and every `SYNC_REFRESH_MS`, until
+   * `stop`.
+   */
   function listen(): void {
     selected.value = new Set();
     error.value = null;
@@ -88,5 +91,19 @@ export const useSyncStore = defineStore('sync', () => {
     timer = null;
   }
 
-  return { status, dead, selected, error, busy: acting.busy, allSelected, load, toggle, toggleAll, retry, exportDead, listen, stop };
+  return {
+    status,
+    dead,
+    selected,
+    error,
+    busy: acting.busy,
+    allSelected,
+    load,
+    toggle,
+    toggleAll,
+    retry,
+    exportDead,
+    listen,
+    stop,
+  };
 });

@@ -7,7 +7,9 @@ import { useAction } from '../composables/use-action';
 import type { UiError } from './ui-error';
 
 function searchKey(d: DossierSummary): string {
-  return foldVietnamese([d.code, d.applicantName, d.applicantIdNumber, d.procedureCode, d.procedureName, d.officer].join(' '));
+  return foldVietnamese(
+    [d.code, d.applicantName, d.applicantIdNumber, d.procedureCode, d.procedureName, d.officer].join(' '),
+  );
 }
 
 /** Every word of the query must appear in the folded dossier line ("nguyen khai sinh" works). */

@@ -28,7 +28,13 @@ export interface UiIssue {
 }
 
 function pathKey(path: unknown): string | null {
-  if (typeof path === 'string') return path.split('.').filter((p) => !/^\d+$/.test(p)).join('_') || null;
+  if (typeof path === 'string')
+    return (
+      path
+        .split('.')
+        .filter((p) => !/^\d+$/.test(p))
+        .join('_') || null
+    );
   if (Array.isArray(path)) {
     const parts = path.filter((p): p is string => typeof p === 'string');
     return parts.length ? parts.join('_') : null;
@@ -52,10 +58,11 @@ export function fieldsFromDetails(details: unknown): string[] {
       const key = pathKey(candidate);
       if (key) found.add(key);
     }
-    if (Array.isArray(v.fields)) for (const f of v.fields) {
-      const key = pathKey(f);
-      if (key) found.add(key);
-    }
+    if (Array.isArray(v.fields))
+      for (const f of v.fields) {
+        const key = pathKey(f);
+        if (key) found.add(key);
+      }
     if (Array.isArray(v.issues)) visit(v.issues);
   };
   visit(details);
@@ -75,15 +82,20 @@ export function issuesFromDetails(details: unknown): UiIssue[] {
     if (typeof raw !== 'object' || raw === null) return [];
     const i = raw as Record<string, unknown>;
     if (typeof i.code !== 'string' || typeof i.path !== 'string') return [];
-    const field = i.path.split('.').filter((p) => !/^\d+$/.test(p)).join('_');
-    return [{
-      field,
-      code: i.code,
-      ...(typeof i.limit === 'number' ? { limit: i.limit } : {}),
-      ...(typeof i.origin === 'string' ? { origin: i.origin } : {}),
-      ...(i.inclusive === false ? { inclusive: false } : {}),
-      ...(typeof i.problem === 'string' ? { problem: i.problem } : {}),
-    }];
+    const field = i.path
+      .split('.')
+      .filter((p) => !/^\d+$/.test(p))
+      .join('_');
+    return [
+      {
+        field,
+        code: i.code,
+        ...(typeof i.limit === 'number' ? { limit: i.limit } : {}),
+        ...(typeof i.origin === 'string' ? { origin: i.origin } : {}),
+        ...(i.inclusive === false ? { inclusive: false } : {}),
+        ...(typeof i.problem === 'string' ? { problem: i.problem } : {}),
+      },
+    ];
   });
 }
 

@@ -77,5 +77,17 @@ export const useVerifyStore = defineStore('verify', () => {
     error.value = null;
   }
 
-  return { query, hits, searching, searched, result, verifying: verifying.busy, error, search, verifyDocument, verifyFile, clear };
+  return {
+    query,
+    hits,
+    searching,
+    searched,
+    result,
+    verifying: verifying.busy,
+    error,
+    search,
+    verifyDocument,
+    verifyFile,
+    clear,
+  };
 });

@@ -1,9 +1,15 @@
 import type {
-  BatchPage, BatchView, DocumentSearchHit, FinishResult, PendingComponent, ScannerListing,
+  BatchPage,
+  BatchView,
+  DocumentSearchHit,
+  FinishResult,
+  PendingComponent,
+  ScannerListing,
 } from '../stores/types';
 
 /** A 1×1 PNG, base64: what a thumbnail looks like on the wire. */
-export const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg==';
+export const PNG_BASE64 =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/PchI7wAAAABJRU5ErkJggg==';
 
 export const scanners: ScannerListing[] = [
   {

@@ -1,11 +1,22 @@
 import {
-  buildMotcuaApi, type ErrorCode, type EventName, type EventPayload, type MethodName, type MotcuaApi, type ParamsOf,
-  type Result, type ResultOf,
+  buildMotcuaApi,
+  type ErrorCode,
+  type EventName,
+  type EventPayload,
+  type MethodName,
+  type MotcuaApi,
+  type ParamsOf,
+  type Result,
+  type ResultOf,
 } from '../../../common/contract';
 
 /** Thrown by a fake handler to answer `{ ok: false, error }`. */
 export class FakeFailure extends Error {
-  constructor(readonly code: ErrorCode, message: string = code, readonly details?: unknown) {
+  constructor(
+    readonly code: ErrorCode,
+    message: string = code,
+    readonly details?: unknown,
+  ) {
     super(message);
   }
 }
@@ -38,7 +49,13 @@ export function createFakeApi(handlers: FakeHandlers = {}): FakeApi {
       return { ok: true, value: await handler(params) };
     } catch (err) {
       if (err instanceof FakeFailure) {
-        return { ok: false, error: err.details === undefined ? { code: err.code, message: err.message } : { code: err.code, message: err.message, details: err.details } };
+        return {
+          ok: false,
+          error:
+            err.details === undefined
+              ? { code: err.code, message: err.message }
+              : { code: err.code, message: err.message, details: err.details },
+        };
       }
       throw err;
     }

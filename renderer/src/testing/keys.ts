@@ -8,7 +8,13 @@ import { vi } from 'vitest';
 export function pressKey(target: EventTarget, key: string, init: KeyboardEventInit = {}): KeyboardEvent {
   const event = new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true, ...init });
   target.dispatchEvent(event);
-  if (!event.defaultPrevented && [...key].length === 1 && !init.ctrlKey && !init.altKey && (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement)) {
+  if (
+    !event.defaultPrevented &&
+    [...key].length === 1 &&
+    !init.ctrlKey &&
+    !init.altKey &&
+    (target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement)
+  ) {
     target.value += key;
     target.dispatchEvent(new Event('input', { bubbles: true }));
   }
@@ -19,7 +25,12 @@ export function pressKey(target: EventTarget, key: string, init: KeyboardEventIn
  * Types `text` with `gapMs` between keys (capitals preceded by Shift, as a reader sends them), then `end` after
  * `gapMs`.
  */
-export function typeText(target: EventTarget, text: string, gapMs: number, end: 'Enter' | 'Tab' | null = 'Enter'): KeyboardEvent | null {
+export function typeText(
+  target: EventTarget,
+  text: string,
+  gapMs: number,
+  end: 'Enter' | 'Tab' | null = 'Enter',
+): KeyboardEvent | null {
   for (const ch of text) {
     vi.advanceTimersByTime(gapMs);
     if (ch !== ch.toLowerCase()) pressKey(target, 'Shift', { shiftKey: true });

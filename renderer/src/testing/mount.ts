@@ -41,7 +41,11 @@ export function setupHarness(handlers: FakeHandlers = {}): Harness {
   return { fake, pinia, router };
 }
 
-export function mountWith<C extends Component>(component: C, harness: Harness, options: ComponentMountingOptions<C> = {}) {
+export function mountWith<C extends Component>(
+  component: C,
+  harness: Harness,
+  options: ComponentMountingOptions<C> = {},
+) {
   return mount(component, {
     attachTo: document.body,
     ...options,

@@ -5,9 +5,7 @@ import type { BatchEdit } from '../../../common/contract';
 import { setApiForTests } from '../api';
 import { SCAN_PROFILE_KEY } from '../stores/scan-profile';
 import type { BatchView } from '../stores/types';
-import {
-  batchPage, batchView, finishResult, pendingCccd, PNG_BASE64, scanners,
-} from '../testing/digitise-fixtures';
+import { batchPage, batchView, finishResult, pendingCccd, PNG_BASE64, scanners } from '../testing/digitise-fixtures';
 import type { FakeHandlers } from '../testing/fake-api';
 import { mountWith, settle, setupHarness } from '../testing/mount';
 import DigitiserView from './DigitiserView.vue';
@@ -21,7 +19,13 @@ afterEach(() => {
 });
 
 const openBatch = {
-  batchId: 'b-1', state: 'ready', source: 'scanner', createdAt: '2026-11-20T09:00', officer: 'sohoa', lastError: null, pages: 3,
+  batchId: 'b-1',
+  state: 'ready',
+  source: 'scanner',
+  createdAt: '2026-11-20T09:00',
+  officer: 'sohoa',
+  lastError: null,
+  pages: 3,
 } as const;
 
 function harness(view: BatchView, extra: FakeHandlers = {}) {
@@ -53,13 +57,17 @@ const threePages = () => batchView([batchPage(0), batchPage(1), batchPage(2)]);
 
 describe('digitisation station: start', () => {
   it('lists the scanners with their capabilities and starts a scan with the chosen profile (F5)', async () => {
-    const h = harness(batchView([batchPage(0, { status: 'pending', thumbnail: null, ocrText: null })], { state: 'capturing' }));
+    const h = harness(
+      batchView([batchPage(0, { status: 'pending', thumbnail: null, ocrText: null })], { state: 'capturing' }),
+    );
     const wrapper = mountWith(DigitiserView, h);
     await settle();
     expect(wrapper.get('[data-testid="scanner-caps-sim:1"]').text()).toContain('150–600 dpi');
     expect(wrapper.get('[data-testid="scanner-caps-sim:1"]').text()).toContain('Khay nạp giấy');
     // The device fault by its code; the core's own line (an address, a library's words) stays out.
-    expect(wrapper.get('[data-testid="scanner-error-escl:tang2"]').text()).toBe('Không hỏi được máy quét: Thiết bị chưa sẵn sàng.');
+    expect(wrapper.get('[data-testid="scanner-error-escl:tang2"]').text()).toBe(
+      'Không hỏi được máy quét: Thiết bị chưa sẵn sàng.',
+    );
     expect((wrapper.get('[data-testid="scanner-option-sim:1"] input').element as HTMLInputElement).checked).toBe(true);
     expect((wrapper.get('[data-testid="scan-resolution"]').element as HTMLSelectElement).value).toBe('200');
 
@@ -74,7 +82,12 @@ describe('digitisation station: start', () => {
       scannerId: 'sim:1',
       request: { source: 'feeder', duplex: true, resolution: 300, mode: 'gray' },
     });
-    expect(JSON.parse(globalThis.localStorage.getItem(SCAN_PROFILE_KEY)!)).toMatchObject({ scannerId: 'sim:1', resolution: 300, mode: 'gray', duplex: true });
+    expect(JSON.parse(globalThis.localStorage.getItem(SCAN_PROFILE_KEY)!)).toMatchObject({
+      scannerId: 'sim:1',
+      resolution: 300,
+      mode: 'gray',
+      duplex: true,
+    });
     expect(h.fake.callsOf('digitise.batch')[0]!.params).toEqual({ batchId: 'b-1' });
     expect(wrapper.get('[data-testid="batch-state"]').text()).toBe('Đang quét');
   });
@@ -99,7 +112,14 @@ describe('digitisation station: start', () => {
 
 describe('digitisation station: batch', () => {
   it('shows live progress with the stage in Vietnamese, and Esc or the button cancels', async () => {
-    const view = batchView([batchPage(0), batchPage(1, { status: 'pending', thumbnail: null }), batchPage(2, { status: 'pending', thumbnail: null })], { state: 'capturing' });
+    const view = batchView(
+      [
+        batchPage(0),
+        batchPage(1, { status: 'pending', thumbnail: null }),
+        batchPage(2, { status: 'pending', thumbnail: null }),
+      ],
+      { state: 'capturing' },
+    );
     const h = harness(view);
     const wrapper = await mountWithBatch(h);
     const loads = h.fake.callsOf('digitise.batch').length;
@@ -129,7 +149,14 @@ describe('digitisation station: batch', () => {
   it('shows a scanner error from the progress events by its code, not the message beside it', async () => {
     const h = harness(batchView([batchPage(0)], { state: 'capturing' }));
     const wrapper = await mountWithBatch(h);
-    h.fake.emit('digitise.progress', { batchId: 'b-1', page: null, stage: 'error', done: 1, total: 1, error: { code: 'SCANNER_JAM', message: 'Kẹt giấy ở khay' } });
+    h.fake.emit('digitise.progress', {
+      batchId: 'b-1',
+      page: null,
+      stage: 'error',
+      done: 1,
+      total: 1,
+      error: { code: 'SCANNER_JAM', message: 'Kẹt giấy ở khay' },
+    });
     await settle();
     const box = wrapper.get('[data-testid="scan-error"]');
     expect(box.text()).toContain('Máy quét bị kẹt giấy');
@@ -140,7 +167,11 @@ describe('digitisation station: batch', () => {
     const view = batchView([
       batchPage(0),
       batchPage(1, { blank: true, ocrText: null }),
-      batchPage(2, { status: 'error', error: { code: 'DIGITISE_FAILED', message: 'Ảnh hỏng ở trang 3' }, thumbnail: null }),
+      batchPage(2, {
+        status: 'error',
+        error: { code: 'DIGITISE_FAILED', message: 'Ảnh hỏng ở trang 3' },
+        thumbnail: null,
+      }),
     ]);
     const h = harness(view, { 'digitise.editBatch': () => view });
     const wrapper = await mountWithBatch(h);
@@ -148,12 +179,17 @@ describe('digitisation station: batch', () => {
     expect(wrapper.get('[data-testid="page-1"]').attributes('class')).toContain('blank');
     expect(wrapper.get('[data-testid="page-blank-1"]').text()).toBe('Trang trắng');
     expect(wrapper.find('[data-testid="page-blank-0"]').exists()).toBe(false);
-    expect(wrapper.get('[data-testid="page-error-text-2"]').text()).toBe('Không xử lý được trang này (làm sạch ảnh hoặc nhận dạng chữ bị lỗi).');
+    expect(wrapper.get('[data-testid="page-error-text-2"]').text()).toBe(
+      'Không xử lý được trang này (làm sạch ảnh hoặc nhận dạng chữ bị lỗi).',
+    );
     expect(wrapper.get('[data-testid="page-1"] img').attributes('src')).toBe(`data:image/png;base64,${PNG_BASE64}`);
 
     await wrapper.get('[data-testid="page-rescan-2"]').trigger('click');
     await settle();
-    expect(h.fake.callsOf('digitise.editBatch')[0]!.params).toEqual({ batchId: 'b-1', ops: [{ op: 'rescan', page: 2 }] });
+    expect(h.fake.callsOf('digitise.editBatch')[0]!.params).toEqual({
+      batchId: 'b-1',
+      ops: [{ op: 'rescan', page: 2 }],
+    });
   });
 
   it('sends rotate, delete, move and split as editBatch ops from the keyboard, and shows the documents as groups', async () => {
@@ -161,7 +197,8 @@ describe('digitisation station: batch', () => {
     const h = harness(view, {
       'digitise.editBatch': ({ ops }) => {
         for (const op of ops as BatchEdit[]) {
-          if (op.op === 'split') view = batchView(view.pages.map((p) => (p.position > op.afterPage ? { ...p, group: 1 } : p)));
+          if (op.op === 'split')
+            view = batchView(view.pages.map((p) => (p.position > op.afterPage ? { ...p, group: 1 } : p)));
         }
         return view;
       },
@@ -195,7 +232,10 @@ describe('digitisation station: batch', () => {
     // S where a document already starts joins the two again.
     await grid.trigger('keydown', { key: 's', code: 'KeyS' });
     await settle();
-    expect(h.fake.callsOf('digitise.editBatch').at(-1)!.params).toEqual({ batchId: 'b-1', ops: [{ op: 'join', afterPage: 1 }] });
+    expect(h.fake.callsOf('digitise.editBatch').at(-1)!.params).toEqual({
+      batchId: 'b-1',
+      ops: [{ op: 'join', afterPage: 1 }],
+    });
   });
 
   it('blocks finishing while neither a validity date nor "Vô thời hạn" is given, naming the field', async () => {
@@ -204,7 +244,9 @@ describe('digitisation station: batch', () => {
     await wrapper.get('[data-testid="meta-ownerIdNumber"]').setValue('001203004567');
     await wrapper.get('[data-testid="meta-ownerName"]').setValue('Nguyễn Văn Dũng');
     await wrapper.get('[data-testid="meta-documentCode"]').setValue('kq0003');
-    expect((wrapper.get('[data-testid="meta-documentName"]').element as HTMLInputElement).value).toBe('Căn cước công dân');
+    expect((wrapper.get('[data-testid="meta-documentName"]').element as HTMLInputElement).value).toBe(
+      'Căn cước công dân',
+    );
 
     press('Enter', { ctrlKey: true });
     await settle();
@@ -219,7 +261,10 @@ describe('digitisation station: batch', () => {
     await wrapper.get('[data-testid="meta-permanent"]').setValue(true);
     await wrapper.get('form').trigger('submit');
     await settle();
-    expect(h.fake.callsOf('digitise.finish')[0]!.params).toMatchObject({ metadata: { permanent: true, validUntil: null }, componentCode: null });
+    expect(h.fake.callsOf('digitise.finish')[0]!.params).toMatchObject({
+      metadata: { permanent: true, validUntil: null },
+      componentCode: null,
+    });
   });
 
   it('shows the core refusal of a finish with its code message', async () => {
@@ -230,29 +275,43 @@ describe('digitisation station: batch', () => {
       },
     });
     const wrapper = await mountWithBatch(h);
-    await wrapper.get('[data-testid="meta-pending"]').setValue(`${pendingCccd.dossierCode}/${pendingCccd.componentCode}`);
+    await wrapper
+      .get('[data-testid="meta-pending"]')
+      .setValue(`${pendingCccd.dossierCode}/${pendingCccd.componentCode}`);
     await wrapper.get('[data-testid="meta-permanent"]').setValue(true);
     await wrapper.get('form').trigger('submit');
     await settle();
     expect(wrapper.get('[data-testid="finish-error"]').text()).toContain('Lô quét vẫn đang quét hoặc đang xử lý trang');
   });
 
-  it('never shows the raw text of a failed page, a refused edit, an import or the batch\'s last error', async () => {
+  it("never shows the raw text of a failed page, a refused edit, an import or the batch's last error", async () => {
     const { FakeFailure } = await import('../testing/fake-api');
-    const raw = ['tesseract: Error: Image too small to scale!!', 'sharp: Input buffer contains unsupported image format', 'SQLITE_BUSY: database is locked', 'ENOENT: scanimage'];
-    const view = batchView([
-      batchPage(0, { status: 'error', error: { code: 'IMAGE_UNREADABLE', message: raw[1]! }, thumbnail: null }),
-      batchPage(1, { status: 'error', error: { code: 'OCR_CRASHED', message: raw[0]! }, thumbnail: null }),
-      batchPage(2),
-    ], { lastError: `SCANNER_DISCONNECTED: ${raw[3]!}` });
+    const raw = [
+      'tesseract: Error: Image too small to scale!!',
+      'sharp: Input buffer contains unsupported image format',
+      'SQLITE_BUSY: database is locked',
+      'ENOENT: scanimage',
+    ];
+    const view = batchView(
+      [
+        batchPage(0, { status: 'error', error: { code: 'IMAGE_UNREADABLE', message: raw[1]! }, thumbnail: null }),
+        batchPage(1, { status: 'error', error: { code: 'OCR_CRASHED', message: raw[0]! }, thumbnail: null }),
+        batchPage(2),
+      ],
+      { lastError: `SCANNER_DISCONNECTED: ${raw[3]!}` },
+    );
     const h = harness(view, {
       'digitise.editBatch': () => {
         throw new FakeFailure('STORE_FAILURE', raw[2]!);
       },
     });
     const wrapper = await mountWithBatch(h);
-    expect(wrapper.get('[data-testid="page-error-text-0"]').text()).toBe('Không đọc được ảnh của trang này (ảnh hỏng hoặc không đúng định dạng).');
-    expect(wrapper.get('[data-testid="page-error-text-1"]').text()).toBe('Lỗi hệ thống. Vui lòng thử lại; nếu vẫn lỗi, báo cán bộ CNTT.');
+    expect(wrapper.get('[data-testid="page-error-text-0"]').text()).toBe(
+      'Không đọc được ảnh của trang này (ảnh hỏng hoặc không đúng định dạng).',
+    );
+    expect(wrapper.get('[data-testid="page-error-text-1"]').text()).toBe(
+      'Lỗi hệ thống. Vui lòng thử lại; nếu vẫn lỗi, báo cán bộ CNTT.',
+    );
     expect(wrapper.get('[data-testid="batch-last-error"]').text()).toContain('Mất kết nối với máy quét giữa chừng.');
     await wrapper.get('[data-testid="page-2"]').trigger('click');
     await wrapper.get('[data-testid="page-rotate-right"]').trigger('click');
@@ -265,13 +324,20 @@ describe('digitisation station: batch', () => {
     const { FakeFailure } = await import('../testing/fake-api');
     const h = harness(threePages(), {
       'digitise.importFiles': () => {
-        throw new FakeFailure('IMAGE_UNREADABLE', 'Không đọc được tệp hong.pdf: Syntax Error: Couldn\'t find trailer dictionary', { file: 'hong.pdf' });
+        throw new FakeFailure(
+          'IMAGE_UNREADABLE',
+          "Không đọc được tệp hong.pdf: Syntax Error: Couldn't find trailer dictionary",
+          { file: 'hong.pdf' },
+        );
       },
     });
     const wrapper = mountWith(DigitiserView, h);
     await settle();
     const input = wrapper.get('[data-testid="import-input"]');
-    Object.defineProperty(input.element, 'files', { value: [new File(['%PDF-1.4 broken'], 'hong.pdf', { type: 'application/pdf' })], configurable: true });
+    Object.defineProperty(input.element, 'files', {
+      value: [new File(['%PDF-1.4 broken'], 'hong.pdf', { type: 'application/pdf' })],
+      configurable: true,
+    });
     await input.trigger('change');
     for (let i = 0; i < 20 && !wrapper.find('[data-testid="start-error"]').exists(); i += 1) await settle();
     const box = wrapper.get('[data-testid="start-error"]');
@@ -286,7 +352,13 @@ describe('digitisation station: intake hand-off and finishing', () => {
     const view = batchView([batchPage(0), batchPage(1)]);
     let finished = false;
     const h = harness(view, {
-      'digitise.batch': () => (finished ? batchView(view.pages.map((p) => ({ ...p, documentId: 'L:7' })), { state: 'closed' }) : view),
+      'digitise.batch': () =>
+        finished
+          ? batchView(
+              view.pages.map((p) => ({ ...p, documentId: 'L:7' })),
+              { state: 'closed' },
+            )
+          : view,
       'digitise.finish': () => {
         finished = true;
         return finishResult;
@@ -354,7 +426,9 @@ describe('digitisation station: intake hand-off and finishing', () => {
       },
     });
     const wrapper = await mountWithBatch(h);
-    await wrapper.get('[data-testid="meta-pending"]').setValue(`${pendingCccd.dossierCode}/${pendingCccd.componentCode}`);
+    await wrapper
+      .get('[data-testid="meta-pending"]')
+      .setValue(`${pendingCccd.dossierCode}/${pendingCccd.componentCode}`);
     await wrapper.get('[data-testid="meta-permanent"]').setValue(true);
     press('Enter', { ctrlKey: true });
     await settle();

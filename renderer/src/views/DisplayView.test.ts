@@ -29,7 +29,11 @@ function board(current: string | null): ResultOf<'queue.board'> {
   return {
     day: '2026-12-04',
     counters: [
-      { id: 'Q01', name: 'Quầy 1', current: current ? { number: current, service: 'CT', calledAt: '2026-12-04T08:10' } : null },
+      {
+        id: 'Q01',
+        name: 'Quầy 1',
+        current: current ? { number: current, service: 'CT', calledAt: '2026-12-04T08:10' } : null,
+      },
       { id: 'Q02', name: 'Quầy 2', current: null },
     ],
     waiting: [{ service: 'CT', name: 'Chứng thực', count: 3, next: ['B004', 'B005', 'B006'] }],
@@ -44,10 +48,19 @@ describe('counter display', () => {
     const wrapper = mountWith(DisplayView, h, { props: { audio: out } });
     await settle();
     expect(wrapper.get('[data-testid="display-counter-Q01"]').text()).toContain('—');
-    expect(wrapper.get('[data-testid="display-waiting-CT"]').text()).toContain('Chứng thực: 3 — tiếp theo: B004, B005, B006');
+    expect(wrapper.get('[data-testid="display-waiting-CT"]').text()).toContain(
+      'Chứng thực: 3 — tiếp theo: B004, B005, B006',
+    );
 
     current = 'A012';
-    h.fake.emit('queue.called', { ticketId: 12, number: 'A012', service: 'CT', counter: 'Q01', counterName: 'Quầy 1', recall: false });
+    h.fake.emit('queue.called', {
+      ticketId: 12,
+      number: 'A012',
+      service: 'CT',
+      counter: 'Q01',
+      counterName: 'Quầy 1',
+      recall: false,
+    });
     await settle(20);
     expect(wrapper.get('[data-testid="display-counter-Q01"]').text()).toContain('A012');
     expect(wrapper.get('[data-testid="display-counter-Q01"]').classes()).toContain('called');
@@ -61,7 +74,14 @@ describe('counter display', () => {
     window.dispatchEvent(new KeyboardEvent('keydown', { key: 'm' }));
     await settle();
     expect(wrapper.get('[data-testid="display-muted"]').exists()).toBe(true);
-    h.fake.emit('queue.called', { ticketId: 12, number: 'A012', service: 'CT', counter: 'Q01', counterName: 'Quầy 1', recall: true });
+    h.fake.emit('queue.called', {
+      ticketId: 12,
+      number: 'A012',
+      service: 'CT',
+      counter: 'Q01',
+      counterName: 'Quầy 1',
+      recall: true,
+    });
     await settle(20);
     expect(out.played).toHaveLength(1);
     wrapper.unmount();
@@ -78,10 +98,20 @@ describe('counter display', () => {
     expect(out.unlocked).toBe(1);
     expect(wrapper.find('[data-testid="display-enable-sound"]').exists()).toBe(false);
 
-    h.fake.emit('queue.called', { ticketId: 9, number: 'Ô9', service: 'CT', counter: 'Q01', counterName: 'Quầy 1', recall: false });
+    h.fake.emit('queue.called', {
+      ticketId: 9,
+      number: 'Ô9',
+      service: 'CT',
+      counter: 'Q01',
+      counterName: 'Quầy 1',
+      recall: false,
+    });
     await settle(20);
     expect(wrapper.get('[data-testid="display-counter-Q01"]').text()).toContain('Ô9');
-    await vi.waitFor(() => expect(wrapper.get('[data-testid="display-voice-error"]').text()).toContain('Không phát được lời mời'), { timeout: 5000 });
+    await vi.waitFor(
+      () => expect(wrapper.get('[data-testid="display-voice-error"]').text()).toContain('Không phát được lời mời'),
+      { timeout: 5000 },
+    );
     expect(out.played).toHaveLength(0);
     wrapper.unmount();
   });

@@ -31,7 +31,11 @@ describe('dossier page', () => {
     await dialog.get('[data-testid="supplement-reason"]').setValue('Bản sao không rõ');
     await dialog.get('form').trigger('submit');
     await settle();
-    expect(h.fake.callsOf('dossier.requestSupplement')[0]!.params).toEqual({ code, missing: ['CCCD'], reason: 'Bản sao không rõ' });
+    expect(h.fake.callsOf('dossier.requestSupplement')[0]!.params).toEqual({
+      code,
+      missing: ['CCCD'],
+      reason: 'Bản sao không rõ',
+    });
     expect(h.fake.callsOf('dossier.document').at(-1)!.params).toEqual({ code, kind: 'supplement' });
     expect(wrapper.find('[data-testid="supplement-dialog"]').exists()).toBe(false);
     expect(wrapper.get('[data-testid="document-preview"]').element.tagName).toBe('IFRAME');

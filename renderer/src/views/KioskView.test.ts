@@ -23,9 +23,24 @@ const setup: ResultOf<'queue.setup'> = {
 
 function ticket(number: string, service: string, priority: boolean): Ticket {
   return {
-    id: 40, number, service, priority, state: 'waiting', takenAt: '2026-12-04T08:05', calledAt: null, counter: null,
-    serviceName: service === 'HT' ? 'Hộ tịch' : 'Chứng thực', targetCounter: null, callCount: 0, finishedAt: null,
-    outcome: null, dossierCode: null, waitSeconds: 0, serviceSeconds: 0, printedAt: null, printError: null,
+    id: 40,
+    number,
+    service,
+    priority,
+    state: 'waiting',
+    takenAt: '2026-12-04T08:05',
+    calledAt: null,
+    counter: null,
+    serviceName: service === 'HT' ? 'Hộ tịch' : 'Chứng thực',
+    targetCounter: null,
+    callCount: 0,
+    finishedAt: null,
+    outcome: null,
+    dossierCode: null,
+    waitSeconds: 0,
+    serviceSeconds: 0,
+    printedAt: null,
+    printError: null,
   };
 }
 
@@ -33,8 +48,17 @@ describe('kiosk', () => {
   it('shows each service with who waits, takes a priority ticket and shows number, people ahead and print result', async () => {
     const h = setupHarness({
       'queue.setup': () => setup,
-      'queue.board': () => ({ day: '2026-12-04', counters: [], waiting: [{ service: 'CT', name: 'Chứng thực', count: 4 }] }),
-      'queue.takeTicket': (p) => ({ ticket: ticket('B007', p.service!, p.priority), print: 'printed', printError: null, peopleAhead: 2 }),
+      'queue.board': () => ({
+        day: '2026-12-04',
+        counters: [],
+        waiting: [{ service: 'CT', name: 'Chứng thực', count: 4 }],
+      }),
+      'queue.takeTicket': (p) => ({
+        ticket: ticket('B007', p.service!, p.priority),
+        print: 'printed',
+        printError: null,
+        peopleAhead: 2,
+      }),
     });
     const wrapper = mountWith(KioskView, h);
     await settle();
@@ -62,7 +86,9 @@ describe('kiosk', () => {
       'queue.setup': () => setup,
       'queue.board': () => ({ day: '2026-12-04', counters: [], waiting: [] }),
       'queue.takeTicket': (p) => ({
-        ticket: ticket('A012', p.service!, false), print: 'failed', peopleAhead: 0,
+        ticket: ticket('A012', p.service!, false),
+        print: 'failed',
+        peopleAhead: 0,
         printError: { code: 'PRINTER_PAPER_OUT', message: 'Máy in vé: paper out (DLE EOT 4)' },
       }),
       'queue.reprint': () => {
@@ -119,7 +145,12 @@ describe('kiosk', () => {
     const h = setupHarness({
       'queue.setup': () => setup,
       'queue.board': () => ({ day: '2026-12-04', counters: [], waiting: [] }),
-      'queue.takeTicket': (p) => ({ ticket: ticket('A001', p.service!, p.priority), print: 'printed', printError: null, peopleAhead: 0 }),
+      'queue.takeTicket': (p) => ({
+        ticket: ticket('A001', p.service!, p.priority),
+        print: 'printed',
+        printError: null,
+        peopleAhead: 0,
+      }),
     });
     const first = mountWith(KioskView, h);
     await settle();

@@ -12,10 +12,25 @@ afterEach(() => {
 });
 
 const served: Ticket = {
-  id: 7, number: 'A007', service: 'CT', serviceName: 'Chứng thực', priority: false, state: 'done', takenAt: '2026-12-04T08:00',
-  calledAt: '2026-12-04T08:10', counter: 'Q01', targetCounter: null, callCount: 1, finishedAt: '2026-12-04T08:20',
-  outcome: 'served', dossierCode: '000.00.12.H56-261204-0001', waitSeconds: 600, serviceSeconds: 600, printedAt: null,
-  printError: null, rating: null,
+  id: 7,
+  number: 'A007',
+  service: 'CT',
+  serviceName: 'Chứng thực',
+  priority: false,
+  state: 'done',
+  takenAt: '2026-12-04T08:00',
+  calledAt: '2026-12-04T08:10',
+  counter: 'Q01',
+  targetCounter: null,
+  callCount: 1,
+  finishedAt: '2026-12-04T08:20',
+  outcome: 'served',
+  dossierCode: '000.00.12.H56-261204-0001',
+  waitSeconds: 600,
+  serviceSeconds: 600,
+  printedAt: null,
+  printError: null,
+  rating: null,
 };
 
 describe('rating screen', () => {

@@ -25,24 +25,63 @@ const officer: SessionUser = { username: 'canbo1', displayName: 'Nguyễn Thị 
 
 function item(overrides: Partial<ReadyItem> = {}): ReadyItem {
   return {
-    code, applicantName: 'Nguyễn Văn An', applicantIdNumber: '001090012345', procedureName: 'Cấp Phiếu lý lịch tư pháp',
-    receivedAt: '2025-07-15T09:05', appointmentAt: '2025-07-29T09:05', processedAt: '2025-07-18T15:30', late: false,
-    delivery: 'desk', resultState: 'stored', ...overrides,
+    code,
+    applicantName: 'Nguyễn Văn An',
+    applicantIdNumber: '001090012345',
+    procedureName: 'Cấp Phiếu lý lịch tư pháp',
+    receivedAt: '2025-07-15T09:05',
+    appointmentAt: '2025-07-29T09:05',
+    processedAt: '2025-07-18T15:30',
+    late: false,
+    delivery: 'desk',
+    resultState: 'stored',
+    ...overrides,
   };
 }
 
 function view(overrides: Partial<ReturnView> = {}, status = 9): ReturnView {
   return {
-    dossier: dossier({ status }), processedAt: '2025-07-18T15:30',
-    results: [{ id: 1, fileName: 'kq.pdf', documentName: 'Phiếu lý lịch tư pháp', documentCode: 'KQ.G13.000031', state: 'stored', attempts: 0, lastErrorCode: null, documentId: 'L:7', sizeBytes: 900 }],
-    resultState: 'stored', ready: status === 9, late: false, canApologise: false, handOver: null, delayLetters: [], ...overrides,
+    dossier: dossier({ status }),
+    processedAt: '2025-07-18T15:30',
+    results: [
+      {
+        id: 1,
+        fileName: 'kq.pdf',
+        documentName: 'Phiếu lý lịch tư pháp',
+        documentCode: 'KQ.G13.000031',
+        state: 'stored',
+        attempts: 0,
+        lastErrorCode: null,
+        documentId: 'L:7',
+        sizeBytes: 900,
+      },
+    ],
+    resultState: 'stored',
+    ready: status === 9,
+    late: false,
+    canApologise: false,
+    handOver: null,
+    delayLetters: [],
+    ...overrides,
   };
 }
 
-const returned = view({
-  handOver: { returnedAt: '2025-07-20T10:00', officer: officer.displayName, collectorKind: 'applicant', collectorName: 'Nguyễn Văn An', collectorIdNumber: '00109****345', authorisation: null, delivery: 'desk', trackingNumber: null },
-  ready: false,
-}, 10);
+const returned = view(
+  {
+    handOver: {
+      returnedAt: '2025-07-20T10:00',
+      officer: officer.displayName,
+      collectorKind: 'applicant',
+      collectorName: 'Nguyễn Văn An',
+      collectorIdNumber: '00109****345',
+      authorisation: null,
+      delivery: 'desk',
+      trackingNumber: null,
+    },
+    ready: false,
+  },
+  10,
+);
 
 async function mountView(h0: Harness, props: { code?: string } = {}) {
   h0.router.addRoute({ path: '/returns/:code?', name: 'returns', component: { template: '<div />' } });
@@ -78,7 +117,11 @@ describe('return of results screen', () => {
     pressKey(window, 'Enter', { ctrlKey: true });
     await settle();
     expect(h0.fake.callsOf('returns.handOver')[0]!.params).toEqual({
-      code, delivery: 'desk', collector: { kind: 'applicant', fullName: '', idNumber: '001090012345', authorisation: '' }, trackingNumber: '', note: '',
+      code,
+      delivery: 'desk',
+      collector: { kind: 'applicant', fullName: '', idNumber: '001090012345', authorisation: '' },
+      trackingNumber: '',
+      note: '',
     });
     expect(wrapper.get('[data-testid="return-done"]').text()).toContain('Đã trả kết quả lúc');
     expect(wrapper.find('[data-testid="return-form"]').exists()).toBe(false);
@@ -104,23 +147,47 @@ describe('return of results screen', () => {
     await wrapper.get('[data-testid="return-collector-id"]').setValue('001203009999');
     await wrapper.get('[data-testid="return-form"]').trigger('submit');
     await settle();
-    expect(wrapper.get('[data-testid="return-error"]').text()).toContain('Người được ủy quyền cần có họ tên, số định danh và thông tin văn bản ủy quyền.');
+    expect(wrapper.get('[data-testid="return-error"]').text()).toContain(
+      'Người được ủy quyền cần có họ tên, số định danh và thông tin văn bản ủy quyền.',
+    );
     await wrapper.get('[data-testid="return-authorisation"]').setValue('Giấy ủy quyền số 12');
     await wrapper.get('[data-testid="return-form"]').trigger('submit');
     await settle();
     expect(attempts).toBe(2);
-    expect(h0.fake.callsOf('returns.handOver')[1]!.params).toMatchObject({ collector: { kind: 'authorised', fullName: 'Trần Thị Bình', idNumber: '001203009999', authorisation: 'Giấy ủy quyền số 12' } });
+    expect(h0.fake.callsOf('returns.handOver')[1]!.params).toMatchObject({
+      collector: {
+        kind: 'authorised',
+        fullName: 'Trần Thị Bình',
+        idNumber: '001203009999',
+        authorisation: 'Giấy ủy quyền số 12',
+      },
+    });
     expect(wrapper.find('[data-testid="return-done"]').exists()).toBe(true);
   });
 
   it('by post asks for the tracking number; a missing result file blocks and can be fetched again', async () => {
-    const pending = view({ results: [{ ...view().results[0]!, state: 'pending', attempts: 2, lastErrorCode: 'RESULT_CHECKSUM_MISMATCH', documentId: null }], resultState: 'pending', ready: false });
+    const pending = view({
+      results: [
+        {
+          ...view().results[0]!,
+          state: 'pending',
+          attempts: 2,
+          lastErrorCode: 'RESULT_CHECKSUM_MISMATCH',
+          documentId: null,
+        },
+      ],
+      resultState: 'pending',
+      ready: false,
+    });
     const h0 = setupHarness({
       'returns.listReady': () => [item({ resultState: 'pending' })],
       'returns.get': () => pending,
       'returns.refetch': () => view(),
       'returns.resultPdf': () => ({ fileName: 'kq.pdf', base64: PDF_BASE64, sha256: 'x' }),
-      'returns.handOver': () => ({ ...returned, handOver: { ...returned.handOver!, delivery: 'post', trackingNumber: 'EB1VN' } }),
+      'returns.handOver': () => ({
+        ...returned,
+        handOver: { ...returned.handOver!, delivery: 'post', trackingNumber: 'EB1VN' },
+      }),
     });
     const wrapper = await mountView(h0, { code });
     expect(wrapper.get('[data-testid="return-not-ready"]').text()).toContain('Đang chờ tệp kết quả');
@@ -141,8 +208,15 @@ describe('return of results screen', () => {
   });
 
   it('follows the core: the open dossier’s result file arriving unblocks the hand-over', async () => {
-    let current = view({ results: [{ ...view().results[0]!, state: 'pending', documentId: null }], resultState: 'pending', ready: false });
-    const h0 = setupHarness({ 'returns.listReady': () => [item({ resultState: current.resultState })], 'returns.get': () => current });
+    let current = view({
+      results: [{ ...view().results[0]!, state: 'pending', documentId: null }],
+      resultState: 'pending',
+      ready: false,
+    });
+    const h0 = setupHarness({
+      'returns.listReady': () => [item({ resultState: current.resultState })],
+      'returns.get': () => current,
+    });
     const wrapper = await mountView(h0, { code });
     expect(wrapper.find('[data-testid="return-form"]').exists()).toBe(false);
     current = view();
@@ -153,10 +227,13 @@ describe('return of results screen', () => {
   });
 
   it('a dossier that is not processed cannot be handed over; an unknown code shows NOT_FOUND', async () => {
-    const h0 = setupHarness({ 'returns.listReady': () => [], 'returns.get': ({ code: c }) => {
-      if (c === other) throw new FakeFailure('NOT_FOUND');
-      return view({ resultState: 'none', results: [] }, 4);
-    } });
+    const h0 = setupHarness({
+      'returns.listReady': () => [],
+      'returns.get': ({ code: c }) => {
+        if (c === other) throw new FakeFailure('NOT_FOUND');
+        return view({ resultState: 'none', results: [] }, 4);
+      },
+    });
     const wrapper = await mountView(h0, { code });
     expect(wrapper.get('[data-testid="return-not-ready"]').text()).toContain('Đang xử lý');
     expect(wrapper.find('[data-testid="return-form"]').exists()).toBe(false);

@@ -17,13 +17,20 @@ afterEach(() => {
 
 const person: Person = { ...dossier().applicant };
 const first: DossierSummary = dossier();
-const second: DossierSummary = dossier({ id: 2, code: '000.00.12.H56-250716-0003', status: 5, receivedAt: '2025-07-16T10:00' });
+const second: DossierSummary = dossier({
+  id: 2,
+  code: '000.00.12.H56-250716-0003',
+  status: 5,
+  receivedAt: '2025-07-16T10:00',
+});
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
-  const promise = new Promise<T>((res) => { resolve = res; });
+  const promise = new Promise<T>((res) => {
+    resolve = res;
+  });
   return { promise, resolve };
 }
 
@@ -62,7 +69,9 @@ describe('search screen', () => {
     expect(h.fake.callsOf('applicant.search')[0]?.params).toEqual({ query: 'nguyen van', limit: 20 });
     expect(h.fake.callsOf('dossier.search')[0]?.params).toEqual({ query: 'nguyen van', limit: 50 });
     expect(wrapper.get('[data-testid="search-person-001090012345"]').text()).toContain('Nguyễn Văn An');
-    expect(wrapper.get('[data-testid="search-status-000.00.12.H56-250716-0003"]').text()).toBe('Yêu cầu bổ sung giấy tờ');
+    expect(wrapper.get('[data-testid="search-status-000.00.12.H56-250716-0003"]').text()).toBe(
+      'Yêu cầu bổ sung giấy tờ',
+    );
 
     await field.trigger('keydown', { key: 'ArrowDown' });
     await settle();
@@ -118,7 +127,13 @@ describe('search screen', () => {
     await wrapper.get('[data-testid="search-status"]').setValue('5');
     await wrapper.get('[data-testid="search-status"]').trigger('keydown', { key: 'Enter' });
     await settle();
-    expect(h.fake.callsOf('dossier.search').at(-1)?.params).toEqual({ query: '', limit: 50, receivedFrom: '2025-07-01', receivedTo: '2025-07-31', status: 5 });
+    expect(h.fake.callsOf('dossier.search').at(-1)?.params).toEqual({
+      query: '',
+      limit: 50,
+      receivedFrom: '2025-07-01',
+      receivedTo: '2025-07-31',
+      status: 5,
+    });
     expect(h.fake.callsOf('applicant.search')).toHaveLength(0);
     expect(wrapper.get('[data-testid="search-empty"]').text()).toContain('bộ lọc');
 
@@ -164,7 +179,11 @@ describe('search screen', () => {
   });
 
   it('explains a failure with its code', async () => {
-    const h = harness({ 'dossier.search': () => { throw new FakeFailure('STORE_FAILURE'); } });
+    const h = harness({
+      'dossier.search': () => {
+        throw new FakeFailure('STORE_FAILURE');
+      },
+    });
     const wrapper = await mounted(h);
     await wrapper.get('[data-testid="search-query"]').setValue('a');
     await wrapper.get('[data-testid="search-query"]').trigger('keydown', { key: 'Enter' });

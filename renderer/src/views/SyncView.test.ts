@@ -16,8 +16,26 @@ type Dead = ResultOf<'sync.deadLetters'>[number];
 const status: ResultOf<'sync.status'> = {
   counts: { pending: 2, retrying: 1, sent: 40, dead: 2 },
   remotes: [
-    { target: 'national', owed: 3, dead: 2, oldestOwedAt: '2026-12-04T08:10', nextAttemptAt: '2026-12-04T09:00', breaker: 'open', breakerRetryAt: '2026-12-04T09:05', breakerError: 'HTTP 503' },
-    { target: 'provincial', owed: 0, dead: 0, oldestOwedAt: null, nextAttemptAt: null, breaker: 'closed', breakerRetryAt: null, breakerError: null },
+    {
+      target: 'national',
+      owed: 3,
+      dead: 2,
+      oldestOwedAt: '2026-12-04T08:10',
+      nextAttemptAt: '2026-12-04T09:00',
+      breaker: 'open',
+      breakerRetryAt: '2026-12-04T09:05',
+      breakerError: 'HTTP 503',
+    },
+    {
+      target: 'provincial',
+      owed: 0,
+      dead: 0,
+      oldestOwedAt: null,
+      nextAttemptAt: null,
+      breaker: 'closed',
+      breakerRetryAt: null,
+      breakerError: null,
+    },
   ],
   statusFeed: { feedId: null, cursor: null, updatedAt: null },
   lastError: null,
@@ -25,8 +43,17 @@ const status: ResultOf<'sync.status'> = {
 
 function dead(id: number, code: string): Dead {
   return {
-    id, target: 'national', kind: 'dossier.progress', dossierCode: code, attempts: 12, reason: 'exhausted', errorCode: 'REMOTE_UNAVAILABLE',
-    error: 'HTTP 503', message: 'Đã thử 12 lần không gửi được.', createdAt: '2026-12-04T08:00', deadAt: '2026-12-04T08:50',
+    id,
+    target: 'national',
+    kind: 'dossier.progress',
+    dossierCode: code,
+    attempts: 12,
+    reason: 'exhausted',
+    errorCode: 'REMOTE_UNAVAILABLE',
+    error: 'HTTP 503',
+    message: 'Đã thử 12 lần không gửi được.',
+    createdAt: '2026-12-04T08:00',
+    deadAt: '2026-12-04T08:50',
   };
 }
 
@@ -44,7 +71,9 @@ describe('sync screen', () => {
     });
     const wrapper = mountWith(SyncView, h);
     await settle();
-    expect(wrapper.get('[data-testid="sync-counts"]').text()).toBe('Chờ gửi: 2 · Đang thử lại: 1 · Đã gửi: 40 · Không gửi được: 2');
+    expect(wrapper.get('[data-testid="sync-counts"]').text()).toBe(
+      'Chờ gửi: 2 · Đang thử lại: 1 · Đã gửi: 40 · Không gửi được: 2',
+    );
     expect(wrapper.get('[data-testid="sync-remote-national"]').text()).toContain('Tạm ngừng gửi');
     expect(wrapper.get('[data-testid="sync-remote-national"]').text()).toContain('đến 04/12/2026 09:05');
     expect(wrapper.get('[data-testid="sync-remote-provincial"]').text()).toContain('Bình thường');
@@ -93,7 +122,9 @@ describe('sync screen', () => {
       await wrapper.get('[data-testid="sync-export"]').trigger('click');
       await settle();
       expect(created).toEqual(['application/json']);
-      expect(wrapper.get('[data-testid="sync-notice"]').text()).toBe('Đã xuất 1 mục vào tệp motcua-dead-letters-20261204.json.');
+      expect(wrapper.get('[data-testid="sync-notice"]').text()).toBe(
+        'Đã xuất 1 mục vào tệp motcua-dead-letters-20261204.json.',
+      );
       await wrapper.get('[data-testid="sync-retry-all"]').trigger('click');
       await settle();
       expect(wrapper.get('[role="alert"]').text()).toContain('FORBIDDEN');
@@ -106,14 +137,27 @@ describe('sync screen', () => {
   it('words what the core recorded as text by its code, never the English beside it', async () => {
     const english = 'connect ECONNREFUSED 127.0.0.1:8443';
     const rows: Dead[] = [
-      { ...dead(21, '000.00.12.H56-261204-0003'), reason: 'rejected', errorCode: 'REMOTE_REJECTED', error: 'REMOTE_REJECTED: DongBoHoSoMC rejected: [error_code 12] Trường NgayTiepNhan sai định dạng' },
-      { ...dead(22, '000.00.12.H56-261204-0004'), reason: 'invalid', errorCode: 'PAYLOAD_INVALID', error: 'payload: MaHoSo: Too small: expected string to have >=1 characters' },
+      {
+        ...dead(21, '000.00.12.H56-261204-0003'),
+        reason: 'rejected',
+        errorCode: 'REMOTE_REJECTED',
+        error: 'REMOTE_REJECTED: DongBoHoSoMC rejected: [error_code 12] Trường NgayTiepNhan sai định dạng',
+      },
+      {
+        ...dead(22, '000.00.12.H56-261204-0004'),
+        reason: 'invalid',
+        errorCode: 'PAYLOAD_INVALID',
+        error: 'payload: MaHoSo: Too small: expected string to have >=1 characters',
+      },
       { ...dead(23, '000.00.12.H56-261204-0005'), errorCode: 'SOMETHING_NEW', error: english },
     ];
     const h = setupHarness({
       'sync.status': () => ({
         ...status,
-        remotes: [{ ...status.remotes[0]!, breakerError: `REMOTE_UNAVAILABLE: ${english}` }, { ...status.remotes[1]!, breaker: 'open', breakerError: 'socket hang up' }],
+        remotes: [
+          { ...status.remotes[0]!, breakerError: `REMOTE_UNAVAILABLE: ${english}` },
+          { ...status.remotes[1]!, breaker: 'open', breakerError: 'socket hang up' },
+        ],
         lastError: `gave up after 12 attempts: REMOTE_TIMEOUT: timeout of 10000ms exceeded`,
       }),
       'sync.deadLetters': () => rows,
@@ -121,15 +165,34 @@ describe('sync screen', () => {
     const wrapper = mountWith(SyncView, h);
     await settle();
     const all = wrapper.text();
-    for (const raw of [english, 'socket hang up', 'timeout of 10000ms', 'gave up after', 'Too small', 'DongBoHoSoMC', 'rejected:']) expect(all).not.toContain(raw);
-    expect(wrapper.get('[data-testid="sync-breaker-error-national"]').text()).toBe('Không kết nối được hệ thống bên ngoài hoặc lõi ứng dụng.');
-    expect(wrapper.get('[data-testid="sync-breaker-error-provincial"]').text()).toBe('Lỗi không xác định. Xuất tệp cho CNTT để xem chi tiết.');
-    expect(wrapper.get('[data-testid="sync-last-error"]').text()).toBe('Lỗi gần nhất: Hệ thống bên ngoài không phản hồi kịp thời. Vui lòng thử lại.');
+    for (const raw of [
+      english,
+      'socket hang up',
+      'timeout of 10000ms',
+      'gave up after',
+      'Too small',
+      'DongBoHoSoMC',
+      'rejected:',
+    ])
+      expect(all).not.toContain(raw);
+    expect(wrapper.get('[data-testid="sync-breaker-error-national"]').text()).toBe(
+      'Không kết nối được hệ thống bên ngoài hoặc lõi ứng dụng.',
+    );
+    expect(wrapper.get('[data-testid="sync-breaker-error-provincial"]').text()).toBe(
+      'Lỗi không xác định. Xuất tệp cho CNTT để xem chi tiết.',
+    );
+    expect(wrapper.get('[data-testid="sync-last-error"]').text()).toBe(
+      'Lỗi gần nhất: Hệ thống bên ngoài không phản hồi kịp thời. Vui lòng thử lại.',
+    );
     const rejected = wrapper.get('[data-testid="sync-dead-why-21"]').text();
     expect(rejected).toContain('Cổng DVCQG từ chối dữ liệu của hồ sơ.');
     expect(rejected).toContain('Hệ thống trả lời: “[error_code 12] Trường NgayTiepNhan sai định dạng”');
-    expect(wrapper.get('[data-testid="sync-dead-why-22"]').text()).toContain('Dữ liệu gửi tới Cổng DVCQG không đúng định dạng (lỗi phần mềm).');
-    expect(wrapper.get('[data-testid="sync-dead-why-23"]').text()).toContain('12 lần nhưng không thành công (lỗi kết nối)');
+    expect(wrapper.get('[data-testid="sync-dead-why-22"]').text()).toContain(
+      'Dữ liệu gửi tới Cổng DVCQG không đúng định dạng (lỗi phần mềm).',
+    );
+    expect(wrapper.get('[data-testid="sync-dead-why-23"]').text()).toContain(
+      '12 lần nhưng không thành công (lỗi kết nối)',
+    );
     wrapper.unmount();
   });
 });

@@ -14,7 +14,14 @@ afterEach(() => {
 
 const list = [
   dossier(),
-  dossier({ id: 2, code: '000.00.12.H56-250715-0002', applicantName: 'Trần Thị Bích', procedureName: 'Đăng ký khai sinh', status: 5, sync: { national: 'dead', provincial: 'retrying' } }),
+  dossier({
+    id: 2,
+    code: '000.00.12.H56-250715-0002',
+    applicantName: 'Trần Thị Bích',
+    procedureName: 'Đăng ký khai sinh',
+    status: 5,
+    sync: { national: 'dead', provincial: 'retrying' },
+  }),
 ];
 
 describe("today's list", () => {
@@ -49,7 +56,9 @@ describe("today's list", () => {
     await h.router.push('/today');
     const wrapper = mountWith(TodayView, h, { global: { plugins: [h.pinia, createAppI18n('en'), h.router] } });
     await settle();
-    expect(wrapper.get('[data-testid="today-status-000.00.12.H56-250715-0002"]').text()).toBe('Additional papers requested');
+    expect(wrapper.get('[data-testid="today-status-000.00.12.H56-250715-0002"]').text()).toBe(
+      'Additional papers requested',
+    );
     expect(wrapper.text()).not.toContain('Yêu cầu bổ sung giấy tờ');
     wrapper.unmount();
   });

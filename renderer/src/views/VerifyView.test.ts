@@ -15,36 +15,61 @@ afterEach(() => {
 
 function signature(over: Partial<SignatureCheck> = {}): SignatureCheck {
   return {
-    fieldName: 'Signature1', verdict: 'valid-trusted', integrity: { ok: true, problem: null }, changesAfterSigning: 'none',
+    fieldName: 'Signature1',
+    verdict: 'valid-trusted',
+    integrity: { ok: true, problem: null },
+    changesAfterSigning: 'none',
     signer: {
-      commonName: 'Nguyễn Văn An', subject: 'C=VN, O=UBND xã Hòa Phú, CN=Nguyễn Văn An', issuer: 'C=VN, O=Ban Cơ yếu Chính phủ, CN=CA thử nghiệm',
-      serialNumber: '1001', notBefore: '2025-01-01T00:00:00.000Z', notAfter: '2027-01-01T00:00:00.000Z',
+      commonName: 'Nguyễn Văn An',
+      subject: 'C=VN, O=UBND xã Hòa Phú, CN=Nguyễn Văn An',
+      issuer: 'C=VN, O=Ban Cơ yếu Chính phủ, CN=CA thử nghiệm',
+      serialNumber: '1001',
+      notBefore: '2025-01-01T00:00:00.000Z',
+      notAfter: '2027-01-01T00:00:00.000Z',
     },
-    signingTime: '2025-07-15T03:30:05.000Z', signingTimeSource: 'timestamp', certificateValidAtSigningTime: true,
+    signingTime: '2025-07-15T03:30:05.000Z',
+    signingTimeSource: 'timestamp',
+    certificateValidAtSigningTime: true,
     keyUsage: { ok: true, digitalSignature: true, nonRepudiation: true, present: true },
     chain: { trusted: true, path: ['CN=Nguyễn Văn An', 'CN=CA thử nghiệm'], problem: null },
     timestamp: { valid: true, genTime: '2025-07-15T03:30:05.000Z', tsa: 'CN=TSA thử nghiệm', problem: null },
-    reason: 'Xác thực bản số hóa từ bản giấy', location: 'UBND xã Hòa Phú',
+    reason: 'Xác thực bản số hóa từ bản giấy',
+    location: 'UBND xã Hòa Phú',
     ...over,
   };
 }
 
 const report = (signatures: SignatureCheck[], over: Partial<VerifyResult> = {}): VerifyResult => ({
-  fileName: 'Căn cước công dân (L:7).pdf', documentId: 'L:7', sizeBytes: 20480, signatures, problem: null, trustAnchors: 1, ...over,
+  fileName: 'Căn cước công dân (L:7).pdf',
+  documentId: 'L:7',
+  sizeBytes: 20480,
+  signatures,
+  problem: null,
+  trustAnchors: 1,
+  ...over,
 });
 
 describe('verify panel', () => {
   it('finds a stored document from the keyboard and shows each signature with a plain verdict', async () => {
     const h = setupHarness({
       'documents.search': () => [documentHit],
-      'signing.verify': () => report([
-        signature(),
-        signature({
-          verdict: 'valid-untrusted', changesAfterSigning: 'other-changes', signingTimeSource: 'signature-dictionary', timestamp: null,
-          chain: { trusted: false, path: ['CN=Trần Thị Mai'], problem: 'CHAIN_INCOMPLETE' },
-        }),
-        signature({ verdict: 'invalid', integrity: { ok: false, problem: 'DIGEST_MISMATCH' }, keyUsage: { ok: false, digitalSignature: false, nonRepudiation: false, present: true }, certificateValidAtSigningTime: false }),
-      ]),
+      'signing.verify': () =>
+        report([
+          signature(),
+          signature({
+            verdict: 'valid-untrusted',
+            changesAfterSigning: 'other-changes',
+            signingTimeSource: 'signature-dictionary',
+            timestamp: null,
+            chain: { trusted: false, path: ['CN=Trần Thị Mai'], problem: 'CHAIN_INCOMPLETE' },
+          }),
+          signature({
+            verdict: 'invalid',
+            integrity: { ok: false, problem: 'DIGEST_MISMATCH' },
+            keyUsage: { ok: false, digitalSignature: false, nonRepudiation: false, present: true },
+            certificateValidAtSigningTime: false,
+          }),
+        ]),
     });
     const wrapper = mountWith(VerifyView, h);
     const input = wrapper.get('[data-testid="verify-search"]');
@@ -67,8 +92,12 @@ describe('verify panel', () => {
     expect(wrapper.get('[data-testid="signature-1-changes"]').text()).toContain('Không (chữ ký bao trùm toàn bộ tệp)');
     expect(wrapper.get('[data-testid="signature-1-signer"]').text()).toContain('Nguyễn Văn An');
     expect(wrapper.get('[data-testid="signature-1-signer"]').text()).toContain('Cấp bởi: C=VN, O=Ban Cơ yếu Chính phủ');
-    expect(wrapper.get('[data-testid="signature-1-signer"]').text()).toContain('01/01/2025 07:00:00 (GMT+7) – 01/01/2027 07:00:00 (GMT+7)');
-    expect(wrapper.get('[data-testid="signature-1-time"]').text()).toBe('15/07/2025 10:30:05 (GMT+7) (theo dấu thời gian)');
+    expect(wrapper.get('[data-testid="signature-1-signer"]').text()).toContain(
+      '01/01/2025 07:00:00 (GMT+7) – 01/01/2027 07:00:00 (GMT+7)',
+    );
+    expect(wrapper.get('[data-testid="signature-1-time"]').text()).toBe(
+      '15/07/2025 10:30:05 (GMT+7) (theo dấu thời gian)',
+    );
     expect(wrapper.get('[data-testid="signature-1-valid-at"]').text()).toBe('Đạt');
     expect(wrapper.get('[data-testid="signature-1-key-usage"]').text()).toContain('ký số, chống chối bỏ');
     expect(wrapper.get('[data-testid="signature-1-chain"]').text()).toContain('Tới CA tin cậy');
@@ -76,12 +105,16 @@ describe('verify panel', () => {
 
     expect(wrapper.get('[data-testid="signature-2-verdict"]').text()).toBe('Hợp lệ nhưng chưa tin cậy');
     expect(wrapper.get('[data-testid="signature-2-changes"]').text()).toContain('Có thay đổi khác sau khi ký');
-    expect(wrapper.get('[data-testid="signature-2-chain"]').text()).toContain('Chưa tới CA tin cậy — chuỗi chứng thực không tới CA tin cậy');
+    expect(wrapper.get('[data-testid="signature-2-chain"]').text()).toContain(
+      'Chưa tới CA tin cậy — chuỗi chứng thực không tới CA tin cậy',
+    );
     expect(wrapper.get('[data-testid="signature-2-time"]').text()).toContain('do người ký khai');
     expect(wrapper.find('[data-testid="signature-2-timestamp"]').exists()).toBe(false);
 
     expect(wrapper.get('[data-testid="signature-3-verdict"]').text()).toBe('Không hợp lệ');
-    expect(wrapper.get('[data-testid="signature-3-integrity"]').text()).toBe('Không đạt — nội dung tệp đã bị thay đổi sau khi ký (mã băm không khớp)');
+    expect(wrapper.get('[data-testid="signature-3-integrity"]').text()).toBe(
+      'Không đạt — nội dung tệp đã bị thay đổi sau khi ký (mã băm không khớp)',
+    );
     expect(wrapper.get('[data-testid="signature-3-valid-at"]').text()).toBe('Không đạt');
     expect(wrapper.get('[data-testid="signature-3-key-usage"]').text()).toContain('Không đạt');
   });
@@ -92,7 +125,9 @@ describe('verify panel', () => {
     const wrapper = mountWith(VerifyView, h);
     const file = wrapper.get('[data-testid="verify-file"]');
     let clicked = 0;
-    file.element.addEventListener('click', () => { clicked++; });
+    file.element.addEventListener('click', () => {
+      clicked++;
+    });
     window.dispatchEvent(new KeyboardEvent('keydown', { key: 'o', code: 'KeyO', altKey: true, bubbles: true }));
     expect(clicked).toBe(1);
 
@@ -109,7 +144,9 @@ describe('verify panel', () => {
     Object.defineProperty(file.element, 'files', { value: [new File(['junk'], 'hong.pdf')], configurable: true });
     await file.trigger('change');
     await settle(20);
-    expect(wrapper.get('[data-testid="verify-problem"]').text()).toBe('Tệp không đọc được: tệp không phải PDF hoặc bị hỏng');
+    expect(wrapper.get('[data-testid="verify-problem"]').text()).toBe(
+      'Tệp không đọc được: tệp không phải PDF hoặc bị hỏng',
+    );
 
     Object.defineProperty(file.element, 'files', { value: [new File([], 'rong.pdf')], configurable: true });
     await file.trigger('change');

@@ -16,9 +16,12 @@ function tensAndUnits(n: number): PieceName[] {
     return ['muoi', unit === 5 ? 'lam' : DIGITS[unit]];
   }
   const words: PieceName[] = [DIGITS[tens], 'muoi-tens'];
-  if (unit === 1) words.push('mot1'); // hai mươi mốt
-  else if (unit === 4) words.push('tu'); // hai mươi tư
-  else if (unit === 5) words.push('lam'); // hai mươi lăm
+  if (unit === 1)
+    words.push('mot1'); // hai mươi mốt
+  else if (unit === 4)
+    words.push('tu'); // hai mươi tư
+  else if (unit === 5)
+    words.push('lam'); // hai mươi lăm
   else if (unit !== 0) words.push(DIGITS[unit]);
   return words;
 }
@@ -54,7 +57,10 @@ const LETTER = /^[a-zđ]$/;
 
 /** A code such as "A012", "B7" or "3": letters spelled, each digit run read as a number. */
 export function codeWords(code: string): PieceName[] {
-  const text = code.trim().toLowerCase().replace(/[\s\-_.]+/g, '');
+  const text = code
+    .trim()
+    .toLowerCase()
+    .replace(/[\s\-_.]+/g, '');
   if (text.length === 0) throw new RangeError('codeWords: empty code');
   const words: PieceName[] = [];
   for (const part of text.match(/\d+|\D/g) ?? []) {

@@ -90,11 +90,21 @@ describe('joinClips and chime', () => {
     const a = { sampleRate: 1000, samples: Float32Array.from([0.1, 0.2]) };
     const b = { sampleRate: 1000, samples: Float32Array.from([0.3]) };
     const joined = joinClips([a, b, a], 3);
-    expect([...joined.samples].map((x) => Math.round(x * 10) / 10)).toEqual([0.1, 0.2, 0, 0, 0, 0.3, 0, 0, 0, 0.1, 0.2]);
+    expect([...joined.samples].map((x) => Math.round(x * 10) / 10)).toEqual([
+      0.1, 0.2, 0, 0, 0, 0.3, 0, 0, 0, 0.1, 0.2,
+    ]);
   });
 
   it('refuses mixed sample rates and an empty list', () => {
-    expect(() => joinClips([{ sampleRate: 1000, samples: new Float32Array(1) }, { sampleRate: 2000, samples: new Float32Array(1) }], 0)).toThrow(/2000 Hz/);
+    expect(() =>
+      joinClips(
+        [
+          { sampleRate: 1000, samples: new Float32Array(1) },
+          { sampleRate: 2000, samples: new Float32Array(1) },
+        ],
+        0,
+      ),
+    ).toThrow(/2000 Hz/);
     expect(() => joinClips([], 0)).toThrow(/nothing/);
   });
 
@@ -167,7 +177,12 @@ describe('WebAudioOut', () => {
       },
       createBuffer(channels: number, length: number, rate: number) {
         calls.push(`buffer ${channels}x${length}@${rate}`);
-        return { copyToChannel: (s: Float32Array, ch: number) => { copied = s; calls.push(`copy ${ch}`); } };
+        return {
+          copyToChannel: (s: Float32Array, ch: number) => {
+            copied = s;
+            calls.push(`copy ${ch}`);
+          },
+        };
       },
       createBufferSource() {
         const source = {

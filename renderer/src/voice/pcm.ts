@@ -35,7 +35,8 @@ export function parseWav(bytes: Uint8Array): Clip {
       };
     } else if (id === 'data') {
       if (!format) throw new Error('parseWav: data before fmt');
-      if (format.code !== 1 || format.bits !== 16) throw new Error(`parseWav: format ${format.code}/${format.bits}-bit is not 16-bit PCM`);
+      if (format.code !== 1 || format.bits !== 16)
+        throw new Error(`parseWav: format ${format.code}/${format.bits}-bit is not 16-bit PCM`);
       if (format.channels < 1 || format.channels > 2) throw new Error(`parseWav: ${format.channels} channels`);
       // Some writers leave the size of a streamed data chunk at 0 or too large: take what is there.
       const available = Math.min(size === 0 ? bytes.byteLength - body : size, bytes.byteLength - body);
@@ -58,7 +59,8 @@ export function joinClips(clips: readonly Clip[], gapMs: number): Clip {
   if (clips.length === 0) throw new Error('joinClips: nothing to join');
   const sampleRate = clips[0].sampleRate;
   for (const clip of clips) {
-    if (clip.sampleRate !== sampleRate) throw new Error(`joinClips: ${clip.sampleRate} Hz among ${sampleRate} Hz clips`);
+    if (clip.sampleRate !== sampleRate)
+      throw new Error(`joinClips: ${clip.sampleRate} Hz among ${sampleRate} Hz clips`);
   }
   const gap = Math.round((gapMs / 1000) * sampleRate);
   const length = clips.reduce((n, c) => n + c.samples.length, 0) + gap * (clips.length - 1);

@@ -36,7 +36,9 @@ describe('metadata form: the draft save state', () => {
       'digitise.drafts': () => ({ drafts: {} }),
       'digitise.saveDrafts': async (p) => {
         sent.push(p.drafts);
-        await new Promise<void>((resolve) => { release = resolve; });
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
         const answer = answers.shift();
         if (!answer) throw new Error('unexpected save');
         return answer();
@@ -63,7 +65,9 @@ describe('metadata form: the draft save state', () => {
     expect(sent[0]).toMatchObject({ 0: { ownerName: 'Nguyễn Văn Dũng' } });
 
     // A refusal that is not the link: failed, and the next change sends everything again.
-    answers.push(() => { throw new FakeFailure('STORE_FAILURE', 'SQLITE_FULL: database or disk is full'); });
+    answers.push(() => {
+      throw new FakeFailure('STORE_FAILURE', 'SQLITE_FULL: database or disk is full');
+    });
     await wrapper.get('[data-testid="meta-ownerIdNumber"]').setValue('001203004567');
     await until(() => release !== null, 3000);
     release!();
@@ -74,7 +78,9 @@ describe('metadata form: the draft save state', () => {
     expect(wrapper.text()).not.toContain('SQLITE_FULL');
 
     // The link drops: failed, then tried again by itself, and saved.
-    answers.push(() => { throw new FakeFailure('REMOTE_UNAVAILABLE', 'socket closed'); });
+    answers.push(() => {
+      throw new FakeFailure('REMOTE_UNAVAILABLE', 'socket closed');
+    });
     answers.push(() => ({ savedAt: '2026-12-07T09:01' }));
     await wrapper.get('[data-testid="meta-number"]').setValue('123/QĐ');
     await until(() => release !== null, 3000);
@@ -85,12 +91,17 @@ describe('metadata form: the draft save state', () => {
     release!();
     await until(() => state().text() === 'Đã lưu nháp', 1000);
     expect(sent).toHaveLength(4);
-    expect(sent[3]).toMatchObject({ 0: { ownerName: 'Nguyễn Văn Dũng', ownerIdNumber: '001203004567', number: '123/QĐ' } });
+    expect(sent[3]).toMatchObject({
+      0: { ownerName: 'Nguyễn Văn Dũng', ownerIdNumber: '001203004567', number: '123/QĐ' },
+    });
   }, 15_000);
 
   it('has the three states in English too', () => {
     const en = createAppI18n('en').global;
-    expect([en.t('digitise.meta.draftSaving'), en.t('digitise.meta.draftSaved'), en.t('digitise.meta.draftFailed')])
-      .toEqual(['Saving…', 'Draft saved', 'Not saved yet — will try again']);
+    expect([
+      en.t('digitise.meta.draftSaving'),
+      en.t('digitise.meta.draftSaved'),
+      en.t('digitise.meta.draftFailed'),
+    ]).toEqual(['Saving…', 'Draft saved', 'Not saved yet — will try again']);
   });
 });

@@ -13,12 +13,22 @@ afterEach(() => {
 });
 
 const openBatch = {
-  batchId: 'b-1', state: 'ready', source: 'scanner', createdAt: '2026-11-20T09:00', officer: 'sohoa', lastError: null, pages: 3,
+  batchId: 'b-1',
+  state: 'ready',
+  source: 'scanner',
+  createdAt: '2026-11-20T09:00',
+  officer: 'sohoa',
+  lastError: null,
+  pages: 3,
 } as const;
 
 describe('digitisation station: pages whose orientation the station could not tell', () => {
   it('marks them in the grid and explains in the preview what to do; other pages carry no mark', async () => {
-    const view = batchView([batchPage(0), batchPage(1, { orientationCheck: true }), batchPage(2, { orientationCheck: false })]);
+    const view = batchView([
+      batchPage(0),
+      batchPage(1, { orientationCheck: true }),
+      batchPage(2, { orientationCheck: false }),
+    ]);
     const h = setupHarness({
       'digitise.scanners': () => scanners,
       'digitise.openBatches': () => [openBatch],

@@ -13,13 +13,37 @@ afterEach(() => {
   document.body.innerHTML = '';
 });
 
-const status: SigningStatus = { enabled: true, simulated: true, tokenLabel: null, keyId: '5a01', timestamp: false, visibleStamp: false, trustAnchors: 0, running: null };
+const status: SigningStatus = {
+  enabled: true,
+  simulated: true,
+  tokenLabel: null,
+  keyId: '5a01',
+  timestamp: false,
+  visibleStamp: false,
+  trustAnchors: 0,
+  running: null,
+};
 
 function job(over: Partial<SigningJob> = {}): SigningJob {
   return {
-    jobId: 'j1', batchId: 'b1', state: 'running', done: 0, total: 3, signed: 0, failed: 0, signer: 'Nguyễn Văn An', startedAt: '2025-07-15T10:30',
+    jobId: 'j1',
+    batchId: 'b1',
+    state: 'running',
+    done: 0,
+    total: 3,
+    signed: 0,
+    failed: 0,
+    signer: 'Nguyễn Văn An',
+    startedAt: '2025-07-15T10:30',
     documents: [
-      { documentId: 'L:1', documentName: 'Căn cước công dân', state: 'waiting', code: null, message: null, sha256: null },
+      {
+        documentId: 'L:1',
+        documentName: 'Căn cước công dân',
+        state: 'waiting',
+        code: null,
+        message: null,
+        sha256: null,
+      },
       { documentId: 'L:2', documentName: 'Giấy khai sinh', state: 'waiting', code: null, message: null, sha256: null },
       { documentId: 'L:3', documentName: 'Sổ hộ khẩu', state: 'waiting', code: null, message: null, sha256: null },
     ],
@@ -35,13 +59,25 @@ const key = (combo: string) => {
 describe('batch signing on the digitisation screen', () => {
   it('a failed document reads from the locale by its code; a code without text reads as the internal error, never the raw message', async () => {
     const running = job({ done: 2, failed: 2 });
-    Object.assign(running.documents[0]!, { state: 'failed', code: 'SIGN_PDF_INVALID', message: 'Failed to parse PDF document: No PDF header found' });
-    Object.assign(running.documents[1]!, { state: 'failed', code: 'CKR_DEVICE_ERROR', message: 'C_Sign: CKR_DEVICE_ERROR (0x30)' });
+    Object.assign(running.documents[0]!, {
+      state: 'failed',
+      code: 'SIGN_PDF_INVALID',
+      message: 'Failed to parse PDF document: No PDF header found',
+    });
+    Object.assign(running.documents[1]!, {
+      state: 'failed',
+      code: 'CKR_DEVICE_ERROR',
+      message: 'C_Sign: CKR_DEVICE_ERROR (0x30)',
+    });
     const h = setupHarness({ 'signing.status': () => ({ ...status, running }) });
     const wrapper = mountWith(SignBatchPanel, h, { props: { batchId: 'b1', finishedDocuments: 3 } });
     await settle();
-    expect(wrapper.get('[data-testid="sign-doc-error-L:1"]').text()).toBe('— Tệp PDF bị hỏng hoặc không đọc được nên không ký được. Kiểm tra lại tệp.');
-    expect(wrapper.get('[data-testid="sign-doc-error-L:2"]').text()).toBe('— Lỗi hệ thống. Vui lòng thử lại; nếu vẫn lỗi, báo cán bộ CNTT.');
+    expect(wrapper.get('[data-testid="sign-doc-error-L:1"]').text()).toBe(
+      '— Tệp PDF bị hỏng hoặc không đọc được nên không ký được. Kiểm tra lại tệp.',
+    );
+    expect(wrapper.get('[data-testid="sign-doc-error-L:2"]').text()).toBe(
+      '— Lỗi hệ thống. Vui lòng thử lại; nếu vẫn lỗi, báo cán bộ CNTT.',
+    );
     expect(wrapper.text()).not.toMatch(/Failed to parse|C_Sign|0x30/u);
   });
 
@@ -74,14 +110,56 @@ describe('batch signing on the digitisation screen', () => {
     expect(wrapper.find('[data-testid="sign-pin-form"]').exists()).toBe(false);
     expect(wrapper.get('[data-testid="sign-progress-count"]').text()).toBe('Đang ký 0/3');
 
-    h.fake.emit('signing.progress', { jobId: 'j1', batchId: 'b1', state: 'running', done: 1, total: 3, document: { documentId: 'L:1', documentName: 'Căn cước công dân', state: 'signed', code: null, message: null, sha256: 'a'.repeat(64) } });
+    h.fake.emit('signing.progress', {
+      jobId: 'j1',
+      batchId: 'b1',
+      state: 'running',
+      done: 1,
+      total: 3,
+      document: {
+        documentId: 'L:1',
+        documentName: 'Căn cước công dân',
+        state: 'signed',
+        code: null,
+        message: null,
+        sha256: 'a'.repeat(64),
+      },
+    });
     await settle();
     expect(wrapper.get('[data-testid="sign-progress-count"]').text()).toBe('Đang ký 1/3');
     expect((wrapper.get('[data-testid="sign-progress-bar"]').element as HTMLProgressElement).value).toBe(1);
     expect(wrapper.get('[data-testid="sign-doc-L:1"]').text()).toContain('Đã ký');
 
-    h.fake.emit('signing.progress', { jobId: 'j1', batchId: 'b1', state: 'running', done: 2, total: 3, document: { documentId: 'L:2', documentName: 'Giấy khai sinh', state: 'failed', code: 'SIGN_PDF_INVALID', message: 'not a PDF', sha256: null } });
-    h.fake.emit('signing.progress', { jobId: 'j1', batchId: 'b1', state: 'running', done: 3, total: 3, document: { documentId: 'L:3', documentName: 'Sổ hộ khẩu', state: 'signed', code: null, message: null, sha256: 'b'.repeat(64) } });
+    h.fake.emit('signing.progress', {
+      jobId: 'j1',
+      batchId: 'b1',
+      state: 'running',
+      done: 2,
+      total: 3,
+      document: {
+        documentId: 'L:2',
+        documentName: 'Giấy khai sinh',
+        state: 'failed',
+        code: 'SIGN_PDF_INVALID',
+        message: 'not a PDF',
+        sha256: null,
+      },
+    });
+    h.fake.emit('signing.progress', {
+      jobId: 'j1',
+      batchId: 'b1',
+      state: 'running',
+      done: 3,
+      total: 3,
+      document: {
+        documentId: 'L:3',
+        documentName: 'Sổ hộ khẩu',
+        state: 'signed',
+        code: null,
+        message: null,
+        sha256: 'b'.repeat(64),
+      },
+    });
     h.fake.emit('signing.progress', { jobId: 'j1', batchId: 'b1', state: 'finished', done: 3, total: 3 });
     await settle();
     expect(wrapper.get('[data-testid="sign-doc-error-L:2"]').text()).toContain('Tệp PDF bị hỏng');
@@ -93,7 +171,9 @@ describe('batch signing on the digitisation screen', () => {
     let tries = 4;
     const h = setupHarness({
       'signing.status': () => status,
-      'signing.signBatch': () => { throw new FakeFailure('TOKEN_PIN_INCORRECT', 'wrong PIN', { triesLeft: tries-- }); },
+      'signing.signBatch': () => {
+        throw new FakeFailure('TOKEN_PIN_INCORRECT', 'wrong PIN', { triesLeft: tries-- });
+      },
     });
     const wrapper = mountWith(SignBatchPanel, h, { props: { batchId: 'b1', finishedDocuments: 2 } });
     await settle();
