@@ -33,7 +33,7 @@ export class DossierForms {
 
   async receipt(d: Dossier): Promise<Uint8Array> {
     return renderReceipt({
-      ...this.common(d),
+      ...formCommon(d, this.desk),
       channelName: channelName(d.channel),
       components: d.components.map((c) => ({
         name: c.name,
@@ -62,7 +62,7 @@ export class DossierForms {
     officerName: string,
   ): Promise<Uint8Array> {
     return renderSupplementRequest({
-      ...this.common(d),
+      ...formCommon(d, this.desk),
       missing,
       reason,
       requestedAt: at,
@@ -72,7 +72,7 @@ export class DossierForms {
   }
 
   async refusal(d: Dossier, reasons: string[], at: string, officerName: string): Promise<Uint8Array> {
-    return renderRefusal({ ...this.common(d), reasons, refusedAt: at, officerName });
+    return renderRefusal({ ...formCommon(d, this.desk), reasons, refusedAt: at, officerName });
   }
 
   /** Stores the form and references it from the dossier (once: the same bytes are not listed twice). */
@@ -100,21 +100,22 @@ export class DossierForms {
     }
     return pending;
   }
+}
 
-  private common(d: Dossier): FormCommon {
-    return {
-      agencyName: this.desk.agencyName,
-      agencyId: this.desk.agencyId,
-      dossierCode: d.code,
-      applicant: {
-        fullName: d.applicant.fullName,
-        idNumber: d.applicant.idNumber,
-        address: d.applicant.address,
-        phone: d.contactPhone ?? d.applicant.phone,
-        email: d.contactEmail ?? d.applicant.email,
-      },
-      procedure: { code: d.procedureCode, name: d.procedureName },
-      training: this.desk.training,
-    };
-  }
+/** What every form of a dossier prints at its head: the agency, the dossier, the applicant, the procedure. */
+export function formCommon(d: Dossier, desk: DeskIdentity): FormCommon {
+  return {
+    agencyName: desk.agencyName,
+    agencyId: desk.agencyId,
+    dossierCode: d.code,
+    applicant: {
+      fullName: d.applicant.fullName,
+      idNumber: d.applicant.idNumber,
+      address: d.applicant.address,
+      phone: d.contactPhone ?? d.applicant.phone,
+      email: d.contactEmail ?? d.applicant.email,
+    },
+    procedure: { code: d.procedureCode, name: d.procedureName },
+    training: desk.training,
+  };
 }

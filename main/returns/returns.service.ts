@@ -22,7 +22,7 @@ import type { EventPublisher } from '../kernel/events';
 import type { Logger } from '../kernel/logger';
 import type { SessionUser } from '../../common/contract';
 import { renderApology } from '../forms/render';
-import type { DeskIdentity } from '../intake/dossier-forms';
+import { formCommon, type DeskIdentity } from '../intake/dossier-forms';
 import type { WorkingTimeProvider } from '../intake/working-time';
 import { maskIdNumber } from '../kernel/mask';
 import type { DelayLetter, DossierResult, DossierReturn, ResultsRepository } from '../store/results.repository';
@@ -254,18 +254,7 @@ export class ReturnsService {
     const quote = this.apologyQuote(d.code, extensionDays);
     const at = clock.localNow();
     const bytes = await renderApology({
-      agencyName: this.deps.desk.agencyName,
-      agencyId: this.deps.desk.agencyId,
-      dossierCode: d.code,
-      applicant: {
-        fullName: d.applicant.fullName,
-        idNumber: d.applicant.idNumber,
-        address: d.applicant.address,
-        phone: d.contactPhone ?? d.applicant.phone,
-        email: d.contactEmail ?? d.applicant.email,
-      },
-      procedure: { code: d.procedureCode, name: d.procedureName },
-      training: this.deps.desk.training,
+      ...formCommon(d, this.deps.desk),
       receivedAt: d.receivedAt,
       previousAppointmentAt: quote.previousAppointmentAt,
       newAppointmentAt: quote.newAppointmentAt,
