@@ -164,42 +164,18 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   });
   await storage.decoyReady;
 
-  const {
-    sender,
-    statusPuller,
-    returns,
-    resultIntake,
-    sync,
-    reference,
-    intake,
-    queue,
-    ticketPrinter,
-    digitise,
-    signing,
-    codes,
-  } = services;
   return {
+    // The services (sender, status puller, intake, queue, station, signing, …) as they are, then the rest.
+    ...services,
     rpc,
     events,
     config,
     trainingMode,
     dataDir: opts.dataDir,
-    reference,
     store,
     drivers,
     log,
     clock,
-    sender,
-    statusPuller,
-    returns,
-    resultIntake,
-    sync,
-    intake,
-    queue,
-    ticketPrinter,
-    digitise,
-    signing,
-    codes,
     barcode,
     simulators: remotes.simulators,
     async close() {
@@ -207,7 +183,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       // stopped.
       const upkeepSettled = upkeep.close();
       await barcode?.close();
-      await sender.stop();
+      await services.sender.stop();
       await upkeepSettled;
       await services.close();
       await storage.close();
