@@ -196,58 +196,30 @@ const [plain, encrypted] = rows as [(typeof rows)[number], (typeof rows)[number]
 console.log(
   `Store encryption: ${peopleCount} people, ${dossierCount} dossiers seeded; N=${n} receives per store in blocks of ${block}; ${queries} queries per kind\n`,
 );
+type StoreFigures = typeof plain;
+/** One line of the table: the figure of each store and their ratio. */
+const compare = (label: string, pick: (v: StoreFigures) => number, fmt: (x: number) => string): string[] => [
+  label,
+  fmt(pick(plain)),
+  fmt(pick(encrypted)),
+  String(ratio(pick(encrypted), pick(plain))),
+];
 console.log(
   table(
     ['', 'plain', 'encrypted', 'encrypted / plain'],
     [
-      [
+      compare(
         'seed (s)',
-        (plain.seedMs / 1000).toFixed(1),
-        (encrypted.seedMs / 1000).toFixed(1),
-        String(ratio(encrypted.seedMs, plain.seedMs)),
-      ],
-      [
-        'receive p50 ms',
-        fmtMs(plain.receive.p50Ms),
-        fmtMs(encrypted.receive.p50Ms),
-        String(ratio(encrypted.receive.p50Ms, plain.receive.p50Ms)),
-      ],
-      [
-        'receive p95 ms',
-        fmtMs(plain.receive.p95Ms),
-        fmtMs(encrypted.receive.p95Ms),
-        String(ratio(encrypted.receive.p95Ms, plain.receive.p95Ms)),
-      ],
-      [
-        'people.search p50 ms',
-        fmtMs(plain.peopleSearch.p50Ms),
-        fmtMs(encrypted.peopleSearch.p50Ms),
-        String(ratio(encrypted.peopleSearch.p50Ms, plain.peopleSearch.p50Ms)),
-      ],
-      [
-        'people.search p95 ms',
-        fmtMs(plain.peopleSearch.p95Ms),
-        fmtMs(encrypted.peopleSearch.p95Ms),
-        String(ratio(encrypted.peopleSearch.p95Ms, plain.peopleSearch.p95Ms)),
-      ],
-      [
-        'dossier.search p50 ms',
-        fmtMs(plain.dossierSearch.p50Ms),
-        fmtMs(encrypted.dossierSearch.p50Ms),
-        String(ratio(encrypted.dossierSearch.p50Ms, plain.dossierSearch.p50Ms)),
-      ],
-      [
-        'dossier.search p95 ms',
-        fmtMs(plain.dossierSearch.p95Ms),
-        fmtMs(encrypted.dossierSearch.p95Ms),
-        String(ratio(encrypted.dossierSearch.p95Ms, plain.dossierSearch.p95Ms)),
-      ],
-      [
-        'file size',
-        fmtBytes(plain.fileBytes),
-        fmtBytes(encrypted.fileBytes),
-        String(ratio(encrypted.fileBytes, plain.fileBytes)),
-      ],
+        (v) => v.seedMs,
+        (x) => (x / 1000).toFixed(1),
+      ),
+      compare('receive p50 ms', (v) => v.receive.p50Ms, fmtMs),
+      compare('receive p95 ms', (v) => v.receive.p95Ms, fmtMs),
+      compare('people.search p50 ms', (v) => v.peopleSearch.p50Ms, fmtMs),
+      compare('people.search p95 ms', (v) => v.peopleSearch.p95Ms, fmtMs),
+      compare('dossier.search p50 ms', (v) => v.dossierSearch.p50Ms, fmtMs),
+      compare('dossier.search p95 ms', (v) => v.dossierSearch.p95Ms, fmtMs),
+      compare('file size', (v) => v.fileBytes, fmtBytes),
     ],
   ),
 );

@@ -19,11 +19,14 @@ export type SessionUser = z.infer<typeof SessionUser>;
  */
 export const LoginResult = SessionUser.extend({ resumeSecret: z.string().min(32).max(200).optional() });
 
+/** A password as typed (the new one of a change has its own minimum). */
+const Password = z.string().min(1).max(TEXT_LIMITS.password);
+
 export const authMethods = {
   'auth.login': define(
     z.object({
       username: z.string().min(1).max(TEXT_LIMITS.username),
-      password: z.string().min(1).max(TEXT_LIMITS.password),
+      password: Password,
     }),
     LoginResult,
     'public',
@@ -39,7 +42,7 @@ export const authMethods = {
   /** Locks this session now (the screen's idle timer, or the officer leaving the desk). */
   'auth.lock': define(none, ok, 'any'),
   /** Unlocks this connection's locked session with the signed-in user's password (login throttle, audited). */
-  'auth.unlock': define(z.object({ password: z.string().min(1).max(TEXT_LIMITS.password) }), SessionUser, 'any'),
+  'auth.unlock': define(z.object({ password: Password }), SessionUser, 'any'),
   /** Ends every session of the caller's account (all tabs, windows and resume grants), audited. */
   'auth.logoutEverywhere': define(none, ok, 'any'),
   /**
@@ -50,7 +53,7 @@ export const authMethods = {
   /** Changes the caller's password: other sessions of the account end, this one continues. */
   'auth.changePassword': define(
     z.object({
-      current: z.string().min(1).max(TEXT_LIMITS.password),
+      current: Password,
       next: z.string().min(8).max(TEXT_LIMITS.password),
     }),
     ok,
