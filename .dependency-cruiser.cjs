@@ -49,6 +49,7 @@ const MAIN_BUT_SHELL_AND_CLI = [
   'main/intake',
   'main/sync',
   'main/returns',
+  'main/centre',
 ];
 
 /**
@@ -110,6 +111,11 @@ const folderMap = {
       'main/intake',
       'main/sync',
     ],
+  },
+  'main/centre': {
+    holds:
+      'the centre service: PostgreSQL foundation and migrations, CA and enrolled devices, the shared queue and its feed, dossier number leases, the desks\' replicated day, HTTPS server, centre config and composition root',
+    mayImport: ['main/kernel', 'main/queue', 'remotes ports', 'drivers ports'],
   },
   'main/core': {
     holds: 'composition root, remotes setup, upkeep, event hub, config, RPC server, handlers, browser server, sessions',

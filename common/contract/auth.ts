@@ -9,7 +9,16 @@ import { Role } from './schemas';
 export const WallScreen = z.enum(['display', 'kiosk', 'rate']);
 export type WallScreen = z.infer<typeof WallScreen>;
 
-export const SessionUser = z.object({ username: z.string(), displayName: z.string(), role: Role });
+export const SessionUser = z.object({
+  username: z.string(),
+  displayName: z.string(),
+  role: Role,
+  /**
+   * Set for a browser device paired with the centre (kiosk, display, rating tablet): the session is
+   * that wall screen for good, with no sign-in (docs/architecture.md, "Centre").
+   */
+  wallScreen: WallScreen.optional(),
+});
 /** Who is signed in: the one type the core's services and the screens share. */
 export type SessionUser = z.infer<typeof SessionUser>;
 

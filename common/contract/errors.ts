@@ -84,6 +84,18 @@ export const ERROR_CODES = [
   'QUEUE_SERVICE_UNKNOWN',
   'QUEUE_COUNTER_UNKNOWN',
   'QUEUE_COUNTER_NOT_SERVING',
+  // the centre (docs/architecture.md, "Centre")
+  /** The pairing code is unknown, used or expired (one message for all three). */
+  'CENTRE_PAIRING_INVALID',
+  /** The device is not enrolled at the centre (no client certificate or device token). */
+  'CENTRE_NOT_ENROLLED',
+  'CENTRE_DEVICE_REVOKED',
+  /** All ten offline reserve slots of the agency are held by active desks. */
+  'CENTRE_DESK_SLOTS_FULL',
+  /** The desk's clock is too far from the centre's. */
+  'CENTRE_CLOCK_SKEW',
+  /** The centre cannot be reached (network, stopped); the desk works on and catches up. */
+  'CENTRE_UNREACHABLE',
   // devices: printers, barcode reader, scanner, signing token
   ...DEVICE_ERROR_CODES,
   // remotes

@@ -39,6 +39,8 @@ const USAGE = [
   '                                  xuất danh sách bản ghi lỗi cho bộ phận CNTT',
   '  verify <tệp.pdf> [--trust CA.pem]... [--json]',
   '                                  kiểm tra chữ ký số trong tệp PDF',
+  '  centre init|run|enrol|devices|revoke|doctor  trung tâm Một Cửa (máy chủ dùng chung): xem motcua-desk centre help',
+  '  centre join|status|leave        ghép nối máy bàn này với trung tâm, xem kết nối, bỏ ghép nối',
   '  version                         phiên bản',
   '',
   'Tùy chọn chung: --data-dir THƯ_MỤC (mặc định: MOTCUA_DATA_DIR hoặc thư mục dữ liệu của người dùng)',
@@ -112,6 +114,16 @@ export async function main(argv: string[], io = PROCESS_IO): Promise<number> {
       case 'sync': {
         const { runSyncCommand } = await import('./sync.command');
         return await runSyncCommand(args, dataDir, io);
+      }
+      case 'centre': {
+        if (args[0] === 'join' || args[0] === 'status' || args[0] === 'leave') {
+          // The desk's side: its enrolment in <data dir>/centre/, no server code loaded.
+          const { runDeskCentreCommand } = await import('./desk-centre.command');
+          return await runDeskCentreCommand(args, dataDir, io);
+        }
+        // Loaded on use: the centre's server, PostgreSQL driver and certificate code.
+        const { runCentreCommand } = await import('./centre.command');
+        return await runCentreCommand(args, io);
       }
       case 'verify': {
         const { runVerifyCommand } = await import('./verify.command');

@@ -17,7 +17,7 @@ import { AppError } from '../../common/contract/errors';
 export type RemoteErrorCode =
   'REMOTE_UNAVAILABLE' | 'REMOTE_TIMEOUT' | 'REMOTE_REJECTED' | 'REMOTE_BAD_RESPONSE' | 'REMOTE_AUTH_FAILED';
 
-export type RemoteName = 'national' | 'provincial';
+export type RemoteName = 'national' | 'provincial' | 'centre';
 
 const RETRYABLE_BY_DEFAULT: Record<RemoteErrorCode, boolean> = {
   REMOTE_UNAVAILABLE: true,

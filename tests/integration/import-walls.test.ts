@@ -381,6 +381,17 @@ const FIXTURE: Record<string, string> = {
   ].join('\n'),
   'main/returns/bad-core.ts': `import { x } from '../core/x';\nexport const b = x;\n`,
 
+  'main/centre/compose.ts': [
+    `import { now } from '../kernel/clock';`,
+    `import { pickNext } from '../queue/queue.service';`,
+    `import { WIRE } from '../remotes/provincial/wire-format';`,
+    `import { thing } from '../../drivers/index';`,
+    `export const centre: unknown[] = [now, pickNext, WIRE, thing];`,
+    ``,
+  ].join('\n'),
+  'main/centre/bad-store.ts': `import { db } from '../store/db';\nexport const b = db;\n`,
+  'main/centre/bad-remotes-client.ts': `import { client } from '../remotes/provincial/provincial.client';\nexport const b = client;\n`,
+
   'main/core/x.ts': `export const x = 1;\n`,
   'main/core/ok.ts': [
     `import { readFileSync } from 'node:fs';`,
@@ -479,6 +490,8 @@ const EXPECTED: readonly [string, string][] = [
   ['main/sync/bad-core.ts', 'main-sync-allowed-imports'],
   ['main/sync/bad-drivers.ts', 'main-sync-allowed-imports'],
   ['main/returns/bad-core.ts', 'main-returns-allowed-imports'],
+  ['main/centre/bad-store.ts', 'main-centre-allowed-imports'],
+  ['main/centre/bad-remotes-client.ts', 'main-centre-allowed-imports'],
   ['main/core/bad-electron.ts', 'main-not-to-electron'],
   ['main/core/bad-electron-type.ts', 'main-not-to-electron'],
   ['main/core/bad-renderer.ts', 'main-not-to-renderer-preload'],

@@ -38,6 +38,12 @@ const errors = {
   QUEUE_COUNTER_UNKNOWN: 'This counter is not in the queue. Check the counters in the configuration (queue.counters).',
   QUEUE_COUNTER_NOT_SERVING:
     'This counter does not serve that ticket (another service, or transferred to another counter).',
+  CENTRE_PAIRING_INVALID: 'The pairing code is wrong, used or expired. Ask IT for a new code.',
+  CENTRE_NOT_ENROLLED: 'This device is not paired with the centre. Ask IT for a pairing code.',
+  CENTRE_DEVICE_REVOKED: 'This device has been revoked by the centre. Contact IT.',
+  CENTRE_DESK_SLOTS_FULL: 'The agency already has 10 active desks; revoke an old desk before pairing a new one.',
+  CENTRE_CLOCK_SKEW: "This machine's clock is off from the centre's. Set the clock and try again.",
+  CENTRE_UNREACHABLE: 'The centre cannot be reached. The desk keeps receiving and catches up when it is back.',
   PRINTER_OFFLINE: 'The printer is offline. Check its power and cable.',
   PRINTER_PAPER_OUT: 'The printer is out of paper.',
   DEVICE_UNAVAILABLE: 'The device is not available.',
@@ -167,7 +173,12 @@ export const en: Messages = {
     attempts: 'Attempts',
     why: 'Reason',
     deadAt: 'Stopped at',
-    kinds: { upsert: 'Dossier sync', progress: 'Progress update', handoff: 'Hand-off to the province' },
+    kinds: {
+      upsert: 'Dossier sync',
+      progress: 'Progress update',
+      handoff: 'Hand-off to the province',
+      centre: { entry: 'Data for the centre' },
+    },
     retried: '{n} items queued to be sent again.',
     exported: '{n} items exported to {file}.',
     deadWhy: {
@@ -195,7 +206,7 @@ export const en: Messages = {
     unknownError: 'Unknown error. Export the file for IT to see the details.',
   },
   syncState: { pending: 'Pending', synced: 'Synced', retrying: 'Retrying', dead: 'Failed' },
-  remote: { national: 'National portal', provincial: 'Provincial system' },
+  remote: { national: 'National portal', provincial: 'Provincial system', centre: 'One-stop centre' },
   roles: { officer: 'Desk officer', digitiser: 'Digitisation staff', supervisor: 'Supervisor', admin: 'Administrator' },
   login: {
     title: 'Sign in',
@@ -257,6 +268,9 @@ export const en: Messages = {
     held: 'On hold: {n}',
     callAgain: 'Call',
     aside: 'Skipped and held tickets',
+    linkUp: 'Centre: connected',
+    linkDown: 'Cannot reach the centre — receiving dossiers goes on as usual',
+    linkRevoked: 'This desk has been revoked from the centre',
   },
   kiosk: {
     title: 'Take a number',
@@ -300,6 +314,8 @@ export const en: Messages = {
     signInNeeded: 'This screen is paused: it needs to be signed in again',
     askOfficer: 'Please tell an officer of the one-stop desk.',
     signIn: 'Sign in again (staff)',
+    kioskPaused: 'Ticketing is paused: the connection is lost. Please wait a moment or tell an officer.',
+    offline: 'Connection lost – retrying…',
   },
   barcode: {
     unrecognised:

@@ -43,6 +43,12 @@ const errors = {
   QUEUE_COUNTER_UNKNOWN: 'Quầy này không có trong hàng đợi. Kiểm tra danh sách quầy trong cấu hình (queue.counters).',
   QUEUE_COUNTER_NOT_SERVING:
     'Quầy này không phục vụ số thứ tự đó (thuộc dịch vụ khác hoặc đã được chuyển cho quầy khác).',
+  CENTRE_PAIRING_INVALID: 'Mã ghép nối không đúng, đã dùng hoặc đã hết hạn. Xin bộ phận CNTT cấp mã mới.',
+  CENTRE_NOT_ENROLLED: 'Thiết bị này chưa được ghép nối với trung tâm. Xin bộ phận CNTT cấp mã ghép nối.',
+  CENTRE_DEVICE_REVOKED: 'Thiết bị này đã bị thu hồi quyền kết nối với trung tâm. Liên hệ bộ phận CNTT.',
+  CENTRE_DESK_SLOTS_FULL: 'Cơ quan đã có đủ 10 quầy đang hoạt động; thu hồi một quầy cũ trước khi ghép nối quầy mới.',
+  CENTRE_CLOCK_SKEW: 'Đồng hồ của máy này lệch so với trung tâm. Chỉnh lại giờ máy rồi thử lại.',
+  CENTRE_UNREACHABLE: 'Không kết nối được trung tâm. Quầy vẫn tiếp nhận bình thường và sẽ gửi bù khi có kết nối.',
   PRINTER_OFFLINE: 'Máy in không kết nối. Kiểm tra nguồn điện và cáp của máy in.',
   PRINTER_PAPER_OUT: 'Máy in hết giấy.',
   DEVICE_UNAVAILABLE: 'Thiết bị chưa sẵn sàng.',
@@ -168,7 +174,12 @@ export const vi = {
     attempts: 'Số lần thử',
     why: 'Lý do',
     deadAt: 'Ngừng gửi lúc',
-    kinds: { upsert: 'Đồng bộ hồ sơ', progress: 'Cập nhật tiến độ', handoff: 'Chuyển hồ sơ lên tỉnh' },
+    kinds: {
+      upsert: 'Đồng bộ hồ sơ',
+      progress: 'Cập nhật tiến độ',
+      handoff: 'Chuyển hồ sơ lên tỉnh',
+      centre: { entry: 'Dữ liệu gửi trung tâm' },
+    },
     retried: 'Đã xếp {n} mục để gửi lại.',
     exported: 'Đã xuất {n} mục vào tệp {file}.',
     deadWhy: {
@@ -204,6 +215,7 @@ export const vi = {
   remote: {
     national: 'Cổng DVCQG',
     provincial: 'HTTT tỉnh',
+    centre: 'Trung tâm Một cửa',
   },
   roles: {
     officer: 'Cán bộ tiếp nhận',
@@ -271,6 +283,9 @@ export const vi = {
     held: 'Đang tạm giữ: {n}',
     callAgain: 'Gọi',
     aside: 'Số bỏ qua và tạm giữ',
+    linkUp: 'Trung tâm: đã kết nối',
+    linkDown: 'Không kết nối được trung tâm — vẫn tiếp nhận hồ sơ bình thường',
+    linkRevoked: 'Máy đã bị thu hồi khỏi trung tâm',
   },
   kiosk: {
     title: 'Lấy số thứ tự',
@@ -314,6 +329,9 @@ export const vi = {
     signInNeeded: 'Màn hình tạm dừng: cần đăng nhập lại',
     askOfficer: 'Xin ông/bà vui lòng báo cán bộ Bộ phận Một cửa.',
     signIn: 'Đăng nhập lại (cán bộ)',
+    kioskPaused:
+      'Hệ thống lấy số tạm dừng vì mất kết nối. Xin ông/bà chờ trong giây lát hoặc báo cán bộ Bộ phận Một cửa.',
+    offline: 'Mất kết nối – đang thử lại…',
   },
   barcode: {
     unrecognised: 'Không nhận ra mã vừa quét ({text}). Chỉ quét mã QR trên CCCD hoặc mã hồ sơ trên giấy tiếp nhận.',

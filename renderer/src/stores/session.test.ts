@@ -1,6 +1,8 @@
 // @vitest-environment happy-dom
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createMemoryHistory } from 'vue-router';
+import { createAppRouter } from '../router';
 import { setApiForTests } from '../api';
 import { RESUME_STORAGE_KEY } from '../api/resume';
 import { createFakeApi, FakeFailure } from '../testing/fake-api';
@@ -61,5 +63,56 @@ describe('session store: resume secret', () => {
     expect(session.user).toBeNull();
     expect(sessionStorage.getItem(RESUME_STORAGE_KEY)).toBeNull();
     session.stop();
+  });
+});
+
+describe('session store: a browser device paired with the centre', () => {
+  it('takes the device session from auth.me: no login, kept on its wall screen', async () => {
+    const device = {
+      username: 'device:k1',
+      displayName: 'Kiosk sảnh',
+      role: 'officer' as const,
+      wallScreen: 'kiosk' as const,
+    };
+    setApiForTests(createFakeApi({ 'auth.me': () => device }).api);
+    const session = useSessionStore();
+    await session.ensure();
+    expect(session.user).toEqual(device);
+    expect(session.wallScreen).toBe('/kiosk');
+  });
+
+  it('a rating tablet is kept on /rate; a desk user is not narrowed by auth.me', async () => {
+    setApiForTests(
+      createFakeApi({
+        'auth.me': () => ({ username: 'device:r1', displayName: 'Quầy 1', role: 'officer', wallScreen: 'rate' }),
+      }).api,
+    );
+    const tablet = useSessionStore();
+    await tablet.refresh();
+    expect(tablet.wallScreen).toBe('/rate');
+
+    setActivePinia(createPinia());
+    setApiForTests(createFakeApi({ 'auth.me': () => officer }).api);
+    const desk = useSessionStore();
+    await desk.refresh();
+    expect(desk.user).toEqual(officer);
+    expect(desk.wallScreen).toBeNull();
+  });
+
+  it('the router sends a display device straight to its screen, never to the login', async () => {
+    const device = {
+      username: 'device:d1',
+      displayName: 'Màn hình sảnh',
+      role: 'officer' as const,
+      wallScreen: 'display' as const,
+    };
+    setApiForTests(createFakeApi({ 'auth.me': () => device }).api);
+    const pinia = createPinia();
+    setActivePinia(pinia);
+    const router = createAppRouter(pinia, createMemoryHistory());
+    for (const path of ['/', '/login', '/intake', '/kiosk', '/display']) {
+      await router.push(path);
+      expect(router.currentRoute.value.path, path).toBe('/display');
+    }
   });
 });

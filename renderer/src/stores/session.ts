@@ -44,7 +44,10 @@ export const useSessionStore = defineStore('session', () => {
 
   async function refresh(): Promise<void> {
     try {
-      user.value = await api.auth.me();
+      const me = await api.auth.me();
+      user.value = me;
+      // A browser device paired with the centre: its session is one wall screen, with no sign-in.
+      if (me?.wallScreen) wallScreen.value = `/${me.wallScreen}`;
     } catch {
       user.value = null;
     } finally {

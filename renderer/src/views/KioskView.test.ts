@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ResultOf, Ticket } from '../../../common/contract';
 import { setApiForTests } from '../api';
+import { setConnectionState } from '../api/connection';
 import { FakeFailure } from '../testing/fake-api';
 import { mountWith, settle, setupHarness } from '../testing/mount';
 import KioskView from './KioskView.vue';
@@ -163,5 +164,44 @@ describe('kiosk', () => {
     expect(again.find('[data-testid="kiosk-ticket"]').exists()).toBe(false);
     expect(again.find('[data-testid="kiosk-service-CT"]').exists()).toBe(true);
     again.unmount();
+  });
+
+  it('while the centre cannot be reached: says so, takes no number (touch or key), and recovers by itself', async () => {
+    const h = setupHarness({
+      'queue.setup': () => setup,
+      'queue.board': () => ({ day: '2026-12-04', counters: [], waiting: [] }),
+      'queue.takeTicket': (p) => ({
+        ticket: ticket('A001', p.service!, p.priority),
+        print: 'none',
+        printError: null,
+        peopleAhead: 0,
+      }),
+    });
+    const wrapper = mountWith(KioskView, h);
+    await settle();
+    expect(wrapper.find('[data-testid="kiosk-paused"]').exists()).toBe(false);
+    expect(h.fake.callsOf('queue.setup')).toHaveLength(1);
+
+    setConnectionState('reconnecting');
+    await settle();
+    expect(wrapper.get('[data-testid="kiosk-paused"]').text()).toContain('Hệ thống lấy số tạm dừng');
+    const button = wrapper.get('[data-testid="kiosk-service-CT"]');
+    expect(button.attributes('disabled')).toBeDefined();
+    await button.trigger('click');
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: '1' }));
+    await settle();
+    expect(h.fake.callsOf('queue.takeTicket')).toHaveLength(0);
+    expect(wrapper.find('[data-testid="kiosk-ticket"]').exists()).toBe(false);
+
+    setConnectionState('open');
+    await settle();
+    expect(wrapper.find('[data-testid="kiosk-paused"]').exists()).toBe(false);
+    // The services and counts are read again once the link is back.
+    expect(h.fake.callsOf('queue.setup')).toHaveLength(2);
+    expect(wrapper.get('[data-testid="kiosk-service-CT"]').attributes('disabled')).toBeUndefined();
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: '1' }));
+    await settle();
+    expect(h.fake.callsOf('queue.takeTicket').map((c) => c.params)).toEqual([{ service: 'CT', priority: false }]);
+    wrapper.unmount();
   });
 });
