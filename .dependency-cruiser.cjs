@@ -114,7 +114,7 @@ const folderMap = {
   },
   'main/centre': {
     holds:
-      'the centre service: PostgreSQL foundation and migrations, CA and enrolled devices, the shared queue and its feed, dossier number leases, the desks\' replicated day, HTTPS server, centre config and composition root',
+      "the centre service: PostgreSQL foundation and migrations, CA and enrolled devices, the shared queue and its feed, dossier number leases, the desks' replicated day, HTTPS server, centre config and composition root",
     mayImport: ['main/kernel', 'main/queue', 'remotes ports', 'drivers ports'],
   },
   'main/core': {

@@ -23,6 +23,20 @@ export const AppInfo = z.object({
   barcodeWedge: z.object({ enabled: z.boolean(), maxGapMs: z.number(), minLength: z.number().int() }).optional(),
   /** Config `session`: the screen locks itself after `idleTimeoutMinutes` without keys or clicks. */
   session: z.object({ idleTimeoutMinutes: z.number().int(), maxHours: z.number().int() }).optional(),
+  /**
+   * The centre this desk is enrolled at (docs/architecture.md, "Centre"); null (or absent) when it
+   * runs alone. `broken`: the enrolment files could not be read, the desk runs alone and `reason` says why.
+   */
+  centre: z
+    .object({
+      name: z.string(),
+      url: z.string(),
+      counter: z.string().nullable(),
+      state: z.enum(['connected', 'unreachable', 'revoked', 'broken']),
+      reason: z.string().nullable(),
+    })
+    .nullable()
+    .optional(),
 });
 
 export const appMethods = {

@@ -8,6 +8,11 @@ export const events = {
   'queue.changed': QueueState.omit({ counter: true }).partial().extend({ counter: z.string() }),
   /** A ticket was called (or called again) to a counter: for the display board and the voice. */
   'queue.called': TicketCalled,
+  /**
+   * The link of an enrolled desk to its centre's queue (docs/architecture.md, "Centre"): `unreachable`
+   * (queue buttons wait, receiving dossiers goes on), `revoked` (for good), `connected` again.
+   */
+  'queue.link': z.object({ state: z.enum(['connected', 'unreachable', 'revoked']), reason: z.string().nullable() }),
   'sync.progress': SyncOverview,
   'dossier.changed': z.object({ code: z.string(), status: z.number().int() }),
   /**

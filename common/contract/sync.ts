@@ -12,7 +12,8 @@ export const SyncOverview = z.object({
   lastError: z.string().nullable(),
 });
 
-const SyncTarget = z.enum(['national', 'provincial']);
+/** `centre`: the one-stop centre an enrolled desk replicates its day to. */
+const SyncTarget = z.enum(['national', 'provincial', 'centre']);
 const LocalTime = z.string();
 
 /** Sync as IT staff and officers see it: counts, per remote (with its circuit breaker), status feed. */
@@ -54,7 +55,7 @@ export const SyncStatus = z.object({
 export const DeadLetter = z.object({
   id: z.number().int(),
   target: SyncTarget,
-  kind: z.enum(['dossier.upsert', 'dossier.progress', 'dossier.handoff']),
+  kind: z.enum(['dossier.upsert', 'dossier.progress', 'dossier.handoff', 'centre.entry']),
   dossierCode: z.string(),
   attempts: z.number().int(),
   reason: z.enum(['rejected', 'invalid', 'exhausted']),

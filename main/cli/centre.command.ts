@@ -266,16 +266,27 @@ async function enrol(
   return 0;
 }
 
+/** The kinds of device as IT reads them. */
+const KIND_NAMES: Readonly<Record<DeviceKind, string>> = {
+  desk: 'máy quầy',
+  kiosk: 'ki-ốt lấy số',
+  display: 'màn hình hiển thị',
+  rating: 'máy đánh giá',
+};
+
 function printCode(
   io: CentreCommandIo,
   p: { kind: DeviceKind; name: string; code: string; expiresAt: string },
   config: CentreConfig,
 ): void {
   const until = toLocalDateTime(Date.parse(p.expiresAt));
-  io.out(`Mã ghép nối cho ${p.kind} "${p.name}": ${p.code}`);
+  io.out(`Mã ghép nối cho ${KIND_NAMES[p.kind]} "${p.name}": ${p.code}`);
   io.out(`  dùng một lần, hết hạn lúc ${until.slice(11, 16)} ngày ${until.slice(0, 10)}`);
   if (p.kind === 'desk')
-    io.out('  nhập mã này ở máy quầy (kết nối trung tâm); phần sau của mã giúp máy quầy kiểm tra đúng trung tâm');
+    io.out(
+      `  ở máy quầy: motcua-desk centre join --url https://${config.hosts[0]}:${config.listen.port} --code <mã>` +
+        ' (phần sau của mã giúp máy quầy kiểm tra đúng trung tâm)',
+    );
   else io.out(`  mở https://${config.hosts[0]}:${config.listen.port}/pair trên thiết bị và nhập mã`);
 }
 

@@ -10,6 +10,7 @@ import { checkDevices } from './doctor-devices';
 import { checkDocumentPrinter } from './doctor-printer';
 import { checkScanners } from './doctor-scanners';
 import { checkNationalPortal } from './doctor-national';
+import { checkCentre } from './doctor-centre';
 import { createProvincialClient } from '../remotes/provincial/provincial.client';
 import { latestVersion, schemaVersion } from '../store/migrate';
 import { keyStoreFor } from '../store/key-store';
@@ -100,6 +101,8 @@ export async function runDoctor(
       await checkRemotes(loaded, add);
     }
   }
+
+  await checkCentre(dataDir, add, { agencyId: loaded?.config.agency.id });
 
   if (io.json) {
     io.out(JSON.stringify({ healthy: !results.some((r) => r.status === 'fail'), dataDir, checks: results }, null, 2));

@@ -101,6 +101,50 @@ describe('motcua-desk sync status | retry | export-dead', () => {
     expect(text.out).toMatch(/Hệ thống của tỉnh .*tạm ngừng gửi/);
   });
 
+  it('status counts an enrolled desk’s centre rows and its breaker; retry takes --target centre', async () => {
+    const store = openStore({ dataDir: temp.dir });
+    store.outbox.replicateToCentre({ deviceId: 'dev-1', centreId: 'c-1' });
+    const entry = {
+      kind: 'dossier.status',
+      at: 1,
+      payload: { code: CODE, status: 5, at: '2026-12-08T10:00', officer: 'x' },
+    };
+    const owed = store.outbox.enqueueCentre(entry, CODE, 1_750_000_000_000)!.id;
+    const dead = store.outbox.enqueueCentre(entry, 'document:L:1', 1_750_000_000_000)!.id;
+    store.outbox.markDead(
+      dead,
+      'centre rejected: Hồ sơ không thuộc cơ quan',
+      'rejected',
+      'FORBIDDEN',
+      1_750_000_004_000,
+    );
+    store.syncState.saveHealth({
+      remote: 'centre',
+      breakerState: 'open',
+      openedAt: 1,
+      retryAt: 1_750_000_030_000,
+      lastError: 'CENTRE_DEVICE_REVOKED: Máy đã bị thu hồi',
+      updatedAt: 1,
+    });
+    store.close();
+    const r = await run(['sync', 'status', '--json', '--data-dir', temp.dir]);
+    const report = JSON.parse(r.out) as { remotes: { target: string; owed: number; dead: number; breaker: string }[] };
+    expect(report.remotes.find((x) => x.target === 'centre')).toEqual(
+      expect.objectContaining({ owed: 1, dead: 1, breaker: 'open' }),
+    );
+    const text = await run(['sync', 'status', '--data-dir', temp.dir]);
+    expect(text.out).toMatch(/Trung tâm Một cửa .*còn nợ 1, lỗi 1.*tạm ngừng gửi.*CENTRE_DEVICE_REVOKED/);
+    expect(text.out).toContain(
+      `#${dead} document:L:1 (FORBIDDEN): Trung tâm Một cửa từ chối dữ liệu ngày làm việc của giấy tờ L:1`,
+    );
+    const retried = await run(['sync', 'retry', '--target', 'centre', '--json', '--data-dir', temp.dir]);
+    expect(JSON.parse(retried.out)).toEqual({ revived: [dead] });
+    expect(owed).toBeLessThan(dead);
+    const wrong = await run(['sync', 'retry', '--target', 'mars', '--data-dir', temp.dir]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toContain('national, provincial hoặc centre');
+  });
+
   it('export-dead explains each dead letter in Vietnamese; payloads only on request', async () => {
     const r = await run(['sync', 'export-dead', '--json', '--data-dir', temp.dir]);
     expect(r.code).toBe(0);

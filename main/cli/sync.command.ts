@@ -14,6 +14,7 @@ import { SyncService } from '../sync/sync.service';
  */
 /** Dead letters listed by `sync status` (all of them: `sync export-dead`). */
 const DEAD_SHOWN = 20;
+const REMOTE_NAMES = { national: 'Cổng DVC quốc gia', provincial: 'Hệ thống của tỉnh', centre: 'Trung tâm Một cửa' };
 
 export async function runSyncCommand(
   args: string[],
@@ -42,8 +43,8 @@ export async function runSyncCommand(
   }
   const filter: DeadFilter = {};
   if (parsed.target !== undefined) {
-    if (parsed.target !== 'national' && parsed.target !== 'provincial') {
-      io.err('--target phải là national hoặc provincial.');
+    if (parsed.target !== 'national' && parsed.target !== 'provincial' && parsed.target !== 'centre') {
+      io.err('--target phải là national, provincial hoặc centre.');
       return 2;
     }
     filter.target = parsed.target;
@@ -81,7 +82,7 @@ export async function runSyncCommand(
           `Hàng đợi gửi: ${c.pending} chờ gửi, ${c.retrying} đang thử lại, ${c.sent} đã gửi, ${c.dead} lỗi cần xử lý`,
         );
         for (const r of report.remotes) {
-          const name = r.target === 'national' ? 'Cổng DVC quốc gia' : 'Hệ thống của tỉnh';
+          const name = REMOTE_NAMES[r.target];
           const breaker = { closed: 'bình thường', open: 'tạm ngừng gửi', 'half-open': 'đang thử lại kết nối' }[
             r.breaker
           ];
@@ -108,7 +109,7 @@ export async function runSyncCommand(
       case 'retry': {
         const hasFilter = filter.ids !== undefined || filter.target !== undefined || filter.dossierCode !== undefined;
         if (!hasFilter && !parsed.all) {
-          io.err('Chọn bản ghi cần gửi lại: --all, --id N, --target national|provincial hoặc --dossier MÃ.');
+          io.err('Chọn bản ghi cần gửi lại: --all, --id N, --target national|provincial|centre hoặc --dossier MÃ.');
           return 2;
         }
         const { revived } = service.retryDead(filter, 'cli');

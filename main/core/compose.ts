@@ -14,6 +14,9 @@ import { shiftedClock, systemClock, type Clock } from '../kernel/clock';
 import { createLogger, type Logger } from '../kernel/logger';
 import { packageVersion } from '../kernel/resources';
 import type { QueueService } from '../queue/queue.service';
+import type { DeskQueue } from '../queue/desk-queue.port';
+import type { CentreLink } from '../remotes/centre/centre.port';
+import type { Enrolment } from '../remotes/centre/enrolment';
 import type { NationalPortal } from '../remotes/national-portal/national-portal.port';
 import type { NationalPortalSimulator } from '../remotes/national-portal/national-portal.simulator';
 import type { FileTransfer } from '../remotes/provincial/file-transfer.port';
@@ -28,6 +31,7 @@ import type { ReferencePuller } from '../sync/reference-puller';
 import type { StatusPuller } from '../sync/status-puller';
 import type { SyncService } from '../sync/sync.service';
 import { startBarcodeReader } from './barcode-forwarding';
+import { setUpCentre, type CentreSetup, type CoreCentre } from './centre-setup';
 import { loadConfig, printedFolder, type Config } from './config';
 import { lockDownDataDir } from './data-dir-setup';
 import { EventHub } from './event-hub';
@@ -59,6 +63,8 @@ export interface CoreOptions {
   loginThrottle?: LoginThrottleOptions;
   /** Admin token of the training simulators' `/__sim/*` (browser mode: the launch token); default a random one. */
   simulatorToken?: string;
+  /** Tests: the link to the enrolled centre; default the production client (centre-setup.ts). */
+  centreLink?: (enrolment: Enrolment) => CentreLink;
 }
 
 export interface Core {
@@ -82,6 +88,10 @@ export interface Core {
   reference: ReferencePuller;
   intake: IntakeService;
   queue: QueueService;
+  /** The queue the handlers use: the centre's when enrolled, else `queue`. */
+  deskQueue: DeskQueue;
+  /** The centre this desk is enrolled at (`<data dir>/centre/`); null when it runs alone or the enrolment is broken. */
+  centre: CoreCentre | null;
   /** The kiosk's ticket printer (the twin in training mode); null when none is configured. */
   ticketPrinter: TicketPrinter | null;
   digitise: DigitiseStation;
@@ -129,6 +139,13 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   });
 
   const events = new EventHub(log.child('events'));
+  // Enrolled at a centre: its queue, its numbers and its feed (docs/architecture.md, "Centre").
+  const centre = setUpCentre({
+    dataDir: opts.dataDir,
+    clock,
+    log,
+    ...(opts.centreLink ? { makeLink: opts.centreLink } : {}),
+  });
   const services = createServices({
     config,
     trainingMode,
@@ -139,7 +156,9 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     events,
     clock,
     log,
+    centre,
   });
+  centre.start(events);
   if (trainingMode) seedTraining(store, services.accounts, services.queue);
 
   const rpc = createRpc({
@@ -150,6 +169,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     log,
     events,
     services,
+    centre,
     loginThrottle: opts.loginThrottle,
   });
   const barcode = startBarcodeReader({ mode, config: config.barcode, log: log.child('barcode'), events });
@@ -177,6 +197,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     log,
     clock,
     barcode,
+    centre: centre.centre,
     simulators: remotes.simulators,
     async close() {
       // The timers stop at once; the reference refresh and status pull in flight are awaited once the sender has
@@ -186,6 +207,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       await services.sender.stop();
       await upkeepSettled;
       await services.close();
+      centre.close();
       await storage.close();
       await remotes.close();
       log.log('info', 'core.stop');
@@ -202,6 +224,7 @@ function createRpc(deps: {
   log: Logger;
   events: EventHub;
   services: Services;
+  centre: CentreSetup;
   loginThrottle: LoginThrottleOptions | undefined;
 }): RpcServer {
   const { config, trainingMode, store, clock, services } = deps;
@@ -218,7 +241,7 @@ function createRpc(deps: {
     accounts: services.accounts,
     applicants: services.applicants,
     intake: services.intake,
-    queue: services.queue,
+    queue: services.deskQueue,
     store,
     sync: services.sync,
     clock,
@@ -227,6 +250,7 @@ function createRpc(deps: {
     returns: services.returns,
     ...(config.barcode?.wedge ? { barcodeWedge: config.barcode.wedge } : {}),
     session,
+    centre: () => deps.centre.info(),
   });
   return new RpcServer(handlers, deps.log.child('rpc'), {
     events: deps.events,

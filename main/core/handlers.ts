@@ -1,10 +1,10 @@
-import { AppError } from '../../common/contract';
+import { AppError, type ResultOf } from '../../common/contract';
 import type { AccountsService } from '../admin/accounts.service';
 import type { BatchSigning } from '../signing/batch-signing';
 import type { DigitiseStation } from '../digitise/station/digitise-station';
 import type { ApplicantService } from '../intake/applicant.service';
 import type { IntakeService } from '../intake/intake.service';
-import type { QueueService } from '../queue/queue.service';
+import type { DeskQueue } from '../queue/desk-queue.port';
 import type { ReturnsService } from '../returns/returns.service';
 import type { DeadFilter } from '../store/outbox.repository';
 import type { Store } from '../store/store';
@@ -22,7 +22,8 @@ export interface HandlerDeps {
   accounts: AccountsService;
   applicants: ApplicantService;
   intake: IntakeService;
-  queue: QueueService;
+  /** The desk's own queue, or the centre's when the desk is enrolled at one. */
+  queue: DeskQueue;
   store: Store;
   sync: SyncService;
   clock: Clock;
@@ -33,11 +34,13 @@ export interface HandlerDeps {
   barcodeWedge?: { enabled: boolean; maxGapMs: number; minLength: number };
   /** Config `session`, passed to the renderer's idle timer through `app.info`. */
   session?: { idleTimeoutMinutes: number; maxHours: number };
+  /** `app.info.centre`: the centre this desk is enrolled at, null when it runs alone. */
+  centre?: () => NonNullable<ResultOf<'app.info'>['centre']> | null;
 }
 
 /** The optional target / dossier filter of the sync methods, without undefined keys. */
 function deadFilter(p: {
-  target?: 'national' | 'provincial' | undefined;
+  target?: 'national' | 'provincial' | 'centre' | undefined;
   dossierCode?: string | undefined;
 }): DeadFilter {
   return { ...(p.target ? { target: p.target } : {}), ...(p.dossierCode ? { dossierCode: p.dossierCode } : {}) };
@@ -60,6 +63,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
       trainingAccounts: d.trainingMode ? d.trainingAccounts : [],
       ...(d.barcodeWedge ? { barcodeWedge: d.barcodeWedge } : {}),
       ...(d.session ? { session: d.session } : {}),
+      centre: d.centre?.() ?? null,
     }),
     'auth.login': async (p, ctx) => {
       const user = await d.accounts.login(p.username, p.password);

@@ -15,6 +15,7 @@ import type { Logger } from '../kernel/logger';
 import { resourcesDir } from '../kernel/resources';
 import { defaultQueueConfig, ticketPrinterConfig, toSetup, trainingQueueConfig } from '../queue/queue-config';
 import { QueueService } from '../queue/queue.service';
+import { localDeskQueue, type DeskQueue } from '../queue/desk-queue.port';
 import { ResultIntake } from '../returns/result-intake';
 import { ReturnsService } from '../returns/returns.service';
 import { createSigning } from '../signing/signing-setup';
@@ -24,6 +25,7 @@ import { OutboxSender } from '../sync/outbox-sender';
 import { ReferencePuller } from '../sync/reference-puller';
 import { StatusPuller } from '../sync/status-puller';
 import { SyncService } from '../sync/sync.service';
+import type { CentreSetup } from './centre-setup';
 import type { Config } from './config';
 import type { EventHub } from './event-hub';
 import type { Remotes } from './remotes-setup';
@@ -41,6 +43,8 @@ export interface Services {
   /** The kiosk's ticket printer (the twin in training mode); null when none is configured. */
   ticketPrinter: TicketPrinter | null;
   queue: QueueService;
+  /** The queue the handlers use: the centre's when the desk is enrolled, else `queue` (desk-queue.port.ts). */
+  deskQueue: DeskQueue;
   intake: IntakeService;
   digitise: DigitiseStation;
   returns: ReturnsService;
@@ -63,6 +67,8 @@ export function createServices(deps: {
   events: EventHub;
   clock: Clock;
   log: Logger;
+  /** The centre this desk is enrolled at (centre-setup.ts); absent or not enrolled: as before. */
+  centre?: Pick<CentreSetup, 'queue' | 'numbers' | 'centre'>;
 }): Services {
   const { config, trainingMode, store, drivers, remotes, events, clock, log } = deps;
   const agency = { id: config.agency.id, name: config.agency.name };
@@ -84,18 +90,31 @@ export function createServices(deps: {
   });
   const codes = new DossierCodeAllocator({
     store,
-    provincial: remotes.provincial,
+    // Enrolled at a centre: the centre leases the numbers and gave the reserve slot (docs/architecture.md, "Centre").
+    provincial: deps.centre?.numbers?.lessor ?? remotes.provincial,
     agencyId: config.agency.id,
-    deskSlot: config.agency.deskSlot,
+    deskSlot: deps.centre?.numbers ? deps.centre.numbers.deskSlot : config.agency.deskSlot,
     blockSize: config.sync.leaseBlockSize,
     log: log.child('codes'),
   });
   const forms = new DossierForms(store, desk);
+  // Enrolled: each change also writes the centre's copy, which the sender replicates (docs/architecture.md, "Centre").
+  const enrolled = deps.centre?.centre ?? null;
+  store.outbox.replicateToCentre(
+    enrolled
+      ? {
+          deviceId: enrolled.enrolment.deviceId,
+          centreId: enrolled.enrolment.centreId,
+          counter: enrolled.enrolment.counter,
+        }
+      : null,
+  );
   const sender = new OutboxSender(
     {
       outbox: store.outbox,
       national: remotes.national,
       provincial: remotes.provincial,
+      centre: enrolled?.link ?? null,
       clock,
       log: log.child('outbox'),
       onProgress: (counts) =>
@@ -192,6 +211,7 @@ export function createServices(deps: {
     agency,
   });
   queue.configure();
+  const deskQueue = deps.centre?.queue ?? localDeskQueue(queue, (id) => store.queue.get(id));
   const intake = new IntakeService({
     store,
     clock,
@@ -205,7 +225,7 @@ export function createServices(deps: {
     agencyId: config.agency.id,
     agencyName: config.agency.name,
     onOutbox: nudgeSender,
-    tickets: queue,
+    tickets: deskQueue,
   });
   // OCR workers start on the first page and are shared by every batch.
   const ocrPool = createOcrPool();
@@ -254,6 +274,7 @@ export function createServices(deps: {
     reference,
     ticketPrinter,
     queue,
+    deskQueue,
     intake,
     digitise,
     returns,

@@ -1,17 +1,26 @@
 import { AppError } from '../../common/contract';
 import { formatDossierCode, reserveRange } from '../../common/domain';
-import type { ProvincialSystem } from '../remotes/provincial/provincial.port';
+import type { CodeBlock, CodeLeaseRequest } from '../remotes/provincial/provincial.port';
 import type { Store } from '../store/store';
 import type { Logger } from '../kernel/logger';
 
 /**
+ * Who leases the agency's numbers 1-8999 to this desk: the provincial system, or the centre the desk
+ * is enrolled at (docs/architecture.md, "Centre"). Leased numbers are never leased twice.
+ */
+export interface DossierNumberLessor {
+  leaseCodeBlock(request: CodeLeaseRequest): Promise<CodeBlock>;
+}
+
+/**
  * Dossier numbers `{agency}-{yyMMdd}-{NNNN}`, never issued twice by any desk of the agency.
  *
- * Scheme (docs/architecture.md, "Dossier codes"): the provincial system leases blocks of numbers
- * 1-8999 per agency and day; a desk keeps a block ahead (today and the next days) and refills it in
- * the background. When a desk is offline and its leased numbers run out, it falls back to its own
- * reserve range 9000+slot*100 … +99 (`agency.deskSlot`, unique per desk), which the provincial
- * system never leases. Numbers are taken inside the receiving transaction, so a rolled-back
+ * Scheme (docs/architecture.md, "Dossier codes"): the provincial system (or the centre, when the desk
+ * is enrolled at one) leases blocks of numbers 1-8999 per agency and day; a desk keeps a block ahead
+ * (today and the next days) and refills it in the background. When a desk is offline and its leased
+ * numbers run out, it falls back to its own reserve range 9000+slot*100 … +99 (`agency.deskSlot`, or
+ * the slot the centre gave at enrolment; unique per desk), which no lessor ever leases; a desk
+ * without a slot has no reserve. Numbers are taken inside the receiving transaction, so a rolled-back
  * dossier gives its number back; a committed one is never reused (gaps are allowed, duplicates not).
  */
 export class DossierCodeAllocator {
@@ -20,9 +29,10 @@ export class DossierCodeAllocator {
   constructor(
     private readonly deps: {
       store: Store;
-      provincial: ProvincialSystem | null;
+      /** The provincial system, the centre, or none. */
+      provincial: DossierNumberLessor | null;
       agencyId: string;
-      deskSlot: number;
+      deskSlot: number | null;
       blockSize: number;
       log: Logger;
     },
@@ -34,7 +44,7 @@ export class DossierCodeAllocator {
     let taken = store.sequences.take(agencyId, date);
     if (!taken) {
       const hasReserve = store.sequences.blocks(agencyId, date).some((b) => b.source === 'reserve');
-      if (!hasReserve) {
+      if (!hasReserve && this.deps.deskSlot !== null) {
         const range = reserveRange(this.deps.deskSlot);
         store.sequences.addBlock({ agencyId, date, from: range.from, to: range.to, source: 'reserve' });
         this.deps.log.log('warn', 'dossier-code.reserve-opened', { date, from: range.from, to: range.to });

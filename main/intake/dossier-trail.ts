@@ -1,7 +1,10 @@
+import type { z } from 'zod';
 import type { Dossier, Procedure } from '../../common/contract';
+import type { DossierReceivedPayload, DossierStatusPayload } from '../remotes/centre/wire-replication';
 import { receptionStep, toWireDossier, toWireProgressStep } from '../remotes/national-portal/wire-format';
 import { maskIdNumber } from '../kernel/mask';
 import type { AuditInput } from '../store/audit.repository';
+import { applicantKeyOf } from '../store/outbox-centre';
 import type { OutboxItem } from '../store/outbox.port';
 import type { OutboxRepository } from '../store/outbox.repository';
 
@@ -23,11 +26,15 @@ export interface DossierSyncChange {
   at: string;
   /** Epoch ms: the rows are due from then. */
   now: number;
+  /** On receipt: the queue ticket the dossier was received for (replicated to the centre, which finishes it). */
+  ticketId?: number | null;
 }
+
+type CentreOutbox = Partial<Pick<OutboxRepository, 'enqueueCentre' | 'centreReplication'>>;
 
 /** Writes the outbox rows of a change; call it inside the transaction that makes the change. */
 export function enqueueDossierSync(
-  outbox: Pick<OutboxRepository, 'enqueue'>,
+  outbox: Pick<OutboxRepository, 'enqueue'> & CentreOutbox,
   d: Dossier,
   p: Procedure | null,
   change: DossierSyncChange,
@@ -82,7 +89,46 @@ export function enqueueDossierSync(
         now,
       }),
     );
+  const centre = enqueueCentreChange(outbox, d, change);
+  if (centre) rows.push(centre);
   return rows;
+}
+
+/**
+ * The centre's copy of the change (docs/architecture.md, "Centre"), only on a desk enrolled at a
+ * centre: `dossier.received` on receipt, else `dossier.status`. No names: the applicant's ID
+ * masked and as the centre-keyed HMAC.
+ */
+function enqueueCentreChange(outbox: CentreOutbox, d: Dossier, change: DossierSyncChange): OutboxItem | null {
+  const centre = outbox.centreReplication?.() ?? null;
+  if (!centre || !outbox.enqueueCentre) return null;
+  const officer = (d.history[d.history.length - 1]?.actor || d.officer).slice(0, 60);
+  if (change.first) {
+    const payload: z.input<typeof DossierReceivedPayload> = {
+      code: d.code,
+      agencyId: change.agencyId,
+      procedureCode: d.procedureCode.slice(0, 100),
+      procedureName: d.procedureName.slice(0, 1000),
+      channel: d.channel,
+      officer: d.officer.slice(0, 60),
+      counter: centre.counter ?? null,
+      receivedAt: d.receivedAt,
+      appointmentAt: d.appointmentAt,
+      applicantKey: applicantKeyOf(centre.centreId, d.applicantIdNumber),
+      applicantIdMasked: maskIdNumber(d.applicantIdNumber).slice(0, 20),
+      components: d.components.slice(0, 100).map((c) => ({
+        code: c.componentCode.slice(0, 100),
+        name: c.name.slice(0, 500),
+        source: c.source === 'to-digitise' && c.digitisedDocumentId !== null ? 'digitised' : c.source,
+      })),
+      fee: d.totalFee,
+      ticketId: change.ticketId ?? null,
+      ticketNumber: d.ticketNumber,
+    };
+    return outbox.enqueueCentre({ kind: 'dossier.received', at: change.now, payload }, d.code, change.now);
+  }
+  const payload: z.input<typeof DossierStatusPayload> = { code: d.code, status: d.status, at: change.at, officer };
+  return outbox.enqueueCentre({ kind: 'dossier.status', at: change.now, payload }, d.code, change.now);
 }
 
 /** The audit entry of a received dossier (the applicant's ID masked). */

@@ -46,7 +46,14 @@ export interface IntakeDeps {
   /** `dossier.changed` after each committed change of a dossier. */
   events: EventPublisher;
   /** Finishes the queue ticket a dossier was received for, inside the receiving transaction (never throws). */
-  tickets?: { finishForDossier(ticketId: number, dossierCode: string, actor: string): void };
+  /**
+   * The queue the desk calls from: its own (SQLite) or the centre's. `ticket` finds a ticket of the
+   * counter (a centre ticket is not in this store: docs/architecture.md, "Centre").
+   */
+  tickets?: {
+    finishForDossier(ticketId: number, dossierCode: string, actor: string): void;
+    ticket(ticketId: number): { id: number; number: string } | null;
+  };
 }
 
 /**
@@ -105,7 +112,9 @@ export class IntakeService {
       cutoff: p.cutoff,
       workingTime: this.deps.workingTime.get(),
     });
-    const ticket = params.ticketId === null ? null : store.queue.get(params.ticketId);
+    const ticketId = params.ticketId;
+    const ticket =
+      ticketId === null ? null : this.deps.tickets ? this.deps.tickets.ticket(ticketId) : store.queue.get(ticketId);
     if (params.ticketId !== null && !ticket)
       throw new AppError('TICKET_UNKNOWN', 'Không tìm thấy số thứ tự đang phục vụ.', { field: 'ticketId' });
 
@@ -138,7 +147,7 @@ export class IntakeService {
         ticketNumber: ticket?.number ?? null,
         note: 'Tiếp nhận hồ sơ tại Bộ phận Một cửa',
       });
-      this.enqueueSync(d, p, 'Tiếp nhận hồ sơ', true, receivedAt);
+      this.enqueueSync(d, p, 'Tiếp nhận hồ sơ', true, receivedAt, params.ticketId);
       store.audit.append(receivedAudit(d, user.username));
       if (ticket) this.deps.tickets?.finishForDossier(ticket.id, code, user.username);
       return { dossier: d, created: true };
@@ -262,7 +271,14 @@ export class IntakeService {
   }
 
   /** Outbox rows for a change, written inside the caller's transaction. */
-  private enqueueSync(d: Dossier, p: Procedure | null, stepName: string, first: boolean, at: string): void {
+  private enqueueSync(
+    d: Dossier,
+    p: Procedure | null,
+    stepName: string,
+    first: boolean,
+    at: string,
+    ticketId: number | null = null,
+  ): void {
     const { agencyId, agencyName } = this.deps;
     enqueueDossierSync(this.deps.store.outbox, d, p, {
       agencyId,
@@ -271,6 +287,7 @@ export class IntakeService {
       first,
       at,
       now: this.deps.clock.now(),
+      ticketId,
     });
   }
 

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Dossier, Procedure } from '../../common/contract';
 import {
   toWireDateTime,
@@ -6,6 +7,7 @@ import {
   type ProgressStep,
 } from '../remotes/national-portal/wire-format';
 import type { WireDossier } from '../remotes/national-portal/wire-schemas';
+import type { DossierReturnedPayload } from '../remotes/centre/wire-replication';
 import type { DossierReturn, ResultsRepository } from '../store/results.repository';
 import type { Store } from '../store/store';
 
@@ -93,4 +95,24 @@ export function enqueueNational(
       now,
     });
   }
+}
+
+/**
+ * The centre's copy of a hand-over (docs/architecture.md, "Centre"), written in the hand-over's
+ * transaction; nothing on a desk that is not enrolled at a centre. No collector's name or number:
+ * only who took it (the applicant, an authorised person, the post).
+ */
+export function enqueueCentreReturned(
+  store: Pick<Store, 'outbox'>,
+  r: Pick<DossierReturn, 'dossierCode' | 'returnedAt' | 'delivery' | 'collectorKind'>,
+  officer: string,
+  now: number,
+): void {
+  const payload: z.input<typeof DossierReturnedPayload> = {
+    code: r.dossierCode,
+    at: r.returnedAt,
+    officer: officer.slice(0, 60),
+    outcome: r.delivery === 'post' ? 'post' : r.collectorKind === 'authorised' ? 'authorised' : 'applicant',
+  };
+  store.outbox.enqueueCentre({ kind: 'dossier.returned', at: now, payload }, r.dossierCode, now);
 }

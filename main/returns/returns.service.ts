@@ -27,7 +27,7 @@ import type { WorkingTimeProvider } from '../intake/working-time';
 import { maskIdNumber } from '../kernel/mask';
 import type { DelayLetter, DossierResult, DossierReturn, ResultsRepository } from '../store/results.repository';
 import type { Store } from '../store/store';
-import { enqueueNational } from './national-rows';
+import { enqueueCentreReturned, enqueueNational } from './national-rows';
 import type { ResultIntake } from './result-intake';
 
 const PROCESSED = 9;
@@ -177,6 +177,7 @@ export class ReturnsService {
         },
         clock.now(),
       );
+      enqueueCentreReturned(store, record, user.displayName, clock.now());
       store.audit.append({
         at,
         actor: user.username,

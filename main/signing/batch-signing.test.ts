@@ -197,6 +197,36 @@ describe('batch signing at the digitisation station (simulated token)', () => {
     expect(token.signatures).toBe(2);
   });
 
+  it('on a desk enrolled at a centre, each signed document also writes the centre’s document.signed row', async () => {
+    const s = await setup(2, new SimulatedTokenProvider([new SimulatedToken()]));
+    const centreRows = () =>
+      s.h.store.db
+        .prepare<[], { payload_json: string }>("SELECT payload_json FROM outbox WHERE target = 'centre' ORDER BY id")
+        .all()
+        .map((r) => JSON.parse(r.payload_json) as { kind: string; payload: Record<string, unknown> });
+    // Not enrolled: nothing for a centre.
+    const first = await s.signing.settled((await s.signing.start(s.batchId, '123456', DIGITISER)).jobId);
+    expect(first.signed).toBe(2);
+    expect(centreRows()).toEqual([]);
+
+    const t = await setup(1, new SimulatedTokenProvider([new SimulatedToken()]));
+    t.h.store.outbox.replicateToCentre({ deviceId: 'dev-1', centreId: 'c-1', counter: 'Q01' });
+    const job = await t.signing.settled((await t.signing.start(t.batchId, '123456', DIGITISER)).jobId);
+    expect(job.signed).toBe(1);
+    const rows = t.h.store.db
+      .prepare<[], { payload_json: string }>("SELECT payload_json FROM outbox WHERE target = 'centre' ORDER BY id")
+      .all()
+      .map((r) => JSON.parse(r.payload_json) as { kind: string; payload: Record<string, unknown> });
+    const signed = rows.filter((r) => r.kind === 'document.signed');
+    expect(signed).toHaveLength(1);
+    expect(signed[0]!.payload).toMatchObject({
+      dossierCode: null,
+      documentCode: expect.any(String),
+      signer: job.signer,
+      officer: DIGITISER.displayName,
+    });
+  });
+
   it('answers a wrong PIN at once with the tries left, and signs nothing', async () => {
     const token = new SimulatedToken();
     const s = await setup(1, new SimulatedTokenProvider([token]));

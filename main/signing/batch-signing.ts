@@ -23,6 +23,7 @@ import { openTokenKey, type OpenedTokenKey } from './token-key';
 import type { TimestampAuthority } from './tsa';
 import { verifyPdf, type SignatureReport } from './verify';
 import type { Store } from '../store/store';
+import { centreOrderKey } from '../store/outbox-centre';
 import { errorMessage } from '../kernel/error-message';
 
 type Progress = EventPayload<'signing.progress'>;
@@ -264,6 +265,25 @@ export class BatchSigning {
           store.transaction(() => {
             if (!store.documents.replaceDigitisedPdf(d.rowId, d.sha256, blob.sha256, blob.size)) {
               throw new AppError('CONFLICT', 'Tệp của tài liệu đã thay đổi trong khi ký.');
+            }
+            // The centre's copy (docs/architecture.md, "Centre"), only on a desk enrolled at a centre.
+            const signedDoc = store.documents.digitised(id);
+            if (signedDoc) {
+              store.outbox.enqueueCentre(
+                {
+                  kind: 'document.signed',
+                  at: this.deps.clock.now(),
+                  payload: {
+                    dossierCode: signedDoc.dossierCode,
+                    documentCode: signedDoc.documentCode.slice(0, 40),
+                    signer: (job.view.signer ?? '').slice(0, 200),
+                    officer: user.displayName.slice(0, 60),
+                    at: this.deps.clock.localNow(),
+                  },
+                },
+                centreOrderKey(signedDoc.dossierCode, id),
+                this.deps.clock.now(),
+              );
             }
             store.audit.append({
               at: this.deps.clock.localNow(),

@@ -4,8 +4,12 @@
  * change they announce; the sender only reads due rows and records what happened. Nothing is
  * ever deleted by the sender.
  */
-export type OutboxTarget = 'national' | 'provincial';
-export type OutboxKind = 'dossier.upsert' | 'dossier.progress' | 'dossier.handoff';
+/**
+ * `centre`: the one-stop centre a desk is enrolled at (docs/architecture.md, "Centre"); its rows
+ * exist only on an enrolled desk (`outbox-centre.ts`).
+ */
+export type OutboxTarget = 'national' | 'provincial' | 'centre';
+export type OutboxKind = 'dossier.upsert' | 'dossier.progress' | 'dossier.handoff' | 'centre.entry';
 export type OutboxStatus = 'pending' | 'retrying' | 'sent' | 'dead';
 /**
  * Why a row is dead: `rejected` = the remote refused it for a reason retrying cannot fix (4xx,
@@ -40,8 +44,9 @@ export interface OutboxPort {
   /**
    * Up to `limit` rows that are pending/retrying with nextAttemptAt <= now, and that are the
    * oldest unsent row of their (dossierCode, target): a later step never overtakes an earlier one.
+   * `without`: leave that target's rows out (a desk that has no link to the centre).
    */
-  due(now: number, limit: number): OutboxItem[];
+  due(now: number, limit: number, without?: OutboxTarget): OutboxItem[];
   markSent(id: number, sentAt: number, remoteRef: string | null): void;
   /**
    * Records, in one write, that these unsent rows are about to be sent and their outcome is not

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { DeadReason, OutboxItem, OutboxKind, OutboxPort, OutboxStatus, OutboxTarget } from './outbox.port';
 import type { Db } from './db';
+import type { CentreEntryDraft, CentreReplication } from './outbox-centre';
 
 export type TargetSyncState = 'pending' | 'synced' | 'retrying' | 'dead';
 export type DossierSyncState = { national: TargetSyncState; provincial: TargetSyncState };
@@ -80,6 +82,11 @@ export class OutboxRepository implements OutboxPort {
   private readonly insertStmt;
   private readonly byId;
   private readonly dueStmt;
+  private readonly dueWithoutStmt;
+  private readonly keyStmt;
+  private readonly anyCentreStmt;
+  /** Set when the desk is enrolled at a centre: changes then write `centre` rows too. */
+  private centre: CentreReplication | null = null;
   private readonly sentStmt;
   private readonly retryStmt;
   private readonly unknownStmt;
@@ -107,6 +114,18 @@ export class OutboxRepository implements OutboxPort {
           WHERE earlier.dossier_code = o.dossier_code AND earlier.target = o.target
             AND earlier.id < o.id AND earlier.status <> 'sent')
       ORDER BY o.id LIMIT ?`);
+    this.dueWithoutStmt = db.prepare<[number, string, number], OutboxRow>(`
+      SELECT o.* FROM outbox o
+      WHERE o.status IN ('pending', 'retrying') AND o.next_attempt_at <= ? AND o.target <> ?
+        AND NOT EXISTS (
+          SELECT 1 FROM outbox earlier
+          WHERE earlier.dossier_code = o.dossier_code AND earlier.target = o.target
+            AND earlier.id < o.id AND earlier.status <> 'sent')
+      ORDER BY o.id LIMIT ?`);
+    this.keyStmt = db.prepare<[string, number], OutboxRow>(
+      'UPDATE outbox SET idempotency_key = ? WHERE id = ? RETURNING *',
+    );
+    this.anyCentreStmt = db.prepare<[], number>("SELECT EXISTS (SELECT 1 FROM outbox WHERE target = 'centre')").pluck();
     this.sentStmt = db.prepare<[number, string | null, number]>(`
       UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?, remote_ref = ?, last_error = NULL, last_error_code = NULL
       WHERE id = ? AND status IN ('pending', 'retrying')`);
@@ -168,8 +187,49 @@ export class OutboxRepository implements OutboxPort {
     return toItem(row);
   }
 
-  due(now: number, limit: number): OutboxItem[] {
-    return this.dueStmt.all(now, Math.max(0, Math.trunc(limit))).map(toItem);
+  /**
+   * Makes changes of the desk's day write `centre` rows too (the desk is enrolled at a centre), or
+   * stops it (null). Set by the core at start; the command line leaves it unset.
+   */
+  replicateToCentre(centre: CentreReplication | null): void {
+    this.centre = centre;
+  }
+
+  /** The enrolment the centre rows are written for, or null (not enrolled: no centre rows). */
+  centreReplication(): CentreReplication | null {
+    return this.centre;
+  }
+
+  /**
+   * Writes one `centre` row (call it inside the transaction of the change) when the desk is
+   * enrolled; null otherwise. Its idempotency key, sent as the entry's key, is
+   * `<device id>:<outbox id>` (outbox-centre.ts).
+   */
+  enqueueCentre(entry: CentreEntryDraft, orderKey: string, now: number): OutboxItem | null {
+    const centre = this.centre;
+    if (centre === null) return null;
+    // One write (a savepoint inside the caller's transaction): the row never stays with its provisional key.
+    return this.db.transaction(() => this.insertCentre(centre, entry, orderKey, now))();
+  }
+
+  private insertCentre(centre: CentreReplication, entry: CentreEntryDraft, orderKey: string, now: number): OutboxItem {
+    const row = this.enqueue({
+      target: 'centre',
+      kind: 'centre.entry',
+      dossierCode: orderKey,
+      // Unique until the id is known, a statement later in the same transaction.
+      idempotencyKey: `${centre.deviceId}:new:${randomUUID()}`,
+      payload: { kind: entry.kind, at: entry.at, payload: entry.payload },
+      now,
+    });
+    const keyed = this.keyStmt.get(`${centre.deviceId}:${row.id}`, row.id);
+    if (!keyed) throw new Error('outbox centre row vanished');
+    return toItem(keyed);
+  }
+
+  due(now: number, limit: number, without?: OutboxTarget): OutboxItem[] {
+    const n = Math.max(0, Math.trunc(limit));
+    return (without === undefined ? this.dueStmt.all(now, n) : this.dueWithoutStmt.all(now, without, n)).map(toItem);
   }
 
   markSent(id: number, sentAt: number, remoteRef: string | null): void {
@@ -225,7 +285,10 @@ export class OutboxRepository implements OutboxPort {
   /** Per target: rows still owed, dead rows, the oldest owed row's age and the next retry. */
   owedByTarget(): OwedSummary[] {
     const byTarget = new Map(this.owedStmt.all().map((r) => [r.target, r]));
-    return (['national', 'provincial'] as const).map((target) => {
+    // The centre only on a desk that is (or was) enrolled: rows of it exist, or it is set.
+    const withCentre = this.centre !== null || this.anyCentreStmt.get() === 1;
+    const targets: OutboxTarget[] = withCentre ? ['national', 'provincial', 'centre'] : ['national', 'provincial'];
+    return targets.map((target) => {
       const r = byTarget.get(target);
       return {
         target,
@@ -267,8 +330,11 @@ export class OutboxRepository implements OutboxPort {
   stateOf(dossierCode: string): DossierSyncState {
     const national: OutboxStatus[] = [];
     const provincial: OutboxStatus[] = [];
-    for (const row of this.statusesOf.all(dossierCode))
-      (row.target === 'national' ? national : provincial).push(row.status);
+    for (const row of this.statusesOf.all(dossierCode)) {
+      // The centre's rows are the desk's own copy of its day, not the dossier's sync with the state's systems.
+      if (row.target === 'national') national.push(row.status);
+      else if (row.target === 'provincial') provincial.push(row.status);
+    }
     return { national: stateFrom(national), provincial: stateFrom(provincial) };
   }
 

@@ -1,6 +1,7 @@
 import type { Db } from './db';
 
-export type RemoteName = 'national' | 'provincial';
+/** `centre` only for its breaker (`sync_remotes`, migration 0010). */
+export type RemoteName = 'national' | 'provincial' | 'centre';
 
 export interface SyncCursor {
   remote: RemoteName;

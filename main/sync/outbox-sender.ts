@@ -1,13 +1,18 @@
 import { systemClock, type Clock } from '../kernel/clock';
 import { silentLogger, type Logger } from '../kernel/logger';
+import type { CentreLink } from '../remotes/centre/centre.port';
 import type { NationalPortal } from '../remotes/national-portal/national-portal.port';
 import { sha256Hex, type FileTransfer } from '../remotes/provincial/file-transfer.port';
 import type { HandOffFile, ProvincialSystem } from '../remotes/provincial/provincial.port';
 import { RemoteError } from '../remotes/remote-error';
 import { CircuitBreaker, type BreakerOptions, type BreakerSnapshot } from './circuit-breaker';
-import type { DeadReason, OutboxItem, OutboxPort, OutboxStatus, OutboxTarget } from '../store/outbox.port';
+import type { OutboxItem, OutboxPort, OutboxStatus, OutboxTarget } from '../store/outbox.port';
+import { CENTRE_ROWS_PER_CALL, deliverToCentre } from './centre-delivery';
+import { classifyFailure, type FailureClass } from './failure-class';
 import { NationalDelivery, OUTCOME_UNKNOWN, type Outcome } from './national-delivery';
 import { PayloadError, parseHandoffPayload } from './outbox-payloads';
+
+export { classifyFailure, type FailureClass } from './failure-class';
 
 export type OutboxCounts = Record<OutboxStatus, number>;
 
@@ -35,6 +40,11 @@ export interface OutboxSenderDeps {
    * the upload where the remote holds it); without it files travel inline in the hand-off.
    */
   transfer?: Pick<FileTransfer, 'upload'>;
+  /**
+   * The centre the desk is enrolled at (docs/architecture.md, "Centre"); without it `centre` rows
+   * are not read at all (they wait, e.g. after the desk left its centre).
+   */
+  centre?: CentreLink | null;
 }
 
 export interface OutboxSenderOptions {
@@ -81,30 +91,6 @@ interface DrainSets {
 }
 
 /**
- * What a failed attempt means for the row and for the remote:
- * - `permanent`: the row goes dead now (`rejected` 4xx/validation, `invalid` payload); the remote
- *   answered, so it counts as healthy.
- * - `remote-auth`: credentials refused: every row of that remote would fail, so the breaker opens
- *   at once and the row is left as it was (no attempt spent, nothing dead).
- * - `transient`: retry with back-off; `remoteFailure` says whether it counts against the breaker.
- */
-export type FailureClass =
-  | { kind: 'permanent'; reason: Exclude<DeadReason, 'exhausted'>; code: string }
-  | { kind: 'remote-auth'; code: string }
-  | { kind: 'transient'; code: string; remoteFailure: boolean };
-
-export function classifyFailure(error: unknown): FailureClass {
-  if (error instanceof PayloadError) return { kind: 'permanent', reason: 'invalid', code: 'PAYLOAD_INVALID' };
-  if (error instanceof RemoteError) {
-    if (error.code === 'REMOTE_AUTH_FAILED') return { kind: 'remote-auth', code: error.code };
-    if (!error.retryable) return { kind: 'permanent', reason: 'rejected', code: error.code };
-    return { kind: 'transient', code: error.code, remoteFailure: true };
-  }
-  // A local problem (reading the files of a dossier, ...): retry, but the remote is not to blame.
-  return { kind: 'transient', code: 'INTERNAL', remoteFailure: false };
-}
-
-/**
  * National rows of one kind sent together at most (a progress row usually holds one step; the portal takes 20 per
  * call).
  */
@@ -132,6 +118,7 @@ export class OutboxSender {
   private readonly log: (line: string) => void;
   private readonly loadFiles: (dossierCode: string) => Promise<HandOffFile[]>;
   private readonly transfer: Pick<FileTransfer, 'upload'> | null;
+  private readonly centre: CentreLink | null;
   private readonly batch: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
@@ -161,6 +148,7 @@ export class OutboxSender {
     this.log = (line) => deps.log?.log('info', 'sync', { line });
     this.loadFiles = deps.loadFiles ?? (() => Promise.resolve([]));
     this.transfer = deps.transfer ?? null;
+    this.centre = deps.centre ?? null;
     this.batch = opts.batch ?? 20;
     this.baseDelayMs = opts.baseDelayMs ?? 1000;
     this.maxDelayMs = opts.maxDelayMs ?? 300_000;
@@ -174,12 +162,16 @@ export class OutboxSender {
         this.log(`outbox: ${target} circuit ${snap.state}${snap.lastError ? ` (${snap.lastError})` : ''}`);
         onBreaker(target, snap);
       });
-    this.breakers = { national: breaker('national'), provincial: breaker('provincial') };
+    this.breakers = { national: breaker('national'), provincial: breaker('provincial'), centre: breaker('centre') };
   }
 
   /** The circuit breaker of each remote, as it stands. */
   breakerStates(): Record<OutboxTarget, BreakerSnapshot> {
-    return { national: this.breakers.national.snapshot(), provincial: this.breakers.provincial.snapshot() };
+    return {
+      national: this.breakers.national.snapshot(),
+      provincial: this.breakers.provincial.snapshot(),
+      centre: this.breakers.centre.snapshot(),
+    };
   }
 
   /** Closes a remote's breaker by hand (IT staff fixed the remote) and asks for a drain. */
@@ -259,7 +251,8 @@ export class OutboxSender {
     for (let round = 0; round < this.maxRounds; round++) {
       let due: OutboxItem[];
       try {
-        due = this.outbox.due(this.now(), this.batch + retried.size + deferred.size);
+        const limit = this.batch + retried.size + deferred.size;
+        due = this.centre ? this.outbox.due(this.now(), limit) : this.outbox.due(this.now(), limit, 'centre');
       } catch (err) {
         this.log(`outbox: reading due rows failed: ${describe(err)}`);
         break;
@@ -278,13 +271,16 @@ export class OutboxSender {
           continue;
         }
         // The national rows of one kind in this round go together: creates/updates in one
-        // DongBoHoSoMC per group, steps of several dossiers in shared CapNhatTienDoHoSoMC calls.
+        // DongBoHoSoMC per group, steps of several dossiers in shared CapNhatTienDoHoSoMC calls;
+        // the centre's rows of the round in one `replicate` call.
         const members =
           item.target === 'national'
             ? fresh
                 .filter((o) => !handled.has(o.id) && o.kind === item.kind && o.target === 'national')
                 .slice(0, PROGRESS_ROWS_PER_CALL)
-            : [item];
+            : item.target === 'centre'
+              ? fresh.filter((o) => !handled.has(o.id) && o.target === 'centre').slice(0, CENTRE_ROWS_PER_CALL)
+              : [item];
         for (const m of members) {
           handled.add(m.id);
           attempted.add(m.id);
@@ -298,7 +294,9 @@ export class OutboxSender {
         const outcomes =
           item.target === 'national'
             ? await this.deliverNational(item.kind, members)
-            : new Map([[item.id, await this.deliver(item)]]);
+            : item.target === 'centre'
+              ? await deliverToCentre(this.centre, members)
+              : new Map([[item.id, await this.deliver(item)]]);
         for (const member of members) {
           const outcome = outcomes.get(member.id) ?? { ok: false, error: new Error('no outcome recorded') };
           this.settle(member, outcome, result, { deferred, attempted, retried, down, counted });
@@ -382,13 +380,15 @@ export class OutboxSender {
 
   /** Sends one row; resolves with the remote's reference for it. */
   private async send(item: OutboxItem): Promise<string | null> {
-    const expected: OutboxTarget = item.kind === 'dossier.handoff' ? 'provincial' : 'national';
+    const expected: OutboxTarget =
+      item.kind === 'dossier.handoff' ? 'provincial' : item.kind === 'centre.entry' ? 'centre' : 'national';
     if (item.target !== expected) throw new PayloadError(`${item.kind} cannot be sent to ${item.target}`);
 
     switch (item.kind) {
       case 'dossier.upsert':
       case 'dossier.progress':
-        // Delivered by `NationalDelivery` (grouped creates, lookups after an unknown outcome).
+      case 'centre.entry':
+        // Delivered in groups: `NationalDelivery` (creates together, lookups after an unknown outcome), the centre's.
         throw new PayloadError(`${item.kind} is not sent one by one`);
       case 'dossier.handoff': {
         const payload = parseHandoffPayload(item.payload);

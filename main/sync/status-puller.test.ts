@@ -74,6 +74,24 @@ describe('StatusPuller against the provincial simulator', () => {
     expect(statusOf(1)).toBe(9);
   });
 
+  it('on a desk enrolled at a centre, each applied change also writes the centre’s dossier.status (none when not)', async () => {
+    sim.pushStatus(code(1), 4, { at: at(1) });
+    await puller().pullOnce();
+    expect(store.outbox.listForDossier(code(1))).toEqual([]);
+
+    store.outbox.replicateToCentre({ deviceId: 'dev-1', centreId: 'c-1' });
+    sim.pushStatus(code(1), 9, { at: at(2) });
+    sim.pushStatus(code(1), 4, { at: at(0) }); // older: ignored, so nothing for the centre either
+    await puller().pullOnce();
+    const rows = store.outbox.listForDossier(code(1));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ target: 'centre', kind: 'centre.entry', idempotencyKey: `dev-1:${rows[0]!.id}` });
+    expect(rows[0]!.payload).toMatchObject({
+      kind: 'dossier.status',
+      payload: { code: code(1), status: 9, officer: 'provincial' },
+    });
+  });
+
   it('never goes backwards: a late, older update is ignored, also across pulls', async () => {
     sim.pushStatus(code(1), 9, { at: at(10) });
     await puller().pullOnce();

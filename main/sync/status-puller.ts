@@ -8,7 +8,7 @@ import type { Store } from '../store/store';
 export const STATUS_STREAM = 'status';
 
 export interface StatusPullerDeps {
-  store: Pick<Store, 'transaction' | 'syncState' | 'dossiers' | 'audit'>;
+  store: Pick<Store, 'transaction' | 'syncState' | 'dossiers' | 'audit'> & Partial<Pick<Store, 'outbox'>>;
   provincial: Pick<ProvincialSystem, 'statusChanges'>;
   /** Default the system clock. */
   clock?: Clock;
@@ -202,6 +202,16 @@ export class StatusPuller {
     const at = toLocalDateTime(change.changedAt);
     const note = change.note || `Cập nhật từ hệ thống một cửa của tỉnh: ${statusName(change.status)}`;
     this.store.dossiers.setStatus(change.dossierCode, change.status, 'provincial', note, at);
+    // The centre's copy (docs/architecture.md, "Centre"), only on an enrolled desk; ordered by the desk's clock.
+    this.store.outbox?.enqueueCentre(
+      {
+        kind: 'dossier.status',
+        at: appliedAt,
+        payload: { code: change.dossierCode, status: change.status, at, officer: 'provincial' },
+      },
+      change.dossierCode,
+      appliedAt,
+    );
     this.store.audit.append({
       at: toLocalDateTime(appliedAt),
       actor: 'sync',

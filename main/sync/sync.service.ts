@@ -54,7 +54,7 @@ export interface SyncServiceDeps {
   store: Store;
   clock: Clock;
   /** The running engine's breakers; without it (command line) the state the engine last stored is read. */
-  breakers?: () => Record<OutboxTarget, BreakerSnapshot>;
+  breakers?: () => Partial<Record<OutboxTarget, BreakerSnapshot>>;
   /** Asks the sender to drain soon (after a retry). */
   nudge?: () => void;
 }
@@ -62,11 +62,13 @@ export interface SyncServiceDeps {
 const REMOTE_NAME: Record<OutboxTarget, string> = {
   national: 'Cổng Dịch vụ công quốc gia',
   provincial: 'Hệ thống giải quyết thủ tục hành chính của tỉnh',
+  centre: 'Trung tâm Một cửa',
 };
 const KIND_NAME: Record<OutboxKind, string> = {
   'dossier.upsert': 'thông tin hồ sơ',
   'dossier.progress': 'tiến độ xử lý',
   'dossier.handoff': 'bàn giao hồ sơ',
+  'centre.entry': 'dữ liệu ngày làm việc',
 };
 const ERROR_NAME: Record<string, string> = {
   REMOTE_UNAVAILABLE: 'không kết nối được',
@@ -83,7 +85,9 @@ export function explainDeadLetter(
   item: Pick<OutboxItem, 'target' | 'kind' | 'dossierCode' | 'attempts' | 'lastError' | 'lastErrorCode' | 'deadReason'>,
 ): string {
   const remote = REMOTE_NAME[item.target];
-  const what = `${KIND_NAME[item.kind]} của hồ sơ ${item.dossierCode}`;
+  // A centre row without a dossier is ordered under `document:<code>` (main/store/outbox-centre.ts).
+  const document = item.dossierCode.startsWith('document:') ? item.dossierCode.slice('document:'.length) : null;
+  const what = `${KIND_NAME[item.kind]} của ${document === null ? `hồ sơ ${item.dossierCode}` : `giấy tờ ${document}`}`;
   switch (item.deadReason ?? 'rejected') {
     case 'invalid':
       return `Không gửi được ${what} tới ${remote}: dữ liệu không đúng định dạng (lỗi phần mềm). Gửi lại sẽ không có tác dụng; hãy báo bộ phận công nghệ thông tin.`;
@@ -116,16 +120,19 @@ export class SyncService {
     const cursor = store.syncState.cursor('provincial', STATUS_STREAM);
     return {
       counts: store.outbox.counts(),
-      remotes: store.outbox.owedByTarget().map((t) => ({
-        target: t.target,
-        owed: t.owed,
-        dead: t.dead,
-        oldestOwedAt: localOrNull(t.oldestOwedAt),
-        nextAttemptAt: localOrNull(t.nextAttemptAt),
-        breaker: breakers[t.target].state,
-        breakerRetryAt: localOrNull(breakers[t.target].retryAt),
-        breakerError: breakers[t.target].lastError,
-      })),
+      remotes: store.outbox.owedByTarget().map((t) => {
+        const breaker = breakers[t.target] ?? CLOSED;
+        return {
+          target: t.target,
+          owed: t.owed,
+          dead: t.dead,
+          oldestOwedAt: localOrNull(t.oldestOwedAt),
+          nextAttemptAt: localOrNull(t.nextAttemptAt),
+          breaker: breaker.state,
+          breakerRetryAt: localOrNull(breaker.retryAt),
+          breakerError: breaker.lastError,
+        };
+      }),
       statusFeed: {
         feedId: cursor?.feedId ?? null,
         cursor: cursor?.cursor ?? null,
@@ -177,7 +184,7 @@ export class SyncService {
     return { generatedAt: toLocalDateTime(this.deps.clock.now()), count: items.length, items };
   }
 
-  private breakerStates(): Record<OutboxTarget, Pick<BreakerSnapshot, 'state' | 'retryAt' | 'lastError'>> {
+  private breakerStates(): Partial<Record<OutboxTarget, Pick<BreakerSnapshot, 'state' | 'retryAt' | 'lastError'>>> {
     if (this.deps.breakers) return this.deps.breakers();
     const stored = new Map(this.deps.store.syncState.health().map((h) => [h.remote, h]));
     const of = (t: OutboxTarget) => {
@@ -186,7 +193,7 @@ export class SyncService {
         ? { state: h.breakerState, retryAt: h.retryAt, lastError: h.lastError }
         : { state: 'closed' as const, retryAt: null, lastError: null };
     };
-    return { national: of('national'), provincial: of('provincial') };
+    return { national: of('national'), provincial: of('provincial'), centre: of('centre') };
   }
 }
 
@@ -205,6 +212,8 @@ function toDeadLetter(item: OutboxItem): DeadLetter {
     deadAt: localOrNull(item.deadAt ?? null),
   };
 }
+
+const CLOSED = { state: 'closed' as const, retryAt: null, lastError: null };
 
 function localOrNull(ms: number | null): string | null {
   return ms === null ? null : toLocalDateTime(ms);

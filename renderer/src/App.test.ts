@@ -52,6 +52,23 @@ describe('app shell', () => {
   });
 });
 
+describe('wall screens', () => {
+  it('leave the core-link notice to the screen itself (the kiosk says it stopped issuing numbers)', async () => {
+    const h = setupHarness({ 'app.info': () => ({ ...appInfo, trainingMode: false }), 'auth.me': () => null });
+    await h.router.push('/display');
+    const wrapper = mountWith(App, h);
+    await settle();
+    setConnectionState('reconnecting');
+    await settle();
+    expect(wrapper.find('[data-testid="connection-lost"]').exists()).toBe(false);
+    await h.router.push('/intake');
+    await settle();
+    expect(wrapper.get('[data-testid="connection-lost"]').text()).toContain('Mất kết nối với lõi ứng dụng');
+    setConnectionState('open');
+    wrapper.unmount();
+  });
+});
+
 describe('session expiry', () => {
   it('returns to login when a call is refused with UNAUTHENTICATED, keeping the draft', async () => {
     const { FakeFailure } = await import('./testing/fake-api');

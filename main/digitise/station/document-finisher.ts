@@ -12,6 +12,7 @@ import { toWireDossier } from '../../remotes/national-portal/wire-format';
 import type { BatchPageRecord, BatchWithPages } from '../../store/batches.repository';
 import { maskIdNumber } from '../../kernel/mask';
 import type { Store } from '../../store/store';
+import { centreOrderKey } from '../../store/outbox-centre';
 import type { PageState } from '../types';
 import { quarterTurn, rebuildPageState, storedPages } from './page-codec';
 import { storedProfile, type DocumentMeta, type PipelineFactory } from './pipeline-port';
@@ -124,6 +125,22 @@ export class DocumentFinisher {
         doc.rowId,
       );
       const dossier = link?.componentCode ? this.markComponent(link.dossierCode, link.componentCode, doc.rowId) : null;
+      // The centre's copy (docs/architecture.md, "Centre"), only on a desk enrolled at a centre.
+      store.outbox.enqueueCentre(
+        {
+          kind: 'document.digitised',
+          at: clock.now(),
+          payload: {
+            dossierCode: metadata.dossierCode,
+            documentCode: metadata.documentCode.slice(0, 40),
+            pages: pages.length,
+            officer: user.displayName.slice(0, 60),
+            at: digitisedAt,
+          },
+        },
+        centreOrderKey(metadata.dossierCode, doc.id),
+        clock.now(),
+      );
       store.audit.append({
         at: digitisedAt,
         actor: user.username,

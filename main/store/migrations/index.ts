@@ -7,6 +7,7 @@ import { results } from './0006-results';
 import { referenceData } from './0007-reference-data';
 import { sessions } from './0008-sessions';
 import { auditKeyed } from './0009-audit-keyed';
+import { centreOutbox } from './0010-centre-outbox';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   referenceData,
   sessions,
   auditKeyed,
+  centreOutbox,
 ];

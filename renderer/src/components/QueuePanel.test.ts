@@ -2,9 +2,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Ticket } from '../../../common/contract';
 import { setApiForTests } from '../api';
+import { useAppStore } from '../stores/app';
 import { useIntakeStore } from '../stores/intake';
 import { FakeFailure } from '../testing/fake-api';
-import { dossier } from '../testing/fixtures';
+import { appInfo, dossier } from '../testing/fixtures';
 import { mountWith, settle, setupHarness } from '../testing/mount';
 import IntakeView from '../views/IntakeView.vue';
 
@@ -110,5 +111,103 @@ describe('queue panel', () => {
     expect(h.fake.callsOf('queue.finish')).toHaveLength(1);
     expect(wrapper.get('[data-testid="queue-current"]').text()).toBe('—');
     wrapper.unmount();
+  });
+
+  describe('the link of a desk enrolled at a centre', () => {
+    const enrolled = (state: 'connected' | 'unreachable' | 'revoked' | 'broken', reason: string | null = null) => ({
+      ...appInfo,
+      centre: { name: 'Quầy 1', url: 'https://192.168.1.10:8443', counter: 'Q01', state, reason },
+    });
+    const waitingState = () => ({
+      counter: 'Q01',
+      current: null,
+      waiting: [{ ...ticket, state: 'waiting' as const }],
+      skipped: [],
+      held: [],
+    });
+
+    it('connected: says so, and F2 calls through as before', async () => {
+      let called = false;
+      const h = setupHarness({
+        'app.info': () => enrolled('connected'),
+        'queue.state': () => (called ? { ...waitingState(), current: ticket, waiting: [] } : waitingState()),
+        'queue.callNext': () => {
+          called = true;
+          return ticket;
+        },
+      });
+      await useAppStore().loadInfo();
+      const wrapper = mountWith(IntakeView, h);
+      await settle();
+      expect(wrapper.get('[data-testid="queue-link"]').text()).toBe('Trung tâm: đã kết nối');
+      expect(wrapper.get('[data-testid="queue-call-next"]').attributes('disabled')).toBeUndefined();
+      window.dispatchEvent(new KeyboardEvent('keydown', { key: 'F2', cancelable: true }));
+      await settle();
+      expect(h.fake.callsOf('queue.callNext')).toHaveLength(1);
+      expect(wrapper.get('[data-testid="queue-current"]').text()).toBe('A003');
+      wrapper.unmount();
+    });
+
+    it('unreachable: says receiving goes on, the queue buttons wait with the reason, F2 sends nothing; back: reloads', async () => {
+      const h = setupHarness({
+        'app.info': () => enrolled('connected'),
+        'queue.state': waitingState,
+        'queue.callNext': () => ticket,
+      });
+      await useAppStore().loadInfo();
+      const wrapper = mountWith(IntakeView, h);
+      await settle();
+      const reason = 'Không kết nối được tới trung tâm (ECONNREFUSED).';
+      h.fake.emit('queue.link', { state: 'unreachable', reason });
+      await settle();
+      const box = wrapper.get('[data-testid="queue-link"]');
+      expect(box.text()).toContain('Không kết nối được trung tâm — vẫn tiếp nhận hồ sơ bình thường');
+      expect(box.text()).toContain(reason);
+      const call = wrapper.get('[data-testid="queue-call-next"]');
+      expect(call.attributes('disabled')).toBeDefined();
+      expect(call.attributes('title')).toBe(reason);
+      window.dispatchEvent(new KeyboardEvent('keydown', { key: 'F2', cancelable: true }));
+      await settle();
+      expect(h.fake.callsOf('queue.callNext')).toHaveLength(0);
+      expect(wrapper.text()).toContain('CENTRE_UNREACHABLE');
+
+      const reads = h.fake.callsOf('queue.state').length;
+      h.fake.emit('queue.link', { state: 'connected', reason: null });
+      await settle();
+      expect(wrapper.get('[data-testid="queue-link"]').text()).toBe('Trung tâm: đã kết nối');
+      expect(wrapper.get('[data-testid="queue-call-next"]').attributes('disabled')).toBeUndefined();
+      expect(h.fake.callsOf('queue.state').length).toBeGreaterThan(reads);
+      expect(wrapper.text()).not.toContain('CENTRE_UNREACHABLE');
+      wrapper.unmount();
+    });
+
+    it('revoked: says the desk was revoked and keeps the queue buttons off', async () => {
+      const h = setupHarness({
+        'app.info': () => enrolled('revoked', 'Máy này đã bị thu hồi quyền kết nối tới trung tâm.'),
+        'queue.state': waitingState,
+      });
+      await useAppStore().loadInfo();
+      const wrapper = mountWith(IntakeView, h);
+      await settle();
+      expect(wrapper.get('[data-testid="queue-link"]').text()).toContain('Máy đã bị thu hồi khỏi trung tâm');
+      expect(wrapper.get('[data-testid="queue-call-next"]').attributes('disabled')).toBeDefined();
+      window.dispatchEvent(new KeyboardEvent('keydown', { key: 'F2', cancelable: true }));
+      await settle();
+      expect(h.fake.callsOf('queue.callNext')).toHaveLength(0);
+      expect(wrapper.text()).toContain('CENTRE_DEVICE_REVOKED');
+      wrapper.unmount();
+    });
+
+    it('not enrolled (or a broken enrolment): no link line, nothing waits', async () => {
+      for (const info of [appInfo, enrolled('broken', 'centre.json hỏng')]) {
+        const h = setupHarness({ 'app.info': () => info, 'queue.state': waitingState });
+        await useAppStore().loadInfo();
+        const wrapper = mountWith(IntakeView, h);
+        await settle();
+        expect(wrapper.find('[data-testid="queue-link"]').exists()).toBe(false);
+        expect(wrapper.get('[data-testid="queue-call-next"]').attributes('disabled')).toBeUndefined();
+        wrapper.unmount();
+      }
+    });
   });
 });
