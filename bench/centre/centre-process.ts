@@ -1,6 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseCentreConfig, writeCentreConfig, type CentreConfigInput } from '../../main/centre/centre-config';
 
@@ -9,18 +8,6 @@ import { parseCentreConfig, writeCentreConfig, type CentreConfigInput } from '..
  * `centre run`), and the sampling of its CPU and memory (and its PostgreSQL's) from /proc.
  */
 const CLI = ['bin/motcua-desk.mjs', 'centre'];
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** `centre init` through the command line, then the bench's queue (counters, services) in the file. */
 export function initCentre(p: {

@@ -29,7 +29,8 @@ import { silentLogger } from '../../main/kernel/logger';
 import { Args } from '../lib/args';
 import { machineInfo } from '../lib/machine';
 import { fmtBytes, fmtMs, ratio, summarise, table } from '../lib/stats';
-import { freePort, initCentre, startCentre, UsageSampler } from './centre-process';
+import { freePort } from '../../main/kernel/free-port';
+import { initCentre, startCentre, UsageSampler } from './centre-process';
 import { benchQueue, counterId, runDay, type DayStats } from './day';
 import { BrowserDevice, enrolDesk, type BenchDesk } from './devices';
 

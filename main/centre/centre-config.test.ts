@@ -53,11 +53,11 @@ describe('centre config', () => {
     expect(issues({ ...good(), agency: { id: '12', name: '' } }).join('\n')).toMatch(
       /agency\.id: mã định danh cơ quan/,
     );
-    expect(issues({ ...good(), listen: { port: 70000 } })).toEqual(['listen.port: giá trị quá lớn (tối đa 65535)']);
+    expect(issues({ ...good(), listen: { port: 70000 } })).toEqual(['listen.port: Giá trị quá lớn (tối đa 65535)']);
     expect(issues({ ...good(), hosts: [] })[0]).toMatch(/^hosts: khai báo ít nhất một địa chỉ/);
     expect(issues({ ...good(), hosts: ['bad host!'] })[0]).toMatch(/^hosts\.0: địa chỉ IP hoặc tên máy/);
     expect(issues({ ...good(), extra: 1 })[0]).toMatch(/trường không được hỗ trợ extra/);
-    expect(issues({ ...good(), numbers: { blockSize: 0 } })[0]).toMatch(/^numbers\.blockSize: giá trị quá nhỏ/);
+    expect(issues({ ...good(), numbers: { blockSize: 0 } })[0]).toMatch(/^numbers\.blockSize: Giá trị quá nhỏ/);
     expect(issues({ ...good(), devices: { mode: 'test' } })[0]).toMatch(/^devices\.mode: giá trị phải là một trong/);
     expect(issues({ ...good(), database: { url: 'mysql://x/y' } })[0]).toMatch(
       /^database\.url: địa chỉ phải bắt đầu bằng postgres/,

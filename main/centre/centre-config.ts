@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { AppError } from '../../common/contract';
 import { isAgencyId } from '../../common/domain/dossier-code';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../kernel/file-modes';
+import { vietnameseIssue } from '../../common/contract/config-issues';
 import { QueueConfigSchema, trainingQueueConfig, type QueueConfig } from '../queue/queue-config';
 
 /**
@@ -182,31 +183,9 @@ export function centreLogFile(centreDir: string, config: CentreConfig): string {
   return config.log.file ?? join(centrePaths(centreDir).logs, 'centre.log');
 }
 
-/** Short Vietnamese wording for zod's own checks (schema messages take precedence). */
-function issueText(issue: z.core.$ZodRawIssue): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      return issue.input === undefined ? 'thiếu giá trị bắt buộc' : `sai kiểu dữ liệu (cần ${issue.expected})`;
-    case 'too_big':
-      return `giá trị quá lớn (tối đa ${String(issue.maximum)}${issue.origin === 'string' ? ' ký tự' : issue.origin === 'array' ? ' mục' : ''})`;
-    case 'too_small':
-      return `giá trị quá nhỏ (tối thiểu ${String(issue.minimum)}${issue.origin === 'string' ? ' ký tự' : issue.origin === 'array' ? ' mục' : ''})`;
-    case 'invalid_value':
-      return `giá trị phải là một trong: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'unrecognized_keys':
-      return `trường không được hỗ trợ ${issue.keys.join(', ')}`;
-    case 'invalid_union':
-      return 'giá trị không thuộc dạng nào được chấp nhận';
-    case 'invalid_format':
-      return 'sai định dạng';
-    default:
-      return 'giá trị không hợp lệ';
-  }
-}
-
 /** Validates a configuration; `CONFIG_INVALID` names every wrong field (`listen.port: giá trị quá lớn …`). */
 export function parseCentreConfig(raw: unknown, source = 'centre.config.json'): CentreConfig {
-  const parsed = CentreConfigSchema.safeParse(raw, { error: issueText });
+  const parsed = CentreConfigSchema.safeParse(raw, { error: vietnameseIssue });
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(tệp cấu hình)'}: ${i.message}`);
   throw new AppError('CONFIG_INVALID', `Cấu hình trung tâm ${source} không hợp lệ: ${lines.join('; ')}`, {

@@ -10,7 +10,7 @@ import { repoRoot } from '../kernel/resources';
 import { loadCentreConfig } from './centre-config';
 import { embeddedUrl } from './centre-database';
 import { startEmbeddedPostgres } from './database/embedded-postgres';
-import { freePort } from './database/testing/test-postgres';
+import { freePort } from '../kernel/free-port';
 import { openCentreDb } from './database/sql';
 import { CentreQueueService } from './queue/centre-queue.service';
 import { enrolTestDesk } from './testing/desk-client';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '../centre/database/embedded-postgres';
-import { freePort } from '../centre/database/testing/test-postgres';
+import { freePort } from '../kernel/free-port';
 import { silentLogger } from '../kernel/logger';
 import { runCentreCommand } from './centre.command';
 

@@ -1,5 +1,5 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../kernel/free-port';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -382,19 +382,6 @@ async function run(values: Values, centreDir: string, io: CentreCommandIo, clock
   }
   io.out('Trung tâm đã dừng.');
   return 0;
-}
-
-/** A free port of 127.0.0.1 (the training centre's own embedded PostgreSQL). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function processSignal(): Promise<void> {

@@ -5,6 +5,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_WS_MESSAGE_BYTES, MAX_WS_SIGNED_IN_MESSAGE_BYTES, type RpcServer } from './rpc-server';
+import { RENDERER_CONTENT_TYPES as TYPES } from '../kernel/content-types';
 import { limitNoisyEvents, type Logger } from '../kernel/logger';
 
 /**
@@ -19,18 +20,6 @@ export interface BrowserServer {
   token: string;
   close(): Promise<void>;
 }
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.json': 'application/json',
-};
 
 const SECURITY_HEADERS = {
   'Content-Security-Policy':

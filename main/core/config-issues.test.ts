@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AppError } from '../../common/contract';
 import { parseConfig } from './config';
-import { vietnameseIssue } from './config-issues';
+import { vietnameseIssue } from '../../common/contract/config-issues';
 
 const base = {
   agency: { id: '000.00.12.H56', name: 'UBND xã Hòa Bình', deskSlot: 1 },

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AppError } from '../../common/contract';
 import { isAgencyId } from '../../common/domain/dossier-code';
 import { BarcodeConfigSchema } from './barcode-config';
-import { vietnameseIssue } from './config-issues';
+import { vietnameseIssue } from '../../common/contract/config-issues';
 import { DEFAULT_SCANNERS_CONFIG, ScannersConfigSchema } from './scanners-config';
 import { checkSigningConfig, SigningConfigSchema } from '../signing/signing-config';
 import { checkDeskCounter, QueueConfigSchema } from '../queue/queue-config';

@@ -15,6 +15,7 @@ import type { Logger } from '../kernel/logger';
 import type { QueueInstant, QueueTicketRecord } from '../store/queue.repository';
 import type { Store } from '../store/store';
 import { callsBefore, pickNext, recentWindow } from './queue-rules';
+import { formatIssuedAt, RATING_WINDOW_MS, toTicket } from './ticket-view';
 
 export interface QueueServiceDeps {
   store: Store;
@@ -32,8 +33,6 @@ export interface QueueServiceDeps {
 }
 
 const SYSTEM = 'system';
-/** How long after a ticket is served the counter-facing screen still asks for its rating. */
-export const RATING_WINDOW_MS = 10 * 60_000;
 /** How many waiting numbers per service the display board shows. */
 const BOARD_NEXT = 3;
 
@@ -85,10 +84,10 @@ export class QueueService {
     const now = this.deps.clock.now();
     return {
       counter: id,
-      current: view.current ? this.toTicket(view.current, now) : null,
-      waiting: view.waiting.map((t) => this.toTicket(t, now)),
-      skipped: view.skipped.map((t) => this.toTicket(t, now)),
-      held: view.held.map((t) => this.toTicket(t, now)),
+      current: view.current ? toTicket(view.current, now) : null,
+      waiting: view.waiting.map((t) => toTicket(t, now)),
+      skipped: view.skipped.map((t) => toTicket(t, now)),
+      held: view.held.map((t) => toTicket(t, now)),
     };
   }
 
@@ -260,7 +259,7 @@ export class QueueService {
       return this.mustGet(ticket.id);
     });
     this.changed();
-    return this.toTicket(moved, this.deps.clock.now());
+    return toTicket(moved, this.deps.clock.now());
   }
 
   /** Finishes the counter's current ticket, linking the dossier received for it (if any). */
@@ -299,7 +298,7 @@ export class QueueService {
       this.audit(actor, 'queue.rate', ticket, { rating, dossierCode: ticket.dossierCode });
       return this.mustGet(ticket.id);
     });
-    return this.toTicket(rated, this.deps.clock.now());
+    return toTicket(rated, this.deps.clock.now());
   }
 
   /**
@@ -312,7 +311,7 @@ export class QueueService {
     if (this.deps.store.queue.current(id)) return null;
     const at = this.instant();
     const t = this.deps.store.queue.toRate(id, at.local.slice(0, 10), at.ms - RATING_WINDOW_MS);
-    return t ? this.toTicket(t, at.ms) : null;
+    return t ? toTicket(t, at.ms) : null;
   }
 
   /**
@@ -411,7 +410,7 @@ export class QueueService {
     const { store, printer, log } = this.deps;
     const peopleAhead = this.peopleAhead(ticket);
     const result = (print: TakeResult['print'], printError: TakeResult['printError']): TakeResult => ({
-      ticket: this.toTicket(this.mustGet(ticket.id), this.deps.clock.now()),
+      ticket: toTicket(this.mustGet(ticket.id), this.deps.clock.now()),
       print,
       printError,
       peopleAhead,
@@ -459,7 +458,7 @@ export class QueueService {
       recall,
     });
     if (!recall) this.changed();
-    return this.toTicket(ticket, this.deps.clock.now());
+    return toTicket(ticket, this.deps.clock.now());
   }
 
   private changed(): void {
@@ -527,35 +526,4 @@ export class QueueService {
       details,
     });
   }
-
-  private toTicket(t: QueueTicketRecord, nowMs: number): Ticket {
-    const open = t.state !== 'done';
-    const running = open ? Math.max(0, nowMs - t.stateSinceMs) : 0;
-    return {
-      id: t.id,
-      number: t.number,
-      service: t.service,
-      serviceName: t.serviceName,
-      priority: t.priority,
-      state: t.state,
-      takenAt: t.takenAt,
-      calledAt: t.calledAt,
-      counter: t.counter,
-      targetCounter: t.targetCounter,
-      callCount: t.callCount,
-      finishedAt: t.finishedAt,
-      outcome: t.outcome,
-      dossierCode: t.dossierCode,
-      waitSeconds: Math.floor((t.waitMs + (t.state === 'called' ? 0 : running)) / 1000),
-      serviceSeconds: Math.floor((t.serviceMs + (t.state === 'called' ? running : 0)) / 1000),
-      printedAt: t.printedAt,
-      printError: t.printError,
-      rating: t.rating,
-    };
-  }
-}
-
-/** `2026-11-20T08:42` → `08:42 20/11/2026`, as the ticket shows it. */
-function formatIssuedAt(local: string): string {
-  return `${local.slice(11, 16)} ${local.slice(8, 10)}/${local.slice(5, 7)}/${local.slice(0, 4)}`;
 }

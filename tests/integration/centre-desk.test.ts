@@ -9,7 +9,7 @@ import { startTestPostgres, type TestPostgres } from '../../main/centre/database
 import { createAttemptLimiter } from '../../main/centre/server/rate-limit';
 import { startTestCentre, type TestCentre } from '../../main/centre/testing/test-centre';
 import { CENTRE_FILES, joinCentre, type Enrolment } from '../../main/remotes/centre/enrolment';
-import { startTestCore, type TestSession } from './core-support';
+import { startTestCore, type TestSession, DUNG, until } from './core-support';
 
 /**
  * A desk enrolled at a real centre (docs/architecture.md, "Centre"): PostgreSQL, the centre's HTTPS
@@ -72,31 +72,10 @@ function watch(t: Core): {
 const link = (state: string) => (s: Seen) =>
   s.event === 'queue.link' && (s.payload as { state: string }).state === state;
 
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 async function errorCode(p: Promise<{ ok: true } | { ok: false; error: { code: string } }>): Promise<string> {
   const r = await p;
   return r.ok ? 'ok' : r.error.code;
 }
-
-const DUNG = {
-  kind: 'citizen',
-  idNumber: '001203004567',
-  fullName: 'Nguyễn Văn Dũng',
-  oldIdNumber: null,
-  birthDate: '2003-05-12',
-  sex: 'Nam',
-  address: 'Thôn Đông, xã Hòa Bình',
-  idIssueDate: null,
-  phone: '0912345678',
-  email: null,
-};
 
 async function receive(session: TestSession, ticketId?: number) {
   const procedure = await session.ok('catalogue.get', { code: '1.004873' });

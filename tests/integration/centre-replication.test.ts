@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPostgres, type TestPostgres } from '../../main/centre/database/testing/test-postgres';
 import { startTestCentre, type TestCentre } from '../../main/centre/testing/test-centre';
 import { joinCentre, type Enrolment } from '../../main/remotes/centre/enrolment';
-import { startTestCore, type TestSession } from './core-support';
+import { startTestCore, type TestSession, DUNG, until } from './core-support';
 
 /**
  * A desk core enrolled at a real centre replicating its day through its outbox
@@ -19,27 +19,6 @@ let centre: TestCentre;
 let dataDir: string;
 let enrolment: Enrolment;
 let t: Awaited<ReturnType<typeof startTestCore>>;
-
-const DUNG = {
-  kind: 'citizen',
-  idNumber: '001203004567',
-  fullName: 'Nguyễn Văn Dũng',
-  oldIdNumber: null,
-  birthDate: '2003-05-12',
-  sex: 'Nam',
-  address: 'Thôn Đông, xã Hòa Bình',
-  idIssueDate: null,
-  phone: '0912345678',
-  email: null,
-};
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function receive(session: TestSession, ticketId: number | null) {
   const procedure = await session.ok('catalogue.get', { code: '1.004873' });

@@ -67,3 +67,26 @@ export class TestSession {
     await this.ok('auth.login', { username, password });
   }
 }
+
+/** A walk-in citizen as the intake tests send one (the training catalogue accepts him). */
+export const DUNG = {
+  kind: 'citizen',
+  idNumber: '001203004567',
+  fullName: 'Nguyễn Văn Dũng',
+  oldIdNumber: null,
+  birthDate: '2003-05-12',
+  sex: 'Nam',
+  address: 'Thôn Đông, xã Hòa Bình',
+  idIssueDate: null,
+  phone: '0912345678',
+  email: null,
+};
+
+/** Waits until `check` holds (polled every 50 ms); fails after `timeoutMs`. */
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

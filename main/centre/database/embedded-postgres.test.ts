@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../kernel/logger';
 import { CENTRE_DATABASE, startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
-import { freePort } from './testing/test-postgres';
+import { freePort } from '../../kernel/free-port';
 
 const dir = mkdtempSync(join(tmpdir(), 'motcua-embedded-'));
 const started: EmbeddedPostgres[] = [];

@@ -7,7 +7,8 @@ import type { CentreDb } from '../database/sql';
 import type { AuthenticatedDevice } from '../security/device';
 import * as repo from './centre-queue.repository';
 import type { CentreTicketRecord } from './centre-queue.repository';
-import { formatIssuedAt, toTicket, type CentreQueueSetup } from './centre-queue-views';
+import { formatIssuedAt, toTicket } from '../../queue/ticket-view';
+import type { CentreQueueSetup } from './centre-queue-views';
 
 export interface TicketPrintDeps {
   db: CentreDb;

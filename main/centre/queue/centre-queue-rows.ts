@@ -1,3 +1,4 @@
+import type { TicketFacts } from '../../queue/ticket-view';
 import type { Sql } from '../database/sql';
 
 // The ticket rows of the centre's queue as the code sees them (migration 0003-queue), shared by
@@ -12,31 +13,12 @@ export interface QueueInstant {
   ms: number;
 }
 
-export interface CentreTicketRecord {
-  id: number;
+/** A ticket row: what every queue ticket shows (`TicketFacts`) plus the centre's own columns. */
+export interface CentreTicketRecord extends TicketFacts {
   day: string;
   seq: number;
-  number: string;
-  service: string;
-  serviceName: string;
-  priority: boolean;
-  state: TicketState;
-  outcome: 'served' | 'expired' | null;
-  takenAt: string;
   takenMs: number;
-  calledAt: string | null;
-  callCount: number;
-  counter: string | null;
-  targetCounter: string | null;
-  stateSinceMs: number;
-  waitMs: number;
-  serviceMs: number;
-  finishedAt: string | null;
   finishedMs: number | null;
-  dossierCode: string | null;
-  printedAt: string | null;
-  printError: string | null;
-  rating: number | null;
   /** The kiosk device that issued it; null when taken elsewhere. */
   kioskDevice: string | null;
 }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
-import type { QueueBoard, QueueSetup, Ticket } from '../../../common/contract';
+import type { QueueBoard, QueueSetup } from '../../../common/contract';
 import type { QueueConfig } from '../../queue/queue-config';
+import { toTicket } from '../../queue/ticket-view';
 import type { CentreTicketRecord, CounterView } from './centre-queue.repository';
 
 /** The queue section of the centre's configuration the service works from (main/queue/queue-config.ts). */
@@ -24,33 +25,6 @@ export function toQueueSetup(setup: CentreQueueSetup): QueueSetup {
     counters: setup.counters.map((c) => ({ id: c.id, name: c.name, services: [...c.services] })),
     priority: setup.priority,
     deskCounter: '',
-  };
-}
-
-/** A ticket as the contract shows it, with the time spent so far in its current state counted in. */
-export function toTicket(t: CentreTicketRecord, nowMs: number): Ticket {
-  const open = t.state !== 'done';
-  const running = open ? Math.max(0, nowMs - t.stateSinceMs) : 0;
-  return {
-    id: t.id,
-    number: t.number,
-    service: t.service,
-    serviceName: t.serviceName,
-    priority: t.priority,
-    state: t.state,
-    takenAt: t.takenAt,
-    calledAt: t.calledAt,
-    counter: t.counter,
-    targetCounter: t.targetCounter,
-    callCount: t.callCount,
-    finishedAt: t.finishedAt,
-    outcome: t.outcome,
-    dossierCode: t.dossierCode,
-    waitSeconds: Math.floor((t.waitMs + (t.state === 'called' ? 0 : running)) / 1000),
-    serviceSeconds: Math.floor((t.serviceMs + (t.state === 'called' ? running : 0)) / 1000),
-    printedAt: t.printedAt,
-    printError: t.printError,
-    rating: t.rating,
   };
 }
 
@@ -102,9 +76,4 @@ export function toBoard(
       };
     }),
   };
-}
-
-/** `2026-11-20T08:42` → `08:42 20/11/2026`, as the ticket shows it. */
-export function formatIssuedAt(local: string): string {
-  return `${local.slice(11, 16)} ${local.slice(8, 10)}/${local.slice(5, 7)}/${local.slice(0, 4)}`;
 }

@@ -11,20 +11,14 @@ import type { TicketPrinter } from '../../../drivers';
 import type { Clock } from '../../kernel/clock';
 import type { Logger } from '../../kernel/logger';
 import { pickNext, recentWindow } from '../../queue/queue-rules';
+import { RATING_WINDOW_MS, toTicket } from '../../queue/ticket-view';
 import type { CentreDb, Sql } from '../database/sql';
 import type { AuthenticatedDevice } from '../security/device';
 import { QueueChanges, type QueueNotice } from './centre-queue-change';
 import { printTicket } from './centre-queue-print';
 import * as repo from './centre-queue.repository';
 import type { CentreTicketRecord, QueueInstant } from './centre-queue.repository';
-import {
-  QUEUE_CHANNEL,
-  toBoard,
-  toQueueSetup,
-  toQueueState,
-  toTicket,
-  type CentreQueueSetup,
-} from './centre-queue-views';
+import { QUEUE_CHANNEL, toBoard, toQueueSetup, toQueueState, type CentreQueueSetup } from './centre-queue-views';
 
 export interface CentreQueueDeps {
   db: CentreDb;
@@ -40,8 +34,6 @@ export interface CentreQueueDeps {
 }
 
 const SYSTEM = 'system';
-/** How long after a ticket is served the counter-facing screen still asks for its rating. */
-export const RATING_WINDOW_MS = 10 * 60_000;
 /** Tickets other counters are calling at the same moment, skipped before the line counts as empty. */
 const MAX_SKIPPED_CANDIDATES = 64;
 

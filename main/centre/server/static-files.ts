@@ -1,21 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { RENDERER_CONTENT_TYPES as TYPES } from '../../kernel/content-types';
 import { PAGE_CSP, SECURITY_HEADERS, sendError } from './http-answers';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.json': 'application/json',
-  '.wav': 'audio/wav',
-  '.mp3': 'audio/mpeg',
-};
 
 /**
  * The built renderer (`out/renderer`, `npm run build:renderer`) for enrolled browser devices:
